@@ -1,0 +1,150 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
+import metrics from 'fastify-metrics';
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from './config/env.js';
+import { commonErrors } from './shared/errors.js';
+import { installErrorHandler } from './shared/http/error-handler.js';
+import { rateLimits } from './shared/http/rate-limits.js';
+import { rateLimitStoreFor } from './shared/http/rate-limit-store.js';
+import { loggerOptions } from './shared/logger.js';
+import type { KeyValueStore } from './shared/storage/key-value.js';
+import { migrationsApplied } from './shared/storage/migrations.js';
+import type { SqlDatabase } from './shared/storage/sql.js';
+import { createAuthModule } from './modules/auth/index.js';
+import { createDevPortalModule } from './modules/dev-portal/index.js';
+import { healthRoutes } from './modules/health/index.js';
+import { registerGateway, type Gateway } from './modules/realtime/index.js';
+
+export const BASE_PATH = '/asistencia';
+
+export interface AppDependencies {
+  config: Config;
+  db: SqlDatabase;
+  store: KeyValueStore;
+}
+
+export interface App {
+  server: FastifyInstance;
+  gateway: Gateway;
+}
+
+/**
+ * The composition root: builds every module by hand from its dependencies and never listens.
+ * `main.ts` opens the pools, listens and shuts down; tests call `buildApp` and use `inject()` or listen.
+ */
+export async function buildApp({ config, db, store }: AppDependencies): Promise<App> {
+  const server = Fastify({
+    logger: loggerOptions(config),
+    trustProxy: config.trustProxy,
+    bodyLimit: config.limits.bodyBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+  server.setValidatorCompiler(validatorCompiler);
+  server.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(server);
+  server.decorateRequest('identity', null);
+  server.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await server.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'self'"],
+        // The API docs page (swagger-ui) needs inline styles.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+      },
+    },
+    hsts: config.publicUrl.protocol === 'https:',
+  });
+  await server.register(cookie);
+  await server.register(rateLimit, { global: false, store: rateLimitStoreFor(store), errorResponseBuilder: rateLimitError });
+  await server.register(websocket, { options: { maxPayload: config.limits.wsMaxMessageBytes } });
+  await server.register(metrics.default, { clearRegisterOnInit: true, endpoint: `${BASE_PATH}/metrics`, routeMetrics: { enabled: true, registeredRoutesOnly: true } });
+  await server.register(swagger, {
+    openapi: {
+      info: { title: 'Asistencia API', version: '0.1.0', description: 'Classroom attendance: rotating QR plus passkey.' },
+      components: {
+        securitySchemes: {
+          portalToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Portal JWT (HS256)' },
+          serviceCredential: { type: 'http', scheme: 'bearer', description: 'INTERNAL_API_TOKEN, server to server' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await server.register(swaggerUi, { routePrefix: `${BASE_PATH}/docs` });
+
+  const limits = rateLimits(config.limits);
+  const auth = createAuthModule({ jwt: config.jwt, store, internalApiToken: config.internalApiToken, limits });
+
+  let gateway!: Gateway;
+  await server.register(
+    async (scoped) => {
+      const app = scoped.withTypeProvider<ZodTypeProvider>();
+      await app.register(healthRoutes([
+        { part: 'postgres', check: async () => (await db.ping(), true) },
+        { part: 'valkey', check: async () => (await store.ping(), true) },
+        { part: 'migrations', check: () => migrationsApplied(db, config.migrationsDir) },
+      ]));
+      app.get(
+        '/client-config',
+        {
+          schema: {
+            tags: ['pages'],
+            summary: 'Where the pages obtain a portal token and where they send a signed-out user',
+            response: { 200: z.object({ tokenUrl: z.string(), loginUrl: z.string(), devSignIn: z.boolean() }) },
+          },
+        },
+        async () => ({ tokenUrl: config.portal.tokenUrl, loginUrl: config.portal.loginUrl, devSignIn: config.devSignIn }),
+      );
+      await app.register(auth.routes);
+      if (config.devSignIn) {
+        const devPortal = createDevPortalModule({
+          jwt: config.jwt,
+          sessionHours: config.limits.devSessionHours,
+          secureCookie: config.publicUrl.protocol === 'https:',
+          limits,
+        });
+        await app.register(devPortal.routes);
+      }
+      gateway = registerGateway(app, {
+        authenticator: auth.authenticator,
+        handlers: [],
+        authTimeoutMs: config.limits.wsAuthTimeoutMs,
+      });
+      await registerPages(app, config.webDir);
+    },
+    { prefix: BASE_PATH },
+  );
+
+  return { server, gateway };
+}
+
+function rateLimitError(_request: unknown, context: { ttl: number }) {
+  return commonErrors.RATE_LIMITED({ seconds: Math.max(1, Math.ceil(context.ttl / 1000)) });
+}
+
+/** The Vite-built pages, under the base path; missing only before the first build. */
+async function registerPages(app: FastifyInstance, webDir: string): Promise<void> {
+  if (!existsSync(webDir)) {
+    app.log.warn({ webDir }, 'pages are not built (npm run build): only the API is served');
+    return;
+  }
+  await app.register(fastifyStatic, { root: webDir, prefix: '/', index: ['index.html'], redirect: true, wildcard: true });
+}

@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every setting is named here with its default; a bad one stops start-up
+ * with a single line naming it. Secrets may come from a file instead (`NAME_FILE`), as podman secrets do.
+ */
+
+const SECRET_NAMES = ['JWT_SECRET', 'DATABASE_URL', 'VALKEY_URL', 'INTERNAL_API_TOKEN'] as const;
+
+const defaultMigrationsDir = fileURLToPath(new URL('../../../database/migrations', import.meta.url));
+const defaultDataDir = fileURLToPath(new URL('../../.data', import.meta.url));
+const defaultWebDir = fileURLToPath(new URL('../../dist/web', import.meta.url));
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `expected a whole number between ${min} and ${max}` })
+    .int({ error: `expected a whole number between ${min} and ${max}` })
+    .min(min, { error: `expected a whole number between ${min} and ${max}` })
+    .max(max, { error: `expected a whole number between ${min} and ${max}` });
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+const url = (protocols: readonly string[]) =>
+  optionalText.refine((value) => value === undefined || hasProtocol(value, protocols), {
+    error: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  });
+
+function hasProtocol(value: string, protocols: readonly string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+const csv = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean));
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: int(1, 65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PUBLIC_URL: url(['http:', 'https:']),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  DATABASE_POOL_SIZE: int(1, 100).default(10),
+  DATA_DIR: z.string().trim().min(1).default(defaultDataDir),
+  MIGRATIONS_DIR: z.string().trim().min(1).default(defaultMigrationsDir),
+  WEB_DIR: z.string().trim().min(1).default(defaultWebDir),
+  VALKEY_URL: url(['redis:', 'rediss:', 'valkey:']),
+  VALKEY_KEY_PREFIX: z.string().trim().min(1).max(64).default('asistencia:'),
+  JWT_SECRET: optionalText.refine((value) => value === undefined || Buffer.byteLength(value) >= 32, {
+    error: 'must be at least 32 bytes long',
+  }),
+  JWT_ISSUER: z.string().trim().min(1).default('asistencia-portal'),
+  JWT_AUDIENCE: z.string().trim().min(1).default('asistencia'),
+  JWT_CLOCK_TOLERANCE_SECONDS: int(0, 30).default(30),
+  JWT_MAX_AGE_SECONDS: int(60, 3600).default(900),
+  TRUST_PROXY: csv('127.0.0.1,::1'),
+  PORTAL_LOGIN_URL: z.string().trim().min(1).default('/login.php'),
+  PORTAL_TOKEN_URL: z.string().trim().min(1).default('/token.php'),
+  PORTAL_INTERNAL_URL: url(['http:', 'https:']),
+  INTERNAL_API_TOKEN: optionalText.refine((value) => value === undefined || value.length >= 24, {
+    error: 'must be at least 24 characters long',
+  }),
+  BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
+  RATE_LIMIT_USER_PER_MINUTE: int(1, 100_000).default(300),
+  RATE_LIMIT_PUBLIC_PER_MINUTE: int(1, 100_000).default(60),
+  WS_AUTH_TIMEOUT_MS: int(100, 60_000).default(5000),
+  WS_MAX_MESSAGE_BYTES: int(256, 1024 * 1024).default(4096),
+  SHUTDOWN_TIMEOUT_MS: int(100, 60_000).default(4000),
+  DEV_SESSION_HOURS: int(1, 24).default(8),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  logLevel: Env['LOG_LEVEL'];
+  publicUrl: URL;
+  database: { url: string; poolSize: number } | { dataDir: string };
+  migrationsDir: string;
+  webDir: string;
+  valkey: { url: string; keyPrefix: string } | { keyPrefix: string };
+  jwt: {
+    secret: Uint8Array;
+    issuer: string;
+    audience: string;
+    clockToleranceSeconds: number;
+    maxAgeSeconds: number;
+  };
+  /** True when no JWT secret was configured: a per-run secret and the development sign-in are used. */
+  devSignIn: boolean;
+  trustProxy: string[];
+  portal: { loginUrl: string; tokenUrl: string; internalUrl: string | undefined };
+  internalApiToken: string | undefined;
+  limits: {
+    bodyBytes: number;
+    userRequestsPerMinute: number;
+    publicRequestsPerMinute: number;
+    wsAuthTimeoutMs: number;
+    wsMaxMessageBytes: number;
+    shutdownTimeoutMs: number;
+    devSessionHours: number;
+  };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads `NAME_FILE` for each secret; the file wins only when `NAME` itself is not set. */
+function withSecretFiles(source: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const resolved: Record<string, string | undefined> = { ...source };
+  for (const name of SECRET_NAMES) {
+    const file = source[`${name}_FILE`]?.trim();
+    if (!file || source[name]) continue;
+    try {
+      resolved[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new ConfigError(`Invalid configuration: ${name}_FILE: cannot read "${file}" (${reason})`);
+    }
+  }
+  return resolved;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(withSecretFiles(source));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'configuration');
+    const got = source[name] === undefined ? '' : ` (got "${source[name]}")`;
+    throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}${got}`);
+  }
+  const env = parsed.data;
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration: JWT_SECRET: required when NODE_ENV=production (set JWT_SECRET or JWT_SECRET_FILE)',
+    );
+  }
+  const publicUrl = new URL(env.PUBLIC_URL ?? `http://localhost:${env.PORT}`);
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    publicUrl,
+    database: env.DATABASE_URL
+      ? { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
+      : { dataDir: env.DATA_DIR },
+    migrationsDir: env.MIGRATIONS_DIR,
+    webDir: env.WEB_DIR,
+    valkey: env.VALKEY_URL
+      ? { url: env.VALKEY_URL, keyPrefix: env.VALKEY_KEY_PREFIX }
+      : { keyPrefix: env.VALKEY_KEY_PREFIX },
+    jwt: {
+      secret: env.JWT_SECRET ? new TextEncoder().encode(env.JWT_SECRET) : randomBytes(32),
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_SECONDS,
+      maxAgeSeconds: env.JWT_MAX_AGE_SECONDS,
+    },
+    devSignIn: !env.JWT_SECRET,
+    trustProxy: env.TRUST_PROXY,
+    portal: {
+      loginUrl: env.JWT_SECRET ? env.PORTAL_LOGIN_URL : '/asistencia/dev/',
+      tokenUrl: env.JWT_SECRET ? env.PORTAL_TOKEN_URL : '/asistencia/dev/token',
+      internalUrl: env.PORTAL_INTERNAL_URL,
+    },
+    internalApiToken: env.INTERNAL_API_TOKEN,
+    limits: {
+      bodyBytes: env.BODY_LIMIT_BYTES,
+      userRequestsPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,
+      publicRequestsPerMinute: env.RATE_LIMIT_PUBLIC_PER_MINUTE,
+      wsAuthTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
+      wsMaxMessageBytes: env.WS_MAX_MESSAGE_BYTES,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      devSessionHours: env.DEV_SESSION_HOURS,
+    },
+  };
+}

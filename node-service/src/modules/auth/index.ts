@@ -1,0 +1,30 @@
+import type { KeyValueStore } from '../../shared/storage/key-value.js';
+import type { RateLimits } from '../../shared/http/rate-limits.js';
+import { createAuthenticator, type Authenticator } from './application/authenticate.js';
+import { createJwtVerifier, type JwtSettings } from './infrastructure/jwt-verifier.js';
+import { createRevocationList } from './infrastructure/revocation-list.js';
+import { createGuards, type AuthGuards } from './presentation/guards.js';
+import { authRoutes } from './presentation/routes.js';
+
+export type { Identity, Role } from './domain/identity.js';
+export { ROLES, isRole } from './domain/identity.js';
+export { authErrors } from './domain/errors.js';
+export type { Authenticator } from './application/authenticate.js';
+export { assertRole } from './application/authenticate.js';
+export type { AuthGuards } from './presentation/guards.js';
+export { identityOf, bearerToken } from './presentation/guards.js';
+export { identitySchema } from './presentation/routes.js';
+
+export function createAuthModule(deps: {
+  jwt: JwtSettings;
+  store: KeyValueStore;
+  internalApiToken: string | undefined;
+  limits: RateLimits;
+}) {
+  const authenticator: Authenticator = createAuthenticator({
+    verifier: createJwtVerifier(deps.jwt),
+    revocations: createRevocationList(deps.store),
+  });
+  const guards: AuthGuards = createGuards(authenticator, deps.internalApiToken);
+  return { authenticator, guards, routes: authRoutes({ authenticator, guards, limits: deps.limits }) };
+}

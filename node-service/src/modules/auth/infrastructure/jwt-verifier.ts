@@ -1,0 +1,62 @@
+import { errors, jwtVerify } from 'jose';
+import { authErrors } from '../domain/errors.js';
+import { isRole, type VerifiedToken } from '../domain/identity.js';
+import type { TokenVerifier } from '../application/ports.js';
+
+export interface JwtSettings {
+  secret: Uint8Array;
+  issuer: string;
+  audience: string;
+  clockToleranceSeconds: number;
+  maxAgeSeconds: number;
+}
+
+/** Portal tokens: HS256 only (pinned), with `iss`, `aud`, `exp`, `nbf`, `iat`, `sub`, `role`, `name`, `jti`. */
+export function createJwtVerifier(settings: JwtSettings): TokenVerifier {
+  return {
+    async verify(token) {
+      let payload;
+      try {
+        ({ payload } = await jwtVerify(token, settings.secret, {
+          algorithms: ['HS256'],
+          issuer: settings.issuer,
+          audience: settings.audience,
+          clockTolerance: settings.clockToleranceSeconds,
+          maxTokenAge: settings.maxAgeSeconds,
+          requiredClaims: ['sub', 'exp', 'nbf', 'iat', 'jti'],
+        }));
+      } catch (error) {
+        throw classify(error);
+      }
+      const { sub, role, name, jti, exp } = payload;
+      if (!sub || !isRole(role) || typeof name !== 'string' || !name || !jti || typeof exp !== 'number') {
+        throw authErrors.AUTH_TOKEN_CLAIMS_INVALID();
+      }
+      return { identity: { id: sub, name, role }, jti, expiresAt: exp } satisfies VerifiedToken;
+    },
+  };
+}
+
+function classify(error: unknown) {
+  if (error instanceof errors.JWTExpired) return authErrors.AUTH_TOKEN_EXPIRED();
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'nbf':
+        return authErrors.AUTH_TOKEN_NOT_YET_VALID();
+      case 'aud':
+        return authErrors.AUTH_TOKEN_WRONG_AUDIENCE();
+      case 'iss':
+        return authErrors.AUTH_TOKEN_WRONG_ISSUER();
+      case 'iat':
+        // `iat` in the future, or older than the maximum age.
+        return error.reason === 'check_failed' ? authErrors.AUTH_TOKEN_EXPIRED() : authErrors.AUTH_TOKEN_CLAIMS_INVALID();
+      default:
+        return authErrors.AUTH_TOKEN_CLAIMS_INVALID();
+    }
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+    return authErrors.AUTH_TOKEN_ALGORITHM_REFUSED();
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return authErrors.AUTH_TOKEN_BAD_SIGNATURE();
+  return authErrors.AUTH_TOKEN_MALFORMED();
+}

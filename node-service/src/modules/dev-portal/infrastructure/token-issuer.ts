@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import type { DemoUser } from '../../directory/index.js';
+
+export interface IssuerSettings {
+  secret: Uint8Array;
+  issuer: string;
+  audience: string;
+}
+
+const SESSION_AUDIENCE = 'asistencia-dev-session';
+export const PORTAL_TOKEN_TTL_SECONDS = 300;
+
+/** Signs what the PHP portal would: a short portal token, and (development only) a sign-in cookie. */
+export function createTokenIssuer(settings: IssuerSettings, now: () => number = Date.now) {
+  const seconds = () => Math.floor(now() / 1000);
+  return {
+    async portalToken(user: DemoUser): Promise<{ token: string; expiresAt: number }> {
+      const issuedAt = seconds();
+      const expiresAt = issuedAt + PORTAL_TOKEN_TTL_SECONDS;
+      const token = await new SignJWT({ role: user.role, name: user.name })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuer(settings.issuer)
+        .setAudience(settings.audience)
+        .setSubject(user.id)
+        .setIssuedAt(issuedAt)
+        .setNotBefore(issuedAt)
+        .setExpirationTime(expiresAt)
+        .setJti(randomBytes(16).toString('hex'))
+        .sign(settings.secret);
+      return { token, expiresAt };
+    },
+    async sessionCookie(userId: string, hours: number): Promise<string> {
+      return new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setAudience(SESSION_AUDIENCE)
+        .setSubject(userId)
+        .setIssuedAt(seconds())
+        .setExpirationTime(seconds() + hours * 3600)
+        .sign(settings.secret);
+    },
+    /** The signed-in user id, or null when the cookie is absent, forged or expired. */
+    async sessionUser(cookie: string | undefined): Promise<string | null> {
+      if (!cookie) return null;
+      try {
+        const { payload } = await jwtVerify(cookie, settings.secret, { algorithms: ['HS256'], audience: SESSION_AUDIENCE });
+        return payload.sub ?? null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+export type TokenIssuer = ReturnType<typeof createTokenIssuer>;

@@ -1,0 +1,16 @@
+/** Courses and rosters belong to the portal; this service only reads them. */
+export interface Course {
+  id: string;
+  name: string;
+  teacherId: string;
+}
+
+export interface RosterStudent {
+  id: string;
+  name: string;
+}
+
+export interface Roster {
+  course: Course;
+  students: RosterStudent[];
+}

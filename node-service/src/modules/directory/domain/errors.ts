@@ -1,0 +1,14 @@
+import { defineErrors } from '../../../shared/errors.js';
+
+export const directoryErrors = defineErrors({
+  DIRECTORY_COURSE_NOT_FOUND: {
+    kind: 'not_found',
+    es: 'El curso {courseId} no existe en el portal.',
+    en: 'Course {courseId} does not exist on the portal.',
+  },
+  DIRECTORY_UNAVAILABLE: {
+    kind: 'unavailable',
+    es: 'No se pudo consultar el portal de cursos. Vuelva a intentarlo en un momento.',
+    en: 'The course portal could not be reached. Try again in a moment.',
+  },
+});

@@ -1,0 +1,25 @@
+import type { CourseDirectory } from '../application/ports.js';
+import type { Course } from '../domain/course.js';
+import { directoryErrors } from '../domain/errors.js';
+import { DEMO_COURSES, DEMO_USERS } from './demo-seed.js';
+
+export function createDemoDirectory(): CourseDirectory {
+  const course = ({ id, name, teacherId }: Course): Course => ({ id, name, teacherId });
+  return {
+    async coursesTaughtBy(teacherId) {
+      return DEMO_COURSES.filter((c) => c.teacherId === teacherId).map(course);
+    },
+    async coursesOf(studentId) {
+      return DEMO_COURSES.filter((c) => c.studentIds.includes(studentId)).map(course);
+    },
+    async roster(courseId) {
+      const found = DEMO_COURSES.find((c) => c.id === courseId);
+      if (!found) throw directoryErrors.DIRECTORY_COURSE_NOT_FOUND({ courseId });
+      const students = found.studentIds.map((id) => {
+        const user = DEMO_USERS.find((u) => u.id === id)!;
+        return { id: user.id, name: user.name };
+      });
+      return { course: course(found), students };
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * The demo users and courses of development mode. The PHP portal seeds the same people from
+ * php-legacy/seed.json; a test keeps the two equal.
+ */
+export interface DemoUser {
+  id: string;
+  username: string;
+  name: string;
+  role: 'teacher' | 'student' | 'admin';
+}
+
+export const DEMO_USERS: readonly DemoUser[] = [
+  { id: '1', username: 'ana.docente', name: 'Ana Martínez', role: 'teacher' },
+  { id: '6', username: 'pedro.docente', name: 'Pedro Sánchez', role: 'teacher' },
+  { id: '2', username: 'luis.estudiante', name: 'Luis Pérez', role: 'student' },
+  { id: '3', username: 'maria.estudiante', name: 'María Gómez', role: 'student' },
+  { id: '4', username: 'jose.estudiante', name: 'José Núñez', role: 'student' },
+  { id: '5', username: 'carmen.admin', name: 'Carmen Ruiz', role: 'admin' },
+];
+
+export const DEMO_COURSES: readonly { id: string; name: string; teacherId: string; studentIds: string[] }[] = [
+  { id: 'MAT101', name: 'Cálculo I', teacherId: '1', studentIds: ['2', '3', '4'] },
+  { id: 'FIS201', name: 'Física II', teacherId: '6', studentIds: ['2', '3'] },
+];

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { CourseDirectory } from '../application/ports.js';
+import { directoryErrors } from '../domain/errors.js';
+
+const courseSchema = z.object({ id: z.string().min(1), name: z.string(), teacherId: z.coerce.string() });
+const coursesSchema = z.object({ courses: z.array(courseSchema) });
+const rosterSchema = z.object({
+  course: courseSchema,
+  students: z.array(z.object({ id: z.coerce.string(), name: z.string() })),
+});
+
+/** Reads courses and rosters from the PHP portal's server-to-server endpoints, with its own credential. */
+export function createPortalDirectory(options: { baseUrl: string; credential: string; timeoutMs?: number }): CourseDirectory {
+  const get = async <T>(path: string, schema: z.ZodType<T>, notFound?: () => Error): Promise<T> => {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, options.baseUrl), {
+        headers: { authorization: `Bearer ${options.credential}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(options.timeoutMs ?? 3000),
+      });
+    } catch {
+      throw directoryErrors.DIRECTORY_UNAVAILABLE();
+    }
+    if (response.status === 404 && notFound) throw notFound();
+    if (!response.ok) throw directoryErrors.DIRECTORY_UNAVAILABLE();
+    const parsed = schema.safeParse(await response.json().catch(() => undefined));
+    if (!parsed.success) throw directoryErrors.DIRECTORY_UNAVAILABLE();
+    return parsed.data;
+  };
+  const query = (name: string, value: string) => `${name}=${encodeURIComponent(value)}`;
+  return {
+    async coursesTaughtBy(teacherId) {
+      return (await get(`/internal/courses.php?${query('teacher', teacherId)}`, coursesSchema)).courses;
+    },
+    async coursesOf(studentId) {
+      return (await get(`/internal/courses.php?${query('student', studentId)}`, coursesSchema)).courses;
+    },
+    roster: (courseId) =>
+      get(`/internal/roster.php?${query('course', courseId)}`, rosterSchema, () =>
+        directoryErrors.DIRECTORY_COURSE_NOT_FOUND({ courseId }),
+      ),
+  };
+}

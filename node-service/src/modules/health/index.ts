@@ -1,0 +1,2 @@
+export type { ReadinessCheck } from './application/check-readiness.js';
+export { healthRoutes } from './presentation/routes.js';

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { checkReadiness, type ReadinessCheck } from '../application/check-readiness.js';
+
+const readinessSchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  parts: z.record(z.string(), z.enum(['ok', 'failing'])),
+  failing: z.array(z.string()),
+});
+
+export function healthRoutes(checks: readonly ReadinessCheck[]): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/health',
+      {
+        schema: { tags: ['operations'], summary: 'The process is alive (no I/O)', response: { 200: z.object({ status: z.literal('ok') }) } },
+        logLevel: 'warn',
+      },
+      async () => ({ status: 'ok' as const }),
+    );
+
+    app.get(
+      '/ready',
+      {
+        schema: {
+          tags: ['operations'],
+          summary: 'Postgres and Valkey reachable and migrations applied; 503 naming the failing part otherwise',
+          response: { 200: readinessSchema, 503: readinessSchema },
+        },
+        logLevel: 'warn',
+      },
+      async (_request, reply) => {
+        const { ready, parts } = await checkReadiness(checks);
+        const failing = Object.entries(parts).filter(([, state]) => state === 'failing').map(([part]) => part);
+        return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', parts, failing });
+      },
+    );
+  };
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/**
+ * The WebSocket protocol of `/asistencia/ws`. The first message authenticates (never a token in the URL:
+ * proxies log URLs); every later message is `{ type, ... }` and is validated before it is handled.
+ */
+export const CloseCode = {
+  /** The server is shutting down or restarting: reconnect (to any instance). */
+  serviceRestart: 1012,
+  /** The first message was not `{ "type": "auth", "token": … }`. */
+  authExpected: 4400,
+  /** The token was refused; the close reason is the error code (e.g. AUTH_TOKEN_EXPIRED). */
+  authFailed: 4401,
+  /** No auth message arrived within WS_AUTH_TIMEOUT_MS. */
+  authTimeout: 4408,
+} as const;
+
+export const authMessage = z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) });
+
+export const envelope = z.object({ type: z.string().min(1).max(64) }).passthrough();
+
+export interface ServerMessage {
+  type: string;
+  [field: string]: unknown;
+}

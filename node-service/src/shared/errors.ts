@@ -1,0 +1,107 @@
+/**
+ * One small error type with a stable code. Modules declare their codes with `defineErrors`, each with a
+ * kind (mapped to an HTTP status by the one error handler) and a message in Spanish and English. The domain
+ * never speaks HTTP: it throws an AppError, and presentation decides nothing about status codes.
+ */
+
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'gone'
+  | 'too_many'
+  | 'unavailable'
+  | 'internal';
+
+export type Locale = 'es' | 'en';
+export type MessageVars = Record<string, string | number>;
+
+export interface ErrorSpec {
+  kind: ErrorKind;
+  es: string;
+  en: string;
+}
+
+export class AppError extends Error {
+  override name = 'AppError';
+
+  constructor(
+    readonly code: string,
+    readonly kind: ErrorKind,
+    readonly vars: MessageVars = {},
+    readonly details?: unknown,
+  ) {
+    super(`${code}: ${render(catalogue.get(code)?.en ?? code, vars)}`);
+  }
+
+  /** The message in the reader's language. */
+  localized(locale: Locale): string {
+    const spec = catalogue.get(this.code);
+    return spec ? render(spec[locale], this.vars) : this.code;
+  }
+}
+
+const catalogue = new Map<string, ErrorSpec>();
+
+type ErrorFactories<T extends Record<string, ErrorSpec>> = {
+  [K in keyof T]: (vars?: MessageVars, details?: unknown) => AppError;
+};
+
+export function defineErrors<const T extends Record<string, ErrorSpec>>(specs: T): ErrorFactories<T> {
+  const factories = {} as ErrorFactories<T>;
+  for (const [code, spec] of Object.entries(specs)) {
+    const existing = catalogue.get(code);
+    if (existing && existing !== spec) throw new Error(`Error code ${code} is declared twice`);
+    catalogue.set(code, spec);
+    factories[code as keyof T] = (vars, details) => new AppError(code, spec.kind, vars, details);
+  }
+  return factories;
+}
+
+export function errorSpec(code: string): ErrorSpec | undefined {
+  return catalogue.get(code);
+}
+
+function render(template: string, vars: MessageVars): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/** Codes every part of the service may raise. */
+export const commonErrors = defineErrors({
+  VALIDATION_FAILED: {
+    kind: 'invalid',
+    es: 'La solicitud no es válida: {detail}',
+    en: 'The request is not valid: {detail}',
+  },
+  BODY_TOO_LARGE: {
+    kind: 'invalid',
+    es: 'La solicitud es demasiado grande.',
+    en: 'The request is too large.',
+  },
+  NOT_FOUND: {
+    kind: 'not_found',
+    es: 'No existe lo que busca.',
+    en: 'What you are looking for does not exist.',
+  },
+  RATE_LIMITED: {
+    kind: 'too_many',
+    es: 'Demasiadas solicitudes. Espere {seconds} segundos y vuelva a intentarlo.',
+    en: 'Too many requests. Wait {seconds} seconds and try again.',
+  },
+  INTERNAL_ERROR: {
+    kind: 'internal',
+    es: 'Algo falló en el servidor. Vuelva a intentarlo; si sigue fallando, avise a soporte.',
+    en: 'Something went wrong on the server. Try again; if it keeps failing, tell support.',
+  },
+  SERVICE_UNAVAILABLE: {
+    kind: 'unavailable',
+    es: 'El servicio no está disponible ahora: {part}.',
+    en: 'The service is not available right now: {part}.',
+  },
+});

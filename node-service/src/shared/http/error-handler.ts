@@ -1,0 +1,62 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, commonErrors, type ErrorKind } from '../errors.js';
+import { localeFrom } from './locale.js';
+
+const STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  too_many: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** The one place where errors become HTTP: `{ error: { code, message } }`, 5xx details hidden. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
+    const appError = toAppError(error);
+    const status = STATUS[appError.kind];
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: appError.code }, 'request refused');
+    return sendError(request, reply, appError);
+  });
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, commonErrors.NOT_FOUND()));
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+  const status = STATUS[error.kind];
+  const body: ErrorBody = { error: { code: error.code, message: error.localized(localeFrom(request.headers['accept-language'])) } };
+  if (status < 500 && error.details !== undefined) body.error.details = error.details;
+  return reply.status(status).type('application/json; charset=utf-8').send(body);
+}
+
+export function statusOf(error: AppError): number {
+  return STATUS[error.kind];
+}
+
+function toAppError(error: FastifyError | AppError | Error): AppError {
+  if (error instanceof AppError) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const details = error.validation.map((issue) => ({
+      where: `${error.validationContext ?? 'request'}${issue.instancePath || ''}`,
+      problem: issue.message ?? 'invalid',
+    }));
+    const detail = details.map((d) => `${d.where}: ${d.problem}`).join('; ');
+    return commonErrors.VALIDATION_FAILED({ detail }, details);
+  }
+  const fastifyError = error as FastifyError;
+  const status = fastifyError.statusCode ?? 500;
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return commonErrors.BODY_TOO_LARGE();
+  if (status === 429) return commonErrors.RATE_LIMITED({ seconds: 60 });
+  if (status === 404) return commonErrors.NOT_FOUND();
+  if (status >= 400 && status < 500) return commonErrors.VALIDATION_FAILED({ detail: fastifyError.message });
+  return commonErrors.INTERNAL_ERROR();
+}

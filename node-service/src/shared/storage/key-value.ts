@@ -1,0 +1,26 @@
+/**
+ * The port to the short-lived store (Valkey). Two adapters speak it: ioredis against a real Valkey/Redis,
+ * and an in-process store for a single instance with no environment. Nothing kept here matters after a
+ * minute: losing it loses live codes and challenges, never attendance.
+ */
+export type MessageHandler = (message: string) => void;
+
+export interface KeyValueStore {
+  readonly kind: 'valkey' | 'memory';
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Sets only when the key is absent; true when this call set it. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Atomically reads and deletes: of two concurrent takers, exactly one gets the value. */
+  take(key: string): Promise<string | null>;
+  delete(...keys: string[]): Promise<number>;
+  /** Adds one and returns the new value; the TTL is set when the counter is created. */
+  increment(key: string, ttlMs: number): Promise<number>;
+  /** Remaining time to live in ms; null when the key does not exist or has no TTL. */
+  ttlMs(key: string): Promise<number | null>;
+  publish(channel: string, message: string): Promise<void>;
+  /** Resolves once the subscription is active; the returned function unsubscribes. */
+  subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,21 @@
+import type { Config } from '../../config/env.js';
+import type { KeyValueStore } from './key-value.js';
+import { createMemoryStore } from './memory-store.js';
+import { createPgDatabase } from './pg-database.js';
+import { createPgliteDatabase } from './pglite-database.js';
+import type { SqlDatabase } from './sql.js';
+import { createValkeyStore } from './valkey-store.js';
+
+/** Real PostgreSQL when DATABASE_URL is set, embedded PGlite under DATA_DIR otherwise. */
+export async function openDatabase(config: Pick<Config, 'database'>): Promise<SqlDatabase> {
+  return 'url' in config.database
+    ? createPgDatabase({ url: config.database.url, poolSize: config.database.poolSize })
+    : createPgliteDatabase({ dataDir: config.database.dataDir });
+}
+
+/** Valkey when VALKEY_URL is set, the in-process store (single instance only) otherwise. */
+export function openKeyValueStore(config: Pick<Config, 'valkey'>): KeyValueStore {
+  return 'url' in config.valkey
+    ? createValkeyStore({ url: config.valkey.url, keyPrefix: config.valkey.keyPrefix })
+    : createMemoryStore();
+}

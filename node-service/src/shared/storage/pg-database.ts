@@ -1,0 +1,54 @@
+import pg from 'pg';
+import type { QueryResult, SqlDatabase, SqlExecutor } from './sql.js';
+
+const INT8_OID = 20;
+
+// int8 values here are ids and sign counters, far below 2^53: numbers are easier to use than strings.
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export function createPgDatabase(options: { url: string; poolSize: number; applicationName?: string }): SqlDatabase {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    application_name: options.applicationName ?? 'asistencia',
+    types,
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+
+  const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
+    const result = await client.query(text, params as unknown[] | undefined);
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  };
+
+  return {
+    kind: 'postgres',
+    query: (text, params) => run(pool, text, params),
+    exec: async (script) => void (await pool.query(script)),
+    async transaction(work) {
+      const client = await pool.connect();
+      const tx: SqlExecutor = {
+        query: (text, params) => run(client, text, params),
+        exec: async (script) => void (await client.query(script)),
+      };
+      try {
+        await client.query('BEGIN');
+        const value = await work(tx);
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    close: () => pool.end(),
+  };
+}

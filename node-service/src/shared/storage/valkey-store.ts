@@ -1,0 +1,77 @@
+import { Redis } from 'ioredis';
+import type { KeyValueStore, MessageHandler } from './key-value.js';
+
+/**
+ * Valkey through ioredis. Keys and channels both carry the configured prefix, so several deployments (or
+ * test runs) can share one server. Subscriptions use a second connection, as the protocol requires.
+ */
+export function createValkeyStore(options: { url: string; keyPrefix: string }): KeyValueStore {
+  const connect = () =>
+    new Redis(options.url.replace(/^valkey:/, 'redis:'), {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: true,
+    });
+  const commands = connect();
+  const subscriber = connect();
+  const handlers = new Map<string, Set<MessageHandler>>();
+  const prefixed = (key: string) => options.keyPrefix + key;
+
+  subscriber.on('message', (channel: string, message: string) => {
+    for (const handler of handlers.get(channel) ?? []) handler(message);
+  });
+  // Connection errors surface through the failing command and the readiness check, not as crashes.
+  commands.on('error', () => undefined);
+  subscriber.on('error', () => undefined);
+
+  return {
+    kind: 'valkey',
+    get: (key) => commands.get(prefixed(key)),
+    async set(key, value, ttlMs) {
+      await commands.set(prefixed(key), value, 'PX', ttlMs);
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      return (await commands.set(prefixed(key), value, 'PX', ttlMs, 'NX')) === 'OK';
+    },
+    take: (key) => commands.getdel(prefixed(key)),
+    delete: (...keys) => (keys.length === 0 ? Promise.resolve(0) : commands.del(...keys.map(prefixed))),
+    async increment(key, ttlMs) {
+      const [[incrError, value] = [], [expireError] = []] = (await commands
+        .multi()
+        .incr(prefixed(key))
+        .pexpire(prefixed(key), ttlMs, 'NX')
+        .exec()) ?? [];
+      if (incrError || expireError) throw incrError ?? expireError;
+      return Number(value);
+    },
+    async ttlMs(key) {
+      const ttl = await commands.pttl(prefixed(key));
+      return ttl >= 0 ? ttl : null;
+    },
+    async publish(channel, message) {
+      await commands.publish(prefixed(channel), message);
+    },
+    async subscribe(channel, handler) {
+      const name = prefixed(channel);
+      const set = handlers.get(name) ?? new Set<MessageHandler>();
+      const first = set.size === 0;
+      set.add(handler);
+      handlers.set(name, set);
+      if (first) await subscriber.subscribe(name);
+      return async () => {
+        set.delete(handler);
+        if (set.size === 0) {
+          handlers.delete(name);
+          await subscriber.unsubscribe(name);
+        }
+      };
+    },
+    async ping() {
+      await commands.ping();
+    },
+    async close() {
+      handlers.clear();
+      await Promise.allSettled([commands.quit(), subscriber.quit()]);
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config/env.js';
+import { migrate } from '../../src/shared/storage/migrations.js';
+import { openDatabase, openKeyValueStore } from '../../src/shared/storage/open.js';
+import type { KeyValueStore } from '../../src/shared/storage/key-value.js';
+import type { SqlDatabase } from '../../src/shared/storage/sql.js';
+import { createTestDatabase, testKeyPrefix, type TestDatabase } from './databases.js';
+import { VALKEY_URL } from './environment.js';
+
+export const SERVICE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const TEST_JWT_SECRET = 'test-secret-for-asistencia-integration-0123456789';
+
+export interface RunningService {
+  baseUrl: string;
+  port: number;
+  config: Config;
+  app: App;
+  db: SqlDatabase;
+  store: KeyValueStore;
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Settings as environment variables; the defaults point at this run's own database and key prefix. */
+  env?: Record<string, string | undefined>;
+  /** Reuse a database (e.g. for a second instance); otherwise a fresh one is made and dropped at stop. */
+  database?: TestDatabase;
+  /** Use the embedded stores (PGlite in memory and the in-process store) instead of the real servers. */
+  embedded?: boolean;
+}
+
+/**
+ * The real service in this process, listening on a free port of 127.0.0.1, against real PostgreSQL and
+ * Valkey (fresh database and key prefix) unless `embedded`.
+ */
+export async function startService(options: ServiceOptions = {}): Promise<RunningService> {
+  const ownDatabase = options.embedded || options.database ? undefined : await createTestDatabase();
+  const database = options.database ?? ownDatabase;
+  const env: Record<string, string | undefined> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PORT: '3000',
+    JWT_SECRET: TEST_JWT_SECRET,
+    ...(options.embedded
+      ? { DATA_DIR: 'memory://' }
+      : { DATABASE_URL: database!.url, VALKEY_URL, VALKEY_KEY_PREFIX: testKeyPrefix() }),
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const db = await openDatabase(config);
+  const store = openKeyValueStore(config);
+  await migrate(db, config.migrationsDir);
+  const app = await buildApp({ config, db, store });
+  await app.server.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.server.address() as AddressInfo).port;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    config,
+    app,
+    db,
+    store,
+    async stop() {
+      app.gateway.closeAll();
+      await app.server.close();
+      await Promise.allSettled([db.close(), store.close()]);
+      await ownDatabase?.drop();
+    },
+  };
+}
+
+export interface SpawnedService {
+  baseUrl: string;
+  process: ChildProcess;
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** The service as its own process (`tsx src/main.ts`), for start-up, shutdown and multi-instance tests. */
+export function spawnService(env: Record<string, string>, port: number): SpawnedService {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: SERVICE_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    process: child,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Polls until `url` answers 200, or throws with what the process printed. */
+export async function waitForReady(url: string, timeoutMs: number, describe: () => string = () => ''): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    try {
+      const response = await fetch(url);
+      if (response.status === 200) return Date.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms\n${describe()}`);
+}
+
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
