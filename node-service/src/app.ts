@@ -147,4 +147,6 @@ async function registerPages(app: FastifyInstance, webDir: string): Promise<void
     return;
   }
   await app.register(fastifyStatic, { root: webDir, prefix: '/', index: ['index.html'], redirect: true, wildcard: true });
+  // With ignoreTrailingSlash, `/asistencia/` is routed as `/asistencia`, which the static wildcard misses.
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
 }

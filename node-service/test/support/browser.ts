@@ -1,0 +1,150 @@
+// Drives Debian's Chromium (not a downloaded browser) for the browser tests. Each page gets its own fresh
+// browser context (no cookies, storage or credentials shared between tests), and everything the browser
+// writes lives under one temporary directory that `close()` removes.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+
+const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const screenshotDir = fileURLToPath(new URL('../../test-artifacts/screenshots/', import.meta.url));
+export const builtPagesDir = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export interface PageOptions {
+  /** Browser locale, e.g. 'es-ES' (the default) or 'en-GB'. */
+  readonly locale?: string;
+  /** Defaults to a phone-sized 390×844 viewport: the pages are mobile first. */
+  readonly viewport?: { readonly width: number; readonly height: number };
+}
+
+export interface BrowserHarness {
+  readonly browser: Browser;
+  /** A page in a brand-new context. */
+  newPage(options?: PageOptions): Promise<Page>;
+  /** Uncaught exceptions and `console.error` calls the page has produced so far. */
+  pageErrors(page: Page): readonly string[];
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<BrowserHarness> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `Chromium not found at ${chromiumPath}. Install it with \`apt-get install chromium\` ` +
+        '(or point CHROMIUM_PATH at a Chromium binary).',
+    );
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'asistencia-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: chromiumArgs,
+    downloadsPath: join(dataDir, 'downloads'),
+    tracesDir: join(dataDir, 'traces'),
+    env: { ...process.env, HOME: dataDir, XDG_CONFIG_HOME: dataDir, XDG_CACHE_HOME: dataDir },
+  });
+  const contexts = new Set<BrowserContext>();
+  const errors = new WeakMap<Page, string[]>();
+
+  return {
+    browser,
+    async newPage({ locale = 'es-ES', viewport = { width: 390, height: 844 } } = {}) {
+      const context = await browser.newContext({ locale, viewport: { ...viewport } });
+      contexts.add(context);
+      context.on('close', () => contexts.delete(context));
+      const page = await context.newPage();
+      const seen: string[] = [];
+      errors.set(page, seen);
+      page.on('pageerror', (error) => seen.push(error.message));
+      page.on('console', (msg) => {
+        // Chromium also logs every non-2xx response ("Failed to load resource"); a signed-out 401 is normal.
+        if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) seen.push(msg.text());
+      });
+      return page;
+    },
+    pageErrors: (page) => errors.get(page) ?? [],
+    async close() {
+      await Promise.allSettled([...contexts].map((context) => context.close()));
+      await browser.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a full-page PNG under node-service/test-artifacts/screenshots/ (gitignored); returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(screenshotDir, { recursive: true });
+  const path = join(screenshotDir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+export interface VirtualAuthenticatorOptions {
+  /** Whether the "user" passes the fingerprint/face check when asked. */
+  readonly isUserVerified?: boolean;
+  /** Whether the authenticator can hold discoverable credentials (passkeys). */
+  readonly hasResidentKey?: boolean;
+}
+
+/** A credential as Chromium's DevTools protocol reports it (WebAuthn.Credential). */
+export interface VirtualCredential {
+  readonly credentialId: string; // base64
+  readonly isResidentCredential: boolean;
+  readonly rpId?: string;
+  readonly userHandle?: string; // base64
+  readonly signCount: number;
+}
+
+export interface VirtualAuthenticator {
+  readonly id: string;
+  credentials(): Promise<VirtualCredential[]>;
+  setUserVerified(isUserVerified: boolean): Promise<void>;
+  remove(): Promise<void>;
+}
+
+/**
+ * A platform authenticator (like a phone's fingerprint reader) inside the page's browser, through the
+ * DevTools WebAuthn domain. Note: WebAuthn refuses IP addresses as relying party ids, so pages that use
+ * passkeys must be opened at http://localhost:PORT, not http://127.0.0.1:PORT.
+ */
+export async function addVirtualAuthenticator(
+  page: Page,
+  { isUserVerified = true, hasResidentKey = true }: VirtualAuthenticatorOptions = {},
+): Promise<VirtualAuthenticator> {
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey,
+      hasUserVerification: true,
+      isUserVerified,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    id: authenticatorId,
+    async credentials() {
+      const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+      return credentials;
+    },
+    async setUserVerified(verified) {
+      await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: verified });
+    },
+    async remove() {
+      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const webRoot = fileURLToPath(new URL('./web/', import.meta.url));
+
+// Every page is a folder under web/ holding index.html and its main.ts; '' is the landing page.
+// Adding a page is adding its folder name here.
+const pages = ['', 'dev'];
+
+// Where `vite` (the dev server, port 9504) forwards everything that is not a page: the Node service.
+const serviceOrigin = process.env['VITE_SERVICE_ORIGIN'] ?? 'http://127.0.0.1:9503';
+const servicePaths = [
+  '/asistencia/api',
+  '/asistencia/client-config',
+  '/asistencia/dev/users',
+  '/asistencia/dev/sign-in',
+  '/asistencia/dev/sign-out',
+  '/asistencia/dev/token',
+];
+
+export default defineConfig({
+  root: webRoot,
+  base: '/asistencia/',
+  build: {
+    outDir: resolve(webRoot, '../dist/web'),
+    emptyOutDir: true,
+    rolldownOptions: {
+      input: Object.fromEntries(pages.map((page) => [page || 'landing', resolve(webRoot, page, 'index.html')])),
+    },
+  },
+  server: {
+    port: 9504,
+    strictPort: true,
+    proxy: {
+      ...Object.fromEntries(servicePaths.map((path) => [path, { target: serviceOrigin }])),
+      '/asistencia/ws': { target: serviceOrigin, ws: true },
+    },
+  },
+});

@@ -1,0 +1,169 @@
+// The client for the Node service. The portal (or, in development, the dev sign-in) hands the page a
+// short-lived JWT at `tokenUrl`; every API call carries it as a Bearer token, plus the page language so
+// the service localises its error messages.
+import type { CommonKey, I18n } from './i18n';
+
+export const basePath = import.meta.env.BASE_URL; // '/asistencia/'
+
+export interface ClientConfig {
+  readonly tokenUrl: string;
+  readonly loginUrl: string;
+  readonly devSignIn: boolean;
+}
+
+export interface Identity {
+  readonly id: string;
+  readonly name: string;
+  readonly role: 'teacher' | 'student' | 'admin';
+}
+
+/** A non-2xx answer, carrying the service's stable error code and its (already localised) message. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiInit extends Omit<RequestInit, 'body'> {
+  /** Sent as JSON. */
+  readonly body?: unknown;
+  /** Public endpoints (the dev sign-in, the scan step) pass `false` to skip the Bearer token. */
+  readonly auth?: boolean;
+}
+
+export interface TokenOptions {
+  /** `false`: answer `null` when nobody is signed in, instead of sending the browser to the login page. */
+  readonly redirect?: boolean;
+}
+
+export interface ApiClient {
+  config(): Promise<ClientConfig>;
+  getToken(options: { redirect: false }): Promise<string | null>;
+  getToken(options?: TokenOptions): Promise<string>;
+  /** Forgets the cached token, e.g. after signing out. */
+  forgetToken(): void;
+  apiFetch<T = unknown>(path: string, init?: ApiInit): Promise<T>;
+  /** The login page, asked to come back to the current page afterwards. */
+  loginHref(config: ClientConfig): string;
+}
+
+interface CachedToken {
+  readonly token: string;
+  readonly expiresAt: number; // unix seconds
+}
+
+const refreshMarginSeconds = 30;
+
+export function createApiClient(i18n: Pick<I18n<CommonKey>, 'lang' | 't'>): ApiClient {
+  let configPromise: Promise<ClientConfig> | undefined;
+  let cached: CachedToken | undefined;
+  let pending: Promise<CachedToken | null> | undefined;
+
+  const config = (): Promise<ClientConfig> => {
+    configPromise ??= request(`${basePath}client-config`, {})
+      .then((response) => readBody<ClientConfig>(response))
+      .catch((error: unknown) => {
+        configPromise = undefined; // let a later call try again
+        throw error;
+      });
+    return configPromise;
+  };
+
+  const fetchToken = async (): Promise<CachedToken | null> => {
+    const { tokenUrl } = await config();
+    const response = await send(tokenUrl, { credentials: 'same-origin', cache: 'no-store' });
+    if (response.status === 401) return null;
+    if (!response.ok) throw await toApiError(response);
+    return (await response.json()) as CachedToken;
+  };
+
+  const loginHref = (cfg: ClientConfig): string => {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return `${cfg.loginUrl}${cfg.loginUrl.includes('?') ? '&' : '?'}next=${next}`;
+  };
+
+  async function getToken(options: { redirect: false }): Promise<string | null>;
+  async function getToken(options?: TokenOptions): Promise<string>;
+  async function getToken(options: TokenOptions = {}): Promise<string | null> {
+    const now = Date.now() / 1000;
+    if (!cached || cached.expiresAt - refreshMarginSeconds <= now) {
+      pending ??= fetchToken().finally(() => (pending = undefined));
+      cached = (await pending) ?? undefined;
+    }
+    if (cached) return cached.token;
+    if (options.redirect === false) return null;
+    location.assign(loginHref(await config()));
+    // The browser is leaving for the login page: nothing after this should run or render.
+    return new Promise<never>(() => {});
+  }
+
+  const apiFetch = async <T>(path: string, init: ApiInit = {}): Promise<T> => {
+    const { auth = true, ...rest } = init;
+    const url = path.startsWith('/') ? path : `${basePath}${path}`;
+    let response = await request(url, rest, auth ? await getToken() : undefined);
+    if (response.status === 401 && auth) {
+      // The token may have been revoked or expired early (clock skew): fetch a fresh one once.
+      cached = undefined;
+      response = await request(url, rest, await getToken());
+    }
+    return readBody<T>(response);
+  };
+
+  async function request(url: string, init: ApiInit, token?: string): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set('Accept', 'application/json');
+    headers.set('Accept-Language', i18n.lang);
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    if (init.body !== undefined) headers.set('Content-Type', 'application/json');
+    const body = init.body === undefined ? null : JSON.stringify(init.body);
+    return send(url, { ...init, headers, body });
+  }
+
+  async function send(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, init);
+    } catch {
+      throw new ApiError(0, 'NETWORK_ERROR', i18n.t('error.network'));
+    }
+  }
+
+  async function readBody<T>(response: Response): Promise<T> {
+    if (!response.ok) throw await toApiError(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  async function toApiError(response: Response): Promise<ApiError> {
+    const body: unknown = await response.json().catch(() => undefined);
+    const error = isErrorBody(body) ? body.error : undefined;
+    return new ApiError(
+      response.status,
+      error?.code ?? `HTTP_${response.status}`,
+      error?.message ?? i18n.t('error.unexpected'),
+    );
+  }
+
+  return {
+    config,
+    getToken,
+    forgetToken: () => (cached = undefined),
+    apiFetch,
+    loginHref,
+  };
+}
+
+function isErrorBody(body: unknown): body is { error: { code: string; message: string } } {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return false;
+  const error = (body as { error: unknown }).error;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    typeof (error as { message?: unknown }).message === 'string'
+  );
+}
