@@ -24,6 +24,9 @@ import { createAuthModule } from './modules/auth/index.js';
 import { createDevPortalModule } from './modules/dev-portal/index.js';
 import { healthRoutes } from './modules/health/index.js';
 import { registerGateway, type Gateway } from './modules/realtime/index.js';
+import { createAttendanceModule } from './modules/attendance/index.js';
+import { createDirectory } from './modules/directory/index.js';
+import { createQrProjectionModule, type LiveCodes } from './modules/qr-projection/index.js';
 
 export const BASE_PATH = '/asistencia';
 
@@ -36,6 +39,7 @@ export interface AppDependencies {
 export interface App {
   server: FastifyInstance;
   gateway: Gateway;
+  liveCodes: LiveCodes;
 }
 
 /**
@@ -92,6 +96,36 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
 
   const limits = rateLimits(config.limits);
   const auth = createAuthModule({ jwt: config.jwt, store, internalApiToken: config.internalApiToken, limits });
+  const directory = createDirectory({ portalUrl: config.portal.internalUrl, credential: config.internalApiToken });
+  // Attendance ends a round's codes through projection, and projection reads sessions from attendance:
+  // the one cycle is closed here, through a port, by late binding.
+  let liveCodes: LiveCodes | undefined;
+  const attendance = createAttendanceModule({
+    db,
+    store,
+    directory,
+    guards: auth.guards,
+    limits,
+    liveCodes: { invalidate: (...args) => liveCodes!.invalidate(...args) },
+    settings: {
+      period: { minMs: config.sessions.minPeriodMs, maxMs: config.sessions.maxPeriodMs },
+      defaultPeriodMs: config.sessions.defaultPeriodMs,
+      defaultLateAfterMinutes: config.sessions.defaultLateAfterMinutes,
+      listLimit: config.sessions.listLimit,
+    },
+  });
+  const projection = createQrProjectionModule({
+    store,
+    sessions: {
+      authorize: (actor, id) => attendance.sessions.get(actor, id),
+      find: (id) => attendance.repository.find(id),
+      liveCount: (id) => attendance.repository.liveCount(id),
+    },
+    events: attendance.events,
+    publicOrigin: config.publicUrl.origin,
+    maxPerConnection: config.sessions.maxProjectionsPerConnection,
+  });
+  liveCodes = projection.liveCodes;
 
   let gateway!: Gateway;
   await server.register(
@@ -114,6 +148,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
         async () => ({ tokenUrl: config.portal.tokenUrl, loginUrl: config.portal.loginUrl, devSignIn: config.devSignIn }),
       );
       await app.register(auth.routes);
+      await app.register(attendance.routes);
       if (config.devSignIn) {
         const devPortal = createDevPortalModule({
           jwt: config.jwt,
@@ -125,7 +160,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
       }
       gateway = registerGateway(app, {
         authenticator: auth.authenticator,
-        handlers: [],
+        handlers: [...projection.handlers],
         authTimeoutMs: config.limits.wsAuthTimeoutMs,
       });
       await registerPages(app, config.webDir);
@@ -133,7 +168,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     { prefix: BASE_PATH },
   );
 
-  return { server, gateway };
+  return { server, gateway, liveCodes: projection.liveCodes };
 }
 
 function rateLimitError(_request: unknown, context: { ttl: number }) {

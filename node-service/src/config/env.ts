@@ -80,6 +80,12 @@ const schema = z.object({
   WS_MAX_MESSAGE_BYTES: int(256, 1024 * 1024).default(4096),
   SHUTDOWN_TIMEOUT_MS: int(100, 60_000).default(4000),
   DEV_SESSION_HOURS: int(1, 24).default(8),
+  SESSION_MIN_PERIOD_MS: int(500, 60_000).default(1000),
+  SESSION_MAX_PERIOD_MS: int(1000, 60_000).default(30_000),
+  SESSION_DEFAULT_PERIOD_MS: int(500, 60_000).default(3000),
+  SESSION_DEFAULT_LATE_MINUTES: int(0, 600).default(15),
+  SESSION_LIST_LIMIT: int(1, 1000).default(100),
+  PROJECTION_MAX_PER_CONNECTION: int(1, 100).default(4),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -115,6 +121,14 @@ export interface Config {
     shutdownTimeoutMs: number;
     devSessionHours: number;
   };
+  sessions: {
+    minPeriodMs: number;
+    maxPeriodMs: number;
+    defaultPeriodMs: number;
+    defaultLateAfterMinutes: number;
+    listLimit: number;
+    maxProjectionsPerConnection: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -142,7 +156,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'configuration');
-    const got = source[name] === undefined ? '' : ` (got "${source[name]}")`;
+    // Secrets are named, never echoed; JSON quoting keeps a value with a line break on one line.
+    const secret = (SECRET_NAMES as readonly string[]).includes(name);
+    const got = source[name] === undefined || secret ? '' : ` (got ${JSON.stringify(source[name])})`;
     throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}${got}`);
   }
   const env = parsed.data;
@@ -189,6 +205,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsMaxMessageBytes: env.WS_MAX_MESSAGE_BYTES,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
       devSessionHours: env.DEV_SESSION_HOURS,
+    },
+    sessions: {
+      minPeriodMs: env.SESSION_MIN_PERIOD_MS,
+      maxPeriodMs: env.SESSION_MAX_PERIOD_MS,
+      defaultPeriodMs: env.SESSION_DEFAULT_PERIOD_MS,
+      defaultLateAfterMinutes: env.SESSION_DEFAULT_LATE_MINUTES,
+      listLimit: env.SESSION_LIST_LIMIT,
+      maxProjectionsPerConnection: env.PROJECTION_MAX_PER_CONNECTION,
     },
   };
 }

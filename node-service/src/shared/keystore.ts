@@ -5,8 +5,22 @@
 export const keystore = {
   /** A portal token's `jti` refused until the token would have expired anyway. */
   revokedToken: (jti: string) => `auth:revoked:${jti}`,
+  /** The live QR code of one (session, round, slot): `{ token, fallbackCode }`, set-if-absent. */
+  qrSlot: (sessionId: string, round: number, slot: number) => `qr:slot:${sessionId}:${round}:${slot}`,
+  /** A scanned token back to its `{ sessionId, round, slot }`; lives one period plus the grace. */
+  qrToken: (token: string) => `qr:token:${token}`,
+  /** A typed fallback code to its token; lives as long as the token. */
+  qrFallback: (code: string) => `qr:fallback:${code}`,
+  /** Marks an ended round (or closed session) so no instance makes new codes for it. */
+  qrRoundEnded: (sessionId: string, round: number) => `qr:ended:${sessionId}:${round}`,
   /** Fixed-window request counters of the rate limiter. */
   rateLimit: (key: string) => `ratelimit:${key}`,
+} as const;
+
+/** Pub/sub channels (they carry the same prefix as keys). */
+export const channels = {
+  /** Everything projectors and other instances must hear about one session: state changes, live counts. */
+  session: (sessionId: string) => `events:session:${sessionId}`,
 } as const;
 
 export const ttl = {

@@ -1,0 +1,64 @@
+import { defineErrors } from '../../../shared/errors.js';
+
+export const attendanceErrors = defineErrors({
+  SESSION_NOT_FOUND: {
+    kind: 'not_found',
+    es: 'La sesión de clase no existe.',
+    en: 'The class session does not exist.',
+  },
+  SESSION_NOT_YOURS: {
+    kind: 'forbidden',
+    es: 'Solo el docente de esta sesión (o un administrador) puede hacer esto.',
+    en: 'Only this session’s teacher (or an admin) can do this.',
+  },
+  SESSION_COURSE_NOT_YOURS: {
+    kind: 'forbidden',
+    es: 'Usted no dicta el curso {courseId}.',
+    en: 'You do not teach course {courseId}.',
+  },
+  SESSION_ALREADY_OPEN: {
+    kind: 'conflict',
+    es: 'La sesión ya está abierta.',
+    en: 'The session is already open.',
+  },
+  SESSION_NOT_OPEN: {
+    kind: 'conflict',
+    es: 'Abra la sesión antes de iniciar una ronda.',
+    en: 'Open the session before starting a round.',
+  },
+  SESSION_CLOSED: {
+    kind: 'conflict',
+    es: 'La sesión está cerrada; ya no admite cambios.',
+    en: 'The session is closed; it no longer accepts changes.',
+  },
+  ROUND_ALREADY_OPEN: {
+    kind: 'conflict',
+    es: 'Ya hay una ronda en curso (ronda {round}). Termínela antes de iniciar otra.',
+    en: 'Round {round} is already running. End it before starting another.',
+  },
+  ROUND_NOT_OPEN: {
+    kind: 'conflict',
+    es: 'No hay ninguna ronda en curso.',
+    en: 'No round is running.',
+  },
+  ROUNDS_EXHAUSTED: {
+    kind: 'conflict',
+    es: 'Ya se hicieron las {planned} rondas previstas para esta sesión.',
+    en: 'All {planned} planned rounds of this session have been run.',
+  },
+  SESSION_INVALID_TIMES: {
+    kind: 'invalid',
+    es: 'La hora de término debe ser posterior a la de inicio.',
+    en: 'The end time must be after the start time.',
+  },
+  SESSION_INVALID_GRACE: {
+    kind: 'invalid',
+    es: 'El margen de gracia no puede superar el periodo de rotación ({period} ms).',
+    en: 'The grace cannot exceed the rotation period ({period} ms).',
+  },
+  SESSION_INVALID_PERIOD: {
+    kind: 'invalid',
+    es: 'El periodo de rotación debe estar entre {min} y {max} ms.',
+    en: 'The rotation period must be between {min} and {max} ms.',
+  },
+});

@@ -1,0 +1,37 @@
+import type { SqlDatabase } from '../../shared/storage/sql.js';
+import type { KeyValueStore } from '../../shared/storage/key-value.js';
+import type { RateLimits } from '../../shared/http/rate-limits.js';
+import type { AuthGuards } from '../auth/index.js';
+import type { CourseDirectory } from '../directory/index.js';
+import type { LiveCodeInvalidator } from './application/ports.js';
+import { createSessionService, type SessionSettings } from './application/sessions.js';
+import { createSessionEvents } from './infrastructure/session-events.js';
+import { createSessionRepository } from './infrastructure/session-repository.js';
+import { sessionRoutes } from './presentation/session-routes.js';
+
+export type { Session, SessionState } from './domain/session.js';
+export { mayManage } from './domain/session.js';
+export { attendanceErrors } from './domain/errors.js';
+export type { SessionEvent, SessionEvents, LiveCount, LiveCodeInvalidator } from './application/ports.js';
+export type { SessionService, SessionSettings } from './application/sessions.js';
+
+/** Class sessions, rounds, registrations and (later) validations and results: the attendance schema's owner. */
+export function createAttendanceModule(deps: {
+  db: SqlDatabase;
+  store: KeyValueStore;
+  directory: CourseDirectory;
+  guards: AuthGuards;
+  limits: RateLimits;
+  liveCodes: LiveCodeInvalidator;
+  settings: SessionSettings;
+}) {
+  const repository = createSessionRepository(deps.db);
+  const events = createSessionEvents(deps.store);
+  const sessions = createSessionService({ sessions: repository, directory: deps.directory, events, liveCodes: deps.liveCodes, settings: deps.settings });
+  return {
+    sessions,
+    events,
+    repository,
+    routes: sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits }),
+  };
+}

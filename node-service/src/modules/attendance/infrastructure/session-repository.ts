@@ -1,0 +1,163 @@
+import type { SqlDatabase, SqlExecutor } from '../../../shared/storage/sql.js';
+import { attendanceErrors } from '../domain/errors.js';
+import type { Session } from '../domain/session.js';
+import type { LiveCount, NewSession, RosterRow, RoundSummary, SessionRepository } from '../application/ports.js';
+
+const SESSION_COLUMNS = `
+  s.id, s.course_id, s.course_name, s.teacher_id, s.room, s.planned_start, s.planned_end,
+  s.rounds_planned, s.rotation_period_ms, s.grace_ms, s.late_after_minutes,
+  s.allowed_networks::text[] AS allowed_networks, s.fallback_code_enabled, s.roster_policy, s.state,
+  s.opened_at, s.closed_at,
+  (SELECT coalesce(max(r.number), 0)::int FROM attendance.rounds r WHERE r.session_id = s.id) AS rounds_started,
+  (SELECT r.number::int FROM attendance.rounds r WHERE r.session_id = s.id AND r.ended_at IS NULL) AS current_round`;
+
+const INSERT_SESSION = `
+  INSERT INTO attendance.sessions (course_id, course_name, teacher_id, room, planned_start, planned_end, rounds_planned,
+    rotation_period_ms, grace_ms, late_after_minutes, allowed_networks, fallback_code_enabled, roster_policy)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::cidr[], $12, $13)
+  RETURNING id`;
+const SELECT_SESSION = `SELECT ${SESSION_COLUMNS} FROM attendance.sessions s WHERE s.id = $1`;
+const LOCK_SESSION = `SELECT id FROM attendance.sessions WHERE id = $1 FOR UPDATE`;
+const LIST_FOR_TEACHER = `SELECT ${SESSION_COLUMNS} FROM attendance.sessions s WHERE s.teacher_id = $1 ORDER BY s.planned_start DESC LIMIT $2`;
+const LIST_ALL = `SELECT ${SESSION_COLUMNS} FROM attendance.sessions s ORDER BY s.planned_start DESC LIMIT $1`;
+const MARK_OPEN = `UPDATE attendance.sessions SET state = 'open', opened_at = now() WHERE id = $1`;
+const REGISTER_ROSTER = `
+  INSERT INTO attendance.registrations (session_id, student_id, student_name, source)
+  SELECT $1, student.id, student.name, 'roster'
+  FROM unnest($2::text[], $3::text[]) AS student(id, name)
+  ON CONFLICT (session_id, student_id) DO NOTHING`;
+const INSERT_ROUND = `INSERT INTO attendance.rounds (session_id, number) VALUES ($1, $2)`;
+const END_ROUND = `UPDATE attendance.rounds SET ended_at = now() WHERE session_id = $1 AND number = $2 AND ended_at IS NULL`;
+const END_OPEN_ROUNDS = `UPDATE attendance.rounds SET ended_at = now() WHERE session_id = $1 AND ended_at IS NULL`;
+const MARK_CLOSED = `UPDATE attendance.sessions SET state = 'closed', closed_at = now(), opened_at = coalesce(opened_at, now()) WHERE id = $1`;
+const ROUNDS = `
+  SELECT r.number::int AS number, r.started_at, r.ended_at,
+         (SELECT count(*)::int FROM attendance.validations v WHERE v.session_id = r.session_id AND v.round = r.number) AS confirmed
+  FROM attendance.rounds r WHERE r.session_id = $1 ORDER BY r.number`;
+const ROSTER = `
+  SELECT g.student_id, g.student_name, g.source, g.flagged,
+         coalesce(array_agg(v.round::int ORDER BY v.round) FILTER (WHERE v.round IS NOT NULL), '{}') AS rounds_confirmed
+  FROM attendance.registrations g
+  LEFT JOIN attendance.validations v ON v.session_id = g.session_id AND v.student_id = g.student_id
+  WHERE g.session_id = $1
+  GROUP BY g.student_id, g.student_name, g.source, g.flagged
+  ORDER BY g.student_name`;
+const LIVE_COUNT = `
+  SELECT cur.number::int AS round,
+         (SELECT count(*)::int FROM attendance.validations v WHERE v.session_id = $1 AND v.round = cur.number) AS confirmed,
+         (SELECT count(*)::int FROM attendance.registrations g WHERE g.session_id = $1 AND g.source = 'roster') AS expected
+  FROM (SELECT (SELECT number FROM attendance.rounds WHERE session_id = $1 AND ended_at IS NULL) AS number) cur`;
+
+interface SessionRow {
+  id: string;
+  course_id: string;
+  course_name: string;
+  teacher_id: string;
+  room: string;
+  planned_start: Date;
+  planned_end: Date;
+  rounds_planned: number;
+  rotation_period_ms: number;
+  grace_ms: number;
+  late_after_minutes: number;
+  allowed_networks: string[];
+  fallback_code_enabled: boolean;
+  roster_policy: Session['rosterPolicy'];
+  state: Session['state'];
+  opened_at: Date | null;
+  closed_at: Date | null;
+  rounds_started: number;
+  current_round: number | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function createSessionRepository(db: SqlDatabase): SessionRepository {
+  const find = async (executor: SqlExecutor, id: string) => {
+    if (!UUID.test(id)) return null;
+    const { rows } = await executor.query<SessionRow>(SELECT_SESSION, [id]);
+    return rows[0] ? toSession(rows[0]) : null;
+  };
+  return {
+    async insert(s) {
+      const { rows } = await db.query<{ id: string }>(INSERT_SESSION, [
+        s.courseId, s.courseName, s.teacherId, s.room, s.plannedStart, s.plannedEnd, s.roundsPlanned,
+        s.rotationPeriodMs, s.graceMs, s.lateAfterMinutes, s.allowedNetworks, s.fallbackCodeEnabled, s.rosterPolicy,
+      ]);
+      return (await find(db, rows[0]!.id))!;
+    },
+    find: (id) => find(db, id),
+    async listForTeacher(teacherId, limit) {
+      return (await db.query<SessionRow>(LIST_FOR_TEACHER, [teacherId, limit])).rows.map(toSession);
+    },
+    async listAll(limit) {
+      return (await db.query<SessionRow>(LIST_ALL, [limit])).rows.map(toSession);
+    },
+    withLockedSession(id, work) {
+      return db.transaction(async (tx) => {
+        if (!UUID.test(id)) throw attendanceErrors.SESSION_NOT_FOUND();
+        await tx.query(LOCK_SESSION, [id]);
+        const session = await find(tx, id);
+        if (!session) throw attendanceErrors.SESSION_NOT_FOUND();
+        return work(session, tx);
+      });
+    },
+    async markOpen(tx, id, roster) {
+      await tx.query(MARK_OPEN, [id]);
+      await tx.query(REGISTER_ROSTER, [id, roster.map((s) => s.id), roster.map((s) => s.name)]);
+    },
+    async insertRound(tx, id, number) {
+      await tx.query(INSERT_ROUND, [id, number]);
+    },
+    async endRound(tx, id, number) {
+      await tx.query(END_ROUND, [id, number]);
+    },
+    async markClosed(tx, id) {
+      await tx.query(END_OPEN_ROUNDS, [id]);
+      await tx.query(MARK_CLOSED, [id]);
+    },
+    async rounds(id) {
+      const { rows } = await db.query<{ number: number; started_at: Date; ended_at: Date | null; confirmed: number }>(ROUNDS, [id]);
+      return rows.map((r): RoundSummary => ({ number: r.number, startedAt: r.started_at, endedAt: r.ended_at, confirmed: r.confirmed }));
+    },
+    async roster(id) {
+      const { rows } = await db.query<{ student_id: string; student_name: string; source: RosterRow['source']; flagged: boolean; rounds_confirmed: number[] }>(ROSTER, [id]);
+      return rows.map((r): RosterRow => ({
+        studentId: r.student_id,
+        studentName: r.student_name,
+        source: r.source,
+        flagged: r.flagged,
+        roundsConfirmed: r.rounds_confirmed,
+      }));
+    },
+    async liveCount(id) {
+      const { rows } = await db.query<{ round: number | null; confirmed: number; expected: number }>(LIVE_COUNT, [id]);
+      const row = rows[0]!;
+      return { round: row.round, confirmed: row.round === null ? 0 : row.confirmed, expected: row.expected } satisfies LiveCount;
+    },
+  };
+}
+
+function toSession(row: SessionRow): Session {
+  return {
+    id: row.id,
+    courseId: row.course_id,
+    courseName: row.course_name,
+    teacherId: row.teacher_id,
+    room: row.room,
+    plannedStart: row.planned_start,
+    plannedEnd: row.planned_end,
+    roundsPlanned: row.rounds_planned,
+    rotationPeriodMs: row.rotation_period_ms,
+    graceMs: row.grace_ms,
+    lateAfterMinutes: row.late_after_minutes,
+    allowedNetworks: row.allowed_networks,
+    fallbackCodeEnabled: row.fallback_code_enabled,
+    rosterPolicy: row.roster_policy,
+    state: row.state,
+    openedAt: row.opened_at,
+    closedAt: row.closed_at,
+    roundsStarted: row.rounds_started,
+    currentRound: row.current_round,
+  };
+}

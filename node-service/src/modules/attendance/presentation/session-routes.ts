@@ -1,0 +1,70 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { RateLimits } from '../../../shared/http/rate-limits.js';
+import { identityOf, type AuthGuards } from '../../auth/index.js';
+import type { CourseDirectory } from '../../directory/index.js';
+import type { SessionService } from '../application/sessions.js';
+import { overviewJson, overviewSchema, sessionDraftSchema, sessionIdParams, sessionJson, sessionSchema } from './schemas.js';
+
+/** The teacher's side of class sessions. Only the session's teacher or an admin acts on a session. */
+export function sessionRoutes(deps: {
+  service: SessionService;
+  directory: Pick<CourseDirectory, 'coursesTaughtBy'>;
+  guards: AuthGuards;
+  limits: RateLimits;
+}): FastifyPluginAsyncZod {
+  const { service, guards } = deps;
+  const common = {
+    preHandler: guards.roles('teacher', 'admin'),
+    config: { rateLimit: deps.limits.perUser },
+  };
+  const tags = ['sessions'];
+  const security = [{ portalToken: [] }];
+
+  return async (app) => {
+    app.get(
+      '/api/teacher/courses',
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: 'The courses the signed-in teacher teaches (from the portal)',
+          response: { 200: z.object({ courses: z.array(z.object({ id: z.string(), name: z.string() })) }) },
+        },
+      },
+      async (request) => ({
+        courses: (await deps.directory.coursesTaughtBy(identityOf(request).id)).map(({ id, name }) => ({ id, name })),
+      }),
+    );
+
+    app.post(
+      '/api/sessions',
+      { ...common, schema: { tags, security, summary: 'Create a class session for one of my courses', body: sessionDraftSchema, response: { 201: sessionSchema } } },
+      async (request, reply) => reply.status(201).send(sessionJson(await service.create(identityOf(request), request.body))),
+    );
+
+    app.get(
+      '/api/sessions',
+      { ...common, schema: { tags, security, summary: 'My sessions, newest first (all sessions for an admin)', response: { 200: z.object({ sessions: z.array(sessionSchema) }) } } },
+      async (request) => ({ sessions: (await service.list(identityOf(request))).map(sessionJson) }),
+    );
+
+    app.get(
+      '/api/sessions/:id',
+      { ...common, schema: { tags, security, summary: 'A session with its rounds, live roster and count', params: sessionIdParams, response: { 200: overviewSchema } } },
+      async (request) => overviewJson(await service.overview(identityOf(request), request.params.id)),
+    );
+
+    const action = (path: string, summary: string, run: (actor: ReturnType<typeof identityOf>, id: string) => ReturnType<SessionService['open']>) =>
+      app.post(
+        `/api/sessions/:id/${path}`,
+        { ...common, schema: { tags, security, summary, params: sessionIdParams, response: { 200: sessionSchema } } },
+        async (request) => sessionJson(await run(identityOf(request), request.params.id)),
+      );
+    action('open', 'Open the session: registers the course roster', service.open);
+    action('rounds', 'Start the next round', service.startRound);
+    action('rounds/current/end', 'End the running round', service.endRound);
+    action('close', 'Close the session: ends any round; no more scans', service.close);
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * The rotation of a session's QR code. Time is cut into slots of one period, counted from the Unix epoch
+ * on the server's clock (never the client's): every instance computes the same slot for the same moment.
+ * A code made for slot s scans until the end of slot s plus the grace, so with a grace of one period the
+ * current and the previous code scan, and nothing older.
+ */
+export interface Rotation {
+  periodMs: number;
+  graceMs: number;
+}
+
+export function slotAt(nowMs: number, periodMs: number): number {
+  return Math.floor(nowMs / periodMs);
+}
+
+export function slotStartsAt(slot: number, periodMs: number): number {
+  return slot * periodMs;
+}
+
+/** The first moment the code of `slot` no longer scans. */
+export function expiresAt(slot: number, rotation: Rotation): number {
+  return (slot + 1) * rotation.periodMs + rotation.graceMs;
+}
+
+export function isLive(slot: number, nowMs: number, rotation: Rotation): boolean {
+  return nowMs >= slotStartsAt(slot, rotation.periodMs) && nowMs < expiresAt(slot, rotation);
+}
+
+export function msUntilNextSlot(nowMs: number, periodMs: number): number {
+  return periodMs - (nowMs % periodMs);
+}
+
+/** The slots whose codes may exist around `nowMs` (one ahead for an instance whose clock runs early). */
+export function slotsAround(nowMs: number, rotation: Rotation): number[] {
+  const current = slotAt(nowMs, rotation.periodMs);
+  const back = Math.ceil(rotation.graceMs / rotation.periodMs);
+  const slots: number[] = [];
+  for (let slot = current - back; slot <= current + 1; slot += 1) slots.push(slot);
+  return slots;
+}

@@ -1,0 +1,34 @@
+import type { KeyValueStore } from '../../shared/storage/key-value.js';
+import type { SessionEvents } from '../attendance/index.js';
+import { createLiveCodes } from './application/live-codes.js';
+import { createProjectorHub, type ProjectionSessions } from './application/projector-hub.js';
+import { createCodeStore } from './infrastructure/code-store.js';
+import { createQrRenderer } from './infrastructure/qr-renderer.js';
+import { projectorHandlers } from './presentation/ws-handlers.js';
+
+export type { LiveCodes } from './application/live-codes.js';
+export type { ProjectorHub, QrFrame, ProjectionSessions } from './application/projector-hub.js';
+export type { TokenClaim } from './application/ports.js';
+export { isLive, type Rotation } from './domain/rotation.js';
+
+/** The rotating QR: live codes in Valkey, and the projectors served over the WebSocket. */
+export function createQrProjectionModule(deps: {
+  store: KeyValueStore;
+  sessions: ProjectionSessions;
+  events: SessionEvents;
+  publicOrigin: string;
+  maxPerConnection: number;
+}) {
+  const codes = createCodeStore(deps.store);
+  const liveCodes = createLiveCodes({ codes });
+  const hub = createProjectorHub({
+    sessions: deps.sessions,
+    events: deps.events,
+    codes,
+    renderer: createQrRenderer(),
+    // The token rides in the fragment: browsers never send it, so no proxy or server log records it.
+    scanUrl: (token) => `${deps.publicOrigin}/asistencia/scan/#${token}`,
+    maxPerConnection: deps.maxPerConnection,
+  });
+  return { hub, liveCodes, handlers: projectorHandlers(hub) };
+}

@@ -1,0 +1,41 @@
+import { portalToken } from './tokens.js';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A signed-in user's calls to the service API, with a fresh portal token each time. */
+export function apiAs(baseUrl: string, user: { sub: string; role: string; name: string }) {
+  const call = async <T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
+    const response = await fetch(`${baseUrl}/asistencia${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${await portalToken(user)}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+  };
+  return {
+    get: <T = any>(path: string) => call<T>('GET', path),
+    post: <T = any>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
+    call,
+  };
+}
+
+/** A session draft for course MAT101 (taught by the demo teacher, user 1), starting now. */
+export function draftSession(overrides: Record<string, unknown> = {}) {
+  const start = new Date();
+  return {
+    courseId: 'MAT101',
+    room: 'Aula 204',
+    plannedStart: start.toISOString(),
+    plannedEnd: new Date(start.getTime() + 90 * 60_000).toISOString(),
+    roundsPlanned: 2,
+    ...overrides,
+  };
+}
