@@ -80,12 +80,27 @@ const schema = z.object({
   WS_MAX_MESSAGE_BYTES: int(256, 1024 * 1024).default(4096),
   SHUTDOWN_TIMEOUT_MS: int(100, 60_000).default(4000),
   DEV_SESSION_HOURS: int(1, 24).default(8),
+  WEBAUTHN_RP_NAME: z.string().trim().min(1).max(64).default('Asistencia'),
+  WEBAUTHN_ORIGINS: csv('').refine((origins) => origins.every((o) => hasProtocol(o, ['http:', 'https:']) && new URL(o).origin === o), {
+    error: 'expected origins like https://host[:port], separated by commas',
+  }),
+  WEBAUTHN_ATTESTATION: z.enum(['none', 'direct']).default('none'),
+  ENROLLMENT_CHALLENGE_TTL_SECONDS: int(1, 3600).default(300),
+  ENROLLMENT_MAX_DEVICES: int(1, 20).default(1),
+  ENROLLMENT_COOLDOWN_MINUTES: csv('0,30,360,1440')
+    .refine((steps) => steps.every((step) => /^\d{1,6}$/.test(step)), { error: 'expected whole minutes separated by commas, e.g. 0,30,360,1440' })
+    .transform((steps) => steps.map(Number)),
+  ENROLLMENT_AAGUID_ALLOWLIST: csv('')
+    .refine((ids) => ids.every((id) => /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(id)), { error: 'expected AAGUIDs (UUIDs) separated by commas' })
+    .transform((ids) => (ids.length === 0 ? undefined : ids.map((id) => id.toLowerCase()))),
   SESSION_MIN_PERIOD_MS: int(500, 60_000).default(1000),
   SESSION_MAX_PERIOD_MS: int(1000, 60_000).default(30_000),
   SESSION_DEFAULT_PERIOD_MS: int(500, 60_000).default(3000),
   SESSION_DEFAULT_LATE_MINUTES: int(0, 600).default(15),
   SESSION_LIST_LIMIT: int(1, 1000).default(100),
   PROJECTION_MAX_PER_CONNECTION: int(1, 100).default(4),
+  SCAN_CHALLENGE_TTL_SECONDS: int(10, 600).default(60),
+  RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(1200),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -121,6 +136,16 @@ export interface Config {
     shutdownTimeoutMs: number;
     devSessionHours: number;
   };
+  /** Passkeys: the relying party is the public host; pages may enrol from the public origin or WEBAUTHN_ORIGINS. */
+  webauthn: { rpName: string; rpId: string; origins: string[]; attestation: 'none' | 'direct' };
+  enrollment: {
+    challengeTtlSeconds: number;
+    maxDevices: number;
+    /** Minutes to wait after the latest enrolment, by enrolments since the last admin reset; the last repeats. */
+    cooldownMinutes: number[];
+    /** Lower-case AAGUIDs; undefined accepts any authenticator. */
+    aaguidAllowlist: string[] | undefined;
+  };
   sessions: {
     minPeriodMs: number;
     maxPeriodMs: number;
@@ -128,6 +153,10 @@ export interface Config {
     defaultLateAfterMinutes: number;
     listLimit: number;
     maxProjectionsPerConnection: number;
+  };
+  scan: {
+    challengeTtlMs: number;
+    requestsPerMinutePerAddress: number;
   };
 }
 
@@ -206,6 +235,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
       devSessionHours: env.DEV_SESSION_HOURS,
     },
+    webauthn: {
+      rpName: env.WEBAUTHN_RP_NAME,
+      rpId: publicUrl.hostname,
+      origins: [...new Set([publicUrl.origin, ...env.WEBAUTHN_ORIGINS])],
+      attestation: env.WEBAUTHN_ATTESTATION,
+    },
+    enrollment: {
+      challengeTtlSeconds: env.ENROLLMENT_CHALLENGE_TTL_SECONDS,
+      maxDevices: env.ENROLLMENT_MAX_DEVICES,
+      cooldownMinutes: env.ENROLLMENT_COOLDOWN_MINUTES,
+      aaguidAllowlist: env.ENROLLMENT_AAGUID_ALLOWLIST,
+    },
     sessions: {
       minPeriodMs: env.SESSION_MIN_PERIOD_MS,
       maxPeriodMs: env.SESSION_MAX_PERIOD_MS,
@@ -213,6 +254,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       defaultLateAfterMinutes: env.SESSION_DEFAULT_LATE_MINUTES,
       listLimit: env.SESSION_LIST_LIMIT,
       maxProjectionsPerConnection: env.PROJECTION_MAX_PER_CONNECTION,
+    },
+    scan: {
+      challengeTtlMs: env.SCAN_CHALLENGE_TTL_SECONDS * 1000,
+      requestsPerMinutePerAddress: env.RATE_LIMIT_SCAN_PER_MINUTE,
     },
   };
 }

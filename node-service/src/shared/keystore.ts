@@ -13,6 +13,15 @@ export const keystore = {
   qrFallback: (code: string) => `qr:fallback:${code}`,
   /** Marks an ended round (or closed session) so no instance makes new codes for it. */
   qrRoundEnded: (sessionId: string, round: number) => `qr:ended:${sessionId}:${round}`,
+  /** A student's pending passkey-enrolment challenge (one at a time), taken atomically when verified.
+   *  TTL: ENROLLMENT_CHALLENGE_TTL_SECONDS (default 300), like the two keys below. */
+  enrollmentChallenge: (studentId: string) => `enrollment:challenge:${studentId}`,
+  /** Who an enrolment challenge was issued to, to tell "another user's" from "expired". */
+  enrollmentChallengeOwner: (challenge: string) => `enrollment:challenge-owner:${challenge}`,
+  /** An enrolment challenge already spent, to tell "already used" from "expired". */
+  enrollmentChallengeUsed: (challenge: string) => `enrollment:challenge-used:${challenge}`,
+  /** A scan's WebAuthn challenge, bound to one QR code's session, round and slot; taken once. */
+  scanChallenge: (challengeId: string) => `scan:challenge:${challengeId}`,
   /** Fixed-window request counters of the rate limiter. */
   rateLimit: (key: string) => `ratelimit:${key}`,
 } as const;

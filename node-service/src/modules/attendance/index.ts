@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { SqlDatabase } from '../../shared/storage/sql.js';
 import type { KeyValueStore } from '../../shared/storage/key-value.js';
 import type { RateLimits } from '../../shared/http/rate-limits.js';
@@ -5,14 +6,28 @@ import type { AuthGuards } from '../auth/index.js';
 import type { CourseDirectory } from '../directory/index.js';
 import type { LiveCodeInvalidator } from './application/ports.js';
 import { createSessionService, type SessionSettings } from './application/sessions.js';
+import { createConfirmationService } from './application/confirmations.js';
+import { createConfirmationRepository } from './infrastructure/confirmation-repository.js';
 import { createSessionEvents } from './infrastructure/session-events.js';
 import { createSessionRepository } from './infrastructure/session-repository.js';
 import { sessionRoutes } from './presentation/session-routes.js';
+import { createReportService } from './application/reports.js';
+import { createReportRepository } from './infrastructure/report-repository.js';
+import { reportRoutes } from './presentation/report-routes.js';
 
 export type { Session, SessionState } from './domain/session.js';
 export { mayManage } from './domain/session.js';
 export { attendanceErrors } from './domain/errors.js';
-export type { SessionEvent, SessionEvents, LiveCount, LiveCodeInvalidator } from './application/ports.js';
+export type {
+  SessionEvent,
+  SessionEvents,
+  LiveCount,
+  LiveCodeInvalidator,
+  ConfirmationRequest,
+  ConfirmationResult,
+} from './application/ports.js';
+export type { ConfirmationService } from './application/confirmations.js';
+export { confirmationErrors } from './domain/errors.js';
 export type { SessionService, SessionSettings } from './application/sessions.js';
 
 /** Class sessions, rounds, registrations and (later) validations and results: the attendance schema's owner. */
@@ -28,10 +43,23 @@ export function createAttendanceModule(deps: {
   const repository = createSessionRepository(deps.db);
   const events = createSessionEvents(deps.store);
   const sessions = createSessionService({ sessions: repository, directory: deps.directory, events, liveCodes: deps.liveCodes, settings: deps.settings });
+  const confirmations = createConfirmationService({
+    confirmations: createConfirmationRepository(deps.db),
+    sessions: repository,
+    events,
+  });
+  const reports = createReportService({ reports: createReportRepository(deps.db), sessions: repository, directory: deps.directory });
+  const sessionApi = sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits });
+  const reportApi = reportRoutes({ reports, guards: deps.guards, limits: deps.limits });
   return {
     sessions,
+    reports,
+    confirmations,
     events,
     repository,
-    routes: sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits }),
+    routes: async (app: FastifyInstance) => {
+      await app.register(sessionApi);
+      await app.register(reportApi);
+    },
   };
 }

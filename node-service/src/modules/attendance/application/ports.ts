@@ -1,5 +1,6 @@
 import type { SqlExecutor } from '../../../shared/storage/sql.js';
 import type { Session, SessionPolicy } from '../domain/session.js';
+import type { ResultStatus } from '../domain/results.js';
 
 export interface NewSession extends SessionPolicy {
   courseId: string;
@@ -42,6 +43,8 @@ export interface SessionRepository {
   insertRound(tx: SqlExecutor, id: string, number: number): Promise<void>;
   endRound(tx: SqlExecutor, id: string, number: number): Promise<void>;
   markClosed(tx: SqlExecutor, id: string): Promise<void>;
+  /** Recomputes every registered student's result in `tx` (final at close). */
+  refreshResults(tx: SqlExecutor, session: Session, roundsRun: number, final: boolean): Promise<void>;
   rounds(id: string): Promise<RoundSummary[]>;
   roster(id: string): Promise<RosterRow[]>;
   liveCount(id: string): Promise<LiveCount>;
@@ -61,4 +64,56 @@ export interface SessionEvents {
 /** Ends a round's live QR codes at once (implemented by the projection module). */
 export interface LiveCodeInvalidator {
   invalidate(sessionId: string, round: number, rotation: { periodMs: number; graceMs: number }): Promise<void>;
+}
+
+export interface ConfirmationRequest {
+  sessionId: string;
+  round: number;
+  slot: number;
+  /** From the verified passkey's device row: never from a request body. */
+  studentId: string;
+  deviceId: number;
+  clientAddress: string | null;
+}
+
+export interface ConfirmationResult {
+  outcome: 'confirmed' | 'already_confirmed';
+  walkIn: boolean;
+  session: { id: string; courseName: string; room: string };
+  round: number;
+}
+
+export interface ConfirmationRepository {
+  /** One validation per (session, round, student), committed with the student's result; idempotent. */
+  record(request: ConfirmationRequest): Promise<ConfirmationResult>;
+}
+
+export interface SessionResultRow {
+  studentId: string;
+  studentName: string;
+  status: ResultStatus;
+  computedStatus: ResultStatus;
+  roundsConfirmed: number;
+  firstConfirmedAt: Date | null;
+  walkIn: boolean;
+  overrideReason: string | null;
+}
+
+export interface ReportRepository {
+  /** Applies a correction and audits it; null when the student has no result in that session. */
+  correct(input: {
+    sessionId: string;
+    studentId: string;
+    status: 'excused' | 'manual_present' | 'computed';
+    reason: string;
+    actor: { id: string; role: string };
+  }): Promise<SessionResultRow | null>;
+  sessionResults(sessionId: string): Promise<SessionResultRow[]>;
+  courseResults(courseId: string): Promise<{
+    sessions: Array<{ id: string; plannedStart: Date; room: string }>;
+    results: Array<{ sessionId: string; studentId: string; studentName: string; status: ResultStatus }>;
+  }>;
+  studentResults(studentId: string): Promise<
+    Array<{ sessionId: string; courseId: string; plannedStart: Date; room: string; status: ResultStatus; roundsConfirmed: number; roundsRun: number; final: boolean }>
+  >;
 }

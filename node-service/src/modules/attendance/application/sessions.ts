@@ -97,12 +97,15 @@ export function createSessionService(deps: {
       return transition(actor, id, async (locked, tx) => {
         assertCanOpen(locked);
         await sessions.markOpen(tx, id, students);
+        await sessions.refreshResults(tx, locked, 0, false);
       });
     },
 
     startRound: (actor: Identity, id: string) =>
       transition(actor, id, async (locked, tx) => {
-        await sessions.insertRound(tx, id, nextRound(locked));
+        const round = nextRound(locked);
+        await sessions.insertRound(tx, id, round);
+        await sessions.refreshResults(tx, locked, round, false);
       }),
 
     endRound: (actor: Identity, id: string) =>
@@ -116,6 +119,7 @@ export function createSessionService(deps: {
       transition(actor, id, async (locked, tx) => {
         assertCanClose(locked);
         await sessions.markClosed(tx, id);
+        await sessions.refreshResults(tx, locked, locked.roundsStarted, true);
         return locked.currentRound ?? undefined;
       }),
 

@@ -62,3 +62,35 @@ export const attendanceErrors = defineErrors({
     en: 'The rotation period must be between {min} and {max} ms.',
   },
 });
+
+/** Refusals a student sees at scan time: each says what happened and what to do. */
+export const confirmationErrors = defineErrors({
+  SCAN_SESSION_CLOSED: {
+    kind: 'conflict',
+    es: 'La sesión de clase ya se cerró: no se puede registrar asistencia.',
+    en: 'The class session is closed: attendance can no longer be recorded.',
+  },
+  SCAN_ROUND_NOT_OPEN: {
+    kind: 'conflict',
+    es: 'Esa ronda ya terminó. Escanee el código que está en pantalla ahora.',
+    en: 'That round has ended. Scan the code on the screen now.',
+  },
+  SCAN_NOT_ON_ROSTER: {
+    kind: 'forbidden',
+    es: 'No figura en la lista de este curso. Hable con su docente.',
+    en: 'You are not on this course’s roster. Talk to your teacher.',
+  },
+});
+
+export const reportErrors = defineErrors({
+  CORRECTION_NOT_REGISTERED: {
+    kind: 'not_found',
+    es: 'Ese estudiante no está registrado en la sesión (ábrala primero).',
+    en: 'That student is not registered in the session (open it first).',
+  },
+  COURSE_NOT_YOURS: {
+    kind: 'forbidden',
+    es: 'Usted no dicta el curso {courseId}.',
+    en: 'You do not teach course {courseId}.',
+  },
+});

@@ -1,5 +1,6 @@
 import type { SqlDatabase, SqlExecutor } from '../../../shared/storage/sql.js';
 import { attendanceErrors } from '../domain/errors.js';
+import { refreshResults } from './results-writer.js';
 import type { Session } from '../domain/session.js';
 import type { LiveCount, NewSession, RosterRow, RoundSummary, SessionRepository } from '../application/ports.js';
 
@@ -116,6 +117,8 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
       await tx.query(END_OPEN_ROUNDS, [id]);
       await tx.query(MARK_CLOSED, [id]);
     },
+    refreshResults: (tx, session, roundsRun, final) =>
+      refreshResults(tx, { id: session.id, roundsRun, final, plannedStart: session.plannedStart, lateAfterMinutes: session.lateAfterMinutes }),
     async rounds(id) {
       const { rows } = await db.query<{ number: number; started_at: Date; ended_at: Date | null; confirmed: number }>(ROUNDS, [id]);
       return rows.map((r): RoundSummary => ({ number: r.number, startedAt: r.started_at, endedAt: r.ended_at, confirmed: r.confirmed }));

@@ -1,0 +1,115 @@
+import type { Locale } from '../../../shared/errors.js';
+import type { Identity } from '../../auth/index.js';
+import type { CourseDirectory } from '../../directory/index.js';
+import { attendanceErrors, reportErrors } from '../domain/errors.js';
+import { statusLabel, type Table } from '../domain/report.js';
+import { attendanceRate, type ResultStatus } from '../domain/results.js';
+import { mayManage } from '../domain/session.js';
+import type { ReportRepository, SessionRepository } from './ports.js';
+
+export type Correction = { status: 'excused' | 'manual_present' | 'computed'; reason: string };
+
+const percent = (rate: number | null) => (rate === null ? null : Math.round(rate * 1000) / 10);
+
+/** Corrections, reports and exports: what the teacher signs and what the student sees. */
+export function createReportService(deps: {
+  reports: ReportRepository;
+  sessions: Pick<SessionRepository, 'find'>;
+  directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'coursesOf'>;
+}) {
+  const managedSession = async (actor: Identity, sessionId: string) => {
+    const session = await deps.sessions.find(sessionId);
+    if (!session) throw attendanceErrors.SESSION_NOT_FOUND();
+    if (!mayManage(session, actor)) throw attendanceErrors.SESSION_NOT_YOURS();
+    return session;
+  };
+
+  const assertTeaches = async (actor: Identity, courseId: string) => {
+    if (actor.role === 'admin') return;
+    const courses = await deps.directory.coursesTaughtBy(actor.id);
+    if (!courses.some((c) => c.id === courseId)) throw reportErrors.COURSE_NOT_YOURS({ courseId });
+  };
+
+  return {
+    async correct(actor: Identity, sessionId: string, studentId: string, correction: Correction) {
+      const session = await managedSession(actor, sessionId);
+      if (session.state === 'scheduled') throw attendanceErrors.SESSION_NOT_OPEN();
+      const corrected = await deps.reports.correct({ sessionId, studentId, ...correction, actor });
+      if (!corrected) throw reportErrors.CORRECTION_NOT_REGISTERED();
+      return corrected;
+    },
+
+    async sessionTable(actor: Identity, sessionId: string, locale: Locale): Promise<Table> {
+      const session = await managedSession(actor, sessionId);
+      const rows = await deps.reports.sessionResults(sessionId);
+      const es = locale === 'es';
+      return {
+        title: `${session.courseName} ${session.plannedStart.toISOString().slice(0, 10)}`,
+        header: es
+          ? ['ID estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección']
+          : ['Student ID', 'Name', 'Status', 'Rounds confirmed', 'Rounds run', 'First confirmation', 'Not on roster', 'Correction reason'],
+        rows: rows.map((r) => [
+          r.studentId,
+          r.studentName,
+          statusLabel(r.status, locale),
+          r.roundsConfirmed,
+          session.roundsStarted,
+          r.firstConfirmedAt?.toISOString() ?? null,
+          r.walkIn ? (es ? 'sí' : 'yes') : (es ? 'no' : 'no'),
+          r.overrideReason,
+        ]),
+      };
+    },
+
+    async courseTable(actor: Identity, courseId: string, locale: Locale): Promise<Table> {
+      await assertTeaches(actor, courseId);
+      const { sessions, results } = await deps.reports.courseResults(courseId);
+      const byStudent = new Map<string, { name: string; statuses: Map<string, ResultStatus> }>();
+      for (const r of results) {
+        const entry = byStudent.get(r.studentId) ?? { name: r.studentName, statuses: new Map() };
+        entry.statuses.set(r.sessionId, r.status);
+        byStudent.set(r.studentId, entry);
+      }
+      const es = locale === 'es';
+      const header = [es ? 'ID estudiante' : 'Student ID', es ? 'Nombre' : 'Name'];
+      for (const s of sessions) header.push(`${s.plannedStart.toISOString().slice(0, 16).replace('T', ' ')} ${s.room}`);
+      header.push(es ? 'Asistencia (%)' : 'Attendance (%)');
+      const rows = [...byStudent.entries()]
+        .sort(([, a], [, b]) => a.name.localeCompare(b.name, 'es'))
+        .map(([studentId, { name, statuses }]) => [
+          studentId,
+          name,
+          ...sessions.map((s) => {
+            const status = statuses.get(s.id);
+            return status ? statusLabel(status, locale) : null;
+          }),
+          percent(attendanceRate([...statuses.values()])),
+        ]);
+      return { title: courseId, header, rows };
+    },
+
+    /** The signed-in student's own attendance, per course, with each session's status and the rate. */
+    async myAttendance(student: Identity) {
+      const courses = await deps.directory.coursesOf(student.id);
+      const results = await deps.reports.studentResults(student.id);
+      return courses.map((course) => {
+        const sessions = results.filter((r) => r.courseId === course.id);
+        return {
+          course: { id: course.id, name: course.name },
+          rate: attendanceRate(sessions.map((s) => s.status)),
+          sessions: sessions.map((s) => ({
+            sessionId: s.sessionId,
+            plannedStart: s.plannedStart.toISOString(),
+            room: s.room,
+            status: s.status,
+            roundsConfirmed: s.roundsConfirmed,
+            roundsRun: s.roundsRun,
+            final: s.final,
+          })),
+        };
+      });
+    },
+  };
+}
+
+export type ReportService = ReturnType<typeof createReportService>;

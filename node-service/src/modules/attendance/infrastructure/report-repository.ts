@@ -1,0 +1,112 @@
+import type { SqlDatabase } from '../../../shared/storage/sql.js';
+import type { ResultStatus } from '../domain/results.js';
+import type { ReportRepository, SessionResultRow } from '../application/ports.js';
+
+const RESULT_COLUMNS = `
+  r.student_id, g.student_name, r.status, r.computed_status, r.rounds_confirmed::int AS rounds_confirmed,
+  r.first_confirmed_at, g.source = 'walk_in' AS walk_in, r.override_reason`;
+const SESSION_RESULTS = `
+  SELECT ${RESULT_COLUMNS}
+  FROM attendance.results r
+  JOIN attendance.registrations g USING (session_id, student_id)
+  WHERE r.session_id = $1
+  ORDER BY g.student_name, r.student_id`;
+const LOCK_RESULT = `SELECT status FROM attendance.results WHERE session_id = $1 AND student_id = $2 FOR UPDATE`;
+const APPLY_CORRECTION = `
+  UPDATE attendance.results SET
+    status = CASE WHEN $3 = 'computed' THEN computed_status ELSE $3 END,
+    override_reason = CASE WHEN $3 = 'computed' THEN NULL ELSE $4 END,
+    overridden_by = CASE WHEN $3 = 'computed' THEN NULL ELSE $5 END,
+    overridden_at = CASE WHEN $3 = 'computed' THEN NULL ELSE now() END,
+    updated_at = now()
+  WHERE session_id = $1 AND student_id = $2
+  RETURNING status`;
+const AUDIT_CORRECTION = `
+  INSERT INTO attendance.corrections (session_id, student_id, previous_status, new_status, reason, actor_id, actor_role)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+const RESULT_OF = `SELECT ${RESULT_COLUMNS} FROM attendance.results r JOIN attendance.registrations g USING (session_id, student_id) WHERE r.session_id = $1 AND r.student_id = $2`;
+const COURSE_SESSIONS = `SELECT id, planned_start, room FROM attendance.sessions WHERE course_id = $1 AND state <> 'scheduled' ORDER BY planned_start`;
+const COURSE_RESULTS = `
+  SELECT r.session_id, r.student_id, g.student_name, r.status
+  FROM attendance.results r
+  JOIN attendance.registrations g USING (session_id, student_id)
+  JOIN attendance.sessions s ON s.id = r.session_id
+  WHERE s.course_id = $1 AND s.state <> 'scheduled'`;
+const STUDENT_RESULTS = `
+  SELECT r.session_id, s.course_id, s.planned_start, s.room, r.status, r.rounds_confirmed::int AS rounds_confirmed,
+         (SELECT coalesce(max(n.number), 0)::int FROM attendance.rounds n WHERE n.session_id = s.id) AS rounds_run,
+         r.is_final
+  FROM attendance.results r
+  JOIN attendance.sessions s ON s.id = r.session_id
+  WHERE r.student_id = $1 AND s.state <> 'scheduled'
+  ORDER BY s.planned_start DESC`;
+
+interface ResultRow {
+  student_id: string;
+  student_name: string;
+  status: ResultStatus;
+  computed_status: ResultStatus;
+  rounds_confirmed: number;
+  first_confirmed_at: Date | null;
+  walk_in: boolean;
+  override_reason: string | null;
+}
+
+const toRow = (r: ResultRow): SessionResultRow => ({
+  studentId: r.student_id,
+  studentName: r.student_name,
+  status: r.status,
+  computedStatus: r.computed_status,
+  roundsConfirmed: r.rounds_confirmed,
+  firstConfirmedAt: r.first_confirmed_at,
+  walkIn: r.walk_in,
+  overrideReason: r.override_reason,
+});
+
+export function createReportRepository(db: SqlDatabase): ReportRepository {
+  return {
+    correct({ sessionId, studentId, status, reason, actor }) {
+      return db.transaction(async (tx) => {
+        const before = await tx.query<{ status: string }>(LOCK_RESULT, [sessionId, studentId]);
+        if (!before.rows[0]) return null;
+        const after = await tx.query<{ status: string }>(APPLY_CORRECTION, [sessionId, studentId, status, reason, actor.id]);
+        await tx.query(AUDIT_CORRECTION, [sessionId, studentId, before.rows[0].status, after.rows[0]!.status, reason, actor.id, actor.role]);
+        const { rows } = await tx.query<ResultRow>(RESULT_OF, [sessionId, studentId]);
+        return toRow(rows[0]!);
+      });
+    },
+    async sessionResults(sessionId) {
+      return (await db.query<ResultRow>(SESSION_RESULTS, [sessionId])).rows.map(toRow);
+    },
+    async courseResults(courseId) {
+      const sessions = await db.query<{ id: string; planned_start: Date; room: string }>(COURSE_SESSIONS, [courseId]);
+      const results = await db.query<{ session_id: string; student_id: string; student_name: string; status: ResultStatus }>(COURSE_RESULTS, [courseId]);
+      return {
+        sessions: sessions.rows.map((s) => ({ id: s.id, plannedStart: s.planned_start, room: s.room })),
+        results: results.rows.map((r) => ({ sessionId: r.session_id, studentId: r.student_id, studentName: r.student_name, status: r.status })),
+      };
+    },
+    async studentResults(studentId) {
+      const { rows } = await db.query<{
+        session_id: string;
+        course_id: string;
+        planned_start: Date;
+        room: string;
+        status: ResultStatus;
+        rounds_confirmed: number;
+        rounds_run: number;
+        is_final: boolean;
+      }>(STUDENT_RESULTS, [studentId]);
+      return rows.map((r) => ({
+        sessionId: r.session_id,
+        courseId: r.course_id,
+        plannedStart: r.planned_start,
+        room: r.room,
+        status: r.status,
+        roundsConfirmed: r.rounds_confirmed,
+        roundsRun: r.rounds_run,
+        final: r.is_final,
+      }));
+    },
+  };
+}

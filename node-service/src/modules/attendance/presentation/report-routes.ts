@@ -1,0 +1,122 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { localeFrom } from '../../../shared/http/locale.js';
+import type { RateLimits } from '../../../shared/http/rate-limits.js';
+import { identityOf, type AuthGuards } from '../../auth/index.js';
+import type { Table } from '../domain/report.js';
+import type { ReportService } from '../application/reports.js';
+import { toCsv, toXlsx } from '../infrastructure/spreadsheets.js';
+import { sessionIdParams } from './schemas.js';
+
+const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present']);
+const formatQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }).strict();
+
+async function sendTable(reply: FastifyReply, table: Table, format: 'csv' | 'xlsx', locale: 'es' | 'en', name: string) {
+  const safeName = name.replace(/[^\w.-]+/g, '_');
+  reply.header('content-disposition', `attachment; filename="${safeName}.${format}"`);
+  reply.header('cache-control', 'no-store');
+  if (format === 'xlsx') {
+    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(table));
+  }
+  return reply.type('text/csv; charset=utf-8').send(toCsv(table, locale === 'es' ? ';' : ','));
+}
+
+/** Corrections and exports for teachers; "my attendance" for students. */
+export function reportRoutes(deps: { reports: ReportService; guards: AuthGuards; limits: RateLimits }): FastifyPluginAsyncZod {
+  const teacher = { preHandler: deps.guards.roles('teacher', 'admin'), config: { rateLimit: deps.limits.perUser } };
+  const security = [{ portalToken: [] }];
+  return async (app) => {
+    app.post(
+      '/api/sessions/:id/students/:studentId/correction',
+      {
+        ...teacher,
+        schema: {
+          tags: ['results'],
+          security,
+          summary: 'Correct a student’s result (excused, manually present, or back to computed), with a reason; audited',
+          params: sessionIdParams.extend({ studentId: z.string().min(1).max(64) }),
+          body: z.object({ status: z.enum(['excused', 'manual_present', 'computed']), reason: z.string().trim().min(3).max(500) }).strict(),
+          response: {
+            200: z.object({
+              studentId: z.string(),
+              studentName: z.string(),
+              status: statusEnum,
+              computedStatus: statusEnum,
+              roundsConfirmed: z.number(),
+              overrideReason: z.string().nullable(),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const row = await deps.reports.correct(identityOf(request), request.params.id, request.params.studentId, request.body);
+        return { ...row };
+      },
+    );
+
+    app.get(
+      '/api/sessions/:id/export',
+      { ...teacher, schema: { tags: ['results'], security, summary: 'The session’s results as CSV (UTF-8 with BOM) or XLSX', params: sessionIdParams, querystring: formatQuery } },
+      async (request, reply) => {
+        const locale = localeFrom(request.headers['accept-language']);
+        const table = await deps.reports.sessionTable(identityOf(request), request.params.id, locale);
+        return sendTable(reply, table, request.query.format, locale, `asistencia-${table.title}`);
+      },
+    );
+
+    app.get(
+      '/api/courses/:courseId/export',
+      {
+        ...teacher,
+        schema: {
+          tags: ['results'],
+          security,
+          summary: 'Every session of a course, each student’s status and attendance rate, as CSV or XLSX',
+          params: z.object({ courseId: z.string().min(1).max(32) }),
+          querystring: formatQuery,
+        },
+      },
+      async (request, reply) => {
+        const locale = localeFrom(request.headers['accept-language']);
+        const table = await deps.reports.courseTable(identityOf(request), request.params.courseId, locale);
+        return sendTable(reply, table, request.query.format, locale, `asistencia-${table.title}`);
+      },
+    );
+
+    app.get(
+      '/api/me/attendance',
+      {
+        preHandler: deps.guards.roles('student'),
+        config: { rateLimit: deps.limits.perUser },
+        schema: {
+          tags: ['results'],
+          security,
+          summary: 'My attendance per course: each session’s status and the overall rate',
+          response: {
+            200: z.object({
+              courses: z.array(
+                z.object({
+                  course: z.object({ id: z.string(), name: z.string() }),
+                  rate: z.number().nullable(),
+                  sessions: z.array(
+                    z.object({
+                      sessionId: z.string(),
+                      plannedStart: z.string(),
+                      room: z.string(),
+                      status: statusEnum,
+                      roundsConfirmed: z.number(),
+                      roundsRun: z.number(),
+                      final: z.boolean(),
+                    }),
+                  ),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (request) => ({ courses: await deps.reports.myAttendance(identityOf(request)) }),
+    );
+  };
+}

@@ -1,0 +1,41 @@
+import type { FastifyRequest } from 'fastify';
+import type { KeyValueStore } from '../../shared/storage/key-value.js';
+import type { ConfirmationService } from '../attendance/index.js';
+import type { LiveCodes } from '../qr-projection/index.js';
+import { createScanService } from './application/scan.js';
+import type { ScanCredentials, ScanSession } from './application/ports.js';
+import { createAssertionCeremony } from './infrastructure/assertion-ceremony.js';
+import { createScanChallengeStore } from './infrastructure/challenge-store.js';
+import { scanRoutes } from './presentation/routes.js';
+
+export type { ScanCredentials, ScanSession, CredentialLookup, StoredCredential } from './application/ports.js';
+export type { ScanService } from './application/scan.js';
+export { scanErrors } from './domain/errors.js';
+
+/** Scan and confirm: a live QR code plus the student's own passkey. */
+export function createScanModule(deps: {
+  store: KeyValueStore;
+  liveCodes: LiveCodes;
+  sessions: { find(id: string): Promise<ScanSession | null> };
+  credentials: ScanCredentials;
+  confirmations: ConfirmationService;
+  webauthn: { rpId: string; origins: readonly string[] };
+  challengeTtlMs: number;
+  requestsPerMinutePerAddress: number;
+}) {
+  const scan = createScanService({
+    liveCodes: deps.liveCodes,
+    sessions: deps.sessions,
+    challenges: createScanChallengeStore(deps.store),
+    ceremony: createAssertionCeremony(deps.webauthn),
+    credentials: deps.credentials,
+    confirmations: deps.confirmations,
+    settings: { challengeTtlMs: deps.challengeTtlMs },
+  });
+  const rateLimit = {
+    max: deps.requestsPerMinutePerAddress,
+    timeWindow: 60_000,
+    keyGenerator: (request: FastifyRequest) => `scan:${request.ip}`,
+  };
+  return { scan, routes: scanRoutes({ scan, rateLimit }) };
+}

@@ -1,0 +1,88 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { RateLimitOptions } from '@fastify/rate-limit';
+import { z } from 'zod';
+import type { ScanService } from '../application/scan.js';
+
+const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, { error: 'expected base64url' });
+
+const challengeBody = z.union([
+  z.object({ token: base64url(64) }).strict(),
+  z.object({ code: z.string().regex(/^\d{6}$/, { error: 'expected the 6 digits shown on the screen' }) }).strict(),
+]);
+
+const assertionSchema = z.object({
+  id: base64url(1024),
+  rawId: base64url(1024),
+  type: z.literal('public-key'),
+  response: z.object({
+    clientDataJSON: base64url(4096),
+    authenticatorData: base64url(4096),
+    signature: base64url(1024),
+    userHandle: base64url(128).optional(),
+  }),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+});
+
+const resultSchema = z.object({
+  outcome: z.enum(['confirmed', 'already_confirmed']),
+  walkIn: z.boolean(),
+  round: z.number(),
+  session: z.object({ id: z.string(), courseName: z.string(), room: z.string() }),
+});
+
+/**
+ * The public scan step (no portal login: the passkey proves who signs). Rate-limited per client address,
+ * with its own limit since a whole classroom may share one campus address.
+ */
+export function scanRoutes(deps: { scan: ScanService; rateLimit: RateLimitOptions }): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/api/scan/challenge',
+      {
+        schema: {
+          tags: ['scan'],
+          summary: 'Exchange a live QR token (or the typed fallback code) for a WebAuthn challenge',
+          body: challengeBody,
+          response: {
+            200: z.object({
+              challengeId: z.string(),
+              options: z.record(z.string(), z.unknown()),
+              expiresInSeconds: z.number(),
+              session: z.object({ courseName: z.string(), room: z.string(), round: z.number() }),
+            }),
+          },
+        },
+        config: { rateLimit: deps.rateLimit },
+      },
+      async (request) => {
+        const body = request.body;
+        const offer = await deps.scan.challenge({
+          ...('token' in body ? { token: body.token } : { code: body.code }),
+          clientAddress: request.ip ?? null,
+        });
+        return { ...offer, options: offer.options as Record<string, unknown> };
+      },
+    );
+
+    app.post(
+      '/api/scan/confirm',
+      {
+        schema: {
+          tags: ['scan'],
+          summary: 'Confirm attendance with the passkey assertion for that challenge',
+          body: z.object({ challengeId: base64url(64), assertion: assertionSchema }).strict(),
+          response: { 200: resultSchema },
+        },
+        config: { rateLimit: deps.rateLimit },
+      },
+      async (request) =>
+        deps.scan.confirm({
+          challengeId: request.body.challengeId,
+          credentialId: request.body.assertion.id,
+          response: request.body.assertion,
+          clientAddress: request.ip ?? null,
+        }),
+    );
+  };
+}
