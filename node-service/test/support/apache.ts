@@ -1,0 +1,436 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+/**
+ * The real single door for tests: Debian's Apache with mod_php, configured by apache-config/asistencia.conf
+ * and serving php-legacy/public, in a temporary ServerRoot. Nothing is mocked.
+ */
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const APACHE_CONFIG_DIR = join(REPO_ROOT, 'apache-config');
+export const PHP_LEGACY_DIR = join(REPO_ROOT, 'php-legacy');
+const APACHE_BINARY = process.env.APACHE_BINARY ?? '/usr/sbin/apache2';
+const MODULES_CONF = process.env.APACHE_MODULES_CONF ?? join(APACHE_CONFIG_DIR, 'modules-debian.conf');
+/** The unprivileged account Apache's workers switch to when the tests run as root. */
+const WORKER_ACCOUNT = 'www-data';
+
+export interface ApacheOptions {
+  /** Fixed ports (e.g. 9500/9505 for a manual stack); free ports of 127.0.0.1 otherwise. */
+  httpPort?: number;
+  httpsPort?: number;
+  internalPort?: number;
+  /** ASISTENCIA_NODE: node-service as host:port. Default 127.0.0.1:3000. */
+  node?: string;
+  jwtSecret?: string;
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  internalApiToken?: string;
+  /** NODE_INTERNAL_URL, where logout sends revocations. Default http://127.0.0.1:3000. */
+  nodeInternalUrl?: string;
+  /** PEM files; a self-signed pair for localhost/127.0.0.1 is generated when absent. */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** More PHP settings (e.g. LOGIN_MAX_FAILURES); a value of undefined removes a default. */
+  env?: Record<string, string | undefined>;
+  startTimeoutMs?: number;
+}
+
+export interface ApacheLogs {
+  error: string;
+  access: string;
+}
+
+export interface RunningApache {
+  httpUrl: string;
+  httpsUrl: string;
+  /** The internal listener that serves only /internal/ (what node-service calls). */
+  internalUrl: string;
+  /** The settings PHP was started with (secrets included, for the tests to verify with). */
+  phpEnv: Record<string, string>;
+  serverRoot: string;
+  logs(): ApacheLogs;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) killGroup(child, 'SIGKILL');
+});
+
+/** Apache runs in a process group of its own (see spawn below): this reaches its workers too. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+export async function startApache(options: ApacheOptions = {}): Promise<RunningApache> {
+  const serverRoot = await mkdtemp(join(tmpdir(), 'asistencia-apache-'));
+  try {
+    return await startIn(serverRoot, options);
+  } catch (error) {
+    await rm(serverRoot, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function startIn(serverRoot: string, options: ApacheOptions): Promise<RunningApache> {
+  const ports = {
+    http: options.httpPort ?? (await freePort()),
+    https: options.httpsPort ?? (await freePort()),
+    internal: options.internalPort ?? (await freePort()),
+  };
+  const dirs = await makeServerDirs(serverRoot);
+  const tls = options.tlsCert && options.tlsKey
+    ? { cert: options.tlsCert, key: options.tlsKey }
+    : await selfSignedCertificate(serverRoot);
+  const portalRoot = portalRootFor(serverRoot);
+  const confPath = join(serverRoot, 'httpd.conf');
+  await writeFile(confPath, httpdConf({ serverRoot, dirs, ports, tls, portalRoot, node: options.node ?? '127.0.0.1:3000' }));
+  const phpEnv = phpEnvironment(options, dirs);
+
+  const child = spawn(APACHE_BINARY, ['-f', confPath, '-DFOREGROUND'], {
+    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...phpEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: at shutdown the prefork MPM signals its whole group, which must not be ours.
+    detached: true,
+  });
+  running.add(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.once('exit', () => running.delete(child));
+
+  const logs = (): ApacheLogs => ({
+    error: readIfExists(join(dirs.logs, 'error.log')),
+    access: readIfExists(join(dirs.logs, 'access.log')),
+  });
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(serverRoot, { recursive: true, force: true });
+  };
+
+  try {
+    await waitUntilListening([ports.http, ports.https, ports.internal], exited, options.startTimeoutMs ?? 15_000);
+  } catch (error) {
+    const message = (error as Error).message;
+    const { error: errorLog } = logs();
+    await stop();
+    throw new Error(
+      `Apache did not start (${message}).\n--- apache2 output ---\n${output}\n--- error log ---\n${errorLog}`,
+    );
+  }
+  return {
+    httpUrl: `http://127.0.0.1:${ports.http}`,
+    httpsUrl: `https://127.0.0.1:${ports.https}`,
+    internalUrl: `http://127.0.0.1:${ports.internal}`,
+    phpEnv,
+    serverRoot,
+    logs,
+    stop,
+  };
+}
+
+interface ServerDirs {
+  run: string;
+  logs: string;
+  data: string;
+  sessions: string;
+}
+
+async function makeServerDirs(serverRoot: string): Promise<ServerDirs> {
+  const dirs = {
+    run: join(serverRoot, 'run'),
+    logs: join(serverRoot, 'logs'),
+    data: join(serverRoot, 'data'),
+    sessions: join(serverRoot, 'sessions'),
+  };
+  for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
+  if (isRoot()) {
+    // Workers run as www-data: they must reach the temp dir and own PHP's SQLite and session dirs.
+    chmodSync(serverRoot, 0o755);
+    const { uid, gid } = await workerIds();
+    for (const dir of [dirs.data, dirs.sessions]) {
+      chownSync(dir, uid, gid);
+      chmodSync(dir, 0o700);
+    }
+  }
+  return dirs;
+}
+
+/**
+ * The repo's php-legacy/public, or a copy inside the temp dir when the checkout is not readable by the
+ * worker account (e.g. a clone under /root).
+ */
+function portalRootFor(serverRoot: string): string {
+  const original = join(PHP_LEGACY_DIR, 'public');
+  if (!isRoot() || readableByOthers(PHP_LEGACY_DIR)) return original;
+  const copy = join(serverRoot, 'php-legacy');
+  cpSync(PHP_LEGACY_DIR, copy, { recursive: true, filter: (source) => !source.includes(`${PHP_LEGACY_DIR}/data`) });
+  return join(copy, 'public');
+}
+
+function readableByOthers(path: string): boolean {
+  for (let dir = path; ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o005) !== 0o005) return false;
+    if (dirname(dir) === dir) return true;
+  }
+}
+
+function phpEnvironment(options: ApacheOptions, dirs: ServerDirs): Record<string, string> {
+  const settings: Record<string, string | undefined> = {
+    JWT_SECRET: options.jwtSecret ?? randomBytes(32).toString('hex'),
+    JWT_ISSUER: options.jwtIssuer ?? 'asistencia-portal',
+    JWT_AUDIENCE: options.jwtAudience ?? 'asistencia',
+    INTERNAL_API_TOKEN: options.internalApiToken ?? randomBytes(32).toString('hex'),
+    NODE_INTERNAL_URL: options.nodeInternalUrl ?? 'http://127.0.0.1:3000',
+    PORTAL_DB_PATH: join(dirs.data, 'portal.sqlite'),
+    PORTAL_SESSION_DIR: dirs.sessions,
+    ...options.env,
+  };
+  return Object.fromEntries(
+    Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
+
+interface ConfInput {
+  serverRoot: string;
+  dirs: ServerDirs;
+  ports: { http: number; https: number; internal: number };
+  tls: { cert: string; key: string };
+  portalRoot: string;
+  node: string;
+}
+
+function httpdConf({ serverRoot, dirs, ports, tls, portalRoot, node }: ConfInput): string {
+  const user = isRoot() ? `User ${WORKER_ACCOUNT}\nGroup ${WORKER_ACCOUNT}\n` : '';
+  return `# Generated by node-service/test/support/apache.ts
+ServerRoot "${serverRoot}"
+ServerName localhost
+DefaultRuntimeDir "${dirs.run}"
+PidFile "${join(dirs.run, 'apache2.pid')}"
+ErrorLog "${join(dirs.logs, 'error.log')}"
+LogLevel warn
+Include "${MODULES_CONF}"
+${user}StartServers 2
+MinSpareServers 2
+MaxSpareServers 6
+MaxRequestWorkers 24
+
+Define ASISTENCIA_LISTEN_ADDRESS 127.0.0.1
+Define ASISTENCIA_HTTP_PORT ${ports.http}
+Define ASISTENCIA_HTTPS_PORT ${ports.https}
+Define ASISTENCIA_INTERNAL_PORT ${ports.internal}
+Define ASISTENCIA_NODE ${node}
+Define PORTAL_ROOT "${portalRoot}"
+Define TLS_CERT "${tls.cert}"
+Define TLS_KEY "${tls.key}"
+Define ASISTENCIA_ACCESS_LOG "${join(dirs.logs, 'access.log')}"
+Include "${join(APACHE_CONFIG_DIR, 'asistencia.conf')}"
+`;
+}
+
+async function selfSignedCertificate(serverRoot: string): Promise<{ cert: string; key: string }> {
+  const cert = join(serverRoot, 'tls-cert.pem');
+  const key = join(serverRoot, 'tls-key.pem');
+  await promisify(execFile)('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-addext', 'basicConstraints=critical,CA:FALSE',
+    '-keyout', key, '-out', cert,
+  ]);
+  return { cert, key };
+}
+
+async function waitUntilListening(ports: number[], exited: Promise<number | null>, timeoutMs: number): Promise<void> {
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`apache2 exited with code ${exitCode}`);
+    const open = await Promise.all(ports.map(accepts));
+    if (open.every(Boolean)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`ports ${ports.join(', ')} not answering after ${timeoutMs} ms`);
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+async function workerIds(): Promise<{ uid: number; gid: number }> {
+  const run = promisify(execFile);
+  const uid = Number((await run('id', ['-u', WORKER_ACCOUNT])).stdout.trim());
+  const gid = Number((await run('id', ['-g', WORKER_ACCOUNT])).stdout.trim());
+  return { uid, gid };
+}
+
+function readIfExists(path: string): string {
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A small HTTP client: plain node:http/https, so HTTPS tests can accept the self-signed certificate and
+// every header (Cookie, Sec-Fetch-Site, Host) is sent exactly as given.
+// ---------------------------------------------------------------------------------------------------
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  setCookies: string[];
+  body: string;
+}
+
+export interface HttpRequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export function request(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const headers = { ...options.headers };
+  if (options.body !== undefined && headers['transfer-encoding'] === undefined) {
+    headers['content-length'] = String(Buffer.byteLength(options.body));
+  }
+  return new Promise((resolve, reject) => {
+    const req = send(
+      target,
+      { method: options.method ?? 'GET', headers, agent: false, rejectUnauthorized: false, timeout: 20_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            setCookies: res.headers['set-cookie'] ?? [],
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`request to ${url} timed out`)));
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** Cookies as a browser would keep them for one site (name → value); expired ones are dropped. */
+export class CookieJar {
+  private readonly cookies = new Map<string, string>();
+
+  store(setCookies: string[]): void {
+    for (const line of setCookies) {
+      const [pair = '', ...attributes] = line.split(';');
+      const separator = pair.indexOf('=');
+      const name = pair.slice(0, separator).trim();
+      const value = pair.slice(separator + 1).trim();
+      const expired = attributes.some((a) => /^\s*(max-age=0|expires=thu, 01 jan 1970)/i.test(a));
+      if (value === '' || value === 'deleted' || expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  get(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+}
+
+export function csrfTokenIn(html: string): string {
+  const match = /name="csrf_token" value="([0-9a-f]+)"/.exec(html);
+  if (!match?.[1]) throw new Error(`no CSRF token in the page:\n${html.slice(0, 2000)}`);
+  return match[1];
+}
+
+/** The message the portal shows in its error box, if any. */
+export function pageError(html: string): string | undefined {
+  return /<p class="error" role="alert">([^<]*)<\/p>/.exec(html)?.[1];
+}
+
+export function formBody(fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString();
+}
+
+/**
+ * Signs in to the portal the way a browser does (GET the form, keep its cookie and CSRF token, POST)
+ * and returns the Cookie header of the signed-in session.
+ */
+export async function portalLogin(baseUrl: string, username: string, password: string): Promise<string> {
+  const jar = new CookieJar();
+  const form = await request(`${baseUrl}/login.php`);
+  jar.store(form.setCookies);
+  const answer = await request(`${baseUrl}/login.php`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+    body: formBody({ csrf_token: csrfTokenIn(form.body), username, password, next: '/' }),
+  });
+  if (answer.status !== 303) {
+    throw new Error(`portal login of ${username} failed: HTTP ${answer.status} ${pageError(answer.body) ?? ''}`);
+  }
+  jar.store(answer.setCookies);
+  return jar.header();
+}
+
+export interface PortalToken {
+  token: string;
+  expiresAt: number;
+}
+
+/** GET /token.php as the Asistencia pages do (same origin, with the portal session cookie). */
+export async function fetchPortalToken(baseUrl: string, cookie: string): Promise<PortalToken> {
+  const answer = await request(`${baseUrl}/token.php`, { headers: { cookie, 'sec-fetch-site': 'same-origin' } });
+  if (answer.status !== 200) throw new Error(`token.php answered HTTP ${answer.status}: ${answer.body}`);
+  return JSON.parse(answer.body) as PortalToken;
+}

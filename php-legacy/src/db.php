@@ -1,0 +1,116 @@
+<?php
+
+declare(strict_types=1);
+
+/**
+ * The portal's SQLite store. Created from schema.sql and seeded from seed.json on first use; the
+ * write lock taken by BEGIN IMMEDIATE makes concurrent first requests wait for one another.
+ */
+
+const PORTAL_SCHEMA_VERSION = 1;
+
+function db(): PDO
+{
+    static $pdo = null;
+    if ($pdo === null) {
+        $pdo = open_store(portal_config()['db_path']);
+    }
+    return $pdo;
+}
+
+function open_store(string $path): PDO
+{
+    $dir = dirname($path);
+    if (!is_dir($dir) && !@mkdir($dir, 0770, true) && !is_dir($dir)) {
+        throw new RuntimeException("cannot create the portal store directory $dir");
+    }
+    $pdo = new PDO('sqlite:' . $path, null, null, [
+        PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION,
+        PDO::ATTR_DEFAULT_FETCH_MODE => PDO::FETCH_ASSOC,
+        PDO::ATTR_TIMEOUT => 10,
+    ]);
+    $pdo->exec('PRAGMA foreign_keys = ON');
+    if (schema_version($pdo) !== PORTAL_SCHEMA_VERSION) {
+        initialise_store($pdo);
+    }
+    return $pdo;
+}
+
+function schema_version(PDO $pdo): int
+{
+    return (int) $pdo->query('PRAGMA user_version')->fetchColumn();
+}
+
+function initialise_store(PDO $pdo): void
+{
+    $pdo->exec('BEGIN IMMEDIATE');
+    try {
+        // Another request may have finished the job while this one waited for the lock.
+        $created = schema_version($pdo) !== PORTAL_SCHEMA_VERSION;
+        if ($created) {
+            $pdo->exec(read_project_file('schema.sql'));
+            seed_store($pdo, load_seed());
+            $pdo->exec('PRAGMA user_version = ' . PORTAL_SCHEMA_VERSION);
+        }
+        $pdo->exec('COMMIT');
+    } catch (Throwable $e) {
+        $pdo->exec('ROLLBACK');
+        throw $e;
+    }
+    if ($created) {
+        use_write_ahead_log($pdo);
+    }
+}
+
+/**
+ * WAL lets readers and the writer work at the same time; the setting stays with the file. Switching needs
+ * the file to itself, and SQLite refuses at once rather than wait when others are reading, so retry a
+ * little; if it still fails, the default rollback journal is slower but just as correct.
+ */
+function use_write_ahead_log(PDO $pdo): void
+{
+    for ($attempt = 0; $attempt < 40; $attempt++) {
+        try {
+            $pdo->exec('PRAGMA journal_mode = WAL');
+            return;
+        } catch (PDOException $e) {
+            usleep(50_000);
+        }
+    }
+    error_log('asistencia-portal: could not switch the store to WAL; staying with the rollback journal');
+}
+
+function read_project_file(string $name): string
+{
+    $content = file_get_contents(dirname(__DIR__) . '/' . $name);
+    if ($content === false) {
+        throw new RuntimeException("cannot read php-legacy/$name");
+    }
+    return $content;
+}
+
+/** @return array<string, mixed> */
+function load_seed(): array
+{
+    return json_decode(read_project_file('seed.json'), true, 16, JSON_THROW_ON_ERROR);
+}
+
+/** @param array<string, mixed> $seed */
+function seed_store(PDO $pdo, array $seed): void
+{
+    $user = $pdo->prepare(
+        'INSERT INTO users (id, username, name, role, password_hash) VALUES (?, ?, ?, ?, ?)'
+    );
+    foreach ($seed['users'] as $u) {
+        $hash = password_hash((string) $seed['demoPassword'], PASSWORD_DEFAULT);
+        $user->execute([$u['id'], $u['username'], $u['name'], $u['role'], $hash]);
+    }
+    $course = $pdo->prepare('INSERT INTO courses (id, name, teacher_id) VALUES (?, ?, ?)');
+    $member = $pdo->prepare('INSERT INTO course_students (course_id, student_id) VALUES (?, ?)');
+    foreach ($seed['courses'] as $c) {
+        $course->execute([$c['id'], $c['name'], $c['teacherId']]);
+        foreach ($c['studentIds'] as $studentId) {
+            $member->execute([$c['id'], $studentId]);
+        }
+    }
+}

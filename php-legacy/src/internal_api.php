@@ -1,0 +1,51 @@
+<?php
+
+declare(strict_types=1);
+
+/**
+ * Server-to-server endpoints for the Node service: only the shared bearer credential opens them.
+ * A browser session cookie is never looked at.
+ */
+
+function require_internal_credential(): void
+{
+    $expected = internal_api_token();
+    if ($expected === null) {
+        send_json_error(503, 'INTERNAL_API_NOT_CONFIGURED', 'The internal API credential is not configured on the portal.');
+    }
+    $given = bearer_token();
+    if ($given === null || !hash_equals($expected, $given)) {
+        header('WWW-Authenticate: Bearer realm="portal-internal"');
+        send_json_error(401, 'INTERNAL_CREDENTIAL_REQUIRED', 'A valid internal bearer credential is required.');
+    }
+}
+
+function bearer_token(): ?string
+{
+    $header = authorization_header();
+    if ($header === null || !preg_match('/^Bearer\s+(\S+)\s*$/i', $header, $match)) {
+        return null;
+    }
+    return $match[1];
+}
+
+function require_get(): void
+{
+    if (request_method() !== 'GET') {
+        header('Allow: GET');
+        send_json_error(405, 'METHOD_NOT_ALLOWED', 'Only GET is allowed here.');
+    }
+}
+
+/** An id from the query string, or a 400 when present but malformed; null when absent. */
+function query_id(string $name, string $pattern): ?string
+{
+    if (!array_key_exists($name, $_GET)) {
+        return null;
+    }
+    $value = input_string($_GET, $name);
+    if ($value === null || !preg_match($pattern, $value)) {
+        send_json_error(400, 'INVALID_QUERY', "The query parameter '$name' is malformed.");
+    }
+    return $value;
+}

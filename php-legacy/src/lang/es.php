@@ -1,0 +1,48 @@
+<?php
+
+declare(strict_types=1);
+
+return [
+    'app.title' => 'Portal universitario',
+    'lang.other' => 'English',
+    'lang.other_code' => 'en',
+    'login.title' => 'Iniciar sesión',
+    'login.username' => 'Usuario',
+    'login.password' => 'Contraseña',
+    'login.submit' => 'Entrar',
+    'login.logged_out' => 'Ha cerrado la sesión.',
+    'login.error.credentials' => 'Usuario o contraseña incorrectos',
+    'login.error.missing' => 'Escriba su usuario y su contraseña.',
+    'login.error.csrf' => 'El formulario caducó o no es válido (falta el token CSRF o no coincide). '
+        . 'Recargue la página e inténtelo de nuevo.',
+    'login.error.throttled_one' => 'Demasiados intentos fallidos. Espere 1 minuto antes de volver a intentarlo.',
+    'login.error.throttled_many' => 'Demasiados intentos fallidos. Espere {minutes} minutos antes de volver a intentarlo.',
+    'home.title' => 'Inicio',
+    'home.greeting' => 'Hola, {name}',
+    'role.teacher' => 'Docente',
+    'role.student' => 'Estudiante',
+    'role.admin' => 'Administración',
+    'courses.teacher' => 'Cursos que imparte',
+    'courses.student' => 'Sus cursos',
+    'courses.admin' => 'Todos los cursos',
+    'courses.none' => 'No tiene cursos asignados.',
+    'courses.code' => 'Código',
+    'courses.name' => 'Curso',
+    'courses.teacher_name' => 'Docente',
+    'courses.students' => 'Estudiantes',
+    'asistencia.title' => 'Asistencia',
+    'asistencia.teacher' => 'Tomar asistencia en clase',
+    'asistencia.student' => 'Mi asistencia',
+    'asistencia.enroll' => 'Registrar mi llave de acceso (passkey)',
+    'asistencia.admin' => 'Dispositivos y auditoría',
+    'logout.submit' => 'Cerrar sesión',
+    'logout.title' => 'Cerrar sesión',
+    'logout.error.csrf' => 'No se pudo cerrar la sesión: el formulario caducó o no es válido (token CSRF). '
+        . 'Recargue la página e inténtelo de nuevo.',
+    'logout.back' => 'Volver al inicio',
+    'token.session_required' => 'Inicie sesión en el portal para continuar.',
+    'token.cross_site' => 'Solicitud rechazada: solo se aceptan solicitudes del mismo sitio.',
+    'error.title' => 'Error',
+    'error.internal' => 'Ha ocurrido un error interno. Inténtelo de nuevo más tarde.',
+    'error.method' => 'Método no permitido.',
+];
