@@ -69,8 +69,8 @@ export function createMemoryStore(now: () => number = Date.now): KeyValueStore {
       handlers.add(handler);
       channels.set(channel, handlers);
       return async () => {
-        handlers.delete(handler);
-        if (handlers.size === 0) channels.delete(channel);
+        // A second call must not remove a later subscriber's channel.
+        if (handlers.delete(handler) && handlers.size === 0) channels.delete(channel);
       };
     },
     async ping() {},

@@ -2,11 +2,21 @@ import pg from 'pg';
 import type { QueryResult, SqlDatabase, SqlExecutor } from './sql.js';
 
 const INT8_OID = 20;
+const INT8_ARRAY_OID = 1016;
 
 // int8 values here are ids and sign counters, far below 2^53: numbers are easier to use than strings.
+// Arrays of them too (e.g. array_agg(id)), as PGlite returns them.
+// (The typings only list scalar type ids; pg-types does parse arrays, into strings for int8[].)
+const builtInParser = pg.types.getTypeParser as (oid: number, format: 'text') => (value: string) => unknown;
+const parseInt8Array = (value: string) =>
+  (builtInParser(INT8_ARRAY_OID, 'text')(value) as (string | null)[]).map((v) => (v === null ? null : Number(v)));
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === INT8_OID
+      ? (value: string) => Number(value)
+      : oid === INT8_ARRAY_OID
+        ? parseInt8Array
+        : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 export function createPgDatabase(options: { url: string; poolSize: number; applicationName?: string }): SqlDatabase {

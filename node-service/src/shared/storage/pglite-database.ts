@@ -16,9 +16,10 @@ export async function createPgliteDatabase(options: { dataDir: string }): Promis
     parsers: { [INT8_OID]: (value: string) => Number(value) },
   });
 
+  // PGlite reports affectedRows 0 for a SELECT; like pg, rowCount counts the rows a SELECT returned.
   const run = async <R>(executor: Pick<PGlite, 'query'>, text: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
     const result = await executor.query<R>(text, params as unknown[] | undefined);
-    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    return { rows: result.rows, rowCount: result.affectedRows || result.rows.length };
   };
 
   return {

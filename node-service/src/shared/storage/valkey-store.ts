@@ -15,6 +15,8 @@ export function createValkeyStore(options: { url: string; keyPrefix: string }): 
   const commands = connect();
   const subscriber = connect();
   const handlers = new Map<string, Set<MessageHandler>>();
+  // The SUBSCRIBE in flight per channel: a second subscriber joining meanwhile waits for it too.
+  const subscribing = new Map<string, Promise<unknown>>();
   const prefixed = (key: string) => options.keyPrefix + key;
 
   subscriber.on('message', (channel: string, message: string) => {
@@ -57,11 +59,14 @@ export function createValkeyStore(options: { url: string; keyPrefix: string }): 
       const first = set.size === 0;
       set.add(handler);
       handlers.set(name, set);
-      if (first) await subscriber.subscribe(name);
+      if (first) subscribing.set(name, subscriber.subscribe(name));
+      await subscribing.get(name);
       return async () => {
-        set.delete(handler);
+        // A second call must not remove a later subscriber's channel.
+        if (!set.delete(handler)) return;
         if (set.size === 0) {
           handlers.delete(name);
+          subscribing.delete(name);
           await subscriber.unsubscribe(name);
         }
       };

@@ -1,0 +1,156 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ConfigError, loadConfig } from './env.js';
+
+const strongSecret = 'a-portal-secret-that-is-long-enough-0123456789';
+const secretsDir = mkdtempSync(join(tmpdir(), 'asistencia-env-test-'));
+afterAll(() => rmSync(secretsDir, { recursive: true, force: true }));
+
+/** Writes a secret file the way podman secrets mount them (with a trailing newline). */
+function secretFile(name: string, content: string): string {
+  const path = join(secretsDir, name);
+  writeFileSync(path, `${content}\n`);
+  return path;
+}
+
+/** The error loadConfig stops with, or a failure when it does not stop. */
+function refusal(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('with no environment at all', () => {
+  const config = loadConfig({});
+
+  test('listens on 127.0.0.1:3000 in development, logging at info', () => {
+    expect(config).toMatchObject({ env: 'development', host: '127.0.0.1', port: 3000, logLevel: 'info' });
+    expect(config.publicUrl.href).toBe('http://localhost:3000/');
+  });
+
+  test('uses the embedded database under node-service/.data and the in-process store', () => {
+    expect(config.database).toEqual({ dataDir: expect.stringMatching(/node-service\/\.data$/) });
+    expect(config.valkey).toEqual({ keyPrefix: 'asistencia:' });
+  });
+
+  test('finds the real migrations folder', () => {
+    expect(existsSync(join(config.migrationsDir, '001.do.initial-schema.sql'))).toBe(true);
+  });
+
+  test('enables the development sign-in with a fresh 32-byte secret per run', () => {
+    expect(config.devSignIn).toBe(true);
+    expect(config.portal.loginUrl).toBe('/asistencia/dev/');
+    expect(config.jwt.secret).toHaveLength(32);
+    expect(Buffer.from(loadConfig({}).jwt.secret).equals(Buffer.from(config.jwt.secret))).toBe(false);
+  });
+
+  test('has the documented limits', () => {
+    expect(config.limits).toMatchObject({ shutdownTimeoutMs: 4000, wsAuthTimeoutMs: 5000, bodyBytes: 65536 });
+    expect(config.trustProxy).toEqual(['127.0.0.1', '::1']);
+    expect(config.jwt).toMatchObject({ issuer: 'asistencia-portal', audience: 'asistencia', maxAgeSeconds: 900 });
+  });
+});
+
+describe('settings that choose the real servers', () => {
+  test('DATABASE_URL and VALKEY_URL switch to PostgreSQL and Valkey', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/asistencia', VALKEY_URL: 'valkey://cache:6379', VALKEY_KEY_PREFIX: 'a1:' });
+    expect(config.database).toEqual({ url: 'postgres://db/asistencia', poolSize: 10 });
+    expect(config.valkey).toEqual({ url: 'valkey://cache:6379', keyPrefix: 'a1:' });
+  });
+
+  test('an empty DATABASE_URL (as compose files often leave it) means the embedded database', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).database).toHaveProperty('dataDir');
+  });
+
+  test('JWT_SECRET turns the development sign-in off and points at the portal', () => {
+    const config = loadConfig({ JWT_SECRET: strongSecret });
+    expect(config.devSignIn).toBe(false);
+    expect(new TextDecoder().decode(config.jwt.secret)).toBe(strongSecret);
+    expect(config.portal).toMatchObject({ loginUrl: '/login.php', tokenUrl: '/token.php' });
+  });
+});
+
+describe('secrets from files (NAME_FILE)', () => {
+  const secrets = [
+    { name: 'JWT_SECRET', value: strongSecret, read: (c: ReturnType<typeof loadConfig>) => new TextDecoder().decode(c.jwt.secret) },
+    { name: 'DATABASE_URL', value: 'postgres://app:pw@db/asistencia', read: (c: ReturnType<typeof loadConfig>) => ('url' in c.database ? c.database.url : undefined) },
+    { name: 'VALKEY_URL', value: 'redis://:pw@cache:6379', read: (c: ReturnType<typeof loadConfig>) => ('url' in c.valkey ? c.valkey.url : undefined) },
+    { name: 'INTERNAL_API_TOKEN', value: 'service-token-0123456789abcdef', read: (c: ReturnType<typeof loadConfig>) => c.internalApiToken },
+  ];
+
+  test.each(secrets)('$name may come from its _FILE, without the trailing newline', ({ name, value, read }) => {
+    const config = loadConfig({ [`${name}_FILE`]: secretFile(`${name}.file`, value) });
+    expect(read(config)).toBe(value);
+  });
+
+  test.each(secrets)('$name set directly wins over its _FILE', ({ name, value, read }) => {
+    const fromFile = secretFile(`${name}.other`, value.replace(/.$/, 'Z'));
+    expect(read(loadConfig({ [name]: value, [`${name}_FILE`]: fromFile }))).toBe(value);
+  });
+
+  test('a secret file that cannot be read stops start-up naming the setting and the path', () => {
+    const error = refusal({ JWT_SECRET_FILE: '/nonexistent/jwt' });
+    expect(error.message).toBe('Invalid configuration: JWT_SECRET_FILE: cannot read "/nonexistent/jwt" (ENOENT)');
+  });
+
+  test('a secret read from a file is still checked', () => {
+    const error = refusal({ JWT_SECRET_FILE: secretFile('short.jwt', 'too-short') });
+    expect(error.message).toMatch(/^Invalid configuration: JWT_SECRET: must be at least 32 bytes long/);
+  });
+});
+
+describe('a bad setting stops start-up with one line naming it', () => {
+  test.each([
+    { name: 'PORT', value: 'abc' },
+    { name: 'PORT', value: '70000' },
+    { name: 'NODE_ENV', value: 'staging' },
+    { name: 'LOG_LEVEL', value: 'loud' },
+    { name: 'DATABASE_URL', value: 'mysql://x' },
+    { name: 'VALKEY_URL', value: 'http://cache:6379' },
+    { name: 'JWT_SECRET', value: 'short' },
+    { name: 'INTERNAL_API_TOKEN', value: 'short' },
+    { name: 'SHUTDOWN_TIMEOUT_MS', value: '5' },
+  ])('$name=$value', ({ name, value }) => {
+    const { message } = refusal({ [name]: value });
+    expect(message.startsWith(`Invalid configuration: ${name}: `)).toBe(true);
+    expect(message).not.toContain('\n');
+  });
+
+  test('the refused value of an ordinary setting is shown, to help the operator', () => {
+    expect(refusal({ PORT: 'abc' }).message).toBe(
+      'Invalid configuration: PORT: expected a whole number between 1 and 65535 (got "abc")',
+    );
+  });
+
+  test('a value with a line break still gives a single line', () => {
+    expect(refusal({ PORT: '80\n80' }).message).not.toContain('\n');
+  });
+
+  test.each([
+    { name: 'JWT_SECRET', value: 'hunter2-but-short' },
+    { name: 'DATABASE_URL', value: 'mysql://admin:hunter2@db/asistencia' },
+    { name: 'VALKEY_URL', value: 'http://:hunter2@cache:6379' },
+    { name: 'INTERNAL_API_TOKEN', value: 'hunter2' },
+  ])('a refused $name is named but its value is never printed', ({ name, value }) => {
+    const { message } = refusal({ [name]: value });
+    expect(message).toContain(name);
+    expect(message).not.toContain('hunter2');
+  });
+
+  test('production without a JWT secret names JWT_SECRET', () => {
+    expect(refusal({ NODE_ENV: 'production' }).message).toBe(
+      'Invalid configuration: JWT_SECRET: required when NODE_ENV=production (set JWT_SECRET or JWT_SECRET_FILE)',
+    );
+  });
+
+  test('production with the secret in a file starts', () => {
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET_FILE: secretFile('prod.jwt', strongSecret) });
+    expect(config.devSignIn).toBe(false);
+  });
+});

@@ -1,0 +1,123 @@
+import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { migrate, migrationsApplied, MIGRATIONS_TABLE } from '../../src/shared/storage/migrations.js';
+import { createPgDatabase } from '../../src/shared/storage/pg-database.js';
+import type { SqlDatabase } from '../../src/shared/storage/sql.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { MIGRATIONS_DIR } from '../support/global-setup.js';
+import { migrationFiles, migrationVersions, nextMigrationName } from './migration-files.js';
+
+// The real migrations against a real, empty PostgreSQL database per test.
+
+const INITIAL = '001.do.initial-schema.sql';
+const ALL = migrationFiles();
+const LATEST = Math.max(...migrationVersions());
+const folders: string[] = [];
+let database: TestDatabase;
+const pools: SqlDatabase[] = [];
+
+/** A pool of its own on this test's database, closed after the test. */
+function pool(): SqlDatabase {
+  const db = createPgDatabase({ url: database.url, poolSize: 2 });
+  pools.push(db);
+  return db;
+}
+
+/** A copy of the real migrations folder that a test may edit. */
+function copyOfMigrations(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'asistencia-migrations-'));
+  cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+  folders.push(dir);
+  return dir;
+}
+
+/** The versions the tracking table records, once per row (postgrator's own version-0 row left out). */
+async function recorded(db: SqlDatabase): Promise<number[]> {
+  const { rows } = await db.query<{ version: number }>(
+    `SELECT version::int AS version FROM ${MIGRATIONS_TABLE} WHERE version > 0 ORDER BY version`,
+  );
+  return rows.map((row) => row.version);
+}
+
+async function tableExists(db: SqlDatabase, name: string): Promise<boolean> {
+  const { rows } = await db.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [name]);
+  return rows[0]!.present;
+}
+
+beforeEach(async () => {
+  database = await createTestDatabase({ migrated: false });
+});
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((db) => db.close()));
+  await database.drop();
+});
+afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+describe('migrate on an empty database', () => {
+  test('applies 001 onwards and records each once', async () => {
+    const db = pool();
+    expect(await migrationsApplied(db, MIGRATIONS_DIR)).toBe(false);
+    const report = await migrate(db, MIGRATIONS_DIR);
+    expect(report).toEqual({ applied: ALL, version: LATEST });
+    expect(ALL[0]).toBe(INITIAL);
+    expect(await recorded(db)).toEqual(migrationVersions());
+    expect(await tableExists(db, 'attendance.validations')).toBe(true);
+    expect(await migrationsApplied(db, MIGRATIONS_DIR)).toBe(true);
+  });
+
+  test('running it again applies nothing', async () => {
+    const db = pool();
+    await migrate(db, MIGRATIONS_DIR);
+    expect(await migrate(db, MIGRATIONS_DIR)).toEqual({ applied: [], version: LATEST });
+    expect(await recorded(db)).toEqual(migrationVersions());
+  });
+
+  test('two instances migrating at the same moment both succeed, and each migration is applied once', async () => {
+    const reports = await Promise.all([migrate(pool(), MIGRATIONS_DIR), migrate(pool(), MIGRATIONS_DIR)]);
+    expect(reports.flatMap((report) => report.applied)).toEqual(ALL);
+    expect(await recorded(pool())).toEqual(migrationVersions());
+  });
+});
+
+describe('a changed migrations folder', () => {
+  test('an applied migration that was edited stops migrate, naming the file', async () => {
+    const dir = copyOfMigrations();
+    const db = pool();
+    await migrate(db, dir);
+    appendFileSync(join(dir, INITIAL), '\nCREATE INDEX sneaky_idx ON attendance.results (status);\n');
+    await expect(migrate(db, dir)).rejects.toThrow(`${INITIAL} was edited`);
+    expect(await tableExists(db, 'attendance.sneaky_idx')).toBe(false);
+  });
+
+  test('a new migration that fails is named, and nothing of it stays applied', async () => {
+    const dir = copyOfMigrations();
+    const db = pool();
+    await migrate(db, dir);
+    const broken = nextMigrationName(dir, 'add-notes');
+    writeFileSync(
+      join(dir, broken),
+      'CREATE TABLE attendance.notes (id int);\nINSERT INTO attendance.no_such_table VALUES (1);\n',
+    );
+    await expect(migrate(db, dir)).rejects.toThrow(`Migration failed in ${broken}: relation "attendance.no_such_table" does not exist`);
+    expect(await tableExists(db, 'attendance.notes')).toBe(false);
+    expect(await recorded(db)).toEqual(migrationVersions());
+    expect(await migrationsApplied(db, dir)).toBe(false);
+    expect(await migrationsApplied(db, MIGRATIONS_DIR)).toBe(true);
+  });
+
+  test('a broken first run leaves the database empty, not half-migrated', async () => {
+    const dir = copyOfMigrations();
+    const broken = nextMigrationName(dir, 'broken');
+    writeFileSync(join(dir, broken), 'CREATE TABLE attendance.notes (id int;\n');
+    const db = pool();
+    await expect(migrate(db, dir)).rejects.toThrow(broken);
+    expect(await tableExists(db, 'attendance.sessions')).toBe(false);
+    expect(await tableExists(db, MIGRATIONS_TABLE)).toBe(false);
+  });
+
+  test('a folder that does not exist is named', async () => {
+    await expect(migrate(pool(), '/nonexistent/migrations')).rejects.toThrow('/nonexistent/migrations');
+  });
+});
