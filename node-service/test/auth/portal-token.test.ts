@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Json } from '../support/api.js';
 import { startService, TEST_JWT_SECRET, type RunningService } from '../support/service.js';
 import { mislabelledToken, portalToken, unsignedToken, users } from '../support/tokens.js';
 
@@ -18,7 +19,7 @@ async function me(token?: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${service.baseUrl}/asistencia/api/me`, {
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as Json };
 }
 
 describe('GET /asistencia/api/me', () => {
@@ -89,13 +90,13 @@ describe('revocation (portal logout)', () => {
     const userToken = await portalToken(users.admin);
     const withUserToken = await revoke({ jti: 'x-000000001', exp: Math.floor(Date.now() / 1000) + 60 }, userToken);
     expect(withUserToken.status).toBe(401);
-    expect(((await withUserToken.json()) as any).error.code).toBe('AUTH_SERVICE_CREDENTIAL_INVALID');
+    expect(((await withUserToken.json()) as Json).error.code).toBe('AUTH_SERVICE_CREDENTIAL_INVALID');
   });
 
   it('validates the body and changes nothing on bad input', async () => {
     const response = await revoke({ jti: 'short', exp: 'soon' });
     expect(response.status).toBe(400);
-    const body = (await response.json()) as any;
+    const body = (await response.json()) as Json;
     expect(body.error.code).toBe('VALIDATION_FAILED');
   });
 });
@@ -117,7 +118,7 @@ describe('rate limits', () => {
       }
       expect(statuses).toEqual([200, 200, 200, 429]);
       expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
-      const body = (await last!.json()) as any;
+      const body = (await last!.json()) as Json;
       expect(body.error.code).toBe('RATE_LIMITED');
       expect(body.error.message).toMatch(/Espere \d+ segundos/);
       // Another user is not affected.

@@ -1,6 +1,10 @@
 import { portalToken } from './tokens.js';
 
-export interface ApiResponse<T = any> {
+/** A JSON body as tests read it: asserted field by field, so no static shape is claimed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type Json = any;
+
+export interface ApiResponse<T = Json> {
   status: number;
   body: T;
   headers: Headers;
@@ -8,7 +12,7 @@ export interface ApiResponse<T = any> {
 
 /** A signed-in user's calls to the service API, with a fresh portal token each time. */
 export function apiAs(baseUrl: string, user: { sub: string; role: string; name: string }) {
-  const call = async <T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
+  const call = async <T = Json>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
     const response = await fetch(`${baseUrl}/asistencia${path}`, {
       method,
       headers: {
@@ -21,8 +25,8 @@ export function apiAs(baseUrl: string, user: { sub: string; role: string; name: 
     return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
   };
   return {
-    get: <T = any>(path: string) => call<T>('GET', path),
-    post: <T = any>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
+    get: <T = Json>(path: string) => call<T>('GET', path),
+    post: <T = Json>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
     call,
   };
 }

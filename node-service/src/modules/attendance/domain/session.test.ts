@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../shared/errors.js';
+import type { AppError } from '../../../shared/errors.js';
 import { assertCanClose, assertCanOpen, assertValidPlan, mayManage, nextRound, roundToEnd, type Session } from './session.js';
 
 const session = (overrides: Partial<Session> = {}): Session => ({

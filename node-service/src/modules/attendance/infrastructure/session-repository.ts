@@ -2,7 +2,7 @@ import type { SqlDatabase, SqlExecutor } from '../../../shared/storage/sql.js';
 import { attendanceErrors } from '../domain/errors.js';
 import { refreshResults } from './results-writer.js';
 import type { Session } from '../domain/session.js';
-import type { LiveCount, NewSession, RosterRow, RoundSummary, SessionRepository } from '../application/ports.js';
+import type { LiveCount, RosterRow, RoundSummary, SessionRepository } from '../application/ports.js';
 
 const SESSION_COLUMNS = `
   s.id, s.course_id, s.course_name, s.teacher_id, s.room, s.planned_start, s.planned_end,

@@ -1,0 +1,259 @@
+// Projector: the classroom screen of one session (?session=<id>). It shows the rotating QR code as large as
+// the screen allows, a countdown to the next code, the round, the live count and, when enabled, the typed
+// fallback code. Whenever it cannot vouch for the code on screen (socket down, frames late, round over) it
+// hides the code and says why.
+import { defineMessages } from '../src/lib/i18n';
+import { startPage } from '../src/lib/page';
+import { required } from '../src/lib/ui';
+import { connectLive, type ErrorMessage, type LiveSocket, type LiveStatus } from '../src/lib/ws';
+import {
+  groupDigits,
+  isFresh,
+  receive,
+  remainingShare,
+  svgNode,
+  type LiveCount,
+  type ProjectedSession,
+  type ProjectorMessage,
+  type QrFrame,
+  type ReceivedFrame,
+} from './frame';
+
+const messages = defineMessages(
+  {
+    'projector.title': 'Proyector · Asistencia',
+    'projector.qrLabel': 'Código QR de asistencia: escanéalo con la cámara del teléfono',
+    'projector.fallback': '¿Sin cámara? Escribe este código:',
+    'projector.fullscreen': 'Pantalla completa',
+    'projector.exitFullscreen': 'Salir de pantalla completa',
+    'projector.round': 'Ronda {round} de {planned}',
+    'projector.rounds': 'Rondas: {started} de {planned}',
+    'projector.count': '{confirmed} / {expected} presentes',
+    'projector.expected': '{expected} en la lista',
+    'projector.connecting': 'Conectando…',
+    'projector.online': 'En línea',
+    'projector.reconnecting': 'Reconectando…',
+    'projector.waitingOpen': 'Esperando a que el docente abra la sesión',
+    'projector.waitingRound': 'Esperando a que el docente inicie una ronda',
+    'projector.closed': 'La sesión está cerrada',
+    'projector.noSession': 'Falta la sesión que proyectar: ábrela desde «Mis sesiones».',
+    'projector.notFound': 'La sesión de clase no existe.',
+    'projector.notYours': 'Solo el docente de esta sesión puede proyectarla.',
+    'projector.refused': 'El servicio no acepta tu sesión. Vuelve a iniciar sesión y abre de nuevo el proyector.',
+  },
+  {
+    'projector.title': 'Projector · Asistencia',
+    'projector.qrLabel': 'Attendance QR code: scan it with your phone camera',
+    'projector.fallback': 'No camera? Type this code:',
+    'projector.fullscreen': 'Full screen',
+    'projector.exitFullscreen': 'Exit full screen',
+    'projector.round': 'Round {round} of {planned}',
+    'projector.rounds': 'Rounds: {started} of {planned}',
+    'projector.count': '{confirmed} / {expected} present',
+    'projector.expected': '{expected} on the list',
+    'projector.connecting': 'Connecting…',
+    'projector.online': 'Online',
+    'projector.reconnecting': 'Reconnecting…',
+    'projector.waitingOpen': 'Waiting for the teacher to open the session',
+    'projector.waitingRound': 'Waiting for the teacher to start a round',
+    'projector.closed': 'The session is closed',
+    'projector.noSession': 'No session to project: open one from “My sessions”.',
+    'projector.notFound': 'The class session does not exist.',
+    'projector.notYours': 'Only the teacher of this session can project it.',
+    'projector.refused': 'The service does not accept your sign-in. Sign in again and reopen the projector.',
+  },
+);
+type Key = keyof (typeof messages)['es'];
+
+const { i18n, api } = startPage(messages);
+const ui = {
+  course: required('#course'),
+  room: required('#room'),
+  round: required('#round'),
+  count: required('#count'),
+  connection: required('#connection'),
+  fullscreen: required<HTMLButtonElement>('#fullscreen'),
+  code: required('#code'),
+  qr: required('#qr'),
+  countdown: required('#countdown'),
+  fallback: required('#fallback'),
+  fallbackCode: required('#fallback-code'),
+  notice: required('#notice'),
+};
+ui.notice.removeAttribute('data-i18n');
+
+// Errors of the subscription that no reconnection can fix, with this page's wording where it has one.
+const subscribeRefusals: Readonly<Record<string, Key>> = {
+  SESSION_NOT_FOUND: 'projector.notFound',
+  SESSION_NOT_YOURS: 'projector.notYours',
+  AUTH_ROLE_FORBIDDEN: 'projector.notYours',
+};
+
+const sessionId = new URLSearchParams(location.search).get('session') ?? '';
+let connection: LiveStatus = 'connecting';
+let everOnline = false;
+let session: ProjectedSession | undefined;
+let count: LiveCount | undefined;
+let received: ReceivedFrame | undefined;
+/** Why nothing more will happen here: one of this page's messages, or the service's own words. */
+let fatal: { readonly key: Key } | { readonly text: string } | undefined;
+let shownUrl: string | undefined;
+let showingCode = false;
+
+type Screen = { readonly kind: 'code' } | { readonly kind: 'notice'; readonly text: string };
+
+/** What the screen should show now: the code only while everything vouches for it. */
+function screen(now: number): Screen {
+  const notice = (text: string): Screen => ({ kind: 'notice', text });
+  if (fatal !== undefined) return notice('key' in fatal ? i18n.t(fatal.key) : fatal.text);
+  if (connection !== 'online') return notice(i18n.t(everOnline ? 'projector.reconnecting' : 'projector.connecting'));
+  if (!session) return notice(i18n.t('status.loading'));
+  if (session.state === 'closed') return notice(i18n.t('projector.closed'));
+  if (session.state === 'scheduled') return notice(i18n.t('projector.waitingOpen'));
+  if (session.currentRound === null) return notice(i18n.t('projector.waitingRound'));
+  if (received && received.frame.round === session.currentRound && isFresh(received, now)) return { kind: 'code' };
+  return notice(i18n.t(received ? 'projector.reconnecting' : 'status.loading'));
+}
+
+function render(): void {
+  renderBar();
+  const now = Date.now();
+  const current = screen(now);
+  showingCode = current.kind === 'code';
+  ui.notice.hidden = showingCode;
+  ui.notice.textContent = current.kind === 'notice' ? current.text : '';
+  ui.notice.dataset['tone'] = fatal !== undefined ? 'error' : session?.state === 'closed' ? 'closed' : 'info';
+  if (showingCode && received) showCode(received.frame);
+  else hideCode();
+  renderCountdown(now);
+}
+
+function renderBar(): void {
+  ui.course.textContent = session?.courseName ?? '';
+  ui.room.textContent = session?.room ?? '';
+  document.title = session ? `${session.courseName} · ${session.room} · ${i18n.t('projector.title')}` : i18n.t('projector.title');
+  ui.round.textContent = !session
+    ? ''
+    : session.currentRound !== null
+      ? i18n.t('projector.round', { round: session.currentRound, planned: session.roundsPlanned })
+      : i18n.t('projector.rounds', { started: session.roundsStarted, planned: session.roundsPlanned });
+  ui.count.textContent = !count
+    ? ''
+    : count.round !== null && session?.state === 'open'
+      ? i18n.t('projector.count', { confirmed: count.confirmed, expected: count.expected })
+      : i18n.t('projector.expected', { expected: count.expected });
+  ui.connection.textContent = fatal !== undefined ? '' : i18n.t(connectionKey());
+  ui.connection.dataset['status'] = connection;
+  ui.fullscreen.textContent = i18n.t(document.fullscreenElement ? 'projector.exitFullscreen' : 'projector.fullscreen');
+}
+
+function connectionKey(): Key {
+  if (connection === 'online') return 'projector.online';
+  return everOnline ? 'projector.reconnecting' : 'projector.connecting';
+}
+
+function showCode(frame: QrFrame): void {
+  if (shownUrl !== frame.url) {
+    const svg = svgNode(frame.svg);
+    if (!svg) {
+      hideCode();
+      return;
+    }
+    ui.qr.replaceChildren(svg);
+    shownUrl = frame.url;
+  }
+  ui.code.hidden = false;
+  ui.fallback.hidden = frame.fallbackCode === null;
+  ui.fallbackCode.textContent = frame.fallbackCode === null ? '' : groupDigits(frame.fallbackCode);
+}
+
+/** Removes the code from the page (not just from view): a hidden code cannot be scanned or copied. */
+function hideCode(): void {
+  ui.code.hidden = true;
+  ui.fallback.hidden = true;
+  ui.qr.replaceChildren();
+  ui.fallbackCode.textContent = '';
+  shownUrl = undefined;
+}
+
+function renderCountdown(now: number): void {
+  const share = showingCode && received ? remainingShare(received, now) : 0;
+  ui.countdown.style.transform = `scaleX(${share.toFixed(4)})`;
+}
+
+/** Every animation frame: move the countdown, and re-render the moment the code goes stale. */
+function tick(): void {
+  const now = Date.now();
+  if ((screen(now).kind === 'code') !== showingCode) render();
+  else renderCountdown(now);
+  requestAnimationFrame(tick);
+}
+
+function onMessage(message: ProjectorMessage | ErrorMessage): void {
+  switch (message.type) {
+    case 'projector.state':
+      if (message.session.id !== sessionId) return;
+      session = message.session;
+      count = message.count;
+      if (received && received.frame.round !== session.currentRound) received = undefined;
+      break;
+    case 'qr':
+      if (message.sessionId !== sessionId) return;
+      received = receive(message, Date.now());
+      count = message.count;
+      break;
+    case 'count':
+      if (message.sessionId !== sessionId) return;
+      count = { round: message.round, confirmed: message.confirmed, expected: message.expected };
+      break;
+    case 'error':
+      if (message.inReplyTo !== 'projector.subscribe') return;
+      fatal = message.code in subscribeRefusals ? { key: subscribeRefusals[message.code]! } : { text: message.message };
+      live?.close();
+      break;
+    default:
+      return;
+  }
+  render();
+}
+
+function onStatus(status: LiveStatus): void {
+  connection = status;
+  if (status === 'online') everOnline = true;
+  if (status === 'refused') fatal = { key: 'projector.refused' };
+  if (status !== 'online') received = undefined; // after a gap, only a frame from the new connection counts
+  render();
+}
+
+function setUpFullscreen(): void {
+  if (!document.fullscreenEnabled) return; // no button that cannot work
+  ui.fullscreen.hidden = false;
+  ui.fullscreen.addEventListener('click', () => {
+    const change = document.fullscreenElement ? document.exitFullscreen() : document.documentElement.requestFullscreen();
+    change.catch(() => undefined); // refused by the browser: the button simply stays as it was
+  });
+  document.addEventListener('fullscreenchange', renderBar);
+}
+
+/** Keeps a laptop driving the projector from dimming or sleeping mid-class, where the browser allows it. */
+function keepScreenAwake(): void {
+  if (!('wakeLock' in navigator)) return;
+  const request = (): void => {
+    if (document.visibilityState === 'visible') navigator.wakeLock.request('screen').catch(() => undefined);
+  };
+  document.addEventListener('visibilitychange', request);
+  request();
+}
+
+let live: LiveSocket | undefined;
+i18n.onChange(render);
+setUpFullscreen();
+if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionId)) {
+  keepScreenAwake();
+  live = connectLive<ProjectorMessage>({ api, onMessage, onStatus });
+  live.keep({ type: 'projector.subscribe', sessionId });
+} else {
+  fatal = { key: 'projector.noSession' };
+}
+render();
+requestAnimationFrame(tick);

@@ -1,0 +1,265 @@
+// The pages' connection to the service's authenticated WebSocket (`/asistencia/ws`). It authenticates with
+// its first message (never a token in the URL: proxies log URLs), reconnects with exponential back-off and
+// jitter, detects a dead connection with a ping/pong heartbeat, and after every (re)connection sends again
+// the messages the page asked to keep (its subscriptions).
+import type { ApiClient, Identity } from './api';
+import { basePath } from './api';
+
+/** What every message from the server looks like; pages narrow it to the messages they handle. */
+export interface ServerMessage {
+  readonly type: string;
+}
+
+export interface ClientMessage {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+/** `{ type: 'error' }`: a refusal, with the service's stable code, its message and the message it answers. */
+export interface ErrorMessage extends ServerMessage {
+  readonly type: 'error';
+  readonly code: string;
+  readonly message: string;
+  readonly inReplyTo?: string;
+}
+
+/**
+ * - `connecting`: the first connection is being made;
+ * - `online`: authenticated, subscriptions sent;
+ * - `reconnecting`: the connection dropped (or looked dead) and another attempt is due;
+ * - `refused`: the service refused our token even after a fresh one: nothing more will happen;
+ * - `closed`: the page closed the connection.
+ */
+export type LiveStatus = 'connecting' | 'online' | 'reconnecting' | 'refused' | 'closed';
+
+export interface LiveSocketTiming {
+  readonly minBackoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly pingEveryMs: number;
+  /** No pong within this long after a ping: the connection is dead. */
+  readonly pongTimeoutMs: number;
+  /** From opening the socket to `auth.ok`. */
+  readonly connectTimeoutMs: number;
+}
+
+export const defaultTiming: LiveSocketTiming = {
+  minBackoffMs: 500,
+  maxBackoffMs: 10_000,
+  pingEveryMs: 10_000,
+  pongTimeoutMs: 5_000,
+  connectTimeoutMs: 10_000,
+};
+
+export interface LiveSocketOptions<M extends ServerMessage> {
+  readonly api: Pick<ApiClient, 'getToken' | 'forgetToken'>;
+  onMessage(message: M | ErrorMessage): void;
+  onStatus?(status: LiveStatus, detail?: { readonly identity?: Identity; readonly error?: ErrorMessage }): void;
+  readonly timing?: Partial<LiveSocketTiming>;
+  /** Defaults to `/asistencia/ws` on this origin, `wss:` when the page came over https. */
+  readonly url?: string;
+}
+
+export interface LiveSocket {
+  readonly status: LiveStatus;
+  /** Sends now if online; a message that must survive reconnections goes through `keep` instead. */
+  send(message: ClientMessage): boolean;
+  /** Sends the message now (if online) and again after every reconnection, e.g. a subscription. */
+  keep(message: ClientMessage): void;
+  close(): void;
+}
+
+// The service's close codes (modules/realtime/domain/protocol.ts).
+const closeAuthFailed = 4401;
+const closeServiceRestart = 1012;
+
+export function liveSocketUrl(): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}${basePath}ws`;
+}
+
+/** The wait before reconnection attempt `attempt` (0-based): exponential, with "equal jitter". */
+export function backoffDelay(attempt: number, timing: Pick<LiveSocketTiming, 'minBackoffMs' | 'maxBackoffMs'>, random = Math.random): number {
+  const ceiling = Math.min(timing.maxBackoffMs, timing.minBackoffMs * 2 ** attempt);
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export function connectLive<M extends ServerMessage>(options: LiveSocketOptions<M>): LiveSocket {
+  const timing = { ...defaultTiming, ...options.timing };
+  const url = options.url ?? liveSocketUrl();
+  const kept: ClientMessage[] = [];
+  let status: LiveStatus = 'connecting';
+  let socket: WebSocket | undefined;
+  let authenticated = false;
+  let attempt = 0;
+  let refusedOnce = false; // a 4401 was answered with a fresh token already
+  let lastError: ErrorMessage | undefined;
+  let currentToken: string | undefined;
+  let retryTimer: number | undefined;
+  let pingTimer: number | undefined;
+  let pongTimer: number | undefined;
+  let connectTimer: number | undefined;
+
+  const setStatus = (next: LiveStatus, detail?: { identity?: Identity; error?: ErrorMessage }): void => {
+    if (next === status && next !== 'online') return;
+    status = next;
+    options.onStatus?.(next, detail);
+  };
+
+  const stopTimers = (): void => {
+    window.clearInterval(pingTimer);
+    window.clearTimeout(pongTimer);
+    window.clearTimeout(connectTimer);
+    pingTimer = pongTimer = connectTimer = undefined;
+  };
+
+  const sendNow = (message: ClientMessage): boolean => {
+    if (!socket || socket.readyState !== WebSocket.OPEN || !authenticated) return false;
+    socket.send(JSON.stringify(message));
+    return true;
+  };
+
+  /** Forgets the current socket without waiting for its close handshake (a dead link may never finish it). */
+  const drop = (): void => {
+    stopTimers();
+    authenticated = false;
+    if (!socket) return;
+    const old = socket;
+    socket = undefined;
+    old.onopen = old.onmessage = old.onclose = old.onerror = null;
+    if (old.readyState === WebSocket.OPEN || old.readyState === WebSocket.CONNECTING) old.close();
+  };
+
+  const stopped = (): boolean => status === 'closed' || status === 'refused';
+
+  const scheduleReconnect = (delayMs = backoffDelay(attempt, timing)): void => {
+    if (stopped()) return;
+    attempt += 1;
+    setStatus('reconnecting');
+    window.clearTimeout(retryTimer);
+    retryTimer = window.setTimeout(() => void connect(), delayMs);
+  };
+
+  /** Hands the service the newer token once the cached one is renewed, so the connection's identity stays current. */
+  const renewAuth = async (): Promise<void> => {
+    const token = await options.api.getToken({ redirect: false }).catch(() => null);
+    if (token && token !== currentToken && sendNow({ type: 'auth', token })) currentToken = token;
+  };
+
+  const startHeartbeat = (): void => {
+    pingTimer = window.setInterval(() => {
+      void renewAuth();
+      if (!sendNow({ type: 'ping' })) return;
+      window.clearTimeout(pongTimer);
+      pongTimer = window.setTimeout(() => {
+        drop();
+        scheduleReconnect(0);
+      }, timing.pongTimeoutMs);
+    }, timing.pingEveryMs);
+  };
+
+  const onAuthenticated = (identity: Identity): void => {
+    window.clearTimeout(connectTimer);
+    authenticated = true;
+    attempt = 0;
+    refusedOnce = false;
+    setStatus('online', { identity });
+    for (const message of kept) sendNow(message);
+    startHeartbeat();
+  };
+
+  const onMessage = (event: MessageEvent): void => {
+    const message = parse(event.data);
+    if (!message) return;
+    if (message.type === 'auth.ok' && !authenticated) {
+      onAuthenticated((message as unknown as { identity: Identity }).identity);
+      return;
+    }
+    if (message.type === 'pong') window.clearTimeout(pongTimer);
+    if (message.type === 'error' && !authenticated) lastError = message as unknown as ErrorMessage;
+    options.onMessage(message as unknown as M | ErrorMessage);
+  };
+
+  const onClose = async (event: CloseEvent): Promise<void> => {
+    drop();
+    if (status === 'closed') return;
+    if (event.code !== closeAuthFailed) {
+      scheduleReconnect(event.code === closeServiceRestart ? backoffDelay(0, timing) : undefined);
+      return;
+    }
+    // The token was refused (expired early, revoked): one fresh token, then give up.
+    options.api.forgetToken();
+    if (!refusedOnce) {
+      refusedOnce = true;
+      setStatus('reconnecting');
+      void connect();
+      return;
+    }
+    // Signed out: getToken() sends the browser to the login page. Still signed in yet refused: stop here.
+    await options.api.getToken().catch(() => undefined);
+    setStatus('refused', lastError ? { error: lastError } : undefined);
+  };
+
+  async function connect(): Promise<void> {
+    if (stopped()) return;
+    let token: string;
+    try {
+      token = await options.api.getToken();
+    } catch {
+      scheduleReconnect(); // the token endpoint is unreachable: try again later
+      return;
+    }
+    if (stopped()) return; // closed while the token was on its way
+    drop();
+    lastError = undefined;
+    const next = new WebSocket(url);
+    socket = next;
+    currentToken = token;
+    next.onopen = () => next.send(JSON.stringify({ type: 'auth', token }));
+    next.onmessage = onMessage;
+    next.onclose = (event) => void onClose(event);
+    connectTimer = window.setTimeout(() => {
+      drop();
+      scheduleReconnect();
+    }, timing.connectTimeoutMs);
+  }
+
+  // Coming back online is a good moment to try at once rather than after the remaining back-off.
+  const onOnline = (): void => {
+    if (status !== 'reconnecting' || socket) return;
+    window.clearTimeout(retryTimer);
+    void connect();
+  };
+  window.addEventListener('online', onOnline);
+
+  void connect();
+
+  return {
+    get status() {
+      return status;
+    },
+    send: sendNow,
+    keep(message) {
+      kept.push(message);
+      sendNow(message);
+    },
+    close() {
+      window.removeEventListener('online', onOnline);
+      window.clearTimeout(retryTimer);
+      setStatus('closed');
+      drop();
+    },
+  };
+}
+
+function parse(data: unknown): (ServerMessage & Record<string, unknown>) | undefined {
+  if (typeof data !== 'string') return undefined;
+  try {
+    const value: unknown = JSON.parse(data);
+    if (typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string') {
+      return value as ServerMessage & Record<string, unknown>;
+    }
+  } catch {
+    // not JSON: ignore, as the server never sends such a thing
+  }
+  return undefined;
+}

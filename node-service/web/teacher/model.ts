@@ -1,0 +1,130 @@
+// The class session as the service's API returns it (modules/attendance/presentation/schemas.ts), and how
+// the teacher page writes its times.
+import type { Lang } from '../src/lib/i18n';
+
+export type SessionState = 'scheduled' | 'open' | 'closed';
+
+export interface Course {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface Session {
+  readonly id: string;
+  readonly courseId: string;
+  readonly courseName: string;
+  readonly teacherId: string;
+  readonly room: string;
+  readonly plannedStart: string;
+  readonly plannedEnd: string;
+  readonly roundsPlanned: number;
+  readonly rotationPeriodMs: number;
+  readonly graceMs: number;
+  readonly lateAfterMinutes: number;
+  readonly allowedNetworks: readonly string[];
+  readonly fallbackCodeEnabled: boolean;
+  readonly rosterPolicy: 'refuse' | 'flag';
+  readonly state: SessionState;
+  readonly openedAt: string | null;
+  readonly closedAt: string | null;
+  readonly roundsStarted: number;
+  readonly currentRound: number | null;
+}
+
+export interface SessionDraft {
+  readonly courseId: string;
+  readonly room: string;
+  readonly plannedStart: string;
+  readonly plannedEnd: string;
+  readonly roundsPlanned: number;
+  readonly rotationPeriodMs?: number;
+  readonly graceMs?: number;
+  readonly lateAfterMinutes?: number;
+  readonly allowedNetworks: readonly string[];
+  readonly fallbackCodeEnabled: boolean;
+  readonly rosterPolicy: 'refuse' | 'flag';
+}
+
+export interface RosterRow {
+  readonly studentId: string;
+  readonly studentName: string;
+  readonly source: 'roster' | 'walk_in';
+  readonly flagged: boolean;
+  readonly roundsConfirmed: readonly number[];
+}
+
+export interface Overview {
+  readonly session: Session;
+  readonly count: { readonly round: number | null; readonly confirmed: number; readonly expected: number };
+  readonly rounds: ReadonlyArray<{ readonly number: number; readonly startedAt: string; readonly endedAt: string | null; readonly confirmed: number }>;
+  readonly roster: readonly RosterRow[];
+}
+
+export const sessionsPath = '/asistencia/api/sessions';
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** The date and time typed in the browser's time zone, as ISO 8601 with that zone's offset; null if invalid. */
+export function localIso(date: string, time: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}$/.test(time)) return null;
+  const at = new Date(`${date}T${time}`); // no offset: the browser reads it as local time
+  if (Number.isNaN(at.getTime())) return null;
+  const offset = -at.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const zone = `${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  const day = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+  return `${day}T${pad(at.getHours())}:${pad(at.getMinutes())}:00${zone}`;
+}
+
+/** Values for `<input type="date">` and `<input type="time">` in local time. */
+export function dateInputValue(at: Date): string {
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+}
+
+export function timeInputValue(at: Date): string {
+  return `${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
+export function formatDate(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(iso));
+}
+
+export function formatTime(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+}
+
+/** IPv4 or IPv6 address with a prefix length, checked the way the service checks it. */
+export function isCidr(value: string): boolean {
+  const match = /^([^/\s]+)\/(\d{1,3})$/.exec(value);
+  if (!match) return false;
+  const [, address = '', bits = ''] = match;
+  const prefix = Number(bits);
+  if (address.includes(':')) return prefix <= 128 && isIpv6(address);
+  return prefix <= 32 && isIpv4(address);
+}
+
+function isIpv4(address: string): boolean {
+  const parts = address.split('.');
+  return parts.length === 4 && parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255 && (part === '0' || !part.startsWith('0')));
+}
+
+function isIpv6(address: string): boolean {
+  let groups = address;
+  const lastColon = address.lastIndexOf(':');
+  const tail = address.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    if (!isIpv4(tail)) return false;
+    groups = `${address.slice(0, lastColon + 1)}0:0`; // an embedded IPv4 address counts as two groups
+  }
+  const halves = groups.split('::');
+  if (halves.length > 2) return false;
+  const count = (half: string): number | null => {
+    if (half === '') return 0;
+    const parts = half.split(':');
+    return parts.every((part) => /^[0-9a-f]{1,4}$/i.test(part)) ? parts.length : null;
+  };
+  const sizes = halves.map(count);
+  if (sizes.some((size) => size === null)) return false;
+  const total = sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0);
+  return halves.length === 2 ? total < 8 : total === 8;
+}

@@ -1,0 +1,73 @@
+// The live roster: one row per student, one column per round run so far, ✓ where the student confirmed.
+import { el } from '../src/lib/ui';
+import type { TeacherI18n } from './messages';
+import type { Overview, RosterRow } from './model';
+
+export function rosterView(overview: Overview, i18n: TeacherI18n): HTMLElement[] {
+  const { roster, rounds, session } = overview;
+  if (roster.length === 0) {
+    return session.state === 'scheduled' ? [el('p', { class: 'muted' }, i18n.t('roster.empty'))] : [];
+  }
+  const numbers = rounds.map((round) => round.number).sort((a, b) => a - b);
+  const note = numbers.length === 0 ? [el('p', { class: 'muted' }, i18n.t('roster.noRounds'))] : [];
+  const roundHeader = (n: number): HTMLTableCellElement =>
+    el('th', { scope: 'col', class: 'roster__round' }, el('abbr', { title: i18n.t('roster.roundFull', { round: n }) }, i18n.t('roster.round', { round: n })));
+
+  const table = el(
+    'table',
+    { class: 'roster' },
+    el('caption', { class: 'visually-hidden' }, i18n.t('roster.caption')),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'col' }, i18n.t('roster.student')),
+        ...numbers.map(roundHeader),
+        ...(numbers.length ? [el('th', { scope: 'col', class: 'roster__total' }, i18n.t('roster.total'))] : []),
+      ),
+    ),
+    el('tbody', {}, ...roster.map((row) => rosterRow(row, numbers, i18n))),
+    ...(numbers.length ? [totals(overview, numbers, i18n)] : []),
+  );
+  return [...note, el('div', { class: 'roster-scroll' }, table)];
+}
+
+function rosterRow(row: RosterRow, numbers: readonly number[], i18n: TeacherI18n): HTMLTableRowElement {
+  const badges: HTMLElement[] = [];
+  if (row.source === 'walk_in') badges.push(el('span', { class: 'roster__badge' }, i18n.t('roster.walkIn')));
+  if (row.flagged) badges.push(el('span', { class: 'roster__badge roster__badge--flagged' }, i18n.t('roster.flagged')));
+  const confirmed = new Set(row.roundsConfirmed);
+  return el(
+    'tr',
+    { 'data-student': row.studentId },
+    el('th', { scope: 'row', class: 'roster__name' }, row.studentName, ...badges),
+    ...numbers.map((n) => mark(confirmed.has(n), i18n)),
+    ...(numbers.length ? [el('td', { class: 'roster__total' }, `${numbers.filter((n) => confirmed.has(n)).length}/${numbers.length}`)] : []),
+  );
+}
+
+function mark(yes: boolean, i18n: TeacherI18n): HTMLTableCellElement {
+  return el(
+    'td',
+    { class: 'roster__mark', 'data-confirmed': String(yes) },
+    el('span', { 'aria-hidden': 'true' }, yes ? '✓' : '—'),
+    el('span', { class: 'visually-hidden' }, i18n.t(yes ? 'roster.confirmed' : 'roster.missing')),
+  );
+}
+
+function totals(overview: Overview, numbers: readonly number[], i18n: TeacherI18n): HTMLTableSectionElement {
+  const byNumber = new Map(overview.rounds.map((round) => [round.number, round.confirmed]));
+  return el(
+    'tfoot',
+    {},
+    el(
+      'tr',
+      {},
+      el('th', { scope: 'row' }, i18n.t('roster.totals')),
+      ...numbers.map((n) => el('td', { class: 'roster__mark' }, String(byNumber.get(n) ?? 0))),
+      el('td', {}),
+    ),
+  );
+}

@@ -1,0 +1,209 @@
+// One session (?session=<id>): the actions valid in its state, the projector link, and the live roster,
+// refreshed every few seconds while the session is open and the page is in view.
+import type { ApiClient } from '../src/lib/api';
+import type { Vars } from '../src/lib/i18n';
+import { clearMessage, el, required, showError, showMessage } from '../src/lib/ui';
+import type { Key, TeacherI18n } from './messages';
+import { sessionsPath, type Overview, type Session } from './model';
+import { rosterView } from './roster';
+import { stateBadges, whenText } from './session-list';
+
+const pollEveryMs = 3000;
+
+interface Action {
+  readonly path: 'open' | 'rounds' | 'rounds/current/end' | 'close';
+  readonly label: Key;
+  readonly done: Key;
+  readonly vars?: Vars;
+  readonly danger?: boolean;
+}
+
+/** The actions the session's state allows, first the one the teacher most likely wants. */
+export function actionsFor(session: Session): Action[] {
+  const close: Action = { path: 'close', label: 'session.close', done: 'session.closed', danger: true };
+  if (session.state === 'scheduled') return [{ path: 'open', label: 'session.open', done: 'session.opened' }, close];
+  if (session.state === 'closed') return [];
+  if (session.currentRound !== null) {
+    const vars = { round: session.currentRound };
+    return [{ path: 'rounds/current/end', label: 'session.endRound', done: 'session.roundEnded', vars }, close];
+  }
+  if (session.roundsStarted < session.roundsPlanned) {
+    const vars = { round: session.roundsStarted + 1 };
+    return [{ path: 'rounds', label: 'session.startRound', done: 'session.roundStarted', vars }, close];
+  }
+  return [close];
+}
+
+export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n; api: ApiClient; sessionId: string }): Promise<void> {
+  required('#session-view').hidden = false;
+  const body = required('#session-body');
+  const message = required('#session-message');
+  const path = `${sessionsPath}/${encodeURIComponent(sessionId)}`;
+
+  // Built once, then updated in place: re-creating the buttons every few seconds would steal the focus.
+  const title = el('h1', { tabindex: '-1' });
+  const meta = el('p', { class: 'session-meta muted' });
+  const status = el('p', { class: 'session-status' });
+  const actions = el('div', { class: 'session-actions', role: 'group' });
+  const actionNote = el('p', { class: 'session-action-note muted' });
+  const count = el('p', { class: 'session-count' });
+  const stale = el('p', { class: 'session-stale', role: 'status' });
+  const roster = el('div', {});
+  const rosterHeading = el('h2', { id: 'roster-heading' });
+  const settings = el('dl', { class: 'session-settings' });
+  const settingsSummary = el('summary', {});
+
+  let overview: Overview | undefined;
+  let refreshFailed = false;
+  let busy = false;
+  let actionsKey = '';
+  let pollTimer: number | undefined;
+  let latestRequest = 0;
+  // The last outcome shown, kept as a key so that it follows a change of language.
+  let outcome: { readonly key: Key; readonly vars?: Vars } | undefined;
+
+  const showOutcome = (): void => {
+    if (outcome) showMessage(message, 'success', i18n.t(outcome.key, outcome.vars));
+  };
+
+  function render(): void {
+    if (!overview) return;
+    const { session } = overview;
+    title.textContent = `${session.courseName} · ${session.room}`;
+    document.title = `${session.courseName} · ${i18n.t('teacher.title')}`;
+    meta.textContent = `${whenText(session, i18n)} · ${i18n.t('session.rounds', { started: session.roundsStarted, planned: session.roundsPlanned })}`;
+    status.replaceChildren(...stateBadges(session, i18n));
+    renderActions(session);
+    count.textContent =
+      overview.count.round !== null
+        ? i18n.t('session.count', { confirmed: overview.count.confirmed, expected: overview.count.expected, round: overview.count.round })
+        : i18n.t('session.expected', { expected: overview.count.expected });
+    stale.textContent = refreshFailed ? i18n.t('session.stale') : '';
+    stale.hidden = !refreshFailed;
+    rosterHeading.textContent = i18n.t('roster.heading');
+    roster.replaceChildren(...rosterView(overview, i18n));
+    settingsSummary.textContent = i18n.t('session.settings');
+    settings.replaceChildren(...settingRows(session));
+  }
+
+  function renderActions(session: Session): void {
+    const list = actionsFor(session);
+    const key = `${i18n.lang}|${session.state}|${session.currentRound}|${session.roundsStarted}`;
+    if (key !== actionsKey) {
+      actionsKey = key;
+      actions.setAttribute('aria-label', i18n.t('session.actions'));
+      actions.replaceChildren(...list.map(actionButton), ...projectLink(session));
+      const done = session.state === 'open' && session.currentRound === null && session.roundsStarted >= session.roundsPlanned;
+      actionNote.textContent = done
+        ? i18n.t('session.allRoundsDone')
+        : session.state === 'closed'
+          ? ''
+          : i18n.t('session.projectHint');
+      actionNote.hidden = actionNote.textContent === '';
+    }
+    for (const button of actions.querySelectorAll('button')) button.disabled = busy;
+  }
+
+  function actionButton(action: Action): HTMLButtonElement {
+    const classes = action.danger ? 'button button--secondary button--danger' : 'button';
+    const button = el('button', { type: 'button', class: classes, 'data-action': action.path }, i18n.t(action.label, action.vars));
+    button.addEventListener('click', () => void run(action));
+    return button;
+  }
+
+  function projectLink(session: Session): HTMLElement[] {
+    if (session.state === 'closed') return [];
+    const href = `/asistencia/projector/?session=${encodeURIComponent(session.id)}`;
+    return [el('a', { class: 'button button--secondary', href, target: '_blank', rel: 'noopener' }, i18n.t('session.project'))];
+  }
+
+  function settingRows(session: Session): HTMLElement[] {
+    const row = (key: Key, value: string): HTMLElement[] => [el('dt', {}, i18n.t(key)), el('dd', {}, value)];
+    const seconds = (ms: number): string => i18n.t('session.seconds', { seconds: (ms / 1000).toLocaleString(i18n.lang) });
+    return [
+      ...row('session.period', seconds(session.rotationPeriodMs)),
+      ...row('session.grace', seconds(session.graceMs)),
+      ...row('session.late', i18n.t('session.minutes', { minutes: session.lateAfterMinutes })),
+      ...row('session.networks', session.allowedNetworks.length ? session.allowedNetworks.join(', ') : i18n.t('session.anyNetwork')),
+      ...row('session.fallback', i18n.t(session.fallbackCodeEnabled ? 'session.yes' : 'session.no')),
+      ...row('session.policy', i18n.t(session.rosterPolicy === 'flag' ? 'form.policyFlag' : 'form.policyRefuse')),
+    ];
+  }
+
+  async function run(action: Action): Promise<void> {
+    const session = overview?.session;
+    if (!session || busy) return;
+    if (action.path === 'close') {
+      const question =
+        session.currentRound !== null
+          ? i18n.t('session.confirmCloseRound', { round: session.currentRound })
+          : i18n.t('session.confirmClose');
+      if (!window.confirm(question)) return;
+    }
+    busy = true;
+    render();
+    clearMessage(message);
+    outcome = undefined;
+    try {
+      await api.apiFetch<Session>(`${path}/${action.path}`, { method: 'POST' });
+      outcome = { key: action.done, ...(action.vars ? { vars: action.vars } : {}) };
+      showOutcome();
+    } catch (error) {
+      showError(message, error, i18n); // e.g. another tab acted first: the refresh shows where things stand
+    }
+    busy = false;
+    await refresh();
+    (actions.querySelector<HTMLElement>('button, a') ?? title).focus();
+  }
+
+  async function refresh(): Promise<void> {
+    window.clearTimeout(pollTimer);
+    const request = ++latestRequest;
+    try {
+      const fresh = await api.apiFetch<Overview>(path);
+      if (request !== latestRequest) return; // a newer answer (e.g. after an action) is on its way
+      overview = fresh;
+      refreshFailed = false;
+    } catch (error) {
+      if (!overview) throw error;
+      if (request !== latestRequest) return;
+      refreshFailed = true;
+    }
+    render();
+    schedulePoll();
+  }
+
+  function schedulePoll(): void {
+    window.clearTimeout(pollTimer);
+    if (overview?.session.state !== 'open') return;
+    pollTimer = window.setTimeout(() => {
+      if (document.visibilityState === 'visible') void refresh().catch(() => undefined);
+      else schedulePoll();
+    }, pollEveryMs);
+  }
+
+  try {
+    await refresh();
+  } catch (error) {
+    body.replaceChildren();
+    showError(message, error, i18n);
+    return;
+  }
+  body.replaceChildren(
+    title,
+    meta,
+    status,
+    actions,
+    actionNote,
+    el('section', { class: 'card', 'aria-labelledby': 'roster-heading' }, rosterHeading, count, stale, roster),
+    el('details', { class: 'card session-details' }, settingsSummary, settings),
+  );
+  i18n.onChange(() => {
+    actionsKey = '';
+    render();
+    showOutcome();
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && overview?.session.state === 'open') void refresh().catch(() => undefined);
+  });
+}
