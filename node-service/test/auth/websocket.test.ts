@@ -44,6 +44,15 @@ describe('WebSocket authentication', () => {
     expect(await socket.closed).toEqual({ code: 4401, reason: 'AUTH_TOKEN_WRONG_AUDIENCE' });
   });
 
+  it('speaks the page’s language when the auth message names one', async () => {
+    const socket = await openSocket(wsUrl());
+    socket.send({ type: 'auth', token: await portalToken(users.student, { iss: 'elsewhere' }), lang: 'en' });
+    expect((await socket.next('error')).message).toMatch(/not issued by the portal/);
+    const spanish = await openSocket(wsUrl());
+    spanish.send({ type: 'auth', token: await portalToken(users.student, { iss: 'elsewhere' }) });
+    expect((await spanish.next('error')).message).toMatch(/no lo emitió el portal/);
+  });
+
   it('closes with 4400 when the first message is not JSON', async () => {
     const socket = await openSocket(wsUrl());
     socket.send('hello');

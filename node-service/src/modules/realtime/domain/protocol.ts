@@ -15,7 +15,8 @@ export const CloseCode = {
   authTimeout: 4408,
 } as const;
 
-export const authMessage = z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) });
+/** `lang` is the page's chosen language, for error messages on this socket (else Accept-Language). */
+export const authMessage = z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096), lang: z.enum(['es', 'en']).optional() });
 
 export const envelope = z.object({ type: z.string().min(1).max(64) }).passthrough();
 

@@ -62,7 +62,7 @@ function serve(
   handlers: Map<string, MessageHandler>,
   authTimeoutMs: number,
 ): void {
-  const locale = localeFrom(request.headers['accept-language']);
+  let locale = localeFrom(request.headers['accept-language']);
   const cleanups: Array<() => void | Promise<void>> = [];
   let connection: Connection | undefined;
   const send = (message: ServerMessage) => {
@@ -112,6 +112,7 @@ function serve(
   async function authenticate(parsed: unknown): Promise<void> {
     const message = authMessage.safeParse(parsed);
     if (!message.success) return socket.close(CloseCode.authExpected, 'AUTH_EXPECTED');
+    locale = message.data.lang ?? locale;
     try {
       const identity = await authenticator.authenticate(message.data.token);
       clearTimeout(authTimer);
