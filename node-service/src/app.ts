@@ -26,6 +26,7 @@ import { healthRoutes } from './modules/health/index.js';
 import { registerGateway, type Gateway } from './modules/realtime/index.js';
 import { createAttendanceModule } from './modules/attendance/index.js';
 import { createDirectory } from './modules/directory/index.js';
+import { createEnrollmentModule } from './modules/enrollment/index.js';
 import { createQrProjectionModule, type LiveCodes } from './modules/qr-projection/index.js';
 
 export const BASE_PATH = '/asistencia';
@@ -96,17 +97,18 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
 
   const limits = rateLimits(config.limits);
   const auth = createAuthModule({ jwt: config.jwt, store, internalApiToken: config.internalApiToken, limits });
+  const enrollment = createEnrollmentModule({ config, db, store, guards: auth.guards, limits });
   const directory = createDirectory({ portalUrl: config.portal.internalUrl, credential: config.internalApiToken });
   // Attendance ends a round's codes through projection, and projection reads sessions from attendance:
   // the one cycle is closed here, through a port, by late binding.
-  let liveCodes: LiveCodes | undefined;
+  const late: { liveCodes?: LiveCodes } = {};
   const attendance = createAttendanceModule({
     db,
     store,
     directory,
     guards: auth.guards,
     limits,
-    liveCodes: { invalidate: (...args) => liveCodes!.invalidate(...args) },
+    liveCodes: { invalidate: (...args) => late.liveCodes!.invalidate(...args) },
     settings: {
       period: { minMs: config.sessions.minPeriodMs, maxMs: config.sessions.maxPeriodMs },
       defaultPeriodMs: config.sessions.defaultPeriodMs,
@@ -125,7 +127,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     publicOrigin: config.publicUrl.origin,
     maxPerConnection: config.sessions.maxProjectionsPerConnection,
   });
-  liveCodes = projection.liveCodes;
+  late.liveCodes = projection.liveCodes;
 
   let gateway!: Gateway;
   await server.register(
@@ -142,13 +144,36 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
           schema: {
             tags: ['pages'],
             summary: 'Where the pages obtain a portal token and where they send a signed-out user',
-            response: { 200: z.object({ tokenUrl: z.string(), loginUrl: z.string(), devSignIn: z.boolean() }) },
+            response: {
+              200: z.object({
+                tokenUrl: z.string(),
+                loginUrl: z.string(),
+                devSignIn: z.boolean(),
+                sessionLimits: z.object({
+                  minPeriodMs: z.number(),
+                  maxPeriodMs: z.number(),
+                  defaultPeriodMs: z.number(),
+                  defaultLateAfterMinutes: z.number(),
+                }),
+              }),
+            },
           },
         },
-        async () => ({ tokenUrl: config.portal.tokenUrl, loginUrl: config.portal.loginUrl, devSignIn: config.devSignIn }),
+        async () => ({
+          tokenUrl: config.portal.tokenUrl,
+          loginUrl: config.portal.loginUrl,
+          devSignIn: config.devSignIn,
+          sessionLimits: {
+            minPeriodMs: config.sessions.minPeriodMs,
+            maxPeriodMs: config.sessions.maxPeriodMs,
+            defaultPeriodMs: config.sessions.defaultPeriodMs,
+            defaultLateAfterMinutes: config.sessions.defaultLateAfterMinutes,
+          },
+        }),
       );
       await app.register(auth.routes);
       await app.register(attendance.routes);
+      await app.register(enrollment.routes);
       if (config.devSignIn) {
         const devPortal = createDevPortalModule({
           jwt: config.jwt,

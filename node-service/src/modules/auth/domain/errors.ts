@@ -36,6 +36,11 @@ export const authErrors = defineErrors({
     es: 'La firma del token de acceso no es válida.',
     en: 'The access token signature is not valid.',
   },
+  AUTH_TOKEN_UNSIGNED: {
+    kind: 'unauthenticated',
+    es: 'El token de acceso no está firmado.',
+    en: 'The access token is not signed.',
+  },
   AUTH_TOKEN_ALGORITHM_REFUSED: {
     kind: 'unauthenticated',
     es: 'El token de acceso usa un algoritmo no permitido.',

@@ -1,4 +1,4 @@
-import { errors, jwtVerify } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { authErrors } from '../domain/errors.js';
 import { isRole, type VerifiedToken } from '../domain/identity.js';
 import type { TokenVerifier } from '../application/ports.js';
@@ -26,7 +26,7 @@ export function createJwtVerifier(settings: JwtSettings): TokenVerifier {
           requiredClaims: ['sub', 'exp', 'nbf', 'iat', 'jti'],
         }));
       } catch (error) {
-        throw classify(error);
+        throw classify(error, token);
       }
       const { sub, role, name, jti, exp } = payload;
       if (!sub || !isRole(role) || typeof name !== 'string' || !name || !jti || typeof exp !== 'number') {
@@ -37,7 +37,7 @@ export function createJwtVerifier(settings: JwtSettings): TokenVerifier {
   };
 }
 
-function classify(error: unknown) {
+function classify(error: unknown, token: string) {
   if (error instanceof errors.JWTExpired) return authErrors.AUTH_TOKEN_EXPIRED();
   if (error instanceof errors.JWTClaimValidationFailed) {
     switch (error.claim) {
@@ -55,8 +55,16 @@ function classify(error: unknown) {
     }
   }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
-    return authErrors.AUTH_TOKEN_ALGORITHM_REFUSED();
+    return algorithmOf(token) === 'none' ? authErrors.AUTH_TOKEN_UNSIGNED() : authErrors.AUTH_TOKEN_ALGORITHM_REFUSED();
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return authErrors.AUTH_TOKEN_BAD_SIGNATURE();
   return authErrors.AUTH_TOKEN_MALFORMED();
+}
+
+function algorithmOf(token: string): string | undefined {
+  try {
+    return decodeProtectedHeader(token).alg;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,104 @@
+import { deviceName, reasonText, type Actor, type Device, type HistoryEntry } from '../domain/device.js';
+import { enrollmentErrors } from '../domain/errors.js';
+import { nextEnrollmentAt, type EnrollmentPolicy } from '../domain/policy.js';
+import type { DeviceRepository } from './ports.js';
+
+/** A student's devices and where they stand with the policy, as the page and the admin see them. */
+export interface DeviceOverview {
+  studentId: string;
+  devices: Device[];
+  maxDevices: number;
+  devicesInUse: number;
+  enrolmentsSinceReset: number;
+  /** Null when the cooldown allows an enrolment now (the device limit may still refuse it). */
+  nextEnrollmentAt: Date | null;
+}
+
+export interface DeviceManagement {
+  overview(studentId: string): Promise<DeviceOverview>;
+  history(studentId: string, limit?: number): Promise<HistoryEntry[]>;
+  /** A student acts on their own devices only: someone else's device is "not found". */
+  renameOwn(studentId: string, deviceId: number, name: string): Promise<Device>;
+  revokeOwn(studentId: string, deviceId: number, reason: string): Promise<Device>;
+  /** An admin or operator acts on any device. */
+  revoke(actor: Actor, deviceId: number, reason: string): Promise<Device>;
+  /** The operator's way to name a device: the first characters of its credential id. */
+  revokeByCredentialPrefix(actor: Actor, prefix: string, reason: string): Promise<Device>;
+  /** Clears the cooldown: the student's next enrolment counts as their first. Devices are untouched. */
+  reset(actor: Actor, studentId: string, reason: string): Promise<DeviceOverview>;
+}
+
+export const CREDENTIAL_PREFIX_MIN = 6;
+
+export function createDeviceManagement(deps: { devices: DeviceRepository; policy: EnrollmentPolicy }): DeviceManagement {
+  const { devices, policy } = deps;
+
+  const overview = async (studentId: string): Promise<DeviceOverview> => {
+    const [list, standing] = await Promise.all([devices.listByStudent(studentId), devices.standing(studentId)]);
+    return {
+      studentId,
+      devices: list,
+      maxDevices: policy.maxDevices,
+      devicesInUse: standing.devicesInUse,
+      enrolmentsSinceReset: standing.enrolmentsSinceReset,
+      nextEnrollmentAt: nextEnrollmentAt(policy, standing),
+    };
+  };
+
+  const existing = async (deviceId: number, ownerId?: string): Promise<Device> => {
+    const device = await devices.findById(deviceId);
+    if (!device || (ownerId !== undefined && device.studentId !== ownerId)) throw enrollmentErrors.ENROLLMENT_DEVICE_NOT_FOUND();
+    return device;
+  };
+
+  const revoke = async (actor: Actor, device: Device, reason: string): Promise<Device> => {
+    const text = reasonText(reason);
+    if (device.state === 'revoked') throw enrollmentErrors.ENROLLMENT_DEVICE_REVOKED();
+    const revoked = await devices.revoke(device.id, text, actor);
+    if (!revoked) throw enrollmentErrors.ENROLLMENT_DEVICE_REVOKED();
+    return revoked;
+  };
+
+  return {
+    overview,
+    history: (studentId, limit = 100) => devices.history(studentId, limit),
+
+    async renameOwn(studentId, deviceId, name) {
+      const device = await existing(deviceId, studentId);
+      const newName = deviceName(name);
+      if (device.state === 'revoked') throw enrollmentErrors.ENROLLMENT_DEVICE_REVOKED();
+      const renamed = await devices.rename(device.id, newName, { id: studentId, role: 'student' });
+      if (!renamed) throw enrollmentErrors.ENROLLMENT_DEVICE_REVOKED();
+      return renamed;
+    },
+
+    async revokeOwn(studentId, deviceId, reason) {
+      return revoke({ id: studentId, role: 'student' }, await existing(deviceId, studentId), reason);
+    },
+
+    async revoke(actor, deviceId, reason) {
+      return revoke(actor, await existing(deviceId), reason);
+    },
+
+    async revokeByCredentialPrefix(actor, prefix, reason) {
+      const wanted = prefix.trim();
+      if (wanted.length < CREDENTIAL_PREFIX_MIN) {
+        throw enrollmentErrors.ENROLLMENT_CREDENTIAL_PREFIX_TOO_SHORT({ min: CREDENTIAL_PREFIX_MIN });
+      }
+      const matches = (await devices.findByCredentialPrefix(wanted, 10)).filter((d) => d.state !== 'revoked');
+      if (matches.length === 0) throw enrollmentErrors.ENROLLMENT_DEVICE_NOT_FOUND();
+      if (matches.length > 1) {
+        throw enrollmentErrors.ENROLLMENT_CREDENTIAL_PREFIX_AMBIGUOUS(
+          { count: matches.length, prefix: wanted },
+          matches.map((d) => ({ id: d.id, studentId: d.studentId, credentialId: d.credentialId })),
+        );
+      }
+      return revoke(actor, matches[0]!, reason);
+    },
+
+    async reset(actor, studentId, reason) {
+      await devices.reset(studentId, reasonText(reason), actor);
+      return overview(studentId);
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { enrollmentErrors } from './errors.js';
+
+/**
+ * A device is one passkey (FIDO2 credential) bound to the student who enrolled it. `flagged` devices are
+ * suspect (e.g. a sign counter went backwards): they still count against the limit but do not sign in.
+ */
+export const DEVICE_STATES = ['active', 'flagged', 'revoked'] as const;
+export type DeviceState = (typeof DEVICE_STATES)[number];
+
+export interface Device {
+  id: number;
+  studentId: string;
+  /** base64url, as WebAuthn sends it. */
+  credentialId: string;
+  /** COSE-encoded public key. */
+  publicKey: Uint8Array;
+  signCount: number;
+  transports: string[];
+  aaguid: string;
+  backupEligible: boolean;
+  backedUp: boolean;
+  name: string;
+  state: DeviceState;
+  flaggedReason: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+}
+
+/** What a verified registration yields, before it is stored. */
+export interface NewCredential {
+  credentialId: string;
+  publicKey: Uint8Array;
+  signCount: number;
+  transports: string[];
+  aaguid: string;
+  backupEligible: boolean;
+  backedUp: boolean;
+}
+
+export const ACTOR_ROLES = ['student', 'admin', 'operator', 'system'] as const;
+export type ActorRole = (typeof ACTOR_ROLES)[number];
+
+/** Who did something to a device, for the history: a signed-in user, an operator at the CLI, or the service. */
+export interface Actor {
+  id: string;
+  role: ActorRole;
+}
+
+export const HISTORY_ACTIONS = ['enrolled', 'renamed', 'revoked', 'reset', 'flagged'] as const;
+export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
+
+export interface HistoryEntry {
+  id: number;
+  studentId: string;
+  deviceId: number | null;
+  action: HistoryAction;
+  actor: Actor;
+  reason: string | null;
+  details: Record<string, unknown>;
+  occurredAt: Date;
+}
+
+export const DEVICE_NAME_MAX = 60;
+export const REASON_MAX = 200;
+const REASON_MIN = 3;
+
+/** Trimmed, inner whitespace collapsed, 1 to 60 characters (the column's own check). */
+export function deviceName(raw: string): string {
+  const name = raw.replace(/\s+/g, ' ').trim();
+  if (name.length < 1 || [...name].length > DEVICE_NAME_MAX) {
+    throw enrollmentErrors.ENROLLMENT_DEVICE_NAME_INVALID({ max: DEVICE_NAME_MAX });
+  }
+  return name;
+}
+
+/** Every revocation and reset says why: a few words at least, one line at most. */
+export function reasonText(raw: string | undefined): string {
+  const reason = (raw ?? '').replace(/\s+/g, ' ').trim();
+  if (reason.length < REASON_MIN || [...reason].length > REASON_MAX) {
+    throw enrollmentErrors.ENROLLMENT_REASON_REQUIRED({ max: REASON_MAX });
+  }
+  return reason;
+}
+
+/** Counts against the per-student limit: everything not revoked. */
+export function occupiesSlot(device: Pick<Device, 'state'>): boolean {
+  return device.state !== 'revoked';
+}

@@ -1,0 +1,75 @@
+import { describe, expect, test } from 'vitest';
+import { isAppError } from '../../../shared/errors.js';
+import { assertAuthenticatorAllowed, assertMayEnroll, duration, nextEnrollmentAt, type EnrollmentPolicy } from './policy.js';
+import { studentIdFromUserHandle, userHandleFor } from './user-handle.js';
+
+const policy: EnrollmentPolicy = { maxDevices: 1, cooldownMinutes: [0, 30, 360, 1440], aaguidAllowlist: undefined };
+const at = new Date('2025-03-04T10:00:00Z');
+const minutesLater = (minutes: number) => new Date(at.getTime() + minutes * 60_000);
+
+function refusal(work: () => void): { code: string; vars: Record<string, unknown> } {
+  try {
+    work();
+  } catch (error) {
+    if (isAppError(error)) return { code: error.code, vars: error.vars };
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('enrolment policy', () => {
+  test('the first enrolment is free; each later one waits longer, the last step repeating', () => {
+    const standing = (enrolments: number) => ({ devicesInUse: 0, enrolmentsSinceReset: enrolments, lastEnrolledAt: at });
+    expect(nextEnrollmentAt(policy, { devicesInUse: 0, enrolmentsSinceReset: 0, lastEnrolledAt: null })).toBeNull();
+    expect(nextEnrollmentAt(policy, standing(1))).toEqual(minutesLater(30));
+    expect(nextEnrollmentAt(policy, standing(2))).toEqual(minutesLater(360));
+    expect(nextEnrollmentAt(policy, standing(3))).toEqual(minutesLater(1440));
+    expect(nextEnrollmentAt(policy, standing(9))).toEqual(minutesLater(1440));
+  });
+
+  test('a cooldown refusal says when, in UTC, and how long to wait', () => {
+    const standing = { devicesInUse: 0, enrolmentsSinceReset: 2, lastEnrolledAt: at };
+    expect(refusal(() => assertMayEnroll(policy, standing, minutesLater(1)))).toEqual({
+      code: 'ENROLLMENT_COOLDOWN_ACTIVE',
+      vars: { at: '2025-03-04 16:00 UTC', wait: '5 h 59 min' },
+    });
+    expect(() => assertMayEnroll(policy, standing, minutesLater(360))).not.toThrow();
+  });
+
+  test('the device limit is checked before the cooldown', () => {
+    const standing = { devicesInUse: 1, enrolmentsSinceReset: 1, lastEnrolledAt: at };
+    expect(refusal(() => assertMayEnroll(policy, standing, at))).toEqual({
+      code: 'ENROLLMENT_DEVICE_LIMIT_REACHED',
+      vars: { active: 1, max: 1 },
+    });
+  });
+
+  test('the AAGUID allow list, when set, admits only its authenticators', () => {
+    const strict = { ...policy, aaguidAllowlist: ['adce0002-35bc-c60a-648b-0b25f1f05503'] };
+    expect(() => assertAuthenticatorAllowed(strict, 'ADCE0002-35BC-C60A-648B-0B25F1F05503')).not.toThrow();
+    expect(refusal(() => assertAuthenticatorAllowed(strict, '00000000-0000-0000-0000-000000000000')).code).toBe(
+      'ENROLLMENT_AUTHENTICATOR_NOT_ALLOWED',
+    );
+    expect(() => assertAuthenticatorAllowed(policy, '00000000-0000-0000-0000-000000000000')).not.toThrow();
+  });
+
+  test('durations read the same in Spanish and English', () => {
+    expect([duration(0.2), duration(59), duration(60), duration(61), duration(1440), duration(1500)]).toEqual([
+      '1 min',
+      '59 min',
+      '1 h',
+      '1 h 1 min',
+      '1 d',
+      '1 d 1 h',
+    ]);
+  });
+});
+
+describe('user handle', () => {
+  test('is the student id, stable, and maps back', () => {
+    expect(userHandleFor('2')).toEqual(userHandleFor('2'));
+    expect(studentIdFromUserHandle(userHandleFor('20231234'))).toBe('20231234');
+    expect(studentIdFromUserHandle(new Uint8Array([0xff, 0xfe]))).toBeNull();
+    expect(refusal(() => userHandleFor('x'.repeat(65))).code).toBe('ENROLLMENT_STUDENT_ID_UNSUPPORTED');
+  });
+});

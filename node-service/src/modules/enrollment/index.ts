@@ -1,0 +1,88 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { RateLimits } from '../../shared/http/rate-limits.js';
+import type { KeyValueStore } from '../../shared/storage/key-value.js';
+import type { SqlDatabase } from '../../shared/storage/sql.js';
+import type { AuthGuards } from '../auth/index.js';
+import { createEnrolledCredentials, type EnrolledCredentials } from './application/credentials.js';
+import { createDeviceManagement, type DeviceManagement } from './application/devices.js';
+import { createRegistrationService, type RegistrationService } from './application/registration.js';
+import type { EnrollmentPolicy } from './domain/policy.js';
+import { createChallengeStore } from './infrastructure/challenge-store.js';
+import { createDeviceRepository } from './infrastructure/device-repository.js';
+import { createWebAuthnCeremony } from './infrastructure/webauthn-ceremony.js';
+import { adminRoutes } from './presentation/admin-routes.js';
+import { studentRoutes } from './presentation/student-routes.js';
+
+export type { ActiveCredential, CredentialState, EnrolledCredentials } from './application/credentials.js';
+export type { DeviceManagement, DeviceOverview } from './application/devices.js';
+export { CREDENTIAL_PREFIX_MIN } from './application/devices.js';
+export type { Actor, Device, DeviceState, HistoryEntry } from './domain/device.js';
+export type { EnrollmentPolicy } from './domain/policy.js';
+export { enrollmentErrors } from './domain/errors.js';
+export { studentIdFromUserHandle, userHandleFor } from './domain/user-handle.js';
+export { SUPPORTED_ALGORITHMS } from './infrastructure/webauthn-ceremony.js';
+
+/** The settings this module reads (a subset of the service Config). */
+export interface EnrollmentConfig {
+  webauthn: { rpName: string; rpId: string; origins: readonly string[]; attestation: 'none' | 'direct' };
+  enrollment: {
+    challengeTtlSeconds: number;
+    maxDevices: number;
+    cooldownMinutes: readonly number[];
+    aaguidAllowlist: readonly string[] | undefined;
+  };
+}
+
+function policyOf(config: EnrollmentConfig): EnrollmentPolicy {
+  const { maxDevices, cooldownMinutes, aaguidAllowlist } = config.enrollment;
+  return { maxDevices, cooldownMinutes, aaguidAllowlist };
+}
+
+/** What the operator CLI needs: the same services, on the database alone (no Valkey, no HTTP). */
+export function createDeviceOperations(deps: { config: EnrollmentConfig; db: SqlDatabase }): {
+  management: DeviceManagement;
+  credentials: EnrolledCredentials;
+} {
+  const devices = createDeviceRepository(deps.db);
+  return {
+    management: createDeviceManagement({ devices, policy: policyOf(deps.config) }),
+    credentials: createEnrolledCredentials({ devices }),
+  };
+}
+
+/**
+ * Passkey enrolment. `credentials` is what the scan step uses: the active device behind a credential id
+ * (public key, counter, transports, student) and a way to record its use or flag it.
+ */
+export function createEnrollmentModule(deps: {
+  config: EnrollmentConfig;
+  db: SqlDatabase;
+  store: KeyValueStore;
+  guards: AuthGuards;
+  limits: RateLimits;
+  now?: () => Date;
+}): {
+  registration: RegistrationService;
+  management: DeviceManagement;
+  credentials: EnrolledCredentials;
+  routes: FastifyPluginAsyncZod;
+} {
+  const { config } = deps;
+  const devices = createDeviceRepository(deps.db);
+  const policy = policyOf(config);
+  const ttlMs = config.enrollment.challengeTtlSeconds * 1000;
+  const registration = createRegistrationService({
+    devices,
+    challenges: createChallengeStore(deps.store, ttlMs),
+    ceremony: createWebAuthnCeremony({ ...config.webauthn, timeoutMs: ttlMs }),
+    policy,
+    now: deps.now ?? (() => new Date()),
+  });
+  const management = createDeviceManagement({ devices, policy });
+  const credentials = createEnrolledCredentials({ devices });
+  const routes: FastifyPluginAsyncZod = async (app) => {
+    await app.register(studentRoutes({ registration, management, guards: deps.guards, limits: deps.limits }));
+    await app.register(adminRoutes({ management, guards: deps.guards, limits: deps.limits }));
+  };
+  return { registration, management, credentials, routes };
+}

@@ -1,0 +1,97 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { RateLimits } from '../../../shared/http/rate-limits.js';
+import { identityOf, type AuthGuards } from '../../auth/index.js';
+import type { DeviceManagement } from '../application/devices.js';
+import {
+  deviceIdParams,
+  deviceSchema,
+  deviceView,
+  historySchema,
+  historyView,
+  overviewSchema,
+  overviewView,
+  reasonSchema,
+  studentIdSchema,
+} from './schemas.js';
+
+/** An admin looks after any student's devices; every change is audited with the admin's id and reason. */
+export function adminRoutes(deps: { management: DeviceManagement; guards: AuthGuards; limits: RateLimits }): FastifyPluginAsyncZod {
+  const common = {
+    preHandler: deps.guards.roles('admin'),
+    config: { rateLimit: deps.limits.perUser },
+  };
+  const tags = ['device administration'];
+  const security = [{ portalToken: [] }];
+  const admin = (request: Parameters<typeof identityOf>[0]) => ({ id: identityOf(request).id, role: 'admin' as const });
+
+  return async (app) => {
+    app.get(
+      '/api/admin/devices',
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: "A student's devices and cooldown",
+          querystring: z.object({ studentId: studentIdSchema }),
+          response: { 200: overviewSchema },
+        },
+      },
+      async (request) => overviewView(await deps.management.overview(request.query.studentId)),
+    );
+
+    app.get(
+      '/api/admin/devices/history',
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: "A student's enrolment history: who did what, when and why (newest first)",
+          querystring: z.object({ studentId: studentIdSchema, limit: z.coerce.number().int().min(1).max(500).default(100) }),
+          response: { 200: historySchema },
+        },
+      },
+      async (request) => {
+        const { studentId, limit } = request.query;
+        return historyView(studentId, await deps.management.history(studentId, limit));
+      },
+    );
+
+    app.post(
+      '/api/admin/devices/:deviceId/revoke',
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: 'Revoke any device, saying why',
+          params: deviceIdParams,
+          body: z.object({ reason: reasonSchema }),
+          response: { 200: z.object({ device: deviceSchema }) },
+        },
+      },
+      async (request) => {
+        const device = await deps.management.revoke(admin(request), request.params.deviceId, request.body.reason);
+        return { device: deviceView(device) };
+      },
+    );
+
+    app.post(
+      '/api/admin/devices/reset',
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: "Clear a student's re-enrolment cooldown, saying why (devices are not touched)",
+          body: z.object({ studentId: studentIdSchema, reason: reasonSchema }),
+          response: { 200: overviewSchema },
+        },
+      },
+      async (request) =>
+        overviewView(await deps.management.reset(admin(request), request.body.studentId, request.body.reason)),
+    );
+  };
+}

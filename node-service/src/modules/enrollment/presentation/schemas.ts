@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import type { DeviceOverview } from '../application/devices.js';
+import { ACTOR_ROLES, DEVICE_NAME_MAX, DEVICE_STATES, HISTORY_ACTIONS, REASON_MAX, type Device, type HistoryEntry } from '../domain/device.js';
+
+const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, { error: 'expected base64url' });
+
+/** `navigator.credentials.create()` options, as @simplewebauthn/browser's startRegistration takes them. */
+export const creationOptionsSchema = z.object({
+  challenge: z.string(),
+  rp: z.object({ name: z.string(), id: z.string().optional() }),
+  user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
+  pubKeyCredParams: z.array(z.object({ alg: z.number(), type: z.string() })),
+  timeout: z.number().optional(),
+  excludeCredentials: z
+    .array(z.object({ id: z.string(), type: z.string(), transports: z.array(z.string()).optional() }))
+    .optional(),
+  authenticatorSelection: z
+    .object({
+      authenticatorAttachment: z.string().optional(),
+      residentKey: z.string().optional(),
+      requireResidentKey: z.boolean().optional(),
+      userVerification: z.string().optional(),
+    })
+    .optional(),
+  attestation: z.string().optional(),
+  extensions: z.object({ credProps: z.boolean().optional() }).optional(),
+  hints: z.array(z.string()).optional(),
+});
+
+/** What startRegistration resolves to (RegistrationResponseJSON); unknown extra fields are kept. */
+export const registrationResponseSchema = z.looseObject({
+  id: base64url(1400),
+  rawId: base64url(1400),
+  type: z.literal('public-key'),
+  response: z.looseObject({
+    clientDataJSON: base64url(8 * 1024),
+    attestationObject: base64url(48 * 1024),
+    transports: z.array(z.string().max(32)).max(10).optional(),
+  }),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.string().max(32).optional(),
+});
+
+export const deviceNameSchema = z.string().min(1).max(DEVICE_NAME_MAX * 2);
+export const reasonSchema = z.string().min(1).max(REASON_MAX * 2);
+export const deviceIdParams = z.object({ deviceId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+export const studentIdSchema = z.string().trim().min(1).max(64);
+
+export const deviceSchema = z.object({
+  id: z.number(),
+  studentId: z.string(),
+  name: z.string(),
+  state: z.enum(DEVICE_STATES),
+  credentialId: z.string(),
+  aaguid: z.string(),
+  transports: z.array(z.string()),
+  backupEligible: z.boolean(),
+  backedUp: z.boolean(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  revokedReason: z.string().nullable(),
+  flaggedReason: z.string().nullable(),
+});
+
+export const overviewSchema = z.object({
+  studentId: z.string(),
+  devices: z.array(deviceSchema),
+  policy: z.object({
+    maxDevices: z.number(),
+    devicesInUse: z.number(),
+    enrolmentsSinceReset: z.number(),
+    /** ISO time from which the cooldown allows another enrolment; null: allowed now. */
+    nextEnrollmentAt: z.string().nullable(),
+  }),
+});
+
+export const historySchema = z.object({
+  studentId: z.string(),
+  entries: z.array(
+    z.object({
+      id: z.number(),
+      deviceId: z.number().nullable(),
+      action: z.enum(HISTORY_ACTIONS),
+      actorId: z.string(),
+      actorRole: z.enum([...ACTOR_ROLES, 'teacher']),
+      reason: z.string().nullable(),
+      details: z.record(z.string(), z.unknown()),
+      occurredAt: z.string(),
+    }),
+  ),
+});
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function deviceView(device: Device): z.infer<typeof deviceSchema> {
+  return {
+    id: device.id,
+    studentId: device.studentId,
+    name: device.name,
+    state: device.state,
+    credentialId: device.credentialId,
+    aaguid: device.aaguid,
+    transports: device.transports,
+    backupEligible: device.backupEligible,
+    backedUp: device.backedUp,
+    createdAt: device.createdAt.toISOString(),
+    lastUsedAt: iso(device.lastUsedAt),
+    revokedAt: iso(device.revokedAt),
+    revokedReason: device.revokedReason,
+    flaggedReason: device.flaggedReason,
+  };
+}
+
+export function overviewView(overview: DeviceOverview): z.infer<typeof overviewSchema> {
+  return {
+    studentId: overview.studentId,
+    devices: overview.devices.map(deviceView),
+    policy: {
+      maxDevices: overview.maxDevices,
+      devicesInUse: overview.devicesInUse,
+      enrolmentsSinceReset: overview.enrolmentsSinceReset,
+      nextEnrollmentAt: iso(overview.nextEnrollmentAt),
+    },
+  };
+}
+
+export function historyView(studentId: string, entries: HistoryEntry[]): z.infer<typeof historySchema> {
+  return {
+    studentId,
+    entries: entries.map((entry) => ({
+      id: entry.id,
+      deviceId: entry.deviceId,
+      action: entry.action,
+      actorId: entry.actor.id,
+      actorRole: entry.actor.role,
+      reason: entry.reason,
+      details: entry.details,
+      occurredAt: entry.occurredAt.toISOString(),
+    })),
+  };
+}

@@ -1,0 +1,138 @@
+import { connect, createServer, type Server } from 'node:net';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { addVirtualAuthenticator, launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import { freePort, startService, type RunningService } from '../support/service.js';
+
+/**
+ * A student signed in through the (development) portal enrols a passkey from the phone-sized page, with
+ * Chromium's virtual authenticator (resident keys and user verification on). WebAuthn needs a real host
+ * name as RP id, so the page is opened at http://localhost:PORT, PORT being the service's PUBLIC_URL: a
+ * small TCP front door forwards it to the service, as Apache does in a deployment.
+ */
+let service: RunningService;
+let browser: BrowserHarness;
+let front: Server;
+let origin: string;
+
+beforeAll(async () => {
+  const port = await freePort();
+  origin = `http://localhost:${port}`;
+  // No JWT secret: the development sign-in at /asistencia/dev/ stands in for the portal.
+  service = await startService({ env: { JWT_SECRET: undefined, PUBLIC_URL: origin } });
+  front = createServer((client) => {
+    const upstream = connect(service.port, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    const close = () => (client.destroy(), upstream.destroy());
+    client.on('error', close);
+    upstream.on('error', close);
+  });
+  await new Promise<void>((resolve, reject) => front.once('error', reject).listen(port, '127.0.0.1', resolve));
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (front ? front.close(resolve) : resolve(undefined)));
+  await service?.stop();
+});
+
+async function signInAndOpenEnrolment(page: Page, studentName: string): Promise<void> {
+  await page.goto(`${origin}/asistencia/dev/?next=${encodeURIComponent('/asistencia/enroll/')}`);
+  await page.getByRole('button', { name: `Entrar como ${studentName} (estudiante)` }).click();
+  await page.waitForURL(`${origin}/asistencia/enroll/`);
+  await page.getByRole('heading', { level: 1, name: 'Registrar mi llave de acceso' }).waitFor();
+  await page.getByText(`Registrando para ${studentName}.`).waitFor();
+}
+
+async function storedFor(studentId: string) {
+  const devices = await service.db.query<{ credential_id: string; state: string; friendly_name: string }>(
+    'SELECT credential_id, state, friendly_name FROM enrollment.devices WHERE student_id = $1 ORDER BY id',
+    [studentId],
+  );
+  const history = await service.db.query<{ action: string }>(
+    'SELECT action FROM enrollment.enrollment_history WHERE student_id = $1 ORDER BY id',
+    [studentId],
+  );
+  return { devices: devices.rows, history: history.rows.map((row) => row.action) };
+}
+
+describe('enrolment page', () => {
+  test('a student enrols a passkey with one button, sees it listed, renames and revokes it', async () => {
+    const page = await browser.newPage();
+    const authenticator = await addVirtualAuthenticator(page, { isUserVerified: true, hasResidentKey: true });
+    await signInAndOpenEnrolment(page, 'Luis Pérez');
+    await page.getByText('Una llave de acceso es una credencial que se guarda en tu teléfono').waitFor();
+    await page.getByText('Aún no tienes ningún dispositivo registrado.').waitFor();
+    await screenshot(page, 'enroll-es-before');
+
+    await page.getByRole('button', { name: 'Registrar mi llave de acceso' }).click();
+    await page.getByText('Listo: tu llave de acceso quedó registrada como «Llave de acceso (Linux)».', { exact: false }).waitFor();
+    const item = page.locator('.device[data-state="active"]');
+    await item.getByRole('heading', { name: 'Llave de acceso (Linux)' }).waitFor();
+    await item.getByText('Activo', { exact: true }).waitFor();
+    await page.getByText('Ya tienes 1 de 1 dispositivos permitidos.', { exact: false }).waitFor();
+    expect(await page.getByRole('button', { name: 'Registrar mi llave de acceso' }).isDisabled()).toBe(true);
+    await screenshot(page, 'enroll-es-enrolled');
+
+    const [credential] = await authenticator.credentials();
+    expect(credential?.isResidentCredential).toBe(true);
+    expect(Buffer.from(credential!.userHandle!, 'base64').toString('utf8')).toBe('2');
+    const stored = await storedFor('2');
+    expect(stored.devices).toEqual([
+      { credential_id: Buffer.from(credential!.credentialId, 'base64').toString('base64url'), state: 'active', friendly_name: 'Llave de acceso (Linux)' },
+    ]);
+    expect(stored.history).toEqual(['enrolled']);
+
+    await item.getByRole('button', { name: 'Cambiar nombre' }).click();
+    await item.getByLabel('Nuevo nombre').fill('Mi teléfono');
+    await item.getByRole('button', { name: 'Guardar' }).click();
+    await page.getByText('Nombre cambiado a «Mi teléfono».').waitFor();
+    await page.locator('.device').getByRole('heading', { name: 'Mi teléfono' }).waitFor();
+
+    await page.locator('.device').getByRole('button', { name: 'Revocar' }).click();
+    await page.getByLabel('Motivo (por ejemplo: perdí el teléfono)').fill('Cambio de teléfono');
+    await page.getByRole('button', { name: 'Revocar definitivamente' }).click();
+    await page.getByText('El dispositivo «Mi teléfono» quedó revocado').waitFor();
+    await page.locator('.device[data-state="revoked"]').getByText('Revocado el', { exact: false }).waitFor();
+    await page.getByText('Podrás registrar otro dispositivo a partir del', { exact: false }).waitFor();
+    expect(await page.getByRole('button', { name: 'Registrar mi llave de acceso' }).isDisabled()).toBe(true);
+    await screenshot(page, 'enroll-es-revoked');
+    expect((await storedFor('2')).history).toEqual(['enrolled', 'renamed', 'revoked']);
+    expect(browser.pageErrors(page)).toEqual([]);
+  });
+
+  test('without user verification, the page says why it failed and nothing is stored', async () => {
+    const page = await browser.newPage();
+    const authenticator = await addVirtualAuthenticator(page, { isUserVerified: false, hasResidentKey: true });
+    await signInAndOpenEnrolment(page, 'María Gómez');
+
+    await page.getByRole('button', { name: 'Registrar mi llave de acceso' }).click();
+    const failure = page.locator('#message[data-kind="error"]');
+    await failure.waitFor();
+    expect(await failure.textContent()).toBe(
+      'Se canceló el registro o el teléfono no pudo verificarte (huella, cara o PIN). Comprueba que el bloqueo de pantalla está activado y vuelve a intentarlo.',
+    );
+    await page.getByText('Aún no tienes ningún dispositivo registrado.').waitFor();
+    expect(await page.getByRole('button', { name: 'Registrar mi llave de acceso' }).isEnabled()).toBe(true);
+    await screenshot(page, 'enroll-es-uv-failed');
+
+    expect(await storedFor('3')).toEqual({ devices: [], history: [] });
+    expect(await authenticator.credentials()).toEqual([]);
+  });
+
+  test('speaks English when asked, including the reason for a failure', async () => {
+    const page = await browser.newPage({ locale: 'en-GB' });
+    await addVirtualAuthenticator(page, { isUserVerified: false });
+    await signInAndOpenEnrolment(page, 'José Núñez');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Enrol my passkey' }).waitFor();
+    await page.getByText('A passkey is a credential kept on your phone').waitFor();
+
+    await page.getByRole('button', { name: 'Enrol my passkey' }).click();
+    await page.getByText('The enrolment was cancelled or your phone could not verify you', { exact: false }).waitFor();
+    await page.getByText('You have no enrolled devices yet.').waitFor();
+    await screenshot(page, 'enroll-en-uv-failed');
+    expect((await storedFor('4')).devices).toEqual([]);
+  });
+});

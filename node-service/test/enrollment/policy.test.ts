@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiAs } from '../support/api.js';
+import { startService, type RunningService } from '../support/service.js';
+import { portalToken, users } from '../support/tokens.js';
+import { deviceRows, enrolment, expectRefusal, freshStudent, historyRows, phoneFor } from './support.js';
+
+/**
+ * The enrolment policy, with the default settings: one device at a time, and a cooldown that grows with
+ * each replacement (free, 30 min, 6 h, then 24 h) until an admin resets it. Refusals say what to do and when.
+ */
+let service: RunningService;
+
+beforeAll(async () => {
+  service = await startService();
+});
+afterAll(() => service?.stop());
+
+/** Moves the student's history back in time, as if the last enrolment happened `minutes` earlier. */
+async function travel(target: RunningService, studentId: string, minutes: number): Promise<void> {
+  await target.db.query(
+    `UPDATE enrollment.enrollment_history SET occurred_at = occurred_at - make_interval(mins => $2) WHERE student_id = $1`,
+    [studentId, minutes],
+  );
+}
+
+async function revokeOwn(client: ReturnType<typeof enrolment>, deviceId: number): Promise<void> {
+  const answer = await client.api.post(`/api/enrollment/devices/${deviceId}/revoke`, { reason: 'cambié de teléfono' });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+}
+
+describe('device limit (ENROLLMENT_MAX_DEVICES=1)', () => {
+  it('refuses a second device before the ceremony, saying to revoke the first', async () => {
+    const client = enrolment(service, freshStudent());
+    await client.enrol(phoneFor(service));
+
+    const refused = await client.options();
+    expectRefusal(refused, 409, 'ENROLLMENT_DEVICE_LIMIT_REACHED');
+    expect(refused.body.error.message).toBe(
+      'Ya tiene 1 dispositivo(s) activo(s) y el máximo es 1. Revoque en esta página el que ya no use (o pida ayuda a administración) y vuelva a registrar.',
+    );
+  });
+
+  it('is checked again when the response arrives (a device enrolled meanwhile elsewhere)', async () => {
+    const student = freshStudent();
+    const client = enrolment(service, student);
+    const options = await client.grantedOptions();
+    await service.db.query(
+      `INSERT INTO enrollment.devices (credential_id, public_key, student_id, friendly_name) VALUES ($1, '\\x00', $2, 'otro')`,
+      [`meanwhile-${student.sub}`, student.sub],
+    );
+
+    expectRefusal(await client.verify(phoneFor(service).register(options)), 409, 'ENROLLMENT_DEVICE_LIMIT_REACHED');
+    expect(await deviceRows(service, student.sub)).toHaveLength(1);
+  });
+
+  it('counts a flagged device as in use', async () => {
+    const student = freshStudent();
+    const client = enrolment(service, student);
+    const device = await client.enrol(phoneFor(service));
+    await service.db.query(`UPDATE enrollment.devices SET state = 'flagged' WHERE id = $1`, [device.id]);
+    expectRefusal(await client.options(), 409, 'ENROLLMENT_DEVICE_LIMIT_REACHED');
+  });
+});
+
+describe('cooldown (ENROLLMENT_COOLDOWN_MINUTES=0,30,360,1440)', () => {
+  it('grows with each replacement, says when in the refusal, and an admin reset clears it', async () => {
+    const student = freshStudent();
+    const client = enrolment(service, student);
+
+    const first = await client.enrol(phoneFor(service));
+    await revokeOwn(client, first.id);
+    const wait30 = await client.options();
+    expectRefusal(wait30, 429, 'ENROLLMENT_COOLDOWN_ACTIVE');
+    expect(wait30.body.error.message).toMatch(/^Ha registrado dispositivos recientemente\. Podrá registrar otro a partir del \d{4}-\d\d-\d\d \d\d:\d\d UTC \(dentro de (30|29) min\)\. Si perdió el teléfono/);
+    expect(wait30.body.error.details.waitMinutes).toBeGreaterThanOrEqual(29);
+    const overview = (await client.devices()).body;
+    expect(overview.policy).toMatchObject({ maxDevices: 1, devicesInUse: 0, enrolmentsSinceReset: 1 });
+    expect(Date.parse(overview.policy.nextEnrollmentAt) - Date.now()).toBeGreaterThan(29 * 60_000);
+    expect(overview.policy.nextEnrollmentAt).toBe(wait30.body.error.details.retryAt);
+
+    await travel(service, student.sub, 31);
+    const second = await client.enrol(phoneFor(service));
+    await revokeOwn(client, second.id);
+    const wait6h = await client.options();
+    expectRefusal(wait6h, 429, 'ENROLLMENT_COOLDOWN_ACTIVE');
+    expect(wait6h.body.error.message).toMatch(/\(dentro de (6 h|5 h 59 min)\)/);
+
+    await travel(service, student.sub, 361);
+    const third = await client.enrol(phoneFor(service));
+    await revokeOwn(client, third.id);
+    expect((await client.options()).body.error.message).toMatch(/\(dentro de (1 d|23 h 59 min)\)/);
+    await travel(service, student.sub, 1441);
+    const fourth = await client.enrol(phoneFor(service));
+    await revokeOwn(client, fourth.id);
+    expect((await client.options()).body.error.message).toMatch(/\(dentro de (1 d|23 h 59 min)\)/);
+
+    const admin = apiAs(service.baseUrl, users.admin);
+    const reset = await admin.post('/api/admin/devices/reset', { studentId: student.sub, reason: 'perdió el teléfono; verificado en secretaría' });
+    expect(reset.status, JSON.stringify(reset.body)).toBe(200);
+    expect(reset.body.policy).toEqual({ maxDevices: 1, devicesInUse: 0, enrolmentsSinceReset: 0, nextEnrollmentAt: null });
+    await client.enrol(phoneFor(service));
+
+    // After a reset the sequence starts over: the next replacement waits 30 minutes again.
+    const latest = (await deviceRows(service, student.sub)).at(-1)!;
+    await revokeOwn(client, latest.id);
+    expect((await client.options()).body.error.message).toMatch(/\(dentro de (30|29) min\)/);
+
+    expect((await historyRows(service, student.sub)).map((row) => `${row.action}:${row.actor_role}`)).toEqual([
+      'enrolled:student', 'revoked:student',
+      'enrolled:student', 'revoked:student',
+      'enrolled:student', 'revoked:student',
+      'enrolled:student', 'revoked:student',
+      'reset:admin',
+      'enrolled:student', 'revoked:student',
+    ]);
+  });
+
+  it('answers the refusal in English with the same time', async () => {
+    const student = freshStudent();
+    const client = enrolment(service, student);
+    await revokeOwn(client, (await client.enrol(phoneFor(service))).id);
+    const answer = await fetch(`${service.baseUrl}/asistencia/api/enrollment/options`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await portalToken(student)}`, 'accept-language': 'en-GB,en;q=0.9' },
+    });
+    const body = (await answer.json()) as { error: { message: string } };
+    expect(answer.status).toBe(429);
+    expect(body.error.message).toMatch(/^You have enrolled devices recently\. You can enrol another from \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in (30|29) min\)\./);
+  });
+});
+
+describe('more than one device (ENROLLMENT_MAX_DEVICES=2, no cooldown)', () => {
+  let roomy: RunningService;
+  beforeAll(async () => {
+    roomy = await startService({ env: { ENROLLMENT_MAX_DEVICES: '2', ENROLLMENT_COOLDOWN_MINUTES: '0' } });
+  });
+  afterAll(() => roomy?.stop());
+
+  it('excludes the devices already enrolled, so the same authenticator cannot enrol twice', async () => {
+    const client = enrolment(roomy, freshStudent());
+    const phone = phoneFor(roomy);
+    const device = await client.enrol(phone);
+
+    const options = await client.grantedOptions();
+    expect(options.excludeCredentials).toEqual([{ id: device.credentialId, type: 'public-key', transports: ['internal', 'hybrid'] }]);
+    expect(() => phone.register(options)).toThrow(/InvalidStateError/);
+    expect((await client.verify(phoneFor(roomy).register(options))).status).toBe(201);
+    expectRefusal(await client.options(), 409, 'ENROLLMENT_DEVICE_LIMIT_REACHED');
+  });
+});
+
+describe('AAGUID allow list', () => {
+  const allowed = 'ee882879-721c-4913-9775-3dfcce97072a';
+  let strict: RunningService;
+  beforeAll(async () => {
+    strict = await startService({ env: { ENROLLMENT_AAGUID_ALLOWLIST: allowed.toUpperCase() } });
+  });
+  afterAll(() => strict?.stop());
+
+  it('refuses an authenticator not on the list, and enrols one that is', async () => {
+    const student = freshStudent();
+    const client = enrolment(strict, student);
+    const refused = await client.verify(phoneFor(strict).register(await client.grantedOptions()));
+    expectRefusal(refused, 403, 'ENROLLMENT_AUTHENTICATOR_NOT_ALLOWED');
+    expect(refused.body.error.message).toContain('5a0f7e57-a0a0-4e57-8000-000000000001');
+    expect(await deviceRows(strict, student.sub)).toEqual([]);
+
+    const device = await client.enrol(phoneFor(strict, { aaguid: allowed }));
+    expect(device.aaguid).toBe(allowed);
+  });
+});

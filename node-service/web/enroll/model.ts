@@ -1,0 +1,33 @@
+// The shapes the enrolment API answers with (see the OpenAPI document at /asistencia/docs).
+
+export interface DeviceView {
+  readonly id: number;
+  readonly studentId: string;
+  readonly name: string;
+  readonly state: 'active' | 'flagged' | 'revoked';
+  readonly credentialId: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+  readonly revokedAt: string | null;
+  readonly revokedReason: string | null;
+  readonly flaggedReason: string | null;
+}
+
+export interface Overview {
+  readonly studentId: string;
+  readonly devices: readonly DeviceView[];
+  readonly policy: {
+    readonly maxDevices: number;
+    readonly devicesInUse: number;
+    readonly enrolmentsSinceReset: number;
+    /** ISO time from which another enrolment is allowed; null: now. */
+    readonly nextEnrollmentAt: string | null;
+  };
+}
+
+/** Why the button cannot enrol right now, if it cannot: the device limit first, then the cooldown. */
+export function blocker(overview: Overview, now: Date = new Date()): { kind: 'limit' } | { kind: 'cooldown'; until: Date } | null {
+  if (overview.policy.devicesInUse >= overview.policy.maxDevices) return { kind: 'limit' };
+  const next = overview.policy.nextEnrollmentAt ? new Date(overview.policy.nextEnrollmentAt) : null;
+  return next && next > now ? { kind: 'cooldown', until: next } : null;
+}
