@@ -27,6 +27,7 @@ import { registerGateway, type Gateway } from './modules/realtime/index.js';
 import { createAttendanceModule } from './modules/attendance/index.js';
 import { createDirectory } from './modules/directory/index.js';
 import { createEnrollmentModule } from './modules/enrollment/index.js';
+import { createScanModule } from './modules/scan/index.js';
 import { createQrProjectionModule, type LiveCodes } from './modules/qr-projection/index.js';
 
 export const BASE_PATH = '/asistencia';
@@ -97,7 +98,6 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
 
   const limits = rateLimits(config.limits);
   const auth = createAuthModule({ jwt: config.jwt, store, internalApiToken: config.internalApiToken, limits });
-  const enrollment = createEnrollmentModule({ config, db, store, guards: auth.guards, limits });
   const directory = createDirectory({ portalUrl: config.portal.internalUrl, credential: config.internalApiToken });
   // Attendance ends a round's codes through projection, and projection reads sessions from attendance:
   // the one cycle is closed here, through a port, by late binding.
@@ -128,6 +128,17 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     maxPerConnection: config.sessions.maxProjectionsPerConnection,
   });
   late.liveCodes = projection.liveCodes;
+  const enrollment = createEnrollmentModule({ config, db, store, guards: auth.guards, limits });
+  const scan = createScanModule({
+    store,
+    liveCodes: projection.liveCodes,
+    sessions: { find: (id) => attendance.repository.find(id) },
+    credentials: enrollment.credentials,
+    confirmations: attendance.confirmations,
+    webauthn: config.webauthn,
+    challengeTtlMs: config.scan.challengeTtlMs,
+    requestsPerMinutePerAddress: config.scan.requestsPerMinutePerAddress,
+  });
 
   let gateway!: Gateway;
   await server.register(
@@ -174,6 +185,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
       await app.register(auth.routes);
       await app.register(attendance.routes);
       await app.register(enrollment.routes);
+      await app.register(scan.routes);
       if (config.devSignIn) {
         const devPortal = createDevPortalModule({
           jwt: config.jwt,

@@ -1,0 +1,231 @@
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiAs } from '../support/api.js';
+import type { SoftAuthenticator } from '../support/authenticator.js';
+import { freshStudent, phoneFor } from '../enrollment/support.js';
+import { startService, type RunningService } from '../support/service.js';
+import { users } from '../support/tokens.js';
+import { enrolledPhone, expectRefused, liveSession, scanner, validationCount } from './support.js';
+
+/**
+ * Scan and confirm against real PostgreSQL and Valkey, with a software authenticator producing real
+ * WebAuthn assertions: a live QR code plus the student's own passkey, and every way it must refuse.
+ */
+let service: RunningService;
+let luis: SoftAuthenticator;
+let maria: SoftAuthenticator;
+
+beforeAll(async () => {
+  service = await startService();
+  luis = await enrolledPhone(service, users.student);
+  maria = await enrolledPhone(service, users.student2);
+});
+afterAll(() => service?.stop());
+
+describe('the scan', () => {
+  it('confirms a student with a live code and their passkey, committed before the answer; the projector count moves', async () => {
+    const session = await liveSession(service);
+    const { token } = await session.screen();
+    const offer = await scanner(service).challenge({ token });
+    expect(offer.status).toBe(200);
+    expect(offer.body.options).toMatchObject({ userVerification: 'required', allowCredentials: [], rpId: 'localhost' });
+    expect(offer.body.session).toEqual({ courseName: 'Cálculo I', room: 'Aula 204', round: 1 });
+
+    const assertion = luis.assert(offer.body.options as PublicKeyCredentialRequestOptionsJSON);
+    const answer = await scanner(service).confirm(offer.body.challengeId, assertion);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body).toMatchObject({ outcome: 'confirmed', round: 1, walkIn: false, session: { courseName: 'Cálculo I' } });
+
+    const { rows } = await service.db.query('SELECT student_id, round FROM attendance.validations WHERE session_id = $1', [session.id]);
+    expect(rows).toEqual([{ student_id: '2', round: 1 }]);
+    const result = await service.db.query('SELECT status, rounds_confirmed FROM attendance.results WHERE session_id = $1 AND student_id = $2', [session.id, '2']);
+    expect(result.rows).toEqual([{ status: 'present', rounds_confirmed: 1 }]);
+    expect(await session.projector.next('count')).toMatchObject({ round: 1, confirmed: 1, expected: 3 });
+    session.close();
+  });
+
+  it('answers "already confirmed" to a repeat in the same round and changes nothing', async () => {
+    const session = await liveSession(service);
+    const { token } = await session.screen();
+    expect((await scanner(service).scan(token, maria)).body.outcome).toBe('confirmed');
+    const again = await scanner(service).scan(token, maria);
+    expect(again.status).toBe(200);
+    expect(again.body.outcome).toBe('already_confirmed');
+    expect(await validationCount(service, session.id)).toBe(1);
+    session.close();
+  });
+
+  it('uses a challenge once, however many race for it', async () => {
+    const session = await liveSession(service);
+    const { token } = await session.screen();
+    const offer = await scanner(service).challenge({ token });
+    const assertion = luis.assert(offer.body.options as PublicKeyCredentialRequestOptionsJSON);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => scanner(service).confirm(offer.body.challengeId, assertion)));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    for (const refused of answers.filter((a) => a.status !== 200)) expectRefused(refused, 410, 'SCAN_CHALLENGE_INVALID');
+    expect(await validationCount(service, session.id)).toBe(1);
+    session.close();
+  });
+
+  it('refuses a code older than period + grace, and a made-up one', async () => {
+    const session = await liveSession(service, { rotationPeriodMs: 1000, graceMs: 1000 });
+    const { token, slot } = await session.screen();
+    let latest = slot;
+    while (latest < slot + 2) latest = (await session.screen()).slot;
+    expectRefused(await scanner(service).challenge({ token }), 410, 'SCAN_CODE_EXPIRED');
+    expectRefused(await scanner(service).challenge({ token: 'AAAAAAAAAAAAAAAAAAAAAA' }), 410, 'SCAN_CODE_EXPIRED');
+    session.close();
+  });
+
+  it('leads the typed fallback code to the same passkey step', async () => {
+    const session = await liveSession(service, { fallbackCodeEnabled: true });
+    const { fallbackCode } = await session.screen();
+    expect(fallbackCode).toMatch(/^\d{6}$/);
+    const offer = await scanner(service).challenge({ code: fallbackCode! });
+    expect(offer.status).toBe(200);
+    const answer = await scanner(service).confirm(offer.body.challengeId, luis.assert(offer.body.options));
+    expect(answer.body.outcome).toBe('confirmed');
+    const wrong = fallbackCode === '000000' ? '000001' : '000000';
+    expectRefused(await scanner(service).challenge({ code: wrong }), 410, 'SCAN_FALLBACK_UNKNOWN');
+    session.close();
+  });
+});
+
+describe('refusals, each with its own code, changing nothing', () => {
+  it('refuses a passkey that was never enrolled, and tells how to enrol', async () => {
+    const session = await liveSession(service);
+    const stranger = phoneFor(service);
+    stranger.register({
+      challenge: 'AAAA',
+      rp: { id: 'localhost', name: 'Asistencia' },
+      user: { id: 'MjAwMA', name: 'x', displayName: 'x' },
+      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+    });
+    const answer = await scanner(service).scan((await session.screen()).token, stranger);
+    expectRefused(answer, 403, 'SCAN_DEVICE_NOT_ENROLLED');
+    expect(answer.body.error.message).toMatch(/Registre su teléfono/);
+    expect(await validationCount(service, session.id)).toBe(0);
+    session.close();
+  });
+
+  it('refuses an assertion without user verification', async () => {
+    const session = await liveSession(service);
+    expectRefused(await scanner(service).scan((await session.screen()).token, luis, { userVerified: false }), 400, 'SCAN_USER_VERIFICATION_REQUIRED');
+    expect(await validationCount(service, session.id)).toBe(0);
+    session.close();
+  });
+
+  it('refuses an assertion made for another origin or another challenge', async () => {
+    const session = await liveSession(service);
+    const { token } = await session.screen();
+    expectRefused(await scanner(service).scan(token, luis, { origin: 'https://evil.example' }), 400, 'SCAN_ASSERTION_INVALID');
+    expectRefused(await scanner(service).scan(token, luis, { challenge: 'c29tZXRoaW5nLWVsc2U' }), 400, 'SCAN_ASSERTION_INVALID');
+    expect(await validationCount(service, session.id)).toBe(0);
+    session.close();
+  });
+
+  it('refuses a session that closed between the challenge and the passkey', async () => {
+    const session = await liveSession(service);
+    const offer = await scanner(service).challenge({ token: (await session.screen()).token });
+    await session.teacher.post(`/api/sessions/${session.id}/close`);
+    expectRefused(await scanner(service).confirm(offer.body.challengeId, luis.assert(offer.body.options)), 409, 'SCAN_SESSION_CLOSED');
+    expect(await validationCount(service, session.id)).toBe(0);
+    session.close();
+  });
+
+  it('refuses a round that ended between the challenge and the passkey', async () => {
+    const session = await liveSession(service);
+    const offer = await scanner(service).challenge({ token: (await session.screen()).token });
+    await session.teacher.post(`/api/sessions/${session.id}/rounds/current/end`);
+    expectRefused(await scanner(service).confirm(offer.body.challengeId, luis.assert(offer.body.options)), 409, 'SCAN_ROUND_NOT_OPEN');
+    session.close();
+  });
+
+  it('refuses a student who is not on the roster, or accepts and flags them when the session says so', async () => {
+    const outsider = freshStudent('Oyente');
+    const phone = await enrolledPhone(service, outsider);
+    const strict = await liveSession(service);
+    expectRefused(await scanner(service).scan((await strict.screen()).token, phone), 403, 'SCAN_NOT_ON_ROSTER');
+    expect(await validationCount(service, strict.id)).toBe(0);
+    strict.close();
+
+    const lenient = await liveSession(service, { rosterPolicy: 'flag' });
+    const answer = await scanner(service).scan((await lenient.screen()).token, phone);
+    expect(answer.body).toMatchObject({ outcome: 'confirmed', walkIn: true });
+    const { rows } = await service.db.query('SELECT source, flagged FROM attendance.registrations WHERE session_id = $1 AND student_id = $2', [lenient.id, outsider.sub]);
+    expect(rows).toEqual([{ source: 'walk_in', flagged: true }]);
+    const overview = await lenient.teacher.get(`/api/sessions/${lenient.id}`);
+    expect(overview.body.roster.find((r: { studentId: string }) => r.studentId === outsider.sub)).toMatchObject({ flagged: true, roundsConfirmed: [1] });
+    lenient.close();
+  });
+
+  it('refuses a revoked passkey', async () => {
+    const jose = users.student3;
+    const phone = await enrolledPhone(service, jose);
+    const student = apiAs(service.baseUrl, jose);
+    const [device] = (await student.get('/api/enrollment/devices')).body.devices;
+    await student.post(`/api/enrollment/devices/${device.id}/revoke`, { reason: 'Perdí el teléfono' });
+    const session = await liveSession(service);
+    expectRefused(await scanner(service).scan((await session.screen()).token, phone), 403, 'SCAN_DEVICE_REVOKED');
+    session.close();
+  });
+
+  it('refuses and flags a passkey whose sign counter goes backwards (a clone)', async () => {
+    const cloned = freshStudent('Clonado');
+    const phone = await enrolledPhone(service, cloned);
+    const session = await liveSession(service, { rosterPolicy: 'flag' });
+    const { token } = await session.screen();
+    expect((await scanner(service).scan(token, phone)).body.outcome).toBe('confirmed');
+    const replayed = await scanner(service).scan(token, phone, { signCount: 1 });
+    expectRefused(replayed, 403, 'SCAN_COUNTER_REGRESSED');
+    const { rows } = await service.db.query('SELECT state FROM enrollment.devices WHERE student_id = $1', [cloned.sub]);
+    expect(rows).toEqual([{ state: 'flagged' }]);
+    const history = await service.db.query(`SELECT actor_role FROM enrollment.enrollment_history WHERE student_id = $1 AND action = 'flagged'`, [cloned.sub]);
+    expect(history.rows).toEqual([{ actor_role: 'system' }]);
+    expectRefused(await scanner(service).scan(token, phone), 403, 'SCAN_DEVICE_FLAGGED');
+    session.close();
+  });
+
+  it('validates the body: no student id can be slipped in, malformed assertions are 4xx', async () => {
+    const session = await liveSession(service);
+    const offer = await scanner(service).challenge({ token: (await session.screen()).token });
+    const assertion = luis.assert(offer.body.options);
+    const withStudent = await fetch(`${service.baseUrl}/asistencia/api/scan/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ challengeId: offer.body.challengeId, assertion, studentId: '3' }),
+    });
+    expect(withStudent.status).toBe(400);
+    expect(((await withStudent.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+    const garbled = { ...assertion, response: { ...assertion.response, authenticatorData: 'AAAA', signature: 'AAAA' } };
+    const second = await scanner(service).challenge({ token: (await session.screen()).token });
+    expectRefused(await scanner(service).confirm(second.body.challengeId, garbled), 400, 'SCAN_ASSERTION_INVALID');
+    expectRefused(await scanner(service).challenge({ token: 'not base64url!' } as never), 400, 'VALIDATION_FAILED');
+    expect(await validationCount(service, session.id)).toBe(0);
+    session.close();
+  });
+});
+
+describe('campus networks', () => {
+  it('refuses an address outside the session networks; believes the proxy’s forwarded address only from TRUST_PROXY', async () => {
+    const session = await liveSession(service, { allowedNetworks: ['10.20.0.0/16'] });
+    const { token } = await session.screen();
+    expectRefused(await scanner(service).challenge({ token }), 403, 'SCAN_NETWORK_REFUSED');
+    // The request comes from 127.0.0.1, a trusted proxy by default: its X-Forwarded-For is the client.
+    const onCampus = scanner(service, { 'x-forwarded-for': '10.20.30.40' });
+    expect((await onCampus.scan(token, maria)).body.outcome).toBe('confirmed');
+    session.close();
+
+    const untrusting = await startService({ env: { TRUST_PROXY: '192.0.2.1' } });
+    try {
+      const phone = await enrolledPhone(untrusting, users.student);
+      const elsewhere = await liveSession(untrusting, { allowedNetworks: ['10.20.0.0/16'] });
+      const forged = scanner(untrusting, { 'x-forwarded-for': '10.20.30.40' });
+      expectRefused(await forged.challenge({ token: (await elsewhere.screen()).token }), 403, 'SCAN_NETWORK_REFUSED');
+      void phone;
+      elsewhere.close();
+    } finally {
+      await untrusting.stop();
+    }
+  });
+});

@@ -1,0 +1,78 @@
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { expect } from 'vitest';
+import { apiAs, draftSession, type ApiResponse } from '../support/api.js';
+import type { AssertOverrides, SoftAuthenticator } from '../support/authenticator.js';
+import { enrolment, phoneFor, type TestUser } from '../enrollment/support.js';
+import type { RunningService } from '../support/service.js';
+import { portalToken, users } from '../support/tokens.js';
+import { openSocket, type TestSocket } from '../support/ws-client.js';
+
+/** A teacher's session with a round running, and a projector showing it: where live codes come from. */
+export async function liveSession(service: RunningService, overrides: Record<string, unknown> = {}) {
+  const teacher = apiAs(service.baseUrl, users.teacher);
+  const created = await teacher.post('/api/sessions', draftSession({ rotationPeriodMs: 2000, ...overrides }));
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const id = created.body.id as string;
+  await teacher.post(`/api/sessions/${id}/open`);
+  await teacher.post(`/api/sessions/${id}/rounds`);
+  const projector = await projectorFor(service, id);
+  return {
+    id,
+    teacher,
+    projector,
+    /** The code on screen now (token, and the typed fallback when enabled). */
+    async screen(): Promise<{ token: string; fallbackCode: string | null; slot: number }> {
+      const frame = await projector.next('qr', 4000);
+      return { token: String(frame.url).split('#')[1]!, fallbackCode: frame.fallbackCode as string | null, slot: frame.slot as number };
+    },
+    close: () => projector.close(),
+  };
+}
+
+export async function projectorFor(service: RunningService, sessionId: string): Promise<TestSocket> {
+  const socket = await openSocket(`${service.baseUrl.replace('http', 'ws')}/asistencia/ws`);
+  socket.send({ type: 'auth', token: await portalToken(users.teacher) });
+  await socket.next('auth.ok');
+  socket.send({ type: 'projector.subscribe', sessionId });
+  await socket.next('projector.state');
+  return socket;
+}
+
+/** A student's phone with an enrolled passkey. */
+export async function enrolledPhone(service: RunningService, student: TestUser): Promise<SoftAuthenticator> {
+  const phone = phoneFor(service);
+  await enrolment(service, student).enrol(phone);
+  return phone;
+}
+
+/** The public scan API, as the scan page calls it: no portal token. */
+export function scanner(service: RunningService, headers: Record<string, string> = {}) {
+  const post = async (path: string, body: unknown): Promise<ApiResponse> => {
+    const response = await fetch(`${service.baseUrl}/asistencia/api/scan/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json(), headers: response.headers };
+  };
+  return {
+    challenge: (body: { token: string } | { code: string }) => post('challenge', body),
+    confirm: (challengeId: string, assertion: unknown) => post('confirm', { challengeId, assertion }),
+    /** Both steps with `phone`; returns the confirmation answer. */
+    async scan(token: string, phone: SoftAuthenticator, overrides: AssertOverrides = {}): Promise<ApiResponse> {
+      const offer = await post('challenge', { token });
+      expect(offer.status, JSON.stringify(offer.body)).toBe(200);
+      return post('confirm', { challengeId: offer.body.challengeId, assertion: phone.assert(offer.body.options as PublicKeyCredentialRequestOptionsJSON, overrides) });
+    },
+  };
+}
+
+export function expectRefused(answer: ApiResponse, status: number, code: string): void {
+  expect({ status: answer.status, code: answer.body?.error?.code }, JSON.stringify(answer.body)).toEqual({ status, code });
+  expect(answer.body.error.message).toMatch(/\S/);
+}
+
+export async function validationCount(service: RunningService, sessionId: string): Promise<number> {
+  const { rows } = await service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM attendance.validations WHERE session_id = $1', [sessionId]);
+  return rows[0]!.n;
+}
