@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'gone'
+  | 'too_large'
   | 'too_many'
   | 'unavailable'
   | 'internal';
@@ -80,7 +81,7 @@ export const commonErrors = defineErrors({
     en: 'The request is not valid: {detail}',
   },
   BODY_TOO_LARGE: {
-    kind: 'invalid',
+    kind: 'too_large',
     es: 'La solicitud es demasiado grande.',
     en: 'The request is too large.',
   },
