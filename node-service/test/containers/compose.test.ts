@@ -1,0 +1,378 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  COMPOSE_FILES,
+  composeProject,
+  dockerComposeConfig,
+  interpolate,
+  isMapping,
+  mergeCompose,
+  parsePort,
+  parseVolume,
+  readComposeFile,
+  referencedVariables,
+  REPO_ROOT,
+  sampleEnvironment,
+  schemaErrors,
+  services,
+  type Mapping,
+} from './compose.js';
+
+// The compose files as podman compose reads them: each file and each combination an operator runs is a
+// valid Compose document, and the promises of docs/operations.md hold in what the engine would get.
+
+const env = sampleEnvironment();
+const DEV = ['compose.yaml', 'compose.dev.yaml'] as const;
+const PROD = ['compose.yaml', 'compose.prod.yaml'] as const;
+const dev = composeProject(DEV, env);
+const prod = composeProject(PROD, env);
+const SERVICES = ['asistencia-php', 'asistencia-node', 'asistencia-postgres', 'asistencia-valkey'];
+
+function publishedPorts(project: Mapping): { service: string; hostIp: string; published: string; target: number }[] {
+  return Object.entries(services(project)).flatMap(([service, s]) =>
+    (Array.isArray(s.ports) ? s.ports : []).map((entry: unknown) => ({ service, ...parsePort(entry) })),
+  );
+}
+
+function environmentOf(service: Mapping): Record<string, string> {
+  return isMapping(service.environment) ? (service.environment as Record<string, string>) : {};
+}
+
+describe('the Compose Specification schema', () => {
+  it.each(COMPOSE_FILES)('%s is valid on its own', (file) => {
+    expect(schemaErrors(readComposeFile(file))).toEqual([]);
+  });
+
+  it.each([
+    ['compose.yaml + compose.dev.yaml', dev],
+    ['compose.yaml + compose.prod.yaml', prod],
+  ])('%s, merged and interpolated, is valid', (_name, project) => {
+    expect(schemaErrors(project)).toEqual([]);
+  });
+
+  it('refuses what is not Compose (so the check can fail)', () => {
+    const broken = mergeCompose(readComposeFile('compose.yaml'), {
+      services: { 'asistencia-node': { restart: 'unless-stopped', healthcheck: { test: 'x', intervall: '5s' } } },
+    });
+    expect(schemaErrors(broken).join('\n')).toContain('intervall');
+  });
+});
+
+describe('merging the way compose merges', () => {
+  it('later files win on mappings, append sequences, replace commands and merge unique resources by key', () => {
+    const base = {
+      services: {
+        s: {
+          environment: ['A=1', 'B=2'],
+          command: ['one'],
+          ports: ['8080:80'],
+          volumes: ['data:/data', './a:/a:ro,z'],
+          healthcheck: { test: ['CMD', 'a'], interval: '5s' },
+          tmpfs: ['/tmp'],
+        },
+      },
+    };
+    const override = {
+      services: {
+        s: {
+          environment: { B: '3', C: '4' },
+          command: ['two'],
+          ports: ['8080:80', '9090:90'],
+          volumes: ['./b:/a:ro,Z'],
+          healthcheck: { start_period: '9s' },
+          tmpfs: ['/run'],
+        },
+      },
+    };
+    expect(mergeCompose(base, override)).toEqual({
+      services: {
+        s: {
+          environment: { A: '1', B: '3', C: '4' },
+          command: ['two'],
+          ports: ['8080:80', '9090:90'],
+          volumes: ['data:/data', './b:/a:ro,Z'],
+          healthcheck: { test: ['CMD', 'a'], interval: '5s', start_period: '9s' },
+          tmpfs: ['/tmp', '/run'],
+        },
+      },
+    });
+  });
+
+  it('interpolates like compose: defaults, required values, $$', () => {
+    expect(interpolate({ a: '${X:-d}', b: '${Y-d}', c: '$$HOME', d: 'p${X}q' }, { X: '', Y: '' })).toEqual({
+      a: 'd',
+      b: '',
+      c: '$HOME',
+      d: 'pq',
+    });
+    expect(() => interpolate('${JWT_SECRET:?set it}', {})).toThrow('JWT_SECRET is missing: set it');
+  });
+
+  it.each([
+    ['dev', DEV, dev],
+    ['prod', PROD, prod],
+  ])('docker-compose v1 merges the %s files to the same services', async (_name, files, ours) => {
+    const theirs = await dockerComposeConfig(files, env);
+    expect(Object.keys(services(theirs)).sort()).toEqual(Object.keys(services(ours)).sort());
+    for (const name of Object.keys(services(ours))) {
+      expect(comparable(services(theirs)[name]!), name).toEqual(comparable(services(ours)[name]!));
+    }
+  });
+});
+
+/** What both tools must agree on, in one spelling (v1 prints absolute paths, long port syntax, numbers). */
+function comparable(service: Mapping): unknown {
+  const limits = isMapping(service.deploy) && isMapping(service.deploy.resources) ? service.deploy.resources.limits : undefined;
+  const networks = isMapping(service.networks) ? service.networks : {};
+  return {
+    image: service.image,
+    target: isMapping(service.build) ? (service.build.target ?? null) : null,
+    user: service.user ?? null,
+    command: service.command ?? null,
+    environment: Object.fromEntries(Object.entries(environmentOf(service)).map(([k, v]) => [k, String(v)])),
+    ports: (Array.isArray(service.ports) ? service.ports : []).map((p: unknown) => {
+      const { hostIp, published, target } = parsePort(p);
+      return `${hostIp}:${published}:${target}`;
+    }).sort(),
+    volumes: (Array.isArray(service.volumes) ? service.volumes : []).map((v: unknown) => {
+      const mount = parseVolume(v);
+      const source = mount.type === 'bind' ? resolve(REPO_ROOT, mount.source).replace(/\/$/, '') : mount.source;
+      return `${source}:${mount.target}:${mount.options.filter((o) => o !== 'rw').join(',')}`;
+    }).sort(),
+    secrets: (Array.isArray(service.secrets) ? service.secrets : []).map((s: unknown) => (isMapping(s) ? s.source : s)).sort(),
+    dependsOn: service.depends_on ?? null,
+    healthcheck: isMapping(service.healthcheck) ? service.healthcheck.test : null,
+    restart: service.restart ?? null,
+    readOnly: service.read_only ?? null,
+    tmpfs: service.tmpfs ?? null,
+    limits: isMapping(limits) ? { cpus: Number(limits.cpus), memory: limits.memory } : null,
+    addresses: Object.fromEntries(Object.entries(networks).map(([n, v]) => [n, isMapping(v) ? (v.ipv4_address ?? null) : null])),
+  };
+}
+
+describe('production (compose.yaml + compose.prod.yaml)', () => {
+  it('runs the four services', () => {
+    expect(Object.keys(services(prod)).sort()).toEqual([...SERVICES].sort());
+  });
+
+  it('publishes only Apache: its HTTP and HTTPS listeners', () => {
+    const ports = publishedPorts(prod);
+    expect(ports.map((p) => p.service)).toEqual(['asistencia-php', 'asistencia-php']);
+    expect(ports.map((p) => p.target).sort()).toEqual([8080, 8443]);
+    expect(ports.map((p) => p.published).sort()).toEqual(['443', '80']);
+    for (const s of Object.values(services(prod))) {
+      expect(s.network_mode).toBeUndefined();
+      expect(s.expose).toBeUndefined();
+    }
+  });
+
+  it.each(SERVICES)('%s has a health check, restarts unless stopped, has CPU and memory limits', (name) => {
+    const s = services(prod)[name]!;
+    expect(isMapping(s.healthcheck) && Array.isArray(s.healthcheck.test) && s.healthcheck.test.length > 1).toBe(true);
+    expect(isMapping(s.healthcheck) && s.healthcheck.disable).toBeFalsy();
+    expect(s.restart).toBe('unless-stopped');
+    expect(s.deploy).toMatchObject({ resources: { limits: { cpus: expect.any(String), memory: expect.any(String) } } });
+  });
+
+  it('has the limits of the seed system', () => {
+    const limits = Object.fromEntries(
+      Object.entries(services(prod)).map(([name, s]) => [name, (s.deploy as { resources: { limits: unknown } }).resources.limits]),
+    );
+    expect(limits).toEqual({
+      'asistencia-php': { cpus: '1', memory: '512M' },
+      'asistencia-node': { cpus: '1', memory: '512M' },
+      'asistencia-postgres': { cpus: '1', memory: '1G' },
+      'asistencia-valkey': { cpus: '0.5', memory: '256M' },
+    });
+  });
+
+  it('reads every secret from a compose secret file, through *_FILE settings', () => {
+    const declared = prod.secrets as Record<string, { file: string }>;
+    expect(Object.keys(declared).sort()).toEqual(
+      ['database_url', 'internal_api_token', 'jwt_secret', 'postgres_password', 'tls_certificate', 'tls_private_key'],
+    );
+    for (const secret of Object.values(declared)) expect(secret.file).toMatch(/^\.\/secrets\//);
+    const expected: Record<string, Record<string, string>> = {
+      'asistencia-php': { JWT_SECRET_FILE: 'jwt_secret', INTERNAL_API_TOKEN_FILE: 'internal_api_token', TLS_CERT: 'tls_certificate', TLS_KEY: 'tls_private_key' },
+      'asistencia-node': { JWT_SECRET_FILE: 'jwt_secret', INTERNAL_API_TOKEN_FILE: 'internal_api_token', DATABASE_URL_FILE: 'database_url' },
+      'asistencia-postgres': { POSTGRES_PASSWORD_FILE: 'postgres_password' },
+    };
+    for (const [name, files] of Object.entries(expected)) {
+      const s = services(prod)[name]!;
+      const mounted = (s.secrets as string[]).sort();
+      expect(mounted, name).toEqual(Object.values(files).sort());
+      for (const [setting, secret] of Object.entries(files)) expect(environmentOf(s)[setting], `${name} ${setting}`).toBe(`/run/secrets/${secret}`);
+    }
+    for (const [name, s] of Object.entries(services(prod))) {
+      for (const plain of ['JWT_SECRET', 'INTERNAL_API_TOKEN', 'DATABASE_URL', 'POSTGRES_PASSWORD', 'VALKEY_PASSWORD']) {
+        expect(environmentOf(s)[plain], `${name} must not get ${plain} as a value in production`).toBeUndefined();
+      }
+    }
+  });
+
+  it('refuses to start the portal with a made-up certificate', () => {
+    expect(environmentOf(services(prod)['asistencia-php']!).ASISTENCIA_TLS_SELF_SIGNED).toBe('never');
+  });
+
+  it('demands the public URL and host name instead of defaulting them', () => {
+    const { PUBLIC_URL: _url, ...withoutUrl } = env;
+    expect(() => composeProject(PROD, withoutUrl)).toThrow('PUBLIC_URL');
+    const { ASISTENCIA_SERVER_NAME: _name, ...withoutName } = env;
+    expect(() => composeProject(PROD, withoutName)).toThrow('ASISTENCIA_SERVER_NAME');
+  });
+
+  it('mounts no source: only PostgreSQL reads the migrations (read-only) on its first start', () => {
+    for (const [name, s] of Object.entries(services(prod))) {
+      const binds = (Array.isArray(s.volumes) ? s.volumes : []).map(parseVolume).filter((v) => v.type === 'bind');
+      if (name !== 'asistencia-postgres') expect(binds, name).toEqual([]);
+      for (const bind of binds) {
+        expect(bind.source).toMatch(/^\.\/database\//);
+        expect(bind.target).toMatch(/^\/docker-entrypoint-initdb\.d\//);
+        expect(bind.options).toContain('ro');
+      }
+    }
+  });
+
+  it('runs every service on a read-only root filesystem, with tmpfs where it writes scratch files', () => {
+    for (const [name, s] of Object.entries(services(prod))) expect(s.read_only, name).toBe(true);
+    expect(services(prod)['asistencia-php']!.tmpfs).toEqual([expect.stringMatching(/^\/tmp:/)]);
+    expect(services(prod)['asistencia-postgres']!.tmpfs).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\/var\/run\/postgresql/)]),
+    );
+  });
+});
+
+describe('development (compose.yaml + compose.dev.yaml)', () => {
+  it('publishes exactly 9500-9505, each to its listener', () => {
+    const ports = Object.fromEntries(publishedPorts(dev).map((p) => [p.published, `${p.service}:${p.target}`]));
+    expect(ports).toEqual({
+      '9500': 'asistencia-php:8080',
+      '9505': 'asistencia-php:8443',
+      '9501': 'asistencia-postgres:5432',
+      '9502': 'asistencia-valkey:6379',
+      '9503': 'asistencia-node:3000',
+      '9504': 'asistencia-node:9504',
+    });
+  });
+
+  it('keeps the stores and the service on the loopback address; Apache is reachable from phones', () => {
+    for (const p of publishedPorts(dev)) {
+      expect(p.hostIp, `${p.published}`).toBe(p.service === 'asistencia-php' ? '' : '127.0.0.1');
+    }
+  });
+
+  it('mounts the source for live reload, and runs the development image', () => {
+    const node = services(dev)['asistencia-node']!;
+    expect((node.build as Mapping).target).toBe('development');
+    const targets = (node.volumes as unknown[]).map((v) => parseVolume(v).target);
+    expect(targets).toEqual(expect.arrayContaining(['/app/node-service/src', '/app/node-service/web']));
+    const php = services(dev)['asistencia-php']!;
+    expect((php.volumes as unknown[]).map((v) => parseVolume(v).target)).toEqual(
+      expect.arrayContaining(['/srv/asistencia/php-legacy', '/srv/asistencia/apache-config']),
+    );
+  });
+
+  it('takes the secrets from .env, and stops when they are missing', () => {
+    expect(environmentOf(services(dev)['asistencia-node']!).JWT_SECRET).toBe(env.JWT_SECRET);
+    expect(environmentOf(services(dev)['asistencia-php']!).JWT_SECRET).toBe(env.JWT_SECRET);
+    const { JWT_SECRET: _secret, ...withoutSecret } = env;
+    expect(() => composeProject(DEV, withoutSecret)).toThrow('JWT_SECRET');
+  });
+});
+
+describe('every file', () => {
+  const raw = Object.fromEntries(COMPOSE_FILES.map((file) => [file, readComposeFile(file)]));
+
+  it.each(COMPOSE_FILES)('%s holds no secret value: secrets are ${VARIABLES} or files', (file) => {
+    const doc = raw[file]!;
+    for (const [name, s] of Object.entries(isMapping(doc.services) ? doc.services : {})) {
+      for (const [key, value] of Object.entries(environmentOf(s as Mapping))) {
+        const text = String(value);
+        if (/SECRET|PASSWORD|TOKEN|CREDENTIAL|PRIVATE/.test(key) && !key.endsWith('_FILE')) {
+          expect(text, `${file} ${name} ${key}`).toMatch(/^\$\{[A-Z_]+(:?[-?][^}]*)?\}$/);
+        }
+        const credentials = /^[a-z]+:\/\/[^:/@]+:([^@]+)@/.exec(text);
+        if (credentials) expect(credentials[1], `${file} ${name} ${key}`).toMatch(/^\$\{[A-Z_]+(:?[-?][^}]*)?\}$/);
+      }
+    }
+    const text = readFileSync(join(REPO_ROOT, file), 'utf8');
+    for (const value of Object.values(sampleEnvironment())) expect(text).not.toContain(value);
+  });
+
+  it('.env.example holds placeholders only', () => {
+    const text = readFileSync(join(REPO_ROOT, '.env.example'), 'utf8');
+    const settings = Object.fromEntries(
+      text.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    for (const key of ['JWT_SECRET', 'INTERNAL_API_TOKEN', 'POSTGRES_PASSWORD']) expect(settings[key], key).toBe('');
+    const used = new Set(COMPOSE_FILES.flatMap((file) => [...referencedVariables(raw[file])]));
+    expect(Object.keys(settings).sort()).toEqual([...used].sort());
+  });
+
+  it.each(COMPOSE_FILES)('%s labels every bind mount for SELinux (:z when several containers read it)', (file) => {
+    const binds = Object.entries(isMapping(raw[file]!.services) ? raw[file]!.services : {}).flatMap(([name, s]) =>
+      (Array.isArray((s as Mapping).volumes) ? ((s as Mapping).volumes as unknown[]) : []).map((v) => ({ name, ...parseVolume(v) })),
+    ).filter((v) => v.type === 'bind');
+    for (const bind of binds) expect(bind.options.filter((o) => o === 'z' || o === 'Z'), `${file} ${bind.source}`).toHaveLength(1);
+  });
+
+  it.each([
+    ['dev', dev],
+    ['prod', prod],
+  ])('a path mounted into several %s containers is labelled shared (:z), never private', (_name, project) => {
+    const readers = new Map<string, Set<string>>();
+    for (const [name, s] of Object.entries(services(project))) {
+      for (const v of (Array.isArray(s.volumes) ? s.volumes : []).map(parseVolume).filter((m) => m.type === 'bind')) {
+        readers.set(v.source, (readers.get(v.source) ?? new Set()).add(name));
+        if (v.options.includes('Z')) {
+          const overlaps = (m: { type: string; source: string }) =>
+            m.type === 'bind' && (m.source.startsWith(v.source) || v.source.startsWith(m.source));
+          const others = Object.entries(services(project)).filter(
+            ([other, o]) => other !== name && (Array.isArray(o.volumes) ? o.volumes : []).map(parseVolume).some(overlaps),
+          );
+          expect(others.map(([other]) => other), `${v.source} is private to ${name}`).toEqual([]);
+        }
+      }
+    }
+    expect(readers.size).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['dev', dev],
+    ['prod', prod],
+  ])('%s: every dependency waits for a healthy service', (_name, project) => {
+    for (const [name, s] of Object.entries(services(project))) {
+      for (const [dependency, how] of Object.entries(isMapping(s.depends_on) ? s.depends_on : {})) {
+        expect(how, `${name} → ${dependency}`).toMatchObject({ condition: 'service_healthy' });
+        expect(services(project)[dependency]?.healthcheck, dependency).toBeDefined();
+      }
+    }
+    expect(services(project)['asistencia-node']!.depends_on).toEqual({
+      'asistencia-postgres': { condition: 'service_healthy' },
+      'asistencia-valkey': { condition: 'service_healthy' },
+    });
+  });
+
+  it.each([
+    ['dev', dev],
+    ['prod', prod],
+  ])('%s: node-service runs as a non-root user', (_name, project) => {
+    const user = String(services(project)['asistencia-node']!.user ?? '');
+    expect(user).toMatch(/^[1-9][0-9]*:[1-9][0-9]*$/);
+  });
+
+  it('keeps the stores\' data in named volumes, and Valkey appends every write to its log', () => {
+    for (const project of [dev, prod]) {
+      const volumeOf = (name: string, target: string) =>
+        (services(project)[name]!.volumes as unknown[]).map(parseVolume).find((v) => v.target === target);
+      expect(volumeOf('asistencia-postgres', '/var/lib/postgresql')).toMatchObject({ type: 'volume', source: 'postgres-data' });
+      expect(volumeOf('asistencia-valkey', '/data')).toMatchObject({ type: 'volume', source: 'valkey-data' });
+      expect(volumeOf('asistencia-php', '/var/lib/asistencia')).toMatchObject({ type: 'volume', source: 'portal-data' });
+      expect(services(project)['asistencia-valkey']!.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+      expect(Object.keys(project.volumes as Mapping).sort()).toEqual(['portal-data', 'postgres-data', 'valkey-data']);
+    }
+    expect(services(prod)['asistencia-postgres']!.image).toBe('docker.io/library/postgres:18-alpine');
+    expect(String(services(prod)['asistencia-valkey']!.image)).toMatch(/^docker\.io\/valkey\/valkey:/);
+  });
+});

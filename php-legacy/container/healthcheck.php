@@ -1,0 +1,33 @@
+<?php
+
+declare(strict_types=1);
+
+/**
+ * Container health check: Apache answers on the public port, and PHP (php-fpm behind Apache) answers on
+ * the internal listener. An internal endpoint asked without the bearer credential must refuse with the
+ * portal's own JSON 401, which proves the whole chain ran without touching the store or a session.
+ * Exit 0 when healthy, 1 otherwise (with the reason on stderr).
+ */
+
+function probe(string $url): array
+{
+    $context = stream_context_create(['http' => ['timeout' => 4, 'ignore_errors' => true, 'follow_location' => 0]]);
+    $body = @file_get_contents($url, false, $context);
+    $headers = $http_response_header ?? [];
+    $status = preg_match('#^HTTP/\S+ (\d{3})#', $headers[0] ?? '', $m) ? (int) $m[1] : 0;
+    $json = (bool) preg_grep('#^content-type:\s*application/json#i', $headers);
+    return [$status, $json, $body === false ? '' : $body];
+}
+
+[$status] = probe('http://127.0.0.1:8080/style.css');
+if ($status !== 200) {
+    fwrite(STDERR, "unhealthy: Apache's public port answered $status for /style.css\n");
+    exit(1);
+}
+[$status, $json, $body] = probe('http://127.0.0.1:8081/internal/courses.php?teacher=healthcheck');
+if ($status !== 401 || !$json || !str_contains($body, 'INTERNAL_CREDENTIAL_REQUIRED')) {
+    fwrite(STDERR, "unhealthy: the portal answered $status on the internal listener"
+        . ($status === 503 ? ' (is INTERNAL_API_TOKEN set?)' : '') . "\n");
+    exit(1);
+}
+exit(0);
