@@ -18,7 +18,7 @@ function devices(...args: string[]): Promise<{ code: number | null; stdout: stri
   const config = service.config.database;
   if (!('url' in config)) throw new Error('the CLI test needs the real PostgreSQL');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/devices.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/devices.ts', ...args], {
       cwd: SERVICE_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: config.url, NODE_ENV: 'test' },
       stdio: ['ignore', 'pipe', 'pipe'],

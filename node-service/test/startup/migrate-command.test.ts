@@ -16,7 +16,7 @@ afterAll(() => database?.drop());
 /** `npm run migrate` as an operator runs it, against a fresh database. */
 describe('npm run migrate', () => {
   const migrateCommand = (env: Record<string, string>) =>
-    run(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], { cwd: SERVICE_ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+    run(process.execPath, ['--import', 'tsx', 'src/cli/migrate.ts'], { cwd: SERVICE_ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
 
   it('applies every migration once, then finds nothing to apply', async () => {
     const first = await migrateCommand({ DATABASE_URL: database.url });

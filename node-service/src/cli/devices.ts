@@ -9,9 +9,9 @@
  *   npm run devices -- reset <student-id> [reason...]
  */
 import { userInfo } from 'node:os';
-import { ConfigError, loadConfig } from '../src/config/env.js';
-import { isAppError } from '../src/shared/errors.js';
-import { openDatabase } from '../src/shared/storage/open.js';
+import { ConfigError, loadConfig } from '../config/env.js';
+import { isAppError } from '../shared/errors.js';
+import { openDatabase } from '../shared/storage/open.js';
 import {
   CREDENTIAL_PREFIX_MIN,
   createDeviceOperations,
@@ -19,7 +19,7 @@ import {
   type Device,
   type DeviceManagement,
   type DeviceOverview,
-} from '../src/modules/enrollment/index.js';
+} from '../modules/enrollment/index.js';
 
 const USAGE = `Usage: npm run devices -- <command>
   list <student-id>                        the student's devices and when they may enrol again

@@ -2,9 +2,9 @@
  * `npm run migrate`: applies database/migrations to the configured database (DATABASE_URL, or the
  * embedded PGlite under DATA_DIR) with the same runner the service uses at start-up, then exits.
  */
-import { ConfigError, loadConfig } from '../src/config/env.js';
-import { migrate, MigrationError } from '../src/shared/storage/migrations.js';
-import { openDatabase } from '../src/shared/storage/open.js';
+import { ConfigError, loadConfig } from '../config/env.js';
+import { migrate, MigrationError } from '../shared/storage/migrations.js';
+import { openDatabase } from '../shared/storage/open.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
