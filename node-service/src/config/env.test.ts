@@ -81,7 +81,7 @@ describe('secrets from files (NAME_FILE)', () => {
     { name: 'JWT_SECRET', value: strongSecret, read: (c: ReturnType<typeof loadConfig>) => new TextDecoder().decode(c.jwt.secret) },
     { name: 'DATABASE_URL', value: 'postgres://app:pw@db/asistencia', read: (c: ReturnType<typeof loadConfig>) => ('url' in c.database ? c.database.url : undefined) },
     { name: 'VALKEY_URL', value: 'redis://:pw@cache:6379', read: (c: ReturnType<typeof loadConfig>) => ('url' in c.valkey ? c.valkey.url : undefined) },
-    { name: 'INTERNAL_API_TOKEN', value: 'service-token-0123456789abcdef', read: (c: ReturnType<typeof loadConfig>) => c.internalApiToken },
+    { name: 'INTERNAL_API_TOKEN', value: 'service-token-0123456789abcdef-0123456789', read: (c: ReturnType<typeof loadConfig>) => c.internalApiToken },
   ];
 
   test.each(secrets)('$name may come from its _FILE, without the trailing newline', ({ name, value, read }) => {

@@ -70,8 +70,8 @@ const schema = z.object({
   PORTAL_LOGIN_URL: z.string().trim().min(1).default('/login.php'),
   PORTAL_TOKEN_URL: z.string().trim().min(1).default('/token.php'),
   PORTAL_INTERNAL_URL: url(['http:', 'https:']),
-  INTERNAL_API_TOKEN: optionalText.refine((value) => value === undefined || value.length >= 24, {
-    error: 'must be at least 24 characters long',
+  INTERNAL_API_TOKEN: optionalText.refine((value) => value === undefined || Buffer.byteLength(value) >= 32, {
+    error: 'must be at least 32 bytes long (the portal requires the same)',
   }),
   BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
   RATE_LIMIT_USER_PER_MINUTE: int(1, 100_000).default(300),
