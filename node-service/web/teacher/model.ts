@@ -45,12 +45,38 @@ export interface SessionDraft {
   readonly rosterPolicy: 'refuse' | 'flag';
 }
 
+export type ResultStatus = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present';
+export type CorrectionChoice = 'excused' | 'manual_present' | 'computed';
+
 export interface RosterRow {
   readonly studentId: string;
   readonly studentName: string;
   readonly source: 'roster' | 'walk_in';
   readonly flagged: boolean;
   readonly roundsConfirmed: readonly number[];
+  /** The result shown (a correction replaces the computed one). Not (yet) sent by GET /api/sessions/:id. */
+  readonly status?: ResultStatus;
+  readonly overrideReason?: string | null;
+}
+
+/** What POST /api/sessions/:id/students/:studentId/correction answers. */
+export interface CorrectedResult {
+  readonly studentId: string;
+  readonly studentName: string;
+  readonly status: ResultStatus;
+  readonly computedStatus: ResultStatus;
+  readonly roundsConfirmed: number;
+  readonly overrideReason: string | null;
+}
+
+/**
+ * A teacher's correction stands out in the roster: the status and the reason given. The overview's own
+ * result is the freshest when it carries one; else what this page's last correction answered.
+ */
+export function correctionOf(row: RosterRow, corrected?: CorrectedResult): { status: ResultStatus; reason: string } | null {
+  const source = row.status !== undefined ? { status: row.status, reason: row.overrideReason } : corrected ? { status: corrected.status, reason: corrected.overrideReason } : null;
+  if (!source || (source.status !== 'excused' && source.status !== 'manual_present') || !source.reason) return null;
+  return { status: source.status, reason: source.reason };
 }
 
 export interface Overview {

@@ -3,8 +3,10 @@
 import type { ApiClient } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { clearMessage, el, required, showError, showMessage } from '../src/lib/ui';
+import { correctionDialog } from './correction';
+import { exportPanel } from './exports';
 import type { Key, TeacherI18n } from './messages';
-import { sessionsPath, type Overview, type Session } from './model';
+import { sessionsPath, type CorrectedResult, type Overview, type ResultStatus, type Session } from './model';
 import { rosterView } from './roster';
 import { stateBadges, whenText } from './session-list';
 
@@ -60,11 +62,32 @@ export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n;
   let pollTimer: number | undefined;
   let latestRequest = 0;
   // The last outcome shown, kept as a key so that it follows a change of language.
-  let outcome: { readonly key: Key; readonly vars?: Vars } | undefined;
+  let outcome: { readonly key: Key; readonly vars?: Vars; readonly status?: ResultStatus } | undefined;
+  const corrected = new Map<string, CorrectedResult>();
 
   const showOutcome = (): void => {
-    if (outcome) showMessage(message, 'success', i18n.t(outcome.key, outcome.vars));
+    if (!outcome) return;
+    const vars = outcome.status ? { ...outcome.vars, status: i18n.t(`result.${outcome.status}`) } : outcome.vars;
+    showMessage(message, 'success', i18n.t(outcome.key, vars));
   };
+
+  const exports = exportPanel({ i18n, api, message });
+  const correction = correctionDialog({
+    i18n,
+    api,
+    path,
+    onCorrected(result, choice) {
+      corrected.set(result.studentId, result);
+      outcome = { key: choice === 'computed' ? 'correction.reverted' : 'correction.done', vars: { name: result.studentName }, status: result.status };
+      showOutcome();
+      render();
+      void refresh().catch(() => undefined);
+    },
+    onClosed(studentId) {
+      correctButton(studentId)?.focus();
+    },
+  });
+  const correctButton = (studentId: string): HTMLElement | null => roster.querySelector(`[data-correct="${CSS.escape(studentId)}"]`);
 
   function render(): void {
     if (!overview) return;
@@ -81,9 +104,18 @@ export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n;
     stale.textContent = refreshFailed ? i18n.t('session.stale') : '';
     stale.hidden = !refreshFailed;
     rosterHeading.textContent = i18n.t('roster.heading');
-    roster.replaceChildren(...rosterView(overview, i18n));
+    renderRoster(overview);
+    exports.render(session);
     settingsSummary.textContent = i18n.t('session.settings');
     settings.replaceChildren(...settingRows(session));
+  }
+
+  /** Rebuilt on every refresh: a focused "Corregir" button keeps the focus across it. */
+  function renderRoster(current: Overview): void {
+    const active = document.activeElement;
+    const focused = active instanceof HTMLElement && roster.contains(active) ? active.dataset['correct'] : undefined;
+    roster.replaceChildren(...rosterView(current, i18n, { corrected, enabled: current.session.state !== 'scheduled' }));
+    if (focused) correctButton(focused)?.focus();
   }
 
   function renderActions(session: Session): void {
@@ -196,8 +228,14 @@ export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n;
     actions,
     actionNote,
     el('section', { class: 'card', 'aria-labelledby': 'roster-heading' }, rosterHeading, count, stale, roster),
+    exports.element,
     el('details', { class: 'card session-details' }, settingsSummary, settings),
   );
+  roster.addEventListener('click', (event) => {
+    const studentId = (event.target as Element).closest<HTMLElement>('[data-correct]')?.dataset['correct'];
+    const row = overview?.roster.find((r) => r.studentId === studentId);
+    if (row) correction.open(row);
+  });
   i18n.onChange(() => {
     actionsKey = '';
     render();

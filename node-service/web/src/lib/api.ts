@@ -17,13 +17,23 @@ export interface Identity {
   readonly role: 'teacher' | 'student' | 'admin';
 }
 
-/** A non-2xx answer, carrying the service's stable error code and its (already localised) message. */
+/** One problem of a refused request, as the service's validation reports it ("body/reason": "too short"). */
+export interface ApiErrorDetail {
+  readonly where: string;
+  readonly problem: string;
+}
+
+/**
+ * A non-2xx answer, carrying the service's stable error code, its (already localised) message and, for
+ * a request that failed validation, which fields were wrong.
+ */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details: readonly ApiErrorDetail[] = [],
   ) {
     super(message);
   }
@@ -145,6 +155,7 @@ export function createApiClient(i18n: Pick<I18n<CommonKey>, 'lang' | 't'>): ApiC
       response.status,
       error?.code ?? `HTTP_${response.status}`,
       error?.message ?? i18n.t('error.unexpected'),
+      detailsOf(error?.details),
     );
   }
 
@@ -157,7 +168,15 @@ export function createApiClient(i18n: Pick<I18n<CommonKey>, 'lang' | 't'>): ApiC
   };
 }
 
-function isErrorBody(body: unknown): body is { error: { code: string; message: string } } {
+function detailsOf(details: unknown): ApiErrorDetail[] {
+  if (!Array.isArray(details)) return [];
+  return details.filter(
+    (d): d is ApiErrorDetail =>
+      typeof d === 'object' && d !== null && typeof (d as { where?: unknown }).where === 'string' && typeof (d as { problem?: unknown }).problem === 'string',
+  );
+}
+
+function isErrorBody(body: unknown): body is { error: { code: string; message: string; details?: unknown } } {
   if (typeof body !== 'object' || body === null || !('error' in body)) return false;
   const error = (body as { error: unknown }).error;
   return (

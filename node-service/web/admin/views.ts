@@ -1,0 +1,158 @@
+// The admin page's pieces: a student's devices (revoke each with a reason), the cooldown reset, and the
+// history table. Every action opens a small inline form asking why.
+import { el } from '../src/lib/ui';
+import type { AdminI18n } from './messages';
+import type { Device, DeviceOverview, DeviceHistory, HistoryEntry } from './model';
+
+export type Editing = { readonly kind: 'revoke'; readonly deviceId: number } | { readonly kind: 'reset' } | null;
+
+export interface AdminActions {
+  edit(editing: Editing): void;
+  revoke(device: Device, reason: string): void;
+  reset(reason: string): void;
+}
+
+export function formatTime(iso: string, lang: string): string {
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'es-ES', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+
+export function policyText(overview: DeviceOverview, i18n: AdminI18n): string {
+  const { policy } = overview;
+  const next = policy.nextEnrollmentAt && new Date(policy.nextEnrollmentAt) > new Date() ? policy.nextEnrollmentAt : null;
+  return [
+    i18n.t('devices.policy', { count: policy.devicesInUse, max: policy.maxDevices }),
+    next ? i18n.t('devices.cooldown', { at: formatTime(next, i18n.lang) }) : i18n.t('devices.noCooldown'),
+  ].join(' ');
+}
+
+export function resetControl(editing: Editing, i18n: AdminI18n, actions: AdminActions): HTMLElement {
+  if (editing?.kind === 'reset') {
+    return reasonForm('reset-reason', i18n, {
+      submit: i18n.t('action.confirmReset'),
+      hint: i18n.t('action.resetHint'),
+      onSubmit: (reason) => actions.reset(reason),
+      onCancel: () => actions.edit(null),
+    });
+  }
+  const button = el('button', { type: 'button', class: 'button button--secondary', 'data-action': 'reset' }, i18n.t('action.reset'));
+  button.addEventListener('click', () => actions.edit({ kind: 'reset' }));
+  return el('div', { class: 'admin-reset' }, button);
+}
+
+export function deviceList(overview: DeviceOverview, editing: Editing, i18n: AdminI18n, actions: AdminActions): HTMLElement {
+  if (overview.devices.length === 0) return el('p', { class: 'muted' }, i18n.t('devices.none'));
+  return el('ul', { class: 'admin-devices' }, ...overview.devices.map((device) => deviceItem(device, editing, i18n, actions)));
+}
+
+function deviceItem(device: Device, editing: Editing, i18n: AdminI18n, actions: AdminActions): HTMLLIElement {
+  const when = (iso: string): string => formatTime(iso, i18n.lang);
+  const facts = [
+    i18n.t('devices.enrolled', { at: when(device.createdAt) }),
+    device.lastUsedAt ? i18n.t('devices.lastUsed', { at: when(device.lastUsedAt) }) : i18n.t('devices.neverUsed'),
+    i18n.t('devices.credential', { prefix: device.credentialId.slice(0, 12) }),
+  ];
+  if (device.state === 'revoked' && device.revokedAt) {
+    facts.push(i18n.t('devices.revokedAt', { at: when(device.revokedAt), reason: device.revokedReason ?? '' }));
+  }
+  if (device.state === 'flagged') facts.push(i18n.t('devices.flagged', { reason: device.flaggedReason ?? '' }));
+  const item = el(
+    'li',
+    { class: 'admin-device', 'data-state': device.state, 'data-device-id': String(device.id) },
+    el(
+      'div',
+      { class: 'admin-device__title' },
+      el('h3', { class: 'admin-device__name' }, device.name),
+      el('span', { class: 'admin-device__state' }, i18n.t(`state.${device.state}`)),
+    ),
+    ...facts.map((fact) => el('p', { class: 'admin-device__fact muted' }, fact)),
+  );
+  if (device.state === 'revoked') return item;
+  if (editing?.kind === 'revoke' && editing.deviceId === device.id) {
+    item.append(
+      reasonForm(`revoke-${device.id}-reason`, i18n, {
+        submit: i18n.t('action.confirmRevoke'),
+        danger: true,
+        onSubmit: (reason) => actions.revoke(device, reason),
+        onCancel: () => actions.edit(null),
+      }),
+    );
+    return item;
+  }
+  const revoke = el('button', { type: 'button', class: 'button button--secondary button--danger', 'data-action': 'revoke' }, i18n.t('action.revoke'));
+  revoke.addEventListener('click', () => actions.edit({ kind: 'revoke', deviceId: device.id }));
+  item.append(el('div', { class: 'admin-device__actions' }, revoke));
+  return item;
+}
+
+function reasonForm(
+  inputId: string,
+  i18n: AdminI18n,
+  options: { submit: string; hint?: string; danger?: boolean; onSubmit(reason: string): void; onCancel(): void },
+): HTMLFormElement {
+  const hintId = `${inputId}-hint`;
+  const input = el('input', {
+    id: inputId,
+    type: 'text',
+    required: true,
+    autocomplete: 'off',
+    maxlength: '200',
+    ...(options.hint ? { 'aria-describedby': hintId } : {}),
+  });
+  const submit = el('button', { type: 'submit', class: options.danger ? 'button button--danger-solid' : 'button' }, options.submit);
+  const cancel = el('button', { type: 'button', class: 'button button--secondary' }, i18n.t('action.cancel'));
+  cancel.addEventListener('click', options.onCancel);
+  const form = el(
+    'form',
+    { class: 'admin-reason', novalidate: true },
+    el('label', { for: inputId }, i18n.t('action.reason')),
+    input,
+    ...(options.hint ? [el('p', { id: hintId, class: 'form-field__hint' }, options.hint)] : []),
+    el('div', { class: 'admin-device__actions' }, submit, cancel),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const reason = input.value.trim();
+    if (!reason) {
+      input.setAttribute('aria-invalid', 'true');
+      input.setCustomValidity(i18n.t('action.reasonShort'));
+      input.reportValidity();
+      return;
+    }
+    options.onSubmit(reason);
+  });
+  input.addEventListener('input', () => {
+    input.removeAttribute('aria-invalid');
+    input.setCustomValidity('');
+  });
+  queueMicrotask(() => input.focus());
+  return form;
+}
+
+export function historyTable(history: DeviceHistory, i18n: AdminI18n): HTMLElement {
+  if (history.entries.length === 0) return el('p', { class: 'muted' }, i18n.t('history.none'));
+  const head = (key: 'history.when' | 'history.action' | 'history.who' | 'history.device' | 'history.reason'): HTMLElement =>
+    el('th', { scope: 'col' }, i18n.t(key));
+  return el(
+    'div',
+    { class: 'admin-history-scroll' },
+    el(
+      'table',
+      { class: 'admin-history' },
+      el('caption', { class: 'visually-hidden' }, i18n.t('history.caption')),
+      el('thead', {}, el('tr', {}, head('history.when'), head('history.action'), head('history.who'), head('history.device'), head('history.reason'))),
+      el('tbody', {}, ...history.entries.map((entry) => historyRow(entry, i18n))),
+    ),
+  );
+}
+
+function historyRow(entry: HistoryEntry, i18n: AdminI18n): HTMLTableRowElement {
+  return el(
+    'tr',
+    { 'data-action': entry.action },
+    el('td', {}, formatTime(entry.occurredAt, i18n.lang)),
+    el('td', {}, i18n.t(`history.${entry.action}`)),
+    el('td', {}, i18n.t('history.actor', { role: i18n.t(`actor.${entry.actorRole}`), id: entry.actorId })),
+    el('td', {}, entry.deviceId === null ? '—' : `#${entry.deviceId}`),
+    el('td', {}, entry.reason ?? '—'),
+  );
+}

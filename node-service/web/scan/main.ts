@@ -1,0 +1,206 @@
+// Scan page (phone first, no portal login). The QR opens /asistencia/scan/#<token>: the page at once trades
+// the token for a passkey challenge, starts the passkey prompt (the button stays as the retry: some phones
+// only prompt after a tap) and shows the outcome in one line. Without a token it asks for the typed code.
+import { ApiError } from '../src/lib/api';
+import type { Vars } from '../src/lib/i18n';
+import { startPage } from '../src/lib/page';
+import { errorText, required } from '../src/lib/ui';
+import { messages, type Key } from './messages';
+import { askChallenge, isToken, normaliseCode, PhoneFailure, sendConfirmation, signWithPasskey, type Confirmation, type Offer } from './scan';
+
+type Text = { readonly key: Key; readonly vars?: Vars } | { readonly text: string };
+
+type State =
+  | { readonly kind: 'checking' }
+  | { readonly kind: 'code'; readonly busy: boolean; readonly error?: Text }
+  | { readonly kind: 'offer'; readonly offer: Offer; readonly step: 'idle' | 'prompting' | 'sending'; readonly failure?: PhoneFailure }
+  | { readonly kind: 'done'; readonly confirmation: Confirmation; readonly at: Date }
+  | { readonly kind: 'refused'; readonly title: Key; readonly detail?: string; readonly enrol: boolean };
+
+// Refusals after which the only way forward is (re-)enrolling a passkey.
+const enrolCodes = new Set(['SCAN_DEVICE_NOT_ENROLLED', 'SCAN_DEVICE_REVOKED']);
+
+const { i18n, api } = startPage(messages);
+const ui = {
+  checking: required('#checking'),
+  codeStep: required('#code-step'),
+  codeForm: required<HTMLFormElement>('#code-form'),
+  codeInput: required<HTMLInputElement>('#code-input'),
+  codeError: required('#code-error'),
+  codeSubmit: required<HTMLButtonElement>('#code-submit'),
+  offer: required('#offer'),
+  course: required('#offer-course'),
+  where: required('#offer-where'),
+  confirm: required<HTMLButtonElement>('#confirm'),
+  hint: required('#offer-hint'),
+  offerError: required('#offer-error'),
+  offerEnrol: required('#offer-enrol'),
+  outcome: required('#outcome'),
+  mark: required('#outcome-mark'),
+  title: required('#outcome-title'),
+  detail: required('#outcome-detail'),
+  extra: required('#outcome-extra'),
+  enrolLink: required('#outcome-link'),
+};
+
+let state: State = { kind: 'checking' };
+// Each code opened starts a new attempt; answers still arriving for an older one are dropped.
+let attempt = 0;
+
+function say(text: Text): string {
+  return 'key' in text ? i18n.t(text.key, text.vars) : text.text;
+}
+
+function render(): void {
+  ui.checking.hidden = state.kind !== 'checking';
+  ui.codeStep.hidden = state.kind !== 'code';
+  ui.offer.hidden = state.kind !== 'offer';
+  ui.outcome.hidden = state.kind !== 'done' && state.kind !== 'refused';
+  if (state.kind === 'code') renderCode(state);
+  if (state.kind === 'offer') renderOffer(state);
+  if (state.kind === 'done') renderDone(state);
+  if (state.kind === 'refused') renderRefused(state);
+}
+
+function renderCode(current: Extract<State, { kind: 'code' }>): void {
+  ui.codeSubmit.disabled = current.busy;
+  ui.codeSubmit.textContent = i18n.t(current.busy ? 'code.checking' : 'code.submit');
+  ui.codeError.hidden = !current.error;
+  ui.codeError.textContent = current.error ? say(current.error) : '';
+  if (current.error) ui.codeInput.setAttribute('aria-invalid', 'true');
+  else ui.codeInput.removeAttribute('aria-invalid');
+}
+
+function renderOffer(current: Extract<State, { kind: 'offer' }>): void {
+  const { session } = current.offer;
+  ui.course.textContent = session.courseName;
+  ui.where.textContent = i18n.t('offer.where', { room: session.room, round: session.round });
+  ui.confirm.disabled = current.step !== 'idle';
+  ui.confirm.setAttribute('aria-busy', String(current.step !== 'idle'));
+  ui.confirm.textContent = i18n.t(current.step === 'prompting' ? 'offer.prompting' : current.step === 'sending' ? 'offer.sending' : 'offer.confirm');
+  ui.offerError.hidden = !current.failure;
+  ui.offerError.textContent = current.failure ? i18n.t(current.failure.key, current.failure.vars) : '';
+  ui.offerEnrol.hidden = !current.failure?.cancelled;
+}
+
+function renderDone({ confirmation, at }: Extract<State, { kind: 'done' }>): void {
+  const time = new Intl.DateTimeFormat(i18n.lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(at);
+  ui.outcome.dataset['kind'] = confirmation.outcome === 'confirmed' ? 'success' : 'info';
+  ui.mark.textContent = '✓';
+  ui.title.textContent = i18n.t(confirmation.outcome === 'confirmed' ? 'outcome.confirmed' : 'outcome.already');
+  ui.detail.textContent = i18n.t('outcome.detail', { round: confirmation.round, course: confirmation.session.courseName });
+  ui.detail.hidden = false;
+  ui.extra.textContent = [i18n.t('outcome.at', { room: confirmation.session.room, time }), ...(confirmation.walkIn ? [i18n.t('outcome.walkIn')] : [])].join(' · ');
+  ui.extra.hidden = false;
+  ui.enrolLink.hidden = true;
+}
+
+function renderRefused({ title, detail, enrol }: Extract<State, { kind: 'refused' }>): void {
+  ui.outcome.dataset['kind'] = 'error';
+  ui.mark.textContent = title === 'outcome.codeChanged' ? '↻' : '✕';
+  ui.title.textContent = i18n.t(title);
+  ui.detail.textContent = detail ?? '';
+  ui.detail.hidden = detail === undefined;
+  ui.extra.hidden = true;
+  ui.enrolLink.hidden = !enrol;
+}
+
+function setState(next: State, of: number = attempt): void {
+  if (of !== attempt) return;
+  state = next;
+  render();
+}
+
+/** A refused token: a stale or malformed code is "scan the one on screen"; anything else says why. */
+function challengeRefused(error: unknown): State {
+  const stale = error instanceof ApiError && (error.code === 'SCAN_CODE_EXPIRED' || error.code === 'VALIDATION_FAILED');
+  return stale ? { kind: 'refused', title: 'outcome.codeChanged', enrol: false } : { kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol: false };
+}
+
+async function startWithToken(token: string): Promise<void> {
+  const mine = ++attempt;
+  setState({ kind: 'checking' });
+  if (!isToken(token)) return setState({ kind: 'refused', title: 'outcome.codeChanged', enrol: false });
+  try {
+    const offer = await askChallenge(api, { token });
+    if (mine === attempt) await offerReady(offer);
+  } catch (error) {
+    setState(challengeRefused(error), mine);
+  }
+}
+
+async function startWithCode(event: SubmitEvent): Promise<void> {
+  event.preventDefault();
+  if (state.kind !== 'code' || state.busy) return;
+  const code = normaliseCode(ui.codeInput.value);
+  if (!code) {
+    setState({ kind: 'code', busy: false, error: { key: 'code.invalid' } });
+    ui.codeInput.focus();
+    return;
+  }
+  const mine = ++attempt;
+  setState({ kind: 'code', busy: true });
+  try {
+    const offer = await askChallenge(api, { code });
+    if (mine === attempt) await offerReady(offer);
+  } catch (error) {
+    setState({ kind: 'code', busy: false, error: { text: errorText(error, i18n) } }, mine);
+    ui.codeInput.select();
+  }
+}
+
+/** The code is live: show which class, and go straight to the passkey prompt. */
+async function offerReady(offer: Offer): Promise<void> {
+  setState({ kind: 'offer', offer, step: 'idle' });
+  await confirmWithPasskey(offer, { automatic: true });
+}
+
+async function confirmWithPasskey(offer: Offer, { automatic }: { automatic: boolean }): Promise<void> {
+  if (state.kind !== 'offer' || state.step !== 'idle') return;
+  const mine = attempt;
+  setState({ kind: 'offer', offer, step: 'prompting' });
+  let assertion;
+  try {
+    assertion = await signWithPasskey(offer);
+  } catch (error) {
+    const failure = error instanceof PhoneFailure ? error : new PhoneFailure('fail.browser', { detail: 'Error' });
+    // A prompt the phone would not start without a tap is not a failure: the button is the next step.
+    setState({ kind: 'offer', offer, step: 'idle', ...(automatic && failure.cancelled ? {} : { failure }) }, mine);
+    if (automatic && mine === attempt) ui.confirm.focus();
+    return;
+  }
+  setState({ kind: 'offer', offer, step: 'sending' }, mine);
+  try {
+    setState({ kind: 'done', confirmation: await sendConfirmation(api, offer.challengeId, assertion), at: new Date() }, mine);
+  } catch (error) {
+    const enrol = error instanceof ApiError && enrolCodes.has(error.code);
+    setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol }, mine);
+  }
+}
+
+ui.confirm.addEventListener('click', () => {
+  if (state.kind === 'offer') void confirmWithPasskey(state.offer, { automatic: false });
+});
+ui.codeForm.addEventListener('submit', (event) => void startWithCode(event));
+i18n.onChange(render);
+
+/** The token after `#`, taken out of the address at once: a screenshot or a shared link must not carry it. */
+function takeToken(): string {
+  const token = location.hash.slice(1);
+  if (location.hash) history.replaceState(history.state, '', location.pathname + location.search);
+  return token;
+}
+
+// Scanning the next code while this page is open only changes the fragment: the same page starts again.
+window.addEventListener('hashchange', () => {
+  const next = takeToken();
+  if (next) void startWithToken(next);
+});
+
+const token = takeToken();
+if (token) {
+  await startWithToken(token);
+} else {
+  setState({ kind: 'code', busy: false });
+  ui.codeInput.focus();
+}

@@ -1,0 +1,94 @@
+// "Mi asistencia" (students, phone first): per course the overall rate, then each session with its date,
+// room, status and the rounds confirmed out of those run.
+import type { Identity } from '../src/lib/api';
+import { startPage } from '../src/lib/page';
+import { el, errorText, required, showMessage } from '../src/lib/ui';
+import { messages, type StudentI18n } from './messages';
+import type { CourseAttendance, SessionResult } from './model';
+
+const { i18n, api } = startPage(messages);
+const who = required('#who');
+const message = required('#message');
+const coursesBody = required('#courses');
+
+let me: Identity | undefined;
+let courses: readonly CourseAttendance[] | undefined;
+let failure: unknown;
+
+function render(): void {
+  if (failure !== undefined) {
+    coursesBody.removeAttribute('aria-busy');
+    coursesBody.replaceChildren();
+    showMessage(message, 'error', errorText(failure, i18n));
+    return;
+  }
+  if (!me) return;
+  who.textContent = i18n.t('student.for', { name: me.name });
+  who.hidden = false;
+  if (me.role !== 'student') {
+    coursesBody.removeAttribute('aria-busy');
+    coursesBody.replaceChildren();
+    showMessage(message, 'info', i18n.t('student.notStudent', { role: i18n.t(`role.${me.role}`) }));
+    return;
+  }
+  if (!courses) return;
+  coursesBody.removeAttribute('aria-busy');
+  coursesBody.replaceChildren(
+    ...(courses.length ? courses.map((course) => courseCard(course, i18n)) : [el('p', { class: 'muted' }, i18n.t('student.noCourses'))]),
+  );
+}
+
+function courseCard({ course, rate, sessions }: CourseAttendance, i18n: StudentI18n): HTMLElement {
+  const headingId = `course-${course.id}`;
+  const rateText =
+    rate === null
+      ? i18n.t('course.noRate')
+      : i18n.t('course.rate', { rate: new Intl.NumberFormat(i18n.lang, { style: 'percent', maximumFractionDigits: 0 }).format(rate) });
+  return el(
+    'section',
+    { class: 'card course', 'aria-labelledby': headingId, 'data-course': course.id },
+    el(
+      'div',
+      { class: 'course__title' },
+      el('h2', { id: headingId }, course.name),
+      ...(sessions.length ? [el('p', { class: 'course__rate' }, rateText)] : []),
+    ),
+    ...(sessions.some((s) => s.status === 'excused') ? [el('p', { class: 'muted course__note' }, i18n.t('course.rateNote'))] : []),
+    sessions.length
+      ? el('ul', { class: 'attendance-list', 'aria-label': i18n.t('course.sessions', { course: course.name }) }, ...sessions.map((s) => sessionItem(s, i18n)))
+      : el('p', { class: 'muted' }, i18n.t('course.noSessions')),
+  );
+}
+
+function sessionItem(session: SessionResult, i18n: StudentI18n): HTMLLIElement {
+  const date = new Intl.DateTimeFormat(i18n.lang, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(session.plannedStart));
+  const time = new Intl.DateTimeFormat(i18n.lang, { hour: '2-digit', minute: '2-digit' }).format(new Date(session.plannedStart));
+  const badges = [el('span', { class: 'result-badge', 'data-status': session.status }, i18n.t(`result.${session.status}`))];
+  if (!session.final) badges.push(el('span', { class: 'result-badge', 'data-status': 'running' }, i18n.t('session.running')));
+  return el(
+    'li',
+    { class: 'attendance-item', 'data-session': session.sessionId },
+    el('span', { class: 'attendance-item__when' }, `${date} · ${time}`),
+    el('span', { class: 'attendance-item__status' }, ...badges),
+    el(
+      'span',
+      { class: 'attendance-item__where muted' },
+      `${session.room} · ${i18n.t('session.rounds', { confirmed: session.roundsConfirmed, run: session.roundsRun })}`,
+    ),
+  );
+}
+
+async function load(): Promise<void> {
+  try {
+    me = await api.apiFetch<Identity>('/asistencia/api/me');
+    render();
+    if (me.role !== 'student') return;
+    courses = (await api.apiFetch<{ courses: CourseAttendance[] }>('/asistencia/api/me/attendance')).courses;
+  } catch (error) {
+    failure = error;
+  }
+  render();
+}
+
+i18n.onChange(render);
+await load();

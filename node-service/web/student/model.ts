@@ -1,0 +1,21 @@
+// What GET /asistencia/api/me/attendance answers (modules/attendance/presentation/report-routes.ts).
+
+export type ResultStatus = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present';
+
+export interface SessionResult {
+  readonly sessionId: string;
+  readonly plannedStart: string;
+  readonly room: string;
+  readonly status: ResultStatus;
+  readonly roundsConfirmed: number;
+  readonly roundsRun: number;
+  /** false while the session is still open: the status may still change. */
+  readonly final: boolean;
+}
+
+export interface CourseAttendance {
+  readonly course: { readonly id: string; readonly name: string };
+  /** The share of sessions attended, 0..1 (excused ones left out); null with none that count. */
+  readonly rate: number | null;
+  readonly sessions: readonly SessionResult[];
+}

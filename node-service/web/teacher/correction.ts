@@ -1,0 +1,145 @@
+// "Corregir": a modal dialog (outside the roster, which the live refresh rebuilds) to excuse a student, mark
+// them present, or send them back to the status their rounds give, always with a reason. The service keeps
+// the computed status and audits the correction.
+import { ApiError, type ApiClient } from '../src/lib/api';
+import { el, errorText } from '../src/lib/ui';
+import type { Key, TeacherI18n } from './messages';
+import type { CorrectedResult, CorrectionChoice, RosterRow } from './model';
+
+const choices: readonly CorrectionChoice[] = ['excused', 'manual_present', 'computed'];
+const reasonMin = 3;
+const reasonMax = 500;
+
+export interface CorrectionDialog {
+  open(row: RosterRow): void;
+}
+
+export function correctionDialog(deps: {
+  i18n: TeacherI18n;
+  api: Pick<ApiClient, 'apiFetch'>;
+  path: string;
+  onCorrected(result: CorrectedResult, choice: CorrectionChoice): void;
+  /** Where the focus goes back when the dialog closes (the roster may have been rebuilt meanwhile). */
+  onClosed(studentId: string): void;
+}): CorrectionDialog {
+  const { i18n } = deps;
+  const heading = el('h2', { id: 'correction-heading' });
+  const legend = el('legend', {});
+  const radios = choices.map((choice) => el('input', { type: 'radio', name: 'correction-status', id: `correction-${choice}`, value: choice }));
+  const radioLabels = choices.map((choice) => el('label', { for: `correction-${choice}` }));
+  const reasonLabel = el('label', { for: 'correction-reason' });
+  const reason = el('textarea', {
+    id: 'correction-reason',
+    rows: '3',
+    required: true,
+    minlength: String(reasonMin),
+    maxlength: String(reasonMax),
+    'aria-describedby': 'correction-reason-hint correction-error',
+  });
+  const hint = el('p', { id: 'correction-reason-hint', class: 'form-field__hint' });
+  const error = el('p', { id: 'correction-error', class: 'form-field__error', role: 'alert', hidden: true });
+  const save = el('button', { type: 'submit', class: 'button' });
+  const cancel = el('button', { type: 'button', class: 'button button--secondary' });
+  const form = el(
+    'form',
+    { class: 'correction__form', novalidate: true },
+    heading,
+    el(
+      'fieldset',
+      { class: 'correction__choices' },
+      legend,
+      ...choices.map((_, i) => el('div', { class: 'form-field form-field--check' }, radios[i]!, radioLabels[i]!)),
+    ),
+    el('div', { class: 'form-field' }, reasonLabel, reason, hint),
+    error,
+    el('div', { class: 'form-actions' }, save, cancel),
+  );
+  const dialog = el('dialog', { class: 'correction', 'aria-labelledby': 'correction-heading' }, form);
+  document.body.append(dialog);
+
+  let row: RosterRow | undefined;
+  let busy = false;
+  let problem: { key: Key } | { text: string } | undefined;
+
+  function render(): void {
+    if (!row) return;
+    heading.textContent = i18n.t('correction.heading', { name: row.studentName });
+    legend.textContent = i18n.t('correction.choice');
+    choices.forEach((choice, i) => (radioLabels[i]!.textContent = i18n.t(`correction.${choice}`)));
+    reasonLabel.textContent = i18n.t('correction.reason');
+    hint.textContent = i18n.t('correction.reasonHint');
+    save.textContent = i18n.t(busy ? 'correction.saving' : 'correction.save');
+    save.disabled = busy;
+    cancel.textContent = i18n.t('correction.cancel');
+    error.hidden = !problem;
+    error.textContent = problem ? ('key' in problem ? i18n.t(problem.key) : problem.text) : '';
+  }
+
+  function markReason(invalid: boolean): void {
+    if (invalid) reason.setAttribute('aria-invalid', 'true');
+    else reason.removeAttribute('aria-invalid');
+  }
+
+  async function submit(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    if (!row || busy) return;
+    const choice = (radios.find((radio) => radio.checked)?.value ?? 'excused') as CorrectionChoice;
+    const text = reason.value.trim();
+    if (text.length < reasonMin) {
+      problem = { key: 'correction.reasonShort' };
+      markReason(true);
+      render();
+      reason.focus();
+      return;
+    }
+    busy = true;
+    problem = undefined;
+    markReason(false);
+    render();
+    try {
+      const result = await deps.api.apiFetch<CorrectedResult>(`${deps.path}/students/${encodeURIComponent(row.studentId)}/correction`, {
+        method: 'POST',
+        body: { status: choice, reason: text },
+      });
+      busy = false;
+      deps.onCorrected(result, choice);
+      dialog.close();
+    } catch (failure) {
+      busy = false;
+      problem = { text: errorText(failure, i18n) };
+      const aboutReason = failure instanceof ApiError && failure.details.some((detail) => detail.where.endsWith('/reason'));
+      markReason(aboutReason);
+      render();
+      (aboutReason ? reason : save).focus();
+    }
+  }
+
+  form.addEventListener('submit', (event) => void submit(event));
+  cancel.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => {
+    const closed = row;
+    row = undefined;
+    if (closed) deps.onClosed(closed.studentId);
+  });
+  reason.addEventListener('input', () => {
+    if (!problem) return;
+    problem = undefined;
+    markReason(false);
+    render();
+  });
+  i18n.onChange(render);
+
+  return {
+    open(next) {
+      row = next;
+      busy = false;
+      problem = undefined;
+      markReason(false);
+      reason.value = '';
+      radios.forEach((radio, i) => (radio.checked = i === 0));
+      render();
+      dialog.showModal();
+      radios[0]!.focus();
+    },
+  };
+}
