@@ -4,10 +4,9 @@ import jsQR from 'jsqr';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DOOR_INTERNAL_API_TOKEN } from '../door/door.js';
-import { freePort, startApache, type RunningApache } from '../support/apache.js';
+import { startDoor, type Door } from '../door/door.js';
 import { addVirtualAuthenticator, launchBrowser, screenshot, type BrowserHarness, type VirtualAuthenticator } from '../support/browser.js';
-import { startService, TEST_JWT_SECRET, type RunningService } from '../support/service.js';
+import type { RunningService } from '../support/service.js';
 
 /**
  * The moment the product exists for, end to end through the single door: real Apache with the PHP portal
@@ -20,15 +19,15 @@ import { startService, TEST_JWT_SECRET, type RunningService } from '../support/s
  * teacher closes the session and downloads the exports, which list the student as present.
  *
  * WebAuthn refuses an IP address as relying party id, so the browser must reach Apache as `localhost`,
- * and Node's PUBLIC_URL must be that very origin (the passkey's RP id, and the QR's URL). This is
- * startDoor (test/door/door.ts) with one difference: Apache's HTTP port is chosen before Node starts.
+ * and Node's PUBLIC_URL must be that very origin (the passkey's RP id, and the QR's URL):
+ * startDoor({ publicAsLocalhost: true }).
  */
 const PERIOD_MS = 2000; // the grace is left empty: one full period
 const laptop = { width: 1280, height: 800 };
 const projectorScreen = { width: 1920, height: 1080 };
 
+let door: Door;
 let service: RunningService;
-let apache: RunningApache;
 let origin: string;
 let browser: BrowserHarness;
 
@@ -39,37 +38,14 @@ let passkey: VirtualAuthenticator;
 let sessionId: string;
 
 beforeAll(async () => {
-  const [httpPort, internalPort] = [await freePort(), await freePort()];
-  origin = `http://localhost:${httpPort}`;
-  service = await startService({
-    env: {
-      JWT_SECRET: TEST_JWT_SECRET,
-      INTERNAL_API_TOKEN: DOOR_INTERNAL_API_TOKEN,
-      PORTAL_INTERNAL_URL: `http://127.0.0.1:${internalPort}`,
-      TRUST_PROXY: '127.0.0.1,::1',
-      PUBLIC_URL: origin,
-    },
-  });
-  try {
-    apache = await startApache({
-      httpPort,
-      internalPort,
-      node: `127.0.0.1:${service.port}`,
-      nodeInternalUrl: service.baseUrl,
-      jwtSecret: TEST_JWT_SECRET,
-      internalApiToken: DOOR_INTERNAL_API_TOKEN,
-    });
-  } catch (error) {
-    await service.stop();
-    throw error;
-  }
+  door = await startDoor({ publicAsLocalhost: true });
+  ({ service, origin } = door);
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await apache?.stop();
-  await service?.stop();
+  await door?.stop();
 });
 
 /** The portal's own login form, reached the way a signed-out visitor reaches it: sent there by the page. */

@@ -25,23 +25,32 @@ export const DOOR_INTERNAL_API_TOKEN = 'door-internal-credential-0123456789abcde
 export interface Door {
   apache: RunningApache;
   service: RunningService;
+  /** Where a browser reaches the door. */
+  origin: string;
   stop(): Promise<void>;
 }
 
-export async function startDoor(options: { env?: Record<string, string> } = {}): Promise<Door> {
+/**
+ * `publicAsLocalhost`: Apache's HTTP port is chosen first and Node's PUBLIC_URL is `http://localhost:<it>`,
+ * as browser tests need (WebAuthn refuses an IP address as relying party id; the QR's URL is that origin).
+ */
+export async function startDoor(options: { env?: Record<string, string>; publicAsLocalhost?: boolean } = {}): Promise<Door> {
   const internalPort = await freePort();
+  const httpPort = options.publicAsLocalhost ? await freePort() : undefined;
   const service = await startService({
     env: {
       JWT_SECRET: TEST_JWT_SECRET,
       INTERNAL_API_TOKEN: DOOR_INTERNAL_API_TOKEN,
       PORTAL_INTERNAL_URL: `http://127.0.0.1:${internalPort}`,
       TRUST_PROXY: '127.0.0.1,::1',
+      ...(httpPort ? { PUBLIC_URL: `http://localhost:${httpPort}` } : {}),
       ...options.env,
     },
   });
   let apache: RunningApache;
   try {
     apache = await startApache({
+      ...(httpPort ? { httpPort } : {}),
       internalPort,
       node: `127.0.0.1:${service.port}`,
       nodeInternalUrl: service.baseUrl,
@@ -59,6 +68,7 @@ export async function startDoor(options: { env?: Record<string, string> } = {}):
   return {
     apache,
     service,
+    origin: httpPort ? `http://localhost:${httpPort}` : apache.httpUrl,
     async stop() {
       await apache.stop();
       await service.stop();

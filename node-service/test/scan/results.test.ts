@@ -71,6 +71,10 @@ describe('corrections', () => {
     expect(answer.body).toMatchObject({ studentId: '4', status: 'excused', computedStatus: 'absent', overrideReason: 'Certificado médico' });
     const audit = await service.db.query('SELECT previous_status, new_status, reason, actor_id FROM attendance.corrections WHERE session_id = $1', [sessionId]);
     expect(audit.rows).toEqual([{ previous_status: 'absent', new_status: 'excused', reason: 'Certificado médico', actor_id: '1' }]);
+    const overview = await teacher().get(`/api/sessions/${sessionId}`);
+    const row = (id: string) => overview.body.roster.find((r: { studentId: string }) => r.studentId === id);
+    expect(row('4')).toMatchObject({ status: 'excused', overrideReason: 'Certificado médico' });
+    expect(row('3')).toMatchObject({ status: 'partial', overrideReason: null });
   });
 
   it('refuse a correction without a reason, by another teacher, or for a student not in the session', async () => {
@@ -88,7 +92,7 @@ describe('exports', () => {
     const { status, headers, bytes } = await download(`/api/sessions/${sessionId}/export?format=csv`);
     expect(status).toBe(200);
     expect(headers.get('content-type')).toMatch(/text\/csv; charset=utf-8/);
-    expect(headers.get('content-disposition')).toMatch(/attachment; filename="asistencia-.*\.csv"/);
+    expect(headers.get('content-disposition')).toMatch(/^attachment; filename="asistencia-Calculo_I_\d{4}-\d\d-\d\d\.csv"; filename\*=UTF-8''asistencia-C%C3%A1lculo_I_\d{4}-\d\d-\d\d\.csv$/);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.subarray(3).toString('utf8').trimEnd().split('\r\n').map((line) => line.split(';'));
     expect(lines[0]).toEqual(['ID estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección']);

@@ -24,6 +24,9 @@ export interface RosterRow {
   source: 'roster' | 'walk_in';
   flagged: boolean;
   roundsConfirmed: number[];
+  /** The result shown (null before the session opens). */
+  status: ResultStatus | null;
+  overrideReason: string | null;
 }
 
 export interface LiveCount {

@@ -36,12 +36,13 @@ const ROUNDS = `
          (SELECT count(*)::int FROM attendance.validations v WHERE v.session_id = r.session_id AND v.round = r.number) AS confirmed
   FROM attendance.rounds r WHERE r.session_id = $1 ORDER BY r.number`;
 const ROSTER = `
-  SELECT g.student_id, g.student_name, g.source, g.flagged,
+  SELECT g.student_id, g.student_name, g.source, g.flagged, r.status, r.override_reason,
          coalesce(array_agg(v.round::int ORDER BY v.round) FILTER (WHERE v.round IS NOT NULL), '{}') AS rounds_confirmed
   FROM attendance.registrations g
+  LEFT JOIN attendance.results r ON r.session_id = g.session_id AND r.student_id = g.student_id
   LEFT JOIN attendance.validations v ON v.session_id = g.session_id AND v.student_id = g.student_id
   WHERE g.session_id = $1
-  GROUP BY g.student_id, g.student_name, g.source, g.flagged
+  GROUP BY g.student_id, g.student_name, g.source, g.flagged, r.status, r.override_reason
   ORDER BY g.student_name`;
 const LIVE_COUNT = `
   SELECT cur.number::int AS round,
@@ -124,13 +125,23 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
       return rows.map((r): RoundSummary => ({ number: r.number, startedAt: r.started_at, endedAt: r.ended_at, confirmed: r.confirmed }));
     },
     async roster(id) {
-      const { rows } = await db.query<{ student_id: string; student_name: string; source: RosterRow['source']; flagged: boolean; rounds_confirmed: number[] }>(ROSTER, [id]);
+      const { rows } = await db.query<{
+        student_id: string;
+        student_name: string;
+        source: RosterRow['source'];
+        flagged: boolean;
+        status: RosterRow['status'];
+        override_reason: string | null;
+        rounds_confirmed: number[];
+      }>(ROSTER, [id]);
       return rows.map((r): RosterRow => ({
         studentId: r.student_id,
         studentName: r.student_name,
         source: r.source,
         flagged: r.flagged,
         roundsConfirmed: r.rounds_confirmed,
+        status: r.status,
+        overrideReason: r.override_reason,
       }));
     },
     async liveCount(id) {

@@ -13,8 +13,10 @@ const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'm
 const formatQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }).strict();
 
 async function sendTable(reply: FastifyReply, table: Table, format: 'csv' | 'xlsx', locale: 'es' | 'en', name: string) {
-  const safeName = name.replace(/[^\w.-]+/g, '_');
-  reply.header('content-disposition', `attachment; filename="${safeName}.${format}"`);
+  // An ASCII fallback for old clients, and the real name (accents and all) in RFC 6266's filename*.
+  const fileName = `${name.replace(/[\\/:*?"<>|\s]+/g, '_')}.${format}`;
+  const ascii = fileName.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^\w.-]+/g, '_');
+  reply.header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`);
   reply.header('cache-control', 'no-store');
   if (format === 'xlsx') {
     return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(table));
