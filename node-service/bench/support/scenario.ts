@@ -1,0 +1,30 @@
+import type { Machine } from './machine.js';
+import type { ServiceRunner } from './service.js';
+import type { Teardown } from './teardown.js';
+
+/** What every benchmark scenario gets from bench/run.ts, and what it gives back. */
+export interface ScenarioContext {
+  runner: ServiceRunner;
+  teardown: Teardown;
+  machine: Machine;
+  /** `--sessions=100,1000`-style sizes, when given; each scenario has its own defaults. */
+  sizes: number[] | undefined;
+  /** `--window=30`: seconds of measurement, when given. */
+  windowSeconds: number | undefined;
+  /** Extra environment for the service under test (`--env NAME=value`). */
+  env: Record<string, string>;
+  profile: boolean;
+  log(line: string): void;
+}
+
+export interface ScenarioReport {
+  /** Printed at the end of the run. */
+  text: string;
+  /** The scenario's section of docs/benchmarks.md. */
+  markdown: string;
+}
+
+export interface Scenario {
+  title: string;
+  run(context: ScenarioContext): Promise<ScenarioReport>;
+}
