@@ -126,6 +126,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     events: attendance.events,
     publicOrigin: config.publicUrl.origin,
     maxPerConnection: config.sessions.maxProjectionsPerConnection,
+    report: (err, context) => server.log.warn({ err }, context),
   });
   late.liveCodes = projection.liveCodes;
   const enrollment = createEnrollmentModule({ config, db, store, guards: auth.guards, limits });

@@ -152,6 +152,16 @@ export function keyValueStoreContract(name: string, subject: KeyValueSubject): v
     });
 
     describe('publish and subscribe', () => {
+      test('a fresh store takes many subscriptions at once (every projector reconnecting after a restart)', async () => {
+        const fresher = open();
+        const channels = Array.from({ length: 20 }, () => fresh('burst'));
+        const listeners = channels.map(() => listener());
+        // Arriving a moment apart, as WebSocket messages do, while the store is still connecting.
+        await Promise.all(channels.map((channel, i) => sleep(i % 5).then(() => fresher.subscribe(channel, listeners[i]!.handler))));
+        await Promise.all(channels.map((channel) => fresher.publish(channel, 'hello')));
+        for (const each of listeners) expect(await each.until(1)).toEqual(['hello']);
+      });
+
       test('deliver to the subscribers of that channel only, in order', async () => {
         const [live, other] = [fresh('live'), fresh('other')];
         const onLive = listener();

@@ -5,6 +5,8 @@ export interface TestSocket {
   /** The next message of `type` (or any message), parsed; rejects after `timeoutMs`. */
   next(type?: string, timeoutMs?: number): Promise<Record<string, unknown> & { type: string }>;
   send(message: unknown): void;
+  /** Everything received and not yet read, oldest first; the inbox is left empty. */
+  drain(): Array<Record<string, unknown> & { type: string }>;
   closed: Promise<{ code: number; reason: string }>;
   close(): void;
 }
@@ -33,6 +35,7 @@ export async function openSocket(url: string, options: { headers?: Record<string
     closed,
     send: (message) => socket.send(typeof message === 'string' ? message : JSON.stringify(message)),
     close: () => socket.close(),
+    drain: () => inbox.splice(0),
     async next(type, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -11,6 +11,7 @@ import {
   isFresh,
   receive,
   remainingShare,
+  serverNow,
   svgNode,
   type LiveCount,
   type ProjectedSession,
@@ -95,6 +96,8 @@ let everOnline = false;
 let session: ProjectedSession | undefined;
 let count: LiveCount | undefined;
 let received: ReceivedFrame | undefined;
+/** The next slot's frame, delivered ahead by the server: shown from its slotStartsAt on the server clock. */
+let upcoming: ReceivedFrame | undefined;
 /** Why nothing more will happen here: one of this page's messages, or the service's own words. */
 let fatal: { readonly key: Key } | { readonly text: string } | undefined;
 let shownUrl: string | undefined;
@@ -181,10 +184,14 @@ function renderCountdown(now: number): void {
   ui.countdown.style.transform = `scaleX(${share.toFixed(4)})`;
 }
 
-/** Every animation frame: move the countdown, and re-render the moment the code goes stale. */
+/** Every animation frame: switch to a code whose slot has begun, move the countdown, re-render on change. */
 function tick(): void {
   const now = Date.now();
-  if ((screen(now).kind === 'code') !== showingCode) render();
+  if (upcoming && serverNow(upcoming, now) >= upcoming.frame.slotStartsAt) {
+    received = upcoming;
+    upcoming = undefined;
+    render();
+  } else if ((screen(now).kind === 'code') !== showingCode) render();
   else renderCountdown(now);
   requestAnimationFrame(tick);
 }
@@ -196,12 +203,17 @@ function onMessage(message: ProjectorMessage | ErrorMessage): void {
       session = message.session;
       count = message.count;
       if (received && received.frame.round !== session.currentRound) received = undefined;
+      if (upcoming && upcoming.frame.round !== session.currentRound) upcoming = undefined;
       break;
-    case 'qr':
+    case 'qr': {
       if (message.sessionId !== sessionId) return;
-      received = receive(message, Date.now());
+      const now = Date.now();
+      const frame = receive(message, now);
+      if (serverNow(frame, now) < message.slotStartsAt) upcoming = frame;
+      else received = frame;
       count = message.count;
       break;
+    }
     case 'count':
       if (message.sessionId !== sessionId) return;
       count = { round: message.round, confirmed: message.confirmed, expected: message.expected };
@@ -221,7 +233,11 @@ function onStatus(status: LiveStatus): void {
   connection = status;
   if (status === 'online') everOnline = true;
   if (status === 'refused') fatal = { key: 'projector.refused' };
-  if (status !== 'online') received = undefined; // after a gap, only a frame from the new connection counts
+  if (status !== 'online') {
+    // After a gap, only a frame from the new connection counts.
+    received = undefined;
+    upcoming = undefined;
+  }
   render();
 }
 

@@ -18,6 +18,7 @@ export function createQrProjectionModule(deps: {
   events: SessionEvents;
   publicOrigin: string;
   maxPerConnection: number;
+  report: (error: unknown, context: string) => void;
 }) {
   const codes = createCodeStore(deps.store);
   const liveCodes = createLiveCodes({ codes });
@@ -29,6 +30,7 @@ export function createQrProjectionModule(deps: {
     // The token rides in the fragment: browsers never send it, so no proxy or server log records it.
     scanUrl: (token) => `${deps.publicOrigin}/asistencia/scan/#${token}`,
     maxPerConnection: deps.maxPerConnection,
+    report: deps.report,
   });
   return { hub, liveCodes, handlers: projectorHandlers(hub) };
 }

@@ -6,14 +6,17 @@ import type { KeyValueStore, MessageHandler } from './key-value.js';
  * test runs) can share one server. Subscriptions use a second connection, as the protocol requires.
  */
 export function createValkeyStore(options: { url: string; keyPrefix: string }): KeyValueStore {
-  const connect = () =>
+  const connect = (extra: { enableReadyCheck?: boolean } = {}) =>
     new Redis(options.url.replace(/^valkey:/, 'redis:'), {
       lazyConnect: true,
       maxRetriesPerRequest: 2,
       enableOfflineQueue: true,
+      ...extra,
     });
   const commands = connect();
-  const subscriber = connect();
+  // No ready check (INFO) on the subscriber: a SUBSCRIBE arriving while it connects would put the
+  // connection in subscriber mode first, the INFO would then be refused, and the subscription fail.
+  const subscriber = connect({ enableReadyCheck: false });
   const handlers = new Map<string, Set<MessageHandler>>();
   // The SUBSCRIBE in flight per channel: a second subscriber joining meanwhile waits for it too.
   const subscribing = new Map<string, Promise<unknown>>();

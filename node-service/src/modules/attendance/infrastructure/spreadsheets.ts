@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import type { Table } from '../domain/report.js';
 
 /**
@@ -18,6 +17,8 @@ export function toCsv(table: Table, separator: ';' | ','): Buffer {
 }
 
 export async function toXlsx(table: Table): Promise<Buffer> {
+  // Loaded on the first export only: exceljs weighs about 20 MB that most instances never need.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Asistencia';
   const sheet = workbook.addWorksheet(table.title.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31) || 'Asistencia');

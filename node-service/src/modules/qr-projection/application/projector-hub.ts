@@ -2,7 +2,7 @@ import { assertRole, type Identity } from '../../auth/index.js';
 import type { LiveCount, Session, SessionEvent, SessionEvents } from '../../attendance/index.js';
 import type { Connection, ServerMessage } from '../../realtime/index.js';
 import { projectionErrors } from '../domain/errors.js';
-import { expiresAt, msUntilNextSlot, slotAt, slotStartsAt } from '../domain/rotation.js';
+import { expiresAt, slotAt, slotStartsAt } from '../domain/rotation.js';
 import type { CodeStore, QrRenderer } from './ports.js';
 
 export interface ProjectionSessions {
@@ -33,8 +33,23 @@ interface Channel {
   count: LiveCount;
   projectors: Set<Connection>;
   timer: NodeJS.Timeout | undefined;
-  frame: QrFrame | undefined;
+  /** The frames made for this round, by slot: the current one and the one delivered ahead. */
+  frames: Map<number, QrFrame>;
+  /** Where in each slot the next slot's frame is made and delivered, as a share of the period. */
+  lead: number;
   stopListening: () => Promise<void>;
+}
+
+/**
+ * A frame is made and delivered during the slot before its own, at a point spread by session between a
+ * quarter and three quarters of the period, so a thousand sessions do not all render at the boundary; the
+ * projector shows it from `slotStartsAt` on the server's clock. A code delivered ahead does not scan
+ * before its slot starts (see domain/rotation.ts), so nothing is given away early.
+ */
+function leadShare(sessionId: string): number {
+  let hash = 0;
+  for (const char of sessionId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return 0.25 + (hash % 1000) / 2000;
 }
 
 /**
@@ -49,6 +64,8 @@ export function createProjectorHub(deps: {
   renderer: QrRenderer;
   scanUrl: (token: string) => string;
   maxPerConnection: number;
+  /** Where a failed rotation or refresh is reported (a timer has no caller to throw to). */
+  report: (error: unknown, context: string) => void;
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
@@ -79,13 +96,14 @@ export function createProjectorHub(deps: {
     const { session } = channel;
     if (session.state !== 'open' || session.currentRound === null) return undefined;
     const round = session.currentRound;
-    if (channel.frame?.slot === slot && channel.frame.round === round) return { ...channel.frame, count: channel.count };
+    const made = channel.frames.get(slot);
+    if (made?.round === round) return { ...made, count: channel.count };
     const rotation = { periodMs: session.rotationPeriodMs, graceMs: session.graceMs };
     const ttlMs = Math.max(1, expiresAt(slot, rotation) - now());
     const code = await deps.codes.ensure({ sessionId: session.id, round, slot }, ttlMs, session.fallbackCodeEnabled);
     if (!code) return undefined;
     const url = deps.scanUrl(code.token);
-    channel.frame = {
+    const frame: QrFrame = {
       type: 'qr',
       sessionId: session.id,
       round,
@@ -100,25 +118,42 @@ export function createProjectorHub(deps: {
       periodMs: rotation.periodMs,
       count: channel.count,
     };
-    return channel.frame;
+    for (const old of channel.frames.keys()) if (old < slot - 1 || channel.frames.get(old)!.round !== round) channel.frames.delete(old);
+    channel.frames.set(slot, frame);
+    return frame;
   }
 
-  function schedule(channel: Channel): void {
+  /** Plans the delivery of the frame after `afterSlot` (or after the current slot). */
+  function schedule(channel: Channel, afterSlot?: number): void {
     clearTimeout(channel.timer);
     channel.timer = undefined;
     if (channel.session.state !== 'open' || channel.session.currentRound === null || channel.projectors.size === 0) return;
     const at = now();
-    const nextSlot = slotAt(at, channel.session.rotationPeriodMs) + 1;
-    channel.timer = setTimeout(() => void rotate(channel, nextSlot), msUntilNextSlot(at, channel.session.rotationPeriodMs));
+    const period = channel.session.rotationPeriodMs;
+    // Explicit, so a timer firing a millisecond early never delivers the same slot twice.
+    const next = Math.max(slotAt(at, period) + 1, (afterSlot ?? -Infinity) + 1);
+    const deliverAt = slotStartsAt(next - 1, period) + Math.floor(period * channel.lead);
+    channel.timer = setTimeout(() => void rotate(channel, next), Math.max(0, deliverAt - at));
   }
 
   async function rotate(channel: Channel, slot: number): Promise<void> {
     try {
       const frame = await frameFor(channel, slot);
       if (frame) broadcast(channel, { ...frame, serverTime: now() });
+    } catch (error) {
+      deps.report(error, 'rotation failed');
     } finally {
-      schedule(channel);
+      schedule(channel, slot);
     }
+  }
+
+  /** The current frame, and the next one if it was already delivered: what a (re)joining projector needs. */
+  async function framesNow(channel: Channel): Promise<QrFrame[]> {
+    const current = slotAt(now(), channel.session.rotationPeriodMs);
+    const frames = [await frameFor(channel, current)];
+    const ahead = channel.frames.get(current + 1);
+    if (ahead?.round === channel.session.currentRound) frames.push({ ...ahead, count: channel.count });
+    return frames.filter((frame): frame is QrFrame => frame !== undefined).map((frame) => ({ ...frame, serverTime: now() }));
   }
 
   async function refresh(channel: Channel): Promise<void> {
@@ -127,8 +162,7 @@ export function createProjectorHub(deps: {
     channel.session = session;
     channel.count = await deps.sessions.liveCount(session.id);
     broadcast(channel, stateMessage(channel));
-    const frame = await frameFor(channel, slotAt(now(), session.rotationPeriodMs));
-    if (frame) broadcast(channel, frame);
+    for (const frame of await framesNow(channel)) broadcast(channel, frame);
     schedule(channel);
   }
 
@@ -137,7 +171,7 @@ export function createProjectorHub(deps: {
       channel.count = event.count;
       broadcast(channel, { type: 'count', sessionId: channel.session.id, ...event.count });
     } else {
-      void refresh(channel);
+      refresh(channel).catch((error: unknown) => deps.report(error, 'projector refresh failed'));
     }
   }
 
@@ -147,7 +181,8 @@ export function createProjectorHub(deps: {
       count: await deps.sessions.liveCount(session.id),
       projectors: new Set(),
       timer: undefined,
-      frame: undefined,
+      frames: new Map(),
+      lead: leadShare(session.id),
       stopListening: async () => undefined,
     };
     channel.stopListening = await deps.events.subscribe(session.id, (event) => onEvent(channel, event));
@@ -190,8 +225,7 @@ export function createProjectorHub(deps: {
       channel.projectors.add(connection);
       connection.send(stateMessage(channel));
       // A projector that (re)connects gets the current code at once, not at the next rotation.
-      const frame = await frameFor(channel, slotAt(now(), channel.session.rotationPeriodMs));
-      if (frame) connection.send(frame);
+      for (const frame of await framesNow(channel)) connection.send(frame);
       if (!channel.timer) schedule(channel);
     },
 
