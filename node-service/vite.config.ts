@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const webRoot = fileURLToPath(new URL('./web/', import.meta.url));
 
@@ -19,8 +20,21 @@ const servicePaths = [
   '/asistencia/dev/token',
 ];
 
+/** `<!-- include: name -->` in a page becomes web/src/partials/name.html: one header and footer for all. */
+function partials(): Plugin {
+  return {
+    name: 'asistencia-partials',
+    transformIndexHtml(html) {
+      return html.replace(/^ *<!-- include: ([\w-]+) -->\n/gm, (_line, name: string) =>
+        readFileSync(resolve(webRoot, 'src/partials', `${name}.html`), 'utf8'),
+      );
+    },
+  };
+}
+
 export default defineConfig({
   root: webRoot,
+  plugins: [partials()],
   base: '/asistencia/',
   build: {
     outDir: resolve(webRoot, '../dist/web'),
