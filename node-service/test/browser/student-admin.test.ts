@@ -142,7 +142,7 @@ describe('teacher corrections and exports', () => {
     // The session's CSV, downloaded from its button: UTF-8 with a byte-order mark, accents intact.
     const sessionExport = teacher.getByRole('group', { name: 'Esta sesión' });
     const [csv] = await Promise.all([teacher.waitForEvent('download'), sessionExport.getByRole('button', { name: 'Descargar CSV' }).click()]);
-    expect(csv.suggestedFilename()).toMatch(/^asistencia-C_lculo_I_\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(csv.suggestedFilename()).toMatch(/^asistencia-Cálculo_I_\d{4}-\d{2}-\d{2}\.csv$/);
     const bytes = await readFile((await csv.path())!);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = parseCsv(bytes.subarray(3).toString('utf8'));
