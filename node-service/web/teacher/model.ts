@@ -70,11 +70,15 @@ export interface CorrectedResult {
 }
 
 /**
- * A teacher's correction stands out in the roster: the status and the reason given. The overview's own
- * result is the freshest when it carries one; else what this page's last correction answered.
+ * A teacher's correction stands out in the roster: the status and the reason given. What this page's last
+ * correction answered wins until an overview agrees with it (a poll already under way may predate it).
  */
 export function correctionOf(row: RosterRow, corrected?: CorrectedResult): { status: ResultStatus; reason: string } | null {
-  const source = row.status !== undefined ? { status: row.status, reason: row.overrideReason } : corrected ? { status: corrected.status, reason: corrected.overrideReason } : null;
+  const source = corrected
+    ? { status: corrected.status, reason: corrected.overrideReason }
+    : row.status !== undefined
+      ? { status: row.status, reason: row.overrideReason }
+      : null;
   if (!source || (source.status !== 'excused' && source.status !== 'manual_present') || !source.reason) return null;
   return { status: source.status, reason: source.reason };
 }

@@ -112,6 +112,11 @@ export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n;
 
   /** Rebuilt on every refresh: a focused "Corregir" button keeps the focus across it. */
   function renderRoster(current: Overview): void {
+    // A correction the service now reports itself no longer needs this page's memory of it.
+    for (const row of current.roster) {
+      const mine = corrected.get(row.studentId);
+      if (mine && row.status === mine.status && (row.overrideReason ?? null) === mine.overrideReason) corrected.delete(row.studentId);
+    }
     const active = document.activeElement;
     const focused = active instanceof HTMLElement && roster.contains(active) ? active.dataset['correct'] : undefined;
     roster.replaceChildren(...rosterView(current, i18n, { corrected, enabled: current.session.state !== 'scheduled' }));
