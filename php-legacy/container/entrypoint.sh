@@ -13,6 +13,11 @@
 #                                and /run/secrets/tls_private_key
 #   ASISTENCIA_TLS_SELF_SIGNED   "allow" (default): without TLS_CERT/TLS_KEY files, make and keep a
 #                                self-signed pair under /var/lib/asistencia/tls; "never": refuse to start
+#   ASISTENCIA_REDIRECT_HTTPS    "on": plain HTTP answers 301 to ASISTENCIA_PUBLIC_HTTPS_ORIGIN (same path
+#                                and query), health checks excepted; "off" (default): HTTP serves everything
+#   ASISTENCIA_PUBLIC_HTTPS_ORIGIN
+#                                the public HTTPS origin (https://host[:port], the port clients use, not
+#                                8443); required when the redirect is on
 set -Eeuo pipefail
 
 RUNTIME_DIR=/tmp/asistencia
@@ -46,7 +51,24 @@ write_defines() {
     done
     echo "Define TLS_CERT \"$TLS_CERT\""
     echo "Define TLS_KEY \"$TLS_KEY\""
+    https_redirect_defines
   } >"$RUNTIME_DIR/httpd-defines.conf"
+}
+
+# The redirect's Defines; the origin lands in Apache's configuration, so only scheme, host and port pass.
+https_redirect_defines() {
+  case "${ASISTENCIA_REDIRECT_HTTPS:-off}" in
+    on)
+      local origin=${ASISTENCIA_PUBLIC_HTTPS_ORIGIN:-}
+      origin=${origin%/}
+      [[ $origin =~ ^https://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$ ]] ||
+        fail "ASISTENCIA_REDIRECT_HTTPS=on needs ASISTENCIA_PUBLIC_HTTPS_ORIGIN as https://host[:port] (got \"${ASISTENCIA_PUBLIC_HTTPS_ORIGIN:-}\")"
+      echo "Define ASISTENCIA_REDIRECT_HTTPS"
+      echo "Define ASISTENCIA_PUBLIC_HTTPS_ORIGIN $origin"
+      ;;
+    off) ;;
+    *) fail "ASISTENCIA_REDIRECT_HTTPS must be on or off (got \"$ASISTENCIA_REDIRECT_HTTPS\")" ;;
+  esac
 }
 
 # Sets TLS_CERT/TLS_KEY to readable files, making a self-signed pair on first start when allowed.

@@ -6,6 +6,8 @@ declare(strict_types=1);
  * Container health check: Apache answers on the public port, and PHP (php-fpm behind Apache) answers on
  * the internal listener. An internal endpoint asked without the bearer credential must refuse with the
  * portal's own JSON 401, which proves the whole chain ran without touching the store or a session.
+ * With ASISTENCIA_REDIRECT_HTTPS=on (production) the public HTTP port must instead send the stylesheet's
+ * URL to the public HTTPS origin: a 301 to exactly ASISTENCIA_PUBLIC_HTTPS_ORIGIN/style.css.
  * Exit 0 when healthy, 1 otherwise (with the reason on stderr).
  */
 
@@ -16,18 +18,32 @@ function probe(string $url): array
     $headers = $http_response_header ?? [];
     $status = preg_match('#^HTTP/\S+ (\d{3})#', $headers[0] ?? '', $m) ? (int) $m[1] : 0;
     $json = (bool) preg_grep('#^content-type:\s*application/json#i', $headers);
-    return [$status, $json, $body === false ? '' : $body];
+    $location = '';
+    foreach ($headers as $header) {
+        if (preg_match('#^location:\s*(\S+)#i', $header, $m)) {
+            $location = $m[1];
+        }
+    }
+    return [$status, $json, $body === false ? '' : $body, $location];
 }
 
-[$status] = probe('http://127.0.0.1:8080/style.css');
-if ($status !== 200) {
+$redirect = getenv('ASISTENCIA_REDIRECT_HTTPS') === 'on';
+[$status, , , $location] = probe('http://127.0.0.1:8080/style.css');
+if ($redirect) {
+    $expected = rtrim((string) getenv('ASISTENCIA_PUBLIC_HTTPS_ORIGIN'), '/') . '/style.css';
+    if ($status !== 301 || $location !== $expected) {
+        fwrite(STDERR, "unhealthy: Apache's public HTTP port answered $status"
+            . ($location !== '' ? " to $location" : '') . " for /style.css, not a 301 to $expected\n");
+        exit(1);
+    }
+} elseif ($status !== 200) {
     fwrite(STDERR, "unhealthy: Apache's public port answered $status for /style.css\n");
     exit(1);
 }
 [$status, $json, $body] = probe('http://127.0.0.1:8081/internal/courses.php?teacher=healthcheck');
 if ($status !== 401 || !$json || !str_contains($body, 'INTERNAL_CREDENTIAL_REQUIRED')) {
     fwrite(STDERR, "unhealthy: the portal answered $status on the internal listener"
-        . ($status === 503 ? ' (is INTERNAL_API_TOKEN set?)' : '') . "\n");
+        . ($status === 503 ? ' (is INTERNAL_API_TOKEN set, and at least 32 bytes long?)' : '') . "\n");
     exit(1);
 }
 exit(0);

@@ -51,5 +51,7 @@ function show_login_form(int $status, string $next, string $username, ?string $e
         'username' => $username,
         'error' => $error,
         'notice' => $notice,
+        // An empty store (PORTAL_SEED=none before an operator added anyone): say so instead of a bare form.
+        'noAccounts' => !store_has_users(),
     ]));
 }

@@ -25,6 +25,11 @@ function attempt_login(string $username, string $password, string $address): arr
     }
     $row = find_user_by_username($username);
     $matches = password_verify($password, $row['password_hash'] ?? DUMMY_PASSWORD_HASH);
+    if ($matches && is_refused_demo_password($password)) {
+        error_log("asistencia-portal: refused the demo password for '$username' (PORTAL_SEED=none); "
+            . 'give the account a real password with bin/portal.php set-password');
+        $matches = false;
+    }
     if ($row === null || !$matches) {
         record_login_failure($username, $address, $now);
         return ['error' => 'credentials'];

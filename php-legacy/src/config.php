@@ -9,6 +9,9 @@ declare(strict_types=1);
 
 const PORTAL_SECRET_MIN_BYTES = 32;
 
+/** PORTAL_SEED: what a new store starts with. */
+const PORTAL_SEEDS = ['demo', 'none'];
+
 function env_string(string $name): ?string
 {
     $value = getenv($name);
@@ -34,6 +37,7 @@ function portal_config(): array
     if ($config === null) {
         $config = [
             'db_path' => env_string('PORTAL_DB_PATH') ?? dirname(__DIR__) . '/data/portal.sqlite',
+            'seed' => portal_seed_setting(),
             'session_dir' => env_string('PORTAL_SESSION_DIR'),
             'session_idle_seconds' => env_int('PORTAL_SESSION_IDLE_SECONDS', 1800),
             'jwt_issuer' => env_string('JWT_ISSUER') ?? 'asistencia-portal',
@@ -52,6 +56,16 @@ function portal_config(): array
     return $config;
 }
 
+/** PORTAL_SEED: "demo" (default: seed.json's demo users and courses) or "none" (an empty store). */
+function portal_seed_setting(): string
+{
+    $seed = env_string('PORTAL_SEED') ?? 'demo';
+    if (!in_array($seed, PORTAL_SEEDS, true)) {
+        throw new PortalError('PORTAL_MISCONFIGURED', 'PORTAL_SEED must be "demo" or "none" (got "' . $seed . '")');
+    }
+    return $seed;
+}
+
 /**
  * A secret given inline (NAME) or as a file (NAME_FILE, trailing newline trimmed); null when neither is set.
  */
@@ -67,19 +81,47 @@ function secret_from_env(string $name): ?string
     }
     $content = @file_get_contents($file);
     if ($content === false) {
-        error_log("asistencia-portal: cannot read {$name}_FILE ($file)");
+        error_log("asistencia-portal: $name is not usable: cannot read {$name}_FILE ($file); is the secret mounted "
+            . 'and readable by this user?');
         return null;
     }
     $secret = rtrim($content, "\r\n");
-    return $secret === '' ? null : $secret;
+    if ($secret === '') {
+        error_log("asistencia-portal: $name is not usable: {$name}_FILE ($file) is empty");
+        return null;
+    }
+    return $secret;
+}
+
+/**
+ * The shared secret NAME when it is set and long enough; otherwise null, after logging exactly what is
+ * wrong (never the value): not set, or how many bytes it has against the minimum and how to make one.
+ */
+function shared_secret(string $name): ?string
+{
+    $secret = secret_from_env($name);
+    $min = PORTAL_SECRET_MIN_BYTES;
+    if ($secret === null) {
+        if (env_string("{$name}_FILE") !== null && env_string($name) === null) {
+            return null; // secret_from_env said what is wrong with the file (unreadable or empty)
+        }
+        error_log("asistencia-portal: $name is not set: set $name or {$name}_FILE to at least $min bytes, "
+            . 'the same value node-service uses');
+        return null;
+    }
+    if (strlen($secret) < $min) {
+        $source = env_string($name) !== null ? $name : "{$name}_FILE " . env_string("{$name}_FILE");
+        error_log("asistencia-portal: $name is too short: " . strlen($secret) . " bytes (from $source), at least $min "
+            . 'are needed, and node-service must use the same value; make one with `openssl rand -hex 32`');
+        return null;
+    }
+    return $secret;
 }
 
 function jwt_secret(): string
 {
-    $secret = secret_from_env('JWT_SECRET');
-    if ($secret === null || strlen($secret) < PORTAL_SECRET_MIN_BYTES) {
-        error_log('asistencia-portal: JWT_SECRET (or JWT_SECRET_FILE) is missing or shorter than '
-            . PORTAL_SECRET_MIN_BYTES . ' bytes; refusing to issue tokens');
+    $secret = shared_secret('JWT_SECRET');
+    if ($secret === null) {
         throw new PortalError(
             'TOKEN_ISSUER_MISCONFIGURED',
             'The portal cannot issue tokens: its signing secret is missing or too short.',
@@ -91,11 +133,5 @@ function jwt_secret(): string
 /** The credential shared with the Node service, or null (logged) when not configured or too short. */
 function internal_api_token(): ?string
 {
-    $token = secret_from_env('INTERNAL_API_TOKEN');
-    if ($token === null || strlen($token) < PORTAL_SECRET_MIN_BYTES) {
-        error_log('asistencia-portal: INTERNAL_API_TOKEN (or INTERNAL_API_TOKEN_FILE) is missing or shorter than '
-            . PORTAL_SECRET_MIN_BYTES . ' bytes');
-        return null;
-    }
-    return $token;
+    return shared_secret('INTERNAL_API_TOKEN');
 }

@@ -3,8 +3,10 @@
 declare(strict_types=1);
 
 /**
- * The portal's SQLite store. Created from schema.sql and seeded from seed.json on first use; the
- * write lock taken by BEGIN IMMEDIATE makes concurrent first requests wait for one another.
+ * The portal's SQLite store. Created from schema.sql on first use and, when PORTAL_SEED is "demo" (the
+ * default), seeded with seed.json's demo users and courses; with "none" it starts empty and an operator
+ * adds accounts with bin/portal.php. The write lock taken by BEGIN IMMEDIATE makes concurrent first
+ * requests (and the command line) wait for one another.
  */
 
 const PORTAL_SCHEMA_VERSION = 1;
@@ -49,7 +51,9 @@ function initialise_store(PDO $pdo): void
         $created = schema_version($pdo) !== PORTAL_SCHEMA_VERSION;
         if ($created) {
             $pdo->exec(read_project_file('schema.sql'));
-            seed_store($pdo, load_seed());
+            if (portal_config()['seed'] === 'demo') {
+                seed_store($pdo, load_seed());
+            }
             $pdo->exec('PRAGMA user_version = ' . PORTAL_SCHEMA_VERSION);
         }
         $pdo->exec('COMMIT');
@@ -113,4 +117,19 @@ function seed_store(PDO $pdo, array $seed): void
             $member->execute([$c['id'], $studentId]);
         }
     }
+}
+
+function store_has_users(): bool
+{
+    return (bool) db()->query('SELECT EXISTS (SELECT 1 FROM users)')->fetchColumn();
+}
+
+/**
+ * True when PORTAL_SEED=none and the password is seed.json's demo password: a store created earlier with
+ * the demo data keeps those accounts, and none of them (nor anyone else) may sign in with it then.
+ * A plain comparison, no hashing: the CLI refuses passwords this short anyway.
+ */
+function is_refused_demo_password(string $password): bool
+{
+    return portal_config()['seed'] === 'none' && hash_equals((string) load_seed()['demoPassword'], $password);
 }

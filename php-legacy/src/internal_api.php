@@ -11,7 +11,8 @@ function require_internal_credential(): void
 {
     $expected = internal_api_token();
     if ($expected === null) {
-        send_json_error(503, 'INTERNAL_API_NOT_CONFIGURED', 'The internal API credential is not configured on the portal.');
+        send_json_error(503, 'INTERNAL_API_NOT_CONFIGURED', 'The internal API credential is not configured on the portal: '
+            . 'INTERNAL_API_TOKEN is missing or shorter than ' . PORTAL_SECRET_MIN_BYTES . " bytes (the portal's error log says which).");
     }
     $given = bearer_token();
     if ($given === null || !hash_equals($expected, $given)) {

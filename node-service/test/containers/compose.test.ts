@@ -215,6 +215,20 @@ describe('production (compose.yaml + compose.prod.yaml)', () => {
     expect(environmentOf(services(prod)['asistencia-php']!).ASISTENCIA_TLS_SELF_SIGNED).toBe('never');
   });
 
+  it('starts the portal with no demo accounts (PORTAL_SEED=none)', () => {
+    expect(environmentOf(services(prod)['asistencia-php']!).PORTAL_SEED).toBe('none');
+  });
+
+  it('redirects plain HTTP to the public HTTPS origin, which is PUBLIC_URL (the port clients use)', () => {
+    const php = environmentOf(services(prod)['asistencia-php']!);
+    expect(php.ASISTENCIA_REDIRECT_HTTPS).toBe('on');
+    expect(php.ASISTENCIA_PUBLIC_HTTPS_ORIGIN).toBe(env.PUBLIC_URL);
+    expect(php.ASISTENCIA_PUBLIC_HTTPS_ORIGIN).toBe(environmentOf(services(prod)['asistencia-node']!).PUBLIC_URL);
+    expect(php.ASISTENCIA_PUBLIC_HTTPS_ORIGIN).toMatch(/^https:\/\/[^/]+$/);
+    const onOtherPort = composeProject(PROD, { ...env, PUBLIC_URL: 'https://asistencia.example.edu:8443', ASISTENCIA_HTTPS_PORT: '8443' });
+    expect(environmentOf(services(onOtherPort)['asistencia-php']!).ASISTENCIA_PUBLIC_HTTPS_ORIGIN).toBe('https://asistencia.example.edu:8443');
+  });
+
   it('demands the public URL and host name instead of defaulting them', () => {
     const { PUBLIC_URL: _url, ...withoutUrl } = env;
     expect(() => composeProject(PROD, withoutUrl)).toThrow('PUBLIC_URL');
@@ -271,6 +285,12 @@ describe('development (compose.yaml + compose.dev.yaml)', () => {
     expect((php.volumes as unknown[]).map((v) => parseVolume(v).target)).toEqual(
       expect.arrayContaining(['/srv/asistencia/php-legacy', '/srv/asistencia/apache-config']),
     );
+  });
+
+  it('seeds the portal with the demo accounts and serves plain HTTP without redirecting it', () => {
+    const php = environmentOf(services(dev)['asistencia-php']!);
+    expect(php.PORTAL_SEED).toBe('demo');
+    expect(php.ASISTENCIA_REDIRECT_HTTPS ?? 'off').toBe('off');
   });
 
   it('takes the secrets from .env, and stops when they are missing', () => {

@@ -173,6 +173,21 @@ describe('php-legacy/Containerfile (Apache + PHP on Rocky Linux 9)', () => {
     expect(names).toContain('mpm_event_module');
   });
 
+  it('ships the operator command line where docs/operations.md says, and starts empty unless told otherwise', () => {
+    const copies = all(portal, 'COPY').map((c) => c.rest);
+    expect(copies).toContain('php-legacy/bin/ /srv/asistencia/php-legacy/bin/');
+    expect(copies).toEqual(expect.arrayContaining(['php-legacy/src/ /srv/asistencia/php-legacy/src/', 'php-legacy/schema.sql php-legacy/seed.json /srv/asistencia/php-legacy/']));
+    expect(existsSync(join(REPO_ROOT, 'php-legacy/bin/portal.php'))).toBe(true);
+    expect(readFileSync(join(REPO_ROOT, 'docs/operations.md'), 'utf8')).toContain(
+      'exec asistencia-php php /srv/asistencia/php-legacy/bin/portal.php add-user',
+    );
+    expect(environmentOf([portal]).PORTAL_SEED).toBe('none');
+  });
+
+  it('checks Apache\'s configuration at build time with the HTTPS redirect on as well', () => {
+    expect(runs).toMatch(/Define ASISTENCIA_REDIRECT_HTTPS[\s\S]*Define ASISTENCIA_PUBLIC_HTTPS_ORIGIN https:\/\/\S+[\s\S]*httpd -t -f \/etc\/asistencia\/httpd\.conf/);
+  });
+
   it('runs Apache and php-fpm as the unprivileged apache user, with a health check', () => {
     expect(userOf([portal])).toBe('apache');
     expect(commandOf(all(portal, 'ENTRYPOINT')[0]!.rest)).toEqual(['/usr/local/bin/asistencia-php']);

@@ -131,6 +131,41 @@ describe('Apache and php-fpm in the portal container', () => {
     }
   });
 
+  it('the entrypoint turns production\'s redirect settings into the Defines asistencia.conf reads', async () => {
+    const conf = read('apache-config/asistencia.conf');
+    expect(conf).toMatch(/<IfDefine ASISTENCIA_REDIRECT_HTTPS>[\s\S]*\$\{ASISTENCIA_PUBLIC_HTTPS_ORIGIN\}/);
+    // Only the entrypoint's function, run with the settings production gives the container.
+    const script = join(REPO_ROOT, 'php-legacy/container/entrypoint.sh');
+    const defines = (settings: Record<string, string>) =>
+      promisify(execFile)(
+        'bash',
+        ['-c', `eval "$(sed -n '/^fail() {/,/^}/p; /^https_redirect_defines() {/,/^}/p' "$0")"; https_redirect_defines`, script],
+        { env: { PATH: process.env.PATH, ...settings } },
+      );
+    const prod = environment(projects.prod, 'asistencia-php');
+    const { stdout } = await defines({
+      ASISTENCIA_REDIRECT_HTTPS: prod.ASISTENCIA_REDIRECT_HTTPS!,
+      ASISTENCIA_PUBLIC_HTTPS_ORIGIN: `${prod.ASISTENCIA_PUBLIC_HTTPS_ORIGIN}/`,
+    });
+    expect(stdout.trim().split('\n')).toEqual([
+      'Define ASISTENCIA_REDIRECT_HTTPS',
+      `Define ASISTENCIA_PUBLIC_HTTPS_ORIGIN ${env.PUBLIC_URL}`,
+    ]);
+    expect((await defines({})).stdout).toBe('');
+    for (const origin of ['', 'http://asistencia.example.edu', 'https://asistencia.example.edu/path', 'https://x.example" evil']) {
+      await expect(defines({ ASISTENCIA_REDIRECT_HTTPS: 'on', ASISTENCIA_PUBLIC_HTTPS_ORIGIN: origin }), origin).rejects.toMatchObject({
+        code: 64,
+        stderr: expect.stringContaining('needs ASISTENCIA_PUBLIC_HTTPS_ORIGIN as https://host[:port]'),
+      });
+    }
+  });
+
+  it('the health check expects the redirect exactly when the container is told to redirect', () => {
+    const probe = read('php-legacy/container/healthcheck.php');
+    expect(probe).toContain("getenv('ASISTENCIA_REDIRECT_HTTPS') === 'on'");
+    expect(probe).toContain("getenv('ASISTENCIA_PUBLIC_HTTPS_ORIGIN')");
+  });
+
   it('the health check is valid PHP', async () => {
     const { stdout } = await promisify(execFile)('php', ['-l', join(REPO_ROOT, 'php-legacy/container/healthcheck.php')]);
     expect(stdout).toContain('No syntax errors detected');

@@ -39,12 +39,55 @@ describe('a portal without usable secrets', () => {
         message: 'The portal cannot issue tokens: its signing secret is missing or too short.',
       },
     });
-    expect(apache.logs().error).toContain('JWT_SECRET (or JWT_SECRET_FILE) is missing or shorter than 32 bytes');
+    expect(apache.logs().error).toContain(
+      'JWT_SECRET is too short: 16 bytes (from JWT_SECRET), at least 32 are needed, and node-service must use the same value',
+    );
+  });
+
+  it('closes the internal API when INTERNAL_API_TOKEN is shorter than 32 bytes, and says so plainly', async () => {
+    // 24 characters: what node-service used to accept; the portal has always needed 32.
+    const apache = await apacheWith({ INTERNAL_API_TOKEN: 'a'.repeat(24) });
+    const roster = await request(`${apache.internalUrl}/internal/roster.php?course=MAT101`, {
+      headers: { authorization: `Bearer ${'a'.repeat(24)}` },
+    });
+    expect(roster.status).toBe(503);
+    expect(JSON.parse(roster.body)).toEqual({
+      error: {
+        code: 'INTERNAL_API_NOT_CONFIGURED',
+        message:
+          "The internal API credential is not configured on the portal: INTERNAL_API_TOKEN is missing or shorter than 32 bytes (the portal's error log says which).",
+      },
+    });
+    const log = apache.logs().error;
+    expect(log).toContain('INTERNAL_API_TOKEN is too short: 24 bytes (from INTERNAL_API_TOKEN), at least 32 are needed');
+    expect(log).toContain('openssl rand -hex 32');
+    expect(log).not.toContain('a'.repeat(24));
+  });
+
+  it('names the file when a *_FILE secret is too short, unreadable or empty', async () => {
+    writeFileSync(join(secretsDir, 'short-internal'), `${'b'.repeat(20)}\n`, { mode: 0o644 });
+    writeFileSync(join(secretsDir, 'empty-jwt'), '\n', { mode: 0o644 });
+    const apache = await apacheWith({
+      INTERNAL_API_TOKEN: undefined,
+      INTERNAL_API_TOKEN_FILE: join(secretsDir, 'short-internal'),
+      JWT_SECRET: undefined,
+      JWT_SECRET_FILE: join(secretsDir, 'empty-jwt'),
+    });
+    expect((await request(`${apache.internalUrl}/internal/courses.php?teacher=1`)).status).toBe(503);
+    expect((await tokenAnswer(apache)).status).toBe(500);
+    const log = apache.logs().error;
+    expect(log).toContain(`INTERNAL_API_TOKEN is too short: 20 bytes (from INTERNAL_API_TOKEN_FILE ${join(secretsDir, 'short-internal')})`);
+    expect(log).toContain(`JWT_SECRET is not usable: JWT_SECRET_FILE (${join(secretsDir, 'empty-jwt')}) is empty`);
+
+    const missing = await apacheWith({ JWT_SECRET: undefined, JWT_SECRET_FILE: join(secretsDir, 'no-such-file') });
+    expect((await tokenAnswer(missing)).status).toBe(500);
+    expect(missing.logs().error).toContain(`JWT_SECRET is not usable: cannot read JWT_SECRET_FILE (${join(secretsDir, 'no-such-file')})`);
   });
 
   it('refuses to issue tokens when no secret is configured, and keeps the internal API closed without its credential', async () => {
     const apache = await apacheWith({ JWT_SECRET: undefined, INTERNAL_API_TOKEN: undefined });
     expect((await tokenAnswer(apache)).body).toMatchObject({ error: { code: 'TOKEN_ISSUER_MISCONFIGURED' } });
+    expect(apache.logs().error).toContain('JWT_SECRET is not set: set JWT_SECRET or JWT_SECRET_FILE to at least 32 bytes');
     const roster = await request(`${apache.internalUrl}/internal/roster.php?course=MAT101`, {
       headers: { authorization: 'Bearer ' },
     });

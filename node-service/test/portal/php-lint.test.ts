@@ -27,6 +27,8 @@ describe('php-legacy sources', () => {
         'public/internal/roster.php',
         'public/internal/courses.php',
         'src/jwt.php',
+        'bin/portal.php',
+        'container/healthcheck.php',
       ]),
     );
   });

@@ -17,6 +17,11 @@ return [
         . 'Reload the page and try again.',
     'login.error.throttled_one' => 'Too many failed attempts. Wait 1 minute before trying again.',
     'login.error.throttled_many' => 'Too many failed attempts. Wait {minutes} minutes before trying again.',
+    'login.no_accounts' => 'This portal has no accounts yet, so nobody can sign in. '
+        . 'An operator creates them on the server with the portal\'s command line (it asks for the password separately):',
+    'login.no_accounts.command' => 'php php-legacy/bin/portal.php add-user <username> <teacher|student|admin> "<Full name>"',
+    'login.no_accounts.container' => 'With podman compose: podman compose exec asistencia-php php /srv/asistencia/php-legacy/bin/portal.php add-user … '
+        . '(then add-course and enrol; see docs/operations.md, "Portal accounts").',
     'home.title' => 'Home',
     'home.greeting' => 'Hello, {name}',
     'role.teacher' => 'Teacher',

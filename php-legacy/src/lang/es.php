@@ -17,6 +17,11 @@ return [
         . 'Recargue la página e inténtelo de nuevo.',
     'login.error.throttled_one' => 'Demasiados intentos fallidos. Espere 1 minuto antes de volver a intentarlo.',
     'login.error.throttled_many' => 'Demasiados intentos fallidos. Espere {minutes} minutos antes de volver a intentarlo.',
+    'login.no_accounts' => 'Este portal todavía no tiene ninguna cuenta, así que nadie puede iniciar sesión. '
+        . 'Un operador crea las cuentas en el servidor con la línea de órdenes del portal (la contraseña se pide aparte):',
+    'login.no_accounts.command' => 'php php-legacy/bin/portal.php add-user <usuario> <teacher|student|admin> "<Nombre completo>"',
+    'login.no_accounts.container' => 'Con podman compose: podman compose exec asistencia-php php /srv/asistencia/php-legacy/bin/portal.php add-user … '
+        . '(después add-course y enrol; véase docs/operations.md, «Portal accounts»).',
     'home.title' => 'Inicio',
     'home.greeting' => 'Hola, {name}',
     'role.teacher' => 'Docente',

@@ -4,9 +4,17 @@
 /** @var string $username */
 /** @var string|null $error */
 /** @var string|null $notice */
+/** @var bool $noAccounts */
 ?>
 <section class="card">
     <h1><?= e(t('login.title')) ?></h1>
+    <?php if ($noAccounts): ?>
+        <div class="notice setup" role="status" id="no-accounts">
+            <p><?= e(t('login.no_accounts')) ?></p>
+            <pre><code><?= e(t('login.no_accounts.command')) ?></code></pre>
+            <p><?= e(t('login.no_accounts.container')) ?></p>
+        </div>
+    <?php endif; ?>
     <?php if ($notice !== null): ?>
         <p class="notice" role="status"><?= e($notice) ?></p>
     <?php endif; ?>
