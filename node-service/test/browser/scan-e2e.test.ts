@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
 import { addVirtualAuthenticator, launchBrowser, screenshot, type BrowserHarness, type VirtualAuthenticator } from '../support/browser.js';
 import type { RunningService } from '../support/service.js';
+import { parseCsv } from '../support/csv.js';
 
 /**
  * The moment the product exists for, end to end through the single door: real Apache with the PHP portal
@@ -82,33 +83,6 @@ async function countPasskeyPrompts(page: Page): Promise<void> {
 }
 
 const passkeyPrompts = (page: Page): Promise<number> => page.evaluate('window.passkeyPrompts');
-
-/** A `;`-separated CSV (Spanish locale, CRLF) as rows of fields, with quoting undone. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i]!;
-    if (quoted && c === '"' && text[i + 1] === '"') {
-      field += '"';
-      i += 1;
-    } else if (c === '"') {
-      quoted = !quoted;
-    } else if (quoted || (c !== ';' && c !== '\r' && c !== '\n')) {
-      field += c;
-    } else if (c === ';') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      rows.push([...row, field]);
-      row = [];
-      field = '';
-    }
-  }
-  return rows;
-}
 
 describe('scan to present, through Apache and the PHP portal', () => {
   test('the teacher signs in on the portal, creates and opens a session, starts a round and projects it', async () => {

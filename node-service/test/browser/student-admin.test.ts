@@ -6,6 +6,7 @@ import { enrolledPhone, liveSession, scanner } from '../scan/support.js';
 import { launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
 import { startService, type RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
+import { parseCsv } from '../support/csv.js';
 
 /**
  * "Mi asistencia", the teacher's corrections and exports, and device administration in Chromium, against
@@ -48,33 +49,6 @@ async function pageAs(user: User, path: string, viewport?: { width: number; heig
   );
   await page.goto(`${service.baseUrl}${path}`);
   return page;
-}
-
-/** A `;`-separated CSV (Spanish locale, CRLF) as rows of fields, with quoting undone. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i]!;
-    if (quoted && c === '"' && text[i + 1] === '"') {
-      field += '"';
-      i += 1;
-    } else if (c === '"') {
-      quoted = !quoted;
-    } else if (quoted || (c !== ';' && c !== '\r' && c !== '\n')) {
-      field += c;
-    } else if (c === ';') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      rows.push([...row, field]);
-      row = [];
-      field = '';
-    }
-  }
-  return rows;
 }
 
 describe('Mi asistencia', () => {

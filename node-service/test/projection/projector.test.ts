@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs, draftSession } from '../support/api.js';
-import { createTestDatabase, testKeyPrefix, type TestDatabase } from '../support/databases.js';
-import { startService, type RunningService } from '../support/service.js';
+import { startTwoInstances, type RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
 import { openSocket, type TestSocket } from '../support/ws-client.js';
 
@@ -11,21 +10,15 @@ import { openSocket, type TestSocket } from '../support/ws-client.js';
  * the session's teacher projecting, and one code sequence across two instances.
  */
 const PERIOD = 1000;
-let database: TestDatabase;
+let pair: Awaited<ReturnType<typeof startTwoInstances>>;
 let a: RunningService;
 let b: RunningService;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const shared = { VALKEY_KEY_PREFIX: testKeyPrefix(), PUBLIC_URL: 'https://asistencia.example.edu' };
-  a = await startService({ database, env: shared });
-  b = await startService({ database, env: shared });
+  pair = await startTwoInstances({ PUBLIC_URL: 'https://asistencia.example.edu' });
+  ({ a, b } = pair);
 });
-afterAll(async () => {
-  await a?.stop();
-  await b?.stop();
-  await database?.drop();
-});
+afterAll(() => pair?.stop());
 
 async function runningSession(service: RunningService, overrides: Record<string, unknown> = {}) {
   const teacher = apiAs(service.baseUrl, users.teacher);

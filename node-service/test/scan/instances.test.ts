@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, testKeyPrefix, type TestDatabase } from '../support/databases.js';
-import { startService, type RunningService } from '../support/service.js';
+import { startTwoInstances, type RunningService } from '../support/service.js';
 import { users } from '../support/tokens.js';
 import { enrolledPhone, liveSession, projectorFor, scanner } from './support.js';
 
@@ -8,22 +7,15 @@ import { enrolledPhone, liveSession, projectorFor, scanner } from './support.js'
  * Two instances sharing PostgreSQL and Valkey, as behind Apache's balancer: a challenge taken on one is
  * confirmed on the other, and a confirmation through either moves the count on a projector of the other.
  */
-let database: TestDatabase;
+let pair: Awaited<ReturnType<typeof startTwoInstances>>;
 let a: RunningService;
 let b: RunningService;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  // Same public origin for both: students reach one URL, whichever instance Apache picks.
-  const shared = { VALKEY_KEY_PREFIX: testKeyPrefix(), PUBLIC_URL: 'http://localhost:9500' };
-  a = await startService({ database, env: shared });
-  b = await startService({ database, env: shared });
+  pair = await startTwoInstances({ PUBLIC_URL: 'http://localhost:9500' });
+  ({ a, b } = pair);
 });
-afterAll(async () => {
-  await a?.stop();
-  await b?.stop();
-  await database?.drop();
-});
+afterAll(() => pair?.stop());
 
 describe('two instances', () => {
   it('a challenge from one instance is confirmed on the other, and the projector on the first sees the count', async () => {

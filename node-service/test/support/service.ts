@@ -127,3 +127,22 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Two instances sharing one database and one Valkey key prefix, as behind Apache's balancer, with one
+ * public origin (students reach one URL, whichever instance answers).
+ */
+export async function startTwoInstances(env: Record<string, string> = {}) {
+  const database = await createTestDatabase();
+  const shared = { VALKEY_KEY_PREFIX: testKeyPrefix(), ...env };
+  const a = await startService({ database, env: shared });
+  const b = await startService({ database, env: shared });
+  return {
+    a,
+    b,
+    async stop() {
+      await Promise.allSettled([a.stop(), b.stop()]);
+      await database.drop();
+    },
+  };
+}
