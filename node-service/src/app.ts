@@ -115,6 +115,8 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
       defaultLateAfterMinutes: config.sessions.defaultLateAfterMinutes,
       listLimit: config.sessions.listLimit,
     },
+    liveCountIntervalMs: config.sessions.liveCountIntervalMs,
+    report: (err, context) => server.log.warn({ err }, context),
   });
   const projection = createQrProjectionModule({
     store,
@@ -206,6 +208,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     { prefix: BASE_PATH },
   );
 
+  server.addHook('onClose', async () => attendance.confirmations.close());
   return { server, gateway, liveCodes: projection.liveCodes };
 }
 

@@ -99,6 +99,7 @@ const schema = z.object({
   SESSION_DEFAULT_LATE_MINUTES: int(0, 600).default(15),
   SESSION_LIST_LIMIT: int(1, 1000).default(100),
   PROJECTION_MAX_PER_CONNECTION: int(1, 100).default(4),
+  LIVE_COUNT_INTERVAL_MS: int(10, 1000).default(200),
   SCAN_CHALLENGE_TTL_SECONDS: int(10, 600).default(60),
   RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(1200),
 });
@@ -153,6 +154,8 @@ export interface Config {
     defaultLateAfterMinutes: number;
     listLimit: number;
     maxProjectionsPerConnection: number;
+    /** Live counts are announced at most once per this interval per session. */
+    liveCountIntervalMs: number;
   };
   scan: {
     challengeTtlMs: number;
@@ -254,6 +257,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       defaultLateAfterMinutes: env.SESSION_DEFAULT_LATE_MINUTES,
       listLimit: env.SESSION_LIST_LIMIT,
       maxProjectionsPerConnection: env.PROJECTION_MAX_PER_CONNECTION,
+      liveCountIntervalMs: env.LIVE_COUNT_INTERVAL_MS,
     },
     scan: {
       challengeTtlMs: env.SCAN_CHALLENGE_TTL_SECONDS * 1000,

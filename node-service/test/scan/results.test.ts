@@ -28,7 +28,7 @@ beforeAll(async () => {
   await scanner(service).scan(first.token, maria);
   await session.teacher.post(`/api/sessions/${sessionId}/rounds/current/end`);
   await session.teacher.post(`/api/sessions/${sessionId}/rounds`);
-  const second = await session.screen();
+  const second = await session.screen(2);
   await scanner(service).scan(second.token, luis);
   await session.teacher.post(`/api/sessions/${sessionId}/close`);
   session.close();

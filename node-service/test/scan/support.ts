@@ -7,6 +7,9 @@ import type { RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
 import { openSocket, type TestSocket } from '../support/ws-client.js';
 
+/** The service runs on this machine's clock. */
+export const untilServerTime = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() + 2)));
+
 /** A teacher's session with a round running, and a projector showing it: where live codes come from. */
 export async function liveSession(service: RunningService, overrides: Record<string, unknown> = {}) {
   const teacher = apiAs(service.baseUrl, users.teacher);
@@ -20,10 +23,26 @@ export async function liveSession(service: RunningService, overrides: Record<str
     id,
     teacher,
     projector,
-    /** The code on screen now (token, and the typed fallback when enabled). */
-    async screen(): Promise<{ token: string; fallbackCode: string | null; slot: number }> {
-      const frame = await projector.next('qr', 4000);
-      return { token: String(frame.url).split('#')[1]!, fallbackCode: frame.fallbackCode as string | null, slot: frame.slot as number };
+    /**
+     * The next code the screen shows (token, and the typed fallback when enabled), once its slot has begun:
+     * frames are delivered ahead and the projector shows them from slotStartsAt, as this does.
+     */
+    async screen(round?: number): Promise<{ token: string; fallbackCode: string | null; slot: number; expiresAt: number }> {
+      // The newest frame received (older ones may have expired while the test did other things), of the
+      // round asked for: after a new round starts, the old round's frame delivered ahead is dead.
+      const ofRound = (frame: Record<string, unknown>) => round === undefined || frame.round === round;
+      let frame = projector.drain('qr').filter(ofRound).at(-1);
+      while (!frame) {
+        const next = await projector.next('qr', 4000);
+        if (ofRound(next)) frame = next;
+      }
+      await untilServerTime(frame.slotStartsAt as number);
+      return {
+        token: String(frame.url).split('#')[1]!,
+        fallbackCode: frame.fallbackCode as string | null,
+        slot: frame.slot as number,
+        expiresAt: frame.expiresAt as number,
+      };
     },
     close: () => projector.close(),
   };

@@ -5,8 +5,8 @@ export interface TestSocket {
   /** The next message of `type` (or any message), parsed; rejects after `timeoutMs`. */
   next(type?: string, timeoutMs?: number): Promise<Record<string, unknown> & { type: string }>;
   send(message: unknown): void;
-  /** Everything received and not yet read, oldest first; the inbox is left empty. */
-  drain(): Array<Record<string, unknown> & { type: string }>;
+  /** Everything received and not yet read (of `type`, or all), oldest first, taken out of the inbox. */
+  drain(type?: string): Array<Record<string, unknown> & { type: string }>;
   closed: Promise<{ code: number; reason: string }>;
   close(): void;
 }
@@ -35,7 +35,11 @@ export async function openSocket(url: string, options: { headers?: Record<string
     closed,
     send: (message) => socket.send(typeof message === 'string' ? message : JSON.stringify(message)),
     close: () => socket.close(),
-    drain: () => inbox.splice(0),
+    drain(type) {
+      const taken = inbox.filter((m) => type === undefined || m.type === type);
+      for (const message of taken) inbox.splice(inbox.indexOf(message), 1);
+      return taken;
+    },
     async next(type, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -39,6 +39,8 @@ export function createAttendanceModule(deps: {
   limits: RateLimits;
   liveCodes: LiveCodeInvalidator;
   settings: SessionSettings;
+  liveCountIntervalMs: number;
+  report: (error: unknown, context: string) => void;
 }) {
   const repository = createSessionRepository(deps.db);
   const events = createSessionEvents(deps.store);
@@ -47,6 +49,8 @@ export function createAttendanceModule(deps: {
     confirmations: createConfirmationRepository(deps.db),
     sessions: repository,
     events,
+    countIntervalMs: deps.liveCountIntervalMs,
+    report: deps.report,
   });
   const reports = createReportService({ reports: createReportRepository(deps.db), sessions: repository, directory: deps.directory });
   const sessionApi = sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits });

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../../../shared/storage/sql.js';
-import { computeStatus, type LateRule } from '../domain/results.js';
+import { computeStatus, type LateRule, type Participation } from '../domain/results.js';
 
 const PARTICIPATION = `
   SELECT g.student_id,
@@ -47,5 +47,21 @@ export async function refreshResults(
     rows.map((r) => r.rounds_confirmed),
     rows.map((r) => r.first_confirmed_at),
     session.final,
+  ]);
+}
+
+/** One student's result from a participation the caller already knows (a confirmation just recorded). */
+export async function writeResult(
+  tx: SqlExecutor,
+  input: { sessionId: string; studentId: string; participation: Participation; rule: LateRule },
+): Promise<void> {
+  const { participation } = input;
+  await tx.query(UPSERT_RESULTS, [
+    input.sessionId,
+    [input.studentId],
+    [computeStatus(participation, input.rule)],
+    [participation.roundsConfirmed],
+    [participation.firstConfirmedAt],
+    false,
   ]);
 }

@@ -4,6 +4,8 @@ export interface BoundChallenge {
   sessionId: string;
   round: number;
   slot: number;
+  /** The session's campus networks when the challenge was given: checked again at confirmation. */
+  allowedNetworks: string[];
 }
 
 export interface ScanChallengeStore {

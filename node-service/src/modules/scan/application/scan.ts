@@ -32,34 +32,34 @@ export function createScanService(deps: {
   confirmations: Pick<ConfirmationService, 'record'>;
   settings: ScanSettings;
 }) {
-  const rotationOf = async (sessionId: string) => {
-    const session = await deps.sessions.find(sessionId);
-    return session ? { periodMs: session.rotationPeriodMs, graceMs: session.graceMs } : null;
-  };
-
-  const openSession = async (sessionId: string, round: number, clientAddress: string | null): Promise<ScanSession> => {
-    const session = await deps.sessions.find(sessionId);
-    if (!session || session.state === 'closed') throw confirmationErrors.SCAN_SESSION_CLOSED();
-    if (session.state !== 'open' || session.currentRound !== round) throw confirmationErrors.SCAN_ROUND_NOT_OPEN();
-    if (!networkAllows(session.allowedNetworks, clientAddress)) throw scanErrors.SCAN_NETWORK_REFUSED();
-    return session;
+  const assertNetwork = (allowedNetworks: readonly string[], clientAddress: string | null) => {
+    if (!networkAllows(allowedNetworks, clientAddress)) throw scanErrors.SCAN_NETWORK_REFUSED();
   };
 
   return {
     async challenge(input: { token?: string; code?: string; clientAddress: string | null }): Promise<ChallengeOffer> {
       const token = input.token ?? (input.code ? await deps.liveCodes.resolveFallback(input.code) : null);
       if (!token) throw scanErrors.SCAN_FALLBACK_UNKNOWN();
-      const claim = await deps.liveCodes.resolve(token, rotationOf);
+      // One look at the session serves both the code's rotation and its state.
+      let session: ScanSession | null = null;
+      const claim = await deps.liveCodes.resolve(token, async (sessionId) => {
+        session = await deps.sessions.find(sessionId);
+        return session ? { periodMs: session.rotationPeriodMs, graceMs: session.graceMs } : null;
+      });
       if (!claim) throw input.token ? scanErrors.SCAN_CODE_EXPIRED() : scanErrors.SCAN_FALLBACK_UNKNOWN();
-      const session = await openSession(claim.sessionId, claim.round, input.clientAddress);
+      const open = session as ScanSession | null;
+      if (!open || open.state === 'closed') throw confirmationErrors.SCAN_SESSION_CLOSED();
+      if (open.state !== 'open' || open.currentRound !== claim.round) throw confirmationErrors.SCAN_ROUND_NOT_OPEN();
+      assertNetwork(open.allowedNetworks, input.clientAddress);
       const { options, challenge } = await deps.ceremony.options(deps.settings.challengeTtlMs);
       const challengeId = randomBytes(16).toString('base64url');
-      await deps.challenges.save(challengeId, { challenge, ...claim }, deps.settings.challengeTtlMs);
+      const bound = { challenge, ...claim, allowedNetworks: open.allowedNetworks };
+      await deps.challenges.save(challengeId, bound, deps.settings.challengeTtlMs);
       return {
         challengeId,
         options,
         expiresInSeconds: Math.floor(deps.settings.challengeTtlMs / 1000),
-        session: { courseName: session.courseName, room: session.room, round: claim.round },
+        session: { courseName: open.courseName, room: open.room, round: claim.round },
       };
     },
 
@@ -84,7 +84,8 @@ export function createScanService(deps: {
       if (verified.userHandle && deps.credentials.studentIdFromUserHandle(verified.userHandle) !== credential.studentId) {
         throw scanErrors.SCAN_ASSERTION_INVALID();
       }
-      await openSession(bound.sessionId, bound.round, input.clientAddress);
+      // The session's state and round are checked where the confirmation is recorded, under its lock.
+      assertNetwork(bound.allowedNetworks, input.clientAddress);
       await deps.credentials.recordUse(credential.deviceId, { signCount: verified.newCounter, backedUp: verified.backedUp });
       return deps.confirmations.record({
         sessionId: bound.sessionId,
