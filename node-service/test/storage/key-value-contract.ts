@@ -129,25 +129,29 @@ export function keyValueStoreContract(name: string, subject: KeyValueSubject): v
     describe('counters', () => {
       test('count up from 1, concurrent increments included', async () => {
         const key = fresh('hits');
-        const values = await Promise.all(Array.from({ length: 25 }, () => store.increment(key, LONG_TTL_MS)));
+        const values = (await Promise.all(Array.from({ length: 25 }, () => store.increment(key, LONG_TTL_MS)))).map((c) => c.count);
         expect([...values].sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
       });
 
       test('keep the TTL set when the counter was created', async () => {
         const key = fresh('hits');
         await store.increment(key, LONG_TTL_MS);
-        expect(await store.increment(key, SHORT_TTL_MS)).toBe(2);
+        expect((await store.increment(key, SHORT_TTL_MS)).count).toBe(2);
         await sleep(SHORT_TTL_MS * 2);
-        expect(await store.increment(key, SHORT_TTL_MS)).toBe(3);
+        const third = await store.increment(key, SHORT_TTL_MS);
+        expect(third.count).toBe(3);
+        // The remaining life comes back with the count, and agrees with ttlMs().
+        expect(third.ttlMs).toBeGreaterThan(LONG_TTL_MS / 2);
+        expect(third.ttlMs).toBeLessThanOrEqual(LONG_TTL_MS);
         expect(await store.ttlMs(key)).toBeGreaterThan(LONG_TTL_MS / 2);
       });
 
       test('start over once the window has passed', async () => {
         const key = fresh('hits');
         await store.increment(key, SHORT_TTL_MS);
-        expect(await store.increment(key, SHORT_TTL_MS)).toBe(2);
+        expect((await store.increment(key, SHORT_TTL_MS)).count).toBe(2);
         await sleep(SHORT_TTL_MS * 2);
-        expect(await store.increment(key, SHORT_TTL_MS)).toBe(1);
+        expect((await store.increment(key, SHORT_TTL_MS)).count).toBe(1);
       });
     });
 
@@ -234,7 +238,7 @@ export function keyValueStoreContract(name: string, subject: KeyValueSubject): v
           const key = fresh('qr');
           await store.set(key, 'from instance A', LONG_TTL_MS);
           expect(await other.get(key)).toBe('from instance A');
-          expect(await other.increment(fresh('n'), LONG_TTL_MS)).toBe(1);
+          expect((await other.increment(fresh('n'), LONG_TTL_MS)).count).toBe(1);
         });
 
         test('of concurrent takers on both instances, exactly one gets the value', async () => {

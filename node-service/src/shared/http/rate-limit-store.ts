@@ -13,7 +13,7 @@ export function rateLimitStoreFor(store: KeyValueStore) {
       const name = keystore.rateLimit(key);
       store
         .increment(name, timeWindow)
-        .then(async (current) => callback(null, { current, ttl: (await store.ttlMs(name)) ?? timeWindow }))
+        .then(({ count, ttlMs }) => callback(null, { current: count, ttl: ttlMs }))
         .catch((error: Error) => callback(error));
     }
 

@@ -14,8 +14,11 @@ export interface KeyValueStore {
   /** Atomically reads and deletes: of two concurrent takers, exactly one gets the value. */
   take(key: string): Promise<string | null>;
   delete(...keys: string[]): Promise<number>;
-  /** Adds one and returns the new value; the TTL is set when the counter is created. */
-  increment(key: string, ttlMs: number): Promise<number>;
+  /**
+   * Adds one: the new count and the counter's remaining life, in one round trip (the rate limiter calls
+   * this on every request). The TTL is set when the counter is created.
+   */
+  increment(key: string, ttlMs: number): Promise<{ count: number; ttlMs: number }>;
   /** Remaining time to live in ms; null when the key does not exist or has no TTL. */
   ttlMs(key: string): Promise<number | null>;
   publish(channel: string, message: string): Promise<void>;

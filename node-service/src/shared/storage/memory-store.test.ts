@@ -44,12 +44,12 @@ describe('the in-process store, by the clock', () => {
 
   test('a counter keeps the TTL it was created with, then starts over', async () => {
     const store = freshStore();
-    expect(await store.increment('hits', 60_000)).toBe(1);
+    expect((await store.increment('hits', 60_000)).count).toBe(1);
     clock += 59_000;
-    expect(await store.increment('hits', 60_000)).toBe(2);
+    expect((await store.increment('hits', 60_000)).count).toBe(2);
     expect(await store.ttlMs('hits')).toBe(1000);
     clock += 1000;
-    expect(await store.increment('hits', 60_000)).toBe(1);
+    expect((await store.increment('hits', 60_000)).count).toBe(1);
   });
 
   test('an expired value cannot be taken, and does not count as deleted', async () => {

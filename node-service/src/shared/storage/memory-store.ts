@@ -53,8 +53,9 @@ export function createMemoryStore(now: () => number = Date.now): KeyValueStore {
     async increment(key, ttlMs) {
       const entry = live(key);
       const next = (entry ? Number(entry.value) : 0) + 1;
-      entries.set(key, { value: String(next), expiresAt: entry?.expiresAt ?? now() + ttlMs });
-      return next;
+      const expiresAt = entry?.expiresAt ?? now() + ttlMs;
+      entries.set(key, { value: String(next), expiresAt });
+      return { count: next, ttlMs: expiresAt - now() };
     },
     async ttlMs(key) {
       const entry = live(key);

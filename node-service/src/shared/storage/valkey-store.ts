@@ -41,13 +41,11 @@ export function createValkeyStore(options: { url: string; keyPrefix: string }): 
     take: (key) => commands.getdel(prefixed(key)),
     delete: (...keys) => (keys.length === 0 ? Promise.resolve(0) : commands.del(...keys.map(prefixed))),
     async increment(key, ttlMs) {
-      const [[incrError, value] = [], [expireError] = []] = (await commands
-        .multi()
-        .incr(prefixed(key))
-        .pexpire(prefixed(key), ttlMs, 'NX')
-        .exec()) ?? [];
-      if (incrError || expireError) throw incrError ?? expireError;
-      return Number(value);
+      const name = prefixed(key);
+      const replies = (await commands.multi().incr(name).pexpire(name, ttlMs, 'NX').pttl(name).exec()) ?? [];
+      const failed = replies.find(([error]) => error);
+      if (failed || replies.length !== 3) throw failed?.[0] ?? new Error('increment: transaction aborted');
+      return { count: Number(replies[0]![1]), ttlMs: Math.max(0, Number(replies[2]![1])) };
     },
     async ttlMs(key) {
       const ttl = await commands.pttl(prefixed(key));
