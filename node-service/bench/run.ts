@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { projectorScenario } from './projector/index.js';
+import { scanScenario } from './scan/index.js';
 import { writeSection } from './support/docs.js';
 import { describeMachine, machineLine } from './support/machine.js';
 import type { Scenario } from './support/scenario.js';
@@ -8,7 +9,8 @@ import { createTeardown } from './support/teardown.js';
 
 /**
  * `npm run bench [scenario…] [--sessions=100,1000] [--window=30] [--profile] [--no-docs] [--tsx | --service=<dir>]
- *  [--env NAME=value …]`
+ *  [--env NAME=value …]`; the scan scenario takes `--students=100,500` (its sizes), `--instances=1,2` and
+ *  `--clients=2` (load-generator processes).
  *
  * Benchmarks, not tests: each scenario measures the real service on this machine, prints its figures and
  * rewrites its section of docs/benchmarks.md. Everything a run starts it stops, also when it fails or is
@@ -16,8 +18,7 @@ import { createTeardown } from './support/teardown.js';
  */
 const scenarios: Record<string, Scenario | undefined> = {
   projector: projectorScenario,
-  // Issue 7 adds the scan-and-confirm burst here; its section of docs/benchmarks.md is already reserved.
-  scan: undefined,
+  scan: scanScenario,
 };
 const TIME_LIMIT_MS = 30 * 60_000;
 
@@ -27,6 +28,9 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     sessions: { type: 'string' },
+    students: { type: 'string' },
+    instances: { type: 'string' },
+    clients: { type: 'string' },
     window: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
@@ -71,6 +75,9 @@ const teardown = createTeardown();
 async function main(): Promise<void> {
   const chosen = selectedScenarios();
   const sizes = positiveNumbers(values.sessions, 'sessions');
+  const students = positiveNumbers(values.students, 'students');
+  const instances = positiveNumbers(values.instances, 'instances');
+  const clients = positiveNumbers(values.clients, 'clients')?.[0];
   const windowSeconds = positiveNumbers(values.window, 'window')?.[0];
   const env = serviceEnv(values.env);
   // A profiled server is slower: its figures are printed, never recorded.
@@ -80,7 +87,7 @@ async function main(): Promise<void> {
   print(`machine: ${machineLine(machine)}`);
   for (const [name, scenario] of chosen) {
     print(`\n== ${scenario.title}`);
-    const report = await scenario.run({ runner, teardown, machine, sizes, windowSeconds, env, profile: values.profile, log: print });
+    const report = await scenario.run({ runner, teardown, machine, sizes, students, instances, clients, windowSeconds, env, profile: values.profile, log: print });
     print(`\n${report.text}`);
     if (writeDocs) {
       writeSection(name, report.markdown);

@@ -54,3 +54,10 @@ export function rssSampler(pid: number, everyMs: number) {
     },
   };
 }
+
+/** Read and write system calls made so far by `pid` (`syscr`, `syscw` of /proc/<pid>/io): every socket read and write is one. */
+export function syscalls(pid: number): { reads: number; writes: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
+  return { reads: field('syscr'), writes: field('syscw') };
+}

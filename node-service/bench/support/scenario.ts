@@ -9,6 +9,12 @@ export interface ScenarioContext {
   machine: Machine;
   /** `--sessions=100,1000`-style sizes, when given; each scenario has its own defaults. */
   sizes: number[] | undefined;
+  /** `--students=100,500`: the scan scenario's sizes, when given. */
+  students?: number[] | undefined;
+  /** `--instances=1,2`: how many service instances share the load, when given (scan). */
+  instances?: number[] | undefined;
+  /** `--clients=2`: load-generator processes, when given (scan). */
+  clients?: number | undefined;
   /** `--window=30`: seconds of measurement, when given. */
   windowSeconds: number | undefined;
   /** Extra environment for the service under test (`--env NAME=value`). */
