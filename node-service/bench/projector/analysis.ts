@@ -24,6 +24,13 @@ export interface FrameFigures {
   arrivalLateness: Distribution;
   /** Arrival − serverTime: the time from the server's send to the projector's receipt. */
   delivery: Distribution;
+  /**
+   * Rotation jitter at the projector: how late after its slot began a code can first be shown. A frame
+   * delivered ahead is shown at slotStartsAt (on the server's clock), so it counts 0; a late one, its lateness.
+   */
+  showLateness: Distribution;
+  /** Frames that arrived after their slot had begun. */
+  lateFrames: number;
   /** Per slot, the first and the last frame's server lateness: the median over the slots of each. */
   burst: { firstMs: number; lastMs: number };
 }
@@ -53,6 +60,8 @@ export function analyseFrames(frames: readonly FrameRecord[], sessions: number, 
     serverLateness: distribution(inWindow.map((f) => f.serverTime - f.slotStartsAt)),
     arrivalLateness: distribution(inWindow.map((f) => f.arrivedAt - f.slotStartsAt)),
     delivery: distribution(inWindow.map((f) => f.arrivedAt - f.serverTime)),
+    showLateness: distribution(inWindow.map((f) => Math.max(0, f.arrivedAt - f.slotStartsAt))),
+    lateFrames: inWindow.filter((f) => f.arrivedAt > f.slotStartsAt).length,
     burst: burstOf(inWindow),
   };
 }

@@ -399,18 +399,33 @@ async function projector(baseUrl: string, sessionId: string): Promise<Projector>
     if (!token) throw new Error(`the projector's QR URL carries no token: ${String(frame.url)}`);
     return token;
   };
-  let newest = tokenOf(await socket.next('qr', 10_000));
+  // Frames arrive during the slot before their own; the screen shows one from its slotStartsAt on.
+  const startsAt = (frame: Record<string, unknown>) => Number(frame.slotStartsAt);
+  let onScreen: Record<string, unknown> | undefined;
+  let upcoming: Record<string, unknown> | undefined;
+  const take = (frame: Record<string, unknown>) => {
+    if (startsAt(frame) <= Date.now()) onScreen = frame;
+    else upcoming = frame;
+  };
+  take(await socket.next('qr', 10_000));
   return {
     socket,
     async liveToken() {
-      // Frames queue up while nobody reads them: the last one is the code on screen.
+      // Frames queue up while nobody reads them: the newest whose slot has begun is the code on screen.
       for (;;) {
         try {
-          newest = tokenOf(await socket.next('qr', 1));
+          take(await socket.next('qr', 1));
         } catch {
-          return newest;
+          break;
         }
       }
+      if (upcoming && startsAt(upcoming) <= Date.now()) [onScreen, upcoming] = [upcoming, undefined];
+      if (!onScreen && upcoming) {
+        const next = upcoming;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, startsAt(next) - Date.now() + 2)));
+        onScreen = next;
+      }
+      return tokenOf(onScreen!);
     },
     async countReaching(expected, ms) {
       const deadline = Date.now() + ms;

@@ -2,15 +2,15 @@ import type { Config } from '../../config/env.js';
 import type { KeyValueStore } from './key-value.js';
 import { createMemoryStore } from './memory-store.js';
 import { createPgDatabase } from './pg-database.js';
-import { createPgliteDatabase } from './pglite-database.js';
 import type { SqlDatabase } from './sql.js';
 import { createValkeyStore } from './valkey-store.js';
 
 /** Real PostgreSQL when DATABASE_URL is set, embedded PGlite under DATA_DIR otherwise. */
 export async function openDatabase(config: Pick<Config, 'database'>): Promise<SqlDatabase> {
-  return 'url' in config.database
-    ? createPgDatabase({ url: config.database.url, poolSize: config.database.poolSize })
-    : createPgliteDatabase({ dataDir: config.database.dataDir });
+  if ('url' in config.database) return createPgDatabase({ url: config.database.url, poolSize: config.database.poolSize });
+  // Loaded only when used: embedded PostgreSQL weighs memory a real deployment never needs.
+  const { createPgliteDatabase } = await import('./pglite-database.js');
+  return createPgliteDatabase({ dataDir: config.database.dataDir });
 }
 
 /** Valkey when VALKEY_URL is set, the in-process store (single instance only) otherwise. */
