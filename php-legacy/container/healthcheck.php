@@ -28,7 +28,10 @@ function probe(string $url): array
 }
 
 $redirect = getenv('ASISTENCIA_REDIRECT_HTTPS') === 'on';
-[$status, , , $location] = probe('http://127.0.0.1:8080/style.css');
+// The container's fixed ports; tests point the same check at a door on free ports.
+$httpPort = (int) (getenv('HEALTHCHECK_HTTP_PORT') ?: 8080);
+$internalPort = (int) (getenv('HEALTHCHECK_INTERNAL_PORT') ?: 8081);
+[$status, , , $location] = probe("http://127.0.0.1:{$httpPort}/style.css");
 if ($redirect) {
     $expected = rtrim((string) getenv('ASISTENCIA_PUBLIC_HTTPS_ORIGIN'), '/') . '/style.css';
     if ($status !== 301 || $location !== $expected) {
@@ -40,7 +43,7 @@ if ($redirect) {
     fwrite(STDERR, "unhealthy: Apache's public port answered $status for /style.css\n");
     exit(1);
 }
-[$status, $json, $body] = probe('http://127.0.0.1:8081/internal/courses.php?teacher=healthcheck');
+[$status, $json, $body] = probe("http://127.0.0.1:{$internalPort}/internal/courses.php?teacher=healthcheck");
 if ($status !== 401 || !$json || !str_contains($body, 'INTERNAL_CREDENTIAL_REQUIRED')) {
     fwrite(STDERR, "unhealthy: the portal answered $status on the internal listener"
         . ($status === 503 ? ' (is INTERNAL_API_TOKEN set, and at least 32 bytes long?)' : '') . "\n");
