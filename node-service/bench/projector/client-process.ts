@@ -1,48 +1,11 @@
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_ROOT } from '../support/service.js';
+import { startChildClient, type ChildClient } from '../support/child-client.js';
 import type { Teardown } from '../support/teardown.js';
 import type { ClientMessage, ParentMessage } from './protocol.js';
 
-export interface ProjectorClient {
-  pid: number;
-  /** Sends `message` and resolves with the client's next message of type `reply`. */
-  ask<T extends ClientMessage['type']>(message: ParentMessage, reply: T): Promise<Extract<ClientMessage, { type: T }>>;
-  stop(): Promise<void>;
-}
+export type ProjectorClient = ChildClient<ParentMessage, ClientMessage>;
 
 /** Starts the projector client (client.ts) as a child process; the teardown stops it. */
 export function startProjectorClient(teardown: Teardown): ProjectorClient {
-  const child = fork(fileURLToPath(new URL('./client.ts', import.meta.url)), [], {
-    cwd: SERVICE_ROOT,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const client: ProjectorClient = {
-    pid: child.pid!,
-    ask(message, reply) {
-      return new Promise((resolve, reject) => {
-        const onMessage = (answer: ClientMessage) => {
-          if (answer.type !== reply) return;
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          resolve(answer as Extract<ClientMessage, { type: typeof reply }>);
-        };
-        const onExit = (code: number | null) => reject(new Error(`the projector client exited (${code}) before answering ${message.type}`));
-        child.on('message', onMessage);
-        child.once('exit', onExit);
-        child.send(message);
-      });
-    },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      if (child.connected) child.send({ type: 'stop' } satisfies ParentMessage);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-  teardown.defer(`stop projector client pid ${child.pid}`, () => client.stop());
-  return client;
+  return startChildClient(fileURLToPath(new URL('./client.ts', import.meta.url)), 'the projector client', teardown);
 }
