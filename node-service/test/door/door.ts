@@ -2,7 +2,7 @@ import {
   csrfTokenIn,
   fetchPortalToken,
   formBody,
-  freePort,
+  freePorts,
   portalLogin,
   request,
   startApache,
@@ -35,8 +35,8 @@ export interface Door {
  * as browser tests need (WebAuthn refuses an IP address as relying party id; the QR's URL is that origin).
  */
 export async function startDoor(options: { env?: Record<string, string>; publicAsLocalhost?: boolean } = {}): Promise<Door> {
-  const internalPort = await freePort();
-  const httpPort = options.publicAsLocalhost ? await freePort() : undefined;
+  const [internalPort, localhostPort] = (await freePorts(2)) as [number, number];
+  const httpPort = options.publicAsLocalhost ? localhostPort : undefined;
   const service = await startService({
     env: {
       JWT_SECRET: TEST_JWT_SECRET,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startApache, type RunningApache } from '../support/apache.js';
+import { freePorts, startApache, type RunningApache } from '../support/apache.js';
 import { createTestDatabase, testKeyPrefix, type TestDatabase } from '../support/databases.js';
 import { VALKEY_URL } from '../support/environment.js';
 import { spawnService, TEST_JWT_SECRET, waitForReady, type SpawnedService } from '../support/service.js';
@@ -19,7 +19,7 @@ let apache: RunningApache;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const [nodePort, internalPort] = [await freePort(), await freePort()];
+  const [nodePort, internalPort] = (await freePorts(2)) as [number, number];
   node = spawnService(
     {
       DATABASE_URL: database.url,

@@ -87,10 +87,13 @@ export async function startApache(options: ApacheOptions = {}): Promise<RunningA
 }
 
 async function startIn(serverRoot: string, options: ApacheOptions): Promise<RunningApache> {
+  // Picked together, so no two listeners can be handed the same port; and never a port the caller fixed.
+  const given = new Set([options.httpPort, options.httpsPort, options.internalPort].filter((p): p is number => p !== undefined));
+  const spare = (await freePorts(3 + given.size)).filter((port) => !given.has(port));
   const ports = {
-    http: options.httpPort ?? (await freePort()),
-    https: options.httpsPort ?? (await freePort()),
-    internal: options.internalPort ?? (await freePort()),
+    http: options.httpPort ?? spare.pop()!,
+    https: options.httpsPort ?? spare.pop()!,
+    internal: options.internalPort ?? spare.pop()!,
   };
   const dirs = await makeServerDirs(serverRoot);
   const tls = options.tlsCert && options.tlsKey
@@ -286,6 +289,22 @@ function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** `count` distinct free ports of 127.0.0.1 (all held open until every one is chosen). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () =>
+      new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+        const server = createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve(server));
+      }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
 export function freePort(): Promise<number> {
