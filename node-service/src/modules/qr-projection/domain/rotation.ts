@@ -26,10 +26,6 @@ export function isLive(slot: number, nowMs: number, rotation: Rotation): boolean
   return nowMs >= slotStartsAt(slot, rotation.periodMs) && nowMs < expiresAt(slot, rotation);
 }
 
-export function msUntilNextSlot(nowMs: number, periodMs: number): number {
-  return periodMs - (nowMs % periodMs);
-}
-
 /** The slots whose codes may exist around `nowMs` (one ahead for an instance whose clock runs early). */
 export function slotsAround(nowMs: number, rotation: Rotation): number[] {
   const current = slotAt(nowMs, rotation.periodMs);
