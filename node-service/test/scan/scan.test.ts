@@ -5,7 +5,7 @@ import type { SoftAuthenticator } from '../support/authenticator.js';
 import { freshStudent, phoneFor } from '../enrollment/support.js';
 import { startService, type RunningService } from '../support/service.js';
 import { users } from '../support/tokens.js';
-import { enrolledPhone, expectRefused, liveSession, scanner, untilServerTime, validationCount } from './support.js';
+import { behindSessionLock, enrolledPhone, expectRefused, liveSession, scanner, untilServerTime, validationCount } from './support.js';
 
 /**
  * Scan and confirm against real PostgreSQL and Valkey, with a software authenticator producing real
@@ -137,6 +137,32 @@ describe('refusals, each with its own code, changing nothing', () => {
     const offer = await scanner(service).challenge({ token: (await session.screen()).token });
     await session.teacher.post(`/api/sessions/${session.id}/rounds/current/end`);
     expectRefused(await scanner(service).confirm(offer.body.challengeId, luis.assert(offer.body.options)), 409, 'SCAN_ROUND_NOT_OPEN');
+    session.close();
+  });
+
+  it('refuses a confirmation that waited while the teacher ended its round: it is judged after the teacher commits', async () => {
+    const session = await liveSession(service);
+    const offer = await scanner(service).challenge({ token: (await session.screen()).token });
+    const answers = await behindSessionLock(service, session.id, [
+      () => session.teacher.post(`/api/sessions/${session.id}/rounds/current/end`),
+      () => scanner(service).confirm(offer.body.challengeId, luis.assert(offer.body.options)),
+    ]);
+    expect(answers[0]!.status).toBe(200);
+    expectRefused(answers[1]!, 409, 'SCAN_ROUND_NOT_OPEN');
+    expect(await validationCount(service, session.id)).toBe(0);
+    session.close();
+  });
+
+  it('refuses a confirmation that waited while the teacher closed the session', async () => {
+    const session = await liveSession(service);
+    const offer = await scanner(service).challenge({ token: (await session.screen()).token });
+    const answers = await behindSessionLock(service, session.id, [
+      () => session.teacher.post(`/api/sessions/${session.id}/close`),
+      () => scanner(service).confirm(offer.body.challengeId, maria.assert(offer.body.options)),
+    ]);
+    expect(answers[0]!.status).toBe(200);
+    expectRefused(answers[1]!, 409, 'SCAN_SESSION_CLOSED');
+    expect(await validationCount(service, session.id)).toBe(0);
     session.close();
   });
 

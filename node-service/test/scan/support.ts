@@ -95,3 +95,34 @@ export async function validationCount(service: RunningService, sessionId: string
   const { rows } = await service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM attendance.validations WHERE session_id = $1', [sessionId]);
   return rows[0]!.n;
 }
+
+/**
+ * Runs `requests` one after another while a transaction holds the session's row lock, each started once the
+ * one before is queued behind that lock, then lets them all go: the order PostgreSQL serves them in is the
+ * order given. Answers in that order.
+ */
+export async function behindSessionLock(
+  service: RunningService,
+  sessionId: string,
+  requests: readonly (() => Promise<ApiResponse>)[],
+): Promise<ApiResponse[]> {
+  const waitingOnLocks = async () => {
+    const { rows } = await service.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    return rows[0]!.n;
+  };
+  const started: Promise<ApiResponse>[] = [];
+  await service.db.transaction(async (tx) => {
+    await tx.query('SELECT id FROM attendance.sessions WHERE id = $1 FOR UPDATE', [sessionId]);
+    for (const request of requests) {
+      started.push(request());
+      const deadline = Date.now() + 5000;
+      while ((await waitingOnLocks()) < started.length) {
+        if (Date.now() > deadline) throw new Error(`request ${started.length} never queued behind the session lock`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+  });
+  return Promise.all(started);
+}

@@ -2,29 +2,15 @@
  * A student's result in one session, from the rounds they confirmed. Kept current while the session runs
  * (over the rounds run so far) and final at close. A teacher's correction (excused, manually present)
  * replaces the status shown but never the computed one, which stays on record.
+ *
+ * The computed status (late: first confirmation after the session's threshold; present: every round run;
+ * partial: some; absent: none) is decided by PostgreSQL, attendance.computed_status in
+ * database/migrations/003, in the very statement that records a confirmation; test/scan/status-rule.test.ts
+ * pins it.
  */
 export type ComputedStatus = 'present' | 'partial' | 'late' | 'absent';
 export type CorrectedStatus = 'excused' | 'manual_present';
 export type ResultStatus = ComputedStatus | CorrectedStatus;
-
-export interface Participation {
-  roundsRun: number;
-  roundsConfirmed: number;
-  firstConfirmedAt: Date | null;
-}
-
-export interface LateRule {
-  plannedStart: Date;
-  lateAfterMinutes: number;
-}
-
-export function computeStatus(participation: Participation, rule: LateRule): ComputedStatus {
-  const { roundsRun, roundsConfirmed, firstConfirmedAt } = participation;
-  if (roundsConfirmed === 0 || firstConfirmedAt === null) return 'absent';
-  const lateFrom = rule.plannedStart.getTime() + rule.lateAfterMinutes * 60_000;
-  if (firstConfirmedAt.getTime() > lateFrom) return 'late';
-  return roundsConfirmed >= roundsRun ? 'present' : 'partial';
-}
 
 /** Counts toward a student's attendance rate. */
 export function countsAsAttended(status: ResultStatus): boolean {

@@ -1,84 +1,82 @@
 import type { SqlDatabase } from '../../../shared/storage/sql.js';
 import { attendanceErrors, confirmationErrors } from '../domain/errors.js';
 import type { ConfirmationRepository } from '../application/ports.js';
-import { writeResult } from './results-writer.js';
+import { LATE_FROM, UPSERT_RESULT } from './results-writer.js';
 
-// FOR SHARE: confirmations run side by side, while a close or a round change (FOR UPDATE) waits for them.
-const LOCK_FOR_CONFIRMATION = `
-  SELECT s.state, s.roster_policy, s.planned_start, s.late_after_minutes, s.course_name, s.room,
-         (SELECT r.number::int FROM attendance.rounds r WHERE r.session_id = s.id AND r.ended_at IS NULL) AS current_round,
-         (SELECT coalesce(max(r.number), 0)::int FROM attendance.rounds r WHERE r.session_id = s.id) AS rounds_run,
-         (SELECT g.source FROM attendance.registrations g WHERE g.session_id = s.id AND g.student_id = $2) AS registration
-  FROM attendance.sessions s WHERE s.id = $1 FOR SHARE OF s`;
-const REGISTER_WALK_IN = `
-  INSERT INTO attendance.registrations (session_id, student_id, student_name, source, flagged)
-  VALUES ($1, $2, $3, 'walk_in', true) ON CONFLICT (session_id, student_id) DO NOTHING`;
-// The new row and the student's earlier ones in one round trip (a statement does not see its own insert).
-const INSERT_VALIDATION = `
-  WITH inserted AS (
+/**
+ * A confirmation is one statement, so one round trip and no BEGIN/COMMIT: the session row is locked
+ * FOR SHARE (confirmations run side by side; a round change or close, FOR UPDATE, waits for them, and a
+ * confirmation that waited for one is judged on the row as the teacher committed it); a walk-in is
+ * registered when the session accepts them; the validation is inserted once per (session, round,
+ * student); and the student's result is written by the rule in migration 003. The answer says which of
+ * the checks held, for the caller to name the refusal. $1 session, $2 round, $3 student, $4 device,
+ * $5 slot, $6 client address.
+ */
+const RECORD_CONFIRMATION = `
+  WITH session AS (
+    SELECT s.state, s.roster_policy, s.course_name, s.room, s.current_round, ${LATE_FROM} AS late_from,
+           (SELECT g.source FROM attendance.registrations g WHERE g.session_id = s.id AND g.student_id = $3) AS registration
+    FROM attendance.sessions s WHERE s.id = $1 FOR SHARE
+  ),
+  admitted AS (
+    SELECT * FROM session
+    WHERE state = 'open' AND current_round = $2 AND (registration IS NOT NULL OR roster_policy = 'flag')
+  ),
+  walk_in AS (
+    INSERT INTO attendance.registrations (session_id, student_id, student_name, source, flagged)
+    SELECT $1, $3, $3, 'walk_in', true FROM admitted WHERE registration IS NULL
+    ON CONFLICT (session_id, student_id) DO NOTHING
+  ),
+  inserted AS (
     INSERT INTO attendance.validations (session_id, round, student_id, device_id, slot, client_address)
-    VALUES ($1, $2, $3, $4, $5, $6::inet)
+    SELECT $1, $2, $3, $4, $5, $6::inet FROM admitted
     ON CONFLICT (session_id, round, student_id) DO NOTHING
     RETURNING validated_at
+  ),
+  -- The statement does not see its own insert: the student's earlier rounds, plus this one.
+  participation AS (
+    SELECT count(v.id)::int + 1 AS rounds_confirmed, least(min(v.validated_at), i.validated_at) AS first_confirmed_at
+    FROM inserted i LEFT JOIN attendance.validations v ON v.session_id = $1 AND v.student_id = $3
+    GROUP BY i.validated_at
+  ),
+  result AS (
+    INSERT INTO attendance.results (session_id, student_id, status, computed_status, rounds_confirmed, first_confirmed_at, is_final, updated_at)
+    SELECT $1, $3, c.status, c.status, p.rounds_confirmed, p.first_confirmed_at, false, now()
+    FROM participation p, admitted a,
+         LATERAL (SELECT attendance.computed_status(a.current_round, p.rounds_confirmed, p.first_confirmed_at, a.late_from) AS status) c
+    ${UPSERT_RESULT}
   )
-  SELECT (SELECT validated_at FROM inserted) AS inserted_at,
-         count(v.id)::int AS earlier,
-         min(v.validated_at) AS earliest
-  FROM attendance.validations v WHERE v.session_id = $1 AND v.student_id = $3`;
+  SELECT state, roster_policy, course_name, room, current_round, registration,
+         EXISTS (SELECT 1 FROM inserted) AS inserted
+  FROM session`;
 
-interface LockedRow {
+interface RecordedRow {
   state: 'scheduled' | 'open' | 'closed';
   roster_policy: 'refuse' | 'flag';
-  planned_start: Date;
-  late_after_minutes: number;
   course_name: string;
   room: string;
   current_round: number | null;
-  rounds_run: number;
   registration: 'roster' | 'walk_in' | null;
+  inserted: boolean;
 }
 
 export function createConfirmationRepository(db: SqlDatabase): ConfirmationRepository {
   return {
-    record(request) {
-      return db.transaction(async (tx) => {
-        const { rows } = await tx.query<LockedRow>(LOCK_FOR_CONFIRMATION, [request.sessionId, request.studentId]);
-        const session = rows[0];
-        if (!session) throw attendanceErrors.SESSION_NOT_FOUND();
-        if (session.state === 'closed') throw confirmationErrors.SCAN_SESSION_CLOSED();
-        if (session.state !== 'open' || session.current_round !== request.round) throw confirmationErrors.SCAN_ROUND_NOT_OPEN();
-
-        let walkIn = session.registration === 'walk_in';
-        if (session.registration === null) {
-          if (session.roster_policy === 'refuse') throw confirmationErrors.SCAN_NOT_ON_ROSTER();
-          await tx.query(REGISTER_WALK_IN, [request.sessionId, request.studentId, request.studentId]);
-          walkIn = true;
-        }
-
-        const inserted = await tx.query<{ inserted_at: Date | null; earlier: number; earliest: Date | null }>(INSERT_VALIDATION, [
-          request.sessionId, request.round, request.studentId, request.deviceId, request.slot, request.clientAddress,
-        ]);
-        const { inserted_at: insertedAt, earlier, earliest } = inserted.rows[0]!;
-        const confirmed = insertedAt !== null;
-        if (confirmed) {
-          await writeResult(tx, {
-            sessionId: request.sessionId,
-            studentId: request.studentId,
-            participation: {
-              roundsRun: session.rounds_run,
-              roundsConfirmed: earlier + 1,
-              firstConfirmedAt: earliest && earliest < insertedAt ? earliest : insertedAt,
-            },
-            rule: { plannedStart: session.planned_start, lateAfterMinutes: session.late_after_minutes },
-          });
-        }
-        return {
-          outcome: confirmed ? ('confirmed' as const) : ('already_confirmed' as const),
-          walkIn,
-          session: { id: request.sessionId, courseName: session.course_name, room: session.room },
-          round: request.round,
-        };
-      });
+    async record(request) {
+      const { rows } = await db.query<RecordedRow>(RECORD_CONFIRMATION, [
+        request.sessionId, request.round, request.studentId, request.deviceId, request.slot, request.clientAddress,
+      ]);
+      const session = rows[0];
+      if (!session) throw attendanceErrors.SESSION_NOT_FOUND();
+      if (session.state === 'closed') throw confirmationErrors.SCAN_SESSION_CLOSED();
+      if (session.state !== 'open' || session.current_round !== request.round) throw confirmationErrors.SCAN_ROUND_NOT_OPEN();
+      if (session.registration === null && session.roster_policy === 'refuse') throw confirmationErrors.SCAN_NOT_ON_ROSTER();
+      return {
+        outcome: session.inserted ? 'confirmed' : 'already_confirmed',
+        walkIn: session.registration !== 'roster',
+        session: { id: request.sessionId, courseName: session.course_name, room: session.room },
+        round: request.round,
+      };
     },
   };
 }

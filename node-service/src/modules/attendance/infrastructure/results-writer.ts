@@ -1,20 +1,11 @@
 import type { SqlExecutor } from '../../../shared/storage/sql.js';
-import { computeStatus, type LateRule, type Participation } from '../domain/results.js';
 
-const PARTICIPATION = `
-  SELECT g.student_id,
-         count(v.id)::int AS rounds_confirmed,
-         min(v.validated_at) AS first_confirmed_at
-  FROM attendance.registrations g
-  LEFT JOIN attendance.validations v ON v.session_id = g.session_id AND v.student_id = g.student_id
-  WHERE g.session_id = $1 AND ($2::text IS NULL OR g.student_id = $2)
-  GROUP BY g.student_id`;
-
-// A teacher's correction stays the status shown; the computed one is always refreshed beside it.
-const UPSERT_RESULTS = `
-  INSERT INTO attendance.results (session_id, student_id, status, computed_status, rounds_confirmed, first_confirmed_at, is_final, updated_at)
-  SELECT $1, r.student_id, r.status, r.status, r.rounds_confirmed, r.first_confirmed_at, $6, now()
-  FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[]) AS r(student_id, status, rounds_confirmed, first_confirmed_at)
+/**
+ * How a freshly computed result lands on an existing one: a teacher's correction (excused, manually
+ * present) stays the status shown; the computed status is always refreshed beside it. Shared by the
+ * refresh below and the confirmation statement.
+ */
+export const UPSERT_RESULT = `
   ON CONFLICT (session_id, student_id) DO UPDATE SET
     computed_status = EXCLUDED.computed_status,
     status = CASE WHEN attendance.results.status IN ('excused', 'manual_present') THEN attendance.results.status ELSE EXCLUDED.status END,
@@ -23,45 +14,26 @@ const UPSERT_RESULTS = `
     is_final = EXCLUDED.is_final,
     updated_at = now()`;
 
-/**
- * Recomputes results from validations (one student, or all of a session) inside the caller's transaction,
- * with the rules of domain/results.ts.
- */
-export async function refreshResults(
-  tx: SqlExecutor,
-  session: { id: string; roundsRun: number; final: boolean } & LateRule,
-  studentId: string | null = null,
-): Promise<void> {
-  const { rows } = await tx.query<{ student_id: string; rounds_confirmed: number; first_confirmed_at: Date | null }>(
-    PARTICIPATION,
-    [session.id, studentId],
-  );
-  if (rows.length === 0) return;
-  const statuses = rows.map((row) =>
-    computeStatus({ roundsRun: session.roundsRun, roundsConfirmed: row.rounds_confirmed, firstConfirmedAt: row.first_confirmed_at }, session),
-  );
-  await tx.query(UPSERT_RESULTS, [
-    session.id,
-    rows.map((r) => r.student_id),
-    statuses,
-    rows.map((r) => r.rounds_confirmed),
-    rows.map((r) => r.first_confirmed_at),
-    session.final,
-  ]);
-}
+/** When a first confirmation counts as late: the session's planned start plus its threshold. */
+export const LATE_FROM = `(s.planned_start + make_interval(mins => s.late_after_minutes))`;
 
-/** One student's result from a participation the caller already knows (a confirmation just recorded). */
-export async function writeResult(
-  tx: SqlExecutor,
-  input: { sessionId: string; studentId: string; participation: Participation; rule: LateRule },
-): Promise<void> {
-  const { participation } = input;
-  await tx.query(UPSERT_RESULTS, [
-    input.sessionId,
-    [input.studentId],
-    [computeStatus(participation, input.rule)],
-    [participation.roundsConfirmed],
-    [participation.firstConfirmedAt],
-    false,
-  ]);
+// Every registered student's participation and the status it earns by the rule in database/migrations/003
+// (attendance.computed_status).
+const REFRESH_RESULTS = `
+  INSERT INTO attendance.results (session_id, student_id, status, computed_status, rounds_confirmed, first_confirmed_at, is_final, updated_at)
+  SELECT p.session_id, p.student_id, p.status, p.status, p.rounds_confirmed, p.first_confirmed_at, $3, now()
+  FROM (
+    SELECT g.session_id, g.student_id, count(v.id)::int AS rounds_confirmed, min(v.validated_at) AS first_confirmed_at,
+           attendance.computed_status($2, count(v.id)::int, min(v.validated_at), ${LATE_FROM}) AS status
+    FROM attendance.sessions s
+    JOIN attendance.registrations g ON g.session_id = s.id
+    LEFT JOIN attendance.validations v ON v.session_id = g.session_id AND v.student_id = g.student_id
+    WHERE s.id = $1
+    GROUP BY g.session_id, g.student_id, s.planned_start, s.late_after_minutes
+  ) p
+  ${UPSERT_RESULT}`;
+
+/** Recomputes every result of a session from its validations, inside the caller's transaction. */
+export async function refreshResults(tx: SqlExecutor, session: { id: string; roundsRun: number; final: boolean }): Promise<void> {
+  await tx.query(REFRESH_RESULTS, [session.id, session.roundsRun, session.final]);
 }

@@ -8,9 +8,7 @@ const SESSION_COLUMNS = `
   s.id, s.course_id, s.course_name, s.teacher_id, s.room, s.planned_start, s.planned_end,
   s.rounds_planned, s.rotation_period_ms, s.grace_ms, s.late_after_minutes,
   s.allowed_networks::text[] AS allowed_networks, s.fallback_code_enabled, s.roster_policy, s.state,
-  s.opened_at, s.closed_at,
-  (SELECT coalesce(max(r.number), 0)::int FROM attendance.rounds r WHERE r.session_id = s.id) AS rounds_started,
-  (SELECT r.number::int FROM attendance.rounds r WHERE r.session_id = s.id AND r.ended_at IS NULL) AS current_round`;
+  s.opened_at, s.closed_at, s.rounds_started::int AS rounds_started, s.current_round::int AS current_round`;
 
 const INSERT_SESSION = `
   INSERT INTO attendance.sessions (course_id, course_name, teacher_id, room, planned_start, planned_end, rounds_planned,
@@ -27,10 +25,17 @@ const REGISTER_ROSTER = `
   SELECT $1, student.id, student.name, 'roster'
   FROM unnest($2::text[], $3::text[]) AS student(id, name)
   ON CONFLICT (session_id, student_id) DO NOTHING`;
-const INSERT_ROUND = `INSERT INTO attendance.rounds (session_id, number) VALUES ($1, $2)`;
-const END_ROUND = `UPDATE attendance.rounds SET ended_at = now() WHERE session_id = $1 AND number = $2 AND ended_at IS NULL`;
-const END_OPEN_ROUNDS = `UPDATE attendance.rounds SET ended_at = now() WHERE session_id = $1 AND ended_at IS NULL`;
-const MARK_CLOSED = `UPDATE attendance.sessions SET state = 'closed', closed_at = now(), opened_at = coalesce(opened_at, now()) WHERE id = $1`;
+// The session row carries its rounds too (rounds_started, current_round): see migration 003 for why.
+const INSERT_ROUND = `
+  WITH started AS (INSERT INTO attendance.rounds (session_id, number) VALUES ($1, $2))
+  UPDATE attendance.sessions SET rounds_started = $2, current_round = $2 WHERE id = $1`;
+const END_ROUND = `
+  WITH ended AS (UPDATE attendance.rounds SET ended_at = now() WHERE session_id = $1 AND number = $2 AND ended_at IS NULL)
+  UPDATE attendance.sessions SET current_round = NULL WHERE id = $1`;
+const MARK_CLOSED = `
+  WITH ended AS (UPDATE attendance.rounds SET ended_at = now() WHERE session_id = $1 AND ended_at IS NULL)
+  UPDATE attendance.sessions SET state = 'closed', closed_at = now(), opened_at = coalesce(opened_at, now()), current_round = NULL
+  WHERE id = $1`;
 const ROUNDS = `
   SELECT r.number::int AS number, r.started_at, r.ended_at,
          (SELECT count(*)::int FROM attendance.validations v WHERE v.session_id = r.session_id AND v.round = r.number) AS confirmed
@@ -48,7 +53,7 @@ const LIVE_COUNT = `
   SELECT cur.number::int AS round,
          (SELECT count(*)::int FROM attendance.validations v WHERE v.session_id = $1 AND v.round = cur.number) AS confirmed,
          (SELECT count(*)::int FROM attendance.registrations g WHERE g.session_id = $1 AND g.source = 'roster') AS expected
-  FROM (SELECT (SELECT number FROM attendance.rounds WHERE session_id = $1 AND ended_at IS NULL) AS number) cur`;
+  FROM (SELECT (SELECT current_round FROM attendance.sessions WHERE id = $1) AS number) cur`;
 
 interface SessionRow {
   id: string;
@@ -115,11 +120,9 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
       await tx.query(END_ROUND, [id, number]);
     },
     async markClosed(tx, id) {
-      await tx.query(END_OPEN_ROUNDS, [id]);
       await tx.query(MARK_CLOSED, [id]);
     },
-    refreshResults: (tx, session, roundsRun, final) =>
-      refreshResults(tx, { id: session.id, roundsRun, final, plannedStart: session.plannedStart, lateAfterMinutes: session.lateAfterMinutes }),
+    refreshResults: (tx, session, roundsRun, final) => refreshResults(tx, { id: session.id, roundsRun, final }),
     async rounds(id) {
       const { rows } = await db.query<{ number: number; started_at: Date; ended_at: Date | null; confirmed: number }>(ROUNDS, [id]);
       return rows.map((r): RoundSummary => ({ number: r.number, startedAt: r.started_at, endedAt: r.ended_at, confirmed: r.confirmed }));
