@@ -9,8 +9,9 @@ import { createTeardown } from './support/teardown.js';
 
 /**
  * `npm run bench [scenario…] [--sessions=100,1000] [--window=30] [--profile] [--no-docs] [--tsx | --service=<dir>]
- *  [--env NAME=value …]`; the scan scenario takes `--students=100,500` (its sizes), `--instances=1,2` and
- *  `--clients=2` (load-generator processes).
+ *  [--env NAME=value …]`; the scan scenario takes `--students=100,500` (its sizes), `--instances=1,2`,
+ *  `--arrival=0,10` (seconds over which the students start; 0: all at once) and `--clients=2` (load-generator
+ *  processes).
  *
  * Benchmarks, not tests: each scenario measures the real service on this machine, prints its figures and
  * rewrites its section of docs/benchmarks.md. Everything a run starts it stops, also when it fails or is
@@ -31,6 +32,7 @@ const { values, positionals } = parseArgs({
     students: { type: 'string' },
     instances: { type: 'string' },
     clients: { type: 'string' },
+    arrival: { type: 'string' },
     window: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
@@ -59,6 +61,13 @@ function positiveNumbers(text: string | undefined, what: string): number[] | und
   return numbers;
 }
 
+function wholeNumbers(text: string | undefined, what: string): number[] | undefined {
+  if (text === undefined) return undefined;
+  const numbers = text.split(',').map(Number);
+  if (numbers.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`--${what}: expected whole numbers (0 or more), got "${text}"`);
+  return numbers;
+}
+
 /** `--env NAME=value`: extra environment for the service under test (e.g. NODE_OPTIONS), recorded with its figures. */
 function serviceEnv(pairs: string[]): Record<string, string> {
   return Object.fromEntries(
@@ -77,6 +86,7 @@ async function main(): Promise<void> {
   const sizes = positiveNumbers(values.sessions, 'sessions');
   const students = positiveNumbers(values.students, 'students');
   const instances = positiveNumbers(values.instances, 'instances');
+  const arrivals = wholeNumbers(values.arrival, 'arrival');
   const clients = positiveNumbers(values.clients, 'clients')?.[0];
   const windowSeconds = positiveNumbers(values.window, 'window')?.[0];
   const env = serviceEnv(values.env);
@@ -87,7 +97,7 @@ async function main(): Promise<void> {
   print(`machine: ${machineLine(machine)}`);
   for (const [name, scenario] of chosen) {
     print(`\n== ${scenario.title}`);
-    const report = await scenario.run({ runner, teardown, machine, sizes, students, instances, clients, windowSeconds, env, profile: values.profile, log: print });
+    const report = await scenario.run({ runner, teardown, machine, sizes, students, instances, arrivals, clients, windowSeconds, env, profile: values.profile, log: print });
     print(`\n${report.text}`);
     if (writeDocs) {
       writeSection(name, report.markdown);

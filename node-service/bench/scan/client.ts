@@ -119,7 +119,10 @@ async function scan(qrToken: string, planned: BurstRequest['scans'][number]): Pr
 async function burst(request: BurstRequest): Promise<void> {
   const cpuBefore = process.cpuUsage();
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, request.startAt - Date.now())));
-  const records = await mapLimit(request.scans, request.concurrency, (planned) => scan(request.qrToken, planned));
+  const records = await mapLimit(request.scans, request.concurrency, async (planned) => {
+    if (planned.offsetMs > 0) await new Promise((resolve) => setTimeout(resolve, request.startAt + planned.offsetMs - Date.now()));
+    return scan(request.qrToken, planned);
+  });
   const cpu = process.cpuUsage(cpuBefore);
   send({ type: 'burst-done', label: request.label, records, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
 }

@@ -12,10 +12,15 @@ import type { CeilingFigures } from './ceilings.js';
 const DEFAULT_SIZES = [100, 500];
 const DEFAULT_INSTANCES = [1, 2];
 const DEFAULT_CLIENTS = 2;
+/** All at once (the issue's burst), and the same classroom arriving over ten seconds (the product's promise). */
+const DEFAULT_ARRIVALS = [0, 10];
 const CEILING_ROUND_MS = 2000;
 const CEILING_ROUNDS = 5;
 
-/** Issue 7: N students (100 and 500 unless told otherwise) scan and confirm at once, on one instance and on two. */
+/**
+ * Issue 7: N students (100 and 500 unless told otherwise) scan and confirm at once, on one instance and on
+ * two; then the same classrooms arriving over ten seconds.
+ */
 export const scanScenario: Scenario = {
   title: 'scan: a classroom scans and confirms at once',
   async run(context) {
@@ -27,21 +32,25 @@ export const scanScenario: Scenario = {
     const ceilings = await quietCeilings(context.teardown, log);
 
     const results: ScanResult[] = [];
-    for (const students of context.students ?? DEFAULT_SIZES) {
-      for (const instances of context.instances ?? DEFAULT_INSTANCES) {
-        log(`scan, N = ${students}, ${instances} instance${instances === 1 ? '' : 's'}`);
-        results.push(
-          await measureScan(students, instances, {
-            runner: context.runner,
-            teardown: context.teardown,
-            env: context.env,
-            profile: context.profile,
-            clients: context.clients ?? DEFAULT_CLIENTS,
-            cores: context.machine.cpus,
-            log,
-          }),
-        );
-      }
+    const configurations = (context.arrivals ?? DEFAULT_ARRIVALS).flatMap((arrivalSeconds) =>
+      (context.students ?? DEFAULT_SIZES).flatMap((students) =>
+        (context.instances ?? DEFAULT_INSTANCES).map((instances) => ({ arrivalSeconds, students, instances })),
+      ),
+    );
+    for (const { arrivalSeconds, students, instances } of configurations) {
+      log(`scan, N = ${students}, ${instances} instance${instances === 1 ? '' : 's'}${arrivalSeconds > 0 ? `, arriving over ${arrivalSeconds} s` : ''}`);
+      results.push(
+        await measureScan(students, instances, {
+          arrivalSeconds,
+          runner: context.runner,
+          teardown: context.teardown,
+          env: context.env,
+          profile: context.profile,
+          clients: context.clients ?? DEFAULT_CLIENTS,
+          cores: context.machine.cpus,
+          log,
+        }),
+      );
     }
     const profiles = results.flatMap((r) => [
       ...r.profiles.map((p, i) => `N = ${r.students}, ${r.instances} instance(s), instance ${i + 1} during the burst: ${formatProfile(p)}`),

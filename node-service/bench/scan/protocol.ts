@@ -17,6 +17,8 @@ export interface PlannedScan {
   index: number;
   challengeBase: string;
   confirmBase: string;
+  /** When this student starts, after the burst's start (ms): 0 for all at once, spread for an arrival window. */
+  offsetMs: number;
 }
 
 export interface BurstRequest {
@@ -24,7 +26,7 @@ export interface BurstRequest {
   label: string;
   /** The QR token on the projector: the same for the whole classroom. */
   qrToken: string;
-  /** Wall-clock time (ms since the epoch) at which every student of this process starts at once. */
+  /** Wall-clock time (ms since the epoch) the burst starts: each student starts at startAt + offsetMs. */
   startAt: number;
   /** At most this many scans in flight (the whole share of this process, for the burst). */
   concurrency: number;

@@ -12,7 +12,8 @@ const count = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString(
 const one = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
 const two = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
 const ms = (d: Distribution) => (d.count === 0 ? '–' : `${Math.round(d.p50)} / ${Math.round(d.p99)} / ${Math.round(d.max)}`);
-const label = (r: ScanResult) => `N = ${count(r.students)}, ${r.instances} instance${r.instances === 1 ? '' : 's'}`;
+const over = (r: ScanResult) => (r.arrivalSeconds > 0 ? `, arriving over ${r.arrivalSeconds} s` : '');
+const label = (r: ScanResult) => `N = ${count(r.students)}, ${r.instances} instance${r.instances === 1 ? '' : 's'}${over(r)}`;
 const perInstance = (r: ScanResult, f: (s: ScanResult['servers'][number]) => string) => r.servers.map(f).join(' + ');
 
 function errors(b: BurstFigures): string {
@@ -24,7 +25,7 @@ function errors(b: BurstFigures): string {
 function rows(results: readonly ScanResult[], ceilings: CeilingFigures): Array<[string, ...string[]]> {
   const col = (f: (r: ScanResult) => string) => results.map(f);
   return [
-    ['students scanning at once; load processes', ...col((r) => `${count(r.students)}; ${r.clients}`)],
+    ['students; starting over (s, 0 = at the same instant); load processes', ...col((r) => `${count(r.students)}; ${r.arrivalSeconds}; ${r.clients}`)],
     ['confirmed / wall time of the burst (ms)', ...col((r) => `${count(r.burst.successes)} / ${count(r.burst.wallMs)}`)],
     ['**confirmed/s**', ...col((r) => `**${count(r.burst.confirmedPerSecond)}**`)],
     ['errors by code', ...col((r) => errors(r.burst))],
@@ -68,7 +69,9 @@ interface TargetCheck {
 }
 
 export function targetChecks(results: readonly ScanResult[], ceilings: CeilingFigures): TargetCheck[] {
-  const at = results.filter((r) => r.students === TARGET.students);
+  // The issue's targets are for the burst: every student at the same instant.
+  const at = results.filter((r) => r.students === TARGET.students && r.arrivalSeconds === 0);
+  const arriving = results.filter((r) => r.students === TARGET.students && r.arrivalSeconds > 0);
   const where = (r: ScanResult) => `${r.instances} instance${r.instances === 1 ? '' : 's'}`;
   const each = (make: (r: ScanResult) => TargetCheck, fallback: string): TargetCheck[] =>
     at.length > 0 ? at.map(make) : [{ target: fallback, measured: 'not measured', met: undefined }];
@@ -97,6 +100,12 @@ export function targetChecks(results: readonly ScanResult[], ceilings: CeilingFi
       }),
       `≥ ${TARGET.ofCeiling} of the SimpleWebAuthn-alone ceiling`,
     ),
+    // Not a target of the issue: the same p99 bound, for a classroom that arrives over a few seconds.
+    ...arriving.map((r) => ({
+      target: `(the product's promise, not an issue target) p99 < ${TARGET.scanP99Ms} ms, full two-step scan, ${TARGET.students} students starting over ${r.arrivalSeconds} s (${where(r)})`,
+      measured: `${Math.round(r.burst.scan.p99)} ms (max ${Math.round(r.burst.scan.max)} ms)`,
+      met: r.burst.scan.p99 < TARGET.scanP99Ms && r.burst.successes === r.students,
+    })),
     {
       target: 'committed rows = successes, every burst (warm-up bursts included)',
       measured: results.map((r) => `${label(r)}: ${count(r.burst.committedRows)} = ${count(r.burst.successes)}`).join('; '),
@@ -153,7 +162,7 @@ export function markdownSection(
   ];
   return `## Scan and confirm: a classroom at once (issue 7)
 
-\`npx tsx bench/run.ts scan\` (\`--students=100,500\`, \`--instances=1,2\`, \`--clients=2\` load processes, \`--profile\` adds a CPU
+\`npx tsx bench/run.ts scan\` (\`--students=100,500\`, \`--instances=1,2\`, \`--arrival=0,10\` seconds, \`--clients=2\` load processes, \`--profile\` adds a CPU
 profile of each instance and PostgreSQL's wait events during the burst): N students of one course each enrol a passkey through the real API
 (\`/api/enrollment/options\` + \`/verify\`, with the tests' software authenticator: a node:crypto P-256 key per
 phone). The course and its roster of N come from a stand-in for the portal's two internal endpoints
@@ -161,7 +170,9 @@ phone). The course and its roster of N come from a stand-in for the portal's two
 teacher creates, opens and starts round 1 of a session with the longest rotation allowed (${ROTATION_PERIOD_MS / 1000} s, grace one
 period), and a projector WebSocket gives the live QR token. Then **all N students at once** (concurrency N) do the
 two-step scan: \`POST /api/scan/challenge { token }\`, a real assertion signed over the server's fresh challenge,
-\`POST /api/scan/confirm\`. The service runs as ${context.runner} (NODE_ENV=production, LOG_LEVEL=warn,
+\`POST /api/scan/confirm\`. The issue's targets are for that burst; the columns "arriving over 10 s" repeat it with
+the students' starts evenly spaced over ten seconds, closer to a real classroom (confirmed/s there is the arrival
+rate, not a capacity). The service runs as ${context.runner} (NODE_ENV=production, LOG_LEVEL=warn,
 PUBLIC_URL=${PUBLIC_ORIGIN} for every instance, the scan, user and public rate limits raised since all traffic comes from
 127.0.0.1, database pool and everything else at their defaults${extraEnv ? `, ${extraEnv}` : ''}), once as **one** instance and
 once as **two** on two ports sharing PostgreSQL and Valkey; with two, the students are spread evenly over

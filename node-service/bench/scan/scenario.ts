@@ -51,6 +51,8 @@ export const QUIET_WAIT_MS = 3 * 60_000;
 const MB = 1e6;
 
 export interface ScanOptions {
+  /** Seconds over which the students start, evenly spread (0: all at the same instant). */
+  arrivalSeconds: number;
   runner: ServiceRunner;
   teardown: Teardown;
   env: Record<string, string>;
@@ -76,6 +78,7 @@ export type Part = 'load generator' | 'coordinator' | 'PostgreSQL' | 'Valkey' | 
 
 export interface ScanResult {
   students: number;
+  arrivalSeconds: number;
   cores: number;
   instances: number;
   clients: number;
@@ -154,7 +157,7 @@ export async function measureScan(students: number, instances: number, options: 
 
     const warmupProjectors = await Promise.all(warmupSessions.map((id) => projector(first.baseUrl, id)));
     const measuredProjector = await projector(first.baseUrl, measuredSession);
-    const plan = planScans(students, servers.map((s) => s.baseUrl));
+    const plan = planScans(students, servers.map((s) => s.baseUrl), shares, options.arrivalSeconds * 1000);
 
     // PostgreSQL publishes a backend's counters once it has been idle 10 s: the setup's must be in before counting.
     await sleep(PG_STATS_SETTLE_MS);
@@ -228,6 +231,7 @@ export async function measureScan(students: number, instances: number, options: 
     const part = (name: string) => ({ percent: percent(cpu.seconds[name] ?? 0), msPerScan: perScan(cpu.seconds[name] ?? 0) });
     return {
       students,
+      arrivalSeconds: options.arrivalSeconds,
       cores: options.cores,
       instances,
       clients: clients.length,
@@ -336,18 +340,25 @@ async function enrolAll(clients: LoadClient[], shares: number[][], baseUrl: stri
 }
 
 /**
- * Which instance each student's two steps go to. With two instances the students are spread evenly over
- * the four ways (A→A, B→A, A→B, B→B): half confirm on the instance that did not issue their challenge.
+ * Which instance each student's two steps go to, and when the student starts. With two instances the
+ * students are spread evenly over the four ways (A→A, B→A, A→B, B→B): half confirm on the instance that did
+ * not issue their challenge. With an arrival window the starts are evenly spaced over it, taking the load
+ * processes in turn (their shares are contiguous blocks of students).
  */
-function planScans(students: number, bases: string[]): PlannedScan[] {
+function planScans(students: number, bases: string[], shares: number[][], arrivalMs: number): PlannedScan[] {
+  const offsets = new Map<number, number>();
+  for (const [p, share] of shares.entries()) {
+    for (const [j, index] of share.entries()) offsets.set(index, Math.round(((j * shares.length + p) * arrivalMs) / students));
+  }
   return Array.from({ length: students }, (_, index) => ({
     index,
     challengeBase: bases[index % bases.length]!,
     confirmBase: bases[Math.floor(index / bases.length) % bases.length]!,
+    offsetMs: offsets.get(index) ?? 0,
   }));
 }
 
-/** Every load process starts its whole share at the same moment; resolves with every record once all are done. */
+/** Every load process starts its share from the same moment (each student at its offset); resolves with every record once all are done. */
 async function burst(
   clients: LoadClient[],
   shares: number[][],

@@ -13,6 +13,8 @@ export interface ScenarioContext {
   students?: number[] | undefined;
   /** `--instances=1,2`: how many service instances share the load, when given (scan). */
   instances?: number[] | undefined;
+  /** `--arrival=0,10`: seconds over which the students start (0: all at once), when given (scan). */
+  arrivals?: number[] | undefined;
   /** `--clients=2`: load-generator processes, when given (scan). */
   clients?: number | undefined;
   /** `--window=30`: seconds of measurement, when given. */
