@@ -128,6 +128,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     events: attendance.events,
     publicOrigin: config.publicUrl.origin,
     maxPerConnection: config.sessions.maxProjectionsPerConnection,
+    fallbackTtlMs: config.sessions.fallbackCodeTtlMs,
     report: (err, context) => server.log.warn({ err }, context),
   });
   late.liveCodes = projection.liveCodes;

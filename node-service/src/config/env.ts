@@ -101,6 +101,7 @@ const schema = z.object({
   PROJECTION_MAX_PER_CONNECTION: int(1, 100).default(4),
   LIVE_COUNT_INTERVAL_MS: int(10, 1000).default(200),
   SCAN_CHALLENGE_TTL_SECONDS: int(10, 600).default(60),
+  FALLBACK_CODE_TTL_SECONDS: int(5, 120).default(20),
   RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(1200),
 });
 
@@ -156,6 +157,8 @@ export interface Config {
     maxProjectionsPerConnection: number;
     /** Live counts are announced at most once per this interval per session. */
     liveCountIntervalMs: number;
+    /** A typed fallback code leads to a challenge this long after its slot began (at least its QR code's life). */
+    fallbackCodeTtlMs: number;
   };
   scan: {
     challengeTtlMs: number;
@@ -258,6 +261,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       listLimit: env.SESSION_LIST_LIMIT,
       maxProjectionsPerConnection: env.PROJECTION_MAX_PER_CONNECTION,
       liveCountIntervalMs: env.LIVE_COUNT_INTERVAL_MS,
+      fallbackCodeTtlMs: env.FALLBACK_CODE_TTL_SECONDS * 1000,
     },
     scan: {
       challengeTtlMs: env.SCAN_CHALLENGE_TTL_SECONDS * 1000,

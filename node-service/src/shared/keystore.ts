@@ -9,7 +9,8 @@ export const keystore = {
   qrSlot: (sessionId: string, round: number, slot: number) => `qr:slot:${sessionId}:${round}:${slot}`,
   /** A scanned token back to its `{ sessionId, round, slot }`; lives one period plus the grace. */
   qrToken: (token: string) => `qr:token:${token}`,
-  /** A typed fallback code to its token; lives as long as the token. */
+  /** A typed fallback code to its `{ sessionId, round, slot }`; lives FALLBACK_CODE_TTL_SECONDS (default 20) from its
+   *  slot's start, and at least as long as its token. */
   qrFallback: (code: string) => `qr:fallback:${code}`,
   /** Marks an ended round (or closed session) so no instance makes new codes for it. */
   qrRoundEnded: (sessionId: string, round: number) => `qr:ended:${sessionId}:${round}`,

@@ -11,12 +11,14 @@ import { behindSessionLock, enrolledPhone, expectRefused, liveSession, scanner, 
  * Scan and confirm against real PostgreSQL and Valkey, with a software authenticator producing real
  * WebAuthn assertions: a live QR code plus the student's own passkey, and every way it must refuse.
  */
+/** Shorter than the default (20 s) so that a test can outlive it. */
+const FALLBACK_CODE_TTL_SECONDS = 5;
 let service: RunningService;
 let luis: SoftAuthenticator;
 let maria: SoftAuthenticator;
 
 beforeAll(async () => {
-  service = await startService();
+  service = await startService({ env: { FALLBACK_CODE_TTL_SECONDS: String(FALLBACK_CODE_TTL_SECONDS) } });
   luis = await enrolledPhone(service, users.student);
   maria = await enrolledPhone(service, users.student2);
 });
@@ -86,6 +88,32 @@ describe('the scan', () => {
     expect(answer.body.outcome).toBe('confirmed');
     const wrong = fallbackCode === '000000' ? '000001' : '000000';
     expectRefused(await scanner(service).challenge({ code: wrong }), 410, 'SCAN_FALLBACK_UNKNOWN');
+    session.close();
+  });
+
+  it('gives a typed fallback code FALLBACK_CODE_TTL_SECONDS from when it appeared, long after its QR code, then no more', async () => {
+    const session = await liveSession(service, { fallbackCodeEnabled: true, rotationPeriodMs: 1000, graceMs: 0 });
+    const { token, fallbackCode, slot, expiresAt } = await session.screen();
+    await untilServerTime(expiresAt + 500); // the student is still typing; the QR code stopped scanning
+    expectRefused(await scanner(service).challenge({ token }), 410, 'SCAN_CODE_EXPIRED');
+    const offer = await scanner(service).challenge({ code: fallbackCode! });
+    expect(offer.status, JSON.stringify(offer.body)).toBe(200);
+    expect(offer.body.session.round).toBe(1);
+
+    await untilServerTime(slot * 1000 + FALLBACK_CODE_TTL_SECONDS * 1000);
+    expectRefused(await scanner(service).challenge({ code: fallbackCode! }), 410, 'SCAN_FALLBACK_UNKNOWN');
+    // The challenge obtained in time still leads to the confirmation.
+    const answer = await scanner(service).confirm(offer.body.challengeId, maria.assert(offer.body.options));
+    expect(answer.body.outcome).toBe('confirmed');
+    session.close();
+  });
+
+  it('ends every typed fallback code of a round when the round ends, not only the codes still on screen', async () => {
+    const session = await liveSession(service, { fallbackCodeEnabled: true, rotationPeriodMs: 1000, graceMs: 0 });
+    const { fallbackCode, expiresAt } = await session.screen();
+    await untilServerTime(expiresAt + 1500); // two rotations later
+    await session.teacher.post(`/api/sessions/${session.id}/rounds/current/end`);
+    expectRefused(await scanner(service).challenge({ code: fallbackCode! }), 410, 'SCAN_FALLBACK_UNKNOWN');
     session.close();
   });
 });

@@ -18,10 +18,11 @@ export function createQrProjectionModule(deps: {
   events: SessionEvents;
   publicOrigin: string;
   maxPerConnection: number;
+  fallbackTtlMs: number;
   report: (error: unknown, context: string) => void;
 }) {
   const codes = createCodeStore(deps.store);
-  const liveCodes = createLiveCodes({ codes });
+  const liveCodes = createLiveCodes({ codes, fallbackTtlMs: deps.fallbackTtlMs });
   const hub = createProjectorHub({
     sessions: deps.sessions,
     events: deps.events,
@@ -30,6 +31,7 @@ export function createQrProjectionModule(deps: {
     // The token rides in the fragment: browsers never send it, so no proxy or server log records it.
     scanUrl: (token) => `${deps.publicOrigin}/asistencia/scan/#${token}`,
     maxPerConnection: deps.maxPerConnection,
+    fallbackTtlMs: deps.fallbackTtlMs,
     report: deps.report,
   });
   return { hub, liveCodes, handlers: projectorHandlers(hub) };

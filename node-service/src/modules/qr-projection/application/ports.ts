@@ -14,13 +14,14 @@ export interface TokenClaim {
 export interface CodeStore {
   /**
    * The code of (session, round, slot): made by whichever instance asks first, read by every other, so one
-   * sequence holds across instances. Returns null when the round was invalidated.
+   * sequence holds across instances. The token lives `ttlMs`; a typed fallback code is made only with a
+   * `fallbackTtlMs` (the session enables it) and lives that long. Returns null when the round was invalidated.
    */
-  ensure(claim: TokenClaim, ttlMs: number, withFallback: boolean): Promise<LiveCode | null>;
+  ensure(claim: TokenClaim, ttlMs: number, fallbackTtlMs: number | null): Promise<LiveCode | null>;
   /** What a scanned token stands for, while it lives. */
   resolve(token: string): Promise<TokenClaim | null>;
-  /** The token behind a typed fallback code, while it lives. */
-  resolveFallback(code: string): Promise<string | null>;
+  /** What a typed fallback code stands for, while it lives. */
+  resolveFallback(code: string): Promise<TokenClaim | null>;
   /** Deletes the codes of these slots at once and refuses to make new ones for the round. */
   invalidate(sessionId: string, round: number, slots: number[], markerTtlMs: number): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { assertRole, type Identity } from '../../auth/index.js';
 import type { LiveCount, Session, SessionEvent, SessionEvents } from '../../attendance/index.js';
 import type { Connection, ServerMessage } from '../../realtime/index.js';
 import { projectionErrors } from '../domain/errors.js';
-import { expiresAt, slotAt, slotStartsAt } from '../domain/rotation.js';
+import { expiresAt, fallbackExpiresAt, slotAt, slotStartsAt } from '../domain/rotation.js';
 import type { CodeStore, QrRenderer } from './ports.js';
 
 export interface ProjectionSessions {
@@ -64,6 +64,8 @@ export function createProjectorHub(deps: {
   renderer: QrRenderer;
   scanUrl: (token: string) => string;
   maxPerConnection: number;
+  /** How long a typed fallback code leads to a challenge, from its slot's start (FALLBACK_CODE_TTL_SECONDS). */
+  fallbackTtlMs: number;
   /** Where a failed rotation or refresh is reported (a timer has no caller to throw to). */
   report: (error: unknown, context: string) => void;
   now?: () => number;
@@ -100,7 +102,8 @@ export function createProjectorHub(deps: {
     if (made?.round === round) return { ...made, count: channel.count };
     const rotation = { periodMs: session.rotationPeriodMs, graceMs: session.graceMs };
     const ttlMs = Math.max(1, expiresAt(slot, rotation) - now());
-    const code = await deps.codes.ensure({ sessionId: session.id, round, slot }, ttlMs, session.fallbackCodeEnabled);
+    const fallbackTtlMs = session.fallbackCodeEnabled ? Math.max(1, fallbackExpiresAt(slot, rotation, deps.fallbackTtlMs) - now()) : null;
+    const code = await deps.codes.ensure({ sessionId: session.id, round, slot }, ttlMs, fallbackTtlMs);
     if (!code) return undefined;
     const url = deps.scanUrl(code.token);
     const frame: QrFrame = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expiresAt, isLive, slotAt, slotsAround } from './rotation.js';
+import { expiresAt, fallbackExpiresAt, isLive, slotAt, slotsAround } from './rotation.js';
 
 const rotation = { periodMs: 3000, graceMs: 3000 };
 
@@ -29,5 +29,14 @@ describe('rotation', () => {
   it('lists the slots that may hold live codes, for invalidation', () => {
     expect(slotsAround(10 * 3000 + 5, rotation)).toEqual([9, 10, 11]);
     expect(slotsAround(10 * 3000 + 5, { periodMs: 3000, graceMs: 0 })).toEqual([10, 11]);
+  });
+
+  it('reaches back as far as codes that live longer than the rotation (typed fallbacks)', () => {
+    expect(slotsAround(10 * 3000 + 5, rotation, 20_000)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
+  it('keeps a typed fallback code for its own time from its slot start, never less than its QR code', () => {
+    expect(fallbackExpiresAt(10, rotation, 20_000)).toBe(10 * 3000 + 20_000);
+    expect(fallbackExpiresAt(10, { periodMs: 30_000, graceMs: 30_000 }, 20_000)).toBe(expiresAt(10, { periodMs: 30_000, graceMs: 30_000 }));
   });
 });

@@ -26,10 +26,22 @@ export function isLive(slot: number, nowMs: number, rotation: Rotation): boolean
   return nowMs >= slotStartsAt(slot, rotation.periodMs) && nowMs < expiresAt(slot, rotation);
 }
 
-/** The slots whose codes may exist around `nowMs` (one ahead for an instance whose clock runs early). */
-export function slotsAround(nowMs: number, rotation: Rotation): number[] {
+/**
+ * The first moment the typed fallback code of `slot` no longer leads to a challenge: `fallbackTtlMs` after
+ * its slot began, and never before its QR code stops scanning. Typing six digits read off a screen takes
+ * longer than a camera; the session's networks, not this window, keep absent students out.
+ */
+export function fallbackExpiresAt(slot: number, rotation: Rotation, fallbackTtlMs: number): number {
+  return Math.max(expiresAt(slot, rotation), slotStartsAt(slot, rotation.periodMs) + fallbackTtlMs);
+}
+
+/**
+ * The slots whose codes may exist around `nowMs` (one ahead for an instance whose clock runs early), going
+ * back as far as a code made `liveMs` after its slot's start (by default the rotation's own) may still live.
+ */
+export function slotsAround(nowMs: number, rotation: Rotation, liveMs = rotation.periodMs + rotation.graceMs): number[] {
   const current = slotAt(nowMs, rotation.periodMs);
-  const back = Math.ceil(rotation.graceMs / rotation.periodMs);
+  const back = Math.max(0, Math.ceil(liveMs / rotation.periodMs) - 1);
   const slots: number[] = [];
   for (let slot = current - back; slot <= current + 1; slot += 1) slots.push(slot);
   return slots;

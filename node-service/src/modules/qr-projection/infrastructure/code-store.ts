@@ -12,16 +12,18 @@ const FALLBACK_ATTEMPTS = 5;
  */
 export function createCodeStore(store: KeyValueStore): CodeStore {
   return {
-    async ensure(claim, ttlMs, withFallback) {
+    async ensure(claim, ttlMs, fallbackTtlMs) {
       const slotKey = keystore.qrSlot(claim.sessionId, claim.round, claim.slot);
       const existing = await store.get(slotKey);
       if (existing) return JSON.parse(existing) as LiveCode;
       if (await store.get(keystore.qrRoundEnded(claim.sessionId, claim.round))) return null;
       // Everything the candidate needs is written before it can win, so whoever reads the slot can scan it.
       const token = randomBytes(16).toString('base64url');
-      const candidate: LiveCode = { token, fallbackCode: withFallback ? await reserveFallback(store, token, ttlMs) : null };
-      await store.set(keystore.qrToken(token), JSON.stringify(claim), ttlMs);
-      if (await store.setIfAbsent(slotKey, JSON.stringify(candidate), ttlMs)) return candidate;
+      const claimJson = JSON.stringify(claim);
+      const candidate: LiveCode = { token, fallbackCode: fallbackTtlMs === null ? null : await reserveFallback(store, claimJson, fallbackTtlMs) };
+      await store.set(keystore.qrToken(token), claimJson, ttlMs);
+      // The slot lives as long as its longest-lived code, so that ending the round finds and deletes them all.
+      if (await store.setIfAbsent(slotKey, JSON.stringify(candidate), Math.max(ttlMs, fallbackTtlMs ?? 0))) return candidate;
       await store.delete(keystore.qrToken(token), ...(candidate.fallbackCode ? [keystore.qrFallback(candidate.fallbackCode)] : []));
       const winner = await store.get(slotKey);
       return winner ? (JSON.parse(winner) as LiveCode) : null;
@@ -30,7 +32,10 @@ export function createCodeStore(store: KeyValueStore): CodeStore {
       const value = await store.get(keystore.qrToken(token));
       return value ? (JSON.parse(value) as TokenClaim) : null;
     },
-    resolveFallback: (code) => store.get(keystore.qrFallback(code)),
+    async resolveFallback(code) {
+      const value = await store.get(keystore.qrFallback(code));
+      return value ? (JSON.parse(value) as TokenClaim) : null;
+    },
     async invalidate(sessionId, round, slots, markerTtlMs) {
       await store.set(keystore.qrRoundEnded(sessionId, round), '1', markerTtlMs);
       for (const slot of slots) {
@@ -43,10 +48,11 @@ export function createCodeStore(store: KeyValueStore): CodeStore {
   };
 }
 
-async function reserveFallback(store: KeyValueStore, token: string, ttlMs: number): Promise<string | null> {
+/** A six-digit code no live code holds, pointing at the claim; null (no fallback shown) after a few collisions. */
+async function reserveFallback(store: KeyValueStore, claimJson: string, ttlMs: number): Promise<string | null> {
   for (let attempt = 0; attempt < FALLBACK_ATTEMPTS; attempt += 1) {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    if (await store.setIfAbsent(keystore.qrFallback(code), token, ttlMs)) return code;
+    if (await store.setIfAbsent(keystore.qrFallback(code), claimJson, ttlMs)) return code;
   }
   return null;
 }

@@ -38,14 +38,17 @@ export function createScanService(deps: {
 
   return {
     async challenge(input: { token?: string; code?: string; clientAddress: string | null }): Promise<ChallengeOffer> {
-      const token = input.token ?? (input.code ? await deps.liveCodes.resolveFallback(input.code) : null);
-      if (!token) throw scanErrors.SCAN_FALLBACK_UNKNOWN();
       // One look at the session serves both the code's rotation and its state.
       let session: ScanSession | null = null;
-      const claim = await deps.liveCodes.resolve(token, async (sessionId) => {
+      const rotationOf = async (sessionId: string) => {
         session = await deps.sessions.find(sessionId);
         return session ? { periodMs: session.rotationPeriodMs, graceMs: session.graceMs } : null;
-      });
+      };
+      const claim = input.token
+        ? await deps.liveCodes.resolve(input.token, rotationOf)
+        : input.code
+          ? await deps.liveCodes.resolveFallback(input.code, rotationOf)
+          : null;
       if (!claim) throw input.token ? scanErrors.SCAN_CODE_EXPIRED() : scanErrors.SCAN_FALLBACK_UNKNOWN();
       const open = session as ScanSession | null;
       if (!open || open.state === 'closed') throw confirmationErrors.SCAN_SESSION_CLOSED();
