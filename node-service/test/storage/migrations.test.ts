@@ -81,6 +81,44 @@ describe('migrate on an empty database', () => {
   });
 });
 
+describe('upgrading a database in use', () => {
+  test('003 gives each session row its rounds from the rounds it already ran', async () => {
+    const db = pool();
+    const before003 = copyOfMigrations();
+    rmSync(join(before003, '003.do.confirmation-in-one-statement.sql'));
+    expect((await migrate(db, before003)).version).toBe(2);
+    const session = (course: string, state: string) =>
+      db.query<{ id: string }>(
+        `INSERT INTO attendance.sessions (course_id, course_name, teacher_id, room, planned_start, planned_end, rounds_planned, state, opened_at, closed_at)
+         VALUES ($1, $1, 't', 'A1', now(), now() + interval '1 hour', 3, $2,
+                 CASE WHEN $2 <> 'scheduled' THEN now() END, CASE WHEN $2 = 'closed' THEN now() END) RETURNING id`,
+        [course, state],
+      ).then(({ rows }) => rows[0]!.id);
+    const running = await session('RUNNING', 'open');
+    const between = await session('BETWEEN', 'open');
+    const closed = await session('CLOSED', 'closed');
+    await session('FRESH', 'scheduled');
+    const round = (id: string, number: number, ended: boolean) =>
+      db.query(`INSERT INTO attendance.rounds (session_id, number, ended_at) VALUES ($1, $2, CASE WHEN $3 THEN now() END)`, [id, number, ended]);
+    await round(running, 1, true);
+    await round(running, 2, false);
+    await round(between, 1, true);
+    await round(closed, 1, true);
+    await round(closed, 2, true);
+
+    expect(await migrate(db, MIGRATIONS_DIR)).toEqual({ applied: ['003.do.confirmation-in-one-statement.sql'], version: LATEST });
+    const { rows } = await db.query(
+      `SELECT course_id, rounds_started::int AS rounds_started, current_round::int AS current_round FROM attendance.sessions ORDER BY course_id`,
+    );
+    expect(rows).toEqual([
+      { course_id: 'BETWEEN', rounds_started: 1, current_round: null },
+      { course_id: 'CLOSED', rounds_started: 2, current_round: null },
+      { course_id: 'FRESH', rounds_started: 0, current_round: null },
+      { course_id: 'RUNNING', rounds_started: 2, current_round: 2 },
+    ]);
+  });
+});
+
 describe('a changed migrations folder', () => {
   test('an applied migration that was edited stops migrate, naming the file', async () => {
     const dir = copyOfMigrations();
