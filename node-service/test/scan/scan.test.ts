@@ -223,6 +223,26 @@ describe('refusals, each with its own code, changing nothing', () => {
     session.close();
   });
 
+  it('lets only one of two copies of a passkey signing with the same counter at the same moment through, and flags it', async () => {
+    const cloned = freshStudent('Gemelo');
+    const phone = await enrolledPhone(service, cloned);
+    const session = await liveSession(service, { rosterPolicy: 'flag' });
+    const { token } = await session.screen();
+    const [first, second] = await Promise.all([scanner(service).challenge({ token }), scanner(service).challenge({ token })]);
+    const original = phone.assert(first!.body.options);
+    const copy = phone.assert(second!.body.options, { signCount: 1 }); // the copy's counter is the original's
+    const answers = await Promise.all([
+      scanner(service).confirm(first!.body.challengeId, original),
+      scanner(service).confirm(second!.body.challengeId, copy),
+    ]);
+    const outcomes = answers.map((a) => a.body.outcome ?? a.body.error.code).sort();
+    expect(outcomes).toEqual(['SCAN_COUNTER_REGRESSED', 'confirmed']);
+    const { rows } = await service.db.query('SELECT state, sign_count::int AS sign_count FROM enrollment.devices WHERE student_id = $1', [cloned.sub]);
+    expect(rows).toEqual([{ state: 'flagged', sign_count: 1 }]);
+    expect(await validationCount(service, session.id)).toBe(1);
+    session.close();
+  });
+
   it('refuses and flags a passkey whose sign counter goes backwards (a clone)', async () => {
     const cloned = freshStudent('Clonado');
     const phone = await enrolledPhone(service, cloned);

@@ -29,7 +29,10 @@ export interface EnrolledCredentials {
   lookup(credentialId: string): Promise<CredentialState>;
   /** Null when the credential is unknown, revoked or flagged. */
   findActive(credentialId: string): Promise<ActiveCredential | null>;
-  /** After a verified assertion: the new sign counter and now as last use. False if no longer active. */
+  /**
+   * After a verified assertion: the new sign counter and now as last use. False, recording nothing, when the
+   * device is no longer active or its stored counter is no longer behind (another use got there first).
+   */
   recordUse(deviceId: number, use: { signCount: number; backedUp?: boolean }): Promise<boolean>;
   /** Marks a device suspect (e.g. its sign counter went backwards); audited with actor 'system'. */
   flag(deviceId: number, reason: string, details?: Record<string, unknown>): Promise<boolean>;

@@ -59,6 +59,6 @@ export interface DeviceRepository {
   reset(studentId: string, reason: string, actor: Actor): Promise<void>;
   /** Null when the device was not active. */
   flag(deviceId: number, reason: string, actor: Actor, details: Record<string, unknown>): Promise<Device | null>;
-  /** False when the device is no longer active. */
+  /** False when the device is no longer active, or its counter is not behind `signCount` any more. */
   recordUse(deviceId: number, use: { signCount: number; backedUp?: boolean }): Promise<boolean>;
 }

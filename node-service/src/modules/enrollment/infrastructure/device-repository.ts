@@ -55,9 +55,12 @@ const FLAG = `
   WHERE id = $1 AND state = 'active'
   RETURNING ${DEVICE_COLUMNS}`;
 
+// Only forward: the counter must have moved past the stored one (both 0: an authenticator that does not
+// count), the rule of scan/domain/sign-counter.ts, checked again here on the row as it is now, so that two
+// copies of a passkey used at the same moment cannot both pass.
 const RECORD_USE = `
   UPDATE enrollment.devices SET sign_count = $2, last_used_at = now(), backed_up = COALESCE($3, backed_up)
-  WHERE id = $1 AND state = 'active'
+  WHERE id = $1 AND state = 'active' AND ($2 > sign_count OR ($2 = 0 AND sign_count = 0))
   RETURNING id`;
 
 interface DeviceRow {

@@ -30,6 +30,7 @@ export type CredentialLookup =
 
 export interface ScanCredentials {
   lookup(credentialId: string): Promise<CredentialLookup>;
+  /** False, recording nothing, when the device is no longer active or its counter is not behind `signCount`. */
   recordUse(deviceId: number, use: { signCount: number; backedUp?: boolean }): Promise<boolean>;
   flag(deviceId: number, reason: string, details?: Record<string, unknown>): Promise<boolean>;
   /** The student a verified assertion's user handle names (null if it cannot be one of ours). */

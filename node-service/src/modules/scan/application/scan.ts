@@ -77,19 +77,23 @@ export function createScanService(deps: {
       const { credential } = found;
 
       const verified = await deps.ceremony.verify({ response: input.response, expectedChallenge: bound.challenge, credential });
-      if (counterRegressed(credential.signCount, verified.newCounter)) {
-        await deps.credentials.flag(credential.deviceId, 'sign counter went backwards', {
-          stored: credential.signCount,
-          received: verified.newCounter,
-        });
-        throw scanErrors.SCAN_COUNTER_REGRESSED();
-      }
+      const refuseClone = async (stored: number) => {
+        await deps.credentials.flag(credential.deviceId, 'sign counter went backwards', { stored, received: verified.newCounter });
+        return scanErrors.SCAN_COUNTER_REGRESSED();
+      };
+      if (counterRegressed(credential.signCount, verified.newCounter)) throw await refuseClone(credential.signCount);
       if (verified.userHandle && deps.credentials.studentIdFromUserHandle(verified.userHandle) !== credential.studentId) {
         throw scanErrors.SCAN_ASSERTION_INVALID();
       }
       // The session's state and round are checked where the confirmation is recorded, under its lock.
       assertNetwork(bound.allowedNetworks, input.clientAddress);
-      await deps.credentials.recordUse(credential.deviceId, { signCount: verified.newCounter, backedUp: verified.backedUp });
+      if (!(await deps.credentials.recordUse(credential.deviceId, { signCount: verified.newCounter, backedUp: verified.backedUp }))) {
+        // The device changed since it was looked up: revoked or flagged meanwhile, or another use of the same
+        // passkey moved its counter first (two copies signing at once).
+        const now = await deps.credentials.lookup(input.credentialId);
+        if (now?.state === 'active') throw await refuseClone(now.credential.signCount);
+        throw now?.state === 'flagged' ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
+      }
       return deps.confirmations.record({
         sessionId: bound.sessionId,
         round: bound.round,
