@@ -37,7 +37,7 @@ export function fallbackExpiresAt(slot: number, rotation: Rotation, fallbackTtlM
 
 /**
  * The slots whose codes may exist around `nowMs` (one ahead for an instance whose clock runs early), going
- * back as far as a code made `liveMs` after its slot's start (by default the rotation's own) may still live.
+ * back as far as codes that live `liveMs` from their slot's start (by default, as long as a QR code).
  */
 export function slotsAround(nowMs: number, rotation: Rotation, liveMs = rotation.periodMs + rotation.graceMs): number[] {
   const current = slotAt(nowMs, rotation.periodMs);
