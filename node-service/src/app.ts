@@ -142,6 +142,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     webauthn: config.webauthn,
     challengeTtlMs: config.scan.challengeTtlMs,
     requestsPerMinutePerAddress: config.scan.requestsPerMinutePerAddress,
+    typedCodeFailuresPerMinute: config.scan.typedCodeFailuresPerMinute,
   });
 
   let gateway!: Gateway;

@@ -103,6 +103,7 @@ const schema = z.object({
   SCAN_CHALLENGE_TTL_SECONDS: int(10, 600).default(60),
   FALLBACK_CODE_TTL_SECONDS: int(5, 120).default(20),
   RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(1200),
+  FALLBACK_CODE_FAILURES_PER_MINUTE: int(1, 1000).default(10),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -163,6 +164,8 @@ export interface Config {
   scan: {
     challengeTtlMs: number;
     requestsPerMinutePerAddress: number;
+    /** Wrong typed fallback codes a client network may send per minute before typed codes are refused. */
+    typedCodeFailuresPerMinute: number;
   };
 }
 
@@ -266,6 +269,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     scan: {
       challengeTtlMs: env.SCAN_CHALLENGE_TTL_SECONDS * 1000,
       requestsPerMinutePerAddress: env.RATE_LIMIT_SCAN_PER_MINUTE,
+      typedCodeFailuresPerMinute: env.FALLBACK_CODE_FAILURES_PER_MINUTE,
     },
   };
 }

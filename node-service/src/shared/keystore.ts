@@ -23,6 +23,8 @@ export const keystore = {
   enrollmentChallengeUsed: (challenge: string) => `enrollment:challenge-used:${challenge}`,
   /** A scan's WebAuthn challenge, bound to one QR code's session, round and slot; taken once. */
   scanChallenge: (challengeId: string) => `scan:challenge:${challengeId}`,
+  /** Wrong typed fallback codes from one client network (an IPv4 host, an IPv6 /64), for one minute. */
+  scanTypedCodeFailures: (network: string) => `scan:typed-code-failures:${network}`,
   /** Fixed-window request counters of the rate limiter. */
   rateLimit: (key: string) => `ratelimit:${key}`,
 } as const;

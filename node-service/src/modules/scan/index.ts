@@ -6,6 +6,7 @@ import { createScanService } from './application/scan.js';
 import type { ScanCredentials, ScanSession } from './application/ports.js';
 import { createAssertionCeremony } from './infrastructure/assertion-ceremony.js';
 import { createScanChallengeStore } from './infrastructure/challenge-store.js';
+import { createTypedCodeFailures } from './infrastructure/typed-code-failures.js';
 import { scanRoutes } from './presentation/routes.js';
 
 export type { ScanCredentials, ScanSession, CredentialLookup, StoredCredential } from './application/ports.js';
@@ -22,11 +23,13 @@ export function createScanModule(deps: {
   webauthn: { rpId: string; origins: readonly string[] };
   challengeTtlMs: number;
   requestsPerMinutePerAddress: number;
+  typedCodeFailuresPerMinute: number;
 }) {
   const scan = createScanService({
     liveCodes: deps.liveCodes,
     sessions: deps.sessions,
     challenges: createScanChallengeStore(deps.store),
+    typedCodeFailures: createTypedCodeFailures(deps.store, deps.typedCodeFailuresPerMinute),
     ceremony: createAssertionCeremony(deps.webauthn),
     credentials: deps.credentials,
     confirmations: deps.confirmations,

@@ -8,6 +8,16 @@ export interface BoundChallenge {
   allowedNetworks: string[];
 }
 
+/**
+ * Typed codes that led nowhere, counted per client network (address-network.ts) over a window:
+ * six digits can be guessed, so a network that keeps missing stops being heard for the rest of the window.
+ */
+export interface TypedCodeFailures {
+  /** Null while the network may still type codes; else the seconds until it may again. */
+  blockedFor(network: string): Promise<number | null>;
+  add(network: string): Promise<void>;
+}
+
 export interface ScanChallengeStore {
   save(challengeId: string, bound: BoundChallenge, ttlMs: number): Promise<void>;
   /** Atomic: a challenge is used once, whatever races for it. */

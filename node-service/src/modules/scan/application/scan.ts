@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { confirmationErrors, type ConfirmationResult, type ConfirmationService } from '../../attendance/index.js';
-import type { LiveCodes } from '../../qr-projection/index.js';
+import type { LiveCodes, Rotation } from '../../qr-projection/index.js';
+import { commonErrors } from '../../../shared/errors.js';
+import { addressNetwork } from './address-network.js';
 import { scanErrors } from '../domain/errors.js';
 import { counterRegressed } from '../domain/sign-counter.js';
 import { networkAllows } from './network-policy.js';
-import type { AssertionCeremony, ScanChallengeStore, ScanCredentials, ScanSession } from './ports.js';
+import type { AssertionCeremony, ScanChallengeStore, ScanCredentials, ScanSession, TypedCodeFailures } from './ports.js';
 
 export interface ScanSettings {
   challengeTtlMs: number;
@@ -27,6 +29,7 @@ export function createScanService(deps: {
   liveCodes: Pick<LiveCodes, 'resolve' | 'resolveFallback'>;
   sessions: { find(id: string): Promise<ScanSession | null> };
   challenges: ScanChallengeStore;
+  typedCodeFailures: TypedCodeFailures;
   ceremony: AssertionCeremony;
   credentials: ScanCredentials;
   confirmations: Pick<ConfirmationService, 'record'>;
@@ -36,20 +39,28 @@ export function createScanService(deps: {
     if (!networkAllows(allowedNetworks, clientAddress)) throw scanErrors.SCAN_NETWORK_REFUSED();
   };
 
+  type RotationOf = (sessionId: string) => Promise<Rotation | null>;
+  /** A typed code, unless its network has missed too often lately; a miss is counted. */
+  const resolveTyped = async (code: string | undefined, clientAddress: string | null, rotationOf: RotationOf) => {
+    const network = addressNetwork(clientAddress);
+    const blockedFor = await deps.typedCodeFailures.blockedFor(network);
+    if (blockedFor !== null) throw commonErrors.RATE_LIMITED({ seconds: blockedFor });
+    const claim = code ? await deps.liveCodes.resolveFallback(code, rotationOf) : null;
+    if (claim) return claim;
+    await deps.typedCodeFailures.add(network);
+    throw scanErrors.SCAN_FALLBACK_UNKNOWN();
+  };
+
   return {
     async challenge(input: { token?: string; code?: string; clientAddress: string | null }): Promise<ChallengeOffer> {
       // One look at the session serves both the code's rotation and its state.
       let session: ScanSession | null = null;
-      const rotationOf = async (sessionId: string) => {
+      const rotationOf: RotationOf = async (sessionId) => {
         session = await deps.sessions.find(sessionId);
         return session ? { periodMs: session.rotationPeriodMs, graceMs: session.graceMs } : null;
       };
-      const claim = input.token
-        ? await deps.liveCodes.resolve(input.token, rotationOf)
-        : input.code
-          ? await deps.liveCodes.resolveFallback(input.code, rotationOf)
-          : null;
-      if (!claim) throw input.token ? scanErrors.SCAN_CODE_EXPIRED() : scanErrors.SCAN_FALLBACK_UNKNOWN();
+      const claim = input.token ? await deps.liveCodes.resolve(input.token, rotationOf) : await resolveTyped(input.code, input.clientAddress, rotationOf);
+      if (!claim) throw scanErrors.SCAN_CODE_EXPIRED();
       const open = session as ScanSession | null;
       if (!open || open.state === 'closed') throw confirmationErrors.SCAN_SESSION_CLOSED();
       if (open.state !== 'open' || open.currentRound !== claim.round) throw confirmationErrors.SCAN_ROUND_NOT_OPEN();
