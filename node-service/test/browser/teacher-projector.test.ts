@@ -84,6 +84,8 @@ describe('teacher page and projector', () => {
     await teacher.getByLabel('Sala').fill('Aula 204');
     await teacher.getByLabel('Rondas').fill('2');
     await teacher.getByText('Opciones avanzadas').click();
+    // The typed code's weakness is said where it is switched on.
+    await teacher.getByText('seis dígitos se pueden dictar por teléfono', { exact: false }).waitFor();
     await teacher.getByLabel('Redes del campus').fill('10.20.0.0/16\n10.0.0.0/33');
     await create.click();
     await teacher.getByText('Estas líneas no son redes CIDR válidas: 10.0.0.0/33').waitFor();
