@@ -20,14 +20,19 @@ const servicePaths = [
   '/asistencia/dev/token',
 ];
 
-/** `<!-- include: name -->` in a page becomes web/src/partials/name.html: one header and footer for all. */
+/**
+ * `<!-- include: name -->` in a page becomes web/src/partials/name.html: one head, header and footer for all.
+ * Applied before Vite reads the page ('pre'), so the shared stylesheet a partial links is bundled as well.
+ */
 function partials(): Plugin {
   return {
     name: 'asistencia-partials',
-    transformIndexHtml(html) {
-      return html.replace(/^ *<!-- include: ([\w-]+) -->\n/gm, (_line, name: string) =>
-        readFileSync(resolve(webRoot, 'src/partials', `${name}.html`), 'utf8'),
-      );
+    transformIndexHtml: {
+      order: 'pre',
+      handler: (html) =>
+        html.replace(/^ *<!-- include: ([\w-]+) -->\n/gm, (_line, name: string) =>
+          readFileSync(resolve(webRoot, 'src/partials', `${name}.html`), 'utf8'),
+        ),
     },
   };
 }
