@@ -2,15 +2,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import metrics from 'fastify-metrics';
-import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Config } from './config/env.js';
 import { commonErrors } from './shared/errors.js';
 import { installErrorHandler } from './shared/http/error-handler.js';
@@ -20,6 +17,7 @@ import { loggerOptions } from './shared/logger.js';
 import type { KeyValueStore } from './shared/storage/key-value.js';
 import { migrationsApplied } from './shared/storage/migrations.js';
 import type { SqlDatabase } from './shared/storage/sql.js';
+import { createAssertionVerifier } from './shared/webauthn/assertion.js';
 import { createAuthModule } from './modules/auth/index.js';
 import { createDevPortalModule } from './modules/dev-portal/index.js';
 import { healthRoutes } from './modules/health/index.js';
@@ -28,7 +26,8 @@ import { createAttendanceModule } from './modules/attendance/index.js';
 import { createDirectory } from './modules/directory/index.js';
 import { createEnrollmentModule } from './modules/enrollment/index.js';
 import { createScanModule } from './modules/scan/index.js';
-import { createQrProjectionModule, type LiveCodes } from './modules/qr-projection/index.js';
+import { createPagesModule } from './modules/pages/index.js';
+import { createLiveCodeReader, createQrProjectionModule } from './modules/qr-projection/index.js';
 
 export const BASE_PATH = '/asistencia';
 
@@ -41,7 +40,6 @@ export interface AppDependencies {
 export interface App {
   server: FastifyInstance;
   gateway: Gateway;
-  liveCodes: LiveCodes;
 }
 
 /**
@@ -99,16 +97,15 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
   const limits = rateLimits(config.limits);
   const auth = createAuthModule({ jwt: config.jwt, store, internalApiToken: config.internalApiToken, limits });
   const directory = createDirectory({ portalUrl: config.portal.internalUrl, credential: config.internalApiToken });
-  // Attendance ends a round's codes through projection, and projection reads sessions from attendance:
-  // the one cycle is closed here, through a port, by late binding.
-  const late: { liveCodes?: LiveCodes } = {};
+  const report = (err: unknown, context: string) => server.log.warn({ err }, context);
+  const liveCodes = createLiveCodeReader({ store, fallbackTtlMs: config.sessions.fallbackCodeTtlMs });
   const attendance = createAttendanceModule({
     db,
     store,
     directory,
     guards: auth.guards,
     limits,
-    liveCodes: { invalidate: (...args) => late.liveCodes!.invalidate(...args) },
+    liveCodes,
     settings: {
       period: { minMs: config.sessions.minPeriodMs, maxMs: config.sessions.maxPeriodMs },
       defaultPeriodMs: config.sessions.defaultPeriodMs,
@@ -116,33 +113,41 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
       listLimit: config.sessions.listLimit,
     },
     liveCountIntervalMs: config.sessions.liveCountIntervalMs,
-    report: (err, context) => server.log.warn({ err }, context),
+    report,
   });
   const projection = createQrProjectionModule({
     store,
-    sessions: {
-      authorize: (actor, id) => attendance.sessions.get(actor, id),
-      find: (id) => attendance.repository.find(id),
-      liveCount: (id) => attendance.repository.liveCount(id),
-    },
+    sessions: { authorize: (actor, id) => attendance.sessions.get(actor, id), ...attendance.reader },
     events: attendance.events,
     publicOrigin: config.publicUrl.origin,
     maxPerConnection: config.sessions.maxProjectionsPerConnection,
     fallbackTtlMs: config.sessions.fallbackCodeTtlMs,
-    report: (err, context) => server.log.warn({ err }, context),
+    report,
   });
-  late.liveCodes = projection.liveCodes;
-  const enrollment = createEnrollmentModule({ config, db, store, guards: auth.guards, limits });
+  const assertions = createAssertionVerifier(config.webauthn);
+  const enrollment = createEnrollmentModule({ config, db, store, assertions, guards: auth.guards, limits });
   const scan = createScanModule({
     store,
-    liveCodes: projection.liveCodes,
-    sessions: { find: (id) => attendance.repository.find(id) },
+    liveCodes,
+    sessions: attendance.reader,
     credentials: enrollment.credentials,
     confirmations: attendance.confirmations,
-    webauthn: config.webauthn,
+    assertions,
     challengeTtlMs: config.scan.challengeTtlMs,
     requestsPerMinutePerAddress: config.scan.requestsPerMinutePerAddress,
     typedCodeFailuresPerMinute: config.scan.typedCodeFailuresPerMinute,
+  });
+  const pages = createPagesModule({
+    webDir: config.webDir,
+    tokenUrl: config.portal.tokenUrl,
+    loginUrl: config.portal.loginUrl,
+    devSignIn: config.devSignIn,
+    sessionLimits: {
+      minPeriodMs: config.sessions.minPeriodMs,
+      maxPeriodMs: config.sessions.maxPeriodMs,
+      defaultPeriodMs: config.sessions.defaultPeriodMs,
+      defaultLateAfterMinutes: config.sessions.defaultLateAfterMinutes,
+    },
   });
 
   let gateway!: Gateway;
@@ -154,39 +159,6 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
         { part: 'valkey', check: async () => (await store.ping(), true) },
         { part: 'migrations', check: () => migrationsApplied(db, config.migrationsDir) },
       ]));
-      app.get(
-        '/client-config',
-        {
-          schema: {
-            tags: ['pages'],
-            summary: 'Where the pages obtain a portal token and where they send a signed-out user',
-            response: {
-              200: z.object({
-                tokenUrl: z.string(),
-                loginUrl: z.string(),
-                devSignIn: z.boolean(),
-                sessionLimits: z.object({
-                  minPeriodMs: z.number(),
-                  maxPeriodMs: z.number(),
-                  defaultPeriodMs: z.number(),
-                  defaultLateAfterMinutes: z.number(),
-                }),
-              }),
-            },
-          },
-        },
-        async () => ({
-          tokenUrl: config.portal.tokenUrl,
-          loginUrl: config.portal.loginUrl,
-          devSignIn: config.devSignIn,
-          sessionLimits: {
-            minPeriodMs: config.sessions.minPeriodMs,
-            maxPeriodMs: config.sessions.maxPeriodMs,
-            defaultPeriodMs: config.sessions.defaultPeriodMs,
-            defaultLateAfterMinutes: config.sessions.defaultLateAfterMinutes,
-          },
-        }),
-      );
       await app.register(auth.routes);
       await app.register(attendance.routes);
       await app.register(enrollment.routes);
@@ -205,26 +177,15 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
         handlers: [...projection.handlers],
         authTimeoutMs: config.limits.wsAuthTimeoutMs,
       });
-      await registerPages(app, config.webDir);
+      await app.register(pages.routes);
     },
     { prefix: BASE_PATH },
   );
 
   server.addHook('onClose', async () => attendance.confirmations.close());
-  return { server, gateway, liveCodes: projection.liveCodes };
+  return { server, gateway };
 }
 
 function rateLimitError(_request: unknown, context: { ttl: number }) {
   return commonErrors.RATE_LIMITED({ seconds: Math.max(1, Math.ceil(context.ttl / 1000)) });
-}
-
-/** The Vite-built pages, under the base path; missing only before the first build. */
-async function registerPages(app: FastifyInstance, webDir: string): Promise<void> {
-  if (!existsSync(webDir)) {
-    app.log.warn({ webDir }, 'pages are not built (npm run build): only the API is served');
-    return;
-  }
-  await app.register(fastifyStatic, { root: webDir, prefix: '/', index: ['index.html'], redirect: true, wildcard: true });
-  // With ignoreTrailingSlash, `/asistencia/` is routed as `/asistencia`, which the static wildcard misses.
-  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
 }

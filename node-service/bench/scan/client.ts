@@ -1,16 +1,18 @@
 import { Agent, request } from 'node:http';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
-import { createSoftAuthenticator, type SoftAuthenticator } from '../../test/support/authenticator.js';
+import { createSoftAuthenticator } from '../../test/support/authenticator.js';
+import { challengeProof, withPhoneKey, type Phone } from '../../test/support/phone.js';
 import { mapLimit } from '../support/stats.js';
 import type { BurstRequest, ClientMessage, EnrolRequest, ParentMessage, ScanRecord } from './protocol.js';
 
 /**
  * A share of the classroom, in a process of its own so that its CPU (ES256 signing, HTTP) is not the
- * server's: each student has a phone (the tests' software authenticator, a node:crypto P-256 key),
- * enrols it through the real API once, then, when told, does the two-step scan as the scan page does:
- * challenge for the QR token, a fresh assertion over the server's challenge, confirm.
+ * server's: each student has a phone (the tests' software authenticator and a phone key, node:crypto P-256
+ * keys), enrols it through the real API once, then, when told, does the two-step scan as the scan page
+ * does: the QR token signed by the phone key buys a challenge; a fresh assertion over it, with the phone
+ * key's signature, confirms.
  */
-const phones = new Map<number, SoftAuthenticator>();
+const phones = new Map<number, Phone>();
 // One keep-alive pool per process, without a cap: every student in flight has its own connection.
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024 });
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -65,12 +67,14 @@ async function enrol(request: EnrolRequest): Promise<void> {
   const failures: string[] = [];
   await mapLimit(request.students, request.concurrency, async ({ index, portalToken }) => {
     try {
-      const phone = createSoftAuthenticator({ origin: request.origin, rpId: request.rpId });
+      const phone = withPhoneKey(createSoftAuthenticator({ origin: request.origin, rpId: request.rpId }));
       const auth = { authorization: `Bearer ${portalToken}` };
       const options = await post(`${request.baseUrl}/asistencia/api/enrollment/options`, {}, auth);
       if (options.status !== 200) throw new Error(`options: ${options.status} ${JSON.stringify(options.body).slice(0, 200)}`);
-      const registration = phone.register((options.body as { options: PublicKeyCredentialCreationOptionsJSON }).options);
-      const verified = await post(`${request.baseUrl}/asistencia/api/enrollment/verify`, { response: registration }, auth);
+      const creation = (options.body as { options: PublicKeyCredentialCreationOptionsJSON }).options;
+      const registration = phone.register(creation);
+      const phoneKey = { publicKey: phone.phoneKey.publicKey, signature: phone.phoneKey.sign('enroll', creation.challenge) };
+      const verified = await post(`${request.baseUrl}/asistencia/api/enrollment/verify`, { response: registration, phoneKey }, auth);
       if (verified.status !== 201) throw new Error(`verify: ${verified.status} ${JSON.stringify(verified.body).slice(0, 200)}`);
       phones.set(index, phone);
     } catch (error) {
@@ -94,7 +98,7 @@ async function scan(qrToken: string, planned: BurstRequest['scans'][number]): Pr
   let step = 'challenge';
   try {
     if (!phone) throw Object.assign(new Error('not enrolled'), { code: 'NOT_ENROLLED' });
-    const offer = await post(`${planned.challengeBase}/asistencia/api/scan/challenge`, { token: qrToken });
+    const offer = await post(`${planned.challengeBase}/asistencia/api/scan/challenge`, { token: qrToken, phone: challengeProof(phone.phoneKey, qrToken) });
     record.challengedAt = now();
     if (offer.status !== 200) {
       record.endedAt = record.challengedAt;
@@ -105,8 +109,9 @@ async function scan(qrToken: string, planned: BurstRequest['scans'][number]): Pr
     const { challengeId, options } = offer.body as { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON };
     // The phone signs the server's fresh challenge: this cannot be computed ahead.
     const assertion = phone.assert(options);
+    const phoneSignature = phone.phoneKey.sign('scan-confirm', challengeId, options.challenge);
     record.signedAt = now();
-    const answer = await post(`${planned.confirmBase}/asistencia/api/scan/confirm`, { challengeId, assertion });
+    const answer = await post(`${planned.confirmBase}/asistencia/api/scan/confirm`, { challengeId, assertion, phoneSignature });
     record.endedAt = now();
     record.outcome = answer.status === 200 ? String((answer.body as { outcome: string }).outcome) : `confirm:${errorCode(answer)}`;
   } catch (error) {

@@ -165,12 +165,12 @@ export function markdownSection(
 \`npx tsx bench/run.ts scan\` (\`--students=100,500\`, \`--instances=1,2\`, \`--arrival=0,10\` seconds, \`--clients=2\` load processes, \`--profile\` adds a CPU
 profile of each instance and PostgreSQL's wait events during the burst): N students of one course each enrol a passkey through the real API
 (\`/api/enrollment/options\` + \`/verify\`, with the tests' software authenticator: a node:crypto P-256 key per
-phone). The course and its roster of N come from a stand-in for the portal's two internal endpoints
+passkey, and a second one per phone as its phone key). The course and its roster of N come from a stand-in for the portal's two internal endpoints
 (\`PORTAL_INTERNAL_URL\`), as in production; the session refuses students off the roster (the default policy). The
 teacher creates, opens and starts round 1 of a session with the longest rotation allowed (${ROTATION_PERIOD_MS / 1000} s, grace one
 period), and a projector WebSocket gives the live QR token. Then **all N students at once** (concurrency N) do the
-two-step scan: \`POST /api/scan/challenge { token }\`, a real assertion signed over the server's fresh challenge,
-\`POST /api/scan/confirm\`. The issue's targets are for that burst; the columns "arriving over 10 s" repeat it with
+two-step scan: \`POST /api/scan/challenge { token, phone }\` (the token and a nonce signed by the phone key), a real
+assertion signed over the server's fresh challenge, \`POST /api/scan/confirm\` with the phone key's signature over it. The issue's targets are for that burst; the columns "arriving over 10 s" repeat it with
 the students' starts evenly spaced over ten seconds, closer to a real classroom (confirmed/s there is the arrival
 rate, not a capacity). The service runs as ${context.runner} (NODE_ENV=production, LOG_LEVEL=warn,
 PUBLIC_URL=${PUBLIC_ORIGIN} for every instance, the scan, user and public rate limits raised since all traffic comes from

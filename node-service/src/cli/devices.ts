@@ -4,6 +4,7 @@
  * service is stopped). Every change is audited in enrollment.enrollment_history with actor_role 'operator'
  * and the operating-system user as actor.
  *
+ *   npm run devices -- attention
  *   npm run devices -- list <student-id>
  *   npm run devices -- revoke <credential-prefix> [reason...]
  *   npm run devices -- reset <student-id> [reason...]
@@ -22,6 +23,7 @@ import {
 } from '../modules/enrollment/index.js';
 
 const USAGE = `Usage: npm run devices -- <command>
+  attention                                blocked devices, then devices with alerts (shared phone, synced, re-binds)
   list <student-id>                        the student's devices and when they may enrol again
   revoke <credential-prefix> [reason...]   revoke one device, named by the first ${CREDENTIAL_PREFIX_MIN}+ characters of its credential id
   reset <student-id> [reason...]           clear the student's re-enrolment cooldown (devices are not touched)
@@ -43,6 +45,10 @@ function printDevice(device: Device): void {
   const flagged = device.state === 'flagged' ? `  flagged: ${device.flaggedReason ?? ''}` : '';
   out(`  #${device.id}  ${device.state.padEnd(7)}  ${device.credentialId}`);
   out(`      "${device.name}"  student ${device.studentId}  enrolled ${when(device.createdAt)}  last used ${when(device.lastUsedAt)}  aaguid ${device.aaguid}${revoked}${flagged}`);
+  const passkey = device.backupEligible ? `synced (BE${device.backedUp ? ', BS' : ''})` : 'device-bound';
+  const phone = device.phoneKeyBoundAt ? `phone key bound ${when(device.phoneKeyBoundAt)}` : 'no phone key bound';
+  out(`      ${passkey}  ${phone}  re-binds in 30 days: ${device.rebindsLast30Days}`);
+  for (const alert of device.alerts) out(`      alert ${alert.reason} since ${when(alert.raisedAt)}  ${JSON.stringify(alert.details)}`);
 }
 
 function printOverview(overview: DeviceOverview): void {
@@ -56,6 +62,12 @@ function printOverview(overview: DeviceOverview): void {
 async function run(management: DeviceManagement, command: string, target: string, reason: string | undefined): Promise<void> {
   const actor = operator();
   switch (command) {
+    case 'attention': {
+      const devices = await management.needingAttention();
+      out(devices.length === 0 ? 'No blocked device and no device with alerts.' : `${devices.length} device(s) to review:`);
+      devices.forEach(printDevice);
+      return;
+    }
     case 'list':
       printOverview(await management.overview(target));
       return;
@@ -76,7 +88,9 @@ async function run(management: DeviceManagement, command: string, target: string
 
 async function main(argv: string[]): Promise<number> {
   const [command, target, ...words] = argv;
-  if (!command || !target || !['list', 'revoke', 'reset'].includes(command) || (command === 'list' && words.length > 0)) {
+  const usable =
+    command === 'attention' ? target === undefined : !!target && ['list', 'revoke', 'reset'].includes(command ?? '') && !(command === 'list' && words.length > 0);
+  if (!command || !usable) {
     process.stderr.write(USAGE);
     return 2;
   }
@@ -84,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
   const db = await openDatabase(config);
   try {
     const { management } = createDeviceOperations({ config, db });
-    await run(management, command, target, words.length > 0 ? words.join(' ') : undefined);
+    await run(management, command, target ?? '', words.length > 0 ? words.join(' ') : undefined);
     return 0;
   } catch (error) {
     if (!isAppError(error)) throw error;

@@ -93,6 +93,10 @@ const schema = z.object({
   ENROLLMENT_AAGUID_ALLOWLIST: csv('')
     .refine((ids) => ids.every((id) => /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(id)), { error: 'expected AAGUIDs (UUIDs) separated by commas' })
     .transform((ids) => (ids.length === 0 ? undefined : ids.map((id) => id.toLowerCase()))),
+  ENROLLMENT_SHARED_PHONE: z.enum(['refuse', 'flag']).default('refuse'),
+  ENROLLMENT_SYNCED_PASSKEYS: z.enum(['allow', 'flag', 'refuse']).default('allow'),
+  ENROLLMENT_REBIND_COOLDOWN_MINUTES: int(0, 7 * 24 * 60).default(0),
+  ENROLLMENT_REBINDS_BEFORE_FLAG: int(0, 100).default(3),
   SESSION_MIN_PERIOD_MS: int(500, 60_000).default(1000),
   SESSION_MAX_PERIOD_MS: int(1000, 60_000).default(30_000),
   SESSION_DEFAULT_PERIOD_MS: int(500, 60_000).default(3000),
@@ -100,7 +104,7 @@ const schema = z.object({
   SESSION_LIST_LIMIT: int(1, 1000).default(100),
   PROJECTION_MAX_PER_CONNECTION: int(1, 100).default(4),
   LIVE_COUNT_INTERVAL_MS: int(10, 1000).default(200),
-  SCAN_CHALLENGE_TTL_SECONDS: int(10, 600).default(60),
+  SCAN_CHALLENGE_TTL_SECONDS: int(2, 600).default(20),
   FALLBACK_CODE_TTL_SECONDS: int(5, 120).default(20),
   RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(1200),
   FALLBACK_CODE_FAILURES_PER_MINUTE: int(1, 1000).default(10),
@@ -146,8 +150,14 @@ export interface Config {
     maxDevices: number;
     /** Minutes to wait after the latest enrolment, by enrolments since the last admin reset; the last repeats. */
     cooldownMinutes: number[];
-    /** Lower-case AAGUIDs; undefined accepts any authenticator. */
+    /** Lower-case AAGUIDs; undefined accepts any authenticator (advisory without attestation roots). */
     aaguidAllowlist: string[] | undefined;
+    /** A phone key already bound to another student: refused, or accepted with an alert for admins. */
+    sharedPhone: 'refuse' | 'flag';
+    syncedPasskeys: 'allow' | 'flag' | 'refuse';
+    rebindCooldownMinutes: number;
+    /** More re-bindings than this in 30 days raise an alert on the device. */
+    rebindsBeforeFlag: number;
   };
   sessions: {
     minPeriodMs: number;
@@ -255,6 +265,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxDevices: env.ENROLLMENT_MAX_DEVICES,
       cooldownMinutes: env.ENROLLMENT_COOLDOWN_MINUTES,
       aaguidAllowlist: env.ENROLLMENT_AAGUID_ALLOWLIST,
+      sharedPhone: env.ENROLLMENT_SHARED_PHONE,
+      syncedPasskeys: env.ENROLLMENT_SYNCED_PASSKEYS,
+      rebindCooldownMinutes: env.ENROLLMENT_REBIND_COOLDOWN_MINUTES,
+      rebindsBeforeFlag: env.ENROLLMENT_REBINDS_BEFORE_FLAG,
     },
     sessions: {
       minPeriodMs: env.SESSION_MIN_PERIOD_MS,

@@ -14,15 +14,19 @@ export const keystore = {
   qrFallback: (code: string) => `qr:fallback:${code}`,
   /** Marks an ended round (or closed session) so no instance makes new codes for it. */
   qrRoundEnded: (sessionId: string, round: number) => `qr:ended:${sessionId}:${round}`,
-  /** A student's pending passkey-enrolment challenge (one at a time), taken atomically when verified.
-   *  TTL: ENROLLMENT_CHALLENGE_TTL_SECONDS (default 300), like the two keys below. */
-  enrollmentChallenge: (studentId: string) => `enrollment:challenge:${studentId}`,
-  /** Who an enrolment challenge was issued to, to tell "another user's" from "expired". */
-  enrollmentChallengeOwner: (challenge: string) => `enrollment:challenge-owner:${challenge}`,
-  /** An enrolment challenge already spent, to tell "already used" from "expired". */
-  enrollmentChallengeUsed: (challenge: string) => `enrollment:challenge-used:${challenge}`,
-  /** A scan's WebAuthn challenge, bound to one QR code's session, round and slot; taken once. */
+  /** A student's pending challenge (one at a time per purpose: enrolling a passkey, re-binding a phone key),
+   *  taken atomically when verified. TTL: ENROLLMENT_CHALLENGE_TTL_SECONDS (default 300), like the two below. */
+  enrollmentChallenge: (purpose: string, studentId: string) => `enrollment:${purpose}:challenge:${studentId}`,
+  /** Who a challenge was issued to, to tell "another user's" from "expired". */
+  enrollmentChallengeOwner: (purpose: string, challenge: string) => `enrollment:${purpose}:challenge-owner:${challenge}`,
+  /** A challenge already spent, to tell "already used" from "expired". */
+  enrollmentChallengeUsed: (purpose: string, challenge: string) => `enrollment:${purpose}:challenge-used:${challenge}`,
+  /** A scan's WebAuthn challenge, bound to one QR code's session, round and slot, to the phone key that asked
+   *  and to its client network; taken once. TTL: SCAN_CHALLENGE_TTL_SECONDS (default 20). */
   scanChallenge: (challengeId: string) => `scan:challenge:${challengeId}`,
+  /** A phone-signed challenge request already served (phone key and nonce), so it cannot be replayed; lives
+   *  as long as a scan challenge. */
+  scanPhoneRequest: (phoneKeyId: string, nonce: string) => `scan:phone-request:${phoneKeyId}:${nonce}`,
   /** Wrong typed fallback codes from one client network (an IPv4 host, an IPv6 /64), for one minute. */
   scanTypedCodeFailures: (network: string) => `scan:typed-code-failures:${network}`,
   /** Fixed-window request counters of the rate limiter. */

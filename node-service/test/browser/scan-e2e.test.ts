@@ -146,10 +146,9 @@ describe('scan to present, through Apache and the PHP portal', () => {
   });
 
   test('an old code only says the code changed, with no passkey prompt; a live one says already recorded', async () => {
-    // A code photographed (or forwarded) and opened later, on a page of its own.
+    // A code photographed and opened later on the student's own phone (a second tab of the same browser).
     const old = await readQr(projector, 'e2e-projector-old-code');
-    const later = await browser.newPage();
-    await addVirtualAuthenticator(later);
+    const later = await phone.context().newPage();
     await countPasskeyPrompts(later);
     await later.waitForTimeout(2 * PERIOD_MS + 1000); // past one period and the grace
     await later.goto(old);
@@ -158,23 +157,20 @@ describe('scan to present, through Apache and the PHP portal', () => {
     expect(await passkeyPrompts(later)).toBe(0);
     expect(later.url()).toBe(`${origin}/asistencia/scan/`);
     await screenshot(later, 'e2e-phone-code-changed');
+    await later.close();
 
-    // A live code on a phone with no passkey: the prompt finds none, the button stays to try again, and
-    // trying again says why and where to enrol.
-    await later.goto(await readQr(projector, 'e2e-projector-no-passkey'));
-    const confirm = later.getByRole('button', { name: 'Confirmar con mi llave de acceso' });
-    await confirm.waitFor();
-    await expect.poll(() => confirm.isEnabled()).toBe(true);
-    await later.getByRole('heading', { level: 1, name: 'Cálculo I' }).waitFor();
-    await later.getByText('Aula 204 · Ronda 1').waitFor();
-    expect(await later.getByRole('alert').filter({ hasText: /\S/ }).count()).toBe(0);
-    await screenshot(later, 'e2e-phone-offer');
-    await confirm.click();
-    await later.getByText('Se canceló la confirmación o el teléfono no pudo verificarte', { exact: false }).waitFor();
-    expect(await later.getByRole('link', { name: /Regístrala/ }).getAttribute('href')).toBe('/asistencia/enroll/');
-    expect(await passkeyPrompts(later)).toBe(2);
-    await screenshot(later, 'e2e-phone-no-passkey');
-    expect(browser.pageErrors(later)).toEqual([]);
+    // A live code on another phone, one that never enrolled: no passkey prompt at all, and the main button
+    // leads to enrolling on that phone and back to scanning.
+    const stranger = await browser.newPage();
+    await addVirtualAuthenticator(stranger);
+    await countPasskeyPrompts(stranger);
+    await stranger.goto(await readQr(projector, 'e2e-projector-no-passkey'));
+    await stranger.getByRole('heading', { name: 'Este teléfono no tiene tu llave' }).waitFor();
+    const enrolNow = stranger.getByRole('link', { name: 'Registrarla ahora' });
+    expect(await enrolNow.getAttribute('href')).toBe('/asistencia/enroll/?next=scan');
+    expect(await passkeyPrompts(stranger)).toBe(0);
+    await screenshot(stranger, 'e2e-phone-no-passkey');
+    expect(browser.pageErrors(stranger)).toEqual([]);
 
     // Scanning the live code again with the scan page still open (only the fragment changes).
     const before = await passkeyPrompts(phone);

@@ -120,10 +120,10 @@ describe('teacher corrections and exports', () => {
     const bytes = await readFile((await csv.path())!);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = parseCsv(bytes.subarray(3).toString('utf8'));
-    expect(rows[0]).toEqual(['ID estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección']);
+    expect(rows[0]).toEqual(['ID estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Alertas']);
     const byId = new Map(rows.slice(1).map((r) => [r[0], r]));
     expect(byId.get('2')?.slice(1, 5)).toEqual(['Luis Pérez', 'Presente', '1', '1']);
-    expect(byId.get('3')).toEqual(['3', 'María Gómez', 'Justificado', '0', '1', '', 'no', 'Certificado médico']);
+    expect(byId.get('3')).toEqual(['3', 'María Gómez', 'Justificado', '0', '1', '', 'no', 'Certificado médico', '']);
     expect(byId.get('4')?.slice(1, 3)).toEqual(['José Núñez', 'Ausente']);
     await teacher.getByText(`Descargado: ${csv.suggestedFilename()}`).waitFor();
 

@@ -6,6 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { builtPagesDir, launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import { liveClaim } from '../support/live-codes.js';
 import { startService, type RunningService } from '../support/service.js';
 
 /**
@@ -52,8 +53,7 @@ describe('teacher page and projector', () => {
     return code.data;
   };
 
-  const liveClaim = (url: string) =>
-    service.app.liveCodes.resolve(url.split('#')[1] ?? '', async () => ({ periodMs: PERIOD_MS, graceMs: PERIOD_MS }));
+  const claimOf = (url: string) => liveClaim(service, url.split('#')[1] ?? '', { periodMs: PERIOD_MS, graceMs: PERIOD_MS });
 
   /** Routes the context's WebSockets through a switch that can silence the server, like a dead link. */
   const wsSwitch = async (context: BrowserContext) => {
@@ -126,14 +126,14 @@ describe('teacher page and projector', () => {
 
     const first = await readQr(projector, 'projector-round1-a');
     expect(first).toMatch(/\/asistencia\/scan\/#[\w-]{22}$/);
-    expect(await liveClaim(first)).toMatchObject({ sessionId, round: 1 });
+    expect(await claimOf(first)).toMatchObject({ sessionId, round: 1 });
     const fallback = (await projector.locator('#fallback-code').textContent()) ?? '';
     expect(fallback).toMatch(/^\d{3} \d{3}$/);
 
     await projector.waitForTimeout(PERIOD_MS);
     const second = await readQr(projector, 'projector-round1-b');
     expect(second).not.toBe(first);
-    expect(await liveClaim(second)).toMatchObject({ sessionId, round: 1 });
+    expect(await claimOf(second)).toMatchObject({ sessionId, round: 1 });
 
     // Frames stop arriving (a dead link): the code goes away instead of staying up to be scanned dead.
     link.silent = true;
@@ -149,7 +149,7 @@ describe('teacher page and projector', () => {
     await expect.poll(() => link.connections, { timeout: 10_000 }).toBeGreaterThan(before);
     await projector.locator('#connection[data-status="online"]').waitFor();
     await qr.waitFor();
-    expect(await liveClaim(await readQr(projector, 'projector-after-reconnect'))).toMatchObject({ sessionId, round: 1 });
+    expect(await claimOf(await readQr(projector, 'projector-after-reconnect'))).toMatchObject({ sessionId, round: 1 });
 
     // Ending the round takes the code down at once; the next round brings one back.
     await teacher.getByRole('button', { name: 'Terminar ronda 1' }).click();

@@ -43,6 +43,11 @@ describe('npm run devices', () => {
     expect(listed.stdout).toContain(`Student ${student.sub}: 1 of 1 device(s) in use; 1 enrolment(s) since the last reset`);
     expect(listed.stdout).toContain(`#${device.id}  active   ${device.credentialId}`);
     expect(listed.stdout).toContain('"iPhone de prueba"');
+    expect(listed.stdout).toMatch(/device-bound {2}phone key bound \d{4}-\d\d-\d\d \d\d:\d\d UTC {2}re-binds in 30 days: 0/);
+
+    const attention = await devices('attention');
+    expect(attention.code).toBe(0);
+    expect(attention.stdout).not.toContain(`#${device.id} `);
 
     const revoked = await devices('revoke', device.credentialId.slice(0, 10), 'teléfono', 'robado');
     expect(revoked.stderr).toBe('');

@@ -13,14 +13,12 @@ import { enrolment, expectRefusal, freshStudent, historyRows, phoneFor } from '.
  * returns active devices, and an assertion from the enrolled passkey verifies against what it returns.
  */
 let service: RunningService;
-let scan: ReturnType<typeof createDeviceOperations>['credentials'];
-// The scan module's port is met by enrolment's credentials as they are: app.ts passes them straight through.
-let asScanPort: ScanCredentials;
+// The scan module's port, implemented by enrolment: app.ts passes it straight through.
+let scan: ScanCredentials;
 
 beforeAll(async () => {
   service = await startService({ env: { ENROLLMENT_COOLDOWN_MINUTES: '0' } });
   scan = createDeviceOperations({ config: service.config, db: service.db }).credentials;
-  asScanPort = scan;
 });
 afterAll(() => service?.stop());
 
@@ -72,9 +70,10 @@ describe('the lookup the scan step uses', () => {
     const phone = phoneFor(service);
     const device = await enrolment(service, student).enrol(phone);
 
-    const found = await scan.findActive(device.credentialId);
-    expect(found).toMatchObject({ deviceId: device.id, studentId: student.sub, signCount: 0, transports: ['internal', 'hybrid'] });
-    expect(await asScanPort.lookup(device.credentialId)).toEqual({ state: 'active', credential: found });
+    const found = await scan.byCredentialId(device.credentialId);
+    expect(found).toMatchObject({ deviceId: device.id, studentId: student.sub, signCount: 0, transports: ['internal', 'hybrid'], state: 'active', phoneKeyId: phone.phoneKey.id, alerts: [] });
+    expect(Buffer.from(found!.phonePublicKey!).toString('base64url')).toBe(phone.phoneKey.publicKey);
+    expect(await scan.boundToPhone(phone.phoneKey.id)).toEqual([found]);
 
     // What the scan step will do: a discoverable-credential assertion, verified with the stored key.
     const options = await generateAuthenticationOptions({ rpID: service.config.webauthn.rpId, userVerification: 'required' });
@@ -89,10 +88,10 @@ describe('the lookup the scan step uses', () => {
     });
     expect(verified.verified).toBe(true);
     expect(studentIdFromUserHandle(Buffer.from(assertion.response.userHandle!, 'base64url'))).toBe(found!.studentId);
-    expect(asScanPort.studentIdFromUserHandle(Buffer.from(assertion.response.userHandle!, 'base64url'))).toBe(student.sub);
+    expect(scan.studentIdFromUserHandle(Buffer.from(assertion.response.userHandle!, 'base64url'))).toBe(student.sub);
 
     expect(await scan.recordUse(found!.deviceId, { signCount: verified.authenticationInfo.newCounter })).toBe(true);
-    const used = await scan.findActive(device.credentialId);
+    const used = await scan.byCredentialId(device.credentialId);
     expect(used!.signCount).toBe(1);
     const listed = (await enrolment(service, student).devices()).body.devices[0];
     expect(Date.parse(listed.lastUsedAt)).toBeGreaterThan(Date.now() - 60_000);
@@ -104,11 +103,9 @@ describe('the lookup the scan step uses', () => {
     const device = await client.enrol(phoneFor(service));
     await client.api.post(`/api/enrollment/devices/${device.id}/revoke`, { reason: 'ya no lo uso' });
 
-    expect(await scan.findActive(device.credentialId)).toBeNull();
-    expect(await asScanPort.lookup(device.credentialId)).toEqual({ state: 'revoked' });
+    expect(await scan.byCredentialId(device.credentialId)).toMatchObject({ state: 'revoked' });
     expect(await scan.recordUse(device.id, { signCount: 5 })).toBe(false);
-    expect(await scan.findActive('no-such-credential')).toBeNull();
-    expect(await asScanPort.lookup('no-such-credential')).toBeNull();
+    expect(await scan.byCredentialId('no-such-credential')).toBeNull();
   });
 
   it('flags a device (e.g. its counter went backwards), which then is not active; audited as the system', async () => {
@@ -116,8 +113,7 @@ describe('the lookup the scan step uses', () => {
     const device = await enrolment(service, student).enrol(phoneFor(service));
 
     expect(await scan.flag(device.id, 'sign counter went backwards', { stored: 7, presented: 3 })).toBe(true);
-    expect(await scan.findActive(device.credentialId)).toBeNull();
-    expect(await asScanPort.lookup(device.credentialId)).toEqual({ state: 'flagged' });
+    expect(await scan.byCredentialId(device.credentialId)).toMatchObject({ state: 'flagged' });
     expect(await scan.flag(device.id, 'again')).toBe(false);
     expect((await historyRows(service, student.sub)).at(-1)).toMatchObject({
       action: 'flagged',
@@ -169,6 +165,6 @@ describe('an admin', () => {
     }
     const unsigned = await fetch(`${service.baseUrl}/asistencia/api/admin/devices?studentId=1`);
     expect(unsigned.status).toBe(401);
-    expect(await scan.findActive(device.credentialId)).not.toBeNull();
+    expect(await scan.byCredentialId(device.credentialId)).toMatchObject({ state: 'active' });
   });
 });

@@ -3,7 +3,7 @@ import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/ser
 import { SOFT_AUTHENTICATOR_AAGUID, type SoftAuthenticator } from '../support/authenticator.js';
 import { startService, type RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
-import { deviceRows, enrolment, expectRefusal, freshStudent, historyRows, phoneFor } from './support.js';
+import { deviceRows, enrolment, expectRefusal, freshStudent, historyRows, phoneFor, phoneKeyProof } from './support.js';
 
 /**
  * Enrolling a passkey: real service, real PostgreSQL and Valkey, real WebAuthn responses from a software
@@ -168,7 +168,11 @@ describe('refusals: each with its own code, the challenge spent, nothing stored'
     const answer = await fetch(`${service.baseUrl}/asistencia/api/enrollment/verify`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await portalToken(student)}`, 'content-type': 'application/json', 'accept-language': 'en' },
-      body: JSON.stringify({ response: phoneFor(service).register(options, { userVerified: false }) }),
+      body: JSON.stringify((() => {
+        const phone = phoneFor(service);
+        const response = phone.register(options, { userVerified: false });
+        return { response, phoneKey: phoneKeyProof(phone.phoneKey, 'enroll', response) };
+      })()),
     });
     const body = (await answer.json()) as { error: { code: string; message: string } };
     expect(body.error).toEqual({

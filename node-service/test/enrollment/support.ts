@@ -1,7 +1,8 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { expect } from 'vitest';
 import { apiAs, type ApiResponse } from '../support/api.js';
-import { createSoftAuthenticator, type SoftAuthenticator, type SoftAuthenticatorOptions } from '../support/authenticator.js';
+import { createSoftAuthenticator, type SoftAuthenticatorOptions } from '../support/authenticator.js';
+import { createTestPhoneKey, withPhoneKey, type Phone, type TestPhoneKey } from '../support/phone.js';
 import type { RunningService } from '../support/service.js';
 
 export type TestUser = { sub: string; role: string; name: string };
@@ -13,18 +14,38 @@ export function freshStudent(name = 'Estudiante'): TestUser {
   return { sub: `e${process.pid}x${next}`, role: 'student', name: `${name} ${next}` };
 }
 
-/** A phone for this service: the origin and RP id its pages use. */
-export function phoneFor(service: RunningService, options: Partial<SoftAuthenticatorOptions> = {}): SoftAuthenticator {
-  return createSoftAuthenticator({ origin: service.config.publicUrl.origin, rpId: service.config.publicUrl.hostname, ...options });
+/** A phone for this service (the origin and RP id its pages use), with its own phone key. */
+export function phoneFor(service: RunningService, options: Partial<SoftAuthenticatorOptions> = {}): Phone {
+  return withPhoneKey(createSoftAuthenticator({ origin: service.config.publicUrl.origin, rpId: service.config.publicUrl.hostname, ...options }));
+}
+
+/** The challenge a WebAuthn response answers, read from its clientDataJSON ('' when it has none). */
+export function challengeOf(response: object): string {
+  try {
+    const clientData = (response as { response?: { clientDataJSON?: string } }).response?.clientDataJSON ?? '';
+    return String(JSON.parse(Buffer.from(clientData, 'base64url').toString('utf8')).challenge ?? '');
+  } catch {
+    return '';
+  }
+}
+
+/** The phone key's part of an enrolment or re-binding: its public key and its signature over the challenge. */
+export function phoneKeyProof(phoneKey: TestPhoneKey, purpose: 'enroll' | 'rebind', response: object) {
+  return { publicKey: phoneKey.publicKey, signature: phoneKey.sign(purpose, challengeOf(response)) };
 }
 
 export function enrolment(service: RunningService, user: TestUser) {
   const api = apiAs(service.baseUrl, user);
+  // A phone key for calls that name no phone (the page always sends one).
+  const defaultKey = createTestPhoneKey();
   const client = {
     api,
     options: () => api.post('/api/enrollment/options'),
-    verify: (response: RegistrationResponseJSON | object, name?: string) =>
-      api.post('/api/enrollment/verify', { response, ...(name === undefined ? {} : { name }) }),
+    verify: (response: RegistrationResponseJSON | object, name?: string, phoneKey: TestPhoneKey = defaultKey) =>
+      api.post('/api/enrollment/verify', { response, phoneKey: phoneKeyProof(phoneKey, 'enroll', response), ...(name === undefined ? {} : { name }) }),
+    rebindOptions: () => api.post('/api/enrollment/rebind/options'),
+    rebind: (assertion: object, phoneKey: TestPhoneKey) =>
+      api.post('/api/enrollment/rebind', { assertion, phoneKey: phoneKeyProof(phoneKey, 'rebind', assertion) }),
     devices: () => api.get('/api/enrollment/devices'),
     /** Options that must be granted. */
     async grantedOptions() {
@@ -32,10 +53,18 @@ export function enrolment(service: RunningService, user: TestUser) {
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       return answer.body.options;
     },
-    /** The whole ceremony, which must succeed: the stored device. */
-    async enrol(phone: SoftAuthenticator, name?: string) {
-      const answer = await client.verify(phone.register(await client.grantedOptions()), name);
+    /** The whole ceremony, which must succeed: the stored device, bound to the phone's key. */
+    async enrol(phone: Phone, name?: string) {
+      const answer = await client.verify(phone.register(await client.grantedOptions()), name, phone.phoneKey);
       expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+      return answer.body.device;
+    },
+    /** Re-binding, which must succeed: the phone's passkey proves the student, its (new) key is bound. */
+    async rebindWith(phone: Phone) {
+      const options = await client.rebindOptions();
+      expect(options.status, JSON.stringify(options.body)).toBe(200);
+      const answer = await client.rebind(phone.assert(options.body.options), phone.phoneKey);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       return answer.body.device;
     },
   };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs, draftSession } from '../support/api.js';
+import { liveClaim } from '../support/live-codes.js';
 import { startTwoInstances, type RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
 import { openSocket, type TestSocket } from '../support/ws-client.js';
@@ -38,8 +39,7 @@ async function projector(service: RunningService, user: { sub: string; role: str
 /** Service and test share this machine's clock. */
 const untilServerTime = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() + 5)));
 
-const live = (service: RunningService, token: string) =>
-  service.app.liveCodes.resolve(token, async () => ({ periodMs: PERIOD, graceMs: PERIOD }));
+const live = (service: RunningService, token: string) => liveClaim(service, token, { periodMs: PERIOD, graceMs: PERIOD });
 
 describe('projector', () => {
   it('gets the current code at once, then a new one every period', async () => {

@@ -22,13 +22,13 @@ describe('two instances', () => {
     const phone = await enrolledPhone(a, users.student);
     const session = await liveSession(a);
     const { token } = await session.screen();
-    const offer = await scanner(a).challenge({ token });
-    const answer = await scanner(b).confirm(offer.body.challengeId, phone.assert(offer.body.options));
+    const offer = await scanner(a).challenge({ token }, phone);
+    const answer = await scanner(b).confirm(offer, phone.assert(offer.body.options), phone);
     expect(answer.body).toMatchObject({ outcome: 'confirmed', round: 1 });
     expect(await session.projector.next('count', 1000)).toMatchObject({ confirmed: 1, expected: 3 });
 
     // The challenge is spent on both instances.
-    const replay = await scanner(a).confirm(offer.body.challengeId, phone.assert(offer.body.options));
+    const replay = await scanner(a).confirm(offer, phone.assert(offer.body.options), phone);
     expect(replay.body.error.code).toBe('SCAN_CHALLENGE_INVALID');
     session.close();
   });

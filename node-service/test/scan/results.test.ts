@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs } from '../support/api.js';
-import type { SoftAuthenticator } from '../support/authenticator.js';
+import type { Phone } from '../support/phone.js';
 import { startService, type RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
 import { enrolledPhone, liveSession, scanner } from './support.js';
@@ -11,8 +11,8 @@ import { enrolledPhone, liveSession, scanner } from './support.js';
  * LibreOffice with accents intact, and the student's own attendance.
  */
 let service: RunningService;
-let luis: SoftAuthenticator;
-let maria: SoftAuthenticator;
+let luis: Phone;
+let maria: Phone;
 let sessionId: string;
 const teacher = () => apiAs(service.baseUrl, users.teacher);
 
@@ -95,7 +95,7 @@ describe('exports', () => {
     expect(headers.get('content-disposition')).toMatch(/^attachment; filename="asistencia-Calculo_I_\d{4}-\d\d-\d\d\.csv"; filename\*=UTF-8''asistencia-C%C3%A1lculo_I_\d{4}-\d\d-\d\d\.csv$/);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.subarray(3).toString('utf8').trimEnd().split('\r\n').map((line) => line.split(';'));
-    expect(lines[0]).toEqual(['ID estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección']);
+    expect(lines[0]).toEqual(['ID estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Alertas']);
     const byId = Object.fromEntries(lines.slice(1).map((cells) => [cells[0], cells]));
     expect(byId['2']!.slice(0, 5)).toEqual(['2', 'Luis Pérez', 'Presente', '2', '2']);
     expect(byId['3']!.slice(0, 5)).toEqual(['3', 'María Gómez', 'Parcial', '1', '2']);

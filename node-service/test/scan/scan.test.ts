@@ -1,7 +1,7 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs } from '../support/api.js';
-import type { SoftAuthenticator } from '../support/authenticator.js';
+import type { Phone } from '../support/phone.js';
 import { freshStudent, phoneFor } from '../enrollment/support.js';
 import { startService, type RunningService } from '../support/service.js';
 import { users } from '../support/tokens.js';
@@ -14,8 +14,8 @@ import { behindSessionLock, enrolledPhone, expectRefused, liveSession, scanner, 
 /** Shorter than the default (20 s) so that a test can outlive it. */
 const FALLBACK_CODE_TTL_SECONDS = 5;
 let service: RunningService;
-let luis: SoftAuthenticator;
-let maria: SoftAuthenticator;
+let luis: Phone;
+let maria: Phone;
 
 beforeAll(async () => {
   service = await startService({ env: { FALLBACK_CODE_TTL_SECONDS: String(FALLBACK_CODE_TTL_SECONDS) } });
@@ -28,13 +28,15 @@ describe('the scan', () => {
   it('confirms a student with a live code and their passkey, committed before the answer; the projector count moves', async () => {
     const session = await liveSession(service);
     const { token } = await session.screen();
-    const offer = await scanner(service).challenge({ token });
+    const offer = await scanner(service).challenge({ token }, luis);
     expect(offer.status).toBe(200);
-    expect(offer.body.options).toMatchObject({ userVerification: 'required', allowCredentials: [], rpId: 'localhost' });
+    // The options name the phone's own passkey: the phone shows no account picker.
+    expect(offer.body.options).toMatchObject({ userVerification: 'required', rpId: 'localhost' });
+    expect(offer.body.options.allowCredentials).toEqual([expect.objectContaining({ id: luis.credentials()[0]!.id, type: 'public-key' })]);
     expect(offer.body.session).toEqual({ courseName: 'Cálculo I', room: 'Aula 204', round: 1 });
 
     const assertion = luis.assert(offer.body.options as PublicKeyCredentialRequestOptionsJSON);
-    const answer = await scanner(service).confirm(offer.body.challengeId, assertion);
+    const answer = await scanner(service).confirm(offer, assertion, luis);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body).toMatchObject({ outcome: 'confirmed', round: 1, walkIn: false, session: { courseName: 'Cálculo I' } });
 
@@ -60,9 +62,9 @@ describe('the scan', () => {
   it('uses a challenge once, however many race for it', async () => {
     const session = await liveSession(service);
     const { token } = await session.screen();
-    const offer = await scanner(service).challenge({ token });
+    const offer = await scanner(service).challenge({ token }, luis);
     const assertion = luis.assert(offer.body.options as PublicKeyCredentialRequestOptionsJSON);
-    const answers = await Promise.all(Array.from({ length: 5 }, () => scanner(service).confirm(offer.body.challengeId, assertion)));
+    const answers = await Promise.all(Array.from({ length: 5 }, () => scanner(service).confirm(offer, assertion, luis)));
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
     for (const refused of answers.filter((a) => a.status !== 200)) expectRefused(refused, 410, 'SCAN_CHALLENGE_INVALID');
     expect(await validationCount(service, session.id)).toBe(1);
@@ -73,8 +75,8 @@ describe('the scan', () => {
     const session = await liveSession(service, { rotationPeriodMs: 1000, graceMs: 1000 });
     const { token, expiresAt } = await session.screen();
     await untilServerTime(expiresAt);
-    expectRefused(await scanner(service).challenge({ token }), 410, 'SCAN_CODE_EXPIRED');
-    expectRefused(await scanner(service).challenge({ token: 'AAAAAAAAAAAAAAAAAAAAAA' }), 410, 'SCAN_CODE_EXPIRED');
+    expectRefused(await scanner(service).challenge({ token }, luis), 410, 'SCAN_CODE_EXPIRED');
+    expectRefused(await scanner(service).challenge({ token: 'AAAAAAAAAAAAAAAAAAAAAA' }, luis), 410, 'SCAN_CODE_EXPIRED');
     session.close();
   });
 
@@ -82,12 +84,12 @@ describe('the scan', () => {
     const session = await liveSession(service, { fallbackCodeEnabled: true });
     const { fallbackCode } = await session.screen();
     expect(fallbackCode).toMatch(/^\d{6}$/);
-    const offer = await scanner(service).challenge({ code: fallbackCode! });
+    const offer = await scanner(service).challenge({ code: fallbackCode! }, luis);
     expect(offer.status).toBe(200);
-    const answer = await scanner(service).confirm(offer.body.challengeId, luis.assert(offer.body.options));
+    const answer = await scanner(service).confirm(offer, luis.assert(offer.body.options), luis);
     expect(answer.body.outcome).toBe('confirmed');
     const wrong = fallbackCode === '000000' ? '000001' : '000000';
-    expectRefused(await scanner(service).challenge({ code: wrong }), 410, 'SCAN_FALLBACK_UNKNOWN');
+    expectRefused(await scanner(service).challenge({ code: wrong }, luis), 410, 'SCAN_FALLBACK_UNKNOWN');
     session.close();
   });
 
@@ -95,15 +97,15 @@ describe('the scan', () => {
     const session = await liveSession(service, { fallbackCodeEnabled: true, rotationPeriodMs: 1000, graceMs: 0 });
     const { token, fallbackCode, slot, expiresAt } = await session.screen();
     await untilServerTime(expiresAt + 500); // the student is still typing; the QR code stopped scanning
-    expectRefused(await scanner(service).challenge({ token }), 410, 'SCAN_CODE_EXPIRED');
-    const offer = await scanner(service).challenge({ code: fallbackCode! });
+    expectRefused(await scanner(service).challenge({ token }, luis), 410, 'SCAN_CODE_EXPIRED');
+    const offer = await scanner(service).challenge({ code: fallbackCode! }, maria);
     expect(offer.status, JSON.stringify(offer.body)).toBe(200);
     expect(offer.body.session.round).toBe(1);
 
     await untilServerTime(slot * 1000 + FALLBACK_CODE_TTL_SECONDS * 1000);
-    expectRefused(await scanner(service).challenge({ code: fallbackCode! }), 410, 'SCAN_FALLBACK_UNKNOWN');
+    expectRefused(await scanner(service).challenge({ code: fallbackCode! }, luis), 410, 'SCAN_FALLBACK_UNKNOWN');
     // The challenge obtained in time still leads to the confirmation.
-    const answer = await scanner(service).confirm(offer.body.challengeId, maria.assert(offer.body.options));
+    const answer = await scanner(service).confirm(offer, maria.assert(offer.body.options), maria);
     expect(answer.body.outcome).toBe('confirmed');
     session.close();
   });
@@ -113,13 +115,13 @@ describe('the scan', () => {
     const { fallbackCode, expiresAt } = await session.screen();
     await untilServerTime(expiresAt + 1500); // two rotations later
     await session.teacher.post(`/api/sessions/${session.id}/rounds/current/end`);
-    expectRefused(await scanner(service).challenge({ code: fallbackCode! }), 410, 'SCAN_FALLBACK_UNKNOWN');
+    expectRefused(await scanner(service).challenge({ code: fallbackCode! }, luis), 410, 'SCAN_FALLBACK_UNKNOWN');
     session.close();
   });
 });
 
 describe('refusals, each with its own code, changing nothing', () => {
-  it('refuses a passkey that was never enrolled, and tells how to enrol', async () => {
+  it('refuses a phone that was never enrolled, and a passkey that was never enrolled, and tells how to enrol', async () => {
     const session = await liveSession(service);
     const stranger = phoneFor(service);
     stranger.register({
@@ -128,9 +130,15 @@ describe('refusals, each with its own code, changing nothing', () => {
       user: { id: 'MjAwMA', name: 'x', displayName: 'x' },
       pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
     });
-    const answer = await scanner(service).scan((await session.screen()).token, stranger);
+    const { token } = await session.screen();
+    const unknownPhone = await scanner(service).challenge({ token }, stranger);
+    expectRefused(unknownPhone, 403, 'SCAN_PHONE_UNKNOWN');
+    expect(unknownPhone.body.error.message).toMatch(/Registrar mi llave/);
+    // An enrolled phone answering with a passkey nobody enrolled.
+    const offer = await scanner(service).challenge({ token }, luis);
+    const answer = await scanner(service).confirm(offer, stranger.assert({ challenge: offer.body.options.challenge, rpId: 'localhost' }), luis);
     expectRefused(answer, 403, 'SCAN_DEVICE_NOT_ENROLLED');
-    expect(answer.body.error.message).toMatch(/Registre su teléfono/);
+    expect(answer.body.error.message).toMatch(/Registra tu teléfono/);
     expect(await validationCount(service, session.id)).toBe(0);
     session.close();
   });
@@ -153,27 +161,27 @@ describe('refusals, each with its own code, changing nothing', () => {
 
   it('refuses a session that closed between the challenge and the passkey', async () => {
     const session = await liveSession(service);
-    const offer = await scanner(service).challenge({ token: (await session.screen()).token });
+    const offer = await scanner(service).challenge({ token: (await session.screen()).token }, luis);
     await session.teacher.post(`/api/sessions/${session.id}/close`);
-    expectRefused(await scanner(service).confirm(offer.body.challengeId, luis.assert(offer.body.options)), 409, 'SCAN_SESSION_CLOSED');
+    expectRefused(await scanner(service).confirm(offer, luis.assert(offer.body.options), luis), 409, 'SCAN_SESSION_CLOSED');
     expect(await validationCount(service, session.id)).toBe(0);
     session.close();
   });
 
   it('refuses a round that ended between the challenge and the passkey', async () => {
     const session = await liveSession(service);
-    const offer = await scanner(service).challenge({ token: (await session.screen()).token });
+    const offer = await scanner(service).challenge({ token: (await session.screen()).token }, luis);
     await session.teacher.post(`/api/sessions/${session.id}/rounds/current/end`);
-    expectRefused(await scanner(service).confirm(offer.body.challengeId, luis.assert(offer.body.options)), 409, 'SCAN_ROUND_NOT_OPEN');
+    expectRefused(await scanner(service).confirm(offer, luis.assert(offer.body.options), luis), 409, 'SCAN_ROUND_NOT_OPEN');
     session.close();
   });
 
   it('refuses a confirmation that waited while the teacher ended its round: it is judged after the teacher commits', async () => {
     const session = await liveSession(service);
-    const offer = await scanner(service).challenge({ token: (await session.screen()).token });
+    const offer = await scanner(service).challenge({ token: (await session.screen()).token }, luis);
     const answers = await behindSessionLock(service, session.id, [
       () => session.teacher.post(`/api/sessions/${session.id}/rounds/current/end`),
-      () => scanner(service).confirm(offer.body.challengeId, luis.assert(offer.body.options)),
+      () => scanner(service).confirm(offer, luis.assert(offer.body.options), luis),
     ]);
     expect(answers[0]!.status).toBe(200);
     expectRefused(answers[1]!, 409, 'SCAN_ROUND_NOT_OPEN');
@@ -183,10 +191,10 @@ describe('refusals, each with its own code, changing nothing', () => {
 
   it('refuses a confirmation that waited while the teacher closed the session', async () => {
     const session = await liveSession(service);
-    const offer = await scanner(service).challenge({ token: (await session.screen()).token });
+    const offer = await scanner(service).challenge({ token: (await session.screen()).token }, maria);
     const answers = await behindSessionLock(service, session.id, [
       () => session.teacher.post(`/api/sessions/${session.id}/close`),
-      () => scanner(service).confirm(offer.body.challengeId, maria.assert(offer.body.options)),
+      () => scanner(service).confirm(offer, maria.assert(offer.body.options), maria),
     ]);
     expect(answers[0]!.status).toBe(200);
     expectRefused(answers[1]!, 409, 'SCAN_SESSION_CLOSED');
@@ -219,7 +227,8 @@ describe('refusals, each with its own code, changing nothing', () => {
     const [device] = (await student.get('/api/enrollment/devices')).body.devices;
     await student.post(`/api/enrollment/devices/${device.id}/revoke`, { reason: 'Perdí el teléfono' });
     const session = await liveSession(service);
-    expectRefused(await scanner(service).scan((await session.screen()).token, phone), 403, 'SCAN_DEVICE_REVOKED');
+    // Refused as soon as its phone asks: the phone's only passkey is revoked.
+    expectRefused(await scanner(service).challenge({ token: (await session.screen()).token }, phone), 403, 'SCAN_DEVICE_REVOKED');
     session.close();
   });
 
@@ -228,12 +237,12 @@ describe('refusals, each with its own code, changing nothing', () => {
     const phone = await enrolledPhone(service, cloned);
     const session = await liveSession(service, { rosterPolicy: 'flag' });
     const { token } = await session.screen();
-    const [first, second] = await Promise.all([scanner(service).challenge({ token }), scanner(service).challenge({ token })]);
+    const [first, second] = await Promise.all([scanner(service).challenge({ token }, phone), scanner(service).challenge({ token }, phone)]);
     const original = phone.assert(first!.body.options);
     const copy = phone.assert(second!.body.options, { signCount: 1 }); // the copy's counter is the original's
     const answers = await Promise.all([
-      scanner(service).confirm(first!.body.challengeId, original),
-      scanner(service).confirm(second!.body.challengeId, copy),
+      scanner(service).confirm(first!, original, phone),
+      scanner(service).confirm(second!, copy, phone),
     ]);
     const outcomes = answers.map((a) => a.body.outcome ?? a.body.error.code).sort();
     expect(outcomes).toEqual(['SCAN_COUNTER_REGRESSED', 'confirmed']);
@@ -255,13 +264,14 @@ describe('refusals, each with its own code, changing nothing', () => {
     expect(rows).toEqual([{ state: 'flagged' }]);
     const history = await service.db.query(`SELECT actor_role FROM enrollment.enrollment_history WHERE student_id = $1 AND action = 'flagged'`, [cloned.sub]);
     expect(history.rows).toEqual([{ actor_role: 'system' }]);
-    expectRefused(await scanner(service).scan(token, phone), 403, 'SCAN_DEVICE_FLAGGED');
+    // A blocked passkey is refused as soon as its phone asks.
+    expectRefused(await scanner(service).challenge({ token }, phone), 403, 'SCAN_DEVICE_FLAGGED');
     session.close();
   });
 
   it('validates the body: no student id can be slipped in, malformed assertions are 4xx', async () => {
     const session = await liveSession(service);
-    const offer = await scanner(service).challenge({ token: (await session.screen()).token });
+    const offer = await scanner(service).challenge({ token: (await session.screen()).token }, luis);
     const assertion = luis.assert(offer.body.options);
     const withStudent = await fetch(`${service.baseUrl}/asistencia/api/scan/confirm`, {
       method: 'POST',
@@ -271,9 +281,9 @@ describe('refusals, each with its own code, changing nothing', () => {
     expect(withStudent.status).toBe(400);
     expect(((await withStudent.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
     const garbled = { ...assertion, response: { ...assertion.response, authenticatorData: 'AAAA', signature: 'AAAA' } };
-    const second = await scanner(service).challenge({ token: (await session.screen()).token });
-    expectRefused(await scanner(service).confirm(second.body.challengeId, garbled), 400, 'SCAN_ASSERTION_INVALID');
-    expectRefused(await scanner(service).challenge({ token: 'not base64url!' } as never), 400, 'VALIDATION_FAILED');
+    const second = await scanner(service).challenge({ token: (await session.screen()).token }, luis);
+    expectRefused(await scanner(service).confirm(second, garbled, luis), 400, 'SCAN_ASSERTION_INVALID');
+    expectRefused(await scanner(service).challenge({ token: 'not base64url!' } as never, luis), 400, 'VALIDATION_FAILED');
     expect(await validationCount(service, session.id)).toBe(0);
     session.close();
   });
@@ -283,7 +293,7 @@ describe('campus networks', () => {
   it('refuses an address outside the session networks; believes the proxy’s forwarded address only from TRUST_PROXY', async () => {
     const session = await liveSession(service, { allowedNetworks: ['10.20.0.0/16'] });
     const { token } = await session.screen();
-    expectRefused(await scanner(service).challenge({ token }), 403, 'SCAN_NETWORK_REFUSED');
+    expectRefused(await scanner(service).challenge({ token }, luis), 403, 'SCAN_NETWORK_REFUSED');
     // The request comes from 127.0.0.1, a trusted proxy by default: its X-Forwarded-For is the client.
     const onCampus = scanner(service, { 'x-forwarded-for': '10.20.30.40' });
     expect((await onCampus.scan(token, maria)).body.outcome).toBe('confirmed');
@@ -294,8 +304,7 @@ describe('campus networks', () => {
       const phone = await enrolledPhone(untrusting, users.student);
       const elsewhere = await liveSession(untrusting, { allowedNetworks: ['10.20.0.0/16'] });
       const forged = scanner(untrusting, { 'x-forwarded-for': '10.20.30.40' });
-      expectRefused(await forged.challenge({ token: (await elsewhere.screen()).token }), 403, 'SCAN_NETWORK_REFUSED');
-      void phone;
+      expectRefused(await forged.challenge({ token: (await elsewhere.screen()).token }, phone), 403, 'SCAN_NETWORK_REFUSED');
       elsewhere.close();
     } finally {
       await untrusting.stop();

@@ -1,7 +1,8 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { expect } from 'vitest';
 import { apiAs, draftSession, type ApiResponse } from '../support/api.js';
-import type { AssertOverrides, SoftAuthenticator } from '../support/authenticator.js';
+import type { AssertOverrides } from '../support/authenticator.js';
+import { challengeProof, type Phone } from '../support/phone.js';
 import { enrolment, phoneFor, type TestUser } from '../enrollment/support.js';
 import type { RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
@@ -57,8 +58,8 @@ export async function projectorFor(service: RunningService, sessionId: string): 
   return socket;
 }
 
-/** A student's phone with an enrolled passkey. */
-export async function enrolledPhone(service: RunningService, student: TestUser): Promise<SoftAuthenticator> {
+/** A student's phone with an enrolled passkey, bound to its phone key. */
+export async function enrolledPhone(service: RunningService, student: TestUser): Promise<Phone> {
   const phone = phoneFor(service);
   await enrolment(service, student).enrol(phone);
   return phone;
@@ -74,14 +75,25 @@ export function scanner(service: RunningService, headers: Record<string, string>
     });
     return { status: response.status, body: await response.json(), headers: response.headers };
   };
+  const challenge = (body: { token: string } | { code: string }, phone: Phone) =>
+    post('challenge', { ...body, phone: challengeProof(phone.phoneKey, 'token' in body ? body.token : `code:${body.code}`) });
+  const confirm = (offer: ApiResponse, assertion: unknown, phone: Phone) =>
+    post('confirm', {
+      challengeId: offer.body.challengeId,
+      assertion,
+      phoneSignature: phone.phoneKey.sign('scan-confirm', offer.body.challengeId, (offer.body.options as { challenge: string }).challenge),
+    });
   return {
-    challenge: (body: { token: string } | { code: string }) => post('challenge', body),
-    confirm: (challengeId: string, assertion: unknown) => post('confirm', { challengeId, assertion }),
+    post,
+    /** Step one, as `phone` asks: the code and a fresh nonce, signed by its phone key. */
+    challenge,
+    /** Step two for an offer, signed by `phone`'s phone key, with `assertion` (any passkey's). */
+    confirm,
     /** Both steps with `phone`; returns the confirmation answer. */
-    async scan(token: string, phone: SoftAuthenticator, overrides: AssertOverrides = {}): Promise<ApiResponse> {
-      const offer = await post('challenge', { token });
+    async scan(token: string, phone: Phone, overrides: AssertOverrides = {}): Promise<ApiResponse> {
+      const offer = await challenge({ token }, phone);
       expect(offer.status, JSON.stringify(offer.body)).toBe(200);
-      return post('confirm', { challengeId: offer.body.challengeId, assertion: phone.assert(offer.body.options as PublicKeyCredentialRequestOptionsJSON, overrides) });
+      return confirm(offer, phone.assert(offer.body.options as PublicKeyCredentialRequestOptionsJSON, overrides), phone);
     },
   };
 }

@@ -82,6 +82,8 @@ export interface SoftAuthenticator {
   register(options: PublicKeyCredentialCreationOptionsJSON, overrides?: RegisterOverrides): RegistrationResponseJSON;
   /** navigator.credentials.get(): a signed assertion, as an AuthenticationResponseJSON. */
   assert(options: PublicKeyCredentialRequestOptionsJSON, overrides?: AssertOverrides): AuthenticationResponseJSON;
+  /** Holds a copy of another authenticator's credential (a synced, shared or copied passkey), counter included. */
+  adopt(credential: SoftCredential): void;
 }
 
 export function createSoftAuthenticator(settings: SoftAuthenticatorOptions): SoftAuthenticator {
@@ -152,6 +154,10 @@ export function createSoftAuthenticator(settings: SoftAuthenticatorOptions): Sof
         clientExtensionResults: { credProps: { rk: true } },
         authenticatorAttachment: 'platform',
       };
+    },
+
+    adopt(credential) {
+      stored.push({ ...credential });
     },
 
     assert(options, overrides = {}) {

@@ -104,11 +104,15 @@ export interface VirtualCredential {
   readonly rpId?: string;
   readonly userHandle?: string; // base64
   readonly signCount: number;
+  /** PKCS#8, base64: what a copy of the passkey needs. */
+  readonly privateKey: string;
 }
 
 export interface VirtualAuthenticator {
   readonly id: string;
   credentials(): Promise<VirtualCredential[]>;
+  /** Puts a copy of a credential (private key included) in this authenticator: a shared or copied passkey. */
+  addCopy(credential: VirtualCredential): Promise<void>;
   setUserVerified(isUserVerified: boolean): Promise<void>;
   remove(): Promise<void>;
 }
@@ -140,6 +144,9 @@ export async function addVirtualAuthenticator(
       const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
       return credentials;
     },
+    async addCopy(credential) {
+      await cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
+    },
     async setUserVerified(verified) {
       await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: verified });
     },
@@ -147,4 +154,16 @@ export async function addVirtualAuthenticator(
       await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
     },
   };
+}
+
+/** Deletes the site's IndexedDB data (the phone key among it), as "clear site data" does, from a page of the site. */
+export async function clearSiteData(page: Page): Promise<void> {
+  // Run in the page (a string: the test's own TypeScript has no DOM types). The DevTools protocol's
+  // Storage.clearDataForOrigin would do the same, but it also stops the virtual authenticator answering.
+  await page.evaluate(`new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase('asistencia');
+    request.onsuccess = () => resolve(undefined);
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => reject(new Error('the database is still open in another tab'));
+  })`);
 }

@@ -6,7 +6,7 @@ import { startPage } from '../src/lib/page';
 import { clearMessage, errorText, required, showMessage } from '../src/lib/ui';
 import { messages, type Key } from './messages';
 import { adminPath, type Device, type DeviceOverview, type DeviceHistory } from './model';
-import { deviceList, historyTable, policyText, resetControl, type Editing } from './views';
+import { attentionList, deviceList, historyTable, policyText, resetControl, type Editing } from './views';
 
 const { i18n, api } = startPage(messages);
 const ui = {
@@ -22,11 +22,15 @@ const ui = {
   devicesBody: required('#devices-body'),
   history: required('#history'),
   historyBody: required('#history-body'),
+  attention: required('#attention'),
+  attentionBody: required('#attention-body'),
 };
 
 let studentId: string | undefined;
 let overview: DeviceOverview | undefined;
 let log: DeviceHistory | undefined;
+/** Blocked devices and devices with alerts, listed before any lookup. */
+let attention: readonly Device[] | undefined;
 let editing: Editing = null;
 let busy = false;
 // The last outcome, kept as a key so that it follows a change of language.
@@ -46,6 +50,8 @@ function render(): void {
     ui.devicesBody.replaceChildren(deviceList(overview, editing, i18n, actions));
   }
   if (log) ui.historyBody.replaceChildren(historyTable(log, i18n));
+  ui.attention.hidden = !attention;
+  if (attention) ui.attentionBody.replaceChildren(attentionList(attention, i18n));
 }
 
 function edit(next: Editing): void {
@@ -141,6 +147,8 @@ async function start(): Promise<void> {
   }
   ui.lookup.hidden = false;
   i18n.onChange(render);
+  attention = (await api.apiFetch<{ devices: Device[] }>(`${adminPath}/attention`).catch(() => ({ devices: undefined }))).devices;
+  render();
   const asked = new URLSearchParams(location.search).get('student')?.trim();
   if (asked) {
     ui.input.value = asked;

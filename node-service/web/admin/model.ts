@@ -1,7 +1,8 @@
 // What the device administration API answers (modules/enrollment/presentation/admin-routes.ts).
 
 export type DeviceState = 'active' | 'flagged' | 'revoked';
-export type HistoryAction = 'enrolled' | 'renamed' | 'revoked' | 'reset' | 'flagged';
+export type HistoryAction = 'enrolled' | 'renamed' | 'revoked' | 'reset' | 'flagged' | 'rebound' | 'alerted' | 'refused';
+export type AlertReason = 'shared_phone' | 'synced_passkey' | 'frequent_rebinds';
 
 export interface Device {
   readonly id: number;
@@ -14,6 +15,12 @@ export interface Device {
   readonly revokedAt: string | null;
   readonly revokedReason: string | null;
   readonly flaggedReason: string | null;
+  /** BE: a passkey that can be synced to other devices; BS: it is backed up now. */
+  readonly backupEligible: boolean;
+  readonly backedUp: boolean;
+  readonly phoneKeyBoundAt: string | null;
+  readonly rebindsLast30Days: number;
+  readonly alerts: ReadonlyArray<{ readonly reason: AlertReason; readonly details: Record<string, unknown>; readonly raisedAt: string }>;
 }
 
 export interface DeviceOverview {

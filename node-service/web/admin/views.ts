@@ -55,6 +55,7 @@ function deviceItem(device: Device, editing: Editing, i18n: AdminI18n, actions: 
     facts.push(i18n.t('devices.revokedAt', { at: when(device.revokedAt), reason: device.revokedReason ?? '' }));
   }
   if (device.state === 'flagged') facts.push(i18n.t('devices.flagged', { reason: device.flaggedReason ?? '' }));
+  facts.push(...bindingFacts(device, i18n));
   const item = el(
     'li',
     { class: 'admin-device', 'data-state': device.state, 'data-device-id': String(device.id) },
@@ -82,6 +83,46 @@ function deviceItem(device: Device, editing: Editing, i18n: AdminI18n, actions: 
   revoke.addEventListener('click', () => actions.edit({ kind: 'revoke', deviceId: device.id }));
   item.append(el('div', { class: 'admin-device__actions' }, revoke));
   return item;
+}
+
+/** Synced or device-bound (BE/BS), the phone binding, re-links, and every alert with its reason. */
+export function bindingFacts(device: Device, i18n: AdminI18n): string[] {
+  const facts = [
+    i18n.t(device.backupEligible ? 'devices.synced' : 'devices.deviceBound'),
+    device.phoneKeyBoundAt ? i18n.t('devices.phoneBound', { at: formatTime(device.phoneKeyBoundAt, i18n.lang) }) : i18n.t('devices.phoneUnbound'),
+    i18n.t('devices.rebinds', { count: device.rebindsLast30Days }),
+  ];
+  for (const alert of device.alerts) {
+    const others = Array.isArray(alert.details['otherStudents']) ? (alert.details['otherStudents'] as unknown[]).join(', ') : '';
+    const count = Number(alert.details['rebindsLast30Days'] ?? device.rebindsLast30Days);
+    facts.push(i18n.t(`alert.${alert.reason}`, { others, count }));
+  }
+  return facts;
+}
+
+/** Blocked devices first, then those with alerts: each with its facts and a way to the student. */
+export function attentionList(devices: readonly Device[], i18n: AdminI18n): HTMLElement {
+  if (devices.length === 0) return el('p', { class: 'muted' }, i18n.t('attention.none'));
+  return el(
+    'ul',
+    { class: 'admin-devices' },
+    ...devices.map((device) =>
+      el(
+        'li',
+        { class: 'admin-device', 'data-state': device.state, 'data-device-id': String(device.id) },
+        el(
+          'div',
+          { class: 'admin-device__title' },
+          el('h3', { class: 'admin-device__name' }, device.name),
+          el('span', { class: 'admin-device__state' }, i18n.t(`state.${device.state}`)),
+        ),
+        ...[...(device.state === 'flagged' ? [i18n.t('devices.flagged', { reason: device.flaggedReason ?? '' })] : []), ...bindingFacts(device, i18n)].map(
+          (fact) => el('p', { class: 'admin-device__fact muted' }, fact),
+        ),
+        el('a', { href: `?student=${encodeURIComponent(device.studentId)}` }, i18n.t('attention.open', { studentId: device.studentId })),
+      ),
+    ),
+  );
 }
 
 function reasonForm(

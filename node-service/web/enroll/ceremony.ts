@@ -2,12 +2,15 @@
 // A failure on the phone becomes a localised sentence here; a refusal by the service already carries one.
 import {
   browserSupportsWebAuthn,
+  startAuthentication,
   startRegistration,
   WebAuthnError,
   type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
 import type { ApiClient } from '../src/lib/api';
 import type { I18n } from '../src/lib/i18n';
+import { ensurePhoneKey, signWithPhoneKey, type PhoneKey } from '../src/lib/phone-key';
 import type { Key } from './messages';
 import type { DeviceView } from './model';
 
@@ -27,11 +30,41 @@ export async function enrolPasskey(api: ApiClient, i18n: I18n<Key>): Promise<Dev
   } catch (error) {
     throw new CeremonyFailure(phoneFailure(error, i18n));
   }
+  const phoneKey = await thisPhoneKey(i18n);
   const { device } = await api.apiFetch<{ device: DeviceView }>('/asistencia/api/enrollment/verify', {
     method: 'POST',
-    body: { response, name: deviceNameGuess(i18n) },
+    body: { response, phoneKey: { publicKey: phoneKey.publicKey, signature: await signWithPhoneKey(phoneKey, 'enroll', options.challenge) }, name: deviceNameGuess(i18n) },
   });
   return device;
+}
+
+/**
+ * Links this phone again: the student proves their passkey, and this browser's phone key (made now if it
+ * has none) replaces the one their device was bound to.
+ */
+export async function rebindPhone(api: ApiClient, i18n: I18n<Key>): Promise<DeviceView> {
+  if (!browserSupportsWebAuthn()) throw new CeremonyFailure(i18n.t('fail.unsupported'));
+  const { options } = await api.apiFetch<{ options: PublicKeyCredentialRequestOptionsJSON }>('/asistencia/api/enrollment/rebind/options', { method: 'POST' });
+  let assertion;
+  try {
+    assertion = await startAuthentication({ optionsJSON: options });
+  } catch (error) {
+    throw new CeremonyFailure(phoneFailure(error, i18n));
+  }
+  const phoneKey = await thisPhoneKey(i18n);
+  const { device } = await api.apiFetch<{ device: DeviceView }>('/asistencia/api/enrollment/rebind', {
+    method: 'POST',
+    body: { assertion, phoneKey: { publicKey: phoneKey.publicKey, signature: await signWithPhoneKey(phoneKey, 'rebind', options.challenge) } },
+  });
+  return device;
+}
+
+async function thisPhoneKey(i18n: I18n<Key>): Promise<PhoneKey> {
+  try {
+    return await ensurePhoneKey();
+  } catch {
+    throw new CeremonyFailure(i18n.t('fail.phoneKey'));
+  }
 }
 
 function phoneFailure(error: unknown, i18n: I18n<Key>): string {

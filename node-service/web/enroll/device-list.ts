@@ -33,6 +33,9 @@ function deviceItem(device: DeviceView, editing: Editing, i18n: I18n<Key>, actio
     facts.push(i18n.t('devices.revokedAt', { at: when(device.revokedAt), reason: device.revokedReason ?? '' }));
   }
   if (device.state === 'flagged') facts.push(i18n.t('devices.flagged', { reason: device.flaggedReason ?? '' }));
+  if (device.state === 'active') {
+    facts.push(device.phoneKeyBoundAt ? i18n.t('devices.phoneBound', { at: when(device.phoneKeyBoundAt) }) : i18n.t('devices.phoneUnbound'));
+  }
 
   const item = el(
     'li',

@@ -3,10 +3,11 @@
 import type { Identity } from '../src/lib/api';
 import { startPage } from '../src/lib/page';
 import { clearMessage, errorText, required, showMessage } from '../src/lib/ui';
-import { CeremonyFailure, enrolPasskey } from './ceremony';
+import { existingPhoneKey } from '../src/lib/phone-key';
+import { CeremonyFailure, enrolPasskey, rebindPhone } from './ceremony';
 import { deviceList, formatTime, type Editing } from './device-list';
 import { messages } from './messages';
-import { blocker, type DeviceView, type Overview } from './model';
+import { blocker, needsRebind, type DeviceView, type Overview } from './model';
 
 const { i18n, api } = startPage(messages);
 const message = required('#message');
@@ -16,11 +17,20 @@ const enrolButton = required<HTMLButtonElement>('#enrol-button');
 const policyNote = required('#policy');
 const devicesSection = required('#devices');
 const devicesBody = required('#devices-body');
+const rebindSection = required('#rebind');
+const rebindButton = required<HTMLButtonElement>('#rebind-button');
+const backToScan = required('#back-to-scan');
+// The scan page sends a student here (?next=scan) when this phone holds no key of theirs; once enrolled or
+// linked, the way back to scanning is the main next step.
+const cameFromScan = new URLSearchParams(location.search).get('next') === 'scan';
 
 let me: Identity | undefined;
 let overview: Overview | undefined;
 let editing: Editing = null;
 let busy = false;
+/** The id of the phone key this browser holds, if any (null: none yet). */
+let localPhoneKeyId: string | null = null;
+let linked = false;
 
 function render(): void {
   if (!me) return;
@@ -42,6 +52,10 @@ function render(): void {
   }
   enrolButton.disabled = busy || blocked !== null;
   enrolButton.textContent = busy ? i18n.t('enroll.working') : i18n.t('enroll.button');
+  rebindSection.hidden = !needsRebind(overview, localPhoneKeyId);
+  rebindButton.disabled = busy;
+  rebindButton.textContent = busy ? i18n.t('enroll.working') : i18n.t('rebind.button');
+  backToScan.hidden = !(cameFromScan && linked);
   devicesBody.removeAttribute('aria-busy');
   devicesBody.replaceChildren(deviceList(overview.devices, editing, i18n, { edit, rename, revoke }));
 }
@@ -51,7 +65,9 @@ function fail(error: unknown): void {
 }
 
 async function refresh(): Promise<void> {
+  localPhoneKeyId = (await existingPhoneKey().catch(() => null))?.id ?? null;
   overview = await api.apiFetch<Overview>('/asistencia/api/enrollment/devices');
+  linked = !needsRebind(overview, localPhoneKeyId) && overview.devices.some((device) => device.state === 'active');
   render();
 }
 
@@ -99,6 +115,13 @@ enrolButton.addEventListener('click', () => {
   void act(async () => {
     const device = await enrolPasskey(api, i18n);
     return i18n.t('enroll.success', { name: device.name });
+  });
+});
+
+rebindButton.addEventListener('click', () => {
+  void act(async () => {
+    const device = await rebindPhone(api, i18n);
+    return i18n.t('rebind.success', { name: device.name });
   });
 });
 

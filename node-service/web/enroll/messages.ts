@@ -26,6 +26,18 @@ export const messages = defineMessages(
       'Este dispositivo no puede verificar tu identidad (huella, cara o PIN). Activa el bloqueo de pantalla y vuelve a intentarlo.',
     'fail.domain': 'Esta dirección no permite crear llaves de acceso. Entra a Asistencia desde el portal de la universidad.',
     'fail.browser': 'El teléfono no pudo crear la llave de acceso ({detail}). Vuelve a intentarlo.',
+    'enroll.browserHint':
+      'Registra tu llave en el navegador que se abre cuando la cámara del teléfono lee un código QR (el navegador predeterminado): ahí es donde la página de escaneo buscará la llave de este teléfono. Cada llave queda unida a este teléfono: no sirve para marcar asistencia desde otro.',
+    'rebind.heading': 'Vincular este teléfono',
+    'rebind.lead':
+      'Tu llave de acceso está registrada, pero este navegador no tiene la llave del teléfono (borraste los datos del sitio, cambiaste de navegador o registraste la llave antes). Vincúlalo para poder marcar asistencia desde aquí.',
+    'rebind.button': 'Vincular este teléfono',
+    'rebind.success': 'Listo: este teléfono quedó vinculado a tu llave «{name}». Ya puedes escanear el código de la clase.',
+    'rebind.back': 'Volver a escanear',
+    'fail.phoneKey':
+      'Este navegador no pudo guardar la llave del teléfono. Abre esta página en el navegador principal del teléfono, fuera del modo incógnito, y vuelve a intentarlo.',
+    'devices.phoneBound': 'Vinculado a un teléfono desde el {at}',
+    'devices.phoneUnbound': 'Sin teléfono vinculado: vincúlalo para marcar asistencia',
     'devices.heading': 'Mis dispositivos',
     'devices.none': 'Aún no tienes ningún dispositivo registrado.',
     'devices.enrolled': 'Registrado el {at}',
@@ -68,6 +80,18 @@ export const messages = defineMessages(
     'fail.noVerification': 'This device cannot verify your identity (fingerprint, face or PIN). Turn on the screen lock and try again.',
     'fail.domain': 'This address cannot create passkeys. Open Asistencia from the university portal.',
     'fail.browser': 'Your phone could not create the passkey ({detail}). Try again.',
+    'enroll.browserHint':
+      "Enrol in the browser that opens when your phone's camera reads a QR code (the default browser): that is where the scan page will look for this phone's key. Each passkey is tied to this phone: it cannot mark attendance from another one.",
+    'rebind.heading': 'Link this phone',
+    'rebind.lead':
+      "Your passkey is enrolled, but this browser does not hold the phone key (you cleared the site's data, changed browsers or enrolled before phone keys). Link it to mark attendance from here.",
+    'rebind.button': 'Link this phone',
+    'rebind.success': 'Done: this phone is linked to your passkey “{name}”. You can now scan the class code.',
+    'rebind.back': 'Back to scanning',
+    'fail.phoneKey':
+      "This browser could not keep the phone key. Open this page in your phone's main browser, outside private mode, and try again.",
+    'devices.phoneBound': 'Linked to a phone since {at}',
+    'devices.phoneUnbound': 'No phone linked: link it to mark attendance',
     'devices.heading': 'My devices',
     'devices.none': 'You have no enrolled devices yet.',
     'devices.enrolled': 'Enrolled on {at}',

@@ -11,6 +11,9 @@ export interface DeviceView {
   readonly revokedAt: string | null;
   readonly revokedReason: string | null;
   readonly flaggedReason: string | null;
+  /** The phone key the device is bound to (a hash of its public key); null until one is bound. */
+  readonly phoneKeyId: string | null;
+  readonly phoneKeyBoundAt: string | null;
 }
 
 export interface Overview {
@@ -30,4 +33,13 @@ export function blocker(overview: Overview, now: Date = new Date()): { kind: 'li
   if (overview.policy.devicesInUse >= overview.policy.maxDevices) return { kind: 'limit' };
   const next = overview.policy.nextEnrollmentAt ? new Date(overview.policy.nextEnrollmentAt) : null;
   return next && next > now ? { kind: 'cooldown', until: next } : null;
+}
+
+/**
+ * Whether this browser should be linked again: the student has an active passkey, but none is bound to the
+ * phone key this browser holds (cleared site data, another browser, a device enrolled before phone keys).
+ */
+export function needsRebind(overview: Overview, localPhoneKeyId: string | null): boolean {
+  const active = overview.devices.filter((device) => device.state === 'active');
+  return active.length > 0 && !active.some((device) => device.phoneKeyId !== null && device.phoneKeyId === localPhoneKeyId);
 }

@@ -4,6 +4,7 @@
 import { ApiError } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { startPage } from '../src/lib/page';
+import { existingPhoneKey, type PhoneKey } from '../src/lib/phone-key';
 import { errorText, required } from '../src/lib/ui';
 import { messages, type Key } from './messages';
 import { askChallenge, isToken, normaliseCode, PhoneFailure, sendConfirmation, signWithPasskey, type Confirmation, type Offer } from './scan';
@@ -17,8 +18,8 @@ type State =
   | { readonly kind: 'done'; readonly confirmation: Confirmation; readonly at: Date }
   | { readonly kind: 'refused'; readonly title: Key; readonly detail?: string; readonly enrol: boolean };
 
-// Refusals after which the only way forward is (re-)enrolling a passkey.
-const enrolCodes = new Set(['SCAN_DEVICE_NOT_ENROLLED', 'SCAN_DEVICE_REVOKED']);
+// Refusals after which the way forward is enrolling a passkey on this phone, or linking it again.
+const enrolCodes = new Set(['SCAN_DEVICE_NOT_ENROLLED', 'SCAN_DEVICE_REVOKED', 'SCAN_PHONE_UNKNOWN', 'SCAN_WRONG_PHONE']);
 
 const { i18n, api } = startPage(messages);
 const ui = {
@@ -41,9 +42,12 @@ const ui = {
   detail: required('#outcome-detail'),
   extra: required('#outcome-extra'),
   enrolLink: required('#outcome-link'),
+  enrolButton: required<HTMLAnchorElement>('#outcome-link a'),
 };
 
 let state: State = { kind: 'checking' };
+/** This phone's key (IndexedDB), read again at each attempt (site data may be cleared meanwhile). */
+let phoneKey: PhoneKey | null = null;
 // Each code opened starts a new attempt; answers still arriving for an older one are dropped.
 let attempt = 0;
 
@@ -99,10 +103,17 @@ function renderRefused({ title, detail, enrol }: Extract<State, { kind: 'refused
   ui.outcome.dataset['kind'] = 'error';
   ui.mark.textContent = title === 'outcome.codeChanged' ? '↻' : '✕';
   ui.title.textContent = i18n.t(title);
-  ui.detail.textContent = detail ?? '';
-  ui.detail.hidden = detail === undefined;
+  const text = title === 'outcome.noPhoneKey' ? i18n.t('outcome.noPhoneKeyDetail') : detail;
+  ui.detail.textContent = text ?? '';
+  ui.detail.hidden = text === undefined;
   ui.extra.hidden = true;
   ui.enrolLink.hidden = !enrol;
+  ui.enrolButton.textContent = i18n.t(title === 'outcome.noPhoneKey' ? 'outcome.enrolNow' : 'outcome.enrol');
+}
+
+/** Without a phone key nothing can be asked: the way forward is enrolling (or linking) this phone. */
+function noPhoneKey(): State {
+  return { kind: 'refused', title: 'outcome.noPhoneKey', enrol: true };
 }
 
 function setState(next: State, of: number = attempt): void {
@@ -114,15 +125,18 @@ function setState(next: State, of: number = attempt): void {
 /** A refused token: a stale or malformed code is "scan the one on screen"; anything else says why. */
 function challengeRefused(error: unknown): State {
   const stale = error instanceof ApiError && (error.code === 'SCAN_CODE_EXPIRED' || error.code === 'VALIDATION_FAILED');
-  return stale ? { kind: 'refused', title: 'outcome.codeChanged', enrol: false } : { kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol: false };
+  const enrol = error instanceof ApiError && enrolCodes.has(error.code);
+  return stale ? { kind: 'refused', title: 'outcome.codeChanged', enrol: false } : { kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol };
 }
 
 async function startWithToken(token: string): Promise<void> {
   const mine = ++attempt;
   setState({ kind: 'checking' });
   if (!isToken(token)) return setState({ kind: 'refused', title: 'outcome.codeChanged', enrol: false });
+  phoneKey = await existingPhoneKey().catch(() => null);
+  if (!phoneKey) return setState(noPhoneKey(), mine);
   try {
-    const offer = await askChallenge(api, { token });
+    const offer = await askChallenge(api, phoneKey, { token });
     if (mine === attempt) await offerReady(offer);
   } catch (error) {
     setState(challengeRefused(error), mine);
@@ -138,10 +152,12 @@ async function startWithCode(event: SubmitEvent): Promise<void> {
     ui.codeInput.focus();
     return;
   }
+  phoneKey = await existingPhoneKey().catch(() => null);
+  if (!phoneKey) return setState(noPhoneKey());
   const mine = ++attempt;
   setState({ kind: 'code', busy: true });
   try {
-    const offer = await askChallenge(api, { code });
+    const offer = await askChallenge(api, phoneKey, { code });
     if (mine === attempt) await offerReady(offer);
   } catch (error) {
     setState({ kind: 'code', busy: false, error: { text: errorText(error, i18n) } }, mine);
@@ -171,7 +187,7 @@ async function confirmWithPasskey(offer: Offer, { automatic }: { automatic: bool
   }
   setState({ kind: 'offer', offer, step: 'sending' }, mine);
   try {
-    setState({ kind: 'done', confirmation: await sendConfirmation(api, offer.challengeId, assertion), at: new Date() }, mine);
+    setState({ kind: 'done', confirmation: await sendConfirmation(api, phoneKey!, offer, assertion), at: new Date() }, mine);
   } catch (error) {
     const enrol = error instanceof ApiError && enrolCodes.has(error.code);
     setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol }, mine);

@@ -10,6 +10,7 @@ import {
 } from '@simplewebauthn/browser';
 import type { ApiClient } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
+import { phoneNonce, signWithPhoneKey, type PhoneKey } from '../src/lib/phone-key';
 import type { Key } from './messages';
 
 export interface Offer {
@@ -37,16 +38,27 @@ export function normaliseCode(typed: string): string | null {
   return /^\d{6}$/.test(digits) ? digits : null;
 }
 
-export function askChallenge(api: Pick<ApiClient, 'apiFetch'>, body: { token: string } | { code: string }): Promise<Offer> {
-  return api.apiFetch<Offer>('/asistencia/api/scan/challenge', { method: 'POST', body, auth: false });
+/** Step one: the code, signed by this phone's key with a fresh nonce, so only an enrolled phone can ask. */
+export async function askChallenge(api: Pick<ApiClient, 'apiFetch'>, phoneKey: PhoneKey, code: { token: string } | { code: string }): Promise<Offer> {
+  const nonce = phoneNonce();
+  const signed = 'token' in code ? code.token : `code:${code.code}`;
+  const phone = { keyId: phoneKey.id, nonce, signature: await signWithPhoneKey(phoneKey, 'scan-challenge', signed, nonce) };
+  return api.apiFetch<Offer>('/asistencia/api/scan/challenge', { method: 'POST', body: { ...code, phone }, auth: false });
 }
 
-export function sendConfirmation(
+/** Step two: the passkey's assertion, with the same phone key's signature over the challenge. */
+export async function sendConfirmation(
   api: Pick<ApiClient, 'apiFetch'>,
-  challengeId: string,
+  phoneKey: PhoneKey,
+  offer: Offer,
   assertion: AuthenticationResponseJSON,
 ): Promise<Confirmation> {
-  return api.apiFetch<Confirmation>('/asistencia/api/scan/confirm', { method: 'POST', body: { challengeId, assertion }, auth: false });
+  const phoneSignature = await signWithPhoneKey(phoneKey, 'scan-confirm', offer.challengeId, offer.options.challenge);
+  return api.apiFetch<Confirmation>('/asistencia/api/scan/confirm', {
+    method: 'POST',
+    body: { challengeId: offer.challengeId, assertion, phoneSignature },
+    auth: false,
+  });
 }
 
 /**

@@ -54,6 +54,8 @@ export interface RosterRow {
   readonly source: 'roster' | 'walk_in';
   readonly flagged: boolean;
   readonly roundsConfirmed: readonly number[];
+  /** What the student's confirmations carried: shared_phone, synced_passkey, frequent_rebinds, rebound_recently. */
+  readonly alerts: readonly string[];
   /** The result shown (a correction replaces the computed one). Not (yet) sent by GET /api/sessions/:id. */
   readonly status?: ResultStatus;
   readonly overrideReason?: string | null;

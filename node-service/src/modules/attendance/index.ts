@@ -55,12 +55,17 @@ export function createAttendanceModule(deps: {
   const reports = createReportService({ reports: createReportRepository(deps.db), sessions: repository, directory: deps.directory });
   const sessionApi = sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits });
   const reportApi = reportRoutes({ reports, guards: deps.guards, limits: deps.limits });
+  /** What other modules may read of sessions: one session, and its live count. */
+  const reader = {
+    find: (id: string) => repository.find(id),
+    liveCount: (id: string) => repository.liveCount(id),
+  };
   return {
     sessions,
     reports,
     confirmations,
     events,
-    repository,
+    reader,
     routes: async (app: FastifyInstance) => {
       await app.register(sessionApi);
       await app.register(reportApi);

@@ -2,9 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RateLimits } from '../../shared/http/rate-limits.js';
 import type { KeyValueStore } from '../../shared/storage/key-value.js';
 import type { SqlDatabase } from '../../shared/storage/sql.js';
+import type { AssertionVerifier } from '../../shared/webauthn/assertion.js';
 import type { AuthGuards } from '../auth/index.js';
-import { createEnrolledCredentials, type EnrolledCredentials } from './application/credentials.js';
+import type { ScanCredentials } from '../scan/index.js';
+import { createScanCredentials } from './application/credentials.js';
 import { createDeviceManagement, type DeviceManagement } from './application/devices.js';
+import { createRebindingService } from './application/rebinding.js';
 import { createRegistrationService, type RegistrationService } from './application/registration.js';
 import type { EnrollmentPolicy } from './domain/policy.js';
 import { createChallengeStore } from './infrastructure/challenge-store.js';
@@ -13,10 +16,9 @@ import { createWebAuthnCeremony } from './infrastructure/webauthn-ceremony.js';
 import { adminRoutes } from './presentation/admin-routes.js';
 import { studentRoutes } from './presentation/student-routes.js';
 
-export type { ActiveCredential, CredentialState, EnrolledCredentials } from './application/credentials.js';
 export type { DeviceManagement, DeviceOverview } from './application/devices.js';
 export { CREDENTIAL_PREFIX_MIN } from './application/devices.js';
-export type { Actor, Device, DeviceState, HistoryEntry } from './domain/device.js';
+export type { Actor, Device, DeviceAlert, DeviceState, HistoryEntry } from './domain/device.js';
 export type { EnrollmentPolicy } from './domain/policy.js';
 export { enrollmentErrors } from './domain/errors.js';
 export { studentIdFromUserHandle, userHandleFor } from './domain/user-handle.js';
@@ -30,58 +32,69 @@ export interface EnrollmentConfig {
     maxDevices: number;
     cooldownMinutes: readonly number[];
     aaguidAllowlist: readonly string[] | undefined;
+    sharedPhone: 'refuse' | 'flag';
+    syncedPasskeys: 'allow' | 'flag' | 'refuse';
+    rebindCooldownMinutes: number;
+    rebindsBeforeFlag: number;
   };
 }
 
 function policyOf(config: EnrollmentConfig): EnrollmentPolicy {
-  const { maxDevices, cooldownMinutes, aaguidAllowlist } = config.enrollment;
-  return { maxDevices, cooldownMinutes, aaguidAllowlist };
+  const { maxDevices, cooldownMinutes, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMinutes, rebindsBeforeFlag } = config.enrollment;
+  return { maxDevices, cooldownMinutes, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMinutes, rebindsBeforeFlag };
 }
 
-/** What the operator CLI needs: the same services, on the database alone (no Valkey, no HTTP). */
-export function createDeviceOperations(deps: { config: EnrollmentConfig; db: SqlDatabase }): {
-  management: DeviceManagement;
-  credentials: EnrolledCredentials;
-} {
+/** What the operator CLI needs, and the scan's port: the same services on the database alone (no Valkey, no HTTP). */
+export function createDeviceOperations(deps: { config: EnrollmentConfig; db: SqlDatabase }): { management: DeviceManagement; credentials: ScanCredentials } {
   const devices = createDeviceRepository(deps.db);
   return {
     management: createDeviceManagement({ devices, policy: policyOf(deps.config) }),
-    credentials: createEnrolledCredentials({ devices }),
+    credentials: createScanCredentials({ devices, now: () => new Date() }),
   };
 }
 
 /**
- * Passkey enrolment. `credentials` is what the scan step uses: the active device behind a credential id
- * (public key, counter, transports, student) and a way to record its use or flag it.
+ * Passkey enrolment and the phone binding. `credentials` implements the scan's port: the passkeys bound to a
+ * phone key, the device behind a credential id, and a way to record its use or flag it.
  */
 export function createEnrollmentModule(deps: {
   config: EnrollmentConfig;
   db: SqlDatabase;
   store: KeyValueStore;
+  assertions: AssertionVerifier;
   guards: AuthGuards;
   limits: RateLimits;
   now?: () => Date;
 }): {
   registration: RegistrationService;
   management: DeviceManagement;
-  credentials: EnrolledCredentials;
+  credentials: ScanCredentials;
   routes: FastifyPluginAsyncZod;
 } {
   const { config } = deps;
+  const now = deps.now ?? (() => new Date());
   const devices = createDeviceRepository(deps.db);
   const policy = policyOf(config);
   const ttlMs = config.enrollment.challengeTtlSeconds * 1000;
   const registration = createRegistrationService({
     devices,
-    challenges: createChallengeStore(deps.store, ttlMs),
+    challenges: createChallengeStore(deps.store, ttlMs, 'enroll'),
     ceremony: createWebAuthnCeremony({ ...config.webauthn, timeoutMs: ttlMs }),
     policy,
-    now: deps.now ?? (() => new Date()),
+    now,
+  });
+  const rebinding = createRebindingService({
+    devices,
+    challenges: createChallengeStore(deps.store, ttlMs, 'rebind'),
+    assertions: deps.assertions,
+    policy,
+    challengeTtlMs: ttlMs,
+    now,
   });
   const management = createDeviceManagement({ devices, policy });
-  const credentials = createEnrolledCredentials({ devices });
+  const credentials = createScanCredentials({ devices, now });
   const routes: FastifyPluginAsyncZod = async (app) => {
-    await app.register(studentRoutes({ registration, management, guards: deps.guards, limits: deps.limits }));
+    await app.register(studentRoutes({ registration, rebinding, management, guards: deps.guards, limits: deps.limits }));
     await app.register(adminRoutes({ management, guards: deps.guards, limits: deps.limits }));
   };
   return { registration, management, credentials, routes };

@@ -7,6 +7,14 @@ import { createQrRenderer } from './infrastructure/qr-renderer.js';
 import { projectorHandlers } from './presentation/ws-handlers.js';
 
 export type { LiveCodes } from './application/live-codes.js';
+
+/**
+ * Reading and ending live codes: needs only the store, so the composition root builds it first and hands it
+ * to attendance (which ends a round's codes) and scan (which reads them).
+ */
+export function createLiveCodeReader(deps: { store: KeyValueStore; fallbackTtlMs: number; now?: () => number }) {
+  return createLiveCodes({ codes: createCodeStore(deps.store), fallbackTtlMs: deps.fallbackTtlMs, ...(deps.now ? { now: deps.now } : {}) });
+}
 export type { ProjectorHub, QrFrame, ProjectionSessions } from './application/projector-hub.js';
 export type { TokenClaim } from './application/ports.js';
 export { isLive, type Rotation } from './domain/rotation.js';
@@ -22,7 +30,6 @@ export function createQrProjectionModule(deps: {
   report: (error: unknown, context: string) => void;
 }) {
   const codes = createCodeStore(deps.store);
-  const liveCodes = createLiveCodes({ codes, fallbackTtlMs: deps.fallbackTtlMs });
   const hub = createProjectorHub({
     sessions: deps.sessions,
     events: deps.events,
@@ -34,5 +41,5 @@ export function createQrProjectionModule(deps: {
     fallbackTtlMs: deps.fallbackTtlMs,
     report: deps.report,
   });
-  return { hub, liveCodes, handlers: projectorHandlers(hub) };
+  return { hub, handlers: projectorHandlers(hub) };
 }

@@ -1,26 +1,29 @@
 import type { FastifyRequest } from 'fastify';
+import { phoneSignatureValid } from '../../shared/phone-key.js';
 import type { KeyValueStore } from '../../shared/storage/key-value.js';
+import type { AssertionVerifier } from '../../shared/webauthn/assertion.js';
 import type { ConfirmationService } from '../attendance/index.js';
 import type { LiveCodes } from '../qr-projection/index.js';
 import { createScanService } from './application/scan.js';
 import type { ScanCredentials, ScanSession } from './application/ports.js';
 import { createAssertionCeremony } from './infrastructure/assertion-ceremony.js';
 import { createScanChallengeStore } from './infrastructure/challenge-store.js';
+import { createPhoneRequests } from './infrastructure/phone-requests.js';
 import { createTypedCodeFailures } from './infrastructure/typed-code-failures.js';
 import { scanRoutes } from './presentation/routes.js';
 
-export type { ScanCredentials, ScanSession, CredentialLookup, StoredCredential } from './application/ports.js';
+export type { ScanCredentials, ScanDevice, ScanSession } from './application/ports.js';
 export type { ScanService } from './application/scan.js';
 export { scanErrors } from './domain/errors.js';
 
-/** Scan and confirm: a live QR code plus the student's own passkey. */
+/** Scan and confirm: a live QR code, the phone key of the enrolled phone, and the student's own passkey. */
 export function createScanModule(deps: {
   store: KeyValueStore;
   liveCodes: LiveCodes;
   sessions: { find(id: string): Promise<ScanSession | null> };
   credentials: ScanCredentials;
   confirmations: ConfirmationService;
-  webauthn: { rpId: string; origins: readonly string[] };
+  assertions: AssertionVerifier;
   challengeTtlMs: number;
   requestsPerMinutePerAddress: number;
   typedCodeFailuresPerMinute: number;
@@ -29,9 +32,11 @@ export function createScanModule(deps: {
     liveCodes: deps.liveCodes,
     sessions: deps.sessions,
     challenges: createScanChallengeStore(deps.store),
+    phoneRequests: createPhoneRequests(deps.store),
     typedCodeFailures: createTypedCodeFailures(deps.store, deps.typedCodeFailuresPerMinute),
-    ceremony: createAssertionCeremony(deps.webauthn),
+    ceremony: createAssertionCeremony(deps.assertions),
     credentials: deps.credentials,
+    phoneSignatureValid,
     confirmations: deps.confirmations,
     settings: { challengeTtlMs: deps.challengeTtlMs },
   });

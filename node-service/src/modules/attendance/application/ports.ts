@@ -24,6 +24,8 @@ export interface RosterRow {
   source: 'roster' | 'walk_in';
   flagged: boolean;
   roundsConfirmed: number[];
+  /** Every alert the student's confirmations carried (device alerts, a recent re-binding), each once. */
+  alerts: string[];
   /** The result shown (null before the session opens). */
   status: ResultStatus | null;
   overrideReason: string | null;
@@ -77,6 +79,8 @@ export interface ConfirmationRequest {
   studentId: string;
   deviceId: number;
   clientAddress: string | null;
+  /** What the device carried (its alerts, a recent re-binding): shown to the teacher with the confirmation. */
+  alerts: string[];
 }
 
 export interface ConfirmationResult {
@@ -100,6 +104,8 @@ export interface SessionResultRow {
   firstConfirmedAt: Date | null;
   walkIn: boolean;
   overrideReason: string | null;
+  /** Every alert the student's confirmations carried, each once. */
+  alerts: string[];
 }
 
 export interface ReportRepository {

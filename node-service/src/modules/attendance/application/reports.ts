@@ -2,7 +2,7 @@ import type { Locale } from '../../../shared/errors.js';
 import type { Identity } from '../../auth/index.js';
 import type { CourseDirectory } from '../../directory/index.js';
 import { attendanceErrors, reportErrors } from '../domain/errors.js';
-import { statusLabel, type Table } from '../domain/report.js';
+import { alertLabels, statusLabel, type Table } from '../domain/report.js';
 import { attendanceRate, type ResultStatus } from '../domain/results.js';
 import { mayManage } from '../domain/session.js';
 import type { ReportRepository, SessionRepository } from './ports.js';
@@ -46,8 +46,8 @@ export function createReportService(deps: {
       return {
         title: `${session.courseName} ${session.plannedStart.toISOString().slice(0, 10)}`,
         header: es
-          ? ['ID estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección']
-          : ['Student ID', 'Name', 'Status', 'Rounds confirmed', 'Rounds run', 'First confirmation', 'Not on roster', 'Correction reason'],
+          ? ['ID estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Alertas']
+          : ['Student ID', 'Name', 'Status', 'Rounds confirmed', 'Rounds run', 'First confirmation', 'Not on roster', 'Correction reason', 'Alerts'],
         rows: rows.map((r) => [
           r.studentId,
           r.studentName,
@@ -57,6 +57,7 @@ export function createReportService(deps: {
           r.firstConfirmedAt?.toISOString() ?? null,
           r.walkIn ? (es ? 'sí' : 'yes') : (es ? 'no' : 'no'),
           r.overrideReason,
+          alertLabels(r.alerts, locale),
         ]),
       };
     },

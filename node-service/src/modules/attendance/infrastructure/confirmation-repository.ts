@@ -10,7 +10,7 @@ import { LATE_FROM, UPSERT_RESULT } from './results-writer.js';
  * registered when the session accepts them; the validation is inserted once per (session, round,
  * student); and the student's result is written by the rule in migration 003. The answer says which of
  * the checks held, for the caller to name the refusal. $1 session, $2 round, $3 student, $4 device,
- * $5 slot, $6 client address.
+ * $5 slot, $6 client address, $7 the device's alerts.
  */
 const RECORD_CONFIRMATION = `
   WITH session AS (
@@ -28,8 +28,8 @@ const RECORD_CONFIRMATION = `
     ON CONFLICT (session_id, student_id) DO NOTHING
   ),
   inserted AS (
-    INSERT INTO attendance.validations (session_id, round, student_id, device_id, slot, client_address)
-    SELECT $1, $2, $3, $4, $5, $6::inet FROM admitted
+    INSERT INTO attendance.validations (session_id, round, student_id, device_id, slot, client_address, alerts)
+    SELECT $1, $2, $3, $4, $5, $6::inet, $7::text[] FROM admitted
     ON CONFLICT (session_id, round, student_id) DO NOTHING
     RETURNING validated_at
   ),
@@ -64,7 +64,7 @@ export function createConfirmationRepository(db: SqlDatabase): ConfirmationRepos
   return {
     async record(request) {
       const { rows } = await db.query<RecordedRow>(RECORD_CONFIRMATION, [
-        request.sessionId, request.round, request.studentId, request.deviceId, request.slot, request.clientAddress,
+        request.sessionId, request.round, request.studentId, request.deviceId, request.slot, request.clientAddress, request.alerts,
       ]);
       const session = rows[0];
       if (!session) throw attendanceErrors.SESSION_NOT_FOUND();

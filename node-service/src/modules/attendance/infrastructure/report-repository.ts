@@ -4,7 +4,9 @@ import type { ReportRepository, SessionResultRow } from '../application/ports.js
 
 const RESULT_COLUMNS = `
   r.student_id, g.student_name, r.status, r.computed_status, r.rounds_confirmed::int AS rounds_confirmed,
-  r.first_confirmed_at, g.source = 'walk_in' AS walk_in, r.override_reason`;
+  r.first_confirmed_at, g.source = 'walk_in' AS walk_in, r.override_reason,
+  ARRAY(SELECT DISTINCT a FROM attendance.validations v, unnest(v.alerts) a
+        WHERE v.session_id = r.session_id AND v.student_id = r.student_id ORDER BY a) AS alerts`;
 const SESSION_RESULTS = `
   SELECT ${RESULT_COLUMNS}
   FROM attendance.results r
@@ -50,9 +52,11 @@ interface ResultRow {
   first_confirmed_at: Date | null;
   walk_in: boolean;
   override_reason: string | null;
+  alerts: string[];
 }
 
 const toRow = (r: ResultRow): SessionResultRow => ({
+  alerts: r.alerts,
   studentId: r.student_id,
   studentName: r.student_name,
   status: r.status,

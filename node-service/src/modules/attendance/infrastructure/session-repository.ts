@@ -42,7 +42,9 @@ const ROUNDS = `
   FROM attendance.rounds r WHERE r.session_id = $1 ORDER BY r.number`;
 const ROSTER = `
   SELECT g.student_id, g.student_name, g.source, g.flagged, r.status, r.override_reason,
-         coalesce(array_agg(v.round::int ORDER BY v.round) FILTER (WHERE v.round IS NOT NULL), '{}') AS rounds_confirmed
+         coalesce(array_agg(v.round::int ORDER BY v.round) FILTER (WHERE v.round IS NOT NULL), '{}') AS rounds_confirmed,
+         ARRAY(SELECT DISTINCT a FROM attendance.validations w, unnest(w.alerts) a
+               WHERE w.session_id = $1 AND w.student_id = g.student_id ORDER BY a) AS alerts
   FROM attendance.registrations g
   LEFT JOIN attendance.results r ON r.session_id = g.session_id AND r.student_id = g.student_id
   LEFT JOIN attendance.validations v ON v.session_id = g.session_id AND v.student_id = g.student_id
@@ -136,6 +138,7 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
         status: RosterRow['status'];
         override_reason: string | null;
         rounds_confirmed: number[];
+        alerts: string[];
       }>(ROSTER, [id]);
       return rows.map((r): RosterRow => ({
         studentId: r.student_id,
@@ -143,6 +146,7 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
         source: r.source,
         flagged: r.flagged,
         roundsConfirmed: r.rounds_confirmed,
+        alerts: r.alerts,
         status: r.status,
         overrideReason: r.override_reason,
       }));

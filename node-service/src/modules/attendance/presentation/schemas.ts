@@ -63,6 +63,8 @@ export const overviewSchema = z.object({
       source: z.enum(['roster', 'walk_in']),
       flagged: z.boolean(),
       roundsConfirmed: z.array(z.number()),
+      /** Alert codes the student's confirmations carried: shared_phone, synced_passkey, frequent_rebinds, rebound_recently. */
+      alerts: z.array(z.string()),
       status: z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present']).nullable(),
       overrideReason: z.string().nullable(),
     }),

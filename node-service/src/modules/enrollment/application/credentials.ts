@@ -1,56 +1,33 @@
+import type { ScanCredentials, ScanDevice } from '../../scan/index.js';
 import type { Device } from '../domain/device.js';
 import { studentIdFromUserHandle } from '../domain/user-handle.js';
 import type { DeviceRepository } from './ports.js';
 
+/** A re-binding this recent is shown on the confirmations the device signs. */
+const REBOUND_RECENTLY_MS = 24 * 60 * 60 * 1000;
+
 /**
- * What the scan step needs from enrolment: the passkey behind a credential id, and a way to record its
- * use or flag it. Only `active` devices carry a credential: revoked and flagged ones never sign a scan.
+ * The scan's credentials port, implemented on the device repository: the passkeys bound to a phone key, the
+ * device behind a credential id, and a way to record a use or flag a clone.
  */
-export interface ActiveCredential {
-  deviceId: number;
-  studentId: string;
-  /** base64url. */
-  credentialId: string;
-  /** COSE public key, as `verifyAuthenticationResponse({ credential: { publicKey } })` wants it. */
-  publicKey: Uint8Array<ArrayBuffer>;
-  signCount: number;
-  transports: string[];
-  backupEligible: boolean;
-  backedUp: boolean;
-}
-
-export type CredentialState =
-  | { state: 'active'; credential: ActiveCredential }
-  | { state: 'revoked' | 'flagged' }
-  | null;
-
-export interface EnrolledCredentials {
-  /** The device behind a credential id and its state; null when the credential is unknown. */
-  lookup(credentialId: string): Promise<CredentialState>;
-  /** Null when the credential is unknown, revoked or flagged. */
-  findActive(credentialId: string): Promise<ActiveCredential | null>;
-  /**
-   * After a verified assertion: the new sign counter and now as last use. False, recording nothing, when the
-   * device is no longer active or its stored counter is no longer behind (another use got there first).
-   */
-  recordUse(deviceId: number, use: { signCount: number; backedUp?: boolean }): Promise<boolean>;
-  /** Marks a device suspect (e.g. its sign counter went backwards); audited with actor 'system'. */
-  flag(deviceId: number, reason: string, details?: Record<string, unknown>): Promise<boolean>;
-  /** The student a user handle names (see domain/user-handle.ts); only a consistency check after verifying. */
-  studentIdFromUserHandle(handle: Uint8Array): string | null;
-}
-
-export function createEnrolledCredentials(deps: { devices: DeviceRepository }): EnrolledCredentials {
-  const lookup = async (credentialId: string): Promise<CredentialState> => {
-    const device = await deps.devices.findByCredentialId(credentialId);
-    if (!device) return null;
-    return device.state === 'active' ? { state: 'active', credential: toActiveCredential(device) } : { state: device.state };
-  };
+export function createScanCredentials(deps: { devices: DeviceRepository; now: () => Date }): ScanCredentials {
+  const scanDevice = (device: Device): ScanDevice => ({
+    deviceId: device.id,
+    studentId: device.studentId,
+    credentialId: device.credentialId,
+    publicKey: device.publicKey,
+    signCount: device.signCount,
+    transports: device.transports,
+    state: device.state,
+    phoneKeyId: device.phoneKeyId,
+    phonePublicKey: device.phonePublicKey,
+    alerts: alertsOf(device, deps.now()),
+  });
   return {
-    lookup,
-    async findActive(credentialId) {
-      const found = await lookup(credentialId);
-      return found?.state === 'active' ? found.credential : null;
+    boundToPhone: async (phoneKeyId) => (await deps.devices.findByPhoneKey(phoneKeyId)).map(scanDevice),
+    async byCredentialId(credentialId) {
+      const device = await deps.devices.findByCredentialId(credentialId);
+      return device ? scanDevice(device) : null;
     },
     recordUse: (deviceId, use) => deps.devices.recordUse(deviceId, use),
     async flag(deviceId, reason, details = {}) {
@@ -60,15 +37,10 @@ export function createEnrolledCredentials(deps: { devices: DeviceRepository }): 
   };
 }
 
-function toActiveCredential(device: Device): ActiveCredential {
-  return {
-    deviceId: device.id,
-    studentId: device.studentId,
-    credentialId: device.credentialId,
-    publicKey: new Uint8Array(device.publicKey),
-    signCount: device.signCount,
-    transports: device.transports,
-    backupEligible: device.backupEligible,
-    backedUp: device.backedUp,
-  };
+/** The device's alert reasons, and 'rebound_recently' when its phone key was re-bound (not enrolled) lately. */
+export function alertsOf(device: Device, now: Date): string[] {
+  const reasons: string[] = device.alerts.map((alert) => alert.reason);
+  const rebound = device.phoneKeyBoundAt !== null && device.phoneKeyBoundAt.getTime() > device.createdAt.getTime();
+  if (rebound && now.getTime() - device.phoneKeyBoundAt!.getTime() < REBOUND_RECENTLY_MS) reasons.push('rebound_recently');
+  return reasons;
 }

@@ -17,6 +17,8 @@ export interface DeviceOverview {
 export interface DeviceManagement {
   overview(studentId: string): Promise<DeviceOverview>;
   history(studentId: string, limit?: number): Promise<HistoryEntry[]>;
+  /** Devices an admin should look at: blocked ones first, then those with alerts. */
+  needingAttention(limit?: number): Promise<Device[]>;
   /** A student acts on their own devices only: someone else's device is "not found". */
   renameOwn(studentId: string, deviceId: number, name: string): Promise<Device>;
   revokeOwn(studentId: string, deviceId: number, reason: string): Promise<Device>;
@@ -62,6 +64,7 @@ export function createDeviceManagement(deps: { devices: DeviceRepository; policy
   return {
     overview,
     history: (studentId, limit = 100) => devices.history(studentId, limit),
+    needingAttention: (limit = 100) => devices.needingAttention(limit),
 
     async renameOwn(studentId, deviceId, name) {
       const device = await existing(deviceId, studentId);

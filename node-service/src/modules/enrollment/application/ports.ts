@@ -1,6 +1,6 @@
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
-import type { Actor, Device, HistoryEntry, NewCredential } from '../domain/device.js';
-import type { Standing } from '../domain/policy.js';
+import type { Actor, Device, HistoryAction, HistoryEntry, NewCredential, PhoneKey } from '../domain/device.js';
+import type { Standing, Verdict } from '../domain/policy.js';
 
 export type CreationOptions = PublicKeyCredentialCreationOptionsJSON;
 export type RegistrationResponse = RegistrationResponseJSON;
@@ -22,7 +22,7 @@ export interface RegistrationCeremony {
 
 export type ChallengeOutcome = 'accepted' | 'expired' | 'already_used' | 'not_yours' | 'superseded';
 
-/** Pending enrolment challenges (Valkey): one per student, consumed at most once. */
+/** Pending enrolment or re-binding challenges (Valkey): one per student and purpose, consumed at most once. */
 export interface ChallengeStore {
   /** Replaces the student's pending challenge, if any. */
   issue(studentId: string, challenge: string): Promise<void>;
@@ -34,8 +34,25 @@ export interface EnrolInput {
   studentId: string;
   name: string;
   credential: NewCredential;
+  phoneKey: PhoneKey;
   actor: Actor;
   details: Record<string, unknown>;
+}
+
+export interface RebindInput {
+  studentId: string;
+  deviceId: number;
+  phoneKey: PhoneKey;
+  actor: Actor;
+}
+
+export interface AuditEntry {
+  studentId: string;
+  deviceId: number | null;
+  action: HistoryAction;
+  actor: Actor;
+  reason: string | null;
+  details?: Record<string, unknown>;
 }
 
 /** enrollment.devices and enrollment.enrollment_history: every change writes its history row with it. */
@@ -44,13 +61,29 @@ export interface DeviceRepository {
   findById(deviceId: number): Promise<Device | null>;
   findByCredentialId(credentialId: string): Promise<Device | null>;
   findByCredentialPrefix(prefix: string, limit: number): Promise<Device[]>;
+  /** Every device bound to a phone key, revoked ones included. */
+  findByPhoneKey(phoneKeyId: string): Promise<Device[]>;
+  /** Flagged devices first, then active ones with alerts. */
+  needingAttention(limit: number): Promise<Device[]>;
   standing(studentId: string): Promise<Standing>;
   history(studentId: string, limit: number): Promise<HistoryEntry[]>;
+  /** A history row on its own (a refusal, which stores nothing else). */
+  audit(entry: AuditEntry): Promise<void>;
   /**
-   * One transaction, serialised per student: reads the standing, lets `check` refuse (it throws), then
-   * stores the device and its 'enrolled' row. ENROLLMENT_CREDENTIAL_ALREADY_ENROLLED for a known credential.
+   * One transaction, serialised per student and per phone key: reads the standing and the other students
+   * bound to the phone key, lets `decide` refuse (it throws) or name alerts, then stores the device, its
+   * 'enrolled' row and the alerts. ENROLLMENT_CREDENTIAL_ALREADY_ENROLLED for a known credential.
    */
-  enrol(input: EnrolInput, check: (standing: Standing) => void): Promise<Device>;
+  enrol(input: EnrolInput, decide: (context: { standing: Standing; sharedWith: string[] }) => Verdict): Promise<Device>;
+  /**
+   * Binds a new phone key to the student's active device, likewise serialised: `decide` sees the device, its
+   * latest re-binding and the other students on the new key. Null when the device is not the student's or not
+   * active. Writes the 'rebound' row and the alerts.
+   */
+  rebind(
+    input: RebindInput,
+    decide: (context: { device: Device; lastReboundAt: Date | null; sharedWith: string[] }) => Verdict,
+  ): Promise<Device | null>;
   /** Null when the device does not exist or is revoked. */
   rename(deviceId: number, name: string, actor: Actor): Promise<Device | null>;
   /** Null when the device does not exist or is already revoked. */

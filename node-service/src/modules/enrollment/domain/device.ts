@@ -13,7 +13,7 @@ export interface Device {
   /** base64url, as WebAuthn sends it. */
   credentialId: string;
   /** COSE-encoded public key. */
-  publicKey: Uint8Array;
+  publicKey: Uint8Array<ArrayBuffer>;
   signCount: number;
   transports: string[];
   aaguid: string;
@@ -26,6 +26,34 @@ export interface Device {
   lastUsedAt: Date | null;
   revokedAt: Date | null;
   revokedReason: string | null;
+  /** The phone key the device is bound to (shared/phone-key.ts); null until the student binds one. */
+  phoneKeyId: string | null;
+  /** SubjectPublicKeyInfo (DER) of the phone key. */
+  phonePublicKey: Uint8Array | null;
+  phoneKeyBoundAt: Date | null;
+  /** Re-bindings of its phone key in the last 30 days. */
+  rebindsLast30Days: number;
+  alerts: DeviceAlert[];
+}
+
+/**
+ * A note for admins about a device that still works (a phone key shared with another student, a synced
+ * passkey, frequent re-bindings). Unlike the 'flagged' state, an alert never stops a scan; it rides along
+ * on the confirmations the device signs, for the teacher to see.
+ */
+export const ALERT_REASONS = ['shared_phone', 'synced_passkey', 'frequent_rebinds'] as const;
+export type AlertReason = (typeof ALERT_REASONS)[number];
+
+export interface DeviceAlert {
+  reason: AlertReason;
+  details: Record<string, unknown>;
+  raisedAt: Date;
+}
+
+/** A phone key whose possession was proven (shared/phone-key.ts): its id and public key. */
+export interface PhoneKey {
+  id: string;
+  publicKey: Uint8Array;
 }
 
 /** What a verified registration yields, before it is stored. */
@@ -48,7 +76,7 @@ export interface Actor {
   role: ActorRole;
 }
 
-export const HISTORY_ACTIONS = ['enrolled', 'renamed', 'revoked', 'reset', 'flagged'] as const;
+export const HISTORY_ACTIONS = ['enrolled', 'renamed', 'revoked', 'reset', 'flagged', 'rebound', 'alerted', 'refused'] as const;
 export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
 
 export interface HistoryEntry {

@@ -110,4 +110,39 @@ export const enrollmentErrors = defineErrors({
     es: 'Hay {count} dispositivos cuya credencial empieza por «{prefix}». Indique más caracteres.',
     en: '{count} devices have a credential starting with "{prefix}". Give more characters.',
   },
+  ENROLLMENT_PHONE_KEY_INVALID: {
+    kind: 'invalid',
+    es: 'La llave del teléfono no es válida o su firma no corresponde. Recarga la página y vuelve a intentarlo.',
+    en: 'The phone key is not valid or its signature does not match. Reload the page and try again.',
+  },
+  ENROLLMENT_PHONE_SHARED: {
+    kind: 'conflict',
+    es: 'Este teléfono ya está registrado para otro estudiante. Cada estudiante registra su llave en su propio teléfono. Si este teléfono es tuyo, pide a administración que lo revise.',
+    en: 'This phone is already enrolled for another student. Each student enrols on their own phone. If this phone is yours, ask an administrator to look into it.',
+  },
+  ENROLLMENT_SYNCED_PASSKEY_REFUSED: {
+    kind: 'invalid',
+    es: 'Esta llave de acceso se sincroniza entre dispositivos y tu institución solo acepta llaves guardadas en el propio teléfono. Crea la llave en el teléfono sin guardarla en un gestor de contraseñas en la nube.',
+    en: 'This passkey syncs across devices and your institution only accepts passkeys kept on the phone itself. Create the passkey on the phone without saving it to a cloud password manager.',
+  },
+  ENROLLMENT_REBIND_COOLDOWN_ACTIVE: {
+    kind: 'too_many',
+    es: 'Volviste a vincular este teléfono hace poco. Podrás hacerlo de nuevo a partir del {at} (dentro de {wait}). Para la clase de hoy, pide a tu docente que registre tu asistencia.',
+    en: 'You re-linked this phone recently. You can do it again from {at} (in {wait}). For today\'s class, ask your teacher to record your attendance.',
+  },
+  ENROLLMENT_NOTHING_TO_REBIND: {
+    kind: 'conflict',
+    es: 'No tienes una llave de acceso activa que vincular. Registra una llave nueva en esta página.',
+    en: 'You have no active passkey to link. Enrol a new passkey on this page.',
+  },
+  ENROLLMENT_REBIND_ASSERTION_INVALID: {
+    kind: 'invalid',
+    es: 'No se pudo comprobar tu llave de acceso. Usa la llave que registraste para tu cuenta y vuelve a intentarlo.',
+    en: 'Your passkey could not be checked. Use the passkey you enrolled for your account and try again.',
+  },
+  ENROLLMENT_REBIND_NOT_YOUR_PASSKEY: {
+    kind: 'forbidden',
+    es: 'Esa llave de acceso no es una de tus llaves activas. Usa la tuya, o registra una nueva si la perdiste.',
+    en: 'That passkey is not one of your active passkeys. Use your own, or enrol a new one if you lost it.',
+  },
 });

@@ -3,7 +3,15 @@ import { isAppError } from '../../../shared/errors.js';
 import { assertAuthenticatorAllowed, assertMayEnroll, duration, nextEnrollmentAt, type EnrollmentPolicy } from './policy.js';
 import { studentIdFromUserHandle, userHandleFor } from './user-handle.js';
 
-const policy: EnrollmentPolicy = { maxDevices: 1, cooldownMinutes: [0, 30, 360, 1440], aaguidAllowlist: undefined };
+const policy: EnrollmentPolicy = {
+  maxDevices: 1,
+  cooldownMinutes: [0, 30, 360, 1440],
+  aaguidAllowlist: undefined,
+  sharedPhone: 'refuse',
+  syncedPasskeys: 'allow',
+  rebindCooldownMinutes: 0,
+  rebindsBeforeFlag: 3,
+};
 const at = new Date('2025-03-04T10:00:00Z');
 const minutesLater = (minutes: number) => new Date(at.getTime() + minutes * 60_000);
 

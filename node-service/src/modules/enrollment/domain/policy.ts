@@ -1,3 +1,4 @@
+import type { AlertReason } from './device.js';
 import { enrollmentErrors } from './errors.js';
 
 /**
@@ -10,8 +11,24 @@ export interface EnrollmentPolicy {
   maxDevices: number;
   /** Minutes to wait after the latest enrolment, indexed by the number of enrolments since the last reset. */
   cooldownMinutes: readonly number[];
-  /** Lower-case AAGUIDs; undefined accepts any authenticator. */
+  /**
+   * Lower-case AAGUIDs; undefined accepts any authenticator. Advisory without trusted attestation roots:
+   * the AAGUID is whatever the client says, and a script can claim any.
+   */
   aaguidAllowlist: readonly string[] | undefined;
+  /** A phone key already bound to another student's device: refused, or accepted with an alert on both. */
+  sharedPhone: 'refuse' | 'flag';
+  /** A synced (backup-eligible) passkey: the phone key makes a synced copy useless elsewhere, hence 'allow'. */
+  syncedPasskeys: 'allow' | 'flag' | 'refuse';
+  /** Minutes between two re-bindings of one device's phone key. */
+  rebindCooldownMinutes: number;
+  /** More re-bindings than this in 30 days raise an alert on the device. */
+  rebindsBeforeFlag: number;
+}
+
+/** What the policy says of an enrolment or re-binding, besides refusing it: the alerts to raise. */
+export interface Verdict {
+  alerts: Array<{ reason: AlertReason; details: Record<string, unknown> }>;
 }
 
 /** A student's enrolment record as the policy needs it. */
@@ -50,6 +67,38 @@ export function assertAuthenticatorAllowed(policy: EnrollmentPolicy, aaguid: str
   if (policy.aaguidAllowlist && !policy.aaguidAllowlist.includes(aaguid.toLowerCase())) {
     throw enrollmentErrors.ENROLLMENT_AUTHENTICATOR_NOT_ALLOWED({ aaguid });
   }
+}
+
+/**
+ * Another student's devices bound to the same phone key: one phone serves one student. Refused (the
+ * default), or accepted with an alert naming the others. `others` are the other students' ids.
+ */
+export function sharedPhoneVerdict(policy: EnrollmentPolicy, others: readonly string[]): Verdict {
+  if (others.length === 0) return { alerts: [] };
+  // The refusal names nobody: the other students are for the audit trail, not for whoever tried.
+  if (policy.sharedPhone === 'refuse') throw enrollmentErrors.ENROLLMENT_PHONE_SHARED();
+  return { alerts: [{ reason: 'shared_phone', details: { otherStudents: [...others] } }] };
+}
+
+/** A synced passkey (backup eligible: it may live on several devices) under ENROLLMENT_SYNCED_PASSKEYS. */
+export function syncedPasskeyVerdict(policy: EnrollmentPolicy, credential: { backupEligible: boolean; backedUp: boolean }): Verdict {
+  if (!credential.backupEligible || policy.syncedPasskeys === 'allow') return { alerts: [] };
+  if (policy.syncedPasskeys === 'refuse') throw enrollmentErrors.ENROLLMENT_SYNCED_PASSKEY_REFUSED();
+  return { alerts: [{ reason: 'synced_passkey', details: { backedUp: credential.backedUp } }] };
+}
+
+/** Re-binding waits ENROLLMENT_REBIND_COOLDOWN_MINUTES after the previous one. */
+export function assertMayRebind(policy: EnrollmentPolicy, lastReboundAt: Date | null, now: Date): void {
+  if (lastReboundAt === null || policy.rebindCooldownMinutes === 0) return;
+  const allowedAt = new Date(lastReboundAt.getTime() + policy.rebindCooldownMinutes * 60_000);
+  if (allowedAt <= now) return;
+  const waitMinutes = Math.ceil((allowedAt.getTime() - now.getTime()) / 60_000);
+  throw enrollmentErrors.ENROLLMENT_REBIND_COOLDOWN_ACTIVE({ at: utcMinute(allowedAt), wait: duration(waitMinutes) }, { retryAt: allowedAt.toISOString(), waitMinutes });
+}
+
+/** `rebinds` counts this one too: past the threshold the device gets an alert. */
+export function rebindVerdict(policy: EnrollmentPolicy, rebinds: number): Verdict {
+  return rebinds > policy.rebindsBeforeFlag ? { alerts: [{ reason: 'frequent_rebinds', details: { rebindsLast30Days: rebinds } }] } : { alerts: [] };
 }
 
 /** "2025-03-04 10:30 UTC": the same in both languages and unambiguous across time zones. */

@@ -13,29 +13,29 @@ interface Issued {
   superseded: boolean;
 }
 
-export function createChallengeStore(store: KeyValueStore, ttlMs: number): ChallengeStore {
+export function createChallengeStore(store: KeyValueStore, ttlMs: number, purpose: 'enroll' | 'rebind'): ChallengeStore {
   const issued = async (challenge: string): Promise<Issued | null> => {
-    const value = await store.get(keystore.enrollmentChallengeOwner(challenge));
+    const value = await store.get(keystore.enrollmentChallengeOwner(purpose, challenge));
     return value === null ? null : (JSON.parse(value) as Issued);
   };
   const record = (challenge: string, value: Issued) =>
-    store.set(keystore.enrollmentChallengeOwner(challenge), JSON.stringify(value), ttlMs);
+    store.set(keystore.enrollmentChallengeOwner(purpose, challenge), JSON.stringify(value), ttlMs);
 
   return {
     async issue(studentId, challenge) {
-      const previous = await store.get(keystore.enrollmentChallenge(studentId));
+      const previous = await store.get(keystore.enrollmentChallenge(purpose, studentId));
       await record(challenge, { studentId, superseded: false });
-      await store.set(keystore.enrollmentChallenge(studentId), challenge, ttlMs);
+      await store.set(keystore.enrollmentChallenge(purpose, studentId), challenge, ttlMs);
       if (previous !== null && previous !== challenge) await record(previous, { studentId, superseded: true });
     },
 
     async consume(studentId, challenge) {
-      const pending = await store.take(keystore.enrollmentChallenge(studentId));
+      const pending = await store.take(keystore.enrollmentChallenge(purpose, studentId));
       // A taken challenge is spent, whatever the attempt it was taken for.
-      if (pending !== null) await store.set(keystore.enrollmentChallengeUsed(pending), studentId, ttlMs);
+      if (pending !== null) await store.set(keystore.enrollmentChallengeUsed(purpose, pending), studentId, ttlMs);
       if (pending === challenge) return 'accepted';
 
-      if ((await store.get(keystore.enrollmentChallengeUsed(challenge))) !== null) return 'already_used';
+      if ((await store.get(keystore.enrollmentChallengeUsed(purpose, challenge))) !== null) return 'already_used';
       const owner = await issued(challenge);
       if (owner === null) return 'expired';
       if (owner.studentId !== studentId) return 'not_yours';

@@ -1,18 +1,33 @@
 import { SqlState, sqlStateOf, type SqlDatabase, type SqlExecutor } from '../../../shared/storage/sql.js';
-import type { DeviceRepository } from '../application/ports.js';
-import type { Actor, ActorRole, Device, DeviceState, HistoryAction, HistoryEntry } from '../domain/device.js';
+import type { AuditEntry, DeviceRepository } from '../application/ports.js';
+import type { Actor, ActorRole, AlertReason, Device, DeviceState, HistoryAction, HistoryEntry } from '../domain/device.js';
 import { enrollmentErrors } from '../domain/errors.js';
-import type { Standing } from '../domain/policy.js';
+import type { Standing, Verdict } from '../domain/policy.js';
 
-const DEVICE_COLUMNS = `id, student_id, credential_id, public_key, sign_count, transports, aaguid::text AS aaguid,
-  backup_eligible, backed_up, friendly_name, state, flagged_reason, created_at, last_used_at, revoked_at, revoked_reason`;
+/** Every column of a device, its alerts and its re-bindings of the last 30 days; `d` is enrollment.devices. */
+const DEVICE_COLUMNS = `d.id, d.student_id, d.credential_id, d.public_key, d.sign_count, d.transports, d.aaguid::text AS aaguid,
+  d.backup_eligible, d.backed_up, d.friendly_name, d.state, d.flagged_reason, d.created_at, d.last_used_at, d.revoked_at,
+  d.revoked_reason, d.phone_key_id, d.phone_public_key, d.phone_key_bound_at,
+  COALESCE((SELECT jsonb_agg(jsonb_build_object('reason', a.reason, 'details', a.details, 'raisedAt', a.raised_at) ORDER BY a.id)
+            FROM enrollment.device_alerts a WHERE a.device_id = d.id), '[]'::jsonb) AS alerts,
+  (SELECT count(*) FROM enrollment.enrollment_history h
+   WHERE h.device_id = d.id AND h.action = 'rebound' AND h.occurred_at > now() - interval '30 days') AS rebinds_last_30_days`;
 
-const SELECT_BY_STUDENT = `SELECT ${DEVICE_COLUMNS} FROM enrollment.devices WHERE student_id = $1
-  ORDER BY (state = 'revoked'), created_at DESC, id DESC`;
-const SELECT_BY_ID = `SELECT ${DEVICE_COLUMNS} FROM enrollment.devices WHERE id = $1`;
-const SELECT_BY_CREDENTIAL = `SELECT ${DEVICE_COLUMNS} FROM enrollment.devices WHERE credential_id = $1`;
-const SELECT_BY_CREDENTIAL_PREFIX = `SELECT ${DEVICE_COLUMNS} FROM enrollment.devices WHERE starts_with(credential_id, $1)
-  ORDER BY created_at DESC LIMIT $2`;
+const SELECT_BY_STUDENT = `SELECT ${DEVICE_COLUMNS} FROM enrollment.devices d WHERE d.student_id = $1
+  ORDER BY (d.state = 'revoked'), d.created_at DESC, d.id DESC`;
+const SELECT_BY_ID = `SELECT ${DEVICE_COLUMNS} FROM enrollment.devices d WHERE d.id = $1`;
+const SELECT_BY_CREDENTIAL = `SELECT ${DEVICE_COLUMNS} FROM enrollment.devices d WHERE d.credential_id = $1`;
+const SELECT_BY_CREDENTIAL_PREFIX = `SELECT ${DEVICE_COLUMNS} FROM enrollment.devices d WHERE starts_with(d.credential_id, $1)
+  ORDER BY d.created_at DESC LIMIT $2`;
+/** Every device ever bound to a phone key, revoked ones included (to say "revoked" rather than "unknown"). */
+const SELECT_BY_PHONE_KEY = `SELECT ${DEVICE_COLUMNS} FROM enrollment.devices d WHERE d.phone_key_id = $1 ORDER BY d.id`;
+/** What an admin looks at first: blocked devices and devices with alerts, newest first. */
+const SELECT_NEEDING_ATTENTION = `SELECT ${DEVICE_COLUMNS} FROM enrollment.devices d
+  WHERE d.state = 'flagged' OR (d.state = 'active' AND EXISTS (SELECT 1 FROM enrollment.device_alerts a WHERE a.device_id = d.id))
+  ORDER BY (d.state = 'flagged') DESC, d.id DESC LIMIT $1`;
+/** The other students whose devices in use are bound to this phone key. */
+const SELECT_PHONE_SHARERS = `SELECT DISTINCT student_id FROM enrollment.devices
+  WHERE phone_key_id = $1 AND state <> 'revoked' AND student_id <> $2 ORDER BY student_id`;
 
 /** Enrolments since the student's last reset (history ids only grow), and devices not revoked. */
 const SELECT_STANDING = `
@@ -27,12 +42,27 @@ const SELECT_STANDING = `
 
 /** Serialises enrolments and resets of one student across connections and instances. */
 const LOCK_STUDENT = `SELECT pg_advisory_xact_lock(hashtext('asistencia.enrollment:' || $1))`;
+/** Serialises bindings of one phone key, so two students binding one phone at once cannot both pass. Always
+ *  taken after the student's lock, never before: no two transactions wait for each other in a circle. */
+const LOCK_PHONE_KEY = `SELECT pg_advisory_xact_lock(hashtext('asistencia.phone-key:' || $1))`;
 
 const INSERT_DEVICE = `
   INSERT INTO enrollment.devices
-    (credential_id, public_key, sign_count, transports, aaguid, backup_eligible, backed_up, student_id, friendly_name)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-  RETURNING ${DEVICE_COLUMNS}`;
+    (credential_id, public_key, sign_count, transports, aaguid, backup_eligible, backed_up, student_id, friendly_name,
+     phone_key_id, phone_public_key, phone_key_bound_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+  RETURNING id`;
+
+const BIND_PHONE_KEY = `
+  UPDATE enrollment.devices SET phone_key_id = $2, phone_public_key = $3, phone_key_bound_at = now()
+  WHERE id = $1 AND state = 'active'
+  RETURNING id`;
+
+const LAST_REBOUND = `SELECT max(occurred_at) AS at FROM enrollment.enrollment_history WHERE device_id = $1 AND action = 'rebound'`;
+
+const UPSERT_ALERT = `
+  INSERT INTO enrollment.device_alerts (device_id, reason, details) VALUES ($1, $2, $3::jsonb)
+  ON CONFLICT (device_id, reason) DO UPDATE SET details = EXCLUDED.details, raised_at = now()`;
 
 const INSERT_HISTORY = `
   INSERT INTO enrollment.enrollment_history (student_id, device_id, action, actor_id, actor_role, reason, details)
@@ -43,16 +73,16 @@ const SELECT_HISTORY = `
   FROM enrollment.enrollment_history WHERE student_id = $1 ORDER BY id DESC LIMIT $2`;
 
 const LOCK_DEVICE = `SELECT friendly_name FROM enrollment.devices WHERE id = $1 AND state <> 'revoked' FOR UPDATE`;
-const UPDATE_NAME = `UPDATE enrollment.devices SET friendly_name = $2 WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`;
+const UPDATE_NAME = `UPDATE enrollment.devices d SET friendly_name = $2 WHERE d.id = $1 RETURNING ${DEVICE_COLUMNS}`;
 
 const REVOKE = `
-  UPDATE enrollment.devices SET state = 'revoked', revoked_at = now(), revoked_reason = $2
-  WHERE id = $1 AND state <> 'revoked'
+  UPDATE enrollment.devices d SET state = 'revoked', revoked_at = now(), revoked_reason = $2
+  WHERE d.id = $1 AND d.state <> 'revoked'
   RETURNING ${DEVICE_COLUMNS}`;
 
 const FLAG = `
-  UPDATE enrollment.devices SET state = 'flagged', flagged_reason = $2
-  WHERE id = $1 AND state = 'active'
+  UPDATE enrollment.devices d SET state = 'flagged', flagged_reason = $2
+  WHERE d.id = $1 AND d.state = 'active'
   RETURNING ${DEVICE_COLUMNS}`;
 
 // Only forward: the counter must have moved past the stored one (both 0: an authenticator that does not
@@ -80,6 +110,11 @@ interface DeviceRow {
   last_used_at: Date | null;
   revoked_at: Date | null;
   revoked_reason: string | null;
+  phone_key_id: string | null;
+  phone_public_key: Uint8Array | null;
+  phone_key_bound_at: Date | null;
+  alerts: Array<{ reason: AlertReason; details: Record<string, unknown>; raisedAt: string }>;
+  rebinds_last_30_days: number;
 }
 
 interface HistoryRow {
@@ -112,6 +147,11 @@ function toDevice(row: DeviceRow): Device {
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
     revokedReason: row.revoked_reason,
+    phoneKeyId: row.phone_key_id,
+    phonePublicKey: row.phone_public_key ? new Uint8Array(row.phone_public_key) : null,
+    phoneKeyBoundAt: row.phone_key_bound_at,
+    rebindsLast30Days: row.rebinds_last_30_days,
+    alerts: row.alerts.map((alert) => ({ reason: alert.reason, details: alert.details, raisedAt: new Date(alert.raisedAt) })),
   };
 }
 
@@ -128,10 +168,7 @@ function toHistoryEntry(row: HistoryRow): HistoryEntry {
   };
 }
 
-async function writeHistory(
-  tx: SqlExecutor,
-  entry: { studentId: string; deviceId: number | null; action: HistoryAction; actor: Actor; reason: string | null; details?: Record<string, unknown> },
-): Promise<void> {
+async function writeHistory(tx: SqlExecutor, entry: AuditEntry): Promise<void> {
   await tx.query(INSERT_HISTORY, [
     entry.studentId,
     entry.deviceId,
@@ -149,55 +186,103 @@ async function readStanding(db: SqlExecutor, studentId: string): Promise<Standin
   return { devicesInUse: row.devices_in_use, enrolmentsSinceReset: row.enrolments, lastEnrolledAt: row.last_enrolled_at };
 }
 
+async function phoneSharers(tx: SqlExecutor, phoneKeyId: string, studentId: string): Promise<string[]> {
+  return (await tx.query<{ student_id: string }>(SELECT_PHONE_SHARERS, [phoneKeyId, studentId])).rows.map((row) => row.student_id);
+}
+
+/**
+ * The alerts a verdict raises, each on the device it concerns and in that student's history; a shared
+ * phone also on the other students' devices bound to the same key, so both students' histories name it.
+ */
+async function raiseAlerts(tx: SqlExecutor, device: { id: number; studentId: string; phoneKeyId: string }, verdict: Verdict, actor: Actor): Promise<void> {
+  for (const alert of verdict.alerts) {
+    await tx.query(UPSERT_ALERT, [device.id, alert.reason, JSON.stringify(alert.details)]);
+    await writeHistory(tx, { studentId: device.studentId, deviceId: device.id, action: 'alerted', actor, reason: alert.reason, details: alert.details });
+    if (alert.reason !== 'shared_phone') continue;
+    const { rows } = await tx.query<{ id: number; student_id: string }>(
+      `SELECT id, student_id FROM enrollment.devices WHERE phone_key_id = $1 AND state <> 'revoked' AND student_id <> $2`,
+      [device.phoneKeyId, device.studentId],
+    );
+    for (const other of rows) {
+      const details = { otherStudents: [device.studentId] };
+      await tx.query(UPSERT_ALERT, [other.id, 'shared_phone', JSON.stringify(details)]);
+      await writeHistory(tx, { studentId: other.student_id, deviceId: other.id, action: 'alerted', actor, reason: 'shared_phone', details });
+    }
+  }
+}
+
 export function createDeviceRepository(db: SqlDatabase): DeviceRepository {
   const one = async (text: string, params: readonly unknown[], executor: SqlExecutor = db): Promise<Device | null> => {
     const { rows } = await executor.query<DeviceRow>(text, params);
     return rows[0] ? toDevice(rows[0]) : null;
   };
+  const many = async (text: string, params: readonly unknown[]): Promise<Device[]> => (await db.query<DeviceRow>(text, params)).rows.map(toDevice);
 
   return {
-    async listByStudent(studentId) {
-      return (await db.query<DeviceRow>(SELECT_BY_STUDENT, [studentId])).rows.map(toDevice);
-    },
+    listByStudent: (studentId) => many(SELECT_BY_STUDENT, [studentId]),
     findById: (deviceId) => one(SELECT_BY_ID, [deviceId]),
     findByCredentialId: (credentialId) => one(SELECT_BY_CREDENTIAL, [credentialId]),
-    async findByCredentialPrefix(prefix, limit) {
-      return (await db.query<DeviceRow>(SELECT_BY_CREDENTIAL_PREFIX, [prefix, limit])).rows.map(toDevice);
-    },
+    findByCredentialPrefix: (prefix, limit) => many(SELECT_BY_CREDENTIAL_PREFIX, [prefix, limit]),
+    findByPhoneKey: (phoneKeyId) => many(SELECT_BY_PHONE_KEY, [phoneKeyId]),
+    needingAttention: (limit) => many(SELECT_NEEDING_ATTENTION, [limit]),
     standing: (studentId) => readStanding(db, studentId),
     async history(studentId, limit) {
       return (await db.query<HistoryRow>(SELECT_HISTORY, [studentId, limit])).rows.map(toHistoryEntry);
     },
+    audit: (entry) => writeHistory(db, entry),
 
-    async enrol(input, check) {
-      const { credential } = input;
+    async enrol(input, decide) {
+      const { credential, phoneKey } = input;
       try {
         return await db.transaction(async (tx) => {
           await tx.query(LOCK_STUDENT, [input.studentId]);
-          check(await readStanding(tx, input.studentId));
-          const device = (await one(
-            INSERT_DEVICE,
-            [
-              credential.credentialId,
-              Buffer.from(credential.publicKey),
-              credential.signCount,
-              credential.transports,
-              credential.aaguid,
-              credential.backupEligible,
-              credential.backedUp,
-              input.studentId,
-              input.name,
-            ],
-            tx,
-          ))!;
-          await writeHistory(tx, { studentId: input.studentId, deviceId: device.id, action: 'enrolled', actor: input.actor, reason: null, details: input.details });
-          return device;
+          await tx.query(LOCK_PHONE_KEY, [phoneKey.id]);
+          const verdict = decide({ standing: await readStanding(tx, input.studentId), sharedWith: await phoneSharers(tx, phoneKey.id, input.studentId) });
+          const { rows } = await tx.query<{ id: number }>(INSERT_DEVICE, [
+            credential.credentialId,
+            Buffer.from(credential.publicKey),
+            credential.signCount,
+            credential.transports,
+            credential.aaguid,
+            credential.backupEligible,
+            credential.backedUp,
+            input.studentId,
+            input.name,
+            phoneKey.id,
+            Buffer.from(phoneKey.publicKey),
+          ]);
+          const id = rows[0]!.id;
+          await writeHistory(tx, { studentId: input.studentId, deviceId: id, action: 'enrolled', actor: input.actor, reason: null, details: input.details });
+          await raiseAlerts(tx, { id, studentId: input.studentId, phoneKeyId: phoneKey.id }, verdict, input.actor);
+          return (await one(SELECT_BY_ID, [id], tx))!;
         });
       } catch (error) {
         if (sqlStateOf(error) === SqlState.uniqueViolation) throw enrollmentErrors.ENROLLMENT_CREDENTIAL_ALREADY_ENROLLED();
         throw error;
       }
     },
+
+    rebind: (input, decide) =>
+      db.transaction(async (tx) => {
+        await tx.query(LOCK_STUDENT, [input.studentId]);
+        await tx.query(LOCK_PHONE_KEY, [input.phoneKey.id]);
+        const device = await one(SELECT_BY_ID, [input.deviceId], tx);
+        if (!device || device.studentId !== input.studentId || device.state !== 'active') return null;
+        const lastRebound = (await tx.query<{ at: Date | null }>(LAST_REBOUND, [device.id])).rows[0]!.at;
+        const verdict = decide({ device, lastReboundAt: lastRebound, sharedWith: await phoneSharers(tx, input.phoneKey.id, input.studentId) });
+        const bound = await tx.query(BIND_PHONE_KEY, [device.id, input.phoneKey.id, Buffer.from(input.phoneKey.publicKey)]);
+        if (bound.rowCount === 0) return null;
+        await writeHistory(tx, {
+          studentId: input.studentId,
+          deviceId: device.id,
+          action: 'rebound',
+          actor: input.actor,
+          reason: null,
+          details: { previousPhoneKeyId: device.phoneKeyId, phoneKeyId: input.phoneKey.id },
+        });
+        await raiseAlerts(tx, { id: device.id, studentId: input.studentId, phoneKeyId: input.phoneKey.id }, verdict, input.actor);
+        return (await one(SELECT_BY_ID, [device.id], tx))!;
+      }),
 
     rename: (deviceId, name, actor) =>
       db.transaction(async (tx) => {

@@ -27,6 +27,21 @@ export function adminRoutes(deps: { management: DeviceManagement; guards: AuthGu
 
   return async (app) => {
     app.get(
+      '/api/admin/devices/attention',
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: 'Devices to look at: blocked ones first, then those with alerts (shared phone, synced passkey, frequent re-bindings)',
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+          response: { 200: z.object({ devices: z.array(deviceSchema) }) },
+        },
+      },
+      async (request) => ({ devices: (await deps.management.needingAttention(request.query.limit)).map(deviceView) }),
+    );
+
+    app.get(
       '/api/admin/devices',
       {
         ...common,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DeviceOverview } from '../application/devices.js';
-import { ACTOR_ROLES, DEVICE_NAME_MAX, DEVICE_STATES, HISTORY_ACTIONS, REASON_MAX, type Device, type HistoryEntry } from '../domain/device.js';
+import { ACTOR_ROLES, ALERT_REASONS, DEVICE_NAME_MAX, DEVICE_STATES, HISTORY_ACTIONS, REASON_MAX, type Device, type HistoryEntry } from '../domain/device.js';
 
 const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, { error: 'expected base64url' });
 
@@ -41,6 +41,32 @@ export const registrationResponseSchema = z.looseObject({
   authenticatorAttachment: z.string().max(32).optional(),
 });
 
+/**
+ * The phone key's part of an enrolment or re-binding (shared/phone-key.ts): its public key (SPKI, DER) and
+ * its signature over the ceremony's challenge (64 bytes, r ‖ s).
+ */
+export const phoneKeySchema = z
+  .object({
+    publicKey: base64url(216),
+    signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, { error: 'expected a P-256 signature (64 bytes, base64url)' }),
+  })
+  .strict();
+
+/** What startAuthentication resolves to (AuthenticationResponseJSON), for a re-binding. */
+export const assertionResponseSchema = z.object({
+  id: base64url(1400),
+  rawId: base64url(1400),
+  type: z.literal('public-key'),
+  response: z.object({
+    clientDataJSON: base64url(8 * 1024),
+    authenticatorData: base64url(8 * 1024),
+    signature: base64url(1024),
+    userHandle: base64url(128).optional(),
+  }),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.string().max(32).optional(),
+});
+
 export const deviceNameSchema = z.string().min(1).max(DEVICE_NAME_MAX * 2);
 export const reasonSchema = z.string().min(1).max(REASON_MAX * 2);
 export const deviceIdParams = z.object({ deviceId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
@@ -61,6 +87,12 @@ export const deviceSchema = z.object({
   revokedAt: z.string().nullable(),
   revokedReason: z.string().nullable(),
   flaggedReason: z.string().nullable(),
+  /** The phone key's id (a hash of its public key): the page compares it with the key it holds. */
+  phoneKeyId: z.string().nullable(),
+  /** Null until a phone key is bound (devices enrolled before the phone binding must re-bind). */
+  phoneKeyBoundAt: z.string().nullable(),
+  rebindsLast30Days: z.number(),
+  alerts: z.array(z.object({ reason: z.enum(ALERT_REASONS), details: z.record(z.string(), z.unknown()), raisedAt: z.string() })),
 });
 
 export const overviewSchema = z.object({
@@ -109,6 +141,10 @@ export function deviceView(device: Device): z.infer<typeof deviceSchema> {
     revokedAt: iso(device.revokedAt),
     revokedReason: device.revokedReason,
     flaggedReason: device.flaggedReason,
+    phoneKeyId: device.phoneKeyId,
+    phoneKeyBoundAt: iso(device.phoneKeyBoundAt),
+    rebindsLast30Days: device.rebindsLast30Days,
+    alerts: device.alerts.map((alert) => ({ reason: alert.reason, details: alert.details, raisedAt: alert.raisedAt.toISOString() })),
   };
 }
 

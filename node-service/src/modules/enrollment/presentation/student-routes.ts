@@ -4,8 +4,10 @@ import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { DeviceManagement } from '../application/devices.js';
 import type { RegistrationResponse } from '../application/ports.js';
+import type { RebindingService } from '../application/rebinding.js';
 import type { RegistrationService } from '../application/registration.js';
 import {
+  assertionResponseSchema,
   creationOptionsSchema,
   deviceIdParams,
   deviceNameSchema,
@@ -13,6 +15,7 @@ import {
   deviceView,
   overviewSchema,
   overviewView,
+  phoneKeySchema,
   reasonSchema,
   registrationResponseSchema,
 } from './schemas.js';
@@ -20,6 +23,7 @@ import {
 /** The signed-in student enrols a passkey and manages their own devices. The student id is the token's. */
 export function studentRoutes(deps: {
   registration: RegistrationService;
+  rebinding: RebindingService;
   management: DeviceManagement;
   guards: AuthGuards;
   limits: RateLimits;
@@ -53,15 +57,47 @@ export function studentRoutes(deps: {
         schema: {
           tags,
           security,
-          summary: 'Verify the authenticator response and store the device',
-          body: z.object({ response: registrationResponseSchema, name: deviceNameSchema.optional() }),
+          summary: "Verify the authenticator response and the phone key's signature, and store the device bound to that phone",
+          body: z.object({ response: registrationResponseSchema, phoneKey: phoneKeySchema, name: deviceNameSchema.optional() }).strict(),
           response: { 201: z.object({ device: deviceSchema }) },
         },
       },
       async (request, reply) => {
-        const { response, name } = request.body;
-        const device = await deps.registration.finish(identityOf(request), response as RegistrationResponse, name);
+        const { response, phoneKey, name } = request.body;
+        const device = await deps.registration.finish(identityOf(request), response as RegistrationResponse, phoneKeyProof(phoneKey), name);
         return reply.status(201).send({ device: deviceView(device) });
+      },
+    );
+
+    app.post(
+      '/api/enrollment/rebind/options',
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: 'Assertion options naming my active passkeys, to link this phone again',
+          response: { 200: z.object({ options: z.record(z.string(), z.unknown()) }) },
+        },
+      },
+      async (request) => ({ options: await deps.rebinding.begin(identityOf(request)) }),
+    );
+
+    app.post(
+      '/api/enrollment/rebind',
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: "Bind a new phone key to my passkey's device, proven by the passkey and the phone key",
+          body: z.object({ assertion: assertionResponseSchema, phoneKey: phoneKeySchema }).strict(),
+          response: { 200: z.object({ device: deviceSchema }) },
+        },
+      },
+      async (request) => {
+        const device = await deps.rebinding.finish(identityOf(request), request.body.assertion, phoneKeyProof(request.body.phoneKey));
+        return { device: deviceView(device) };
       },
     );
 
@@ -112,4 +148,8 @@ export function studentRoutes(deps: {
       },
     );
   };
+}
+
+function phoneKeyProof(phoneKey: { publicKey: string; signature: string }) {
+  return { publicKey: Buffer.from(phoneKey.publicKey, 'base64url'), signature: Buffer.from(phoneKey.signature, 'base64url') };
 }

@@ -2,7 +2,10 @@ import type { Rotation } from '../domain/rotation.js';
 import { fallbackExpiresAt, isLive, slotsAround, slotStartsAt } from '../domain/rotation.js';
 import type { CodeStore, TokenClaim } from './ports.js';
 
-/** Reading and ending live codes: what the scan step and the session's life need from projection. */
+/**
+ * Reading and ending live codes: what the scan step and the session's life need from projection. It needs
+ * only the code store, so the composition root builds it before the modules that use it.
+ */
 export function createLiveCodes(deps: { codes: CodeStore; fallbackTtlMs: number; now?: () => number }) {
   const now = deps.now ?? Date.now;
   return {
@@ -13,25 +16,18 @@ export function createLiveCodes(deps: { codes: CodeStore; fallbackTtlMs: number;
       await deps.codes.invalidate(sessionId, round, slotsAround(now(), rotation, liveMs), markerTtlMs);
     },
 
-    /**
-     * What a scanned token stands for while it is live on the server clock, else null. The caller still
-     * checks the session and round against Postgres.
-     */
-    async resolve(token: string, rotationOf: (sessionId: string) => Promise<Rotation | null>): Promise<TokenClaim | null> {
-      const claim = await deps.codes.resolve(token);
-      if (!claim) return null;
-      const rotation = await rotationOf(claim.sessionId);
-      return rotation && isLive(claim.slot, now(), rotation) ? claim : null;
-    },
+    /** What a scanned token stands for while its key lives in Valkey, else null: judge it with `tokenLive`. */
+    claimOf: (token: string): Promise<TokenClaim | null> => deps.codes.resolve(token),
 
-    /** What a typed fallback code stands for while it lives (longer than its QR code: see rotation.ts), else null. */
-    async resolveFallback(code: string, rotationOf: (sessionId: string) => Promise<Rotation | null>): Promise<TokenClaim | null> {
-      const claim = await deps.codes.resolveFallback(code);
-      if (!claim) return null;
-      const rotation = await rotationOf(claim.sessionId);
-      if (!rotation) return null;
-      const at = now();
-      return at >= slotStartsAt(claim.slot, rotation.periodMs) && at < fallbackExpiresAt(claim.slot, rotation, deps.fallbackTtlMs) ? claim : null;
+    /** What a typed fallback code stands for while its key lives, else null: judge it with `typedLive`. */
+    claimOfTyped: (code: string): Promise<TokenClaim | null> => deps.codes.resolveFallback(code),
+
+    /** A token's slot is live at `at` (server time): the current slot and the previous one within the grace. */
+    tokenLive: (claim: TokenClaim, rotation: Rotation, at: number = now()): boolean => isLive(claim.slot, at, rotation),
+
+    /** A typed code lives longer than its QR code (see rotation.ts), from the moment it appeared. */
+    typedLive(claim: TokenClaim, rotation: Rotation, at: number = now()): boolean {
+      return at >= slotStartsAt(claim.slot, rotation.periodMs) && at < fallbackExpiresAt(claim.slot, rotation, deps.fallbackTtlMs);
     },
   };
 }

@@ -1,4 +1,7 @@
-/** The WebAuthn challenge of one scan, bound to the QR code's session, round and slot. */
+/**
+ * The WebAuthn challenge of one scan, bound to the QR code's session, round and slot, to the phone that
+ * asked for it and to that phone's client network.
+ */
 export interface BoundChallenge {
   challenge: string;
   sessionId: string;
@@ -6,6 +9,12 @@ export interface BoundChallenge {
   slot: number;
   /** The session's campus networks when the challenge was given: checked again at confirmation. */
   allowedNetworks: string[];
+  /** The phone key that signed the request: it must sign the answer too. */
+  phoneKeyId: string;
+  /** The devices bound to that phone key: only their passkeys may answer. */
+  deviceIds: number[];
+  /** The client network that asked (address-network.ts): the answer must come from the same one. */
+  network: string;
 }
 
 /**
@@ -24,22 +33,35 @@ export interface ScanChallengeStore {
   take(challengeId: string): Promise<BoundChallenge | null>;
 }
 
-export interface StoredCredential {
+/**
+ * A passkey as the scan sees it: the enrolled device behind a credential id, the phone key it is bound to,
+ * and the alerts it carries. Implemented by the enrollment module (its credentials adapter).
+ */
+export interface ScanDevice {
   deviceId: number;
   studentId: string;
   credentialId: string;
+  /** COSE public key. */
   publicKey: Uint8Array<ArrayBuffer>;
   signCount: number;
   transports: string[];
+  state: 'active' | 'flagged' | 'revoked';
+  /** Null until the student binds a phone key (devices enrolled before the phone binding). */
+  phoneKeyId: string | null;
+  /** SubjectPublicKeyInfo (DER). */
+  phonePublicKey: Uint8Array | null;
+  /** What the teacher should see on its confirmations: alert reasons, and 'rebound_recently'. */
+  alerts: string[];
 }
 
-export type CredentialLookup =
-  | { state: 'active'; credential: StoredCredential }
-  | { state: 'revoked' | 'flagged' }
-  | null;
-
 export interface ScanCredentials {
-  lookup(credentialId: string): Promise<CredentialLookup>;
+  /**
+   * Every device bound to a phone key, revoked ones included (one in use, unless ENROLLMENT_SHARED_PHONE=flag
+   * let more in); none for a phone that never enrolled.
+   */
+  boundToPhone(phoneKeyId: string): Promise<ScanDevice[]>;
+  /** The device behind a credential id, whatever its state; null when unknown. */
+  byCredentialId(credentialId: string): Promise<ScanDevice | null>;
   /** False, recording nothing, when the device is no longer active or its counter is not behind `signCount`. */
   recordUse(deviceId: number, use: { signCount: number; backedUp?: boolean }): Promise<boolean>;
   flag(deviceId: number, reason: string, details?: Record<string, unknown>): Promise<boolean>;
@@ -54,11 +76,14 @@ export interface VerifiedAssertion {
 }
 
 export interface AssertionCeremony {
-  /** Options for a discoverable-credential assertion with user verification required. */
-  options(timeoutMs: number): Promise<{ options: unknown; challenge: string }>;
+  /** Options naming the passkeys that may answer, with user verification required. */
+  options(timeoutMs: number, devices: readonly ScanDevice[]): Promise<{ options: Record<string, unknown>; challenge: string }>;
   /** Verifies origin, RP id, challenge, user verification and signature; throws a scan error otherwise. */
-  verify(input: { response: unknown; expectedChallenge: string; credential: StoredCredential }): Promise<VerifiedAssertion>;
+  verify(input: { response: unknown; expectedChallenge: string; device: ScanDevice }): Promise<VerifiedAssertion>;
 }
+
+/** A phone-key signature check (shared/phone-key.ts): true only for a valid signature by that key. */
+export type PhoneSignatureCheck = (phonePublicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
 
 export interface ScanSession {
   id: string;

@@ -1,117 +1,171 @@
 import { randomBytes } from 'node:crypto';
 import { confirmationErrors, type ConfirmationResult, type ConfirmationService } from '../../attendance/index.js';
-import type { LiveCodes, Rotation } from '../../qr-projection/index.js';
+import type { LiveCodes, TokenClaim } from '../../qr-projection/index.js';
 import { commonErrors } from '../../../shared/errors.js';
+import { phoneKeyMessage } from '../../../shared/phone-key.js';
 import { addressNetwork } from './address-network.js';
 import { scanErrors } from '../domain/errors.js';
 import { counterRegressed } from '../domain/sign-counter.js';
 import { networkAllows } from './network-policy.js';
-import type { AssertionCeremony, ScanChallengeStore, ScanCredentials, ScanSession, TypedCodeFailures } from './ports.js';
+import type {
+  AssertionCeremony,
+  PhoneSignatureCheck,
+  ScanChallengeStore,
+  ScanCredentials,
+  ScanDevice,
+  ScanSession,
+  TypedCodeFailures,
+} from './ports.js';
 
 export interface ScanSettings {
   challengeTtlMs: number;
 }
 
+/** The phone key's part of a challenge request: which key, a fresh nonce, and its signature over both. */
+export interface PhoneProof {
+  keyId: string;
+  nonce: string;
+  signature: Uint8Array;
+}
+
 export interface ChallengeOffer {
   challengeId: string;
-  options: unknown;
+  options: Record<string, unknown>;
   expiresInSeconds: number;
   session: { courseName: string; room: string; round: number };
 }
 
 /**
- * The moment the product exists for. Step one: a live QR token (or its typed fallback) buys a WebAuthn
- * challenge bound to that session, round and slot. Step two: the student's own passkey signs it; the
- * verified device row, never the request, says which student it is; the confirmation is committed before
- * the answer. No portal login is involved.
+ * The moment the product exists for. Step one: a live QR token (or its typed fallback), signed by the
+ * phone key of an enrolled phone, buys a WebAuthn challenge bound to that session, round and slot, to that
+ * phone and to its client network. Step two: the same phone signs the challenge with its phone key and
+ * with the student's passkey; the verified device row, never the request, says which student it is; the
+ * confirmation is committed before the answer. No portal login is involved.
  */
 export function createScanService(deps: {
-  liveCodes: Pick<LiveCodes, 'resolve' | 'resolveFallback'>;
+  liveCodes: Pick<LiveCodes, 'claimOf' | 'claimOfTyped' | 'tokenLive' | 'typedLive'>;
   sessions: { find(id: string): Promise<ScanSession | null> };
   challenges: ScanChallengeStore;
+  /** True the first time a phone key uses a nonce within `ttlMs`: a signed request is served once. */
+  phoneRequests: { firstUse(phoneKeyId: string, nonce: string, ttlMs: number): Promise<boolean> };
   typedCodeFailures: TypedCodeFailures;
   ceremony: AssertionCeremony;
   credentials: ScanCredentials;
+  phoneSignatureValid: PhoneSignatureCheck;
   confirmations: Pick<ConfirmationService, 'record'>;
   settings: ScanSettings;
+  now?: () => number;
 }) {
+  const now = deps.now ?? Date.now;
   const assertNetwork = (allowedNetworks: readonly string[], clientAddress: string | null) => {
     if (!networkAllows(allowedNetworks, clientAddress)) throw scanErrors.SCAN_NETWORK_REFUSED();
   };
 
-  type RotationOf = (sessionId: string) => Promise<Rotation | null>;
-  /** A typed code, unless its network has missed too often lately; a miss is counted. */
-  const resolveTyped = async (code: string | undefined, clientAddress: string | null, rotationOf: RotationOf) => {
-    const network = addressNetwork(clientAddress);
+  /** A typed code, unless its network has missed too often lately (a miss is counted below). */
+  const claimTyped = async (code: string, network: string): Promise<TokenClaim | null> => {
     const blockedFor = await deps.typedCodeFailures.blockedFor(network);
     if (blockedFor !== null) throw commonErrors.RATE_LIMITED({ seconds: blockedFor });
-    const claim = code ? await deps.liveCodes.resolveFallback(code, rotationOf) : null;
-    if (claim) return claim;
+    return deps.liveCodes.claimOfTyped(code);
+  };
+
+  const notLive = async (typed: boolean, network: string) => {
+    if (!typed) return scanErrors.SCAN_CODE_EXPIRED();
     await deps.typedCodeFailures.add(network);
-    throw scanErrors.SCAN_FALLBACK_UNKNOWN();
+    return scanErrors.SCAN_FALLBACK_UNKNOWN();
+  };
+
+  /** The enrolled devices of the phone that signed this request; refused unless one of them may scan. */
+  const provenPhone = async (proof: PhoneProof, signed: string): Promise<ScanDevice[]> => {
+    const devices = await deps.credentials.boundToPhone(proof.keyId);
+    const phonePublicKey = devices[0]?.phonePublicKey;
+    if (!phonePublicKey) throw scanErrors.SCAN_PHONE_UNKNOWN();
+    const message = phoneKeyMessage('scan-challenge', signed, proof.nonce);
+    if (!deps.phoneSignatureValid(phonePublicKey, message, proof.signature)) throw scanErrors.SCAN_PHONE_SIGNATURE_INVALID();
+    if (!(await deps.phoneRequests.firstUse(proof.keyId, proof.nonce, deps.settings.challengeTtlMs))) throw scanErrors.SCAN_PHONE_REQUEST_REPLAYED();
+    const active = devices.filter((device) => device.state === 'active');
+    if (active.length > 0) return active;
+    throw devices.some((device) => device.state === 'flagged') ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
   };
 
   return {
-    async challenge(input: { token?: string; code?: string; clientAddress: string | null }): Promise<ChallengeOffer> {
-      // One look at the session serves both the code's rotation and its state.
-      let session: ScanSession | null = null;
-      const rotationOf: RotationOf = async (sessionId) => {
-        session = await deps.sessions.find(sessionId);
-        return session ? { periodMs: session.rotationPeriodMs, graceMs: session.graceMs } : null;
-      };
-      const claim = input.token ? await deps.liveCodes.resolve(input.token, rotationOf) : await resolveTyped(input.code, input.clientAddress, rotationOf);
-      if (!claim) throw scanErrors.SCAN_CODE_EXPIRED();
-      const open = session as ScanSession | null;
-      if (!open || open.state === 'closed') throw confirmationErrors.SCAN_SESSION_CLOSED();
-      if (open.state !== 'open' || open.currentRound !== claim.round) throw confirmationErrors.SCAN_ROUND_NOT_OPEN();
-      assertNetwork(open.allowedNetworks, input.clientAddress);
-      const { options, challenge } = await deps.ceremony.options(deps.settings.challengeTtlMs);
+    async challenge(input: { token?: string; code?: string; phone: PhoneProof; clientAddress: string | null }): Promise<ChallengeOffer> {
+      const arrivedAt = now();
+      const network = addressNetwork(input.clientAddress);
+      const typed = input.token === undefined;
+      const signed = typed ? `code:${input.code ?? ''}` : input.token!;
+      const devices = await provenPhone(input.phone, signed);
+
+      const claim = typed ? await claimTyped(input.code ?? '', network) : await deps.liveCodes.claimOf(input.token!);
+      const session = claim ? await deps.sessions.find(claim.sessionId) : null;
+      const rotation = session && { periodMs: session.rotationPeriodMs, graceMs: session.graceMs };
+      const live = claim && rotation && (typed ? deps.liveCodes.typedLive(claim, rotation, arrivedAt) : deps.liveCodes.tokenLive(claim, rotation, arrivedAt));
+      if (!claim || !session || !live) throw await notLive(typed, network);
+      if (session.state === 'closed') throw confirmationErrors.SCAN_SESSION_CLOSED();
+      if (session.state !== 'open' || session.currentRound !== claim.round) throw confirmationErrors.SCAN_ROUND_NOT_OPEN();
+      assertNetwork(session.allowedNetworks, input.clientAddress);
+
+      const { options, challenge } = await deps.ceremony.options(deps.settings.challengeTtlMs, devices);
       const challengeId = randomBytes(16).toString('base64url');
-      const bound = { challenge, ...claim, allowedNetworks: open.allowedNetworks };
-      await deps.challenges.save(challengeId, bound, deps.settings.challengeTtlMs);
+      await deps.challenges.save(
+        challengeId,
+        { challenge, ...claim, allowedNetworks: session.allowedNetworks, phoneKeyId: input.phone.keyId, deviceIds: devices.map((d) => d.deviceId), network },
+        deps.settings.challengeTtlMs,
+      );
       return {
         challengeId,
         options,
         expiresInSeconds: Math.floor(deps.settings.challengeTtlMs / 1000),
-        session: { courseName: open.courseName, room: open.room, round: claim.round },
+        session: { courseName: session.courseName, room: session.room, round: claim.round },
       };
     },
 
-    async confirm(input: { challengeId: string; credentialId: string; response: unknown; clientAddress: string | null }): Promise<ConfirmationResult> {
+    async confirm(input: {
+      challengeId: string;
+      credentialId: string;
+      response: unknown;
+      phoneSignature: Uint8Array;
+      clientAddress: string | null;
+    }): Promise<ConfirmationResult> {
       const bound = await deps.challenges.take(input.challengeId);
       if (!bound) throw scanErrors.SCAN_CHALLENGE_INVALID();
-      const found = await deps.credentials.lookup(input.credentialId);
-      if (!found) throw scanErrors.SCAN_DEVICE_NOT_ENROLLED();
-      if (found.state !== 'active') {
-        throw found.state === 'revoked' ? scanErrors.SCAN_DEVICE_REVOKED() : scanErrors.SCAN_DEVICE_FLAGGED();
+      // Relayed to a phone elsewhere: the answer must come from where the request came from.
+      if (addressNetwork(input.clientAddress) !== bound.network) throw scanErrors.SCAN_NETWORK_CHANGED();
+      const device = await deps.credentials.byCredentialId(input.credentialId);
+      if (!device) throw scanErrors.SCAN_DEVICE_NOT_ENROLLED();
+      // A passkey that is not bound to the phone that asked (shared, synced, copied elsewhere) is refused.
+      if (!bound.deviceIds.includes(device.deviceId) || device.phoneKeyId !== bound.phoneKeyId || !device.phonePublicKey) {
+        throw scanErrors.SCAN_WRONG_PHONE();
       }
-      const { credential } = found;
+      if (device.state !== 'active') throw device.state === 'revoked' ? scanErrors.SCAN_DEVICE_REVOKED() : scanErrors.SCAN_DEVICE_FLAGGED();
+      const message = phoneKeyMessage('scan-confirm', input.challengeId, bound.challenge);
+      if (!deps.phoneSignatureValid(device.phonePublicKey, message, input.phoneSignature)) throw scanErrors.SCAN_PHONE_SIGNATURE_INVALID();
 
-      const verified = await deps.ceremony.verify({ response: input.response, expectedChallenge: bound.challenge, credential });
+      const verified = await deps.ceremony.verify({ response: input.response, expectedChallenge: bound.challenge, device });
       const refuseClone = async (stored: number) => {
-        await deps.credentials.flag(credential.deviceId, 'sign counter went backwards', { stored, received: verified.newCounter });
+        await deps.credentials.flag(device.deviceId, 'sign counter went backwards', { stored, received: verified.newCounter });
         return scanErrors.SCAN_COUNTER_REGRESSED();
       };
-      if (counterRegressed(credential.signCount, verified.newCounter)) throw await refuseClone(credential.signCount);
-      if (verified.userHandle && deps.credentials.studentIdFromUserHandle(verified.userHandle) !== credential.studentId) {
+      if (counterRegressed(device.signCount, verified.newCounter)) throw await refuseClone(device.signCount);
+      if (verified.userHandle && deps.credentials.studentIdFromUserHandle(verified.userHandle) !== device.studentId) {
         throw scanErrors.SCAN_ASSERTION_INVALID();
       }
       // The session's state and round are checked where the confirmation is recorded, under its lock.
       assertNetwork(bound.allowedNetworks, input.clientAddress);
-      if (!(await deps.credentials.recordUse(credential.deviceId, { signCount: verified.newCounter, backedUp: verified.backedUp }))) {
+      if (!(await deps.credentials.recordUse(device.deviceId, { signCount: verified.newCounter, backedUp: verified.backedUp }))) {
         // The device changed since it was looked up: revoked or flagged meanwhile, or another use of the same
         // passkey moved its counter first (two copies signing at once).
-        const now = await deps.credentials.lookup(input.credentialId);
-        if (now?.state === 'active') throw await refuseClone(now.credential.signCount);
-        throw now?.state === 'flagged' ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
+        const current = await deps.credentials.byCredentialId(input.credentialId);
+        if (current?.state === 'active') throw await refuseClone(current.signCount);
+        throw current?.state === 'flagged' ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
       }
       return deps.confirmations.record({
         sessionId: bound.sessionId,
         round: bound.round,
         slot: bound.slot,
-        studentId: credential.studentId,
-        deviceId: credential.deviceId,
+        studentId: device.studentId,
+        deviceId: device.deviceId,
         clientAddress: input.clientAddress,
+        alerts: device.alerts,
       });
     },
   };

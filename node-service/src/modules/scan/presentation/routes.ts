@@ -5,9 +5,21 @@ import type { ScanService } from '../application/scan.js';
 
 const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, { error: 'expected base64url' });
 
+/** 64 bytes of r ‖ s, base64url: what WebCrypto's ECDSA P-256 signature is. */
+const phoneSignature = z.string().regex(/^[A-Za-z0-9_-]{86}$/, { error: 'expected a P-256 signature (64 bytes, base64url)' });
+
+/** The phone key's proof (shared/phone-key.ts): its id, a fresh nonce, its signature over the code and nonce. */
+const phoneProof = z
+  .object({
+    keyId: z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: 'expected a phone key id (SHA-256, base64url)' }),
+    nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { error: 'expected 16 to 64 base64url characters' }),
+    signature: phoneSignature,
+  })
+  .strict();
+
 const challengeBody = z.union([
-  z.object({ token: base64url(64) }).strict(),
-  z.object({ code: z.string().regex(/^\d{6}$/, { error: 'expected the 6 digits shown on the screen' }) }).strict(),
+  z.object({ token: base64url(64), phone: phoneProof }).strict(),
+  z.object({ code: z.string().regex(/^\d{6}$/, { error: 'expected the 6 digits shown on the screen' }), phone: phoneProof }).strict(),
 ]);
 
 const assertionSchema = z.object({
@@ -32,8 +44,8 @@ const resultSchema = z.object({
 });
 
 /**
- * The public scan step (no portal login: the passkey proves who signs). Rate-limited per client address,
- * with its own limit since a whole classroom may share one campus address.
+ * The public scan step (no portal login: the phone key proves which phone asks, the passkey who signs).
+ * Rate-limited per client address, with its own limit since a whole classroom may share one campus address.
  */
 export function scanRoutes(deps: { scan: ScanService; rateLimit: RateLimitOptions }): FastifyPluginAsyncZod {
   return async (app) => {
@@ -42,7 +54,7 @@ export function scanRoutes(deps: { scan: ScanService; rateLimit: RateLimitOption
       {
         schema: {
           tags: ['scan'],
-          summary: 'Exchange a live QR token (or the typed fallback code) for a WebAuthn challenge',
+          summary: 'Exchange a live QR token (or the typed fallback code), signed by the phone key, for a WebAuthn challenge',
           body: challengeBody,
           response: {
             200: z.object({
@@ -57,11 +69,11 @@ export function scanRoutes(deps: { scan: ScanService; rateLimit: RateLimitOption
       },
       async (request) => {
         const body = request.body;
-        const offer = await deps.scan.challenge({
+        return deps.scan.challenge({
           ...('token' in body ? { token: body.token } : { code: body.code }),
+          phone: { keyId: body.phone.keyId, nonce: body.phone.nonce, signature: Buffer.from(body.phone.signature, 'base64url') },
           clientAddress: request.ip ?? null,
         });
-        return { ...offer, options: offer.options as Record<string, unknown> };
       },
     );
 
@@ -70,8 +82,8 @@ export function scanRoutes(deps: { scan: ScanService; rateLimit: RateLimitOption
       {
         schema: {
           tags: ['scan'],
-          summary: 'Confirm attendance with the passkey assertion for that challenge',
-          body: z.object({ challengeId: base64url(64), assertion: assertionSchema }).strict(),
+          summary: 'Confirm attendance with the passkey assertion for that challenge, signed by the same phone key',
+          body: z.object({ challengeId: base64url(64), assertion: assertionSchema, phoneSignature }).strict(),
           response: { 200: resultSchema },
         },
         config: { rateLimit: deps.rateLimit },
@@ -81,6 +93,7 @@ export function scanRoutes(deps: { scan: ScanService; rateLimit: RateLimitOption
           challengeId: request.body.challengeId,
           credentialId: request.body.assertion.id,
           response: request.body.assertion,
+          phoneSignature: Buffer.from(request.body.phoneSignature, 'base64url'),
           clientAddress: request.ip ?? null,
         }),
     );

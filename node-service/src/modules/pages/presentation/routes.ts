@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+export interface PageSettings {
+  webDir: string;
+  tokenUrl: string;
+  loginUrl: string;
+  devSignIn: boolean;
+  sessionLimits: { minPeriodMs: number; maxPeriodMs: number; defaultPeriodMs: number; defaultLateAfterMinutes: number };
+}
+
+/** What the pages need to know before they call anything: where tokens come from, and the session limits. */
+export function clientConfigRoute(settings: PageSettings): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/client-config',
+      {
+        schema: {
+          tags: ['pages'],
+          summary: 'Where the pages obtain a portal token and where they send a signed-out user',
+          response: {
+            200: z.object({
+              tokenUrl: z.string(),
+              loginUrl: z.string(),
+              devSignIn: z.boolean(),
+              sessionLimits: z.object({
+                minPeriodMs: z.number(),
+                maxPeriodMs: z.number(),
+                defaultPeriodMs: z.number(),
+                defaultLateAfterMinutes: z.number(),
+              }),
+            }),
+          },
+        },
+      },
+      async () => ({ tokenUrl: settings.tokenUrl, loginUrl: settings.loginUrl, devSignIn: settings.devSignIn, sessionLimits: settings.sessionLimits }),
+    );
+  };
+}
+
+/** The Vite-built pages, under the base path; missing only before the first build. */
+export async function registerStaticPages(app: FastifyInstance, webDir: string): Promise<void> {
+  if (!existsSync(webDir)) {
+    app.log.warn({ webDir }, 'pages are not built (npm run build): only the API is served');
+    return;
+  }
+  await app.register(fastifyStatic, { root: webDir, prefix: '/', index: ['index.html'], redirect: true, wildcard: true });
+  // With ignoreTrailingSlash, `/asistencia/` is routed as `/asistencia`, which the static wildcard misses.
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
+}

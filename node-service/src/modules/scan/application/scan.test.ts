@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { isAppError } from '../../../shared/errors.js';
+import { phoneKeyMessage } from '../../../shared/phone-key.js';
+import { createScanService } from './scan.js';
+import type { BoundChallenge, ScanDevice, ScanSession } from './ports.js';
+
+/**
+ * The scan's rules with tiny fakes: no database, no Valkey, no real signatures (a fake check that accepts
+ * exactly the bytes the phone "signed"). The same rules run against the real parts in test/scan/.
+ */
+const PERIOD = 3000;
+const session: ScanSession = {
+  id: 's1',
+  courseName: 'Cálculo I',
+  room: 'A1',
+  state: 'open',
+  currentRound: 1,
+  rotationPeriodMs: PERIOD,
+  graceMs: PERIOD,
+  allowedNetworks: [],
+};
+const device = (overrides: Partial<ScanDevice> = {}): ScanDevice => ({
+  deviceId: 7,
+  studentId: '2',
+  credentialId: 'cred-7',
+  publicKey: new Uint8Array([1]),
+  signCount: 0,
+  transports: ['internal'],
+  state: 'active',
+  phoneKeyId: 'phone-A',
+  phonePublicKey: new Uint8Array([0xa]),
+  alerts: [],
+  ...overrides,
+});
+
+/** A signature is the message itself, prefixed by the key: the fake check accepts exactly that. */
+const signBy = (key: Uint8Array, message: Uint8Array) => new Uint8Array([...key, ...message]);
+
+function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: number } = {}) {
+  const devices = options.devices ?? [device()];
+  const challenges = new Map<string, BoundChallenge>();
+  const nonces = new Set<string>();
+  const recorded: unknown[] = [];
+  let clock = options.at ?? 10 * PERIOD;
+  let sessionLookups = 0;
+  const scan = createScanService({
+    liveCodes: {
+      claimOf: async (token) => (token === 'live' ? { sessionId: 's1', round: 1, slot: 10 } : null),
+      claimOfTyped: async () => null,
+      tokenLive: (claim, _rotation, at = clock) => Math.floor(at! / PERIOD) - claim.slot <= 0,
+      typedLive: () => false,
+    },
+    sessions: {
+      find: async () => {
+        sessionLookups += 1;
+        clock += options.slowLookupMs ?? 0; // a slow database: the code may expire while the request waits
+        return session;
+      },
+    },
+    challenges: {
+      save: async (id, bound) => void challenges.set(id, bound),
+      take: async (id) => {
+        const bound = challenges.get(id) ?? null;
+        challenges.delete(id);
+        return bound;
+      },
+    },
+    phoneRequests: { firstUse: async (key, nonce) => !nonces.has(`${key}:${nonce}`) && !!nonces.add(`${key}:${nonce}`) },
+    typedCodeFailures: { blockedFor: async () => null, add: async () => undefined },
+    ceremony: {
+      options: async (_ttl, allowed) => ({ options: { allow: allowed.map((d) => d.credentialId) }, challenge: 'chal' }),
+      verify: async () => ({ newCounter: 0, backedUp: false, userHandle: null }),
+    },
+    credentials: {
+      boundToPhone: async (id) => devices.filter((d) => d.phoneKeyId === id),
+      byCredentialId: async (id) => devices.find((d) => d.credentialId === id) ?? null,
+      recordUse: async () => true,
+      flag: async () => true,
+      studentIdFromUserHandle: () => null,
+    },
+    phoneSignatureValid: (key, message, signature) => Buffer.from(signBy(key, message)).equals(Buffer.from(signature)),
+    confirmations: { record: async (request) => (recorded.push(request), { outcome: 'confirmed', walkIn: false, round: 1, session: { id: 's1', courseName: 'x', room: 'y' } }) },
+    settings: { challengeTtlMs: 20_000 },
+    now: () => clock,
+  });
+  const proof = (nonce = 'nonce-0000000001', key = new Uint8Array([0xa]), keyId = 'phone-A', signed = 'live') => ({
+    keyId,
+    nonce,
+    signature: signBy(key, phoneKeyMessage('scan-challenge', signed, nonce)),
+  });
+  return { scan, proof, recorded, challenges, lookups: () => sessionLookups };
+}
+
+async function refusal(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    if (isAppError(error)) return error.code;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('asking for a challenge', () => {
+  it('names only the passkeys bound to the phone that asked, and binds the challenge to its network', async () => {
+    const h = harness({ devices: [device(), device({ deviceId: 8, credentialId: 'cred-8', phoneKeyId: 'phone-B' })] });
+    const offer = await h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: '10.0.0.5' });
+    expect(offer.options).toEqual({ allow: ['cred-7'] });
+    expect(h.challenges.get(offer.challengeId)).toMatchObject({ phoneKeyId: 'phone-A', deviceIds: [7], network: '10.0.0.5' });
+  });
+
+  it('refuses an unknown phone, a bad signature and a replayed nonce', async () => {
+    const h = harness();
+    expect(await refusal(h.scan.challenge({ token: 'live', phone: h.proof('nonce-0000000001', new Uint8Array([0xa]), 'phone-Z'), clientAddress: null }))).toBe('SCAN_PHONE_UNKNOWN');
+    expect(await refusal(h.scan.challenge({ token: 'live', phone: h.proof('nonce-0000000001', new Uint8Array([0xb])), clientAddress: null }))).toBe('SCAN_PHONE_SIGNATURE_INVALID');
+    expect(await refusal(h.scan.challenge({ token: 'live', phone: h.proof('nonce-0000000001', undefined, undefined, 'other-token'), clientAddress: null }))).toBe('SCAN_PHONE_SIGNATURE_INVALID');
+    await h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: null });
+    expect(await refusal(h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: null }))).toBe('SCAN_PHONE_REQUEST_REPLAYED');
+  });
+
+  it('says revoked or blocked when the phone has no active passkey left', async () => {
+    expect(await refusal(harness({ devices: [device({ state: 'revoked' })] }).scan.challenge({ token: 'live', phone: harness().proof(), clientAddress: null }))).toBe('SCAN_DEVICE_REVOKED');
+    expect(await refusal(harness({ devices: [device({ state: 'flagged' })] }).scan.challenge({ token: 'live', phone: harness().proof(), clientAddress: null }))).toBe('SCAN_DEVICE_FLAGGED');
+  });
+
+  it('judges the code at the moment the request arrived, not after a slow lookup', async () => {
+    const h = harness({ slowLookupMs: 5 * PERIOD });
+    await expect(h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: null })).resolves.toMatchObject({ session: { round: 1 } });
+    expect(h.lookups()).toBe(1);
+  });
+});
+
+describe('confirming', () => {
+  async function offered(h: ReturnType<typeof harness>, address = '10.0.0.5') {
+    return h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: address });
+  }
+  const confirmSignature = (challengeId: string, key = new Uint8Array([0xa])) => signBy(key, phoneKeyMessage('scan-confirm', challengeId, 'chal'));
+
+  it('records the confirmation with the device’s alerts, the student from the device row', async () => {
+    const h = harness({ devices: [device({ alerts: ['rebound_recently'] })] });
+    const offer = await offered(h);
+    await h.scan.confirm({ challengeId: offer.challengeId, credentialId: 'cred-7', response: {}, phoneSignature: confirmSignature(offer.challengeId), clientAddress: '10.0.0.5' });
+    expect(h.recorded).toEqual([expect.objectContaining({ studentId: '2', deviceId: 7, alerts: ['rebound_recently'] })]);
+  });
+
+  it('refuses another network, a passkey of another phone, and a phone signature over another challenge', async () => {
+    const h = harness({ devices: [device(), device({ deviceId: 9, credentialId: 'cred-9', studentId: '3', phoneKeyId: 'phone-B', phonePublicKey: new Uint8Array([0xb]) })] });
+    const relayed = await offered(h);
+    expect(await refusal(h.scan.confirm({ challengeId: relayed.challengeId, credentialId: 'cred-7', response: {}, phoneSignature: confirmSignature(relayed.challengeId), clientAddress: '192.0.2.1' }))).toBe('SCAN_NETWORK_CHANGED');
+    const copied = await h.scan.challenge({ token: 'live', phone: h.proof('nonce-0000000002'), clientAddress: '10.0.0.5' });
+    expect(await refusal(h.scan.confirm({ challengeId: copied.challengeId, credentialId: 'cred-9', response: {}, phoneSignature: confirmSignature(copied.challengeId), clientAddress: '10.0.0.5' }))).toBe('SCAN_WRONG_PHONE');
+    const moved = await h.scan.challenge({ token: 'live', phone: h.proof('nonce-0000000003'), clientAddress: '10.0.0.5' });
+    expect(await refusal(h.scan.confirm({ challengeId: moved.challengeId, credentialId: 'cred-7', response: {}, phoneSignature: confirmSignature('another-challenge'), clientAddress: '10.0.0.5' }))).toBe('SCAN_PHONE_SIGNATURE_INVALID');
+    expect(h.recorded).toEqual([]);
+  });
+});
