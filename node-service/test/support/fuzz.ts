@@ -169,7 +169,7 @@ export class RequestFuzzer {
       case 'array': {
         const items = (schema.items ?? {}) as JsonSchema;
         const max = Math.min(schema.maxItems ?? 5, 5);
-        return Array.from({ length: random.int(0, max) }, () => this.generate(items, depth + 1, name));
+        return Array.from({ length: random.int(0, max) }, () => this.generate(items, depth + 1, undefined));
       }
       case 'integer':
         return random.chance(0.7) ? random.int(schema.minimum ?? 1, Math.min(schema.maximum ?? 1000, 1000)) : random.pick(HOSTILE_NUMBERS);
@@ -542,6 +542,6 @@ export function malformedMessage(random: Random, sessionIds: readonly string[], 
     case 10:
       return JSON.stringify({ type: 'projector.subscribe' });
     default:
-      return JSON.stringify({ type: random.pick(['projector.subscribe', 'auth', 'ping', 'projector.unsubscribe']), ...Object.fromEntries([[random.pick(HOSTILE_STRINGS), junkValue()]]) }).replace('"type"', random.chance(0.5) ? '"type"' : '"typ\\u0065"');
+      return JSON.stringify({ type: random.pick(['projector.subscribe', 'auth', 'projector.unsubscribe']), [random.pick(HOSTILE_STRINGS)]: junkValue() });
   }
 }
