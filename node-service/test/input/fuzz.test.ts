@@ -11,6 +11,8 @@ import { mislabelledToken, portalToken, unsignedToken, users } from '../support/
  * touching this file) and over the WebSocket, before and after authentication. Nothing may answer 5xx
  * (or close a socket with 1011, or send INTERNAL_ERROR), nothing malformed may be accepted, and no row of
  * any table may change. Seeded: FUZZ_SEED repeats a run; FUZZ_REQUESTS and FUZZ_WS_MESSAGES set its size.
+ * Checked against the defences: without shared/http/input-guard.ts it finds 500s (NUL reaching PostgreSQL)
+ * and accepted writes; without the host-bits rule of shared/networks.ts, 500s on POST /api/sessions.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? randomInt(2 ** 31));
 const HTTP_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
