@@ -17,7 +17,15 @@ import { mislabelledToken, portalToken, unsignedToken, users } from '../support/
 const SEED = Number(process.env.FUZZ_SEED ?? randomInt(2 ** 31));
 const HTTP_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const WS_MESSAGES = Number(process.env.FUZZ_WS_MESSAGES ?? 1_000);
+const DEV_REQUESTS = Math.max(1, Math.floor(HTTP_REQUESTS / 5));
 const CONCURRENCY = 8;
+/** The limits would answer 429 before the input is even read: lifted, so every request is examined. */
+const LIFTED_LIMITS = {
+  RATE_LIMIT_USER_PER_MINUTE: '100000',
+  RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
+  RATE_LIMIT_SCAN_PER_MINUTE: '1000000',
+  FALLBACK_CODE_FAILURES_PER_MINUTE: '1000',
+};
 const INTERNAL = 'internal-token-for-the-fuzz-test-0123456789abcdef';
 /** Routes the OpenAPI document hides (pages, docs, metrics, the socket's HTTP side): read-only, fuzzed too. */
 const HIDDEN_ROUTES: RouteSpec[] = ['/asistencia/metrics', '/asistencia/docs', '/asistencia/docs/json', '/asistencia/ws', '/asistencia/'].map(
@@ -31,14 +39,7 @@ let badTokens: string[];
 beforeAll(async () => {
   process.stdout.write(`fuzz seed ${SEED} (repeat with FUZZ_SEED=${SEED}); ${HTTP_REQUESTS} HTTP requests, ${WS_MESSAGES} WebSocket messages\n`);
   service = await startService({
-    env: {
-      INTERNAL_API_TOKEN: INTERNAL,
-      // The limits would answer 429 before the input is even read: lifted, so every request is examined.
-      RATE_LIMIT_USER_PER_MINUTE: '100000',
-      RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
-      RATE_LIMIT_SCAN_PER_MINUTE: '1000000',
-      FALLBACK_CODE_FAILURES_PER_MINUTE: '1000',
-    },
+    env: { ...LIFTED_LIMITS, INTERNAL_API_TOKEN: INTERNAL },
   });
   sessionIds = await seedRows();
   const now = Math.floor(Date.now() / 1000);
@@ -75,15 +76,17 @@ async function seedRows(): Promise<string[]> {
   return [scheduled.id, running.id, closed.id];
 }
 
+const databaseChecksum = () => checksumOf(service);
+
 /** Every table of every schema, each as its row count and a hash of its rows in a stable order. */
-async function databaseChecksum(): Promise<Record<string, string>> {
-  const { rows: tables } = await service.db.query<{ name: string }>(
+async function checksumOf(target: RunningService): Promise<Record<string, string>> {
+  const { rows: tables } = await target.db.query<{ name: string }>(
     `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
      WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
   );
   const sums: Record<string, string> = {};
   for (const { name } of tables) {
-    const { rows } = await service.db.query<{ n: number; sum: string }>(
+    const { rows } = await target.db.query<{ n: number; sum: string }>(
       `SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS sum FROM ${name} t`,
     );
     sums[name] = `${rows[0]!.n} rows, ${rows[0]!.sum}`;
@@ -91,57 +94,83 @@ async function databaseChecksum(): Promise<Record<string, string>> {
   return sums;
 }
 
+/** Sends `count` malformed requests, CONCURRENCY at a time: none ≥ 500, none accepted, no row changed. */
+async function fuzzHttp(target: RunningService, count: number, seed: number, portalTokens: string[], checksum: () => Promise<Record<string, string>>) {
+  const doc = (await target.app.server.inject({ method: 'GET', url: '/asistencia/docs/json' })).json() as OpenApiDocument;
+  const routes = [...routesFrom(doc), ...HIDDEN_ROUTES];
+  expect(routes.length).toBeGreaterThan(25);
+  const fuzzer = new RequestFuzzer(seededRandom(seed), routes, {
+    byName: {
+      id: sessionIds,
+      studentId: ['2', '3', '4'],
+      courseId: ['MAT101'],
+      deviceId: [1, 2],
+      userId: ['1', '2', '5'],
+      room: ['Aula 204'],
+      plannedStart: [new Date().toISOString()],
+      plannedEnd: [new Date(Date.now() + 90 * 60_000).toISOString()],
+      rotationPeriodMs: [3000],
+      graceMs: [0, 1000],
+      lateAfterMinutes: [15],
+      reason: ['Justificante médico'],
+      allowedNetworks: [['10.20.0.0/16'], [], ['2001:db8::/32']],
+    },
+    portalTokens,
+    internalToken: INTERNAL,
+    badTokens,
+    mustRefuse: { allowedNetworks: [['10.20.0.1/16'], ['10.0.0.0/8', '2001:db8::1/32'], ['192.168.1.7/24']] },
+  });
+  const requests = Array.from({ length: count }, () => fuzzer.next());
+  const before = await checksum();
+
+  const failures: string[] = [];
+  const accepted: string[] = [];
+  const statuses = new Map<number, number>();
+  const fired = new Set<string>();
+  const send = async (request: FuzzRequest) => {
+    const answer = await target.app.server.inject({ method: request.method as 'GET', url: request.url, headers: request.headers, payload: request.payload });
+    statuses.set(answer.statusCode, (statuses.get(answer.statusCode) ?? 0) + 1);
+    fired.add(request.flaw.split(':')[0]!);
+    if (answer.statusCode >= 500) failures.push(`${answer.statusCode} ← ${request.flaw}\n   ${request.method} ${request.url.slice(0, 200)} ${request.payload?.slice(0, 300) ?? ''}\n   ${answer.body.slice(0, 300)}`);
+    else if (answer.statusCode < 300 && !['GET', 'HEAD'].includes(request.method)) accepted.push(`${answer.statusCode} ← ${request.flaw}`);
+  };
+  for (let next = 0; next < requests.length; next += CONCURRENCY) {
+    await Promise.all(requests.slice(next, next + CONCURRENCY).map(send));
+  }
+
+  process.stdout.write(`fuzz seed ${seed}: statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`);
+  expect(failures, `seed ${SEED}: answers ≥ 500 (repeat with FUZZ_SEED=${SEED})\n${failures.slice(0, 20).join('\n')}`).toEqual([]);
+  expect(accepted, `seed ${SEED}: malformed requests accepted\n${accepted.slice(0, 20).join('\n')}`).toEqual([]);
+  expect(await checksum()).toEqual(before);
+  // Every route was drawn (a small count may not reach them all).
+  if (count >= 2_000) expect([...fired].sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+}
+
+/** A portal-style token from the development sign-in, as the pages get one. */
+async function devToken(dev: RunningService, userId: string): Promise<string> {
+  const signIn = await dev.app.server.inject({ method: 'POST', url: '/asistencia/dev/sign-in', payload: { userId } });
+  expect(signIn.statusCode, signIn.body).toBe(200);
+  const cookie = signIn.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const token = await dev.app.server.inject({ method: 'GET', url: '/asistencia/dev/token', headers: { cookie } });
+  return (token.json() as { token: string }).token;
+}
+
 describe('fuzz: malformed input never answers 5xx and changes nothing', () => {
   it(`HTTP: every route of the OpenAPI document, ${HTTP_REQUESTS} malformed requests`, async () => {
-    const doc = (await service.app.server.inject({ method: 'GET', url: '/asistencia/docs/json' })).json() as OpenApiDocument;
-    const routes = [...routesFrom(doc), ...HIDDEN_ROUTES];
-    expect(routes.length).toBeGreaterThan(25);
     const portalTokens = await Promise.all([users.teacher, users.otherTeacher, users.student, users.admin].map((user) => portalToken(user)));
-    const fuzzer = new RequestFuzzer(seededRandom(SEED), routes, {
-      byName: {
-        id: sessionIds,
-        studentId: ['2', '3', '4'],
-        courseId: ['MAT101'],
-        deviceId: [1, 2],
-        room: ['Aula 204'],
-        plannedStart: [new Date().toISOString()],
-        plannedEnd: [new Date(Date.now() + 90 * 60_000).toISOString()],
-        rotationPeriodMs: [3000],
-        graceMs: [0, 1000],
-        lateAfterMinutes: [15],
-        reason: ['Justificante médico'],
-        allowedNetworks: [['10.20.0.0/16'], [], ['2001:db8::/32']],
-      },
-      portalTokens,
-      internalToken: INTERNAL,
-      badTokens,
-      mustRefuse: { allowedNetworks: [['10.20.0.1/16'], ['10.0.0.0/8', '2001:db8::1/32'], ['192.168.1.7/24']] },
-    });
-    const requests = Array.from({ length: HTTP_REQUESTS }, () => fuzzer.next());
-    const before = await databaseChecksum();
-
-    const failures: string[] = [];
-    const accepted: string[] = [];
-    const statuses = new Map<number, number>();
-    const fired = new Set<string>();
-    const send = async (request: FuzzRequest) => {
-      const answer = await service.app.server.inject({ method: request.method as 'GET', url: request.url, headers: request.headers, payload: request.payload });
-      statuses.set(answer.statusCode, (statuses.get(answer.statusCode) ?? 0) + 1);
-      fired.add(request.flaw.split(':')[0]!);
-      if (answer.statusCode >= 500) failures.push(`${answer.statusCode} ← ${request.flaw}\n   ${request.method} ${request.url.slice(0, 200)} ${request.payload?.slice(0, 300) ?? ''}\n   ${answer.body.slice(0, 300)}`);
-      else if (answer.statusCode < 300 && !['GET', 'HEAD'].includes(request.method)) accepted.push(`${answer.statusCode} ← ${request.flaw}`);
-    };
-    for (let next = 0; next < requests.length; next += CONCURRENCY) {
-      await Promise.all(requests.slice(next, next + CONCURRENCY).map(send));
-    }
-
-    process.stdout.write(`fuzz seed ${SEED}: statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`);
-    expect(failures, `seed ${SEED}: answers ≥ 500 (repeat with FUZZ_SEED=${SEED})\n${failures.slice(0, 20).join('\n')}`).toEqual([]);
-    expect(accepted, `seed ${SEED}: malformed requests accepted\n${accepted.slice(0, 20).join('\n')}`).toEqual([]);
-    expect(await databaseChecksum()).toEqual(before);
-    // Every route was drawn (a small FUZZ_REQUESTS may not reach them all).
-    if (HTTP_REQUESTS >= 2_000) expect(fired.size).toBe(routes.length);
+    await fuzzHttp(service, HTTP_REQUESTS, SEED, portalTokens, databaseChecksum);
   }, 300_000);
+
+  it(`HTTP in development mode (its sign-in routes too), ${DEV_REQUESTS} malformed requests`, async () => {
+    const dev = await startService({ env: { ...LIFTED_LIMITS, JWT_SECRET: undefined, INTERNAL_API_TOKEN: INTERNAL } });
+    try {
+      const tokens = await Promise.all(['1', '6', '2', '5'].map((userId) => devToken(dev, userId)));
+      const checksum = () => checksumOf(dev);
+      await fuzzHttp(dev, DEV_REQUESTS, SEED ^ 0xdef, tokens, checksum);
+    } finally {
+      await dev.stop();
+    }
+  }, 120_000);
 
   it(`WebSocket: malformed messages before and after authentication, ${WS_MESSAGES} in all`, async () => {
     const random = seededRandom(SEED ^ 0x5eed);

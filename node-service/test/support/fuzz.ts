@@ -136,6 +136,8 @@ export class RequestFuzzer {
     if (random.chance(0.3)) headers['accept-language'] = random.pick(['en', 'es-ES,es;q=0.9', 'en;q=0, fr', '*', 'x'.repeat(300), 'en;q=abc']);
     if (random.chance(0.2)) headers['x-forwarded-for'] = random.pick(['10.20.1.2', 'not-an-ip', '::ffff:999.1.1.1', '10.0.0.1, 2001:db8::1', '2001:db8::1', '', '1'.repeat(200)]);
     if (random.chance(0.05)) headers['x-request-id'] = random.pick(['x'.repeat(2000), 'é', '../../']);
+    if (random.chance(0.05)) headers.cookie = random.pick(['asistencia_dev_session=x.y.z', 'asistencia_dev_session=%zz', 'asistencia_dev_session=', `a=${'b'.repeat(3000)}`, ';;==;']);
+    if (random.chance(0.05)) headers['sec-fetch-site'] = random.pick(['cross-site', 'same-site', 'same-origin', '']);
     // HEAD is answered by every GET route too.
     const method = route.method === 'GET' && random.chance(0.05) ? 'HEAD' : route.method;
     const draft: Draft = { method, params, query, headers };
