@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, csrfTokenIn, formBody, pageError, startApache, type HttpResponse, type RunningApache } from '../support/apache.js';
 
@@ -152,5 +154,44 @@ describe('login throttle with short limits', () => {
     }
     expect((await attempt(apache.httpUrl, 'jose.estudiante', 'demo1234', '127.0.0.8')).status).toBe(429);
     expect((await attempt(apache.httpUrl, 'jose.estudiante', 'demo1234', '127.0.0.10')).status).toBe(303);
+  });
+});
+
+describe('a store made by an older portal (schema 1, one row per failure)', () => {
+  let apache: RunningApache;
+  beforeAll(async () => {
+    apache = await startApache();
+  });
+  afterAll(async () => {
+    await apache?.stop();
+  });
+
+  /** SQL run on the portal's store by PHP's own SQLite driver, as the store's owner (Apache's worker when root). */
+  async function onStore(sql: string): Promise<string> {
+    const code = `$p = new PDO('sqlite:' . getenv('PORTAL_DB_PATH')); $p->exec(getenv('SQL'));
+      echo json_encode($p->query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")->fetchAll(PDO::FETCH_COLUMN));`;
+    const run = promisify(execFile);
+    const id = async (flag: string) => Number((await run('id', [flag, 'www-data'])).stdout.trim());
+    const ids = process.getuid?.() === 0 ? { uid: await id('-u'), gid: await id('-g') } : {};
+    const { stdout } = await run('php', ['-r', code], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PORTAL_DB_PATH: apache.phpEnv.PORTAL_DB_PATH!, SQL: sql },
+      ...ids,
+    });
+    return stdout;
+  }
+
+  // Without the upgrade in src/db.php the throttle's table is missing: every login answered 500.
+  it('is upgraded in place on first use: accounts kept, the throttle working', async () => {
+    expect((await attempt(apache.httpUrl, 'luis.estudiante', 'demo1234')).status).toBe(303); // creates the store
+    const now = Math.floor(Date.now() / 1000);
+    await onStore(`DROP TABLE login_throttle;
+      CREATE TABLE login_failures (scope TEXT NOT NULL CHECK (scope IN ('user', 'address')), subject TEXT NOT NULL, failed_at INTEGER NOT NULL);
+      INSERT INTO login_failures VALUES ('user', 'luis.estudiante', ${now}), ('address', '127.0.0.1', ${now});
+      PRAGMA user_version = 1;`);
+
+    expect((await attempt(apache.httpUrl, 'luis.estudiante', 'demo1234')).status).toBe(303);
+    expect(JSON.parse(await onStore('SELECT 1'))).toEqual(['course_students', 'courses', 'login_throttle', 'users']);
+    for (let i = 0; i < 5; i += 1) expect((await attempt(apache.httpUrl, 'maria.estudiante', 'wrong')).status).toBe(401);
+    expect((await attempt(apache.httpUrl, 'maria.estudiante', 'demo1234')).status).toBe(429);
   });
 });
