@@ -23,11 +23,14 @@ CREATE TABLE course_students (
 
 CREATE INDEX course_students_by_student ON course_students (student_id);
 
--- One row per failed login, counted per username ('user') and per client address ('address').
-CREATE TABLE login_failures (
-    scope     TEXT    NOT NULL CHECK (scope IN ('user', 'address')),
-    subject   TEXT    NOT NULL,
-    failed_at INTEGER NOT NULL
+-- Failed logins counted per key (src/throttle.php): scope 'user_address' (username and address set),
+-- 'user' (address ''), 'address' (username ''); a window starts at its first failure.
+CREATE TABLE login_throttle (
+    scope             TEXT    NOT NULL CHECK (scope IN ('user_address', 'user', 'address')),
+    username          TEXT    NOT NULL,
+    address           TEXT    NOT NULL,
+    failures          INTEGER NOT NULL,
+    window_started_at INTEGER NOT NULL,
+    last_failed_at    INTEGER NOT NULL,
+    PRIMARY KEY (scope, username, address)
 );
-
-CREATE INDEX login_failures_lookup ON login_failures (scope, subject, failed_at);

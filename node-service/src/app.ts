@@ -11,6 +11,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Config } from './config/env.js';
 import { commonErrors } from './shared/errors.js';
 import { installErrorHandler } from './shared/http/error-handler.js';
+import { installInputGuard } from './shared/http/input-guard.js';
 import { rateLimits } from './shared/http/rate-limits.js';
 import { rateLimitStoreFor } from './shared/http/rate-limit-store.js';
 import { loggerOptions } from './shared/logger.js';
@@ -58,6 +59,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
   installErrorHandler(server);
+  installInputGuard(server);
   server.decorateRequest('identity', null);
   server.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -3,7 +3,8 @@
 declare(strict_types=1);
 
 /**
- * Password login with the throttle in front of it.
+ * Password login with the throttle in front of it (throttle.php): every attempt is counted as a failure
+ * before its password is checked, and given back when the password is right.
  */
 
 // A hash of a random password: verifying against it for unknown usernames keeps the timing the same.
@@ -18,8 +19,7 @@ function attempt_login(string $username, string $password, string $address): arr
     if ($username === '' || $password === '' || strlen($username) > 64 || strlen($password) > 1024) {
         return ['error' => 'missing'];
     }
-    $now = time();
-    $wait = login_wait_seconds($username, $address, $now);
+    $wait = reserve_login_attempt($username, $address, time());
     if ($wait > 0) {
         return ['error' => 'throttled', 'wait' => $wait];
     }
@@ -31,10 +31,9 @@ function attempt_login(string $username, string $password, string $address): arr
         $matches = false;
     }
     if ($row === null || !$matches) {
-        record_login_failure($username, $address, $now);
-        return ['error' => 'credentials'];
+        return ['error' => 'credentials']; // counted already, by reserve_login_attempt()
     }
-    clear_login_failures($username);
+    release_login_attempt($username, $address);
     unset($row['password_hash']);
     return ['user' => $row];
 }

@@ -44,10 +44,8 @@ function portal_config(): array
             'jwt_audience' => env_string('JWT_AUDIENCE') ?? 'asistencia',
             'jwt_ttl_seconds' => env_int('JWT_TTL_SECONDS', 300),
             'login_max_failures' => env_int('LOGIN_MAX_FAILURES', 5),
-            'login_max_address_failures' => env_int(
-                'LOGIN_MAX_ADDRESS_FAILURES',
-                env_int('LOGIN_MAX_FAILURES', 5),
-            ),
+            'login_max_user_failures' => env_int('LOGIN_MAX_USER_FAILURES', 50),
+            'login_max_address_failures' => env_int('LOGIN_MAX_ADDRESS_FAILURES', 100),
             'login_window_seconds' => env_int('LOGIN_WINDOW_SECONDS', 900),
             'login_lockout_seconds' => env_int('LOGIN_LOCKOUT_SECONDS', 300),
             'node_internal_url' => rtrim(env_string('NODE_INTERNAL_URL') ?? 'http://127.0.0.1:3000', '/'),

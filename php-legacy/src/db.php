@@ -9,7 +9,24 @@ declare(strict_types=1);
  * requests (and the command line) wait for one another.
  */
 
-const PORTAL_SCHEMA_VERSION = 1;
+const PORTAL_SCHEMA_VERSION = 2;
+
+/**
+ * From one schema version to the next, for stores created by an older portal (schema.sql is the latest).
+ * 2: the login throttle counts per username and address, per username and per address (throttle.php).
+ */
+const PORTAL_SCHEMA_UPGRADES = [
+    2 => "DROP TABLE IF EXISTS login_failures;
+        CREATE TABLE login_throttle (
+            scope             TEXT    NOT NULL CHECK (scope IN ('user_address', 'user', 'address')),
+            username          TEXT    NOT NULL,
+            address           TEXT    NOT NULL,
+            failures          INTEGER NOT NULL,
+            window_started_at INTEGER NOT NULL,
+            last_failed_at    INTEGER NOT NULL,
+            PRIMARY KEY (scope, username, address)
+        );",
+];
 
 function db(): PDO
 {
@@ -48,11 +65,17 @@ function initialise_store(PDO $pdo): void
     $pdo->exec('BEGIN IMMEDIATE');
     try {
         // Another request may have finished the job while this one waited for the lock.
-        $created = schema_version($pdo) !== PORTAL_SCHEMA_VERSION;
+        $version = schema_version($pdo);
+        $created = $version === 0;
         if ($created) {
             $pdo->exec(read_project_file('schema.sql'));
             if (portal_config()['seed'] === 'demo') {
                 seed_store($pdo, load_seed());
+            }
+            $pdo->exec('PRAGMA user_version = ' . PORTAL_SCHEMA_VERSION);
+        } elseif ($version < PORTAL_SCHEMA_VERSION) {
+            for ($next = $version + 1; $next <= PORTAL_SCHEMA_VERSION; $next++) {
+                $pdo->exec(PORTAL_SCHEMA_UPGRADES[$next]);
             }
             $pdo->exec('PRAGMA user_version = ' . PORTAL_SCHEMA_VERSION);
         }

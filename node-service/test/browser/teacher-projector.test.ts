@@ -90,6 +90,10 @@ describe('teacher page and projector', () => {
     await create.click();
     await teacher.getByText('Estas líneas no son redes CIDR válidas: 10.0.0.0/33').waitFor();
     await screenshot(teacher, 'teacher-create-invalid-es');
+    // A host inside the network is named with the network it probably means (the service refuses it too).
+    await teacher.getByLabel('Redes del campus').fill('10.30.0.0/16\n10.20.0.1/16');
+    await create.click();
+    await teacher.getByText('Estas líneas nombran un equipo, no una red; escribe la red: 10.20.0.1/16 → 10.20.0.0/16').waitFor();
     await teacher.getByLabel('Redes del campus').fill('');
     // …and shows the service's own reason when the service refuses.
     await teacher.getByLabel('Cambio del QR (segundos)').fill('25');

@@ -124,6 +124,21 @@ describe('portal login', () => {
     expect(pageError(answer.body)).toBe('Incorrect username or password');
   });
 
+  it('builds the language link only from known values, never from what the query carried', async () => {
+    // Before, the link was the whole query with `lang` swapped: any parameter (and path info) came back.
+    const languageLink = async (path: string) => {
+      const page = await request(`${apache.httpUrl}${path}`);
+      expect(page.status).toBe(200);
+      return /<a class="lang" href="([^"]*)"/.exec(page.body)?.[1]?.replaceAll('&amp;', '&');
+    };
+    expect(await languageLink('/login.php?next=%2Fasistencia%2Fteacher%2F&lang=zz&x=%22%3E%3Cb%3Ehola&utm=1')).toBe(
+      '/login.php?lang=en&next=%2Fasistencia%2Fteacher%2F',
+    );
+    expect(await languageLink('/login.php?next=https%3A%2F%2Fevil.example%2F&logged_out=%3Cb%3E')).toBe('/login.php?lang=en&logged_out=1');
+    expect(await languageLink('/login.php?lang=en&next[]=x')).toBe('/login.php?lang=es');
+    expect(await languageLink('/login.php/%22%3E%3Cb%3E?lang=en')).toBe('/login.php?lang=es');
+  });
+
   it('escapes what it echoes back into the page', async () => {
     const hostile = '/"><script>alert(1)</script>';
     const page = await request(`${apache.httpUrl}/login.php?next=${encodeURIComponent(hostile)}`);

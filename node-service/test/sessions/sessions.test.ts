@@ -123,6 +123,25 @@ describe('class sessions', () => {
   });
 });
 
+describe('a session network with host bits set', () => {
+  // PostgreSQL's cidr type refuses host bits: without the schema's rule (shared/networks.ts) this was a 500.
+  it('is refused with 400 naming the field and the network it probably means, and nothing is stored', async () => {
+    const before = await service.db.query('SELECT count(*)::int AS n FROM attendance.sessions');
+    const response = await teacher.post('/api/sessions', draftSession({ allowedNetworks: ['10.30.0.0/16', '10.20.0.1/16'] }));
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    expect(response.body.error.details).toEqual([
+      { where: 'body/allowedNetworks/1', problem: '10.20.0.1/16 has host bits set: the network is 10.20.0.0/16' },
+    ]);
+    expect(response.body.error.message).toMatch(/^La solicitud no es válida: body\/allowedNetworks\/1: 10\.20\.0\.1\/16 has host bits set/);
+    const ipv6 = await teacher.post('/api/sessions', draftSession({ allowedNetworks: ['2001:db8::1/32'] }));
+    expect(ipv6.status).toBe(400);
+    expect(ipv6.body.error.details[0].where).toBe('body/allowedNetworks/0');
+    const after = await service.db.query('SELECT count(*)::int AS n FROM attendance.sessions');
+    expect(after.rows[0]).toEqual(before.rows[0]);
+  });
+});
+
 describe('who may act on a session', () => {
   it('refuses a student on teacher routes with 403', async () => {
     const student = apiAs(service.baseUrl, users.student);

@@ -4,7 +4,7 @@ import { ApiError, type ApiClient } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { clearMessage, el, required, showError, showMessage } from '../src/lib/ui';
 import type { Key, TeacherI18n } from './messages';
-import { dateInputValue, isCidr, localIso, sessionsPath, timeInputValue, type Course, type Session, type SessionDraft } from './model';
+import { dateInputValue, isCidr, localIso, networkMeant, sessionsPath, timeInputValue, type Course, type Session, type SessionDraft } from './model';
 
 const fieldNames = ['course', 'room', 'date', 'start', 'end', 'rounds', 'period', 'grace', 'late', 'networks'] as const;
 type FieldName = (typeof fieldNames)[number];
@@ -85,8 +85,11 @@ export function createForm(deps: {
 
     const networks = value('networks').split(/\s*\n\s*/).filter((line) => line !== '');
     const wrong = networks.filter((line) => !isCidr(line));
+    const hosts = networks.filter((line) => !wrong.includes(line) && networkMeant(line) !== null);
     if (wrong.length > 0) found.networks = { key: 'error.networks', vars: { lines: wrong.join(', ') } };
-    else if (networks.length > 50) found.networks = { key: 'error.networksTooMany' };
+    else if (hosts.length > 0) {
+      found.networks = { key: 'error.networksHostBits', vars: { lines: hosts.map((line) => `${line} → ${networkMeant(line)}`).join(', ') } };
+    } else if (networks.length > 50) found.networks = { key: 'error.networksTooMany' };
 
     if (Object.keys(found).length > 0) return { errors: found };
     return {

@@ -48,6 +48,7 @@ export const messages = defineMessages(
     'error.grace': 'Escribe un número de segundos entre 0 y el periodo de cambio del código.',
     'error.late': 'Escribe un número entero de minutos entre 0 y 600.',
     'error.networks': 'Estas líneas no son redes CIDR válidas: {lines}',
+    'error.networksHostBits': 'Estas líneas nombran un equipo, no una red; escribe la red: {lines}',
     'error.networksTooMany': 'Se admiten como máximo 50 redes.',
 
     'state.scheduled': 'Programada',
@@ -186,6 +187,7 @@ export const messages = defineMessages(
     'error.grace': 'Enter a number of seconds from 0 up to the code change period.',
     'error.late': 'Enter a whole number of minutes from 0 to 600.',
     'error.networks': 'These lines are not valid CIDR networks: {lines}',
+    'error.networksHostBits': 'These lines name a host, not a network; write the network: {lines}',
     'error.networksTooMany': 'At most 50 networks are allowed.',
 
     'state.scheduled': 'Scheduled',

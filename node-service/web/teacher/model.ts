@@ -1,5 +1,6 @@
 // The class session as the service's API returns it (modules/attendance/presentation/schemas.ts), and how
 // the teacher page writes its times.
+import ipaddr from 'ipaddr.js';
 import type { Lang } from '../src/lib/i18n';
 
 export type SessionState = 'scheduled' | 'open' | 'closed';
@@ -133,6 +134,19 @@ export function isCidr(value: string): boolean {
   const prefix = Number(bits);
   if (address.includes(':')) return prefix <= 128 && isIpv6(address);
   return prefix <= 32 && isIpv4(address);
+}
+
+/**
+ * For a CIDR with host bits set (10.20.0.1/16), the network it probably means (10.20.0.0/16); null when
+ * the line names a network. The service refuses host bits too (shared/networks.ts).
+ */
+export function networkMeant(cidr: string): string | null {
+  if (!ipaddr.isValidCIDR(cidr)) return null; // isCidr() speaks for those
+  const [address, bits] = ipaddr.parseCIDR(cidr);
+  const network = address.kind() === 'ipv4'
+    ? ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${bits}`)
+    : ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${bits}`);
+  return network.toNormalizedString() === address.toNormalizedString() ? null : `${network.toString()}/${bits}`;
 }
 
 function isIpv4(address: string): boolean {

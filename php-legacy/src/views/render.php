@@ -19,11 +19,22 @@ function render_page(string $title, string $view, array $vars): string
     return render_view('layout', ['title' => $title, 'content' => render_view($view, $vars)]);
 }
 
-/** The current URL with the other language selected, for the language switch. */
+/**
+ * The current page with the other language selected, for the language switch. Built only from known
+ * values: the script's own path (never the request's path info), the language, a `next` that safe_next()
+ * accepts and the logout notice; whatever else the query carried is not reflected into the page.
+ */
 function other_language_url(): string
 {
-    $query = $_GET;
-    $query['lang'] = t('lang.other_code');
-    $path = strtok((string) ($_SERVER['REQUEST_URI'] ?? '/'), '?') ?: '/';
-    return $path . '?' . http_build_query($query);
+    $query = ['lang' => t('lang.other_code')];
+    $next = input_string($_GET, 'next');
+    if ($next !== null && safe_next($next, '') !== '') {
+        $query['next'] = $next;
+    }
+    if (input_string($_GET, 'logged_out') !== null) {
+        $query['logged_out'] = '1';
+    }
+    $script = (string) ($_SERVER['SCRIPT_NAME'] ?? '/');
+    $path = preg_match('#^/[a-z_]+\.php$#', $script) && $script !== '/index.php' ? $script : '/';
+    return $path . '?' . http_build_query($query, '', '&', PHP_QUERY_RFC3986);
 }

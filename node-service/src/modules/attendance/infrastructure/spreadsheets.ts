@@ -8,8 +8,9 @@ export function toCsv(table: Table, separator: ';' | ','): Buffer {
   const field = (value: string | number | null) => {
     if (value === null) return '';
     const text = String(value);
-    // A leading =, +, - or @ would run as a formula in a spreadsheet: quote it as text.
-    const safe = /^[=+\-@]/.test(text) && typeof value !== 'number' ? `'${text}` : text;
+    // A leading =, +, - or @ would run as a formula in a spreadsheet, and so may one behind a leading tab or
+    // carriage return (OWASP, "CSV Injection"): quote it as text.
+    const safe = /^[=+\-@\t\r]/.test(text) && typeof value !== 'number' ? `'${text}` : text;
     return /[";,\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
   };
   const lines = [table.header, ...table.rows].map((row) => row.map(field).join(separator));

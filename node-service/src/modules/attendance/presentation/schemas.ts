@@ -1,14 +1,7 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { networkSchema } from '../../../shared/networks.js';
 import type { Session } from '../domain/session.js';
 import type { LiveCount, RosterRow, RoundSummary } from '../application/ports.js';
-
-export function isCidr(value: string): boolean {
-  const [address, bits, extra] = value.split('/');
-  if (!address || bits === undefined || extra !== undefined || !/^\d{1,3}$/.test(bits)) return false;
-  const family = isIP(address);
-  return family !== 0 && Number(bits) <= (family === 4 ? 32 : 128);
-}
 
 export const sessionIdParams = z.object({ id: z.uuid({ error: 'expected a session id' }) });
 
@@ -22,7 +15,7 @@ export const sessionDraftSchema = z
     rotationPeriodMs: z.number().int().positive().optional(),
     graceMs: z.number().int().min(0).max(60_000).optional(),
     lateAfterMinutes: z.number().int().min(0).max(600).optional(),
-    allowedNetworks: z.array(z.string().trim().refine(isCidr, { error: 'expected a CIDR such as 10.20.0.0/16' })).max(50).default([]),
+    allowedNetworks: z.array(z.string().trim().pipe(networkSchema)).max(50).default([]),
     fallbackCodeEnabled: z.boolean().default(false),
     rosterPolicy: z.enum(['refuse', 'flag']).default('refuse'),
   })
