@@ -2,7 +2,8 @@ import type { Scenario } from '../support/scenario.js';
 import { measureDoor, type DoorResult } from './measure.js';
 import { consoleTable, markdownSection } from './report.js';
 
-const DEFAULT_SOCKETS = [500, 2000, 5000];
+// 0: the same load with no socket open, the baseline each N is compared with.
+const DEFAULT_SOCKETS = [0, 500, 2000, 5000];
 const DEFAULT_WINDOW_SECONDS = 20;
 
 /** The door holds a campus: N WebSockets open through Apache while people sign in and use the API. */

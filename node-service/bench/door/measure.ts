@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CookieJar, csrfTokenIn, formBody, freePorts, request, startApache, type RunningApache } from '../../test/support/apache.js';
 import { startChildClient } from '../support/child-client.js';
@@ -5,6 +6,7 @@ import { portalToken } from '../support/portal.js';
 import { groupMemory, rssBytes, rssSampler } from '../support/proc.js';
 import { BENCH_JWT_SECRET, createDatabase, createKeyPrefix, startService, VALKEY_URL, type BenchService, type ServiceRunner } from '../support/service.js';
 import { distribution, sleep, within, type Distribution } from '../support/stats.js';
+import { machineJiffies, waitForQuietMachine } from '../support/system-cpu.js';
 import type { Teardown } from '../support/teardown.js';
 import type { ClientMessage, ParentMessage } from './protocol.js';
 
@@ -22,6 +24,9 @@ const SIGN_INS_PER_SECOND = 5;
 const API_CALLS_PER_SECOND = 20;
 const INTERNAL_API_TOKEN = 'bench-door-internal-credential-0123456789';
 const MB = 1e6;
+/** The window starts once the machine (other people's work included) is at most this busy, or after the wait. */
+const QUIET_PERCENT = 50;
+const QUIET_WAIT_MS = 120_000;
 
 export interface DoorOptions {
   runner: ServiceRunner;
@@ -53,6 +58,10 @@ export interface DoorResult {
   phpFpm: Memory;
   nodeIdleMB: number;
   nodeMB: number;
+  /** How busy the whole machine was during the window (% of all cores: the door's work and anyone else's). */
+  machineBusyPercent: number;
+  /** The 1-minute load average at the window's end. */
+  loadAverage: number;
 }
 
 export async function measureDoor(sockets: number, options: DoorOptions): Promise<DoorResult> {
@@ -74,13 +83,16 @@ export async function measureDoor(sockets: number, options: DoorOptions): Promis
     if (opened.error) throw new Error(`opening ${sockets} sockets through the door: ${opened.error}`);
     options.log(`  ${opened.open} sockets open and authenticated in ${(opened.ms / 1000).toFixed(1)} s`);
     await sleep(WARMUP_MS);
+    await waitForQuietMachine(QUIET_PERCENT, QUIET_WAIT_MS, options.log);
     await crowd.ask({ type: 'report' }, 'report'); // starts the window's pong count afresh
+    const machineBefore = machineJiffies();
 
     const apacheMax = maxSampler(() => memoryOf(apache.pids.apache));
     const fpmMax = maxSampler(() => memoryOf(apache.pids.phpFpm));
     const nodeRss = rssSampler(service.pid, 500);
     const load = await steadyLoad(apache.httpUrl, options.windowSeconds * 1000, token);
     const during = await crowd.ask({ type: 'report' }, 'report');
+    const machineAfter = machineJiffies();
     return {
       sockets,
       opened: opened.open,
@@ -93,6 +105,8 @@ export async function measureDoor(sockets: number, options: DoorOptions): Promis
       phpFpm: fpmMax.stop(),
       nodeIdleMB,
       nodeMB: nodeRss.stop() / MB,
+      machineBusyPercent: ((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * 100,
+      loadAverage: loadavg()[0]!,
     };
   } finally {
     await scope.run();

@@ -24,6 +24,7 @@ function rows(results: readonly DoorResult[]): Array<[string, ...string[]]> {
     ['Apache with the sockets, processes: RSS sum / PSS (MB)', ...col((r) => memory(r.apache))],
     ['php-fpm, processes: RSS sum / PSS (MB)', ...col((r) => memory(r.phpFpm))],
     ['node-service RSS before the sockets / max with them (MB)', ...col((r) => `${Math.round(r.nodeIdleMB)} / ${Math.round(r.nodeMB)}`)],
+    ['machine busy in the window (% of all cores, anyone\'s); load average', ...col((r) => `${Math.round(r.machineBusyPercent)}; ${one(r.loadAverage)}`)],
   ];
 }
 
@@ -94,6 +95,9 @@ with a portal token), at that pace whatever the answers, each on a new connectio
   (shared pages counted once per process, so it overstates) and PSS (shared pages split between the processes:
   what the group really holds); the sample with the largest PSS during the window. node-service: \`VmRSS\`, the
   largest of samples every 500 ms.
+- The machine is shared: the window starts once it is at most 50 % busy (or after two minutes), and the last row
+  says how busy it was meanwhile (all processes, the door's own work included) and its load average. Figures taken
+  while other work ran (a load average well above the 2 cores) show that work, not the door.
 - Each open WebSocket holds one of Apache's worker threads (Apache 2.4 tunnels synchronously), so Apache's
   processes grow with N: 100 threads each.
 
