@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commonErrors } from '../../src/shared/errors.js';
 import { request, type HttpResponse } from '../support/apache.js';
 import { portalToken, users } from '../support/tokens.js';
 import { startDoor, type Door } from './door.js';
@@ -62,6 +63,20 @@ describe('one body limit, node-service\'s', () => {
     }
     const sessions = await door.service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM attendance.sessions');
     expect(sessions.rows[0]!.n).toBe(0);
+  });
+
+  it('answers the API\'s 413 in node-service\'s own error format, in the reader\'s language', async () => {
+    for (const path of ['/asistencia/api/sessions', '/minodo-api/sessions']) {
+      const spanish = await post(path, jsonOfSize(LIMIT + 1));
+      expect(spanish.status, path).toBe(413);
+      expect(spanish.headers['content-type'], path).toMatch(/^application\/json/);
+      expect(JSON.parse(spanish.body), path).toEqual({ error: { code: 'BODY_TOO_LARGE', message: 'La solicitud es demasiado grande.' } });
+      const english = await post(path, jsonOfSize(LIMIT + 1), { 'accept-language': 'en-GB,en;q=0.9' });
+      expect(JSON.parse(english.body), path).toEqual({ error: { code: 'BODY_TOO_LARGE', message: 'The request is too large.' } });
+    }
+    // What node-service itself says when a body is too large for it (its limit set lower than the door's).
+    expect(commonErrors.BODY_TOO_LARGE().localized('es')).toBe('La solicitud es demasiado grande.');
+    expect(commonErrors.BODY_TOO_LARGE().localized('en')).toBe('The request is too large.');
   });
 
   it('wants a body to declare its length (411), so the limit is known before anything is sent on', async () => {
