@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { CookieJar, csrfTokenIn, formBody, freePorts, request, startApache, type RunningApache } from '../../test/support/apache.js';
 import { startChildClient } from '../support/child-client.js';
 import { portalToken } from '../support/portal.js';
-import { groupMemory, rssBytes, rssSampler } from '../support/proc.js';
+import { cpuSeconds, groupCpuSeconds, groupMemory, rssBytes, rssSampler } from '../support/proc.js';
 import { BENCH_JWT_SECRET, createDatabase, createKeyPrefix, startService, VALKEY_URL, type BenchService, type ServiceRunner } from '../support/service.js';
 import { distribution, sleep, within, type Distribution } from '../support/stats.js';
 import { machineJiffies, waitForQuietMachine } from '../support/system-cpu.js';
@@ -58,6 +58,8 @@ export interface DoorResult {
   phpFpm: Memory;
   nodeIdleMB: number;
   nodeMB: number;
+  /** CPU used during the window, % of one core: Apache (all processes), php-fpm, node-service, the socket client. */
+  cpu: { apache: number; phpFpm: number; node: number; client: number };
   /** How busy the whole machine was during the window (% of all cores: the door's work and anyone else's). */
   machineBusyPercent: number;
   /** The 1-minute load average at the window's end. */
@@ -86,6 +88,9 @@ export async function measureDoor(sockets: number, options: DoorOptions): Promis
     await waitForQuietMachine(QUIET_PERCENT, QUIET_WAIT_MS, options.log);
     await crowd.ask({ type: 'report' }, 'report'); // starts the window's pong count afresh
     const machineBefore = machineJiffies();
+    const cpuOf = () => [groupCpuSeconds(apache.pids.apache), groupCpuSeconds(apache.pids.phpFpm), cpuSeconds(service.pid), cpuSeconds(crowd.pid)];
+    const cpuBefore = cpuOf();
+    const windowStarted = performance.now();
 
     const apacheMax = maxSampler(() => memoryOf(apache.pids.apache));
     const fpmMax = maxSampler(() => memoryOf(apache.pids.phpFpm));
@@ -93,6 +98,8 @@ export async function measureDoor(sockets: number, options: DoorOptions): Promis
     const load = await steadyLoad(apache.httpUrl, options.windowSeconds * 1000, token);
     const during = await crowd.ask({ type: 'report' }, 'report');
     const machineAfter = machineJiffies();
+    const windowSeconds = (performance.now() - windowStarted) / 1000;
+    const [apacheCpu, fpmCpu, nodeCpu, clientCpu] = cpuOf().map((after, i) => ((after - cpuBefore[i]!) / windowSeconds) * 100) as [number, number, number, number];
     return {
       sockets,
       opened: opened.open,
@@ -105,6 +112,7 @@ export async function measureDoor(sockets: number, options: DoorOptions): Promis
       phpFpm: fpmMax.stop(),
       nodeIdleMB,
       nodeMB: nodeRss.stop() / MB,
+      cpu: { apache: apacheCpu, phpFpm: fpmCpu, node: nodeCpu, client: clientCpu },
       machineBusyPercent: ((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * 100,
       loadAverage: loadavg()[0]!,
     };

@@ -24,6 +24,7 @@ function rows(results: readonly DoorResult[]): Array<[string, ...string[]]> {
     ['Apache with the sockets, processes: RSS sum / PSS (MB)', ...col((r) => memory(r.apache))],
     ['php-fpm, processes: RSS sum / PSS (MB)', ...col((r) => memory(r.phpFpm))],
     ['node-service RSS before the sockets / max with them (MB)', ...col((r) => `${Math.round(r.nodeIdleMB)} / ${Math.round(r.nodeMB)}`)],
+    ['CPU in the window, % of one core: Apache / php-fpm / node-service / socket client', ...col((r) => `${Math.round(r.cpu.apache)} / ${Math.round(r.cpu.phpFpm)} / ${Math.round(r.cpu.node)} / ${Math.round(r.cpu.client)}`)],
     ['machine busy in the window (% of all cores, anyone\'s); load average', ...col((r) => `${Math.round(r.machineBusyPercent)}; ${one(r.loadAverage)}`)],
   ];
 }
@@ -82,7 +83,7 @@ export function markdownSection(
   ];
   return `## Door: WebSockets held open through Apache while HTTP flows
 
-\`npx tsx bench/run.ts door\` (sizes: \`--sockets=500,2000,5000\`): the door as in production, started by the tests'
+\`npx tsx bench/run.ts door\` (sizes: \`--sockets=0,500,2000,5000\`; 0 is the same load with no socket open): the door as in production, started by the tests'
 harness (\`test/support/apache.ts\`): Apache 2.4 with the event MPM sized by \`apache-config/mpm-event.conf\`, the
 portal in php-fpm on a unix socket, node-service as its own process (${context.runner}, NODE_ENV=production,
 LOG_LEVEL=warn${extraEnv ? `, ${extraEnv}` : ''}) on PostgreSQL and Valkey, everything on this one machine. A separate
@@ -99,7 +100,7 @@ with a portal token), at that pace whatever the answers, each on a new connectio
   says how busy it was meanwhile (all processes, the door's own work included) and its load average. Figures taken
   while other work ran (a load average well above the 2 cores) show that work, not the door.
 - Each open WebSocket holds one of Apache's worker threads (Apache 2.4 tunnels synchronously), so Apache's
-  processes grow with N: 100 threads each.
+  processes grow with N: 250 threads each (\`apache-config/mpm-event.conf\`).
 
 Machine: ${machineLine(context.machine)}.
 

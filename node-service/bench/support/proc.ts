@@ -87,3 +87,18 @@ export function groupMemory(pgid: number): { processes: number; rssBytes: number
   }
   return { processes, rssBytes: rss, pssBytes: pss };
 }
+
+/** CPU seconds (user + system) used so far by every process in the process group `pgid`. */
+export function groupCpuSeconds(pgid: number): number {
+  let seconds = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) seconds += cpuSeconds(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return seconds;
+}

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -53,6 +53,32 @@ afterAll(async () => {
 });
 
 const echoed = (body: string) => JSON.parse(body) as { url: string; headers: IncomingHttpHeaders };
+
+describe('the door as in production', () => {
+  const mapped = (pid: number) => readFileSync(`/proc/${pid}/maps`, 'utf8');
+  const alive = (pid: number) => existsSync(`/proc/${pid}`);
+
+  it('is Apache with the event MPM, with PHP in php-fpm and not inside Apache', async () => {
+    const { apache: apachePid, phpFpm } = apache.pids;
+    expect(mapped(apachePid)).toContain('mod_mpm_event.so');
+    expect(mapped(apachePid)).not.toMatch(/mod_mpm_prefork|libphp/);
+    expect(readFileSync(`/proc/${phpFpm}/cmdline`, 'utf8')).toMatch(/^php-fpm: master process/);
+    // The portal's page is PHP's work, done in php-fpm: its session cookie comes from there.
+    const page = await request(`${apache.httpUrl}/login.php`);
+    expect(page.status).toBe(200);
+    expect(page.setCookies.some((line) => line.startsWith('PORTALSESSID='))).toBe(true);
+  });
+
+  it('stops php-fpm with Apache', async () => {
+    const other = await startApache({ node: upstream.address });
+    const { apache: apachePid, phpFpm } = other.pids;
+    expect(alive(apachePid) && alive(phpFpm)).toBe(true);
+    await other.stop();
+    expect(alive(apachePid)).toBe(false);
+    expect(alive(phpFpm)).toBe(false);
+    expect(existsSync(other.serverRoot)).toBe(false);
+  });
+});
 
 describe('routes to node-service', () => {
   it('proxies /asistencia/ with the original Host and path', async () => {
