@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { doorScenario } from './door/index.js';
 import { projectorScenario } from './projector/index.js';
 import { scanScenario } from './scan/index.js';
 import { writeSection } from './support/docs.js';
@@ -11,7 +12,7 @@ import { createTeardown } from './support/teardown.js';
  * `npm run bench [scenario…] [--sessions=100,1000] [--window=30] [--profile] [--no-docs] [--tsx | --service=<dir>]
  *  [--env NAME=value …]`; the scan scenario takes `--students=100,500` (its sizes), `--instances=1,2`,
  *  `--arrival=0,10` (seconds over which the students start; 0: all at once) and `--clients=2` (load-generator
- *  processes).
+ *  processes); the door scenario takes `--sockets=500,2000,5000` (WebSockets held open through Apache).
  *
  * Benchmarks, not tests: each scenario measures the real service on this machine, prints its figures and
  * rewrites its section of docs/benchmarks.md. Everything a run starts it stops, also when it fails or is
@@ -20,6 +21,7 @@ import { createTeardown } from './support/teardown.js';
 const scenarios: Record<string, Scenario | undefined> = {
   projector: projectorScenario,
   scan: scanScenario,
+  door: doorScenario,
 };
 const TIME_LIMIT_MS = 30 * 60_000;
 
@@ -30,6 +32,7 @@ const { values, positionals } = parseArgs({
   options: {
     sessions: { type: 'string' },
     students: { type: 'string' },
+    sockets: { type: 'string' },
     instances: { type: 'string' },
     clients: { type: 'string' },
     arrival: { type: 'string' },
@@ -85,6 +88,7 @@ async function main(): Promise<void> {
   const chosen = selectedScenarios();
   const sizes = positiveNumbers(values.sessions, 'sessions');
   const students = positiveNumbers(values.students, 'students');
+  const sockets = wholeNumbers(values.sockets, 'sockets');
   const instances = positiveNumbers(values.instances, 'instances');
   const arrivals = wholeNumbers(values.arrival, 'arrival');
   const clients = positiveNumbers(values.clients, 'clients')?.[0];
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
   print(`machine: ${machineLine(machine)}`);
   for (const [name, scenario] of chosen) {
     print(`\n== ${scenario.title}`);
-    const report = await scenario.run({ runner, teardown, machine, sizes, students, instances, arrivals, clients, windowSeconds, env, profile: values.profile, log: print });
+    const report = await scenario.run({ runner, teardown, machine, sizes, students, sockets, instances, arrivals, clients, windowSeconds, env, profile: values.profile, log: print });
     print(`\n${report.text}`);
     if (writeDocs) {
       writeSection(name, report.markdown);

@@ -1,8 +1,8 @@
 /**
  * `npm run stack`: the whole product on this machine, without containers, for a person to try.
  *
- *   Apache + mod_php   http://localhost:9500/   https://localhost:9505/ (self-signed)
- *     ├── the PHP portal: sign-in, home page, /token.php (the issuer of portal JWTs)
+ *   Apache (event MPM) http://localhost:9500/   https://localhost:9505/ (self-signed)
+ *     ├── the PHP portal through php-fpm: sign-in, home page, /token.php (the issuer of portal JWTs)
  *     └── /asistencia/, /asistencia/ws, /minodo-api/  →  node-service on 127.0.0.1:9503
  *
  * node-service runs as its own process (`node --import tsx src/main.ts`), on this machine's PostgreSQL and
@@ -12,9 +12,12 @@
  * service's development sign-in stays off). Every other setting in the environment reaches node-service
  * as it is; the portal's own settings (JWT_TTL_SECONDS, LOGIN_*, PORTAL_SESSION_IDLE_SECONDS) reach PHP.
  *
- * Apache is started by the same harness as the integration tests (test/support/apache.ts): a generated
- * httpd.conf around apache-config/asistencia.conf, in a temporary ServerRoot with the portal's SQLite file.
- * Ctrl-C (or SIGTERM) stops Apache, then node-service, and removes the temporary files.
+ * Apache and php-fpm are started by the same harness as the integration tests (test/support/apache.ts),
+ * shaped as the php container: a generated httpd.conf around apache-config/mpm-event.conf and
+ * asistencia.conf, php-fpm on a unix socket, in a temporary ServerRoot with the portal's SQLite file. The
+ * door refuses bodies over node-service's BODY_LIMIT_BYTES, and its internal surfaces (/asistencia/docs,
+ * /metrics, /ready, /internal/) from outside, as in production: they answer on node-service directly.
+ * Ctrl-C (or SIGTERM) stops Apache and php-fpm, then node-service, and removes the temporary files.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +26,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config/env.js';
 import { freePort, PHP_LEGACY_DIR, startApache, type RunningApache } from '../test/support/apache.js';
 
 const SERVICE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -52,6 +56,8 @@ interface Settings {
   jwtAudience: string;
   internalApiToken: string;
   webDir: string;
+  /** node-service's BODY_LIMIT_BYTES, given to Apache too. */
+  bodyLimitBytes: number;
 }
 
 function readSettings(env: NodeJS.ProcessEnv): Settings {
@@ -63,6 +69,7 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
     jwtAudience: env.JWT_AUDIENCE?.trim() || 'asistencia',
     internalApiToken: secretFrom(env, 'INTERNAL_API_TOKEN') ?? randomBytes(32).toString('hex'),
     webDir: env.WEB_DIR?.trim() || join(SERVICE_ROOT, 'dist', 'web'),
+    bodyLimitBytes: loadConfig({ BODY_LIMIT_BYTES: env.BODY_LIMIT_BYTES }).limits.bodyBytes,
   };
 }
 
@@ -187,14 +194,14 @@ function printBanner(settings: Settings, env: NodeJS.ProcessEnv, node: NodeProce
   out(`  Portal: sign in here      http://localhost:${PORTS.http}/`);
   out(`                            https://localhost:${PORTS.https}/  (self-signed certificate)`);
   out(`  Asistencia pages          http://localhost:${PORTS.http}/asistencia/`);
-  out(`  API documentation         http://localhost:${PORTS.http}/asistencia/docs`);
   out(`  node-service, direct      ${NODE_URL}/asistencia/  (normally reached through Apache)`);
+  out(`  API documentation         ${NODE_URL}/asistencia/docs  (internal: Apache refuses it)`);
   out();
   out(`  Tokens     issued by the portal (/token.php), HS256 with ${secret}, iss=${settings.jwtIssuer} aud=${settings.jwtAudience}`);
   out(`  Database   ${database}`);
   out(`  Key-value  ${keyValue}`);
   out(`  Logs       node-service: ${node.logFile}`);
-  out(`             Apache and PHP: ${join(apache.serverRoot, 'logs')}/`);
+  out(`             Apache and php-fpm: ${join(apache.serverRoot, 'logs')}/`);
   out();
   out(`  Demo accounts (password ${seed.demoPassword}); the portal's home page links to the pages of each role:`);
   for (const user of seed.users) out(`    ${user.username.padEnd(18)} ${user.role.padEnd(8)} ${user.name}`);
@@ -227,7 +234,7 @@ async function main(): Promise<void> {
       await stopNode(node);
       if (keepLogs) out(`node-service's log is kept in ${node.logFile}`);
       else rmSync(logDir, { recursive: true, force: true });
-      out('Stopped: Apache, the portal and node-service are no longer running.');
+      out('Stopped: Apache, php-fpm and node-service are no longer running.');
       process.exit(code);
     })();
     return stopping;
@@ -247,6 +254,7 @@ async function main(): Promise<void> {
       jwtIssuer: settings.jwtIssuer,
       jwtAudience: settings.jwtAudience,
       internalApiToken: settings.internalApiToken,
+      bodyLimitBytes: settings.bodyLimitBytes,
       env: portalSettings(env),
     });
   } catch (error) {

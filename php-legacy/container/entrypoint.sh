@@ -18,6 +18,8 @@
 #   ASISTENCIA_PUBLIC_HTTPS_ORIGIN
 #                                the public HTTPS origin (https://host[:port], the port clients use, not
 #                                8443); required when the redirect is on
+#   BODY_LIMIT_BYTES             the largest request body (65536): node-service's own setting, given to
+#                                both containers, so Apache refuses (413) what node-service would
 set -Eeuo pipefail
 
 RUNTIME_DIR=/tmp/asistencia
@@ -49,10 +51,19 @@ write_defines() {
         echo "Define $name ${!name}"
       fi
     done
+    echo "Define ASISTENCIA_BODY_LIMIT_BYTES $(body_limit)"
     echo "Define TLS_CERT \"$TLS_CERT\""
     echo "Define TLS_KEY \"$TLS_KEY\""
     https_redirect_defines
   } >"$RUNTIME_DIR/httpd-defines.conf"
+}
+
+# node-service's BODY_LIMIT_BYTES, within the same bounds it accepts (1 KiB to 10 MiB).
+body_limit() {
+  local limit=${BODY_LIMIT_BYTES:-65536}
+  [[ $limit =~ ^[0-9]{4,8}$ ]] && ((10#$limit >= 1024 && 10#$limit <= 10485760)) ||
+    fail "BODY_LIMIT_BYTES must be a whole number of bytes from 1024 to 10485760 (got \"$limit\")"
+  echo $((10#$limit))
 }
 
 # The redirect's Defines; the origin lands in Apache's configuration, so only scheme, host and port pass.

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** CPU time and memory of another process, read from Linux's /proc. */
 
@@ -60,4 +60,45 @@ export function syscalls(pid: number): { reads: number; writes: number } {
   const io = readFileSync(`/proc/${pid}/io`, 'utf8');
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
   return { reads: field('syscr'), writes: field('syscw') };
+}
+
+/**
+ * Memory of every process in the process group `pgid` (a server and its workers: Apache, php-fpm):
+ * RSS summed (counts shared pages once per process, so it overstates) and PSS summed (shared pages split
+ * between their processes: what the group really holds).
+ */
+export function groupMemory(pgid: number): { processes: number; rssBytes: number; pssBytes: number } {
+  let processes = 0;
+  let rss = 0;
+  let pss = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 5 (pgrp), counted after the parenthesised command name.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue;
+      const rollup = readFileSync(`/proc/${entry}/smaps_rollup`, 'utf8');
+      rss += Number(/^Rss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) * 1024;
+      pss += Number(/^Pss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) * 1024;
+      processes++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { processes, rssBytes: rss, pssBytes: pss };
+}
+
+/** CPU seconds (user + system) used so far by every process in the process group `pgid`. */
+export function groupCpuSeconds(pgid: number): number {
+  let seconds = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) seconds += cpuSeconds(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return seconds;
 }

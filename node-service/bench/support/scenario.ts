@@ -9,6 +9,8 @@ export interface ScenarioContext {
   machine: Machine;
   /** `--sessions=100,1000`-style sizes, when given; each scenario has its own defaults. */
   sizes: number[] | undefined;
+  /** `--sockets=500,2000,5000`: the door scenario's sizes, when given. */
+  sockets?: number[] | undefined;
   /** `--students=100,500`: the scan scenario's sizes, when given. */
   students?: number[] | undefined;
   /** `--instances=1,2`: how many service instances share the load, when given (scan). */

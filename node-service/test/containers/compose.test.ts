@@ -180,7 +180,7 @@ describe('production (compose.yaml + compose.prod.yaml)', () => {
       Object.entries(services(prod)).map(([name, s]) => [name, (s.deploy as { resources: { limits: unknown } }).resources.limits]),
     );
     expect(limits).toEqual({
-      'asistencia-php': { cpus: '1', memory: '512M' },
+      'asistencia-php': { cpus: '1', memory: '1G' },
       'asistencia-node': { cpus: '1', memory: '512M' },
       'asistencia-postgres': { cpus: '1', memory: '1G' },
       'asistencia-valkey': { cpus: '0.5', memory: '256M' },

@@ -122,8 +122,11 @@ describe('Apache and php-fpm in the portal container', () => {
 
   it('includes the Rocky module list and asistencia.conf where the image puts them', () => {
     const containerfile = read('php-legacy/Containerfile');
-    expect(containerfile).toContain('COPY apache-config/asistencia.conf apache-config/modules-rocky.conf /srv/asistencia/apache-config/');
+    expect(containerfile).toContain('COPY apache-config/asistencia.conf apache-config/modules-rocky.conf apache-config/mpm-event.conf /srv/asistencia/apache-config/');
     expect(httpdConf).toContain('Include "/srv/asistencia/apache-config/modules-rocky.conf"');
+    // The door's size is the one the tests and `npm run stack` run with, not a copy.
+    expect(httpdConf).toContain('Include "/srv/asistencia/apache-config/mpm-event.conf"');
+    expect(httpdConf).not.toMatch(/^\s*(ServerLimit|ThreadsPerChild|MaxRequestWorkers)\b/m);
     expect(httpdConf).toContain('Include "/srv/asistencia/apache-config/asistencia.conf"');
     expect(define('PORTAL_ROOT')).toBe('/srv/asistencia/php-legacy/public');
   });
@@ -161,6 +164,23 @@ describe('Apache and php-fpm in the portal container', () => {
         stderr: expect.stringContaining('needs ASISTENCIA_PUBLIC_HTTPS_ORIGIN as https://host[:port]'),
       });
     }
+  });
+
+  it('the entrypoint gives Apache node-service\'s body limit, which both containers get from one setting', async () => {
+    for (const service of ['asistencia-php', 'asistencia-node']) {
+      expect(environment(projects.prod, service).BODY_LIMIT_BYTES, service).toBe('65536');
+    }
+    const script = join(REPO_ROOT, 'php-legacy/container/entrypoint.sh');
+    const limit = (value: string | undefined) =>
+      promisify(execFile)('bash', ['-c', `eval "$(sed -n '/^fail() {/,/^}/p; /^body_limit() {/,/^}/p' "$0")"; body_limit`, script], {
+        env: { PATH: process.env.PATH, ...(value === undefined ? {} : { BODY_LIMIT_BYTES: value }) },
+      });
+    expect((await limit(undefined)).stdout).toBe('65536\n');
+    expect((await limit('1048576')).stdout).toBe('1048576\n');
+    for (const wrong of ['512', '99999999', '64k', '65536 evil', '-1']) {
+      await expect(limit(wrong), wrong).rejects.toMatchObject({ code: 64, stderr: expect.stringContaining('BODY_LIMIT_BYTES must be') });
+    }
+    expect(read('php-legacy/container/entrypoint.sh')).toContain('echo "Define ASISTENCIA_BODY_LIMIT_BYTES $(body_limit)"');
   });
 
   it('the health check expects the redirect exactly when the container is told to redirect', () => {

@@ -12,7 +12,7 @@ import {
 import { startService, TEST_JWT_SECRET, type RunningService } from '../support/service.js';
 
 /**
- * The whole single door for one test file: real Apache with mod_php (the portal) in front of the real
+ * The whole single door for one test file: real Apache (event MPM) and php-fpm (the portal) in front of the real
  * node-service in this process, on real PostgreSQL and Valkey. PHP and Node share one JWT secret and one
  * internal credential, as in production.
  *
@@ -56,6 +56,8 @@ export async function startDoor(options: { env?: Record<string, string>; publicA
       nodeInternalUrl: service.baseUrl,
       jwtSecret: TEST_JWT_SECRET,
       internalApiToken: DOOR_INTERNAL_API_TOKEN,
+      // One body limit, node-service's, as the containers share BODY_LIMIT_BYTES.
+      bodyLimitBytes: service.config.limits.bodyBytes,
     });
   } catch (error) {
     await service.stop();

@@ -7,7 +7,7 @@ import { call, signIn, startDoor, type Door } from './door.js';
 /**
  * A person signs in on the PHP form, the portal hands the page a JWT, and every Asistencia door (API,
  * /minodo-api/, WebSocket, over HTTP and HTTPS) accepts it as the same identity. Nothing is mocked:
- * Apache with mod_php in front of node-service, which itself asks the portal for courses.
+ * Apache and php-fpm in front of node-service, which itself asks the portal for courses.
  */
 let door: Door;
 

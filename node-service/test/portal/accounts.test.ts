@@ -18,7 +18,7 @@ import {
 } from '../support/apache.js';
 
 // PORTAL_SEED=none (production): an empty store, a login page that says so, and the operator command line
-// php-legacy/bin/portal.php writing the very store the real Apache + mod_php portal reads.
+// php-legacy/bin/portal.php writing the very store the real Apache + php-fpm portal reads.
 
 const isRoot = process.getuid?.() === 0;
 

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APACHE_CONFIG_DIR, CookieJar, csrfTokenIn, formBody, portalLogin, request, startApache, type RunningApache } from '../support/apache.js';
+import { APACHE_CONFIG_DIR, CookieJar, DEFAULT_BODY_LIMIT_BYTES, csrfTokenIn, formBody, portalLogin, request, startApache, type RunningApache } from '../support/apache.js';
 
 interface Seen {
   url: string;
@@ -53,6 +53,32 @@ afterAll(async () => {
 });
 
 const echoed = (body: string) => JSON.parse(body) as { url: string; headers: IncomingHttpHeaders };
+
+describe('the door as in production', () => {
+  const mapped = (pid: number) => readFileSync(`/proc/${pid}/maps`, 'utf8');
+  const alive = (pid: number) => existsSync(`/proc/${pid}`);
+
+  it('is Apache with the event MPM, with PHP in php-fpm and not inside Apache', async () => {
+    const { apache: apachePid, phpFpm } = apache.pids;
+    expect(mapped(apachePid)).toContain('mod_mpm_event.so');
+    expect(mapped(apachePid)).not.toMatch(/mod_mpm_prefork|libphp/);
+    expect(readFileSync(`/proc/${phpFpm}/cmdline`, 'utf8')).toMatch(/^php-fpm: master process/);
+    // The portal's page is PHP's work, done in php-fpm: its session cookie comes from there.
+    const page = await request(`${apache.httpUrl}/login.php`);
+    expect(page.status).toBe(200);
+    expect(page.setCookies.some((line) => line.startsWith('PORTALSESSID='))).toBe(true);
+  });
+
+  it('stops php-fpm with Apache', async () => {
+    const other = await startApache({ node: upstream.address });
+    const { apache: apachePid, phpFpm } = other.pids;
+    expect(alive(apachePid) && alive(phpFpm)).toBe(true);
+    await other.stop();
+    expect(alive(apachePid)).toBe(false);
+    expect(alive(phpFpm)).toBe(false);
+    expect(existsSync(other.serverRoot)).toBe(false);
+  });
+});
 
 describe('routes to node-service', () => {
   it('proxies /asistencia/ with the original Host and path', async () => {
@@ -163,23 +189,25 @@ describe('security headers', () => {
 });
 
 describe('request limits', () => {
-  it('refuse bodies over 1 MiB, for the portal and for node-service alike', async () => {
-    const body = 'x'.repeat(1024 * 1024 + 10);
+  it('refuse bodies over node-service\'s limit (64 KiB by default), for the portal and for node-service alike', async () => {
+    const body = 'x'.repeat(DEFAULT_BODY_LIMIT_BYTES + 1);
     for (const path of ['/minodo-api/big', '/asistencia/big', '/login.php']) {
       const answer = await request(`${apache.httpUrl}${path}`, { method: 'POST', body });
       expect(answer.status, path).toBe(413);
     }
-    const exact = await request(`${apache.httpUrl}/minodo-api/exact`, { method: 'POST', body: 'x'.repeat(1024 * 1024) });
+    const exact = await request(`${apache.httpUrl}/minodo-api/exact`, { method: 'POST', body: 'x'.repeat(DEFAULT_BODY_LIMIT_BYTES) });
     expect(exact.status).toBe(200);
   });
 
-  it('want proxied request bodies to declare their length', async () => {
-    const answer = await request(`${apache.httpUrl}/minodo-api/chunked`, {
-      method: 'POST',
-      headers: { 'transfer-encoding': 'chunked' },
-      body: '{}',
-    });
-    expect(answer.status).toBe(411);
+  it('want request bodies to declare their length, for the portal and for node-service alike', async () => {
+    for (const path of ['/minodo-api/chunked', '/login.php']) {
+      const answer = await request(`${apache.httpUrl}${path}`, {
+        method: 'POST',
+        headers: { 'transfer-encoding': 'chunked' },
+        body: '{}',
+      });
+      expect(answer.status, path).toBe(411);
+    }
   });
 
   it('refuse oversized header fields', async () => {

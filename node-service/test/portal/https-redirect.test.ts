@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApache } from '../support/apache.js';
 
 // Define ASISTENCIA_REDIRECT_HTTPS (production): the HTTP virtual host sends everything but the health
-// checks to the public HTTPS origin, with the path and query exactly as sent.
+// check to the public HTTPS origin, with the path and query exactly as sent.
 //
 // startApache has no option for extra Defines, but it Includes APACHE_MODULES_CONF before asistencia.conf
 // (read once, when test/support/apache.ts is loaded). So this file points it at a modules file that
@@ -72,6 +72,8 @@ describe('HTTP with ASISTENCIA_REDIRECT_HTTPS', () => {
     '/a%20b/%C3%B1%3F?q=%41+b&empty=&flag&next=%2Fasistencia%2F',
     '/asistencia/health/extra',
     '/asistencia/healthz',
+    // Internal now (refused on HTTPS too): monitors use /asistencia/health.
+    '/asistencia/ready',
   ])('answers GET %s with a 301 to the public HTTPS origin, path and query unchanged', async (target) => {
     const answer = await request(`${apache.httpUrl}${target}`);
     expect(answer.status).toBe(301);
@@ -94,7 +96,7 @@ describe('HTTP with ASISTENCIA_REDIRECT_HTTPS', () => {
     expect(answer.setCookies).toEqual([]);
   });
 
-  it.each(['/asistencia/health', '/asistencia/ready', '/asistencia/health?probe=1'])(
+  it.each(['/asistencia/health', '/asistencia/health?probe=1'])(
     'still serves the health check %s over HTTP (200 from node-service)',
     async (target) => {
       const answer = await request(`${apache.httpUrl}${target}`);

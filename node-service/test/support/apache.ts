@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 /**
- * The real single door for tests: Debian's Apache with mod_php, configured by apache-config/asistencia.conf
- * and serving php-legacy/public, in a temporary ServerRoot. Nothing is mocked.
+ * The real single door for tests, shaped as in production: Debian's Apache with the event MPM, sized by
+ * apache-config/mpm-event.conf and configured by apache-config/asistencia.conf, and PHP in php-fpm behind
+ * it on a unix socket, serving php-legacy/public, both in a temporary ServerRoot. Nothing is mocked.
  */
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -20,7 +21,10 @@ export const APACHE_CONFIG_DIR = join(REPO_ROOT, 'apache-config');
 export const PHP_LEGACY_DIR = join(REPO_ROOT, 'php-legacy');
 const APACHE_BINARY = process.env.APACHE_BINARY ?? '/usr/sbin/apache2';
 const MODULES_CONF = process.env.APACHE_MODULES_CONF ?? join(APACHE_CONFIG_DIR, 'modules-debian.conf');
-/** The unprivileged account Apache's workers switch to when the tests run as root. */
+const PHP_FPM_BINARY = process.env.PHP_FPM_BINARY ?? '/usr/sbin/php-fpm8.2';
+/** The largest request body node-service accepts by default (its BODY_LIMIT_BYTES). */
+export const DEFAULT_BODY_LIMIT_BYTES = 65536;
+/** The unprivileged account Apache's and php-fpm's workers switch to when the tests run as root. */
 const WORKER_ACCOUNT = 'www-data';
 
 export interface ApacheOptions {
@@ -41,12 +45,16 @@ export interface ApacheOptions {
   tlsKey?: string;
   /** More PHP settings (e.g. LOGIN_MAX_FAILURES); a value of undefined removes a default. */
   env?: Record<string, string | undefined>;
+  /** ASISTENCIA_BODY_LIMIT_BYTES: node-service's BODY_LIMIT_BYTES, so both refuse the same bodies. */
+  bodyLimitBytes?: number;
   startTimeoutMs?: number;
 }
 
 export interface ApacheLogs {
   error: string;
   access: string;
+  /** php-fpm's own log, with what PHP wrote to its error log. */
+  php: string;
 }
 
 export interface RunningApache {
@@ -57,6 +65,8 @@ export interface RunningApache {
   /** The settings PHP was started with (secrets included, for the tests to verify with). */
   phpEnv: Record<string, string>;
   serverRoot: string;
+  /** The main process of Apache and of php-fpm (their workers are their children). */
+  pids: { apache: number; phpFpm: number };
   logs(): ApacheLogs;
   stop(): Promise<void>;
 }
@@ -66,7 +76,7 @@ process.once('exit', () => {
   for (const child of running) killGroup(child, 'SIGKILL');
 });
 
-/** Apache runs in a process group of its own (see spawn below): this reaches its workers too. */
+/** Apache and php-fpm each run in a process group of their own (see spawn below): this reaches their workers too. */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
@@ -100,48 +110,47 @@ async function startIn(serverRoot: string, options: ApacheOptions): Promise<Runn
     ? { cert: options.tlsCert, key: options.tlsKey }
     : await selfSignedCertificate(serverRoot);
   const portalRoot = portalRootFor(serverRoot);
-  const confPath = join(serverRoot, 'httpd.conf');
-  await writeFile(confPath, httpdConf({ serverRoot, dirs, ports, tls, portalRoot, node: options.node ?? '127.0.0.1:3000' }));
   const phpEnv = phpEnvironment(options, dirs);
-
-  const child = spawn(APACHE_BINARY, ['-f', confPath, '-DFOREGROUND'], {
-    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...phpEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group: at shutdown the prefork MPM signals its whole group, which must not be ours.
-    detached: true,
-  });
-  running.add(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.once('exit', () => running.delete(child));
+  const fpmSocket = join(dirs.run, 'php-fpm.sock');
+  const confPath = join(serverRoot, 'httpd.conf');
+  await writeFile(confPath, httpdConf({
+    serverRoot, dirs, ports, tls, portalRoot, fpmSocket,
+    node: options.node ?? '127.0.0.1:3000',
+    bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+  }));
+  const fpmConfPath = join(serverRoot, 'php-fpm.conf');
+  await writeFile(fpmConfPath, phpFpmConf(dirs, fpmSocket));
 
   const logs = (): ApacheLogs => ({
     error: readIfExists(join(dirs.logs, 'error.log')),
     access: readIfExists(join(dirs.logs, 'access.log')),
+    php: readIfExists(join(dirs.logs, 'php-fpm.log')),
   });
+  const baseEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
+  // PHP reads its settings from php-fpm's environment (clear_env = no), as in the php container.
+  const fpm = spawnGroup(PHP_FPM_BINARY, ['--nodaemonize', '--fpm-config', fpmConfPath], { ...baseEnv, ...phpEnv });
+  const apache = spawnGroup(APACHE_BINARY, ['-f', confPath, '-DFOREGROUND'], baseEnv, false);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await apache.stop();
+    await fpm.stop();
     await rm(serverRoot, { recursive: true, force: true });
   };
 
+  const startTimeoutMs = options.startTimeoutMs ?? 15_000;
   try {
-    await waitUntilListening([ports.http, ports.https, ports.internal], exited, options.startTimeoutMs ?? 15_000);
+    await fpm.until(() => existsSync(fpmSocket), startTimeoutMs, 'php-fpm');
+    apache.launch();
+    await apache.until(async () => (await Promise.all([ports.http, ports.https, ports.internal].map(accepts))).every(Boolean), startTimeoutMs, 'apache2');
   } catch (error) {
     const message = (error as Error).message;
-    const { error: errorLog } = logs();
+    const { error: errorLog, php } = logs();
+    const output = `${apache.output()}${fpm.output()}`;
     await stop();
     throw new Error(
-      `Apache did not start (${message}).\n--- apache2 output ---\n${output}\n--- error log ---\n${errorLog}`,
+      `Apache did not start (${message}).\n--- apache2 and php-fpm output ---\n${output}\n--- error log ---\n${errorLog}\n--- php-fpm log ---\n${php}`,
     );
   }
   return {
@@ -150,8 +159,65 @@ async function startIn(serverRoot: string, options: ApacheOptions): Promise<Runn
     internalUrl: `http://127.0.0.1:${ports.internal}`,
     phpEnv,
     serverRoot,
+    pids: { apache: apache.pid(), phpFpm: fpm.pid() },
     logs,
     stop,
+  };
+}
+
+interface GroupProcess {
+  /** Starts it (done at once unless spawnGroup was told to wait). */
+  launch(): void;
+  pid(): number;
+  output(): string;
+  /** Resolves when `ready` holds; rejects when the process exits first or the time is up. */
+  until(ready: () => boolean | Promise<boolean>, timeoutMs: number, name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A server in a process group of its own: Apache and php-fpm signal their whole group at shutdown, which
+ * must not be ours, and a stray worker is reached through the group.
+ */
+function spawnGroup(binary: string, args: string[], env: Record<string, string>, launchNow = true): GroupProcess {
+  let child: ChildProcess | undefined;
+  let output = '';
+  let exited: Promise<number | null> = Promise.resolve(null);
+  let exitCode: number | null | undefined;
+  const launch = () => {
+    const started = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child = started;
+    running.add(started);
+    started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    started.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    started.once('error', (error) => (output += `${binary}: ${error.message}\n`));
+    exited = new Promise((resolve) => started.once('close', (code) => resolve(code)));
+    void exited.then((code) => {
+      exitCode = code;
+      running.delete(started);
+    });
+  };
+  if (launchNow) launch();
+  return {
+    launch,
+    pid: () => child?.pid ?? 0,
+    output: () => output,
+    async until(ready, timeoutMs, name) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (exitCode !== undefined) throw new Error(`${name} exited with code ${exitCode}`);
+        if (await ready()) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`${name} not ready after ${timeoutMs} ms`);
+    },
+    async stop() {
+      if (!child || exitCode !== undefined) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child && killGroup(child, 'SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }
 
@@ -223,10 +289,12 @@ interface ConfInput {
   ports: { http: number; https: number; internal: number };
   tls: { cert: string; key: string };
   portalRoot: string;
+  fpmSocket: string;
   node: string;
+  bodyLimitBytes: number;
 }
 
-function httpdConf({ serverRoot, dirs, ports, tls, portalRoot, node }: ConfInput): string {
+function httpdConf({ serverRoot, dirs, ports, tls, portalRoot, fpmSocket, node, bodyLimitBytes }: ConfInput): string {
   const user = isRoot() ? `User ${WORKER_ACCOUNT}\nGroup ${WORKER_ACCOUNT}\n` : '';
   return `# Generated by node-service/test/support/apache.ts
 ServerRoot "${serverRoot}"
@@ -236,21 +304,54 @@ PidFile "${join(dirs.run, 'apache2.pid')}"
 ErrorLog "${join(dirs.logs, 'error.log')}"
 LogLevel warn
 Include "${MODULES_CONF}"
-${user}StartServers 2
-MinSpareServers 2
-MaxSpareServers 6
-MaxRequestWorkers 24
+${user}Include "${join(APACHE_CONFIG_DIR, 'mpm-event.conf')}"
 
 Define ASISTENCIA_LISTEN_ADDRESS 127.0.0.1
 Define ASISTENCIA_HTTP_PORT ${ports.http}
 Define ASISTENCIA_HTTPS_PORT ${ports.https}
 Define ASISTENCIA_INTERNAL_PORT ${ports.internal}
 Define ASISTENCIA_NODE ${node}
+Define ASISTENCIA_BODY_LIMIT_BYTES ${bodyLimitBytes}
 Define PORTAL_ROOT "${portalRoot}"
+Define PHP_FPM_SOCKET "${fpmSocket}"
 Define TLS_CERT "${tls.cert}"
 Define TLS_KEY "${tls.key}"
 Define ASISTENCIA_ACCESS_LOG "${join(dirs.logs, 'access.log')}"
 Include "${join(APACHE_CONFIG_DIR, 'asistencia.conf')}"
+`;
+}
+
+/**
+ * php-fpm as in the php container (php-legacy/container/php-fpm.conf: the same pool), on a unix socket
+ * in the temp dir that only Apache's workers may open. As root, the master stays root and the workers
+ * are www-data, like Apache's; otherwise everything runs as the current user.
+ */
+function phpFpmConf(dirs: ServerDirs, fpmSocket: string): string {
+  const account = isRoot()
+    ? `user = ${WORKER_ACCOUNT}\ngroup = ${WORKER_ACCOUNT}\nlisten.owner = ${WORKER_ACCOUNT}\nlisten.group = ${WORKER_ACCOUNT}\n`
+    : '';
+  return `; Generated by node-service/test/support/apache.ts
+[global]
+pid = ${join(dirs.run, 'php-fpm.pid')}
+error_log = ${join(dirs.logs, 'php-fpm.log')}
+log_limit = 8192
+daemonize = no
+
+[www]
+${account}listen = ${fpmSocket}
+listen.mode = 0600
+pm = dynamic
+pm.max_children = 16
+pm.start_servers = 3
+pm.min_spare_servers = 2
+pm.max_spare_servers = 6
+pm.max_requests = 1000
+clear_env = no
+catch_workers_output = yes
+decorate_workers_output = no
+php_admin_flag[log_errors] = on
+php_admin_flag[display_errors] = off
+security.limit_extensions = .php
 `;
 }
 
@@ -265,19 +366,6 @@ async function selfSignedCertificate(serverRoot: string): Promise<{ cert: string
     '-keyout', key, '-out', cert,
   ]);
   return { cert, key };
-}
-
-async function waitUntilListening(ports: number[], exited: Promise<number | null>, timeoutMs: number): Promise<void> {
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`apache2 exited with code ${exitCode}`);
-    const open = await Promise.all(ports.map(accepts));
-    if (open.every(Boolean)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`ports ${ports.join(', ')} not answering after ${timeoutMs} ms`);
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/apache.js';
+
+/**
+ * A fresh machine, two commands: the README's one install line, and `npm test` stopping at once with that
+ * line when a package is missing. CI installs what the same script names.
+ */
+const SCRIPT = join(REPO_ROOT, 'node-service/scripts/check-packages.sh');
+/** The files the script looks for, relative to the root it is pointed at. */
+const PROOFS = [
+  'usr/sbin/apache2',
+  'usr/lib/apache2/modules/mod_mpm_event.so',
+  'usr/sbin/php-fpm8.2',
+  'usr/bin/php',
+  'usr/lib/php/20220829/pdo_sqlite.so',
+  'usr/bin/chromium',
+  'usr/bin/openssl',
+  'usr/bin/docker-compose',
+];
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+/** A tree holding the given proofs only. */
+function fakeRoot(files: string[]): string {
+  const root = mkdtempSync(join(tmpdir(), 'asistencia-packages-'));
+  roots.push(root);
+  for (const file of files) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), '');
+  }
+  return root;
+}
+
+function check(root: string, ...args: string[]) {
+  const run = spawnSync('sh', [SCRIPT, ...args], { env: { PATH: process.env.PATH, PACKAGES_ROOT: root }, encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const installLine = () => check('/', '--line').stdout.trim();
+
+describe('the package check', () => {
+  it('passes on a machine that has every package', () => {
+    expect(check(fakeRoot(PROOFS))).toMatchObject({ status: 0, stderr: '' });
+  });
+
+  it('stops with the one install line when a package is missing, naming what is missing', () => {
+    const result = check(fakeRoot(PROOFS.filter((file) => !file.includes('php-fpm'))));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('missing: php8.2-fpm\n');
+    expect(result.stderr).toContain(`  ${installLine()}\n`);
+  });
+
+  it('names every package on an empty machine, once each', () => {
+    expect(check(fakeRoot([]), '--missing').stdout.trim().split('\n')).toEqual([
+      'apache2',
+      'php8.2-fpm',
+      'php-cli',
+      'php-sqlite3',
+      'chromium',
+      'openssl',
+      'docker-compose',
+    ]);
+  });
+
+  it('is the install line the README shows, and what npm test runs first and CI installs from', () => {
+    expect(installLine()).toMatch(/^apt-get install -y --no-install-recommends apache2 php8\.2-fpm /);
+    expect(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')).toContain(`\n${installLine()}\n`);
+    const scripts = JSON.parse(readFileSync(join(REPO_ROOT, 'node-service/package.json'), 'utf8')).scripts as Record<string, string>;
+    expect(scripts.test).toMatch(/^sh scripts\/check-packages\.sh && /);
+    expect(readFileSync(join(REPO_ROOT, '.ci/run'), 'utf8')).toContain('node-service/scripts/check-packages.sh --missing');
+  });
+});
