@@ -44,6 +44,11 @@ describe('the scan', () => {
     expect(rows).toEqual([{ student_id: '2', round: 1 }]);
     const result = await service.db.query('SELECT status, rounds_confirmed FROM attendance.results WHERE session_id = $1 AND student_id = $2', [session.id, '2']);
     expect(result.rows).toEqual([{ status: 'present', rounds_confirmed: 1 }]);
+    // The device's use is committed with the confirmation: its counter moved forward, its last use is now.
+    const used = await service.db.query<{ sign_count: number; recent: boolean }>(
+      `SELECT sign_count::int AS sign_count, last_used_at > now() - interval '1 minute' AS recent FROM enrollment.devices WHERE student_id = '2'`,
+    );
+    expect(used.rows).toEqual([{ sign_count: 1, recent: true }]);
     expect(await session.projector.next('count')).toMatchObject({ round: 1, confirmed: 1, expected: 3 });
     session.close();
   });

@@ -25,6 +25,7 @@ export type {
   LiveCodeInvalidator,
   ConfirmationRequest,
   ConfirmationResult,
+  UseNotRecorded,
 } from './application/ports.js';
 export type { ConfirmationService } from './application/confirmations.js';
 export { confirmationErrors } from './domain/errors.js';

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { QueryResult, SqlDatabase, SqlExecutor } from './sql.js';
+import { advisoryLockSql, type QueryResult, type SqlDatabase, type SqlExecutor } from './sql.js';
 
 const INT8_OID = 20;
 const INT8_ARRAY_OID = 1016;
@@ -30,7 +31,7 @@ export function createPgDatabase(options: { url: string; poolSize: number; appli
   pool.on('error', () => undefined);
 
   const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
-    const result = await client.query(text, params as unknown[] | undefined);
+    const result = await client.query(params && params.length > 0 ? { name: statementName(text), text, values: params as unknown[] } : text);
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   };
 
@@ -38,14 +39,15 @@ export function createPgDatabase(options: { url: string; poolSize: number; appli
     kind: 'postgres',
     query: (text, params) => run(pool, text, params),
     exec: async (script) => void (await pool.query(script)),
-    async transaction(work) {
+    async transaction(work, options = {}) {
       const client = await pool.connect();
       const tx: SqlExecutor = {
         query: (text, params) => run(client, text, params),
         exec: async (script) => void (await client.query(script)),
       };
       try {
-        await client.query('BEGIN');
+        // One round trip: BEGIN and, when asked, the shared lock (a simple-protocol query may hold both).
+        await client.query(options.sharedLock ? `BEGIN; ${advisoryLockSql('shared', options.sharedLock)}` : 'BEGIN');
         const value = await work(tx);
         await client.query('COMMIT');
         return value;
@@ -61,4 +63,19 @@ export function createPgDatabase(options: { url: string; poolSize: number; appli
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * Every parameterised statement is prepared once per connection, under a name derived from its text: the
+ * service's SQL is constant text with $n parameters, so the names are few and the plans are reused instead
+ * of being made on every call (pg's named statements). Scripts without parameters run as they are.
+ */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `q_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }

@@ -1,4 +1,4 @@
-import type { ConfirmationRepository, ConfirmationRequest, ConfirmationResult, SessionEvents, SessionRepository } from './ports.js';
+import type { ConfirmationRepository, ConfirmationRequest, ConfirmationResult, SessionEvents, SessionRepository, UseNotRecorded } from './ports.js';
 
 /**
  * Records a verified confirmation (committed before anyone is told), then moves the live count everywhere.
@@ -27,7 +27,7 @@ export function createConfirmationService(deps: {
   };
 
   return {
-    async record(request: ConfirmationRequest): Promise<ConfirmationResult> {
+    async record(request: ConfirmationRequest): Promise<ConfirmationResult | UseNotRecorded> {
       const result = await deps.confirmations.record(request);
       if (result.outcome === 'confirmed') announceCount(request.sessionId);
       return result;

@@ -81,6 +81,8 @@ export interface ConfirmationRequest {
   clientAddress: string | null;
   /** What the device carried (its alerts, a recent re-binding): shown to the teacher with the confirmation. */
   alerts: string[];
+  /** The verified assertion's sign counter and backup state, recorded on the device in the same commit. */
+  deviceUse: { signCount: number; backedUp?: boolean };
 }
 
 export interface ConfirmationResult {
@@ -90,9 +92,12 @@ export interface ConfirmationResult {
   round: number;
 }
 
+/** The device's use could not be recorded (revoked or flagged meanwhile, or its counter is no longer behind). */
+export type UseNotRecorded = { outcome: 'use_not_recorded' };
+
 export interface ConfirmationRepository {
-  /** One validation per (session, round, student), committed with the student's result; idempotent. */
-  record(request: ConfirmationRequest): Promise<ConfirmationResult>;
+  /** One validation per (session, round, student), committed with the student's result and the device's use; idempotent. */
+  record(request: ConfirmationRequest): Promise<ConfirmationResult | UseNotRecorded>;
 }
 
 export interface SessionResultRow {

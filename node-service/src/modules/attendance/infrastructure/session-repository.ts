@@ -1,4 +1,4 @@
-import type { SqlDatabase, SqlExecutor } from '../../../shared/storage/sql.js';
+import { advisoryLockSql, type SqlDatabase, type SqlExecutor } from '../../../shared/storage/sql.js';
 import { attendanceErrors } from '../domain/errors.js';
 import { refreshResults } from './results-writer.js';
 import type { Session } from '../domain/session.js';
@@ -17,6 +17,9 @@ const INSERT_SESSION = `
   RETURNING id`;
 const SELECT_SESSION = `SELECT ${SESSION_COLUMNS} FROM attendance.sessions s WHERE s.id = $1`;
 const LOCK_SESSION = `SELECT id FROM attendance.sessions WHERE id = $1 FOR UPDATE`;
+
+/** The key confirmations hold shared while they record (confirmation-repository.ts); a change holds it alone. */
+export const sessionLockKey = (sessionId: string) => `attendance.session:${sessionId.toLowerCase()}`;
 const LIST_FOR_TEACHER = `SELECT ${SESSION_COLUMNS} FROM attendance.sessions s WHERE s.teacher_id = $1 ORDER BY s.planned_start DESC LIMIT $2`;
 const LIST_ALL = `SELECT ${SESSION_COLUMNS} FROM attendance.sessions s ORDER BY s.planned_start DESC LIMIT $1`;
 const MARK_OPEN = `UPDATE attendance.sessions SET state = 'open', opened_at = now() WHERE id = $1`;
@@ -105,6 +108,8 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
     withLockedSession(id, work) {
       return db.transaction(async (tx) => {
         if (!UUID.test(id)) throw attendanceErrors.SESSION_NOT_FOUND();
+        // Waits for confirmations in flight (they hold the key shared), and new ones wait for this change.
+        await tx.exec(advisoryLockSql('exclusive', sessionLockKey(id)));
         await tx.query(LOCK_SESSION, [id]);
         const session = await find(tx, id);
         if (!session) throw attendanceErrors.SESSION_NOT_FOUND();

@@ -8,7 +8,8 @@ const REBOUND_RECENTLY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The scan's credentials port, implemented on the device repository: the passkeys bound to a phone key, the
- * device behind a credential id, and a way to record a use or flag a clone.
+ * device behind a credential id, and a way to flag a clone. (A scan's use of the device is recorded with the
+ * confirmation, in one commit: attendance/infrastructure/confirmation-repository.ts.)
  */
 export function createScanCredentials(deps: { devices: DeviceRepository; now: () => Date }): ScanCredentials {
   const scanDevice = (device: Device): ScanDevice => ({
@@ -29,7 +30,6 @@ export function createScanCredentials(deps: { devices: DeviceRepository; now: ()
       const device = await deps.devices.findByCredentialId(credentialId);
       return device ? scanDevice(device) : null;
     },
-    recordUse: (deviceId, use) => deps.devices.recordUse(deviceId, use),
     async flag(deviceId, reason, details = {}) {
       return (await deps.devices.flag(deviceId, reason, { id: 'asistencia', role: 'system' }, details)) !== null;
     },

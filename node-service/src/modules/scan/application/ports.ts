@@ -62,8 +62,6 @@ export interface ScanCredentials {
   boundToPhone(phoneKeyId: string): Promise<ScanDevice[]>;
   /** The device behind a credential id, whatever its state; null when unknown. */
   byCredentialId(credentialId: string): Promise<ScanDevice | null>;
-  /** False, recording nothing, when the device is no longer active or its counter is not behind `signCount`. */
-  recordUse(deviceId: number, use: { signCount: number; backedUp?: boolean }): Promise<boolean>;
   flag(deviceId: number, reason: string, details?: Record<string, unknown>): Promise<boolean>;
   /** The student a verified assertion's user handle names (null if it cannot be one of ours). */
   studentIdFromUserHandle(handle: Uint8Array): string | null;

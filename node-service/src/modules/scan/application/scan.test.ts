@@ -74,12 +74,13 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     credentials: {
       boundToPhone: async (id) => devices.filter((d) => d.phoneKeyId === id),
       byCredentialId: async (id) => devices.find((d) => d.credentialId === id) ?? null,
-      recordUse: async () => true,
       flag: async () => true,
       studentIdFromUserHandle: () => null,
     },
     phoneSignatureValid: (key, message, signature) => Buffer.from(signBy(key, message)).equals(Buffer.from(signature)),
-    confirmations: { record: async (request) => (recorded.push(request), { outcome: 'confirmed', walkIn: false, round: 1, session: { id: 's1', courseName: 'x', room: 'y' } }) },
+    confirmations: {
+      record: async (request) => (recorded.push(request), { outcome: 'confirmed' as const, walkIn: false, round: 1, session: { id: 's1', courseName: 'x', room: 'y' } }),
+    },
     settings: { challengeTtlMs: 20_000 },
     now: () => clock,
   });

@@ -149,16 +149,10 @@ export function createScanService(deps: {
       if (verified.userHandle && deps.credentials.studentIdFromUserHandle(verified.userHandle) !== device.studentId) {
         throw scanErrors.SCAN_ASSERTION_INVALID();
       }
-      // The session's state and round are checked where the confirmation is recorded, under its lock.
+      // The session's state and round, and the counter moving forward, are checked where the confirmation is
+      // recorded: one transaction under the session's lock.
       assertNetwork(bound.allowedNetworks, input.clientAddress);
-      if (!(await deps.credentials.recordUse(device.deviceId, { signCount: verified.newCounter, backedUp: verified.backedUp }))) {
-        // The device changed since it was looked up: revoked or flagged meanwhile, or another use of the same
-        // passkey moved its counter first (two copies signing at once).
-        const current = await deps.credentials.byCredentialId(input.credentialId);
-        if (current?.state === 'active') throw await refuseClone(current.signCount);
-        throw current?.state === 'flagged' ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
-      }
-      return deps.confirmations.record({
+      const result = await deps.confirmations.record({
         sessionId: bound.sessionId,
         round: bound.round,
         slot: bound.slot,
@@ -166,7 +160,14 @@ export function createScanService(deps: {
         deviceId: device.deviceId,
         clientAddress: input.clientAddress,
         alerts: device.alerts,
+        deviceUse: { signCount: verified.newCounter, backedUp: verified.backedUp },
       });
+      if (result.outcome !== 'use_not_recorded') return result;
+      // The device changed since it was looked up: revoked or flagged meanwhile, or another use of the same
+      // passkey moved its counter first (two copies signing at once).
+      const current = await deps.credentials.byCredentialId(input.credentialId);
+      if (current?.state === 'active') throw await refuseClone(current.signCount);
+      throw current?.state === 'flagged' ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
     },
   };
 }

@@ -48,6 +48,9 @@ const resultSchema = z.object({
  * Rate-limited per client address, with its own limit since a whole classroom may share one campus address.
  */
 export function scanRoutes(deps: { scan: ScanService; rateLimit: RateLimitOptions }): FastifyPluginAsyncZod {
+  // The answers are the service's own objects, already shaped by the scan service: plain JSON.stringify
+  // instead of a zod pass over every answer on the hottest routes (the schemas still document them).
+  const serializerCompiler = () => (data: unknown) => JSON.stringify(data);
   return async (app) => {
     app.post(
       '/api/scan/challenge',
@@ -66,6 +69,7 @@ export function scanRoutes(deps: { scan: ScanService; rateLimit: RateLimitOption
           },
         },
         config: { rateLimit: deps.rateLimit },
+        serializerCompiler,
       },
       async (request) => {
         const body = request.body;
@@ -87,6 +91,7 @@ export function scanRoutes(deps: { scan: ScanService; rateLimit: RateLimitOption
           response: { 200: resultSchema },
         },
         config: { rateLimit: deps.rateLimit },
+        serializerCompiler,
       },
       async (request) =>
         deps.scan.confirm({
