@@ -13,6 +13,11 @@ import type { BurstRequest, ClientMessage, EnrolRequest, ParentMessage, ScanReco
  * key's signature, confirms.
  */
 const phones = new Map<number, Phone>();
+/**
+ * Whether the service binds phones (its devices carry a phoneKeyId). A build from before the phone binding
+ * (an A/B baseline) refuses the phone fields at scan time, so they are sent only to a service that has them.
+ */
+let phoneBinding = true;
 // One keep-alive pool per process, without a cap: every student in flight has its own connection.
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024 });
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -76,6 +81,7 @@ async function enrol(request: EnrolRequest): Promise<void> {
       const phoneKey = { publicKey: phone.phoneKey.publicKey, signature: phone.phoneKey.sign('enroll', creation.challenge) };
       const verified = await post(`${request.baseUrl}/asistencia/api/enrollment/verify`, { response: registration, phoneKey }, auth);
       if (verified.status !== 201) throw new Error(`verify: ${verified.status} ${JSON.stringify(verified.body).slice(0, 200)}`);
+      phoneBinding = (verified.body as { device: { phoneKeyId?: unknown } }).device.phoneKeyId !== undefined;
       phones.set(index, phone);
     } catch (error) {
       failures.push(`student ${index}: ${error instanceof Error ? error.message : String(error)}`);
@@ -98,7 +104,8 @@ async function scan(qrToken: string, planned: BurstRequest['scans'][number]): Pr
   let step = 'challenge';
   try {
     if (!phone) throw Object.assign(new Error('not enrolled'), { code: 'NOT_ENROLLED' });
-    const offer = await post(`${planned.challengeBase}/asistencia/api/scan/challenge`, { token: qrToken, phone: challengeProof(phone.phoneKey, qrToken) });
+    const asked = phoneBinding ? { token: qrToken, phone: challengeProof(phone.phoneKey, qrToken) } : { token: qrToken };
+    const offer = await post(`${planned.challengeBase}/asistencia/api/scan/challenge`, asked);
     record.challengedAt = now();
     if (offer.status !== 200) {
       record.endedAt = record.challengedAt;
@@ -109,9 +116,9 @@ async function scan(qrToken: string, planned: BurstRequest['scans'][number]): Pr
     const { challengeId, options } = offer.body as { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON };
     // The phone signs the server's fresh challenge: this cannot be computed ahead.
     const assertion = phone.assert(options);
-    const phoneSignature = phone.phoneKey.sign('scan-confirm', challengeId, options.challenge);
+    const signed = phoneBinding ? { phoneSignature: phone.phoneKey.sign('scan-confirm', challengeId, options.challenge) } : {};
     record.signedAt = now();
-    const answer = await post(`${planned.confirmBase}/asistencia/api/scan/confirm`, { challengeId, assertion, phoneSignature });
+    const answer = await post(`${planned.confirmBase}/asistencia/api/scan/confirm`, { challengeId, assertion, ...signed });
     record.endedAt = now();
     record.outcome = answer.status === 200 ? String((answer.body as { outcome: string }).outcome) : `confirm:${errorCode(answer)}`;
   } catch (error) {
