@@ -97,7 +97,14 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
   await server.register(swaggerUi, { routePrefix: `${BASE_PATH}/docs` });
 
   const limits = rateLimits(config.limits);
-  const auth = createAuthModule({ jwt: config.jwt, store, internalApiToken: config.internalApiToken, limits });
+  const auth = createAuthModule({
+    jwt: config.jwt,
+    db,
+    store,
+    internalApiToken: config.internalApiToken,
+    limits,
+    report: (err, context) => server.log.warn({ err }, context),
+  });
   const directory = createDirectory({ portalUrl: config.portal.internalUrl, credential: config.internalApiToken });
   // Attendance ends a round's codes through projection, and projection reads sessions from attendance:
   // the one cycle is closed here, through a port, by late binding.
