@@ -210,7 +210,12 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
       gateway = registerGateway(app, {
         authenticator: auth.authenticator,
         handlers: [...projection.handlers],
-        authTimeoutMs: config.limits.wsAuthTimeoutMs,
+        settings: {
+          authTimeoutMs: config.limits.wsAuthTimeoutMs,
+          maxPerUser: config.limits.wsMaxPerUser,
+          maxPerAddress: config.limits.wsMaxPerAddress,
+        },
+        report: (err, context) => server.log.warn({ err }, context),
       });
       await registerPages(app, config.webDir);
     },

@@ -2,11 +2,13 @@ import type {} from '@fastify/websocket';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import { backoffDelay } from '../../../shared/backoff.js';
 import { AppError, commonErrors, defineErrors } from '../../../shared/errors.js';
 import { localeFrom } from '../../../shared/http/locale.js';
-import type { Authenticator } from '../../auth/index.js';
+import { authErrors, type Authenticator, type VerifiedToken } from '../../auth/index.js';
 import type { Connection, MessageHandler } from '../application/handlers.js';
 import { authMessage, CloseCode, envelope, type ServerMessage } from '../domain/protocol.js';
+import { createSocketCounter, type SocketCounter } from '../domain/socket-limits.js';
 
 const realtimeErrors = defineErrors({
   WS_MESSAGE_INVALID: {
@@ -24,7 +26,26 @@ const realtimeErrors = defineErrors({
     es: 'Un nuevo token debe ser del mismo usuario.',
     en: 'A new token must belong to the same user.',
   },
+  WS_TOO_MANY_FOR_USER: {
+    kind: 'too_many',
+    es: 'Tienes demasiadas conexiones abiertas ({max}). Cierra alguna pestaña y vuelve a intentarlo.',
+    en: 'You have too many open connections ({max}). Close a tab and try again.',
+  },
+  WS_TOO_MANY_FOR_ADDRESS: {
+    kind: 'too_many',
+    es: 'Demasiadas conexiones desde esta red ({max}). Vuelve a intentarlo en un momento.',
+    en: 'Too many connections from this network ({max}). Try again in a moment.',
+  },
 });
+
+export interface GatewaySettings {
+  /** WS_AUTH_TIMEOUT_MS: an unauthenticated socket is closed after this long. */
+  authTimeoutMs: number;
+  /** WS_MAX_PER_USER: open sockets of one user on this instance. */
+  maxPerUser: number;
+  /** WS_MAX_PER_ADDRESS: open sockets of one client address (Apache's forwarded one) on this instance. */
+  maxPerAddress: number;
+}
 
 export interface Gateway {
   /** Closes every socket with 1012 so clients reconnect elsewhere; used on shutdown. */
@@ -32,17 +53,44 @@ export interface Gateway {
   readonly size: number;
 }
 
+/** What every socket of this instance shares: the limits, and who to close when a `jti` is revoked. */
+interface Shared {
+  authenticator: Authenticator;
+  handlers: Map<string, MessageHandler>;
+  settings: GatewaySettings;
+  byAddress: SocketCounter;
+  byUser: SocketCounter;
+  /** The sockets authenticated with each `jti` (by any token they presented), to close on revocation. */
+  byJti: Map<string, Set<(error: AppError) => void>>;
+}
+
+const watchBackoff = { minMs: 500, maxMs: 10_000 };
+
 export function registerGateway(
   app: FastifyInstance,
-  deps: { authenticator: Authenticator; handlers: readonly MessageHandler[]; authTimeoutMs: number },
+  deps: {
+    authenticator: Authenticator;
+    handlers: readonly MessageHandler[];
+    settings: GatewaySettings;
+    report: (error: unknown, context: string) => void;
+  },
 ): Gateway {
   const sockets = new Set<WebSocket>();
-  const handlers = new Map(deps.handlers.map((h) => [h.type, h]));
+  const shared: Shared = {
+    authenticator: deps.authenticator,
+    handlers: new Map(deps.handlers.map((h) => [h.type, h])),
+    settings: deps.settings,
+    byAddress: createSocketCounter(deps.settings.maxPerAddress),
+    byUser: createSocketCounter(deps.settings.maxPerUser),
+    byJti: new Map(),
+  };
+  const stopWatching = watchRevocations(shared, deps.report);
+  app.addHook('onClose', stopWatching);
 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    serve(socket, request, deps.authenticator, handlers, deps.authTimeoutMs);
+    serve(socket, request, shared);
   });
 
   return {
@@ -55,27 +103,80 @@ export function registerGateway(
   };
 }
 
-function serve(
-  socket: WebSocket,
-  request: FastifyRequest,
-  authenticator: Authenticator,
-  handlers: Map<string, MessageHandler>,
-  authTimeoutMs: number,
-): void {
+/**
+ * Listens to revocations from every instance for as long as the service runs; a failed subscription (Valkey
+ * down at start) is retried with back-off, and the store resubscribes by itself after a reconnection.
+ */
+function watchRevocations(shared: Shared, report: (error: unknown, context: string) => void): () => Promise<void> {
+  let stop: (() => Promise<void>) | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const onRevoked = (jti: string) => {
+    for (const close of [...(shared.byJti.get(jti) ?? [])]) close(authErrors.AUTH_TOKEN_REVOKED());
+  };
+  const listen = (attempt: number): void => {
+    shared.authenticator.watchRevocations(onRevoked).then(
+      async (unsubscribe) => {
+        if (stopped) await unsubscribe();
+        else stop = unsubscribe;
+      },
+      (error: unknown) => {
+        report(error, 'listening to revocations failed; retrying');
+        if (!stopped) retry = setTimeout(() => listen(attempt + 1), backoffDelay(attempt, watchBackoff));
+      },
+    );
+  };
+  listen(0);
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await stop?.().catch(() => undefined);
+  };
+}
+
+function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void {
   let locale = localeFrom(request.headers['accept-language']);
   const cleanups: Array<() => void | Promise<void>> = [];
+  let closed = false;
   let connection: Connection | undefined;
+  /** The `jti`s this socket authenticated with, and when each token expires (unix seconds). */
+  const tokens = new Map<string, number>();
+  let expiryTimer: NodeJS.Timeout | undefined;
+
   const send = (message: ServerMessage) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
   };
   const sendError = (error: AppError, inReplyTo?: string) =>
     send({ type: 'error', code: error.code, message: error.localized(locale), ...(inReplyTo ? { inReplyTo } : {}) });
 
-  const authTimer = setTimeout(() => socket.close(CloseCode.authTimeout, 'AUTH_TIMEOUT'), authTimeoutMs);
-  socket.once('close', () => {
+  const runCleanups = () => {
+    if (closed) return;
+    closed = true;
     clearTimeout(authTimer);
-    for (const cleanup of cleanups) void Promise.resolve().then(cleanup).catch((err: unknown) => request.log.warn({ err }, 'ws cleanup failed'));
-  });
+    clearTimeout(expiryTimer);
+    for (const cleanup of cleanups.splice(0)) runCleanup(cleanup);
+  };
+  const runCleanup = (cleanup: () => void | Promise<void>) =>
+    void Promise.resolve().then(cleanup).catch((err: unknown) => request.log.warn({ err }, 'ws cleanup failed'));
+  /** Closes now and releases everything at once: a peer that never answers the close frame holds nothing. */
+  const closeWith = (code: number, reason: string) => {
+    socket.close(code, reason);
+    runCleanups();
+  };
+  const closeFor = (error: AppError) => {
+    sendError(error);
+    closeWith(CloseCode.authFailed, error.code);
+  };
+  socket.once('close', runCleanups);
+  const authTimer = setTimeout(() => closeWith(CloseCode.authTimeout, 'AUTH_TIMEOUT'), shared.settings.authTimeoutMs);
+
+  const address = request.ip;
+  if (!shared.byAddress.acquire(address)) {
+    sendError(realtimeErrors.WS_TOO_MANY_FOR_ADDRESS({ max: shared.settings.maxPerAddress }));
+    closeWith(CloseCode.tooMany, 'WS_TOO_MANY_FOR_ADDRESS');
+    return;
+  }
+  cleanups.push(() => shared.byAddress.release(address));
 
   // Messages are handled one at a time per socket, in order.
   let queue = Promise.resolve();
@@ -87,6 +188,7 @@ function serve(
   });
 
   async function handle(text: string | null): Promise<void> {
+    if (closed) return;
     const parsed = parseJson(text);
     if (!connection) return authenticate(parsed);
     const head = envelope.safeParse(parsed);
@@ -94,7 +196,7 @@ function serve(
     const { type } = head.data;
     if (type === 'auth') return reauthenticate(parsed);
     if (type === 'ping') return send({ type: 'pong', serverTime: Date.now() });
-    const handler = handlers.get(type);
+    const handler = shared.handlers.get(type);
     if (!handler) return sendError(realtimeErrors.WS_UNKNOWN_TYPE({ type }), type);
     const message = handler.schema.safeParse(parsed);
     if (!message.success) {
@@ -104,44 +206,86 @@ function serve(
     try {
       await handler.handle(connection, message.data);
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      sendError(error, type);
+      // An outage (PostgreSQL, Valkey) fails a message, not the socket: the answer names the message, so the
+      // page knows which request to send again.
+      if (!(error instanceof AppError)) request.log.error({ err: error, type }, 'ws message failed');
+      sendError(error instanceof AppError ? error : commonErrors.INTERNAL_ERROR(), type);
     }
   }
 
+  /** The token's identity, `jti` and `exp`, or the AppError refusing it (which includes an `exp` already past). */
+  async function verify(token: string): Promise<VerifiedToken | AppError> {
+    const verified = await shared.authenticator.verify(token).catch((error: unknown) => {
+      if (error instanceof AppError) return error;
+      throw error;
+    });
+    if (verified instanceof AppError) return verified;
+    // The verifier tolerates a little clock skew past `exp`; a socket does not outlive its token at all.
+    return verified.expiresAt * 1000 <= Date.now() ? authErrors.AUTH_TOKEN_EXPIRED() : verified;
+  }
+
+  /** Remembers the token, so its revocation closes this socket, and keeps the socket until the latest `exp`. */
+  function holdUntilExpiry(verified: VerifiedToken): void {
+    const now = Date.now();
+    tokens.set(verified.jti, verified.expiresAt);
+    for (const [jti, expiresAt] of tokens) if (expiresAt * 1000 <= now) forgetToken(jti);
+    const closers = shared.byJti.get(verified.jti) ?? new Set();
+    closers.add(closeFor);
+    shared.byJti.set(verified.jti, closers);
+    const until = Math.max(...tokens.values()) * 1000;
+    clearTimeout(expiryTimer);
+    expiryTimer = setTimeout(() => closeFor(authErrors.AUTH_TOKEN_EXPIRED()), until - now);
+  }
+
+  function forgetToken(jti: string): void {
+    tokens.delete(jti);
+    const closers = shared.byJti.get(jti);
+    closers?.delete(closeFor);
+    if (closers?.size === 0) shared.byJti.delete(jti);
+  }
+  cleanups.push(() => {
+    for (const jti of [...tokens.keys()]) forgetToken(jti);
+  });
+
   async function authenticate(parsed: unknown): Promise<void> {
     const message = authMessage.safeParse(parsed);
-    if (!message.success) return socket.close(CloseCode.authExpected, 'AUTH_EXPECTED');
+    if (!message.success) return closeWith(CloseCode.authExpected, 'AUTH_EXPECTED');
     locale = message.data.lang ?? locale;
-    try {
-      const identity = await authenticator.authenticate(message.data.token);
-      clearTimeout(authTimer);
-      connection = {
-        id: randomUUID(),
-        identity,
-        locale,
-        send,
-        onClose: (cleanup) => void cleanups.push(cleanup),
-      };
-      send({ type: 'auth.ok', identity });
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      sendError(error);
-      socket.close(CloseCode.authFailed, error.code);
+    const verified = await verify(message.data.token);
+    if (closed) return;
+    if (verified instanceof AppError) return closeFor(verified);
+    const { identity } = verified;
+    if (!shared.byUser.acquire(identity.id)) {
+      sendError(realtimeErrors.WS_TOO_MANY_FOR_USER({ max: shared.settings.maxPerUser }));
+      return closeWith(CloseCode.tooMany, 'WS_TOO_MANY_FOR_USER');
     }
+    cleanups.push(() => shared.byUser.release(identity.id));
+    clearTimeout(authTimer);
+    holdUntilExpiry(verified);
+    connection = {
+      id: randomUUID(),
+      identity,
+      locale,
+      send,
+      get closed() {
+        return closed;
+      },
+      onClose: (cleanup) => (closed ? runCleanup(cleanup) : void cleanups.push(cleanup)),
+    };
+    send({ type: 'auth.ok', identity, expiresAt: verified.expiresAt * 1000 });
   }
 
   async function reauthenticate(parsed: unknown): Promise<void> {
     const message = authMessage.safeParse(parsed);
     if (!message.success) return sendError(realtimeErrors.WS_MESSAGE_INVALID({ detail: 'token' }), 'auth');
-    const identity = await authenticator.authenticate(message.data.token).catch((error: unknown) => {
-      if (error instanceof AppError) return error;
-      throw error;
-    });
-    if (identity instanceof AppError) return sendError(identity, 'auth');
-    if (identity.id !== connection!.identity.id) return sendError(realtimeErrors.WS_IDENTITY_CHANGED(), 'auth');
-    connection!.identity = identity;
-    send({ type: 'auth.ok', identity });
+    const verified = await verify(message.data.token);
+    if (closed) return;
+    // A refused fresh token leaves the socket as it was: it still ends at its current token's `exp`.
+    if (verified instanceof AppError) return sendError(verified, 'auth');
+    if (verified.identity.id !== connection!.identity.id) return sendError(realtimeErrors.WS_IDENTITY_CHANGED(), 'auth');
+    holdUntilExpiry(verified);
+    connection!.identity = verified.identity;
+    send({ type: 'auth.ok', identity: verified.identity, expiresAt: Math.max(...tokens.values()) * 1000 });
   }
 }
 
