@@ -28,7 +28,7 @@ import { createAttendanceModule } from './modules/attendance/index.js';
 import { createDirectory } from './modules/directory/index.js';
 import { createEnrollmentModule } from './modules/enrollment/index.js';
 import { createScanModule } from './modules/scan/index.js';
-import { createQrProjectionModule, type LiveCodes } from './modules/qr-projection/index.js';
+import { createQrProjectionModule, type LiveCodes, type ProjectorHub } from './modules/qr-projection/index.js';
 
 export const BASE_PATH = '/asistencia';
 
@@ -42,6 +42,8 @@ export interface App {
   server: FastifyInstance;
   gateway: Gateway;
   liveCodes: LiveCodes;
+  /** What the projectors of this instance hold (timers, channels): read by tests and metrics. */
+  projectorHub: ProjectorHub;
 }
 
 /**
@@ -223,7 +225,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
   );
 
   server.addHook('onClose', async () => attendance.confirmations.close());
-  return { server, gateway, liveCodes: projection.liveCodes };
+  return { server, gateway, liveCodes: projection.liveCodes, projectorHub: projection.hub };
 }
 
 function rateLimitError(_request: unknown, context: { ttl: number }) {
