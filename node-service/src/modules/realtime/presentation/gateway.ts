@@ -272,7 +272,7 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
       },
       onClose: (cleanup) => (closed ? runCleanup(cleanup) : void cleanups.push(cleanup)),
     };
-    send({ type: 'auth.ok', identity, expiresAt: verified.expiresAt * 1000 });
+    send({ type: 'auth.ok', identity, expiresAt: verified.expiresAt * 1000, serverTime: Date.now() });
   }
 
   async function reauthenticate(parsed: unknown): Promise<void> {
@@ -285,7 +285,7 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
     if (verified.identity.id !== connection!.identity.id) return sendError(realtimeErrors.WS_IDENTITY_CHANGED(), 'auth');
     holdUntilExpiry(verified);
     connection!.identity = verified.identity;
-    send({ type: 'auth.ok', identity: verified.identity, expiresAt: Math.max(...tokens.values()) * 1000 });
+    send({ type: 'auth.ok', identity: verified.identity, expiresAt: Math.max(...tokens.values()) * 1000, serverTime: Date.now() });
   }
 }
 
