@@ -85,7 +85,8 @@ describe('upgrading a database in use', () => {
   test('003 gives each session row its rounds from the rounds it already ran', async () => {
     const db = pool();
     const before003 = copyOfMigrations();
-    rmSync(join(before003, '003.do.confirmation-in-one-statement.sql'));
+    const from003 = migrationFiles().filter((name) => Number(name.split('.')[0]) >= 3);
+    for (const name of from003) rmSync(join(before003, name));
     expect((await migrate(db, before003)).version).toBe(2);
     const session = (course: string, state: string) =>
       db.query<{ id: string }>(
@@ -106,7 +107,7 @@ describe('upgrading a database in use', () => {
     await round(closed, 1, true);
     await round(closed, 2, true);
 
-    expect(await migrate(db, MIGRATIONS_DIR)).toEqual({ applied: ['003.do.confirmation-in-one-statement.sql'], version: LATEST });
+    expect(await migrate(db, MIGRATIONS_DIR)).toEqual({ applied: from003, version: LATEST });
     const { rows } = await db.query(
       `SELECT course_id, rounds_started::int AS rounds_started, current_round::int AS current_round FROM attendance.sessions ORDER BY course_id`,
     );
