@@ -42,6 +42,8 @@ interface Channel {
   stopListening: (() => Promise<void>) | undefined;
   /** The last projector left (or opening failed): nothing more is made, scheduled or heard for it. */
   ended: boolean;
+  /** Rotations are failing (an outage): reported once, not at every period, until one succeeds. */
+  failing: boolean;
 }
 
 /**
@@ -159,10 +161,13 @@ export function createProjectorHub(deps: {
     try {
       if (channel.ended) return;
       const frame = await frameFor(channel, slot);
+      channel.failing = false;
       if (frame) broadcast(channel, { ...frame, serverTime: now() });
     } catch (error) {
-      // Valkey or PostgreSQL out: this frame is lost, the next one is tried on time.
-      deps.report(error, 'rotation failed');
+      // Valkey or PostgreSQL out: this frame is lost, the next one is tried on time. One line per session
+      // and outage, not one per period: hundreds of projected sessions would flood the log.
+      if (!channel.failing) deps.report(error, 'rotation failed (reported again only after one succeeds)');
+      channel.failing = true;
     } finally {
       schedule(channel, slot);
     }
@@ -209,6 +214,7 @@ export function createProjectorHub(deps: {
       ready: Promise.resolve(),
       stopListening: undefined,
       ended: false,
+      failing: false,
     };
     channel.ready = (async () => {
       channel.count = await deps.sessions.liveCount(session.id);
