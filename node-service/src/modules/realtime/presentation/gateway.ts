@@ -9,6 +9,7 @@ import { authErrors, type Authenticator, type VerifiedToken } from '../../auth/i
 import type { Connection, MessageHandler } from '../application/handlers.js';
 import { authMessage, CloseCode, envelope, type ServerMessage } from '../domain/protocol.js';
 import { createSocketCounter, type SocketCounter } from '../domain/socket-limits.js';
+import { createTokenHolders, type TokenHolders } from '../domain/token-holders.js';
 
 const realtimeErrors = defineErrors({
   WS_MESSAGE_INVALID: {
@@ -61,7 +62,7 @@ interface Shared {
   byAddress: SocketCounter;
   byUser: SocketCounter;
   /** The sockets authenticated with each `jti` (by any token they presented), to close on revocation. */
-  byJti: Map<string, Set<(error: AppError) => void>>;
+  holders: TokenHolders<(error: AppError) => void>;
 }
 
 const watchBackoff = { minMs: 500, maxMs: 10_000 };
@@ -82,7 +83,8 @@ export function registerGateway(
     settings: deps.settings,
     byAddress: createSocketCounter(deps.settings.maxPerAddress),
     byUser: createSocketCounter(deps.settings.maxPerUser),
-    byJti: new Map(),
+    // Longer than a revocation check can take: an announcement landing during one is not missed.
+    holders: createTokenHolders({ rememberMs: 60_000 }),
   };
   const stopWatching = watchRevocations(shared, deps.report);
   app.addHook('onClose', stopWatching);
@@ -112,7 +114,7 @@ function watchRevocations(shared: Shared, report: (error: unknown, context: stri
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
   const onRevoked = (jti: string) => {
-    for (const close of [...(shared.byJti.get(jti) ?? [])]) close(authErrors.AUTH_TOKEN_REVOKED());
+    for (const close of shared.holders.revoke(jti)) close(authErrors.AUTH_TOKEN_REVOKED());
   };
   const listen = (attempt: number): void => {
     shared.authenticator.watchRevocations(onRevoked).then(
@@ -224,24 +226,27 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
     return verified.expiresAt * 1000 <= Date.now() ? authErrors.AUTH_TOKEN_EXPIRED() : verified;
   }
 
-  /** Remembers the token, so its revocation closes this socket, and keeps the socket until the latest `exp`. */
-  function holdUntilExpiry(verified: VerifiedToken): void {
+  /**
+   * Remembers the token, so its revocation closes this socket, and keeps the socket until the latest `exp`.
+   * False (and the socket closed) when the token was revoked while it was being checked.
+   */
+  function holdUntilExpiry(verified: VerifiedToken): boolean {
     const now = Date.now();
-    tokens.set(verified.jti, verified.expiresAt);
     for (const [jti, expiresAt] of tokens) if (expiresAt * 1000 <= now) forgetToken(jti);
-    const closers = shared.byJti.get(verified.jti) ?? new Set();
-    closers.add(closeFor);
-    shared.byJti.set(verified.jti, closers);
+    if (!shared.holders.hold(verified.jti, closeFor)) {
+      closeFor(authErrors.AUTH_TOKEN_REVOKED());
+      return false;
+    }
+    tokens.set(verified.jti, verified.expiresAt);
     const until = Math.max(...tokens.values()) * 1000;
     clearTimeout(expiryTimer);
     expiryTimer = setTimeout(() => closeFor(authErrors.AUTH_TOKEN_EXPIRED()), until - now);
+    return true;
   }
 
   function forgetToken(jti: string): void {
     tokens.delete(jti);
-    const closers = shared.byJti.get(jti);
-    closers?.delete(closeFor);
-    if (closers?.size === 0) shared.byJti.delete(jti);
+    shared.holders.release(jti, closeFor);
   }
   cleanups.push(() => {
     for (const jti of [...tokens.keys()]) forgetToken(jti);
@@ -261,7 +266,7 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
     }
     cleanups.push(() => shared.byUser.release(identity.id));
     clearTimeout(authTimer);
-    holdUntilExpiry(verified);
+    if (!holdUntilExpiry(verified)) return;
     connection = {
       id: randomUUID(),
       identity,
@@ -283,7 +288,7 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
     // A refused fresh token leaves the socket as it was: it still ends at its current token's `exp`.
     if (verified instanceof AppError) return sendError(verified, 'auth');
     if (verified.identity.id !== connection!.identity.id) return sendError(realtimeErrors.WS_IDENTITY_CHANGED(), 'auth');
-    holdUntilExpiry(verified);
+    if (!holdUntilExpiry(verified)) return;
     connection!.identity = verified.identity;
     send({ type: 'auth.ok', identity: verified.identity, expiresAt: Math.max(...tokens.values()) * 1000, serverTime: Date.now() });
   }
