@@ -161,8 +161,11 @@ export function createProjectorHub(deps: {
     try {
       if (channel.ended) return;
       const frame = await frameFor(channel, slot);
+      const recovered = channel.failing;
       channel.failing = false;
       if (frame) broadcast(channel, { ...frame, serverTime: now() });
+      // Session events published during the outage were lost: read the session and its count again.
+      if (recovered) refresh(channel).catch((error: unknown) => deps.report(error, 'projector refresh failed'));
     } catch (error) {
       // Valkey or PostgreSQL out: this frame is lost, the next one is tried on time. One line per session
       // and outage, not one per period: hundreds of projected sessions would flood the log.
