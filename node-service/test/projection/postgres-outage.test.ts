@@ -54,6 +54,13 @@ describe('PostgreSQL unreachable while a projector subscribes', () => {
     expect(service.app.projectorHub.projectedSessions).toBe(0);
     expect(service.app.projectorHub.plannedRotations).toBe(0);
 
+    // A socket opened meanwhile cannot be authenticated (the revocation list is in PostgreSQL): it is told
+    // so at once and closed with 1013, to reconnect later, rather than left waiting for its auth timeout.
+    const late = await openSocket(`${service.baseUrl.replace('http', 'ws')}/asistencia/ws`);
+    late.send({ type: 'auth', token: await portalToken(users.teacher) });
+    expect(await late.next('error', 15_000)).toMatchObject({ code: 'INTERNAL_ERROR', inReplyTo: 'auth' });
+    expect(await late.closed).toEqual({ code: 1013, reason: 'TRY_AGAIN_LATER' });
+
     link.restore();
     const restoredAt = Date.now();
     // As the page does: ask again after each refusal, on the same socket.

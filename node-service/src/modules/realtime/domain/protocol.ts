@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const CloseCode = {
   /** The server is shutting down or restarting: reconnect (to any instance). */
   serviceRestart: 1012,
+  /** The token could not be checked now (PostgreSQL unreachable): reconnect after a back-off. */
+  tryAgainLater: 1013,
   /** The first message was not `{ "type": "auth", "token": … }`. */
   authExpected: 4400,
   /**

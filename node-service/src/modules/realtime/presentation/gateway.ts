@@ -216,12 +216,14 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
   }
 
   /** The token's identity, `jti` and `exp`, or the AppError refusing it (which includes an `exp` already past). */
-  async function verify(token: string): Promise<VerifiedToken | AppError> {
+  async function verify(token: string): Promise<VerifiedToken | AppError | undefined> {
     const verified = await shared.authenticator.verify(token).catch((error: unknown) => {
       if (error instanceof AppError) return error;
-      throw error;
+      // PostgreSQL (the revocation list) unreachable: the token could not be checked, so it is not accepted.
+      request.log.error({ err: error }, 'ws authentication failed');
+      return undefined;
     });
-    if (verified instanceof AppError) return verified;
+    if (verified === undefined || verified instanceof AppError) return verified;
     // The verifier tolerates a little clock skew past `exp`; a socket does not outlive its token at all.
     return verified.expiresAt * 1000 <= Date.now() ? authErrors.AUTH_TOKEN_EXPIRED() : verified;
   }
@@ -258,6 +260,10 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
     locale = message.data.lang ?? locale;
     const verified = await verify(message.data.token);
     if (closed) return;
+    if (verified === undefined) {
+      sendError(commonErrors.INTERNAL_ERROR(), 'auth');
+      return closeWith(CloseCode.tryAgainLater, 'TRY_AGAIN_LATER');
+    }
     if (verified instanceof AppError) return closeFor(verified);
     const { identity } = verified;
     if (!shared.byUser.acquire(identity.id)) {
@@ -286,6 +292,7 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
     const verified = await verify(message.data.token);
     if (closed) return;
     // A refused fresh token leaves the socket as it was: it still ends at its current token's `exp`.
+    if (verified === undefined) return sendError(commonErrors.INTERNAL_ERROR(), 'auth');
     if (verified instanceof AppError) return sendError(verified, 'auth');
     if (verified.identity.id !== connection!.identity.id) return sendError(realtimeErrors.WS_IDENTITY_CHANGED(), 'auth');
     if (!holdUntilExpiry(verified)) return;
