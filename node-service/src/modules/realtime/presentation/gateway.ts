@@ -2,11 +2,11 @@ import type {} from '@fastify/websocket';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { backoffDelay } from '../../../shared/backoff.js';
 import { AppError, commonErrors, defineErrors } from '../../../shared/errors.js';
 import { localeFrom } from '../../../shared/http/locale.js';
 import { authErrors, type Authenticator, type VerifiedToken } from '../../auth/index.js';
 import type { Connection, MessageHandler } from '../application/handlers.js';
+import { watchRevocations } from '../application/revocation-watch.js';
 import { authMessage, CloseCode, envelope, type ServerMessage } from '../domain/protocol.js';
 import { createSocketCounter, type SocketCounter } from '../domain/socket-limits.js';
 import { createTokenHolders, type TokenHolders } from '../domain/token-holders.js';
@@ -65,8 +65,6 @@ interface Shared {
   holders: TokenHolders<(error: AppError) => void>;
 }
 
-const watchBackoff = { minMs: 500, maxMs: 10_000 };
-
 export function registerGateway(
   app: FastifyInstance,
   deps: {
@@ -86,7 +84,13 @@ export function registerGateway(
     // Longer than a revocation check can take: an announcement landing during one is not missed.
     holders: createTokenHolders({ rememberMs: 60_000 }),
   };
-  const stopWatching = watchRevocations(shared, deps.report);
+  const stopWatching = watchRevocations(
+    deps.authenticator,
+    (jti) => {
+      for (const close of shared.holders.revoke(jti)) close(authErrors.AUTH_TOKEN_REVOKED());
+    },
+    deps.report,
+  );
   app.addHook('onClose', stopWatching);
 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
@@ -102,37 +106,6 @@ export function registerGateway(
     get size() {
       return sockets.size;
     },
-  };
-}
-
-/**
- * Listens to revocations from every instance for as long as the service runs; a failed subscription (Valkey
- * down at start) is retried with back-off, and the store resubscribes by itself after a reconnection.
- */
-function watchRevocations(shared: Shared, report: (error: unknown, context: string) => void): () => Promise<void> {
-  let stop: (() => Promise<void>) | undefined;
-  let retry: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const onRevoked = (jti: string) => {
-    for (const close of shared.holders.revoke(jti)) close(authErrors.AUTH_TOKEN_REVOKED());
-  };
-  const listen = (attempt: number): void => {
-    shared.authenticator.watchRevocations(onRevoked).then(
-      async (unsubscribe) => {
-        if (stopped) await unsubscribe();
-        else stop = unsubscribe;
-      },
-      (error: unknown) => {
-        report(error, 'listening to revocations failed; retrying');
-        if (!stopped) retry = setTimeout(() => listen(attempt + 1), backoffDelay(attempt, watchBackoff));
-      },
-    );
-  };
-  listen(0);
-  return async () => {
-    stopped = true;
-    clearTimeout(retry);
-    await stop?.().catch(() => undefined);
   };
 }
 
