@@ -28,7 +28,7 @@ import { createDirectory } from './modules/directory/index.js';
 import { createEnrollmentModule } from './modules/enrollment/index.js';
 import { createScanModule } from './modules/scan/index.js';
 import { createPagesModule } from './modules/pages/index.js';
-import { createLiveCodeReader, createQrProjectionModule } from './modules/qr-projection/index.js';
+import { createLiveCodeReader, createQrProjectionModule, type ProjectorHub } from './modules/qr-projection/index.js';
 
 export const BASE_PATH = '/asistencia';
 
@@ -41,6 +41,8 @@ export interface AppDependencies {
 export interface App {
   server: FastifyInstance;
   gateway: Gateway;
+  /** What the projectors of this instance hold (timers, channels): read by tests and metrics. */
+  projectorHub: ProjectorHub;
 }
 
 /**
@@ -97,7 +99,14 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
   await server.register(swaggerUi, { routePrefix: `${BASE_PATH}/docs` });
 
   const limits = rateLimits(config.limits);
-  const auth = createAuthModule({ jwt: config.jwt, store, internalApiToken: config.internalApiToken, limits });
+  const auth = createAuthModule({
+    jwt: config.jwt,
+    db,
+    store,
+    internalApiToken: config.internalApiToken,
+    limits,
+    report: (err: unknown, context: string) => server.log.warn({ err }, context),
+  });
   const directory = createDirectory({ portalUrl: config.portal.internalUrl, credential: config.internalApiToken });
   const report = (err: unknown, context: string) => server.log.warn({ err }, context);
   const liveCodes = createLiveCodeReader({ store, fallbackTtlMs: config.sessions.fallbackCodeTtlMs });
@@ -177,7 +186,12 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
       gateway = registerGateway(app, {
         authenticator: auth.authenticator,
         handlers: [...projection.handlers],
-        authTimeoutMs: config.limits.wsAuthTimeoutMs,
+        settings: {
+          authTimeoutMs: config.limits.wsAuthTimeoutMs,
+          maxPerUser: config.limits.wsMaxPerUser,
+          maxPerAddress: config.limits.wsMaxPerAddress,
+        },
+        report: (err, context) => server.log.warn({ err }, context),
       });
       await app.register(pages.routes);
     },
@@ -185,7 +199,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
   );
 
   server.addHook('onClose', async () => attendance.confirmations.close());
-  return { server, gateway };
+  return { server, gateway, projectorHub: projection.hub };
 }
 
 function rateLimitError(_request: unknown, context: { ttl: number }) {

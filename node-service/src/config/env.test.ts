@@ -51,7 +51,7 @@ describe('with no environment at all', () => {
   });
 
   test('has the documented limits', () => {
-    expect(config.limits).toMatchObject({ shutdownTimeoutMs: 4000, wsAuthTimeoutMs: 5000, bodyBytes: 65536 });
+    expect(config.limits).toMatchObject({ shutdownTimeoutMs: 4000, wsAuthTimeoutMs: 5000, wsMaxPerUser: 8, wsMaxPerAddress: 200, bodyBytes: 65536 });
     expect(config.trustProxy).toEqual(['127.0.0.1', '::1']);
     expect(config.jwt).toMatchObject({ issuer: 'asistencia-portal', audience: 'asistencia', maxAgeSeconds: 900 });
   });

@@ -78,6 +78,8 @@ const schema = z.object({
   RATE_LIMIT_PUBLIC_PER_MINUTE: int(1, 100_000).default(60),
   WS_AUTH_TIMEOUT_MS: int(100, 60_000).default(5000),
   WS_MAX_MESSAGE_BYTES: int(256, 1024 * 1024).default(4096),
+  WS_MAX_PER_USER: int(1, 1000).default(8),
+  WS_MAX_PER_ADDRESS: int(1, 100_000).default(200),
   SHUTDOWN_TIMEOUT_MS: int(100, 60_000).default(4000),
   DEV_SESSION_HOURS: int(1, 24).default(8),
   WEBAUTHN_RP_NAME: z.string().trim().min(1).max(64).default('Asistencia'),
@@ -140,6 +142,9 @@ export interface Config {
     publicRequestsPerMinute: number;
     wsAuthTimeoutMs: number;
     wsMaxMessageBytes: number;
+    /** Open WebSockets of one user, and of one client address, on one instance. */
+    wsMaxPerUser: number;
+    wsMaxPerAddress: number;
     shutdownTimeoutMs: number;
     devSessionHours: number;
   };
@@ -251,6 +256,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       publicRequestsPerMinute: env.RATE_LIMIT_PUBLIC_PER_MINUTE,
       wsAuthTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
       wsMaxMessageBytes: env.WS_MAX_MESSAGE_BYTES,
+      wsMaxPerUser: env.WS_MAX_PER_USER,
+      wsMaxPerAddress: env.WS_MAX_PER_ADDRESS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
       devSessionHours: env.DEV_SESSION_HOURS,
     },

@@ -3,8 +3,6 @@
  * after about a minute: losing Valkey loses live codes and challenges, never attendance.
  */
 export const keystore = {
-  /** A portal token's `jti` refused until the token would have expired anyway. */
-  revokedToken: (jti: string) => `auth:revoked:${jti}`,
   /** The live QR code of one (session, round, slot): `{ token, fallbackCode }`, set-if-absent. */
   qrSlot: (sessionId: string, round: number, slot: number) => `qr:slot:${sessionId}:${round}:${slot}`,
   /** A scanned token back to its `{ sessionId, round, slot }`; lives one period plus the grace. */
@@ -37,9 +35,6 @@ export const keystore = {
 export const channels = {
   /** Everything projectors and other instances must hear about one session: state changes, live counts. */
   session: (sessionId: string) => `events:session:${sessionId}`,
-} as const;
-
-export const ttl = {
-  /** Extra time a revoked `jti` is kept past its `exp`, to cover the verifier's clock tolerance. */
-  revokedTokenSlackMs: 60_000,
+  /** A revoked portal token's `jti` (the list itself is in PostgreSQL): every instance closes its sockets. */
+  revocations: 'events:revocations',
 } as const;

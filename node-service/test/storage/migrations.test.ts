@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -85,7 +85,8 @@ describe('upgrading a database in use', () => {
   test('003 gives each session row its rounds from the rounds it already ran', async () => {
     const db = pool();
     const before003 = copyOfMigrations();
-    for (const file of readdirSync(before003)) if (Number(file.slice(0, 3)) >= 3) rmSync(join(before003, file));
+    const from003 = migrationFiles().filter((name) => Number(name.split('.')[0]) >= 3);
+    for (const name of from003) rmSync(join(before003, name));
     expect((await migrate(db, before003)).version).toBe(2);
     const session = (course: string, state: string) =>
       db.query<{ id: string }>(
@@ -106,9 +107,7 @@ describe('upgrading a database in use', () => {
     await round(closed, 1, true);
     await round(closed, 2, true);
 
-    const upgraded = await migrate(db, MIGRATIONS_DIR);
-    expect(upgraded.version).toBe(LATEST);
-    expect(upgraded.applied[0]).toBe('003.do.confirmation-in-one-statement.sql');
+    expect(await migrate(db, MIGRATIONS_DIR)).toEqual({ applied: from003, version: LATEST });
     const { rows } = await db.query(
       `SELECT course_id, rounds_started::int AS rounds_started, current_round::int AS current_round FROM attendance.sessions ORDER BY course_id`,
     );

@@ -5,7 +5,7 @@
 import { defineMessages } from '../src/lib/i18n';
 import { startPage } from '../src/lib/page';
 import { required } from '../src/lib/ui';
-import { connectLive, type ErrorMessage, type LiveSocket, type LiveStatus } from '../src/lib/ws';
+import { backoffDelay, connectLive, type ErrorMessage, type LiveSocket, type LiveStatus } from '../src/lib/ws';
 import {
   groupDigits,
   isFresh,
@@ -83,11 +83,14 @@ const ui = {
 };
 ui.notice.removeAttribute('data-i18n');
 
-// Errors of the subscription that no reconnection can fix, with this page's wording where it has one.
-const subscribeRefusals: Readonly<Record<string, Key>> = {
+// Errors of the subscription that no retry can fix, with this page's wording where it has one. Any other
+// refusal (PostgreSQL or Valkey out, INTERNAL_ERROR, SERVICE_UNAVAILABLE) is retried with back-off on the
+// same connection, showing "reconectando…", until a code arrives.
+const subscribeRefusals: Readonly<Record<string, Key | null>> = {
   SESSION_NOT_FOUND: 'projector.notFound',
   SESSION_NOT_YOURS: 'projector.notYours',
   AUTH_ROLE_FORBIDDEN: 'projector.notYours',
+  WS_MESSAGE_INVALID: null,
 };
 
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
@@ -102,6 +105,8 @@ let upcoming: ReceivedFrame | undefined;
 let fatal: { readonly key: Key } | { readonly text: string } | undefined;
 let shownUrl: string | undefined;
 let showingCode = false;
+/** A refused subscribe waiting to be sent again: the page says it is reconnecting meanwhile. */
+let retry: { attempt: number; timer: number | undefined } | undefined;
 
 type Screen = { readonly kind: 'code' } | { readonly kind: 'notice'; readonly text: string };
 
@@ -110,6 +115,7 @@ function screen(now: number): Screen {
   const notice = (text: string): Screen => ({ kind: 'notice', text });
   if (fatal !== undefined) return notice('key' in fatal ? i18n.t(fatal.key) : fatal.text);
   if (connection !== 'online') return notice(i18n.t(everOnline ? 'projector.reconnecting' : 'projector.connecting'));
+  if (retry) return notice(i18n.t('projector.reconnecting'));
   if (!session) return notice(i18n.t('status.loading'));
   if (session.state === 'closed') return notice(i18n.t('projector.closed'));
   if (session.state === 'scheduled') return notice(i18n.t('projector.waitingOpen'));
@@ -151,7 +157,8 @@ function renderBar(): void {
 }
 
 function connectionKey(): Key {
-  if (connection === 'online') return 'projector.online';
+  if (connection === 'online' && !retry) return 'projector.online';
+  if (connection === 'online') return 'projector.reconnecting';
   return everOnline ? 'projector.reconnecting' : 'projector.connecting';
 }
 
@@ -202,11 +209,14 @@ function onMessage(message: ProjectorMessage | ErrorMessage): void {
       if (message.session.id !== sessionId) return;
       session = message.session;
       count = message.count;
+      // A session showing no code needs none to stop retrying; an open round waits for its first code.
+      if (session.state !== 'open' || session.currentRound === null) stopRetrying();
       if (received && received.frame.round !== session.currentRound) received = undefined;
       if (upcoming && upcoming.frame.round !== session.currentRound) upcoming = undefined;
       break;
     case 'qr': {
       if (message.sessionId !== sessionId) return;
+      stopRetrying();
       const now = Date.now();
       const frame = receive(message, now);
       if (serverNow(frame, now) < message.slotStartsAt) upcoming = frame;
@@ -218,19 +228,47 @@ function onMessage(message: ProjectorMessage | ErrorMessage): void {
       if (message.sessionId !== sessionId) return;
       count = { round: message.round, confirmed: message.confirmed, expected: message.expected };
       break;
-    case 'error':
+    case 'error': {
       if (message.inReplyTo !== 'projector.subscribe') return;
-      fatal = message.code in subscribeRefusals ? { key: subscribeRefusals[message.code]! } : { text: message.message };
+      if (!(message.code in subscribeRefusals)) {
+        retrySubscribe();
+        break;
+      }
+      const key = subscribeRefusals[message.code];
+      fatal = key ? { key } : { text: message.message };
+      stopRetrying();
       live?.close();
       break;
+    }
     default:
       return;
   }
   render();
 }
 
+const subscribeMessage = { type: 'projector.subscribe', sessionId } as const;
+/** Short: a classroom is waiting, and a refused subscribe costs the service one session read. */
+const subscribeRetryTiming = { minBackoffMs: 500, maxBackoffMs: 3000 };
+
+/** Sends the subscribe again after a back-off; a reconnection resends it anyway (it is kept). */
+function retrySubscribe(): void {
+  const attempt = retry ? retry.attempt + 1 : 0;
+  window.clearTimeout(retry?.timer);
+  const timer = window.setTimeout(() => live?.send(subscribeMessage), backoffDelay(attempt, subscribeRetryTiming));
+  retry = { attempt, timer };
+  received = undefined;
+  upcoming = undefined;
+}
+
+function stopRetrying(): void {
+  window.clearTimeout(retry?.timer);
+  retry = undefined;
+}
+
 function onStatus(status: LiveStatus): void {
   connection = status;
+  // A new connection sends the kept subscribe itself; a pending retry would only repeat it.
+  if (status !== 'online') window.clearTimeout(retry?.timer);
   if (status === 'online') everOnline = true;
   if (status === 'refused') fatal = { key: 'projector.refused' };
   if (status !== 'online') {
@@ -267,7 +305,7 @@ setUpFullscreen();
 if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionId)) {
   keepScreenAwake();
   live = connectLive<ProjectorMessage>({ api, onMessage, onStatus });
-  live.keep({ type: 'projector.subscribe', sessionId });
+  live.keep(subscribeMessage);
 } else {
   fatal = { key: 'projector.noSession' };
 }

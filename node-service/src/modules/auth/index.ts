@@ -1,12 +1,14 @@
 import type { KeyValueStore } from '../../shared/storage/key-value.js';
+import type { SqlDatabase } from '../../shared/storage/sql.js';
 import type { RateLimits } from '../../shared/http/rate-limits.js';
 import { createAuthenticator, type Authenticator } from './application/authenticate.js';
 import { createJwtVerifier, type JwtSettings } from './infrastructure/jwt-verifier.js';
+import { createRevocationFeed } from './infrastructure/revocation-feed.js';
 import { createRevocationList } from './infrastructure/revocation-list.js';
 import { createGuards, type AuthGuards } from './presentation/guards.js';
 import { authRoutes } from './presentation/routes.js';
 
-export type { Identity, Role } from './domain/identity.js';
+export type { Identity, Role, VerifiedToken } from './domain/identity.js';
 export { ROLES, isRole } from './domain/identity.js';
 export { authErrors } from './domain/errors.js';
 export type { Authenticator } from './application/authenticate.js';
@@ -17,13 +19,17 @@ export { identitySchema } from './presentation/routes.js';
 
 export function createAuthModule(deps: {
   jwt: JwtSettings;
+  db: SqlDatabase;
   store: KeyValueStore;
   internalApiToken: string | undefined;
   limits: RateLimits;
+  report: (error: unknown, context: string) => void;
 }) {
   const authenticator: Authenticator = createAuthenticator({
     verifier: createJwtVerifier(deps.jwt),
-    revocations: createRevocationList(deps.store),
+    revocations: createRevocationList(deps.db),
+    feed: createRevocationFeed(deps.store),
+    report: deps.report,
   });
   const guards: AuthGuards = createGuards(authenticator, deps.internalApiToken);
   return { authenticator, guards, routes: authRoutes({ authenticator, guards, limits: deps.limits }) };

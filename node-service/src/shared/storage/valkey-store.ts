@@ -27,6 +27,14 @@ export function createValkeyStore(options: { url: string; keyPrefix: string }): 
   subscriber.on('message', (channel: string, message: string) => {
     for (const handler of handlers.get(channel) ?? []) handler(message);
   });
+  // After any reconnection, every channel someone listens to is subscribed again. ioredis resubscribes the
+  // channels whose SUBSCRIBE it saw acknowledged; this also covers one whose SUBSCRIBE was in flight when
+  // the connection dropped. SUBSCRIBE is idempotent, so a channel sent twice costs nothing.
+  let connectedBefore = false;
+  subscriber.on('ready', () => {
+    if (connectedBefore && handlers.size > 0) void subscriber.subscribe(...handlers.keys()).catch(() => undefined);
+    connectedBefore = true;
+  });
   // Connection errors surface through the failing command and the readiness check, not as crashes.
   commands.on('error', () => undefined);
   subscriber.on('error', () => undefined);
@@ -59,19 +67,26 @@ export function createValkeyStore(options: { url: string; keyPrefix: string }): 
     async subscribe(channel, handler) {
       const name = prefixed(channel);
       const set = handlers.get(name) ?? new Set<MessageHandler>();
-      const first = set.size === 0;
       set.add(handler);
       handlers.set(name, set);
-      if (first) subscribing.set(name, subscriber.subscribe(name));
-      await subscribing.get(name);
+      if (!subscribing.has(name)) subscribing.set(name, subscriber.subscribe(name));
+      const forget = () => {
+        if (!set.delete(handler) || set.size > 0 || handlers.get(name) !== set) return false;
+        handlers.delete(name);
+        subscribing.delete(name);
+        return true;
+      };
+      try {
+        await subscribing.get(name);
+      } catch (error) {
+        // A SUBSCRIBE refused during an outage is forgotten, so the next subscriber sends it again instead of
+        // waiting on this failure for good.
+        if (forget()) void subscriber.unsubscribe(name).catch(() => undefined);
+        throw error;
+      }
       return async () => {
         // A second call must not remove a later subscriber's channel.
-        if (!set.delete(handler)) return;
-        if (set.size === 0) {
-          handlers.delete(name);
-          subscribing.delete(name);
-          await subscriber.unsubscribe(name);
-        }
+        if (forget()) await subscriber.unsubscribe(name);
       };
     },
     async ping() {

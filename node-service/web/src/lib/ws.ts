@@ -1,7 +1,8 @@
 // The pages' connection to the service's authenticated WebSocket (`/asistencia/ws`). It authenticates with
 // its first message (never a token in the URL: proxies log URLs), reconnects with exponential back-off and
 // jitter, detects a dead connection with a ping/pong heartbeat, and after every (re)connection sends again
-// the messages the page asked to keep (its subscriptions).
+// the messages the page asked to keep (its subscriptions). The service ends a socket at its token's `exp`
+// (close 4401 AUTH_TOKEN_EXPIRED), so before then this sends `auth` again with a fresh token.
 import type { ApiClient, Identity } from './api';
 import { basePath } from './api';
 
@@ -40,6 +41,10 @@ export interface LiveSocketTiming {
   readonly pongTimeoutMs: number;
   /** From opening the socket to `auth.ok`. */
   readonly connectTimeoutMs: number;
+  /** A fresh token is sent this long before the current one ends (at most a third of its remaining life). */
+  readonly renewBeforeExpiryMs: number;
+  /** After a failed renewal (no token, refused), the next try. */
+  readonly renewRetryMs: number;
 }
 
 export const defaultTiming: LiveSocketTiming = {
@@ -48,6 +53,8 @@ export const defaultTiming: LiveSocketTiming = {
   pingEveryMs: 10_000,
   pongTimeoutMs: 5_000,
   connectTimeoutMs: 10_000,
+  renewBeforeExpiryMs: 60_000,
+  renewRetryMs: 5_000,
 };
 
 export interface LiveSocketOptions<M extends ServerMessage> {
@@ -68,9 +75,24 @@ export interface LiveSocket {
   close(): void;
 }
 
-// The service's close codes (modules/realtime/domain/protocol.ts).
+// The service's close codes (modules/realtime/domain/protocol.ts). 4401 also ends a socket whose token
+// expired or was revoked (the reason says which); 4429 (too many sockets) is retried like any other close.
 const closeAuthFailed = 4401;
 const closeServiceRestart = 1012;
+
+/** `auth.ok`: who the service took us for, and until when (its clock) this authentication holds. */
+interface AuthOk {
+  readonly identity: Identity;
+  readonly expiresAt?: number;
+  readonly serverTime?: number;
+}
+
+/** When to send a fresh token: before the current one ends, by a margin of at most a third of what is left. */
+export function renewalDelay(authOk: Pick<AuthOk, 'expiresAt' | 'serverTime'>, renewBeforeExpiryMs: number): number | undefined {
+  if (authOk.expiresAt === undefined || authOk.serverTime === undefined) return undefined;
+  const remaining = authOk.expiresAt - authOk.serverTime;
+  return Math.max(0, remaining - Math.min(renewBeforeExpiryMs, remaining / 3));
+}
 
 export function liveSocketUrl(): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -98,6 +120,7 @@ export function connectLive<M extends ServerMessage>(options: LiveSocketOptions<
   let pingTimer: number | undefined;
   let pongTimer: number | undefined;
   let connectTimer: number | undefined;
+  let renewTimer: number | undefined;
 
   const setStatus = (next: LiveStatus, detail?: { identity?: Identity; error?: ErrorMessage }): void => {
     if (next === status && next !== 'online') return;
@@ -109,7 +132,8 @@ export function connectLive<M extends ServerMessage>(options: LiveSocketOptions<
     window.clearInterval(pingTimer);
     window.clearTimeout(pongTimer);
     window.clearTimeout(connectTimer);
-    pingTimer = pongTimer = connectTimer = undefined;
+    window.clearTimeout(renewTimer);
+    pingTimer = pongTimer = connectTimer = renewTimer = undefined;
   };
 
   const sendNow = (message: ClientMessage): boolean => {
@@ -139,15 +163,30 @@ export function connectLive<M extends ServerMessage>(options: LiveSocketOptions<
     retryTimer = window.setTimeout(() => void connect(), delayMs);
   };
 
-  /** Hands the service the newer token once the cached one is renewed, so the connection's identity stays current. */
+  /**
+   * Sends a fresh token before the service ends this socket at the current token's `exp`. The cached token
+   * is the current one, so it is forgotten first and a new one fetched; no token (signed out) or a refusal
+   * is tried again shortly, and if it never works the socket ends at `exp` and reconnecting sorts it out.
+   */
+  const planRenewal = (authOk: AuthOk): void => {
+    window.clearTimeout(renewTimer);
+    const delay = renewalDelay(authOk, timing.renewBeforeExpiryMs);
+    if (delay === undefined) return;
+    renewTimer = window.setTimeout(() => void renewAuth(), delay);
+  };
+
   const renewAuth = async (): Promise<void> => {
+    options.api.forgetToken();
     const token = await options.api.getToken({ redirect: false }).catch(() => null);
-    if (token && token !== currentToken && sendNow({ type: 'auth', token })) currentToken = token;
+    if (token && token !== currentToken && sendNow({ type: 'auth', token })) {
+      currentToken = token;
+      return; // the answer (auth.ok) plans the next renewal
+    }
+    if (authenticated) renewTimer = window.setTimeout(() => void renewAuth(), timing.renewRetryMs);
   };
 
   const startHeartbeat = (): void => {
     pingTimer = window.setInterval(() => {
-      void renewAuth();
       if (!sendNow({ type: 'ping' })) return;
       window.clearTimeout(pongTimer);
       pongTimer = window.setTimeout(() => {
@@ -157,21 +196,29 @@ export function connectLive<M extends ServerMessage>(options: LiveSocketOptions<
     }, timing.pingEveryMs);
   };
 
-  const onAuthenticated = (identity: Identity): void => {
+  const onAuthenticated = (authOk: AuthOk): void => {
     window.clearTimeout(connectTimer);
     authenticated = true;
     attempt = 0;
     refusedOnce = false;
-    setStatus('online', { identity });
+    setStatus('online', { identity: authOk.identity });
     for (const message of kept) sendNow(message);
     startHeartbeat();
+    planRenewal(authOk);
   };
 
   const onMessage = (event: MessageEvent): void => {
     const message = parse(event.data);
     if (!message) return;
-    if (message.type === 'auth.ok' && !authenticated) {
-      onAuthenticated((message as unknown as { identity: Identity }).identity);
+    if (message.type === 'auth.ok') {
+      if (!authenticated) onAuthenticated(message as unknown as AuthOk);
+      else planRenewal(message as unknown as AuthOk);
+      return;
+    }
+    // A fresh token refused: keep the current authentication, and try another token shortly.
+    if (message.type === 'error' && authenticated && (message as { inReplyTo?: unknown }).inReplyTo === 'auth') {
+      window.clearTimeout(renewTimer);
+      renewTimer = window.setTimeout(() => void renewAuth(), timing.renewRetryMs);
       return;
     }
     if (message.type === 'pong') window.clearTimeout(pongTimer);

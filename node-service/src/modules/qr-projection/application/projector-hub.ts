@@ -37,7 +37,13 @@ interface Channel {
   frames: Map<number, QrFrame>;
   /** Where in each slot the next slot's frame is made and delivered, as a share of the period. */
   lead: number;
-  stopListening: () => Promise<void>;
+  /** Settles once the session's count is read and its events are heard; a failure drops the channel. */
+  ready: Promise<void>;
+  stopListening: (() => Promise<void>) | undefined;
+  /** The last projector left (or opening failed): nothing more is made, scheduled or heard for it. */
+  ended: boolean;
+  /** Rotations are failing (an outage): reported once, not at every period, until one succeeds. */
+  failing: boolean;
 }
 
 /**
@@ -71,8 +77,10 @@ export function createProjectorHub(deps: {
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
-  const channels = new Map<string, Promise<Channel>>();
+  const channels = new Map<string, Channel>();
   const watching = new Map<string, Set<string>>();
+  /** Channels with a rotation timer set: the hub's own account of what it will still do. */
+  const scheduled = new Set<Channel>();
 
   const stateMessage = (channel: Channel) => ({
     type: 'projector.state',
@@ -126,25 +134,43 @@ export function createProjectorHub(deps: {
     return frame;
   }
 
-  /** Plans the delivery of the frame after `afterSlot` (or after the current slot). */
-  function schedule(channel: Channel, afterSlot?: number): void {
+  function stopTimer(channel: Channel): void {
     clearTimeout(channel.timer);
     channel.timer = undefined;
-    if (channel.session.state !== 'open' || channel.session.currentRound === null || channel.projectors.size === 0) return;
+    scheduled.delete(channel);
+  }
+
+  /** Plans the delivery of the frame after `afterSlot` (or after the current slot). */
+  function schedule(channel: Channel, afterSlot?: number): void {
+    stopTimer(channel);
+    if (channel.ended || channel.session.state !== 'open' || channel.session.currentRound === null || channel.projectors.size === 0) return;
     const at = now();
     const period = channel.session.rotationPeriodMs;
     // Explicit, so a timer firing a millisecond early never delivers the same slot twice.
     const next = Math.max(slotAt(at, period) + 1, (afterSlot ?? -Infinity) + 1);
     const deliverAt = slotStartsAt(next - 1, period) + Math.floor(period * channel.lead);
-    channel.timer = setTimeout(() => void rotate(channel, next), Math.max(0, deliverAt - at));
+    // The channel stays counted in `scheduled` while its rotation runs; rotate() plans the next or stops.
+    channel.timer = setTimeout(() => {
+      channel.timer = undefined;
+      void rotate(channel, next);
+    }, Math.max(0, deliverAt - at));
+    scheduled.add(channel);
   }
 
   async function rotate(channel: Channel, slot: number): Promise<void> {
     try {
+      if (channel.ended) return;
       const frame = await frameFor(channel, slot);
+      const recovered = channel.failing;
+      channel.failing = false;
       if (frame) broadcast(channel, { ...frame, serverTime: now() });
+      // Session events published during the outage were lost: read the session and its count again.
+      if (recovered) refresh(channel).catch((error: unknown) => deps.report(error, 'projector refresh failed'));
     } catch (error) {
-      deps.report(error, 'rotation failed');
+      // Valkey or PostgreSQL out: this frame is lost, the next one is tried on time. One line per session
+      // and outage, not one per period: hundreds of projected sessions would flood the log.
+      if (!channel.failing) deps.report(error, 'rotation failed (reported again only after one succeeds)');
+      channel.failing = true;
     } finally {
       schedule(channel, slot);
     }
@@ -160,6 +186,7 @@ export function createProjectorHub(deps: {
   }
 
   async function refresh(channel: Channel): Promise<void> {
+    if (channel.ended) return;
     const session = await deps.sessions.find(channel.session.id);
     if (!session) return;
     channel.session = session;
@@ -178,68 +205,107 @@ export function createProjectorHub(deps: {
     }
   }
 
-  async function open(session: Session): Promise<Channel> {
+  /** A channel for the session, created at once (so a projector leaving meanwhile finds it), ready later. */
+  function open(session: Session): Channel {
     const channel: Channel = {
       session,
-      count: await deps.sessions.liveCount(session.id),
+      count: { round: session.currentRound, confirmed: 0, expected: 0 },
       projectors: new Set(),
       timer: undefined,
       frames: new Map(),
       lead: leadShare(session.id),
-      stopListening: async () => undefined,
+      ready: Promise.resolve(),
+      stopListening: undefined,
+      ended: false,
+      failing: false,
     };
-    channel.stopListening = await deps.events.subscribe(session.id, (event) => onEvent(channel, event));
+    channel.ready = (async () => {
+      channel.count = await deps.sessions.liveCount(session.id);
+      const stop = await deps.events.subscribe(session.id, (event) => onEvent(channel, event));
+      if (channel.ended) await stop();
+      else channel.stopListening = stop;
+    })();
+    // A channel that could not open (Valkey or PostgreSQL out) is forgotten, so the next subscribe tries
+    // afresh instead of waiting on this failure for good.
+    channel.ready.catch(() => end(channel));
+    channels.set(session.id, channel);
     return channel;
   }
 
-  async function leave(connection: Connection, sessionId: string): Promise<void> {
+  /** Stops everything the channel does: its timer, its frames, its pub/sub subscription. */
+  function end(channel: Channel): void {
+    channel.ended = true;
+    if (channels.get(channel.session.id) === channel) channels.delete(channel.session.id);
+    stopTimer(channel);
+    channel.projectors.clear();
+    const stop = channel.stopListening;
+    channel.stopListening = undefined;
+    stop?.().catch((error: unknown) => deps.report(error, 'projector unsubscribe failed'));
+  }
+
+  function leave(connection: Connection, sessionId: string): void {
     watching.get(connection.id)?.delete(sessionId);
-    const pending = channels.get(sessionId);
-    if (!pending) return;
-    const channel = await pending;
-    channel.projectors.delete(connection);
-    if (channel.projectors.size > 0) return;
-    channels.delete(sessionId);
-    clearTimeout(channel.timer);
-    await channel.stopListening();
+    const channel = channels.get(sessionId);
+    if (!channel?.projectors.delete(connection)) return;
+    if (channel.projectors.size === 0) end(channel);
+  }
+
+  /** What a (re)joining projector needs at once: the state and the current code, not the next rotation's. */
+  async function greet(connection: Connection, channel: Channel): Promise<void> {
+    connection.send(stateMessage(channel));
+    try {
+      for (const frame of await framesNow(channel)) connection.send(frame);
+    } finally {
+      // Planned even when the current code could not be made (Valkey out): the next one is tried on time.
+      if (!channel.timer) schedule(channel);
+    }
   }
 
   return {
     async subscribe(connection: Connection, sessionId: string): Promise<void> {
       assertRole(connection.identity, ['teacher', 'admin']);
       const session = await deps.sessions.authorize(connection.identity, sessionId);
+      // Dropped while the session was read: start nothing that its close would not stop.
+      if (connection.closed) return;
       const mine = watching.get(connection.id) ?? new Set<string>();
-      if (mine.has(sessionId)) return;
+      const joined = channels.get(sessionId);
+      // Subscribing again (a page retrying) gets the state and the current code again.
+      if (mine.has(sessionId) && joined?.projectors.has(connection)) return greet(connection, joined);
       if (mine.size >= deps.maxPerConnection) throw projectionErrors.PROJECTION_TOO_MANY();
       mine.add(sessionId);
       if (!watching.has(connection.id)) {
         watching.set(connection.id, mine);
-        connection.onClose(async () => {
-          for (const id of [...mine]) await leave(connection, id);
+        connection.onClose(() => {
+          for (const id of [...mine]) leave(connection, id);
           watching.delete(connection.id);
         });
       }
-      let pending = channels.get(sessionId);
-      if (!pending) {
-        pending = open(session);
-        channels.set(sessionId, pending);
-      }
-      const channel = await pending;
+      const channel = joined ?? open(session);
       channel.projectors.add(connection);
-      connection.send(stateMessage(channel));
-      // A projector that (re)connects gets the current code at once, not at the next rotation.
-      for (const frame of await framesNow(channel)) connection.send(frame);
-      if (!channel.timer) schedule(channel);
+      try {
+        await channel.ready;
+      } catch (error) {
+        leave(connection, sessionId);
+        throw error;
+      }
+      // Left (closed, unsubscribed) while the channel opened.
+      if (!channel.projectors.has(connection)) return;
+      await greet(connection, channel);
     },
 
     async unsubscribe(connection: Connection, sessionId: string): Promise<void> {
       if (!watching.get(connection.id)?.has(sessionId)) throw projectionErrors.PROJECTION_NOT_SUBSCRIBED();
-      await leave(connection, sessionId);
+      leave(connection, sessionId);
     },
 
     /** How many sessions this instance is projecting now (for metrics and the benchmark). */
     get projectedSessions(): number {
       return channels.size;
+    },
+
+    /** Channels with a rotation planned or under way: 0 when no projector is left (tests read this). */
+    get plannedRotations(): number {
+      return scheduled.size;
     },
   };
 }

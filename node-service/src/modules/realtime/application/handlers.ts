@@ -9,7 +9,9 @@ export interface Connection {
   identity: Identity;
   readonly locale: Locale;
   send(message: ServerMessage): void;
-  /** Runs when the socket closes, for whatever reason. */
+  /** True once the socket is closing or closed: a handler that awaited must start nothing more for it. */
+  readonly closed: boolean;
+  /** Runs when the socket closes, for whatever reason; at once if it already has. */
   onClose(cleanup: () => void | Promise<void>): void;
 }
 
