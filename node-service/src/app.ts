@@ -19,6 +19,7 @@ import type { KeyValueStore } from './shared/storage/key-value.js';
 import { migrationsApplied } from './shared/storage/migrations.js';
 import type { SqlDatabase } from './shared/storage/sql.js';
 import { createAssertionVerifier } from './shared/webauthn/assertion.js';
+import { createCachedAssertionVerifier } from './shared/webauthn/cached-assertion.js';
 import { createAuthModule } from './modules/auth/index.js';
 import { createDevPortalModule } from './modules/dev-portal/index.js';
 import { healthRoutes } from './modules/health/index.js';
@@ -135,7 +136,8 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     fallbackTtlMs: config.sessions.fallbackCodeTtlMs,
     report,
   });
-  const assertions = createAssertionVerifier(config.webauthn);
+  // SimpleWebAuthn, with a cached-key fast path for the common ES256 assertion (differential-tested).
+  const assertions = createCachedAssertionVerifier(config.webauthn, createAssertionVerifier(config.webauthn));
   const enrollment = createEnrollmentModule({ config, db, store, assertions, guards: auth.guards, limits });
   const scan = createScanModule({
     store,
