@@ -148,6 +148,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     assertions,
     challengeTtlMs: config.scan.challengeTtlMs,
     requestsPerMinutePerAddress: config.scan.requestsPerMinutePerAddress,
+    requestsPerMinutePerPhone: config.scan.requestsPerMinutePerPhone,
     typedCodeFailuresPerMinute: config.scan.typedCodeFailuresPerMinute,
   });
   const pages = createPagesModule({

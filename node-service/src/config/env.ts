@@ -108,7 +108,8 @@ const schema = z.object({
   LIVE_COUNT_INTERVAL_MS: int(10, 1000).default(200),
   SCAN_CHALLENGE_TTL_SECONDS: int(2, 600).default(20),
   FALLBACK_CODE_TTL_SECONDS: int(5, 120).default(20),
-  RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(1200),
+  RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(6000),
+  SCAN_REQUESTS_PER_PHONE_PER_MINUTE: int(1, 10_000).default(30),
   FALLBACK_CODE_FAILURES_PER_MINUTE: int(1, 1000).default(10),
 });
 
@@ -179,6 +180,8 @@ export interface Config {
   scan: {
     challengeTtlMs: number;
     requestsPerMinutePerAddress: number;
+    /** Challenge requests one phone key may make per minute. */
+    requestsPerMinutePerPhone: number;
     /** Wrong typed fallback codes a client network may send per minute before typed codes are refused. */
     typedCodeFailuresPerMinute: number;
   };
@@ -290,6 +293,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     scan: {
       challengeTtlMs: env.SCAN_CHALLENGE_TTL_SECONDS * 1000,
       requestsPerMinutePerAddress: env.RATE_LIMIT_SCAN_PER_MINUTE,
+      requestsPerMinutePerPhone: env.SCAN_REQUESTS_PER_PHONE_PER_MINUTE,
       typedCodeFailuresPerMinute: env.FALLBACK_CODE_FAILURES_PER_MINUTE,
     },
   };

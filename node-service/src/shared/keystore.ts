@@ -25,8 +25,11 @@ export const keystore = {
   /** A phone-signed challenge request already served (phone key and nonce), so it cannot be replayed; lives
    *  as long as a scan challenge. */
   scanPhoneRequest: (phoneKeyId: string, nonce: string) => `scan:phone-request:${phoneKeyId}:${nonce}`,
-  /** Wrong typed fallback codes from one client network (an IPv4 host, an IPv6 /64), for one minute. */
+  /** Typed fallback codes tried from one client network (an IPv4 host, an IPv6 /64) and not given back by a
+   *  right one, for one minute. */
   scanTypedCodeFailures: (network: string) => `scan:typed-code-failures:${network}`,
+  /** Challenge requests of one phone key, for one minute (SCAN_REQUESTS_PER_PHONE_PER_MINUTE). */
+  scanPhoneRequests: (phoneKeyId: string) => `scan:phone-requests:${phoneKeyId}`,
   /** Fixed-window request counters of the rate limiter. */
   rateLimit: (key: string) => `ratelimit:${key}`,
 } as const;

@@ -153,6 +153,18 @@ export function keyValueStoreContract(name: string, subject: KeyValueSubject): v
         await sleep(SHORT_TTL_MS * 2);
         expect((await store.increment(key, SHORT_TTL_MS)).count).toBe(1);
       });
+
+      test('take one back while the counter lives, keeping its TTL; never bring an expired one back', async () => {
+        const key = fresh('hits');
+        await store.increment(key, LONG_TTL_MS);
+        await store.increment(key, LONG_TTL_MS);
+        await store.decrement(key);
+        expect((await store.increment(key, SHORT_TTL_MS)).count).toBe(2);
+        expect(await store.ttlMs(key)).toBeGreaterThan(LONG_TTL_MS / 2);
+        const gone = fresh('hits');
+        await store.decrement(gone);
+        expect(await store.get(gone)).toBeNull();
+      });
     });
 
     describe('publish and subscribe', () => {

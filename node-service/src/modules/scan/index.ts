@@ -9,7 +9,8 @@ import type { ScanCredentials, ScanSession } from './application/ports.js';
 import { createAssertionCeremony } from './infrastructure/assertion-ceremony.js';
 import { createScanChallengeStore } from './infrastructure/challenge-store.js';
 import { createPhoneRequests } from './infrastructure/phone-requests.js';
-import { createTypedCodeFailures } from './infrastructure/typed-code-failures.js';
+import { createTypedCodeAttempts } from './infrastructure/typed-code-failures.js';
+import { addressNetwork } from './application/address-network.js';
 import { scanRoutes } from './presentation/routes.js';
 
 export type { ScanCredentials, ScanDevice, ScanSession } from './application/ports.js';
@@ -26,24 +27,29 @@ export function createScanModule(deps: {
   assertions: AssertionVerifier;
   challengeTtlMs: number;
   requestsPerMinutePerAddress: number;
+  requestsPerMinutePerPhone: number;
   typedCodeFailuresPerMinute: number;
 }) {
   const scan = createScanService({
     liveCodes: deps.liveCodes,
     sessions: deps.sessions,
     challenges: createScanChallengeStore(deps.store),
-    phoneRequests: createPhoneRequests(deps.store),
-    typedCodeFailures: createTypedCodeFailures(deps.store, deps.typedCodeFailuresPerMinute),
+    phoneRequests: createPhoneRequests(deps.store, deps.requestsPerMinutePerPhone),
+    typedCodeAttempts: createTypedCodeAttempts(deps.store, deps.typedCodeFailuresPerMinute),
     ceremony: createAssertionCeremony(deps.assertions),
     credentials: deps.credentials,
     phoneSignatureValid,
     confirmations: deps.confirmations,
     settings: { challengeTtlMs: deps.challengeTtlMs },
   });
+  // A ceiling per client network (an IPv4 address, an IPv6 /64: the unit of the typed-code budget), high
+  // enough for a lecture hall behind one NAT, counted after validation so junk does not use it up; each
+  // phone's own budget is counted after its signature (phone-requests.ts).
   const rateLimit = {
     max: deps.requestsPerMinutePerAddress,
     timeWindow: 60_000,
-    keyGenerator: (request: FastifyRequest) => `scan:${request.ip}`,
+    hook: 'preHandler' as const,
+    keyGenerator: (request: FastifyRequest) => `scan:${addressNetwork(request.ip ?? null)}`,
   };
   return { scan, routes: scanRoutes({ scan, rateLimit }) };
 }

@@ -19,6 +19,8 @@ export interface KeyValueStore {
    * this on every request). The TTL is set when the counter is created.
    */
   increment(key: string, ttlMs: number): Promise<{ count: number; ttlMs: number }>;
+  /** Takes one back from a counter that still lives (its TTL unchanged); nothing when it has expired. */
+  decrement(key: string): Promise<void>;
   /** Remaining time to live in ms; null when the key does not exist or has no TTL. */
   ttlMs(key: string): Promise<number | null>;
   publish(channel: string, message: string): Promise<void>;

@@ -57,6 +57,10 @@ export function createMemoryStore(now: () => number = Date.now): KeyValueStore {
       entries.set(key, { value: String(next), expiresAt });
       return { count: next, ttlMs: expiresAt - now() };
     },
+    async decrement(key) {
+      const entry = live(key);
+      if (entry) entries.set(key, { value: String(Number(entry.value) - 1), expiresAt: entry.expiresAt });
+    },
     async ttlMs(key) {
       const entry = live(key);
       return entry ? entry.expiresAt - now() : null;

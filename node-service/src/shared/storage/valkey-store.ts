@@ -57,6 +57,10 @@ export function createValkeyStore(options: { url: string; keyPrefix: string }): 
       if (failed || replies.length !== 3) throw failed?.[0] ?? new Error('increment: transaction aborted');
       return { count: Number(replies[0]![1]), ttlMs: Math.max(0, Number(replies[2]![1])) };
     },
+    async decrement(key) {
+      // One round trip, and no counter brought back to life without a TTL: DECR only a key that exists.
+      await commands.eval(`if redis.call('exists', KEYS[1]) == 1 then redis.call('decr', KEYS[1]) end return 0`, 1, prefixed(key));
+    },
     async ttlMs(key) {
       const ttl = await commands.pttl(prefixed(key));
       return ttl >= 0 ? ttl : null;

@@ -18,13 +18,20 @@ export interface BoundChallenge {
 }
 
 /**
- * Typed codes that led nowhere, counted per client network (address-network.ts) over a window:
- * six digits can be guessed, so a network that keeps missing stops being heard for the rest of the window.
+ * Typed codes tried per client network (address-network.ts) over a window: six digits can be guessed, so a
+ * network that keeps missing stops being heard for the rest of the window.
  */
-export interface TypedCodeFailures {
-  /** Null while the network may still type codes; else the seconds until it may again. */
-  blockedFor(network: string): Promise<number | null>;
-  add(network: string): Promise<void>;
+export interface TypedCodeAttempts {
+  /** Counts this attempt before the code is looked at; null while the budget allows it, else the seconds to wait. */
+  begin(network: string): Promise<number | null>;
+  /** A right code gives its attempt back. */
+  succeeded(network: string): Promise<void>;
+}
+
+/** Signed challenge requests of one phone: each nonce served once, and a budget per phone key per minute. */
+export interface PhoneRequests {
+  /** 'replayed' for a nonce used before; a number: the seconds until this phone key may ask again. */
+  admit(phoneKeyId: string, nonce: string, ttlMs: number): Promise<'admitted' | 'replayed' | number>;
 }
 
 export interface ScanChallengeStore {

@@ -65,8 +65,10 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
         return bound;
       },
     },
-    phoneRequests: { firstUse: async (key, nonce) => !nonces.has(`${key}:${nonce}`) && !!nonces.add(`${key}:${nonce}`) },
-    typedCodeFailures: { blockedFor: async () => null, add: async () => undefined },
+    phoneRequests: {
+      admit: async (key, nonce) => (nonces.has(`${key}:${nonce}`) ? 'replayed' : (nonces.add(`${key}:${nonce}`), 'admitted')),
+    },
+    typedCodeAttempts: { begin: async () => null, succeeded: async () => undefined },
     ceremony: {
       options: async (_ttl, allowed) => ({ options: { allow: allowed.map((d) => d.credentialId) }, challenge: 'chal' }),
       verify: async () => ({ newCounter: 0, backedUp: false, userHandle: null }),

@@ -13,8 +13,9 @@ import type {
   ScanChallengeStore,
   ScanCredentials,
   ScanDevice,
+  PhoneRequests,
   ScanSession,
-  TypedCodeFailures,
+  TypedCodeAttempts,
 } from './ports.js';
 
 export interface ScanSettings {
@@ -46,9 +47,8 @@ export function createScanService(deps: {
   liveCodes: Pick<LiveCodes, 'claimOf' | 'claimOfTyped' | 'tokenLive' | 'typedLive'>;
   sessions: { find(id: string): Promise<ScanSession | null> };
   challenges: ScanChallengeStore;
-  /** True the first time a phone key uses a nonce within `ttlMs`: a signed request is served once. */
-  phoneRequests: { firstUse(phoneKeyId: string, nonce: string, ttlMs: number): Promise<boolean> };
-  typedCodeFailures: TypedCodeFailures;
+  phoneRequests: PhoneRequests;
+  typedCodeAttempts: TypedCodeAttempts;
   ceremony: AssertionCeremony;
   credentials: ScanCredentials;
   phoneSignatureValid: PhoneSignatureCheck;
@@ -61,17 +61,11 @@ export function createScanService(deps: {
     if (!networkAllows(allowedNetworks, clientAddress)) throw scanErrors.SCAN_NETWORK_REFUSED();
   };
 
-  /** A typed code, unless its network has missed too often lately (a miss is counted below). */
+  /** A typed code, unless its network has missed too often lately: the attempt is counted first. */
   const claimTyped = async (code: string, network: string): Promise<TokenClaim | null> => {
-    const blockedFor = await deps.typedCodeFailures.blockedFor(network);
+    const blockedFor = await deps.typedCodeAttempts.begin(network);
     if (blockedFor !== null) throw commonErrors.RATE_LIMITED({ seconds: blockedFor });
     return deps.liveCodes.claimOfTyped(code);
-  };
-
-  const notLive = async (typed: boolean, network: string) => {
-    if (!typed) return scanErrors.SCAN_CODE_EXPIRED();
-    await deps.typedCodeFailures.add(network);
-    return scanErrors.SCAN_FALLBACK_UNKNOWN();
   };
 
   /** The enrolled devices of the phone that signed this request; refused unless one of them may scan. */
@@ -81,7 +75,9 @@ export function createScanService(deps: {
     if (!phonePublicKey) throw scanErrors.SCAN_PHONE_UNKNOWN();
     const message = phoneKeyMessage('scan-challenge', signed, proof.nonce);
     if (!deps.phoneSignatureValid(phonePublicKey, message, proof.signature)) throw scanErrors.SCAN_PHONE_SIGNATURE_INVALID();
-    if (!(await deps.phoneRequests.firstUse(proof.keyId, proof.nonce, deps.settings.challengeTtlMs))) throw scanErrors.SCAN_PHONE_REQUEST_REPLAYED();
+    const admitted = await deps.phoneRequests.admit(proof.keyId, proof.nonce, deps.settings.challengeTtlMs);
+    if (admitted === 'replayed') throw scanErrors.SCAN_PHONE_REQUEST_REPLAYED();
+    if (admitted !== 'admitted') throw commonErrors.RATE_LIMITED({ seconds: admitted });
     const active = devices.filter((device) => device.state === 'active');
     if (active.length > 0) return active;
     throw devices.some((device) => device.state === 'flagged') ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
@@ -99,7 +95,8 @@ export function createScanService(deps: {
       const session = claim ? await deps.sessions.find(claim.sessionId) : null;
       const rotation = session && { periodMs: session.rotationPeriodMs, graceMs: session.graceMs };
       const live = claim && rotation && (typed ? deps.liveCodes.typedLive(claim, rotation, arrivedAt) : deps.liveCodes.tokenLive(claim, rotation, arrivedAt));
-      if (!claim || !session || !live) throw await notLive(typed, network);
+      if (!claim || !session || !live) throw typed ? scanErrors.SCAN_FALLBACK_UNKNOWN() : scanErrors.SCAN_CODE_EXPIRED();
+      if (typed) await deps.typedCodeAttempts.succeeded(network);
       if (session.state === 'closed') throw confirmationErrors.SCAN_SESSION_CLOSED();
       if (session.state !== 'open' || session.currentRound !== claim.round) throw confirmationErrors.SCAN_ROUND_NOT_OPEN();
       assertNetwork(session.allowedNetworks, input.clientAddress);
