@@ -28,3 +28,39 @@ export function hostBitsProblem(cidr: string): string | null {
   if (network.toNormalizedString() === address.toNormalizedString()) return null;
   return `${cidr} has host bits set: the network is ${network.toString()}/${bits}`;
 }
+
+/**
+ * Whether a client address is inside one of a session's campus networks (none listed: everyone). The address
+ * is the one Fastify derived from the proxy's X-Forwarded-For, trusted only from TRUST_PROXY: a client
+ * cannot choose it. An IPv4-mapped IPv6 address counts as its IPv4 address.
+ */
+export function networkAllows(allowedNetworks: readonly string[], address: string | null): boolean {
+  if (allowedNetworks.length === 0) return true;
+  const parsed = parseAddress(address);
+  if (!parsed) return false;
+  return allowedNetworks.some((cidr) => {
+    try {
+      const network = ipaddr.parseCIDR(cidr);
+      return network[0].kind() === parsed.kind() && parsed.match(network);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The network a client address stands for when counting its attempts: an IPv4 address is one host (a
+ * classroom behind NAT shares it), while one IPv6 host holds a whole /64 and could walk through it, so the
+ * /64 prefix is the unit there. Unknown addresses count together.
+ */
+export function addressNetwork(address: string | null): string {
+  const parsed = parseAddress(address);
+  if (!parsed) return 'unknown';
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  return `${(parsed as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16)).join(':')}::/64`;
+}
+
+function parseAddress(address: string | null): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (!address || !ipaddr.isValid(address)) return null;
+  return ipaddr.process(address); // an IPv4-mapped IPv6 address becomes the IPv4 one
+}

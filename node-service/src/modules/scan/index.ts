@@ -10,7 +10,7 @@ import { createAssertionCeremony } from './infrastructure/assertion-ceremony.js'
 import { createScanChallengeStore } from './infrastructure/challenge-store.js';
 import { createPhoneRequests } from './infrastructure/phone-requests.js';
 import { createTypedCodeAttempts } from './infrastructure/typed-code-failures.js';
-import { addressNetwork } from './application/address-network.js';
+import { addressNetwork } from '../../shared/networks.js';
 import { scanRoutes } from './presentation/routes.js';
 
 export type { ScanCredentials, ScanDevice, ScanSession } from './application/ports.js';

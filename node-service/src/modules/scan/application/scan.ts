@@ -3,10 +3,9 @@ import { confirmationErrors, type ConfirmationResult, type ConfirmationService }
 import type { LiveCodes, TokenClaim } from '../../qr-projection/index.js';
 import { commonErrors } from '../../../shared/errors.js';
 import { phoneKeyMessage } from '../../../shared/phone-key.js';
-import { addressNetwork } from './address-network.js';
+import { addressNetwork, networkAllows } from '../../../shared/networks.js';
 import { scanErrors } from '../domain/errors.js';
 import { counterRegressed } from '../domain/sign-counter.js';
-import { networkAllows } from './network-policy.js';
 import type {
   AssertionCeremony,
   PhoneSignatureCheck,
