@@ -1,6 +1,16 @@
 import { describe, expect, test } from 'vitest';
 import { isAppError } from '../../../shared/errors.js';
-import { assertAuthenticatorAllowed, assertMayEnroll, duration, nextEnrollmentAt, type EnrollmentPolicy } from './policy.js';
+import {
+  assertAuthenticatorAllowed,
+  assertMayEnroll,
+  assertMayRebind,
+  duration,
+  nextEnrollmentAt,
+  rebindVerdict,
+  sharedPhoneVerdict,
+  syncedPasskeyVerdict,
+  type EnrollmentPolicy,
+} from './policy.js';
 import { studentIdFromUserHandle, userHandleFor } from './user-handle.js';
 
 const policy: EnrollmentPolicy = {
@@ -79,5 +89,32 @@ describe('user handle', () => {
     expect(studentIdFromUserHandle(userHandleFor('20231234'))).toBe('20231234');
     expect(studentIdFromUserHandle(new Uint8Array([0xff, 0xfe]))).toBeNull();
     expect(refusal(() => userHandleFor('x'.repeat(65))).code).toBe('ENROLLMENT_STUDENT_ID_UNSUPPORTED');
+  });
+});
+
+describe('the phone binding policy', () => {
+  test('a phone key already bound to another student: refused by default, naming nobody; alerted under flag', () => {
+    expect(sharedPhoneVerdict(policy, [])).toEqual({ alerts: [] });
+    expect(refusal(() => sharedPhoneVerdict(policy, ['7']))).toEqual({ code: 'ENROLLMENT_PHONE_SHARED', vars: {} });
+    expect(sharedPhoneVerdict({ ...policy, sharedPhone: 'flag' }, ['7', '9'])).toEqual({
+      alerts: [{ reason: 'shared_phone', details: { otherStudents: ['7', '9'] } }],
+    });
+  });
+
+  test('synced passkeys: allowed by default, alerted or refused when configured; device-bound ones always pass', () => {
+    const synced = { backupEligible: true, backedUp: true };
+    expect(syncedPasskeyVerdict(policy, synced)).toEqual({ alerts: [] });
+    expect(syncedPasskeyVerdict({ ...policy, syncedPasskeys: 'flag' }, synced).alerts.map((a) => a.reason)).toEqual(['synced_passkey']);
+    expect(refusal(() => syncedPasskeyVerdict({ ...policy, syncedPasskeys: 'refuse' }, synced)).code).toBe('ENROLLMENT_SYNCED_PASSKEY_REFUSED');
+    expect(syncedPasskeyVerdict({ ...policy, syncedPasskeys: 'refuse' }, { backupEligible: false, backedUp: false })).toEqual({ alerts: [] });
+  });
+
+  test('re-binding waits the cooldown after the previous one, and past the threshold in 30 days raises an alert', () => {
+    const waiting = { ...policy, rebindCooldownMinutes: 60 };
+    expect(() => assertMayRebind(waiting, null, at)).not.toThrow();
+    expect(refusal(() => assertMayRebind(waiting, at, minutesLater(30))).code).toBe('ENROLLMENT_REBIND_COOLDOWN_ACTIVE');
+    expect(() => assertMayRebind(waiting, at, minutesLater(60))).not.toThrow();
+    expect(rebindVerdict(policy, 3)).toEqual({ alerts: [] });
+    expect(rebindVerdict(policy, 4)).toEqual({ alerts: [{ reason: 'frequent_rebinds', details: { rebindsLast30Days: 4 } }] });
   });
 });
