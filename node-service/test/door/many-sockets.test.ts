@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfTokenIn, request } from '../support/apache.js';
 import { openCrowd, type SocketCrowd } from '../support/socket-crowd.js';
-import { portalToken } from '../support/tokens.js';
+import { challengeProof, type Phone } from '../support/phone.js';
+import { portalToken, users } from '../support/tokens.js';
+import { enrolledPhone, liveSession } from '../scan/support.js';
 import { startDoor, type Door } from './door.js';
 
 /**
@@ -19,16 +21,27 @@ const REQUESTS = 150;
 
 let door: Door;
 let crowd: SocketCrowd | undefined;
+let phone: Phone;
+let session: Awaited<ReturnType<typeof liveSession>> | undefined;
 
 beforeAll(async () => {
   door = await startDoor({
     // One classroom's NAT is one address; here the whole crowd is (127.0.0.1 behind Apache). Settings
     // that node-service may not know yet are ignored.
-    env: { WS_MAX_PER_ADDRESS: String(SOCKETS + 100), RATE_LIMIT_USER_PER_MINUTE: '100000', RATE_LIMIT_PUBLIC_PER_MINUTE: '100000' },
+    env: {
+      WS_MAX_PER_ADDRESS: String(SOCKETS + 100),
+      RATE_LIMIT_USER_PER_MINUTE: '100000',
+      RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
+      SCAN_REQUESTS_PER_PHONE_PER_MINUTE: '100000',
+    },
   });
+  // A student's phone and a class with a code that lives long enough for the whole test (30 s + 30 s).
+  phone = await enrolledPhone(door.service, users.student);
+  session = await liveSession(door.service, { rotationPeriodMs: 30_000, graceMs: 30_000 });
 }, 60_000);
 
 afterAll(async () => {
+  session?.close();
   await crowd?.close();
   await door?.stop();
 }, 60_000);
@@ -59,17 +72,23 @@ describe(`the door with ${SOCKETS} WebSockets open`, () => {
     expect(door.service.app.gateway.size).toBe(SOCKETS);
   }, 60_000);
 
-  it('keeps answering the portal\'s sign-in page, node-service\'s API and every ping meanwhile', async () => {
+  it('keeps answering the portal\'s sign-in page, node-service\'s API, scan challenges and every ping meanwhile', async () => {
     expect(crowd?.open).toBe(SOCKETS);
     crowd!.resetPongs();
     crowd!.startPinging(2_000);
     const token = await portalToken(student(0));
+    const qr = (await session!.screen()).token;
     const answers = await pool(REQUESTS, 10, async (index) => {
-      if (index % 3 === 0) {
+      if (index % 4 === 3) {
+        const body = JSON.stringify({ token: qr, phone: challengeProof(phone.phoneKey, qr) });
+        const offer = await request(`${door.apache.httpUrl}/asistencia/api/scan/challenge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        return { what: 'scan challenge', ok: offer.status === 200 && typeof JSON.parse(offer.body).challengeId === 'string' };
+      }
+      if (index % 4 === 0) {
         const page = await request(`${door.apache.httpUrl}/login.php`);
         return { what: 'login', ok: page.status === 200 && csrfTokenIn(page.body).length > 0 };
       }
-      if (index % 3 === 1) {
+      if (index % 4 === 1) {
         const health = await request(`${door.apache.httpUrl}/asistencia/health`);
         return { what: 'health', ok: health.status === 200 && JSON.parse(health.body).status === 'ok' };
       }
