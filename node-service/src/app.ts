@@ -26,6 +26,7 @@ import { registerGateway, type Gateway } from './modules/realtime/index.js';
 import { createAttendanceModule } from './modules/attendance/index.js';
 import { createDirectory } from './modules/directory/index.js';
 import { createEnrollmentModule } from './modules/enrollment/index.js';
+import { createEvidenceModule } from './modules/evidence/index.js';
 import { createScanModule } from './modules/scan/index.js';
 import { createPagesModule } from './modules/pages/index.js';
 import { createLiveCodeReader, createQrProjectionModule } from './modules/qr-projection/index.js';
@@ -128,12 +129,22 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
   });
   const assertions = createAssertionVerifier(config.webauthn);
   const enrollment = createEnrollmentModule({ config, db, store, assertions, guards: auth.guards, limits });
+  const evidence = createEvidenceModule({
+    db,
+    webauthn: config.webauthn,
+    guards: auth.guards,
+    limits,
+    authorizeSession: (actor, id) => attendance.sessions.get(actor, id),
+    sealIntervalMs: config.receipts.sealIntervalMs,
+    report,
+  });
   const scan = createScanModule({
     store,
     liveCodes,
     sessions: attendance.reader,
     credentials: enrollment.credentials,
     confirmations: attendance.confirmations,
+    receipts: evidence.receipts,
     assertions,
     challengeTtlMs: config.scan.challengeTtlMs,
     requestsPerMinutePerAddress: config.scan.requestsPerMinutePerAddress,
@@ -165,6 +176,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
       await app.register(attendance.routes);
       await app.register(enrollment.routes);
       await app.register(scan.routes);
+      await app.register(evidence.routes);
       if (config.devSignIn) {
         const devPortal = createDevPortalModule({
           jwt: config.jwt,
@@ -184,7 +196,13 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     { prefix: BASE_PATH },
   );
 
-  server.addHook('onClose', async () => attendance.confirmations.close());
+  server.addHook('onReady', async () => {
+    evidence.start();
+  });
+  server.addHook('onClose', async () => {
+    attendance.confirmations.close();
+    await evidence.stop();
+  });
   return { server, gateway };
 }
 

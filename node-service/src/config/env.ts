@@ -108,6 +108,7 @@ const schema = z.object({
   FALLBACK_CODE_TTL_SECONDS: int(5, 120).default(20),
   RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(1200),
   FALLBACK_CODE_FAILURES_PER_MINUTE: int(1, 1000).default(10),
+  RECEIPTS_SEAL_INTERVAL_MS: int(0, 3_600_000).default(1000),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -177,6 +178,8 @@ export interface Config {
     /** Wrong typed fallback codes a client network may send per minute before typed codes are refused. */
     typedCodeFailuresPerMinute: number;
   };
+  /** How often receipts are chained (0: only before a verify or an export). */
+  receipts: { sealIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -285,5 +288,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       requestsPerMinutePerAddress: env.RATE_LIMIT_SCAN_PER_MINUTE,
       typedCodeFailuresPerMinute: env.FALLBACK_CODE_FAILURES_PER_MINUTE,
     },
+    receipts: { sealIntervalMs: env.RECEIPTS_SEAL_INTERVAL_MS },
   };
 }

@@ -5,14 +5,14 @@ import type { AssertionVerifier } from '../../shared/webauthn/assertion.js';
 import type { ConfirmationService } from '../attendance/index.js';
 import type { LiveCodes } from '../qr-projection/index.js';
 import { createScanService } from './application/scan.js';
-import type { ScanCredentials, ScanSession } from './application/ports.js';
+import type { ScanCredentials, ScanReceipts, ScanSession } from './application/ports.js';
 import { createAssertionCeremony } from './infrastructure/assertion-ceremony.js';
 import { createScanChallengeStore } from './infrastructure/challenge-store.js';
 import { createPhoneRequests } from './infrastructure/phone-requests.js';
 import { createTypedCodeFailures } from './infrastructure/typed-code-failures.js';
 import { scanRoutes } from './presentation/routes.js';
 
-export type { ScanCredentials, ScanDevice, ScanSession } from './application/ports.js';
+export type { ScanCredentials, ScanDevice, ScanEvidence, ScanReceipts, ScanSession } from './application/ports.js';
 export type { ScanService } from './application/scan.js';
 export { scanErrors } from './domain/errors.js';
 
@@ -23,6 +23,7 @@ export function createScanModule(deps: {
   sessions: { find(id: string): Promise<ScanSession | null> };
   credentials: ScanCredentials;
   confirmations: ConfirmationService;
+  receipts: ScanReceipts;
   assertions: AssertionVerifier;
   challengeTtlMs: number;
   requestsPerMinutePerAddress: number;
@@ -38,6 +39,7 @@ export function createScanModule(deps: {
     credentials: deps.credentials,
     phoneSignatureValid,
     confirmations: deps.confirmations,
+    receipts: deps.receipts,
     settings: { challengeTtlMs: deps.challengeTtlMs },
   });
   const rateLimit = {

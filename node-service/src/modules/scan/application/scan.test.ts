@@ -80,6 +80,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     },
     phoneSignatureValid: (key, message, signature) => Buffer.from(signBy(key, message)).equals(Buffer.from(signature)),
     confirmations: { record: async (request) => (recorded.push(request), { outcome: 'confirmed', walkIn: false, round: 1, session: { id: 's1', courseName: 'x', room: 'y' } }) },
+    receipts: { keep: async () => undefined },
     settings: { challengeTtlMs: 20_000 },
     now: () => clock,
   });

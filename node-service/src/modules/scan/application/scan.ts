@@ -13,6 +13,7 @@ import type {
   ScanChallengeStore,
   ScanCredentials,
   ScanDevice,
+  ScanReceipts,
   ScanSession,
   TypedCodeFailures,
 } from './ports.js';
@@ -53,6 +54,8 @@ export function createScanService(deps: {
   credentials: ScanCredentials;
   phoneSignatureValid: PhoneSignatureCheck;
   confirmations: Pick<ConfirmationService, 'record'>;
+  /** Keeps the signed evidence of each new confirmation (one INSERT; chained later by the sealer). */
+  receipts: ScanReceipts;
   settings: ScanSettings;
   now?: () => number;
 }) {
@@ -158,7 +161,7 @@ export function createScanService(deps: {
         if (current?.state === 'active') throw await refuseClone(current.signCount);
         throw current?.state === 'flagged' ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
       }
-      return deps.confirmations.record({
+      const result = await deps.confirmations.record({
         sessionId: bound.sessionId,
         round: bound.round,
         slot: bound.slot,
@@ -167,6 +170,23 @@ export function createScanService(deps: {
         clientAddress: input.clientAddress,
         alerts: device.alerts,
       });
+      if (result.outcome === 'confirmed') {
+        await deps.receipts.keep({
+          sessionId: bound.sessionId,
+          round: bound.round,
+          slot: bound.slot,
+          studentId: device.studentId,
+          deviceId: device.deviceId,
+          credentialId: device.credentialId,
+          devicePublicKey: device.publicKey,
+          phonePublicKey: device.phonePublicKey,
+          challengeId: input.challengeId,
+          challenge: bound.challenge,
+          assertion: input.response,
+          phoneSignature: input.phoneSignature,
+        });
+      }
+      return result;
     },
   };
 }
