@@ -27,6 +27,7 @@ import { createAttendanceModule } from './modules/attendance/index.js';
 import { createDirectory } from './modules/directory/index.js';
 import { createEnrollmentModule } from './modules/enrollment/index.js';
 import { createEvidenceModule } from './modules/evidence/index.js';
+import { createPrivacyModule } from './modules/privacy/index.js';
 import { createScanModule } from './modules/scan/index.js';
 import { createPagesModule } from './modules/pages/index.js';
 import { createLiveCodeReader, createQrProjectionModule } from './modules/qr-projection/index.js';
@@ -138,6 +139,20 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     sealIntervalMs: config.receipts.sealIntervalMs,
     report,
   });
+  const privacy = createPrivacyModule({
+    db,
+    evidence: {
+      sealPending: () => evidence.sealer.sealPending(),
+      receiptsOf: (studentId) => evidence.ofStudent(studentId),
+      eraseReceipts: evidence.retention.eraseStudent,
+      pruneReceipts: evidence.retention.pruneBefore,
+    },
+    guards: auth.guards,
+    limits,
+    retention: config.retention,
+    log: (counts) => server.log.info({ retention: counts }, 'retention job ran'),
+    report,
+  });
   const scan = createScanModule({
     store,
     liveCodes,
@@ -177,6 +192,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
       await app.register(enrollment.routes);
       await app.register(scan.routes);
       await app.register(evidence.routes);
+      await app.register(privacy.routes);
       if (config.devSignIn) {
         const devPortal = createDevPortalModule({
           jwt: config.jwt,
@@ -198,9 +214,11 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
 
   server.addHook('onReady', async () => {
     evidence.start();
+    privacy.start();
   });
   server.addHook('onClose', async () => {
     attendance.confirmations.close();
+    privacy.stop();
     await evidence.stop();
   });
   return { server, gateway };

@@ -109,6 +109,8 @@ const schema = z.object({
   RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(1200),
   FALLBACK_CODE_FAILURES_PER_MINUTE: int(1, 1000).default(10),
   RECEIPTS_SEAL_INTERVAL_MS: int(0, 3_600_000).default(1000),
+  RETENTION_CLIENT_ADDRESS_DAYS: int(1, 3650).default(30),
+  RETENTION_RECEIPTS_DAYS: int(1, 36500).default(400),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -180,6 +182,8 @@ export interface Config {
   };
   /** How often receipts are chained (0: only before a verify or an export). */
   receipts: { sealIntervalMs: number };
+  /** docs/privacy.md: how long client addresses and receipts are kept. */
+  retention: { clientAddressDays: number; receiptsDays: number };
 }
 
 export class ConfigError extends Error {
@@ -289,5 +293,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       typedCodeFailuresPerMinute: env.FALLBACK_CODE_FAILURES_PER_MINUTE,
     },
     receipts: { sealIntervalMs: env.RECEIPTS_SEAL_INTERVAL_MS },
+    retention: { clientAddressDays: env.RETENTION_CLIENT_ADDRESS_DAYS, receiptsDays: env.RETENTION_RECEIPTS_DAYS },
   };
 }

@@ -26,10 +26,13 @@ const KEY_MISMATCHES = `
 SELECT r.id FROM evidence.receipts r JOIN enrollment.devices d ON d.id = r.device_id
 WHERE r.session_id = $1 AND NOT r.erased AND r.device_public_key <> d.public_key ORDER BY r.id`;
 
-// Erased students' validations carry an anonymous id and no receipt by design.
+// Erased students' validations carry an anonymous id and no receipt by design; after retention pruned part
+// of a chain, confirmations older than its oldest remaining receipt have none either.
 const VALIDATIONS_WITHOUT_RECEIPT = `
 SELECT v.round, v.student_id FROM attendance.validations v
 WHERE v.session_id = $1 AND v.student_id NOT LIKE 'erased-%'
+  AND NOT EXISTS (SELECT 1 FROM evidence.chain_heads h WHERE h.session_id = v.session_id AND h.pruned_count > 0
+                  AND v.validated_at < coalesce((SELECT min(r.confirmed_at) FROM evidence.receipts r WHERE r.session_id = v.session_id), 'infinity'))
   AND NOT EXISTS (SELECT 1 FROM evidence.receipts r
                   WHERE r.session_id = v.session_id AND r.round = v.round AND r.student_id = v.student_id)
 ORDER BY v.round, v.student_id`;
