@@ -27,6 +27,8 @@ import { registerGateway, type Gateway } from './modules/realtime/index.js';
 import { createAttendanceModule } from './modules/attendance/index.js';
 import { createDirectory } from './modules/directory/index.js';
 import { createEnrollmentModule } from './modules/enrollment/index.js';
+import { createEvidenceModule } from './modules/evidence/index.js';
+import { createPrivacyModule } from './modules/privacy/index.js';
 import { createScanModule } from './modules/scan/index.js';
 import { createPagesModule } from './modules/pages/index.js';
 import { createLiveCodeReader, createQrProjectionModule, type ProjectorHub } from './modules/qr-projection/index.js';
@@ -139,12 +141,36 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
   // SimpleWebAuthn, with a cached-key fast path for the common ES256 assertion (differential-tested).
   const assertions = createCachedAssertionVerifier(config.webauthn, createAssertionVerifier(config.webauthn));
   const enrollment = createEnrollmentModule({ config, db, store, assertions, guards: auth.guards, limits });
+  const evidence = createEvidenceModule({
+    db,
+    webauthn: config.webauthn,
+    guards: auth.guards,
+    limits,
+    authorizeSession: (actor, id) => attendance.sessions.get(actor, id),
+    sealIntervalMs: config.receipts.sealIntervalMs,
+    report,
+  });
+  const privacy = createPrivacyModule({
+    db,
+    evidence: {
+      sealPending: () => evidence.sealer.sealPending(),
+      receiptsOf: (studentId) => evidence.ofStudent(studentId),
+      eraseReceipts: evidence.retention.eraseStudent,
+      pruneReceipts: evidence.retention.pruneBefore,
+    },
+    guards: auth.guards,
+    limits,
+    retention: config.retention,
+    log: (counts) => server.log.info({ retention: counts }, 'retention job ran'),
+    report,
+  });
   const scan = createScanModule({
     store,
     liveCodes,
     sessions: attendance.reader,
     credentials: enrollment.credentials,
     confirmations: attendance.confirmations,
+    receipts: evidence.receipts,
     assertions,
     challengeTtlMs: config.scan.challengeTtlMs,
     requestsPerMinutePerAddress: config.scan.requestsPerMinutePerAddress,
@@ -177,6 +203,8 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
       await app.register(attendance.routes);
       await app.register(enrollment.routes);
       await app.register(scan.routes);
+      await app.register(evidence.routes);
+      await app.register(privacy.routes);
       if (config.devSignIn) {
         const devPortal = createDevPortalModule({
           jwt: config.jwt,
@@ -201,7 +229,15 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     { prefix: BASE_PATH },
   );
 
-  server.addHook('onClose', async () => attendance.confirmations.close());
+  server.addHook('onReady', async () => {
+    evidence.start();
+    privacy.start();
+  });
+  server.addHook('onClose', async () => {
+    attendance.confirmations.close();
+    privacy.stop();
+    await evidence.stop();
+  });
   return { server, gateway, projectorHub: projection.hub };
 }
 

@@ -111,6 +111,9 @@ const schema = z.object({
   RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(6000),
   SCAN_REQUESTS_PER_PHONE_PER_MINUTE: int(1, 10_000).default(30),
   FALLBACK_CODE_FAILURES_PER_MINUTE: int(1, 1000).default(10),
+  RECEIPTS_SEAL_INTERVAL_MS: int(0, 3_600_000).default(1000),
+  RETENTION_CLIENT_ADDRESS_DAYS: int(1, 3650).default(30),
+  RETENTION_RECEIPTS_DAYS: int(1, 36500).default(400),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -185,6 +188,10 @@ export interface Config {
     /** Wrong typed fallback codes a client network may send per minute before typed codes are refused. */
     typedCodeFailuresPerMinute: number;
   };
+  /** How often receipts are chained (0: only before a verify or an export). */
+  receipts: { sealIntervalMs: number };
+  /** docs/privacy.md: how long client addresses and receipts are kept. */
+  retention: { clientAddressDays: number; receiptsDays: number };
 }
 
 export class ConfigError extends Error {
@@ -296,5 +303,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       requestsPerMinutePerPhone: env.SCAN_REQUESTS_PER_PHONE_PER_MINUTE,
       typedCodeFailuresPerMinute: env.FALLBACK_CODE_FAILURES_PER_MINUTE,
     },
+    receipts: { sealIntervalMs: env.RECEIPTS_SEAL_INTERVAL_MS },
+    retention: { clientAddressDays: env.RETENTION_CLIENT_ADDRESS_DAYS, receiptsDays: env.RETENTION_RECEIPTS_DAYS },
   };
 }

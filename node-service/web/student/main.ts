@@ -5,11 +5,14 @@ import { startPage } from '../src/lib/page';
 import { el, errorText, required, showMessage } from '../src/lib/ui';
 import { messages, type StudentI18n } from './messages';
 import type { CourseAttendance, SessionResult } from './model';
+import { myDataPanel } from './my-data';
 
 const { i18n, api } = startPage(messages);
 const who = required('#who');
 const message = required('#message');
 const coursesBody = required('#courses');
+const myData = myDataPanel({ i18n, api });
+required('#my-data').append(myData.element);
 
 let me: Identity | undefined;
 let courses: readonly CourseAttendance[] | undefined;
@@ -31,6 +34,8 @@ function render(): void {
     showMessage(message, 'info', i18n.t('student.notStudent', { role: i18n.t(`role.${me.role}`) }));
     return;
   }
+  myData.render();
+  required('#my-data').hidden = false;
   if (!courses) return;
   coursesBody.removeAttribute('aria-busy');
   coursesBody.replaceChildren(

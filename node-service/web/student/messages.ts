@@ -21,6 +21,12 @@ export const messages = defineMessages(
     'result.absent': 'Ausente',
     'result.excused': 'Justificado',
     'result.manual_present': 'Presente (manual)',
+    'data.heading': 'Mis datos',
+    'data.text': 'Todo lo que el servicio guarda sobre ti: tus dispositivos y su historial, cada confirmación con su recibo firmado, tus resultados, correcciones y alertas. Nunca se guarda tu huella ni tu rostro: eso queda en tu teléfono.',
+    'data.json': 'Descargar mis datos (JSON)',
+    'data.csv': 'Descargar mis datos (CSV)',
+    'data.working': 'Preparando la descarga…',
+    'data.done': 'Descargado: {file}',
   },
   {
     'student.title': 'My attendance · Asistencia',
@@ -42,6 +48,12 @@ export const messages = defineMessages(
     'result.absent': 'Absent',
     'result.excused': 'Excused',
     'result.manual_present': 'Present (manual)',
+    'data.heading': 'My data',
+    'data.text': 'Everything the service keeps about you: your devices and their history, each confirmation with its signed receipt, your results, corrections and alerts. Your fingerprint or face is never stored: it stays in your phone.',
+    'data.json': 'Download my data (JSON)',
+    'data.csv': 'Download my data (CSV)',
+    'data.working': 'Preparing the download…',
+    'data.done': 'Downloaded: {file}',
   },
 );
 

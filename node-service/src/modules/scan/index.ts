@@ -5,7 +5,7 @@ import type { AssertionVerifier } from '../../shared/webauthn/assertion.js';
 import type { ConfirmationService } from '../attendance/index.js';
 import type { LiveCodes } from '../qr-projection/index.js';
 import { createScanService } from './application/scan.js';
-import type { ScanCredentials, ScanSession } from './application/ports.js';
+import type { ScanCredentials, ScanReceipts, ScanSession } from './application/ports.js';
 import { createAssertionCeremony } from './infrastructure/assertion-ceremony.js';
 import { createScanChallengeStore } from './infrastructure/challenge-store.js';
 import { createPhoneRequests } from './infrastructure/phone-requests.js';
@@ -13,7 +13,7 @@ import { createTypedCodeAttempts } from './infrastructure/typed-code-failures.js
 import { addressNetwork } from '../../shared/networks.js';
 import { scanRoutes } from './presentation/routes.js';
 
-export type { ScanCredentials, ScanDevice, ScanSession } from './application/ports.js';
+export type { ScanCredentials, ScanDevice, ScanEvidence, ScanReceipts, ScanSession } from './application/ports.js';
 export type { ScanService } from './application/scan.js';
 export { scanErrors } from './domain/errors.js';
 
@@ -24,6 +24,7 @@ export function createScanModule(deps: {
   sessions: { find(id: string): Promise<ScanSession | null> };
   credentials: ScanCredentials;
   confirmations: ConfirmationService;
+  receipts: ScanReceipts;
   assertions: AssertionVerifier;
   challengeTtlMs: number;
   requestsPerMinutePerAddress: number;
@@ -40,6 +41,7 @@ export function createScanModule(deps: {
     credentials: deps.credentials,
     phoneSignatureValid,
     confirmations: deps.confirmations,
+    receipts: deps.receipts,
     settings: { challengeTtlMs: deps.challengeTtlMs },
   });
   // A ceiling per client network (an IPv4 address, an IPv6 /64: the unit of the typed-code budget), high

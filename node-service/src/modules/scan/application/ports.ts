@@ -100,3 +100,26 @@ export interface ScanSession {
   graceMs: number;
   allowedNetworks: string[];
 }
+
+/**
+ * The signed evidence of a recorded confirmation, kept as a receipt (the evidence module): the assertion as
+ * the phone sent it, the phone-key signature, the challenge and its binding, and the keys that checked them.
+ */
+export interface ScanEvidence {
+  sessionId: string;
+  round: number;
+  slot: number;
+  studentId: string;
+  deviceId: number;
+  credentialId: string;
+  devicePublicKey: Uint8Array;
+  phonePublicKey: Uint8Array;
+  challengeId: string;
+  challenge: string;
+  assertion: unknown;
+  phoneSignature: Uint8Array;
+}
+
+export interface ScanReceipts {
+  keep(evidence: ScanEvidence): Promise<void>;
+}

@@ -83,6 +83,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     confirmations: {
       record: async (request) => (recorded.push(request), { outcome: 'confirmed' as const, walkIn: false, round: 1, session: { id: 's1', courseName: 'x', room: 'y' } }),
     },
+    receipts: { keep: async () => undefined },
     settings: { challengeTtlMs: 20_000 },
     now: () => clock,
   });

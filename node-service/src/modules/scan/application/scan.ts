@@ -13,6 +13,7 @@ import type {
   ScanCredentials,
   ScanDevice,
   PhoneRequests,
+  ScanReceipts,
   ScanSession,
   TypedCodeAttempts,
 } from './ports.js';
@@ -52,6 +53,8 @@ export function createScanService(deps: {
   credentials: ScanCredentials;
   phoneSignatureValid: PhoneSignatureCheck;
   confirmations: Pick<ConfirmationService, 'record'>;
+  /** Keeps the signed evidence of each new confirmation (one INSERT; chained later by the sealer). */
+  receipts: ScanReceipts;
   settings: ScanSettings;
   now?: () => number;
 }) {
@@ -158,12 +161,30 @@ export function createScanService(deps: {
         alerts: device.alerts,
         deviceUse: { signCount: verified.newCounter, backedUp: verified.backedUp },
       });
-      if (result.outcome !== 'use_not_recorded') return result;
-      // The device changed since it was looked up: revoked or flagged meanwhile, or another use of the same
-      // passkey moved its counter first (two copies signing at once).
-      const current = await deps.credentials.byCredentialId(input.credentialId);
-      if (current?.state === 'active') throw await refuseClone(current.signCount);
-      throw current?.state === 'flagged' ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
+      if (result.outcome === 'use_not_recorded') {
+        // The device changed since it was looked up: revoked or flagged meanwhile, or another use of the same
+        // passkey moved its counter first (two copies signing at once).
+        const current = await deps.credentials.byCredentialId(input.credentialId);
+        if (current?.state === 'active') throw await refuseClone(current.signCount);
+        throw current?.state === 'flagged' ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
+      }
+      if (result.outcome === 'confirmed') {
+        await deps.receipts.keep({
+          sessionId: bound.sessionId,
+          round: bound.round,
+          slot: bound.slot,
+          studentId: device.studentId,
+          deviceId: device.deviceId,
+          credentialId: device.credentialId,
+          devicePublicKey: device.publicKey,
+          phonePublicKey: device.phonePublicKey,
+          challengeId: input.challengeId,
+          challenge: bound.challenge,
+          assertion: input.response,
+          phoneSignature: input.phoneSignature,
+        });
+      }
+      return result;
     },
   };
 }

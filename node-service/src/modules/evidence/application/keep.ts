@@ -1,0 +1,52 @@
+import type { ReceiptEvidence } from '../domain/receipt.js';
+import type { ReceiptRepository } from './ports.js';
+
+/** What the scan hands over once a confirmation is recorded: the verified assertion and the keys that checked it. */
+export interface ConfirmationEvidence {
+  sessionId: string;
+  round: number;
+  slot: number;
+  studentId: string;
+  deviceId: number;
+  credentialId: string;
+  devicePublicKey: Uint8Array;
+  phonePublicKey: Uint8Array;
+  challengeId: string;
+  challenge: string;
+  /** The WebAuthn assertion (JSON form) the scan verified. */
+  assertion: unknown;
+  phoneSignature: Uint8Array;
+}
+
+const b64 = (value: Uint8Array) => Buffer.from(value).toString('base64url');
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/** Keeps a receipt per confirmation: one INSERT, unchained; the sealer chains it. */
+export function createReceiptKeeper(deps: { receipts: Pick<ReceiptRepository, 'insert'>; rpId: string; origins: readonly string[] }) {
+  return {
+    async keep(e: ConfirmationEvidence): Promise<void> {
+      const response = ((e.assertion as { response?: Record<string, unknown> } | null)?.response ?? {}) as Record<string, unknown>;
+      const evidence: ReceiptEvidence = {
+        round: e.round,
+        slot: e.slot,
+        studentId: e.studentId,
+        deviceId: e.deviceId,
+        credentialId: e.credentialId,
+        devicePublicKey: b64(e.devicePublicKey),
+        phonePublicKey: b64(e.phonePublicKey),
+        challengeId: e.challengeId,
+        challenge: e.challenge,
+        rpId: deps.rpId,
+        origins: [...deps.origins],
+        authenticatorData: text(response.authenticatorData),
+        clientDataJSON: text(response.clientDataJSON),
+        signature: text(response.signature),
+        userHandle: typeof response.userHandle === 'string' && response.userHandle !== '' ? response.userHandle : null,
+        phoneSignature: b64(e.phoneSignature),
+      };
+      await deps.receipts.insert(e.sessionId, evidence);
+    },
+  };
+}
+
+export type ReceiptKeeper = ReturnType<typeof createReceiptKeeper>;

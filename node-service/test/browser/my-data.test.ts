@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { enrolledPhone, liveSession, scanner } from '../scan/support.js';
+import { launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import { startService, type RunningService } from '../support/service.js';
+import { portalToken, users } from '../support/tokens.js';
+
+/**
+ * "Mis datos" on "Mi asistencia": a student downloads everything the service holds about them, in Chromium
+ * against the real service. The portal's token request is answered as in student-admin.test.ts.
+ */
+let service: RunningService;
+let browser: BrowserHarness;
+let sessionId: string;
+
+beforeAll(async () => {
+  service = await startService();
+  browser = await launchBrowser();
+  const luis = await enrolledPhone(service, users.student);
+  const session = await liveSession(service, { roundsPlanned: 1 });
+  sessionId = session.id;
+  expect((await scanner(service).scan((await session.screen()).token, luis)).body.outcome).toBe('confirmed');
+  await session.teacher.post(`/api/sessions/${sessionId}/close`);
+  session.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.stop();
+});
+
+async function studentPage(): Promise<Page> {
+  const page = await browser.newPage();
+  await page.context().route('**/token.php', async (route) =>
+    route.fulfill({ json: { token: await portalToken(users.student), expiresAt: Math.floor(Date.now() / 1000) + 300 } }),
+  );
+  await page.goto(`${service.baseUrl}/asistencia/student/`);
+  return page;
+}
+
+describe('Mis datos', () => {
+  test('a student downloads their data as JSON, with their confirmation and its receipt, and as CSV', async () => {
+    const page = await studentPage();
+    const card = page.getByRole('region', { name: 'Mis datos' });
+    await card.getByText('Nunca se guarda tu huella ni tu rostro', { exact: false }).waitFor();
+
+    const [json] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Descargar mis datos (JSON)' }).click()]);
+    expect(json.suggestedFilename()).toBe('mis-datos-2.json');
+    const data = JSON.parse(await readFile((await json.path())!, 'utf8'));
+    expect(data.identity.studentId).toBe('2');
+    expect(data.confirmations).toEqual([expect.objectContaining({ sessionId, receipt: expect.objectContaining({ sessionId }) })]);
+    await card.getByText('Descargado: mis-datos-2.json').waitFor();
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Descargar mis datos (CSV)' }).click()]);
+    expect(csv.suggestedFilename()).toBe('mis-datos-2.csv');
+    expect(await readFile((await csv.path())!, 'utf8')).toMatch(/^\uFEFFsection,data\r\n/);
+    await screenshot(page, 'student-my-data');
+    expect(browser.pageErrors(page)).toEqual([]);
+  });
+
+  test('in English too', async () => {
+    const page = await studentPage();
+    await page.getByRole('region', { name: 'Mis datos' }).waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    const card = page.getByRole('region', { name: 'My data' });
+    await card.getByRole('button', { name: 'Download my data (JSON)' }).waitFor();
+  });
+});
