@@ -9,6 +9,7 @@ import metrics from 'fastify-metrics';
 import { randomUUID } from 'node:crypto';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config/env.js';
+import { clockHealthy, createSharedClock, databaseTime, type SharedClock } from './shared/clock.js';
 import { commonErrors } from './shared/errors.js';
 import { installErrorHandler } from './shared/http/error-handler.js';
 import { installDrain } from './shared/http/drain.js';
@@ -37,6 +38,20 @@ export interface AppDependencies {
   config: Config;
   db: SqlDatabase;
   store: KeyValueStore;
+}
+
+/** The offset of this host's clock from the shared one, for Prometheus (asistencia_clock_offset_seconds). */
+function exposeClockOffset(server: FastifyInstance, clock: SharedClock): void {
+  const { Gauge, register } = server.metrics.client;
+  new Gauge({
+    name: 'asistencia_clock_offset_seconds',
+    help: "PostgreSQL's clock minus this host's, as last measured (slots are cut on PostgreSQL's)",
+    registers: [register],
+    collect() {
+      const offset = clock.offsetMs();
+      if (offset !== null) this.set(offset / 1000);
+    },
+  });
 }
 
 export interface App {
@@ -101,11 +116,24 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
   });
   await server.register(swaggerUi, { routePrefix: `${BASE_PATH}/docs` });
 
+  // One clock for QR slots on every instance: PostgreSQL's, measured against this host's (shared/clock.ts).
+  const clock = createSharedClock({
+    reference: databaseTime(db),
+    refreshMs: config.clock.refreshMs,
+    report: (err, context) => server.log.warn({ err }, context),
+  });
+  await clock.refresh().catch((err: unknown) => server.log.warn({ err }, 'clock offset not measured: the host clock is used until it is'));
+  clock.start();
+  server.addHook('onClose', async () => clock.stop());
+  exposeClockOffset(server, clock);
+  const clockState = async () =>
+    clockHealthy(clock, { maxOffsetMs: config.clock.maxOffsetMs, maxAgeMs: 3 * config.clock.refreshMs }) || ('degraded' as const);
+
   const limits = rateLimits(config.limits);
   const auth = createAuthModule({ jwt: config.jwt, store, internalApiToken: config.internalApiToken, limits });
   const directory = createDirectory({ portalUrl: config.portal.internalUrl, credential: config.internalApiToken });
   const report = (err: unknown, context: string) => server.log.warn({ err }, context);
-  const liveCodes = createLiveCodeReader({ store, fallbackTtlMs: config.sessions.fallbackCodeTtlMs });
+  const liveCodes = createLiveCodeReader({ store, fallbackTtlMs: config.sessions.fallbackCodeTtlMs, now: clock.now });
   const attendance = createAttendanceModule({
     db,
     store,
@@ -130,6 +158,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     maxPerConnection: config.sessions.maxProjectionsPerConnection,
     fallbackTtlMs: config.sessions.fallbackCodeTtlMs,
     report,
+    now: clock.now,
   });
   const assertions = createAssertionVerifier(config.webauthn);
   const enrollment = createEnrollmentModule({ config, db, store, assertions, guards: auth.guards, limits });
@@ -143,6 +172,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     challengeTtlMs: config.scan.challengeTtlMs,
     requestsPerMinutePerAddress: config.scan.requestsPerMinutePerAddress,
     typedCodeFailuresPerMinute: config.scan.typedCodeFailuresPerMinute,
+    now: clock.now,
   });
   const pages = createPagesModule({
     webDir: config.webDir,
@@ -165,6 +195,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
         { part: 'postgres', check: async () => (await db.ping(), true) },
         { part: 'valkey', check: async () => (await store.ping(), true) },
         { part: 'migrations', check: () => migrationsApplied(db, config.migrationsDir) },
+        { part: 'clock', check: clockState },
       ]));
       await app.register(auth.routes);
       await app.register(attendance.routes);

@@ -27,6 +27,8 @@ export function createScanModule(deps: {
   challengeTtlMs: number;
   requestsPerMinutePerAddress: number;
   typedCodeFailuresPerMinute: number;
+  /** When a request arrived, on the shared clock: codes are judged at that moment. */
+  now?: () => number;
 }) {
   const scan = createScanService({
     liveCodes: deps.liveCodes,
@@ -39,6 +41,7 @@ export function createScanModule(deps: {
     phoneSignatureValid,
     confirmations: deps.confirmations,
     settings: { challengeTtlMs: deps.challengeTtlMs },
+    ...(deps.now ? { now: deps.now } : {}),
   });
   const rateLimit = {
     max: deps.requestsPerMinutePerAddress,
