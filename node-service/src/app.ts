@@ -13,6 +13,9 @@ import { clockHealthy, createSharedClock, databaseTime, type SharedClock } from 
 import { commonErrors } from './shared/errors.js';
 import { installErrorHandler } from './shared/http/error-handler.js';
 import { installDrain } from './shared/http/drain.js';
+import { installRequestDeadline } from './shared/http/deadline.js';
+import { requestDeadline } from './shared/request-deadline.js';
+import { boundedByDeadline } from './shared/storage/bounded-store.js';
 import { installInputGuard } from './shared/http/input-guard.js';
 import { rateLimits } from './shared/http/rate-limits.js';
 import { rateLimitStoreFor } from './shared/http/rate-limit-store.js';
@@ -63,7 +66,9 @@ export interface App {
  * The composition root: builds every module by hand from its dependencies and never listens.
  * `main.ts` opens the pools, listens and shuts down; tests call `buildApp` and use `inject()` or listen.
  */
-export async function buildApp({ config, db, store }: AppDependencies): Promise<App> {
+export async function buildApp({ config, db, store: rawStore }: AppDependencies): Promise<App> {
+  // Requests wait for Valkey no longer than their deadline, and an outage answers 503 (shared/storage).
+  const store = boundedByDeadline(rawStore);
   const server = Fastify({
     logger: loggerOptions(config),
     trustProxy: config.trustProxy,
@@ -124,6 +129,8 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
   });
   await clock.refresh().catch((err: unknown) => server.log.warn({ err }, 'clock offset not measured: the host clock is used until it is'));
   clock.start();
+  // Before any route's hooks (rate limits already wait for Valkey): arrival on the shared clock, and a deadline.
+  installRequestDeadline(server, { deadlineMs: config.limits.requestDeadlineMs, now: clock.now });
   server.addHook('onClose', async () => clock.stop());
   exposeClockOffset(server, clock);
   const clockState = async () =>
@@ -172,7 +179,8 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     challengeTtlMs: config.scan.challengeTtlMs,
     requestsPerMinutePerAddress: config.scan.requestsPerMinutePerAddress,
     typedCodeFailuresPerMinute: config.scan.typedCodeFailuresPerMinute,
-    now: clock.now,
+    // Codes are judged at the moment the request arrived, whatever it waited for since.
+    now: () => requestDeadline.arrivedAt() ?? clock.now(),
   });
   const pages = createPagesModule({
     webDir: config.webDir,
