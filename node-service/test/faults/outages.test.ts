@@ -92,7 +92,7 @@ describe.each(['postgres', 'valkey'] as const)('%s out of reach', (part) => {
     await expectUnavailable(await session.teacher.get(`/api/sessions/${session.id}`));
     const ready = await fetch(`${service.baseUrl}/asistencia/ready`);
     expect(ready.status).toBe(503);
-    expect((await ready.json()).failing).toContain(part);
+    expect(((await ready.json()) as { failing: string[] }).failing).toContain(part);
 
     await proxy.restore();
     await untilReady(service);
