@@ -9,8 +9,13 @@ import metrics from 'fastify-metrics';
 import { randomUUID } from 'node:crypto';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config/env.js';
+import { clockHealthy, createSharedClock, databaseTime, type SharedClock } from './shared/clock.js';
 import { commonErrors } from './shared/errors.js';
 import { installErrorHandler } from './shared/http/error-handler.js';
+import { installDrain } from './shared/http/drain.js';
+import { installRequestDeadline } from './shared/http/deadline.js';
+import { requestDeadline } from './shared/request-deadline.js';
+import { boundedByDeadline } from './shared/storage/bounded-store.js';
 import { installInputGuard } from './shared/http/input-guard.js';
 import { rateLimits } from './shared/http/rate-limits.js';
 import { rateLimitStoreFor } from './shared/http/rate-limit-store.js';
@@ -41,6 +46,20 @@ export interface AppDependencies {
   store: KeyValueStore;
 }
 
+/** The offset of this host's clock from the shared one, for Prometheus (asistencia_clock_offset_seconds). */
+function exposeClockOffset(server: FastifyInstance, clock: SharedClock): void {
+  const { Gauge, register } = server.metrics.client;
+  new Gauge({
+    name: 'asistencia_clock_offset_seconds',
+    help: "PostgreSQL's clock minus this host's, as last measured (slots are cut on PostgreSQL's)",
+    registers: [register],
+    collect() {
+      const offset = clock.offsetMs();
+      if (offset !== null) this.set(offset / 1000);
+    },
+  });
+}
+
 export interface App {
   server: FastifyInstance;
   gateway: Gateway;
@@ -52,7 +71,9 @@ export interface App {
  * The composition root: builds every module by hand from its dependencies and never listens.
  * `main.ts` opens the pools, listens and shuts down; tests call `buildApp` and use `inject()` or listen.
  */
-export async function buildApp({ config, db, store }: AppDependencies): Promise<App> {
+export async function buildApp({ config, db, store: rawStore }: AppDependencies): Promise<App> {
+  // Requests wait for Valkey no longer than their deadline, and an outage answers 503 (shared/storage).
+  const store = boundedByDeadline(rawStore);
   const server = Fastify({
     logger: loggerOptions(config),
     trustProxy: config.trustProxy,
@@ -60,10 +81,14 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: true },
+    // Draining answers in the API's format (shared/http/drain.ts), not Fastify's own 503 body.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
   installErrorHandler(server);
+  installDrain(server);
   installInputGuard(server);
   server.decorateRequest('identity', null);
   server.addHook('onSend', async (request, reply) => {
@@ -101,6 +126,21 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
   });
   await server.register(swaggerUi, { routePrefix: `${BASE_PATH}/docs` });
 
+  // One clock for QR slots on every instance: PostgreSQL's, measured against this host's (shared/clock.ts).
+  const clock = createSharedClock({
+    reference: databaseTime(db),
+    refreshMs: config.clock.refreshMs,
+    report: (err, context) => server.log.warn({ err }, context),
+  });
+  await clock.refresh().catch((err: unknown) => server.log.warn({ err }, 'clock offset not measured: the host clock is used until it is'));
+  clock.start();
+  // Before any route's hooks (rate limits already wait for Valkey): arrival on the shared clock, and a deadline.
+  installRequestDeadline(server, { deadlineMs: config.limits.requestDeadlineMs, now: clock.now });
+  server.addHook('onClose', async () => clock.stop());
+  exposeClockOffset(server, clock);
+  const clockState = async () =>
+    clockHealthy(clock, { maxOffsetMs: config.clock.maxOffsetMs, maxAgeMs: 3 * config.clock.refreshMs }) || ('degraded' as const);
+
   const limits = rateLimits(config.limits);
   const auth = createAuthModule({
     jwt: config.jwt,
@@ -112,7 +152,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
   });
   const directory = createDirectory({ portalUrl: config.portal.internalUrl, credential: config.internalApiToken });
   const report = (err: unknown, context: string) => server.log.warn({ err }, context);
-  const liveCodes = createLiveCodeReader({ store, fallbackTtlMs: config.sessions.fallbackCodeTtlMs });
+  const liveCodes = createLiveCodeReader({ store, fallbackTtlMs: config.sessions.fallbackCodeTtlMs, now: clock.now });
   const attendance = createAttendanceModule({
     db,
     store,
@@ -137,6 +177,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     maxPerConnection: config.sessions.maxProjectionsPerConnection,
     fallbackTtlMs: config.sessions.fallbackCodeTtlMs,
     report,
+    now: clock.now,
   });
   // SimpleWebAuthn, with a cached-key fast path for the common ES256 assertion (differential-tested).
   const assertions = createCachedAssertionVerifier(config.webauthn, createAssertionVerifier(config.webauthn));
@@ -176,6 +217,8 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     requestsPerMinutePerAddress: config.scan.requestsPerMinutePerAddress,
     requestsPerMinutePerPhone: config.scan.requestsPerMinutePerPhone,
     typedCodeFailuresPerMinute: config.scan.typedCodeFailuresPerMinute,
+    // Codes are judged at the moment the request arrived, whatever it waited for since.
+    now: () => requestDeadline.arrivedAt() ?? clock.now(),
   });
   const pages = createPagesModule({
     webDir: config.webDir,
@@ -198,6 +241,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
         { part: 'postgres', check: async () => (await db.ping(), true) },
         { part: 'valkey', check: async () => (await store.ping(), true) },
         { part: 'migrations', check: () => migrationsApplied(db, config.migrationsDir) },
+        { part: 'clock', check: clockState },
       ]));
       await app.register(auth.routes);
       await app.register(attendance.routes);

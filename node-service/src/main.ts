@@ -6,7 +6,8 @@ import { openDatabase, openKeyValueStore } from './shared/storage/open.js';
 
 /**
  * Loads the configuration, opens the stores, applies migrations, listens, and shuts down gracefully:
- * stop accepting, tell WebSockets to reconnect (1012), drain in-flight requests, close the pools, exit
+ * stop accepting, tell WebSockets to reconnect (1012), drain in-flight requests (answers carry
+ * `Connection: close` and idle keep-alive sockets are closed: shared/http/drain.ts), close the pools, exit 0
  * within SHUTDOWN_TIMEOUT_MS.
  */
 async function main(): Promise<void> {

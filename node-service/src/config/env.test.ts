@@ -60,8 +60,22 @@ describe('with no environment at all', () => {
 describe('settings that choose the real servers', () => {
   test('DATABASE_URL and VALKEY_URL switch to PostgreSQL and Valkey', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://db/asistencia', VALKEY_URL: 'valkey://cache:6379', VALKEY_KEY_PREFIX: 'a1:' });
-    expect(config.database).toEqual({ url: 'postgres://db/asistencia', poolSize: 10 });
+    expect(config.database).toEqual({
+      url: 'postgres://db/asistencia',
+      poolSize: 10,
+      connectionTimeoutMs: 5000,
+      statementTimeoutMs: 4000,
+      maxWaiting: 1000,
+    });
     expect(config.valkey).toEqual({ url: 'valkey://cache:6379', keyPrefix: 'a1:' });
+  });
+
+  test('waiting is bounded by named settings: request deadline, pool and statement timeouts, clock offset', () => {
+    const config = loadConfig({});
+    expect(config.limits.requestDeadlineMs).toBe(5000);
+    expect(config.clock).toEqual({ maxOffsetMs: 250, refreshMs: 10_000 });
+    expect(() => loadConfig({ REQUEST_DEADLINE_MS: '0' })).toThrow(/REQUEST_DEADLINE_MS/);
+    expect(() => loadConfig({ DATABASE_MAX_WAITING: 'many' })).toThrow(/DATABASE_MAX_WAITING/);
   });
 
   test('an empty DATABASE_URL (as compose files often leave it) means the embedded database', () => {

@@ -81,6 +81,12 @@ const schema = z.object({
   WS_MAX_PER_USER: int(1, 1000).default(8),
   WS_MAX_PER_ADDRESS: int(1, 100_000).default(200),
   SHUTDOWN_TIMEOUT_MS: int(100, 60_000).default(4000),
+  REQUEST_DEADLINE_MS: int(100, 120_000).default(5000),
+  DATABASE_CONNECTION_TIMEOUT_MS: int(100, 120_000).default(5000),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(4000),
+  DATABASE_MAX_WAITING: int(1, 100_000).default(1000),
+  CLOCK_MAX_OFFSET_MS: int(1, 3_600_000).default(250),
+  CLOCK_REFRESH_MS: int(100, 3_600_000).default(10_000),
   DEV_SESSION_HOURS: int(1, 24).default(8),
   WEBAUTHN_RP_NAME: z.string().trim().min(1).max(64).default('Asistencia'),
   WEBAUTHN_ORIGINS: csv('').refine((origins) => origins.every((o) => hasProtocol(o, ['http:', 'https:']) && new URL(o).origin === o), {
@@ -124,7 +130,18 @@ export interface Config {
   port: number;
   logLevel: Env['LOG_LEVEL'];
   publicUrl: URL;
-  database: { url: string; poolSize: number } | { dataDir: string };
+  database:
+    | {
+        url: string;
+        poolSize: number;
+        /** Longest wait for a pooled connection (outside a request; inside one, its deadline bounds it too). */
+        connectionTimeoutMs: number;
+        /** PostgreSQL's statement_timeout for a request's statements (lowered to what its deadline leaves). */
+        statementTimeoutMs: number;
+        /** Queries waiting for a pooled connection at most; past it a request answers 503 at once. */
+        maxWaiting: number;
+      }
+    | { dataDir: string };
   migrationsDir: string;
   webDir: string;
   valkey: { url: string; keyPrefix: string } | { keyPrefix: string };
@@ -151,7 +168,11 @@ export interface Config {
     wsMaxPerAddress: number;
     shutdownTimeoutMs: number;
     devSessionHours: number;
+    /** A request that waited this long (from arrival) for PostgreSQL or Valkey answers 503. */
+    requestDeadlineMs: number;
   };
+  /** Slot time comes from PostgreSQL's clock (shared/clock.ts); /ready is degraded past maxOffsetMs. */
+  clock: { maxOffsetMs: number; refreshMs: number };
   /** Passkeys: the relying party is the public host; pages may enrol from the public origin or WEBAUTHN_ORIGINS. */
   webauthn: { rpName: string; rpId: string; origins: string[]; attestation: 'none' | 'direct' };
   enrollment: {
@@ -238,7 +259,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     publicUrl,
     database: env.DATABASE_URL
-      ? { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
+      ? {
+          url: env.DATABASE_URL,
+          poolSize: env.DATABASE_POOL_SIZE,
+          connectionTimeoutMs: env.DATABASE_CONNECTION_TIMEOUT_MS,
+          statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+          maxWaiting: env.DATABASE_MAX_WAITING,
+        }
       : { dataDir: env.DATA_DIR },
     migrationsDir: env.MIGRATIONS_DIR,
     webDir: env.WEB_DIR,
@@ -270,7 +297,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsMaxPerAddress: env.WS_MAX_PER_ADDRESS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
       devSessionHours: env.DEV_SESSION_HOURS,
+      requestDeadlineMs: env.REQUEST_DEADLINE_MS,
     },
+    clock: { maxOffsetMs: env.CLOCK_MAX_OFFSET_MS, refreshMs: env.CLOCK_REFRESH_MS },
     webauthn: {
       rpName: env.WEBAUTHN_RP_NAME,
       rpId: publicUrl.hostname,

@@ -35,7 +35,7 @@ describe('operations endpoints', () => {
 
   it('answers readiness with each part named', async () => {
     const body = await (await fetch(`${service.baseUrl}/asistencia/ready`)).json();
-    expect(body).toEqual({ status: 'ready', parts: { postgres: 'ok', valkey: 'ok', migrations: 'ok' }, failing: [] });
+    expect(body).toEqual({ status: 'ready', parts: { postgres: 'ok', valkey: 'ok', migrations: 'ok', clock: 'ok' }, failing: [], degraded: [] });
   });
 
   it('gives every answer a request id, and keeps a well-formed one the proxy sent', async () => {

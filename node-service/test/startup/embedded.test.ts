@@ -20,8 +20,9 @@ describe('started with no environment but PORT and DATA_DIR', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: 'ready',
-      parts: { postgres: 'ok', valkey: 'ok', migrations: 'ok' },
+      parts: { postgres: 'ok', valkey: 'ok', migrations: 'ok', clock: 'ok' },
       failing: [],
+      degraded: [],
     });
   });
 

@@ -19,7 +19,8 @@ test('with VALKEY_URL on a closed port, /health is 200 and /ready is 503 naming 
   expect(response.status).toBe(503);
   expect(await response.json()).toEqual({
     status: 'not_ready',
-    parts: { postgres: 'ok', valkey: 'failing', migrations: 'ok' },
+    parts: { postgres: 'ok', valkey: 'failing', migrations: 'ok', clock: 'ok' },
     failing: ['valkey'],
+    degraded: [],
   });
 }, 45_000);

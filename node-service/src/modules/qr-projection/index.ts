@@ -28,6 +28,8 @@ export function createQrProjectionModule(deps: {
   maxPerConnection: number;
   fallbackTtlMs: number;
   report: (error: unknown, context: string) => void;
+  /** The shared clock slots are cut on (shared/clock.ts); the host clock if absent. */
+  now?: () => number;
 }) {
   const codes = createCodeStore(deps.store);
   const hub = createProjectorHub({
@@ -40,6 +42,7 @@ export function createQrProjectionModule(deps: {
     maxPerConnection: deps.maxPerConnection,
     fallbackTtlMs: deps.fallbackTtlMs,
     report: deps.report,
+    ...(deps.now ? { now: deps.now } : {}),
   });
   return { hub, handlers: projectorHandlers(hub) };
 }

@@ -30,6 +30,8 @@ export function createScanModule(deps: {
   requestsPerMinutePerAddress: number;
   requestsPerMinutePerPhone: number;
   typedCodeFailuresPerMinute: number;
+  /** When a request arrived, on the shared clock: codes are judged at that moment. */
+  now?: () => number;
 }) {
   const scan = createScanService({
     liveCodes: deps.liveCodes,
@@ -43,6 +45,7 @@ export function createScanModule(deps: {
     confirmations: deps.confirmations,
     receipts: deps.receipts,
     settings: { challengeTtlMs: deps.challengeTtlMs },
+    ...(deps.now ? { now: deps.now } : {}),
   });
   // A ceiling per client network (an IPv4 address, an IPv6 /64: the unit of the typed-code budget), high
   // enough for a lecture hall behind one NAT, counted after validation so junk does not use it up; each

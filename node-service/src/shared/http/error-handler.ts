@@ -16,6 +16,9 @@ const STATUS: Record<ErrorKind, number> = {
   internal: 500,
 };
 
+/** What a 503 asks the client to wait before trying again (an outage, a deadline passed, a restart). */
+export const RETRY_AFTER_SECONDS = 2;
+
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
@@ -36,6 +39,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   const status = STATUS[error.kind];
   const body: ErrorBody = { error: { code: error.code, message: error.localized(localeFrom(request.headers['accept-language'])) } };
   if (status < 500 && error.details !== undefined) body.error.details = error.details;
+  if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply.status(status).type('application/json; charset=utf-8').send(body);
 }
 

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { isAppError } from '../errors.js';
+import { requestDeadline, unavailable } from '../request-deadline.js';
 import { advisoryLockSql, type QueryResult, type SqlDatabase, type SqlExecutor } from './sql.js';
 
 const INT8_OID = 20;
@@ -20,44 +22,153 @@ const types = {
         : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export function createPgDatabase(options: { url: string; poolSize: number; applicationName?: string }): SqlDatabase {
+export interface PgLimits {
+  /** Longest wait for a pooled connection (and for a new one to connect). */
+  connectionTimeoutMs: number;
+  /** statement_timeout of a request's statements, lowered to what the request's deadline leaves. */
+  statementTimeoutMs: number;
+  /** Queries waiting for a connection at most: past it, a request is refused at once. */
+  maxWaiting: number;
+}
+
+/** Unbounded: for tools (migrations, the operators' command line) that may wait as long as they need. */
+const UNBOUNDED: PgLimits = { connectionTimeoutMs: 0, statementTimeoutMs: 0, maxWaiting: Number.POSITIVE_INFINITY };
+
+/** SQLSTATEs that say PostgreSQL is unavailable or gave up waiting, not that the request is wrong. */
+const UNAVAILABLE_STATES = new Set(['57014', '57P01', '57P02', '57P03', '53300', '55P03', '08000', '08001', '08003', '08004', '08006']);
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGE = /timeout exceeded when trying to connect|Connection terminated|Query read timeout|not queryable/;
+const STATEMENT_CANCELLED = '57014';
+
+/** An outage or a wait given up becomes 503 SERVICE_UNAVAILABLE; anything else is left as it is. */
+function translated(error: unknown): unknown {
+  if (isAppError(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if ((typeof code === 'string' && (UNAVAILABLE_STATES.has(code) || UNAVAILABLE_ERRNOS.has(code))) || UNAVAILABLE_MESSAGE.test(message)) {
+    return unavailable('postgres', message);
+  }
+  return error;
+}
+
+/**
+ * PostgreSQL through a pg pool. Inside an HTTP request, nothing waits past the request's deadline
+ * (REQUEST_DEADLINE_MS, shared/request-deadline.ts): a connection is awaited at most what the deadline
+ * leaves, a statement runs under a statement_timeout of at most that, and past `maxWaiting` queued queries
+ * a request is refused at once. PostgreSQL itself cancels a statement that runs out of time, so a
+ * statement the caller was told failed was never committed.
+ */
+export function createPgDatabase(options: { url: string; poolSize: number; applicationName?: string; limits?: PgLimits }): SqlDatabase {
+  const limits = options.limits ?? UNBOUNDED;
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize,
     application_name: options.applicationName ?? 'asistencia',
     types,
+    ...(limits.connectionTimeoutMs > 0 ? { connectionTimeoutMillis: limits.connectionTimeoutMs } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // The statement_timeout each pooled connection runs with now (0: none), to set it only when it changes.
+  const timeouts = new WeakMap<pg.PoolClient, number>();
 
-  const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
-    const result = await client.query(params && params.length > 0 ? { name: statementName(text), text, values: params as unknown[] } : text);
+  const remaining = (): number | undefined => {
+    const left = requestDeadline.remainingMs();
+    if (left !== undefined && left <= 0) throw unavailable('postgres', 'request deadline passed');
+    return left;
+  };
+
+  /** A pooled connection, awaited no longer than the request's deadline leaves. */
+  async function acquire(): Promise<pg.PoolClient> {
+    const left = remaining();
+    if (left === undefined) return pool.connect();
+    if (pool.waitingCount >= limits.maxWaiting) throw unavailable('postgres', `${pool.waitingCount} queries already waiting`);
+    if (limits.connectionTimeoutMs > 0 && left >= limits.connectionTimeoutMs) return pool.connect();
+    const pending = pool.connect();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unavailable('postgres', 'request deadline passed waiting for a connection')), left);
+    });
+    try {
+      return await Promise.race([pending, expired]);
+    } catch (error) {
+      // Handed over after we gave up: straight back to the pool.
+      pending.then((client) => client.release(), () => undefined);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sets the connection's statement_timeout for what comes next; returns it (0: none). */
+  async function bound(client: pg.PoolClient): Promise<number> {
+    const left = remaining();
+    // Whole seconds of what is left (at most a second past the deadline): a connection keeps its setting
+    // from one query to the next, instead of a SET round trip before nearly every statement of a busy burst.
+    const wanted = left === undefined ? 0 : Math.max(1, Math.min(Math.ceil(left / 1000) * 1000, limits.statementTimeoutMs || Infinity));
+    if (timeouts.get(client) !== wanted) {
+      await client.query(`SET statement_timeout = ${wanted}`);
+      timeouts.set(client, wanted);
+    }
+    return wanted;
+  }
+
+  const run = async <R>(client: pg.PoolClient, text: string, params: readonly unknown[] | undefined, timeoutMs: number): Promise<QueryResult<R>> => {
+    // A server that stops answering altogether: give up a second after PostgreSQL should have.
+    const named = params && params.length > 0 ? { name: statementName(text) } : {};
+    const config = { ...named, text, values: params as unknown[] | undefined, ...(timeoutMs > 0 ? { query_timeout: timeoutMs + 1000 } : {}) };
+    const result = await client.query(config);
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   };
 
+  /** One connection for `work`; a connection that failed (not a statement cancelled in time) is discarded. */
+  async function withClient<T>(work: (client: pg.PoolClient, timeoutMs: number) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await acquire();
+    } catch (error) {
+      throw translated(error);
+    }
+    let discard = false;
+    try {
+      return await work(client, await bound(client));
+    } catch (error) {
+      const outcome = translated(error);
+      discard = outcome !== error && (error as { code?: unknown }).code !== STATEMENT_CANCELLED;
+      throw outcome;
+    } finally {
+      client.release(discard);
+    }
+  }
+
   return {
     kind: 'postgres',
-    query: (text, params) => run(pool, text, params),
-    exec: async (script) => void (await pool.query(script)),
-    async transaction(work, options = {}) {
-      const client = await pool.connect();
-      const tx: SqlExecutor = {
-        query: (text, params) => run(client, text, params),
-        exec: async (script) => void (await client.query(script)),
-      };
-      try {
-        // One round trip: BEGIN and, when asked, the shared lock (a simple-protocol query may hold both).
-        await client.query(options.sharedLock ? `BEGIN; ${advisoryLockSql('shared', options.sharedLock)}` : 'BEGIN');
-        const value = await work(tx);
-        await client.query('COMMIT');
-        return value;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    query: (text, params) => withClient((client, timeoutMs) => run(client, text, params, timeoutMs)),
+    exec: (script) => withClient(async (client, timeoutMs) => void (await run(client, script, undefined, timeoutMs))),
+    transaction: (work, options = {}) =>
+      withClient(async (client, timeoutMs) => {
+        // Each statement of the transaction is refused once the request's deadline has passed.
+        const tx: SqlExecutor = {
+          query: async (text, params) => {
+            remaining();
+            return run(client, text, params, timeoutMs);
+          },
+          exec: async (script) => {
+            remaining();
+            await run(client, script, undefined, timeoutMs);
+          },
+        };
+        try {
+          // One round trip: BEGIN and, when asked, the shared lock (a simple-protocol query may hold both).
+          await client.query(options.sharedLock ? `BEGIN; ${advisoryLockSql('shared', options.sharedLock)}` : 'BEGIN');
+          const value = await work(tx);
+          await client.query('COMMIT');
+          return value;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }),
     async ping() {
       await pool.query('SELECT 1');
     },

@@ -43,3 +43,10 @@ describe('readiness', () => {
     expect(readiness.parts).toEqual({ postgres: 'failing', valkey: 'failing', migrations: 'failing' });
   });
 });
+
+describe('a degraded part', () => {
+  test('is reported by name but keeps the instance ready (it still serves correctly)', async () => {
+    const clockOff: ReadinessCheck = { part: 'clock', check: async () => 'degraded' };
+    expect(await checkReadiness([answers('postgres'), clockOff])).toEqual({ ready: true, parts: { postgres: 'ok', clock: 'degraded' } });
+  });
+});

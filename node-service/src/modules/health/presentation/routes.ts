@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { checkReadiness, type ReadinessCheck } from '../application/check-readiness.js';
 
 const readinessSchema = z.object({
-  status: z.enum(['ready', 'not_ready']),
-  parts: z.record(z.string(), z.enum(['ok', 'failing'])),
+  status: z.enum(['ready', 'degraded', 'not_ready']),
+  parts: z.record(z.string(), z.enum(['ok', 'degraded', 'failing'])),
   failing: z.array(z.string()),
+  degraded: z.array(z.string()),
 });
 
 export function healthRoutes(checks: readonly ReadinessCheck[]): FastifyPluginAsyncZod {
@@ -24,15 +25,20 @@ export function healthRoutes(checks: readonly ReadinessCheck[]): FastifyPluginAs
       {
         schema: {
           tags: ['operations'],
-          summary: 'Postgres and Valkey reachable and migrations applied; 503 naming the failing part otherwise',
+          summary:
+            'Postgres and Valkey reachable and migrations applied; 503 naming the failing part otherwise. ' +
+            'status "degraded" (200) names parts an operator should look at: a host clock off the shared clock',
           response: { 200: readinessSchema, 503: readinessSchema },
         },
         logLevel: 'warn',
       },
       async (_request, reply) => {
         const { ready, parts } = await checkReadiness(checks);
-        const failing = Object.entries(parts).filter(([, state]) => state === 'failing').map(([part]) => part);
-        return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', parts, failing });
+        const named = (wanted: string) => Object.entries(parts).filter(([, state]) => state === wanted).map(([part]) => part);
+        const failing = named('failing');
+        const degraded = named('degraded');
+        const status = !ready ? 'not_ready' : degraded.length > 0 ? 'degraded' : 'ready';
+        return reply.status(ready ? 200 : 503).send({ status, parts, failing, degraded });
       },
     );
   };
