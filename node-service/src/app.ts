@@ -49,6 +49,8 @@ export interface AppDependencies {
 /** The offset of this host's clock from the shared one, for Prometheus (asistencia_clock_offset_seconds). */
 function exposeClockOffset(server: FastifyInstance, clock: SharedClock): void {
   const { Gauge, register } = server.metrics.client;
+  // One registry per process: a second app built in the same process (tests) replaces the gauge.
+  register.removeSingleMetric('asistencia_clock_offset_seconds');
   new Gauge({
     name: 'asistencia_clock_offset_seconds',
     help: "PostgreSQL's clock minus this host's, as last measured (slots are cut on PostgreSQL's)",

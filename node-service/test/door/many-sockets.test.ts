@@ -32,7 +32,7 @@ beforeAll(async () => {
       WS_MAX_PER_ADDRESS: String(SOCKETS + 100),
       RATE_LIMIT_USER_PER_MINUTE: '100000',
       RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
-      SCAN_REQUESTS_PER_PHONE_PER_MINUTE: '100000',
+      SCAN_REQUESTS_PER_PHONE_PER_MINUTE: '10000',
     },
   });
   // A student's phone and a class with a code that lives long enough for the whole test (30 s + 30 s).

@@ -86,8 +86,11 @@ async function checksumOf(target: RunningService): Promise<Record<string, string
   );
   const sums: Record<string, string> = {};
   for (const { name } of tables) {
+    // An admin's read of a student's data is audited by design, even of an id nobody has: a well-formed
+    // read (the fuzzer sends some) adds a 'read' row. Everything else must stay as it was.
+    const only = name === 'privacy.audit' ? ` WHERE t.action <> 'read'` : '';
     const { rows } = await target.db.query<{ n: number; sum: string }>(
-      `SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS sum FROM ${name} t`,
+      `SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS sum FROM ${name} t${only}`,
     );
     sums[name] = `${rows[0]!.n} rows, ${rows[0]!.sum}`;
   }

@@ -69,6 +69,9 @@ export function createPgDatabase(options: { url: string; poolSize: number; appli
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor a checked-out client whose connection drops mid-query: the query itself rejects, and that is what
+  // the caller hears (as 503); the client's own 'error' event would otherwise be an uncaught exception.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   // The statement_timeout each pooled connection runs with now (0: none), to set it only when it changes.
   const timeouts = new WeakMap<pg.PoolClient, number>();
 

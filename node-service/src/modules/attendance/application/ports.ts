@@ -83,6 +83,8 @@ export interface ConfirmationRequest {
   alerts: string[];
   /** The verified assertion's sign counter and backup state, recorded on the device in the same commit. */
   deviceUse: { signCount: number; backedUp?: boolean };
+  /** More to write in the same transaction when the validation is new (the scan's receipt). */
+  alsoWhenConfirmed?: (tx: SqlExecutor) => Promise<void>;
 }
 
 export interface ConfirmationResult {

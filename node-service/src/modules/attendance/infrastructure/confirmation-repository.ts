@@ -81,7 +81,11 @@ export function createConfirmationRepository(db: SqlDatabase): ConfirmationRepos
         request.sessionId, request.round, request.studentId, request.deviceId, request.slot, request.clientAddress, request.alerts,
         request.deviceUse.signCount, request.deviceUse.backedUp ?? null,
       ];
-      const { rows } = await db.transaction((tx) => tx.query<RecordedRow>(RECORD_CONFIRMATION, params), { sharedLock: sessionLockKey(request.sessionId) });
+      const { rows } = await db.transaction(async (tx) => {
+        const recorded = await tx.query<RecordedRow>(RECORD_CONFIRMATION, params);
+        if (recorded.rows[0]?.inserted && request.alsoWhenConfirmed) await request.alsoWhenConfirmed(tx);
+        return recorded;
+      }, { sharedLock: sessionLockKey(request.sessionId) });
       const session = rows[0];
       if (!session) throw attendanceErrors.SESSION_NOT_FOUND();
       // The device changed since the scan looked it up (revoked, flagged, or another copy counted first).

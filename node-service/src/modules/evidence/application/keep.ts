@@ -1,3 +1,4 @@
+import type { SqlExecutor } from '../../../shared/storage/sql.js';
 import type { ReceiptEvidence } from '../domain/receipt.js';
 import type { ReceiptRepository } from './ports.js';
 
@@ -21,10 +22,10 @@ export interface ConfirmationEvidence {
 const b64 = (value: Uint8Array) => Buffer.from(value).toString('base64url');
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
-/** Keeps a receipt per confirmation: one INSERT, unchained; the sealer chains it. */
+/** Keeps a receipt per confirmation: one INSERT, unchained, in the confirmation's own transaction; the sealer chains it. */
 export function createReceiptKeeper(deps: { receipts: Pick<ReceiptRepository, 'insert'>; rpId: string; origins: readonly string[] }) {
   return {
-    async keep(e: ConfirmationEvidence): Promise<void> {
+    async keep(e: ConfirmationEvidence, tx?: SqlExecutor): Promise<void> {
       const response = ((e.assertion as { response?: Record<string, unknown> } | null)?.response ?? {}) as Record<string, unknown>;
       const evidence: ReceiptEvidence = {
         round: e.round,
@@ -44,7 +45,7 @@ export function createReceiptKeeper(deps: { receipts: Pick<ReceiptRepository, 'i
         userHandle: typeof response.userHandle === 'string' && response.userHandle !== '' ? response.userHandle : null,
         phoneSignature: b64(e.phoneSignature),
       };
-      await deps.receipts.insert(e.sessionId, evidence);
+      await deps.receipts.insert(e.sessionId, evidence, tx);
     },
   };
 }

@@ -114,8 +114,8 @@ const bytes = (base64url: string) => Buffer.from(base64url, 'base64url');
 
 export function createReceiptRepository(db: SqlDatabase): ReceiptRepository & { ofStudent(studentId: string, tx?: SqlExecutor): Promise<Receipt[]> } {
   return {
-    async insert(sessionId, e) {
-      await db.query(INSERT_RECEIPT, [
+    async insert(sessionId, e, tx = db) {
+      await tx.query(INSERT_RECEIPT, [
         sessionId, e.round, e.slot, e.studentId, e.deviceId, e.credentialId, bytes(e.devicePublicKey), bytes(e.phonePublicKey),
         e.challengeId, e.challenge, e.rpId, e.origins, bytes(e.authenticatorData), bytes(e.clientDataJSON), bytes(e.signature),
         e.userHandle === null ? null : bytes(e.userHandle), bytes(e.phoneSignature),

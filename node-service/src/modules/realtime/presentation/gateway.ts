@@ -233,8 +233,9 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
     locale = message.data.lang ?? locale;
     const verified = await verify(message.data.token);
     if (closed) return;
-    if (verified === undefined) {
-      sendError(commonErrors.INTERNAL_ERROR(), 'auth');
+    // The token could not be checked (PostgreSQL out of reach): not a refusal of the token, try again later.
+    if (verified === undefined || (verified instanceof AppError && verified.kind === 'unavailable')) {
+      sendError(verified ?? commonErrors.INTERNAL_ERROR(), 'auth');
       return closeWith(CloseCode.tryAgainLater, 'TRY_AGAIN_LATER');
     }
     if (verified instanceof AppError) return closeFor(verified);

@@ -1,3 +1,4 @@
+import type { SqlExecutor } from '../../../shared/storage/sql.js';
 /**
  * The WebAuthn challenge of one scan, bound to the QR code's session, round and slot, to the phone that
  * asked for it and to that phone's client network.
@@ -121,5 +122,6 @@ export interface ScanEvidence {
 }
 
 export interface ScanReceipts {
-  keep(evidence: ScanEvidence): Promise<void>;
+  /** Written in `tx`, the confirmation's own transaction: a confirmation is never committed without it. */
+  keep(evidence: ScanEvidence, tx: SqlExecutor): Promise<void>;
 }

@@ -151,6 +151,20 @@ export function createScanService(deps: {
       // The session's state and round, and the counter moving forward, are checked where the confirmation is
       // recorded: one transaction under the session's lock.
       assertNetwork(bound.allowedNetworks, input.clientAddress);
+      const evidence = {
+        sessionId: bound.sessionId,
+        round: bound.round,
+        slot: bound.slot,
+        studentId: device.studentId,
+        deviceId: device.deviceId,
+        credentialId: device.credentialId,
+        devicePublicKey: device.publicKey,
+        phonePublicKey: device.phonePublicKey,
+        challengeId: input.challengeId,
+        challenge: bound.challenge,
+        assertion: input.response,
+        phoneSignature: input.phoneSignature,
+      };
       const result = await deps.confirmations.record({
         sessionId: bound.sessionId,
         round: bound.round,
@@ -160,6 +174,8 @@ export function createScanService(deps: {
         clientAddress: input.clientAddress,
         alerts: device.alerts,
         deviceUse: { signCount: verified.newCounter, backedUp: verified.backedUp },
+        // The receipt is committed with the confirmation, or neither is.
+        alsoWhenConfirmed: (tx) => deps.receipts.keep(evidence, tx),
       });
       if (result.outcome === 'use_not_recorded') {
         // The device changed since it was looked up: revoked or flagged meanwhile, or another use of the same
@@ -167,22 +183,6 @@ export function createScanService(deps: {
         const current = await deps.credentials.byCredentialId(input.credentialId);
         if (current?.state === 'active') throw await refuseClone(current.signCount);
         throw current?.state === 'flagged' ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
-      }
-      if (result.outcome === 'confirmed') {
-        await deps.receipts.keep({
-          sessionId: bound.sessionId,
-          round: bound.round,
-          slot: bound.slot,
-          studentId: device.studentId,
-          deviceId: device.deviceId,
-          credentialId: device.credentialId,
-          devicePublicKey: device.publicKey,
-          phonePublicKey: device.phonePublicKey,
-          challengeId: input.challengeId,
-          challenge: bound.challenge,
-          assertion: input.response,
-          phoneSignature: input.phoneSignature,
-        });
       }
       return result;
     },
