@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { isTimeZone } from '../shared/local-time.js';
 
 /**
  * The only reader of process.env. Every setting is named here with its default; a bad one stops start-up
@@ -108,6 +109,7 @@ const schema = z.object({
   FALLBACK_CODE_TTL_SECONDS: int(5, 120).default(20),
   RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(1200),
   FALLBACK_CODE_FAILURES_PER_MINUTE: int(1, 1000).default(10),
+  TIME_ZONE: z.string().trim().default('America/Santiago').refine(isTimeZone, { error: 'expected an IANA time zone, e.g. America/Santiago' }),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -118,6 +120,8 @@ export interface Config {
   port: number;
   logLevel: Env['LOG_LEVEL'];
   publicUrl: URL;
+  /** The institution's IANA time zone: exports, file names and pages show its wall-clock time. */
+  timeZone: string;
   database: { url: string; poolSize: number } | { dataDir: string };
   migrationsDir: string;
   webDir: string;
@@ -222,6 +226,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     publicUrl,
+    timeZone: env.TIME_ZONE,
     database: env.DATABASE_URL
       ? { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
       : { dataDir: env.DATA_DIR },
