@@ -20,6 +20,7 @@ const PROOFS = [
   'usr/bin/chromium',
   'usr/bin/openssl',
   'usr/bin/docker-compose',
+  'usr/bin/soffice',
 ];
 
 const roots: string[] = [];
@@ -66,6 +67,7 @@ describe('the package check', () => {
       'chromium',
       'openssl',
       'docker-compose',
+      'libreoffice-calc-nogui',
     ]);
   });
 
