@@ -115,6 +115,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
       listLimit: config.sessions.listLimit,
     },
     liveCountIntervalMs: config.sessions.liveCountIntervalMs,
+    timeZone: config.timeZone,
     report,
   });
   const projection = createQrProjectionModule({

@@ -42,9 +42,9 @@ describe('GET /internal/roster.php', () => {
     expect(json(answer.body)).toEqual({
       course: { id: 'MAT101', name: 'Cálculo I', teacherId: '1' },
       students: [
-        { id: '4', name: 'José Núñez' },
-        { id: '2', name: 'Luis Pérez' },
-        { id: '3', name: 'María Gómez' },
+        { id: '4', name: 'José Núñez', username: 'jose.estudiante' },
+        { id: '2', name: 'Luis Pérez', username: 'luis.estudiante' },
+        { id: '3', name: 'María Gómez', username: 'maria.estudiante' },
       ],
     });
   });

@@ -40,6 +40,8 @@ export function createAttendanceModule(deps: {
   liveCodes: LiveCodeInvalidator;
   settings: SessionSettings;
   liveCountIntervalMs: number;
+  /** The institution's IANA time zone (TIME_ZONE). */
+  timeZone: string;
   report: (error: unknown, context: string) => void;
 }) {
   const repository = createSessionRepository(deps.db);
@@ -52,7 +54,7 @@ export function createAttendanceModule(deps: {
     countIntervalMs: deps.liveCountIntervalMs,
     report: deps.report,
   });
-  const reports = createReportService({ reports: createReportRepository(deps.db), sessions: repository, directory: deps.directory });
+  const reports = createReportService({ reports: createReportRepository(deps.db), sessions: repository, directory: deps.directory, timeZone: deps.timeZone });
   const sessionApi = sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits });
   const reportApi = reportRoutes({ reports, guards: deps.guards, limits: deps.limits });
   /** What other modules may read of sessions: one session, and its live count. */

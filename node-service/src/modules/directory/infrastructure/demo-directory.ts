@@ -17,7 +17,7 @@ export function createDemoDirectory(): CourseDirectory {
       if (!found) throw directoryErrors.DIRECTORY_COURSE_NOT_FOUND({ courseId });
       const students = found.studentIds.map((id) => {
         const user = DEMO_USERS.find((u) => u.id === id)!;
-        return { id: user.id, name: user.name };
+        return { id: user.id, name: user.name, username: user.username };
       });
       return { course: course(found), students };
     },

@@ -6,7 +6,7 @@ const courseSchema = z.object({ id: z.string().min(1), name: z.string(), teacher
 const coursesSchema = z.object({ courses: z.array(courseSchema) });
 const rosterSchema = z.object({
   course: courseSchema,
-  students: z.array(z.object({ id: z.coerce.string(), name: z.string() })),
+  students: z.array(z.object({ id: z.coerce.string(), name: z.string(), username: z.string().min(1) })),
 });
 
 /** Reads courses and rosters from the PHP portal's server-to-server endpoints, with its own credential. */
