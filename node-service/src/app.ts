@@ -145,6 +145,7 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     tokenUrl: config.portal.tokenUrl,
     loginUrl: config.portal.loginUrl,
     devSignIn: config.devSignIn,
+    timeZone: config.timeZone,
     sessionLimits: {
       minPeriodMs: config.sessions.minPeriodMs,
       maxPeriodMs: config.sessions.maxPeriodMs,

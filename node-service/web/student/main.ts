@@ -1,6 +1,7 @@
 // "Mi asistencia" (students, phone first): per course the overall rate, then each session with its date,
 // room, status and the rounds confirmed out of those run.
 import type { Identity } from '../src/lib/api';
+import { formatDate, formatTime } from '../src/lib/dates';
 import { startPage } from '../src/lib/page';
 import { el, errorText, required, showMessage } from '../src/lib/ui';
 import { messages, type StudentI18n } from './messages';
@@ -14,6 +15,7 @@ const coursesBody = required('#courses');
 let me: Identity | undefined;
 let courses: readonly CourseAttendance[] | undefined;
 let failure: unknown;
+let timeZone: string | undefined;
 
 function render(): void {
   if (failure !== undefined) {
@@ -61,8 +63,8 @@ function courseCard({ course, rate, sessions }: CourseAttendance, i18n: StudentI
 }
 
 function sessionItem(session: SessionResult, i18n: StudentI18n): HTMLLIElement {
-  const date = new Intl.DateTimeFormat(i18n.lang, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(session.plannedStart));
-  const time = new Intl.DateTimeFormat(i18n.lang, { hour: '2-digit', minute: '2-digit' }).format(new Date(session.plannedStart));
+  const date = formatDate(session.plannedStart, i18n.lang, timeZone);
+  const time = formatTime(session.plannedStart, i18n.lang, timeZone);
   const badges = [el('span', { class: 'result-badge', 'data-status': session.status }, i18n.t(`result.${session.status}`))];
   if (!session.final) badges.push(el('span', { class: 'result-badge', 'data-status': 'running' }, i18n.t('session.running')));
   return el(
@@ -80,6 +82,7 @@ function sessionItem(session: SessionResult, i18n: StudentI18n): HTMLLIElement {
 
 async function load(): Promise<void> {
   try {
+    timeZone = (await api.config()).timeZone;
     me = await api.apiFetch<Identity>('/asistencia/api/me');
     render();
     if (me.role !== 'student') return;

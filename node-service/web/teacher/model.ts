@@ -1,7 +1,6 @@
 // The class session as the service's API returns it (modules/attendance/presentation/schemas.ts), and how
 // the teacher page writes its times.
 import ipaddr from 'ipaddr.js';
-import type { Lang } from '../src/lib/i18n';
 
 export type SessionState = 'scheduled' | 'open' | 'closed';
 
@@ -118,13 +117,7 @@ export function timeInputValue(at: Date): string {
   return `${pad(at.getHours())}:${pad(at.getMinutes())}`;
 }
 
-export function formatDate(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(iso));
-}
-
-export function formatTime(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
-}
+export { formatDate, formatTime } from '../src/lib/dates';
 
 /** IPv4 or IPv6 address with a prefix length, checked the way the service checks it. */
 export function isCidr(value: string): boolean {

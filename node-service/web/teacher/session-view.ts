@@ -36,7 +36,17 @@ export function actionsFor(session: Session): Action[] {
   return [close];
 }
 
-export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n; api: ApiClient; sessionId: string }): Promise<void> {
+export async function showSession({
+  i18n,
+  api,
+  sessionId,
+  timeZone,
+}: {
+  i18n: TeacherI18n;
+  api: ApiClient;
+  sessionId: string;
+  timeZone: string | undefined;
+}): Promise<void> {
   required('#session-view').hidden = false;
   const body = required('#session-body');
   const message = required('#session-message');
@@ -94,7 +104,7 @@ export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n;
     const { session } = overview;
     title.textContent = `${session.courseName} · ${session.room}`;
     document.title = `${session.courseName} · ${i18n.t('teacher.title')}`;
-    meta.textContent = `${whenText(session, i18n)} · ${i18n.t('session.rounds', { started: session.roundsStarted, planned: session.roundsPlanned })}`;
+    meta.textContent = `${whenText(session, i18n, timeZone)} · ${i18n.t('session.rounds', { started: session.roundsStarted, planned: session.roundsPlanned })}`;
     status.replaceChildren(...stateBadges(session, i18n));
     renderActions(session);
     count.textContent =
