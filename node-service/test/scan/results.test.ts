@@ -88,6 +88,42 @@ describe('corrections', () => {
   });
 });
 
+describe('bulk corrections', () => {
+  it('excuse several students with one reason, each audited like a single correction; all or none', async () => {
+    const session = await liveSession(service, { roundsPlanned: 1 });
+    await scanner(service).scan((await session.screen()).token, luis);
+    await session.teacher.post(`/api/sessions/${session.id}/close`);
+    session.close();
+    const path = `/api/sessions/${session.id}/corrections`;
+
+    // One student without a result in the session: nobody is corrected.
+    const refused = await teacher().post(path, { studentIds: ['3', '99'], status: 'excused', reason: 'Salida a terreno' });
+    expect(refused.body.error.code).toBe('CORRECTION_NOT_REGISTERED');
+    const other = await apiAs(service.baseUrl, users.otherTeacher).post(path, { studentIds: ['3'], status: 'excused', reason: 'Salida a terreno' });
+    expect(other.body.error.code).toBe('SESSION_NOT_YOURS');
+    const untouched = await service.db.query('SELECT count(*)::int AS n FROM attendance.corrections WHERE session_id = $1', [session.id]);
+    expect(untouched.rows).toEqual([{ n: 0 }]);
+
+    const answer = await teacher().post(path, { studentIds: ['4', '3', '3'], status: 'excused', reason: 'Salida a terreno' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.corrected.map((r: { studentId: string; status: string }) => [r.studentId, r.status])).toEqual([['3', 'excused'], ['4', 'excused']]);
+    const audit = await service.db.query(
+      'SELECT student_id, previous_status, new_status, reason, actor_id FROM attendance.corrections WHERE session_id = $1 ORDER BY student_id',
+      [session.id],
+    );
+    expect(audit.rows).toEqual([
+      { student_id: '3', previous_status: 'absent', new_status: 'excused', reason: 'Salida a terreno', actor_id: '1' },
+      { student_id: '4', previous_status: 'absent', new_status: 'excused', reason: 'Salida a terreno', actor_id: '1' },
+    ]);
+    const overview = await teacher().get(`/api/sessions/${session.id}`);
+    const byId = Object.fromEntries(overview.body.roster.map((r: { studentId: string }) => [r.studentId, r]));
+    expect(byId['3']).toMatchObject({ status: 'excused', overrideReason: 'Salida a terreno', firstConfirmedAt: null });
+    expect(byId['4']).toMatchObject({ status: 'excused', overrideReason: 'Salida a terreno' });
+    const luisAt = await service.db.query<{ at: Date }>('SELECT first_confirmed_at AS at FROM attendance.results WHERE session_id = $1 AND student_id = $2', [session.id, '2']);
+    expect(byId['2']).toMatchObject({ status: 'present', firstConfirmedAt: luisAt.rows[0]!.at.toISOString() });
+  });
+});
+
 describe('exports', () => {
   const zone = 'America/Santiago'; // TIME_ZONE's default
   /** What the test expects: its own reading of an instant in the zone, `YYYY-MM-DD HH:MM:SS`. */

@@ -29,6 +29,8 @@ export interface RosterRow {
   /** The result shown (null before the session opens). */
   status: ResultStatus | null;
   overrideReason: string | null;
+  /** When the student first confirmed in this session (null: not yet). */
+  firstConfirmedAt: Date | null;
 }
 
 export interface LiveCount {
@@ -117,6 +119,14 @@ export interface ReportRepository {
     reason: string;
     actor: { id: string; role: string };
   }): Promise<SessionResultRow | null>;
+  /** The same correction for several students, all or none (null when one has no result), each audited. */
+  correctMany(input: {
+    sessionId: string;
+    studentIds: string[];
+    status: 'excused' | 'manual_present' | 'computed';
+    reason: string;
+    actor: { id: string; role: string };
+  }): Promise<SessionResultRow[] | null>;
   sessionResults(sessionId: string): Promise<SessionResultRow[]>;
   courseResults(courseId: string): Promise<{
     sessions: Array<{ id: string; plannedStart: Date; room: string }>;

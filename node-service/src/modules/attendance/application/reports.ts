@@ -49,6 +49,15 @@ export function createReportService(deps: {
       return corrected;
     },
 
+    /** One reason for several students (a bulk excuse, say): all corrected and audited one by one, or none. */
+    async correctMany(actor: Identity, sessionId: string, studentIds: string[], correction: Correction) {
+      const session = await managedSession(actor, sessionId);
+      if (session.state === 'scheduled') throw attendanceErrors.SESSION_NOT_OPEN();
+      const corrected = await deps.reports.correctMany({ sessionId, studentIds: [...new Set(studentIds)], ...correction, actor });
+      if (!corrected) throw reportErrors.CORRECTION_NOT_REGISTERED();
+      return corrected;
+    },
+
     async sessionTable(actor: Identity, sessionId: string, locale: Locale): Promise<Table> {
       const session = await managedSession(actor, sessionId);
       const [rows, numbers] = await Promise.all([deps.reports.sessionResults(sessionId), studentNumbers(session.courseId)]);

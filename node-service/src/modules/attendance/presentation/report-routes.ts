@@ -10,6 +10,15 @@ import { toCsv, toXlsx } from '../infrastructure/spreadsheets.js';
 import { sessionIdParams } from './schemas.js';
 
 const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present']);
+const correctionBody = z.object({ status: z.enum(['excused', 'manual_present', 'computed']), reason: z.string().trim().min(3).max(500) }).strict();
+const correctedSchema = z.object({
+  studentId: z.string(),
+  studentName: z.string(),
+  status: statusEnum,
+  computedStatus: statusEnum,
+  roundsConfirmed: z.number(),
+  overrideReason: z.string().nullable(),
+});
 const formatQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }).strict();
 
 async function sendTable(reply: FastifyReply, table: Table, format: 'csv' | 'xlsx', locale: 'es' | 'en', name: string) {
@@ -38,22 +47,33 @@ export function reportRoutes(deps: { reports: ReportService; guards: AuthGuards;
           security,
           summary: 'Correct a student’s result (excused, manually present, or back to computed), with a reason; audited',
           params: sessionIdParams.extend({ studentId: z.string().min(1).max(64) }),
-          body: z.object({ status: z.enum(['excused', 'manual_present', 'computed']), reason: z.string().trim().min(3).max(500) }).strict(),
-          response: {
-            200: z.object({
-              studentId: z.string(),
-              studentName: z.string(),
-              status: statusEnum,
-              computedStatus: statusEnum,
-              roundsConfirmed: z.number(),
-              overrideReason: z.string().nullable(),
-            }),
-          },
+          body: correctionBody,
+          response: { 200: correctedSchema },
         },
       },
       async (request) => {
         const row = await deps.reports.correct(identityOf(request), request.params.id, request.params.studentId, request.body);
         return { ...row };
+      },
+    );
+
+    app.post(
+      '/api/sessions/:id/corrections',
+      {
+        ...teacher,
+        schema: {
+          tags: ['results'],
+          security,
+          summary: 'The same correction, with one reason, for several students at once; all or none, each audited',
+          params: sessionIdParams,
+          body: correctionBody.extend({ studentIds: z.array(z.string().min(1).max(64)).min(1).max(1000) }).strict(),
+          response: { 200: z.object({ corrected: z.array(correctedSchema) }) },
+        },
+      },
+      async (request) => {
+        const { studentIds, ...correction } = request.body;
+        const rows = await deps.reports.correctMany(identityOf(request), request.params.id, studentIds, correction);
+        return { corrected: rows.map(({ alerts: _alerts, firstConfirmedAt: _at, walkIn: _walkIn, ...row }) => row) };
       },
     );
 
