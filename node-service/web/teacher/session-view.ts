@@ -6,7 +6,7 @@ import { clearMessage, el, required, showError, showMessage } from '../src/lib/u
 import { correctionDialog } from './correction';
 import { exportPanel } from './exports';
 import type { Key, TeacherI18n } from './messages';
-import { sessionsPath, type CorrectedResult, type Overview, type ResultStatus, type Session } from './model';
+import { sessionsPath, type CorrectedResult, type Overview, type ResultStatus, type RosterFilter, type RosterSort, type Session } from './model';
 import { rosterView } from './roster';
 import { stateBadges, whenText } from './session-list';
 
@@ -61,6 +61,29 @@ export async function showSession({
   const count = el('p', { class: 'session-count' });
   const stale = el('p', { class: 'session-stale', role: 'status' });
   const roster = el('div', {});
+  // The roster's search, filter and order, and the bulk correction bar: built once, outside the roster the
+  // live refresh rebuilds, so typing and focus survive it.
+  const search = el('input', { type: 'search', id: 'roster-search', autocomplete: 'off' });
+  const searchLabel = el('label', { for: 'roster-search' });
+  const onlyMissing = el('input', { type: 'checkbox', id: 'roster-missing' });
+  const onlyMissingLabel = el('label', { for: 'roster-missing' });
+  const sort = el('select', { id: 'roster-sort' });
+  const sortLabel = el('label', { for: 'roster-sort' });
+  const sorts = ['surname', 'status', 'time'] as const;
+  const sortKeys = { surname: 'roster.sortSurname', status: 'roster.sortStatus', time: 'roster.sortTime' } as const;
+  const tools = el(
+    'div',
+    { class: 'roster-tools', role: 'search' },
+    el('div', { class: 'form-field' }, searchLabel, search),
+    el('div', { class: 'form-field' }, sortLabel, sort),
+    el('div', { class: 'form-field form-field--check' }, onlyMissing, onlyMissingLabel),
+  );
+  const selectedCount = el('span', { role: 'status' });
+  const correctSelected = el('button', { type: 'button', class: 'button' });
+  const clearSelection = el('button', { type: 'button', class: 'button button--secondary' });
+  const bulkBar = el('div', { class: 'roster-bulk', hidden: true }, selectedCount, correctSelected, clearSelection);
+  const selected = new Set<string>();
+  const filter = (): RosterFilter => ({ query: search.value, onlyMissing: onlyMissing.checked, sort: (sort.value || 'surname') as RosterSort });
   const rosterHeading = el('h2', { id: 'roster-heading' });
   const settings = el('dl', { class: 'session-settings' });
   const settingsSummary = el('summary', {});
@@ -93,8 +116,18 @@ export async function showSession({
       render();
       void refresh().catch(() => undefined);
     },
+    onCorrectedMany(results, choice) {
+      for (const result of results) corrected.set(result.studentId, result);
+      const status = results[0]?.status;
+      outcome = choice === 'computed' ? { key: 'correction.revertedMany', vars: { count: results.length } } : { key: 'correction.doneMany', vars: { count: results.length }, ...(status ? { status } : {}) };
+      selected.clear();
+      showOutcome();
+      render();
+      void refresh().catch(() => undefined);
+    },
     onClosed(studentId) {
-      correctButton(studentId)?.focus();
+      if (studentId === null) (bulkBar.hidden ? search : correctSelected).focus();
+      else correctButton(studentId)?.focus();
     },
   });
   const correctButton = (studentId: string): HTMLElement | null => roster.querySelector(`[data-correct="${CSS.escape(studentId)}"]`);
@@ -114,6 +147,7 @@ export async function showSession({
     stale.textContent = refreshFailed ? i18n.t('session.stale') : '';
     stale.hidden = !refreshFailed;
     rosterHeading.textContent = i18n.t('roster.heading');
+    renderTools(overview);
     renderRoster(overview);
     exports.render(session);
     settingsSummary.textContent = i18n.t('session.settings');
@@ -129,8 +163,26 @@ export async function showSession({
     }
     const active = document.activeElement;
     const focused = active instanceof HTMLElement && roster.contains(active) ? active.dataset['correct'] : undefined;
-    roster.replaceChildren(...rosterView(current, i18n, { corrected, enabled: current.session.state !== 'scheduled' }));
+    const ticked = active instanceof HTMLElement && roster.contains(active) ? active.dataset['select'] : undefined;
+    const enabled = current.session.state !== 'scheduled';
+    for (const id of selected) if (!current.roster.some((r) => r.studentId === id)) selected.delete(id);
+    roster.replaceChildren(...rosterView(current, i18n, { corrected, enabled, selected, filter: filter(), timeZone }));
     if (focused) correctButton(focused)?.focus();
+    if (ticked) roster.querySelector<HTMLElement>(`[data-select="${CSS.escape(ticked)}"]`)?.focus();
+    bulkBar.hidden = !enabled || selected.size === 0;
+    selectedCount.textContent = i18n.t('roster.selected', { count: selected.size });
+  }
+
+  function renderTools(current: Overview): void {
+    tools.hidden = current.roster.length === 0;
+    tools.setAttribute('aria-label', i18n.t('roster.tools'));
+    searchLabel.textContent = i18n.t('roster.search');
+    onlyMissingLabel.textContent = i18n.t('roster.onlyMissing');
+    sortLabel.textContent = i18n.t('roster.sort');
+    const chosen = sort.value || 'surname';
+    sort.replaceChildren(...sorts.map((key) => el('option', { value: key, ...(key === chosen ? { selected: true } : {}) }, i18n.t(sortKeys[key]))));
+    correctSelected.textContent = i18n.t('roster.correctSelected');
+    clearSelection.textContent = i18n.t('roster.clearSelection');
   }
 
   function renderActions(session: Session): void {
@@ -242,10 +294,34 @@ export async function showSession({
     status,
     actions,
     actionNote,
-    el('section', { class: 'card', 'aria-labelledby': 'roster-heading' }, rosterHeading, count, stale, roster),
+    el('section', { class: 'card', 'aria-labelledby': 'roster-heading' }, rosterHeading, count, stale, tools, bulkBar, roster),
     exports.element,
     el('details', { class: 'card session-details' }, settingsSummary, settings),
   );
+  const rerender = (): void => {
+    if (overview) renderRoster(overview);
+  };
+  search.addEventListener('input', rerender);
+  onlyMissing.addEventListener('change', rerender);
+  sort.addEventListener('change', rerender);
+  roster.addEventListener('change', (event) => {
+    const box = event.target as HTMLInputElement;
+    const id = box.dataset['select'];
+    if (!id) return;
+    if (box.checked) selected.add(id);
+    else selected.delete(id);
+    rerender();
+  });
+  correctSelected.addEventListener('click', () => {
+    const rows = overview?.roster.filter((r) => selected.has(r.studentId)) ?? [];
+    if (rows.length === 1) correction.open(rows[0]!);
+    else if (rows.length > 1) correction.openMany(rows);
+  });
+  clearSelection.addEventListener('click', () => {
+    selected.clear();
+    rerender();
+    search.focus();
+  });
   roster.addEventListener('click', (event) => {
     const studentId = (event.target as Element).closest<HTMLElement>('[data-correct]')?.dataset['correct'];
     const row = overview?.roster.find((r) => r.studentId === studentId);
