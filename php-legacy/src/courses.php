@@ -87,3 +87,12 @@ function course_rows(string $sql, array $params): array
         'teacherName' => $r['teacherName'],
     ], $query->fetchAll());
 }
+
+/** @return array{id: string, name: string, username: string}|null */
+function find_student(string $studentId): ?array
+{
+    $query = db()->prepare("SELECT id, name, username FROM users WHERE id = ? AND role = 'student'");
+    $query->execute([$studentId]);
+    $row = $query->fetch();
+    return $row === false ? null : ['id' => (string) $row['id'], 'name' => $row['name'], 'username' => $row['username']];
+}

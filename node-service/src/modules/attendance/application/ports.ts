@@ -57,6 +57,23 @@ export interface SessionRepository {
   liveCount(id: string): Promise<LiveCount>;
 }
 
+export type WalkInDecision = 'accepted' | 'rejected';
+
+export interface WalkInRepository {
+  /** Walk-ins of these sessions still named by their id. */
+  unnamed(sessionIds: string[]): Promise<string[]>;
+  /** Names a walk-in (every registration still holding the placeholder). */
+  rename(studentId: string, name: string): Promise<void>;
+  /** Accepts (clears the flag) or rejects (removes the registration, its confirmations and result); audited. Null: no such walk-in. */
+  review(input: {
+    sessionId: string;
+    studentId: string;
+    decision: WalkInDecision;
+    reason: string;
+    actor: { id: string; role: string };
+  }): Promise<{ studentId: string; studentName: string; decision: WalkInDecision; confirmationsRemoved: number } | null>;
+}
+
 /** What other instances and the projectors hear about a session. */
 export type SessionEvent =
   | { type: 'session.updated'; sessionId: string }

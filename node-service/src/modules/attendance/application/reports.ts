@@ -19,13 +19,21 @@ const percent = (rate: number | null) => (rate === null ? null : Math.round(rate
 export function createReportService(deps: {
   reports: ReportRepository;
   sessions: Pick<SessionRepository, 'find'>;
-  directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'coursesOf' | 'roster'>;
+  directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'coursesOf' | 'roster' | 'student'>;
+  walkIns: { name(sessionIds: string[]): Promise<void> };
   /** The institution's IANA time zone (TIME_ZONE): titles, file names and times in exports. */
   timeZone: string;
 }) {
   /** Portal usernames, the institution's student numbers, by student id (students on the course roster). */
-  const studentNumbers = async (courseId: string) =>
-    new Map((await deps.directory.roster(courseId)).students.map((s) => [s.id, s.username]));
+  const studentNumbers = async (courseId: string, studentIds: readonly string[]) => {
+    const numbers = new Map((await deps.directory.roster(courseId)).students.map((s) => [s.id, s.username]));
+    // Walk-ins are on no roster of the course: asked one by one.
+    for (const id of studentIds.filter((id) => !numbers.has(id))) {
+      const student = await deps.directory.student(id).catch(() => null);
+      if (student) numbers.set(id, student.username);
+    }
+    return numbers;
+  };
 
   const managedSession = async (actor: Identity, sessionId: string) => {
     const session = await deps.sessions.find(sessionId);
@@ -60,7 +68,9 @@ export function createReportService(deps: {
 
     async sessionTable(actor: Identity, sessionId: string, locale: Locale): Promise<Table> {
       const session = await managedSession(actor, sessionId);
-      const [rows, numbers] = await Promise.all([deps.reports.sessionResults(sessionId), studentNumbers(session.courseId)]);
+      await deps.walkIns.name([sessionId]);
+      const rows = await deps.reports.sessionResults(sessionId);
+      const numbers = await studentNumbers(session.courseId, rows.map((r) => r.studentId));
       const es = locale === 'es';
       return {
         title: `${session.courseName} ${localDate(session.plannedStart, deps.timeZone)}`,
@@ -86,7 +96,12 @@ export function createReportService(deps: {
 
     async courseTable(actor: Identity, courseId: string, locale: Locale): Promise<Table> {
       await assertTeaches(actor, courseId);
-      const [{ sessions, results }, numbers] = await Promise.all([deps.reports.courseResults(courseId), studentNumbers(courseId)]);
+      let { sessions, results } = await deps.reports.courseResults(courseId);
+      if (results.some((r) => r.studentName === r.studentId)) {
+        await deps.walkIns.name(sessions.map((s) => s.id));
+        ({ sessions, results } = await deps.reports.courseResults(courseId));
+      }
+      const numbers = await studentNumbers(courseId, [...new Set(results.map((r) => r.studentId))]);
       const byStudent = new Map<string, { name: string; statuses: Map<string, ResultStatus> }>();
       for (const r of results) {
         const entry = byStudent.get(r.studentId) ?? { name: r.studentName, statuses: new Map() };

@@ -83,6 +83,11 @@ export const confirmationErrors = defineErrors({
 });
 
 export const reportErrors = defineErrors({
+  WALK_IN_NOT_FOUND: {
+    kind: 'not_found',
+    es: 'Ese estudiante no está en la sesión como asistente fuera de lista.',
+    en: 'That student is not in the session as a walk-in.',
+  },
   CORRECTION_NOT_REGISTERED: {
     kind: 'not_found',
     es: 'Ese estudiante no está registrado en la sesión (ábrala primero).',

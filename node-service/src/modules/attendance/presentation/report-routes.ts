@@ -6,6 +6,7 @@ import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { Table } from '../domain/report.js';
 import type { ReportService } from '../application/reports.js';
+import type { WalkInService } from '../application/walk-ins.js';
 import { toCsv, toXlsx } from '../infrastructure/spreadsheets.js';
 import { sessionIdParams } from './schemas.js';
 
@@ -34,7 +35,7 @@ async function sendTable(reply: FastifyReply, table: Table, format: 'csv' | 'xls
 }
 
 /** Corrections and exports for teachers; "my attendance" for students. */
-export function reportRoutes(deps: { reports: ReportService; guards: AuthGuards; limits: RateLimits }): FastifyPluginAsyncZod {
+export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInService; guards: AuthGuards; limits: RateLimits }): FastifyPluginAsyncZod {
   const teacher = { preHandler: deps.guards.roles('teacher', 'admin'), config: { rateLimit: deps.limits.perUser } };
   const security = [{ portalToken: [] }];
   return async (app) => {
@@ -74,6 +75,27 @@ export function reportRoutes(deps: { reports: ReportService; guards: AuthGuards;
         const { studentIds, ...correction } = request.body;
         const rows = await deps.reports.correctMany(identityOf(request), request.params.id, studentIds, correction);
         return { corrected: rows.map(({ alerts: _alerts, firstConfirmedAt: _at, walkIn: _walkIn, ...row }) => row) };
+      },
+    );
+
+    app.post(
+      '/api/sessions/:id/students/:studentId/walk-in',
+      {
+        ...teacher,
+        schema: {
+          tags: ['results'],
+          security,
+          summary: 'Accept a walk-in (clears the flag) or reject one (removes their confirmations and result), with a reason; audited',
+          params: sessionIdParams.extend({ studentId: z.string().min(1).max(64) }),
+          body: z.object({ decision: z.enum(['accepted', 'rejected']), reason: z.string().trim().min(3).max(500) }).strict(),
+          response: {
+            200: z.object({ studentId: z.string(), studentName: z.string(), decision: z.enum(['accepted', 'rejected']), confirmationsRemoved: z.number() }),
+          },
+        },
+      },
+      async (request) => {
+        const { decision, reason } = request.body;
+        return deps.walkIns.review(identityOf(request), request.params.id, request.params.studentId, decision, reason);
       },
     );
 
