@@ -185,6 +185,8 @@ export async function buildApp({ config, db, store }: AppDependencies): Promise<
     },
     { prefix: BASE_PATH },
   );
+  // The service lives under BASE_PATH; someone typing the bare host gets there instead of a JSON 404.
+  server.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect(`${BASE_PATH}/`));
 
   server.addHook('onClose', async () => attendance.confirmations.close());
   return { server, gateway };
