@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { enrolledPhone, liveSession, scanner } from '../scan/support.js';
 import { launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
 import { parseCsv } from '../support/csv.js';
+import { freshStudent } from '../enrollment/support.js';
 import { startService, type RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
 
@@ -112,5 +113,46 @@ describe('the roster', () => {
       await item.getByText('Justificado').waitFor();
     }
     expect(browser.pageErrors(teacher)).toEqual([]);
+  });
+
+  test('walk-ins: José shown by his real name and rejected, another accepted, each with a reason and audited', async () => {
+    // José is not on Física II's list; Pedro's session accepts walk-ins with a flag.
+    const jose = await enrolledPhone(service, users.student3);
+    const visitor = freshStudent('Oyente');
+    const visitorPhone = await enrolledPhone(service, visitor);
+    const session = await liveSession(service, { rosterPolicy: 'flag', courseId: 'FIS201' }, users.otherTeacher);
+    const token = (await session.screen()).token;
+    expect((await scanner(service).scan(token, jose)).body).toMatchObject({ walkIn: true });
+    expect((await scanner(service).scan(token, visitorPhone)).body).toMatchObject({ walkIn: true });
+    session.close();
+
+    const pedro = await pageAs(users.otherTeacher, `/asistencia/teacher/?session=${session.id}`, laptop);
+    const joseRow = pedro.locator('tr[data-student="4"]');
+    await joseRow.getByText('José Núñez').waitFor();
+    await joseRow.getByText('Por revisar').waitFor();
+
+    await pedro.getByRole('button', { name: `Aceptar a ${visitor.sub}, que no está en la lista` }).click();
+    const accept = pedro.getByRole('dialog', { name: `Aceptar a ${visitor.sub} en esta sesión` });
+    await accept.getByLabel('Motivo (obligatorio)').fill('Oyente autorizado');
+    await accept.getByRole('button', { name: 'Aceptar' }).click();
+    await pedro.getByText(`${visitor.sub} queda aceptado en esta sesión.`).waitFor();
+    await pedro.locator(`tr[data-student="${visitor.sub}"]`).getByText('Por revisar').waitFor({ state: 'detached' });
+
+    await pedro.getByRole('button', { name: 'Rechazar a José Núñez: sus confirmaciones dejan de contar' }).click();
+    const reject = pedro.getByRole('dialog', { name: 'Rechazar a José Núñez: sus confirmaciones dejan de contar' });
+    await reject.getByLabel('Motivo (obligatorio)').fill('No es de este curso');
+    await reject.getByRole('button', { name: 'Rechazar' }).click();
+    await pedro.getByText('José Núñez queda fuera de esta sesión; sus confirmaciones ya no cuentan.').waitFor();
+    await joseRow.waitFor({ state: 'detached' });
+    await screenshot(pedro, 'roster-walk-ins-es');
+
+    const audit = await service.db.query('SELECT student_id, decision, reason, actor_id FROM attendance.walk_in_reviews WHERE session_id = $1 ORDER BY id', [session.id]);
+    expect(audit.rows).toEqual([
+      { student_id: visitor.sub, decision: 'accepted', reason: 'Oyente autorizado', actor_id: '6' },
+      { student_id: '4', decision: 'rejected', reason: 'No es de este curso', actor_id: '6' },
+    ]);
+    const left = await service.db.query('SELECT count(*)::int AS n FROM attendance.validations WHERE session_id = $1 AND student_id = $2', [session.id, '4']);
+    expect(left.rows).toEqual([{ n: 0 }]);
+    expect(browser.pageErrors(pedro)).toEqual([]);
   });
 });

@@ -96,6 +96,12 @@ function rosterRow(
         ),
       ]
     : [];
+  if (corrections?.enabled && row.source === 'walk_in' && row.flagged) {
+    correct.push(
+      el('button', { type: 'button', class: 'roster__correct', 'data-walk-in': 'accepted', 'data-student-id': row.studentId, 'aria-label': i18n.t('walkIn.acceptFor', { name: row.studentName }) }, i18n.t('walkIn.accept')),
+      el('button', { type: 'button', class: 'roster__correct', 'data-walk-in': 'rejected', 'data-student-id': row.studentId, 'aria-label': i18n.t('walkIn.rejectFor', { name: row.studentName }) }, i18n.t('walkIn.reject')),
+    );
+  }
   const confirmed = new Set(row.roundsConfirmed);
   const select = corrections?.enabled
     ? [

@@ -8,6 +8,7 @@ import { exportPanel } from './exports';
 import type { Key, TeacherI18n } from './messages';
 import { sessionsPath, type CorrectedResult, type Overview, type ResultStatus, type RosterFilter, type RosterSort, type Session } from './model';
 import { rosterView } from './roster';
+import { walkInDialog, type WalkInDecision } from './walk-in';
 import { stateBadges, whenText } from './session-list';
 
 const pollEveryMs = 3000;
@@ -128,6 +129,16 @@ export async function showSession({
     onClosed(studentId) {
       if (studentId === null) (bulkBar.hidden ? search : correctSelected).focus();
       else correctButton(studentId)?.focus();
+    },
+  });
+  const walkIns = walkInDialog({
+    i18n,
+    api,
+    path,
+    onReviewed(row, decision) {
+      outcome = { key: decision === 'accepted' ? 'walkIn.accepted' : 'walkIn.rejected', vars: { name: row.studentName } };
+      showOutcome();
+      void refresh().catch(() => undefined);
     },
   });
   const correctButton = (studentId: string): HTMLElement | null => roster.querySelector(`[data-correct="${CSS.escape(studentId)}"]`);
@@ -321,6 +332,11 @@ export async function showSession({
     selected.clear();
     rerender();
     search.focus();
+  });
+  roster.addEventListener('click', (event) => {
+    const walkIn = (event.target as Element).closest<HTMLElement>('[data-walk-in]');
+    const walkInRow = walkIn && overview?.roster.find((r) => r.studentId === walkIn.dataset['studentId']);
+    if (walkIn && walkInRow) walkIns.open(walkInRow, walkIn.dataset['walkIn'] as WalkInDecision);
   });
   roster.addEventListener('click', (event) => {
     const studentId = (event.target as Element).closest<HTMLElement>('[data-correct]')?.dataset['correct'];
