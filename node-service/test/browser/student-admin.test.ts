@@ -176,6 +176,18 @@ describe('teacher corrections and exports', () => {
 });
 
 describe('device administration', () => {
+  test('a refusal from the service follows the language switch (the page asks again in English)', async () => {
+    const admin = await pageAs(users.admin, '/asistencia/admin/', laptop);
+    await admin.getByRole('heading', { level: 1, name: 'Administración de dispositivos' }).waitFor();
+    // A control character: the service refuses it with its own (localised) reason.
+    await admin.getByLabel('ID del estudiante').fill('2\u00072');
+    await admin.getByRole('button', { name: 'Buscar' }).click();
+    await admin.getByText('La solicitud no es válida', { exact: false }).waitFor();
+    await admin.getByRole('button', { name: 'English' }).click();
+    await admin.getByText('The request is not valid', { exact: false }).waitFor();
+    expect(await admin.getByText('La solicitud no es válida', { exact: false }).count()).toBe(0);
+  });
+
   test("an admin revokes a student's device and resets the waiting period; the history shows both", async () => {
     const admin = await pageAs(users.admin, '/asistencia/admin/', laptop);
     await admin.getByRole('heading', { level: 1, name: 'Administración de dispositivos' }).waitFor();
