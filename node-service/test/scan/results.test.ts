@@ -250,4 +250,17 @@ describe('my attendance', () => {
     expect(body.courses.map((c: { course: { id: string } }) => c.course.id).sort()).toEqual(['FIS201', 'MAT101']);
     expect((await apiAs(service.baseUrl, users.teacher).get('/api/me/attendance')).status).toBe(403);
   });
+
+  it('leaves a class still running out of the rate', async () => {
+    // Luis was present at every closed class; a class that has just started, where he has not scanned yet,
+    // must not halve his rate.
+    const luisApi = apiAs(service.baseUrl, users.student);
+    const before = (await luisApi.get('/api/me/attendance')).body.courses.find((c: { course: { id: string } }) => c.course.id === 'MAT101');
+    const running = await liveSession(service, { roundsPlanned: 1 });
+    const during = (await luisApi.get('/api/me/attendance')).body.courses.find((c: { course: { id: string } }) => c.course.id === 'MAT101');
+    expect(during.sessions.find((s: { sessionId: string }) => s.sessionId === running.id)).toMatchObject({ status: 'absent', final: false });
+    expect(before.rate).toBe(1);
+    expect(during.rate).toBe(1);
+    running.close();
+  });
 });

@@ -65,7 +65,11 @@ function courseCard({ course, rate, sessions }: CourseAttendance, i18n: StudentI
 function sessionItem(session: SessionResult, i18n: StudentI18n): HTMLLIElement {
   const date = formatDate(session.plannedStart, i18n.lang, timeZone);
   const time = formatTime(session.plannedStart, i18n.lang, timeZone);
-  const badges = [el('span', { class: 'result-badge', 'data-status': session.status }, i18n.t(`result.${session.status}`))];
+  // While the class runs, not having confirmed yet is Pendiente, not Ausente.
+  const pending = !session.final && session.status === 'absent';
+  const badges = [
+    el('span', { class: 'result-badge', 'data-status': pending ? 'running' : session.status }, i18n.t(pending ? 'result.pending' : `result.${session.status}`)),
+  ];
   if (!session.final) badges.push(el('span', { class: 'result-badge', 'data-status': 'running' }, i18n.t('session.running')));
   return el(
     'li',

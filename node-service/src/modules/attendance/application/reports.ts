@@ -138,7 +138,8 @@ export function createReportService(deps: {
         const sessions = results.filter((r) => r.courseId === course.id);
         return {
           course: { id: course.id, name: course.name },
-          rate: attendanceRate(sessions.map((s) => s.status)),
+          // A class still running is not decided yet: it stays out of the rate until it closes.
+          rate: attendanceRate(sessions.filter((s) => s.final).map((s) => s.status)),
           sessions: sessions.map((s) => ({
             sessionId: s.sessionId,
             plannedStart: s.plannedStart.toISOString(),
