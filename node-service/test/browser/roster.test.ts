@@ -72,6 +72,13 @@ describe('the roster', () => {
     await teacher.getByLabel('Ordenar por').selectOption({ label: 'Hora de confirmación' });
     await expect.poll(() => names(teacher)).toEqual(['Luis Pérez', 'María Gómez', 'José Núñez']);
     expect(browser.pageErrors(teacher)).toEqual([]);
+
+    // María's own page agrees while the class runs: Pendiente, in progress, and no rate yet (no class has closed).
+    const maria = await pageAs(users.student2, '/asistencia/student/');
+    const item = maria.getByRole('region', { name: 'Cálculo I' }).locator(`[data-session="${sessionId}"] .result-badge`);
+    await item.first().waitFor();
+    expect(await item.allTextContents()).toEqual(['Pendiente', 'En curso']);
+    await maria.getByRole('region', { name: 'Cálculo I' }).getByText('Asistencia: —').waitFor();
   });
 
   test('a bulk excuse of two students with one reason: roster, audit, export and their own pages', async () => {
