@@ -1,6 +1,7 @@
 #!/bin/sh
 # The Debian packages the tests drive for real: Apache (event MPM) with PHP through php-fpm, the PHP
-# command line with SQLite, Chromium, OpenSSL (test certificates) and docker-compose (`config` only).
+# command line with SQLite, Chromium, OpenSSL (test certificates), docker-compose (`config` only) and
+# LibreOffice Calc without a display (exports are opened the way a teacher's LibreOffice opens them).
 # `npm test` runs this first and stops at once, printing the one install line, when any is missing;
 # .ci/run installs what `--missing` names. The README shows the same line (a test keeps them equal).
 #
@@ -23,7 +24,8 @@ php-cli|/usr/bin/php
 php-sqlite3|/usr/lib/php/*/pdo_sqlite.so
 chromium|/usr/bin/chromium
 openssl|/usr/bin/openssl
-docker-compose|/usr/bin/docker-compose'
+docker-compose|/usr/bin/docker-compose
+libreoffice-calc-nogui|/usr/bin/soffice'
 
 packages() {
   printf '%s\n' "$CHECKS" | cut -d'|' -f1 | awk '!seen[$0]++' | tr '\n' ' ' | sed 's/ $//'

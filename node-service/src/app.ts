@@ -169,6 +169,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
       listLimit: config.sessions.listLimit,
     },
     liveCountIntervalMs: config.sessions.liveCountIntervalMs,
+    timeZone: config.timeZone,
     report,
   });
   const projection = createQrProjectionModule({
@@ -227,6 +228,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     tokenUrl: config.portal.tokenUrl,
     loginUrl: config.portal.loginUrl,
     devSignIn: config.devSignIn,
+    timeZone: config.timeZone,
     sessionLimits: {
       minPeriodMs: config.sessions.minPeriodMs,
       maxPeriodMs: config.sessions.maxPeriodMs,
@@ -274,6 +276,8 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     },
     { prefix: BASE_PATH },
   );
+  // The service lives under BASE_PATH; someone typing the bare host gets there instead of a JSON 404.
+  server.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect(`${BASE_PATH}/`));
 
   server.addHook('onReady', async () => {
     evidence.start();

@@ -50,15 +50,22 @@ function find_course(string $courseId): ?array
     return $rows[0] ?? null;
 }
 
-/** @return list<array{id: string, name: string}> */
+/**
+ * The username is the student's number on the portal: exports print it beside the name.
+ *
+ * @return list<array{id: string, name: string, username: string}>
+ */
 function course_students(string $courseId): array
 {
     $query = db()->prepare(
-        'SELECT u.id AS id, u.name AS name FROM course_students cs JOIN users u ON u.id = cs.student_id
-         WHERE cs.course_id = ? ORDER BY u.name, u.id'
+        'SELECT u.id AS id, u.name AS name, u.username AS username FROM course_students cs
+         JOIN users u ON u.id = cs.student_id WHERE cs.course_id = ? ORDER BY u.name, u.id'
     );
     $query->execute([$courseId]);
-    return array_map(fn (array $r): array => ['id' => (string) $r['id'], 'name' => $r['name']], $query->fetchAll());
+    return array_map(
+        fn (array $r): array => ['id' => (string) $r['id'], 'name' => $r['name'], 'username' => $r['username']],
+        $query->fetchAll(),
+    );
 }
 
 function course_student_count(string $courseId): int
@@ -79,4 +86,13 @@ function course_rows(string $sql, array $params): array
         'teacherId' => (string) $r['teacherId'],
         'teacherName' => $r['teacherName'],
     ], $query->fetchAll());
+}
+
+/** @return array{id: string, name: string, username: string}|null */
+function find_student(string $studentId): ?array
+{
+    $query = db()->prepare("SELECT id, name, username FROM users WHERE id = ? AND role = 'student'");
+    $query->execute([$studentId]);
+    $row = $query->fetch();
+    return $row === false ? null : ['id' => (string) $row['id'], 'name' => $row['name'], 'username' => $row['username']];
 }

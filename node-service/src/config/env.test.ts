@@ -142,6 +142,14 @@ describe('a bad setting stops start-up with one line naming it', () => {
     );
   });
 
+  test('TIME_ZONE defaults to America/Santiago, takes another IANA zone, and refuses an unknown one', () => {
+    expect(loadConfig({}).timeZone).toBe('America/Santiago');
+    expect(loadConfig({ TIME_ZONE: 'Europe/Madrid' }).timeZone).toBe('Europe/Madrid');
+    expect(refusal({ TIME_ZONE: 'Santiago' }).message).toBe(
+      'Invalid configuration: TIME_ZONE: expected an IANA time zone, e.g. America/Santiago (got "Santiago")',
+    );
+  });
+
   test('a value with a line break still gives a single line', () => {
     expect(refusal({ PORT: '80\n80' }).message).not.toContain('\n');
   });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { isTimeZone } from '../shared/local-time.js';
 
 /**
  * The only reader of process.env. Every setting is named here with its default; a bad one stops start-up
@@ -120,6 +121,7 @@ const schema = z.object({
   RECEIPTS_SEAL_INTERVAL_MS: int(0, 3_600_000).default(1000),
   RETENTION_CLIENT_ADDRESS_DAYS: int(1, 3650).default(30),
   RETENTION_RECEIPTS_DAYS: int(1, 36500).default(400),
+  TIME_ZONE: z.string().trim().default('America/Santiago').refine(isTimeZone, { error: 'expected an IANA time zone, e.g. America/Santiago' }),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -142,6 +144,8 @@ export interface Config {
         maxWaiting: number;
       }
     | { dataDir: string };
+  /** The institution's IANA time zone: exports, file names and pages show its wall-clock time. */
+  timeZone: string;
   migrationsDir: string;
   webDir: string;
   valkey: { url: string; keyPrefix: string } | { keyPrefix: string };
@@ -258,6 +262,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     publicUrl,
+    timeZone: env.TIME_ZONE,
     database: env.DATABASE_URL
       ? {
           url: env.DATABASE_URL,

@@ -39,7 +39,7 @@ describe('error messages', () => {
 
   test('the common codes read as a user expects', () => {
     expect(commonErrors.RATE_LIMITED({ seconds: 30 }).localized('es')).toBe(
-      'Demasiadas solicitudes. Espere 30 segundos y vuelva a intentarlo.',
+      'Demasiadas solicitudes. Espera 30 segundos y vuelve a intentarlo.',
     );
     expect(commonErrors.SERVICE_UNAVAILABLE({ part: 'valkey' }).localized('en')).toBe(
       'The service is not available right now: valkey.',

@@ -87,17 +87,17 @@ export const commonErrors = defineErrors({
   },
   NOT_FOUND: {
     kind: 'not_found',
-    es: 'No existe lo que busca.',
+    es: 'No existe lo que buscas.',
     en: 'What you are looking for does not exist.',
   },
   RATE_LIMITED: {
     kind: 'too_many',
-    es: 'Demasiadas solicitudes. Espere {seconds} segundos y vuelva a intentarlo.',
+    es: 'Demasiadas solicitudes. Espera {seconds} segundos y vuelve a intentarlo.',
     en: 'Too many requests. Wait {seconds} seconds and try again.',
   },
   INTERNAL_ERROR: {
     kind: 'internal',
-    es: 'Algo falló en el servidor. Vuelva a intentarlo; si sigue fallando, avise a soporte.',
+    es: 'Algo falló en el servidor. Vuelve a intentarlo; si sigue fallando, avisa a soporte.',
     en: 'Something went wrong on the server. Try again; if it keeps failing, tell support.',
   },
   SERVICE_UNAVAILABLE: {

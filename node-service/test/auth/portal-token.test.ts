@@ -60,7 +60,7 @@ describe('GET /asistencia/api/me', () => {
   it('answers in Spanish by default and in English when asked', async () => {
     const spanish = await me(undefined);
     const english = await me(undefined, { 'accept-language': 'en-GB,en;q=0.9' });
-    expect(spanish.body.error.message).toMatch(/iniciar sesión/i);
+    expect(spanish.body.error.message).toMatch(/inicia sesión/i);
     expect(english.body.error.message).toMatch(/sign in/i);
   });
 });
@@ -120,7 +120,7 @@ describe('rate limits', () => {
       expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
       const body = (await last!.json()) as Json;
       expect(body.error.code).toBe('RATE_LIMITED');
-      expect(body.error.message).toMatch(/Espere \d+ segundos/);
+      expect(body.error.message).toMatch(/Espera \d+ segundos/);
       // Another user is not affected.
       const other = await fetch(`${limited.baseUrl}/asistencia/api/me`, { headers: { authorization: `Bearer ${await portalToken(users.student2)}` } });
       expect(other.status).toBe(200);

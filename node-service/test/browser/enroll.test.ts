@@ -95,7 +95,10 @@ describe('enrolment page', () => {
     await page.getByRole('button', { name: 'Revocar definitivamente' }).click();
     await page.getByText('El dispositivo «Mi teléfono» quedó revocado').waitFor();
     await page.locator('.device[data-state="revoked"]').getByText('Revocado el', { exact: false }).waitFor();
-    await page.getByText('Podrás registrar otro dispositivo a partir del', { exact: false }).waitFor();
+    // The wait says what it is and whom to ask: the teacher for today, an administrator for a reset.
+    const wait = page.getByText('Por seguridad hay una espera entre un registro y otro', { exact: false });
+    await wait.waitFor();
+    expect(await wait.textContent()).toMatch(/a partir del .+\. Para la clase de hoy, pide a tu docente que registre tu asistencia\. Si perdiste el teléfono y no puedes esperar, pide a administración que restablezca tu registro\.$/);
     expect(await page.getByRole('button', { name: 'Registrar mi llave de acceso' }).isDisabled()).toBe(true);
     await screenshot(page, 'enroll-es-revoked');
     expect((await storedFor('2')).history).toEqual(['enrolled', 'renamed', 'revoked']);

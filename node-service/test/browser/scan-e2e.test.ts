@@ -207,7 +207,7 @@ describe('scan to present, through Apache and the PHP portal', () => {
     const bytes = await readFile((await csv.path())!);
     expect([...bytes.subarray(0, 3)], 'UTF-8 byte-order mark').toEqual([0xef, 0xbb, 0xbf]);
     const rows = parseCsv(bytes.subarray(3).toString('utf8'));
-    expect(rows[0]?.slice(0, 3)).toEqual(['ID estudiante', 'Nombre', 'Estado']);
+    expect(rows[0]?.slice(0, 3)).toEqual(['Número de estudiante', 'Nombre', 'Estado']);
     const byName = new Map(rows.slice(1).map((row) => [row[1], row[2]]));
     expect(Object.fromEntries(byName)).toEqual({ 'Luis Pérez': 'Presente', 'María Gómez': 'Ausente', 'José Núñez': 'Ausente' });
 

@@ -42,8 +42,8 @@ afterAll(async () => {
 });
 
 /** A page whose portal token request is answered for `user`, as the portal would for their session. */
-async function pageAs(user: User, path: string, viewport?: { width: number; height: number }): Promise<Page> {
-  const page = await browser.newPage(viewport ? { viewport } : {});
+async function pageAs(user: User, path: string, viewport?: { width: number; height: number }, timezoneId?: string): Promise<Page> {
+  const page = await browser.newPage({ ...(viewport ? { viewport } : {}), ...(timezoneId ? { timezoneId } : {}) });
   await page.context().route('**/token.php', async (route) =>
     route.fulfill({ json: { token: await portalToken(user), expiresAt: Math.floor(Date.now() / 1000) + 300 } }),
   );
@@ -71,6 +71,17 @@ describe('Mi asistencia', () => {
     expect(await item.locator('.result-badge').allTextContents()).toEqual(['Present']);
     await screenshot(page, 'student-en-present');
     expect(browser.pageErrors(page)).toEqual([]);
+  });
+
+  test('dates and times are the institution’s (TIME_ZONE), whatever zone the phone is set to', async () => {
+    const { rows } = await service.db.query<{ at: Date }>('SELECT planned_start AS at FROM attendance.sessions WHERE id = $1', [sessionId]);
+    const santiago = rows[0]!.at.toLocaleTimeString('sv-SE', { timeZone: 'America/Santiago', hour: '2-digit', minute: '2-digit' });
+    const tokyo = rows[0]!.at.toLocaleTimeString('sv-SE', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit' });
+    const page = await pageAs(users.student, '/asistencia/student/', undefined, 'Asia/Tokyo');
+    const when = page.getByRole('region', { name: 'Cálculo I' }).locator(`[data-session="${sessionId}"] .attendance-item__when`);
+    await when.waitFor();
+    expect(await when.textContent()).toContain(`· ${santiago}`);
+    expect(santiago).not.toBe(tokyo);
   });
 
   test('a student who did not confirm sees Ausente and a rate of 0 %', async () => {
@@ -120,26 +131,28 @@ describe('teacher corrections and exports', () => {
     const bytes = await readFile((await csv.path())!);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = parseCsv(bytes.subarray(3).toString('utf8'));
-    expect(rows[0]).toEqual(['ID estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Alertas']);
-    const byId = new Map(rows.slice(1).map((r) => [r[0], r]));
-    expect(byId.get('2')?.slice(1, 5)).toEqual(['Luis Pérez', 'Presente', '1', '1']);
-    expect(byId.get('3')).toEqual(['3', 'María Gómez', 'Justificado', '0', '1', '', 'no', 'Certificado médico', '']);
-    expect(byId.get('4')?.slice(1, 3)).toEqual(['José Núñez', 'Ausente']);
+    expect(rows[0]).toEqual(['Número de estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Alertas']);
+    // Surname first (Gómez, Núñez, Pérez), the portal username as the student number.
+    expect(rows.slice(1).map((r) => r[1])).toEqual(['María Gómez', 'José Núñez', 'Luis Pérez']);
+    const byNumber = new Map(rows.slice(1).map((r) => [r[0], r]));
+    expect(byNumber.get('luis.estudiante')?.slice(1, 5)).toEqual(['Luis Pérez', 'Presente', '1', '1']);
+    expect(byNumber.get('maria.estudiante')).toEqual(['maria.estudiante', 'María Gómez', 'Justificado', '0', '1', '', 'no', 'Certificado médico', '']);
+    expect(byNumber.get('jose.estudiante')?.slice(1, 3)).toEqual(['José Núñez', 'Ausente']);
     await teacher.getByText(`Descargado: ${csv.suggestedFilename()}`).waitFor();
 
     // The course's workbook: one column per session, each student's rate.
     const courseExport = teacher.getByRole('group', { name: 'Todas las sesiones de Cálculo I' });
     const [xlsx] = await Promise.all([teacher.waitForEvent('download'), courseExport.getByRole('button', { name: 'Descargar Excel' }).click()]);
-    expect(xlsx.suggestedFilename()).toBe('asistencia-MAT101.xlsx');
+    expect(xlsx.suggestedFilename()).toMatch(/^asistencia-MAT101_\d{4}-\d{2}-\d{2}\.xlsx$/);
     const workbook = new ExcelJS.Workbook();
     // exceljs types its input as a (Node 18) Buffer; Node 20's readFile answer is the same bytes.
     await workbook.xlsx.load((await readFile((await xlsx.path())!)) as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0]!;
     const values = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1);
-    expect(values(1)).toEqual(['ID estudiante', 'Nombre', expect.stringMatching(/Aula 204$/), 'Asistencia (%)']);
+    expect(values(1)).toEqual(['Número de estudiante', 'Nombre', expect.stringMatching(/Aula 204$/), 'Presente', 'Tarde', 'Parcial', 'Ausente', 'Justificado', 'Asistencia (%)']);
     const students = [2, 3, 4].map((n) => values(n));
-    expect(students).toContainEqual(['3', 'María Gómez', 'Justificado']);
-    expect(students).toContainEqual(['2', 'Luis Pérez', 'Presente', 100]);
+    expect(students).toContainEqual(['maria.estudiante', 'María Gómez', 'Justificado', 0, 0, 0, 0, 1]);
+    expect(students).toContainEqual(['luis.estudiante', 'Luis Pérez', 'Presente', 1, 0, 0, 0, 0, 100]);
     await screenshot(teacher, 'teacher-exported-es');
 
     // María's own page says Justificado, and the excused session does not count against her rate.
@@ -163,6 +176,18 @@ describe('teacher corrections and exports', () => {
 });
 
 describe('device administration', () => {
+  test('a refusal from the service follows the language switch (the page asks again in English)', async () => {
+    const admin = await pageAs(users.admin, '/asistencia/admin/', laptop);
+    await admin.getByRole('heading', { level: 1, name: 'Administración de dispositivos' }).waitFor();
+    // A control character: the service refuses it with its own (localised) reason.
+    await admin.getByLabel('ID del estudiante').fill('2\u00072');
+    await admin.getByRole('button', { name: 'Buscar' }).click();
+    await admin.getByText('La solicitud no es válida', { exact: false }).waitFor();
+    await admin.getByRole('button', { name: 'English' }).click();
+    await admin.getByText('The request is not valid', { exact: false }).waitFor();
+    expect(await admin.getByText('La solicitud no es válida', { exact: false }).count()).toBe(0);
+  });
+
   test("an admin revokes a student's device and resets the waiting period; the history shows both", async () => {
     const admin = await pageAs(users.admin, '/asistencia/admin/', laptop);
     await admin.getByRole('heading', { level: 1, name: 'Administración de dispositivos' }).waitFor();

@@ -36,7 +36,7 @@ describe('device limit (ENROLLMENT_MAX_DEVICES=1)', () => {
     const refused = await client.options();
     expectRefusal(refused, 409, 'ENROLLMENT_DEVICE_LIMIT_REACHED');
     expect(refused.body.error.message).toBe(
-      'Ya tiene 1 dispositivo(s) activo(s) y el máximo es 1. Revoque en esta página el que ya no use (o pida ayuda a administración) y vuelva a registrar.',
+      'Ya tienes 1 dispositivo(s) activo(s) y el máximo es 1. Revoca en esta página el que ya no uses (o pide ayuda a administración) y vuelve a registrar.',
     );
   });
 
@@ -71,8 +71,11 @@ describe('cooldown (ENROLLMENT_COOLDOWN_MINUTES=0,30,360,1440)', () => {
     await revokeOwn(client, first.id);
     const wait30 = await client.options();
     expectRefusal(wait30, 429, 'ENROLLMENT_COOLDOWN_ACTIVE');
-    expect(wait30.body.error.message).toMatch(/^Ha registrado dispositivos recientemente\. Podrá registrar otro a partir del \d{4}-\d\d-\d\d \d\d:\d\d UTC \(dentro de (30|29) min\)\. Si perdió el teléfono/);
+    expect(wait30.body.error.message).toMatch(/^Registraste dispositivos hace poco y, por seguridad, hay una espera: podrás registrar otro a partir del \d{4}-\d\d-\d\d \d\d:\d\d \(America\/Santiago\) \(dentro de (30|29) min\)\. Para la clase de hoy, pide a tu docente que registre tu asistencia; si perdiste el teléfono/);
     expect(wait30.body.error.details.waitMinutes).toBeGreaterThanOrEqual(29);
+    // The time is told in the institution's zone (TIME_ZONE), not UTC.
+    const local = new Date(wait30.body.error.details.retryAt).toLocaleString('sv-SE', { timeZone: 'America/Santiago' }).slice(0, 16);
+    expect(wait30.body.error.message).toContain(`a partir del ${local} (America/Santiago)`);
     const overview = (await client.devices()).body;
     expect(overview.policy).toMatchObject({ maxDevices: 1, devicesInUse: 0, enrolmentsSinceReset: 1 });
     expect(Date.parse(overview.policy.nextEnrollmentAt) - Date.now()).toBeGreaterThan(29 * 60_000);
@@ -125,7 +128,7 @@ describe('cooldown (ENROLLMENT_COOLDOWN_MINUTES=0,30,360,1440)', () => {
     });
     const body = (await answer.json()) as { error: { message: string } };
     expect(answer.status).toBe(429);
-    expect(body.error.message).toMatch(/^You have enrolled devices recently\. You can enrol another from \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in (30|29) min\)\./);
+    expect(body.error.message).toMatch(/^You enrolled devices recently and, for security, there is a wait: you can enrol another from \d{4}-\d\d-\d\d \d\d:\d\d \(America\/Santiago\) \(in (30|29) min\)\. For today’s class, ask your teacher/);
   });
 });
 

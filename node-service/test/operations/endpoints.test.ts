@@ -25,6 +25,12 @@ describe('operations endpoints', () => {
     expect((await fetch(`${service.baseUrl}/asistencia/docs`)).status).toBe(200);
   });
 
+  it('sends the bare host to the pages instead of a JSON 404', async () => {
+    const response = await fetch(`${service.baseUrl}/`, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/asistencia/');
+  });
+
   it('exposes Prometheus metrics, counting requests by route', async () => {
     await fetch(`${service.baseUrl}/asistencia/api/me`, { headers: { authorization: `Bearer ${await portalToken(users.teacher)}` } });
     const text = await (await fetch(`${service.baseUrl}/asistencia/metrics`)).text();

@@ -20,6 +20,7 @@ const PROOFS = [
   'usr/bin/chromium',
   'usr/bin/openssl',
   'usr/bin/docker-compose',
+  'usr/bin/soffice',
 ];
 
 const roots: string[] = [];
@@ -45,6 +46,25 @@ function check(root: string, ...args: string[]) {
 
 const installLine = () => check('/', '--line').stdout.trim();
 
+describe('the Node.js version', () => {
+  it('the README asks for one that every installed dependency accepts, and package.json says the same', async () => {
+    const { createRequire } = await import('node:module');
+    // semver comes with npm's own dependencies; typed here by the one function used.
+    const semver = createRequire(import.meta.url)('semver') as { satisfies(version: string, range: string): boolean };
+    const minimum = /Requirements: Node\.js ≥ (\d+\.\d+)/.exec(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'))?.[1];
+    expect(minimum).toBeDefined();
+    const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: unknown }> };
+    const refusing = Object.entries(lock.packages)
+      .map(([name, info]) => [name, (info.engines as { node?: unknown } | undefined)?.node] as const)
+      .filter((entry): entry is readonly [string, string] => typeof entry[1] === 'string')
+      .filter(([, range]) => !semver.satisfies(`${minimum}.0`, range));
+    expect(refusing).toEqual([]);
+    for (const manifest of ['package.json', 'node-service/package.json']) {
+      expect(JSON.parse(readFileSync(join(REPO_ROOT, manifest), 'utf8')).engines).toEqual({ node: `>=${minimum}` });
+    }
+  });
+});
+
 describe('the package check', () => {
   it('passes on a machine that has every package', () => {
     expect(check(fakeRoot(PROOFS))).toMatchObject({ status: 0, stderr: '' });
@@ -66,6 +86,7 @@ describe('the package check', () => {
       'chromium',
       'openssl',
       'docker-compose',
+      'libreoffice-calc-nogui',
     ]);
   });
 

@@ -210,7 +210,7 @@ describe('PORTAL_SEED=none: an empty portal and its operator command line', () =
     const roster = await internal('/internal/roster.php?course=ALG100');
     expect(JSON.parse(roster.body)).toEqual({
       course: { id: 'ALG100', name: 'Álgebra', teacherId },
-      students: [{ id: studentId, name: 'Sofía Díaz' }],
+      students: [{ id: studentId, name: 'Sofía Díaz', username: 'sofia.diaz' }],
     });
     const courses = await internal(`/internal/courses.php?student=${studentId}`);
     expect(JSON.parse(courses.body)).toEqual({ courses: [{ id: 'ALG100', name: 'Álgebra', teacherId }] });

@@ -42,9 +42,9 @@ describe('GET /internal/roster.php', () => {
     expect(json(answer.body)).toEqual({
       course: { id: 'MAT101', name: 'Cálculo I', teacherId: '1' },
       students: [
-        { id: '4', name: 'José Núñez' },
-        { id: '2', name: 'Luis Pérez' },
-        { id: '3', name: 'María Gómez' },
+        { id: '4', name: 'José Núñez', username: 'jose.estudiante' },
+        { id: '2', name: 'Luis Pérez', username: 'luis.estudiante' },
+        { id: '3', name: 'María Gómez', username: 'maria.estudiante' },
       ],
     });
   });
@@ -71,6 +71,15 @@ describe('GET /internal/roster.php', () => {
       expect(bad.status, query).toBe(400);
       expect((json(bad.body).error as { code: string }).code).toBe('INVALID_QUERY');
     }
+  });
+
+  it('names one student (a walk-in) by id: name and username; 404 for a teacher or nobody, 400 for a bad id', async () => {
+    const jose = await internal('/internal/student.php?id=4');
+    expect(jose.status).toBe(200);
+    expect(json(jose.body)).toEqual({ student: { id: '4', name: 'José Núñez', username: 'jose.estudiante' } });
+    for (const id of ['1', '999']) expect((await internal(`/internal/student.php?id=${id}`)).status, id).toBe(404);
+    for (const query of ['?id=../x', '?id=', '']) expect((await internal(`/internal/student.php${query}`)).status, query).toBe(400);
+    expect((await internal('/internal/student.php?id=4', {})).status).toBe(401);
   });
 
   it('refuses requests without the credential, with a wrong one, or with only a browser session', async () => {

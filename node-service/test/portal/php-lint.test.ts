@@ -26,6 +26,7 @@ describe('php-legacy sources', () => {
         'public/token.php',
         'public/internal/roster.php',
         'public/internal/courses.php',
+        'public/internal/student.php',
         'src/jwt.php',
         'bin/portal.php',
         'container/healthcheck.php',

@@ -12,14 +12,18 @@ import { openSocket, type TestSocket } from '../support/ws-client.js';
 export const untilServerTime = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() + 2)));
 
 /** A teacher's session with a round running, and a projector showing it: where live codes come from. */
-export async function liveSession(service: RunningService, overrides: Record<string, unknown> = {}) {
-  const teacher = apiAs(service.baseUrl, users.teacher);
+export async function liveSession(
+  service: RunningService,
+  overrides: Record<string, unknown> = {},
+  owner: { sub: string; role: string; name: string } = users.teacher,
+) {
+  const teacher = apiAs(service.baseUrl, owner);
   const created = await teacher.post('/api/sessions', draftSession({ rotationPeriodMs: 2000, ...overrides }));
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const id = created.body.id as string;
   await teacher.post(`/api/sessions/${id}/open`);
   await teacher.post(`/api/sessions/${id}/rounds`);
-  const projector = await projectorFor(service, id);
+  const projector = await projectorFor(service, id, owner);
   return {
     id,
     teacher,
@@ -49,9 +53,13 @@ export async function liveSession(service: RunningService, overrides: Record<str
   };
 }
 
-export async function projectorFor(service: RunningService, sessionId: string): Promise<TestSocket> {
+export async function projectorFor(
+  service: RunningService,
+  sessionId: string,
+  owner: { sub: string; role: string; name: string } = users.teacher,
+): Promise<TestSocket> {
   const socket = await openSocket(`${service.baseUrl.replace('http', 'ws')}/asistencia/ws`);
-  socket.send({ type: 'auth', token: await portalToken(users.teacher) });
+  socket.send({ type: 'auth', token: await portalToken(owner) });
   await socket.next('auth.ok');
   socket.send({ type: 'projector.subscribe', sessionId });
   await socket.next('projector.state');

@@ -38,7 +38,7 @@ describe('guessing typed codes', () => {
     for (let i = 0; i < FAILURES_PER_MINUTE; i += 1) expectRefused(await guesser.challenge({ code: wrong }, phone), 410, 'SCAN_FALLBACK_UNKNOWN');
     const stopped = await guesser.challenge({ code: fallbackCode! }, phone);
     expectRefused(stopped, 429, 'RATE_LIMITED');
-    expect(stopped.body.error.message).toMatch(/Espere [1-6]?\d segundos/);
+    expect(stopped.body.error.message).toMatch(/Espera [1-6]?\d segundos/);
 
     const classroom = scanner(service, { 'x-forwarded-for': '203.0.113.9' });
     expect((await classroom.challenge({ code: fallbackCode! }, phone)).status).toBe(200);

@@ -76,7 +76,7 @@ describe('class sessions', () => {
     const { id } = await createdSession();
     const early = await teacher.post(`/api/sessions/${id}/rounds`);
     expect(early.status).toBe(409);
-    expect(early.body.error).toMatchObject({ code: 'SESSION_NOT_OPEN', message: expect.stringMatching(/Abra la sesión/) });
+    expect(early.body.error).toMatchObject({ code: 'SESSION_NOT_OPEN', message: expect.stringMatching(/Abre la sesión/) });
     await teacher.post(`/api/sessions/${id}/close`);
     for (const path of ['open', 'rounds', 'rounds/current/end', 'close']) {
       const refused = await teacher.post(`/api/sessions/${id}/${path}`);

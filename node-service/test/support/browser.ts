@@ -27,6 +27,8 @@ export interface PageOptions {
   readonly locale?: string;
   /** Defaults to a phone-sized 390×844 viewport: the pages are mobile first. */
   readonly viewport?: { readonly width: number; readonly height: number };
+  /** The device's time zone (IANA); the machine's by default. */
+  readonly timezoneId?: string;
 }
 
 export interface BrowserHarness {
@@ -59,8 +61,8 @@ export async function launchBrowser(): Promise<BrowserHarness> {
 
   return {
     browser,
-    async newPage({ locale = 'es-ES', viewport = { width: 390, height: 844 } } = {}) {
-      const context = await browser.newContext({ locale, viewport: { ...viewport } });
+    async newPage({ locale = 'es-ES', viewport = { width: 390, height: 844 }, timezoneId }: PageOptions = {}) {
+      const context = await browser.newContext({ locale, viewport: { ...viewport }, ...(timezoneId ? { timezoneId } : {}) });
       contexts.add(context);
       context.on('close', () => contexts.delete(context));
       const page = await context.newPage();

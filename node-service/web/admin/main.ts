@@ -106,14 +106,19 @@ function reset(reason: string): void {
   });
 }
 
+/** A lookup the service refused: asked again after a language switch, so its reason reads in that language. */
+let refusedLookup: string | undefined;
+
 function lookUp(id: string): void {
   const url = new URL(location.href);
   url.searchParams.set('student', id);
   history.replaceState(history.state, '', url);
   editing = null;
+  refusedLookup = id;
   void act(async () => {
     overview = undefined;
     await load(id);
+    refusedLookup = undefined;
     return undefined;
   });
 }
@@ -146,7 +151,11 @@ async function start(): Promise<void> {
     return;
   }
   ui.lookup.hidden = false;
-  i18n.onChange(render);
+  i18n.onChange(() => {
+    // Accept-Language follows the switch: the service's own reason is asked for again in the new language.
+    if (refusedLookup !== undefined && !busy) lookUp(refusedLookup);
+    else render();
+  });
   attention = (await api.apiFetch<{ devices: Device[] }>(`${adminPath}/attention`).catch(() => ({ devices: undefined }))).devices;
   render();
   const asked = new URLSearchParams(location.search).get('student')?.trim();

@@ -1,5 +1,6 @@
 // The admin page's pieces: a student's devices (revoke each with a reason), the cooldown reset, and the
 // history table. Every action opens a small inline form asking why.
+import { formatDateTime as formatTime } from '../src/lib/dates';
 import { el } from '../src/lib/ui';
 import type { AdminI18n } from './messages';
 import type { Device, DeviceOverview, DeviceHistory, HistoryEntry } from './model';
@@ -10,10 +11,6 @@ export interface AdminActions {
   edit(editing: Editing): void;
   revoke(device: Device, reason: string): void;
   reset(reason: string): void;
-}
-
-export function formatTime(iso: string, lang: string): string {
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'es-ES', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
 export function policyText(overview: DeviceOverview, i18n: AdminI18n): string {

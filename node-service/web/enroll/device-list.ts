@@ -1,6 +1,7 @@
 // The student's devices, each with its state and dates, and for those not revoked: rename and revoke,
 // each opening a small inline form (no pop-up dialogs on a phone).
 import type { I18n } from '../src/lib/i18n';
+import { formatDateTime as formatTime } from '../src/lib/dates';
 import { el } from '../src/lib/ui';
 import type { Key } from './messages';
 import type { DeviceView } from './model';
@@ -97,7 +98,4 @@ function editForm(device: DeviceView, kind: 'rename' | 'revoke', i18n: I18n<Key>
   return form;
 }
 
-export function formatTime(iso: string | Date, lang: string): string {
-  const date = typeof iso === 'string' ? new Date(iso) : iso;
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'es-ES', { dateStyle: 'medium', timeStyle: 'short' }).format(date);
-}
+export { formatDateTime as formatTime } from '../src/lib/dates';

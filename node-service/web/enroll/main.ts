@@ -48,7 +48,7 @@ function render(): void {
   if (blocked?.kind === 'limit') {
     policyNote.textContent = i18n.t('enroll.limit', { count: overview.policy.devicesInUse, max: overview.policy.maxDevices });
   } else if (blocked?.kind === 'cooldown') {
-    policyNote.textContent = i18n.t('enroll.cooldown', { at: formatTime(blocked.until, i18n.lang) });
+    policyNote.textContent = i18n.t('enroll.cooldown', { at: formatTime(blocked.until, i18n.lang, timeZone) });
   }
   enrolButton.disabled = busy || blocked !== null;
   enrolButton.textContent = busy ? i18n.t('enroll.working') : i18n.t('enroll.button');
@@ -125,8 +125,11 @@ rebindButton.addEventListener('click', () => {
   });
 });
 
+let timeZone: string | undefined;
+
 async function load(): Promise<void> {
   try {
+    timeZone = (await api.config()).timeZone;
     me = await api.apiFetch<Identity>('/asistencia/api/me');
     render();
     if (me.role === 'student') await refresh();

@@ -12,7 +12,8 @@ export const messages = defineMessages(
     'enroll.success': 'Listo: tu llave de acceso quedó registrada como «{name}». Ya puedes confirmar tu asistencia en clase.',
     'enroll.limit':
       'Ya tienes {count} de {max} dispositivos permitidos. Para usar otro teléfono, revoca primero el que ya no uses.',
-    'enroll.cooldown': 'Podrás registrar otro dispositivo a partir del {at}.',
+    'enroll.cooldown':
+      'Por seguridad hay una espera entre un registro y otro: podrás registrar otro dispositivo a partir del {at}. Para la clase de hoy, pide a tu docente que registre tu asistencia. Si perdiste el teléfono y no puedes esperar, pide a administración que restablezca tu registro.',
     'enroll.notStudent': 'Esta página es para estudiantes. Tu perfil es {role}.',
     'enroll.defaultName': 'Llave de acceso ({platform})',
     'enroll.defaultNamePlain': 'Llave de acceso',
@@ -68,7 +69,8 @@ export const messages = defineMessages(
     'enroll.working': 'Follow the prompts on your phone…',
     'enroll.success': 'Done: your passkey is enrolled as “{name}”. You can now confirm your attendance in class.',
     'enroll.limit': 'You already have {count} of {max} allowed devices. To use another phone, first revoke the one you no longer use.',
-    'enroll.cooldown': 'You can enrol another device from {at}.',
+    'enroll.cooldown':
+      'For security there is a wait between one enrolment and the next: you can enrol another device from {at}. For today’s class, ask your teacher to record your attendance. If you lost your phone and cannot wait, ask an administrator to reset your enrolment.',
     'enroll.notStudent': 'This page is for students. Your role is {role}.',
     'enroll.defaultName': 'Passkey ({platform})',
     'enroll.defaultNamePlain': 'Passkey',

@@ -1,6 +1,7 @@
 // "Mi asistencia" (students, phone first): per course the overall rate, then each session with its date,
 // room, status and the rounds confirmed out of those run.
 import type { Identity } from '../src/lib/api';
+import { formatDate, formatTime } from '../src/lib/dates';
 import { startPage } from '../src/lib/page';
 import { el, errorText, required, showMessage } from '../src/lib/ui';
 import { messages, type StudentI18n } from './messages';
@@ -17,6 +18,7 @@ required('#my-data').append(myData.element);
 let me: Identity | undefined;
 let courses: readonly CourseAttendance[] | undefined;
 let failure: unknown;
+let timeZone: string | undefined;
 
 function render(): void {
   if (failure !== undefined) {
@@ -66,9 +68,13 @@ function courseCard({ course, rate, sessions }: CourseAttendance, i18n: StudentI
 }
 
 function sessionItem(session: SessionResult, i18n: StudentI18n): HTMLLIElement {
-  const date = new Intl.DateTimeFormat(i18n.lang, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(session.plannedStart));
-  const time = new Intl.DateTimeFormat(i18n.lang, { hour: '2-digit', minute: '2-digit' }).format(new Date(session.plannedStart));
-  const badges = [el('span', { class: 'result-badge', 'data-status': session.status }, i18n.t(`result.${session.status}`))];
+  const date = formatDate(session.plannedStart, i18n.lang, timeZone);
+  const time = formatTime(session.plannedStart, i18n.lang, timeZone);
+  // While the class runs, not having confirmed yet is Pendiente, not Ausente.
+  const pending = !session.final && session.status === 'absent';
+  const badges = [
+    el('span', { class: 'result-badge', 'data-status': pending ? 'running' : session.status }, i18n.t(pending ? 'result.pending' : `result.${session.status}`)),
+  ];
   if (!session.final) badges.push(el('span', { class: 'result-badge', 'data-status': 'running' }, i18n.t('session.running')));
   return el(
     'li',
@@ -85,6 +91,7 @@ function sessionItem(session: SessionResult, i18n: StudentI18n): HTMLLIElement {
 
 async function load(): Promise<void> {
   try {
+    timeZone = (await api.config()).timeZone;
     me = await api.apiFetch<Identity>('/asistencia/api/me');
     render();
     if (me.role !== 'student') return;

@@ -12,6 +12,8 @@ const reasonMax = 500;
 
 export interface CorrectionDialog {
   open(row: RosterRow): void;
+  /** One choice and one reason for several students (a bulk correction), each audited by the service. */
+  openMany(rows: readonly RosterRow[]): void;
 }
 
 export function correctionDialog(deps: {
@@ -19,8 +21,9 @@ export function correctionDialog(deps: {
   api: Pick<ApiClient, 'apiFetch'>;
   path: string;
   onCorrected(result: CorrectedResult, choice: CorrectionChoice): void;
-  /** Where the focus goes back when the dialog closes (the roster may have been rebuilt meanwhile). */
-  onClosed(studentId: string): void;
+  onCorrectedMany(results: readonly CorrectedResult[], choice: CorrectionChoice): void;
+  /** Where the focus goes back when the dialog closes (the roster may have been rebuilt meanwhile); null after a bulk one. */
+  onClosed(studentId: string | null): void;
 }): CorrectionDialog {
   const { i18n } = deps;
   const heading = el('h2', { id: 'correction-heading' });
@@ -57,13 +60,14 @@ export function correctionDialog(deps: {
   const dialog = el('dialog', { class: 'correction', 'aria-labelledby': 'correction-heading' }, form);
   document.body.append(dialog);
 
-  let row: RosterRow | undefined;
+  let rows: readonly RosterRow[] = [];
   let busy = false;
   let problem: { key: Key } | { text: string } | undefined;
 
   function render(): void {
+    const [row] = rows;
     if (!row) return;
-    heading.textContent = i18n.t('correction.heading', { name: row.studentName });
+    heading.textContent = rows.length === 1 ? i18n.t('correction.heading', { name: row.studentName }) : i18n.t('correction.headingMany', { count: rows.length });
     legend.textContent = i18n.t('correction.choice');
     choices.forEach((choice, i) => (radioLabels[i]!.textContent = i18n.t(`correction.${choice}`)));
     reasonLabel.textContent = i18n.t('correction.reason');
@@ -82,7 +86,7 @@ export function correctionDialog(deps: {
 
   async function submit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    if (!row || busy) return;
+    if (rows.length === 0 || busy) return;
     const choice = (radios.find((radio) => radio.checked)?.value ?? 'excused') as CorrectionChoice;
     const text = reason.value.trim();
     if (text.length < reasonMin) {
@@ -97,12 +101,21 @@ export function correctionDialog(deps: {
     markReason(false);
     render();
     try {
-      const result = await deps.api.apiFetch<CorrectedResult>(`${deps.path}/students/${encodeURIComponent(row.studentId)}/correction`, {
-        method: 'POST',
-        body: { status: choice, reason: text },
-      });
-      busy = false;
-      deps.onCorrected(result, choice);
+      if (rows.length === 1) {
+        const result = await deps.api.apiFetch<CorrectedResult>(`${deps.path}/students/${encodeURIComponent(rows[0]!.studentId)}/correction`, {
+          method: 'POST',
+          body: { status: choice, reason: text },
+        });
+        busy = false;
+        deps.onCorrected(result, choice);
+      } else {
+        const { corrected } = await deps.api.apiFetch<{ corrected: CorrectedResult[] }>(`${deps.path}/corrections`, {
+          method: 'POST',
+          body: { studentIds: rows.map((r) => r.studentId), status: choice, reason: text },
+        });
+        busy = false;
+        deps.onCorrectedMany(corrected, choice);
+      }
       dialog.close();
     } catch (failure) {
       busy = false;
@@ -117,9 +130,10 @@ export function correctionDialog(deps: {
   form.addEventListener('submit', (event) => void submit(event));
   cancel.addEventListener('click', () => dialog.close());
   dialog.addEventListener('close', () => {
-    const closed = row;
-    row = undefined;
-    if (closed) deps.onClosed(closed.studentId);
+    const closed = rows;
+    rows = [];
+    if (closed.length === 1) deps.onClosed(closed[0]!.studentId);
+    else if (closed.length > 1) deps.onClosed(null);
   });
   reason.addEventListener('input', () => {
     if (!problem) return;
@@ -129,17 +143,17 @@ export function correctionDialog(deps: {
   });
   i18n.onChange(render);
 
-  return {
-    open(next) {
-      row = next;
-      busy = false;
-      problem = undefined;
-      markReason(false);
-      reason.value = '';
-      radios.forEach((radio, i) => (radio.checked = i === 0));
-      render();
-      dialog.showModal();
-      radios[0]!.focus();
-    },
+  const show = (next: readonly RosterRow[]): void => {
+    rows = next;
+    busy = false;
+    problem = undefined;
+    markReason(false);
+    reason.value = '';
+    radios.forEach((radio, i) => (radio.checked = i === 0));
+    render();
+    dialog.showModal();
+    radios[0]!.focus();
   };
+
+  return { open: (row) => show([row]), openMany: (many) => show(many) };
 }

@@ -1,7 +1,6 @@
 // The class session as the service's API returns it (modules/attendance/presentation/schemas.ts), and how
 // the teacher page writes its times.
 import ipaddr from 'ipaddr.js';
-import type { Lang } from '../src/lib/i18n';
 
 export type SessionState = 'scheduled' | 'open' | 'closed';
 
@@ -60,6 +59,65 @@ export interface RosterRow {
   /** The result shown (a correction replaces the computed one). Not (yet) sent by GET /api/sessions/:id. */
   readonly status?: ResultStatus;
   readonly overrideReason?: string | null;
+  /** When the student first confirmed (null: not yet). */
+  readonly firstConfirmedAt?: string | null;
+}
+
+/** What the roster's status column says: the result, or Pendiente while the class runs and nothing came yet. */
+export type RosterStatus = ResultStatus | 'pending';
+
+export function rosterStatus(row: RosterRow, state: SessionState, corrected?: CorrectedResult): RosterStatus {
+  const status = corrected?.status ?? row.status;
+  if (!status || state === 'scheduled') return 'pending';
+  if (state === 'open' && status === 'absent' && row.roundsConfirmed.length === 0) return 'pending';
+  return status;
+}
+
+/** Missing: not confirmed, not excused and not marked present. */
+export function isMissing(status: RosterStatus): boolean {
+  return status === 'pending' || status === 'absent';
+}
+
+/**
+ * Sorting key read surname first, as the exports sort (attendance/domain/report.ts): the last two words of a
+ * name of three or more ("Luis Alberto Pérez Soto"), the last word otherwise.
+ */
+export function surnameFirst(name: string): string {
+  const words = name.trim().split(/\s+/);
+  const surnames = words.length >= 3 ? words.length - 2 : words.length - 1;
+  return [...words.slice(surnames), ...words.slice(0, surnames)].join(' ');
+}
+
+export type RosterSort = 'surname' | 'status' | 'time';
+
+export interface RosterFilter {
+  readonly query: string;
+  readonly onlyMissing: boolean;
+  readonly sort: RosterSort;
+}
+
+const STATUS_ORDER: readonly RosterStatus[] = ['pending', 'absent', 'partial', 'late', 'present', 'manual_present', 'excused'];
+const confirmedAt = (row: RosterRow): number => (row.firstConfirmedAt ? Date.parse(row.firstConfirmedAt) : Number.POSITIVE_INFINITY);
+const fold = (text: string): string => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+
+/** The rows to show: matching the search (accents ignored), only the missing ones if asked, in the chosen order. */
+export function filterRoster(
+  rows: readonly RosterRow[],
+  filter: RosterFilter,
+  statusOf: (row: RosterRow) => RosterStatus,
+): RosterRow[] {
+  const query = fold(filter.query.trim());
+  const bySurname = (a: RosterRow, b: RosterRow): number => surnameFirst(a.studentName).localeCompare(surnameFirst(b.studentName), 'es', { sensitivity: 'base' });
+  const compare: Record<RosterSort, (a: RosterRow, b: RosterRow) => number> = {
+    surname: bySurname,
+    status: (a, b) => STATUS_ORDER.indexOf(statusOf(a)) - STATUS_ORDER.indexOf(statusOf(b)) || bySurname(a, b),
+    // Who confirmed first leads; who has not confirmed goes last.
+    time: (a, b) => confirmedAt(a) - confirmedAt(b) || bySurname(a, b),
+  };
+  return rows
+    .filter((row) => !query || fold(row.studentName).includes(query))
+    .filter((row) => !filter.onlyMissing || isMissing(statusOf(row)))
+    .sort(compare[filter.sort]);
 }
 
 /** What POST /api/sessions/:id/students/:studentId/correction answers. */
@@ -118,13 +176,7 @@ export function timeInputValue(at: Date): string {
   return `${pad(at.getHours())}:${pad(at.getMinutes())}`;
 }
 
-export function formatDate(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(iso));
-}
-
-export function formatTime(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
-}
+export { formatDate, formatTime } from '../src/lib/dates';
 
 /** IPv4 or IPv6 address with a prefix length, checked the way the service checks it. */
 export function isCidr(value: string): boolean {

@@ -1,21 +1,31 @@
-// The live roster: one row per student, one column per round run so far, ✓ where the student confirmed;
-// a teacher's correction shows beside the name, with the button that makes one.
+// The live roster: one row per student with a checkbox (for bulk corrections), the status and the first
+// confirmation time, one column per round run so far (✓ where the student confirmed); a teacher's
+// correction shows beside the name, with the button that makes one. The search, the "only missing" filter
+// and the order come from the toolbar above it.
+import { formatTime } from '../src/lib/dates';
 import { el } from '../src/lib/ui';
 import type { TeacherI18n } from './messages';
-import { correctionOf, type CorrectedResult, type Overview, type RosterRow } from './model';
+import { correctionOf, filterRoster, rosterStatus, type CorrectedResult, type Overview, type RosterFilter, type RosterRow } from './model';
 
 export interface RosterCorrections {
   /** Corrections made on this page, newer than the overview. */
   readonly corrected: ReadonlyMap<string, CorrectedResult>;
   /** Whether the session's results can be corrected now (it has been opened). */
   readonly enabled: boolean;
+  /** Students ticked for a bulk correction. */
+  readonly selected?: ReadonlySet<string>;
+  readonly filter?: RosterFilter;
+  readonly timeZone?: string;
 }
 
 export function rosterView(overview: Overview, i18n: TeacherI18n, corrections?: RosterCorrections): HTMLElement[] {
-  const { roster, rounds, session } = overview;
-  if (roster.length === 0) {
+  const { rounds, session } = overview;
+  if (overview.roster.length === 0) {
     return session.state === 'scheduled' ? [el('p', { class: 'muted' }, i18n.t('roster.empty'))] : [];
   }
+  const statusOf = (row: RosterRow) => rosterStatus(row, session.state, corrections?.corrected.get(row.studentId));
+  const roster = filterRoster(overview.roster, corrections?.filter ?? { query: '', onlyMissing: false, sort: 'surname' }, statusOf);
+  if (roster.length === 0) return [el('p', { class: 'muted', role: 'status' }, i18n.t('roster.noMatch'))];
   const numbers = rounds.map((round) => round.number).sort((a, b) => a - b);
   const note = numbers.length === 0 ? [el('p', { class: 'muted' }, i18n.t('roster.noRounds'))] : [];
   const roundHeader = (n: number): HTMLTableCellElement =>
@@ -31,18 +41,32 @@ export function rosterView(overview: Overview, i18n: TeacherI18n, corrections?: 
       el(
         'tr',
         {},
+        ...(corrections?.enabled ? [el('th', { scope: 'col', class: 'roster__select' }, el('span', { class: 'visually-hidden' }, i18n.t('roster.selectColumn')))] : []),
         el('th', { scope: 'col' }, i18n.t('roster.student')),
+        el('th', { scope: 'col' }, i18n.t('roster.status')),
         ...numbers.map(roundHeader),
         ...(numbers.length ? [el('th', { scope: 'col', class: 'roster__total' }, i18n.t('roster.total'))] : []),
       ),
     ),
-    el('tbody', {}, ...roster.map((row) => rosterRow(row, numbers, i18n, corrections))),
-    ...(numbers.length ? [totals(overview, numbers, i18n)] : []),
+    el('tbody', {}, ...roster.map((row) => rosterRow(row, numbers, i18n, statusOf(row), corrections))),
+    ...(numbers.length ? [totals(overview, numbers, i18n, Boolean(corrections?.enabled))] : []),
   );
   return [...note, el('div', { class: 'roster-scroll' }, table)];
 }
 
-function rosterRow(row: RosterRow, numbers: readonly number[], i18n: TeacherI18n, corrections?: RosterCorrections): HTMLTableRowElement {
+function statusCell(row: RosterRow, status: ReturnType<typeof rosterStatus>, i18n: TeacherI18n, timeZone: string | undefined): HTMLTableCellElement {
+  const label = i18n.t(status === 'pending' ? 'roster.pending' : `result.${status}`);
+  const text = row.firstConfirmedAt ? i18n.t('roster.statusAt', { status: label, time: formatTime(row.firstConfirmedAt, i18n.lang, timeZone) }) : label;
+  return el('td', { class: 'roster__status' }, el('span', { class: 'result-badge', 'data-status': status }, text));
+}
+
+function rosterRow(
+  row: RosterRow,
+  numbers: readonly number[],
+  i18n: TeacherI18n,
+  status: ReturnType<typeof rosterStatus>,
+  corrections?: RosterCorrections,
+): HTMLTableRowElement {
   const badges: HTMLElement[] = [];
   if (row.source === 'walk_in') badges.push(el('span', { class: 'roster__badge' }, i18n.t('roster.walkIn')));
   if (row.flagged) badges.push(el('span', { class: 'roster__badge roster__badge--flagged' }, i18n.t('roster.flagged')));
@@ -72,11 +96,33 @@ function rosterRow(row: RosterRow, numbers: readonly number[], i18n: TeacherI18n
         ),
       ]
     : [];
+  if (corrections?.enabled && row.source === 'walk_in' && row.flagged) {
+    correct.push(
+      el('button', { type: 'button', class: 'roster__correct', 'data-walk-in': 'accepted', 'data-student-id': row.studentId, 'aria-label': i18n.t('walkIn.acceptFor', { name: row.studentName }) }, i18n.t('walkIn.accept')),
+      el('button', { type: 'button', class: 'roster__correct', 'data-walk-in': 'rejected', 'data-student-id': row.studentId, 'aria-label': i18n.t('walkIn.rejectFor', { name: row.studentName }) }, i18n.t('walkIn.reject')),
+    );
+  }
   const confirmed = new Set(row.roundsConfirmed);
+  const select = corrections?.enabled
+    ? [
+        el(
+          'td',
+          { class: 'roster__select' },
+          el('input', {
+            type: 'checkbox',
+            'data-select': row.studentId,
+            'aria-label': i18n.t('roster.select', { name: row.studentName }),
+            ...(corrections.selected?.has(row.studentId) ? { checked: true } : {}),
+          }),
+        ),
+      ]
+    : [];
   return el(
     'tr',
-    { 'data-student': row.studentId },
+    { 'data-student': row.studentId, 'data-status': status },
+    ...select,
     el('th', { scope: 'row', class: 'roster__name' }, el('div', { class: 'roster__name-cell' }, el('span', {}, row.studentName, ...badges), ...correct)),
+    statusCell(row, status, i18n, corrections?.timeZone),
     ...numbers.map((n) => mark(confirmed.has(n), i18n)),
     ...(numbers.length ? [el('td', { class: 'roster__total' }, `${numbers.filter((n) => confirmed.has(n)).length}/${numbers.length}`)] : []),
   );
@@ -91,7 +137,7 @@ function mark(yes: boolean, i18n: TeacherI18n): HTMLTableCellElement {
   );
 }
 
-function totals(overview: Overview, numbers: readonly number[], i18n: TeacherI18n): HTMLTableSectionElement {
+function totals(overview: Overview, numbers: readonly number[], i18n: TeacherI18n, selectable: boolean): HTMLTableSectionElement {
   const byNumber = new Map(overview.rounds.map((round) => [round.number, round.confirmed]));
   return el(
     'tfoot',
@@ -99,7 +145,9 @@ function totals(overview: Overview, numbers: readonly number[], i18n: TeacherI18
     el(
       'tr',
       {},
+      ...(selectable ? [el('td', {})] : []),
       el('th', { scope: 'row' }, i18n.t('roster.totals')),
+      el('td', {}),
       ...numbers.map((n) => el('td', { class: 'roster__mark' }, String(byNumber.get(n) ?? 0))),
       el('td', {}),
     ),

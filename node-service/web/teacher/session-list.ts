@@ -13,15 +13,15 @@ export function stateBadges(session: Session, i18n: TeacherI18n): HTMLElement[] 
   return badges;
 }
 
-export function whenText(session: Session, i18n: TeacherI18n): string {
+export function whenText(session: Session, i18n: TeacherI18n, timeZone: string | undefined): string {
   return i18n.t('session.when', {
-    date: formatDate(session.plannedStart, i18n.lang),
-    start: formatTime(session.plannedStart, i18n.lang),
-    end: formatTime(session.plannedEnd, i18n.lang),
+    date: formatDate(session.plannedStart, i18n.lang, timeZone),
+    start: formatTime(session.plannedStart, i18n.lang, timeZone),
+    end: formatTime(session.plannedEnd, i18n.lang, timeZone),
   });
 }
 
-export async function showSessionList({ i18n, api }: { i18n: TeacherI18n; api: ApiClient }): Promise<void> {
+export async function showSessionList({ i18n, api, timeZone }: { i18n: TeacherI18n; api: ApiClient; timeZone: string | undefined }): Promise<void> {
   required('#list-view').hidden = false;
   const message = required('#list-message');
   const list = required('#sessions');
@@ -52,7 +52,7 @@ export async function showSessionList({ i18n, api }: { i18n: TeacherI18n; api: A
         el('strong', {}, session.courseName),
         ` · ${session.room}`,
       ),
-      el('span', { class: 'session-item__when muted' }, whenText(session, i18n)),
+      el('span', { class: 'session-item__when muted' }, whenText(session, i18n, timeZone)),
       el('span', { class: 'session-item__state' }, ...stateBadges(session, i18n)),
     );
   }

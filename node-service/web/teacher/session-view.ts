@@ -6,8 +6,9 @@ import { clearMessage, el, required, showError, showMessage } from '../src/lib/u
 import { correctionDialog } from './correction';
 import { exportPanel } from './exports';
 import type { Key, TeacherI18n } from './messages';
-import { sessionsPath, type CorrectedResult, type Overview, type ResultStatus, type Session } from './model';
+import { sessionsPath, type CorrectedResult, type Overview, type ResultStatus, type RosterFilter, type RosterSort, type Session } from './model';
 import { rosterView } from './roster';
+import { walkInDialog, type WalkInDecision } from './walk-in';
 import { stateBadges, whenText } from './session-list';
 
 const pollEveryMs = 3000;
@@ -36,7 +37,17 @@ export function actionsFor(session: Session): Action[] {
   return [close];
 }
 
-export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n; api: ApiClient; sessionId: string }): Promise<void> {
+export async function showSession({
+  i18n,
+  api,
+  sessionId,
+  timeZone,
+}: {
+  i18n: TeacherI18n;
+  api: ApiClient;
+  sessionId: string;
+  timeZone: string | undefined;
+}): Promise<void> {
   required('#session-view').hidden = false;
   const body = required('#session-body');
   const message = required('#session-message');
@@ -51,6 +62,29 @@ export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n;
   const count = el('p', { class: 'session-count' });
   const stale = el('p', { class: 'session-stale', role: 'status' });
   const roster = el('div', {});
+  // The roster's search, filter and order, and the bulk correction bar: built once, outside the roster the
+  // live refresh rebuilds, so typing and focus survive it.
+  const search = el('input', { type: 'search', id: 'roster-search', autocomplete: 'off' });
+  const searchLabel = el('label', { for: 'roster-search' });
+  const onlyMissing = el('input', { type: 'checkbox', id: 'roster-missing' });
+  const onlyMissingLabel = el('label', { for: 'roster-missing' });
+  const sort = el('select', { id: 'roster-sort' });
+  const sortLabel = el('label', { for: 'roster-sort' });
+  const sorts = ['surname', 'status', 'time'] as const;
+  const sortKeys = { surname: 'roster.sortSurname', status: 'roster.sortStatus', time: 'roster.sortTime' } as const;
+  const tools = el(
+    'div',
+    { class: 'roster-tools', role: 'search' },
+    el('div', { class: 'form-field' }, searchLabel, search),
+    el('div', { class: 'form-field' }, sortLabel, sort),
+    el('div', { class: 'form-field form-field--check' }, onlyMissing, onlyMissingLabel),
+  );
+  const selectedCount = el('span', { role: 'status' });
+  const correctSelected = el('button', { type: 'button', class: 'button' });
+  const clearSelection = el('button', { type: 'button', class: 'button button--secondary' });
+  const bulkBar = el('div', { class: 'roster-bulk', hidden: true }, selectedCount, correctSelected, clearSelection);
+  const selected = new Set<string>();
+  const filter = (): RosterFilter => ({ query: search.value, onlyMissing: onlyMissing.checked, sort: (sort.value || 'surname') as RosterSort });
   const rosterHeading = el('h2', { id: 'roster-heading' });
   const settings = el('dl', { class: 'session-settings' });
   const settingsSummary = el('summary', {});
@@ -83,8 +117,28 @@ export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n;
       render();
       void refresh().catch(() => undefined);
     },
+    onCorrectedMany(results, choice) {
+      for (const result of results) corrected.set(result.studentId, result);
+      const status = results[0]?.status;
+      outcome = choice === 'computed' ? { key: 'correction.revertedMany', vars: { count: results.length } } : { key: 'correction.doneMany', vars: { count: results.length }, ...(status ? { status } : {}) };
+      selected.clear();
+      showOutcome();
+      render();
+      void refresh().catch(() => undefined);
+    },
     onClosed(studentId) {
-      correctButton(studentId)?.focus();
+      if (studentId === null) (bulkBar.hidden ? search : correctSelected).focus();
+      else correctButton(studentId)?.focus();
+    },
+  });
+  const walkIns = walkInDialog({
+    i18n,
+    api,
+    path,
+    onReviewed(row, decision) {
+      outcome = { key: decision === 'accepted' ? 'walkIn.accepted' : 'walkIn.rejected', vars: { name: row.studentName } };
+      showOutcome();
+      void refresh().catch(() => undefined);
     },
   });
   const correctButton = (studentId: string): HTMLElement | null => roster.querySelector(`[data-correct="${CSS.escape(studentId)}"]`);
@@ -94,7 +148,7 @@ export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n;
     const { session } = overview;
     title.textContent = `${session.courseName} · ${session.room}`;
     document.title = `${session.courseName} · ${i18n.t('teacher.title')}`;
-    meta.textContent = `${whenText(session, i18n)} · ${i18n.t('session.rounds', { started: session.roundsStarted, planned: session.roundsPlanned })}`;
+    meta.textContent = `${whenText(session, i18n, timeZone)} · ${i18n.t('session.rounds', { started: session.roundsStarted, planned: session.roundsPlanned })}`;
     status.replaceChildren(...stateBadges(session, i18n));
     renderActions(session);
     count.textContent =
@@ -104,6 +158,7 @@ export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n;
     stale.textContent = refreshFailed ? i18n.t('session.stale') : '';
     stale.hidden = !refreshFailed;
     rosterHeading.textContent = i18n.t('roster.heading');
+    renderTools(overview);
     renderRoster(overview);
     exports.render(session);
     settingsSummary.textContent = i18n.t('session.settings');
@@ -119,8 +174,26 @@ export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n;
     }
     const active = document.activeElement;
     const focused = active instanceof HTMLElement && roster.contains(active) ? active.dataset['correct'] : undefined;
-    roster.replaceChildren(...rosterView(current, i18n, { corrected, enabled: current.session.state !== 'scheduled' }));
+    const ticked = active instanceof HTMLElement && roster.contains(active) ? active.dataset['select'] : undefined;
+    const enabled = current.session.state !== 'scheduled';
+    for (const id of selected) if (!current.roster.some((r) => r.studentId === id)) selected.delete(id);
+    roster.replaceChildren(...rosterView(current, i18n, { corrected, enabled, selected, filter: filter(), timeZone }));
     if (focused) correctButton(focused)?.focus();
+    if (ticked) roster.querySelector<HTMLElement>(`[data-select="${CSS.escape(ticked)}"]`)?.focus();
+    bulkBar.hidden = !enabled || selected.size === 0;
+    selectedCount.textContent = i18n.t('roster.selected', { count: selected.size });
+  }
+
+  function renderTools(current: Overview): void {
+    tools.hidden = current.roster.length === 0;
+    tools.setAttribute('aria-label', i18n.t('roster.tools'));
+    searchLabel.textContent = i18n.t('roster.search');
+    onlyMissingLabel.textContent = i18n.t('roster.onlyMissing');
+    sortLabel.textContent = i18n.t('roster.sort');
+    const chosen = sort.value || 'surname';
+    sort.replaceChildren(...sorts.map((key) => el('option', { value: key, ...(key === chosen ? { selected: true } : {}) }, i18n.t(sortKeys[key]))));
+    correctSelected.textContent = i18n.t('roster.correctSelected');
+    clearSelection.textContent = i18n.t('roster.clearSelection');
   }
 
   function renderActions(session: Session): void {
@@ -232,10 +305,39 @@ export async function showSession({ i18n, api, sessionId }: { i18n: TeacherI18n;
     status,
     actions,
     actionNote,
-    el('section', { class: 'card', 'aria-labelledby': 'roster-heading' }, rosterHeading, count, stale, roster),
+    el('section', { class: 'card', 'aria-labelledby': 'roster-heading' }, rosterHeading, count, stale, tools, bulkBar, roster),
     exports.element,
     el('details', { class: 'card session-details' }, settingsSummary, settings),
   );
+  const rerender = (): void => {
+    if (overview) renderRoster(overview);
+  };
+  search.addEventListener('input', rerender);
+  onlyMissing.addEventListener('change', rerender);
+  sort.addEventListener('change', rerender);
+  roster.addEventListener('change', (event) => {
+    const box = event.target as HTMLInputElement;
+    const id = box.dataset['select'];
+    if (!id) return;
+    if (box.checked) selected.add(id);
+    else selected.delete(id);
+    rerender();
+  });
+  correctSelected.addEventListener('click', () => {
+    const rows = overview?.roster.filter((r) => selected.has(r.studentId)) ?? [];
+    if (rows.length === 1) correction.open(rows[0]!);
+    else if (rows.length > 1) correction.openMany(rows);
+  });
+  clearSelection.addEventListener('click', () => {
+    selected.clear();
+    rerender();
+    search.focus();
+  });
+  roster.addEventListener('click', (event) => {
+    const walkIn = (event.target as Element).closest<HTMLElement>('[data-walk-in]');
+    const walkInRow = walkIn && overview?.roster.find((r) => r.studentId === walkIn.dataset['studentId']);
+    if (walkIn && walkInRow) walkIns.open(walkInRow, walkIn.dataset['walkIn'] as WalkInDecision);
+  });
   roster.addEventListener('click', (event) => {
     const studentId = (event.target as Element).closest<HTMLElement>('[data-correct]')?.dataset['correct'];
     const row = overview?.roster.find((r) => r.studentId === studentId);

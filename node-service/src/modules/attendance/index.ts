@@ -14,6 +14,8 @@ import { sessionRoutes } from './presentation/session-routes.js';
 import { createReportService } from './application/reports.js';
 import { createReportRepository } from './infrastructure/report-repository.js';
 import { reportRoutes } from './presentation/report-routes.js';
+import { createWalkInService } from './application/walk-ins.js';
+import { createWalkInRepository } from './infrastructure/walk-in-repository.js';
 
 export type { Session, SessionState } from './domain/session.js';
 export { mayManage } from './domain/session.js';
@@ -41,11 +43,14 @@ export function createAttendanceModule(deps: {
   liveCodes: LiveCodeInvalidator;
   settings: SessionSettings;
   liveCountIntervalMs: number;
+  /** The institution's IANA time zone (TIME_ZONE). */
+  timeZone: string;
   report: (error: unknown, context: string) => void;
 }) {
   const repository = createSessionRepository(deps.db);
   const events = createSessionEvents(deps.store);
-  const sessions = createSessionService({ sessions: repository, directory: deps.directory, events, liveCodes: deps.liveCodes, settings: deps.settings });
+  const walkIns = createWalkInService({ walkIns: createWalkInRepository(deps.db), sessions: repository, directory: deps.directory, events });
+  const sessions = createSessionService({ sessions: repository, directory: deps.directory, events, liveCodes: deps.liveCodes, settings: deps.settings, walkIns });
   const confirmations = createConfirmationService({
     confirmations: createConfirmationRepository(deps.db),
     sessions: repository,
@@ -53,9 +58,9 @@ export function createAttendanceModule(deps: {
     countIntervalMs: deps.liveCountIntervalMs,
     report: deps.report,
   });
-  const reports = createReportService({ reports: createReportRepository(deps.db), sessions: repository, directory: deps.directory });
+  const reports = createReportService({ reports: createReportRepository(deps.db), sessions: repository, directory: deps.directory, timeZone: deps.timeZone, walkIns });
   const sessionApi = sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits });
-  const reportApi = reportRoutes({ reports, guards: deps.guards, limits: deps.limits });
+  const reportApi = reportRoutes({ reports, walkIns, guards: deps.guards, limits: deps.limits });
   /** What other modules may read of sessions: one session, and its live count. */
   const reader = {
     find: (id: string) => repository.find(id),

@@ -26,6 +26,7 @@ export { SUPPORTED_ALGORITHMS } from './infrastructure/webauthn-ceremony.js';
 
 /** The settings this module reads (a subset of the service Config). */
 export interface EnrollmentConfig {
+  timeZone: string;
   webauthn: { rpName: string; rpId: string; origins: readonly string[]; attestation: 'none' | 'direct' };
   enrollment: {
     challengeTtlSeconds: number;
@@ -41,7 +42,7 @@ export interface EnrollmentConfig {
 
 function policyOf(config: EnrollmentConfig): EnrollmentPolicy {
   const { maxDevices, cooldownMinutes, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMinutes, rebindsBeforeFlag } = config.enrollment;
-  return { maxDevices, cooldownMinutes, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMinutes, rebindsBeforeFlag };
+  return { maxDevices, cooldownMinutes, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMinutes, rebindsBeforeFlag, timeZone: config.timeZone };
 }
 
 /** What the operator CLI needs, and the scan's port: the same services on the database alone (no Valkey, no HTTP). */

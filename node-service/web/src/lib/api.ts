@@ -9,6 +9,8 @@ export interface ClientConfig {
   readonly tokenUrl: string;
   readonly loginUrl: string;
   readonly devSignIn: boolean;
+  /** The institution's IANA time zone: pages show dates and times in it. */
+  readonly timeZone?: string;
 }
 
 export interface Identity {

@@ -29,6 +29,8 @@ export interface RosterRow {
   /** The result shown (null before the session opens). */
   status: ResultStatus | null;
   overrideReason: string | null;
+  /** When the student first confirmed in this session (null: not yet). */
+  firstConfirmedAt: Date | null;
 }
 
 export interface LiveCount {
@@ -53,6 +55,23 @@ export interface SessionRepository {
   rounds(id: string): Promise<RoundSummary[]>;
   roster(id: string): Promise<RosterRow[]>;
   liveCount(id: string): Promise<LiveCount>;
+}
+
+export type WalkInDecision = 'accepted' | 'rejected';
+
+export interface WalkInRepository {
+  /** Walk-ins of these sessions still named by their id. */
+  unnamed(sessionIds: string[]): Promise<string[]>;
+  /** Names a walk-in (every registration still holding the placeholder). */
+  rename(studentId: string, name: string): Promise<void>;
+  /** Accepts (clears the flag) or rejects (removes the registration, its confirmations and result); audited. Null: no such walk-in. */
+  review(input: {
+    sessionId: string;
+    studentId: string;
+    decision: WalkInDecision;
+    reason: string;
+    actor: { id: string; role: string };
+  }): Promise<{ studentId: string; studentName: string; decision: WalkInDecision; confirmationsRemoved: number } | null>;
 }
 
 /** What other instances and the projectors hear about a session. */
@@ -124,6 +143,14 @@ export interface ReportRepository {
     reason: string;
     actor: { id: string; role: string };
   }): Promise<SessionResultRow | null>;
+  /** The same correction for several students, all or none (null when one has no result), each audited. */
+  correctMany(input: {
+    sessionId: string;
+    studentIds: string[];
+    status: 'excused' | 'manual_present' | 'computed';
+    reason: string;
+    actor: { id: string; role: string };
+  }): Promise<SessionResultRow[] | null>;
   sessionResults(sessionId: string): Promise<SessionResultRow[]>;
   courseResults(courseId: string): Promise<{
     sessions: Array<{ id: string; plannedStart: Date; room: string }>;

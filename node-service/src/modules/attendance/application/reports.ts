@@ -2,12 +2,16 @@ import type { Locale } from '../../../shared/errors.js';
 import type { Identity } from '../../auth/index.js';
 import type { CourseDirectory } from '../../directory/index.js';
 import { attendanceErrors, reportErrors } from '../domain/errors.js';
-import { alertLabels, statusLabel, type Table } from '../domain/report.js';
+import { alertLabels, bySurname, statusLabel, statusTotals, type StatusTotals, type Table } from '../domain/report.js';
+import { localDate, localDateTime } from '../../../shared/local-time.js';
 import { attendanceRate, type ResultStatus } from '../domain/results.js';
 import { mayManage } from '../domain/session.js';
 import type { ReportRepository, SessionRepository } from './ports.js';
 
 export type Correction = { status: 'excused' | 'manual_present' | 'computed'; reason: string };
+
+/** The totals a course export adds per student, in this order. */
+const TOTAL_KEYS: Array<keyof StatusTotals> = ['present', 'late', 'partial', 'absent', 'excused'];
 
 const percent = (rate: number | null) => (rate === null ? null : Math.round(rate * 1000) / 10);
 
@@ -15,8 +19,22 @@ const percent = (rate: number | null) => (rate === null ? null : Math.round(rate
 export function createReportService(deps: {
   reports: ReportRepository;
   sessions: Pick<SessionRepository, 'find'>;
-  directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'coursesOf'>;
+  directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'coursesOf' | 'roster' | 'student'>;
+  walkIns: { name(sessionIds: string[]): Promise<void> };
+  /** The institution's IANA time zone (TIME_ZONE): titles, file names and times in exports. */
+  timeZone: string;
 }) {
+  /** Portal usernames, the institution's student numbers, by student id (students on the course roster). */
+  const studentNumbers = async (courseId: string, studentIds: readonly string[]) => {
+    const numbers = new Map((await deps.directory.roster(courseId)).students.map((s) => [s.id, s.username]));
+    // Walk-ins are on no roster of the course: asked one by one.
+    for (const id of studentIds.filter((id) => !numbers.has(id))) {
+      const student = await deps.directory.student(id).catch(() => null);
+      if (student) numbers.set(id, student.username);
+    }
+    return numbers;
+  };
+
   const managedSession = async (actor: Identity, sessionId: string) => {
     const session = await deps.sessions.find(sessionId);
     if (!session) throw attendanceErrors.SESSION_NOT_FOUND();
@@ -39,32 +57,51 @@ export function createReportService(deps: {
       return corrected;
     },
 
+    /** One reason for several students (a bulk excuse, say): all corrected and audited one by one, or none. */
+    async correctMany(actor: Identity, sessionId: string, studentIds: string[], correction: Correction) {
+      const session = await managedSession(actor, sessionId);
+      if (session.state === 'scheduled') throw attendanceErrors.SESSION_NOT_OPEN();
+      const corrected = await deps.reports.correctMany({ sessionId, studentIds: [...new Set(studentIds)], ...correction, actor });
+      if (!corrected) throw reportErrors.CORRECTION_NOT_REGISTERED();
+      return corrected;
+    },
+
     async sessionTable(actor: Identity, sessionId: string, locale: Locale): Promise<Table> {
       const session = await managedSession(actor, sessionId);
+      await deps.walkIns.name([sessionId]);
       const rows = await deps.reports.sessionResults(sessionId);
+      const numbers = await studentNumbers(session.courseId, rows.map((r) => r.studentId));
       const es = locale === 'es';
       return {
-        title: `${session.courseName} ${session.plannedStart.toISOString().slice(0, 10)}`,
+        title: `${session.courseName} ${localDate(session.plannedStart, deps.timeZone)}`,
+        timeZone: deps.timeZone,
         header: es
-          ? ['ID estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Alertas']
-          : ['Student ID', 'Name', 'Status', 'Rounds confirmed', 'Rounds run', 'First confirmation', 'Not on roster', 'Correction reason', 'Alerts'],
-        rows: rows.map((r) => [
-          r.studentId,
-          r.studentName,
-          statusLabel(r.status, locale),
-          r.roundsConfirmed,
-          session.roundsStarted,
-          r.firstConfirmedAt?.toISOString() ?? null,
-          r.walkIn ? (es ? 'sí' : 'yes') : (es ? 'no' : 'no'),
-          r.overrideReason,
-          alertLabels(r.alerts, locale),
-        ]),
+          ? ['Número de estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Alertas']
+          : ['Student number', 'Name', 'Status', 'Rounds confirmed', 'Rounds run', 'First confirmation', 'Not on roster', 'Correction reason', 'Alerts'],
+        rows: [...rows]
+          .sort((a, b) => bySurname(a.studentName, b.studentName))
+          .map((r) => [
+            numbers.get(r.studentId) ?? null,
+            r.studentName,
+            statusLabel(r.status, locale),
+            r.roundsConfirmed,
+            session.roundsStarted,
+            r.firstConfirmedAt,
+            r.walkIn ? (es ? 'sí' : 'yes') : 'no',
+            r.overrideReason,
+            alertLabels(r.alerts, locale),
+          ]),
       };
     },
 
     async courseTable(actor: Identity, courseId: string, locale: Locale): Promise<Table> {
       await assertTeaches(actor, courseId);
-      const { sessions, results } = await deps.reports.courseResults(courseId);
+      let { sessions, results } = await deps.reports.courseResults(courseId);
+      if (results.some((r) => r.studentName === r.studentId)) {
+        await deps.walkIns.name(sessions.map((s) => s.id));
+        ({ sessions, results } = await deps.reports.courseResults(courseId));
+      }
+      const numbers = await studentNumbers(courseId, [...new Set(results.map((r) => r.studentId))]);
       const byStudent = new Map<string, { name: string; statuses: Map<string, ResultStatus> }>();
       for (const r of results) {
         const entry = byStudent.get(r.studentId) ?? { name: r.studentName, statuses: new Map() };
@@ -72,21 +109,25 @@ export function createReportService(deps: {
         byStudent.set(r.studentId, entry);
       }
       const es = locale === 'es';
-      const header = [es ? 'ID estudiante' : 'Student ID', es ? 'Nombre' : 'Name'];
-      for (const s of sessions) header.push(`${s.plannedStart.toISOString().slice(0, 16).replace('T', ' ')} ${s.room}`);
-      header.push(es ? 'Asistencia (%)' : 'Attendance (%)');
+      const header = [es ? 'Número de estudiante' : 'Student number', es ? 'Nombre' : 'Name'];
+      for (const s of sessions) header.push(`${localDateTime(s.plannedStart, deps.timeZone)} ${s.room}`);
+      header.push(...TOTAL_KEYS.map((key) => statusLabel(key, locale)), es ? 'Asistencia (%)' : 'Attendance (%)');
       const rows = [...byStudent.entries()]
-        .sort(([, a], [, b]) => a.name.localeCompare(b.name, 'es'))
-        .map(([studentId, { name, statuses }]) => [
-          studentId,
-          name,
-          ...sessions.map((s) => {
-            const status = statuses.get(s.id);
-            return status ? statusLabel(status, locale) : null;
-          }),
-          percent(attendanceRate([...statuses.values()])),
-        ]);
-      return { title: courseId, header, rows };
+        .sort(([, a], [, b]) => bySurname(a.name, b.name))
+        .map(([studentId, { name, statuses }]) => {
+          const totals = statusTotals([...statuses.values()]);
+          return [
+            numbers.get(studentId) ?? null,
+            name,
+            ...sessions.map((s) => {
+              const status = statuses.get(s.id);
+              return status ? statusLabel(status, locale) : null;
+            }),
+            ...TOTAL_KEYS.map((key) => totals[key]),
+            percent(attendanceRate([...statuses.values()])),
+          ];
+        });
+      return { title: `${courseId} ${localDate(new Date(), deps.timeZone)}`, timeZone: deps.timeZone, header, rows };
     },
 
     /** The signed-in student's own attendance, per course, with each session's status and the rate. */
@@ -97,7 +138,8 @@ export function createReportService(deps: {
         const sessions = results.filter((r) => r.courseId === course.id);
         return {
           course: { id: course.id, name: course.name },
-          rate: attendanceRate(sessions.map((s) => s.status)),
+          // A class still running is not decided yet: it stays out of the rate until it closes.
+          rate: attendanceRate(sessions.filter((s) => s.final).map((s) => s.status)),
           sessions: sessions.map((s) => ({
             sessionId: s.sessionId,
             plannedStart: s.plannedStart.toISOString(),

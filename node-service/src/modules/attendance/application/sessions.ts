@@ -36,6 +36,8 @@ export function createSessionService(deps: {
   events: SessionEvents;
   liveCodes: LiveCodeInvalidator;
   settings: SessionSettings;
+  /** Names walk-ins from the directory before the roster is read. */
+  walkIns: { name(sessionIds: string[]): Promise<void> };
 }) {
   const { sessions, directory, events, liveCodes, settings } = deps;
 
@@ -125,6 +127,7 @@ export function createSessionService(deps: {
 
     async overview(actor: Identity, id: string) {
       const session = await managed(actor, id);
+      await deps.walkIns.name([id]);
       const [rounds, roster, count] = await Promise.all([sessions.rounds(id), sessions.roster(id), sessions.liveCount(id)]);
       return { session, rounds, roster, count };
     },

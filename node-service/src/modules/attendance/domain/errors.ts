@@ -13,7 +13,7 @@ export const attendanceErrors = defineErrors({
   },
   SESSION_COURSE_NOT_YOURS: {
     kind: 'forbidden',
-    es: 'Usted no dicta el curso {courseId}.',
+    es: 'No dictas el curso {courseId}.',
     en: 'You do not teach course {courseId}.',
   },
   SESSION_ALREADY_OPEN: {
@@ -23,7 +23,7 @@ export const attendanceErrors = defineErrors({
   },
   SESSION_NOT_OPEN: {
     kind: 'conflict',
-    es: 'Abra la sesión antes de iniciar una ronda.',
+    es: 'Abre la sesión antes de iniciar una ronda.',
     en: 'Open the session before starting a round.',
   },
   SESSION_CLOSED: {
@@ -33,7 +33,7 @@ export const attendanceErrors = defineErrors({
   },
   ROUND_ALREADY_OPEN: {
     kind: 'conflict',
-    es: 'Ya hay una ronda en curso (ronda {round}). Termínela antes de iniciar otra.',
+    es: 'Ya hay una ronda en curso (ronda {round}). Termínala antes de iniciar otra.',
     en: 'Round {round} is already running. End it before starting another.',
   },
   ROUND_NOT_OPEN: {
@@ -72,25 +72,30 @@ export const confirmationErrors = defineErrors({
   },
   SCAN_ROUND_NOT_OPEN: {
     kind: 'conflict',
-    es: 'Esa ronda ya terminó. Escanee el código que está en pantalla ahora.',
+    es: 'Esa ronda ya terminó. Escanea el código que está en pantalla ahora.',
     en: 'That round has ended. Scan the code on the screen now.',
   },
   SCAN_NOT_ON_ROSTER: {
     kind: 'forbidden',
-    es: 'No figura en la lista de este curso. Hable con su docente.',
+    es: 'No figuras en la lista de este curso. Habla con tu docente.',
     en: 'You are not on this course’s roster. Talk to your teacher.',
   },
 });
 
 export const reportErrors = defineErrors({
+  WALK_IN_NOT_FOUND: {
+    kind: 'not_found',
+    es: 'Ese estudiante no está en la sesión como asistente fuera de lista.',
+    en: 'That student is not in the session as a walk-in.',
+  },
   CORRECTION_NOT_REGISTERED: {
     kind: 'not_found',
-    es: 'Ese estudiante no está registrado en la sesión (ábrala primero).',
+    es: 'Ese estudiante no está registrado en la sesión (ábrela primero).',
     en: 'That student is not registered in the session (open it first).',
   },
   COURSE_NOT_YOURS: {
     kind: 'forbidden',
-    es: 'Usted no dicta el curso {courseId}.',
+    es: 'No dictas el curso {courseId}.',
     en: 'You do not teach course {courseId}.',
   },
 });

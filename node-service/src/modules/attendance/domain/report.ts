@@ -31,9 +31,44 @@ export function alertLabels(alerts: readonly string[], locale: Locale): string |
   return alerts.length === 0 ? null : alerts.map((alert) => ALERT_LABELS[locale][alert] ?? alert).join('; ');
 }
 
+/** A cell: text, a number, empty, or an instant (shown in the table's time zone, a real date cell in XLSX). */
+export type Cell = string | number | null | Date;
+
 /** A report as rows of cells, ready for CSV or a spreadsheet. */
 export interface Table {
   title: string;
+  /** The institution's IANA time zone: instants are written as its wall-clock time. */
+  timeZone: string;
   header: string[];
-  rows: Array<Array<string | number | null>>;
+  rows: Cell[][];
+}
+
+/**
+ * Sorting key for a roster read surname first. The portal keeps one full name, given names first; Chilean
+ * names end with two surnames ("Luis Alberto Pérez Soto"), shorter ones with one ("Luis Pérez"), so the
+ * surnames are the last two words of a name of three or more, the last word otherwise.
+ */
+export function surnameFirst(name: string): string {
+  const words = name.trim().split(/\s+/);
+  const surnames = words.length >= 3 ? words.length - 2 : words.length - 1;
+  return [...words.slice(surnames), ...words.slice(0, surnames)].join(' ');
+}
+
+export function bySurname(a: string, b: string): number {
+  return surnameFirst(a).localeCompare(surnameFirst(b), 'es', { sensitivity: 'base' }) || a.localeCompare(b, 'es');
+}
+
+/** Per-student totals of a course: each status counted (manual presence as present) and the rate. */
+export interface StatusTotals {
+  present: number;
+  late: number;
+  partial: number;
+  absent: number;
+  excused: number;
+}
+
+export function statusTotals(statuses: readonly ResultStatus[]): StatusTotals {
+  const totals: StatusTotals = { present: 0, late: 0, partial: 0, absent: 0, excused: 0 };
+  for (const status of statuses) totals[status === 'manual_present' ? 'present' : status] += 1;
+  return totals;
 }

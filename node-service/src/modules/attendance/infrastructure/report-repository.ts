@@ -1,4 +1,4 @@
-import type { SqlDatabase } from '../../../shared/storage/sql.js';
+import type { SqlDatabase, SqlExecutor } from '../../../shared/storage/sql.js';
 import type { ResultStatus } from '../domain/results.js';
 import type { ReportRepository, SessionResultRow } from '../application/ports.js';
 
@@ -67,17 +67,42 @@ const toRow = (r: ResultRow): SessionResultRow => ({
   overrideReason: r.override_reason,
 });
 
+type CorrectionInput = Parameters<ReportRepository['correct']>[0];
+
+/** One correction and its audit row, inside the caller's transaction; null when the student has no result. */
+async function applyCorrection(tx: SqlExecutor, { sessionId, studentId, status, reason, actor }: CorrectionInput): Promise<SessionResultRow | null> {
+  const before = await tx.query<{ status: string }>(LOCK_RESULT, [sessionId, studentId]);
+  if (!before.rows[0]) return null;
+  const after = await tx.query<{ status: string }>(APPLY_CORRECTION, [sessionId, studentId, status, reason, actor.id]);
+  await tx.query(AUDIT_CORRECTION, [sessionId, studentId, before.rows[0].status, after.rows[0]!.status, reason, actor.id, actor.role]);
+  const { rows } = await tx.query<ResultRow>(RESULT_OF, [sessionId, studentId]);
+  return toRow(rows[0]!);
+}
+
+/** Rolls a bulk correction back when one of its students has no result in the session. */
+class MissingResult extends Error {}
+
 export function createReportRepository(db: SqlDatabase): ReportRepository {
   return {
-    correct({ sessionId, studentId, status, reason, actor }) {
-      return db.transaction(async (tx) => {
-        const before = await tx.query<{ status: string }>(LOCK_RESULT, [sessionId, studentId]);
-        if (!before.rows[0]) return null;
-        const after = await tx.query<{ status: string }>(APPLY_CORRECTION, [sessionId, studentId, status, reason, actor.id]);
-        await tx.query(AUDIT_CORRECTION, [sessionId, studentId, before.rows[0].status, after.rows[0]!.status, reason, actor.id, actor.role]);
-        const { rows } = await tx.query<ResultRow>(RESULT_OF, [sessionId, studentId]);
-        return toRow(rows[0]!);
-      });
+    correct(input) {
+      return db.transaction((tx) => applyCorrection(tx, input));
+    },
+    async correctMany({ studentIds, ...input }) {
+      try {
+        return await db.transaction(async (tx) => {
+          const rows: SessionResultRow[] = [];
+          // In a fixed order, so two bulk corrections of the same students never deadlock.
+          for (const studentId of [...studentIds].sort()) {
+            const row = await applyCorrection(tx, { ...input, studentId });
+            if (!row) throw new MissingResult();
+            rows.push(row);
+          }
+          return rows;
+        });
+      } catch (error) {
+        if (error instanceof MissingResult) return null;
+        throw error;
+      }
     },
     async sessionResults(sessionId) {
       return (await db.query<ResultRow>(SESSION_RESULTS, [sessionId])).rows.map(toRow);

@@ -44,7 +44,7 @@ const ROUNDS = `
          (SELECT count(*)::int FROM attendance.validations v WHERE v.session_id = r.session_id AND v.round = r.number) AS confirmed
   FROM attendance.rounds r WHERE r.session_id = $1 ORDER BY r.number`;
 const ROSTER = `
-  SELECT g.student_id, g.student_name, g.source, g.flagged, r.status, r.override_reason,
+  SELECT g.student_id, g.student_name, g.source, g.flagged, r.status, r.override_reason, r.first_confirmed_at,
          coalesce(array_agg(v.round::int ORDER BY v.round) FILTER (WHERE v.round IS NOT NULL), '{}') AS rounds_confirmed,
          ARRAY(SELECT DISTINCT a FROM attendance.validations w, unnest(w.alerts) a
                WHERE w.session_id = $1 AND w.student_id = g.student_id ORDER BY a) AS alerts
@@ -52,7 +52,7 @@ const ROSTER = `
   LEFT JOIN attendance.results r ON r.session_id = g.session_id AND r.student_id = g.student_id
   LEFT JOIN attendance.validations v ON v.session_id = g.session_id AND v.student_id = g.student_id
   WHERE g.session_id = $1
-  GROUP BY g.student_id, g.student_name, g.source, g.flagged, r.status, r.override_reason
+  GROUP BY g.student_id, g.student_name, g.source, g.flagged, r.status, r.override_reason, r.first_confirmed_at
   ORDER BY g.student_name`;
 const LIVE_COUNT = `
   SELECT cur.number::int AS round,
@@ -142,6 +142,7 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
         flagged: boolean;
         status: RosterRow['status'];
         override_reason: string | null;
+        first_confirmed_at: Date | null;
         rounds_confirmed: number[];
         alerts: string[];
       }>(ROSTER, [id]);
@@ -153,6 +154,7 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
         roundsConfirmed: r.rounds_confirmed,
         alerts: r.alerts,
         status: r.status,
+        firstConfirmedAt: r.first_confirmed_at,
         overrideReason: r.override_reason,
       }));
     },

@@ -1,33 +1,58 @@
-import type { Table } from '../domain/report.js';
+import { localDateTime, wallClockAsUtc } from '../../../shared/local-time.js';
+import type { Cell, Table } from '../domain/report.js';
+
+const DATE_TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss';
+
+/** A cell as text: instants in the table's time zone, to the second. */
+function cellText(value: Cell, timeZone: string): string {
+  if (value === null) return '';
+  if (value instanceof Date) return localDateTime(value, timeZone, true);
+  return String(value);
+}
 
 /**
  * CSV that Excel and LibreOffice open with accents intact: UTF-8 with a byte-order mark, CRLF line ends,
  * every field quoted where needed. Spanish-locale Excel expects `;` between fields, English-locale `,`.
  */
 export function toCsv(table: Table, separator: ';' | ','): Buffer {
-  const field = (value: string | number | null) => {
-    if (value === null) return '';
-    const text = String(value);
+  const field = (value: Cell) => {
+    const text = cellText(value, table.timeZone);
     // A leading =, +, - or @ would run as a formula in a spreadsheet, and so may one behind a leading tab or
     // carriage return (OWASP, "CSV Injection"): quote it as text.
-    const safe = /^[=+\-@\t\r]/.test(text) && typeof value !== 'number' ? `'${text}` : text;
+    const safe = /^[=+\-@\t\r]/.test(text) && typeof value === 'string' ? `'${text}` : text;
     return /[";,\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
   };
   const lines = [table.header, ...table.rows].map((row) => row.map(field).join(separator));
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')]);
 }
 
+/** Column widths in characters, from the longest text of each column (header included), within bounds. */
+export function columnWidths(table: Table): number[] {
+  return table.header.map((title, column) => {
+    const longest = Math.max(title.length, ...table.rows.map((row) => cellText(row[column] ?? null, table.timeZone).length));
+    return Math.min(50, Math.max(10, longest + 2));
+  });
+}
+
+/**
+ * A workbook with one sheet: bold frozen header, explicit numeric widths (Excel shows a column without one,
+ * or with NaN, at zero width), and instants as real date cells holding the time zone's wall-clock time.
+ */
 export async function toXlsx(table: Table): Promise<Buffer> {
   // Loaded on the first export only: exceljs weighs about 20 MB that most instances never need.
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Asistencia';
-  const sheet = workbook.addWorksheet(table.title.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31) || 'Asistencia');
-  sheet.addRow(table.header).font = { bold: true };
-  for (const row of table.rows) sheet.addRow(row);
-  sheet.columns.forEach((column) => {
-    column.width = Math.min(40, Math.max(12, ...(column.values ?? []).map((v) => String(v ?? '').length + 2)));
+  const sheet = workbook.addWorksheet(table.title.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31) || 'Asistencia', {
+    views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }],
   });
-  sheet.views = [{ state: 'frozen', ySplit: 1 }];
+  sheet.columns = columnWidths(table).map((width) => ({ width }));
+  sheet.addRow(table.header).font = { bold: true };
+  for (const row of table.rows) {
+    const added = sheet.addRow(row.map((value) => (value instanceof Date ? wallClockAsUtc(value, table.timeZone) : value)));
+    row.forEach((value, column) => {
+      if (value instanceof Date) added.getCell(column + 1).numFmt = DATE_TIME_FORMAT;
+    });
+  }
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

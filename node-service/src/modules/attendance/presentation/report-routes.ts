@@ -6,10 +6,20 @@ import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { Table } from '../domain/report.js';
 import type { ReportService } from '../application/reports.js';
+import type { WalkInService } from '../application/walk-ins.js';
 import { toCsv, toXlsx } from '../infrastructure/spreadsheets.js';
 import { sessionIdParams } from './schemas.js';
 
 const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present']);
+const correctionBody = z.object({ status: z.enum(['excused', 'manual_present', 'computed']), reason: z.string().trim().min(3).max(500) }).strict();
+const correctedSchema = z.object({
+  studentId: z.string(),
+  studentName: z.string(),
+  status: statusEnum,
+  computedStatus: statusEnum,
+  roundsConfirmed: z.number(),
+  overrideReason: z.string().nullable(),
+});
 const formatQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }).strict();
 
 async function sendTable(reply: FastifyReply, table: Table, format: 'csv' | 'xlsx', locale: 'es' | 'en', name: string) {
@@ -25,7 +35,7 @@ async function sendTable(reply: FastifyReply, table: Table, format: 'csv' | 'xls
 }
 
 /** Corrections and exports for teachers; "my attendance" for students. */
-export function reportRoutes(deps: { reports: ReportService; guards: AuthGuards; limits: RateLimits }): FastifyPluginAsyncZod {
+export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInService; guards: AuthGuards; limits: RateLimits }): FastifyPluginAsyncZod {
   const teacher = { preHandler: deps.guards.roles('teacher', 'admin'), config: { rateLimit: deps.limits.perUser } };
   const security = [{ portalToken: [] }];
   return async (app) => {
@@ -38,22 +48,54 @@ export function reportRoutes(deps: { reports: ReportService; guards: AuthGuards;
           security,
           summary: 'Correct a student’s result (excused, manually present, or back to computed), with a reason; audited',
           params: sessionIdParams.extend({ studentId: z.string().min(1).max(64) }),
-          body: z.object({ status: z.enum(['excused', 'manual_present', 'computed']), reason: z.string().trim().min(3).max(500) }).strict(),
-          response: {
-            200: z.object({
-              studentId: z.string(),
-              studentName: z.string(),
-              status: statusEnum,
-              computedStatus: statusEnum,
-              roundsConfirmed: z.number(),
-              overrideReason: z.string().nullable(),
-            }),
-          },
+          body: correctionBody,
+          response: { 200: correctedSchema },
         },
       },
       async (request) => {
         const row = await deps.reports.correct(identityOf(request), request.params.id, request.params.studentId, request.body);
         return { ...row };
+      },
+    );
+
+    app.post(
+      '/api/sessions/:id/corrections',
+      {
+        ...teacher,
+        schema: {
+          tags: ['results'],
+          security,
+          summary: 'The same correction, with one reason, for several students at once; all or none, each audited',
+          params: sessionIdParams,
+          body: correctionBody.extend({ studentIds: z.array(z.string().min(1).max(64)).min(1).max(1000) }).strict(),
+          response: { 200: z.object({ corrected: z.array(correctedSchema) }) },
+        },
+      },
+      async (request) => {
+        const { studentIds, ...correction } = request.body;
+        const rows = await deps.reports.correctMany(identityOf(request), request.params.id, studentIds, correction);
+        return { corrected: rows.map(({ alerts: _alerts, firstConfirmedAt: _at, walkIn: _walkIn, ...row }) => row) };
+      },
+    );
+
+    app.post(
+      '/api/sessions/:id/students/:studentId/walk-in',
+      {
+        ...teacher,
+        schema: {
+          tags: ['results'],
+          security,
+          summary: 'Accept a walk-in (clears the flag) or reject one (removes their confirmations and result), with a reason; audited',
+          params: sessionIdParams.extend({ studentId: z.string().min(1).max(64) }),
+          body: z.object({ decision: z.enum(['accepted', 'rejected']), reason: z.string().trim().min(3).max(500) }).strict(),
+          response: {
+            200: z.object({ studentId: z.string(), studentName: z.string(), decision: z.enum(['accepted', 'rejected']), confirmationsRemoved: z.number() }),
+          },
+        },
+      },
+      async (request) => {
+        const { decision, reason } = request.body;
+        return deps.walkIns.review(identityOf(request), request.params.id, request.params.studentId, decision, reason);
       },
     );
 

@@ -60,6 +60,7 @@ export const overviewSchema = z.object({
       alerts: z.array(z.string()),
       status: z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present']).nullable(),
       overrideReason: z.string().nullable(),
+      firstConfirmedAt: z.string().nullable(),
     }),
   ),
 });
@@ -75,6 +76,6 @@ export function overviewJson(o: { session: Session; rounds: RoundSummary[]; rost
     session: sessionJson(o.session),
     count: o.count,
     rounds: o.rounds.map((r) => ({ ...r, startedAt: r.startedAt.toISOString(), endedAt: iso(r.endedAt) })),
-    roster: o.roster,
+    roster: o.roster.map((r) => ({ ...r, firstConfirmedAt: iso(r.firstConfirmedAt) })),
   };
 }

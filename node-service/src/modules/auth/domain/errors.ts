@@ -3,22 +3,22 @@ import { defineErrors } from '../../../shared/errors.js';
 export const authErrors = defineErrors({
   AUTH_TOKEN_MISSING: {
     kind: 'unauthenticated',
-    es: 'Debe iniciar sesión en el portal para continuar.',
+    es: 'Inicia sesión en el portal para continuar.',
     en: 'Sign in on the portal to continue.',
   },
   AUTH_TOKEN_MALFORMED: {
     kind: 'unauthenticated',
-    es: 'El token de acceso no es válido. Vuelva a iniciar sesión.',
+    es: 'El token de acceso no es válido. Vuelve a iniciar sesión.',
     en: 'The access token is not valid. Sign in again.',
   },
   AUTH_TOKEN_EXPIRED: {
     kind: 'unauthenticated',
-    es: 'Su sesión expiró. Vuelva a iniciar sesión.',
+    es: 'Tu sesión expiró. Vuelve a iniciar sesión.',
     en: 'Your session has expired. Sign in again.',
   },
   AUTH_TOKEN_NOT_YET_VALID: {
     kind: 'unauthenticated',
-    es: 'El token de acceso aún no es válido. Revise la hora de su equipo.',
+    es: 'El token de acceso aún no es válido. Revisa la hora de tu equipo.',
     en: 'The access token is not valid yet. Check your device clock.',
   },
   AUTH_TOKEN_WRONG_AUDIENCE: {
@@ -53,12 +53,12 @@ export const authErrors = defineErrors({
   },
   AUTH_TOKEN_REVOKED: {
     kind: 'unauthenticated',
-    es: 'Su sesión se cerró. Vuelva a iniciar sesión.',
+    es: 'Tu sesión se cerró. Vuelve a iniciar sesión.',
     en: 'Your session was closed. Sign in again.',
   },
   AUTH_ROLE_FORBIDDEN: {
     kind: 'forbidden',
-    es: 'Su perfil ({role}) no puede hacer esto.',
+    es: 'Tu perfil ({role}) no puede hacer esto.',
     en: 'Your role ({role}) cannot do this.',
   },
   AUTH_SERVICE_CREDENTIAL_INVALID: {

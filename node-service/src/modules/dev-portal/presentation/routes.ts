@@ -16,7 +16,7 @@ const devErrors = defineErrors({
   },
   DEV_NOT_SIGNED_IN: {
     kind: 'unauthenticated',
-    es: 'Inicie sesión en la página de desarrollo.',
+    es: 'Inicia sesión en la página de desarrollo.',
     en: 'Sign in on the development page.',
   },
   DEV_CROSS_SITE: {

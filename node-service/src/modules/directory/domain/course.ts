@@ -8,6 +8,8 @@ export interface Course {
 export interface RosterStudent {
   id: string;
   name: string;
+  /** The portal username, which the institution uses as the student number (exports print it). */
+  username: string;
 }
 
 export interface Roster {

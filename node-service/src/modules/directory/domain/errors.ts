@@ -8,7 +8,7 @@ export const directoryErrors = defineErrors({
   },
   DIRECTORY_UNAVAILABLE: {
     kind: 'unavailable',
-    es: 'No se pudo consultar el portal de cursos. Vuelva a intentarlo en un momento.',
+    es: 'No se pudo consultar el portal de cursos. Vuelve a intentarlo en un momento.',
     en: 'The course portal could not be reached. Try again in a moment.',
   },
 });

@@ -12,12 +12,16 @@ export function createDemoDirectory(): CourseDirectory {
     async coursesOf(studentId) {
       return DEMO_COURSES.filter((c) => c.studentIds.includes(studentId)).map(course);
     },
+    async student(studentId) {
+      const user = DEMO_USERS.find((u) => u.id === studentId && u.role === 'student');
+      return user ? { id: user.id, name: user.name, username: user.username } : null;
+    },
     async roster(courseId) {
       const found = DEMO_COURSES.find((c) => c.id === courseId);
       if (!found) throw directoryErrors.DIRECTORY_COURSE_NOT_FOUND({ courseId });
       const students = found.studentIds.map((id) => {
         const user = DEMO_USERS.find((u) => u.id === id)!;
-        return { id: user.id, name: user.name };
+        return { id: user.id, name: user.name, username: user.username };
       });
       return { course: course(found), students };
     },

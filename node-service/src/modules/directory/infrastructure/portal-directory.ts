@@ -4,14 +4,15 @@ import { directoryErrors } from '../domain/errors.js';
 
 const courseSchema = z.object({ id: z.string().min(1), name: z.string(), teacherId: z.coerce.string() });
 const coursesSchema = z.object({ courses: z.array(courseSchema) });
+const studentSchema = z.object({ id: z.coerce.string(), name: z.string(), username: z.string().min(1) });
 const rosterSchema = z.object({
   course: courseSchema,
-  students: z.array(z.object({ id: z.coerce.string(), name: z.string() })),
+  students: z.array(studentSchema),
 });
 
 /** Reads courses and rosters from the PHP portal's server-to-server endpoints, with its own credential. */
 export function createPortalDirectory(options: { baseUrl: string; credential: string; timeoutMs?: number }): CourseDirectory {
-  const get = async <T>(path: string, schema: z.ZodType<T>, notFound?: () => Error): Promise<T> => {
+  const get = async <T>(path: string, schema: z.ZodType<T>, notFound?: () => T): Promise<T> => {
     let response: Response;
     try {
       response = await fetch(new URL(path, options.baseUrl), {
@@ -21,7 +22,7 @@ export function createPortalDirectory(options: { baseUrl: string; credential: st
     } catch {
       throw directoryErrors.DIRECTORY_UNAVAILABLE();
     }
-    if (response.status === 404 && notFound) throw notFound();
+    if (response.status === 404 && notFound) return notFound();
     if (!response.ok) throw directoryErrors.DIRECTORY_UNAVAILABLE();
     const parsed = schema.safeParse(await response.json().catch(() => undefined));
     if (!parsed.success) throw directoryErrors.DIRECTORY_UNAVAILABLE();
@@ -36,8 +37,10 @@ export function createPortalDirectory(options: { baseUrl: string; credential: st
       return (await get(`/internal/courses.php?${query('student', studentId)}`, coursesSchema)).courses;
     },
     roster: (courseId) =>
-      get(`/internal/roster.php?${query('course', courseId)}`, rosterSchema, () =>
-        directoryErrors.DIRECTORY_COURSE_NOT_FOUND({ courseId }),
-      ),
+      get(`/internal/roster.php?${query('course', courseId)}`, rosterSchema, () => {
+        throw directoryErrors.DIRECTORY_COURSE_NOT_FOUND({ courseId });
+      }),
+    student: async (studentId) =>
+      (await get(`/internal/student.php?${query('id', studentId)}`, z.object({ student: studentSchema }).nullable(), () => null))?.student ?? null,
   };
 }

@@ -7,68 +7,68 @@ import { defineErrors } from '../../../shared/errors.js';
 export const enrollmentErrors = defineErrors({
   ENROLLMENT_CHALLENGE_EXPIRED: {
     kind: 'gone',
-    es: 'La solicitud de registro caducó o no existe. Pulse de nuevo el botón para registrar su llave de acceso.',
+    es: 'La solicitud de registro caducó o no existe. Pulsa de nuevo el botón para registrar tu llave de acceso.',
     en: 'The enrolment request has expired or does not exist. Press the button again to enrol your passkey.',
   },
   ENROLLMENT_CHALLENGE_ALREADY_USED: {
     kind: 'conflict',
-    es: 'Esta solicitud de registro ya se usó. Cada intento sirve una sola vez: vuelva a empezar.',
+    es: 'Esta solicitud de registro ya se usó. Cada intento sirve una sola vez: vuelve a empezar.',
     en: 'This enrolment request has already been used. Each attempt works once: start again.',
   },
   ENROLLMENT_CHALLENGE_NOT_YOURS: {
     kind: 'forbidden',
-    es: 'Esta solicitud de registro se emitió para otra cuenta. Inicie el registro desde su propia sesión.',
+    es: 'Esta solicitud de registro se emitió para otra cuenta. Inicia el registro desde tu propia sesión.',
     en: 'This enrolment request was issued to another account. Start the enrolment from your own session.',
   },
   ENROLLMENT_CHALLENGE_SUPERSEDED: {
     kind: 'conflict',
-    es: 'Inició otro registro después de este (¿en otra pestaña?). Use el más reciente o vuelva a empezar.',
+    es: 'Iniciaste otro registro después de este (¿en otra pestaña?). Usa el más reciente o vuelve a empezar.',
     en: 'You started another enrolment after this one (in another tab?). Use the latest one or start again.',
   },
   ENROLLMENT_WRONG_ORIGIN: {
     kind: 'invalid',
-    es: 'La llave de acceso se creó en otro sitio ({origin}). Registre su llave desde la página de Asistencia.',
+    es: 'La llave de acceso se creó en otro sitio ({origin}). Registra tu llave desde la página de Asistencia.',
     en: 'The passkey was created on another site ({origin}). Enrol your passkey from the Asistencia page.',
   },
   ENROLLMENT_WRONG_RP_ID: {
     kind: 'invalid',
-    es: 'La llave de acceso pertenece a otro dominio. Registre su llave desde la página de Asistencia.',
+    es: 'La llave de acceso pertenece a otro dominio. Registra tu llave desde la página de Asistencia.',
     en: 'The passkey belongs to another domain. Enrol your passkey from the Asistencia page.',
   },
   ENROLLMENT_USER_NOT_PRESENT: {
     kind: 'invalid',
-    es: 'El dispositivo no confirmó que usted estuviera presente. Vuelva a intentarlo y toque el sensor cuando se le pida.',
+    es: 'El dispositivo no confirmó que estuvieras presente. Vuelve a intentarlo y toca el sensor cuando se te pida.',
     en: 'The device did not confirm you were present. Try again and touch the sensor when asked.',
   },
   ENROLLMENT_USER_NOT_VERIFIED: {
     kind: 'invalid',
-    es: 'El dispositivo no verificó su identidad (huella, cara o PIN). Active el bloqueo de pantalla del teléfono y vuelva a intentarlo.',
+    es: 'El dispositivo no verificó tu identidad (huella, cara o PIN). Activa el bloqueo de pantalla del teléfono y vuelve a intentarlo.',
     en: 'The device did not verify your identity (fingerprint, face or PIN). Turn on your phone screen lock and try again.',
   },
   ENROLLMENT_RESPONSE_MALFORMED: {
     kind: 'invalid',
-    es: 'La respuesta del dispositivo no se pudo leer. Vuelva a intentarlo; si sigue fallando, pruebe con otro navegador.',
+    es: 'La respuesta del dispositivo no se pudo leer. Vuelve a intentarlo; si sigue fallando, prueba con otro navegador.',
     en: 'The device response could not be read. Try again; if it keeps failing, try another browser.',
   },
   ENROLLMENT_RESPONSE_INVALID: {
     kind: 'invalid',
-    es: 'La respuesta del dispositivo no superó la verificación. Vuelva a intentarlo; si sigue fallando, pruebe con otro dispositivo.',
+    es: 'La respuesta del dispositivo no superó la verificación. Vuelve a intentarlo; si sigue fallando, prueba con otro dispositivo.',
     en: 'The device response failed verification. Try again; if it keeps failing, try another device.',
   },
   ENROLLMENT_AUTHENTICATOR_NOT_ALLOWED: {
     kind: 'forbidden',
-    es: 'Este tipo de dispositivo ({aaguid}) no está admitido. Use el teléfono o la llave que le indicó la universidad.',
+    es: 'Este tipo de dispositivo ({aaguid}) no está admitido. Usa el teléfono o la llave que te indicó la universidad.',
     en: 'This kind of device ({aaguid}) is not accepted. Use the phone or security key the university told you to use.',
   },
   ENROLLMENT_DEVICE_LIMIT_REACHED: {
     kind: 'conflict',
-    es: 'Ya tiene {active} dispositivo(s) activo(s) y el máximo es {max}. Revoque en esta página el que ya no use (o pida ayuda a administración) y vuelva a registrar.',
+    es: 'Ya tienes {active} dispositivo(s) activo(s) y el máximo es {max}. Revoca en esta página el que ya no uses (o pide ayuda a administración) y vuelve a registrar.',
     en: 'You already have {active} active device(s) and the maximum is {max}. Revoke the one you no longer use on this page (or ask an administrator), then enrol again.',
   },
   ENROLLMENT_COOLDOWN_ACTIVE: {
     kind: 'too_many',
-    es: 'Ha registrado dispositivos recientemente. Podrá registrar otro a partir del {at} (dentro de {wait}). Si perdió el teléfono y no puede esperar, pida a administración que restablezca su registro.',
-    en: 'You have enrolled devices recently. You can enrol another from {at} (in {wait}). If you lost your phone and cannot wait, ask an administrator to reset your enrolment.',
+    es: 'Registraste dispositivos hace poco y, por seguridad, hay una espera: podrás registrar otro a partir del {at} (dentro de {wait}). Para la clase de hoy, pide a tu docente que registre tu asistencia; si perdiste el teléfono y no puedes esperar, pide a administración que restablezca tu registro.',
+    en: 'You enrolled devices recently and, for security, there is a wait: you can enrol another from {at} (in {wait}). For today’s class, ask your teacher to record your attendance; if you lost your phone and cannot wait, ask an administrator to reset your enrolment.',
   },
   ENROLLMENT_CREDENTIAL_ALREADY_ENROLLED: {
     kind: 'conflict',
@@ -92,22 +92,22 @@ export const enrollmentErrors = defineErrors({
   },
   ENROLLMENT_REASON_REQUIRED: {
     kind: 'invalid',
-    es: 'Indique el motivo (entre 3 y {max} caracteres).',
+    es: 'Indica el motivo (entre 3 y {max} caracteres).',
     en: 'Give a reason (between 3 and {max} characters).',
   },
   ENROLLMENT_STUDENT_ID_UNSUPPORTED: {
     kind: 'invalid',
-    es: 'Su identificador de usuario no se puede usar con llaves de acceso. Avise a soporte.',
+    es: 'Tu identificador de usuario no se puede usar con llaves de acceso. Avisa a soporte.',
     en: 'Your user id cannot be used with passkeys. Tell support.',
   },
   ENROLLMENT_CREDENTIAL_PREFIX_TOO_SHORT: {
     kind: 'invalid',
-    es: 'Indique al menos {min} caracteres del identificador de la credencial.',
+    es: 'Indica al menos {min} caracteres del identificador de la credencial.',
     en: 'Give at least {min} characters of the credential id.',
   },
   ENROLLMENT_CREDENTIAL_PREFIX_AMBIGUOUS: {
     kind: 'conflict',
-    es: 'Hay {count} dispositivos cuya credencial empieza por «{prefix}». Indique más caracteres.',
+    es: 'Hay {count} dispositivos cuya credencial empieza por «{prefix}». Indica más caracteres.',
     en: '{count} devices have a credential starting with "{prefix}". Give more characters.',
   },
   ENROLLMENT_PHONE_KEY_INVALID: {

@@ -1,4 +1,5 @@
 import type { AlertReason } from './device.js';
+import { localDateTime } from '../../../shared/local-time.js';
 import { enrollmentErrors } from './errors.js';
 
 /**
@@ -9,6 +10,8 @@ import { enrollmentErrors } from './errors.js';
  */
 export interface EnrollmentPolicy {
   maxDevices: number;
+  /** The institution's IANA time zone (TIME_ZONE) in which waits are told; UTC when unset. */
+  timeZone?: string;
   /** Minutes to wait after the latest enrolment, indexed by the number of enrolments since the last reset. */
   cooldownMinutes: readonly number[];
   /**
@@ -57,7 +60,7 @@ export function assertMayEnroll(policy: EnrollmentPolicy, standing: Standing, no
   if (allowedAt && allowedAt > now) {
     const waitMinutes = Math.ceil((allowedAt.getTime() - now.getTime()) / 60_000);
     throw enrollmentErrors.ENROLLMENT_COOLDOWN_ACTIVE(
-      { at: utcMinute(allowedAt), wait: duration(waitMinutes) },
+      { at: localMinute(allowedAt, policy.timeZone), wait: duration(waitMinutes) },
       { retryAt: allowedAt.toISOString(), waitMinutes },
     );
   }
@@ -93,7 +96,7 @@ export function assertMayRebind(policy: EnrollmentPolicy, lastReboundAt: Date | 
   const allowedAt = new Date(lastReboundAt.getTime() + policy.rebindCooldownMinutes * 60_000);
   if (allowedAt <= now) return;
   const waitMinutes = Math.ceil((allowedAt.getTime() - now.getTime()) / 60_000);
-  throw enrollmentErrors.ENROLLMENT_REBIND_COOLDOWN_ACTIVE({ at: utcMinute(allowedAt), wait: duration(waitMinutes) }, { retryAt: allowedAt.toISOString(), waitMinutes });
+  throw enrollmentErrors.ENROLLMENT_REBIND_COOLDOWN_ACTIVE({ at: localMinute(allowedAt, policy.timeZone), wait: duration(waitMinutes) }, { retryAt: allowedAt.toISOString(), waitMinutes });
 }
 
 /** `rebinds` counts this one too: past the threshold the device gets an alert. */
@@ -101,9 +104,9 @@ export function rebindVerdict(policy: EnrollmentPolicy, rebinds: number): Verdic
   return rebinds > policy.rebindsBeforeFlag ? { alerts: [{ reason: 'frequent_rebinds', details: { rebindsLast30Days: rebinds } }] } : { alerts: [] };
 }
 
-/** "2025-03-04 10:30 UTC": the same in both languages and unambiguous across time zones. */
-export function utcMinute(at: Date): string {
-  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** "2025-03-04 07:30 (America/Santiago)", or "2025-03-04 10:30 UTC" without a zone: the same in both languages. */
+export function localMinute(at: Date, timeZone?: string): string {
+  return timeZone ? `${localDateTime(at, timeZone)} (${timeZone})` : `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** "25 min", "5 h 59 min", "1 d 2 h": readable in Spanish and English alike. */

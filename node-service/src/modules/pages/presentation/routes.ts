@@ -9,6 +9,8 @@ export interface PageSettings {
   tokenUrl: string;
   loginUrl: string;
   devSignIn: boolean;
+  /** The institution's IANA time zone: the pages show every date and time in it. */
+  timeZone: string;
   sessionLimits: { minPeriodMs: number; maxPeriodMs: number; defaultPeriodMs: number; defaultLateAfterMinutes: number };
 }
 
@@ -26,6 +28,7 @@ export function clientConfigRoute(settings: PageSettings): FastifyPluginAsyncZod
               tokenUrl: z.string(),
               loginUrl: z.string(),
               devSignIn: z.boolean(),
+              timeZone: z.string(),
               sessionLimits: z.object({
                 minPeriodMs: z.number(),
                 maxPeriodMs: z.number(),
@@ -36,7 +39,13 @@ export function clientConfigRoute(settings: PageSettings): FastifyPluginAsyncZod
           },
         },
       },
-      async () => ({ tokenUrl: settings.tokenUrl, loginUrl: settings.loginUrl, devSignIn: settings.devSignIn, sessionLimits: settings.sessionLimits }),
+      async () => ({
+        tokenUrl: settings.tokenUrl,
+        loginUrl: settings.loginUrl,
+        devSignIn: settings.devSignIn,
+        timeZone: settings.timeZone,
+        sessionLimits: settings.sessionLimits,
+      }),
     );
   };
 }
