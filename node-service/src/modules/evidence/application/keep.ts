@@ -1,23 +1,10 @@
 import type { SqlExecutor } from '../../../shared/storage/sql.js';
+import type { ScanEvidence } from '../../scan/index.js';
 import type { ReceiptEvidence } from '../domain/receipt.js';
 import type { ReceiptRepository } from './ports.js';
 
-/** What the scan hands over once a confirmation is recorded: the verified assertion and the keys that checked it. */
-export interface ConfirmationEvidence {
-  sessionId: string;
-  round: number;
-  slot: number;
-  studentId: string;
-  deviceId: number;
-  credentialId: string;
-  devicePublicKey: Uint8Array;
-  phonePublicKey: Uint8Array;
-  challengeId: string;
-  challenge: string;
-  /** The WebAuthn assertion (JSON form) the scan verified. */
-  assertion: unknown;
-  phoneSignature: Uint8Array;
-}
+/** What the scan hands over with a confirmation: its port's evidence, kept as it is (no twin type). */
+export type ConfirmationEvidence = ScanEvidence;
 
 const b64 = (value: Uint8Array) => Buffer.from(value).toString('base64url');
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
