@@ -42,7 +42,8 @@ export async function startDirectory(courses: readonly BenchCourse[], teardown: 
     if (url.pathname === '/internal/roster.php') {
       const course = courses.find((c) => c.id === url.searchParams.get('course'));
       if (!course) return send(response, 404, { error: { code: 'COURSE_NOT_FOUND' } });
-      return send(response, 200, { course: view(course), students: course.students });
+      // The portal's username is the student number in exports; the stand-in makes one from the id.
+      return send(response, 200, { course: view(course), students: course.students.map((s) => ({ ...s, username: `u${s.id}` })) });
     }
     return send(response, 404, { error: { code: 'NOT_FOUND' } });
   };
