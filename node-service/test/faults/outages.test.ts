@@ -1,4 +1,3 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { liveSession, scanner, validationCount } from '../scan/support.js';
@@ -6,49 +5,15 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { VALKEY_URL } from '../support/environment.js';
 import type { Phone } from '../support/phone.js';
 import { startService, type RunningService } from '../support/service.js';
+import { startTcpSwitch, type TcpSwitch } from '../support/tcp-switch.js';
 import { enrolledCrowd, scanOnce, toldConfirmed } from './support.js';
 
 // Issue 13, item 5: PostgreSQL or Valkey out of reach answers 503 SERVICE_UNAVAILABLE with Retry-After in
 // the API's format, never 500, and the service recovers by itself when they come back; the number of
-// queries waiting for PostgreSQL is bounded. The outages are made by a TCP proxy between the service and
-// the real server, cut and restored by the test. Checked by removing the translation of outages
+// queries waiting for PostgreSQL is bounded. The outages are made by a TCP forwarder between the service
+// and the real server, cut and restored by the test. Checked by removing the translation of outages
 // (`translated` in pg-database.ts returning the error as is; bounded-store.ts rethrowing it): 500s; and by
 // removing the DATABASE_MAX_WAITING check in pg-database.ts `acquire`: nobody was refused before the release.
-
-/** A TCP proxy to `target`; `cut()` closes it and every connection through it, `restore()` listens again. */
-async function tcpProxy(target: URL) {
-  const sockets = new Set<Socket>();
-  const track = (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-  };
-  const make = (): Server =>
-    createServer((client) => {
-      const upstream = connect(Number(target.port), target.hostname);
-      track(client);
-      track(upstream);
-      client.pipe(upstream).pipe(client);
-      client.once('close', () => upstream.destroy());
-      upstream.once('close', () => client.destroy());
-    });
-  let server = make();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    port,
-    async cut() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-    },
-    async restore() {
-      server = make();
-      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    },
-  };
-}
 
 const via = (url: string, port: number) => Object.assign(new URL(url), { host: `127.0.0.1:${port}` }).toString();
 
@@ -68,18 +33,20 @@ async function untilReady(service: RunningService) {
 
 describe.each(['postgres', 'valkey'] as const)('%s out of reach', (part) => {
   let database: TestDatabase;
-  let proxy: Awaited<ReturnType<typeof tcpProxy>>;
+  let proxy: TcpSwitch;
   let service: RunningService;
   let phones: Phone[];
   beforeAll(async () => {
     database = await createTestDatabase();
-    proxy = await tcpProxy(new URL(part === 'postgres' ? database.url : VALKEY_URL));
+    const target = new URL(part === 'postgres' ? database.url : VALKEY_URL);
+    proxy = await startTcpSwitch({ host: target.hostname, port: Number(target.port) });
     const env = part === 'postgres' ? { DATABASE_URL: via(database.url, proxy.port) } : { VALKEY_URL: via(VALKEY_URL, proxy.port) };
     service = await startService({ database, env });
     phones = await enrolledCrowd(service, 2);
   }, 60_000);
   afterAll(async () => {
     await service?.stop();
+    await proxy?.close();
     await database?.drop();
   });
 

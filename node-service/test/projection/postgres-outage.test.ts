@@ -47,7 +47,7 @@ describe('PostgreSQL unreachable while a projector subscribes', () => {
     await teacher.post(`/api/sessions/${body.id}/rounds`);
     const socket = await projector();
 
-    link.cut();
+    await link.cut();
     socket.send({ type: 'projector.subscribe', sessionId: body.id });
     const refusal = await socket.next('error', 15_000);
     // PostgreSQL out of reach is the service's 503 code, not an unexpected failure.
@@ -62,7 +62,7 @@ describe('PostgreSQL unreachable while a projector subscribes', () => {
     expect(await late.next('error', 15_000)).toMatchObject({ code: 'SERVICE_UNAVAILABLE', inReplyTo: 'auth' });
     expect(await late.closed).toEqual({ code: 1013, reason: 'TRY_AGAIN_LATER' });
 
-    link.restore();
+    await link.restore();
     const restoredAt = Date.now();
     // As the page does: ask again after each refusal, on the same socket.
     let frame;

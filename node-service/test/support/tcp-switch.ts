@@ -1,26 +1,22 @@
-import { createConnection, createServer, type Socket } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 /**
  * A TCP forwarder on a free port of 127.0.0.1 that a test can cut, like a server going away: `cut()` drops
- * every open connection and refuses new ones until `restore()`. Used to take this machine's shared
- * PostgreSQL away from one service without stopping it for everyone else.
+ * every open connection and stops listening (new connections are refused, as by a stopped server) until
+ * `restore()` listens again on the same port. Used to take this machine's shared PostgreSQL or Valkey away
+ * from one service without stopping it for everyone else.
  */
 export interface TcpSwitch {
   port: number;
-  cut(): void;
-  restore(): void;
+  cut(): Promise<void>;
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startTcpSwitch(target: { host: string; port: number }): Promise<TcpSwitch> {
-  let open = true;
   const pairs = new Set<[Socket, Socket]>();
-  const server = createServer((client) => {
-    if (!open) {
-      client.destroy();
-      return;
-    }
+  const forward = (client: Socket) => {
     const upstream = createConnection(target);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
@@ -33,24 +29,30 @@ export async function startTcpSwitch(target: { host: string; port: number }): Pr
     upstream.on('error', drop).on('close', drop);
     client.pipe(upstream);
     upstream.pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const cut = () => {
-    open = false;
+  };
+  const listen = (port: number) =>
+    new Promise<Server>((resolve, reject) => {
+      const server = createServer(forward);
+      server.once('error', reject).listen(port, '127.0.0.1', () => resolve(server));
+    });
+  let server: Server | undefined = await listen(0);
+  const port = (server.address() as AddressInfo).port;
+  const cut = async () => {
+    const closing = server;
+    server = undefined;
+    const closed = closing ? new Promise<void>((resolve) => closing.close(() => resolve())) : Promise.resolve();
     for (const [client, upstream] of [...pairs]) {
       client.destroy();
       upstream.destroy();
     }
+    await closed;
   };
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     cut,
-    restore() {
-      open = true;
+    async restore() {
+      server ??= await listen(port);
     },
-    close() {
-      cut();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    close: cut,
   };
 }

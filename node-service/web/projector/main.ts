@@ -249,6 +249,12 @@ function onMessage(message: ProjectorMessage | ErrorMessage): void {
 const subscribeMessage = { type: 'projector.subscribe', sessionId } as const;
 /** Short: a classroom is waiting, and a refused subscribe costs the service one session read. */
 const subscribeRetryTiming = { minBackoffMs: 500, maxBackoffMs: 3000 };
+/**
+ * A classroom waits on the projector: after an outage it must show a code within seconds of the service's
+ * return, so its reconnections back off to 3 s at most instead of the library's 10 s. One socket per room
+ * makes that a few hundred attempts every 3 s at worst, which the door absorbs.
+ */
+const projectorReconnectCeilingMs = 3000;
 
 /** Sends the subscribe again after a back-off; a reconnection resends it anyway (it is kept). */
 function retrySubscribe(): void {
@@ -304,7 +310,7 @@ i18n.onChange(render);
 setUpFullscreen();
 if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionId)) {
   keepScreenAwake();
-  live = connectLive<ProjectorMessage>({ api, onMessage, onStatus });
+  live = connectLive<ProjectorMessage>({ api, onMessage, onStatus, timing: { maxBackoffMs: projectorReconnectCeilingMs } });
   live.keep(subscribeMessage);
 } else {
   fatal = { key: 'projector.noSession' };
