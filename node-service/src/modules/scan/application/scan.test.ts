@@ -39,6 +39,7 @@ const signBy = (key: Uint8Array, message: Uint8Array) => new Uint8Array([...key,
 function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: number } = {}) {
   const devices = options.devices ?? [device()];
   const challenges = new Map<string, BoundChallenge>();
+  const lifetimes = new Map<string, number>();
   const nonces = new Set<string>();
   const recorded: unknown[] = [];
   let clock = options.at ?? 10 * PERIOD;
@@ -58,7 +59,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
       },
     },
     challenges: {
-      save: async (id, bound) => void challenges.set(id, bound),
+      save: async (id, bound, ttlMs) => void (challenges.set(id, bound), lifetimes.set(id, ttlMs)),
       take: async (id) => {
         const bound = challenges.get(id) ?? null;
         challenges.delete(id);
@@ -92,7 +93,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     nonce,
     signature: signBy(key, phoneKeyMessage('scan-challenge', signed, nonce)),
   });
-  return { scan, proof, recorded, challenges, lookups: () => sessionLookups };
+  return { scan, proof, recorded, challenges, lifetimes, lookups: () => sessionLookups };
 }
 
 async function refusal(work: Promise<unknown>): Promise<string> {
@@ -111,6 +112,13 @@ describe('asking for a challenge', () => {
     const offer = await h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: '10.0.0.5' });
     expect(offer.options).toEqual({ allow: ['cred-7'] });
     expect(h.challenges.get(offer.challengeId)).toMatchObject({ phoneKeyId: 'phone-A', deviceIds: [7], network: '10.0.0.5' });
+  });
+
+  it('gives the challenge the time to live of the setting, and says so (the store forgets it after: stores.test.ts)', async () => {
+    const h = harness();
+    const offer = await h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: null });
+    expect(h.lifetimes.get(offer.challengeId)).toBe(20_000);
+    expect(offer.expiresInSeconds).toBe(20);
   });
 
   it('refuses an unknown phone, a bad signature and a replayed nonce', async () => {
