@@ -92,15 +92,8 @@ function harness(options: { policy?: Partial<EnrollmentPolicy>; standing?: Parti
   return { service, stored, audits, calls };
 }
 
-async function refusal(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    if (isAppError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
+/** The coded refusal a promise ends in. */
+const refusedWith = (work: Promise<unknown>, code: string) => expect(work).rejects.toSatisfy((error) => isAppError(error) && error.code === code);
 
 const ana = { id: '2', name: 'Ana' };
 const luis = { id: '3', name: 'Luis' };
@@ -108,9 +101,9 @@ const luis = { id: '3', name: 'Luis' };
 describe('beginning an enrolment', () => {
   it('checks the policy before asking the phone for anything', async () => {
     const full = harness({ standing: { devicesInUse: 1 } });
-    expect(await refusal(full.service.begin(ana))).toBe('ENROLLMENT_DEVICE_LIMIT_REACHED');
+    await refusedWith(full.service.begin(ana), 'ENROLLMENT_DEVICE_LIMIT_REACHED');
     const waiting = harness({ standing: { enrolmentsSinceReset: 1, lastEnrolledAt: new Date(NOW.getTime() - 10 * 60_000) } });
-    expect(await refusal(waiting.service.begin(ana))).toBe('ENROLLMENT_COOLDOWN_ACTIVE');
+    await refusedWith(waiting.service.begin(ana), 'ENROLLMENT_COOLDOWN_ACTIVE');
     expect([...full.calls, ...waiting.calls]).toEqual([]);
   });
 });
@@ -121,8 +114,8 @@ describe('finishing an enrolment', () => {
     const phone = phoneKey();
     const { challenge } = await service.begin(ana);
     await service.finish(ana, response(challenge), phone.proofFor(challenge), 'Mi teléfono');
-    expect(await refusal(service.finish(ana, response(challenge, 'cred-again'), phone.proofFor(challenge), undefined))).toBe('ENROLLMENT_CHALLENGE_ALREADY_USED');
-    expect(await refusal(service.finish(ana, response('never-issued'), phone.proofFor('never-issued'), undefined))).toBe('ENROLLMENT_CHALLENGE_EXPIRED');
+    await refusedWith(service.finish(ana, response(challenge, 'cred-again'), phone.proofFor(challenge), undefined), 'ENROLLMENT_CHALLENGE_ALREADY_USED');
+    await refusedWith(service.finish(ana, response('never-issued'), phone.proofFor('never-issued'), undefined), 'ENROLLMENT_CHALLENGE_EXPIRED');
     expect(calls).toEqual(['options', 'consume', 'verify', 'consume', 'consume']);
     expect(stored.map((d) => d.name)).toEqual(['Mi teléfono']);
   });
@@ -131,7 +124,7 @@ describe('finishing an enrolment', () => {
     const { service, stored } = harness();
     const phone = phoneKey();
     const { challenge } = await service.begin(ana);
-    expect(await refusal(service.finish(ana, response(challenge), phone.proofFor('another-challenge'), undefined))).toBe('ENROLLMENT_PHONE_KEY_INVALID');
+    await refusedWith(service.finish(ana, response(challenge), phone.proofFor('another-challenge'), undefined), 'ENROLLMENT_PHONE_KEY_INVALID');
     expect(stored).toEqual([]);
   });
 
@@ -141,7 +134,7 @@ describe('finishing an enrolment', () => {
     const first = await service.begin(ana);
     await service.finish(ana, response(first.challenge), phone.proofFor(first.challenge), undefined);
     const second = await service.begin(luis);
-    expect(await refusal(service.finish(luis, response(second.challenge), phone.proofFor(second.challenge), undefined))).toBe('ENROLLMENT_PHONE_SHARED');
+    await refusedWith(service.finish(luis, response(second.challenge), phone.proofFor(second.challenge), undefined), 'ENROLLMENT_PHONE_SHARED');
     expect(stored.map((d) => d.studentId)).toEqual(['2']);
     expect(audits.map((a) => [a.studentId, a.action, a.reason])).toEqual([
       ['3', 'refused', 'shared_phone'],
@@ -167,7 +160,7 @@ describe('finishing an enrolment', () => {
     const { challenge } = await service.begin(ana);
     // Between the options and the answer another request (another instance, a re-binding) stored a device.
     stored.push({ id: 99, studentId: ana.id, phoneKeyId: 'other', createdAt: NOW, state: 'active' } as unknown as (typeof stored)[number]);
-    expect(await refusal(service.finish(ana, response(challenge), phoneKey().proofFor(challenge), undefined))).toBe('ENROLLMENT_DEVICE_LIMIT_REACHED');
+    await refusedWith(service.finish(ana, response(challenge), phoneKey().proofFor(challenge), undefined), 'ENROLLMENT_DEVICE_LIMIT_REACHED');
     expect(stored.map((d) => d.id)).toEqual([99]);
   });
 });
