@@ -7,6 +7,21 @@ declare(strict_types=1);
  * A browser session cookie is never looked at.
  */
 
+/** A person's id in the query string of an internal endpoint. */
+const INTERNAL_PERSON_ID = '/^[A-Za-z0-9_-]{1,64}$/';
+/** A course's id. */
+const INTERNAL_COURSE_ID = '/^[A-Za-z0-9_-]{1,32}$/';
+
+/** An internal endpoint: GET only, the credential checked, then `$answer` sends the JSON. */
+function internal_get(callable $answer): void
+{
+    portal_run(function () use ($answer): void {
+        require_get();
+        require_internal_credential();
+        $answer();
+    }, json: true);
+}
+
 function require_internal_credential(): void
 {
     $expected = internal_api_token();
@@ -36,6 +51,13 @@ function require_get(): void
         header('Allow: GET');
         send_json_error(405, 'METHOD_NOT_ALLOWED', 'Only GET is allowed here.');
     }
+}
+
+/** An id the query string must carry: a 400 naming it when absent or malformed. */
+function required_query_id(string $name, string $pattern): string
+{
+    return query_id($name, $pattern)
+        ?? send_json_error(400, 'INVALID_QUERY', "The query parameter '$name' is required.");
 }
 
 /** An id from the query string, or a 400 when present but malformed; null when absent. */

@@ -5,11 +5,9 @@ declare(strict_types=1);
 require dirname(__DIR__, 2) . '/src/bootstrap.php';
 
 /** GET /internal/courses.php?teacher=ID or ?student=ID → that person's courses (Node service only). */
-portal_run(function (): void {
-    require_get();
-    require_internal_credential();
-    $teacherId = query_id('teacher', '/^[A-Za-z0-9_-]{1,64}$/');
-    $studentId = query_id('student', '/^[A-Za-z0-9_-]{1,64}$/');
+internal_get(function (): void {
+    $teacherId = query_id('teacher', INTERNAL_PERSON_ID);
+    $studentId = query_id('student', INTERNAL_PERSON_ID);
     if (($teacherId === null) === ($studentId === null)) {
         send_json_error(400, 'INVALID_QUERY', "Give exactly one of the query parameters 'teacher' or 'student'.");
     }
@@ -20,4 +18,4 @@ portal_run(function (): void {
             $courses,
         ),
     ]);
-}, json: true);
+});
