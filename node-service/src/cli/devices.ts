@@ -10,9 +10,8 @@
  *   npm run devices -- reset <student-id> [reason...]
  */
 import { userInfo } from 'node:os';
-import { ConfigError, loadConfig } from '../config/env.js';
 import { isAppError } from '../shared/errors.js';
-import { openDatabase } from '../shared/storage/open.js';
+import { runCli, withConfiguredDatabase } from './run.js';
 import {
   CREDENTIAL_PREFIX_MIN,
   createDeviceOperations,
@@ -94,28 +93,19 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  const config = loadConfig();
-  const db = await openDatabase(config);
-  try {
-    const { management } = createDeviceOperations({ config, db });
-    await run(management, command, target ?? '', words.length > 0 ? words.join(' ') : undefined);
-    return 0;
-  } catch (error) {
-    if (!isAppError(error)) throw error;
-    process.stderr.write(`${error.code}: ${error.localized('en')}\n`);
-    const matches = error.details;
-    if (Array.isArray(matches)) for (const match of matches) process.stderr.write(`  ${JSON.stringify(match)}\n`);
-    return 1;
-  } finally {
-    await db.close();
-  }
+  return withConfiguredDatabase(async (db, config) => {
+    try {
+      const { management } = createDeviceOperations({ config, db });
+      await run(management, command, target ?? '', words.length > 0 ? words.join(' ') : undefined);
+      return 0;
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      process.stderr.write(`${error.code}: ${error.localized('en')}\n`);
+      const matches = error.details;
+      if (Array.isArray(matches)) for (const match of matches) process.stderr.write(`  ${JSON.stringify(match)}\n`);
+      return 1;
+    }
+  });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`${message}\n`);
-    process.exit(1);
-  },
-);
+runCli(main);

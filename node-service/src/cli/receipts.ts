@@ -12,8 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { ConfigError, loadConfig } from '../config/env.js';
-import { openDatabase } from '../shared/storage/open.js';
+import { runCli, withConfiguredDatabase } from './run.js';
 import { createReceiptTools, verifyReceiptsFile, type VerifyReport } from '../modules/evidence/index.js';
 
 const USAGE = `Usage: npm run receipts -- verify <session-id> | --course <course-id> | --all | --file <receipts.jsonl>
@@ -51,20 +50,7 @@ async function main(argv: string[]): Promise<number> {
   if (typeof scope === 'object' && 'file' in scope) {
     return print(await verifyReceiptsFile(await readFile(scope.file, 'utf8')), performance.now() - started);
   }
-  const db = await openDatabase(loadConfig());
-  try {
-    const report = await createReceiptTools(db).verifier.verify(scope);
-    return print(report, performance.now() - started);
-  } finally {
-    await db.close();
-  }
+  return withConfiguredDatabase(async (db) => print(await createReceiptTools(db).verifier.verify(scope), performance.now() - started));
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`${message}\n`);
-    process.exit(1);
-  },
-);
+runCli(main);
