@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { base64url, p256SignatureSchema } from '../../../shared/webauthn/schemas.js';
 import type { DeviceOverview } from '../application/devices.js';
 import { ACTOR_ROLES, ALERT_REASONS, DEVICE_NAME_MAX, DEVICE_STATES, HISTORY_ACTIONS, REASON_MAX, type Device, type HistoryEntry } from '../domain/device.js';
-
-const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, { error: 'expected base64url' });
 
 /** `navigator.credentials.create()` options, as @simplewebauthn/browser's startRegistration takes them. */
 export const creationOptionsSchema = z.object({
@@ -48,24 +47,9 @@ export const registrationResponseSchema = z.looseObject({
 export const phoneKeySchema = z
   .object({
     publicKey: base64url(216),
-    signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, { error: 'expected a P-256 signature (64 bytes, base64url)' }),
+    signature: p256SignatureSchema,
   })
   .strict();
-
-/** What startAuthentication resolves to (AuthenticationResponseJSON), for a re-binding. */
-export const assertionResponseSchema = z.object({
-  id: base64url(1400),
-  rawId: base64url(1400),
-  type: z.literal('public-key'),
-  response: z.object({
-    clientDataJSON: base64url(8 * 1024),
-    authenticatorData: base64url(8 * 1024),
-    signature: base64url(1024),
-    userHandle: base64url(128).optional(),
-  }),
-  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
-  authenticatorAttachment: z.string().max(32).optional(),
-});
 
 export const deviceNameSchema = z.string().min(1).max(DEVICE_NAME_MAX * 2);
 export const reasonSchema = z.string().min(1).max(REASON_MAX * 2);

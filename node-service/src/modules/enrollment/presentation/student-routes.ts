@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RateLimits } from '../../../shared/http/rate-limits.js';
+import { assertionResponseSchema } from '../../../shared/webauthn/schemas.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { DeviceManagement } from '../application/devices.js';
 import type { RegistrationResponse } from '../application/ports.js';
 import type { RebindingService } from '../application/rebinding.js';
 import type { RegistrationService } from '../application/registration.js';
 import {
-  assertionResponseSchema,
   creationOptionsSchema,
   deviceIdParams,
   deviceNameSchema,

@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RateLimitOptions } from '@fastify/rate-limit';
 import { z } from 'zod';
+import { assertionResponseSchema, base64url, p256SignatureSchema } from '../../../shared/webauthn/schemas.js';
 import type { ScanService } from '../application/scan.js';
 
-const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, { error: 'expected base64url' });
-
-/** 64 bytes of r ‖ s, base64url: what WebCrypto's ECDSA P-256 signature is. */
-const phoneSignature = z.string().regex(/^[A-Za-z0-9_-]{86}$/, { error: 'expected a P-256 signature (64 bytes, base64url)' });
+const phoneSignature = p256SignatureSchema;
 
 /** The phone key's proof (shared/phone-key.ts): its id, a fresh nonce, its signature over the code and nonce. */
 const phoneProof = z
@@ -21,20 +19,6 @@ const challengeBody = z.union([
   z.object({ token: base64url(64), phone: phoneProof }).strict(),
   z.object({ code: z.string().regex(/^\d{6}$/, { error: 'expected the 6 digits shown on the screen' }), phone: phoneProof }).strict(),
 ]);
-
-const assertionSchema = z.object({
-  id: base64url(1024),
-  rawId: base64url(1024),
-  type: z.literal('public-key'),
-  response: z.object({
-    clientDataJSON: base64url(4096),
-    authenticatorData: base64url(4096),
-    signature: base64url(1024),
-    userHandle: base64url(128).optional(),
-  }),
-  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-});
 
 const resultSchema = z.object({
   outcome: z.enum(['confirmed', 'already_confirmed']),
@@ -87,7 +71,7 @@ export function scanRoutes(deps: { scan: ScanService; rateLimit: RateLimitOption
         schema: {
           tags: ['scan'],
           summary: 'Confirm attendance with the passkey assertion for that challenge, signed by the same phone key',
-          body: z.object({ challengeId: base64url(64), assertion: assertionSchema, phoneSignature }).strict(),
+          body: z.object({ challengeId: base64url(64), assertion: assertionResponseSchema, phoneSignature }).strict(),
           response: { 200: resultSchema },
         },
         config: { rateLimit: deps.rateLimit },
