@@ -67,6 +67,13 @@ describe('planning the semester', () => {
     await form.getByLabel('Última fecha').fill('2026-04-13');
     await form.getByText('Se crearán 7 clases (máximo 40).').waitFor();
     await form.getByLabel('Rondas').fill('2');
+    // The campus networks and the typed code apply to every class of the series; a host is named as such.
+    await form.getByText('Opciones avanzadas').click();
+    await form.getByLabel('Redes del campus').fill('10.20.0.1/16');
+    await form.getByRole('button', { name: 'Crear serie' }).click();
+    await form.getByText('Estas líneas nombran un equipo, no una red; escribe la red: 10.20.0.1/16 → 10.20.0.0/16').waitFor();
+    await form.getByLabel('Redes del campus').fill('10.20.0.0/16');
+    await form.getByLabel(/código numérico/).check();
     await screenshot(teacher, 'series-form-es');
     await form.getByRole('button', { name: 'Crear serie' }).click();
 
@@ -90,6 +97,9 @@ describe('planning the semester', () => {
       'lun, 23 mar 2026, 09:30–11:00',
     ]);
     expect(await items(teacher).getByText('Serie semanal').count()).toBe(7);
+    expect(await rows('SELECT DISTINCT allowed_networks::text[] AS networks, fallback_code_enabled, rounds_planned FROM attendance.sessions', [])).toEqual([
+      { networks: ['10.20.0.0/16'], fallback_code_enabled: true, rounds_planned: 2 },
+    ]);
     await screenshot(teacher, 'series-list-es');
 
     // Filtered by dates (in Santiago, both included), oldest first.

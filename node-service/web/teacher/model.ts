@@ -68,6 +68,9 @@ export interface SeriesDraft {
   readonly firstDate: string;
   readonly untilDate: string;
   readonly roundsPlanned: number;
+  readonly allowedNetworks: readonly string[];
+  readonly fallbackCodeEnabled: boolean;
+  readonly rosterPolicy: 'refuse' | 'flag';
 }
 
 export const seriesPath = '/asistencia/api/session-series';

@@ -5,9 +5,9 @@ import { ApiError, type ApiClient } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { clearMessage, el, required, showError, showMessage } from '../src/lib/ui';
 import type { Key, TeacherI18n } from './messages';
-import { dateInputValue, seriesCount, seriesPath, type Course, type SeriesDraft, type Session } from './model';
+import { dateInputValue, isCidr, networkMeant, seriesCount, seriesPath, type Course, type SeriesDraft, type Session } from './model';
 
-const fieldNames = ['course', 'room', 'days', 'start', 'end', 'first', 'until', 'rounds'] as const;
+const fieldNames = ['course', 'room', 'days', 'start', 'end', 'first', 'until', 'rounds', 'networks'] as const;
 type FieldName = (typeof fieldNames)[number];
 type FieldError = { readonly key: Key; readonly vars?: Vars } | { readonly text: string };
 type Errors = Partial<Record<FieldName, FieldError>>;
@@ -99,6 +99,12 @@ export function seriesForm(deps: {
     }
     const rounds = Number(value('rounds'));
     if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) found.rounds = { key: 'error.rounds' };
+    const networks = input<HTMLTextAreaElement>('networks').value.trim().split(/\s*\n\s*/).filter((line) => line !== '');
+    const wrong = networks.filter((line) => !isCidr(line));
+    const hosts = networks.filter((line) => !wrong.includes(line) && networkMeant(line) !== null);
+    if (wrong.length > 0) found.networks = { key: 'error.networks', vars: { lines: wrong.join(', ') } };
+    else if (hosts.length > 0) found.networks = { key: 'error.networksHostBits', vars: { lines: hosts.map((line) => `${line} → ${networkMeant(line)}`).join(', ') } };
+    else if (networks.length > 50) found.networks = { key: 'error.networksTooMany' };
     if (Object.keys(found).length > 0) return { errors: found };
     return {
       draft: {
@@ -110,12 +116,16 @@ export function seriesForm(deps: {
         firstDate: value('first'),
         untilDate: value('until'),
         roundsPlanned: rounds,
+        allowedNetworks: networks,
+        fallbackCodeEnabled: input('fallback').checked,
+        rosterPolicy: input<HTMLSelectElement>('policy').value === 'flag' ? 'flag' : 'refuse',
       },
     };
   }
 
   function focusFirstError(): void {
     const first = fieldNames.find((name) => errors[name]);
+    if (first === 'networks') required<HTMLDetailsElement>('#s-advanced').open = true;
     if (first) (first === 'days' ? boxes[0]! : input(first)).focus();
   }
 
