@@ -167,6 +167,8 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
       defaultPeriodMs: config.sessions.defaultPeriodMs,
       defaultLateAfterMinutes: config.sessions.defaultLateAfterMinutes,
       listLimit: config.sessions.listLimit,
+      listPageSize: config.sessions.listPageSize,
+      seriesMaxOccurrences: config.sessions.seriesMaxOccurrences,
     },
     liveCountIntervalMs: config.sessions.liveCountIntervalMs,
     timeZone: config.timeZone,
@@ -234,6 +236,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
       maxPeriodMs: config.sessions.maxPeriodMs,
       defaultPeriodMs: config.sessions.defaultPeriodMs,
       defaultLateAfterMinutes: config.sessions.defaultLateAfterMinutes,
+      seriesMaxOccurrences: config.sessions.seriesMaxOccurrences,
     },
   });
 

@@ -111,6 +111,8 @@ const schema = z.object({
   SESSION_DEFAULT_PERIOD_MS: int(500, 60_000).default(3000),
   SESSION_DEFAULT_LATE_MINUTES: int(0, 600).default(15),
   SESSION_LIST_LIMIT: int(1, 1000).default(100),
+  SESSION_LIST_PAGE_SIZE: int(1, 1000).default(20),
+  SESSION_SERIES_MAX_OCCURRENCES: int(1, 500).default(40),
   PROJECTION_MAX_PER_CONNECTION: int(1, 100).default(4),
   LIVE_COUNT_INTERVAL_MS: int(10, 1000).default(200),
   SCAN_CHALLENGE_TTL_SECONDS: int(2, 600).default(20),
@@ -198,7 +200,12 @@ export interface Config {
     maxPeriodMs: number;
     defaultPeriodMs: number;
     defaultLateAfterMinutes: number;
+    /** The most sessions one page of the list may hold. */
     listLimit: number;
+    /** A page's size when the request names none (at most listLimit). */
+    listPageSize: number;
+    /** The most classes one weekly series may make. */
+    seriesMaxOccurrences: number;
     maxProjectionsPerConnection: number;
     /** Live counts are announced at most once per this interval per session. */
     liveCountIntervalMs: number;
@@ -327,6 +334,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       defaultPeriodMs: env.SESSION_DEFAULT_PERIOD_MS,
       defaultLateAfterMinutes: env.SESSION_DEFAULT_LATE_MINUTES,
       listLimit: env.SESSION_LIST_LIMIT,
+      listPageSize: Math.min(env.SESSION_LIST_PAGE_SIZE, env.SESSION_LIST_LIMIT),
+      seriesMaxOccurrences: env.SESSION_SERIES_MAX_OCCURRENCES,
       maxProjectionsPerConnection: env.PROJECTION_MAX_PER_CONNECTION,
       liveCountIntervalMs: env.LIVE_COUNT_INTERVAL_MS,
       fallbackCodeTtlMs: env.FALLBACK_CODE_TTL_SECONDS * 1000,

@@ -70,3 +70,23 @@ export function wallClockAsUtc(instant: Date, timeZone: string): Date {
   const t = wallClock(instant, timeZone);
   return new Date(Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second));
 }
+
+/**
+ * The instant at which the zone's clocks show this wall-clock time: 09:30 on a date in Santiago is 12:30Z in
+ * summer and 13:30Z in winter. A time the clocks skip (the hour lost when summer time starts) is read as
+ * the same length of time after the jump, as the clocks would show it (e.g. 00:30 → 01:30); a time they show
+ * twice (the hour repeated when it ends) is its first showing.
+ */
+export function instantAt(wall: Omit<WallClock, 'second'> & { second?: number }, timeZone: string): Date {
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second ?? 0);
+  const offsetAt = (instant: number) => wallClockAsUtc(new Date(instant), timeZone).getTime() - instant;
+  // The zone's offset half a day either side of the wanted time (clocks change at most once in a day): the
+  // earlier one first, so an hour shown twice resolves to its first showing.
+  const halfDay = 43_200_000;
+  const before = asUtc - offsetAt(asUtc - halfDay);
+  if (wallClockAsUtc(new Date(before), timeZone).getTime() === asUtc) return new Date(before);
+  const after = asUtc - offsetAt(asUtc + halfDay);
+  if (wallClockAsUtc(new Date(after), timeZone).getTime() === asUtc) return new Date(after);
+  // Skipped by the clocks: the offset from before the jump carries the time past it.
+  return new Date(before);
+}

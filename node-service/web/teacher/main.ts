@@ -7,7 +7,8 @@ import { showSession } from './session-view';
 const page = startPage(messages);
 const sessionId = new URLSearchParams(location.search).get('session');
 // Without the configuration (the service unreachable) the device's zone is the best guess; the pages say why.
-const timeZone = (await page.api.config().catch(() => undefined))?.timeZone;
+const config = await page.api.config().catch(() => undefined);
+const timeZone = config?.timeZone;
 
 if (sessionId) await showSession({ ...page, sessionId, timeZone });
-else await showSessionList({ ...page, timeZone });
+else await showSessionList({ ...page, timeZone, maxOccurrences: config?.sessionLimits?.seriesMaxOccurrences });

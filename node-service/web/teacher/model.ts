@@ -29,6 +29,66 @@ export interface Session {
   readonly closedAt: string | null;
   readonly roundsStarted: number;
   readonly currentRound: number | null;
+  /** The weekly series that made it (null: made alone). */
+  readonly seriesId: string | null;
+}
+
+/** A page of GET /api/sessions. */
+export interface SessionPage {
+  readonly sessions: readonly Session[];
+  readonly nextCursor: string | null;
+}
+
+/** The list's filters; dates are in the institution's zone, both included. */
+export interface ListFilter {
+  readonly courseId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly order: 'desc' | 'asc';
+}
+
+export function listQuery(filter: ListFilter, cursor?: string | null): string {
+  const query = new URLSearchParams();
+  if (filter.courseId) query.set('courseId', filter.courseId);
+  if (filter.from) query.set('from', filter.from);
+  if (filter.to) query.set('to', filter.to);
+  if (filter.order !== 'desc') query.set('order', filter.order);
+  if (cursor) query.set('cursor', cursor);
+  const text = query.toString();
+  return text ? `${sessionsPath}?${text}` : sessionsPath;
+}
+
+/** What POST /api/session-series takes (times and dates on the institution's wall clock). */
+export interface SeriesDraft {
+  readonly courseId: string;
+  readonly room: string;
+  readonly weekdays: readonly number[];
+  readonly startTime: string;
+  readonly endTime: string;
+  readonly firstDate: string;
+  readonly untilDate: string;
+  readonly roundsPlanned: number;
+  readonly allowedNetworks: readonly string[];
+  readonly fallbackCodeEnabled: boolean;
+  readonly rosterPolicy: 'refuse' | 'flag';
+}
+
+export const seriesPath = '/asistencia/api/session-series';
+
+/** How many classes a series makes: the chosen ISO weekdays (1 = Monday) from first to until, both included. */
+export function seriesCount(firstDate: string, untilDate: string, weekdays: readonly number[]): number {
+  const day = (date: string): number | null => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+    return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000 : null;
+  };
+  const first = day(firstDate);
+  const until = day(untilDate);
+  if (first === null || until === null || until < first) return 0;
+  const chosen = new Set(weekdays);
+  const days = until - first + 1;
+  let count = Math.floor(days / 7) * chosen.size;
+  for (let d = first + Math.floor(days / 7) * 7; d <= until; d += 1) if (chosen.has(((((d + 3) % 7) + 7) % 7) + 1)) count += 1;
+  return count;
 }
 
 export interface SessionDraft {

@@ -1,15 +1,18 @@
-// "Mis sesiones": the teacher's sessions, newest first, and the form to create one.
+// "Mis sesiones": the teacher's sessions a page at a time, filtered by course and dates (in the
+// institution's zone), and the forms to create one session or a weekly series.
 import type { ApiClient } from '../src/lib/api';
-import { el, required, showError, showMessage } from '../src/lib/ui';
+import { clearMessage, el, required, showError, showMessage } from '../src/lib/ui';
 import { createForm } from './create-form';
-import type { TeacherI18n } from './messages';
-import { formatDate, formatTime, sessionsPath, type Course, type Session } from './model';
+import type { Key, TeacherI18n } from './messages';
+import { formatDate, formatTime, listQuery, type Course, type ListFilter, type Session, type SessionPage } from './model';
+import { seriesForm, type SeriesCreated, type SeriesForm } from './series-form';
 
 export function stateBadges(session: Session, i18n: TeacherI18n): HTMLElement[] {
   const badges = [el('span', { class: 'state-badge', 'data-state': session.state }, i18n.t(`state.${session.state}`))];
   if (session.state === 'open' && session.currentRound !== null) {
     badges.push(el('span', { class: 'state-badge', 'data-state': 'round' }, i18n.t('state.roundRunning', { round: session.currentRound })));
   }
+  if (session.seriesId) badges.push(el('span', { class: 'state-badge session-item__series' }, i18n.t('list.series')));
   return badges;
 }
 
@@ -21,31 +24,104 @@ export function whenText(session: Session, i18n: TeacherI18n, timeZone: string |
   });
 }
 
-export async function showSessionList({ i18n, api, timeZone }: { i18n: TeacherI18n; api: ApiClient; timeZone: string | undefined }): Promise<void> {
+/** The outcome of something done elsewhere, carried to the list in its address (`?deleted=1`). */
+const flashes: Readonly<Record<string, Key>> = { deleted: 'list.deleted' };
+
+export async function showSessionList({
+  i18n,
+  api,
+  timeZone,
+  maxOccurrences,
+}: {
+  i18n: TeacherI18n;
+  api: ApiClient;
+  timeZone: string | undefined;
+  maxOccurrences: number | undefined;
+}): Promise<void> {
   required('#list-view').hidden = false;
   const message = required('#list-message');
   const list = required('#sessions');
   const createSection = required('#create');
+  const seriesSection = required('#series');
   const newButton = required<HTMLButtonElement>('#new-session');
+  const newSeriesButton = required<HTMLButtonElement>('#new-series');
   const cancelButton = required<HTMLButtonElement>('#create-cancel');
+  const filters = required<HTMLFormElement>('#list-filters');
+  const courseFilter = required<HTMLSelectElement>('#l-course');
+  const fromFilter = required<HTMLInputElement>('#l-from');
+  const toFilter = required<HTMLInputElement>('#l-to');
+  const orderFilter = required<HTMLSelectElement>('#l-order');
+  const clearButton = required<HTMLButtonElement>('#l-clear');
+  const rangeError = required('#l-range-error');
+  const zoneNote = required('#l-zone');
+  const moreButton = required<HTMLButtonElement>('#l-more');
+  const shown = required('#l-shown');
+
   const form = createForm({ i18n, api, message, onCreated: (session) => location.assign(`?session=${session.id}`) });
-
-  let courses: readonly Course[] = [];
-
-  const showForm = (visible: boolean): void => {
-    createSection.hidden = !visible;
-    newButton.hidden = visible || courses.length === 0;
+  let series: SeriesForm | undefined;
+  /** The series form, mounted from its template the first time it is asked for. */
+  const seriesFormNow = (): SeriesForm => {
+    if (!series) {
+      seriesSection.append(required<HTMLTemplateElement>('#series-template').content.cloneNode(true));
+      i18n.translate(seriesSection);
+      series = seriesForm({ i18n, api, message, timeZone, maxOccurrences, onCreated: (created) => void onSeriesCreated(created) });
+      required<HTMLButtonElement>('#series-cancel').addEventListener('click', () => {
+        showForm(null);
+        newSeriesButton.focus();
+      });
+      series.reset(courses);
+    }
+    return series;
   };
 
-  function renderList(sessions: readonly Session[]): void {
+  let courses: readonly Course[] = [];
+  let sessions: Session[] = [];
+  let nextCursor: string | null = null;
+  let loaded = false;
+  let latestRequest = 0;
+  // The last outcome shown, kept as a key so that it follows a change of language.
+  let outcome: { readonly key: Key; readonly vars?: () => Record<string, string | number> } | undefined;
+
+  const showOutcome = (): void => {
+    if (outcome) showMessage(message, 'success', i18n.t(outcome.key, outcome.vars?.()));
+  };
+
+  const showForm = (which: 'session' | 'series' | null): void => {
+    createSection.hidden = which !== 'session';
+    seriesSection.hidden = which !== 'series';
+    newButton.hidden = which !== null || courses.length === 0;
+    newSeriesButton.hidden = which !== null || courses.length === 0;
+  };
+
+  const filter = (): ListFilter => ({
+    courseId: courseFilter.value,
+    from: fromFilter.value,
+    to: toFilter.value,
+    order: orderFilter.value === 'asc' ? 'asc' : 'desc',
+  });
+  const filtered = (): boolean => {
+    const f = filter();
+    return f.courseId !== '' || f.from !== '' || f.to !== '' || f.order !== 'desc';
+  };
+
+  function renderList(): void {
+    if (!loaded) return;
     list.removeAttribute('aria-busy');
-    list.replaceChildren(...(sessions.length ? sessions.map(sessionItem) : [el('li', { class: 'muted' }, i18n.t('teacher.none'))]));
+    const empty = el('li', { class: 'muted' }, i18n.t(filtered() ? 'list.noMatch' : 'teacher.none'));
+    list.replaceChildren(...(sessions.length ? sessions.map(sessionItem) : [empty]));
+    moreButton.hidden = nextCursor === null;
+    shown.textContent = sessions.length ? i18n.t('list.shown', { count: sessions.length }) : '';
+    clearButton.hidden = !filtered();
+    zoneNote.textContent = i18n.t('list.zone', { zone: timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone });
+    const invalidRange = filter().from !== '' && filter().to !== '' && filter().to < filter().from;
+    rangeError.textContent = invalidRange ? i18n.t('list.rangeInvalid') : '';
+    rangeError.hidden = !invalidRange;
   }
 
   function sessionItem(session: Session): HTMLLIElement {
     return el(
       'li',
-      { class: 'session-item' },
+      { class: 'session-item', 'data-session': session.id },
       el(
         'a',
         { class: 'session-item__link', href: `?session=${encodeURIComponent(session.id)}` },
@@ -57,22 +133,96 @@ export async function showSessionList({ i18n, api, timeZone }: { i18n: TeacherI1
     );
   }
 
+  /** The first page for the filters (or, with `more`, the next one). A newer request wins over an older one. */
+  async function load(more = false): Promise<void> {
+    const f = filter();
+    if (f.from && f.to && f.to < f.from) {
+      renderList();
+      return;
+    }
+    const request = ++latestRequest;
+    moreButton.disabled = true;
+    try {
+      const page = await api.apiFetch<SessionPage>(listQuery(f, more ? nextCursor : null));
+      if (request !== latestRequest) return;
+      sessions = more ? [...sessions, ...page.sessions] : [...page.sessions];
+      nextCursor = page.nextCursor;
+      loaded = true;
+      renderList();
+    } catch (error) {
+      if (request === latestRequest) showError(message, error, i18n);
+      throw error;
+    } finally {
+      moreButton.disabled = false;
+    }
+  }
+
+  async function onSeriesCreated(created: SeriesCreated): Promise<void> {
+    const first = created.sessions[0];
+    const last = created.sessions.at(-1);
+    outcome = {
+      key: 'series.created',
+      vars: () => ({
+        count: created.sessions.length,
+        first: first ? formatDate(first.plannedStart, i18n.lang, timeZone) : '',
+        last: last ? formatDate(last.plannedStart, i18n.lang, timeZone) : '',
+      }),
+    };
+    showForm(null);
+    showOutcome();
+    await load().catch(() => undefined);
+    newSeriesButton.focus();
+  }
+
   newButton.addEventListener('click', () => {
-    showForm(true);
+    cancelButton.hidden = false;
+    showForm('session');
+    form.focus();
+  });
+  newSeriesButton.addEventListener('click', () => {
+    clearMessage(message);
+    outcome = undefined;
+    const form = seriesFormNow();
+    showForm('series');
     form.focus();
   });
   cancelButton.addEventListener('click', () => {
-    showForm(false);
+    showForm(null);
     newButton.focus();
   });
+  filters.addEventListener('submit', (event) => event.preventDefault());
+  filters.addEventListener('change', () => void load().catch(() => undefined));
+  clearButton.addEventListener('click', () => {
+    filters.reset();
+    void load().catch(() => undefined);
+    courseFilter.focus();
+  });
+  moreButton.addEventListener('click', () => {
+    const before = sessions.length;
+    void load(true)
+      .then(() => list.querySelectorAll<HTMLAnchorElement>('.session-item__link')[before]?.focus())
+      .catch(() => undefined);
+  });
+  i18n.onChange(() => {
+    renderList();
+    showOutcome();
+  });
+
+  const flash = new URLSearchParams(location.search);
+  for (const [name, key] of Object.entries(flashes)) {
+    if (flash.has(name)) {
+      outcome = { key };
+      showOutcome();
+      history.replaceState(null, '', location.pathname);
+    }
+  }
+
   const [coursesResult, sessionsResult] = await Promise.allSettled([
     api.apiFetch<{ courses: Course[] }>('/asistencia/api/teacher/courses'),
-    api.apiFetch<{ sessions: Session[] }>(sessionsPath),
+    load(),
   ]);
   courses = coursesResult.status === 'fulfilled' ? coursesResult.value.courses : [];
-  const sessions = sessionsResult.status === 'fulfilled' ? sessionsResult.value.sessions : [];
-  renderList(sessions);
-  i18n.onChange(() => renderList(sessions));
+  courseFilter.append(...courses.map((c) => el('option', { value: c.id }, c.name)));
 
   const failure = [coursesResult, sessionsResult].find((result) => result.status === 'rejected');
   if (failure) {
@@ -88,5 +238,7 @@ export async function showSessionList({ i18n, api, timeZone }: { i18n: TeacherI1
   form.reset(courses);
   // With no session yet, creating one is the only thing to do here: show the form at once.
   cancelButton.hidden = sessions.length === 0;
-  showForm(sessions.length === 0);
+  showForm(sessions.length === 0 ? 'session' : null);
+  // Until there is a session, "new weekly series" stays offered beside the open form.
+  if (sessions.length === 0) newSeriesButton.hidden = false;
 }

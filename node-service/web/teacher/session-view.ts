@@ -8,6 +8,7 @@ import { exportPanel } from './exports';
 import type { Key, TeacherI18n } from './messages';
 import { sessionsPath, type CorrectedResult, type Overview, type ResultStatus, type RosterFilter, type RosterSort, type Session } from './model';
 import { rosterView } from './roster';
+import { sessionEditDialog } from './session-edit';
 import { walkInDialog, type WalkInDecision } from './walk-in';
 import { stateBadges, whenText } from './session-list';
 
@@ -141,6 +142,18 @@ export async function showSession({
       void refresh().catch(() => undefined);
     },
   });
+  const editor = sessionEditDialog({
+    i18n,
+    api,
+    path,
+    timeZone,
+    onSaved() {
+      outcome = { key: 'edit.saved' };
+      showOutcome();
+      void refresh().catch(() => undefined);
+    },
+    onClosed: () => actions.querySelector<HTMLElement>('[data-action="edit"]')?.focus(),
+  });
   const correctButton = (studentId: string): HTMLElement | null => roster.querySelector(`[data-correct="${CSS.escape(studentId)}"]`);
 
   function render(): void {
@@ -202,7 +215,7 @@ export async function showSession({
     if (key !== actionsKey) {
       actionsKey = key;
       actions.setAttribute('aria-label', i18n.t('session.actions'));
-      actions.replaceChildren(...list.map(actionButton), ...projectLink(session));
+      actions.replaceChildren(...list.map(actionButton), ...planButtons(session), ...projectLink(session));
       const done = session.state === 'open' && session.currentRound === null && session.roundsStarted >= session.roundsPlanned;
       actionNote.textContent = done
         ? i18n.t('session.allRoundsDone')
@@ -219,6 +232,35 @@ export async function showSession({
     const button = el('button', { type: 'button', class: classes, 'data-action': action.path }, i18n.t(action.label, action.vars));
     button.addEventListener('click', () => void run(action));
     return button;
+  }
+
+  /** Before the session opens, its plan can change or the session can go. */
+  function planButtons(session: Session): HTMLElement[] {
+    if (session.state !== 'scheduled') return [];
+    const edit = el('button', { type: 'button', class: 'button button--secondary', 'data-action': 'edit' }, i18n.t('edit.button'));
+    edit.addEventListener('click', () => {
+      if (overview) editor.open(overview.session);
+    });
+    const remove = el('button', { type: 'button', class: 'button button--secondary button--danger', 'data-action': 'delete' }, i18n.t('delete.button'));
+    remove.addEventListener('click', () => void removeSession());
+    return [edit, remove];
+  }
+
+  async function removeSession(): Promise<void> {
+    if (busy || !window.confirm(i18n.t('delete.confirm'))) return;
+    busy = true;
+    render();
+    clearMessage(message);
+    outcome = undefined;
+    try {
+      await api.apiFetch<void>(path, { method: 'DELETE' });
+      location.assign('/asistencia/teacher/?deleted=1');
+      return;
+    } catch (error) {
+      showError(message, error, i18n); // e.g. opened meanwhile in another tab: the refresh shows it
+    }
+    busy = false;
+    await refresh().catch(() => undefined);
   }
 
   function projectLink(session: Session): HTMLElement[] {

@@ -41,7 +41,7 @@ export function createAttendanceModule(deps: {
   guards: AuthGuards;
   limits: RateLimits;
   liveCodes: LiveCodeInvalidator;
-  settings: SessionSettings;
+  settings: Omit<SessionSettings, 'timeZone'>;
   liveCountIntervalMs: number;
   /** The institution's IANA time zone (TIME_ZONE). */
   timeZone: string;
@@ -50,7 +50,7 @@ export function createAttendanceModule(deps: {
   const repository = createSessionRepository(deps.db);
   const events = createSessionEvents(deps.store);
   const walkIns = createWalkInService({ walkIns: createWalkInRepository(deps.db), sessions: repository, directory: deps.directory, events });
-  const sessions = createSessionService({ sessions: repository, directory: deps.directory, events, liveCodes: deps.liveCodes, settings: deps.settings, walkIns });
+  const sessions = createSessionService({ sessions: repository, directory: deps.directory, events, liveCodes: deps.liveCodes, settings: { ...deps.settings, timeZone: deps.timeZone }, walkIns });
   const confirmations = createConfirmationService({
     confirmations: createConfirmationRepository(deps.db),
     sessions: repository,
@@ -59,7 +59,7 @@ export function createAttendanceModule(deps: {
     report: deps.report,
   });
   const reports = createReportService({ reports: createReportRepository(deps.db), sessions: repository, directory: deps.directory, timeZone: deps.timeZone, walkIns });
-  const sessionApi = sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits });
+  const sessionApi = sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits, list: deps.settings });
   const reportApi = reportRoutes({ reports, walkIns, guards: deps.guards, limits: deps.limits });
   /** What other modules may read of sessions: one session, and its live count. */
   const reader = {

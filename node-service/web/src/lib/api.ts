@@ -11,6 +11,8 @@ export interface ClientConfig {
   readonly devSignIn: boolean;
   /** The institution's IANA time zone: pages show dates and times in it. */
   readonly timeZone?: string;
+  /** The service's bounds on sessions (what the forms may check before sending). */
+  readonly sessionLimits?: { readonly seriesMaxOccurrences?: number };
 }
 
 export interface Identity {

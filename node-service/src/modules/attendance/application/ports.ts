@@ -11,6 +11,39 @@ export interface NewSession extends SessionPolicy {
   plannedEnd: Date;
 }
 
+export interface NewSeries {
+  courseId: string;
+  teacherId: string;
+  weekdays: number[];
+  startTime: string;
+  endTime: string;
+  firstDate: string;
+  untilDate: string;
+  timeZone: string;
+}
+
+/** What may change in a session before it opens. */
+export interface SessionChanges {
+  room?: string;
+  plannedStart?: Date;
+  plannedEnd?: Date;
+  roundsPlanned?: number;
+}
+
+/** A page of sessions: optionally one teacher's, one course's, in a time range, after a cursor. */
+export interface SessionQuery {
+  /** Null: every teacher's (an admin). */
+  teacherId: string | null;
+  courseId?: string;
+  /** Planned start at or after `from` and before `until`. */
+  from?: Date;
+  until?: Date;
+  order: 'asc' | 'desc';
+  /** The last session of the previous page. */
+  after?: { plannedStart: Date; id: string };
+  limit: number;
+}
+
 export interface RoundSummary {
   number: number;
   startedAt: Date;
@@ -42,8 +75,13 @@ export interface LiveCount {
 export interface SessionRepository {
   insert(session: NewSession): Promise<Session>;
   find(id: string): Promise<Session | null>;
-  listForTeacher(teacherId: string, limit: number): Promise<Session[]>;
-  listAll(limit: number): Promise<Session[]>;
+  /** Inserts a series and its sessions, all or none. */
+  insertSeries(series: NewSeries, sessions: NewSession[]): Promise<{ seriesId: string; sessions: Session[] }>;
+  list(query: SessionQuery): Promise<Session[]>;
+  /** Changes a locked session and audits the change (before and after) in `tx`. */
+  update(tx: SqlExecutor, before: Session, changes: SessionChanges, actor: { id: string; role: string }): Promise<void>;
+  /** Deletes a locked session and audits what it was in `tx`. */
+  remove(tx: SqlExecutor, before: Session, actor: { id: string; role: string }): Promise<void>;
   /** Runs `work` in a transaction holding the session's row lock, so transitions never race. */
   withLockedSession<T>(id: string, work: (session: Session, tx: SqlExecutor) => Promise<T>): Promise<T>;
   markOpen(tx: SqlExecutor, id: string, roster: Array<{ id: string; name: string }>): Promise<void>;

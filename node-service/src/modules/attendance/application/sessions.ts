@@ -2,8 +2,12 @@ import type { SqlExecutor } from '../../../shared/storage/sql.js';
 import type { Identity } from '../../auth/index.js';
 import type { CourseDirectory } from '../../directory/index.js';
 import { attendanceErrors } from '../domain/errors.js';
+import { instantAt } from '../../../shared/local-time.js';
+import { occurrencesOf, type SeriesPlan } from '../domain/series.js';
 import {
   assertCanClose,
+  assertCanDelete,
+  assertCanEdit,
   assertCanOpen,
   assertValidPlan,
   mayManage,
@@ -13,7 +17,7 @@ import {
   type Session,
   type SessionPolicy,
 } from '../domain/session.js';
-import type { LiveCodeInvalidator, SessionEvents, SessionRepository } from './ports.js';
+import type { LiveCodeInvalidator, NewSession, SessionChanges, SessionEvents, SessionRepository } from './ports.js';
 
 export interface SessionDraft extends Partial<SessionPolicy> {
   courseId: string;
@@ -22,12 +26,40 @@ export interface SessionDraft extends Partial<SessionPolicy> {
   plannedEnd: Date;
 }
 
+/** A weekly series: one session per class, all alike but for their dates. */
+export interface SeriesDraft extends Partial<SessionPolicy>, SeriesPlan {
+  courseId: string;
+  room: string;
+}
+
+/** A page of the list: dates are calendar dates in the institution's zone, both included. */
+export interface SessionListRequest {
+  courseId?: string;
+  from?: string;
+  to?: string;
+  order: 'asc' | 'desc';
+  after?: { plannedStart: Date; id: string };
+  limit: number;
+}
+
 export interface SessionSettings {
   period: PeriodBounds;
   defaultPeriodMs: number;
   defaultLateAfterMinutes: number;
+  /** The most sessions one page of the list may hold, and the size of a page when none is asked. */
   listLimit: number;
+  listPageSize: number;
+  /** The most classes one weekly series may make. */
+  seriesMaxOccurrences: number;
+  /** The institution's IANA time zone: a series' wall-clock times and the list's dates are read in it. */
+  timeZone: string;
 }
+
+const startOfDay = (date: string, timeZone: string, plusDays = 0): Date => {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const calendar = new Date(Date.UTC(year, month - 1, day + plusDays));
+  return instantAt({ year: calendar.getUTCFullYear(), month: calendar.getUTCMonth() + 1, day: calendar.getUTCDate(), hour: 0, minute: 0 }, timeZone);
+};
 
 /** A teacher's class sessions: create, list, open, run rounds, close. Every change is announced. */
 export function createSessionService(deps: {
@@ -61,20 +93,21 @@ export function createSessionService(deps: {
     return (await sessions.find(id))!;
   };
 
-  return {
-    async create(actor: Identity, draft: SessionDraft): Promise<Session> {
-      const course = (await directory.coursesTaughtBy(actor.id)).find((c) => c.id === draft.courseId);
-      if (!course) throw attendanceErrors.SESSION_COURSE_NOT_YOURS({ courseId: draft.courseId });
-      const rotationPeriodMs = draft.rotationPeriodMs ?? settings.defaultPeriodMs;
-      const graceMs = draft.graceMs ?? rotationPeriodMs;
-      assertValidPlan({ ...draft, rotationPeriodMs, graceMs }, settings.period);
-      return sessions.insert({
+  /** The new session a draft describes, checked: only for a course the actor teaches. */
+  const planned = async (actor: Identity, draft: Omit<SessionDraft, 'plannedStart' | 'plannedEnd'>, times: Array<{ plannedStart: Date; plannedEnd: Date }>): Promise<NewSession[]> => {
+    const course = (await directory.coursesTaughtBy(actor.id)).find((c) => c.id === draft.courseId);
+    if (!course) throw attendanceErrors.SESSION_COURSE_NOT_YOURS({ courseId: draft.courseId });
+    const rotationPeriodMs = draft.rotationPeriodMs ?? settings.defaultPeriodMs;
+    const graceMs = draft.graceMs ?? rotationPeriodMs;
+    return times.map(({ plannedStart, plannedEnd }) => {
+      assertValidPlan({ plannedStart, plannedEnd, rotationPeriodMs, graceMs }, settings.period);
+      return {
         courseId: course.id,
         courseName: course.name,
         teacherId: actor.id,
         room: draft.room,
-        plannedStart: draft.plannedStart,
-        plannedEnd: draft.plannedEnd,
+        plannedStart,
+        plannedEnd,
         roundsPlanned: draft.roundsPlanned ?? 1,
         rotationPeriodMs,
         graceMs,
@@ -82,11 +115,73 @@ export function createSessionService(deps: {
         allowedNetworks: draft.allowedNetworks ?? [],
         fallbackCodeEnabled: draft.fallbackCodeEnabled ?? false,
         rosterPolicy: draft.rosterPolicy ?? 'refuse',
-      });
+      };
+    });
+  };
+
+  return {
+    async create(actor: Identity, draft: SessionDraft): Promise<Session> {
+      const [session] = await planned(actor, draft, [draft]);
+      return sessions.insert(session!);
     },
 
-    list(actor: Identity): Promise<Session[]> {
-      return actor.role === 'admin' ? sessions.listAll(settings.listLimit) : sessions.listForTeacher(actor.id, settings.listLimit);
+    /** One session per class of a weekly series, at the same wall-clock times in TIME_ZONE; all or none. */
+    async createSeries(actor: Identity, draft: SeriesDraft) {
+      const classes = occurrencesOf(draft, settings.timeZone, settings.seriesMaxOccurrences);
+      const drafts = await planned(actor, draft, classes);
+      const { seriesId, sessions: created } = await sessions.insertSeries(
+        {
+          courseId: draft.courseId,
+          teacherId: actor.id,
+          weekdays: [...new Set(draft.weekdays)].sort((a, b) => a - b),
+          startTime: draft.startTime,
+          endTime: draft.endTime,
+          firstDate: draft.firstDate,
+          untilDate: draft.untilDate,
+          timeZone: settings.timeZone,
+        },
+        drafts,
+      );
+      return { seriesId, timeZone: settings.timeZone, sessions: created };
+    },
+
+    /** A teacher's sessions (every session for an admin), one page at a time. */
+    async list(actor: Identity, request: SessionListRequest): Promise<{ sessions: Session[]; more: boolean }> {
+      if (request.from && request.to && request.to < request.from) throw attendanceErrors.SESSION_LIST_INVALID_RANGE({ from: request.from, to: request.to });
+      const page = await sessions.list({
+        teacherId: actor.role === 'admin' ? null : actor.id,
+        ...(request.courseId ? { courseId: request.courseId } : {}),
+        ...(request.from ? { from: startOfDay(request.from, settings.timeZone) } : {}),
+        ...(request.to ? { until: startOfDay(request.to, settings.timeZone, 1) } : {}),
+        ...(request.after ? { after: request.after } : {}),
+        order: request.order,
+        limit: request.limit + 1,
+      });
+      return { sessions: page.slice(0, request.limit), more: page.length > request.limit };
+    },
+
+    /** Room, times or rounds of a session that has not opened yet; audited with what it was. */
+    async edit(actor: Identity, id: string, changes: SessionChanges): Promise<Session> {
+      if (Object.values(changes).every((value) => value === undefined)) throw attendanceErrors.SESSION_EDIT_EMPTY();
+      await managed(actor, id);
+      await sessions.withLockedSession(id, async (locked, tx) => {
+        assertCanEdit(locked);
+        const next = { ...locked, ...changes };
+        if (next.plannedEnd.getTime() <= next.plannedStart.getTime()) throw attendanceErrors.SESSION_INVALID_TIMES();
+        await sessions.update(tx, locked, changes, actor);
+      });
+      await events.publish({ type: 'session.updated', sessionId: id });
+      return (await sessions.find(id))!;
+    },
+
+    /** Deletes a session that never opened; audited with what it was. */
+    async remove(actor: Identity, id: string): Promise<void> {
+      await managed(actor, id);
+      await sessions.withLockedSession(id, async (locked, tx) => {
+        assertCanDelete(locked);
+        await sessions.remove(tx, locked, actor);
+      });
+      await events.publish({ type: 'session.updated', sessionId: id });
     },
 
     get: managed,

@@ -56,6 +56,41 @@ export const attendanceErrors = defineErrors({
     es: 'El margen de gracia no puede superar el periodo de rotación ({period} ms).',
     en: 'The grace cannot exceed the rotation period ({period} ms).',
   },
+  SESSION_NOT_EDITABLE: {
+    kind: 'conflict',
+    es: 'Esta sesión ya se abrió: ya no puedes cambiar su sala, su horario ni sus rondas.',
+    en: 'This session has already been opened: its room, times and rounds can no longer be changed.',
+  },
+  SESSION_NOT_DELETABLE: {
+    kind: 'conflict',
+    es: 'Esta sesión ya se abrió y guarda asistencia: no se puede eliminar. Si no hubo clase, ciérrala.',
+    en: 'This session has already been opened and holds attendance: it cannot be deleted. If there was no class, close it.',
+  },
+  SESSION_EDIT_EMPTY: {
+    kind: 'invalid',
+    es: 'Indica al menos un cambio: sala, horario o rondas.',
+    en: 'Give at least one change: room, times or rounds.',
+  },
+  SESSION_LIST_INVALID_RANGE: {
+    kind: 'invalid',
+    es: 'La fecha «hasta» ({to}) no puede ser anterior a la fecha «desde» ({from}).',
+    en: 'The “to” date ({to}) cannot be before the “from” date ({from}).',
+  },
+  SERIES_INVALID_DATES: {
+    kind: 'invalid',
+    es: 'La fecha final ({until}) no puede ser anterior a la primera ({first}).',
+    en: 'The last date ({until}) cannot be before the first ({first}).',
+  },
+  SERIES_EMPTY: {
+    kind: 'invalid',
+    es: 'Entre el {first} y el {until} no cae ninguno de los días elegidos: la serie no tendría clases.',
+    en: 'None of the chosen days falls between {first} and {until}: the series would have no classes.',
+  },
+  SERIES_TOO_MANY: {
+    kind: 'invalid',
+    es: 'La serie tendría {count} clases y el máximo es {max}. Elige una fecha final más cercana o menos días.',
+    en: 'The series would have {count} classes and the maximum is {max}. Choose an earlier last date or fewer days.',
+  },
   SESSION_INVALID_PERIOD: {
     kind: 'invalid',
     es: 'El periodo de rotación debe estar entre {min} y {max} ms.',

@@ -22,6 +22,7 @@ const session = (overrides: Partial<Session> = {}): Session => ({
   allowedNetworks: [],
   fallbackCodeEnabled: false,
   rosterPolicy: 'refuse',
+  seriesId: null,
   ...overrides,
 });
 

@@ -32,6 +32,8 @@ export interface Session extends SessionPolicy {
   roundsStarted: number;
   /** The running round's number, or null. */
   currentRound: number | null;
+  /** The weekly series that made it, if any; it is edited and deleted on its own all the same. */
+  seriesId: string | null;
 }
 
 export interface PeriodBounds {
@@ -79,4 +81,14 @@ export function assertCanClose(session: Session): void {
 /** Only the session's teacher, or an admin, may act on it or project it. */
 export function mayManage(session: Pick<Session, 'teacherId'>, actor: { id: string; role: string }): boolean {
   return actor.role === 'admin' || (actor.role === 'teacher' && actor.id === session.teacherId);
+}
+
+/** Room, times and rounds may change only before the session opens: afterwards they are what happened. */
+export function assertCanEdit(session: Session): void {
+  if (session.state !== 'scheduled') throw attendanceErrors.SESSION_NOT_EDITABLE();
+}
+
+/** Only a session that never opened may go: once opened it holds registrations and perhaps attendance. */
+export function assertCanDelete(session: Session): void {
+  if (session.state !== 'scheduled' || session.openedAt !== null) throw attendanceErrors.SESSION_NOT_DELETABLE();
 }

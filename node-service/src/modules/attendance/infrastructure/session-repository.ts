@@ -8,7 +8,7 @@ const SESSION_COLUMNS = `
   s.id, s.course_id, s.course_name, s.teacher_id, s.room, s.planned_start, s.planned_end,
   s.rounds_planned, s.rotation_period_ms, s.grace_ms, s.late_after_minutes,
   s.allowed_networks::text[] AS allowed_networks, s.fallback_code_enabled, s.roster_policy, s.state,
-  s.opened_at, s.closed_at, s.rounds_started::int AS rounds_started, s.current_round::int AS current_round`;
+  s.opened_at, s.closed_at, s.rounds_started::int AS rounds_started, s.current_round::int AS current_round, s.series_id`;
 
 const INSERT_SESSION = `
   INSERT INTO attendance.sessions (course_id, course_name, teacher_id, room, planned_start, planned_end, rounds_planned,
@@ -20,8 +20,35 @@ const LOCK_SESSION = `SELECT id FROM attendance.sessions WHERE id = $1 FOR UPDAT
 
 /** The key confirmations hold shared while they record (confirmation-repository.ts); a change holds it alone. */
 export const sessionLockKey = (sessionId: string) => `attendance.session:${sessionId.toLowerCase()}`;
-const LIST_FOR_TEACHER = `SELECT ${SESSION_COLUMNS} FROM attendance.sessions s WHERE s.teacher_id = $1 ORDER BY s.planned_start DESC LIMIT $2`;
-const LIST_ALL = `SELECT ${SESSION_COLUMNS} FROM attendance.sessions s ORDER BY s.planned_start DESC LIMIT $1`;
+const INSERT_SERIES = `
+  INSERT INTO attendance.session_series (course_id, teacher_id, weekdays, start_time, end_time, first_date, until_date, time_zone, occurrences)
+  VALUES ($1, $2, $3::smallint[], $4::time, $5::time, $6::date, $7::date, $8, $9)
+  RETURNING id`;
+// One statement for every class of the series: each class's times come in as two parallel arrays.
+const INSERT_SERIES_SESSIONS = `
+  INSERT INTO attendance.sessions (course_id, course_name, teacher_id, room, planned_start, planned_end, rounds_planned,
+    rotation_period_ms, grace_ms, late_after_minutes, allowed_networks, fallback_code_enabled, roster_policy, series_id)
+  SELECT $1, $2, $3, $4, class.planned_start, class.planned_end, $7, $8, $9, $10, $11::cidr[], $12, $13, $14
+  FROM unnest($5::timestamptz[], $6::timestamptz[]) AS class(planned_start, planned_end)
+  RETURNING id`;
+// Page by page: the key (planned_start, id) of the previous page's last row, in the order asked.
+const listSql = (order: 'asc' | 'desc') => `
+  SELECT ${SESSION_COLUMNS} FROM attendance.sessions s
+  WHERE ($1::text IS NULL OR s.teacher_id = $1)
+    AND ($2::text IS NULL OR s.course_id = $2)
+    AND ($3::timestamptz IS NULL OR s.planned_start >= $3)
+    AND ($4::timestamptz IS NULL OR s.planned_start < $4)
+    AND ($5::timestamptz IS NULL OR (s.planned_start, s.id) ${order === 'desc' ? '<' : '>'} ($5, $6::uuid))
+  ORDER BY s.planned_start ${order}, s.id ${order}
+  LIMIT $7`;
+const LIST = { asc: listSql('asc'), desc: listSql('desc') };
+const UPDATE_SESSION = `
+  UPDATE attendance.sessions SET room = $2, planned_start = $3, planned_end = $4, rounds_planned = $5
+  WHERE id = $1 AND state = 'scheduled'`;
+const DELETE_SESSION = `DELETE FROM attendance.sessions WHERE id = $1 AND state = 'scheduled' AND opened_at IS NULL`;
+const RECORD_CHANGE = `
+  INSERT INTO attendance.session_changes (session_id, course_id, action, before, after, actor_id, actor_role)
+  VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7)`;
 const MARK_OPEN = `UPDATE attendance.sessions SET state = 'open', opened_at = now() WHERE id = $1`;
 const REGISTER_ROSTER = `
   INSERT INTO attendance.registrations (session_id, student_id, student_name, source)
@@ -80,7 +107,19 @@ interface SessionRow {
   closed_at: Date | null;
   rounds_started: number;
   current_round: number | null;
+  series_id: string | null;
 }
+
+/** What an audit row keeps of a session: what a teacher may change, and what says which class it was. */
+const auditedFields = (s: Pick<Session, 'room' | 'plannedStart' | 'plannedEnd' | 'roundsPlanned' | 'courseName' | 'seriesId'>) =>
+  JSON.stringify({
+    courseName: s.courseName,
+    room: s.room,
+    plannedStart: s.plannedStart.toISOString(),
+    plannedEnd: s.plannedEnd.toISOString(),
+    roundsPlanned: s.roundsPlanned,
+    seriesId: s.seriesId,
+  });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -99,11 +138,36 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
       return (await find(db, rows[0]!.id))!;
     },
     find: (id) => find(db, id),
-    async listForTeacher(teacherId, limit) {
-      return (await db.query<SessionRow>(LIST_FOR_TEACHER, [teacherId, limit])).rows.map(toSession);
+    insertSeries(series, classes) {
+      return db.transaction(async (tx) => {
+        const { rows } = await tx.query<{ id: string }>(INSERT_SERIES, [
+          series.courseId, series.teacherId, series.weekdays, series.startTime, series.endTime,
+          series.firstDate, series.untilDate, series.timeZone, classes.length,
+        ]);
+        const seriesId = rows[0]!.id;
+        const s = classes[0]!; // every class shares all but its times
+        await tx.query(INSERT_SERIES_SESSIONS, [
+          s.courseId, s.courseName, s.teacherId, s.room, classes.map((c) => c.plannedStart), classes.map((c) => c.plannedEnd),
+          s.roundsPlanned, s.rotationPeriodMs, s.graceMs, s.lateAfterMinutes, s.allowedNetworks, s.fallbackCodeEnabled, s.rosterPolicy, seriesId,
+        ]);
+        const created = await tx.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM attendance.sessions s WHERE s.series_id = $1 ORDER BY s.planned_start`, [seriesId]);
+        return { seriesId, sessions: created.rows.map(toSession) };
+      });
     },
-    async listAll(limit) {
-      return (await db.query<SessionRow>(LIST_ALL, [limit])).rows.map(toSession);
+    async list(q) {
+      const { rows } = await db.query<SessionRow>(LIST[q.order], [
+        q.teacherId, q.courseId ?? null, q.from ?? null, q.until ?? null, q.after?.plannedStart ?? null, q.after?.id ?? null, q.limit,
+      ]);
+      return rows.map(toSession);
+    },
+    async update(tx, before, changes, actor) {
+      const after = { ...before, ...changes };
+      await tx.query(UPDATE_SESSION, [before.id, after.room, after.plannedStart, after.plannedEnd, after.roundsPlanned]);
+      await tx.query(RECORD_CHANGE, [before.id, before.courseId, 'edited', auditedFields(before), auditedFields(after), actor.id, actor.role]);
+    },
+    async remove(tx, before, actor) {
+      await tx.query(DELETE_SESSION, [before.id]);
+      await tx.query(RECORD_CHANGE, [before.id, before.courseId, 'deleted', auditedFields(before), null, actor.id, actor.role]);
     },
     withLockedSession(id, work) {
       return db.transaction(async (tx) => {
@@ -187,5 +251,6 @@ function toSession(row: SessionRow): Session {
     closedAt: row.closed_at,
     roundsStarted: row.rounds_started,
     currentRound: row.current_round,
+    seriesId: row.series_id,
   };
 }

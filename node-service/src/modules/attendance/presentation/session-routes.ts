@@ -4,7 +4,18 @@ import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { CourseDirectory } from '../../directory/index.js';
 import type { SessionService } from '../application/sessions.js';
-import { overviewJson, overviewSchema, sessionDraftSchema, sessionIdParams, sessionJson, sessionSchema } from './schemas.js';
+import {
+  encodeCursor,
+  overviewJson,
+  overviewSchema,
+  sessionChangesSchema,
+  sessionDraftSchema,
+  sessionIdParams,
+  sessionJson,
+  sessionListQuery,
+  sessionSchema,
+  seriesDraftSchema,
+} from './schemas.js';
 
 /** The teacher's side of class sessions. Only the session's teacher or an admin acts on a session. */
 export function sessionRoutes(deps: {
@@ -12,6 +23,8 @@ export function sessionRoutes(deps: {
   directory: Pick<CourseDirectory, 'coursesTaughtBy'>;
   guards: AuthGuards;
   limits: RateLimits;
+  /** Page sizes of the list: the default and the most. */
+  list: { listLimit: number; listPageSize: number };
 }): FastifyPluginAsyncZod {
   const { service, guards } = deps;
   const common = {
@@ -44,10 +57,67 @@ export function sessionRoutes(deps: {
       async (request, reply) => reply.status(201).send(sessionJson(await service.create(identityOf(request), request.body))),
     );
 
+    app.post(
+      '/api/session-series',
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: 'Create a weekly series: one session per class on the chosen weekdays up to the last date, at the same local times in TIME_ZONE',
+          body: seriesDraftSchema,
+          response: { 201: z.object({ seriesId: z.string(), timeZone: z.string(), sessions: z.array(sessionSchema) }) },
+        },
+      },
+      async (request, reply) => {
+        const created = await service.createSeries(identityOf(request), request.body);
+        return reply.status(201).send({ ...created, sessions: created.sessions.map(sessionJson) });
+      },
+    );
+
     app.get(
       '/api/sessions',
-      { ...common, schema: { tags, security, summary: 'My sessions, newest first (all sessions for an admin)', response: { 200: z.object({ sessions: z.array(sessionSchema) }) } } },
-      async (request) => ({ sessions: (await service.list(identityOf(request))).map(sessionJson) }),
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: 'My sessions (all sessions for an admin), a page at a time, by course and by dates in TIME_ZONE; nextCursor asks for the next page',
+          querystring: sessionListQuery(deps.list),
+          response: { 200: z.object({ sessions: z.array(sessionSchema), nextCursor: z.string().nullable() }) },
+        },
+      },
+      async (request) => {
+        const { cursor, ...query } = request.query;
+        const page = await service.list(identityOf(request), { ...query, ...(cursor ? { after: cursor } : {}) });
+        const last = page.sessions.at(-1);
+        return { sessions: page.sessions.map(sessionJson), nextCursor: page.more && last ? encodeCursor(last) : null };
+      },
+    );
+
+    app.patch(
+      '/api/sessions/:id',
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: 'Change the room, planned times or planned rounds of a session that has not opened; audited',
+          params: sessionIdParams,
+          body: sessionChangesSchema,
+          response: { 200: sessionSchema },
+        },
+      },
+      async (request) => sessionJson(await service.edit(identityOf(request), request.params.id, request.body)),
+    );
+
+    app.delete(
+      '/api/sessions/:id',
+      { ...common, schema: { tags, security, summary: 'Delete a session that never opened; audited', params: sessionIdParams, response: { 204: z.null() } } },
+      async (request, reply) => {
+        await service.remove(identityOf(request), request.params.id);
+        return reply.status(204).send(null);
+      },
     );
 
     app.get(

@@ -11,7 +11,7 @@ export interface PageSettings {
   devSignIn: boolean;
   /** The institution's IANA time zone: the pages show every date and time in it. */
   timeZone: string;
-  sessionLimits: { minPeriodMs: number; maxPeriodMs: number; defaultPeriodMs: number; defaultLateAfterMinutes: number };
+  sessionLimits: { minPeriodMs: number; maxPeriodMs: number; defaultPeriodMs: number; defaultLateAfterMinutes: number; seriesMaxOccurrences: number };
 }
 
 /** What the pages need to know before they call anything: where tokens come from, and the session limits. */
@@ -34,6 +34,7 @@ export function clientConfigRoute(settings: PageSettings): FastifyPluginAsyncZod
                 maxPeriodMs: z.number(),
                 defaultPeriodMs: z.number(),
                 defaultLateAfterMinutes: z.number(),
+                seriesMaxOccurrences: z.number(),
               }),
             }),
           },

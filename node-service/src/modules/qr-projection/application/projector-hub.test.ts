@@ -24,6 +24,7 @@ const session: Session = {
   closedAt: null,
   roundsStarted: 1,
   currentRound: 1,
+  seriesId: null,
   roundsPlanned: 2,
   rotationPeriodMs: 1000,
   graceMs: 1000,
