@@ -70,6 +70,7 @@ export async function showSessionList({ i18n, api, timeZone }: { i18n: TeacherI1
     api.apiFetch<{ sessions: Session[] }>(sessionsPath),
   ]);
   courses = coursesResult.status === 'fulfilled' ? coursesResult.value.courses : [];
+  renderCourses(courses, i18n);
   const sessions = sessionsResult.status === 'fulfilled' ? sessionsResult.value.sessions : [];
   renderList(sessions);
   i18n.onChange(() => renderList(sessions));
@@ -89,4 +90,18 @@ export async function showSessionList({ i18n, api, timeZone }: { i18n: TeacherI1
   // With no session yet, creating one is the only thing to do here: show the form at once.
   cancelButton.hidden = sessions.length === 0;
   showForm(sessions.length === 0);
+}
+
+/** "Mis cursos": a link to each course's page (minimum, students at risk, attendance per class). */
+function renderCourses(courses: readonly Course[], i18n: TeacherI18n): void {
+  const render = (): void => {
+    required('#course-links').replaceChildren(
+      ...courses.map((course) =>
+        el('li', { class: 'session-item' }, el('a', { class: 'session-item__link', href: `?course=${encodeURIComponent(course.id)}` }, el('strong', {}, course.name), ` · ${i18n.t('course.link')}`)),
+      ),
+    );
+  };
+  required('#my-courses').hidden = courses.length === 0;
+  render();
+  i18n.onChange(render);
 }
