@@ -198,3 +198,23 @@ describe('one definition of the rate', () => {
     expect((await teacher().post(`/api/sessions/${running}/close`)).status).toBe(200);
   });
 });
+
+describe('on the embedded database (npm start with no environment)', () => {
+  it('sets a course minimum, audited, and lists who is at risk', async () => {
+    const embedded = await startService({ embedded: true });
+    try {
+      const ana = apiAs(embedded.baseUrl, users.teacher);
+      const id = (await ana.post('/api/sessions', draftSession())).body.id as string;
+      await ana.post(`/api/sessions/${id}/open`);
+      await ana.post(`/api/sessions/${id}/close`);
+      expect((await ana.call('PUT', '/api/courses/MAT101/minimum', { percent: 62.5, reason: 'Programa' })).body).toEqual({ percent: 62.5, source: 'course', defaultPercent: 75 });
+      const risk = await ana.get('/api/courses/MAT101/at-risk');
+      expect(risk.body.minimum.percent).toBe(62.5);
+      expect(risk.body.students.map((s: { studentId: string }) => s.studentId).sort()).toEqual(['2', '3', '4']);
+      const audit = await embedded.db.query('SELECT new_percent::float8 AS new FROM attendance.course_minimum_changes');
+      expect(audit.rows).toEqual([{ new: 62.5 }]);
+    } finally {
+      await embedded.stop();
+    }
+  });
+});
