@@ -122,6 +122,9 @@ describe('thresholds and warnings', () => {
     await minimum.getByLabel('Motivo (obligatorio)').fill('Vuelve al reglamento');
     await minimum.getByRole('button', { name: 'Volver al de la institución (75 %)' }).click();
     await teacher.getByRole('region', { name: 'Estudiantes en riesgo (2)' }).waitFor();
+    await teacher.getByRole('button', { name: 'English' }).click();
+    await teacher.getByRole('region', { name: 'Students at risk (2)' }).getByText('Below the minimum').first().waitFor();
+    await teacher.getByRole('img', { name: /Attendance per class over the semester/ }).waitFor();
 
     // The roster of today's class shows each student's trend, in words too.
     const roster = await pageAs(users.teacher, `/asistencia/teacher/?session=${todayId}`, laptop);
