@@ -172,6 +172,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     },
     liveCountIntervalMs: config.sessions.liveCountIntervalMs,
     timeZone: config.timeZone,
+    defaultMinimumPercent: config.attendance.minRatePercent,
     report,
   });
   const projection = createQrProjectionModule({

@@ -150,6 +150,17 @@ describe('a bad setting stops start-up with one line naming it', () => {
     );
   });
 
+  test('ATTENDANCE_MIN_RATE is a percentage: 75 by default, 0 to 100 with one decimal, never a fraction', () => {
+    expect(loadConfig({}).attendance.minRatePercent).toBe(75);
+    expect(loadConfig({ ATTENDANCE_MIN_RATE: '62.5' }).attendance.minRatePercent).toBe(62.5);
+    expect(loadConfig({ ATTENDANCE_MIN_RATE: '0' }).attendance.minRatePercent).toBe(0);
+    expect(loadConfig({ ATTENDANCE_MIN_RATE: '100' }).attendance.minRatePercent).toBe(100);
+    expect(refusal({ ATTENDANCE_MIN_RATE: '0.75' }).message).toBe(
+      'Invalid configuration: ATTENDANCE_MIN_RATE: expected a percentage, e.g. 75 for 75 % (not a fraction) (got "0.75")',
+    );
+    for (const bad of ['101', '-5', '75%', 'setenta', '', '75.25']) expect(refusal({ ATTENDANCE_MIN_RATE: bad }).message).toMatch(/^Invalid configuration: ATTENDANCE_MIN_RATE: expected/);
+  });
+
   test('a value with a line break still gives a single line', () => {
     expect(refusal({ PORT: '80\n80' }).message).not.toContain('\n');
   });

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { isTimeZone } from '../shared/local-time.js';
+import { percentProblem } from '../shared/percent.js';
 
 /**
  * The only reader of process.env. Every setting is named here with its default; a bad one stops start-up
@@ -124,6 +125,16 @@ const schema = z.object({
   RETENTION_CLIENT_ADDRESS_DAYS: int(1, 3650).default(30),
   RETENTION_RECEIPTS_DAYS: int(1, 36500).default(400),
   TIME_ZONE: z.string().trim().default('America/Santiago').refine(isTimeZone, { error: 'expected an IANA time zone, e.g. America/Santiago' }),
+  ATTENDANCE_MIN_RATE: z
+    .string()
+    .trim()
+    .default('75')
+    .refine((value) => /^\d{1,3}(\.\d+)?$/.test(value), { error: 'expected a percentage from 0 to 100, e.g. 75' })
+    .transform(Number)
+    .superRefine((value, ctx) => {
+      const problem = percentProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -224,6 +235,8 @@ export interface Config {
   receipts: { sealIntervalMs: number };
   /** docs/privacy.md: how long client addresses and receipts are kept. */
   retention: { clientAddressDays: number; receiptsDays: number };
+  /** A course's minimum attendance, in percent (0–100), unless its teacher sets another. */
+  attendance: { minRatePercent: number };
 }
 
 export class ConfigError extends Error {
@@ -348,5 +361,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     receipts: { sealIntervalMs: env.RECEIPTS_SEAL_INTERVAL_MS },
     retention: { clientAddressDays: env.RETENTION_CLIENT_ADDRESS_DAYS, receiptsDays: env.RETENTION_RECEIPTS_DAYS },
+    attendance: { minRatePercent: env.ATTENDANCE_MIN_RATE },
   };
 }

@@ -1,5 +1,6 @@
-// "Mi asistencia" (students, phone first): per course the overall rate, then each session with its date,
-// room, status and the rounds confirmed out of those run.
+// "Mi asistencia" (students, phone first): per course the overall rate against the course minimum and how many
+// more absences the student can afford, then each session with its date, room, status and the rounds
+// confirmed out of those run.
 import type { Identity } from '../src/lib/api';
 import { formatDate, formatTime } from '../src/lib/dates';
 import { startPage } from '../src/lib/page';
@@ -45,7 +46,29 @@ function render(): void {
   );
 }
 
-function courseCard({ course, rate, sessions }: CourseAttendance, i18n: StudentI18n): HTMLElement {
+/** The course minimum, and how many more absences the student can afford (or that they are below it). */
+function standingLines({ minimum, standing }: CourseAttendance, i18n: StudentI18n): HTMLElement[] {
+  if (minimum.percent === 0) return [el('p', { class: 'muted course__standing' }, i18n.t('course.noMinimum'))];
+  const minimumText = new Intl.NumberFormat(i18n.lang, { style: 'percent', maximumFractionDigits: 1 }).format(minimum.percent / 100);
+  const lines = [el('p', { class: 'course__minimum' }, i18n.t('course.minimum', { minimum: minimumText }))];
+  if (standing.planned === 0) return lines;
+  const verdict =
+    standing.reason === 'below_minimum'
+      ? i18n.t('course.belowMinimum')
+      : standing.reason === 'no_absences_left' || standing.absencesLeft === 0
+        ? i18n.t('course.noAbsencesLeft')
+        : standing.absencesLeft === 1
+          ? i18n.t('course.absencesLeftOne')
+          : i18n.t('course.absencesLeft', { count: standing.absencesLeft });
+  lines.push(
+    el('p', { class: 'course__standing', 'data-at-risk': String(standing.atRisk) }, verdict),
+    el('p', { class: 'muted course__note' }, i18n.t('course.plannedNote', { planned: standing.planned })),
+  );
+  return lines;
+}
+
+function courseCard(attendance: CourseAttendance, i18n: StudentI18n): HTMLElement {
+  const { course, rate, sessions } = attendance;
   const headingId = `course-${course.id}`;
   const rateText =
     rate === null
@@ -60,6 +83,7 @@ function courseCard({ course, rate, sessions }: CourseAttendance, i18n: StudentI
       el('h2', { id: headingId }, course.name),
       ...(sessions.length ? [el('p', { class: 'course__rate' }, rateText)] : []),
     ),
+    ...standingLines(attendance, i18n),
     ...(sessions.some((s) => s.status === 'excused') ? [el('p', { class: 'muted course__note' }, i18n.t('course.rateNote'))] : []),
     sessions.length
       ? el('ul', { class: 'attendance-list', 'aria-label': i18n.t('course.sessions', { course: course.name }) }, ...sessions.map((s) => sessionItem(s, i18n)))

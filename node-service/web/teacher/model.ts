@@ -286,3 +286,58 @@ function isIpv6(address: string): boolean {
   const total = sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0);
   return halves.length === 2 ? total < 8 : total === 8;
 }
+
+/** Where a student stands against the course minimum (GET /api/courses/:courseId/attendance). */
+export interface StudentStanding {
+  readonly studentId: string;
+  readonly studentName: string;
+  readonly studentNumber: string | null;
+  readonly onRoster: boolean;
+  readonly rate: number | null;
+  readonly attended: number;
+  readonly counted: number;
+  readonly absences: number;
+  readonly pending: number;
+  readonly planned: number;
+  readonly allowedAbsences: number;
+  readonly absencesLeft: number;
+  readonly atRisk: boolean;
+  readonly reason: 'below_minimum' | 'no_absences_left' | null;
+  /** The latest decided sessions' statuses, oldest first. */
+  readonly recent: readonly ResultStatus[];
+}
+
+export interface SessionSummary {
+  readonly id: string;
+  readonly plannedStart: string;
+  readonly room: string;
+  readonly state: 'open' | 'closed';
+  readonly registered: number;
+  readonly attended: number;
+  readonly absent: number;
+  readonly excused: number;
+  /** Null while the class runs. */
+  readonly rate: number | null;
+}
+
+export interface CourseMinimum {
+  readonly percent: number;
+  readonly source: 'course' | 'default';
+  readonly defaultPercent: number;
+}
+
+export interface CourseAttendance {
+  readonly course: Course;
+  readonly minimum: CourseMinimum;
+  readonly plannedSessions: number;
+  readonly scheduledSessions: number;
+  readonly sessions: readonly SessionSummary[];
+  readonly students: readonly StudentStanding[];
+}
+
+export const coursePath = (courseId: string): string => `/asistencia/api/courses/${encodeURIComponent(courseId)}`;
+
+/** A share 0..1 as a percentage for people: "67 %" / "67%". */
+export function percentText(share: number, lang: string): string {
+  return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 }).format(share);
+}

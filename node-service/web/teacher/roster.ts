@@ -1,11 +1,12 @@
 // The live roster: one row per student with a checkbox (for bulk corrections), the status and the first
-// confirmation time, one column per round run so far (✓ where the student confirmed); a teacher's
+// confirmation time, the student's recent trend in the course, one column per round run so far (✓ where the student confirmed); a teacher's
 // correction shows beside the name, with the button that makes one. The search, the "only missing" filter
 // and the order come from the toolbar above it.
 import { formatTime } from '../src/lib/dates';
 import { el } from '../src/lib/ui';
 import type { TeacherI18n } from './messages';
-import { correctionOf, filterRoster, rosterStatus, type CorrectedResult, type Overview, type RosterFilter, type RosterRow } from './model';
+import { correctionOf, filterRoster, rosterStatus, type CorrectedResult, type Overview, type RosterFilter, type RosterRow, type StudentStanding } from './model';
+import { trendView } from './trend';
 
 export interface RosterCorrections {
   /** Corrections made on this page, newer than the overview. */
@@ -16,6 +17,8 @@ export interface RosterCorrections {
   readonly selected?: ReadonlySet<string>;
   readonly filter?: RosterFilter;
   readonly timeZone?: string;
+  /** Each student's standing in the course, for the trend column (absent: no such column). */
+  readonly trends?: ReadonlyMap<string, StudentStanding>;
 }
 
 export function rosterView(overview: Overview, i18n: TeacherI18n, corrections?: RosterCorrections): HTMLElement[] {
@@ -44,12 +47,13 @@ export function rosterView(overview: Overview, i18n: TeacherI18n, corrections?: 
         ...(corrections?.enabled ? [el('th', { scope: 'col', class: 'roster__select' }, el('span', { class: 'visually-hidden' }, i18n.t('roster.selectColumn')))] : []),
         el('th', { scope: 'col' }, i18n.t('roster.student')),
         el('th', { scope: 'col' }, i18n.t('roster.status')),
+        ...(corrections?.trends ? [el('th', { scope: 'col', class: 'roster__trend' }, i18n.t('trend.heading'))] : []),
         ...numbers.map(roundHeader),
         ...(numbers.length ? [el('th', { scope: 'col', class: 'roster__total' }, i18n.t('roster.total'))] : []),
       ),
     ),
     el('tbody', {}, ...roster.map((row) => rosterRow(row, numbers, i18n, statusOf(row), corrections))),
-    ...(numbers.length ? [totals(overview, numbers, i18n, Boolean(corrections?.enabled))] : []),
+    ...(numbers.length ? [totals(overview, numbers, i18n, Boolean(corrections?.enabled), Boolean(corrections?.trends))] : []),
   );
   return [...note, el('div', { class: 'roster-scroll' }, table)];
 }
@@ -123,6 +127,7 @@ function rosterRow(
     ...select,
     el('th', { scope: 'row', class: 'roster__name' }, el('div', { class: 'roster__name-cell' }, el('span', {}, row.studentName, ...badges), ...correct)),
     statusCell(row, status, i18n, corrections?.timeZone),
+    ...(corrections?.trends ? [el('td', { class: 'roster__trend' }, trendView(corrections.trends.get(row.studentId), i18n))] : []),
     ...numbers.map((n) => mark(confirmed.has(n), i18n)),
     ...(numbers.length ? [el('td', { class: 'roster__total' }, `${numbers.filter((n) => confirmed.has(n)).length}/${numbers.length}`)] : []),
   );
@@ -137,7 +142,7 @@ function mark(yes: boolean, i18n: TeacherI18n): HTMLTableCellElement {
   );
 }
 
-function totals(overview: Overview, numbers: readonly number[], i18n: TeacherI18n, selectable: boolean): HTMLTableSectionElement {
+function totals(overview: Overview, numbers: readonly number[], i18n: TeacherI18n, selectable: boolean, trend: boolean): HTMLTableSectionElement {
   const byNumber = new Map(overview.rounds.map((round) => [round.number, round.confirmed]));
   return el(
     'tfoot',
@@ -148,6 +153,7 @@ function totals(overview: Overview, numbers: readonly number[], i18n: TeacherI18
       ...(selectable ? [el('td', {})] : []),
       el('th', { scope: 'row' }, i18n.t('roster.totals')),
       el('td', {}),
+      ...(trend ? [el('td', {})] : []),
       ...numbers.map((n) => el('td', { class: 'roster__mark' }, String(byNumber.get(n) ?? 0))),
       el('td', {}),
     ),

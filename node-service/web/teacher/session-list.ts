@@ -223,6 +223,7 @@ export async function showSessionList({
   ]);
   courses = coursesResult.status === 'fulfilled' ? coursesResult.value.courses : [];
   courseFilter.append(...courses.map((c) => el('option', { value: c.id }, c.name)));
+  renderCourses(courses, i18n);
 
   const failure = [coursesResult, sessionsResult].find((result) => result.status === 'rejected');
   if (failure) {
@@ -241,4 +242,18 @@ export async function showSessionList({
   showForm(sessions.length === 0 ? 'session' : null);
   // Until there is a session, "new weekly series" stays offered beside the open form.
   if (sessions.length === 0) newSeriesButton.hidden = false;
+}
+
+/** "Mis cursos": a link to each course's page (minimum, students at risk, attendance per class). */
+function renderCourses(courses: readonly Course[], i18n: TeacherI18n): void {
+  const render = (): void => {
+    required('#course-links').replaceChildren(
+      ...courses.map((course) =>
+        el('li', { class: 'session-item' }, el('a', { class: 'session-item__link', href: `?course=${encodeURIComponent(course.id)}` }, el('strong', {}, course.name), ` · ${i18n.t('course.link')}`)),
+      ),
+    );
+  };
+  required('#my-courses').hidden = courses.length === 0;
+  render();
+  i18n.onChange(render);
 }

@@ -6,7 +6,18 @@ import { clearMessage, el, required, showError, showMessage } from '../src/lib/u
 import { correctionDialog } from './correction';
 import { exportPanel } from './exports';
 import type { Key, TeacherI18n } from './messages';
-import { sessionsPath, type CorrectedResult, type Overview, type ResultStatus, type RosterFilter, type RosterSort, type Session } from './model';
+import {
+  coursePath,
+  sessionsPath,
+  type CorrectedResult,
+  type CourseAttendance,
+  type Overview,
+  type ResultStatus,
+  type RosterFilter,
+  type RosterSort,
+  type Session,
+  type StudentStanding,
+} from './model';
 import { rosterView } from './roster';
 import { sessionEditDialog } from './session-edit';
 import { walkInDialog, type WalkInDecision } from './walk-in';
@@ -87,6 +98,11 @@ export async function showSession({
   const selected = new Set<string>();
   const filter = (): RosterFilter => ({ query: search.value, onlyMissing: onlyMissing.checked, sort: (sort.value || 'surname') as RosterSort });
   const rosterHeading = el('h2', { id: 'roster-heading' });
+  const courseLink = el('a', { class: 'session-course-link' });
+  // Each student's standing in the course (the roster's trend column): read when the page opens and when the
+  // session closes, not on every live refresh.
+  let trends: ReadonlyMap<string, StudentStanding> | undefined;
+  let trendsFor = '';
   const settings = el('dl', { class: 'session-settings' });
   const settingsSummary = el('summary', {});
 
@@ -162,6 +178,9 @@ export async function showSession({
     title.textContent = `${session.courseName} · ${session.room}`;
     document.title = `${session.courseName} · ${i18n.t('teacher.title')}`;
     meta.textContent = `${whenText(session, i18n, timeZone)} · ${i18n.t('session.rounds', { started: session.roundsStarted, planned: session.roundsPlanned })}`;
+    courseLink.href = `?course=${encodeURIComponent(session.courseId)}`;
+    courseLink.textContent = i18n.t('course.linkFor', { course: session.courseName });
+    void loadTrends(session);
     status.replaceChildren(...stateBadges(session, i18n));
     renderActions(session);
     count.textContent =
@@ -178,6 +197,19 @@ export async function showSession({
     settings.replaceChildren(...settingRows(session));
   }
 
+  async function loadTrends(session: Session): Promise<void> {
+    const key = `${session.courseId}|${session.state}`;
+    if (key === trendsFor) return;
+    trendsFor = key;
+    try {
+      const course = await api.apiFetch<CourseAttendance>(`${coursePath(session.courseId)}/attendance`);
+      trends = new Map(course.students.map((s) => [s.studentId, s]));
+      if (overview) renderRoster(overview);
+    } catch {
+      trendsFor = ''; // the roster works without its trend column; the next refresh tries again
+    }
+  }
+
   /** Rebuilt on every refresh: a focused "Corregir" button keeps the focus across it. */
   function renderRoster(current: Overview): void {
     // A correction the service now reports itself no longer needs this page's memory of it.
@@ -190,7 +222,7 @@ export async function showSession({
     const ticked = active instanceof HTMLElement && roster.contains(active) ? active.dataset['select'] : undefined;
     const enabled = current.session.state !== 'scheduled';
     for (const id of selected) if (!current.roster.some((r) => r.studentId === id)) selected.delete(id);
-    roster.replaceChildren(...rosterView(current, i18n, { corrected, enabled, selected, filter: filter(), timeZone }));
+    roster.replaceChildren(...rosterView(current, i18n, { corrected, enabled, selected, filter: filter(), timeZone, ...(trends ? { trends } : {}) }));
     if (focused) correctButton(focused)?.focus();
     if (ticked) roster.querySelector<HTMLElement>(`[data-select="${CSS.escape(ticked)}"]`)?.focus();
     bulkBar.hidden = !enabled || selected.size === 0;
@@ -344,6 +376,7 @@ export async function showSession({
   body.replaceChildren(
     title,
     meta,
+    el('p', {}, courseLink),
     status,
     actions,
     actionNote,

@@ -16,6 +16,9 @@ import { createReportRepository } from './infrastructure/report-repository.js';
 import { reportRoutes } from './presentation/report-routes.js';
 import { createWalkInService } from './application/walk-ins.js';
 import { createWalkInRepository } from './infrastructure/walk-in-repository.js';
+import { createStandingService } from './application/standings.js';
+import { createCourseMinimumRepository } from './infrastructure/standing-repository.js';
+import { standingRoutes } from './presentation/standing-routes.js';
 
 export type { Session, SessionState } from './domain/session.js';
 export { mayManage } from './domain/session.js';
@@ -45,6 +48,8 @@ export function createAttendanceModule(deps: {
   liveCountIntervalMs: number;
   /** The institution's IANA time zone (TIME_ZONE). */
   timeZone: string;
+  /** A course's minimum attendance in percent unless its teacher sets another (ATTENDANCE_MIN_RATE). */
+  defaultMinimumPercent: number;
   report: (error: unknown, context: string) => void;
 }) {
   const repository = createSessionRepository(deps.db);
@@ -58,9 +63,19 @@ export function createAttendanceModule(deps: {
     countIntervalMs: deps.liveCountIntervalMs,
     report: deps.report,
   });
-  const reports = createReportService({ reports: createReportRepository(deps.db), sessions: repository, directory: deps.directory, timeZone: deps.timeZone, walkIns });
+  const reportRepository = createReportRepository(deps.db);
+  const standings = createStandingService({
+    minimums: createCourseMinimumRepository(deps.db),
+    reports: reportRepository,
+    directory: deps.directory,
+    walkIns,
+    defaultMinimumPercent: deps.defaultMinimumPercent,
+    timeZone: deps.timeZone,
+  });
+  const reports = createReportService({ reports: reportRepository, sessions: repository, directory: deps.directory, timeZone: deps.timeZone, walkIns, standings });
   const sessionApi = sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits, list: deps.settings });
   const reportApi = reportRoutes({ reports, walkIns, guards: deps.guards, limits: deps.limits });
+  const standingApi = standingRoutes({ standings, guards: deps.guards, limits: deps.limits });
   /** What other modules may read of sessions: one session, and its live count. */
   const reader = {
     find: (id: string) => repository.find(id),
@@ -75,6 +90,7 @@ export function createAttendanceModule(deps: {
     routes: async (app: FastifyInstance) => {
       await app.register(sessionApi);
       await app.register(reportApi);
+      await app.register(standingApi);
     },
   };
 }

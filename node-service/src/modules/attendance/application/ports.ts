@@ -192,9 +192,33 @@ export interface ReportRepository {
   sessionResults(sessionId: string): Promise<SessionResultRow[]>;
   courseResults(courseId: string): Promise<{
     sessions: Array<{ id: string; plannedStart: Date; room: string }>;
-    results: Array<{ sessionId: string; studentId: string; studentName: string; status: ResultStatus }>;
+    results: Array<{ sessionId: string; studentId: string; studentName: string; status: ResultStatus; final: boolean }>;
   }>;
+  /** The student's result in each session of theirs that has opened; `final` once the session closed. */
   studentResults(studentId: string): Promise<
     Array<{ sessionId: string; courseId: string; plannedStart: Date; room: string; status: ResultStatus; roundsConfirmed: number; roundsRun: number; final: boolean }>
   >;
+}
+
+/** A session planned for a course, whatever its state (what "the sessions planned so far" counts). */
+export interface CourseSessionRow {
+  id: string;
+  courseId: string;
+  plannedStart: Date;
+  room: string;
+  state: 'scheduled' | 'open' | 'closed';
+}
+
+export interface CourseMinimumRepository {
+  /** The minimums courses set for themselves, in percent; a course absent from the map uses the default. */
+  minimums(courseIds: string[]): Promise<Map<string, number>>;
+  /** Sets a course's minimum (null: back to the default) and audits it; answers the value it replaced. */
+  setMinimum(input: {
+    courseId: string;
+    percent: number | null;
+    reason: string;
+    actor: { id: string; role: string };
+  }): Promise<{ previous: number | null }>;
+  /** Every session of these courses, scheduled ones included, oldest first. */
+  courseSessions(courseIds: string[]): Promise<CourseSessionRow[]>;
 }

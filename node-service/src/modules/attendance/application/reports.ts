@@ -2,11 +2,13 @@ import type { Locale } from '../../../shared/errors.js';
 import type { Identity } from '../../auth/index.js';
 import type { CourseDirectory } from '../../directory/index.js';
 import { attendanceErrors, reportErrors } from '../domain/errors.js';
-import { alertLabels, bySurname, statusLabel, statusTotals, type StatusTotals, type Table } from '../domain/report.js';
+import { alertLabels, bySurname, statusLabel, type StatusTotals, type Table } from '../domain/report.js';
 import { localDate, localDateTime } from '../../../shared/local-time.js';
-import { attendanceRate, type ResultStatus } from '../domain/results.js';
+import type { ResultStatus } from '../domain/results.js';
+import { outcomeOf, standing } from '../domain/standing.js';
 import { mayManage } from '../domain/session.js';
 import type { ReportRepository, SessionRepository } from './ports.js';
+import type { StandingService } from './standings.js';
 
 export type Correction = { status: 'excused' | 'manual_present' | 'computed'; reason: string };
 
@@ -21,6 +23,8 @@ export function createReportService(deps: {
   sessions: Pick<SessionRepository, 'find'>;
   directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'coursesOf' | 'roster' | 'student'>;
   walkIns: { name(sessionIds: string[]): Promise<void> };
+  /** Each course's minimum and the student's standing in it (application/standings.ts). */
+  standings: Pick<StandingService, 'studentStandings'>;
   /** The institution's IANA time zone (TIME_ZONE): titles, file names and times in exports. */
   timeZone: string;
 }) {
@@ -102,10 +106,10 @@ export function createReportService(deps: {
         ({ sessions, results } = await deps.reports.courseResults(courseId));
       }
       const numbers = await studentNumbers(courseId, [...new Set(results.map((r) => r.studentId))]);
-      const byStudent = new Map<string, { name: string; statuses: Map<string, ResultStatus> }>();
+      const byStudent = new Map<string, { name: string; statuses: Map<string, { status: ResultStatus; final: boolean }> }>();
       for (const r of results) {
         const entry = byStudent.get(r.studentId) ?? { name: r.studentName, statuses: new Map() };
-        entry.statuses.set(r.sessionId, r.status);
+        entry.statuses.set(r.sessionId, { status: r.status, final: r.final });
         byStudent.set(r.studentId, entry);
       }
       const es = locale === 'es';
@@ -115,16 +119,18 @@ export function createReportService(deps: {
       const rows = [...byStudent.entries()]
         .sort(([, a], [, b]) => bySurname(a.name, b.name))
         .map(([studentId, { name, statuses }]) => {
-          const totals = statusTotals([...statuses.values()]);
+          // Totals and rate as everywhere (domain/standing.ts): a class still running is left out of both.
+          const { totals, rate } = standing([...statuses.values()].map(outcomeOf), 0);
           return [
             numbers.get(studentId) ?? null,
             name,
             ...sessions.map((s) => {
-              const status = statuses.get(s.id);
-              return status ? statusLabel(status, locale) : null;
+              const result = statuses.get(s.id);
+              if (!result) return null;
+              return !result.final && result.status === 'absent' ? (es ? 'Pendiente' : 'Pending') : statusLabel(result.status, locale);
             }),
             ...TOTAL_KEYS.map((key) => totals[key]),
-            percent(attendanceRate([...statuses.values()])),
+            percent(rate),
           ];
         });
       return { title: `${courseId} ${localDate(new Date(), deps.timeZone)}`, timeZone: deps.timeZone, header, rows };
@@ -134,12 +140,26 @@ export function createReportService(deps: {
     async myAttendance(student: Identity) {
       const courses = await deps.directory.coursesOf(student.id);
       const results = await deps.reports.studentResults(student.id);
+      const standings = await deps.standings.studentStandings(courses.map((c) => c.id), results);
       return courses.map((course) => {
         const sessions = results.filter((r) => r.courseId === course.id);
+        const { minimum, standing: mine } = standings.get(course.id)!;
         return {
           course: { id: course.id, name: course.name },
           // A class still running is not decided yet: it stays out of the rate until it closes.
-          rate: attendanceRate(sessions.filter((s) => s.final).map((s) => s.status)),
+          rate: mine.rate,
+          minimum: { percent: minimum.percent, source: minimum.source },
+          standing: {
+            attended: mine.attended,
+            counted: mine.counted,
+            absences: mine.absences,
+            pending: mine.pending,
+            planned: mine.planned,
+            allowedAbsences: mine.allowedAbsences,
+            absencesLeft: mine.absencesLeft,
+            atRisk: mine.atRisk,
+            reason: mine.reason,
+          },
           sessions: sessions.map((s) => ({
             sessionId: s.sessionId,
             plannedStart: s.plannedStart.toISOString(),

@@ -29,7 +29,7 @@ const AUDIT_CORRECTION = `
 const RESULT_OF = `SELECT ${RESULT_COLUMNS} FROM attendance.results r JOIN attendance.registrations g USING (session_id, student_id) WHERE r.session_id = $1 AND r.student_id = $2`;
 const COURSE_SESSIONS = `SELECT id, planned_start, room FROM attendance.sessions WHERE course_id = $1 AND state <> 'scheduled' ORDER BY planned_start`;
 const COURSE_RESULTS = `
-  SELECT r.session_id, r.student_id, g.student_name, r.status
+  SELECT r.session_id, r.student_id, g.student_name, r.status, r.is_final
   FROM attendance.results r
   JOIN attendance.registrations g USING (session_id, student_id)
   JOIN attendance.sessions s ON s.id = r.session_id
@@ -109,10 +109,19 @@ export function createReportRepository(db: SqlDatabase): ReportRepository {
     },
     async courseResults(courseId) {
       const sessions = await db.query<{ id: string; planned_start: Date; room: string }>(COURSE_SESSIONS, [courseId]);
-      const results = await db.query<{ session_id: string; student_id: string; student_name: string; status: ResultStatus }>(COURSE_RESULTS, [courseId]);
+      const results = await db.query<{ session_id: string; student_id: string; student_name: string; status: ResultStatus; is_final: boolean }>(
+        COURSE_RESULTS,
+        [courseId],
+      );
       return {
         sessions: sessions.rows.map((s) => ({ id: s.id, plannedStart: s.planned_start, room: s.room })),
-        results: results.rows.map((r) => ({ sessionId: r.session_id, studentId: r.student_id, studentName: r.student_name, status: r.status })),
+        results: results.rows.map((r) => ({
+          sessionId: r.session_id,
+          studentId: r.student_id,
+          studentName: r.student_name,
+          status: r.status,
+          final: r.is_final,
+        })),
       };
     },
     async studentResults(studentId) {

@@ -22,7 +22,7 @@ const correctedSchema = z.object({
 });
 const formatQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }).strict();
 
-async function sendTable(reply: FastifyReply, table: Table, format: 'csv' | 'xlsx', locale: 'es' | 'en', name: string) {
+export async function sendTable(reply: FastifyReply, table: Table, format: 'csv' | 'xlsx', locale: 'es' | 'en', name: string) {
   // An ASCII fallback for old clients, and the real name (accents and all) in RFC 6266's filename*.
   const fileName = `${name.replace(/[\\/:*?"<>|\s]+/g, '_')}.${format}`;
   const ascii = fileName.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^\w.-]+/g, '_');
@@ -136,13 +136,27 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
         schema: {
           tags: ['results'],
           security,
-          summary: 'My attendance per course: each session’s status and the overall rate',
+          summary: 'My attendance per course: each session’s status, the rate, the course minimum and the absences I can still afford',
           response: {
             200: z.object({
               courses: z.array(
                 z.object({
                   course: z.object({ id: z.string(), name: z.string() }),
                   rate: z.number().nullable(),
+                  /** The course's minimum in percent: set by its teacher, or ATTENDANCE_MIN_RATE. */
+                  minimum: z.object({ percent: z.number(), source: z.enum(['course', 'default']) }),
+                  /** Where I stand against it (docs/api.md, "Thresholds"): a class still running is pending. */
+                  standing: z.object({
+                    attended: z.number(),
+                    counted: z.number(),
+                    absences: z.number(),
+                    pending: z.number(),
+                    planned: z.number(),
+                    allowedAbsences: z.number(),
+                    absencesLeft: z.number(),
+                    atRisk: z.boolean(),
+                    reason: z.enum(['below_minimum', 'no_absences_left']).nullable(),
+                  }),
                   sessions: z.array(
                     z.object({
                       sessionId: z.string(),

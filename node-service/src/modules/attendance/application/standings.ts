@@ -1,0 +1,202 @@
+import type { Locale } from '../../../shared/errors.js';
+import { localDate } from '../../../shared/local-time.js';
+import type { Identity } from '../../auth/index.js';
+import type { CourseDirectory } from '../../directory/index.js';
+import { reportErrors } from '../domain/errors.js';
+import { bySurname, type Table } from '../domain/report.js';
+import { attendanceRate, countsAsAttended, type ResultStatus } from '../domain/results.js';
+import { outcomesOf, recentOutcomes, standing, type Standing } from '../domain/standing.js';
+import type { CourseMinimumRepository, ReportRepository } from './ports.js';
+
+/** How many of a student's latest decided sessions the roster's trend shows. */
+export const TREND_SESSIONS = 5;
+
+export interface CourseMinimum {
+  /** The minimum that applies, in percent. */
+  percent: number;
+  /** `course`: its teacher set it; `default`: ATTENDANCE_MIN_RATE. */
+  source: 'course' | 'default';
+  defaultPercent: number;
+}
+
+export interface StudentStanding extends Standing {
+  studentId: string;
+  studentName: string;
+  /** The portal username, the institution's student number (null when the portal does not know it). */
+  studentNumber: string | null;
+  onRoster: boolean;
+  /** The latest decided sessions' statuses, oldest first (at most TREND_SESSIONS). */
+  recent: ResultStatus[];
+}
+
+export interface SessionSummary {
+  id: string;
+  plannedStart: Date;
+  room: string;
+  state: 'open' | 'closed';
+  registered: number;
+  attended: number;
+  absent: number;
+  excused: number;
+  /** Attended over those who count (excused left out); null while the class runs or with nobody counted. */
+  rate: number | null;
+}
+
+const percent = (rate: number | null) => (rate === null ? null : Math.round(rate * 1000) / 10);
+
+/**
+ * Course minimums and where each student stands against them: the teacher's course page and "at risk" list,
+ * and the student's own standing in "my attendance". One definition (domain/standing.ts) for all of them.
+ */
+export function createStandingService(deps: {
+  minimums: CourseMinimumRepository;
+  reports: Pick<ReportRepository, 'courseResults'>;
+  directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'roster' | 'student'>;
+  walkIns: { name(sessionIds: string[]): Promise<void> };
+  /** ATTENDANCE_MIN_RATE, in percent. */
+  defaultMinimumPercent: number;
+  timeZone: string;
+}) {
+  const minimumsOf = async (courseIds: string[]): Promise<Map<string, CourseMinimum>> => {
+    const own = await deps.minimums.minimums(courseIds);
+    const defaultPercent = deps.defaultMinimumPercent;
+    return new Map(
+      courseIds.map((id) => {
+        const set = own.get(id);
+        return [id, set === undefined ? { percent: defaultPercent, source: 'default', defaultPercent } : { percent: set, source: 'course', defaultPercent }];
+      }),
+    );
+  };
+
+  const assertTeaches = async (actor: Identity, courseId: string) => {
+    if (actor.role === 'admin') return;
+    const courses = await deps.directory.coursesTaughtBy(actor.id);
+    if (!courses.some((c) => c.id === courseId)) throw reportErrors.COURSE_NOT_YOURS({ courseId });
+  };
+
+  async function courseAttendance(actor: Identity, courseId: string) {
+    await assertTeaches(actor, courseId);
+    const roster = await deps.directory.roster(courseId);
+    let { results } = await deps.reports.courseResults(courseId);
+    const sessions = await deps.minimums.courseSessions([courseId]);
+    if (results.some((r) => r.studentName === r.studentId)) {
+      await deps.walkIns.name(sessions.filter((s) => s.state !== 'scheduled').map((s) => s.id));
+      ({ results } = await deps.reports.courseResults(courseId));
+    }
+    const minimum = (await minimumsOf([courseId])).get(courseId)!;
+
+    const people = new Map(roster.students.map((s) => [s.id, { name: s.name, number: s.username as string | null, onRoster: true }]));
+    for (const r of results) {
+      if (!people.has(r.studentId)) people.set(r.studentId, { name: r.studentName, number: null, onRoster: false });
+    }
+    // Walk-ins are on no roster of the course: their student numbers are asked one by one.
+    for (const [id, person] of people) {
+      if (!person.onRoster) person.number = (await deps.directory.student(id).catch(() => null))?.username ?? null;
+    }
+    const byStudent = new Map<string, Map<string, { status: ResultStatus; final: boolean }>>();
+    for (const r of results) {
+      const mine = byStudent.get(r.studentId) ?? new Map();
+      mine.set(r.sessionId, { status: r.status, final: r.final });
+      byStudent.set(r.studentId, mine);
+    }
+    const students: StudentStanding[] = [...people.entries()]
+      .map(([studentId, person]) => {
+        const outcomes = outcomesOf(sessions, byStudent.get(studentId) ?? new Map(), person.onRoster);
+        return {
+          studentId,
+          studentName: person.name,
+          studentNumber: person.number,
+          onRoster: person.onRoster,
+          ...standing(outcomes, minimum.percent),
+          recent: recentOutcomes(outcomes, TREND_SESSIONS),
+        };
+      })
+      .sort((a, b) => bySurname(a.studentName, b.studentName));
+
+    const held: SessionSummary[] = sessions
+      .filter((s): s is typeof s & { state: 'open' | 'closed' } => s.state !== 'scheduled')
+      .map((s) => {
+        const statuses = results.filter((r) => r.sessionId === s.id).map((r) => r.status);
+        const closed = s.state === 'closed';
+        return {
+          id: s.id,
+          plannedStart: s.plannedStart,
+          room: s.room,
+          state: s.state,
+          registered: statuses.length,
+          attended: statuses.filter((status) => status !== 'excused' && countsAsAttended(status)).length,
+          absent: statuses.filter((status) => status === 'absent').length,
+          excused: statuses.filter((status) => status === 'excused').length,
+          rate: closed ? attendanceRate(statuses) : null,
+        };
+      });
+    return {
+      course: { id: roster.course.id, name: roster.course.name },
+      minimum,
+      plannedSessions: sessions.length,
+      scheduledSessions: sessions.length - held.length,
+      sessions: held,
+      students,
+    };
+  }
+
+  /** The students at risk: below the minimum, or with no absence left to afford after missing some. */
+  async function atRisk(actor: Identity, courseId: string) {
+    const { students, sessions: _sessions, ...course } = await courseAttendance(actor, courseId);
+    return { ...course, students: students.filter((s) => s.atRisk) };
+  }
+
+  return {
+    courseAttendance,
+    atRisk,
+
+    async atRiskTable(actor: Identity, courseId: string, locale: Locale): Promise<Table> {
+      const { course, minimum, students } = await atRisk(actor, courseId);
+      const es = locale === 'es';
+      const reasons = es
+        ? { below_minimum: 'Bajo el mínimo', no_absences_left: 'Sin ausencias disponibles' }
+        : { below_minimum: 'Below the minimum', no_absences_left: 'No absences left' };
+      return {
+        title: `${course.id} ${es ? 'en riesgo' : 'at risk'} ${localDate(new Date(), deps.timeZone)}`,
+        timeZone: deps.timeZone,
+        header: es
+          ? ['Número de estudiante', 'Nombre', 'Asistencia (%)', 'Mínimo (%)', 'Ausencias', 'Justificadas', 'Sesiones planificadas', 'Ausencias que aún puede tener', 'Motivo']
+          : ['Student number', 'Name', 'Attendance (%)', 'Minimum (%)', 'Absences', 'Excused', 'Sessions planned', 'Absences still affordable', 'Reason'],
+        rows: students.map((s) => [
+          s.studentNumber,
+          s.studentName,
+          percent(s.rate),
+          minimum.percent,
+          s.absences,
+          s.totals.excused,
+          s.planned,
+          s.absencesLeft,
+          s.reason ? reasons[s.reason] : null,
+        ]),
+      };
+    },
+
+    /** Sets a course's minimum (null: back to ATTENDANCE_MIN_RATE), by its teacher; audited with the reason. */
+    async setMinimum(actor: Identity, courseId: string, percentValue: number | null, reason: string): Promise<CourseMinimum> {
+      await assertTeaches(actor, courseId);
+      await deps.directory.roster(courseId); // an unknown course answers DIRECTORY_COURSE_NOT_FOUND (an admin may name any)
+      await deps.minimums.setMinimum({ courseId, percent: percentValue, reason, actor });
+      return (await minimumsOf([courseId])).get(courseId)!;
+    },
+
+    /** The minimum of each of a student's courses and their standing in it (from their results), for "my attendance". */
+    async studentStandings(courseIds: string[], results: ReadonlyArray<{ sessionId: string; status: ResultStatus; final: boolean }>) {
+      const [minimums, sessions] = await Promise.all([minimumsOf(courseIds), deps.minimums.courseSessions(courseIds)]);
+      const mine = new Map(results.map((r) => [r.sessionId, { status: r.status, final: r.final }]));
+      return new Map(
+        courseIds.map((courseId) => {
+          const minimum = minimums.get(courseId)!;
+          const outcomes = outcomesOf(sessions.filter((s) => s.courseId === courseId), mine, true);
+          return [courseId, { minimum, standing: standing(outcomes, minimum.percent) }];
+        }),
+      );
+    },
+  };
+}
+
+export type StandingService = ReturnType<typeof createStandingService>;

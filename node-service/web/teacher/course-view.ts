@@ -1,0 +1,168 @@
+// One course (?course=<id>): its minimum attendance (the teacher may set another, with a reason), the
+// students at risk (with a CSV for whoever sends the warnings), and attendance per class over the semester.
+import type { ApiClient } from '../src/lib/api';
+import { clearMessage, el, errorText, required, showError, showMessage } from '../src/lib/ui';
+import { attendanceChart, attendanceTable } from './course-chart';
+import { download } from './exports';
+import type { TeacherI18n } from './messages';
+import { coursePath, percentText, type CourseAttendance, type CourseMinimum, type StudentStanding } from './model';
+
+export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: TeacherI18n; api: ApiClient; courseId: string; timeZone: string | undefined }): Promise<void> {
+  required('#course-view').hidden = false;
+  const body = required('#course-body');
+  const message = required('#course-message');
+  const path = coursePath(courseId);
+  let data: CourseAttendance | undefined;
+
+  const title = el('h1', { tabindex: '-1' });
+  const summary = el('p', { class: 'muted' });
+
+  // The minimum: built once (typing survives a re-render), its words refreshed on render.
+  const minimumHeading = el('h2', { id: 'minimum-heading' });
+  const minimumNow = el('p', { class: 'course-minimum__now' });
+  const percentLabel = el('label', { for: 'minimum-percent' });
+  const percentInput = el('input', { id: 'minimum-percent', type: 'number', min: '0', max: '100', step: '0.1', inputmode: 'decimal', 'aria-describedby': 'minimum-percent-hint minimum-error' });
+  const percentHint = el('p', { id: 'minimum-percent-hint', class: 'form-field__hint' });
+  const reasonLabel = el('label', { for: 'minimum-reason' });
+  const reasonInput = el('input', { id: 'minimum-reason', type: 'text', maxlength: '500', autocomplete: 'off', 'aria-describedby': 'minimum-error' });
+  const formError = el('p', { id: 'minimum-error', class: 'form-field__error', hidden: true });
+  const save = el('button', { type: 'submit', class: 'button' });
+  const reset = el('button', { type: 'button', class: 'button button--secondary' });
+  const form = el(
+    'form',
+    { class: 'session-form', novalidate: true },
+    el('div', { class: 'form-row' }, el('div', { class: 'form-field form-field--narrow' }, percentLabel, percentInput, percentHint), el('div', { class: 'form-field' }, reasonLabel, reasonInput)),
+    formError,
+    el('div', { class: 'form-actions' }, save, reset),
+  );
+
+  const riskHeading = el('h2', { id: 'risk-heading' });
+  const riskHint = el('p', { class: 'muted' });
+  const riskBody = el('div', {});
+  const riskCsv = el('button', { type: 'button', class: 'button button--secondary', 'data-export': 'at-risk-csv' });
+  const chartHeading = el('h2', { id: 'chart-heading' });
+  const chartBody = el('div', {});
+
+  function render(): void {
+    if (!data) return;
+    title.textContent = i18n.t('course.heading', { course: data.course.name });
+    document.title = `${data.course.name} · ${i18n.t('teacher.title')}`;
+    summary.textContent = i18n.t('course.summary', { held: data.sessions.length, planned: data.plannedSessions });
+    renderMinimum(data.minimum);
+    renderRisk(data);
+    chartHeading.textContent = i18n.t('chart.heading');
+    chartBody.replaceChildren(attendanceChart(data, i18n, timeZone), attendanceTable(data, i18n, timeZone));
+  }
+
+  function renderMinimum(minimum: CourseMinimum): void {
+    minimumHeading.textContent = i18n.t('minimum.heading');
+    const vars = { minimum: percentText(minimum.percent / 100, i18n.lang), default: percentText(minimum.defaultPercent / 100, i18n.lang) };
+    minimumNow.textContent = i18n.t(minimum.source === 'course' ? 'minimum.course' : 'minimum.default', vars);
+    percentLabel.textContent = i18n.t('minimum.percent');
+    percentHint.textContent = i18n.t('minimum.percentHint');
+    reasonLabel.textContent = i18n.t('correction.reason');
+    save.textContent = i18n.t('minimum.save');
+    reset.textContent = i18n.t('minimum.reset', vars);
+    reset.hidden = minimum.source === 'default';
+    if (document.activeElement !== percentInput && percentInput.value === '') percentInput.value = String(minimum.percent);
+  }
+
+  function renderRisk(current: CourseAttendance): void {
+    const atRisk = current.students.filter((s) => s.atRisk);
+    riskHeading.textContent = i18n.t('risk.heading', { count: atRisk.length });
+    riskHint.textContent = i18n.t('risk.hint');
+    riskCsv.textContent = i18n.t('risk.csv');
+    riskBody.replaceChildren(atRisk.length === 0 ? el('p', { class: 'muted', 'data-risk-empty': true }, i18n.t('risk.none')) : riskTable(atRisk));
+  }
+
+  function riskTable(students: readonly StudentStanding[]): HTMLElement {
+    const th = (text: string): HTMLTableCellElement => el('th', { scope: 'col' }, text);
+    return el(
+      'div',
+      { class: 'roster-scroll' },
+      el(
+        'table',
+        { class: 'roster risk-table' },
+        el('caption', { class: 'visually-hidden' }, i18n.t('risk.caption')),
+        el('thead', {}, el('tr', {}, th(i18n.t('roster.student')), th(i18n.t('chart.rate')), th(i18n.t('risk.absences')), th(i18n.t('risk.left')), th(i18n.t('risk.reason')))),
+        el(
+          'tbody',
+          {},
+          ...students.map((s) =>
+            el(
+              'tr',
+              { 'data-student': s.studentId },
+              el('th', { scope: 'row' }, s.studentName),
+              el('td', { class: 'roster__total' }, s.rate === null ? '—' : percentText(s.rate, i18n.lang)),
+              el('td', { class: 'roster__total' }, String(s.absences)),
+              el('td', { class: 'roster__total' }, String(s.absencesLeft)),
+              el('td', {}, i18n.t(s.reason === 'below_minimum' ? 'risk.below' : 'risk.noneLeft')),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  async function load(): Promise<void> {
+    data = await api.apiFetch<CourseAttendance>(`${path}/attendance`);
+    render();
+  }
+
+  async function setMinimum(percent: number | null): Promise<void> {
+    clearMessage(message);
+    const reason = reasonInput.value.trim();
+    const problem =
+      reason.length < 3
+        ? i18n.t('correction.reasonShort')
+        : percent !== null && (!Number.isFinite(percent) || percent < 0 || percent > 100 || Math.round(percent * 10) !== percent * 10)
+          ? i18n.t('minimum.invalid')
+          : '';
+    formError.textContent = problem;
+    formError.hidden = problem === '';
+    percentInput.setAttribute('aria-invalid', String(problem === i18n.t('minimum.invalid')));
+    if (problem) {
+      (reason.length < 3 ? reasonInput : percentInput).focus();
+      return;
+    }
+    save.disabled = reset.disabled = true;
+    try {
+      const minimum = await api.apiFetch<CourseMinimum>(`${path}/minimum`, { method: 'PUT', body: { percent, reason } });
+      reasonInput.value = '';
+      percentInput.value = String(minimum.percent);
+      await load();
+      showMessage(message, 'success', i18n.t('minimum.saved', { minimum: percentText(minimum.percent / 100, i18n.lang) }));
+    } catch (error) {
+      showMessage(message, 'error', errorText(error, i18n));
+    } finally {
+      save.disabled = reset.disabled = false;
+    }
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void setMinimum(percentInput.value.trim() === '' ? Number.NaN : Number(percentInput.value));
+  });
+  reset.addEventListener('click', () => void setMinimum(null));
+  riskCsv.addEventListener('click', () => {
+    download(api, i18n, `${path}/at-risk?format=csv`, `asistencia-${courseId}-en-riesgo.csv`)
+      .then((file) => showMessage(message, 'success', i18n.t('export.done', { file })))
+      .catch((error: unknown) => showMessage(message, 'error', errorText(error, i18n)));
+  });
+
+  try {
+    await load();
+  } catch (error) {
+    body.replaceChildren();
+    showError(message, error, i18n);
+    return;
+  }
+  body.replaceChildren(
+    title,
+    summary,
+    el('section', { class: 'card', 'aria-labelledby': 'risk-heading' }, riskHeading, riskHint, riskBody, el('div', { class: 'form-actions' }, riskCsv)),
+    el('section', { class: 'card', 'aria-labelledby': 'minimum-heading' }, minimumHeading, minimumNow, form),
+    el('section', { class: 'card', 'aria-labelledby': 'chart-heading' }, chartHeading, chartBody),
+  );
+  i18n.onChange(render);
+}
