@@ -13,8 +13,8 @@ portal_run(function (): void {
     require_internal_credential();
     $query = input_string($_GET, 'q');
     $query = $query === null ? '' : trim($query);
-    if ($query === '' || strlen($query) > 200 || !preg_match('//u', $query) || preg_match('/[\x00-\x1f\x7f]/', $query)) {
-        send_json_error(400, 'INVALID_QUERY', "The query parameter 'q' must be 1 to 200 bytes of printable UTF-8.");
+    if ($query === '' || strlen($query) > 400 || !preg_match('//u', $query) || preg_match('/[\x00-\x1f\x7f]/', $query)) {
+        send_json_error(400, 'INVALID_QUERY', "The query parameter 'q' must be 1 to 400 bytes of printable UTF-8.");
     }
     $words = array_values(array_filter(preg_split('/\s+/u', fold_text($query)) ?: [], fn (string $w): bool => $w !== ''));
     if (count($words) > 8) {

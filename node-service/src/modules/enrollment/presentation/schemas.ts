@@ -177,8 +177,18 @@ export function historyView(studentId: string, entries: HistoryEntry[]): z.infer
   };
 }
 
+/** At most this many words in a lookup, as the portal's search accepts (php-legacy/public/internal/students.php). */
+export const LOOKUP_MAX_WORDS = 8;
+
 /** What an admin types to find a student: a name, a username or an id. */
-export const lookupQuerySchema = z.object({ q: z.string().trim().min(1).max(100) });
+export const lookupQuerySchema = z.object({
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .refine((q) => q.split(/\s+/).length <= LOOKUP_MAX_WORDS, { error: `at most ${LOOKUP_MAX_WORDS} words` }),
+});
 
 export const personSchema = z.object({
   id: z.string(),
