@@ -187,7 +187,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   });
   // SimpleWebAuthn, with a cached-key fast path for the common ES256 assertion (differential-tested).
   const assertions = createCachedAssertionVerifier(config.webauthn, createAssertionVerifier(config.webauthn));
-  const enrollment = createEnrollmentModule({ config, db, store, assertions, guards: auth.guards, limits });
+  const enrollment = createEnrollmentModule({ config, db, store, assertions, people: directory, guards: auth.guards, limits, report });
   const evidence = createEvidenceModule({
     db,
     webauthn: config.webauthn,

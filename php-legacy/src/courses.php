@@ -96,3 +96,68 @@ function find_student(string $studentId): ?array
     $row = $query->fetch();
     return $row === false ? null : ['id' => (string) $row['id'], 'name' => $row['name'], 'username' => $row['username']];
 }
+
+/**
+ * Lower case without accents, for matching what an admin types against names: "Pérez" and "PEREZ" both
+ * become "perez". strtr rather than mbstring or intl, which the portal does not require.
+ */
+function fold_text(string $text): string
+{
+    static $map = [
+        'Á' => 'a', 'À' => 'a', 'Â' => 'a', 'Ä' => 'a', 'Ã' => 'a', 'Å' => 'a', 'á' => 'a', 'à' => 'a', 'â' => 'a', 'ä' => 'a', 'ã' => 'a', 'å' => 'a',
+        'É' => 'e', 'È' => 'e', 'Ê' => 'e', 'Ë' => 'e', 'é' => 'e', 'è' => 'e', 'ê' => 'e', 'ë' => 'e',
+        'Í' => 'i', 'Ì' => 'i', 'Î' => 'i', 'Ï' => 'i', 'í' => 'i', 'ì' => 'i', 'î' => 'i', 'ï' => 'i',
+        'Ó' => 'o', 'Ò' => 'o', 'Ô' => 'o', 'Ö' => 'o', 'Õ' => 'o', 'ó' => 'o', 'ò' => 'o', 'ô' => 'o', 'ö' => 'o', 'õ' => 'o',
+        'Ú' => 'u', 'Ù' => 'u', 'Û' => 'u', 'Ü' => 'u', 'ú' => 'u', 'ù' => 'u', 'û' => 'u', 'ü' => 'u',
+        'Ñ' => 'n', 'ñ' => 'n', 'Ç' => 'c', 'ç' => 'c', 'Ý' => 'y', 'ý' => 'y', 'ÿ' => 'y',
+    ];
+    return strtolower(strtr($text, $map));
+}
+
+/**
+ * Students whose name or username holds every word of the query (accents and case ignored), or whose id or
+ * username is the query itself; those exact matches first, then by name. At most $limit rows.
+ *
+ * @param list<string> $words folded, non-empty
+ * @return list<array{id: string, name: string, username: string}>
+ */
+function search_students(string $query, array $words, int $limit): array
+{
+    $pdo = db();
+    // A deterministic SQL function, so the filtering and the limit stay in SQLite however many students.
+    $pdo->sqliteCreateFunction('portal_fold', 'fold_text', 1, PDO::SQLITE_DETERMINISTIC);
+    $conditions = [];
+    $params = [];
+    foreach ($words as $word) {
+        $conditions[] = "portal_fold(name || ' ' || username) LIKE ? ESCAPE '\\'";
+        $params[] = '%' . addcslashes($word, '%_\\') . '%';
+    }
+    $sql = "SELECT id, name, username FROM users WHERE role = 'student'
+            AND (id = ? OR username = ? OR (" . implode(' AND ', $conditions) . "))
+            ORDER BY CASE WHEN id = ? OR username = ? THEN 0 ELSE 1 END, name, id LIMIT ?";
+    $statement = $pdo->prepare($sql);
+    $statement->execute([$query, $query, ...$params, $query, $query, $limit]);
+    return array_map(
+        fn (array $r): array => ['id' => (string) $r['id'], 'name' => $r['name'], 'username' => $r['username']],
+        $statement->fetchAll(),
+    );
+}
+
+/**
+ * Anyone's name, username and role by id (students, teachers, admins): histories name the people in them.
+ *
+ * @param list<string> $ids
+ * @return list<array{id: string, name: string, username: string, role: string}>
+ */
+function find_people(array $ids): array
+{
+    if ($ids === []) {
+        return [];
+    }
+    $statement = db()->prepare('SELECT id, name, username, role FROM users WHERE id IN (' . implode(', ', array_fill(0, count($ids), '?')) . ') ORDER BY id');
+    $statement->execute($ids);
+    return array_map(
+        fn (array $r): array => ['id' => (string) $r['id'], 'name' => $r['name'], 'username' => $r['username'], 'role' => $r['role']],
+        $statement->fetchAll(),
+    );
+}

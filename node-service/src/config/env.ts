@@ -107,6 +107,7 @@ const schema = z.object({
   ENROLLMENT_SYNCED_PASSKEYS: z.enum(['allow', 'flag', 'refuse']).default('allow'),
   ENROLLMENT_REBIND_COOLDOWN_MINUTES: int(0, 7 * 24 * 60).default(0),
   ENROLLMENT_REBINDS_BEFORE_FLAG: int(0, 100).default(3),
+  ADMIN_SEARCH_MAX_RESULTS: int(1, 100).default(20),
   SESSION_MIN_PERIOD_MS: int(500, 60_000).default(1000),
   SESSION_MAX_PERIOD_MS: int(1000, 60_000).default(30_000),
   SESSION_DEFAULT_PERIOD_MS: int(500, 60_000).default(3000),
@@ -205,6 +206,8 @@ export interface Config {
     rebindCooldownMinutes: number;
     /** More re-bindings than this in 30 days raise an alert on the device. */
     rebindsBeforeFlag: number;
+    /** An admin's student lookup lists at most this many matches (the portal caps it at 100). */
+    adminSearchMaxResults: number;
   };
   sessions: {
     minPeriodMs: number;
@@ -340,6 +343,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       syncedPasskeys: env.ENROLLMENT_SYNCED_PASSKEYS,
       rebindCooldownMinutes: env.ENROLLMENT_REBIND_COOLDOWN_MINUTES,
       rebindsBeforeFlag: env.ENROLLMENT_REBINDS_BEFORE_FLAG,
+      adminSearchMaxResults: env.ADMIN_SEARCH_MAX_RESULTS,
     },
     sessions: {
       minPeriodMs: env.SESSION_MIN_PERIOD_MS,

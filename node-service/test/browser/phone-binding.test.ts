@@ -110,7 +110,7 @@ describe('one phone, one student', () => {
     await screenshot(phone, 'binding-rebind-offered');
     await link.click();
     await phone.getByText('Listo: este teléfono quedó vinculado a tu llave', { exact: false }).waitFor();
-    await phone.getByRole('link', { name: 'Volver a escanear' }).waitFor();
+    await phone.getByRole('link', { name: 'Volver a marcar mi asistencia' }).waitFor();
     await phone.goto(await liveCodeUrl());
     await phone.getByRole('heading', { name: 'Ya estaba registrada en esta ronda' }).waitFor();
     const { rows } = await door.service.db.query(`SELECT action FROM enrollment.enrollment_history WHERE student_id = '2' ORDER BY id`);

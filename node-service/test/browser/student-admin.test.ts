@@ -180,7 +180,7 @@ describe('device administration', () => {
     const admin = await pageAs(users.admin, '/asistencia/admin/', laptop);
     await admin.getByRole('heading', { level: 1, name: 'Administración de dispositivos' }).waitFor();
     // A control character: the service refuses it with its own (localised) reason.
-    await admin.getByLabel('ID del estudiante').fill('2\u00072');
+    await admin.getByLabel('Nombre, usuario o ID del estudiante').fill('2\u00072');
     await admin.getByRole('button', { name: 'Buscar' }).click();
     await admin.getByText('La solicitud no es válida', { exact: false }).waitFor();
     await admin.getByRole('button', { name: 'English' }).click();
@@ -191,9 +191,9 @@ describe('device administration', () => {
   test("an admin revokes a student's device and resets the waiting period; the history shows both", async () => {
     const admin = await pageAs(users.admin, '/asistencia/admin/', laptop);
     await admin.getByRole('heading', { level: 1, name: 'Administración de dispositivos' }).waitFor();
-    await admin.getByLabel('ID del estudiante').fill('2');
+    await admin.getByLabel('Nombre, usuario o ID del estudiante').fill('2');
     await admin.getByRole('button', { name: 'Buscar' }).click();
-    await admin.getByRole('heading', { level: 2, name: 'Dispositivos del estudiante 2' }).waitFor();
+    await admin.getByRole('heading', { level: 2, name: 'Dispositivos de Luis Pérez (luis.estudiante)' }).waitFor();
     expect(new URL(admin.url()).searchParams.get('student')).toBe('2');
     const device = admin.locator('.admin-device');
     await device.getByText('Activo', { exact: true }).waitFor();
@@ -211,15 +211,15 @@ describe('device administration', () => {
     await admin.getByRole('button', { name: 'Restablecer el plazo de espera' }).click();
     await admin.locator('#reset').getByLabel('Motivo (obligatorio)').fill('Teléfono nuevo, verificado en persona');
     await admin.getByRole('button', { name: 'Restablecer', exact: true }).click();
-    await admin.getByText('Plazo de espera restablecido para el estudiante 2.').waitFor();
+    await admin.getByText('Plazo de espera restablecido para Luis Pérez (luis.estudiante).').waitFor();
     await admin.getByText('Puede registrar otro dispositivo ahora', { exact: false }).waitFor();
 
     const history = admin.locator('table.admin-history tbody tr');
     await expect.poll(() => history.count()).toBe(3);
     const cells = async (n: number) => (await history.nth(n).locator('td').allTextContents()).slice(1);
-    expect(await cells(0)).toEqual(['Restablecimiento del plazo', 'administración 5', '—', 'Teléfono nuevo, verificado en persona']);
-    expect(await cells(1)).toEqual(['Revocación', 'administración 5', expect.stringMatching(/^#\d+$/), 'Teléfono robado']);
-    expect(await cells(2)).toEqual(['Registro', 'estudiante 2', expect.stringMatching(/^#\d+$/), '—']);
+    expect(await cells(0)).toEqual(['Restablecimiento del plazo', 'Carmen Ruiz (carmen.admin)', '—', 'Teléfono nuevo, verificado en persona']);
+    expect(await cells(1)).toEqual(['Revocación', 'Carmen Ruiz (carmen.admin)', expect.stringMatching(/^#\d+$/), 'Teléfono robado']);
+    expect(await cells(2)).toEqual(['Registro', 'Luis Pérez (luis.estudiante)', expect.stringMatching(/^#\d+$/), '—']);
     await screenshot(admin, 'admin-es-revoked-reset');
 
     const { rows } = await service.db.query(
@@ -235,7 +235,7 @@ describe('device administration', () => {
     // A reload keeps the student in view; the page follows a change of language.
     await admin.reload();
     await admin.getByRole('button', { name: 'English' }).click();
-    await admin.getByRole('heading', { level: 2, name: 'Devices of student 2' }).waitFor();
+    await admin.getByRole('heading', { level: 2, name: 'Devices of Luis Pérez (luis.estudiante)' }).waitFor();
     await admin.getByRole('cell', { name: 'Revocation', exact: true }).waitFor();
     await screenshot(admin, 'admin-en');
     expect(browser.pageErrors(admin)).toEqual([]);

@@ -82,6 +82,43 @@ describe('GET /internal/roster.php', () => {
     expect((await internal('/internal/student.php?id=4', {})).status).toBe(401);
   });
 
+  it('finds students by name, username or id, ignoring accents and case; only students; bounded by limit', async () => {
+    const search = async (query: string) => {
+      const answer = await internal(`/internal/students.php?${query}`);
+      expect(answer.status, query).toBe(200);
+      return (json(answer.body).students as { id: string; name: string; username: string }[]).map((s) => s.name);
+    };
+    expect(await search(`q=${encodeURIComponent('Luis Perez')}`)).toEqual(['Luis Pérez']);
+    expect(await search(`q=${encodeURIComponent('PÉREZ luis')}`)).toEqual(['Luis Pérez']);
+    expect(await search('q=nunez')).toEqual(['José Núñez']);
+    expect(await search('q=maria.estudiante')).toEqual(['María Gómez']);
+    expect(await search('q=3')).toEqual(['María Gómez']);
+    expect(await search('q=estudiante')).toEqual(['José Núñez', 'Luis Pérez', 'María Gómez']);
+    expect(await search('q=estudiante&limit=2')).toEqual(['José Núñez', 'Luis Pérez']);
+    expect(await search(`q=${encodeURIComponent('Ana Martínez')}`)).toEqual([]); // a teacher is no student
+    expect(await search('q=100%25')).toEqual([]); // LIKE's wildcards are plain text
+    expect(await search('q=_')).toEqual([]);
+    expect(await search(`q=${encodeURIComponent('ñ'.repeat(100))}`)).toEqual([]); // 100 characters, 200 bytes: what node-service may send
+    for (const query of ['', 'q=', 'q=%20', `q=${'x'.repeat(401)}`, 'q=a%01b', 'q=a&limit=0', 'q=a&limit=101', 'q=a&limit=x', 'q[]=a', 'q=a%20b%20c%20d%20e%20f%20g%20h%20i']) {
+      expect((await internal(`/internal/students.php?${query}`)).status, query).toBe(400);
+    }
+    expect((await internal('/internal/students.php?q=luis', {})).status).toBe(401);
+  });
+
+  it('names people of any role by id, leaving unknown ids out; 400 for a malformed list', async () => {
+    const answer = await internal('/internal/people.php?ids=5,2,999,2');
+    expect(answer.status).toBe(200);
+    expect(json(answer.body)).toEqual({
+      people: [
+        { id: '2', name: 'Luis Pérez', username: 'luis.estudiante', role: 'student' },
+        { id: '5', name: 'Carmen Ruiz', username: 'carmen.admin', role: 'admin' },
+      ],
+    });
+    const tooMany = Array.from({ length: 101 }, (_, i) => String(i)).join(',');
+    for (const query of ['', '?ids=', '?ids=2,', '?ids=../x', `?ids=${tooMany}`]) expect((await internal(`/internal/people.php${query}`)).status, query).toBe(400);
+    expect((await internal('/internal/people.php?ids=2', {})).status).toBe(401);
+  });
+
   it('refuses requests without the credential, with a wrong one, or with only a browser session', async () => {
     const missing = await internal('/internal/roster.php?course=MAT101', {});
     expect(missing.status).toBe(401);

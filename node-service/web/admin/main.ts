@@ -1,12 +1,13 @@
-// Device administration (admins): look up a student by id, see their devices and waiting period, revoke a
-// device or reset the waiting period (each with a reason), and read the history of it all. The student
-// looked up stays in the address (?student=), so a reload or a shared link shows the same.
+// Device administration (admins): look up a student by name, username or id (a list when several match),
+// see their devices and waiting period, revoke a device or reset the waiting period (each with a reason),
+// and read the history of it all, with people named as the portal knows them. The lookup and the student
+// opened stay in the address (?q=, ?student=), so a reload or a shared link shows the same.
 import type { Identity } from '../src/lib/api';
 import { startPage } from '../src/lib/page';
 import { clearMessage, errorText, required, showMessage } from '../src/lib/ui';
 import { messages, type Key } from './messages';
-import { adminPath, type Device, type DeviceOverview, type DeviceHistory } from './model';
-import { attentionList, deviceList, historyTable, policyText, resetControl, type Editing } from './views';
+import { adminPath, searchPath, type Attention, type Device, type DeviceOverview, type DeviceHistory, type Person, type StudentSearch } from './model';
+import { attentionList, deviceList, historyTable, matchList, personText, policyText, resetControl, type Editing } from './views';
 
 const { i18n, api } = startPage(messages);
 const ui = {
@@ -24,6 +25,7 @@ const ui = {
   historyBody: required('#history-body'),
   attention: required('#attention'),
   attentionBody: required('#attention-body'),
+  matches: required('#matches'),
 };
 
 let studentId: string | undefined;
@@ -31,10 +33,21 @@ let overview: DeviceOverview | undefined;
 let log: DeviceHistory | undefined;
 /** Blocked devices and devices with alerts, listed before any lookup. */
 let attention: readonly Device[] | undefined;
+/** The last lookup's matches (shown when several students matched). */
+let search: StudentSearch | undefined;
+/** Everyone the service named so far, by id. */
+const names = new Map<string, Person>();
 let editing: Editing = null;
 let busy = false;
 // The last outcome, kept as a key so that it follows a change of language.
 let outcome: { readonly kind: 'success' | 'info'; readonly key: Key; readonly vars: Record<string, string> } | undefined;
+
+function remember(people: readonly Person[] | undefined): void {
+  for (const person of people ?? []) names.set(person.id, person);
+}
+
+/** "Luis Pérez (luis.estudiante)", or "estudiante 2" when the portal did not name them. */
+const studentText = (id: string): string => personText(id, names, 'student', i18n);
 
 const actions = { edit, revoke, reset };
 
@@ -43,15 +56,18 @@ function render(): void {
   ui.submit.disabled = busy;
   ui.devices.hidden = !overview;
   ui.history.hidden = !log;
+  ui.matches.hidden = !search || search.students.length < 2;
+  if (search && search.students.length > 1) ui.matches.replaceChildren(matchList(search, i18n));
   if (overview) {
-    ui.devicesHeading.textContent = i18n.t('devices.heading', { studentId: overview.studentId });
-    ui.policy.textContent = policyText(overview, i18n);
+    const known = names.has(overview.studentId);
+    ui.devicesHeading.textContent = i18n.t('devices.heading', { name: studentText(overview.studentId) });
+    ui.policy.textContent = [...(known ? [] : [i18n.t('devices.unknownStudent', { studentId: overview.studentId })]), policyText(overview, i18n)].join(' ');
     ui.reset.replaceChildren(resetControl(editing, i18n, actions));
-    ui.devicesBody.replaceChildren(deviceList(overview, editing, i18n, actions));
+    ui.devicesBody.replaceChildren(deviceList(overview, editing, i18n, actions, names));
   }
-  if (log) ui.historyBody.replaceChildren(historyTable(log, i18n));
+  if (log) ui.historyBody.replaceChildren(historyTable(log, i18n, names));
   ui.attention.hidden = !attention;
-  if (attention) ui.attentionBody.replaceChildren(attentionList(attention, i18n));
+  if (attention) ui.attentionBody.replaceChildren(attentionList(attention, i18n, names));
 }
 
 function edit(next: Editing): void {
@@ -65,6 +81,8 @@ async function load(id: string): Promise<void> {
     api.apiFetch<DeviceOverview>(`${adminPath}${query}`),
     api.apiFetch<DeviceHistory>(`${adminPath}/history${query}`),
   ]);
+  remember(devices.people);
+  remember(entries.people);
   studentId = id;
   overview = devices;
   log = entries;
@@ -102,38 +120,79 @@ function reset(reason: string): void {
   void act(async () => {
     await api.apiFetch(`${adminPath}/reset`, { method: 'POST', body: { studentId: id, reason } });
     await load(id);
-    return { kind: 'success', key: 'done.reset', vars: { studentId: id } };
+    return { kind: 'success', key: 'done.reset', vars: { name: studentText(id) } };
   });
 }
 
 /** A lookup the service refused: asked again after a language switch, so its reason reads in that language. */
-let refusedLookup: string | undefined;
+let refusedLookup: (() => void) | undefined;
 
-function lookUp(id: string): void {
+/** Keeps the address in step: ?q= for the lookup typed, ?student= for the student opened. */
+function address(params: { q?: string; student?: string }): void {
   const url = new URL(location.href);
-  url.searchParams.set('student', id);
+  for (const name of ['q', 'student'] as const) {
+    const value = params[name];
+    if (value === undefined) url.searchParams.delete(name);
+    else url.searchParams.set(name, value);
+  }
   history.replaceState(history.state, '', url);
+}
+
+/** Opens one student's devices and history. */
+function open(id: string): void {
+  address({ ...(search ? { q: search.query } : {}), student: id });
   editing = null;
-  refusedLookup = id;
+  refusedLookup = () => open(id);
   void act(async () => {
     overview = undefined;
+    log = undefined;
     await load(id);
     refusedLookup = undefined;
     return undefined;
   });
 }
 
+/** Finds students by what the admin typed: none is said, one is opened, several are listed to choose. */
+function lookUp(text: string): void {
+  address({ q: text });
+  editing = null;
+  refusedLookup = () => lookUp(text);
+  void act(async () => {
+    overview = undefined;
+    log = undefined;
+    search = undefined;
+    const found = await api.apiFetch<StudentSearch>(`${searchPath}?q=${encodeURIComponent(text)}`);
+    for (const student of found.students) names.set(student.id, { ...student, role: 'student' });
+    search = found;
+    refusedLookup = undefined;
+    if (found.students.length === 0) return { kind: 'info', key: 'lookup.none', vars: { query: found.query } };
+    if (found.students.length === 1) {
+      address({ q: text, student: found.students[0]!.id });
+      await load(found.students[0]!.id);
+    }
+    return undefined;
+  });
+}
+
+// A match is a link (it works in a new tab too); here it opens the student without leaving the list.
+ui.matches.addEventListener('click', (event) => {
+  const link = (event.target as Element).closest<HTMLAnchorElement>('a[data-student]');
+  if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  open(link.dataset['student']!);
+});
+
 ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
-  const id = ui.input.value.trim();
-  if (!id) {
+  const text = ui.input.value.trim();
+  if (!text) {
     ui.input.setAttribute('aria-invalid', 'true');
     showMessage(ui.message, 'error', i18n.t('lookup.required'));
     ui.input.focus();
     return;
   }
   ui.input.removeAttribute('aria-invalid');
-  lookUp(id);
+  lookUp(text);
 });
 
 async function start(): Promise<void> {
@@ -153,13 +212,20 @@ async function start(): Promise<void> {
   ui.lookup.hidden = false;
   i18n.onChange(() => {
     // Accept-Language follows the switch: the service's own reason is asked for again in the new language.
-    if (refusedLookup !== undefined && !busy) lookUp(refusedLookup);
+    if (refusedLookup !== undefined && !busy) refusedLookup();
     else render();
   });
-  attention = (await api.apiFetch<{ devices: Device[] }>(`${adminPath}/attention`).catch(() => ({ devices: undefined }))).devices;
+  const flagged = await api.apiFetch<Attention>(`${adminPath}/attention`).catch(() => undefined);
+  remember(flagged?.people);
+  attention = flagged?.devices;
   render();
-  const asked = new URLSearchParams(location.search).get('student')?.trim();
-  if (asked) {
+  const params = new URLSearchParams(location.search);
+  const asked = params.get('q')?.trim();
+  const student = params.get('student')?.trim();
+  if (student) {
+    if (asked) ui.input.value = asked;
+    open(student);
+  } else if (asked) {
     ui.input.value = asked;
     lookUp(asked);
   } else {

@@ -23,8 +23,33 @@ export interface Device {
   readonly alerts: ReadonlyArray<{ readonly reason: AlertReason; readonly details: Record<string, unknown>; readonly raisedAt: string }>;
 }
 
+/** Someone the portal knows: the admin's views name people with it. */
+export interface Person {
+  readonly id: string;
+  readonly name: string;
+  readonly username: string;
+  readonly role: 'student' | 'teacher' | 'admin';
+}
+
+/** One student answering a lookup (GET /api/admin/students). */
+export interface StudentMatch {
+  readonly id: string;
+  readonly name: string;
+  readonly username: string;
+  readonly devicesInUse: number;
+}
+
+export interface StudentSearch {
+  readonly query: string;
+  readonly students: readonly StudentMatch[];
+  /** More matched than `limit`: the admin should type more of the name. */
+  readonly truncated: boolean;
+  readonly limit: number;
+}
+
 export interface DeviceOverview {
   readonly studentId: string;
+  readonly people: readonly Person[];
   readonly devices: readonly Device[];
   readonly policy: {
     readonly maxDevices: number;
@@ -47,7 +72,17 @@ export interface HistoryEntry {
 
 export interface DeviceHistory {
   readonly studentId: string;
+  readonly people: readonly Person[];
   readonly entries: readonly HistoryEntry[];
 }
 
+export interface Attention {
+  readonly devices: readonly Device[];
+  readonly people: readonly Person[];
+}
+
 export const adminPath = '/asistencia/api/admin/devices';
+export const searchPath = '/asistencia/api/admin/students';
+
+/** Names by id, from every answer that carried some; an id nobody named stays an id. */
+export type Names = ReadonlyMap<string, Person>;

@@ -3,7 +3,7 @@
 import { formatDateTime as formatTime } from '../src/lib/dates';
 import { el } from '../src/lib/ui';
 import type { AdminI18n } from './messages';
-import type { Device, DeviceOverview, DeviceHistory, HistoryEntry } from './model';
+import type { Device, DeviceOverview, DeviceHistory, HistoryEntry, Names, StudentSearch } from './model';
 
 export type Editing = { readonly kind: 'revoke'; readonly deviceId: number } | { readonly kind: 'reset' } | null;
 
@@ -11,6 +11,35 @@ export interface AdminActions {
   edit(editing: Editing): void;
   revoke(device: Device, reason: string): void;
   reset(reason: string): void;
+}
+
+/** "Luis Pérez (luis.estudiante)" when the portal named them; else "estudiante 2", as before names. */
+export function personText(id: string, names: Names, role: HistoryEntry['actorRole'], i18n: AdminI18n): string {
+  const person = names.get(id);
+  return person ? i18n.t('person.named', { name: person.name, username: person.username }) : i18n.t('person.unnamed', { role: i18n.t(`actor.${role}`), id });
+}
+
+/** The students matching a lookup, each a link that opens their devices. */
+export function matchList(search: StudentSearch, i18n: AdminI18n): HTMLElement {
+  const items = search.students.map((student) =>
+    el(
+      'li',
+      { class: 'admin-match' },
+      el('a', { href: `?student=${encodeURIComponent(student.id)}`, 'data-student': student.id, 'aria-label': i18n.t('lookup.open', { name: student.name }) }, student.name),
+      el(
+        'span',
+        { class: 'muted' },
+        i18n.t('lookup.match', { username: student.username, id: student.id, devices: i18n.t('lookup.devices', { count: student.devicesInUse }) }),
+      ),
+    ),
+  );
+  return el(
+    'div',
+    {},
+    el('h2', { id: 'matches-heading' }, i18n.t('lookup.matches', { query: search.query })),
+    el('ul', { class: 'admin-matches', 'aria-labelledby': 'matches-heading' }, ...items),
+    ...(search.truncated ? [el('p', { class: 'muted' }, i18n.t('lookup.truncated', { limit: search.limit }))] : []),
+  );
 }
 
 export function policyText(overview: DeviceOverview, i18n: AdminI18n): string {
@@ -36,12 +65,12 @@ export function resetControl(editing: Editing, i18n: AdminI18n, actions: AdminAc
   return el('div', { class: 'admin-reset' }, button);
 }
 
-export function deviceList(overview: DeviceOverview, editing: Editing, i18n: AdminI18n, actions: AdminActions): HTMLElement {
+export function deviceList(overview: DeviceOverview, editing: Editing, i18n: AdminI18n, actions: AdminActions, names: Names): HTMLElement {
   if (overview.devices.length === 0) return el('p', { class: 'muted' }, i18n.t('devices.none'));
-  return el('ul', { class: 'admin-devices' }, ...overview.devices.map((device) => deviceItem(device, editing, i18n, actions)));
+  return el('ul', { class: 'admin-devices' }, ...overview.devices.map((device) => deviceItem(device, editing, i18n, actions, names)));
 }
 
-function deviceItem(device: Device, editing: Editing, i18n: AdminI18n, actions: AdminActions): HTMLLIElement {
+function deviceItem(device: Device, editing: Editing, i18n: AdminI18n, actions: AdminActions, names: Names): HTMLLIElement {
   const when = (iso: string): string => formatTime(iso, i18n.lang);
   const facts = [
     i18n.t('devices.enrolled', { at: when(device.createdAt) }),
@@ -52,7 +81,7 @@ function deviceItem(device: Device, editing: Editing, i18n: AdminI18n, actions: 
     facts.push(i18n.t('devices.revokedAt', { at: when(device.revokedAt), reason: device.revokedReason ?? '' }));
   }
   if (device.state === 'flagged') facts.push(i18n.t('devices.flagged', { reason: device.flaggedReason ?? '' }));
-  facts.push(...bindingFacts(device, i18n));
+  facts.push(...bindingFacts(device, i18n, names));
   const item = el(
     'li',
     { class: 'admin-device', 'data-state': device.state, 'data-device-id': String(device.id) },
@@ -83,14 +112,16 @@ function deviceItem(device: Device, editing: Editing, i18n: AdminI18n, actions: 
 }
 
 /** Synced or device-bound (BE/BS), the phone binding, re-links, and every alert with its reason. */
-export function bindingFacts(device: Device, i18n: AdminI18n): string[] {
+export function bindingFacts(device: Device, i18n: AdminI18n, names: Names = new Map()): string[] {
   const facts = [
     i18n.t(device.backupEligible ? 'devices.synced' : 'devices.deviceBound'),
     device.phoneKeyBoundAt ? i18n.t('devices.phoneBound', { at: formatTime(device.phoneKeyBoundAt, i18n.lang) }) : i18n.t('devices.phoneUnbound'),
     i18n.t('devices.rebinds', { count: device.rebindsLast30Days }),
   ];
   for (const alert of device.alerts) {
-    const others = Array.isArray(alert.details['otherStudents']) ? (alert.details['otherStudents'] as unknown[]).join(', ') : '';
+    const others = Array.isArray(alert.details['otherStudents'])
+      ? (alert.details['otherStudents'] as unknown[]).map((id) => personText(String(id), names, 'student', i18n)).join(', ')
+      : '';
     const count = Number(alert.details['rebindsLast30Days'] ?? device.rebindsLast30Days);
     facts.push(i18n.t(`alert.${alert.reason}`, { others, count }));
   }
@@ -98,7 +129,7 @@ export function bindingFacts(device: Device, i18n: AdminI18n): string[] {
 }
 
 /** Blocked devices first, then those with alerts: each with its facts and a way to the student. */
-export function attentionList(devices: readonly Device[], i18n: AdminI18n): HTMLElement {
+export function attentionList(devices: readonly Device[], i18n: AdminI18n, names: Names): HTMLElement {
   if (devices.length === 0) return el('p', { class: 'muted' }, i18n.t('attention.none'));
   return el(
     'ul',
@@ -113,10 +144,16 @@ export function attentionList(devices: readonly Device[], i18n: AdminI18n): HTML
           el('h3', { class: 'admin-device__name' }, device.name),
           el('span', { class: 'admin-device__state' }, i18n.t(`state.${device.state}`)),
         ),
-        ...[...(device.state === 'flagged' ? [i18n.t('devices.flagged', { reason: device.flaggedReason ?? '' })] : []), ...bindingFacts(device, i18n)].map(
-          (fact) => el('p', { class: 'admin-device__fact muted' }, fact),
+        ...[
+          i18n.t('attention.student', { name: personText(device.studentId, names, 'student', i18n) }),
+          ...(device.state === 'flagged' ? [i18n.t('devices.flagged', { reason: device.flaggedReason ?? '' })] : []),
+          ...bindingFacts(device, i18n, names),
+        ].map((fact) => el('p', { class: 'admin-device__fact muted' }, fact)),
+        el(
+          'a',
+          { href: `?student=${encodeURIComponent(device.studentId)}` },
+          i18n.t('attention.open', { name: names.get(device.studentId)?.name ?? personText(device.studentId, names, 'student', i18n) }),
         ),
-        el('a', { href: `?student=${encodeURIComponent(device.studentId)}` }, i18n.t('attention.open', { studentId: device.studentId })),
       ),
     ),
   );
@@ -166,7 +203,7 @@ function reasonForm(
   return form;
 }
 
-export function historyTable(history: DeviceHistory, i18n: AdminI18n): HTMLElement {
+export function historyTable(history: DeviceHistory, i18n: AdminI18n, names: Names): HTMLElement {
   if (history.entries.length === 0) return el('p', { class: 'muted' }, i18n.t('history.none'));
   const head = (key: 'history.when' | 'history.action' | 'history.who' | 'history.device' | 'history.reason'): HTMLElement =>
     el('th', { scope: 'col' }, i18n.t(key));
@@ -178,18 +215,18 @@ export function historyTable(history: DeviceHistory, i18n: AdminI18n): HTMLEleme
       { class: 'admin-history' },
       el('caption', { class: 'visually-hidden' }, i18n.t('history.caption')),
       el('thead', {}, el('tr', {}, head('history.when'), head('history.action'), head('history.who'), head('history.device'), head('history.reason'))),
-      el('tbody', {}, ...history.entries.map((entry) => historyRow(entry, i18n))),
+      el('tbody', {}, ...history.entries.map((entry) => historyRow(entry, i18n, names))),
     ),
   );
 }
 
-function historyRow(entry: HistoryEntry, i18n: AdminI18n): HTMLTableRowElement {
+function historyRow(entry: HistoryEntry, i18n: AdminI18n, names: Names): HTMLTableRowElement {
   return el(
     'tr',
     { 'data-action': entry.action },
     el('td', {}, formatTime(entry.occurredAt, i18n.lang)),
     el('td', {}, i18n.t(`history.${entry.action}`)),
-    el('td', {}, i18n.t('history.actor', { role: i18n.t(`actor.${entry.actorRole}`), id: entry.actorId })),
+    el('td', {}, personText(entry.actorId, names, entry.actorRole, i18n)),
     el('td', {}, entry.deviceId === null ? '—' : `#${entry.deviceId}`),
     el('td', {}, entry.reason ?? '—'),
   );

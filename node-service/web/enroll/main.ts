@@ -14,6 +14,8 @@ const message = required('#message');
 const who = required('#who');
 const enrolSection = required('#enrol');
 const enrolButton = required<HTMLButtonElement>('#enrol-button');
+const limitNote = required('#limit');
+const waitSection = required('#wait');
 const policyNote = required('#policy');
 const devicesSection = required('#devices');
 const devicesBody = required('#devices-body');
@@ -21,7 +23,7 @@ const rebindSection = required('#rebind');
 const rebindButton = required<HTMLButtonElement>('#rebind-button');
 const backToScan = required('#back-to-scan');
 // The scan page sends a student here (?next=scan) when this phone holds no key of theirs; once enrolled or
-// linked, the way back to scanning is the main next step.
+// linked, the way back to the scan (which tries the kept code again) is the main next step.
 const cameFromScan = new URLSearchParams(location.search).get('next') === 'scan';
 
 let me: Identity | undefined;
@@ -44,12 +46,11 @@ function render(): void {
   devicesSection.hidden = false;
   if (!overview) return;
   const blocked = blocker(overview);
-  policyNote.hidden = blocked === null;
-  if (blocked?.kind === 'limit') {
-    policyNote.textContent = i18n.t('enroll.limit', { count: overview.policy.devicesInUse, max: overview.policy.maxDevices });
-  } else if (blocked?.kind === 'cooldown') {
-    policyNote.textContent = i18n.t('enroll.cooldown', { at: formatTime(blocked.until, i18n.lang, timeZone) });
-  }
+  limitNote.hidden = blocked?.kind !== 'limit';
+  limitNote.textContent = i18n.t('enroll.limit', { count: overview.policy.devicesInUse, max: overview.policy.maxDevices });
+  // A wait is what blocks a student who lost their phone: what it is, until when, and whom to ask.
+  waitSection.hidden = blocked?.kind !== 'cooldown';
+  policyNote.textContent = blocked?.kind === 'cooldown' ? i18n.t('enroll.cooldown', { at: formatTime(blocked.until, i18n.lang, timeZone) }) : '';
   enrolButton.disabled = busy || blocked !== null;
   enrolButton.textContent = busy ? i18n.t('enroll.working') : i18n.t('enroll.button');
   rebindSection.hidden = !needsRebind(overview, localPhoneKeyId);
@@ -73,6 +74,7 @@ async function refresh(): Promise<void> {
 
 /** Runs one action with the page busy, then reloads the list whatever happened. */
 async function act(work: () => Promise<string>): Promise<void> {
+  const wasLinked = linked;
   if (busy) return;
   busy = true;
   clearMessage(message);
@@ -86,6 +88,8 @@ async function act(work: () => Promise<string>): Promise<void> {
   } finally {
     busy = false;
     await refresh().catch(fail);
+    // Just enrolled or linked on the way from a scan: the way back is the next thing to press.
+    if (cameFromScan && linked && !wasLinked) backToScan.querySelector('a')?.focus();
   }
 }
 

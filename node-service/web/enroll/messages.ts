@@ -34,7 +34,8 @@ export const messages = defineMessages(
       'Tu llave de acceso está registrada, pero este navegador no tiene la llave del teléfono (borraste los datos del sitio, cambiaste de navegador o registraste la llave antes). Vincúlalo para poder marcar asistencia desde aquí.',
     'rebind.button': 'Vincular este teléfono',
     'rebind.success': 'Listo: este teléfono quedó vinculado a tu llave «{name}». Ya puedes escanear el código de la clase.',
-    'rebind.back': 'Volver a escanear',
+    'rebind.back': 'Volver a marcar mi asistencia',
+    'wait.heading': 'Debes esperar para registrar otra llave',
     'fail.phoneKey':
       'Este navegador no pudo guardar la llave del teléfono. Abre esta página en el navegador principal del teléfono, fuera del modo incógnito, y vuelve a intentarlo.',
     'devices.phoneBound': 'Vinculado a un teléfono desde el {at}',
@@ -89,7 +90,8 @@ export const messages = defineMessages(
       "Your passkey is enrolled, but this browser does not hold the phone key (you cleared the site's data, changed browsers or enrolled before phone keys). Link it to mark attendance from here.",
     'rebind.button': 'Link this phone',
     'rebind.success': 'Done: this phone is linked to your passkey “{name}”. You can now scan the class code.',
-    'rebind.back': 'Back to scanning',
+    'rebind.back': 'Back to marking my attendance',
+    'wait.heading': 'You must wait to enrol another passkey',
     'fail.phoneKey':
       "This browser could not keep the phone key. Open this page in your phone's main browser, outside private mode, and try again.",
     'devices.phoneBound': 'Linked to a phone since {at}',

@@ -24,7 +24,10 @@ const messages = defineMessages(
   {
     'projector.title': 'Proyector · Asistencia',
     'projector.qrLabel': 'Código QR de asistencia: escanéalo con la cámara del teléfono',
-    'projector.fallback': '¿Sin cámara? Escribe este código:',
+    'projector.fallback': '¿Sin cámara? Entra a',
+    'projector.fallbackType': 'y escribe este código:',
+    'projector.guide': 'Escanea el código con la cámara de tu teléfono y confirma con tu huella o tu cara.',
+    'projector.firstTime': '¿Primera vez? Al escanear, tu teléfono te guiará para registrar tu llave de acceso (solo se hace una vez).',
     'projector.fullscreen': 'Pantalla completa',
     'projector.exitFullscreen': 'Salir de pantalla completa',
     'projector.round': 'Ronda {round} de {planned}',
@@ -45,7 +48,10 @@ const messages = defineMessages(
   {
     'projector.title': 'Projector · Asistencia',
     'projector.qrLabel': 'Attendance QR code: scan it with your phone camera',
-    'projector.fallback': 'No camera? Type this code:',
+    'projector.fallback': 'No camera? Go to',
+    'projector.fallbackType': 'and type this code:',
+    'projector.guide': "Scan the code with your phone's camera and confirm with your fingerprint or face.",
+    'projector.firstTime': 'First time? When you scan, your phone will guide you to enrol your passkey (you only do it once).',
     'projector.fullscreen': 'Full screen',
     'projector.exitFullscreen': 'Exit full screen',
     'projector.round': 'Round {round} of {planned}',
@@ -79,6 +85,8 @@ const ui = {
   countdown: required('#countdown'),
   fallback: required('#fallback'),
   fallbackCode: required('#fallback-code'),
+  fallbackAddress: required('#fallback-address'),
+  guide: required('#guide'),
   notice: required('#notice'),
 };
 ui.notice.removeAttribute('data-i18n');
@@ -173,13 +181,30 @@ function showCode(frame: QrFrame): void {
     shownUrl = frame.url;
   }
   ui.code.hidden = false;
+  ui.guide.hidden = false;
   ui.fallback.hidden = frame.fallbackCode === null;
   ui.fallbackCode.textContent = frame.fallbackCode === null ? '' : groupDigits(frame.fallbackCode);
+  ui.fallbackAddress.replaceChildren(...(frame.fallbackCode === null ? [] : scanAddress(frame.url)));
+}
+
+/**
+ * Where to type the digits, as short as it can be typed: the scan page's host and path, no scheme; two
+ * unbreakable pieces, so a narrow screen wraps it between host and path, not inside a word.
+ */
+function scanAddress(qrUrl: string): HTMLElement[] {
+  const url = new URL(qrUrl);
+  return [url.host, url.pathname.replace(/\/$/, '')].map((part) => {
+    const piece = document.createElement('span');
+    piece.className = 'projector-fallback__address-part';
+    piece.textContent = part;
+    return piece;
+  });
 }
 
 /** Removes the code from the page (not just from view): a hidden code cannot be scanned or copied. */
 function hideCode(): void {
   ui.code.hidden = true;
+  ui.guide.hidden = true;
   ui.fallback.hidden = true;
   ui.qr.replaceChildren();
   ui.fallbackCode.textContent = '';

@@ -1,19 +1,22 @@
 // Scan page (phone first, no portal login). The QR opens /asistencia/scan/#<token>: the page at once trades
 // the token for a passkey challenge, starts the passkey prompt (the button stays as the retry: some phones
 // only prompt after a tap) and shows the outcome in one line. Without a token it asks for the typed code.
+// A phone with no key of this student's is sent to enrol (or link) it, with the code kept for the return:
+// back here, the page tries that code again, or asks for a fresh scan when it has changed meanwhile.
 import { ApiError } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { startPage } from '../src/lib/page';
 import { existingPhoneKey, type PhoneKey } from '../src/lib/phone-key';
 import { errorText, required } from '../src/lib/ui';
 import { messages, type Key } from './messages';
+import { keepPendingCode, takePendingCode, type PendingCode } from './pending';
 import { askChallenge, isToken, normaliseCode, PhoneFailure, sendConfirmation, signWithPasskey, type Confirmation, type Offer } from './scan';
 
 type Text = { readonly key: Key; readonly vars?: Vars } | { readonly text: string };
 
 type State =
   | { readonly kind: 'checking' }
-  | { readonly kind: 'code'; readonly busy: boolean; readonly error?: Text }
+  | { readonly kind: 'code'; readonly busy: boolean; readonly error?: Text; readonly resumed?: boolean }
   | { readonly kind: 'offer'; readonly offer: Offer; readonly step: 'idle' | 'prompting' | 'sending'; readonly failure?: PhoneFailure }
   | { readonly kind: 'done'; readonly confirmation: Confirmation; readonly at: Date }
   | { readonly kind: 'refused'; readonly title: Key; readonly detail?: string; readonly enrol: boolean };
@@ -25,6 +28,8 @@ const { i18n, api } = startPage(messages);
 const ui = {
   checking: required('#checking'),
   codeStep: required('#code-step'),
+  codeHeading: required('#code-heading'),
+  codeLead: required('#code-lead'),
   codeForm: required<HTMLFormElement>('#code-form'),
   codeInput: required<HTMLInputElement>('#code-input'),
   codeError: required('#code-error'),
@@ -50,6 +55,8 @@ let state: State = { kind: 'checking' };
 let phoneKey: PhoneKey | null = null;
 // Each code opened starts a new attempt; answers still arriving for an older one are dropped.
 let attempt = 0;
+/** The code being tried (scanned or typed): kept for the return when this phone must enrol first. */
+let scanned: PendingCode | null = null;
 
 function say(text: Text): string {
   return 'key' in text ? i18n.t(text.key, text.vars) : text.text;
@@ -67,6 +74,8 @@ function render(): void {
 }
 
 function renderCode(current: Extract<State, { kind: 'code' }>): void {
+  ui.codeHeading.textContent = i18n.t(current.resumed ? 'code.rescanHeading' : 'code.heading');
+  ui.codeLead.textContent = i18n.t(current.resumed ? 'code.rescanLead' : 'code.lead');
   ui.codeSubmit.disabled = current.busy;
   ui.codeSubmit.textContent = i18n.t(current.busy ? 'code.checking' : 'code.submit');
   ui.codeError.hidden = !current.error;
@@ -111,9 +120,20 @@ function renderRefused({ title, detail, enrol }: Extract<State, { kind: 'refused
   ui.enrolButton.textContent = i18n.t(title === 'outcome.noPhoneKey' ? 'outcome.enrolNow' : 'outcome.enrol');
 }
 
-/** Without a phone key nothing can be asked: the way forward is enrolling (or linking) this phone. */
+/**
+ * Without a phone key nothing can be asked: the way forward is enrolling (or linking) this phone. The code
+ * is kept so that the return from the enrolment page can try it again.
+ */
 function noPhoneKey(): State {
+  if (scanned) keepPendingCode(scanned);
   return { kind: 'refused', title: 'outcome.noPhoneKey', enrol: true };
+}
+
+/** A refusal whose way forward is enrolling: the code is kept for the return, as without a phone key. */
+function enrolRefusal(error: unknown): boolean {
+  const enrol = error instanceof ApiError && enrolCodes.has(error.code);
+  if (enrol && scanned) keepPendingCode(scanned);
+  return enrol;
 }
 
 function setState(next: State, of: number = attempt): void {
@@ -122,24 +142,29 @@ function setState(next: State, of: number = attempt): void {
   render();
 }
 
-/** A refused token: a stale or malformed code is "scan the one on screen"; anything else says why. */
-function challengeRefused(error: unknown): State {
+/**
+ * A refused token: a stale or malformed code is "scan the one on screen" (back from enrolling, with the
+ * typed code beside it: the kept code has almost surely changed meanwhile); anything else says why.
+ */
+function challengeRefused(error: unknown, resumed: boolean): State {
   const stale = error instanceof ApiError && (error.code === 'SCAN_CODE_EXPIRED' || error.code === 'VALIDATION_FAILED');
-  const enrol = error instanceof ApiError && enrolCodes.has(error.code);
-  return stale ? { kind: 'refused', title: 'outcome.codeChanged', enrol: false } : { kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol };
+  if (stale && resumed) return { kind: 'code', busy: false, resumed: true };
+  if (stale) return { kind: 'refused', title: 'outcome.codeChanged', enrol: false };
+  return { kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol: enrolRefusal(error) };
 }
 
-async function startWithToken(token: string): Promise<void> {
+async function startWithToken(token: string, { resumed = false } = {}): Promise<void> {
   const mine = ++attempt;
   setState({ kind: 'checking' });
   if (!isToken(token)) return setState({ kind: 'refused', title: 'outcome.codeChanged', enrol: false });
+  scanned = { token };
   phoneKey = await existingPhoneKey().catch(() => null);
   if (!phoneKey) return setState(noPhoneKey(), mine);
   try {
     const offer = await askChallenge(api, phoneKey, { token });
     if (mine === attempt) await offerReady(offer);
   } catch (error) {
-    setState(challengeRefused(error), mine);
+    setState(challengeRefused(error, resumed), mine);
   }
 }
 
@@ -152,15 +177,26 @@ async function startWithCode(event: SubmitEvent): Promise<void> {
     ui.codeInput.focus();
     return;
   }
+  await tryCode(code, false);
+}
+
+/** A typed code (or one kept from before enrolling): the same passkey step as a scanned one. */
+async function tryCode(code: string, resumed: boolean): Promise<void> {
+  scanned = { code };
   phoneKey = await existingPhoneKey().catch(() => null);
   if (!phoneKey) return setState(noPhoneKey());
   const mine = ++attempt;
-  setState({ kind: 'code', busy: true });
+  setState({ kind: 'code', busy: true, resumed });
   try {
     const offer = await askChallenge(api, phoneKey, { code });
     if (mine === attempt) await offerReady(offer);
   } catch (error) {
-    setState({ kind: 'code', busy: false, error: { text: errorText(error, i18n) } }, mine);
+    if (error instanceof ApiError && enrolRefusal(error)) {
+      setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol: true }, mine);
+      return;
+    }
+    // Back from enrolling, a kept code that no longer works just asks for the one on screen now.
+    setState({ kind: 'code', busy: false, resumed, ...(resumed ? {} : { error: { text: errorText(error, i18n) } }) }, mine);
     ui.codeInput.select();
   }
 }
@@ -189,8 +225,7 @@ async function confirmWithPasskey(offer: Offer, { automatic }: { automatic: bool
   try {
     setState({ kind: 'done', confirmation: await sendConfirmation(api, phoneKey!, offer, assertion), at: new Date() }, mine);
   } catch (error) {
-    const enrol = error instanceof ApiError && enrolCodes.has(error.code);
-    setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol }, mine);
+    setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol: enrolRefusal(error) }, mine);
   }
 }
 
@@ -214,8 +249,13 @@ window.addEventListener('hashchange', () => {
 });
 
 const token = takeToken();
+const pending = token ? null : takePendingCode();
 if (token) {
   await startWithToken(token);
+} else if (pending && 'token' in pending) {
+  await startWithToken(pending.token, { resumed: true });
+} else if (pending) {
+  await tryCode(pending.code, true);
 } else {
   setState({ kind: 'code', busy: false });
   ui.codeInput.focus();

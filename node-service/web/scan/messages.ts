@@ -10,6 +10,9 @@ export const messages = defineMessages(
     'code.submit': 'Continuar',
     'code.invalid': 'Escribe los 6 dígitos del código, por ejemplo 123 456.',
     'code.checking': 'Comprobando…',
+    'code.rescanHeading': 'Tu llave está lista: vuelve a escanear el código',
+    'code.rescanLead':
+      'El código que escaneaste antes ya cambió. Escanea con la cámara del teléfono el código que está ahora en la pantalla de la sala, o escribe aquí sus 6 dígitos.',
     'offer.eyebrow': 'Registrar asistencia en',
     'offer.where': '{room} · Ronda {round}',
     'offer.confirm': 'Confirmar con mi llave de acceso',
@@ -26,7 +29,7 @@ export const messages = defineMessages(
     'outcome.enrol': 'Registrar mi llave de acceso',
     'outcome.noPhoneKey': 'Este teléfono no tiene tu llave',
     'outcome.noPhoneKeyDetail':
-      'Para marcar asistencia, registra tu llave de acceso en este teléfono (o vuelve a vincularlo si ya la registraste). Después vuelve a escanear el código.',
+      'Para marcar asistencia necesitas tu llave de acceso en este teléfono. Regístrala (o vuelve a vincular el teléfono si ya la registraste): toma un minuto y luego vuelves aquí para confirmar tu asistencia.',
     'outcome.enrolNow': 'Registrarla ahora',
     'fail.unsupported':
       'Este navegador no admite llaves de acceso. Abre el código con Chrome, Safari o Edge actualizados en tu teléfono.',
@@ -45,6 +48,9 @@ export const messages = defineMessages(
     'code.submit': 'Continue',
     'code.invalid': 'Type the 6 digits of the code, for example 123 456.',
     'code.checking': 'Checking…',
+    'code.rescanHeading': 'Your passkey is ready: scan the code again',
+    'code.rescanLead':
+      "The code you scanned earlier has changed. Scan the code on the classroom screen now with your phone's camera, or type its 6 digits here.",
     'offer.eyebrow': 'Confirm attendance at',
     'offer.where': '{room} · Round {round}',
     'offer.confirm': 'Confirm with my passkey',
@@ -60,7 +66,8 @@ export const messages = defineMessages(
     'outcome.refused': 'Your attendance could not be recorded',
     'outcome.enrol': 'Enrol my passkey',
     'outcome.noPhoneKey': 'This phone does not hold your key',
-    'outcome.noPhoneKeyDetail': 'To mark attendance, enrol your passkey on this phone (or link it again if you already enrolled). Then scan the code again.',
+    'outcome.noPhoneKeyDetail':
+      'To mark attendance you need your passkey on this phone. Enrol it (or link the phone again if you already enrolled): it takes a minute, then you come back here to confirm your attendance.',
     'outcome.enrolNow': 'Enrol it now',
     'fail.unsupported': 'This browser does not support passkeys. Open the code with an up-to-date Chrome, Safari or Edge on your phone.',
     'fail.notAllowed': 'The confirmation was cancelled or your phone could not verify you (fingerprint, face or PIN). Press the button again.',

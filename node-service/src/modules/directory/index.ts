@@ -2,7 +2,7 @@ import type { CourseDirectory } from './application/ports.js';
 import { createDemoDirectory } from './infrastructure/demo-directory.js';
 import { createPortalDirectory } from './infrastructure/portal-directory.js';
 
-export type { Course, Roster, RosterStudent } from './domain/course.js';
+export type { Course, Person, Roster, RosterStudent } from './domain/course.js';
 export type { CourseDirectory } from './application/ports.js';
 export { directoryErrors } from './domain/errors.js';
 export { DEMO_USERS, DEMO_COURSES, type DemoUser } from './infrastructure/demo-seed.js';

@@ -8,7 +8,9 @@ import type { ScanCredentials } from '../scan/index.js';
 import { createScanCredentials } from './application/credentials.js';
 import { createDeviceManagement, type DeviceManagement } from './application/devices.js';
 import { createRebindingService } from './application/rebinding.js';
+import type { PeopleDirectory } from './application/ports.js';
 import { createRegistrationService, type RegistrationService } from './application/registration.js';
+import { createStudentLookup } from './application/student-lookup.js';
 import type { EnrollmentPolicy } from './domain/policy.js';
 import { createChallengeStore } from './infrastructure/challenge-store.js';
 import { createDeviceRepository } from './infrastructure/device-repository.js';
@@ -17,6 +19,7 @@ import { adminRoutes } from './presentation/admin-routes.js';
 import { studentRoutes } from './presentation/student-routes.js';
 
 export type { DeviceManagement, DeviceOverview } from './application/devices.js';
+export type { KnownPerson, PeopleDirectory } from './application/ports.js';
 export { CREDENTIAL_PREFIX_MIN } from './application/devices.js';
 export type { Actor, Device, DeviceAlert, DeviceState, HistoryEntry } from './domain/device.js';
 export type { EnrollmentPolicy } from './domain/policy.js';
@@ -37,6 +40,7 @@ export interface EnrollmentConfig {
     syncedPasskeys: 'allow' | 'flag' | 'refuse';
     rebindCooldownMinutes: number;
     rebindsBeforeFlag: number;
+    adminSearchMaxResults: number;
   };
 }
 
@@ -63,9 +67,12 @@ export function createEnrollmentModule(deps: {
   db: SqlDatabase;
   store: KeyValueStore;
   assertions: AssertionVerifier;
+  /** The portal's directory: admins find students and read names through it. */
+  people: PeopleDirectory;
   guards: AuthGuards;
   limits: RateLimits;
   now?: () => Date;
+  report?: (error: unknown, context: string) => void;
 }): {
   registration: RegistrationService;
   management: DeviceManagement;
@@ -94,9 +101,15 @@ export function createEnrollmentModule(deps: {
   });
   const management = createDeviceManagement({ devices, policy });
   const credentials = createScanCredentials({ devices, now });
+  const lookup = createStudentLookup({
+    directory: deps.people,
+    devices,
+    maxResults: config.enrollment.adminSearchMaxResults,
+    ...(deps.report ? { report: deps.report } : {}),
+  });
   const routes: FastifyPluginAsyncZod = async (app) => {
     await app.register(studentRoutes({ registration, rebinding, management, guards: deps.guards, limits: deps.limits }));
-    await app.register(adminRoutes({ management, guards: deps.guards, limits: deps.limits }));
+    await app.register(adminRoutes({ management, lookup, guards: deps.guards, limits: deps.limits }));
   };
   return { registration, management, credentials, routes };
 }

@@ -1,4 +1,4 @@
-import type { Course, Roster, RosterStudent } from '../domain/course.js';
+import type { Course, Person, Roster, RosterStudent } from '../domain/course.js';
 
 /** Where courses and rosters come from: the PHP portal in a real deployment, the demo seed in development. */
 export interface CourseDirectory {
@@ -8,4 +8,11 @@ export interface CourseDirectory {
   roster(courseId: string): Promise<Roster>;
   /** One student by id (a walk-in is on no roster of the course); null when the portal has no such student. */
   student(studentId: string): Promise<RosterStudent | null>;
+  /**
+   * Students whose name or username holds every word of `query` (accents and case ignored), or whose id or
+   * username is `query`; those first, then by name; at most `limit`.
+   */
+  searchStudents(query: string, limit: number): Promise<RosterStudent[]>;
+  /** The known people among `ids` (any role), for naming them in histories; unknown ids are left out. */
+  people(ids: readonly string[]): Promise<Person[]>;
 }

@@ -16,3 +16,27 @@ export interface Roster {
   course: Course;
   students: RosterStudent[];
 }
+
+/** Anyone the portal knows (student, teacher or admin), as histories name them. */
+export interface Person {
+  id: string;
+  name: string;
+  username: string;
+  role: 'student' | 'teacher' | 'admin';
+}
+
+/** Lower case without accents: "Pérez", "PEREZ" and "perez" compare equal, as the portal's search does. */
+export function foldText(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/**
+ * Whether a student answers a lookup: the query is their id or username, or every word of it appears in
+ * their name or username (accents and case ignored). Exact answers rank first.
+ */
+export function studentMatch(student: RosterStudent, query: string): 'exact' | 'words' | null {
+  if (student.id === query || student.username === query) return 'exact';
+  const haystack = foldText(`${student.name} ${student.username}`);
+  const words = foldText(query).split(/\s+/).filter(Boolean);
+  return words.length > 0 && words.every((word) => haystack.includes(word)) ? 'words' : null;
+}

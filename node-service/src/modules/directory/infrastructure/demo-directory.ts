@@ -1,5 +1,5 @@
 import type { CourseDirectory } from '../application/ports.js';
-import type { Course } from '../domain/course.js';
+import { studentMatch, type Course } from '../domain/course.js';
 import { directoryErrors } from '../domain/errors.js';
 import { DEMO_COURSES, DEMO_USERS } from './demo-seed.js';
 
@@ -15,6 +15,17 @@ export function createDemoDirectory(): CourseDirectory {
     async student(studentId) {
       const user = DEMO_USERS.find((u) => u.id === studentId && u.role === 'student');
       return user ? { id: user.id, name: user.name, username: user.username } : null;
+    },
+    async searchStudents(query, limit) {
+      const students = DEMO_USERS.filter((u) => u.role === 'student').map(({ id, name, username }) => ({ id, name, username }));
+      const ranked = students
+        .map((student) => ({ student, match: studentMatch(student, query) }))
+        .filter((entry) => entry.match !== null)
+        .sort((a, b) => Number(a.match !== 'exact') - Number(b.match !== 'exact') || a.student.name.localeCompare(b.student.name, 'es'));
+      return ranked.slice(0, limit).map((entry) => entry.student);
+    },
+    async people(ids) {
+      return DEMO_USERS.filter((u) => ids.includes(u.id)).map(({ id, name, username, role }) => ({ id, name, username, role }));
     },
     async roster(courseId) {
       const found = DEMO_COURSES.find((c) => c.id === courseId);

@@ -5,6 +5,7 @@ import { directoryErrors } from '../domain/errors.js';
 const courseSchema = z.object({ id: z.string().min(1), name: z.string(), teacherId: z.coerce.string() });
 const coursesSchema = z.object({ courses: z.array(courseSchema) });
 const studentSchema = z.object({ id: z.coerce.string(), name: z.string(), username: z.string().min(1) });
+const personSchema = studentSchema.extend({ role: z.enum(['student', 'teacher', 'admin']) });
 const rosterSchema = z.object({
   course: courseSchema,
   students: z.array(studentSchema),
@@ -42,5 +43,9 @@ export function createPortalDirectory(options: { baseUrl: string; credential: st
       }),
     student: async (studentId) =>
       (await get(`/internal/student.php?${query('id', studentId)}`, z.object({ student: studentSchema }).nullable(), () => null))?.student ?? null,
+    searchStudents: async (text, limit) =>
+      (await get(`/internal/students.php?${query('q', text)}&${query('limit', String(limit))}`, z.object({ students: z.array(studentSchema) }))).students,
+    people: async (ids) =>
+      ids.length === 0 ? [] : (await get(`/internal/people.php?${query('ids', ids.join(','))}`, z.object({ people: z.array(personSchema) }))).people,
   };
 }

@@ -95,3 +95,20 @@ export interface DeviceRepository {
   /** False when the device is no longer active, or its counter is not behind `signCount` any more. */
   recordUse(deviceId: number, use: { signCount: number; backedUp?: boolean }): Promise<boolean>;
 }
+
+/** Someone the portal knows, as the admin's pages name them. */
+export interface KnownPerson {
+  id: string;
+  name: string;
+  username: string;
+  role: 'student' | 'teacher' | 'admin';
+}
+
+/**
+ * The portal's directory of people (the directory module implements it): the one source of names; this
+ * module keeps none.
+ */
+export interface PeopleDirectory {
+  searchStudents(query: string, limit: number): Promise<Array<{ id: string; name: string; username: string }>>;
+  people(ids: readonly string[]): Promise<KnownPerson[]>;
+}

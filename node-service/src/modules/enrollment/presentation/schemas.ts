@@ -160,3 +160,37 @@ export function historyView(studentId: string, entries: HistoryEntry[]): z.infer
     })),
   };
 }
+
+/** At most this many words in a lookup, as the portal's search accepts (php-legacy/public/internal/students.php). */
+export const LOOKUP_MAX_WORDS = 8;
+
+/** What an admin types to find a student: a name, a username or an id. */
+export const lookupQuerySchema = z.object({
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .refine((q) => q.split(/\s+/).length <= LOOKUP_MAX_WORDS, { error: `at most ${LOOKUP_MAX_WORDS} words` }),
+});
+
+export const personSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  username: z.string(),
+  role: z.enum(['student', 'teacher', 'admin']),
+});
+
+export const studentSearchSchema = z.object({
+  query: z.string(),
+  students: z.array(z.object({ id: z.string(), name: z.string(), username: z.string(), devicesInUse: z.number() })),
+  /** More students matched than `limit` (ADMIN_SEARCH_MAX_RESULTS): the admin should type more. */
+  truncated: z.boolean(),
+  limit: z.number(),
+});
+
+/** The admin's views also name the people in them (from the portal); empty when the portal cannot say. */
+const named = { people: z.array(personSchema) };
+export const adminOverviewSchema = overviewSchema.extend(named);
+export const adminHistorySchema = historySchema.extend(named);
+export const attentionSchema = z.object({ devices: z.array(deviceSchema), ...named });

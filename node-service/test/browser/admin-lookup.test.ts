@@ -1,0 +1,97 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startDoor, type Door } from '../door/door.js';
+import { apiAs } from '../support/api.js';
+import { launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import { users } from '../support/tokens.js';
+import { enrolledPhone } from '../scan/support.js';
+
+/**
+ * An admin at the counter finds a student by the name they are told, through Apache and the PHP portal
+ * (the directory of people), in Chromium: "Luis Perez" finds Luis Pérez; "estudiante" lists every
+ * match to choose from; a name nobody has says so. The history names people, not roles and ids, and the
+ * list of devices to review names their owners.
+ */
+let door: Door;
+let browser: BrowserHarness;
+let admin: Page;
+
+beforeAll(async () => {
+  door = await startDoor({ env: { ENROLLMENT_SHARED_PHONE: 'flag' } });
+  browser = await launchBrowser();
+  // Luis enrols; an admin revokes his device, so the history has two people in it.
+  await enrolledPhone(door.service, users.student);
+  const staff = apiAs(door.service.baseUrl, users.admin);
+  const [device] = (await staff.get('/api/admin/devices?studentId=2')).body.devices;
+  expect((await staff.post(`/api/admin/devices/${device.id}/revoke`, { reason: 'Teléfono robado' })).status).toBe(200);
+  // María's device is blocked for review: it belongs in the list of devices to look at.
+  await enrolledPhone(door.service, users.student2);
+  await door.service.db.query(`UPDATE enrollment.devices SET state = 'flagged', flagged_reason = 'contador hacia atrás' WHERE student_id = '3'`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await door?.stop();
+});
+
+async function signInAsAdmin(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${door.origin}/asistencia/admin/`);
+  await page.waitForURL((url) => url.pathname === '/login.php');
+  await page.getByLabel('Usuario').fill('carmen.admin');
+  await page.getByLabel('Contraseña').fill('demo1234');
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await page.waitForURL(`${door.origin}/asistencia/admin/`);
+  await page.getByRole('heading', { level: 1, name: 'Administración de dispositivos' }).waitFor();
+  return page;
+}
+
+async function lookUp(text: string): Promise<void> {
+  await admin.getByLabel('Nombre, usuario o ID del estudiante').fill(text);
+  await admin.getByRole('button', { name: 'Buscar' }).click();
+}
+
+describe('admin lookup by name', () => {
+  test('the devices to review name their owner', async () => {
+    admin = await signInAsAdmin();
+    const review = admin.getByRole('region', { name: 'Dispositivos que revisar' });
+    await review.getByText('Estudiante: María Gómez (maria.estudiante)').waitFor();
+    await review.getByRole('link', { name: 'Ver a María Gómez' }).waitFor();
+  });
+
+  test('"Luis Perez", without the accent, opens Luis Pérez; the history names the admin and the student', async () => {
+    await lookUp('Luis Perez');
+    await admin.getByRole('heading', { level: 2, name: 'Dispositivos de Luis Pérez (luis.estudiante)' }).waitFor();
+    expect(new URL(admin.url()).searchParams.get('student')).toBe('2');
+    const history = admin.locator('table.admin-history tbody tr');
+    await expect.poll(() => history.count()).toBe(2);
+    const who = async (n: number) => (await history.nth(n).locator('td').allTextContents())[2];
+    expect([await who(0), await who(1)]).toEqual(['Carmen Ruiz (carmen.admin)', 'Luis Pérez (luis.estudiante)']);
+    expect(await admin.getByText(/administración 5|estudiante 2/).count()).toBe(0);
+    await screenshot(admin, 'admin-lookup-by-name');
+  });
+
+  test('several matches are listed to choose from, and one is opened', async () => {
+    await lookUp('ESTUDIANTE');
+    const matches = admin.getByRole('region', { name: 'Estudiantes que coinciden con «ESTUDIANTE»' });
+    await matches.waitFor();
+    expect(await matches.getByRole('link').allTextContents()).toEqual(['José Núñez', 'Luis Pérez', 'María Gómez']);
+    await matches.getByText('maria.estudiante · ID 3 · 1 dispositivo(s) en uso').waitFor();
+    await screenshot(admin, 'admin-lookup-matches');
+    await matches.getByRole('link', { name: 'Ver a María Gómez' }).click();
+    await admin.getByRole('heading', { level: 2, name: 'Dispositivos de María Gómez (maria.estudiante)' }).waitFor();
+    await admin.locator('#devices .admin-device[data-state="flagged"]').waitFor();
+    expect(await matches.isVisible()).toBe(true);
+  });
+
+  test('a name nobody has says no student matches, and shows nobody', async () => {
+    await lookUp('Pedro Pascal');
+    await admin.getByText('Ningún estudiante coincide con «Pedro Pascal». Revisa el nombre o prueba con su usuario del portal.').waitFor();
+    expect(await admin.locator('#devices').isVisible()).toBe(false);
+    expect(await admin.locator('#matches').isVisible()).toBe(false);
+    await screenshot(admin, 'admin-lookup-none');
+    await admin.getByRole('button', { name: 'English' }).click();
+    await admin.getByText('No student matches “Pedro Pascal”.', { exact: false }).waitFor();
+    expect(browser.pageErrors(admin)).toEqual([]);
+  });
+});
