@@ -448,6 +448,8 @@ function schemaNodes(schema: JsonSchema, value: unknown, path: Path): Array<[Pat
 /** A value whose JSON type the schema does not allow (1.5 counts as wrong for an integer). */
 function wrongType(random: Random, schema: JsonSchema): unknown {
   const allowed = new Set<string>([schema.type, ...(schema.anyOf ?? []).map((b: JsonSchema) => b.type)].flat().filter(Boolean));
+  // OpenAPI 3.0 says "may be null" with `nullable` rather than a type.
+  if (schema.nullable === true) allowed.add('null');
   const candidates: Array<[string, unknown]> = [
     ['string', 'text'],
     ['number', 1.5],
