@@ -1,4 +1,5 @@
 // What the device administration API answers (modules/enrollment/presentation/admin-routes.ts).
+import { basePath } from '../src/lib/api';
 
 export type DeviceState = 'active' | 'flagged' | 'revoked';
 export type HistoryAction = 'enrolled' | 'renamed' | 'revoked' | 'reset' | 'flagged' | 'rebound' | 'alerted' | 'refused';
@@ -50,4 +51,4 @@ export interface DeviceHistory {
   readonly entries: readonly HistoryEntry[];
 }
 
-export const adminPath = '/asistencia/api/admin/devices';
+export const adminPath = `${basePath}api/admin/devices`;

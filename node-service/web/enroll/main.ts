@@ -1,6 +1,6 @@
 // Enrolment page (students, phone first): one sentence on what a passkey is, one button that makes one,
 // the precise reason when it fails, and the list of my devices with rename and revoke.
-import type { Identity } from '../src/lib/api';
+import { basePath, type Identity } from '../src/lib/api';
 import { startPage } from '../src/lib/page';
 import { clearMessage, errorText, required, showMessage } from '../src/lib/ui';
 import { existingPhoneKey } from '../src/lib/phone-key';
@@ -66,7 +66,7 @@ function fail(error: unknown): void {
 
 async function refresh(): Promise<void> {
   localPhoneKeyId = (await existingPhoneKey().catch(() => null))?.id ?? null;
-  overview = await api.apiFetch<Overview>('/asistencia/api/enrollment/devices');
+  overview = await api.apiFetch<Overview>(`${basePath}api/enrollment/devices`);
   linked = !needsRebind(overview, localPhoneKeyId) && overview.devices.some((device) => device.state === 'active');
   render();
 }
@@ -96,7 +96,7 @@ function edit(next: Editing): void {
 
 function rename(device: DeviceView, name: string): void {
   void act(async () => {
-    const { device: renamed } = await api.apiFetch<{ device: DeviceView }>(`/asistencia/api/enrollment/devices/${device.id}`, {
+    const { device: renamed } = await api.apiFetch<{ device: DeviceView }>(`${basePath}api/enrollment/devices/${device.id}`, {
       method: 'PATCH',
       body: { name },
     });
@@ -106,7 +106,7 @@ function rename(device: DeviceView, name: string): void {
 
 function revoke(device: DeviceView, reason: string): void {
   void act(async () => {
-    await api.apiFetch(`/asistencia/api/enrollment/devices/${device.id}/revoke`, { method: 'POST', body: { reason } });
+    await api.apiFetch(`${basePath}api/enrollment/devices/${device.id}/revoke`, { method: 'POST', body: { reason } });
     return i18n.t('devices.revokedDone', { name: device.name });
   });
 }
@@ -130,7 +130,7 @@ let timeZone: string | undefined;
 async function load(): Promise<void> {
   try {
     timeZone = (await api.config()).timeZone;
-    me = await api.apiFetch<Identity>('/asistencia/api/me');
+    me = await api.apiFetch<Identity>(`${basePath}api/me`);
     render();
     if (me.role === 'student') await refresh();
   } catch (error) {

@@ -1,6 +1,7 @@
 // The class session as the service's API returns it (modules/attendance/presentation/schemas.ts), and how
 // the teacher page writes its times.
 import ipaddr from 'ipaddr.js';
+import { basePath } from '../src/lib/api';
 
 export type SessionState = 'scheduled' | 'open' | 'closed';
 
@@ -151,7 +152,7 @@ export interface Overview {
   readonly roster: readonly RosterRow[];
 }
 
-export const sessionsPath = '/asistencia/api/sessions';
+export const sessionsPath = `${basePath}api/sessions`;
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 

@@ -1,5 +1,5 @@
 // "Mis sesiones": the teacher's sessions, newest first, and the form to create one.
-import type { ApiClient } from '../src/lib/api';
+import { basePath, type ApiClient } from '../src/lib/api';
 import { el, required, showError, showMessage } from '../src/lib/ui';
 import { createForm } from './create-form';
 import type { TeacherI18n } from './messages';
@@ -66,7 +66,7 @@ export async function showSessionList({ i18n, api, timeZone }: { i18n: TeacherI1
     newButton.focus();
   });
   const [coursesResult, sessionsResult] = await Promise.allSettled([
-    api.apiFetch<{ courses: Course[] }>('/asistencia/api/teacher/courses'),
+    api.apiFetch<{ courses: Course[] }>(`${basePath}api/teacher/courses`),
     api.apiFetch<{ sessions: Session[] }>(sessionsPath),
   ]);
   courses = coursesResult.status === 'fulfilled' ? coursesResult.value.courses : [];

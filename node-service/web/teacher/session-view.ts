@@ -1,6 +1,6 @@
 // One session (?session=<id>): the actions valid in its state, the projector link, and the live roster,
 // refreshed every few seconds while the session is open and the page is in view.
-import type { ApiClient } from '../src/lib/api';
+import { basePath, type ApiClient } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { clearMessage, el, required, showError, showMessage } from '../src/lib/ui';
 import { correctionDialog } from './correction';
@@ -223,7 +223,7 @@ export async function showSession({
 
   function projectLink(session: Session): HTMLElement[] {
     if (session.state === 'closed') return [];
-    const href = `/asistencia/projector/?session=${encodeURIComponent(session.id)}`;
+    const href = `${basePath}projector/?session=${encodeURIComponent(session.id)}`;
     return [el('a', { class: 'button button--secondary', href, target: '_blank', rel: 'noopener' }, i18n.t('session.project'))];
   }
 

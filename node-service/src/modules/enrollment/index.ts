@@ -29,20 +29,20 @@ export interface EnrollmentConfig {
   timeZone: string;
   webauthn: { rpName: string; rpId: string; origins: readonly string[]; attestation: 'none' | 'direct' };
   enrollment: {
-    challengeTtlSeconds: number;
+    challengeTtlMs: number;
     maxDevices: number;
-    cooldownMinutes: readonly number[];
+    cooldownMs: readonly number[];
     aaguidAllowlist: readonly string[] | undefined;
     sharedPhone: 'refuse' | 'flag';
     syncedPasskeys: 'allow' | 'flag' | 'refuse';
-    rebindCooldownMinutes: number;
+    rebindCooldownMs: number;
     rebindsBeforeFlag: number;
   };
 }
 
 function policyOf(config: EnrollmentConfig): EnrollmentPolicy {
-  const { maxDevices, cooldownMinutes, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMinutes, rebindsBeforeFlag } = config.enrollment;
-  return { maxDevices, cooldownMinutes, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMinutes, rebindsBeforeFlag, timeZone: config.timeZone };
+  const { maxDevices, cooldownMs, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMs, rebindsBeforeFlag } = config.enrollment;
+  return { maxDevices, cooldownMs, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMs, rebindsBeforeFlag, timeZone: config.timeZone };
 }
 
 /** What the operator CLI needs, and the scan's port: the same services on the database alone (no Valkey, no HTTP). */
@@ -76,7 +76,7 @@ export function createEnrollmentModule(deps: {
   const now = deps.now ?? (() => new Date());
   const devices = createDeviceRepository(deps.db);
   const policy = policyOf(config);
-  const ttlMs = config.enrollment.challengeTtlSeconds * 1000;
+  const ttlMs = config.enrollment.challengeTtlMs;
   const registration = createRegistrationService({
     devices,
     challenges: createChallengeStore(deps.store, ttlMs, 'enroll'),

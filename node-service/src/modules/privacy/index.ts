@@ -29,7 +29,7 @@ export interface PrivacyEvidence {
 export function createRetention(deps: {
   db: SqlDatabase;
   evidence: Pick<PrivacyEvidence, 'pruneReceipts'>;
-  settings: { clientAddressDays: number; receiptsDays: number };
+  settings: { clientAddressMs: number; receiptsMs: number };
   now?: () => Date;
   log: (counts: RetentionCounts) => void;
 }) {
@@ -47,7 +47,7 @@ export function createPrivacyModule(deps: {
   evidence: PrivacyEvidence;
   guards: AuthGuards;
   limits: RateLimits;
-  retention: { clientAddressDays: number; receiptsDays: number };
+  retention: { clientAddressMs: number; receiptsMs: number };
   log: (counts: RetentionCounts) => void;
   report: (error: unknown, context: string) => void;
 }) {

@@ -15,11 +15,11 @@ import { studentIdFromUserHandle, userHandleFor } from './user-handle.js';
 
 const policy: EnrollmentPolicy = {
   maxDevices: 1,
-  cooldownMinutes: [0, 30, 360, 1440],
+  cooldownMs: [0, 30, 360, 1440].map((minutes) => minutes * 60_000),
   aaguidAllowlist: undefined,
   sharedPhone: 'refuse',
   syncedPasskeys: 'allow',
-  rebindCooldownMinutes: 0,
+  rebindCooldownMs: 0,
   rebindsBeforeFlag: 3,
 };
 const at = new Date('2025-03-04T10:00:00Z');
@@ -110,7 +110,7 @@ describe('the phone binding policy', () => {
   });
 
   test('re-binding waits the cooldown after the previous one, and past the threshold in 30 days raises an alert', () => {
-    const waiting = { ...policy, rebindCooldownMinutes: 60 };
+    const waiting = { ...policy, rebindCooldownMs: 60 * 60_000 };
     expect(() => assertMayRebind(waiting, null, at)).not.toThrow();
     expect(refusal(() => assertMayRebind(waiting, at, minutesLater(30))).code).toBe('ENROLLMENT_REBIND_COOLDOWN_ACTIVE');
     expect(() => assertMayRebind(waiting, at, minutesLater(60))).not.toThrow();
