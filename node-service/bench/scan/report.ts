@@ -58,7 +58,7 @@ function rows(results: readonly ScanResult[], ceilings: CeilingFigures): Array<[
     ['first (warm-up) burst: confirmed/s; scan p99 (ms); errors', ...col((r) => `${count(r.warmup.confirmedPerSecond)}; ${count(r.warmup.scan.p99)}; ${errors(r.warmup)}`)],
     ['warm-up bursts run (more than 1: the machine got busy, so warmed up again)', ...col((r) => String(r.warmupBursts))],
     ['machine busy in the 1.5 s before the burst (% of all cores)', ...col((r) => one(r.busyBeforePercent))],
-    ['setup: N passkeys enrolled through the API (s)', ...col((r) => one(r.enrolSeconds))],
+    ['setup: N passkeys enrolled through the API (s)', ...col((r) => one(r.enrollSeconds))],
   ];
 }
 

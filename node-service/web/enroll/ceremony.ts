@@ -19,7 +19,7 @@ export class CeremonyFailure extends Error {
   override readonly name = 'CeremonyFailure';
 }
 
-export async function enrolPasskey(api: ApiClient, i18n: I18n<Key>): Promise<DeviceView> {
+export async function enrollPasskey(api: ApiClient, i18n: I18n<Key>): Promise<DeviceView> {
   if (!browserSupportsWebAuthn()) throw new CeremonyFailure(i18n.t('fail.unsupported'));
   const { options } = await api.apiFetch<{ options: PublicKeyCredentialCreationOptionsJSON }>(`${basePath}api/enrollment/options`, {
     method: 'POST',

@@ -4,7 +4,7 @@ import { basePath, type Identity } from '../src/lib/api';
 import { startPage } from '../src/lib/page';
 import { clearMessage, errorText, required, showMessage } from '../src/lib/ui';
 import { existingPhoneKey } from '../src/lib/phone-key';
-import { CeremonyFailure, enrolPasskey, rebindPhone } from './ceremony';
+import { CeremonyFailure, enrollPasskey, rebindPhone } from './ceremony';
 import { deviceList, formatTime, type Editing } from './device-list';
 import { messages } from './messages';
 import { blocker, needsRebind, type DeviceView, type Overview } from './model';
@@ -12,8 +12,8 @@ import { blocker, needsRebind, type DeviceView, type Overview } from './model';
 const { i18n, api } = startPage(messages);
 const message = required('#message');
 const who = required('#who');
-const enrolSection = required('#enrol');
-const enrolButton = required<HTMLButtonElement>('#enrol-button');
+const enrollSection = required('#enroll');
+const enrollButton = required<HTMLButtonElement>('#enroll-button');
 const policyNote = required('#policy');
 const devicesSection = required('#devices');
 const devicesBody = required('#devices-body');
@@ -40,7 +40,7 @@ function render(): void {
     showMessage(message, 'info', i18n.t('enroll.notStudent', { role: i18n.t(`role.${me.role}`) }));
     return;
   }
-  enrolSection.hidden = false;
+  enrollSection.hidden = false;
   devicesSection.hidden = false;
   if (!overview) return;
   const blocked = blocker(overview);
@@ -50,8 +50,8 @@ function render(): void {
   } else if (blocked?.kind === 'cooldown') {
     policyNote.textContent = i18n.t('enroll.cooldown', { at: formatTime(blocked.until, i18n.lang, timeZone) });
   }
-  enrolButton.disabled = busy || blocked !== null;
-  enrolButton.textContent = busy ? i18n.t('enroll.working') : i18n.t('enroll.button');
+  enrollButton.disabled = busy || blocked !== null;
+  enrollButton.textContent = busy ? i18n.t('enroll.working') : i18n.t('enroll.button');
   rebindSection.hidden = !needsRebind(overview, localPhoneKeyId);
   rebindButton.disabled = busy;
   rebindButton.textContent = busy ? i18n.t('enroll.working') : i18n.t('rebind.button');
@@ -111,9 +111,9 @@ function revoke(device: DeviceView, reason: string): void {
   });
 }
 
-enrolButton.addEventListener('click', () => {
+enrollButton.addEventListener('click', () => {
   void act(async () => {
-    const device = await enrolPasskey(api, i18n);
+    const device = await enrollPasskey(api, i18n);
     return i18n.t('enroll.success', { name: device.name });
   });
 });

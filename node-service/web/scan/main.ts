@@ -16,10 +16,10 @@ type State =
   | { readonly kind: 'code'; readonly busy: boolean; readonly error?: Text }
   | { readonly kind: 'offer'; readonly offer: Offer; readonly step: 'idle' | 'prompting' | 'sending'; readonly failure?: PhoneFailure }
   | { readonly kind: 'done'; readonly confirmation: Confirmation; readonly at: Date }
-  | { readonly kind: 'refused'; readonly title: Key; readonly detail?: string; readonly enrol: boolean };
+  | { readonly kind: 'refused'; readonly title: Key; readonly detail?: string; readonly enroll: boolean };
 
 // Refusals after which the way forward is enrolling a passkey on this phone, or linking it again.
-const enrolCodes = new Set(['SCAN_DEVICE_NOT_ENROLLED', 'SCAN_DEVICE_REVOKED', 'SCAN_PHONE_UNKNOWN', 'SCAN_WRONG_PHONE']);
+const enrollCodes = new Set(['SCAN_DEVICE_NOT_ENROLLED', 'SCAN_DEVICE_REVOKED', 'SCAN_PHONE_UNKNOWN', 'SCAN_WRONG_PHONE']);
 
 const { i18n, api } = startPage(messages);
 const ui = {
@@ -35,14 +35,14 @@ const ui = {
   confirm: required<HTMLButtonElement>('#confirm'),
   hint: required('#offer-hint'),
   offerError: required('#offer-error'),
-  offerEnrol: required('#offer-enrol'),
+  offerEnroll: required('#offer-enroll'),
   outcome: required('#outcome'),
   mark: required('#outcome-mark'),
   title: required('#outcome-title'),
   detail: required('#outcome-detail'),
   extra: required('#outcome-extra'),
-  enrolLink: required('#outcome-link'),
-  enrolButton: required<HTMLAnchorElement>('#outcome-link a'),
+  enrollLink: required('#outcome-link'),
+  enrollButton: required<HTMLAnchorElement>('#outcome-link a'),
 };
 
 let state: State = { kind: 'checking' };
@@ -84,7 +84,7 @@ function renderOffer(current: Extract<State, { kind: 'offer' }>): void {
   ui.confirm.textContent = i18n.t(current.step === 'prompting' ? 'offer.prompting' : current.step === 'sending' ? 'offer.sending' : 'offer.confirm');
   ui.offerError.hidden = !current.failure;
   ui.offerError.textContent = current.failure ? i18n.t(current.failure.key, current.failure.vars) : '';
-  ui.offerEnrol.hidden = !current.failure?.cancelled;
+  ui.offerEnroll.hidden = !current.failure?.cancelled;
 }
 
 function renderDone({ confirmation, at }: Extract<State, { kind: 'done' }>): void {
@@ -96,10 +96,10 @@ function renderDone({ confirmation, at }: Extract<State, { kind: 'done' }>): voi
   ui.detail.hidden = false;
   ui.extra.textContent = [i18n.t('outcome.at', { room: confirmation.session.room, time }), ...(confirmation.walkIn ? [i18n.t('outcome.walkIn')] : [])].join(' · ');
   ui.extra.hidden = false;
-  ui.enrolLink.hidden = true;
+  ui.enrollLink.hidden = true;
 }
 
-function renderRefused({ title, detail, enrol }: Extract<State, { kind: 'refused' }>): void {
+function renderRefused({ title, detail, enroll }: Extract<State, { kind: 'refused' }>): void {
   ui.outcome.dataset['kind'] = 'error';
   ui.mark.textContent = title === 'outcome.codeChanged' ? '↻' : '✕';
   ui.title.textContent = i18n.t(title);
@@ -107,13 +107,13 @@ function renderRefused({ title, detail, enrol }: Extract<State, { kind: 'refused
   ui.detail.textContent = text ?? '';
   ui.detail.hidden = text === undefined;
   ui.extra.hidden = true;
-  ui.enrolLink.hidden = !enrol;
-  ui.enrolButton.textContent = i18n.t(title === 'outcome.noPhoneKey' ? 'outcome.enrolNow' : 'outcome.enrol');
+  ui.enrollLink.hidden = !enroll;
+  ui.enrollButton.textContent = i18n.t(title === 'outcome.noPhoneKey' ? 'outcome.enrollNow' : 'outcome.enroll');
 }
 
 /** Without a phone key nothing can be asked: the way forward is enrolling (or linking) this phone. */
 function noPhoneKey(): State {
-  return { kind: 'refused', title: 'outcome.noPhoneKey', enrol: true };
+  return { kind: 'refused', title: 'outcome.noPhoneKey', enroll: true };
 }
 
 function setState(next: State, of: number = attempt): void {
@@ -125,14 +125,14 @@ function setState(next: State, of: number = attempt): void {
 /** A refused token: a stale or malformed code is "scan the one on screen"; anything else says why. */
 function challengeRefused(error: unknown): State {
   const stale = error instanceof ApiError && (error.code === 'SCAN_CODE_EXPIRED' || error.code === 'VALIDATION_FAILED');
-  const enrol = error instanceof ApiError && enrolCodes.has(error.code);
-  return stale ? { kind: 'refused', title: 'outcome.codeChanged', enrol: false } : { kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol };
+  const enroll = error instanceof ApiError && enrollCodes.has(error.code);
+  return stale ? { kind: 'refused', title: 'outcome.codeChanged', enroll: false } : { kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enroll };
 }
 
 async function startWithToken(token: string): Promise<void> {
   const mine = ++attempt;
   setState({ kind: 'checking' });
-  if (!isToken(token)) return setState({ kind: 'refused', title: 'outcome.codeChanged', enrol: false });
+  if (!isToken(token)) return setState({ kind: 'refused', title: 'outcome.codeChanged', enroll: false });
   phoneKey = await existingPhoneKey().catch(() => null);
   if (!phoneKey) return setState(noPhoneKey(), mine);
   try {
@@ -189,8 +189,8 @@ async function confirmWithPasskey(offer: Offer, { automatic }: { automatic: bool
   try {
     setState({ kind: 'done', confirmation: await sendConfirmation(api, phoneKey!, offer, assertion), at: new Date() }, mine);
   } catch (error) {
-    const enrol = error instanceof ApiError && enrolCodes.has(error.code);
-    setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol }, mine);
+    const enroll = error instanceof ApiError && enrollCodes.has(error.code);
+    setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enroll }, mine);
   }
 }
 

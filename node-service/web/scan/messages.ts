@@ -23,11 +23,11 @@ export const messages = defineMessages(
     'outcome.walkIn': 'No figuras en la lista de este curso: tu docente revisará este registro.',
     'outcome.codeChanged': 'El código cambió: escanea el que está en pantalla',
     'outcome.refused': 'No se pudo registrar tu asistencia',
-    'outcome.enrol': 'Registrar mi llave de acceso',
+    'outcome.enroll': 'Registrar mi llave de acceso',
     'outcome.noPhoneKey': 'Este teléfono no tiene tu llave',
     'outcome.noPhoneKeyDetail':
       'Para marcar asistencia, registra tu llave de acceso en este teléfono (o vuelve a vincularlo si ya la registraste). Después vuelve a escanear el código.',
-    'outcome.enrolNow': 'Registrarla ahora',
+    'outcome.enrollNow': 'Registrarla ahora',
     'fail.unsupported':
       'Este navegador no admite llaves de acceso. Abre el código con Chrome, Safari o Edge actualizados en tu teléfono.',
     'fail.notAllowed':
@@ -58,10 +58,10 @@ export const messages = defineMessages(
     'outcome.walkIn': 'You are not on this course’s list: your teacher will review this record.',
     'outcome.codeChanged': 'The code has changed: scan the one on the screen',
     'outcome.refused': 'Your attendance could not be recorded',
-    'outcome.enrol': 'Enrol my passkey',
+    'outcome.enroll': 'Enrol my passkey',
     'outcome.noPhoneKey': 'This phone does not hold your key',
     'outcome.noPhoneKeyDetail': 'To mark attendance, enrol your passkey on this phone (or link it again if you already enrolled). Then scan the code again.',
-    'outcome.enrolNow': 'Enrol it now',
+    'outcome.enrollNow': 'Enrol it now',
     'fail.unsupported': 'This browser does not support passkeys. Open the code with an up-to-date Chrome, Safari or Edge on your phone.',
     'fail.notAllowed': 'The confirmation was cancelled or your phone could not verify you (fingerprint, face or PIN). Press the button again.',
     'offer.notEnrolled': 'No passkey on this phone yet? Enrol one',

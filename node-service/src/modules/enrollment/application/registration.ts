@@ -74,7 +74,7 @@ export function createRegistrationService(deps: {
       const actor = { id: student.id, role: 'student' } as const;
       let sharedWith: string[] = [];
       try {
-        return await deps.devices.enrol(
+        return await deps.devices.enroll(
           {
             studentId: student.id,
             name: friendlyName,

@@ -37,8 +37,8 @@ function refusal(work: () => void): { code: string; vars: Record<string, unknown
 
 describe('enrolment policy', () => {
   test('the first enrolment is free; each later one waits longer, the last step repeating', () => {
-    const standing = (enrolments: number) => ({ devicesInUse: 0, enrolmentsSinceReset: enrolments, lastEnrolledAt: at });
-    expect(nextEnrollmentAt(policy, { devicesInUse: 0, enrolmentsSinceReset: 0, lastEnrolledAt: null })).toBeNull();
+    const standing = (enrollments: number) => ({ devicesInUse: 0, enrollmentsSinceReset: enrollments, lastEnrolledAt: at });
+    expect(nextEnrollmentAt(policy, { devicesInUse: 0, enrollmentsSinceReset: 0, lastEnrolledAt: null })).toBeNull();
     expect(nextEnrollmentAt(policy, standing(1))).toEqual(minutesLater(30));
     expect(nextEnrollmentAt(policy, standing(2))).toEqual(minutesLater(360));
     expect(nextEnrollmentAt(policy, standing(3))).toEqual(minutesLater(1440));
@@ -46,7 +46,7 @@ describe('enrolment policy', () => {
   });
 
   test('a cooldown refusal says when, in UTC, and how long to wait', () => {
-    const standing = { devicesInUse: 0, enrolmentsSinceReset: 2, lastEnrolledAt: at };
+    const standing = { devicesInUse: 0, enrollmentsSinceReset: 2, lastEnrolledAt: at };
     expect(refusal(() => assertMayEnroll(policy, standing, minutesLater(1)))).toEqual({
       code: 'ENROLLMENT_COOLDOWN_ACTIVE',
       vars: { at: '2025-03-04 16:00 UTC', wait: '5 h 59 min' },
@@ -55,7 +55,7 @@ describe('enrolment policy', () => {
   });
 
   test('the device limit is checked before the cooldown', () => {
-    const standing = { devicesInUse: 1, enrolmentsSinceReset: 1, lastEnrolledAt: at };
+    const standing = { devicesInUse: 1, enrollmentsSinceReset: 1, lastEnrolledAt: at };
     expect(refusal(() => assertMayEnroll(policy, standing, at))).toEqual({
       code: 'ENROLLMENT_DEVICE_LIMIT_REACHED',
       vars: { active: 1, max: 1 },

@@ -38,15 +38,15 @@ export interface Verdict {
 export interface Standing {
   /** Devices not revoked (active or flagged). */
   devicesInUse: number;
-  enrolmentsSinceReset: number;
+  enrollmentsSinceReset: number;
   lastEnrolledAt: Date | null;
 }
 
 /** When the student may next enrol (ignoring the device limit); null when they may now. */
 export function nextEnrollmentAt(policy: EnrollmentPolicy, standing: Standing): Date | null {
-  if (standing.enrolmentsSinceReset === 0 || standing.lastEnrolledAt === null) return null;
+  if (standing.enrollmentsSinceReset === 0 || standing.lastEnrolledAt === null) return null;
   const steps = policy.cooldownMs;
-  const waitMs = steps.length === 0 ? 0 : steps[Math.min(standing.enrolmentsSinceReset, steps.length - 1)]!;
+  const waitMs = steps.length === 0 ? 0 : steps[Math.min(standing.enrollmentsSinceReset, steps.length - 1)]!;
   if (waitMs === 0) return null;
   return new Date(standing.lastEnrolledAt.getTime() + waitMs);
 }

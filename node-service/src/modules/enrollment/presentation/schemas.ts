@@ -101,7 +101,7 @@ export const overviewSchema = z.object({
   policy: z.object({
     maxDevices: z.number(),
     devicesInUse: z.number(),
-    enrolmentsSinceReset: z.number(),
+    enrollmentsSinceReset: z.number(),
     /** ISO time from which the cooldown allows another enrolment; null: allowed now. */
     nextEnrollmentAt: z.string().nullable(),
   }),
@@ -155,7 +155,7 @@ export function overviewView(overview: DeviceOverview): z.infer<typeof overviewS
     policy: {
       maxDevices: overview.maxDevices,
       devicesInUse: overview.devicesInUse,
-      enrolmentsSinceReset: overview.enrolmentsSinceReset,
+      enrollmentsSinceReset: overview.enrollmentsSinceReset,
       nextEnrollmentAt: iso(overview.nextEnrollmentAt),
     },
   };
