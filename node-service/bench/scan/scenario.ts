@@ -63,7 +63,7 @@ export interface ScanOptions {
   log: (line: string) => void;
 }
 
-export interface InstanceFigures {
+interface InstanceFigures {
   pid: number;
   cpuPercent: number;
   cpuMsPerScan: number;
@@ -74,7 +74,7 @@ export interface InstanceFigures {
   readsPerScan: number;
 }
 
-export type Part = 'load generator' | 'coordinator' | 'PostgreSQL' | 'Valkey' | 'everything else';
+type Part = 'load generator' | 'coordinator' | 'PostgreSQL' | 'Valkey' | 'everything else';
 
 export interface ScanResult {
   students: number;

@@ -18,14 +18,13 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export type Mapping = Record<string, unknown>;
 
 export const COMPOSE_FILES = ['compose.yaml', 'compose.dev.yaml', 'compose.prod.yaml'] as const;
-export type ComposeFileName = (typeof COMPOSE_FILES)[number];
 
 export function readComposeFile(name: string): Mapping {
   return parseCompose(readFileSync(resolve(REPO_ROOT, name), 'utf8'), name);
 }
 
 /** YAML as compose reads it: merge keys ("<<: *anchor") included. */
-export function parseCompose(text: string, name: string): Mapping {
+function parseCompose(text: string, name: string): Mapping {
   const doc: unknown = parse(text, { merge: true });
   if (!isMapping(doc)) throw new Error(`${name} is not a YAML mapping`);
   return doc;
@@ -40,7 +39,7 @@ export function isMapping(value: unknown): value is Mapping {
 // ---------------------------------------------------------------------------------------------------
 
 const require = createRequire(import.meta.url);
-export const SCHEMA_PATH = join(dirname(require.resolve('dclint/package.json')), 'schemas', 'compose.schema.json');
+const SCHEMA_PATH = join(dirname(require.resolve('dclint/package.json')), 'schemas', 'compose.schema.json');
 
 let validator: ((doc: unknown) => string[]) | undefined;
 
@@ -152,7 +151,7 @@ export function mergeCompose(base: Mapping, override: Mapping): Mapping {
   return merged;
 }
 
-export function mergeService(base: Mapping, override: Mapping): Mapping {
+function mergeService(base: Mapping, override: Mapping): Mapping {
   const merged: Mapping = { ...normaliseService(base) };
   for (const [key, value] of Object.entries(normaliseService(override))) {
     const earlier = merged[key];
@@ -188,7 +187,7 @@ function mergeUnique(base: unknown, override: unknown, keyOf: (entry: unknown) =
 }
 
 /** List forms become mappings ("KEY=value" → KEY: value; service names → {}), so files can be merged. */
-export function normaliseService(service: Mapping): Mapping {
+function normaliseService(service: Mapping): Mapping {
   const out: Mapping = { ...service };
   for (const key of LIST_OR_MAPPING) {
     const value = service[key];

@@ -20,7 +20,7 @@ export function phoneFor(service: RunningService, options: Partial<SoftAuthentic
 }
 
 /** The challenge a WebAuthn response answers, read from its clientDataJSON ('' when it has none). */
-export function challengeOf(response: object): string {
+function challengeOf(response: object): string {
   try {
     const clientData = (response as { response?: { clientDataJSON?: string } }).response?.clientDataJSON ?? '';
     return String(JSON.parse(Buffer.from(clientData, 'base64url').toString('utf8')).challenge ?? '');

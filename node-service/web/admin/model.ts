@@ -1,9 +1,9 @@
 // What the device administration API answers (modules/enrollment/presentation/admin-routes.ts).
 import { basePath } from '../src/lib/api';
 
-export type DeviceState = 'active' | 'flagged' | 'revoked';
-export type HistoryAction = 'enrolled' | 'renamed' | 'revoked' | 'reset' | 'flagged' | 'rebound' | 'alerted' | 'refused';
-export type AlertReason = 'shared_phone' | 'synced_passkey' | 'frequent_rebinds';
+type DeviceState = 'active' | 'flagged' | 'revoked';
+type HistoryAction = 'enrolled' | 'renamed' | 'revoked' | 'reset' | 'flagged' | 'rebound' | 'alerted' | 'refused';
+type AlertReason = 'shared_phone' | 'synced_passkey' | 'frequent_rebinds';
 
 export interface Device {
   readonly id: number;

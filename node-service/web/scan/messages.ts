@@ -1,4 +1,4 @@
-import { defineMessages, type I18n } from '../src/lib/i18n';
+import { defineMessages } from '../src/lib/i18n';
 
 export const messages = defineMessages(
   {
@@ -71,4 +71,3 @@ export const messages = defineMessages(
 );
 
 export type Key = keyof (typeof messages)['es'];
-export type ScanI18n = I18n<Key>;

@@ -1,6 +1,6 @@
 // What GET /asistencia/api/me/attendance answers (modules/attendance/presentation/report-routes.ts).
 
-export type ResultStatus = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present';
+type ResultStatus = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present';
 
 export interface SessionResult {
   readonly sessionId: string;

@@ -6,10 +6,10 @@ import { el, errorText, showMessage } from '../src/lib/ui';
 import type { TeacherI18n } from './messages';
 import type { Session } from './model';
 
-export type ExportFormat = 'csv' | 'xlsx';
+type ExportFormat = 'csv' | 'xlsx';
 
 /** The file name of a Content-Disposition header (`filename*=UTF-8''…` preferred over `filename="…"`). */
-export function filenameFrom(disposition: string | null): string | null {
+function filenameFrom(disposition: string | null): string | null {
   if (!disposition) return null;
   const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition)?.[1];
   if (extended) {
@@ -45,7 +45,7 @@ async function fetchFile(api: Pick<ApiClient, 'getToken' | 'forgetToken'>, i18n:
 }
 
 /** Fetches the export and saves it; resolves with the file's name. */
-export async function download(api: Pick<ApiClient, 'getToken' | 'forgetToken'>, i18n: TeacherI18n, path: string, fallbackName: string): Promise<string> {
+async function download(api: Pick<ApiClient, 'getToken' | 'forgetToken'>, i18n: TeacherI18n, path: string, fallbackName: string): Promise<string> {
   const response = await fetchFile(api, i18n, path);
   const name = filenameFrom(response.headers.get('content-disposition')) ?? fallbackName;
   const url = URL.createObjectURL(await response.blob());

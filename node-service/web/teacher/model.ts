@@ -75,7 +75,7 @@ export function rosterStatus(row: RosterRow, state: SessionState, corrected?: Co
 }
 
 /** Missing: not confirmed, not excused and not marked present. */
-export function isMissing(status: RosterStatus): boolean {
+function isMissing(status: RosterStatus): boolean {
   return status === 'pending' || status === 'absent';
 }
 
@@ -83,7 +83,7 @@ export function isMissing(status: RosterStatus): boolean {
  * Sorting key read surname first, as the exports sort (attendance/domain/report.ts): the last two words of a
  * name of three or more ("Luis Alberto Pérez Soto"), the last word otherwise.
  */
-export function surnameFirst(name: string): string {
+function surnameFirst(name: string): string {
   const words = name.trim().split(/\s+/);
   const surnames = words.length >= 3 ? words.length - 2 : words.length - 1;
   return [...words.slice(surnames), ...words.slice(0, surnames)].join(' ');

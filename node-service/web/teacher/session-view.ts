@@ -22,7 +22,7 @@ interface Action {
 }
 
 /** The actions the session's state allows, first the one the teacher most likely wants. */
-export function actionsFor(session: Session): Action[] {
+function actionsFor(session: Session): Action[] {
   const close: Action = { path: 'close', label: 'session.close', done: 'session.closed', danger: true };
   if (session.state === 'scheduled') return [{ path: 'open', label: 'session.open', done: 'session.opened' }, close];
   if (session.state === 'closed') return [];

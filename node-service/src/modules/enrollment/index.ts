@@ -18,11 +18,8 @@ import { studentRoutes } from './presentation/student-routes.js';
 
 export type { DeviceManagement, DeviceOverview } from './application/devices.js';
 export { CREDENTIAL_PREFIX_MIN } from './application/devices.js';
-export type { Actor, Device, DeviceAlert, DeviceState, HistoryEntry } from './domain/device.js';
-export type { EnrollmentPolicy } from './domain/policy.js';
-export { enrollmentErrors } from './domain/errors.js';
-export { studentIdFromUserHandle, userHandleFor } from './domain/user-handle.js';
-export { SUPPORTED_ALGORITHMS } from './infrastructure/webauthn-ceremony.js';
+export type { Actor, Device } from './domain/device.js';
+export { studentIdFromUserHandle } from './domain/user-handle.js';
 
 /** The settings this module reads (a subset of the service Config). */
 export interface EnrollmentConfig {

@@ -10,10 +10,7 @@ import { createRetentionRepository } from './infrastructure/retention-repository
 import { createStudentDataRepository } from './infrastructure/student-data-repository.js';
 import { privacyRoutes } from './presentation/routes.js';
 
-export type { StudentData } from './domain/student-data.js';
 export type { RetentionCounts } from './application/ports.js';
-export type { RetentionJob } from './application/retention.js';
-export { privacyErrors } from './domain/errors.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 

@@ -11,7 +11,7 @@ export interface ServerMessage {
   readonly type: string;
 }
 
-export interface ClientMessage {
+interface ClientMessage {
   readonly type: string;
   readonly [field: string]: unknown;
 }
@@ -47,7 +47,7 @@ export interface LiveSocketTiming {
   readonly renewRetryMs: number;
 }
 
-export const defaultTiming: LiveSocketTiming = {
+const defaultTiming: LiveSocketTiming = {
   minBackoffMs: 500,
   maxBackoffMs: 10_000,
   pingEveryMs: 10_000,
@@ -94,7 +94,7 @@ export function renewalDelay(authOk: Pick<AuthOk, 'expiresAt' | 'serverTime'>, r
   return Math.max(0, remaining - Math.min(renewBeforeExpiryMs, remaining / 3));
 }
 
-export function liveSocketUrl(): string {
+function liveSocketUrl(): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${location.host}${basePath}ws`;
 }

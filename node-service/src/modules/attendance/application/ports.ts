@@ -2,7 +2,7 @@ import type { SqlExecutor } from '../../../shared/storage/sql.js';
 import type { Session, SessionPolicy } from '../domain/session.js';
 import type { ResultStatus } from '../domain/results.js';
 
-export interface NewSession extends SessionPolicy {
+interface NewSession extends SessionPolicy {
   courseId: string;
   courseName: string;
   teacherId: string;

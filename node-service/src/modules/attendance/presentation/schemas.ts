@@ -43,7 +43,7 @@ export const sessionSchema = z.object({
   currentRound: z.number().nullable(),
 });
 
-export const countSchema = z.object({ round: z.number().nullable(), confirmed: z.number(), expected: z.number() });
+const countSchema = z.object({ round: z.number().nullable(), confirmed: z.number(), expected: z.number() });
 
 export const overviewSchema = z.object({
   session: sessionSchema,

@@ -9,7 +9,7 @@ export interface IssuerSettings {
 }
 
 const SESSION_AUDIENCE = 'asistencia-dev-session';
-export const PORTAL_TOKEN_TTL_SECONDS = 300;
+const PORTAL_TOKEN_TTL_SECONDS = 300;
 
 /** Signs what the PHP portal would: a short portal token, and (development only) a sign-in cookie. */
 export function createTokenIssuer(settings: IssuerSettings, now: () => number = Date.now) {

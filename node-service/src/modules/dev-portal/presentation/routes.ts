@@ -7,7 +7,7 @@ import { DEMO_USERS } from '../../directory/index.js';
 import type { TokenIssuer } from '../infrastructure/token-issuer.js';
 import { BASE_PATH } from '../../../shared/base-path.js';
 
-export const SESSION_COOKIE = 'asistencia_dev_session';
+const SESSION_COOKIE = 'asistencia_dev_session';
 
 const devErrors = defineErrors({
   DEV_UNKNOWN_USER: {

@@ -30,7 +30,7 @@ export interface ChallengeStore {
   consume(studentId: string, challenge: string): Promise<ChallengeOutcome>;
 }
 
-export interface EnrollInput {
+interface EnrollInput {
   studentId: string;
   name: string;
   credential: NewCredential;
@@ -39,7 +39,7 @@ export interface EnrollInput {
   details: Record<string, unknown>;
 }
 
-export interface RebindInput {
+interface RebindInput {
   studentId: string;
   deviceId: number;
   phoneKey: PhoneKey;

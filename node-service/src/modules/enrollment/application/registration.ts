@@ -30,7 +30,7 @@ export interface RegistrationService {
   finish(student: Student, response: RegistrationResponse, phoneKey: PhoneKeyProof, name: string | undefined): Promise<Device>;
 }
 
-export const DEFAULT_DEVICE_NAME = 'Llave de acceso';
+const DEFAULT_DEVICE_NAME = 'Llave de acceso';
 
 export const challengeRefusals: Record<Exclude<ChallengeOutcome, 'accepted'>, () => AppError> = {
   expired: () => enrollmentErrors.ENROLLMENT_CHALLENGE_EXPIRED(),

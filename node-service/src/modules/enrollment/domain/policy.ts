@@ -105,7 +105,7 @@ export function rebindVerdict(policy: EnrollmentPolicy, rebinds: number): Verdic
 }
 
 /** "2025-03-04 07:30 (America/Santiago)", or "2025-03-04 10:30 UTC" without a zone: the same in both languages. */
-export function localMinute(at: Date, timeZone?: string): string {
+function localMinute(at: Date, timeZone?: string): string {
   return timeZone ? `${localDateTime(at, timeZone)} (${timeZone})` : `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 

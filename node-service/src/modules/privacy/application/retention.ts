@@ -25,5 +25,3 @@ export function createRetentionJob(deps: {
     },
   };
 }
-
-export type RetentionJob = ReturnType<typeof createRetentionJob>;
