@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { BASE_PATH } from './src/shared/base-path.js';
 
 const webRoot = fileURLToPath(new URL('./web/', import.meta.url));
 
@@ -11,14 +12,7 @@ const pages = ['', 'dev', 'teacher', 'projector', 'enroll', 'scan', 'student', '
 
 // Where `vite` (the dev server, port 9504) forwards everything that is not a page: the Node service.
 const serviceOrigin = process.env['VITE_SERVICE_ORIGIN'] ?? 'http://127.0.0.1:9503';
-const servicePaths = [
-  '/asistencia/api',
-  '/asistencia/client-config',
-  '/asistencia/dev/users',
-  '/asistencia/dev/sign-in',
-  '/asistencia/dev/sign-out',
-  '/asistencia/dev/token',
-];
+const servicePaths = ['api', 'client-config', 'dev/users', 'dev/sign-in', 'dev/sign-out', 'dev/token'].map((path) => `${BASE_PATH}/${path}`);
 
 /**
  * `<!-- include: name -->` in a page becomes web/src/partials/name.html: one head, header and footer for all.
@@ -40,7 +34,8 @@ function partials(): Plugin {
 export default defineConfig({
   root: webRoot,
   plugins: [partials()],
-  base: '/asistencia/',
+  // The pages read it back as import.meta.env.BASE_URL (web/src/lib/api.ts: basePath).
+  base: `${BASE_PATH}/`,
   build: {
     outDir: resolve(webRoot, '../dist/web'),
     emptyOutDir: true,
@@ -53,7 +48,7 @@ export default defineConfig({
     strictPort: true,
     proxy: {
       ...Object.fromEntries(servicePaths.map((path) => [path, { target: serviceOrigin }])),
-      '/asistencia/ws': { target: serviceOrigin, ws: true },
+      [`${BASE_PATH}/ws`]: { target: serviceOrigin, ws: true },
     },
   },
 });

@@ -9,6 +9,7 @@ import metrics from 'fastify-metrics';
 import { randomUUID } from 'node:crypto';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config/env.js';
+import { BASE_PATH } from './shared/base-path.js';
 import { clockHealthy, createSharedClock, databaseTime, type SharedClock } from './shared/clock.js';
 import { commonErrors } from './shared/errors.js';
 import { installErrorHandler } from './shared/http/error-handler.js';
@@ -38,7 +39,6 @@ import { createScanModule } from './modules/scan/index.js';
 import { createPagesModule } from './modules/pages/index.js';
 import { createLiveCodeReader, createQrProjectionModule, type ProjectorHub } from './modules/qr-projection/index.js';
 
-export const BASE_PATH = '/asistencia';
 
 export interface AppDependencies {
   config: Config;
@@ -260,7 +260,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
       if (config.devSignIn) {
         const devPortal = createDevPortalModule({
           jwt: config.jwt,
-          sessionHours: config.limits.devSessionHours,
+          sessionMs: config.limits.devSessionMs,
           secureCookie: config.publicUrl.protocol === 'https:',
           limits,
         });

@@ -1,5 +1,5 @@
 // Landing page: what Asistencia is, and for a signed-in user a greeting with the links of their role.
-import type { ApiClient, ClientConfig, Identity } from './src/lib/api';
+import { basePath, type ApiClient, type ClientConfig, type Identity } from './src/lib/api';
 import { defineMessages } from './src/lib/i18n';
 import { startPage } from './src/lib/page';
 import { el, errorText, required } from './src/lib/ui';
@@ -49,12 +49,12 @@ const messages = defineMessages(
 type Key = keyof (typeof messages)['es'];
 
 const roleLinks: Record<Identity['role'], ReadonlyArray<{ href: string; key: Key }>> = {
-  teacher: [{ href: '/asistencia/teacher/', key: 'link.teacher' }],
+  teacher: [{ href: `${basePath}teacher/`, key: 'link.teacher' }],
   student: [
-    { href: '/asistencia/enroll/', key: 'link.enroll' },
-    { href: '/asistencia/student/', key: 'link.student' },
+    { href: `${basePath}enroll/`, key: 'link.enroll' },
+    { href: `${basePath}student/`, key: 'link.student' },
   ],
-  admin: [{ href: '/asistencia/admin/', key: 'link.admin' }],
+  admin: [{ href: `${basePath}admin/`, key: 'link.admin' }],
 };
 
 type AccountState =
@@ -107,7 +107,7 @@ async function loadAccount(client: ApiClient): Promise<AccountState> {
     const config = await client.config();
     const token = await client.getToken({ redirect: false });
     if (token === null) return { kind: 'signedOut', config };
-    const me = await client.apiFetch<Identity>('/asistencia/api/me');
+    const me = await client.apiFetch<Identity>(`${basePath}api/me`);
     return { kind: 'signedIn', config, me };
   } catch (error) {
     return { kind: 'failed', error };

@@ -4,7 +4,7 @@ import { PERIOD_MS, type ProjectorResult } from './scenario.js';
 
 /** The projector figures as a console table and as the projector section of docs/benchmarks.md. */
 
-export const TARGET = { sessions: 1000, jitterP99Ms: 50, rssMB: 200 } as const;
+const TARGET = { sessions: 1000, jitterP99Ms: 50, rssMB: 200 } as const;
 
 const count = (n: number) => n.toLocaleString('en-US');
 const ms = (d: Distribution) => (d.count === 0 ? '–' : `${d.p50} / ${d.p99} / ${d.max}`);
@@ -36,7 +36,7 @@ interface TargetCheck {
   met: boolean | undefined;
 }
 
-export function targetChecks(results: readonly ProjectorResult[]): TargetCheck[] {
+function targetChecks(results: readonly ProjectorResult[]): TargetCheck[] {
   const at = results.find((r) => r.sessions === TARGET.sessions);
   const jitter = (label: string, d: Distribution | undefined): TargetCheck => ({
     target: `${count(TARGET.sessions)} sessions: rotation jitter p99 ≤ ${TARGET.jitterP99Ms} ms (${label})`,

@@ -16,7 +16,7 @@ export interface CeilingFigures {
   es256: Rate;
 }
 
-export interface Rate {
+interface Rate {
   /** Median over the rounds of verifications per second of wall time. */
   perSecond: number;
   /** The lowest and highest round. */

@@ -3,7 +3,7 @@ import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequest
 import { createSoftAuthenticator } from '../../test/support/authenticator.js';
 import { challengeProof, withPhoneKey, type Phone } from '../../test/support/phone.js';
 import { mapLimit } from '../support/stats.js';
-import type { BurstRequest, ClientMessage, EnrolRequest, ParentMessage, ScanRecord } from './protocol.js';
+import type { BurstRequest, ClientMessage, EnrollRequest, ParentMessage, ScanRecord } from './protocol.js';
 
 /**
  * A share of the classroom, in a process of its own so that its CPU (ES256 signing, HTTP) is not the
@@ -67,7 +67,7 @@ function post(url: string, body: unknown, headers: Record<string, string> = {}):
 const errorCode = (answer: Answer) => (answer.body as { error?: { code?: string } })?.error?.code ?? String(answer.status);
 const failureCode = (error: unknown) => (error as { code?: string })?.code ?? (error instanceof Error ? error.message : String(error));
 
-async function enrol(request: EnrolRequest): Promise<void> {
+async function enroll(request: EnrollRequest): Promise<void> {
   const started = performance.now();
   const failures: string[] = [];
   await mapLimit(request.students, request.concurrency, async ({ index, portalToken }) => {
@@ -140,7 +140,7 @@ async function burst(request: BurstRequest): Promise<void> {
 }
 
 process.on('message', (message: ParentMessage) => {
-  if (message.type === 'enrol') void enrol(message);
+  if (message.type === 'enrol') void enroll(message);
   else if (message.type === 'burst') void burst(message);
   else process.disconnect();
 });

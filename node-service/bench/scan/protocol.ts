@@ -1,7 +1,7 @@
 /** What the scan benchmark and its load-generator processes say to each other over the IPC channel. */
 
 /** Students this process plays, each with its own phone (soft authenticator), enrolled through the API. */
-export interface EnrolRequest {
+export interface EnrollRequest {
   type: 'enrol';
   /** The service the students enrol on, e.g. http://127.0.0.1:4321 */
   baseUrl: string;
@@ -33,7 +33,7 @@ export interface BurstRequest {
   scans: PlannedScan[];
 }
 
-export type ParentMessage = EnrolRequest | BurstRequest | { type: 'stop' };
+export type ParentMessage = EnrollRequest | BurstRequest | { type: 'stop' };
 
 /** One student's two-step scan, timed with the load generator's clock (ms since the epoch, sub-ms). */
 export interface ScanRecord {

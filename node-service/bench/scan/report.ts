@@ -6,7 +6,7 @@ import { ROTATION_PERIOD_MS, PUBLIC_ORIGIN, type ScanResult } from './scenario.j
 
 /** The scan figures as a console table and as the scan section of docs/benchmarks.md. */
 
-export const TARGET = { students: 500, confirmedPerSecond: 2000, scanP99Ms: 150, ofCeiling: 0.8 } as const;
+const TARGET = { students: 500, confirmedPerSecond: 2000, scanP99Ms: 150, ofCeiling: 0.8 } as const;
 
 const count = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
 const one = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
@@ -58,7 +58,7 @@ function rows(results: readonly ScanResult[], ceilings: CeilingFigures): Array<[
     ['first (warm-up) burst: confirmed/s; scan p99 (ms); errors', ...col((r) => `${count(r.warmup.confirmedPerSecond)}; ${count(r.warmup.scan.p99)}; ${errors(r.warmup)}`)],
     ['warm-up bursts run (more than 1: the machine got busy, so warmed up again)', ...col((r) => String(r.warmupBursts))],
     ['machine busy in the 1.5 s before the burst (% of all cores)', ...col((r) => one(r.busyBeforePercent))],
-    ['setup: N passkeys enrolled through the API (s)', ...col((r) => one(r.enrolSeconds))],
+    ['setup: N passkeys enrolled through the API (s)', ...col((r) => one(r.enrollSeconds))],
   ];
 }
 
@@ -68,7 +68,7 @@ interface TargetCheck {
   met: boolean | undefined;
 }
 
-export function targetChecks(results: readonly ScanResult[], ceilings: CeilingFigures): TargetCheck[] {
+function targetChecks(results: readonly ScanResult[], ceilings: CeilingFigures): TargetCheck[] {
   // The issue's targets are for the burst: every student at the same instant.
   const at = results.filter((r) => r.students === TARGET.students && r.arrivalSeconds === 0);
   const arriving = results.filter((r) => r.students === TARGET.students && r.arrivalSeconds > 0);

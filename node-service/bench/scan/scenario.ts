@@ -63,7 +63,7 @@ export interface ScanOptions {
   log: (line: string) => void;
 }
 
-export interface InstanceFigures {
+interface InstanceFigures {
   pid: number;
   cpuPercent: number;
   cpuMsPerScan: number;
@@ -74,7 +74,7 @@ export interface InstanceFigures {
   readsPerScan: number;
 }
 
-export type Part = 'load generator' | 'coordinator' | 'PostgreSQL' | 'Valkey' | 'everything else';
+type Part = 'load generator' | 'coordinator' | 'PostgreSQL' | 'Valkey' | 'everything else';
 
 export interface ScanResult {
   students: number;
@@ -102,7 +102,7 @@ export interface ScanResult {
   valkeyCommandsPerScan: number;
   /** The live count the projector showed after the burst. */
   projectorCount: number | null;
-  enrolSeconds: number;
+  enrollSeconds: number;
   profiles: ProfileSummary[];
   /** With --profile: what PostgreSQL's backends were doing during the burst. */
   waits?: WaitSummary;
@@ -150,10 +150,10 @@ export async function measureScan(students: number, instances: number, options: 
 
     const clients = Array.from({ length: options.clients }, () => startLoadClient(scope));
     const shares = split(students, clients.length);
-    const enrolStarted = performance.now();
-    await enrolAll(clients, shares, first.baseUrl);
-    const enrolSeconds = (performance.now() - enrolStarted) / 1000;
-    log(`  ${students} students enrolled a passkey each in ${enrolSeconds.toFixed(1)} s (${clients.length} load processes)`);
+    const enrollStarted = performance.now();
+    await enrollAll(clients, shares, first.baseUrl);
+    const enrollSeconds = (performance.now() - enrollStarted) / 1000;
+    log(`  ${students} students enrolled a passkey each in ${enrollSeconds.toFixed(1)} s (${clients.length} load processes)`);
 
     const warmupProjectors = await Promise.all(warmupSessions.map((id) => projector(first.baseUrl, id)));
     const measuredProjector = await projector(first.baseUrl, measuredSession);
@@ -261,7 +261,7 @@ export async function measureScan(students: number, instances: number, options: 
       dbRollbacks: dbAfter.rollbacks - dbBefore.rollbacks,
       valkeyCommandsPerScan: perSuccess(valkeyAfter - valkeyBefore),
       projectorCount,
-      enrolSeconds,
+      enrollSeconds,
       profiles,
       ...(waits ? { waits } : {}),
     } satisfies ScanResult;
@@ -316,7 +316,7 @@ function split(students: number, parts: number): number[][] {
   });
 }
 
-async function enrolAll(clients: LoadClient[], shares: number[][], baseUrl: string): Promise<void> {
+async function enrollAll(clients: LoadClient[], shares: number[][], baseUrl: string): Promise<void> {
   const answers = await Promise.all(
     clients.map(async (client, c) => {
       const students = await Promise.all(

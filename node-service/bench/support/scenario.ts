@@ -3,7 +3,7 @@ import type { ServiceRunner } from './service.js';
 import type { Teardown } from './teardown.js';
 
 /** What every benchmark scenario gets from bench/run.ts, and what it gives back. */
-export interface ScenarioContext {
+interface ScenarioContext {
   runner: ServiceRunner;
   teardown: Teardown;
   machine: Machine;
@@ -27,7 +27,7 @@ export interface ScenarioContext {
   log(line: string): void;
 }
 
-export interface ScenarioReport {
+interface ScenarioReport {
   /** Printed at the end of the run. */
   text: string;
   /** The scenario's section of docs/benchmarks.md. */

@@ -108,7 +108,7 @@ export async function storeVersions(): Promise<{ postgres: string; valkey: strin
   }
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -7,7 +7,6 @@ import { sleep } from './stats.js';
  * the load generator, PostgreSQL (the postmaster and all its children: backends, WAL writer, checkpointer…),
  * Valkey, and the machine as a whole from /proc/stat. Only read from /proc; nothing is signalled.
  */
-export type CpuGroups = Record<string, number[]>;
 
 export interface CpuSnapshot {
   at: number;

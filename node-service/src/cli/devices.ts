@@ -53,7 +53,7 @@ function printDevice(device: Device): void {
 function printOverview(overview: DeviceOverview): void {
   const next = overview.nextEnrollmentAt && overview.nextEnrollmentAt > new Date() ? `from ${when(overview.nextEnrollmentAt)}` : 'now';
   out(`Student ${overview.studentId}: ${overview.devicesInUse} of ${overview.maxDevices} device(s) in use; ` +
-    `${overview.enrolmentsSinceReset} enrolment(s) since the last reset; cooldown allows another enrolment ${next}.`);
+    `${overview.enrollmentsSinceReset} enrolment(s) since the last reset; cooldown allows another enrolment ${next}.`);
   if (overview.devices.length === 0) out('  (no devices)');
   overview.devices.forEach(printDevice);
 }

@@ -53,7 +53,59 @@ describe('with no environment at all', () => {
   test('has the documented limits', () => {
     expect(config.limits).toMatchObject({ shutdownTimeoutMs: 4000, wsAuthTimeoutMs: 5000, wsMaxPerUser: 8, wsMaxPerAddress: 200, bodyBytes: 65536 });
     expect(config.trustProxy).toEqual(['127.0.0.1', '::1']);
-    expect(config.jwt).toMatchObject({ issuer: 'asistencia-portal', audience: 'asistencia', maxAgeSeconds: 900 });
+    expect(config.jwt).toMatchObject({ issuer: 'asistencia-portal', audience: 'asistencia', maxAgeMs: 900_000 });
+  });
+});
+
+describe('inside the service every duration is in milliseconds', () => {
+  test('settings named in seconds, minutes, hours or days arrive as milliseconds', () => {
+    const config = loadConfig({
+      JWT_CLOCK_TOLERANCE_SECONDS: '10',
+      JWT_MAX_AGE_SECONDS: '600',
+      ENROLLMENT_CHALLENGE_TTL_SECONDS: '120',
+      ENROLLMENT_COOLDOWN_MINUTES: '0,5,60',
+      ENROLLMENT_REBIND_COOLDOWN_MINUTES: '30',
+      DEV_SESSION_HOURS: '2',
+      SCAN_CHALLENGE_TTL_SECONDS: '15',
+      FALLBACK_CODE_TTL_SECONDS: '25',
+      RETENTION_CLIENT_ADDRESS_DAYS: '7',
+      RETENTION_RECEIPTS_DAYS: '365',
+    });
+    expect(config.jwt).toMatchObject({ clockToleranceMs: 10_000, maxAgeMs: 600_000 });
+    expect(config.enrollment).toMatchObject({ challengeTtlMs: 120_000, cooldownMs: [0, 300_000, 3_600_000], rebindCooldownMs: 1_800_000 });
+    expect(config.limits.devSessionMs).toBe(7_200_000);
+    expect(config.scan.challengeTtlMs).toBe(15_000);
+    expect(config.sessions.fallbackCodeTtlMs).toBe(25_000);
+    expect(config.retention).toEqual({ clientAddressMs: 7 * 86_400_000, receiptsMs: 365 * 86_400_000 });
+  });
+
+  test('the documented defaults, converted', () => {
+    const config = loadConfig({});
+    expect(config.enrollment).toMatchObject({ challengeTtlMs: 300_000, cooldownMs: [0, 1_800_000, 21_600_000, 86_400_000], rebindCooldownMs: 0 });
+    expect(config.sessions).toMatchObject({ minPeriodMs: 1000, defaultPeriodMs: 3000, maxPeriodMs: 30_000, defaultLateAfterMinutes: 15 });
+    expect(config.limits.devSessionMs).toBe(8 * 3_600_000);
+  });
+});
+
+describe('settings that must agree with one another', () => {
+  test('the default rotation period lies between the minimum and the maximum', () => {
+    expect(refusal({ SESSION_DEFAULT_PERIOD_MS: '40000' }).message).toBe(
+      'Invalid configuration: SESSION_DEFAULT_PERIOD_MS: must lie between SESSION_MIN_PERIOD_MS (1000) and SESSION_MAX_PERIOD_MS (30000) (got "40000")',
+    );
+    expect(refusal({ SESSION_MIN_PERIOD_MS: '5000' }).message).toBe(
+      'Invalid configuration: SESSION_DEFAULT_PERIOD_MS: must lie between SESSION_MIN_PERIOD_MS (5000) and SESSION_MAX_PERIOD_MS (30000)',
+    );
+  });
+
+  test('the minimum rotation period does not exceed the maximum', () => {
+    expect(refusal({ SESSION_MIN_PERIOD_MS: '20000', SESSION_MAX_PERIOD_MS: '10000', SESSION_DEFAULT_PERIOD_MS: '15000' }).message).toBe(
+      'Invalid configuration: SESSION_MIN_PERIOD_MS: must not exceed SESSION_MAX_PERIOD_MS (10000) (got "20000")',
+    );
+  });
+
+  test('periods that agree start, at the edges too', () => {
+    const config = loadConfig({ SESSION_MIN_PERIOD_MS: '2000', SESSION_DEFAULT_PERIOD_MS: '2000', SESSION_MAX_PERIOD_MS: '2000' });
+    expect(config.sessions).toMatchObject({ minPeriodMs: 2000, defaultPeriodMs: 2000, maxPeriodMs: 2000 });
   });
 });
 

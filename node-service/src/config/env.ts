@@ -2,12 +2,18 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { BASE_PATH } from '../shared/base-path.js';
 import { isTimeZone } from '../shared/local-time.js';
 import { percentProblem } from '../shared/percent.js';
 
 /**
  * The only reader of process.env. Every setting is named here with its default; a bad one stops start-up
  * with a single line naming it. Secrets may come from a file instead (`NAME_FILE`), as podman secrets do.
+ *
+ * Adding a setting: one line in `settings` (name, bounds, default), one line where `toConfig` puts it, and
+ * a rule in `crossChecks` if it must agree with another. The type the service sees (`Config`) is inferred.
+ * Inside the service every duration is in milliseconds; seconds, minutes, hours and days exist only here,
+ * at the edge, in the setting's name.
  */
 
 const SECRET_NAMES = ['JWT_SECRET', 'DATABASE_URL', 'VALKEY_URL', 'INTERNAL_API_TOKEN'] as const;
@@ -48,7 +54,11 @@ const csv = (fallback: string) =>
     .default(fallback)
     .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean));
 
-const schema = z.object({
+/**
+ * Every setting, as the environment names it: its type, bounds and default. The unit of a duration is in its
+ * name (`_MS`, `_SECONDS`, `_MINUTES`, `_HOURS`, `_DAYS`); `toConfig` turns each into milliseconds.
+ */
+const settings = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: int(1, 65535).default(3000),
@@ -138,109 +148,155 @@ const schema = z.object({
     }),
 });
 
-export type Env = z.infer<typeof schema>;
+type Settings = z.output<typeof settings>;
 
-export interface Config {
-  env: Env['NODE_ENV'];
-  host: string;
-  port: number;
-  logLevel: Env['LOG_LEVEL'];
-  publicUrl: URL;
-  database:
-    | {
-        url: string;
-        poolSize: number;
-        /** Longest wait for a pooled connection (outside a request; inside one, its deadline bounds it too). */
-        connectionTimeoutMs: number;
-        /** PostgreSQL's statement_timeout for a request's statements (lowered to what its deadline leaves). */
-        statementTimeoutMs: number;
-        /** Queries waiting for a pooled connection at most; past it a request answers 503 at once. */
-        maxWaiting: number;
-      }
-    | { dataDir: string };
-  /** The institution's IANA time zone: exports, file names and pages show its wall-clock time. */
-  timeZone: string;
-  migrationsDir: string;
-  webDir: string;
-  valkey: { url: string; keyPrefix: string } | { keyPrefix: string };
-  jwt: {
-    secret: Uint8Array;
-    issuer: string;
-    audience: string;
-    clockToleranceSeconds: number;
-    maxAgeSeconds: number;
-  };
-  /** True when no JWT secret was configured: a per-run secret and the development sign-in are used. */
-  devSignIn: boolean;
-  trustProxy: string[];
-  portal: { loginUrl: string; tokenUrl: string; internalUrl: string | undefined };
-  internalApiToken: string | undefined;
-  limits: {
-    bodyBytes: number;
-    userRequestsPerMinute: number;
-    publicRequestsPerMinute: number;
-    wsAuthTimeoutMs: number;
-    wsMaxMessageBytes: number;
-    /** Open WebSockets of one user, and of one client address, on one instance. */
-    wsMaxPerUser: number;
-    wsMaxPerAddress: number;
-    shutdownTimeoutMs: number;
-    devSessionHours: number;
-    /** A request that waited this long (from arrival) for PostgreSQL or Valkey answers 503. */
-    requestDeadlineMs: number;
-  };
-  /** Slot time comes from PostgreSQL's clock (shared/clock.ts); /ready is degraded past maxOffsetMs. */
-  clock: { maxOffsetMs: number; refreshMs: number };
-  /** Passkeys: the relying party is the public host; pages may enrol from the public origin or WEBAUTHN_ORIGINS. */
-  webauthn: { rpName: string; rpId: string; origins: string[]; attestation: 'none' | 'direct' };
-  enrollment: {
-    challengeTtlSeconds: number;
-    maxDevices: number;
-    /** Minutes to wait after the latest enrolment, by enrolments since the last admin reset; the last repeats. */
-    cooldownMinutes: number[];
-    /** Lower-case AAGUIDs; undefined accepts any authenticator (advisory without attestation roots). */
-    aaguidAllowlist: string[] | undefined;
-    /** A phone key already bound to another student: refused, or accepted with an alert for admins. */
-    sharedPhone: 'refuse' | 'flag';
-    syncedPasskeys: 'allow' | 'flag' | 'refuse';
-    rebindCooldownMinutes: number;
-    /** More re-bindings than this in 30 days raise an alert on the device. */
-    rebindsBeforeFlag: number;
-    /** An admin's student lookup lists at most this many matches (the portal caps it at 100). */
-    adminSearchMaxResults: number;
-  };
-  sessions: {
-    minPeriodMs: number;
-    maxPeriodMs: number;
-    defaultPeriodMs: number;
-    defaultLateAfterMinutes: number;
-    /** The most sessions one page of the list may hold. */
-    listLimit: number;
-    /** A page's size when the request names none (at most listLimit). */
-    listPageSize: number;
-    /** The most classes one weekly series may make. */
-    seriesMaxOccurrences: number;
-    maxProjectionsPerConnection: number;
-    /** Live counts are announced at most once per this interval per session. */
-    liveCountIntervalMs: number;
-    /** A typed fallback code leads to a challenge this long after its slot began (at least its QR code's life). */
-    fallbackCodeTtlMs: number;
-  };
-  scan: {
-    challengeTtlMs: number;
-    requestsPerMinutePerAddress: number;
-    /** Challenge requests one phone key may make per minute. */
-    requestsPerMinutePerPhone: number;
-    /** Wrong typed fallback codes a client network may send per minute before typed codes are refused. */
-    typedCodeFailuresPerMinute: number;
-  };
-  /** How often receipts are chained (0: only before a verify or an export). */
-  receipts: { sealIntervalMs: number };
-  /** docs/privacy.md: how long client addresses and receipts are kept. */
-  retention: { clientAddressDays: number; receiptsDays: number };
-  /** A course's minimum attendance, in percent (0–100), unless its teacher sets another. */
-  attendance: { minRatePercent: number };
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Settings that must agree with one another; each broken rule names the setting to change and the others. */
+function crossChecks(env: Settings, context: z.RefinementCtx): void {
+  const refuse = (name: keyof Settings, message: string) => context.addIssue({ code: 'custom', path: [name], message });
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+    refuse('JWT_SECRET', 'required when NODE_ENV=production (set JWT_SECRET or JWT_SECRET_FILE)');
+  }
+  const { SESSION_MIN_PERIOD_MS: min, SESSION_DEFAULT_PERIOD_MS: period, SESSION_MAX_PERIOD_MS: max } = env;
+  if (min > max) {
+    refuse('SESSION_MIN_PERIOD_MS', `must not exceed SESSION_MAX_PERIOD_MS (${max})`);
+  } else if (period < min || period > max) {
+    refuse('SESSION_DEFAULT_PERIOD_MS', `must lie between SESSION_MIN_PERIOD_MS (${min}) and SESSION_MAX_PERIOD_MS (${max})`);
+  }
 }
+
+// The real servers' settings are built apart: an object-literal ternary would blur its two shapes into one
+// with optional keys, and `'url' in config.database` would no longer tell them apart.
+function postgres(env: Settings, url: string) {
+  return {
+    url,
+    poolSize: env.DATABASE_POOL_SIZE,
+    /** Longest wait for a pooled connection (outside a request; inside one, its deadline bounds it too). */
+    connectionTimeoutMs: env.DATABASE_CONNECTION_TIMEOUT_MS,
+    /** PostgreSQL's statement_timeout for a request's statements (lowered to what its deadline leaves). */
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    /** Queries waiting for a pooled connection at most; past it a request answers 503 at once. */
+    maxWaiting: env.DATABASE_MAX_WAITING,
+  };
+}
+
+function valkey(env: Settings, url: string) {
+  return { url, keyPrefix: env.VALKEY_KEY_PREFIX };
+}
+
+/** The settings as the service reads them: grouped by who uses them, every duration in milliseconds. */
+function toConfig(env: Settings) {
+  const publicUrl = new URL(env.PUBLIC_URL ?? `http://localhost:${env.PORT}`);
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    publicUrl,
+    /** The institution's IANA time zone: exports, file names and pages show its wall-clock time. */
+    timeZone: env.TIME_ZONE,
+    database: env.DATABASE_URL ? postgres(env, env.DATABASE_URL) : { dataDir: env.DATA_DIR },
+    migrationsDir: env.MIGRATIONS_DIR,
+    webDir: env.WEB_DIR,
+    valkey: env.VALKEY_URL ? valkey(env, env.VALKEY_URL) : { keyPrefix: env.VALKEY_KEY_PREFIX },
+    jwt: {
+      secret: env.JWT_SECRET ? new TextEncoder().encode(env.JWT_SECRET) : new Uint8Array(randomBytes(32)),
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      clockToleranceMs: env.JWT_CLOCK_TOLERANCE_SECONDS * SECOND_MS,
+      maxAgeMs: env.JWT_MAX_AGE_SECONDS * SECOND_MS,
+    },
+    /** True when no JWT secret was configured: a per-run secret and the development sign-in are used. */
+    devSignIn: !env.JWT_SECRET,
+    trustProxy: env.TRUST_PROXY,
+    portal: {
+      loginUrl: env.JWT_SECRET ? env.PORTAL_LOGIN_URL : `${BASE_PATH}/dev/`,
+      tokenUrl: env.JWT_SECRET ? env.PORTAL_TOKEN_URL : `${BASE_PATH}/dev/token`,
+      internalUrl: env.PORTAL_INTERNAL_URL,
+    },
+    internalApiToken: env.INTERNAL_API_TOKEN,
+    limits: {
+      bodyBytes: env.BODY_LIMIT_BYTES,
+      userRequestsPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,
+      publicRequestsPerMinute: env.RATE_LIMIT_PUBLIC_PER_MINUTE,
+      wsAuthTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
+      wsMaxMessageBytes: env.WS_MAX_MESSAGE_BYTES,
+      /** Open WebSockets of one user, and of one client address, on one instance. */
+      wsMaxPerUser: env.WS_MAX_PER_USER,
+      wsMaxPerAddress: env.WS_MAX_PER_ADDRESS,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      devSessionMs: env.DEV_SESSION_HOURS * HOUR_MS,
+      /** A request that waited this long (from arrival) for PostgreSQL or Valkey answers 503. */
+      requestDeadlineMs: env.REQUEST_DEADLINE_MS,
+    },
+    /** Slot time comes from PostgreSQL's clock (shared/clock.ts); /ready is degraded past maxOffsetMs. */
+    clock: { maxOffsetMs: env.CLOCK_MAX_OFFSET_MS, refreshMs: env.CLOCK_REFRESH_MS },
+    /** Passkeys: the relying party is the public host; pages may enrol from the public origin or WEBAUTHN_ORIGINS. */
+    webauthn: {
+      rpName: env.WEBAUTHN_RP_NAME,
+      rpId: publicUrl.hostname,
+      origins: [...new Set([publicUrl.origin, ...env.WEBAUTHN_ORIGINS])],
+      attestation: env.WEBAUTHN_ATTESTATION,
+    },
+    enrollment: {
+      challengeTtlMs: env.ENROLLMENT_CHALLENGE_TTL_SECONDS * SECOND_MS,
+      maxDevices: env.ENROLLMENT_MAX_DEVICES,
+      /** The wait after the latest enrollment, by enrollments since the last admin reset; the last repeats. */
+      cooldownMs: env.ENROLLMENT_COOLDOWN_MINUTES.map((minutes) => minutes * MINUTE_MS),
+      /** Lower-case AAGUIDs; undefined accepts any authenticator (advisory without attestation roots). */
+      aaguidAllowlist: env.ENROLLMENT_AAGUID_ALLOWLIST,
+      /** A phone key already bound to another student: refused, or accepted with an alert for admins. */
+      sharedPhone: env.ENROLLMENT_SHARED_PHONE,
+      syncedPasskeys: env.ENROLLMENT_SYNCED_PASSKEYS,
+      rebindCooldownMs: env.ENROLLMENT_REBIND_COOLDOWN_MINUTES * MINUTE_MS,
+      /** More re-bindings than this in 30 days raise an alert on the device. */
+      rebindsBeforeFlag: env.ENROLLMENT_REBINDS_BEFORE_FLAG,
+      /** An admin's student lookup lists at most this many matches (the portal caps it at 100). */
+      adminSearchMaxResults: env.ADMIN_SEARCH_MAX_RESULTS,
+    },
+    sessions: {
+      minPeriodMs: env.SESSION_MIN_PERIOD_MS,
+      maxPeriodMs: env.SESSION_MAX_PERIOD_MS,
+      defaultPeriodMs: env.SESSION_DEFAULT_PERIOD_MS,
+      /** Minutes, not milliseconds: the default of a session's own `lateAfterMinutes` (a column and an API field). */
+      defaultLateAfterMinutes: env.SESSION_DEFAULT_LATE_MINUTES,
+      /** The most sessions one page of the list may hold. */
+      listLimit: env.SESSION_LIST_LIMIT,
+      /** A page's size when the request names none (at most listLimit). */
+      listPageSize: Math.min(env.SESSION_LIST_PAGE_SIZE, env.SESSION_LIST_LIMIT),
+      /** The most classes one weekly series may make. */
+      seriesMaxOccurrences: env.SESSION_SERIES_MAX_OCCURRENCES,
+      maxProjectionsPerConnection: env.PROJECTION_MAX_PER_CONNECTION,
+      /** Live counts are announced at most once per this interval per session. */
+      liveCountIntervalMs: env.LIVE_COUNT_INTERVAL_MS,
+      /** A typed fallback code leads to a challenge this long after its slot began (at least its QR code's life). */
+      fallbackCodeTtlMs: env.FALLBACK_CODE_TTL_SECONDS * SECOND_MS,
+    },
+    scan: {
+      challengeTtlMs: env.SCAN_CHALLENGE_TTL_SECONDS * SECOND_MS,
+      requestsPerMinutePerAddress: env.RATE_LIMIT_SCAN_PER_MINUTE,
+      /** Challenge requests one phone key may make per minute. */
+      requestsPerMinutePerPhone: env.SCAN_REQUESTS_PER_PHONE_PER_MINUTE,
+      /** Wrong typed fallback codes a client network may send per minute before typed codes are refused. */
+      typedCodeFailuresPerMinute: env.FALLBACK_CODE_FAILURES_PER_MINUTE,
+    },
+    /** How often receipts are chained (0: only before a verify or an export). */
+    receipts: { sealIntervalMs: env.RECEIPTS_SEAL_INTERVAL_MS },
+    /** docs/privacy.md: how long client addresses and receipts are kept. */
+    retention: { clientAddressMs: env.RETENTION_CLIENT_ADDRESS_DAYS * DAY_MS, receiptsMs: env.RETENTION_RECEIPTS_DAYS * DAY_MS },
+    /** A course's minimum attendance, in percent (0–100), unless its teacher sets another. */
+    attendance: { minRatePercent: env.ATTENDANCE_MIN_RATE },
+  };
+}
+
+const schema = settings.superRefine(crossChecks).transform(toConfig);
+
+/** The configuration as the service sees it: inferred from the schema, so it cannot drift from it. */
+export type Config = z.output<typeof schema>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -264,107 +320,11 @@ function withSecretFiles(source: NodeJS.ProcessEnv): Record<string, string | und
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(withSecretFiles(source));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = String(issue.path[0] ?? 'configuration');
-    // Secrets are named, never echoed; JSON quoting keeps a value with a line break on one line.
-    const secret = (SECRET_NAMES as readonly string[]).includes(name);
-    const got = source[name] === undefined || secret ? '' : ` (got ${JSON.stringify(source[name])})`;
-    throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}${got}`);
-  }
-  const env = parsed.data;
-  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
-    throw new ConfigError(
-      'Invalid configuration: JWT_SECRET: required when NODE_ENV=production (set JWT_SECRET or JWT_SECRET_FILE)',
-    );
-  }
-  const publicUrl = new URL(env.PUBLIC_URL ?? `http://localhost:${env.PORT}`);
-  return {
-    env: env.NODE_ENV,
-    host: env.HOST,
-    port: env.PORT,
-    logLevel: env.LOG_LEVEL,
-    publicUrl,
-    timeZone: env.TIME_ZONE,
-    database: env.DATABASE_URL
-      ? {
-          url: env.DATABASE_URL,
-          poolSize: env.DATABASE_POOL_SIZE,
-          connectionTimeoutMs: env.DATABASE_CONNECTION_TIMEOUT_MS,
-          statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
-          maxWaiting: env.DATABASE_MAX_WAITING,
-        }
-      : { dataDir: env.DATA_DIR },
-    migrationsDir: env.MIGRATIONS_DIR,
-    webDir: env.WEB_DIR,
-    valkey: env.VALKEY_URL
-      ? { url: env.VALKEY_URL, keyPrefix: env.VALKEY_KEY_PREFIX }
-      : { keyPrefix: env.VALKEY_KEY_PREFIX },
-    jwt: {
-      secret: env.JWT_SECRET ? new TextEncoder().encode(env.JWT_SECRET) : randomBytes(32),
-      issuer: env.JWT_ISSUER,
-      audience: env.JWT_AUDIENCE,
-      clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_SECONDS,
-      maxAgeSeconds: env.JWT_MAX_AGE_SECONDS,
-    },
-    devSignIn: !env.JWT_SECRET,
-    trustProxy: env.TRUST_PROXY,
-    portal: {
-      loginUrl: env.JWT_SECRET ? env.PORTAL_LOGIN_URL : '/asistencia/dev/',
-      tokenUrl: env.JWT_SECRET ? env.PORTAL_TOKEN_URL : '/asistencia/dev/token',
-      internalUrl: env.PORTAL_INTERNAL_URL,
-    },
-    internalApiToken: env.INTERNAL_API_TOKEN,
-    limits: {
-      bodyBytes: env.BODY_LIMIT_BYTES,
-      userRequestsPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,
-      publicRequestsPerMinute: env.RATE_LIMIT_PUBLIC_PER_MINUTE,
-      wsAuthTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
-      wsMaxMessageBytes: env.WS_MAX_MESSAGE_BYTES,
-      wsMaxPerUser: env.WS_MAX_PER_USER,
-      wsMaxPerAddress: env.WS_MAX_PER_ADDRESS,
-      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-      devSessionHours: env.DEV_SESSION_HOURS,
-      requestDeadlineMs: env.REQUEST_DEADLINE_MS,
-    },
-    clock: { maxOffsetMs: env.CLOCK_MAX_OFFSET_MS, refreshMs: env.CLOCK_REFRESH_MS },
-    webauthn: {
-      rpName: env.WEBAUTHN_RP_NAME,
-      rpId: publicUrl.hostname,
-      origins: [...new Set([publicUrl.origin, ...env.WEBAUTHN_ORIGINS])],
-      attestation: env.WEBAUTHN_ATTESTATION,
-    },
-    enrollment: {
-      challengeTtlSeconds: env.ENROLLMENT_CHALLENGE_TTL_SECONDS,
-      maxDevices: env.ENROLLMENT_MAX_DEVICES,
-      cooldownMinutes: env.ENROLLMENT_COOLDOWN_MINUTES,
-      aaguidAllowlist: env.ENROLLMENT_AAGUID_ALLOWLIST,
-      sharedPhone: env.ENROLLMENT_SHARED_PHONE,
-      syncedPasskeys: env.ENROLLMENT_SYNCED_PASSKEYS,
-      rebindCooldownMinutes: env.ENROLLMENT_REBIND_COOLDOWN_MINUTES,
-      rebindsBeforeFlag: env.ENROLLMENT_REBINDS_BEFORE_FLAG,
-      adminSearchMaxResults: env.ADMIN_SEARCH_MAX_RESULTS,
-    },
-    sessions: {
-      minPeriodMs: env.SESSION_MIN_PERIOD_MS,
-      maxPeriodMs: env.SESSION_MAX_PERIOD_MS,
-      defaultPeriodMs: env.SESSION_DEFAULT_PERIOD_MS,
-      defaultLateAfterMinutes: env.SESSION_DEFAULT_LATE_MINUTES,
-      listLimit: env.SESSION_LIST_LIMIT,
-      listPageSize: Math.min(env.SESSION_LIST_PAGE_SIZE, env.SESSION_LIST_LIMIT),
-      seriesMaxOccurrences: env.SESSION_SERIES_MAX_OCCURRENCES,
-      maxProjectionsPerConnection: env.PROJECTION_MAX_PER_CONNECTION,
-      liveCountIntervalMs: env.LIVE_COUNT_INTERVAL_MS,
-      fallbackCodeTtlMs: env.FALLBACK_CODE_TTL_SECONDS * 1000,
-    },
-    scan: {
-      challengeTtlMs: env.SCAN_CHALLENGE_TTL_SECONDS * 1000,
-      requestsPerMinutePerAddress: env.RATE_LIMIT_SCAN_PER_MINUTE,
-      requestsPerMinutePerPhone: env.SCAN_REQUESTS_PER_PHONE_PER_MINUTE,
-      typedCodeFailuresPerMinute: env.FALLBACK_CODE_FAILURES_PER_MINUTE,
-    },
-    receipts: { sealIntervalMs: env.RECEIPTS_SEAL_INTERVAL_MS },
-    retention: { clientAddressDays: env.RETENTION_CLIENT_ADDRESS_DAYS, receiptsDays: env.RETENTION_RECEIPTS_DAYS },
-    attendance: { minRatePercent: env.ATTENDANCE_MIN_RATE },
-  };
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const name = String(issue.path[0] ?? 'configuration');
+  // Secrets are named, never echoed; JSON quoting keeps a value with a line break on one line.
+  const secret = (SECRET_NAMES as readonly string[]).includes(name);
+  const got = source[name] === undefined || secret ? '' : ` (got ${JSON.stringify(source[name])})`;
+  throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}${got}`);
 }

@@ -65,6 +65,11 @@ export function errorSpec(code: string): ErrorSpec | undefined {
   return catalogue.get(code);
 }
 
+/** Every code declared so far (every module that was loaded), sorted: docs/api.md's list is made from it. */
+export function declaredErrors(): Array<{ code: string } & ErrorSpec> {
+  return [...catalogue].map(([code, spec]) => ({ code, ...spec })).sort((a, b) => a.code.localeCompare(b.code));
+}
+
 function render(template: string, vars: MessageVars): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }

@@ -2,7 +2,7 @@
  * Wall-clock time in the institution's time zone (TIME_ZONE), for exports, file names and pages: a 09:38
  * scan in Santiago is 09:38 in the export, never 12:38Z.
  */
-export interface WallClock {
+interface WallClock {
   year: number;
   month: number;
   day: number;
@@ -41,7 +41,7 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
-export function wallClock(instant: Date, timeZone: string): WallClock {
+function wallClock(instant: Date, timeZone: string): WallClock {
   const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(instant).map((part) => [part.type, part.value]));
   const number = (type: string) => Number(parts[type]);
   return { year: number('year'), month: number('month'), day: number('day'), hour: number('hour'), minute: number('minute'), second: number('second') };

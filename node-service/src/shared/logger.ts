@@ -25,7 +25,7 @@ export function loggerOptions(config: Pick<Config, 'logLevel' | 'env'>): Fastify
   };
 }
 
-export function withoutQuery(url: string): string {
+function withoutQuery(url: string): string {
   const at = url.indexOf('?');
   return at === -1 ? url : `${url.slice(0, at)}?[redacted]`;
 }

@@ -15,7 +15,7 @@ export const networkSchema = z.union([z.cidrv4(), z.cidrv6()], { error: EXPECTED
 });
 
 /** Why a CIDR does not name a network (host bits set, or not parseable), or null when it does. */
-export function hostBitsProblem(cidr: string): string | null {
+function hostBitsProblem(cidr: string): string | null {
   let address: ipaddr.IPv4 | ipaddr.IPv6;
   let bits: number;
   try {

@@ -11,8 +11,7 @@ import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto
  * UTF-8 bytes of `asistencia/phone-key/v1`, the purpose and its parts, one per line. Every part is
  * base64url or digits, so no part can smuggle a line break.
  */
-export const PHONE_KEY_PURPOSES = ['enroll', 'rebind', 'scan-challenge', 'scan-confirm'] as const;
-export type PhoneKeyPurpose = (typeof PHONE_KEY_PURPOSES)[number];
+export type PhoneKeyPurpose = 'enroll' | 'rebind' | 'scan-challenge' | 'scan-confirm';
 
 /** A P-256 SubjectPublicKeyInfo is 91 bytes; anything much longer is not one. */
 const SPKI_MAX_BYTES = 160;

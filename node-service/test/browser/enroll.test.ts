@@ -37,7 +37,7 @@ afterAll(async () => {
   await service?.stop();
 });
 
-async function signInAndOpenEnrolment(page: Page, studentName: string): Promise<void> {
+async function signInAndOpenEnrollment(page: Page, studentName: string): Promise<void> {
   await page.goto(`${origin}/asistencia/dev/?next=${encodeURIComponent('/asistencia/enroll/')}`);
   await page.getByRole('button', { name: `Entrar como ${studentName} (estudiante)` }).click();
   await page.waitForURL(`${origin}/asistencia/enroll/`);
@@ -61,7 +61,7 @@ describe('enrolment page', () => {
   test('a student enrols a passkey with one button, sees it listed, renames and revokes it', async () => {
     const page = await browser.newPage();
     const authenticator = await addVirtualAuthenticator(page, { isUserVerified: true, hasResidentKey: true });
-    await signInAndOpenEnrolment(page, 'Luis Pérez');
+    await signInAndOpenEnrollment(page, 'Luis Pérez');
     await page.getByText('Una llave de acceso es una credencial que se guarda en tu teléfono').waitFor();
     await page.getByText('Aún no tienes ningún dispositivo registrado.').waitFor();
     await screenshot(page, 'enroll-es-before');
@@ -108,7 +108,7 @@ describe('enrolment page', () => {
   test('without user verification, the page says why it failed and nothing is stored', async () => {
     const page = await browser.newPage();
     const authenticator = await addVirtualAuthenticator(page, { isUserVerified: false, hasResidentKey: true });
-    await signInAndOpenEnrolment(page, 'María Gómez');
+    await signInAndOpenEnrollment(page, 'María Gómez');
 
     await page.getByRole('button', { name: 'Registrar mi llave de acceso' }).click();
     const failure = page.locator('#message[data-kind="error"]');
@@ -127,7 +127,7 @@ describe('enrolment page', () => {
   test('speaks English when asked, including the reason for a failure', async () => {
     const page = await browser.newPage({ locale: 'en-GB' });
     await addVirtualAuthenticator(page, { isUserVerified: false });
-    await signInAndOpenEnrolment(page, 'José Núñez');
+    await signInAndOpenEnrollment(page, 'José Núñez');
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { level: 1, name: 'Enrol my passkey' }).waitFor();
     await page.getByText('A passkey is a credential kept on your phone').waitFor();

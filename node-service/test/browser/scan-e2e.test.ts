@@ -166,8 +166,8 @@ describe('scan to present, through Apache and the PHP portal', () => {
     await countPasskeyPrompts(stranger);
     await stranger.goto(await readQr(projector, 'e2e-projector-no-passkey'));
     await stranger.getByRole('heading', { name: 'Este teléfono no tiene tu llave' }).waitFor();
-    const enrolNow = stranger.getByRole('link', { name: 'Registrarla ahora' });
-    expect(await enrolNow.getAttribute('href')).toBe('/asistencia/enroll/?next=scan');
+    const enrollNow = stranger.getByRole('link', { name: 'Registrarla ahora' });
+    expect(await enrollNow.getAttribute('href')).toBe('/asistencia/enroll/?next=scan');
     expect(await passkeyPrompts(stranger)).toBe(0);
     await screenshot(stranger, 'e2e-phone-no-passkey');
     expect(browser.pageErrors(stranger)).toEqual([]);

@@ -9,23 +9,22 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 
 /**
- * Compose files as podman compose (or docker compose) reads them: parsed, interpolated from an
- * environment, merged file over file by the Compose Specification's merge rules, validated against the
- * Compose Specification JSON schema. No engine is needed, and none runs here.
+ * Compose files as the engine gets them: docker-compose v1's `config` (the one CI installs) interpolates,
+ * merges file over file and validates, offline; no engine runs. Each raw file is also checked against the
+ * Compose Specification JSON schema, and read as YAML for what only the raw text shows (secrets, variables).
  */
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export type Mapping = Record<string, unknown>;
 
 export const COMPOSE_FILES = ['compose.yaml', 'compose.dev.yaml', 'compose.prod.yaml'] as const;
-export type ComposeFileName = (typeof COMPOSE_FILES)[number];
 
 export function readComposeFile(name: string): Mapping {
   return parseCompose(readFileSync(resolve(REPO_ROOT, name), 'utf8'), name);
 }
 
 /** YAML as compose reads it: merge keys ("<<: *anchor") included. */
-export function parseCompose(text: string, name: string): Mapping {
+function parseCompose(text: string, name: string): Mapping {
   const doc: unknown = parse(text, { merge: true });
   if (!isMapping(doc)) throw new Error(`${name} is not a YAML mapping`);
   return doc;
@@ -40,7 +39,7 @@ export function isMapping(value: unknown): value is Mapping {
 // ---------------------------------------------------------------------------------------------------
 
 const require = createRequire(import.meta.url);
-export const SCHEMA_PATH = join(dirname(require.resolve('dclint/package.json')), 'schemas', 'compose.schema.json');
+const SCHEMA_PATH = join(dirname(require.resolve('dclint/package.json')), 'schemas', 'compose.schema.json');
 
 let validator: ((doc: unknown) => string[]) | undefined;
 
@@ -56,54 +55,9 @@ export function schemaErrors(doc: unknown): string[] {
   return validator(doc);
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Interpolation: $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error},
-// ${VAR:+replacement}, ${VAR+replacement}; "$$" is a literal "$". Values only, never keys.
-// ---------------------------------------------------------------------------------------------------
-
 export type Environment = Record<string, string | undefined>;
 
 const REFERENCE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}$]|\$\$)*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
-
-export function interpolate<T>(value: T, env: Environment, where = ''): T {
-  if (typeof value === 'string') return interpolateString(value, env, where) as T;
-  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, `${where}[${i}]`)) as T;
-  if (isMapping(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, `${where}.${k}`)])) as T;
-  }
-  return value;
-}
-
-function interpolateString(text: string, env: Environment, where: string): string {
-  const out = text.replace(REFERENCE, (match, braced?: string, operator?: string, argument = '', bare?: string) => {
-    if (match === '$$') return '$';
-    const name = (braced ?? bare)!;
-    const value = env[name];
-    const set = value !== undefined;
-    const nonEmpty = set && value !== '';
-    const arg = argument.replace(/\$\$/g, '$');
-    switch (operator) {
-      case undefined:
-        return value ?? '';
-      case ':-':
-        return nonEmpty ? value : arg;
-      case '-':
-        return set ? value : arg;
-      case ':?':
-      case '?':
-        if (operator === ':?' ? nonEmpty : set) return value!;
-        throw new Error(`${where}: required variable ${name} is missing: ${arg}`);
-      case ':+':
-        return nonEmpty ? arg : '';
-      case '+':
-        return set ? arg : '';
-      default:
-        throw new Error(`${where}: unsupported interpolation ${match}`);
-    }
-  });
-  if (/\$\{/.test(out.replace(/\$\$/g, ''))) throw new Error(`${where}: unsupported interpolation in ${JSON.stringify(text)}`);
-  return out;
-}
 
 /** The names a document refers to with ${...} or $NAME. */
 export function referencedVariables(value: unknown): Set<string> {
@@ -119,94 +73,6 @@ export function referencedVariables(value: unknown): Set<string> {
   };
   visit(value);
   return names;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Merge, as the Compose Specification says (13-merge.md), for every attribute these files use:
-// - mappings merge recursively, the later file winning on a conflict;
-// - sequences append, except command, entrypoint and healthcheck.test, which the later file replaces;
-// - environment, labels, depends_on, networks, sysctls, build.args may be written as lists: they are
-//   turned into mappings first, then merged as mappings;
-// - ports, volumes, secrets and configs are unique resources: an entry with the same key (ports: host
-//   address, published port, target and protocol; volumes, secrets, configs: the target path) replaces
-//   the earlier one in place, others are appended.
-// ---------------------------------------------------------------------------------------------------
-
-const REPLACED = new Set(['command', 'entrypoint']);
-const LIST_OR_MAPPING = new Set(['environment', 'labels', 'depends_on', 'networks', 'sysctls', 'extra_hosts']);
-
-export function mergeCompose(base: Mapping, override: Mapping): Mapping {
-  const merged: Mapping = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    if (key === 'services' && isMapping(value)) {
-      const services: Mapping = { ...(isMapping(base.services) ? base.services : {}) };
-      for (const [name, service] of Object.entries(value)) {
-        const earlier = services[name];
-        services[name] = isMapping(earlier) && isMapping(service) ? mergeService(earlier, service) : service;
-      }
-      merged.services = services;
-    } else {
-      merged[key] = mergeValues(base[key], value);
-    }
-  }
-  return merged;
-}
-
-export function mergeService(base: Mapping, override: Mapping): Mapping {
-  const merged: Mapping = { ...normaliseService(base) };
-  for (const [key, value] of Object.entries(normaliseService(override))) {
-    const earlier = merged[key];
-    if (REPLACED.has(key) || earlier === undefined) merged[key] = value;
-    else if (key === 'healthcheck' && isMapping(earlier) && isMapping(value)) merged[key] = { ...earlier, ...value };
-    else if (key === 'ports') merged[key] = mergeUnique(earlier, value, portKey);
-    else if (key === 'volumes') merged[key] = mergeUnique(earlier, value, volumeTarget);
-    else if (key === 'secrets') merged[key] = mergeUnique(earlier, value, (s) => fileReferenceTarget(s, '/run/secrets/'));
-    else if (key === 'configs') merged[key] = mergeUnique(earlier, value, (c) => fileReferenceTarget(c, '/'));
-    else merged[key] = mergeValues(earlier, value);
-  }
-  return merged;
-}
-
-function mergeValues(base: unknown, override: unknown): unknown {
-  if (isMapping(base) && isMapping(override)) {
-    const merged: Mapping = { ...base };
-    for (const [key, value] of Object.entries(override)) merged[key] = mergeValues(base[key], value);
-    return merged;
-  }
-  if (Array.isArray(base) && Array.isArray(override)) return [...base, ...override];
-  return override;
-}
-
-function mergeUnique(base: unknown, override: unknown, keyOf: (entry: unknown) => string): unknown[] {
-  const merged = [...(Array.isArray(base) ? base : [])];
-  for (const entry of Array.isArray(override) ? override : []) {
-    const at = merged.findIndex((earlier) => keyOf(earlier) === keyOf(entry));
-    if (at >= 0) merged[at] = entry;
-    else merged.push(entry);
-  }
-  return merged;
-}
-
-/** List forms become mappings ("KEY=value" → KEY: value; service names → {}), so files can be merged. */
-export function normaliseService(service: Mapping): Mapping {
-  const out: Mapping = { ...service };
-  for (const key of LIST_OR_MAPPING) {
-    const value = service[key];
-    if (!Array.isArray(value)) continue;
-    out[key] = Object.fromEntries(
-      value.map((item: unknown) => {
-        const text = String(item);
-        if (key === 'depends_on') return [text, { condition: 'service_started' }];
-        if (key === 'networks') return [text, null];
-        const at = text.indexOf(key === 'extra_hosts' ? ':' : '=');
-        return at < 0 ? [text, null] : [text.slice(0, at), text.slice(at + 1)];
-      }),
-    );
-  }
-  if (isMapping(service.build) && Array.isArray(service.build.args)) {
-    out.build = { ...service.build, args: normaliseService({ environment: service.build.args }).environment };
-  }
-  return out;
 }
 
 export interface PortMapping {
@@ -233,11 +99,6 @@ export function parsePort(entry: unknown): PortMapping {
   return { hostIp: parts.join(':'), published, target, protocol };
 }
 
-function portKey(entry: unknown): string {
-  const p = parsePort(entry);
-  return `${p.hostIp}|${p.published}|${p.target}|${p.protocol}`;
-}
-
 export interface VolumeMount {
   type: 'bind' | 'volume' | 'tmpfs' | string;
   source: string;
@@ -260,23 +121,18 @@ export function parseVolume(entry: unknown): VolumeMount {
   return { type: bind ? 'bind' : 'volume', source, target, options: options ? options.split(',') : [] };
 }
 
-function volumeTarget(entry: unknown): string {
-  return parseVolume(entry).target;
-}
-
-function fileReferenceTarget(entry: unknown, directory: string): string {
-  if (isMapping(entry)) return String(entry.target ?? `${directory}${String(entry.source)}`);
-  return `${directory}${String(entry)}`;
-}
-
 // ---------------------------------------------------------------------------------------------------
-// The files as a project: interpolated each on its own, then merged in order.
+// The files as a project: what `docker-compose -f … -f … config` prints (absolute paths, long port syntax).
 // ---------------------------------------------------------------------------------------------------
 
-export function composeProject(files: readonly string[], env: Environment): Mapping {
-  return files
-    .map((file) => interpolate(readComposeFile(file), env, file))
-    .reduce((merged, next) => mergeCompose(merged, next));
+const projects = new Map<string, Promise<Mapping>>();
+
+/** The merged, interpolated project; rejects with docker-compose's message (a required variable named). */
+export function composeProject(files: readonly string[], env: Environment): Promise<Mapping> {
+  const key = JSON.stringify([files, env]);
+  let project = projects.get(key);
+  if (!project) projects.set(key, (project = dockerComposeConfig(files, env)));
+  return project;
 }
 
 export function services(project: Mapping): Record<string, Mapping> {
@@ -295,11 +151,7 @@ export function sampleEnvironment(): Environment {
   };
 }
 
-// ---------------------------------------------------------------------------------------------------
-// docker-compose v1 (`config` merges, interpolates and validates offline): the second opinion.
-// ---------------------------------------------------------------------------------------------------
-
-export async function dockerComposeConfig(files: readonly string[], env: Environment): Promise<Mapping> {
+async function dockerComposeConfig(files: readonly string[], env: Environment): Promise<Mapping> {
   const args = ['--project-directory', REPO_ROOT, ...files.flatMap((f) => ['-f', resolve(REPO_ROOT, f)]), 'config'];
   const cleanEnv = Object.fromEntries(
     Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, ...env }).filter(([, v]) => v !== undefined),
@@ -313,6 +165,8 @@ export async function dockerComposeConfig(files: readonly string[], env: Environ
       cwd: REPO_ROOT,
       env: cleanEnv,
       timeout: 60_000,
+    }).catch((error: Error & { stderr?: string }) => {
+      throw new Error(`docker-compose config refused ${files.join(' + ')}: ${error.stderr?.trim() ?? error.message}`);
     });
     const doc: unknown = parse(stdout);
     if (!isMapping(doc)) throw new Error('docker-compose config printed no mapping');

@@ -126,7 +126,7 @@ export function all(stages: Stage | Stage[], keyword: string): Instruction[] {
   return [stages].flat().flatMap((s) => s.instructions.filter((i) => i.keyword === keyword));
 }
 
-export function last(stages: Stage | Stage[], keyword: string): Instruction | undefined {
+function last(stages: Stage | Stage[], keyword: string): Instruction | undefined {
   return all(stages, keyword).at(-1);
 }
 

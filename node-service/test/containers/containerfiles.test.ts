@@ -123,9 +123,9 @@ describe('Containerfile (node-service)', () => {
     expect(healthcheckOf(chain)).toBeDefined();
   });
 
-  it('compose runs node-service as the image\'s own nodejs user (1001:1001)', () => {
+  it('compose runs node-service as the image\'s own nodejs user (1001:1001)', async () => {
     for (const file of ['compose.dev.yaml', 'compose.prod.yaml']) {
-      const project = composeProject(['compose.yaml', file], sampleEnvironment());
+      const project = await composeProject(['compose.yaml', file], sampleEnvironment());
       expect(services(project)['asistencia-node']!.user, file).toBe('1001:1001');
     }
     for (const name of ['development', 'production']) {
@@ -133,11 +133,10 @@ describe('Containerfile (node-service)', () => {
     }
   });
 
-  it('the stages compose builds exist', () => {
-    const targets = ['compose.yaml', 'compose.dev.yaml', 'compose.prod.yaml'].map((file) => {
-      const project = composeProject(file === 'compose.yaml' ? [file] : ['compose.yaml', file], sampleEnvironment());
-      return (services(project)['asistencia-node']!.build as Mapping).target;
-    });
+  it('the stages compose builds exist', async () => {
+    const files = ['compose.yaml', 'compose.dev.yaml', 'compose.prod.yaml'];
+    const projects = await Promise.all(files.map((file) => composeProject(file === 'compose.yaml' ? [file] : ['compose.yaml', file], sampleEnvironment())));
+    const targets = projects.map((project) => (services(project)['asistencia-node']!.build as Mapping).target);
     for (const target of targets) expect(node.stages.map((s) => s.name)).toContain(target);
   });
 });

@@ -10,8 +10,8 @@ import { composeProject, isMapping, parsePort, REPO_ROOT, sampleEnvironment, ser
 
 const env = sampleEnvironment();
 const projects = {
-  dev: composeProject(['compose.yaml', 'compose.dev.yaml'], env),
-  prod: composeProject(['compose.yaml', 'compose.prod.yaml'], env),
+  dev: await composeProject(['compose.yaml', 'compose.dev.yaml'], env),
+  prod: await composeProject(['compose.yaml', 'compose.prod.yaml'], env),
 };
 const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
 const httpdConf = read('php-legacy/container/httpd.conf');
@@ -194,8 +194,8 @@ describe('Apache and php-fpm in the portal container', () => {
     expect(stdout).toContain('No syntax errors detected');
   });
 
-  it('the base file alone has no published port and no secret', () => {
-    const base = composeProject(['compose.yaml'], {});
+  it('the base file alone has no published port and no secret', async () => {
+    const base = await composeProject(['compose.yaml'], {});
     for (const [name, s] of Object.entries(services(base))) {
       expect(s.ports, name).toBeUndefined();
       const settings = isMapping(s.environment) ? Object.keys(s.environment) : [];

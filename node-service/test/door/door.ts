@@ -100,7 +100,7 @@ export async function portalLogout(baseUrl: string, cookie: string): Promise<Htt
   });
 }
 
-export function bearer(token: string | undefined): Record<string, string> {
+function bearer(token: string | undefined): Record<string, string> {
   return token === undefined ? {} : { authorization: `Bearer ${token}` };
 }
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_ROOT, startService, type RunningService } from '../support/service.js';
-import { deviceRows, enrolment, freshStudent, historyRows, phoneFor } from './support.js';
+import { deviceRows, enrollment, freshStudent, historyRows, phoneFor } from './support.js';
 
 /**
  * `npm run devices -- list|revoke|reset`, run as its own process against the test database, exactly as an
@@ -35,7 +35,7 @@ function devices(...args: string[]): Promise<{ code: number | null; stdout: stri
 describe('npm run devices', () => {
   it("lists a student's devices, revokes one by credential prefix, and resets the cooldown, audited as operator", async () => {
     const student = freshStudent();
-    const device = await enrolment(service, student).enrol(phoneFor(service), 'iPhone de prueba');
+    const device = await enrollment(service, student).enroll(phoneFor(service), 'iPhone de prueba');
 
     const listed = await devices('list', student.sub);
     expect(listed.stderr).toBe('');

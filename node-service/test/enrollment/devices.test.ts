@@ -5,7 +5,7 @@ import type { ScanCredentials } from '../../src/modules/scan/index.js';
 import { apiAs } from '../support/api.js';
 import { startService, type RunningService } from '../support/service.js';
 import { users } from '../support/tokens.js';
-import { enrolment, expectRefusal, freshStudent, historyRows, phoneFor } from './support.js';
+import { enrollment, expectRefusal, freshStudent, historyRows, phoneFor } from './support.js';
 
 /**
  * After enrolment: a student renames and revokes their own devices; an admin lists, revokes and resets
@@ -25,8 +25,8 @@ afterAll(() => service?.stop());
 describe('a student and their devices', () => {
   it('lists, renames and revokes their own device, each change audited', async () => {
     const student = freshStudent();
-    const client = enrolment(service, student);
-    const device = await client.enrol(phoneFor(service), 'Pixel 8');
+    const client = enrollment(service, student);
+    const device = await client.enroll(phoneFor(service), 'Pixel 8');
 
     const listed = (await client.devices()).body;
     expect(listed.studentId).toBe(student.sub);
@@ -53,9 +53,9 @@ describe('a student and their devices', () => {
   });
 
   it("cannot see, rename or revoke another student's device", async () => {
-    const owner = enrolment(service, freshStudent('Dueño'));
-    const other = enrolment(service, freshStudent('Otro'));
-    const device = await owner.enrol(phoneFor(service));
+    const owner = enrollment(service, freshStudent('Dueño'));
+    const other = enrollment(service, freshStudent('Otro'));
+    const device = await owner.enroll(phoneFor(service));
 
     expect((await other.devices()).body.devices).toEqual([]);
     expectRefusal(await other.api.call('PATCH', `/api/enrollment/devices/${device.id}`, { name: 'mío' }), 404, 'ENROLLMENT_DEVICE_NOT_FOUND');
@@ -68,7 +68,7 @@ describe('the lookup the scan step uses', () => {
   it('finds the active device by credential id, and its passkey assertion verifies against it', async () => {
     const student = freshStudent();
     const phone = phoneFor(service);
-    const device = await enrolment(service, student).enrol(phone);
+    const device = await enrollment(service, student).enroll(phone);
 
     const found = await scan.byCredentialId(device.credentialId);
     expect(found).toMatchObject({ deviceId: device.id, studentId: student.sub, signCount: 0, transports: ['internal', 'hybrid'], state: 'active', phoneKeyId: phone.phoneKey.id, alerts: [] });
@@ -94,8 +94,8 @@ describe('the lookup the scan step uses', () => {
 
   it('reports a revoked device as revoked, and an unknown credential as unknown', async () => {
     const student = freshStudent();
-    const client = enrolment(service, student);
-    const device = await client.enrol(phoneFor(service));
+    const client = enrollment(service, student);
+    const device = await client.enroll(phoneFor(service));
     await client.api.post(`/api/enrollment/devices/${device.id}/revoke`, { reason: 'ya no lo uso' });
 
     expect(await scan.byCredentialId(device.credentialId)).toMatchObject({ state: 'revoked' });
@@ -104,7 +104,7 @@ describe('the lookup the scan step uses', () => {
 
   it('flags a device (e.g. its counter went backwards), which then is not active; audited as the system', async () => {
     const student = freshStudent();
-    const device = await enrolment(service, student).enrol(phoneFor(service));
+    const device = await enrollment(service, student).enroll(phoneFor(service));
 
     expect(await scan.flag(device.id, 'sign counter went backwards', { stored: 7, presented: 3 })).toBe(true);
     expect(await scan.byCredentialId(device.credentialId)).toMatchObject({ state: 'flagged' });
@@ -123,7 +123,7 @@ describe('an admin', () => {
 
   it("lists any student's devices, revokes one with a reason, resets, and reads the history", async () => {
     const student = freshStudent();
-    const device = await enrolment(service, student).enrol(phoneFor(service), 'Galaxy');
+    const device = await enrollment(service, student).enroll(phoneFor(service), 'Galaxy');
 
     const listed = await admin().get(`/api/admin/devices?studentId=${student.sub}`);
     expect(listed.status).toBe(200);
@@ -149,7 +149,7 @@ describe('an admin', () => {
   });
 
   it('is the only one who may use the admin routes: students and teachers get 403', async () => {
-    const device = await enrolment(service, freshStudent()).enrol(phoneFor(service));
+    const device = await enrollment(service, freshStudent()).enroll(phoneFor(service));
     for (const user of [users.student, users.teacher]) {
       const api = apiAs(service.baseUrl, user);
       expectRefusal(await api.get(`/api/admin/devices?studentId=${users.student.sub}`), 403, 'AUTH_ROLE_FORBIDDEN');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs } from '../support/api.js';
 import { startService, type RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
-import { deviceRows, enrolment, expectRefusal, freshStudent, historyRows, phoneFor } from './support.js';
+import { deviceRows, enrollment, expectRefusal, freshStudent, historyRows, phoneFor } from './support.js';
 
 /**
  * The enrolment policy, with the default settings: one device at a time, and a cooldown that grows with
@@ -23,15 +23,15 @@ async function travel(target: RunningService, studentId: string, minutes: number
   );
 }
 
-async function revokeOwn(client: ReturnType<typeof enrolment>, deviceId: number): Promise<void> {
+async function revokeOwn(client: ReturnType<typeof enrollment>, deviceId: number): Promise<void> {
   const answer = await client.api.post(`/api/enrollment/devices/${deviceId}/revoke`, { reason: 'cambié de teléfono' });
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
 }
 
 describe('device limit (ENROLLMENT_MAX_DEVICES=1)', () => {
   it('refuses a second device before the ceremony, saying to revoke the first', async () => {
-    const client = enrolment(service, freshStudent());
-    await client.enrol(phoneFor(service));
+    const client = enrollment(service, freshStudent());
+    await client.enroll(phoneFor(service));
 
     const refused = await client.options();
     expectRefusal(refused, 409, 'ENROLLMENT_DEVICE_LIMIT_REACHED');
@@ -42,7 +42,7 @@ describe('device limit (ENROLLMENT_MAX_DEVICES=1)', () => {
 
   it('is checked again when the response arrives (a device enrolled meanwhile elsewhere)', async () => {
     const student = freshStudent();
-    const client = enrolment(service, student);
+    const client = enrollment(service, student);
     const options = await client.grantedOptions();
     await service.db.query(
       `INSERT INTO enrollment.devices (credential_id, public_key, student_id, friendly_name) VALUES ($1, '\\x00', $2, 'otro')`,
@@ -55,8 +55,8 @@ describe('device limit (ENROLLMENT_MAX_DEVICES=1)', () => {
 
   it('counts a flagged device as in use', async () => {
     const student = freshStudent();
-    const client = enrolment(service, student);
-    const device = await client.enrol(phoneFor(service));
+    const client = enrollment(service, student);
+    const device = await client.enroll(phoneFor(service));
     await service.db.query(`UPDATE enrollment.devices SET state = 'flagged' WHERE id = $1`, [device.id]);
     expectRefusal(await client.options(), 409, 'ENROLLMENT_DEVICE_LIMIT_REACHED');
   });
@@ -65,9 +65,9 @@ describe('device limit (ENROLLMENT_MAX_DEVICES=1)', () => {
 describe('cooldown (ENROLLMENT_COOLDOWN_MINUTES=0,30,360,1440)', () => {
   it('grows with each replacement, says when in the refusal, and an admin reset clears it', async () => {
     const student = freshStudent();
-    const client = enrolment(service, student);
+    const client = enrollment(service, student);
 
-    const first = await client.enrol(phoneFor(service));
+    const first = await client.enroll(phoneFor(service));
     await revokeOwn(client, first.id);
     const wait30 = await client.options();
     expectRefusal(wait30, 429, 'ENROLLMENT_COOLDOWN_ACTIVE');
@@ -77,31 +77,31 @@ describe('cooldown (ENROLLMENT_COOLDOWN_MINUTES=0,30,360,1440)', () => {
     const local = new Date(wait30.body.error.details.retryAt).toLocaleString('sv-SE', { timeZone: 'America/Santiago' }).slice(0, 16);
     expect(wait30.body.error.message).toContain(`a partir del ${local} (America/Santiago)`);
     const overview = (await client.devices()).body;
-    expect(overview.policy).toMatchObject({ maxDevices: 1, devicesInUse: 0, enrolmentsSinceReset: 1 });
+    expect(overview.policy).toMatchObject({ maxDevices: 1, devicesInUse: 0, enrollmentsSinceReset: 1 });
     expect(Date.parse(overview.policy.nextEnrollmentAt) - Date.now()).toBeGreaterThan(29 * 60_000);
     expect(overview.policy.nextEnrollmentAt).toBe(wait30.body.error.details.retryAt);
 
     await travel(service, student.sub, 31);
-    const second = await client.enrol(phoneFor(service));
+    const second = await client.enroll(phoneFor(service));
     await revokeOwn(client, second.id);
     const wait6h = await client.options();
     expectRefusal(wait6h, 429, 'ENROLLMENT_COOLDOWN_ACTIVE');
     expect(wait6h.body.error.message).toMatch(/\(dentro de (6 h|5 h 59 min)\)/);
 
     await travel(service, student.sub, 361);
-    const third = await client.enrol(phoneFor(service));
+    const third = await client.enroll(phoneFor(service));
     await revokeOwn(client, third.id);
     expect((await client.options()).body.error.message).toMatch(/\(dentro de (1 d|23 h 59 min)\)/);
     await travel(service, student.sub, 1441);
-    const fourth = await client.enrol(phoneFor(service));
+    const fourth = await client.enroll(phoneFor(service));
     await revokeOwn(client, fourth.id);
     expect((await client.options()).body.error.message).toMatch(/\(dentro de (1 d|23 h 59 min)\)/);
 
     const admin = apiAs(service.baseUrl, users.admin);
     const reset = await admin.post('/api/admin/devices/reset', { studentId: student.sub, reason: 'perdió el teléfono; verificado en secretaría' });
     expect(reset.status, JSON.stringify(reset.body)).toBe(200);
-    expect(reset.body.policy).toEqual({ maxDevices: 1, devicesInUse: 0, enrolmentsSinceReset: 0, nextEnrollmentAt: null });
-    await client.enrol(phoneFor(service));
+    expect(reset.body.policy).toEqual({ maxDevices: 1, devicesInUse: 0, enrollmentsSinceReset: 0, nextEnrollmentAt: null });
+    await client.enroll(phoneFor(service));
 
     // After a reset the sequence starts over: the next replacement waits 30 minutes again.
     const latest = (await deviceRows(service, student.sub)).at(-1)!;
@@ -120,8 +120,8 @@ describe('cooldown (ENROLLMENT_COOLDOWN_MINUTES=0,30,360,1440)', () => {
 
   it('answers the refusal in English with the same time', async () => {
     const student = freshStudent();
-    const client = enrolment(service, student);
-    await revokeOwn(client, (await client.enrol(phoneFor(service))).id);
+    const client = enrollment(service, student);
+    await revokeOwn(client, (await client.enroll(phoneFor(service))).id);
     const answer = await fetch(`${service.baseUrl}/asistencia/api/enrollment/options`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await portalToken(student)}`, 'accept-language': 'en-GB,en;q=0.9' },
@@ -140,9 +140,9 @@ describe('more than one device (ENROLLMENT_MAX_DEVICES=2, no cooldown)', () => {
   afterAll(() => roomy?.stop());
 
   it('excludes the devices already enrolled, so the same authenticator cannot enrol twice', async () => {
-    const client = enrolment(roomy, freshStudent());
+    const client = enrollment(roomy, freshStudent());
     const phone = phoneFor(roomy);
-    const device = await client.enrol(phone);
+    const device = await client.enroll(phone);
 
     const options = await client.grantedOptions();
     expect(options.excludeCredentials).toEqual([{ id: device.credentialId, type: 'public-key', transports: ['internal', 'hybrid'] }]);
@@ -162,13 +162,13 @@ describe('AAGUID allow list', () => {
 
   it('refuses an authenticator not on the list, and enrols one that is', async () => {
     const student = freshStudent();
-    const client = enrolment(strict, student);
+    const client = enrollment(strict, student);
     const refused = await client.verify(phoneFor(strict).register(await client.grantedOptions()));
     expectRefusal(refused, 403, 'ENROLLMENT_AUTHENTICATOR_NOT_ALLOWED');
     expect(refused.body.error.message).toContain('5a0f7e57-a0a0-4e57-8000-000000000001');
     expect(await deviceRows(strict, student.sub)).toEqual([]);
 
-    const device = await client.enrol(phoneFor(strict, { aaguid: allowed }));
+    const device = await client.enroll(phoneFor(strict, { aaguid: allowed }));
     expect(device.aaguid).toBe(allowed);
   });
 });

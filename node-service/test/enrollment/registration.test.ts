@@ -4,7 +4,7 @@ import { SOFT_AUTHENTICATOR_AAGUID, type SoftAuthenticator } from '../support/au
 import { keystore } from '../../src/shared/keystore.js';
 import { startService, type RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
-import { deviceRows, enrolment, expectRefusal, freshStudent, historyRows, phoneFor, phoneKeyProof } from './support.js';
+import { deviceRows, enrollment, expectRefusal, freshStudent, historyRows, phoneFor, phoneKeyProof } from './support.js';
 
 /**
  * Enrolling a passkey: real service, real PostgreSQL and Valkey, real WebAuthn responses from a software
@@ -20,7 +20,7 @@ afterAll(() => service?.stop());
 describe('registration options', () => {
   it('ask for a discoverable, user-verified passkey of this RP, with a user handle that is the student id', async () => {
     const student = freshStudent('Opciones');
-    const options = await enrolment(service, student).grantedOptions();
+    const options = await enrollment(service, student).grantedOptions();
 
     expect(options.rp).toEqual({ name: 'Asistencia', id: 'localhost' });
     expect(Buffer.from(options.user.id, 'base64url').toString('utf8')).toBe(student.sub);
@@ -32,7 +32,7 @@ describe('registration options', () => {
     expect(options.timeout).toBe(300_000);
     expect(options.challenge).toMatch(/^[A-Za-z0-9_-]{32,}$/);
 
-    const again = await enrolment(service, student).grantedOptions();
+    const again = await enrollment(service, student).grantedOptions();
     expect(again.user.id).toBe(options.user.id);
     expect(again.challenge).not.toBe(options.challenge);
   });
@@ -41,7 +41,7 @@ describe('registration options', () => {
     const anonymous = await fetch(`${service.baseUrl}/asistencia/api/enrollment/options`, { method: 'POST' });
     expect(anonymous.status).toBe(401);
     for (const user of [users.teacher, users.admin]) {
-      expectRefusal(await enrolment(service, user).options(), 403, 'AUTH_ROLE_FORBIDDEN');
+      expectRefusal(await enrollment(service, user).options(), 403, 'AUTH_ROLE_FORBIDDEN');
     }
   });
 });
@@ -50,7 +50,7 @@ describe('enrolment', () => {
   it('stores the device with what the scan step needs, and an "enrolled" history row by the student', async () => {
     const student = freshStudent('Inscrita');
     const phone = phoneFor(service, { backupEligible: true, backedUp: true });
-    const device = await enrolment(service, student).enrol(phone, '  Mi   Pixel  ');
+    const device = await enrollment(service, student).enroll(phone, '  Mi   Pixel  ');
 
     expect(device).toMatchObject({
       studentId: student.sub,
@@ -73,7 +73,7 @@ describe('enrolment', () => {
   });
 
   it('names the device "Llave de acceso" when the page sends no name', async () => {
-    const device = await enrolment(service, freshStudent()).enrol(phoneFor(service));
+    const device = await enrollment(service, freshStudent()).enroll(phoneFor(service));
     expect(device.name).toBe('Llave de acceso');
   });
 });
@@ -95,7 +95,7 @@ describe('refusals: each with its own code, the challenge spent, nothing stored'
 
   it.each(defects)('%s', async (_label, status, code, make) => {
     const student = freshStudent();
-    const client = enrolment(service, student);
+    const client = enrollment(service, student);
     const options = await client.grantedOptions();
     const defective = make(phoneFor(service), options);
 
@@ -108,7 +108,7 @@ describe('refusals: each with its own code, the challenge spent, nothing stored'
 
   it('a second use of a challenge', async () => {
     const student = freshStudent();
-    const client = enrolment(service, student);
+    const client = enrollment(service, student);
     const response = phoneFor(service).register(await client.grantedOptions());
     expect((await client.verify(response)).status).toBe(201);
 
@@ -118,7 +118,7 @@ describe('refusals: each with its own code, the challenge spent, nothing stored'
 
   it('concurrent uses of one challenge: exactly one enrols, the others are told it was used', async () => {
     const student = freshStudent();
-    const client = enrolment(service, student);
+    const client = enrollment(service, student);
     const options = await client.grantedOptions();
     const answers = await Promise.all([1, 2, 3, 4].map(() => client.verify(phoneFor(service).register(options))));
     expect(answers.map((a) => a.body.error?.code ?? a.status).sort()).toEqual([
@@ -131,8 +131,8 @@ describe('refusals: each with its own code, the challenge spent, nothing stored'
   });
 
   it("another user's challenge, which stays good for its owner", async () => {
-    const owner = enrolment(service, freshStudent('Dueña'));
-    const intruder = enrolment(service, freshStudent('Intruso'));
+    const owner = enrollment(service, freshStudent('Dueña'));
+    const intruder = enrollment(service, freshStudent('Intruso'));
     const ownersOptions = await owner.grantedOptions();
     await intruder.grantedOptions();
 
@@ -142,21 +142,21 @@ describe('refusals: each with its own code, the challenge spent, nothing stored'
   });
 
   it('a challenge replaced by a newer one', async () => {
-    const client = enrolment(service, freshStudent());
+    const client = enrollment(service, freshStudent());
     const first = await client.grantedOptions();
     await client.grantedOptions();
     expectRefusal(await client.verify(phoneFor(service).register(first)), 409, 'ENROLLMENT_CHALLENGE_SUPERSEDED');
   });
 
   it('a challenge never issued', async () => {
-    const client = enrolment(service, freshStudent());
+    const client = enrollment(service, freshStudent());
     const options = await client.grantedOptions();
     const forged = phoneFor(service).register({ ...options, challenge: Buffer.from('never issued by the service').toString('base64url') });
     expectRefusal(await client.verify(forged), 410, 'ENROLLMENT_CHALLENGE_EXPIRED');
   });
 
   it('a body that is not a WebAuthn response is a 400, never a 500', async () => {
-    const client = enrolment(service, freshStudent());
+    const client = enrollment(service, freshStudent());
     await client.grantedOptions();
     expectRefusal(await client.verify({ id: 'x', rawId: 'x', type: 'public-key', response: {} }), 400, 'VALIDATION_FAILED');
     const garbage = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'AAAA', attestationObject: 'AAAA' }, clientExtensionResults: {} };
@@ -165,7 +165,7 @@ describe('refusals: each with its own code, the challenge spent, nothing stored'
 
   it('speaks English when the page asks for it', async () => {
     const student = freshStudent();
-    const options = await enrolment(service, student).grantedOptions();
+    const options = await enrollment(service, student).grantedOptions();
     const answer = await fetch(`${service.baseUrl}/asistencia/api/enrollment/verify`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await portalToken(student)}`, 'content-type': 'application/json', 'accept-language': 'en' },
@@ -192,7 +192,7 @@ describe('an expired challenge', () => {
 
   it('lives ENROLLMENT_CHALLENGE_TTL_SECONDS in Valkey, and is refused as expired once gone', async () => {
     const student = freshStudent();
-    const client = enrolment(shortLived, student);
+    const client = enrollment(shortLived, student);
     const options = await client.grantedOptions();
     expect(options.timeout).toBe(1000);
     // Valkey forgets the keys when their TTL runs out (the rule itself, on a moved clock:
@@ -219,13 +219,13 @@ describe('on the embedded stores (PGlite and the in-process store)', () => {
 
   it('enrols, refuses a second use, and lists the device the same way', async () => {
     const student = freshStudent();
-    const client = enrolment(embedded, student);
+    const client = enrollment(embedded, student);
     const response = phoneFor(embedded).register(await client.grantedOptions());
     expect((await client.verify(response)).status).toBe(201);
     expectRefusal(await client.verify(response), 409, 'ENROLLMENT_CHALLENGE_ALREADY_USED');
     const overview = (await client.devices()).body;
     expect(overview.devices).toHaveLength(1);
-    expect(overview.policy).toMatchObject({ devicesInUse: 1, enrolmentsSinceReset: 1 });
+    expect(overview.policy).toMatchObject({ devicesInUse: 1, enrollmentsSinceReset: 1 });
     expect((await deviceRows(embedded, student.sub))[0]!.public_key).toBeInstanceOf(Uint8Array);
   });
 });

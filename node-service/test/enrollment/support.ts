@@ -20,7 +20,7 @@ export function phoneFor(service: RunningService, options: Partial<SoftAuthentic
 }
 
 /** The challenge a WebAuthn response answers, read from its clientDataJSON ('' when it has none). */
-export function challengeOf(response: object): string {
+function challengeOf(response: object): string {
   try {
     const clientData = (response as { response?: { clientDataJSON?: string } }).response?.clientDataJSON ?? '';
     return String(JSON.parse(Buffer.from(clientData, 'base64url').toString('utf8')).challenge ?? '');
@@ -34,7 +34,7 @@ export function phoneKeyProof(phoneKey: TestPhoneKey, purpose: 'enroll' | 'rebin
   return { publicKey: phoneKey.publicKey, signature: phoneKey.sign(purpose, challengeOf(response)) };
 }
 
-export function enrolment(service: RunningService, user: TestUser) {
+export function enrollment(service: RunningService, user: TestUser) {
   const api = apiAs(service.baseUrl, user);
   // A phone key for calls that name no phone (the page always sends one).
   const defaultKey = createTestPhoneKey();
@@ -54,7 +54,7 @@ export function enrolment(service: RunningService, user: TestUser) {
       return answer.body.options;
     },
     /** The whole ceremony, which must succeed: the stored device, bound to the phone's key. */
-    async enrol(phone: Phone, name?: string) {
+    async enroll(phone: Phone, name?: string) {
       const answer = await client.verify(phone.register(await client.grantedOptions()), name, phone.phoneKey);
       expect(answer.status, JSON.stringify(answer.body)).toBe(201);
       return answer.body.device;

@@ -171,9 +171,9 @@ describe('PORTAL_SEED=none: an empty portal and its operator command line', () =
 
     const course = await portalCli(apache, ['add-course', 'ALG100', 'Álgebra', 'prof.ruiz']);
     expect(course.code, course.stderr).toBe(0);
-    const enrol = await portalCli(apache, ['enrol', 'ALG100', 'sofia.diaz']);
-    expect(enrol.code, enrol.stderr).toBe(0);
-    expect(enrol.stdout).toContain("Enrolled 'sofia.diaz' in ALG100.");
+    const enroll = await portalCli(apache, ['enrol', 'ALG100', 'sofia.diaz']);
+    expect(enroll.code, enroll.stderr).toBe(0);
+    expect(enroll.stdout).toContain("Enrolled 'sofia.diaz' in ALG100.");
     const again = await portalCli(apache, ['enroll', 'ALG100', 'sofia.diaz']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("Already enrolled 'sofia.diaz' in ALG100.");

@@ -145,7 +145,7 @@ describe('retention (a test clock)', () => {
     createRetention({
       db: service.db,
       evidence: { pruneReceipts: receiptRetention.pruneBefore },
-      settings: { clientAddressDays: 30, receiptsDays: 400 },
+      settings: { clientAddressMs: 30 * DAY, receiptsMs: 400 * DAY },
       now: () => new Date(at),
       log: (c) => counts.push(c),
     });

@@ -1,6 +1,6 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrolment, expectRefusal, freshStudent, historyRows, phoneFor, type TestUser } from '../enrollment/support.js';
+import { enrollment, expectRefusal, freshStudent, historyRows, phoneFor, type TestUser } from '../enrollment/support.js';
 import { apiAs } from '../support/api.js';
 import { keystore } from '../../src/shared/keystore.js';
 import { challengeProof, createTestPhoneKey, withPhoneKey, type Phone } from '../support/phone.js';
@@ -42,7 +42,7 @@ async function snapshot(on: RunningService): Promise<string> {
 }
 
 async function enrolledOn(on: RunningService, student: TestUser, phone: Phone = phoneFor(on)): Promise<Phone> {
-  await enrolment(on, student).enrol(phone);
+  await enrollment(on, student).enroll(phone);
   return phone;
 }
 
@@ -85,7 +85,7 @@ describe('a passkey used on a phone it is not bound to', () => {
     const second = freshStudent('Segundo');
     const phone = await enrolledOn(service, first);
     const before = await snapshot(service);
-    const client = enrolment(service, second);
+    const client = enrollment(service, second);
     expectRefusal(await client.verify(phone.register(await client.grantedOptions()), undefined, phone.phoneKey), 409, 'ENROLLMENT_PHONE_SHARED');
     expect(await snapshot(service)).toBe(before);
     const refusedFor = async (student: TestUser) => (await historyRows(service, student.sub)).filter((row) => row.action === 'refused');
@@ -96,7 +96,7 @@ describe('a passkey used on a phone it is not bound to', () => {
   it('an enrolment must prove the phone key: a key signed over another challenge, or a public key that is not P-256, is refused', async () => {
     const student = freshStudent();
     const phone = phoneFor(service);
-    const client = enrolment(service, student);
+    const client = enrollment(service, student);
     const response = phone.register(await client.grantedOptions());
     const wrongChallenge = await client.api.post('/api/enrollment/verify', {
       response,
@@ -184,7 +184,7 @@ describe('re-binding a phone whose key is gone', () => {
     const session = await liveSession(service, { rosterPolicy: 'flag' });
     expectRefused(await scanner(service).challenge({ token: (await session.screen()).token }, cleared), 403, 'SCAN_PHONE_UNKNOWN');
 
-    const device = await enrolment(service, student).rebindWith(cleared);
+    const device = await enrollment(service, student).rebindWith(cleared);
     expect(device).toMatchObject({ phoneKeyId: cleared.phoneKey.id, rebindsLast30Days: 1 });
     expect((await historyRows(service, student.sub)).map((row) => row.action)).toEqual(['enrolled', 'rebound']);
 
@@ -200,15 +200,15 @@ describe('re-binding a phone whose key is gone', () => {
   it('waits ENROLLMENT_REBIND_COOLDOWN_MINUTES between re-bindings, and refuses someone else’s passkey', async () => {
     const student = freshStudent();
     const phone = await enrolledOn(service, student);
-    await enrolment(service, student).rebindWith(withPhoneKey(phone, createTestPhoneKey()));
-    const client = enrolment(service, student);
+    await enrollment(service, student).rebindWith(withPhoneKey(phone, createTestPhoneKey()));
+    const client = enrollment(service, student);
     const again = await client.rebind(phone.assert((await client.rebindOptions()).body.options), createTestPhoneKey());
     expectRefusal(again, 429, 'ENROLLMENT_REBIND_COOLDOWN_ACTIVE');
 
     const other = await enrolledOn(service, freshStudent());
-    const stranger = enrolment(service, freshStudent());
+    const stranger = enrollment(service, freshStudent());
     expectRefusal(await stranger.rebindOptions(), 409, 'ENROLLMENT_NOTHING_TO_REBIND');
-    const victim = enrolment(service, student);
+    const victim = enrollment(service, student);
     const wrongPasskey = await victim.rebind(other.assert({ ...(await victim.rebindOptions()).body.options, allowCredentials: [] }), createTestPhoneKey());
     expectRefusal(wrongPasskey, 403, 'ENROLLMENT_REBIND_NOT_YOUR_PASSKEY');
   });
@@ -255,8 +255,8 @@ describe('ENROLLMENT_SHARED_PHONE=flag and ENROLLMENT_SYNCED_PASSKEYS=flag', () 
   it('alerts on a synced passkey, and on re-bindings past ENROLLMENT_REBINDS_BEFORE_FLAG', async () => {
     const student = freshStudent();
     const phone = await enrolledOn(lenient, student, phoneFor(lenient, { backupEligible: true, backedUp: true }));
-    await enrolment(lenient, student).rebindWith(withPhoneKey(phone, createTestPhoneKey()));
-    const device = await enrolment(lenient, student).rebindWith(withPhoneKey(phone, createTestPhoneKey()));
+    await enrollment(lenient, student).rebindWith(withPhoneKey(phone, createTestPhoneKey()));
+    const device = await enrollment(lenient, student).rebindWith(withPhoneKey(phone, createTestPhoneKey()));
     expect(device.alerts.map((a: { reason: string }) => a.reason).sort()).toEqual(['frequent_rebinds', 'synced_passkey']);
     expect(device.rebindsLast30Days).toBe(2);
   });
@@ -264,7 +264,7 @@ describe('ENROLLMENT_SHARED_PHONE=flag and ENROLLMENT_SYNCED_PASSKEYS=flag', () 
   it('ENROLLMENT_SYNCED_PASSKEYS=refuse refuses a synced passkey at enrolment', async () => {
     const strict = await startService({ env: { ENROLLMENT_SYNCED_PASSKEYS: 'refuse' } });
     try {
-      const client = enrolment(strict, freshStudent());
+      const client = enrollment(strict, freshStudent());
       const phone = phoneFor(strict, { backupEligible: true });
       expectRefusal(await client.verify(phone.register(await client.grantedOptions()), undefined, phone.phoneKey), 400, 'ENROLLMENT_SYNCED_PASSKEY_REFUSED');
       expect((await client.devices()).body.devices).toEqual([]);

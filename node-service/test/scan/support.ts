@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { apiAs, draftSession, type ApiResponse } from '../support/api.js';
 import type { AssertOverrides } from '../support/authenticator.js';
 import { challengeProof, type Phone } from '../support/phone.js';
-import { enrolment, phoneFor, type TestUser } from '../enrollment/support.js';
+import { enrollment, phoneFor, type TestUser } from '../enrollment/support.js';
 import type { RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
 import { openSocket, type TestSocket } from '../support/ws-client.js';
@@ -69,7 +69,7 @@ export async function projectorFor(
 /** A student's phone with an enrolled passkey, bound to its phone key. */
 export async function enrolledPhone(service: RunningService, student: TestUser): Promise<Phone> {
   const phone = phoneFor(service);
-  await enrolment(service, student).enrol(phone);
+  await enrollment(service, student).enroll(phone);
   return phone;
 }
 

@@ -50,7 +50,7 @@ export interface ApacheOptions {
   startTimeoutMs?: number;
 }
 
-export interface ApacheLogs {
+interface ApacheLogs {
   error: string;
   access: string;
   /** php-fpm's own log, with what PHP wrote to its error log. */

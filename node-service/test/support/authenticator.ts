@@ -42,7 +42,7 @@ export interface SoftAuthenticatorOptions {
 }
 
 /** Per-call deviations from the authenticator's settings, to make a defective response on purpose. */
-export interface CeremonyOverrides {
+interface CeremonyOverrides {
   origin?: string;
   rpId?: string;
   userVerified?: boolean;
@@ -51,7 +51,7 @@ export interface CeremonyOverrides {
   type?: string;
 }
 
-export interface RegisterOverrides extends CeremonyOverrides {
+interface RegisterOverrides extends CeremonyOverrides {
   aaguid?: string;
 }
 
@@ -243,9 +243,9 @@ function uuidBytes(uuid: string): Buffer {
 }
 
 /** The CBOR subset WebAuthn needs (RFC 8949): integers, byte and text strings, arrays and maps. */
-export type CborValue = number | string | Uint8Array | CborValue[] | Map<CborValue, CborValue>;
+type CborValue = number | string | Uint8Array | CborValue[] | Map<CborValue, CborValue>;
 
-export function cbor(value: CborValue): Buffer {
+function cbor(value: CborValue): Buffer {
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) throw new Error(`CBOR: only integers are supported, got ${value}`);
     return value >= 0 ? head(0, value) : head(1, -1 - value);

@@ -22,7 +22,7 @@ const chromiumArgs = [
   '--disable-quic',
 ];
 
-export interface PageOptions {
+interface PageOptions {
   /** Browser locale, e.g. 'es-ES' (the default) or 'en-GB'. */
   readonly locale?: string;
   /** Defaults to a phone-sized 390×844 viewport: the pages are mobile first. */
@@ -100,7 +100,7 @@ export interface VirtualAuthenticatorOptions {
 }
 
 /** A credential as Chromium's DevTools protocol reports it (WebAuthn.Credential). */
-export interface VirtualCredential {
+interface VirtualCredential {
   readonly credentialId: string; // base64
   readonly isResidentCredential: boolean;
   readonly rpId?: string;

@@ -28,7 +28,7 @@ export type Random = ReturnType<typeof seededRandom>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON Schema as the OpenAPI document carries it
 export type JsonSchema = Record<string, any>;
 
-export interface ParamSpec {
+interface ParamSpec {
   name: string;
   required: boolean;
   schema: JsonSchema;

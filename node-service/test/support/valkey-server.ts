@@ -15,7 +15,7 @@ export interface OwnValkey {
   stop(): Promise<void>;
 }
 
-export const REDIS_SERVER = process.env.TEST_REDIS_SERVER ?? 'redis-server';
+const REDIS_SERVER = process.env.TEST_REDIS_SERVER ?? 'redis-server';
 
 export async function startOwnValkey(): Promise<OwnValkey> {
   const port = await freePort();

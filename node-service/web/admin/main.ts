@@ -2,7 +2,7 @@
 // see their devices and waiting period, revoke a device or reset the waiting period (each with a reason),
 // and read the history of it all, with people named as the portal knows them. The lookup and the student
 // opened stay in the address (?q=, ?student=), so a reload or a shared link shows the same.
-import type { Identity } from '../src/lib/api';
+import { basePath, type Identity } from '../src/lib/api';
 import { startPage } from '../src/lib/page';
 import { clearMessage, errorText, required, showMessage } from '../src/lib/ui';
 import { messages, type Key } from './messages';
@@ -198,7 +198,7 @@ ui.form.addEventListener('submit', (event) => {
 async function start(): Promise<void> {
   let me: Identity;
   try {
-    me = await api.apiFetch<Identity>('/asistencia/api/me');
+    me = await api.apiFetch<Identity>(`${basePath}api/me`);
   } catch (error) {
     showMessage(ui.message, 'error', errorText(error, i18n));
     return;

@@ -1,8 +1,9 @@
 // What the device administration API answers (modules/enrollment/presentation/admin-routes.ts).
+import { basePath } from '../src/lib/api';
 
-export type DeviceState = 'active' | 'flagged' | 'revoked';
-export type HistoryAction = 'enrolled' | 'renamed' | 'revoked' | 'reset' | 'flagged' | 'rebound' | 'alerted' | 'refused';
-export type AlertReason = 'shared_phone' | 'synced_passkey' | 'frequent_rebinds';
+type DeviceState = 'active' | 'flagged' | 'revoked';
+type HistoryAction = 'enrolled' | 'renamed' | 'revoked' | 'reset' | 'flagged' | 'rebound' | 'alerted' | 'refused';
+type AlertReason = 'shared_phone' | 'synced_passkey' | 'frequent_rebinds';
 
 export interface Device {
   readonly id: number;
@@ -32,7 +33,7 @@ export interface Person {
 }
 
 /** One student answering a lookup (GET /api/admin/students). */
-export interface StudentMatch {
+interface StudentMatch {
   readonly id: string;
   readonly name: string;
   readonly username: string;
@@ -54,7 +55,7 @@ export interface DeviceOverview {
   readonly policy: {
     readonly maxDevices: number;
     readonly devicesInUse: number;
-    readonly enrolmentsSinceReset: number;
+    readonly enrollmentsSinceReset: number;
     /** ISO time from which another enrolment is allowed; null: now. */
     readonly nextEnrollmentAt: string | null;
   };
@@ -81,8 +82,8 @@ export interface Attention {
   readonly people: readonly Person[];
 }
 
-export const adminPath = '/asistencia/api/admin/devices';
-export const searchPath = '/asistencia/api/admin/students';
+export const adminPath = `${basePath}api/admin/devices`;
+export const searchPath = `${basePath}api/admin/students`;
 
 /** Names by id, from every answer that carried some; an id nobody named stays an id. */
 export type Names = ReadonlyMap<string, Person>;

@@ -112,7 +112,7 @@ function deviceItem(device: Device, editing: Editing, i18n: AdminI18n, actions: 
 }
 
 /** Synced or device-bound (BE/BS), the phone binding, re-links, and every alert with its reason. */
-export function bindingFacts(device: Device, i18n: AdminI18n, names: Names = new Map()): string[] {
+function bindingFacts(device: Device, i18n: AdminI18n, names: Names = new Map()): string[] {
   const facts = [
     i18n.t(device.backupEligible ? 'devices.synced' : 'devices.deviceBound'),
     device.phoneKeyBoundAt ? i18n.t('devices.phoneBound', { at: formatTime(device.phoneKeyBoundAt, i18n.lang) }) : i18n.t('devices.phoneUnbound'),

@@ -1,6 +1,6 @@
 // Development sign-in: pick a demo user, get the session cookie, go back where you came from.
 // The service serves this page and its endpoints only when it runs without a configured JWT secret.
-import type { Identity } from '../src/lib/api';
+import { basePath, type Identity } from '../src/lib/api';
 import { defineMessages } from '../src/lib/i18n';
 import { safeNext } from '../src/lib/navigation';
 import { startPage } from '../src/lib/page';
@@ -82,7 +82,7 @@ async function signIn(user: DemoUser): Promise<void> {
   clearMessage(message);
   setBusy(true);
   try {
-    await api.apiFetch('/asistencia/dev/sign-in', { method: 'POST', auth: false, body: { userId: user.id } });
+    await api.apiFetch(`${basePath}dev/sign-in`, { method: 'POST', auth: false, body: { userId: user.id } });
     location.assign(safeNext());
   } catch (error) {
     showError(message, error, i18n);
@@ -94,7 +94,7 @@ async function signOut(): Promise<void> {
   clearMessage(message);
   setBusy(true);
   try {
-    await api.apiFetch('/asistencia/dev/sign-out', { method: 'POST', auth: false });
+    await api.apiFetch(`${basePath}dev/sign-out`, { method: 'POST', auth: false });
     api.forgetToken();
     me = null;
     render();
@@ -108,12 +108,12 @@ async function signOut(): Promise<void> {
 
 async function whoAmI(): Promise<Identity | null> {
   const token = await api.getToken({ redirect: false });
-  return token === null ? null : api.apiFetch<Identity>('/asistencia/api/me');
+  return token === null ? null : api.apiFetch<Identity>(`${basePath}api/me`);
 }
 
 async function load(): Promise<void> {
   const [usersResult, meResult] = await Promise.allSettled([
-    api.apiFetch<{ users: DemoUser[] }>('/asistencia/dev/users', { auth: false }),
+    api.apiFetch<{ users: DemoUser[] }>(`${basePath}dev/users`, { auth: false }),
     whoAmI(),
   ]);
   users = usersResult.status === 'fulfilled' ? usersResult.value.users : [];

@@ -8,7 +8,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
-import type { ApiClient } from '../src/lib/api';
+import { basePath, type ApiClient } from '../src/lib/api';
 import type { I18n } from '../src/lib/i18n';
 import { ensurePhoneKey, signWithPhoneKey, type PhoneKey } from '../src/lib/phone-key';
 import type { Key } from './messages';
@@ -19,9 +19,9 @@ export class CeremonyFailure extends Error {
   override readonly name = 'CeremonyFailure';
 }
 
-export async function enrolPasskey(api: ApiClient, i18n: I18n<Key>): Promise<DeviceView> {
+export async function enrollPasskey(api: ApiClient, i18n: I18n<Key>): Promise<DeviceView> {
   if (!browserSupportsWebAuthn()) throw new CeremonyFailure(i18n.t('fail.unsupported'));
-  const { options } = await api.apiFetch<{ options: PublicKeyCredentialCreationOptionsJSON }>('/asistencia/api/enrollment/options', {
+  const { options } = await api.apiFetch<{ options: PublicKeyCredentialCreationOptionsJSON }>(`${basePath}api/enrollment/options`, {
     method: 'POST',
   });
   let response;
@@ -31,7 +31,7 @@ export async function enrolPasskey(api: ApiClient, i18n: I18n<Key>): Promise<Dev
     throw new CeremonyFailure(phoneFailure(error, i18n));
   }
   const phoneKey = await thisPhoneKey(i18n);
-  const { device } = await api.apiFetch<{ device: DeviceView }>('/asistencia/api/enrollment/verify', {
+  const { device } = await api.apiFetch<{ device: DeviceView }>(`${basePath}api/enrollment/verify`, {
     method: 'POST',
     body: { response, phoneKey: { publicKey: phoneKey.publicKey, signature: await signWithPhoneKey(phoneKey, 'enroll', options.challenge) }, name: deviceNameGuess(i18n) },
   });
@@ -44,7 +44,7 @@ export async function enrolPasskey(api: ApiClient, i18n: I18n<Key>): Promise<Dev
  */
 export async function rebindPhone(api: ApiClient, i18n: I18n<Key>): Promise<DeviceView> {
   if (!browserSupportsWebAuthn()) throw new CeremonyFailure(i18n.t('fail.unsupported'));
-  const { options } = await api.apiFetch<{ options: PublicKeyCredentialRequestOptionsJSON }>('/asistencia/api/enrollment/rebind/options', { method: 'POST' });
+  const { options } = await api.apiFetch<{ options: PublicKeyCredentialRequestOptionsJSON }>(`${basePath}api/enrollment/rebind/options`, { method: 'POST' });
   let assertion;
   try {
     assertion = await startAuthentication({ optionsJSON: options });
@@ -52,7 +52,7 @@ export async function rebindPhone(api: ApiClient, i18n: I18n<Key>): Promise<Devi
     throw new CeremonyFailure(phoneFailure(error, i18n));
   }
   const phoneKey = await thisPhoneKey(i18n);
-  const { device } = await api.apiFetch<{ device: DeviceView }>('/asistencia/api/enrollment/rebind', {
+  const { device } = await api.apiFetch<{ device: DeviceView }>(`${basePath}api/enrollment/rebind`, {
     method: 'POST',
     body: { assertion, phoneKey: { publicKey: phoneKey.publicKey, signature: await signWithPhoneKey(phoneKey, 'rebind', options.challenge) } },
   });

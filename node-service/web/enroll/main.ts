@@ -1,10 +1,10 @@
 // Enrolment page (students, phone first): one sentence on what a passkey is, one button that makes one,
 // the precise reason when it fails, and the list of my devices with rename and revoke.
-import type { Identity } from '../src/lib/api';
+import { basePath, type Identity } from '../src/lib/api';
 import { startPage } from '../src/lib/page';
 import { clearMessage, errorText, required, showMessage } from '../src/lib/ui';
 import { existingPhoneKey } from '../src/lib/phone-key';
-import { CeremonyFailure, enrolPasskey, rebindPhone } from './ceremony';
+import { CeremonyFailure, enrollPasskey, rebindPhone } from './ceremony';
 import { deviceList, formatTime, type Editing } from './device-list';
 import { messages } from './messages';
 import { blocker, needsRebind, type DeviceView, type Overview } from './model';
@@ -12,8 +12,8 @@ import { blocker, needsRebind, type DeviceView, type Overview } from './model';
 const { i18n, api } = startPage(messages);
 const message = required('#message');
 const who = required('#who');
-const enrolSection = required('#enrol');
-const enrolButton = required<HTMLButtonElement>('#enrol-button');
+const enrollSection = required('#enroll');
+const enrollButton = required<HTMLButtonElement>('#enroll-button');
 const limitNote = required('#limit');
 const waitSection = required('#wait');
 const policyNote = required('#policy');
@@ -42,7 +42,7 @@ function render(): void {
     showMessage(message, 'info', i18n.t('enroll.notStudent', { role: i18n.t(`role.${me.role}`) }));
     return;
   }
-  enrolSection.hidden = false;
+  enrollSection.hidden = false;
   devicesSection.hidden = false;
   if (!overview) return;
   const blocked = blocker(overview);
@@ -51,8 +51,8 @@ function render(): void {
   // A wait is what blocks a student who lost their phone: what it is, until when, and whom to ask.
   waitSection.hidden = blocked?.kind !== 'cooldown';
   policyNote.textContent = blocked?.kind === 'cooldown' ? i18n.t('enroll.cooldown', { at: formatTime(blocked.until, i18n.lang, timeZone) }) : '';
-  enrolButton.disabled = busy || blocked !== null;
-  enrolButton.textContent = busy ? i18n.t('enroll.working') : i18n.t('enroll.button');
+  enrollButton.disabled = busy || blocked !== null;
+  enrollButton.textContent = busy ? i18n.t('enroll.working') : i18n.t('enroll.button');
   rebindSection.hidden = !needsRebind(overview, localPhoneKeyId);
   rebindButton.disabled = busy;
   rebindButton.textContent = busy ? i18n.t('enroll.working') : i18n.t('rebind.button');
@@ -67,7 +67,7 @@ function fail(error: unknown): void {
 
 async function refresh(): Promise<void> {
   localPhoneKeyId = (await existingPhoneKey().catch(() => null))?.id ?? null;
-  overview = await api.apiFetch<Overview>('/asistencia/api/enrollment/devices');
+  overview = await api.apiFetch<Overview>(`${basePath}api/enrollment/devices`);
   linked = !needsRebind(overview, localPhoneKeyId) && overview.devices.some((device) => device.state === 'active');
   render();
 }
@@ -100,7 +100,7 @@ function edit(next: Editing): void {
 
 function rename(device: DeviceView, name: string): void {
   void act(async () => {
-    const { device: renamed } = await api.apiFetch<{ device: DeviceView }>(`/asistencia/api/enrollment/devices/${device.id}`, {
+    const { device: renamed } = await api.apiFetch<{ device: DeviceView }>(`${basePath}api/enrollment/devices/${device.id}`, {
       method: 'PATCH',
       body: { name },
     });
@@ -110,14 +110,14 @@ function rename(device: DeviceView, name: string): void {
 
 function revoke(device: DeviceView, reason: string): void {
   void act(async () => {
-    await api.apiFetch(`/asistencia/api/enrollment/devices/${device.id}/revoke`, { method: 'POST', body: { reason } });
+    await api.apiFetch(`${basePath}api/enrollment/devices/${device.id}/revoke`, { method: 'POST', body: { reason } });
     return i18n.t('devices.revokedDone', { name: device.name });
   });
 }
 
-enrolButton.addEventListener('click', () => {
+enrollButton.addEventListener('click', () => {
   void act(async () => {
-    const device = await enrolPasskey(api, i18n);
+    const device = await enrollPasskey(api, i18n);
     return i18n.t('enroll.success', { name: device.name });
   });
 });
@@ -134,7 +134,7 @@ let timeZone: string | undefined;
 async function load(): Promise<void> {
   try {
     timeZone = (await api.config()).timeZone;
-    me = await api.apiFetch<Identity>('/asistencia/api/me');
+    me = await api.apiFetch<Identity>(`${basePath}api/me`);
     render();
     if (me.role === 'student') await refresh();
   } catch (error) {

@@ -22,7 +22,7 @@ export interface Overview {
   readonly policy: {
     readonly maxDevices: number;
     readonly devicesInUse: number;
-    readonly enrolmentsSinceReset: number;
+    readonly enrollmentsSinceReset: number;
     /** ISO time from which another enrolment is allowed; null: now. */
     readonly nextEnrollmentAt: string | null;
   };

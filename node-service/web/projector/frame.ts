@@ -3,7 +3,7 @@
 // and to hide a code it has stopped hearing about, so nobody scans a dead one.
 import type { ServerMessage } from '../src/lib/ws';
 
-export type SessionState = 'scheduled' | 'open' | 'closed';
+type SessionState = 'scheduled' | 'open' | 'closed';
 
 export interface LiveCount {
   readonly round: number | null;
@@ -23,7 +23,7 @@ export interface ProjectedSession {
   readonly fallbackCodeEnabled: boolean;
 }
 
-export interface StateMessage extends ServerMessage {
+interface StateMessage extends ServerMessage {
   readonly type: 'projector.state';
   readonly session: ProjectedSession;
   readonly count: LiveCount;
@@ -45,12 +45,12 @@ export interface QrFrame extends ServerMessage {
   readonly count: LiveCount;
 }
 
-export interface CountMessage extends ServerMessage, LiveCount {
+interface CountMessage extends ServerMessage, LiveCount {
   readonly type: 'count';
   readonly sessionId: string;
 }
 
-export interface PongMessage extends ServerMessage {
+interface PongMessage extends ServerMessage {
   readonly type: 'pong';
   readonly serverTime: number;
 }
@@ -76,7 +76,7 @@ export function serverNow(received: ReceivedFrame, localNow: number): number {
  * When the page stops showing a frame if no newer one came: one period after its slot began, plus a margin
  * for delivery (up to a second, but never past the code's own expiry when the grace allows it).
  */
-export function staleAt(frame: QrFrame): number {
+function staleAt(frame: QrFrame): number {
   const grace = frame.expiresAt - frame.nextRotationAt;
   return frame.nextRotationAt + Math.min(1000, Math.max(300, grace));
 }

@@ -19,10 +19,10 @@ type State =
   | { readonly kind: 'code'; readonly busy: boolean; readonly error?: Text; readonly resumed?: boolean }
   | { readonly kind: 'offer'; readonly offer: Offer; readonly step: 'idle' | 'prompting' | 'sending'; readonly failure?: PhoneFailure }
   | { readonly kind: 'done'; readonly confirmation: Confirmation; readonly at: Date }
-  | { readonly kind: 'refused'; readonly title: Key; readonly detail?: string; readonly enrol: boolean };
+  | { readonly kind: 'refused'; readonly title: Key; readonly detail?: string; readonly enroll: boolean };
 
 // Refusals after which the way forward is enrolling a passkey on this phone, or linking it again.
-const enrolCodes = new Set(['SCAN_DEVICE_NOT_ENROLLED', 'SCAN_DEVICE_REVOKED', 'SCAN_PHONE_UNKNOWN', 'SCAN_WRONG_PHONE']);
+const enrollCodes = new Set(['SCAN_DEVICE_NOT_ENROLLED', 'SCAN_DEVICE_REVOKED', 'SCAN_PHONE_UNKNOWN', 'SCAN_WRONG_PHONE']);
 
 const { i18n, api } = startPage(messages);
 const ui = {
@@ -40,14 +40,14 @@ const ui = {
   confirm: required<HTMLButtonElement>('#confirm'),
   hint: required('#offer-hint'),
   offerError: required('#offer-error'),
-  offerEnrol: required('#offer-enrol'),
+  offerEnroll: required('#offer-enroll'),
   outcome: required('#outcome'),
   mark: required('#outcome-mark'),
   title: required('#outcome-title'),
   detail: required('#outcome-detail'),
   extra: required('#outcome-extra'),
-  enrolLink: required('#outcome-link'),
-  enrolButton: required<HTMLAnchorElement>('#outcome-link a'),
+  enrollLink: required('#outcome-link'),
+  enrollButton: required<HTMLAnchorElement>('#outcome-link a'),
 };
 
 let state: State = { kind: 'checking' };
@@ -93,7 +93,7 @@ function renderOffer(current: Extract<State, { kind: 'offer' }>): void {
   ui.confirm.textContent = i18n.t(current.step === 'prompting' ? 'offer.prompting' : current.step === 'sending' ? 'offer.sending' : 'offer.confirm');
   ui.offerError.hidden = !current.failure;
   ui.offerError.textContent = current.failure ? i18n.t(current.failure.key, current.failure.vars) : '';
-  ui.offerEnrol.hidden = !current.failure?.cancelled;
+  ui.offerEnroll.hidden = !current.failure?.cancelled;
 }
 
 function renderDone({ confirmation, at }: Extract<State, { kind: 'done' }>): void {
@@ -105,10 +105,10 @@ function renderDone({ confirmation, at }: Extract<State, { kind: 'done' }>): voi
   ui.detail.hidden = false;
   ui.extra.textContent = [i18n.t('outcome.at', { room: confirmation.session.room, time }), ...(confirmation.walkIn ? [i18n.t('outcome.walkIn')] : [])].join(' · ');
   ui.extra.hidden = false;
-  ui.enrolLink.hidden = true;
+  ui.enrollLink.hidden = true;
 }
 
-function renderRefused({ title, detail, enrol }: Extract<State, { kind: 'refused' }>): void {
+function renderRefused({ title, detail, enroll }: Extract<State, { kind: 'refused' }>): void {
   ui.outcome.dataset['kind'] = 'error';
   ui.mark.textContent = title === 'outcome.codeChanged' ? '↻' : '✕';
   ui.title.textContent = i18n.t(title);
@@ -116,8 +116,8 @@ function renderRefused({ title, detail, enrol }: Extract<State, { kind: 'refused
   ui.detail.textContent = text ?? '';
   ui.detail.hidden = text === undefined;
   ui.extra.hidden = true;
-  ui.enrolLink.hidden = !enrol;
-  ui.enrolButton.textContent = i18n.t(title === 'outcome.noPhoneKey' ? 'outcome.enrolNow' : 'outcome.enrol');
+  ui.enrollLink.hidden = !enroll;
+  ui.enrollButton.textContent = i18n.t(title === 'outcome.noPhoneKey' ? 'outcome.enrollNow' : 'outcome.enroll');
 }
 
 /**
@@ -126,14 +126,14 @@ function renderRefused({ title, detail, enrol }: Extract<State, { kind: 'refused
  */
 function noPhoneKey(): State {
   if (scanned) keepPendingCode(scanned);
-  return { kind: 'refused', title: 'outcome.noPhoneKey', enrol: true };
+  return { kind: 'refused', title: 'outcome.noPhoneKey', enroll: true };
 }
 
 /** A refusal whose way forward is enrolling: the code is kept for the return, as without a phone key. */
-function enrolRefusal(error: unknown): boolean {
-  const enrol = error instanceof ApiError && enrolCodes.has(error.code);
-  if (enrol && scanned) keepPendingCode(scanned);
-  return enrol;
+function enrollRefusal(error: unknown): boolean {
+  const enroll = error instanceof ApiError && enrollCodes.has(error.code);
+  if (enroll && scanned) keepPendingCode(scanned);
+  return enroll;
 }
 
 function setState(next: State, of: number = attempt): void {
@@ -149,14 +149,14 @@ function setState(next: State, of: number = attempt): void {
 function challengeRefused(error: unknown, resumed: boolean): State {
   const stale = error instanceof ApiError && (error.code === 'SCAN_CODE_EXPIRED' || error.code === 'VALIDATION_FAILED');
   if (stale && resumed) return { kind: 'code', busy: false, resumed: true };
-  if (stale) return { kind: 'refused', title: 'outcome.codeChanged', enrol: false };
-  return { kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol: enrolRefusal(error) };
+  if (stale) return { kind: 'refused', title: 'outcome.codeChanged', enroll: false };
+  return { kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enroll: enrollRefusal(error) };
 }
 
 async function startWithToken(token: string, { resumed = false } = {}): Promise<void> {
   const mine = ++attempt;
   setState({ kind: 'checking' });
-  if (!isToken(token)) return setState({ kind: 'refused', title: 'outcome.codeChanged', enrol: false });
+  if (!isToken(token)) return setState({ kind: 'refused', title: 'outcome.codeChanged', enroll: false });
   scanned = { token };
   phoneKey = await existingPhoneKey().catch(() => null);
   if (!phoneKey) return setState(noPhoneKey(), mine);
@@ -191,8 +191,8 @@ async function tryCode(code: string, resumed: boolean): Promise<void> {
     const offer = await askChallenge(api, phoneKey, { code });
     if (mine === attempt) await offerReady(offer);
   } catch (error) {
-    if (error instanceof ApiError && enrolRefusal(error)) {
-      setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol: true }, mine);
+    if (error instanceof ApiError && enrollRefusal(error)) {
+      setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enroll: true }, mine);
       return;
     }
     // Back from enrolling, a kept code that no longer works just asks for the one on screen now.
@@ -225,7 +225,7 @@ async function confirmWithPasskey(offer: Offer, { automatic }: { automatic: bool
   try {
     setState({ kind: 'done', confirmation: await sendConfirmation(api, phoneKey!, offer, assertion), at: new Date() }, mine);
   } catch (error) {
-    setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol: enrolRefusal(error) }, mine);
+    setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enroll: enrollRefusal(error) }, mine);
   }
 }
 

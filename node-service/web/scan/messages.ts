@@ -1,4 +1,4 @@
-import { defineMessages, type I18n } from '../src/lib/i18n';
+import { defineMessages } from '../src/lib/i18n';
 
 export const messages = defineMessages(
   {
@@ -26,11 +26,11 @@ export const messages = defineMessages(
     'outcome.walkIn': 'No figuras en la lista de este curso: tu docente revisará este registro.',
     'outcome.codeChanged': 'El código cambió: escanea el que está en pantalla',
     'outcome.refused': 'No se pudo registrar tu asistencia',
-    'outcome.enrol': 'Registrar mi llave de acceso',
+    'outcome.enroll': 'Registrar mi llave de acceso',
     'outcome.noPhoneKey': 'Este teléfono no tiene tu llave',
     'outcome.noPhoneKeyDetail':
       'Para marcar asistencia necesitas tu llave de acceso en este teléfono. Regístrala (o vuelve a vincular el teléfono si ya la registraste): toma un minuto y luego vuelves aquí para confirmar tu asistencia.',
-    'outcome.enrolNow': 'Registrarla ahora',
+    'outcome.enrollNow': 'Registrarla ahora',
     'fail.unsupported':
       'Este navegador no admite llaves de acceso. Abre el código con Chrome, Safari o Edge actualizados en tu teléfono.',
     'fail.notAllowed':
@@ -64,11 +64,11 @@ export const messages = defineMessages(
     'outcome.walkIn': 'You are not on this course’s list: your teacher will review this record.',
     'outcome.codeChanged': 'The code has changed: scan the one on the screen',
     'outcome.refused': 'Your attendance could not be recorded',
-    'outcome.enrol': 'Enrol my passkey',
+    'outcome.enroll': 'Enrol my passkey',
     'outcome.noPhoneKey': 'This phone does not hold your key',
     'outcome.noPhoneKeyDetail':
       'To mark attendance you need your passkey on this phone. Enrol it (or link the phone again if you already enrolled): it takes a minute, then you come back here to confirm your attendance.',
-    'outcome.enrolNow': 'Enrol it now',
+    'outcome.enrollNow': 'Enrol it now',
     'fail.unsupported': 'This browser does not support passkeys. Open the code with an up-to-date Chrome, Safari or Edge on your phone.',
     'fail.notAllowed': 'The confirmation was cancelled or your phone could not verify you (fingerprint, face or PIN). Press the button again.',
     'offer.notEnrolled': 'No passkey on this phone yet? Enrol one',
@@ -78,4 +78,3 @@ export const messages = defineMessages(
 );
 
 export type Key = keyof (typeof messages)['es'];
-export type ScanI18n = I18n<Key>;

@@ -8,7 +8,7 @@ import {
   type AuthenticationResponseJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
-import type { ApiClient } from '../src/lib/api';
+import { basePath, type ApiClient } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { phoneNonce, signWithPhoneKey, type PhoneKey } from '../src/lib/phone-key';
 import type { Key } from './messages';
@@ -43,7 +43,7 @@ export async function askChallenge(api: Pick<ApiClient, 'apiFetch'>, phoneKey: P
   const nonce = phoneNonce();
   const signed = 'token' in code ? code.token : `code:${code.code}`;
   const phone = { keyId: phoneKey.id, nonce, signature: await signWithPhoneKey(phoneKey, 'scan-challenge', signed, nonce) };
-  return api.apiFetch<Offer>('/asistencia/api/scan/challenge', { method: 'POST', body: { ...code, phone }, auth: false });
+  return api.apiFetch<Offer>(`${basePath}api/scan/challenge`, { method: 'POST', body: { ...code, phone }, auth: false });
 }
 
 /** Step two: the passkey's assertion, with the same phone key's signature over the challenge. */
@@ -54,7 +54,7 @@ export async function sendConfirmation(
   assertion: AuthenticationResponseJSON,
 ): Promise<Confirmation> {
   const phoneSignature = await signWithPhoneKey(phoneKey, 'scan-confirm', offer.challengeId, offer.options.challenge);
-  return api.apiFetch<Confirmation>('/asistencia/api/scan/confirm', {
+  return api.apiFetch<Confirmation>(`${basePath}api/scan/confirm`, {
     method: 'POST',
     body: { challengeId: offer.challengeId, assertion, phoneSignature },
     auth: false,

@@ -1,7 +1,7 @@
 // "Mi asistencia" (students, phone first): per course the overall rate against the course minimum and how many
 // more absences the student can afford, then each session with its date, room, status and the rounds
 // confirmed out of those run.
-import type { Identity } from '../src/lib/api';
+import { basePath, type Identity } from '../src/lib/api';
 import { formatDate, formatTime } from '../src/lib/dates';
 import { startPage } from '../src/lib/page';
 import { el, errorText, required, showMessage } from '../src/lib/ui';
@@ -116,10 +116,10 @@ function sessionItem(session: SessionResult, i18n: StudentI18n): HTMLLIElement {
 async function load(): Promise<void> {
   try {
     timeZone = (await api.config()).timeZone;
-    me = await api.apiFetch<Identity>('/asistencia/api/me');
+    me = await api.apiFetch<Identity>(`${basePath}api/me`);
     render();
     if (me.role !== 'student') return;
-    courses = (await api.apiFetch<{ courses: CourseAttendance[] }>('/asistencia/api/me/attendance')).courses;
+    courses = (await api.apiFetch<{ courses: CourseAttendance[] }>(`${basePath}api/me/attendance`)).courses;
   } catch (error) {
     failure = error;
   }

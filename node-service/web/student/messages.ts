@@ -73,5 +73,5 @@ export const messages = defineMessages(
   },
 );
 
-export type Key = keyof (typeof messages)['es'];
+type Key = keyof (typeof messages)['es'];
 export type StudentI18n = I18n<Key>;

@@ -1,6 +1,6 @@
 // What GET /asistencia/api/me/attendance answers (modules/attendance/presentation/report-routes.ts).
 
-export type ResultStatus = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present';
+type ResultStatus = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present';
 
 export interface SessionResult {
   readonly sessionId: string;
@@ -17,7 +17,7 @@ export interface SessionResult {
  * Where the student stands against the course minimum (attendance/domain/standing.ts): over the sessions
  * planned so far, a class still running counted as pending.
  */
-export interface Standing {
+interface Standing {
   readonly attended: number;
   readonly counted: number;
   readonly absences: number;

@@ -1,13 +1,13 @@
 // "Mis datos": the student's own data (GET /api/me/data), as JSON or CSV. The API needs the portal token, so
 // a plain link cannot fetch it: the file is fetched with the token and handed to the browser as a download.
-import { ApiError, type ApiClient } from '../src/lib/api';
+import { basePath, ApiError, type ApiClient } from '../src/lib/api';
 import { el, errorText, showMessage } from '../src/lib/ui';
 import type { StudentI18n } from './messages';
 
 async function fetchData(api: Pick<ApiClient, 'getToken' | 'forgetToken'>, i18n: StudentI18n, format: 'json' | 'csv'): Promise<Response> {
   const send = async () => {
     const token = await api.getToken();
-    return fetch(`/asistencia/api/me/data?format=${format}`, { headers: { Authorization: `Bearer ${token}`, 'Accept-Language': i18n.lang }, cache: 'no-store' });
+    return fetch(`${basePath}api/me/data?format=${format}`, { headers: { Authorization: `Bearer ${token}`, 'Accept-Language': i18n.lang }, cache: 'no-store' });
   };
   let response = await send();
   if (response.status === 401) {

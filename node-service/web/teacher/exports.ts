@@ -1,15 +1,15 @@
 // "Descargar CSV / Excel" of the session and of its whole course. The exports need the portal token, so a
 // plain link cannot fetch them: the file is fetched with the token, then handed to the browser as a
 // download under the name the service gives it (Content-Disposition).
-import { ApiError, type ApiClient } from '../src/lib/api';
+import { basePath, ApiError, type ApiClient } from '../src/lib/api';
 import { el, errorText, showMessage } from '../src/lib/ui';
 import type { TeacherI18n } from './messages';
 import type { Session } from './model';
 
-export type ExportFormat = 'csv' | 'xlsx';
+type ExportFormat = 'csv' | 'xlsx';
 
 /** The file name of a Content-Disposition header (`filename*=UTF-8''…` preferred over `filename="…"`). */
-export function filenameFrom(disposition: string | null): string | null {
+function filenameFrom(disposition: string | null): string | null {
   if (!disposition) return null;
   const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition)?.[1];
   if (extended) {
@@ -104,8 +104,8 @@ export function exportPanel(deps: { i18n: TeacherI18n; api: Pick<ApiClient, 'get
       key = next;
       heading.textContent = i18n.t('export.heading');
       hint.textContent = i18n.t('export.hint');
-      const sessionPath = `/asistencia/api/sessions/${encodeURIComponent(session.id)}/export`;
-      const coursePath = `/asistencia/api/courses/${encodeURIComponent(session.courseId)}/export`;
+      const sessionPath = `${basePath}api/sessions/${encodeURIComponent(session.id)}/export`;
+      const coursePath = `${basePath}api/courses/${encodeURIComponent(session.courseId)}/export`;
       const sessionWhat = i18n.t('export.session');
       const courseWhat = i18n.t('export.course', { course: session.courseName });
       const group = (title: string, ...buttons: HTMLButtonElement[]): HTMLElement =>

@@ -1,6 +1,7 @@
 // The class session as the service's API returns it (modules/attendance/presentation/schemas.ts), and how
 // the teacher page writes its times.
 import ipaddr from 'ipaddr.js';
+import { basePath } from '../src/lib/api';
 
 export type SessionState = 'scheduled' | 'open' | 'closed';
 
@@ -73,7 +74,7 @@ export interface SeriesDraft {
   readonly rosterPolicy: 'refuse' | 'flag';
 }
 
-export const seriesPath = '/asistencia/api/session-series';
+export const seriesPath = `${basePath}api/session-series`;
 
 /** How many classes a series makes: the chosen ISO weekdays (1 = Monday) from first to until, both included. */
 export function seriesCount(firstDate: string, untilDate: string, weekdays: readonly number[]): number {
@@ -134,7 +135,7 @@ export function rosterStatus(row: RosterRow, state: SessionState, corrected?: Co
 }
 
 /** Missing: not confirmed, not excused and not marked present. */
-export function isMissing(status: RosterStatus): boolean {
+function isMissing(status: RosterStatus): boolean {
   return status === 'pending' || status === 'absent';
 }
 
@@ -142,7 +143,7 @@ export function isMissing(status: RosterStatus): boolean {
  * Sorting key read surname first, as the exports sort (attendance/domain/report.ts): the last two words of a
  * name of three or more ("Luis Alberto Pérez Soto"), the last word otherwise.
  */
-export function surnameFirst(name: string): string {
+function surnameFirst(name: string): string {
   const words = name.trim().split(/\s+/);
   const surnames = words.length >= 3 ? words.length - 2 : words.length - 1;
   return [...words.slice(surnames), ...words.slice(0, surnames)].join(' ');
@@ -211,7 +212,7 @@ export interface Overview {
   readonly roster: readonly RosterRow[];
 }
 
-export const sessionsPath = '/asistencia/api/sessions';
+export const sessionsPath = `${basePath}api/sessions`;
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
@@ -307,7 +308,7 @@ export interface StudentStanding {
   readonly recent: readonly ResultStatus[];
 }
 
-export interface SessionSummary {
+interface SessionSummary {
   readonly id: string;
   readonly plannedStart: string;
   readonly room: string;
@@ -335,7 +336,7 @@ export interface CourseAttendance {
   readonly students: readonly StudentStanding[];
 }
 
-export const coursePath = (courseId: string): string => `/asistencia/api/courses/${encodeURIComponent(courseId)}`;
+export const coursePath = (courseId: string): string => `${basePath}api/courses/${encodeURIComponent(courseId)}`;
 
 /** A share 0..1 as a percentage for people: "67 %" / "67%". */
 export function percentText(share: number, lang: string): string {

@@ -1,6 +1,6 @@
 // "Mis sesiones": the teacher's sessions a page at a time, filtered by course and dates (in the
 // institution's zone), and the forms to create one session or a weekly series.
-import type { ApiClient } from '../src/lib/api';
+import { basePath, type ApiClient } from '../src/lib/api';
 import { clearMessage, el, required, showError, showMessage } from '../src/lib/ui';
 import { createForm } from './create-form';
 import type { Key, TeacherI18n } from './messages';
@@ -218,7 +218,7 @@ export async function showSessionList({
   }
 
   const [coursesResult, sessionsResult] = await Promise.allSettled([
-    api.apiFetch<{ courses: Course[] }>('/asistencia/api/teacher/courses'),
+    api.apiFetch<{ courses: Course[] }>(`${basePath}api/teacher/courses`),
     load(),
   ]);
   courses = coursesResult.status === 'fulfilled' ? coursesResult.value.courses : [];

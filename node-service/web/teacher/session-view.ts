@@ -1,6 +1,6 @@
 // One session (?session=<id>): the actions valid in its state, the projector link, and the live roster,
 // refreshed every few seconds while the session is open and the page is in view.
-import type { ApiClient } from '../src/lib/api';
+import { basePath, type ApiClient } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { clearMessage, el, required, showError, showMessage } from '../src/lib/ui';
 import { correctionDialog } from './correction';
@@ -34,7 +34,7 @@ interface Action {
 }
 
 /** The actions the session's state allows, first the one the teacher most likely wants. */
-export function actionsFor(session: Session): Action[] {
+function actionsFor(session: Session): Action[] {
   const close: Action = { path: 'close', label: 'session.close', done: 'session.closed', danger: true };
   if (session.state === 'scheduled') return [{ path: 'open', label: 'session.open', done: 'session.opened' }, close];
   if (session.state === 'closed') return [];
@@ -286,7 +286,7 @@ export async function showSession({
     outcome = undefined;
     try {
       await api.apiFetch<void>(path, { method: 'DELETE' });
-      location.assign('/asistencia/teacher/?deleted=1');
+      location.assign(`${basePath}teacher/?deleted=1`);
       return;
     } catch (error) {
       showError(message, error, i18n); // e.g. opened meanwhile in another tab: the refresh shows it
@@ -297,7 +297,7 @@ export async function showSession({
 
   function projectLink(session: Session): HTMLElement[] {
     if (session.state === 'closed') return [];
-    const href = `/asistencia/projector/?session=${encodeURIComponent(session.id)}`;
+    const href = `${basePath}projector/?session=${encodeURIComponent(session.id)}`;
     return [el('a', { class: 'button button--secondary', href, target: '_blank', rel: 'noopener' }, i18n.t('session.project'))];
   }
 

@@ -20,21 +20,17 @@ import { createStandingService } from './application/standings.js';
 import { createCourseMinimumRepository } from './infrastructure/standing-repository.js';
 import { standingRoutes } from './presentation/standing-routes.js';
 
-export type { Session, SessionState } from './domain/session.js';
-export { mayManage } from './domain/session.js';
-export { attendanceErrors } from './domain/errors.js';
+export type { Session } from './domain/session.js';
 export type {
   SessionEvent,
   SessionEvents,
   LiveCount,
   LiveCodeInvalidator,
-  ConfirmationRequest,
   ConfirmationResult,
-  UseNotRecorded,
 } from './application/ports.js';
 export type { ConfirmationService } from './application/confirmations.js';
 export { confirmationErrors } from './domain/errors.js';
-export type { SessionService, SessionSettings } from './application/sessions.js';
+export type { SessionSettings } from './application/sessions.js';
 
 /** Class sessions, rounds, registrations and (later) validations and results: the attendance schema's owner. */
 export function createAttendanceModule(deps: {

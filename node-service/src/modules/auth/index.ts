@@ -8,14 +8,12 @@ import { createRevocationList } from './infrastructure/revocation-list.js';
 import { createGuards, type AuthGuards } from './presentation/guards.js';
 import { authRoutes } from './presentation/routes.js';
 
-export type { Identity, Role, VerifiedToken } from './domain/identity.js';
-export { ROLES, isRole } from './domain/identity.js';
+export type { Identity, VerifiedToken } from './domain/identity.js';
 export { authErrors } from './domain/errors.js';
 export type { Authenticator } from './application/authenticate.js';
 export { assertRole } from './application/authenticate.js';
 export type { AuthGuards } from './presentation/guards.js';
-export { identityOf, bearerToken } from './presentation/guards.js';
-export { identitySchema } from './presentation/routes.js';
+export { identityOf } from './presentation/guards.js';
 
 export function createAuthModule(deps: {
   jwt: JwtSettings;

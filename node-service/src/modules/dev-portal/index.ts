@@ -2,10 +2,9 @@ import type { RateLimits } from '../../shared/http/rate-limits.js';
 import { createTokenIssuer, type IssuerSettings } from './infrastructure/token-issuer.js';
 import { devPortalRoutes } from './presentation/routes.js';
 
-export { createTokenIssuer, PORTAL_TOKEN_TTL_SECONDS } from './infrastructure/token-issuer.js';
 
 /** The development stand-in for the PHP portal's sign-in. Only built when no JWT secret is configured. */
-export function createDevPortalModule(deps: { jwt: IssuerSettings; sessionHours: number; secureCookie: boolean; limits: RateLimits }) {
+export function createDevPortalModule(deps: { jwt: IssuerSettings; sessionMs: number; secureCookie: boolean; limits: RateLimits }) {
   const issuer = createTokenIssuer(deps.jwt);
-  return { issuer, routes: devPortalRoutes({ issuer, sessionHours: deps.sessionHours, secureCookie: deps.secureCookie, limits: deps.limits }) };
+  return { issuer, routes: devPortalRoutes({ issuer, sessionMs: deps.sessionMs, secureCookie: deps.secureCookie, limits: deps.limits }) };
 }

@@ -2,10 +2,8 @@ import type { CourseDirectory } from './application/ports.js';
 import { createDemoDirectory } from './infrastructure/demo-directory.js';
 import { createPortalDirectory } from './infrastructure/portal-directory.js';
 
-export type { Course, Person, Roster, RosterStudent } from './domain/course.js';
 export type { CourseDirectory } from './application/ports.js';
-export { directoryErrors } from './domain/errors.js';
-export { DEMO_USERS, DEMO_COURSES, type DemoUser } from './infrastructure/demo-seed.js';
+export { DEMO_USERS, type DemoUser } from './infrastructure/demo-seed.js';
 
 /** The portal when it is configured, the demo seed otherwise. */
 export function createDirectory(options: { portalUrl: string | undefined; credential: string | undefined }): CourseDirectory {

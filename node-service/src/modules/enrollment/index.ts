@@ -19,34 +19,31 @@ import { adminRoutes } from './presentation/admin-routes.js';
 import { studentRoutes } from './presentation/student-routes.js';
 
 export type { DeviceManagement, DeviceOverview } from './application/devices.js';
-export type { KnownPerson, PeopleDirectory } from './application/ports.js';
+export type { PeopleDirectory } from './application/ports.js';
 export { CREDENTIAL_PREFIX_MIN } from './application/devices.js';
-export type { Actor, Device, DeviceAlert, DeviceState, HistoryEntry } from './domain/device.js';
-export type { EnrollmentPolicy } from './domain/policy.js';
-export { enrollmentErrors } from './domain/errors.js';
-export { studentIdFromUserHandle, userHandleFor } from './domain/user-handle.js';
-export { SUPPORTED_ALGORITHMS } from './infrastructure/webauthn-ceremony.js';
+export type { Actor, Device } from './domain/device.js';
+export { studentIdFromUserHandle } from './domain/user-handle.js';
 
 /** The settings this module reads (a subset of the service Config). */
 export interface EnrollmentConfig {
   timeZone: string;
   webauthn: { rpName: string; rpId: string; origins: readonly string[]; attestation: 'none' | 'direct' };
   enrollment: {
-    challengeTtlSeconds: number;
+    challengeTtlMs: number;
     maxDevices: number;
-    cooldownMinutes: readonly number[];
+    cooldownMs: readonly number[];
     aaguidAllowlist: readonly string[] | undefined;
     sharedPhone: 'refuse' | 'flag';
     syncedPasskeys: 'allow' | 'flag' | 'refuse';
-    rebindCooldownMinutes: number;
+    rebindCooldownMs: number;
     rebindsBeforeFlag: number;
     adminSearchMaxResults: number;
   };
 }
 
 function policyOf(config: EnrollmentConfig): EnrollmentPolicy {
-  const { maxDevices, cooldownMinutes, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMinutes, rebindsBeforeFlag } = config.enrollment;
-  return { maxDevices, cooldownMinutes, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMinutes, rebindsBeforeFlag, timeZone: config.timeZone };
+  const { maxDevices, cooldownMs, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMs, rebindsBeforeFlag } = config.enrollment;
+  return { maxDevices, cooldownMs, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMs, rebindsBeforeFlag, timeZone: config.timeZone };
 }
 
 /** What the operator CLI needs, and the scan's port: the same services on the database alone (no Valkey, no HTTP). */
@@ -83,7 +80,7 @@ export function createEnrollmentModule(deps: {
   const now = deps.now ?? (() => new Date());
   const devices = createDeviceRepository(deps.db);
   const policy = policyOf(config);
-  const ttlMs = config.enrollment.challengeTtlSeconds * 1000;
+  const ttlMs = config.enrollment.challengeTtlMs;
   const registration = createRegistrationService({
     devices,
     challenges: createChallengeStore(deps.store, ttlMs, 'enroll'),

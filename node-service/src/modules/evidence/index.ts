@@ -11,10 +11,8 @@ import { createSealer } from './infrastructure/sealer.js';
 import { sha256Hex, signatureProblems } from './infrastructure/signature-check.js';
 import { evidenceRoutes } from './presentation/routes.js';
 
-export type { ChainHead, Receipt, ReceiptEvidence, ReceiptProblem } from './domain/receipt.js';
-export type { ConfirmationEvidence, ReceiptKeeper } from './application/keep.js';
+export type { Receipt } from './domain/receipt.js';
 export type { VerifyReport } from './application/verify.js';
-export { receiptsFile, parseReceiptsFile } from './infrastructure/receipts-file.js';
 export { receiptRetention } from './infrastructure/receipt-retention.js';
 
 const checks = { hashOf: sha256Hex, signatureProblems };
@@ -82,5 +80,3 @@ export function createEvidenceModule(deps: {
     retention: receiptRetention,
   };
 }
-
-export type EvidenceModule = ReturnType<typeof createEvidenceModule>;

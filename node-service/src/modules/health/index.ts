@@ -1,2 +1,1 @@
-export type { ReadinessCheck } from './application/check-readiness.js';
 export { healthRoutes } from './presentation/routes.js';

@@ -10,10 +10,7 @@ import { createRetentionRepository } from './infrastructure/retention-repository
 import { createStudentDataRepository } from './infrastructure/student-data-repository.js';
 import { privacyRoutes } from './presentation/routes.js';
 
-export type { StudentData } from './domain/student-data.js';
 export type { RetentionCounts } from './application/ports.js';
-export type { RetentionJob } from './application/retention.js';
-export { privacyErrors } from './domain/errors.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -29,7 +26,7 @@ export interface PrivacyEvidence {
 export function createRetention(deps: {
   db: SqlDatabase;
   evidence: Pick<PrivacyEvidence, 'pruneReceipts'>;
-  settings: { clientAddressDays: number; receiptsDays: number };
+  settings: { clientAddressMs: number; receiptsMs: number };
   now?: () => Date;
   log: (counts: RetentionCounts) => void;
 }) {
@@ -47,7 +44,7 @@ export function createPrivacyModule(deps: {
   evidence: PrivacyEvidence;
   guards: AuthGuards;
   limits: RateLimits;
-  retention: { clientAddressDays: number; receiptsDays: number };
+  retention: { clientAddressMs: number; receiptsMs: number };
   log: (counts: RetentionCounts) => void;
   report: (error: unknown, context: string) => void;
 }) {

@@ -15,9 +15,8 @@ export type { LiveCodes } from './application/live-codes.js';
 export function createLiveCodeReader(deps: { store: KeyValueStore; fallbackTtlMs: number; now?: () => number }) {
   return createLiveCodes({ codes: createCodeStore(deps.store), fallbackTtlMs: deps.fallbackTtlMs, ...(deps.now ? { now: deps.now } : {}) });
 }
-export type { ProjectorHub, QrFrame, ProjectionSessions } from './application/projector-hub.js';
+export type { ProjectorHub, ProjectionSessions } from './application/projector-hub.js';
 export type { TokenClaim } from './application/ports.js';
-export { isLive, type Rotation } from './domain/rotation.js';
 
 /** The rotating QR: live codes in Valkey, and the projectors served over the WebSocket. */
 export function createQrProjectionModule(deps: {

@@ -14,8 +14,6 @@ import { addressNetwork } from '../../shared/networks.js';
 import { scanRoutes } from './presentation/routes.js';
 
 export type { ScanCredentials, ScanDevice, ScanEvidence, ScanReceipts, ScanSession } from './application/ports.js';
-export type { ScanService } from './application/scan.js';
-export { scanErrors } from './domain/errors.js';
 
 /** Scan and confirm: a live QR code, the phone key of the enrolled phone, and the student's own passkey. */
 export function createScanModule(deps: {

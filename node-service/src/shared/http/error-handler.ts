@@ -17,9 +17,9 @@ const STATUS: Record<ErrorKind, number> = {
 };
 
 /** What a 503 asks the client to wait before trying again (an outage, a deadline passed, a restart). */
-export const RETRY_AFTER_SECONDS = 2;
+const RETRY_AFTER_SECONDS = 2;
 
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
@@ -43,8 +43,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   return reply.status(status).type('application/json; charset=utf-8').send(body);
 }
 
-export function statusOf(error: AppError): number {
-  return STATUS[error.kind];
+/** The HTTP status of an error kind (a WebSocket error carries the same code, without a status). */
+export function statusOf(kind: ErrorKind): number {
+  return STATUS[kind];
 }
 
 function toAppError(error: FastifyError | AppError | Error): AppError {

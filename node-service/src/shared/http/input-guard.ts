@@ -10,9 +10,9 @@ import { commonErrors } from '../errors.js';
  */
 /* eslint-disable no-control-regex -- matching control characters is the point */
 export const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-export const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 /* eslint-enable no-control-regex */
-export const CONTROL_CHARACTER_PROBLEM = 'control characters are not allowed';
+const CONTROL_CHARACTER_PROBLEM = 'control characters are not allowed';
 
 export function installInputGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {

@@ -14,7 +14,7 @@ export interface SqlExecutor {
   exec(script: string): Promise<void>;
 }
 
-export interface TransactionOptions {
+interface TransactionOptions {
   /**
    * Begins by taking a transaction-scoped shared advisory lock on this key (`hashtextextended(key, 0)`), in
    * the same round trip as BEGIN. Whoever takes the exclusive lock on the same key (`advisoryLockKey`)

@@ -43,14 +43,14 @@ export class ApiError extends Error {
   }
 }
 
-export interface ApiInit extends Omit<RequestInit, 'body'> {
+interface ApiInit extends Omit<RequestInit, 'body'> {
   /** Sent as JSON. */
   readonly body?: unknown;
   /** Public endpoints (the dev sign-in, the scan step) pass `false` to skip the Bearer token. */
   readonly auth?: boolean;
 }
 
-export interface TokenOptions {
+interface TokenOptions {
   /** `false`: answer `null` when nobody is signed in, instead of sending the browser to the login page. */
   readonly redirect?: boolean;
 }

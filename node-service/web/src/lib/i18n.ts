@@ -3,7 +3,7 @@
 // `data-i18n-attrs="aria-label:key;title:other.key"` (attributes); dynamic text calls `t()` and
 // re-renders from `onChange`.
 
-export const languages = ['es', 'en'] as const;
+const languages = ['es', 'en'] as const;
 export type Lang = (typeof languages)[number];
 export type Vars = Readonly<Record<string, string | number>>;
 
@@ -21,7 +21,7 @@ export function defineMessages<const ES extends Record<string, string>>(
 }
 
 /** Text every page needs: the switcher, the shell and the API client's own errors. */
-export const commonMessages = defineMessages(
+const commonMessages = defineMessages(
   {
     'app.name': 'Asistencia',
     'app.home': 'Asistencia: página de inicio',
@@ -63,7 +63,7 @@ export interface I18n<K extends string = CommonKey> {
 const storageKey = 'asistencia.lang';
 const languageNames: Record<Lang, string> = { es: 'Español', en: 'English' };
 
-export function isLang(value: unknown): value is Lang {
+function isLang(value: unknown): value is Lang {
   return typeof value === 'string' && (languages as readonly string[]).includes(value);
 }
 

@@ -5,13 +5,14 @@
 // (close 4401 AUTH_TOKEN_EXPIRED), so before then this sends `auth` again with a fresh token.
 import type { ApiClient, Identity } from './api';
 import { basePath } from './api';
+import { CloseCode } from '../../../src/modules/realtime/domain/close-codes';
 
 /** What every message from the server looks like; pages narrow it to the messages they handle. */
 export interface ServerMessage {
   readonly type: string;
 }
 
-export interface ClientMessage {
+interface ClientMessage {
   readonly type: string;
   readonly [field: string]: unknown;
 }
@@ -47,7 +48,7 @@ export interface LiveSocketTiming {
   readonly renewRetryMs: number;
 }
 
-export const defaultTiming: LiveSocketTiming = {
+const defaultTiming: LiveSocketTiming = {
   minBackoffMs: 500,
   maxBackoffMs: 10_000,
   pingEveryMs: 10_000,
@@ -75,10 +76,9 @@ export interface LiveSocket {
   close(): void;
 }
 
-// The service's close codes (modules/realtime/domain/protocol.ts). 4401 also ends a socket whose token
-// expired or was revoked (the reason says which); 4429 (too many sockets) is retried like any other close.
-const closeAuthFailed = 4401;
-const closeServiceRestart = 1012;
+// 4401 (authFailed) also ends a socket whose token expired or was revoked (the reason says which); 4429
+// (tooMany) is retried like any other close.
+const { authFailed: closeAuthFailed, serviceRestart: closeServiceRestart } = CloseCode;
 
 /** `auth.ok`: who the service took us for, and until when (its clock) this authentication holds. */
 interface AuthOk {
@@ -94,7 +94,7 @@ export function renewalDelay(authOk: Pick<AuthOk, 'expiresAt' | 'serverTime'>, r
   return Math.max(0, remaining - Math.min(renewBeforeExpiryMs, remaining / 3));
 }
 
-export function liveSocketUrl(): string {
+function liveSocketUrl(): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${location.host}${basePath}ws`;
 }

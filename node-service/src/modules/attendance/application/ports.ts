@@ -11,7 +11,7 @@ export interface NewSession extends SessionPolicy {
   plannedEnd: Date;
 }
 
-export interface NewSeries {
+interface NewSeries {
   courseId: string;
   teacherId: string;
   weekdays: number[];
@@ -31,7 +31,7 @@ export interface SessionChanges {
 }
 
 /** A page of sessions: optionally one teacher's, one course's, in a time range, after a cursor. */
-export interface SessionQuery {
+interface SessionQuery {
   /** Null: every teacher's (an admin). */
   teacherId: string | null;
   courseId?: string;

@@ -9,7 +9,7 @@ import { outcomesOf, recentOutcomes, standing, type Standing } from '../domain/s
 import type { CourseMinimumRepository, ReportRepository } from './ports.js';
 
 /** How many of a student's latest decided sessions the roster's trend shows. */
-export const TREND_SESSIONS = 5;
+const TREND_SESSIONS = 5;
 
 export interface CourseMinimum {
   /** The minimum that applies, in percent. */
@@ -29,7 +29,7 @@ export interface StudentStanding extends Standing {
   recent: ResultStatus[];
 }
 
-export interface SessionSummary {
+interface SessionSummary {
   id: string;
   plannedStart: Date;
   room: string;

@@ -8,8 +8,8 @@
  * database/migrations/003, in the very statement that records a confirmation; test/scan/status-rule.test.ts
  * pins it.
  */
-export type ComputedStatus = 'present' | 'partial' | 'late' | 'absent';
-export type CorrectedStatus = 'excused' | 'manual_present';
+type ComputedStatus = 'present' | 'partial' | 'late' | 'absent';
+type CorrectedStatus = 'excused' | 'manual_present';
 export type ResultStatus = ComputedStatus | CorrectedStatus;
 
 /** Counts toward a student's attendance rate. */

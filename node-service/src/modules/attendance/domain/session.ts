@@ -4,8 +4,8 @@ import { attendanceErrors } from './errors.js';
  * A class session and the rules of its life: scheduled → open → closed; rounds numbered from 1, at most
  * one running, never more than planned, none once closed. Pure: the application persists what these return.
  */
-export type SessionState = 'scheduled' | 'open' | 'closed';
-export type RosterPolicy = 'refuse' | 'flag';
+type SessionState = 'scheduled' | 'open' | 'closed';
+type RosterPolicy = 'refuse' | 'flag';
 
 export interface SessionPolicy {
   roundsPlanned: number;

@@ -25,7 +25,7 @@ export { percentProblem as minimumPercentProblem } from '../../../shared/percent
  */
 export type Outcome = ResultStatus | 'pending';
 
-export type RiskReason = 'below_minimum' | 'no_absences_left';
+type RiskReason = 'below_minimum' | 'no_absences_left';
 
 export interface Standing {
   rate: number | null;

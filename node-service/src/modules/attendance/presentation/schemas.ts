@@ -108,7 +108,7 @@ export const sessionSchema = z.object({
   seriesId: z.string().nullable(),
 });
 
-export const countSchema = z.object({ round: z.number().nullable(), confirmed: z.number(), expected: z.number() });
+const countSchema = z.object({ round: z.number().nullable(), confirmed: z.number(), expected: z.number() });
 
 export const overviewSchema = z.object({
   session: sessionSchema,

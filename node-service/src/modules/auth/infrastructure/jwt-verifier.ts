@@ -7,8 +7,8 @@ export interface JwtSettings {
   secret: Uint8Array;
   issuer: string;
   audience: string;
-  clockToleranceSeconds: number;
-  maxAgeSeconds: number;
+  clockToleranceMs: number;
+  maxAgeMs: number;
 }
 
 /** Portal tokens: HS256 only (pinned), with `iss`, `aud`, `exp`, `nbf`, `iat`, `sub`, `role`, `name`, `jti`. */
@@ -21,8 +21,9 @@ export function createJwtVerifier(settings: JwtSettings): TokenVerifier {
           algorithms: ['HS256'],
           issuer: settings.issuer,
           audience: settings.audience,
-          clockTolerance: settings.clockToleranceSeconds,
-          maxTokenAge: settings.maxAgeSeconds,
+          // jose counts these in seconds.
+          clockTolerance: settings.clockToleranceMs / 1000,
+          maxTokenAge: settings.maxAgeMs / 1000,
           requiredClaims: ['sub', 'exp', 'nbf', 'iat', 'jti'],
         }));
       } catch (error) {

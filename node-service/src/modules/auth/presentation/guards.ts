@@ -21,7 +21,7 @@ export interface AuthGuards {
   service: preHandlerAsyncHookHandler;
 }
 
-export function bearerToken(header: string | undefined): string | undefined {
+function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
 }

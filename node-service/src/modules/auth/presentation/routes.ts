@@ -5,7 +5,7 @@ import type { Authenticator } from '../application/authenticate.js';
 import { ROLES } from '../domain/identity.js';
 import { identityOf, type AuthGuards } from './guards.js';
 
-export const identitySchema = z.object({ id: z.string(), name: z.string(), role: z.enum(ROLES) });
+const identitySchema = z.object({ id: z.string(), name: z.string(), role: z.enum(ROLES) });
 
 export function authRoutes(deps: { authenticator: Authenticator; guards: AuthGuards; limits: RateLimits }): FastifyPluginAsyncZod {
   return async (app) => {

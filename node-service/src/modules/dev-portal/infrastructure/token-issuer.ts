@@ -9,7 +9,7 @@ export interface IssuerSettings {
 }
 
 const SESSION_AUDIENCE = 'asistencia-dev-session';
-export const PORTAL_TOKEN_TTL_SECONDS = 300;
+const PORTAL_TOKEN_TTL_SECONDS = 300;
 
 /** Signs what the PHP portal would: a short portal token, and (development only) a sign-in cookie. */
 export function createTokenIssuer(settings: IssuerSettings, now: () => number = Date.now) {
@@ -30,13 +30,13 @@ export function createTokenIssuer(settings: IssuerSettings, now: () => number = 
         .sign(settings.secret);
       return { token, expiresAt };
     },
-    async sessionCookie(userId: string, hours: number): Promise<string> {
+    async sessionCookie(userId: string, lifetimeMs: number): Promise<string> {
       return new SignJWT({})
         .setProtectedHeader({ alg: 'HS256' })
         .setAudience(SESSION_AUDIENCE)
         .setSubject(userId)
         .setIssuedAt(seconds())
-        .setExpirationTime(seconds() + hours * 3600)
+        .setExpirationTime(seconds() + Math.floor(lifetimeMs / 1000))
         .sign(settings.secret);
     },
     /** The signed-in user id, or null when the cookie is absent, forged or expired. */

@@ -5,8 +5,9 @@ import { defineErrors } from '../../../shared/errors.js';
 import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { DEMO_USERS } from '../../directory/index.js';
 import type { TokenIssuer } from '../infrastructure/token-issuer.js';
+import { BASE_PATH } from '../../../shared/base-path.js';
 
-export const SESSION_COOKIE = 'asistencia_dev_session';
+const SESSION_COOKIE = 'asistencia_dev_session';
 
 const devErrors = defineErrors({
   DEV_UNKNOWN_USER: {
@@ -32,10 +33,10 @@ const userSchema = z.object({ id: z.string(), username: z.string(), name: z.stri
  * Development sign-in: stands in for the PHP portal when no JWT secret is configured, issuing portal-style
  * tokens for the demo users, signed with a secret made for this run. Never registered otherwise.
  */
-export function devPortalRoutes(deps: { issuer: TokenIssuer; sessionHours: number; secureCookie: boolean; limits: RateLimits }): FastifyPluginAsyncZod {
+export function devPortalRoutes(deps: { issuer: TokenIssuer; sessionMs: number; secureCookie: boolean; limits: RateLimits }): FastifyPluginAsyncZod {
   return async (app) => {
     const cookieOptions = {
-      path: '/asistencia/',
+      path: `${BASE_PATH}/`,
       httpOnly: true,
       sameSite: 'lax' as const,
       secure: deps.secureCookie,
@@ -63,8 +64,8 @@ export function devPortalRoutes(deps: { issuer: TokenIssuer; sessionHours: numbe
         if (!sameOrigin(request.headers['sec-fetch-site'])) throw devErrors.DEV_CROSS_SITE();
         const user = DEMO_USERS.find((u) => u.id === request.body.userId);
         if (!user) throw devErrors.DEV_UNKNOWN_USER();
-        const cookie = await deps.issuer.sessionCookie(user.id, deps.sessionHours);
-        reply.setCookie(SESSION_COOKIE, cookie, { ...cookieOptions, maxAge: deps.sessionHours * 3600 });
+        const cookie = await deps.issuer.sessionCookie(user.id, deps.sessionMs);
+        reply.setCookie(SESSION_COOKIE, cookie, { ...cookieOptions, maxAge: Math.floor(deps.sessionMs / 1000) });
         return { ...user };
       },
     );

@@ -38,7 +38,7 @@ export function createScanCredentials(deps: { devices: DeviceRepository; now: ()
 }
 
 /** The device's alert reasons, and 'rebound_recently' when its phone key was re-bound (not enrolled) lately. */
-export function alertsOf(device: Device, now: Date): string[] {
+function alertsOf(device: Device, now: Date): string[] {
   const reasons: string[] = device.alerts.map((alert) => alert.reason);
   const rebound = device.phoneKeyBoundAt !== null && device.phoneKeyBoundAt.getTime() > device.createdAt.getTime();
   if (rebound && now.getTime() - device.phoneKeyBoundAt!.getTime() < REBOUND_RECENTLY_MS) reasons.push('rebound_recently');

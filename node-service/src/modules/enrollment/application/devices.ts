@@ -9,7 +9,7 @@ export interface DeviceOverview {
   devices: Device[];
   maxDevices: number;
   devicesInUse: number;
-  enrolmentsSinceReset: number;
+  enrollmentsSinceReset: number;
   /** Null when the cooldown allows an enrolment now (the device limit may still refuse it). */
   nextEnrollmentAt: Date | null;
 }
@@ -42,7 +42,7 @@ export function createDeviceManagement(deps: { devices: DeviceRepository; policy
       devices: list,
       maxDevices: policy.maxDevices,
       devicesInUse: standing.devicesInUse,
-      enrolmentsSinceReset: standing.enrolmentsSinceReset,
+      enrollmentsSinceReset: standing.enrollmentsSinceReset,
       nextEnrollmentAt: nextEnrollmentAt(policy, standing),
     };
   };

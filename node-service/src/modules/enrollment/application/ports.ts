@@ -30,7 +30,7 @@ export interface ChallengeStore {
   consume(studentId: string, challenge: string): Promise<ChallengeOutcome>;
 }
 
-export interface EnrolInput {
+export interface EnrollInput {
   studentId: string;
   name: string;
   credential: NewCredential;
@@ -39,7 +39,7 @@ export interface EnrolInput {
   details: Record<string, unknown>;
 }
 
-export interface RebindInput {
+interface RebindInput {
   studentId: string;
   deviceId: number;
   phoneKey: PhoneKey;
@@ -74,7 +74,7 @@ export interface DeviceRepository {
    * bound to the phone key, lets `decide` refuse (it throws) or name alerts, then stores the device, its
    * 'enrolled' row and the alerts. ENROLLMENT_CREDENTIAL_ALREADY_ENROLLED for a known credential.
    */
-  enrol(input: EnrolInput, decide: (context: { standing: Standing; sharedWith: string[] }) => Verdict): Promise<Device>;
+  enroll(input: EnrollInput, decide: (context: { standing: Standing; sharedWith: string[] }) => Verdict): Promise<Device>;
   /**
    * Binds a new phone key to the student's active device, likewise serialised: `decide` sees the device, its
    * latest re-binding and the other students on the new key. Null when the device is not the student's or not

@@ -4,7 +4,7 @@ import { isAppError } from '../../../shared/errors.js';
 import { phoneKeyMessage } from '../../../shared/phone-key.js';
 import type { Device, NewCredential } from '../domain/device.js';
 import type { EnrollmentPolicy, Standing } from '../domain/policy.js';
-import type { AuditEntry, ChallengeOutcome, DeviceRepository, EnrolInput, RegistrationResponse } from './ports.js';
+import type { AuditEntry, ChallengeOutcome, DeviceRepository, EnrollInput, RegistrationResponse } from './ports.js';
 import { createRegistrationService } from './registration.js';
 
 /**
@@ -14,11 +14,11 @@ import { createRegistrationService } from './registration.js';
 const NOW = new Date('2026-03-02T12:00:00Z');
 const policy: EnrollmentPolicy = {
   maxDevices: 1,
-  cooldownMinutes: [0, 60],
+  cooldownMs: [0, 60 * 60_000],
   aaguidAllowlist: undefined,
   sharedPhone: 'refuse',
   syncedPasskeys: 'allow',
-  rebindCooldownMinutes: 60,
+  rebindCooldownMs: 60 * 60_000,
   rebindsBeforeFlag: 3,
 };
 
@@ -46,7 +46,7 @@ function harness(options: { policy?: Partial<EnrollmentPolicy>; standing?: Parti
   let issued = 0;
   const standingOf = (studentId: string): Standing => ({
     devicesInUse: stored.filter((d) => d.studentId === studentId).length,
-    enrolmentsSinceReset: stored.filter((d) => d.studentId === studentId).length,
+    enrollmentsSinceReset: stored.filter((d) => d.studentId === studentId).length,
     lastEnrolledAt: stored.filter((d) => d.studentId === studentId).at(-1)?.createdAt ?? null,
     ...options.standing,
   });
@@ -54,7 +54,7 @@ function harness(options: { policy?: Partial<EnrollmentPolicy>; standing?: Parti
     standing: async (studentId: string) => standingOf(studentId),
     listByStudent: async (studentId: string) => stored.filter((d) => d.studentId === studentId),
     audit: async (entry: AuditEntry) => void audits.push(entry),
-    async enrol(input: EnrolInput, decide: Parameters<DeviceRepository['enrol']>[1]) {
+    async enroll(input: EnrollInput, decide: Parameters<DeviceRepository['enroll']>[1]) {
       const sharedWith = [...new Set(stored.filter((d) => d.phoneKeyId === input.phoneKey.id && d.studentId !== input.studentId).map((d) => d.studentId))];
       const { alerts } = decide({ standing: standingOf(input.studentId), sharedWith });
       const device = { id: stored.length + 1, studentId: input.studentId, name: input.name, credentialId: input.credential.credentialId, phoneKeyId: input.phoneKey.id, createdAt: NOW, state: 'active', alerts } as unknown as Device & { phoneKeyId: string };
@@ -102,7 +102,7 @@ describe('beginning an enrolment', () => {
   it('checks the policy before asking the phone for anything', async () => {
     const full = harness({ standing: { devicesInUse: 1 } });
     await refusedWith(full.service.begin(ana), 'ENROLLMENT_DEVICE_LIMIT_REACHED');
-    const waiting = harness({ standing: { enrolmentsSinceReset: 1, lastEnrolledAt: new Date(NOW.getTime() - 10 * 60_000) } });
+    const waiting = harness({ standing: { enrollmentsSinceReset: 1, lastEnrolledAt: new Date(NOW.getTime() - 10 * 60_000) } });
     await refusedWith(waiting.service.begin(ana), 'ENROLLMENT_COOLDOWN_ACTIVE');
     expect([...full.calls, ...waiting.calls]).toEqual([]);
   });

@@ -30,7 +30,7 @@ export interface RegistrationService {
   finish(student: Student, response: RegistrationResponse, phoneKey: PhoneKeyProof, name: string | undefined): Promise<Device>;
 }
 
-export const DEFAULT_DEVICE_NAME = 'Llave de acceso';
+const DEFAULT_DEVICE_NAME = 'Llave de acceso';
 
 export const challengeRefusals: Record<Exclude<ChallengeOutcome, 'accepted'>, () => AppError> = {
   expired: () => enrollmentErrors.ENROLLMENT_CHALLENGE_EXPIRED(),
@@ -74,7 +74,7 @@ export function createRegistrationService(deps: {
       const actor = { id: student.id, role: 'student' } as const;
       let sharedWith: string[] = [];
       try {
-        return await deps.devices.enrol(
+        return await deps.devices.enroll(
           {
             studentId: student.id,
             name: friendlyName,

@@ -2,7 +2,7 @@ import type { Device, HistoryEntry } from '../domain/device.js';
 import type { DeviceRepository, KnownPerson, PeopleDirectory } from './ports.js';
 
 /** One student answering an admin's lookup, with how many devices they use. */
-export interface StudentMatch {
+interface StudentMatch {
   id: string;
   name: string;
   username: string;

@@ -44,7 +44,7 @@ export interface Device {
 export const ALERT_REASONS = ['shared_phone', 'synced_passkey', 'frequent_rebinds'] as const;
 export type AlertReason = (typeof ALERT_REASONS)[number];
 
-export interface DeviceAlert {
+interface DeviceAlert {
   reason: AlertReason;
   details: Record<string, unknown>;
   raisedAt: Date;

@@ -15,11 +15,11 @@ import { studentIdFromUserHandle, userHandleFor } from './user-handle.js';
 
 const policy: EnrollmentPolicy = {
   maxDevices: 1,
-  cooldownMinutes: [0, 30, 360, 1440],
+  cooldownMs: [0, 30, 360, 1440].map((minutes) => minutes * 60_000),
   aaguidAllowlist: undefined,
   sharedPhone: 'refuse',
   syncedPasskeys: 'allow',
-  rebindCooldownMinutes: 0,
+  rebindCooldownMs: 0,
   rebindsBeforeFlag: 3,
 };
 const at = new Date('2025-03-04T10:00:00Z');
@@ -37,8 +37,8 @@ function refusal(work: () => void): { code: string; vars: Record<string, unknown
 
 describe('enrolment policy', () => {
   test('the first enrolment is free; each later one waits longer, the last step repeating', () => {
-    const standing = (enrolments: number) => ({ devicesInUse: 0, enrolmentsSinceReset: enrolments, lastEnrolledAt: at });
-    expect(nextEnrollmentAt(policy, { devicesInUse: 0, enrolmentsSinceReset: 0, lastEnrolledAt: null })).toBeNull();
+    const standing = (enrollments: number) => ({ devicesInUse: 0, enrollmentsSinceReset: enrollments, lastEnrolledAt: at });
+    expect(nextEnrollmentAt(policy, { devicesInUse: 0, enrollmentsSinceReset: 0, lastEnrolledAt: null })).toBeNull();
     expect(nextEnrollmentAt(policy, standing(1))).toEqual(minutesLater(30));
     expect(nextEnrollmentAt(policy, standing(2))).toEqual(minutesLater(360));
     expect(nextEnrollmentAt(policy, standing(3))).toEqual(minutesLater(1440));
@@ -46,7 +46,7 @@ describe('enrolment policy', () => {
   });
 
   test('a cooldown refusal says when, in UTC, and how long to wait', () => {
-    const standing = { devicesInUse: 0, enrolmentsSinceReset: 2, lastEnrolledAt: at };
+    const standing = { devicesInUse: 0, enrollmentsSinceReset: 2, lastEnrolledAt: at };
     expect(refusal(() => assertMayEnroll(policy, standing, minutesLater(1)))).toEqual({
       code: 'ENROLLMENT_COOLDOWN_ACTIVE',
       vars: { at: '2025-03-04 16:00 UTC', wait: '5 h 59 min' },
@@ -55,7 +55,7 @@ describe('enrolment policy', () => {
   });
 
   test('the device limit is checked before the cooldown', () => {
-    const standing = { devicesInUse: 1, enrolmentsSinceReset: 1, lastEnrolledAt: at };
+    const standing = { devicesInUse: 1, enrollmentsSinceReset: 1, lastEnrolledAt: at };
     expect(refusal(() => assertMayEnroll(policy, standing, at))).toEqual({
       code: 'ENROLLMENT_DEVICE_LIMIT_REACHED',
       vars: { active: 1, max: 1 },
@@ -110,7 +110,7 @@ describe('the phone binding policy', () => {
   });
 
   test('re-binding waits the cooldown after the previous one, and past the threshold in 30 days raises an alert', () => {
-    const waiting = { ...policy, rebindCooldownMinutes: 60 };
+    const waiting = { ...policy, rebindCooldownMs: 60 * 60_000 };
     expect(() => assertMayRebind(waiting, null, at)).not.toThrow();
     expect(refusal(() => assertMayRebind(waiting, at, minutesLater(30))).code).toBe('ENROLLMENT_REBIND_COOLDOWN_ACTIVE');
     expect(() => assertMayRebind(waiting, at, minutesLater(60))).not.toThrow();

@@ -12,8 +12,8 @@ export interface EnrollmentPolicy {
   maxDevices: number;
   /** The institution's IANA time zone (TIME_ZONE) in which waits are told; UTC when unset. */
   timeZone?: string;
-  /** Minutes to wait after the latest enrolment, indexed by the number of enrolments since the last reset. */
-  cooldownMinutes: readonly number[];
+  /** Milliseconds to wait after the latest enrollment, indexed by the number of enrollments since the last reset. */
+  cooldownMs: readonly number[];
   /**
    * Lower-case AAGUIDs; undefined accepts any authenticator. Advisory without trusted attestation roots:
    * the AAGUID is whatever the client says, and a script can claim any.
@@ -23,8 +23,8 @@ export interface EnrollmentPolicy {
   sharedPhone: 'refuse' | 'flag';
   /** A synced (backup-eligible) passkey: the phone key makes a synced copy useless elsewhere, hence 'allow'. */
   syncedPasskeys: 'allow' | 'flag' | 'refuse';
-  /** Minutes between two re-bindings of one device's phone key. */
-  rebindCooldownMinutes: number;
+  /** Milliseconds between two re-bindings of one device's phone key. */
+  rebindCooldownMs: number;
   /** More re-bindings than this in 30 days raise an alert on the device. */
   rebindsBeforeFlag: number;
 }
@@ -38,17 +38,17 @@ export interface Verdict {
 export interface Standing {
   /** Devices not revoked (active or flagged). */
   devicesInUse: number;
-  enrolmentsSinceReset: number;
+  enrollmentsSinceReset: number;
   lastEnrolledAt: Date | null;
 }
 
 /** When the student may next enrol (ignoring the device limit); null when they may now. */
 export function nextEnrollmentAt(policy: EnrollmentPolicy, standing: Standing): Date | null {
-  if (standing.enrolmentsSinceReset === 0 || standing.lastEnrolledAt === null) return null;
-  const steps = policy.cooldownMinutes;
-  const minutes = steps.length === 0 ? 0 : steps[Math.min(standing.enrolmentsSinceReset, steps.length - 1)]!;
-  if (minutes === 0) return null;
-  return new Date(standing.lastEnrolledAt.getTime() + minutes * 60_000);
+  if (standing.enrollmentsSinceReset === 0 || standing.lastEnrolledAt === null) return null;
+  const steps = policy.cooldownMs;
+  const waitMs = steps.length === 0 ? 0 : steps[Math.min(standing.enrollmentsSinceReset, steps.length - 1)]!;
+  if (waitMs === 0) return null;
+  return new Date(standing.lastEnrolledAt.getTime() + waitMs);
 }
 
 /** Throws the refusal that tells the student what to do: revoke a device first, or wait until a time. */
@@ -92,8 +92,8 @@ export function syncedPasskeyVerdict(policy: EnrollmentPolicy, credential: { bac
 
 /** Re-binding waits ENROLLMENT_REBIND_COOLDOWN_MINUTES after the previous one. */
 export function assertMayRebind(policy: EnrollmentPolicy, lastReboundAt: Date | null, now: Date): void {
-  if (lastReboundAt === null || policy.rebindCooldownMinutes === 0) return;
-  const allowedAt = new Date(lastReboundAt.getTime() + policy.rebindCooldownMinutes * 60_000);
+  if (lastReboundAt === null || policy.rebindCooldownMs === 0) return;
+  const allowedAt = new Date(lastReboundAt.getTime() + policy.rebindCooldownMs);
   if (allowedAt <= now) return;
   const waitMinutes = Math.ceil((allowedAt.getTime() - now.getTime()) / 60_000);
   throw enrollmentErrors.ENROLLMENT_REBIND_COOLDOWN_ACTIVE({ at: localMinute(allowedAt, policy.timeZone), wait: duration(waitMinutes) }, { retryAt: allowedAt.toISOString(), waitMinutes });
@@ -105,7 +105,7 @@ export function rebindVerdict(policy: EnrollmentPolicy, rebinds: number): Verdic
 }
 
 /** "2025-03-04 07:30 (America/Santiago)", or "2025-03-04 10:30 UTC" without a zone: the same in both languages. */
-export function localMinute(at: Date, timeZone?: string): string {
+function localMinute(at: Date, timeZone?: string): string {
   return timeZone ? `${localDateTime(at, timeZone)} (${timeZone})` : `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 

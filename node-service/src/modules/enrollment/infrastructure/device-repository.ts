@@ -33,7 +33,7 @@ const SELECT_PHONE_SHARERS = `SELECT DISTINCT student_id FROM enrollment.devices
 const SELECT_STANDING = `
   SELECT
     (SELECT count(*) FROM enrollment.devices WHERE student_id = $1 AND state <> 'revoked') AS devices_in_use,
-    count(*) AS enrolments,
+    count(*) AS enrollments,
     max(occurred_at) AS last_enrolled_at
   FROM enrollment.enrollment_history
   WHERE student_id = $1 AND action = 'enrolled'
@@ -181,9 +181,9 @@ async function writeHistory(tx: SqlExecutor, entry: AuditEntry): Promise<void> {
 }
 
 async function readStanding(db: SqlExecutor, studentId: string): Promise<Standing> {
-  const { rows } = await db.query<{ devices_in_use: number; enrolments: number; last_enrolled_at: Date | null }>(SELECT_STANDING, [studentId]);
+  const { rows } = await db.query<{ devices_in_use: number; enrollments: number; last_enrolled_at: Date | null }>(SELECT_STANDING, [studentId]);
   const row = rows[0]!;
-  return { devicesInUse: row.devices_in_use, enrolmentsSinceReset: row.enrolments, lastEnrolledAt: row.last_enrolled_at };
+  return { devicesInUse: row.devices_in_use, enrollmentsSinceReset: row.enrollments, lastEnrolledAt: row.last_enrolled_at };
 }
 
 async function phoneSharers(tx: SqlExecutor, phoneKeyId: string, studentId: string): Promise<string[]> {
@@ -231,7 +231,7 @@ export function createDeviceRepository(db: SqlDatabase): DeviceRepository {
     },
     audit: (entry) => writeHistory(db, entry),
 
-    async enrol(input, decide) {
+    async enroll(input, decide) {
       const { credential, phoneKey } = input;
       try {
         return await db.transaction(async (tx) => {
@@ -317,7 +317,7 @@ export function createDeviceRepository(db: SqlDatabase): DeviceRepository {
           action: 'reset',
           actor,
           reason,
-          details: { enrolmentsCleared: standing.enrolmentsSinceReset },
+          details: { enrolmentsCleared: standing.enrollmentsSinceReset },
         });
       }),
 

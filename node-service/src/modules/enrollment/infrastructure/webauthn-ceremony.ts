@@ -22,7 +22,7 @@ export interface WebAuthnSettings {
 }
 
 /** EdDSA, ES256, RS256: what phones and security keys make (https://www.iana.org/assignments/cose). */
-export const SUPPORTED_ALGORITHMS = [-8, -7, -257];
+const SUPPORTED_ALGORITHMS = [-8, -7, -257];
 
 /**
  * The registration ceremony with SimpleWebAuthn. Before the library verifies everything, the response is

@@ -85,7 +85,7 @@ export const overviewSchema = z.object({
   policy: z.object({
     maxDevices: z.number(),
     devicesInUse: z.number(),
-    enrolmentsSinceReset: z.number(),
+    enrollmentsSinceReset: z.number(),
     /** ISO time from which the cooldown allows another enrolment; null: allowed now. */
     nextEnrollmentAt: z.string().nullable(),
   }),
@@ -139,7 +139,7 @@ export function overviewView(overview: DeviceOverview): z.infer<typeof overviewS
     policy: {
       maxDevices: overview.maxDevices,
       devicesInUse: overview.devicesInUse,
-      enrolmentsSinceReset: overview.enrolmentsSinceReset,
+      enrollmentsSinceReset: overview.enrollmentsSinceReset,
       nextEnrollmentAt: iso(overview.nextEnrollmentAt),
     },
   };
@@ -162,7 +162,7 @@ export function historyView(studentId: string, entries: HistoryEntry[]): z.infer
 }
 
 /** At most this many words in a lookup, as the portal's search accepts (php-legacy/public/internal/students.php). */
-export const LOOKUP_MAX_WORDS = 8;
+const LOOKUP_MAX_WORDS = 8;
 
 /** What an admin types to find a student: a name, a username or an id. */
 export const lookupQuerySchema = z.object({
@@ -174,7 +174,7 @@ export const lookupQuerySchema = z.object({
     .refine((q) => q.split(/\s+/).length <= LOOKUP_MAX_WORDS, { error: `at most ${LOOKUP_MAX_WORDS} words` }),
 });
 
-export const personSchema = z.object({
+const personSchema = z.object({
   id: z.string(),
   name: z.string(),
   username: z.string(),

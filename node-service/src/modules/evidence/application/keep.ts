@@ -36,5 +36,3 @@ export function createReceiptKeeper(deps: { receipts: Pick<ReceiptRepository, 'i
     },
   };
 }
-
-export type ReceiptKeeper = ReturnType<typeof createReceiptKeeper>;

@@ -49,5 +49,3 @@ export function createReceiptVerifier(deps: { receipts: ReceiptRepository; seale
     },
   };
 }
-
-export type ReceiptVerifier = ReturnType<typeof createReceiptVerifier>;

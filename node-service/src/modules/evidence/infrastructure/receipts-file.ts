@@ -5,7 +5,7 @@ import type { ChainHead, Receipt } from '../domain/receipt.js';
  * The exported receipts of one session, JSON Lines: a first line naming the session and its chain head,
  * then one receipt per line in chain order. `npm run receipts -- verify --file` checks it with no database.
  */
-export const RECEIPTS_FILE_FORMAT = 'asistencia-receipts/v1';
+const RECEIPTS_FILE_FORMAT = 'asistencia-receipts/v1';
 
 const b64 = z.string().regex(/^[A-Za-z0-9_-]*$/);
 const hex = z.string().regex(/^[0-9a-f]{64}$/);

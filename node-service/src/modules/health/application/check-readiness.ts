@@ -8,7 +8,7 @@ export interface ReadinessCheck {
   check(): Promise<boolean | 'degraded'>;
 }
 
-export type PartState = 'ok' | 'degraded' | 'failing';
+type PartState = 'ok' | 'degraded' | 'failing';
 
 export interface Readiness {
   ready: boolean;

@@ -1,7 +1,5 @@
 import type { RetentionCounts, RetentionRepository } from './ports.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /**
  * The daily retention job: client addresses older than RETENTION_CLIENT_ADDRESS_DAYS are nulled, receipts
  * older than RETENTION_RECEIPTS_DAYS pruned (each chain keeps its head). Every instance ticks; one runs at a
@@ -9,7 +7,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export function createRetentionJob(deps: {
   retention: RetentionRepository;
-  settings: { clientAddressDays: number; receiptsDays: number };
+  settings: { clientAddressMs: number; receiptsMs: number };
   now?: () => Date;
   log: (counts: RetentionCounts) => void;
 }) {
@@ -19,13 +17,11 @@ export function createRetentionJob(deps: {
       const at = now();
       const counts = await deps.retention.runDaily({
         now: at,
-        addressCutoff: new Date(at.getTime() - deps.settings.clientAddressDays * DAY_MS),
-        receiptCutoff: new Date(at.getTime() - deps.settings.receiptsDays * DAY_MS),
+        addressCutoff: new Date(at.getTime() - deps.settings.clientAddressMs),
+        receiptCutoff: new Date(at.getTime() - deps.settings.receiptsMs),
       });
       if (counts) deps.log(counts);
       return counts;
     },
   };
 }
-
-export type RetentionJob = ReturnType<typeof createRetentionJob>;

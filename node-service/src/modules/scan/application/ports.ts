@@ -75,7 +75,7 @@ export interface ScanCredentials {
   studentIdFromUserHandle(handle: Uint8Array): string | null;
 }
 
-export interface VerifiedAssertion {
+interface VerifiedAssertion {
   newCounter: number;
   backedUp: boolean;
   userHandle: Uint8Array | null;
