@@ -34,8 +34,10 @@ afterAll(async () => {
   await door?.stop();
 });
 
-async function signInAsAdmin(): Promise<Page> {
+/** Signs Carmen in through the portal; `prepare` runs on the fresh page first (e.g. to route requests). */
+async function signInAsAdmin(prepare: (page: Page) => Promise<unknown> = async () => undefined): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await prepare(page);
   await page.goto(`${door.origin}/asistencia/admin/`);
   await page.waitForURL((url) => url.pathname === '/login.php');
   await page.getByLabel('Usuario').fill('carmen.admin');
@@ -50,6 +52,26 @@ async function lookUp(text: string): Promise<void> {
   await admin.getByLabel('Nombre, usuario o ID del estudiante').fill(text);
   await admin.getByRole('button', { name: 'Buscar' }).click();
 }
+
+describe('the devices to review', () => {
+  test('a failed load says so and offers to try again, instead of hiding the list', async () => {
+    let refuse = true;
+    const page = await signInAsAdmin((fresh) =>
+      fresh.route('**/asistencia/api/admin/devices/attention', (route) =>
+        refuse
+          ? route.fulfill({ status: 503, contentType: 'application/json', headers: { 'retry-after': '2' }, body: JSON.stringify({ error: { code: 'SERVICE_UNAVAILABLE', message: 'El servicio no está disponible por ahora. Intenta de nuevo en unos segundos.' } }) })
+          : route.continue(),
+      ),
+    );
+    const review = page.getByRole('region', { name: 'Dispositivos que revisar' });
+    await review.getByRole('alert').filter({ hasText: 'No se pudo cargar la lista de dispositivos que revisar.' }).waitFor();
+    refuse = false;
+    await review.getByRole('button', { name: 'Intentar de nuevo' }).click();
+    await review.getByText('Estudiante: María Gómez (maria.estudiante)').waitFor();
+    expect(await review.getByRole('alert').count()).toBe(0);
+    await page.close();
+  });
+});
 
 describe('admin lookup by name', () => {
   test('the devices to review name their owner', async () => {

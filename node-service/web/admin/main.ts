@@ -4,7 +4,7 @@
 // opened stay in the address (?q=, ?student=), so a reload or a shared link shows the same.
 import { basePath, type Identity } from '../src/lib/api';
 import { startPage } from '../src/lib/page';
-import { clearMessage, errorText, required, showMessage } from '../src/lib/ui';
+import { clearMessage, el, errorText, required, showMessage } from '../src/lib/ui';
 import { messages, type Key } from './messages';
 import { adminPath, searchPath, type Attention, type Device, type DeviceOverview, type DeviceHistory, type Person, type StudentSearch } from './model';
 import { attentionList, deviceList, historyTable, matchList, personText, policyText, resetControl, type Editing } from './views';
@@ -33,6 +33,8 @@ let overview: DeviceOverview | undefined;
 let log: DeviceHistory | undefined;
 /** Blocked devices and devices with alerts, listed before any lookup. */
 let attention: readonly Device[] | undefined;
+/** Why the list of devices to review could not be loaded: said in its place, with a way to try again. */
+let attentionFailure: unknown;
 /** The last lookup's matches (shown when several students matched). */
 let search: StudentSearch | undefined;
 /** Everyone the service named so far, by id. */
@@ -66,8 +68,28 @@ function render(): void {
     ui.devicesBody.replaceChildren(deviceList(overview, editing, i18n, actions, names));
   }
   if (log) ui.historyBody.replaceChildren(historyTable(log, i18n, names));
-  ui.attention.hidden = !attention;
+  ui.attention.hidden = !attention && attentionFailure === undefined;
   if (attention) ui.attentionBody.replaceChildren(attentionList(attention, i18n, names));
+  else if (attentionFailure !== undefined) {
+    const retry = el('button', { type: 'button', class: 'button button--secondary' }, i18n.t('attention.retry'));
+    retry.addEventListener('click', () => void loadAttention());
+    const failure = el('p', { class: 'message', role: 'alert' });
+    showMessage(failure, 'error', i18n.t('attention.failed', { reason: errorText(attentionFailure, i18n) }));
+    ui.attentionBody.replaceChildren(failure, retry);
+  }
+}
+
+/** The devices to review: blocked ones and those with alerts. A failure is shown, never an empty list. */
+async function loadAttention(): Promise<void> {
+  try {
+    const flagged = await api.apiFetch<Attention>(`${adminPath}/attention`);
+    remember(flagged.people);
+    attention = flagged.devices;
+    attentionFailure = undefined;
+  } catch (error) {
+    attentionFailure = error;
+  }
+  render();
 }
 
 function edit(next: Editing): void {
@@ -215,10 +237,7 @@ async function start(): Promise<void> {
     if (refusedLookup !== undefined && !busy) refusedLookup();
     else render();
   });
-  const flagged = await api.apiFetch<Attention>(`${adminPath}/attention`).catch(() => undefined);
-  remember(flagged?.people);
-  attention = flagged?.devices;
-  render();
+  await loadAttention();
   const params = new URLSearchParams(location.search);
   const asked = params.get('q')?.trim();
   const student = params.get('student')?.trim();
