@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.js';
  * The lookups every scan makes are served by an index, so their cost does not grow with the number of
  * students. A small test database makes a sequential scan the planner's cheapest choice, so sequential scans
  * are switched off here: a plan whose index condition does not name the key has no index to use. Checked by dropping
- * the phone-key index of migration 012 (or restoring 004's partial one): the first case goes red.
+ * the phone-key index of migration 010 (or restoring 004's partial one): the first case goes red.
  */
 const HOT_LOOKUPS: Array<[what: string, column: string, sql: string]> = [
   ['the devices bound to a phone key (challenge)', 'phone_key_id', `SELECT id FROM enrollment.devices d WHERE d.phone_key_id = 'k' ORDER BY d.id`],
