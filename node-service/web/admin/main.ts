@@ -3,7 +3,7 @@
 // looked up stays in the address (?student=), so a reload or a shared link shows the same.
 import type { Identity } from '../src/lib/api';
 import { startPage } from '../src/lib/page';
-import { clearMessage, errorText, required, showMessage } from '../src/lib/ui';
+import { clearMessage, required, showError, showMessage } from '../src/lib/ui';
 import { messages, type Key } from './messages';
 import { adminPath, type Device, type DeviceOverview, type DeviceHistory } from './model';
 import { attentionList, deviceList, historyTable, policyText, resetControl, type Editing } from './views';
@@ -81,7 +81,7 @@ async function act(work: () => Promise<typeof outcome>): Promise<void> {
     outcome = await work();
     editing = null;
   } catch (error) {
-    showMessage(ui.message, 'error', errorText(error, i18n));
+    showError(ui.message, error, i18n);
   } finally {
     busy = false;
     render();
@@ -141,7 +141,7 @@ async function start(): Promise<void> {
   try {
     me = await api.apiFetch<Identity>('/asistencia/api/me');
   } catch (error) {
-    showMessage(ui.message, 'error', errorText(error, i18n));
+    showError(ui.message, error, i18n);
     return;
   }
   if (me.role !== 'admin') {

@@ -5,18 +5,20 @@ import { ApiError } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { startPage } from '../src/lib/page';
 import { existingPhoneKey, type PhoneKey } from '../src/lib/phone-key';
+import { formatTime } from '../src/lib/dates';
 import { errorText, required } from '../src/lib/ui';
 import { messages, type Key } from './messages';
 import { askChallenge, isToken, normaliseCode, PhoneFailure, sendConfirmation, signWithPasskey, type Confirmation, type Offer } from './scan';
 
-type Text = { readonly key: Key; readonly vars?: Vars } | { readonly text: string };
+// A failure is kept as such and worded at each render, so that it follows a change of language.
+type Text = { readonly key: Key; readonly vars?: Vars } | { readonly failure: unknown };
 
 type State =
   | { readonly kind: 'checking' }
   | { readonly kind: 'code'; readonly busy: boolean; readonly error?: Text }
   | { readonly kind: 'offer'; readonly offer: Offer; readonly step: 'idle' | 'prompting' | 'sending'; readonly failure?: PhoneFailure }
   | { readonly kind: 'done'; readonly confirmation: Confirmation; readonly at: Date }
-  | { readonly kind: 'refused'; readonly title: Key; readonly detail?: string; readonly enrol: boolean };
+  | { readonly kind: 'refused'; readonly title: Key; readonly detail?: Text; readonly enrol: boolean };
 
 // Refusals after which the way forward is enrolling a passkey on this phone, or linking it again.
 const enrolCodes = new Set(['SCAN_DEVICE_NOT_ENROLLED', 'SCAN_DEVICE_REVOKED', 'SCAN_PHONE_UNKNOWN', 'SCAN_WRONG_PHONE']);
@@ -46,13 +48,16 @@ const ui = {
 };
 
 let state: State = { kind: 'checking' };
+/** The institution's zone (TIME_ZONE): the confirmation time is told in it, as on every page. */
+let timeZone: string | undefined;
+void api.config().then((config) => (timeZone = config.timeZone), () => undefined);
 /** This phone's key (IndexedDB), read again at each attempt (site data may be cleared meanwhile). */
 let phoneKey: PhoneKey | null = null;
 // Each code opened starts a new attempt; answers still arriving for an older one are dropped.
 let attempt = 0;
 
 function say(text: Text): string {
-  return 'key' in text ? i18n.t(text.key, text.vars) : text.text;
+  return 'key' in text ? i18n.t(text.key, text.vars) : errorText(text.failure, i18n);
 }
 
 function render(): void {
@@ -88,7 +93,7 @@ function renderOffer(current: Extract<State, { kind: 'offer' }>): void {
 }
 
 function renderDone({ confirmation, at }: Extract<State, { kind: 'done' }>): void {
-  const time = new Intl.DateTimeFormat(i18n.lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(at);
+  const time = formatTime(at, i18n.lang, timeZone, { seconds: true });
   ui.outcome.dataset['kind'] = confirmation.outcome === 'confirmed' ? 'success' : 'info';
   ui.mark.textContent = '✓';
   ui.title.textContent = i18n.t(confirmation.outcome === 'confirmed' ? 'outcome.confirmed' : 'outcome.already');
@@ -103,7 +108,7 @@ function renderRefused({ title, detail, enrol }: Extract<State, { kind: 'refused
   ui.outcome.dataset['kind'] = 'error';
   ui.mark.textContent = title === 'outcome.codeChanged' ? '↻' : '✕';
   ui.title.textContent = i18n.t(title);
-  const text = title === 'outcome.noPhoneKey' ? i18n.t('outcome.noPhoneKeyDetail') : detail;
+  const text = title === 'outcome.noPhoneKey' ? i18n.t('outcome.noPhoneKeyDetail') : detail && say(detail);
   ui.detail.textContent = text ?? '';
   ui.detail.hidden = text === undefined;
   ui.extra.hidden = true;
@@ -126,7 +131,7 @@ function setState(next: State, of: number = attempt): void {
 function challengeRefused(error: unknown): State {
   const stale = error instanceof ApiError && (error.code === 'SCAN_CODE_EXPIRED' || error.code === 'VALIDATION_FAILED');
   const enrol = error instanceof ApiError && enrolCodes.has(error.code);
-  return stale ? { kind: 'refused', title: 'outcome.codeChanged', enrol: false } : { kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol };
+  return stale ? { kind: 'refused', title: 'outcome.codeChanged', enrol: false } : { kind: 'refused', title: 'outcome.refused', detail: { failure: error }, enrol };
 }
 
 async function startWithToken(token: string): Promise<void> {
@@ -160,7 +165,7 @@ async function startWithCode(event: SubmitEvent): Promise<void> {
     const offer = await askChallenge(api, phoneKey, { code });
     if (mine === attempt) await offerReady(offer);
   } catch (error) {
-    setState({ kind: 'code', busy: false, error: { text: errorText(error, i18n) } }, mine);
+    setState({ kind: 'code', busy: false, error: { failure: error } }, mine);
     ui.codeInput.select();
   }
 }
@@ -190,7 +195,7 @@ async function confirmWithPasskey(offer: Offer, { automatic }: { automatic: bool
     setState({ kind: 'done', confirmation: await sendConfirmation(api, phoneKey!, offer, assertion), at: new Date() }, mine);
   } catch (error) {
     const enrol = error instanceof ApiError && enrolCodes.has(error.code);
-    setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enrol }, mine);
+    setState({ kind: 'refused', title: 'outcome.refused', detail: { failure: error }, enrol }, mine);
   }
 }
 
