@@ -57,7 +57,7 @@ function render(): void {
   rebindButton.textContent = busy ? i18n.t('enroll.working') : i18n.t('rebind.button');
   backToScan.hidden = !(cameFromScan && linked);
   devicesBody.removeAttribute('aria-busy');
-  devicesBody.replaceChildren(deviceList(overview.devices, editing, i18n, { edit, rename, revoke }));
+  devicesBody.replaceChildren(deviceList(overview.devices, editing, i18n, { edit, rename, revoke }, timeZone));
 }
 
 function fail(error: unknown): void {
