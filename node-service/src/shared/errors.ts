@@ -17,7 +17,9 @@ export type ErrorKind =
   | 'internal';
 
 export type Locale = 'es' | 'en';
-export type MessageVars = Record<string, string | number>;
+/** A variable that reads differently in each language (a date, say): each message takes its own. */
+export type LocalizedVar = Readonly<Record<Locale, string>>;
+export type MessageVars = Record<string, string | number | LocalizedVar>;
 
 export interface ErrorSpec {
   kind: ErrorKind;
@@ -34,13 +36,18 @@ export class AppError extends Error {
     readonly vars: MessageVars = {},
     readonly details?: unknown,
   ) {
-    super(`${code}: ${render(catalogue.get(code)?.en ?? code, vars)}`);
+    super(`${code}: ${render(catalogue.get(code)?.en ?? code, vars, 'en')}`);
   }
 
   /** The message in the reader's language. */
   localized(locale: Locale): string {
     const spec = catalogue.get(this.code);
-    return spec ? render(spec[locale], this.vars) : this.code;
+    return spec ? render(spec[locale], this.vars, locale) : this.code;
+  }
+
+  /** The message in every language, so that a page can follow a change of language without asking again. */
+  translations(): Record<Locale, string> {
+    return { es: this.localized('es'), en: this.localized('en') };
   }
 }
 
@@ -70,8 +77,12 @@ export function declaredErrors(): Array<{ code: string } & ErrorSpec> {
   return [...catalogue].map(([code, spec]) => ({ code, ...spec })).sort((a, b) => a.code.localeCompare(b.code));
 }
 
-function render(template: string, vars: MessageVars): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+function render(template: string, vars: MessageVars, locale: Locale): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    if (!Object.hasOwn(vars, name)) return whole;
+    const value = vars[name]!;
+    return typeof value === 'object' ? value[locale] : String(value);
+  });
 }
 
 export function isAppError(error: unknown): error is AppError {

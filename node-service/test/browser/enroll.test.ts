@@ -59,7 +59,8 @@ async function storedFor(studentId: string) {
 
 describe('enrolment page', () => {
   test('a student enrols a passkey with one button, sees it listed, renames and revokes it', async () => {
-    const page = await browser.newPage();
+    // The phone is set to another zone: the page still tells dates in the institution's (TIME_ZONE).
+    const page = await browser.newPage({ timezoneId: 'Asia/Tokyo' });
     const authenticator = await addVirtualAuthenticator(page, { isUserVerified: true, hasResidentKey: true });
     await signInAndOpenEnrollment(page, 'Luis Pérez');
     await page.getByText('Una llave de acceso es una credencial que se guarda en tu teléfono').waitFor();
@@ -71,6 +72,10 @@ describe('enrolment page', () => {
     const item = page.locator('.device[data-state="active"]');
     await item.getByRole('heading', { name: 'Llave de acceso (Linux)' }).waitFor();
     await item.getByText('Activo', { exact: true }).waitFor();
+    const { rows } = await service.db.query<{ at: Date }>(`SELECT created_at AS at FROM enrollment.devices WHERE student_id = '2'`);
+    const santiago = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('es-CL', { ...options, timeZone: 'America/Santiago' }).format(rows[0]!.at);
+    const enrolledAt = `${santiago({ weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })}, ${santiago({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}`;
+    await item.getByText(`Registrado el ${enrolledAt}`, { exact: false }).waitFor();
     await page.getByText('Ya tienes 1 de 1 dispositivos permitidos.', { exact: false }).waitFor();
     expect(await page.getByRole('button', { name: 'Registrar mi llave de acceso' }).isDisabled()).toBe(true);
     await screenshot(page, 'enroll-es-enrolled');

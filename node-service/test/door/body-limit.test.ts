@@ -70,9 +70,9 @@ describe('one body limit, node-service\'s', () => {
       const spanish = await post(path, jsonOfSize(LIMIT + 1));
       expect(spanish.status, path).toBe(413);
       expect(spanish.headers['content-type'], path).toMatch(/^application\/json/);
-      expect(JSON.parse(spanish.body), path).toEqual({ error: { code: 'BODY_TOO_LARGE', message: 'La solicitud es demasiado grande.' } });
+      expect(JSON.parse(spanish.body), path).toEqual({ error: { code: 'BODY_TOO_LARGE', message: 'La solicitud es demasiado grande.', messages: { es: 'La solicitud es demasiado grande.', en: 'The request is too large.' } } });
       const english = await post(path, jsonOfSize(LIMIT + 1), { 'accept-language': 'en-GB,en;q=0.9' });
-      expect(JSON.parse(english.body), path).toEqual({ error: { code: 'BODY_TOO_LARGE', message: 'The request is too large.' } });
+      expect(JSON.parse(english.body), path).toEqual({ error: { code: 'BODY_TOO_LARGE', message: 'The request is too large.', messages: { es: 'La solicitud es demasiado grande.', en: 'The request is too large.' } } });
     }
     // What node-service itself says when a body is too large for it (its limit set lower than the door's).
     expect(commonErrors.BODY_TOO_LARGE().localized('es')).toBe('La solicitud es demasiado grande.');

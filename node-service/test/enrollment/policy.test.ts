@@ -71,11 +71,18 @@ describe('cooldown (ENROLLMENT_COOLDOWN_MINUTES=0,30,360,1440)', () => {
     await revokeOwn(client, first.id);
     const wait30 = await client.options();
     expectRefusal(wait30, 429, 'ENROLLMENT_COOLDOWN_ACTIVE');
-    expect(wait30.body.error.message).toMatch(/^Registraste dispositivos hace poco y, por seguridad, hay una espera: podrás registrar otro a partir del \d{4}-\d\d-\d\d \d\d:\d\d \(America\/Santiago\) \(dentro de (30|29) min\)\. Para la clase de hoy, pide a tu docente que registre tu asistencia; si perdiste el teléfono/);
+    expect(wait30.body.error.message).toMatch(/^Registraste dispositivos hace poco y, por seguridad, hay una espera: podrás registrar otro a partir del \S+, \d{1,2} \S+ \d{4}, \d\d:\d\d \(America\/Santiago\) \(dentro de (30|29) min\)\. Para la clase de hoy, pide a tu docente que registre tu asistencia; si perdiste el teléfono/);
     expect(wait30.body.error.details.waitMinutes).toBeGreaterThanOrEqual(29);
-    // The time is told in the institution's zone (TIME_ZONE), not UTC.
-    const local = new Date(wait30.body.error.details.retryAt).toLocaleString('sv-SE', { timeZone: 'America/Santiago' }).slice(0, 16);
-    expect(wait30.body.error.message).toContain(`a partir del ${local} (America/Santiago)`);
+    // The time is told in the institution's zone (TIME_ZONE), not UTC, in each language's date style (the pages').
+    const retryAt = new Date(wait30.body.error.details.retryAt);
+    const told = (locale: string) => {
+      const date = retryAt.toLocaleDateString(locale, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'America/Santiago' });
+      const time = retryAt.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'America/Santiago' });
+      return `${date}, ${time} (America/Santiago)`;
+    };
+    expect(wait30.body.error.message).toContain(`a partir del ${told('es-CL')} (dentro de`);
+    expect(wait30.body.error.messages.es).toBe(wait30.body.error.message);
+    expect(wait30.body.error.messages.en).toContain(`you can enrol another from ${told('en-GB')} (in`);
     const overview = (await client.devices()).body;
     expect(overview.policy).toMatchObject({ maxDevices: 1, devicesInUse: 0, enrollmentsSinceReset: 1 });
     expect(Date.parse(overview.policy.nextEnrollmentAt) - Date.now()).toBeGreaterThan(29 * 60_000);
@@ -118,7 +125,7 @@ describe('cooldown (ENROLLMENT_COOLDOWN_MINUTES=0,30,360,1440)', () => {
     ]);
   });
 
-  it('answers the refusal in English with the same time', async () => {
+  it('answers the refusal in English with the same time, in the English date style', async () => {
     const student = freshStudent();
     const client = enrollment(service, student);
     await revokeOwn(client, (await client.enroll(phoneFor(service))).id);
@@ -128,7 +135,7 @@ describe('cooldown (ENROLLMENT_COOLDOWN_MINUTES=0,30,360,1440)', () => {
     });
     const body = (await answer.json()) as { error: { message: string } };
     expect(answer.status).toBe(429);
-    expect(body.error.message).toMatch(/^You enrolled devices recently and, for security, there is a wait: you can enrol another from \d{4}-\d\d-\d\d \d\d:\d\d \(America\/Santiago\) \(in (30|29) min\)\. For today’s class, ask your teacher/);
+    expect(body.error.message).toMatch(/^You enrolled devices recently and, for security, there is a wait: you can enrol another from [A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2,3} \d{4}, \d\d:\d\d \(America\/Santiago\) \(in (30|29) min\)\. For today’s class, ask your teacher/);
   });
 });
 

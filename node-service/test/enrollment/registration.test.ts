@@ -176,9 +176,11 @@ describe('refusals: each with its own code, the challenge spent, nothing stored'
       })()),
     });
     const body = (await answer.json()) as { error: { code: string; message: string } };
+    const english = 'The device did not verify your identity (fingerprint, face or PIN). Turn on your phone screen lock and try again.';
     expect(body.error).toEqual({
       code: 'ENROLLMENT_USER_NOT_VERIFIED',
-      message: 'The device did not verify your identity (fingerprint, face or PIN). Turn on your phone screen lock and try again.',
+      message: english,
+      messages: { es: expect.stringContaining('bloqueo de pantalla'), en: english },
     });
   });
 });

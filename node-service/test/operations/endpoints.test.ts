@@ -54,7 +54,7 @@ describe('operations endpoints', () => {
   it('hides the details of a server error and answers in the error format', async () => {
     const response = await fetch(`${service.baseUrl}/asistencia/api/nothing-here`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
+    expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String), messages: { es: expect.any(String), en: expect.any(String) } } });
   });
 
   it('refuses a body over the limit with a clear error', async () => {

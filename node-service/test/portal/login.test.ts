@@ -235,7 +235,7 @@ describe('GET /token.php', () => {
     expect(JSON.parse(answer.body)).toEqual({
       error: {
         code: 'PORTAL_SESSION_REQUIRED',
-        message: 'Inicie sesión en el portal para continuar.',
+        message: 'Inicia sesión en el portal para continuar.',
         loginUrl: '/login.php?next=%2Fasistencia%2Fteacher%2F',
       },
     });

@@ -96,7 +96,7 @@ describe('logout revokes the tokens issued in the session', () => {
     const home = await request(`${apache.httpUrl}/`, { headers: { cookie } });
     expect(home.status).toBe(303);
     const page = await request(`${apache.httpUrl}/login.php?logged_out=1`);
-    expect(page.body).toContain('Ha cerrado la sesión.');
+    expect(page.body).toContain('Cerraste la sesión.');
   });
 
   it('sends nothing when no token was issued', async () => {

@@ -68,7 +68,7 @@ describe('login throttle with the default limits (5 failures per username and ad
     }
     const refused = await attempt(apache.httpUrl, 'luis.estudiante', 'demo1234');
     expect(refused.status).toBe(429);
-    expect(pageError(refused.body)).toBe('Demasiados intentos fallidos. Espere 5 minutos antes de volver a intentarlo.');
+    expect(pageError(refused.body)).toBe('Demasiados intentos fallidos. Espera 5 minutos antes de volver a intentarlo.');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(290);
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(300);
   });
@@ -124,7 +124,7 @@ describe('login throttle with short limits', () => {
     await attempt(apache.httpUrl, 'ana.docente', 'wrong');
     const refused = await attempt(apache.httpUrl, 'ana.docente', 'demo1234');
     expect(refused.status).toBe(429);
-    expect(pageError(refused.body)).toBe('Demasiados intentos fallidos. Espere 1 minuto antes de volver a intentarlo.');
+    expect(pageError(refused.body)).toBe('Demasiados intentos fallidos. Espera 1 minuto antes de volver a intentarlo.');
     await new Promise((resolve) => setTimeout(resolve, 3_100));
     const admitted = await attempt(apache.httpUrl, 'ana.docente', 'demo1234');
     expect(admitted.status).toBe(303);

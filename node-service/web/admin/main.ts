@@ -4,7 +4,7 @@
 // opened stay in the address (?q=, ?student=), so a reload or a shared link shows the same.
 import { basePath, type Identity } from '../src/lib/api';
 import { startPage } from '../src/lib/page';
-import { clearMessage, el, errorText, required, showMessage } from '../src/lib/ui';
+import { clearMessage, el, errorText, required, showError, showMessage } from '../src/lib/ui';
 import { messages, type Key } from './messages';
 import { adminPath, searchPath, type Attention, type Device, type DeviceOverview, type DeviceHistory, type Person, type StudentSearch } from './model';
 import { attentionList, deviceList, historyTable, matchList, personText, policyText, resetControl, type Editing } from './views';
@@ -121,7 +121,7 @@ async function act(work: () => Promise<typeof outcome>): Promise<void> {
     outcome = await work();
     editing = null;
   } catch (error) {
-    showMessage(ui.message, 'error', errorText(error, i18n));
+    showError(ui.message, error, i18n);
   } finally {
     busy = false;
     render();
@@ -222,7 +222,7 @@ async function start(): Promise<void> {
   try {
     me = await api.apiFetch<Identity>(`${basePath}api/me`);
   } catch (error) {
-    showMessage(ui.message, 'error', errorText(error, i18n));
+    showError(ui.message, error, i18n);
     return;
   }
   if (me.role !== 'admin') {

@@ -19,13 +19,15 @@ export function deviceList(
   editing: Editing,
   i18n: I18n<Key>,
   actions: DeviceListActions,
+  /** The institution's zone (TIME_ZONE): dates are told in it, as on every page. */
+  timeZone?: string,
 ): HTMLElement {
   if (devices.length === 0) return el('p', { class: 'muted' }, i18n.t('devices.none'));
-  return el('ul', { class: 'device-list' }, ...devices.map((device) => deviceItem(device, editing, i18n, actions)));
+  return el('ul', { class: 'device-list' }, ...devices.map((device) => deviceItem(device, editing, i18n, actions, timeZone)));
 }
 
-function deviceItem(device: DeviceView, editing: Editing, i18n: I18n<Key>, actions: DeviceListActions): HTMLLIElement {
-  const when = (iso: string) => formatTime(iso, i18n.lang);
+function deviceItem(device: DeviceView, editing: Editing, i18n: I18n<Key>, actions: DeviceListActions, timeZone?: string): HTMLLIElement {
+  const when = (iso: string) => formatTime(iso, i18n.lang, timeZone);
   const facts = [
     i18n.t('devices.enrolled', { at: when(device.createdAt) }),
     device.lastUsedAt ? i18n.t('devices.lastUsed', { at: when(device.lastUsedAt) }) : i18n.t('devices.neverUsed'),

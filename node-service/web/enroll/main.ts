@@ -2,7 +2,7 @@
 // the precise reason when it fails, and the list of my devices with rename and revoke.
 import { basePath, type Identity } from '../src/lib/api';
 import { startPage } from '../src/lib/page';
-import { clearMessage, errorText, required, showMessage } from '../src/lib/ui';
+import { clearMessage, required, showError, showMessage } from '../src/lib/ui';
 import { existingPhoneKey } from '../src/lib/phone-key';
 import { CeremonyFailure, enrollPasskey, rebindPhone } from './ceremony';
 import { deviceList, formatTime, type Editing } from './device-list';
@@ -58,11 +58,12 @@ function render(): void {
   rebindButton.textContent = busy ? i18n.t('enroll.working') : i18n.t('rebind.button');
   backToScan.hidden = !(cameFromScan && linked);
   devicesBody.removeAttribute('aria-busy');
-  devicesBody.replaceChildren(deviceList(overview.devices, editing, i18n, { edit, rename, revoke }));
+  devicesBody.replaceChildren(deviceList(overview.devices, editing, i18n, { edit, rename, revoke }, timeZone));
 }
 
 function fail(error: unknown): void {
-  showMessage(message, 'error', error instanceof CeremonyFailure ? error.message : errorText(error, i18n));
+  if (error instanceof CeremonyFailure) showMessage(message, 'error', error.message);
+  else showError(message, error, i18n);
 }
 
 async function refresh(): Promise<void> {

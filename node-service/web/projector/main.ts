@@ -110,7 +110,7 @@ let received: ReceivedFrame | undefined;
 /** The next slot's frame, delivered ahead by the server: shown from its slotStartsAt on the server clock. */
 let upcoming: ReceivedFrame | undefined;
 /** Why nothing more will happen here: one of this page's messages, or the service's own words. */
-let fatal: { readonly key: Key } | { readonly text: string } | undefined;
+let fatal: { readonly key: Key } | { readonly refusal: ErrorMessage } | undefined;
 let shownUrl: string | undefined;
 let showingCode = false;
 /** A refused subscribe waiting to be sent again: the page says it is reconnecting meanwhile. */
@@ -121,7 +121,7 @@ type Screen = { readonly kind: 'code' } | { readonly kind: 'notice'; readonly te
 /** What the screen should show now: the code only while everything vouches for it. */
 function screen(now: number): Screen {
   const notice = (text: string): Screen => ({ kind: 'notice', text });
-  if (fatal !== undefined) return notice('key' in fatal ? i18n.t(fatal.key) : fatal.text);
+  if (fatal !== undefined) return notice('key' in fatal ? i18n.t(fatal.key) : (fatal.refusal.messages?.[i18n.lang] ?? fatal.refusal.message));
   if (connection !== 'online') return notice(i18n.t(everOnline ? 'projector.reconnecting' : 'projector.connecting'));
   if (retry) return notice(i18n.t('projector.reconnecting'));
   if (!session) return notice(i18n.t('status.loading'));
@@ -260,7 +260,7 @@ function onMessage(message: ProjectorMessage | ErrorMessage): void {
         break;
       }
       const key = subscribeRefusals[message.code];
-      fatal = key ? { key } : { text: message.message };
+      fatal = key ? { key } : { refusal: message };
       stopRetrying();
       live?.close();
       break;

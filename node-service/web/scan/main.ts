@@ -7,19 +7,21 @@ import { ApiError } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { startPage } from '../src/lib/page';
 import { existingPhoneKey, type PhoneKey } from '../src/lib/phone-key';
+import { formatTime } from '../src/lib/dates';
 import { errorText, required } from '../src/lib/ui';
 import { messages, type Key } from './messages';
 import { keepPendingCode, takePendingCode, type PendingCode } from './pending';
 import { askChallenge, isToken, normaliseCode, PhoneFailure, sendConfirmation, signWithPasskey, type Confirmation, type Offer } from './scan';
 
-type Text = { readonly key: Key; readonly vars?: Vars } | { readonly text: string };
+// A failure is kept as such and worded at each render, so that it follows a change of language.
+type Text = { readonly key: Key; readonly vars?: Vars } | { readonly failure: unknown };
 
 type State =
   | { readonly kind: 'checking' }
   | { readonly kind: 'code'; readonly busy: boolean; readonly error?: Text; readonly resumed?: boolean }
   | { readonly kind: 'offer'; readonly offer: Offer; readonly step: 'idle' | 'prompting' | 'sending'; readonly failure?: PhoneFailure }
   | { readonly kind: 'done'; readonly confirmation: Confirmation; readonly at: Date }
-  | { readonly kind: 'refused'; readonly title: Key; readonly detail?: string; readonly enroll: boolean };
+  | { readonly kind: 'refused'; readonly title: Key; readonly detail?: Text; readonly enroll: boolean };
 
 // Refusals after which the way forward is enrolling a passkey on this phone, or linking it again.
 const enrollCodes = new Set(['SCAN_DEVICE_NOT_ENROLLED', 'SCAN_DEVICE_REVOKED', 'SCAN_PHONE_UNKNOWN', 'SCAN_WRONG_PHONE']);
@@ -51,6 +53,9 @@ const ui = {
 };
 
 let state: State = { kind: 'checking' };
+/** The institution's zone (TIME_ZONE): the confirmation time is told in it, as on every page. */
+let timeZone: string | undefined;
+void api.config().then((config) => (timeZone = config.timeZone), () => undefined);
 /** This phone's key (IndexedDB), read again at each attempt (site data may be cleared meanwhile). */
 let phoneKey: PhoneKey | null = null;
 // Each code opened starts a new attempt; answers still arriving for an older one are dropped.
@@ -59,7 +64,7 @@ let attempt = 0;
 let scanned: PendingCode | null = null;
 
 function say(text: Text): string {
-  return 'key' in text ? i18n.t(text.key, text.vars) : text.text;
+  return 'key' in text ? i18n.t(text.key, text.vars) : errorText(text.failure, i18n);
 }
 
 function render(): void {
@@ -97,7 +102,7 @@ function renderOffer(current: Extract<State, { kind: 'offer' }>): void {
 }
 
 function renderDone({ confirmation, at }: Extract<State, { kind: 'done' }>): void {
-  const time = new Intl.DateTimeFormat(i18n.lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(at);
+  const time = formatTime(at, i18n.lang, timeZone, { seconds: true });
   ui.outcome.dataset['kind'] = confirmation.outcome === 'confirmed' ? 'success' : 'info';
   ui.mark.textContent = '✓';
   ui.title.textContent = i18n.t(confirmation.outcome === 'confirmed' ? 'outcome.confirmed' : 'outcome.already');
@@ -112,7 +117,7 @@ function renderRefused({ title, detail, enroll }: Extract<State, { kind: 'refuse
   ui.outcome.dataset['kind'] = 'error';
   ui.mark.textContent = title === 'outcome.codeChanged' ? '↻' : '✕';
   ui.title.textContent = i18n.t(title);
-  const text = title === 'outcome.noPhoneKey' ? i18n.t('outcome.noPhoneKeyDetail') : detail;
+  const text = title === 'outcome.noPhoneKey' ? i18n.t('outcome.noPhoneKeyDetail') : detail && say(detail);
   ui.detail.textContent = text ?? '';
   ui.detail.hidden = text === undefined;
   ui.extra.hidden = true;
@@ -150,7 +155,7 @@ function challengeRefused(error: unknown, resumed: boolean): State {
   const stale = error instanceof ApiError && (error.code === 'SCAN_CODE_EXPIRED' || error.code === 'VALIDATION_FAILED');
   if (stale && resumed) return { kind: 'code', busy: false, resumed: true };
   if (stale) return { kind: 'refused', title: 'outcome.codeChanged', enroll: false };
-  return { kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enroll: enrollRefusal(error) };
+  return { kind: 'refused', title: 'outcome.refused', detail: { failure: error }, enroll: enrollRefusal(error) };
 }
 
 async function startWithToken(token: string, { resumed = false } = {}): Promise<void> {
@@ -192,11 +197,11 @@ async function tryCode(code: string, resumed: boolean): Promise<void> {
     if (mine === attempt) await offerReady(offer);
   } catch (error) {
     if (error instanceof ApiError && enrollRefusal(error)) {
-      setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enroll: true }, mine);
+      setState({ kind: 'refused', title: 'outcome.refused', detail: { failure: error }, enroll: true }, mine);
       return;
     }
     // Back from enrolling, a kept code that no longer works just asks for the one on screen now.
-    setState({ kind: 'code', busy: false, resumed, ...(resumed ? {} : { error: { text: errorText(error, i18n) } }) }, mine);
+    setState({ kind: 'code', busy: false, resumed, ...(resumed ? {} : { error: { failure: error } }) }, mine);
     ui.codeInput.select();
   }
 }
@@ -225,7 +230,7 @@ async function confirmWithPasskey(offer: Offer, { automatic }: { automatic: bool
   try {
     setState({ kind: 'done', confirmation: await sendConfirmation(api, phoneKey!, offer, assertion), at: new Date() }, mine);
   } catch (error) {
-    setState({ kind: 'refused', title: 'outcome.refused', detail: errorText(error, i18n), enroll: enrollRefusal(error) }, mine);
+    setState({ kind: 'refused', title: 'outcome.refused', detail: { failure: error }, enroll: enrollRefusal(error) }, mine);
   }
 }
 

@@ -1,7 +1,7 @@
 // "Mis datos": the student's own data (GET /api/me/data), as JSON or CSV. The API needs the portal token, so
 // a plain link cannot fetch it: the file is fetched with the token and handed to the browser as a download.
-import { basePath, ApiError, type ApiClient } from '../src/lib/api';
-import { el, errorText, showMessage } from '../src/lib/ui';
+import { apiErrorFrom, basePath, type ApiClient } from '../src/lib/api';
+import { el, showError, showMessage } from '../src/lib/ui';
 import type { StudentI18n } from './messages';
 
 async function fetchData(api: Pick<ApiClient, 'getToken' | 'forgetToken'>, i18n: StudentI18n, format: 'json' | 'csv'): Promise<Response> {
@@ -14,10 +14,7 @@ async function fetchData(api: Pick<ApiClient, 'getToken' | 'forgetToken'>, i18n:
     api.forgetToken();
     response = await send();
   }
-  if (!response.ok) {
-    const body = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-    throw new ApiError(response.status, body?.error?.code ?? `HTTP_${response.status}`, body?.error?.message ?? i18n.t('error.unexpected'));
-  }
+  if (!response.ok) throw await apiErrorFrom(response, i18n);
   return response;
 }
 
@@ -48,7 +45,7 @@ export function myDataPanel(deps: { i18n: StudentI18n; api: Pick<ApiClient, 'get
       fetchData(deps.api, i18n, format)
         .then((response) => save(response, `mis-datos.${format}`))
         .then((file) => showMessage(status, 'success', i18n.t('data.done', { file })))
-        .catch((error: unknown) => showMessage(status, 'error', errorText(error, i18n)))
+        .catch((error: unknown) => showError(status, error, i18n))
         .finally(() => (busy = false));
     });
     return b;

@@ -62,7 +62,7 @@ export function correctionDialog(deps: {
 
   let rows: readonly RosterRow[] = [];
   let busy = false;
-  let problem: { key: Key } | { text: string } | undefined;
+  let problem: { key: Key } | { failure: unknown } | undefined; // kept as such, so it follows a change of language
 
   function render(): void {
     const [row] = rows;
@@ -76,7 +76,7 @@ export function correctionDialog(deps: {
     save.disabled = busy;
     cancel.textContent = i18n.t('correction.cancel');
     error.hidden = !problem;
-    error.textContent = problem ? ('key' in problem ? i18n.t(problem.key) : problem.text) : '';
+    error.textContent = problem ? ('key' in problem ? i18n.t(problem.key) : errorText(problem.failure, i18n)) : '';
   }
 
   function markReason(invalid: boolean): void {
@@ -119,7 +119,7 @@ export function correctionDialog(deps: {
       dialog.close();
     } catch (failure) {
       busy = false;
-      problem = { text: errorText(failure, i18n) };
+      problem = { failure };
       const aboutReason = failure instanceof ApiError && failure.details.some((detail) => detail.where.endsWith('/reason'));
       markReason(aboutReason);
       render();

@@ -2,13 +2,13 @@
 // service refuses, shows its (localised) reason, next to the field it concerns when there is one.
 import { ApiError, type ApiClient } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
-import { clearMessage, el, required, showError, showMessage } from '../src/lib/ui';
+import { clearMessage, el, errorText, required, showError, showMessage } from '../src/lib/ui';
 import type { Key, TeacherI18n } from './messages';
 import { dateInputValue, isCidr, localIso, networkMeant, sessionsPath, timeInputValue, type Course, type Session, type SessionDraft } from './model';
 
 const fieldNames = ['course', 'room', 'date', 'start', 'end', 'rounds', 'period', 'grace', 'late', 'networks'] as const;
 type FieldName = (typeof fieldNames)[number];
-type FieldError = { readonly key: Key; readonly vars?: Vars } | { readonly text: string };
+type FieldError = { readonly key: Key; readonly vars?: Vars } | { readonly failure: ApiError };
 type Errors = Partial<Record<FieldName, FieldError>>;
 
 // Refusals of the service that belong to one field.
@@ -52,7 +52,7 @@ export function createForm(deps: {
       const slot = required(`#f-${name}-error`);
       if (error) field.setAttribute('aria-invalid', 'true');
       else field.removeAttribute('aria-invalid');
-      slot.textContent = error ? ('key' in error ? i18n.t(error.key, error.vars) : error.text) : '';
+      slot.textContent = error ? ('key' in error ? i18n.t(error.key, error.vars) : errorText(error.failure, i18n)) : '';
       slot.hidden = !error;
     }
   }
@@ -146,7 +146,7 @@ export function createForm(deps: {
     } catch (error) {
       const field = error instanceof ApiError ? fieldOfCode[error.code] : undefined;
       if (field && error instanceof ApiError) {
-        errors = { [field]: { text: error.message } };
+        errors = { [field]: { failure: error } };
         renderErrors();
         focusFirstError();
       }

@@ -1,8 +1,8 @@
 // "Descargar CSV / Excel" of the session and of its whole course. The exports need the portal token, so a
 // plain link cannot fetch them: the file is fetched with the token, then handed to the browser as a
 // download under the name the service gives it (Content-Disposition).
-import { basePath, ApiError, type ApiClient } from '../src/lib/api';
-import { el, errorText, showMessage } from '../src/lib/ui';
+import { apiErrorFrom, basePath, networkError, type ApiClient } from '../src/lib/api';
+import { el, showError, showMessage } from '../src/lib/ui';
 import type { TeacherI18n } from './messages';
 import type { Session } from './model';
 
@@ -29,7 +29,7 @@ async function fetchFile(api: Pick<ApiClient, 'getToken' | 'forgetToken'>, i18n:
     try {
       return await fetch(path, { headers: { Authorization: `Bearer ${token}`, 'Accept-Language': i18n.lang }, cache: 'no-store' });
     } catch {
-      throw new ApiError(0, 'NETWORK_ERROR', i18n.t('error.network'));
+      throw networkError(i18n);
     }
   };
   let response = await send();
@@ -37,10 +37,7 @@ async function fetchFile(api: Pick<ApiClient, 'getToken' | 'forgetToken'>, i18n:
     api.forgetToken(); // revoked or expired early: one more try with a fresh token, as the API client does
     response = await send();
   }
-  if (!response.ok) {
-    const body = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-    throw new ApiError(response.status, body?.error?.code ?? `HTTP_${response.status}`, body?.error?.message ?? i18n.t('error.unexpected'));
-  }
+  if (!response.ok) throw await apiErrorFrom(response, i18n);
   return response;
 }
 
@@ -87,7 +84,7 @@ export function exportPanel(deps: { i18n: TeacherI18n; api: Pick<ApiClient, 'get
       const file = await download(deps.api, i18n, path, fallback);
       showMessage(deps.message, 'success', i18n.t('export.done', { file }));
     } catch (error) {
-      showMessage(deps.message, 'error', errorText(error, i18n));
+      showError(deps.message, error, i18n);
     } finally {
       busy = false;
       b.textContent = label;

@@ -30,7 +30,7 @@ export function walkInDialog(deps: {
   document.body.append(dialog);
 
   let current: { row: RosterRow; decision: WalkInDecision } | undefined;
-  let problem: string | undefined;
+  let problem: (() => string) | undefined; // worded at each render, so it follows a change of language
 
   function render(): void {
     if (!current) return;
@@ -40,7 +40,7 @@ export function walkInDialog(deps: {
     save.textContent = i18n.t(current.decision === 'accepted' ? 'walkIn.accept' : 'walkIn.reject');
     cancel.textContent = i18n.t('correction.cancel');
     error.hidden = problem === undefined;
-    error.textContent = problem ?? '';
+    error.textContent = problem?.() ?? '';
   }
 
   form.addEventListener('submit', (event) => {
@@ -48,7 +48,7 @@ export function walkInDialog(deps: {
     if (!current) return;
     const { row, decision } = current;
     if (reason.value.trim().length < 3) {
-      problem = i18n.t('correction.reasonShort');
+      problem = () => i18n.t('correction.reasonShort');
       render();
       reason.focus();
       return;
@@ -61,7 +61,7 @@ export function walkInDialog(deps: {
         deps.onReviewed(row, decision);
       })
       .catch((failure: unknown) => {
-        problem = errorText(failure, i18n);
+        problem = () => errorText(failure, i18n);
         render();
       })
       .finally(() => (save.disabled = false));

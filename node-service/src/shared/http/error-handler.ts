@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, commonErrors, type ErrorKind } from '../errors.js';
+import { AppError, commonErrors, type ErrorKind, type Locale } from '../errors.js';
 import { localeFrom } from './locale.js';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -20,10 +20,14 @@ const STATUS: Record<ErrorKind, number> = {
 const RETRY_AFTER_SECONDS = 2;
 
 interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
+  /**
+   * `message` in the reader's language (Accept-Language); `messages` in every language, so that a page
+   * whose reader switches language re-renders the error shown without sending the request again.
+   */
+  error: { code: string; message: string; messages: Record<Locale, string>; details?: unknown };
 }
 
-/** The one place where errors become HTTP: `{ error: { code, message } }`, 5xx details hidden. */
+/** The one place where errors become HTTP: `{ error: { code, message, messages } }`, 5xx details hidden. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     const appError = toAppError(error);
@@ -37,7 +41,8 @@ export function installErrorHandler(app: FastifyInstance): void {
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
   const status = STATUS[error.kind];
-  const body: ErrorBody = { error: { code: error.code, message: error.localized(localeFrom(request.headers['accept-language'])) } };
+  const messages = error.translations();
+  const body: ErrorBody = { error: { code: error.code, message: messages[localeFrom(request.headers['accept-language'])], messages } };
   if (status < 500 && error.details !== undefined) body.error.details = error.details;
   if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply.status(status).type('application/json; charset=utf-8').send(body);

@@ -1,7 +1,7 @@
 // The client for the Node service. The portal (or, in development, the dev sign-in) hands the page a
 // short-lived JWT at `tokenUrl`; every API call carries it as a Bearer token, plus the page language so
 // the service localises its error messages.
-import type { CommonKey, I18n } from './i18n';
+import type { CommonKey, I18n, Lang } from './i18n';
 
 export const basePath = import.meta.env.BASE_URL; // '/asistencia/'
 
@@ -28,8 +28,9 @@ export interface ApiErrorDetail {
 }
 
 /**
- * A non-2xx answer, carrying the service's stable error code, its (already localised) message and, for
- * a request that failed validation, which fields were wrong.
+ * A non-2xx answer, carrying the service's stable error code, its message in the language the request
+ * asked for and, when the service sent them, in every language (so a page re-renders it in the language
+ * the reader switches to), and, for a request that failed validation, which fields were wrong.
  */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -38,9 +39,30 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: readonly ApiErrorDetail[] = [],
+    readonly messages: Readonly<Partial<Record<Lang, string>>> = {},
+    /** The page's own text for a failure the service did not word (unreachable, an answer that is not ours). */
+    readonly messageKey?: CommonKey,
   ) {
     super(message);
   }
+
+  /** The message in `lang`, or the one received when the service sent no other. */
+  textIn(lang: Lang): string {
+    return this.messages[lang] ?? this.message;
+  }
+}
+
+/** The ApiError of a non-2xx answer (for pages that call fetch themselves, e.g. downloads). */
+export async function apiErrorFrom(response: Response, i18n: Pick<I18n<CommonKey>, 't'>): Promise<ApiError> {
+  const body: unknown = await response.json().catch(() => undefined);
+  const error = isErrorBody(body) ? body.error : undefined;
+  if (!error) return new ApiError(response.status, `HTTP_${response.status}`, i18n.t('error.unexpected'), [], {}, 'error.unexpected');
+  return new ApiError(response.status, error.code, error.message, detailsOf(error.details), messagesOf(error.messages));
+}
+
+/** The error of a request that never reached the service. */
+export function networkError(i18n: Pick<I18n<CommonKey>, 't'>): ApiError {
+  return new ApiError(0, 'NETWORK_ERROR', i18n.t('error.network'), [], {}, 'error.network');
 }
 
 interface ApiInit extends Omit<RequestInit, 'body'> {
@@ -142,7 +164,7 @@ export function createApiClient(i18n: Pick<I18n<CommonKey>, 'lang' | 't'>): ApiC
     try {
       return await fetch(url, init);
     } catch {
-      throw new ApiError(0, 'NETWORK_ERROR', i18n.t('error.network'));
+      throw networkError(i18n);
     }
   }
 
@@ -152,15 +174,8 @@ export function createApiClient(i18n: Pick<I18n<CommonKey>, 'lang' | 't'>): ApiC
     return (await response.json()) as T;
   }
 
-  async function toApiError(response: Response): Promise<ApiError> {
-    const body: unknown = await response.json().catch(() => undefined);
-    const error = isErrorBody(body) ? body.error : undefined;
-    return new ApiError(
-      response.status,
-      error?.code ?? `HTTP_${response.status}`,
-      error?.message ?? i18n.t('error.unexpected'),
-      detailsOf(error?.details),
-    );
+  function toApiError(response: Response): Promise<ApiError> {
+    return apiErrorFrom(response, i18n);
   }
 
   return {
@@ -180,7 +195,13 @@ function detailsOf(details: unknown): ApiErrorDetail[] {
   );
 }
 
-function isErrorBody(body: unknown): body is { error: { code: string; message: string; details?: unknown } } {
+function messagesOf(messages: unknown): Partial<Record<Lang, string>> {
+  if (typeof messages !== 'object' || messages === null) return {};
+  const { es, en } = messages as { es?: unknown; en?: unknown };
+  return { ...(typeof es === 'string' ? { es } : {}), ...(typeof en === 'string' ? { en } : {}) };
+}
+
+function isErrorBody(body: unknown): body is { error: { code: string; message: string; messages?: unknown; details?: unknown } } {
   if (typeof body !== 'object' || body === null || !('error' in body)) return false;
   const error = (body as { error: unknown }).error;
   return (

@@ -29,28 +29,44 @@ export function required<T extends HTMLElement = HTMLElement>(selector: string):
 
 export type MessageKind = 'error' | 'success' | 'info';
 
+// The error each region shows, so that a change of language re-words it (see showError).
+const shownErrors = new WeakMap<HTMLElement, unknown>();
+const followingLanguage = new WeakSet<HTMLElement>();
+
 /**
  * Shows a message in a live region declared in the HTML as
  * `<div class="message" role="status" aria-live="polite" hidden></div>`: screen readers announce it.
  */
 export function showMessage(region: HTMLElement, kind: MessageKind, text: string): void {
+  shownErrors.delete(region);
   region.dataset['kind'] = kind;
   region.textContent = text;
   region.hidden = false;
 }
 
 export function clearMessage(region: HTMLElement): void {
+  shownErrors.delete(region);
   region.textContent = '';
   region.hidden = true;
 }
 
-/** What to tell the user about a failure: the service's localised message, or a generic one. */
-export function errorText(error: unknown, i18n: Pick<I18n<CommonKey>, 't'>): string {
-  if (error instanceof ApiError) return error.message;
+/**
+ * What to tell the user about a failure, in the page's current language: the service's message (it sends
+ * every language), the page's own text for a failure the service did not word, or a generic one.
+ */
+export function errorText(error: unknown, i18n: Pick<I18n<CommonKey>, 't' | 'lang'>): string {
+  if (error instanceof ApiError) return error.messageKey ? i18n.t(error.messageKey) : error.textIn(i18n.lang);
   console.error(error);
   return i18n.t('error.unexpected');
 }
 
-export function showError(region: HTMLElement, error: unknown, i18n: Pick<I18n<CommonKey>, 't'>): void {
+/** Shows a failure in a live region; when the reader switches language, the same failure in the new one. */
+export function showError(region: HTMLElement, error: unknown, i18n: Pick<I18n<CommonKey>, 't' | 'lang' | 'onChange'>): void {
   showMessage(region, 'error', errorText(error, i18n));
+  shownErrors.set(region, error);
+  if (followingLanguage.has(region)) return;
+  followingLanguage.add(region);
+  i18n.onChange(() => {
+    if (shownErrors.has(region)) region.textContent = errorText(shownErrors.get(region), i18n);
+  });
 }

@@ -17,11 +17,15 @@ interface ClientMessage {
   readonly [field: string]: unknown;
 }
 
-/** `{ type: 'error' }`: a refusal, with the service's stable code, its message and the message it answers. */
+/**
+ * `{ type: 'error' }`: a refusal, with the service's stable code, its message (and the message in every
+ * language, to follow a change of language) and the message it answers.
+ */
 export interface ErrorMessage extends ServerMessage {
   readonly type: 'error';
   readonly code: string;
   readonly message: string;
+  readonly messages?: Readonly<Partial<Record<'es' | 'en', string>>>;
   readonly inReplyTo?: string;
 }
 

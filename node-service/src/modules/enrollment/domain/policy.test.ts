@@ -45,11 +45,11 @@ describe('enrolment policy', () => {
     expect(nextEnrollmentAt(policy, standing(9))).toEqual(minutesLater(1440));
   });
 
-  test('a cooldown refusal says when, in UTC, and how long to wait', () => {
+  test('a cooldown refusal says when, in UTC, in each language’s date style, and how long to wait', () => {
     const standing = { devicesInUse: 0, enrollmentsSinceReset: 2, lastEnrolledAt: at };
     expect(refusal(() => assertMayEnroll(policy, standing, minutesLater(1)))).toEqual({
       code: 'ENROLLMENT_COOLDOWN_ACTIVE',
-      vars: { at: '2025-03-04 16:00 UTC', wait: '5 h 59 min' },
+      vars: { at: { es: 'mar, 4 mar 2025, 16:00 (UTC)', en: 'Tue, 4 Mar 2025, 16:00 (UTC)' }, wait: '5 h 59 min' },
     });
     expect(() => assertMayEnroll(policy, standing, minutesLater(360))).not.toThrow();
   });

@@ -1,5 +1,6 @@
 import type { AlertReason } from './device.js';
-import { localDateTime } from '../../../shared/local-time.js';
+import { dateTimeInBoth } from '../../../shared/date-style.js';
+import type { LocalizedVar } from '../../../shared/errors.js';
 import { enrollmentErrors } from './errors.js';
 
 /**
@@ -104,9 +105,13 @@ export function rebindVerdict(policy: EnrollmentPolicy, rebinds: number): Verdic
   return rebinds > policy.rebindsBeforeFlag ? { alerts: [{ reason: 'frequent_rebinds', details: { rebindsLast30Days: rebinds } }] } : { alerts: [] };
 }
 
-/** "2025-03-04 07:30 (America/Santiago)", or "2025-03-04 10:30 UTC" without a zone: the same in both languages. */
-function localMinute(at: Date, timeZone?: string): string {
-  return timeZone ? `${localDateTime(at, timeZone)} (${timeZone})` : `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/**
+ * "mar, 4 mar 2025, 07:30 (America/Santiago)" / "Tue, 4 Mar 2025, 07:30 (America/Santiago)": each language
+ * in the pages' date style (shared/date-style.ts); UTC without a zone.
+ */
+function localMinute(at: Date, timeZone = 'UTC'): LocalizedVar {
+  const both = dateTimeInBoth(at, timeZone);
+  return { es: `${both.es} (${timeZone})`, en: `${both.en} (${timeZone})` };
 }
 
 /** "25 min", "5 h 59 min", "1 d 2 h": readable in Spanish and English alike. */

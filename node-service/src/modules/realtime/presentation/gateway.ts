@@ -122,7 +122,7 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
   };
   const sendError = (error: AppError, inReplyTo?: string) =>
-    send({ type: 'error', code: error.code, message: error.localized(locale), ...(inReplyTo ? { inReplyTo } : {}) });
+    send({ type: 'error', code: error.code, message: error.localized(locale), messages: error.translations(), ...(inReplyTo ? { inReplyTo } : {}) });
 
   const runCleanups = () => {
     if (closed) return;
