@@ -44,6 +44,9 @@ const two = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
 const ms = (d: Distribution) => (d.count === 0 ? '–' : `${Math.round(d.p50)} / ${Math.round(d.p99)} / ${Math.round(d.max)}`);
 const errors = (e: Record<string, number>) => Object.entries(e).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} × ${n}`).join(', ') || 'none';
 const table = <R>(results: readonly R[], rows: Array<Row<R>>) => rows.map(([label, cell]) => [label, ...results.map(cell)]);
+/** A target: what was measured of `subject` and whether it meets it; "not measured" when the run did not include it. */
+const check = <T>(target: string, subject: T | undefined, measured: (s: T) => string, met: (s: T) => boolean): Check =>
+  subject === undefined ? { target, measured: 'not measured', met: undefined } : { target, measured: measured(subject), met: met(subject) };
 
 function projectorView(record: BenchRecord): View {
   const results = record.results as ProjectorResult[];
@@ -66,15 +69,20 @@ function projectorView(record: BenchRecord): View {
   return {
     columns: results.map((r) => `N = ${count(r.sessions)}`),
     rows: table(results, rows),
-    notes: [`${results[0]?.slots ?? 0} whole slots of ${Number(record.periodMs) / 1000} s measured after two of warm-up.`, ...results.flatMap((r) => r.problems.slice(0, 5).map((p) => `N = ${r.sessions}: ${p}`))],
+    notes: [
+      `${results[0]?.slots ?? 0} whole slots of ${Number(record.periodMs) / 1000} s measured after two of warm-up.`,
+      ...results.flatMap((r) => r.problems.slice(0, 5).map((p) => `N = ${r.sessions}: ${p}`)),
+    ],
     checks: [
-      { target: '1,000 sessions: rotation jitter p99 ≤ 50 ms (when the projector can show each code)', measured: at ? `${at.frames.showLateness.p99} ms` : 'not measured', met: at && at.frames.showLateness.p99 <= 50 },
-      { target: '1,000 sessions: RSS < 200 MB', measured: at ? `${one(at.rssMaxMB)} MB` : 'not measured', met: at && at.rssMaxMB < 200 },
-      {
-        target: 'every session gets one frame per slot, one token per (session, slot)',
-        measured: results.map((r) => `N=${r.sessions}: ${r.frames.missing} missing, ${r.frames.slotsWithSeveralTokens} with >1 token`).join('; '),
-        met: results.every((r) => r.frames.missing === 0 && r.frames.slotsWithSeveralTokens === 0),
-      },
+      check('1,000 sessions: rotation jitter p99 ≤ 50 ms (when the projector can show each code)', at, (r) => `${r.frames.showLateness.p99} ms`, (r) =>
+        r.frames.showLateness.p99 <= 50),
+      check('1,000 sessions: RSS < 200 MB', at, (r) => `${one(r.rssMaxMB)} MB`, (r) => r.rssMaxMB < 200),
+      check(
+        'every session gets one frame per slot, one token per (session, slot)',
+        results,
+        (all) => all.map((r) => `N=${r.sessions}: ${r.frames.missing} missing, ${r.frames.slotsWithSeveralTokens} with >1 token`).join('; '),
+        (all) => all.every((r) => r.frames.missing === 0 && r.frames.slotsWithSeveralTokens === 0),
+      ),
     ],
   };
 }
@@ -87,7 +95,11 @@ function scanView(record: BenchRecord): View {
   const ceilings = record.ceilings as CeilingFigures;
   const ab = record.baseline !== null;
   const setting = (r: ScanRun) =>
-    `N = ${count(r.students)}, ${r.instances} instance${r.instances === 1 ? '' : 's'}${r.arrivalSeconds > 0 ? `, arriving over ${r.arrivalSeconds} s` : ''}${r.projectors > 0 ? `, ${r.projectors} projectors rotating` : ''}`;
+    [
+      `N = ${count(r.students)}, ${r.instances} instance${r.instances === 1 ? '' : 's'}`,
+      ...(r.arrivalSeconds > 0 ? [`arriving over ${r.arrivalSeconds} s`] : []),
+      ...(r.projectors > 0 ? [`${r.projectors} projectors rotating`] : []),
+    ].join(', ');
   const label = (r: ScanRun) => `${setting(r)}${ab ? `, ${r.build === 0 ? 'this build' : 'baseline'} run ${r.pair}` : ''}`;
   const each = (r: ScanRun, f: (s: ScanRun['servers'][number]) => string) => r.servers.map(f).join(' + ');
   const part = (r: ScanRun, name: string) => r.parts[name]!;
@@ -99,22 +111,36 @@ function scanView(record: BenchRecord): View {
     ['full two-step scan p50 / p99 / max (ms)', (r) => ms(b(r).scan)],
     ['confirm alone; challenge alone p50 / p99 / max (ms)', (r) => `${ms(b(r).confirm)}; ${ms(b(r).challenge)}`],
     ['confirmed on the other instance than the challenge', (r) => (r.instances > 1 ? count(b(r).crossInstance) : '–')],
-    ['rows committed (= confirmed?); projector live count after', (r) => `${count(r.committedRows)} (${r.committedRows === b(r).successes ? 'yes' : '**NO**'}); ${r.projectorCount ?? '–'}`],
+    [
+      'rows committed (= confirmed?); projector live count after',
+      (r) => `${count(r.committedRows)} (${r.committedRows === b(r).successes ? 'yes' : '**NO**'}); ${r.projectorCount ?? '–'}`,
+    ],
     ['**CPU per confirmed scan, server + PostgreSQL + Valkey (ms)**', (r) => `**${two(r.costMs)}**`],
     ['÷ SimpleWebAuthn verification alone (R)', (r) => two(ratio(r))],
     ['server CPU: % of one core; ms per scan (per instance)', (r) => each(r, (s) => `${one(s.percent)}; ${two(s.msPerScan)}`)],
     ['PostgreSQL; Valkey CPU: ms per scan', (r) => `${two(part(r, 'PostgreSQL').msPerScan)}; ${two(part(r, 'Valkey').msPerScan)}`],
-    ['load generator; everything else (kernel, other programs): ms per scan', (r) => `${two(part(r, 'load generator').msPerScan)}; ${two(part(r, 'everything else').msPerScan)}`],
+    [
+      'load generator; everything else (kernel, other programs): ms per scan',
+      (r) => `${two(part(r, 'load generator').msPerScan)}; ${two(part(r, 'everything else').msPerScan)}`,
+    ],
     ['whole machine busy in the burst (% of one core); before it (% of all)', (r) => `${one(r.machinePercent)}; ${one(r.busyBeforePercent)}`],
     ['server socket writes / reads per scan (per instance)', (r) => each(r, (s) => `${one(s.writesPerScan)} / ${one(s.readsPerScan)}`)],
-    ['PostgreSQL transactions per scan; rollbacks; Valkey commands per scan', (r) => `${one(r.dbTransactionsPerScan)}; ${r.dbRollbacks}; ${one(r.valkeyCommandsPerScan)}`],
+    [
+      'PostgreSQL transactions per scan; rollbacks; Valkey commands per scan',
+      (r) => `${one(r.dbTransactionsPerScan)}; ${r.dbRollbacks}; ${one(r.valkeyCommandsPerScan)}`,
+    ],
     ['server RSS max in the burst (MB, per instance)', (r) => each(r, (s) => one(s.rssMaxMB))],
     ['warm-up bursts: CPU per scan of each (ms)', (r) => r.warmups.map((w) => two(w.costMs)).join(', ')],
-    ['receipts verify --all: receipts; ms per receipt wall / CPU / PostgreSQL CPU', (r) => (r.receipts ? `${count(r.receipts.receipts)}; ${two(r.receipts.wallMsPerReceipt)} / ${two(r.receipts.cpuMsPerReceipt)} / ${two(r.receipts.postgresMsPerReceipt)}` : 'not in this build')],
+    [
+      'receipts verify --all: receipts; ms per receipt wall / CPU / PostgreSQL CPU',
+      ({ receipts: v }) => (v ? `${count(v.receipts)}; ${[v.wallMsPerReceipt, v.cpuMsPerReceipt, v.postgresMsPerReceipt].map(two).join(' / ')}` : 'not in this build'),
+    ],
     ['setup: N phones enrolled through the API (s)', (r) => one(r.enrolSeconds)],
   ];
   const ours = results.filter((r) => r.build === 0);
-  const rLines = ours.filter((r) => r.arrivalSeconds === 0).map((r) => `${R_LINE}: ${two(ratio(r))} (${label(r)}: ${two(r.costMs)} ms ÷ ${two(ceilings.simpleWebAuthn.msCpu)} ms)`);
+  const rLines = ours
+    .filter((r) => r.arrivalSeconds === 0)
+    .map((r) => `${R_LINE}: ${two(ratio(r))} (${label(r)}: ${two(r.costMs)} ms ÷ ${two(ceilings.simpleWebAuthn.msCpu)} ms)`);
   const comparisons = [...new Set(results.map(setting))].map((s) => {
     const pairs = results.filter((r) => setting(r) === s);
     const a = pairs.filter((r) => r.build === 0).map((r) => r.costMs);
@@ -124,23 +150,41 @@ function scanView(record: BenchRecord): View {
     return { s, a, z, difference: median(differences), ratio: median(ratios) };
   });
   const abLines = ab
-    ? comparisons.map((c) => `A/B, ${c.s}: CPU per scan this build ${c.a.map(two).join(', ')} ms; baseline ${c.z.map(two).join(', ')} ms; median of paired differences (baseline − this) ${two(c.difference)} ms; baseline ÷ this build ${two(c.ratio)} (median of the pairs)`)
+    ? comparisons.map(
+        (c) =>
+          `A/B, ${c.s}: CPU per scan this build ${c.a.map(two).join(', ')} ms; baseline ${c.z.map(two).join(', ')} ms; ` +
+          `median of paired differences (baseline − this) ${two(c.difference)} ms; baseline ÷ this build ${two(c.ratio)} (median of the pairs)`,
+      )
     : [];
-  const at500 = ours.filter((r) => r.students === 500 && r.instances === 1 && r.arrivalSeconds === 0 && r.projectors === 0);
+  const at500 = ours.find((r) => setting(r) === 'N = 500, 1 instance');
+  const ab500 = comparisons.find((c) => c.s === 'N = 500, 1 instance');
+  const swa = ceilings.simpleWebAuthn;
   return {
     columns: results.map(label),
     rows: table(results, rows),
     notes: [
       `Baseline: ${String(record.baseline ?? 'none (no --baseline)')}.`,
-      `SimpleWebAuthn verifyAuthenticationResponse alone, one at a time in one process: ${count(ceilings.simpleWebAuthn.perSecond)}/s (rounds ${count(ceilings.simpleWebAuthn.min)}–${count(ceilings.simpleWebAuthn.max)}), ${two(ceilings.simpleWebAuthn.msCpu)} ms of CPU each; raw ES256 (node:crypto, ready keys): ${count(ceilings.es256.perSecond)}/s, ${two(ceilings.es256.msCpu)} ms.`,
+      `SimpleWebAuthn verifyAuthenticationResponse alone, one at a time in one process: ${count(swa.perSecond)}/s ` +
+        `(rounds ${count(swa.min)}–${count(swa.max)}), ${two(swa.msCpu)} ms of CPU each; ` +
+        `raw ES256 (node:crypto, ready keys): ${count(ceilings.es256.perSecond)}/s, ${two(ceilings.es256.msCpu)} ms.`,
       ...rLines,
       ...abLines,
     ],
     checks: [
-      ...at500.map((r) => ({ target: `R ≤ 3.00 at N = 500 at once, one instance (moonshot 2.00)`, measured: two(ratio(r)), met: ratio(r) <= 3 })),
-      ...(ab ? comparisons.filter((c) => c.s === 'N = 500, 1 instance').map((c) => ({ target: 'at least 2× less CPU per scan than the baseline, N = 500 at once, one instance', measured: `${two(c.ratio)}×`, met: c.ratio >= 2 })) : []),
-      ...ours.filter((r) => r.arrivalSeconds > 0 && r.students === 500).map((r) => ({ target: `p99 < 150 ms, full two-step scan, ${setting(r)}`, measured: `${Math.round(r.burst.scan.p99)} ms`, met: r.burst.scan.p99 < 150 && r.burst.successes === r.students })),
-      { target: 'committed rows = confirmations, every burst (warm-ups included: the run fails otherwise); receipts verify clean', measured: results.map((r) => `${r.committedRows} = ${r.burst.successes}`).join('; '), met: results.every((r) => r.committedRows === r.burst.successes) },
+      check('R ≤ 3.00 at N = 500 at once, one instance (moonshot 2.00)', at500, (r) => two(ratio(r)), (r) => ratio(r) <= 3),
+      ...(ab ? [check('at least 2× less CPU per scan than the baseline (N = 500, 1 instance)', ab500, (c) => `${two(c.ratio)}×`, (c) => c.ratio >= 2)] : []),
+      ...ours
+        .filter((r) => r.arrivalSeconds > 0 && r.students === 500)
+        .map((r) =>
+          check(`p99 < 150 ms, full two-step scan, ${setting(r)}`, r, (x) => `${Math.round(x.burst.scan.p99)} ms`, (x) =>
+            x.burst.scan.p99 < 150 && x.burst.successes === x.students),
+        ),
+      check(
+        'committed rows = confirmations, every burst (warm-ups included: the run fails otherwise); receipts verify clean',
+        results,
+        (all) => all.map((r) => `${r.committedRows} = ${r.burst.successes}`).join('; '),
+        (all) => all.every((r) => r.committedRows === r.burst.successes),
+      ),
     ],
   };
 }
@@ -161,26 +205,37 @@ function doorView(record: BenchRecord): View {
     ['**Apache** with the sockets, processes: RSS sum / PSS (MB)', (r) => memory(r.apache)],
     ['php-fpm, processes: RSS sum / PSS (MB)', (r) => memory(r.phpFpm)],
     ['**node-service** RSS before the sockets / max with them (MB)', (r) => `${Math.round(r.nodeIdleMB)} / ${Math.round(r.nodeMB)}`],
-    ['CPU in the window, % of one core: Apache / php-fpm / node-service / socket client', (r) => [r.cpu.apache, r.cpu.phpFpm, r.cpu.node, r.cpu.client].map(Math.round).join(' / ')],
+    [
+      'CPU in the window, % of one core: Apache / php-fpm / node-service / socket client',
+      (r) => [r.cpu.apache, r.cpu.phpFpm, r.cpu.node, r.cpu.client].map(Math.round).join(' / '),
+    ],
     ["machine busy in the window (% of all cores, anyone's); load average", (r) => `${Math.round(r.machineBusyPercent)}; ${one(r.loadAverage)}`],
   ];
   const at = results.find((r) => r.sockets === 2000);
-  const p99 = (name: string, d: (r: DoorResult) => Distribution): Check => ({ target: `2,000 sockets open: ${name} p99 < 200 ms`, measured: at ? `${d(at).p99} ms` : 'not measured', met: at && d(at).count > 0 && d(at).p99 < 200 });
+  const p99 = (name: string, d: (r: DoorResult) => Distribution) =>
+    check(`2,000 sockets open: ${name} p99 < 200 ms`, at, (r) => `${d(r).p99} ms`, (r) => d(r).count > 0 && d(r).p99 < 200);
   const pace = record.pace as { signIns: number; apiCalls: number; scans: number };
   return {
     columns: results.map((r) => `N = ${count(r.sockets)}`),
     rows: table(results, rows),
-    notes: [`A window of ${String(record.windowSeconds)} s: ${pace.signIns} sign-ins, ${pace.apiCalls} API calls and ${pace.scans} student scans started per second.`, ...results.flatMap((r) => r.failures.slice(0, 5).map((f) => `N = ${r.sockets}: ${f}`))],
+    notes: [
+      `A window of ${String(record.windowSeconds)} s: ${pace.signIns} sign-ins, ${pace.apiCalls} API calls and ${pace.scans} student scans started per second.`,
+      ...results.flatMap((r) => r.failures.slice(0, 5).map((f) => `N = ${r.sockets}: ${f}`)),
+    ],
     checks: [
       p99('login page (GET /login.php)', (r) => r.loginPage),
       p99('sign-in (POST /login.php)', (r) => r.signIn),
       p99('API (GET /asistencia/api/me)', (r) => r.api),
       p99('scan challenge (POST /asistencia/api/scan/challenge)', (r) => r.scanChallenge),
-      {
-        target: 'every socket stays open and answered, every request and scan answered right',
-        measured: results.map((r) => `N=${r.sockets}: ${r.opened - r.answeredSockets} unanswered, ${r.dropped} closed, ${r.failures.length} failed, ${errors(r.scanErrors)}`).join('; '),
-        met: results.every((r) => r.opened === r.sockets && r.answeredSockets === r.sockets && r.dropped === 0 && r.failures.length === 0 && Object.keys(r.scanErrors).length === 0),
-      },
+      check(
+        'every socket stays open and answered, every request and scan answered right',
+        results,
+        (all) =>
+          all
+            .map((r) => `N=${r.sockets}: ${r.opened - r.answeredSockets} unanswered, ${r.dropped} closed, ${r.failures.length} failed, scans: ${errors(r.scanErrors)}`)
+            .join('; '),
+        (all) => all.every((r) => r.answeredSockets === r.sockets && r.dropped === 0 && r.failures.length === 0 && Object.keys(r.scanErrors).length === 0),
+      ),
     ],
   };
 }

@@ -67,9 +67,23 @@ async function measure(): Promise<void> {
   const baseline = values.baseline ? await buildBaseline(values.baseline, teardown) : undefined;
   const machine = await describeMachine();
   const context: ScenarioContext = {
-    runner, baseline, teardown, machine, env: serviceEnv(), profile: values.profile, log: print,
-    sessions: numbers('sessions'), students: numbers('students'), sockets: numbers('sockets', 0), instances: numbers('instances'),
-    arrivals: numbers('arrival', 0), projectors: numbers('projectors', 0), clients: numbers('clients')?.[0], pairs: numbers('pairs')?.[0], windowSeconds: numbers('window')?.[0], quietPercent: numbers('quiet')?.[0],
+    runner,
+    baseline,
+    teardown,
+    machine,
+    env: serviceEnv(),
+    profile: values.profile,
+    log: print,
+    sessions: numbers('sessions'),
+    students: numbers('students'),
+    sockets: numbers('sockets', 0),
+    instances: numbers('instances'),
+    arrivals: numbers('arrival', 0),
+    projectors: numbers('projectors', 0),
+    clients: numbers('clients')?.[0],
+    pairs: numbers('pairs')?.[0],
+    windowSeconds: numbers('window')?.[0],
+    quietPercent: numbers('quiet')?.[0],
   };
   print(`machine: ${machine.line}`);
   for (const name of chosen()) {
@@ -77,7 +91,8 @@ async function measure(): Promise<void> {
     print(`\n== ${scenario.title}`);
     const figures = await scenario.run(context);
     const source = values.service ? `the build at ${values.service}` : describeSource();
-    const record: BenchRecord = { scenario: name, title: scenario.title, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, machine, runner: runner.label, source, env: context.env, ...figures };
+    const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+    const record: BenchRecord = { scenario: name, title: scenario.title, command, machine, runner: runner.label, source, env: context.env, ...figures };
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(record, null, 1)}\n`);
     const { text, markdown } = render(record);

@@ -65,7 +65,13 @@ async function measureDoor(sockets: number, windowSeconds: number, context: Scen
         ...context.env,
       },
     });
-    const apache = await startApache({ internalPort: await freePort(), node: new URL(service.baseUrl).host, nodeInternalUrl: service.baseUrl, jwtSecret: BENCH_JWT_SECRET, internalApiToken: directory.INTERNAL_API_TOKEN });
+    const apache = await startApache({
+      internalPort: await freePort(),
+      node: new URL(service.baseUrl).host,
+      nodeInternalUrl: service.baseUrl,
+      jwtSecret: BENCH_JWT_SECRET,
+      internalApiToken: directory.INTERNAL_API_TOKEN,
+    });
     scope.defer('stop Apache and php-fpm', () => apache.stop());
     context.log(`  node-service pid ${service.pid}, Apache pid ${apache.pids.apache}, php-fpm pid ${apache.pids.phpFpm}`);
 
@@ -81,7 +87,8 @@ async function measureDoor(sockets: number, windowSeconds: number, context: Scen
     const nodeIdleMB = rssBytes(service.pid) / 1e6;
 
     const crowd = startChild<typeof handlers>(new URL('./crowd-client.ts', import.meta.url), 'the socket client', scope);
-    const opened = await within(180_000, `opening ${sockets} sockets`, crowd.call('open', { wsUrl: `${apache.httpUrl.replace('http', 'ws')}/asistencia/ws`, count: sockets, pingPeriodMs: PING_PERIOD_MS }));
+    const wsUrl = `${apache.httpUrl.replace('http', 'ws')}/asistencia/ws`;
+    const opened = await within(180_000, `opening ${sockets} sockets`, crowd.call('open', { wsUrl, count: sockets, pingPeriodMs: PING_PERIOD_MS }));
     context.log(`  ${opened.open} sockets open and authenticated in ${(opened.ms / 1000).toFixed(1)} s`);
     await sleep(WARMUP_MS);
     await waitForQuietMachine(context.quietPercent ?? 50, 120_000, context.log);
@@ -95,7 +102,10 @@ async function measureDoor(sockets: number, windowSeconds: number, context: Scen
     const apacheMax = maxSampler(() => groupMemory(apache.pids.apache), 500, (m) => m.pssMB);
     const fpmMax = maxSampler(() => groupMemory(apache.pids.phpFpm), 500, (m) => m.pssMB);
     const nodeMax = maxSampler(() => rssBytes(service.pid), 500);
-    const [load, scans] = await Promise.all([steadyLoad(apache.httpUrl, windowSeconds * 1000, token), burst(classroom, scansOver(scanSeconds * 1000, students), qrToken)]);
+    const [load, scans] = await Promise.all([
+      steadyLoad(apache.httpUrl, windowSeconds * 1000, token),
+      burst(classroom, scansOver(scanSeconds * 1000, students), qrToken),
+    ]);
     const during = await crowd.call('report', undefined);
     const seconds = (performance.now() - started) / 1000;
     const [apacheCpu, fpmCpu, nodeCpu, clientCpu] = cpuOf().map((after, i) => ((after - cpuBefore[i]!) / seconds) * 100);
@@ -150,9 +160,11 @@ async function steadyLoad(origin: string, windowMs: number, token: string) {
     });
     if (!csrf) return;
     const body = formBody({ csrf_token: csrf, username: 'luis.estudiante', password: 'demo1234', next: '/' });
-    await timed(times.signIn, 'POST /login.php', async () => (await request(`${origin}/login.php`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() }, body })).status === 303);
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() };
+    await timed(times.signIn, 'POST /login.php', async () => (await request(`${origin}/login.php`, { method: 'POST', headers, body })).status === 303);
   };
-  const api = () => timed(times.api, 'GET /asistencia/api/me', async () => (await request(`${origin}/asistencia/api/me`, { headers: { authorization: `Bearer ${token}` } })).status === 200);
+  const me = { headers: { authorization: `Bearer ${token}` } };
+  const api = () => timed(times.api, 'GET /asistencia/api/me', async () => (await request(`${origin}/asistencia/api/me`, me)).status === 200);
   const running: Array<Promise<void>> = [];
   const started = Date.now();
   const paced = async (perSecond: number, work: () => Promise<void>) => {

@@ -40,7 +40,8 @@ export async function runningSessions(baseUrl: string, count: number, courseId =
   };
   return mapLimit(Array.from({ length: count }, (_, i) => i), 16, async (i) => {
     const start = new Date();
-    const draft = { courseId, room: `Aula ${100 + (i % 900)}`, plannedStart: start.toISOString(), plannedEnd: new Date(start.getTime() + 90 * 60_000).toISOString(), roundsPlanned: 1 };
+    const end = new Date(start.getTime() + 90 * 60_000);
+    const draft = { courseId, room: `Aula ${100 + (i % 900)}`, plannedStart: start.toISOString(), plannedEnd: end.toISOString(), roundsPlanned: 1 };
     const { id } = await expect(201, teacher.post('/api/sessions', rotationPeriodMs ? { ...draft, rotationPeriodMs } : draft));
     await expect(200, teacher.post(`/api/sessions/${id}/open`));
     await expect(200, teacher.post(`/api/sessions/${id}/rounds`));
@@ -52,8 +53,11 @@ export async function runningSessions(baseUrl: string, count: number, courseId =
 export async function projectSessions(service: BenchService, ids: string[], teardown: Teardown) {
   const client = startChild<typeof handlers>(new URL('./client.ts', import.meta.url), 'the projector client', teardown);
   const wsUrl = `${service.baseUrl.replace('http:', 'ws:')}/asistencia/ws`;
-  const connected = await within(60_000 + ids.length * 100, 'connecting projectors', client.call('connect', { wsUrl, token: await portalToken(users.teacher), sessionIds: ids, concurrency: 50 }));
-  if (connected.subscribed !== ids.length) throw new Error(`${connected.subscribed} of ${ids.length} projectors subscribed: ${connected.failures.join('; ')}\n${service.output().slice(-1000)}`);
+  const request = { wsUrl, token: await portalToken(users.teacher), sessionIds: ids, concurrency: 50 };
+  const connected = await within(60_000 + ids.length * 100, 'connecting projectors', client.call('connect', request));
+  if (connected.subscribed !== ids.length) {
+    throw new Error(`${connected.subscribed} of ${ids.length} projectors subscribed: ${connected.failures.join('; ')}\n${service.output().slice(-1000)}`);
+  }
   return { client, seconds: connected.ms / 1000 };
 }
 
@@ -61,7 +65,17 @@ async function measureProjection(sessions: number, context: ScenarioContext) {
   const scope = context.teardown.scope();
   try {
     const profile = context.profile ? profiler() : undefined;
-    const env = { NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: await createDatabase(scope), VALKEY_URL, VALKEY_KEY_PREFIX: createKeyPrefix(scope), JWT_SECRET: BENCH_JWT_SECRET, RATE_LIMIT_USER_PER_MINUTE: '100000', SESSION_DEFAULT_PERIOD_MS: String(PERIOD_MS), ...context.env };
+    const env = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: await createDatabase(scope),
+      VALKEY_URL,
+      VALKEY_KEY_PREFIX: createKeyPrefix(scope),
+      JWT_SECRET: BENCH_JWT_SECRET,
+      RATE_LIMIT_USER_PER_MINUTE: '100000',
+      SESSION_DEFAULT_PERIOD_MS: String(PERIOD_MS),
+      ...context.env,
+    };
     const service = await startService(context.runner, { teardown: scope, env, nodeArgs: profile?.nodeArgs ?? [] });
     const rssAtStartMB = rssBytes(service.pid) / MB;
     const setupStarted = performance.now();
@@ -92,7 +106,8 @@ async function measureProjection(sessions: number, context: ScenarioContext) {
     await client.stop();
     await service.stop();
     const cpuProfile: ProfileSummary | undefined = profile?.summarise(span, Date.now());
-    return { sessions, slots, frames: analyseFrames(frames, sessions, firstSlot, lastSlot), serverCpuPercent, clientCpuPercent, rssAtStartMB, rssAfterSetupMB, rssMaxMB, heap, setupSeconds, connectSeconds, problems, cpuProfile };
+    const figures = analyseFrames(frames, sessions, firstSlot, lastSlot);
+    return { sessions, slots, frames: figures, serverCpuPercent, clientCpuPercent, rssAtStartMB, rssAfterSetupMB, rssMaxMB, heap, setupSeconds, connectSeconds, problems, cpuProfile };
   } finally {
     await scope.run();
   }

@@ -29,7 +29,8 @@ function samples(): Sample[] {
   return Array.from({ length: CREDENTIALS }, (_, c) => {
     const phone = createSoftAuthenticator({ origin: ORIGIN, rpId: RP_ID });
     const user = { id: Buffer.from(`ceiling-${c}`).toString('base64url'), name: `student ${c}`, displayName: `Student ${c}` };
-    phone.register({ challenge: randomBytes(32).toString('base64url'), rp: { id: RP_ID, name: 'Asistencia' }, user, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] });
+    const challenge = randomBytes(32).toString('base64url');
+    phone.register({ challenge, rp: { id: RP_ID, name: 'Asistencia' }, user, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] });
     const made = phone.credentials()[0]!;
     const credential = { id: made.id, publicKey: new Uint8Array(made.publicKeyCose), counter: 0, transports: [] as [] };
     return Array.from({ length: ASSERTIONS_PER_CREDENTIAL }, () => {
@@ -43,7 +44,14 @@ function samples(): Sample[] {
 }
 
 async function simpleWebAuthn(s: Sample): Promise<void> {
-  const { verified } = await verifyAuthenticationResponse({ response: s.response, expectedChallenge: s.challenge, expectedOrigin: [ORIGIN], expectedRPID: RP_ID, requireUserVerification: true, credential: s.credential });
+  const { verified } = await verifyAuthenticationResponse({
+    response: s.response,
+    expectedChallenge: s.challenge,
+    expectedOrigin: [ORIGIN],
+    expectedRPID: RP_ID,
+    requireUserVerification: true,
+    credential: s.credential,
+  });
   if (!verified) throw new Error('SimpleWebAuthn refused a valid assertion');
 }
 
@@ -63,7 +71,8 @@ async function rate(all: Sample[], ms: number, one: (s: Sample) => unknown) {
 
 function summary(rounds: Array<{ perSecond: number; perCpuSecond: number }>) {
   const walls = rounds.map((r) => r.perSecond);
-  return { perSecond: median(walls), min: Math.min(...walls), max: Math.max(...walls), perCpuSecond: median(rounds.map((r) => r.perCpuSecond)), msCpu: 1000 / median(rounds.map((r) => r.perCpuSecond)) };
+  const perCpuSecond = median(rounds.map((r) => r.perCpuSecond));
+  return { perSecond: median(walls), min: Math.min(...walls), max: Math.max(...walls), perCpuSecond, msCpu: 1000 / perCpuSecond };
 }
 
 async function measure({ roundMs, rounds }: { roundMs: number; rounds: number }) {

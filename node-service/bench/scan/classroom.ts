@@ -28,7 +28,8 @@ export interface Classroom {
 
 export async function enrolClassroom(baseUrl: string, students: number, processes: number, teardown: Teardown): Promise<Classroom> {
   const clients = Array.from({ length: processes }, () => startChild<typeof handlers>(new URL('./client.ts', import.meta.url), 'a load client', teardown));
-  const shares = clients.map((_, p) => Array.from({ length: Math.floor(((p + 1) * students) / processes) - Math.floor((p * students) / processes) }, (_, i) => Math.floor((p * students) / processes) + i));
+  const from = (p: number) => Math.floor((p * students) / processes);
+  const shares = clients.map((_, p) => Array.from({ length: from(p + 1) - from(p) }, (_, i) => from(p) + i));
   const started = performance.now();
   const answers = await Promise.all(
     clients.map((client, c) => {
@@ -52,7 +53,8 @@ export function planScans(classroom: Classroom, bases: string[], arrivalMs: numb
   for (const [p, share] of classroom.shares.entries()) {
     for (const [j, index] of share.entries()) {
       const offsetMs = Math.round(((j * classroom.shares.length + p) * arrivalMs) / students);
-      plan[index] = { index, studentId: studentId(index), challengeBase: bases[index % bases.length]!, confirmBase: bases[Math.floor(index / bases.length) % bases.length]!, offsetMs };
+      const challengeBase = bases[index % bases.length]!;
+      plan[index] = { index, studentId: studentId(index), challengeBase, confirmBase: bases[Math.floor(index / bases.length) % bases.length]!, offsetMs };
     }
   }
   return plan;
@@ -93,7 +95,8 @@ export async function burst(classroom: Classroom, plan: ReadonlyArray<PlannedSca
   const started = sleep(startAt - Date.now()).then(atStart);
   const scans = (share: number[]) => share.map((i) => plan[i]).filter((p): p is PlannedScan => p !== undefined);
   const lastOffset = Math.max(0, ...scans(classroom.shares.flat()).map((p) => p.offsetMs));
-  const answers = await within(120_000 + lastOffset, 'a burst of scans', Promise.all(classroom.clients.map((client, c) => client.call('burst', { qrToken, startAt, scans: scans(classroom.shares[c]!) }))));
+  const asked = classroom.clients.map((client, c) => client.call('burst', { qrToken, startAt, scans: scans(classroom.shares[c]!) }));
+  const answers = await within(120_000 + lastOffset, 'a burst of scans', Promise.all(asked));
   await started;
   return analyseBurst(answers.flatMap((a) => a.records), startAt);
 }

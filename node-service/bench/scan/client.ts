@@ -42,7 +42,8 @@ const now = () => performance.timeOrigin + performance.now();
 function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
   const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, timeout: 30_000, headers: { 'content-type': 'application/json', 'content-length': String(payload.length), ...headers } }, (res) => {
+    const sent = { 'content-type': 'application/json', 'content-length': String(payload.length), ...headers };
+    const req = request(url, { method: 'POST', agent, timeout: 30_000, headers: sent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
@@ -88,11 +89,13 @@ async function enrol(request: { baseUrl: string; origin: string; students: Array
 
 async function scan(qrToken: string, planned: PlannedScan): Promise<ScanRecord> {
   const phone = phones.get(planned.index);
-  const record: ScanRecord = { startedAt: now(), challengedAt: NaN, signedAt: NaN, endedAt: NaN, outcome: '', crossInstance: planned.challengeBase !== planned.confirmBase };
+  const crossInstance = planned.challengeBase !== planned.confirmBase;
+  const record: ScanRecord = { startedAt: now(), challengedAt: NaN, signedAt: NaN, endedAt: NaN, outcome: '', crossInstance };
   let step = 'challenge';
   try {
     if (!phone) throw Object.assign(new Error('not enrolled'), { code: 'NOT_ENROLLED' });
-    const offer = await post(`${planned.challengeBase}/asistencia/api/scan/challenge`, phoneBinding ? { token: qrToken, phone: challengeProof(phone.phoneKey, qrToken) } : { token: qrToken });
+    const asked = phoneBinding ? { token: qrToken, phone: challengeProof(phone.phoneKey, qrToken) } : { token: qrToken };
+    const offer = await post(`${planned.challengeBase}/asistencia/api/scan/challenge`, asked);
     record.challengedAt = now();
     if (offer.status !== 200) return { ...record, endedAt: record.challengedAt, outcome: `challenge:${errorCode(offer)}` };
     step = 'confirm';

@@ -27,8 +27,11 @@ export const scanScenario: Scenario = {
       for (let pair = 1; pair <= pairs; pair += 1) {
         for (const [build, runner] of builds.entries()) {
           const { students, instances, arrivalSeconds, projectors } = configuration;
-          log(`scan, N = ${students}, ${instances} instance(s), arrival ${arrivalSeconds} s, ${projectors} other projectors${context.baseline ? `, ${build === 0 ? 'this build' : 'baseline'} run ${pair}` : ''}`);
-          const result = await measureScan({ ...configuration, runner, teardown: context.teardown, env: context.env, profile: context.profile, clients: context.clients ?? 2, cores: context.machine.cpus, quietPercent: context.quietPercent ?? 20, log });
+          const which = context.baseline ? `, ${build === 0 ? 'this build' : 'baseline'} run ${pair}` : '';
+          log(`scan, N = ${students}, ${instances} instance(s), arrival ${arrivalSeconds} s, ${projectors} other projectors${which}`);
+          const { teardown, env, profile, machine } = context;
+          const clients = context.clients ?? 2;
+          const result = await measureScan({ ...configuration, runner, teardown, env, profile, clients, cores: machine.cpus, quietPercent: context.quietPercent ?? 20, log });
           results.push({ ...result, build, pair });
         }
       }
@@ -43,6 +46,7 @@ async function measureCeilings(context: ScenarioContext) {
   const worker = startChild<typeof handlers>(new URL('./ceiling-worker.ts', import.meta.url), 'the ceiling process', context.teardown);
   const ceilings = await within(120_000, 'measuring the ceilings', worker.call('measure', { roundMs: 2000, rounds: 5 }));
   await worker.stop();
-  context.log(`  SimpleWebAuthn alone: ${Math.round(ceilings.simpleWebAuthn.perSecond)}/s, ${ceilings.simpleWebAuthn.msCpu.toFixed(2)} ms of CPU each; raw ES256: ${Math.round(ceilings.es256.perSecond)}/s`);
+  const { simpleWebAuthn: swa, es256 } = ceilings;
+  context.log(`  SimpleWebAuthn alone: ${Math.round(swa.perSecond)}/s, ${swa.msCpu.toFixed(2)} ms of CPU each; raw ES256: ${Math.round(es256.perSecond)}/s`);
   return ceilings;
 }

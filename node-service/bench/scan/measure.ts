@@ -81,7 +81,7 @@ export async function measureScan(o: ScanOptions) {
       clients: o.clients,
       runner: o.runner.label,
       enrolSeconds: classroom.enrolSeconds,
-      warmups: warmups.map((w) => ({ successes: w.burst.successes, confirmedPerSecond: w.burst.confirmedPerSecond, scanP99: w.burst.scan.p99, costMs: w.costMs, errors: w.burst.errors })),
+      warmups: warmups.map((w) => ({ successes: w.burst.successes, scanP99: w.burst.scan.p99, costMs: w.costMs, errors: w.burst.errors })),
       ...measured,
       busyBeforePercent,
       dbTransactionsPerScan: (dbAfter.commits - dbBefore.commits) / successes,
@@ -135,7 +135,8 @@ async function warmUntilSettled(run: () => Promise<MeteredBurst>, quietPercent: 
     const w = await run();
     warmups.push(w);
     const change = i === 0 ? NaN : Math.abs(w.costMs - warmups[i - 1]!.costMs) / warmups[i - 1]!.costMs;
-    log(`  warm-up ${i + 1}: ${w.burst.successes} confirmed in ${w.burst.wallMs.toFixed(0)} ms, ${w.costMs.toFixed(2)} ms of CPU per scan${i === 0 ? '' : ` (${(change * 100).toFixed(0)}% from the last)`}`);
+    const moved = i === 0 ? '' : ` (${(change * 100).toFixed(0)}% from the last)`;
+    log(`  warm-up ${i + 1}: ${w.burst.successes} confirmed in ${w.burst.wallMs.toFixed(0)} ms, ${w.costMs.toFixed(2)} ms of CPU per scan${moved}`);
     if (i + 1 >= WARMUPS.min && change < SETTLED) return warmups;
   }
   log(`  the cost per scan did not settle within ${WARMUPS.max} warm-up bursts: measuring anyway`);
@@ -223,7 +224,9 @@ async function checkCommitted(databaseUrl: string, bursts: MeteredBurst[]): Prom
   for (const b of bursts) {
     const sql = 'SELECT count(*)::int AS n FROM attendance.validations WHERE session_id = $1 AND round = 1';
     b.committedRows = await withDatabase(databaseUrl, async (db) => (await db.query<{ n: number }>(sql, [b.sessionId])).rows[0]!.n);
-    if (b.committedRows !== b.burst.successes) throw new Error(`INTEGRITY: a burst answered "confirmed" ${b.burst.successes} times but committed ${b.committedRows} rows`);
+    if (b.committedRows !== b.burst.successes) {
+      throw new Error(`INTEGRITY: a burst answered "confirmed" ${b.burst.successes} times but committed ${b.committedRows} rows`);
+    }
   }
 }
 
@@ -243,7 +246,8 @@ const valkeyCommands = async () => Number(/^total_commands_processed:(\d+)/m.exe
 async function verifyReceipts(runner: ServiceRunner, databaseUrl: string, groups: Record<string, () => number[]>, log: (line: string) => void) {
   const database = { PostgreSQL: groups.PostgreSQL! };
   const before = cpuSnapshot(database);
-  const child = spawn(process.execPath, [...runner.receiptsArgs!, 'verify', '--all'], { cwd: runner.cwd, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, JWT_SECRET: BENCH_JWT_SECRET } });
+  const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, JWT_SECRET: BENCH_JWT_SECRET };
+  const child = spawn(process.execPath, [...runner.receiptsArgs!, 'verify', '--all'], { cwd: runner.cwd, env });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -253,5 +257,6 @@ async function verifyReceipts(runner: ServiceRunner, databaseUrl: string, groups
   log(`  receipts verify --all: ${output.trim().split('\n').pop()}`);
   if (code !== 0 || !summary) throw new Error(`receipts verify found problems (exit ${code}):\n${output.slice(-3000)}`);
   const receipts = Number(summary[2]);
-  return { receipts, sessions: Number(summary[3]), wallMsPerReceipt: Number(summary[5]) / receipts, cpuMsPerReceipt: Number(summary[6]) / receipts, postgresMsPerReceipt: (postgresSeconds * 1000) / receipts };
+  const per = (ms: number) => ms / receipts;
+  return { receipts, wallMsPerReceipt: per(Number(summary[5])), cpuMsPerReceipt: per(Number(summary[6])), postgresMsPerReceipt: per(postgresSeconds * 1000) };
 }

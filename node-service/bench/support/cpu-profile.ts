@@ -68,5 +68,6 @@ function packageOf(url: string, functionName: string): string {
 export function formatProfile(s: ProfileSummary): string {
   const pct = (ms: number) => `${((ms / Math.max(1, s.busyMs)) * 100).toFixed(1).padStart(5)}%`;
   const lines = (entries: Array<[string, number]>) => entries.map(([name, ms]) => `    ${String(ms).padStart(7)} ms  ${pct(ms)}  ${name}`);
-  return [`busy ${s.busyMs} ms of a ${s.windowMs} ms window`, '  by package (self time):', ...lines(s.packages), '  by function (self time):', ...lines(s.functions)].join('\n');
+  const header = `busy ${s.busyMs} ms of a ${s.windowMs} ms window`;
+  return [header, '  by package (self time):', ...lines(s.packages), '  by function (self time):', ...lines(s.functions)].join('\n');
 }

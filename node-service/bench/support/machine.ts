@@ -15,11 +15,13 @@ export async function describeMachine(): Promise<Machine> {
   const cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown CPU';
   const postgres = await withAdmin(async (admin) => (await admin.query<{ v: string }>('SELECT current_setting($$server_version$$) AS v')).rows[0]!.v.split(' ')[0]);
   const info = await withValkey((valkey) => valkey.info('server'));
-  const valkey = /^valkey_version:(.+)$/m.test(info) ? `Valkey ${/^valkey_version:(.+)$/m.exec(info)![1]!.trim()}` : `Redis ${/^redis_version:(.+)$/m.exec(info)?.[1]?.trim() ?? '?'}`;
+  const version = (name: string) => new RegExp(`^${name}_version:(.+)$`, 'm').exec(info)?.[1]?.trim();
+  const valkey = version('valkey') ? `Valkey ${version('valkey')}` : `Redis ${version('redis') ?? '?'}`;
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const cpus = availableParallelism();
   const memory = Math.round((totalmem() / 2 ** 30) * 10) / 10;
-  return { cpus, date, line: `${cpus} CPUs (nproc; ${cpuModel}), ${memory} GiB memory, Node ${process.version}, Linux ${release()}, PostgreSQL ${postgres}, ${valkey}; measured ${date}` };
+  const line = `${cpus} CPUs (nproc; ${cpuModel}), ${memory} GiB memory, Node ${process.version}, Linux ${release()}, PostgreSQL ${postgres}, ${valkey}`;
+  return { cpus, date, line: `${line}; measured ${date}` };
 }
 
 /**
@@ -29,9 +31,13 @@ export async function describeMachine(): Promise<Machine> {
 export function describeSource(): string {
   const git = (...args: string[]) => execFileSync('git', ['--no-optional-locks', '-C', SERVICE_ROOT, ...args], { encoding: 'utf8' }).trim();
   try {
-    const changed = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).map((line) => `\`${line.replace(/^\s*\S+\s+/, '').replace(/^node-service\//, '')}\``);
+    const changed = git('status', '--porcelain', '--', 'src')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => `\`${line.replace(/^\s*\S+\s+/, '').replace(/^node-service\//, '')}\``);
     const commit = `commit ${git('log', '-1', '--format=%h (%s)')}`;
-    return changed.length === 0 ? `${commit}, src/ as committed` : `${commit} with uncommitted changes in ${changed.slice(0, 8).join(', ')}${changed.length > 8 ? ', …' : ''}`;
+    if (changed.length === 0) return `${commit}, src/ as committed`;
+    return `${commit} with uncommitted changes in ${changed.slice(0, 8).join(', ')}${changed.length > 8 ? ', …' : ''}`;
   } catch {
     return 'source revision unknown (not a git checkout)';
   }

@@ -63,8 +63,8 @@ export async function buildBaseline(rev: string, teardown: Teardown): Promise<Se
   if (changed[0]! + changed[1]! > 2) console.warn(`--baseline: ${rev}'s package-lock.json differs from this checkout's; its build uses this node_modules`);
   const dir = mkdtempSync(join(tmpdir(), `asistencia-baseline-${commit.slice(0, 7)}-`));
   teardown.defer(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
-  execFileSync('sh', ['-c', `git -C "$1" archive "$2" | tar -x -C "$3"`, 'sh', SERVICE_ROOT, commit, dir]);
   const root = dirname(SERVICE_ROOT);
+  execFileSync('sh', ['-c', `git -C "$1" archive "$2" | tar -x -C "$3"`, 'sh', root, commit, dir]);
   for (const modules of ['node_modules', 'node-service/node_modules']) {
     if (existsSync(join(root, modules))) symlinkSync(join(root, modules), join(dir, modules));
   }
