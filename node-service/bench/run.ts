@@ -1,113 +1,120 @@
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { doorScenario } from './door/index.js';
 import { projectorScenario } from './projector/index.js';
+import { render, writeSection, type BenchRecord } from './render.js';
 import { scanScenario } from './scan/index.js';
-import { writeSection } from './support/docs.js';
-import { describeMachine, machineLine } from './support/machine.js';
-import type { Scenario } from './support/scenario.js';
-import { buildService, prebuiltRunner, tsxRunner } from './support/service.js';
+import type { Scenario, ScenarioContext } from './scenario.js';
+import { formatProfile, type ProfileSummary } from './support/cpu-profile.js';
+import { describeMachine, describeSource } from './support/machine.js';
+import { buildBaseline, buildService, prebuiltRunner, SERVICE_ROOT, tsxRunner } from './support/service.js';
 import { createTeardown } from './support/teardown.js';
 
 /**
- * `npm run bench [scenario…] [--sessions=100,1000] [--window=30] [--profile] [--no-docs] [--tsx | --service=<dir>]
- *  [--env NAME=value …]`; the scan scenario takes `--students=100,500` (its sizes), `--instances=1,2`,
- *  `--arrival=0,10` (seconds over which the students start; 0: all at once) and `--clients=2` (load-generator
- *  processes); the door scenario takes `--sockets=500,2000,5000` (WebSockets held open through Apache).
- *
- * Benchmarks, not tests: each scenario measures the real service on this machine, prints its figures and
- * rewrites its section of docs/benchmarks.md. Everything a run starts it stops, also when it fails or is
- * interrupted, and no run outlives TIME_LIMIT_MS.
+ * `npm run bench -- [scenario…] [options]`, or `npm run bench -- render [scenario…]` to redo the docs from
+ * the stored results. Benchmarks, not tests: each scenario measures the real service on this machine, writes
+ * its figures to bench/results/<scenario>.json, prints them and rewrites its section of docs/benchmarks.md
+ * (not with --no-docs or --profile). Everything a run starts it stops, also on failure or Ctrl-C, and no run
+ * outlives --minutes. The options are listed in docs/benchmarks.md.
  */
-const scenarios: Record<string, Scenario | undefined> = {
-  projector: projectorScenario,
-  scan: scanScenario,
-  door: doorScenario,
-};
-const TIME_LIMIT_MS = 30 * 60_000;
-
+const scenarios: Record<string, Scenario> = { projector: projectorScenario, scan: scanScenario, door: doorScenario };
+const RESULTS_DIR = join(SERVICE_ROOT, 'bench', 'results');
 const print = (text: string) => process.stdout.write(`${text}\n`);
+const list = { type: 'string' } as const;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    sessions: { type: 'string' },
-    students: { type: 'string' },
-    sockets: { type: 'string' },
-    instances: { type: 'string' },
-    clients: { type: 'string' },
-    arrival: { type: 'string' },
-    window: { type: 'string' },
+    sessions: list, students: list, sockets: list, instances: list, arrival: list, projectors: list,
+    clients: list, pairs: list, quiet: list, window: list, service: list, baseline: list, minutes: list,
     profile: { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
     tsx: { type: 'boolean', default: false },
-    service: { type: 'string' },
     env: { type: 'string', multiple: true, default: [] },
   },
 });
 
-function selectedScenarios(): Array<[string, Scenario]> {
-  const names = positionals.length === 0 || positionals.includes('all') ? Object.keys(scenarios) : positionals;
-  const chosen: Array<[string, Scenario]> = [];
-  for (const name of names) {
-    if (!(name in scenarios)) throw new Error(`unknown scenario "${name}"; known: ${Object.keys(scenarios).join(', ')}, all`);
-    const scenario = scenarios[name];
-    if (scenario) chosen.push([name, scenario]);
-    else if (positionals.includes(name)) throw new Error(`scenario "${name}" is not written yet`);
-  }
-  return chosen;
-}
-
-function positiveNumbers(text: string | undefined, what: string): number[] | undefined {
+/** `--name=1,2,3`: whole numbers of at least `min`. */
+function numbers(name: keyof typeof values, min = 1): number[] | undefined {
+  const text = values[name] as string | undefined;
   if (text === undefined) return undefined;
-  const numbers = text.split(',').map(Number);
-  if (numbers.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`--${what}: expected positive whole numbers, got "${text}"`);
-  return numbers;
-}
-
-function wholeNumbers(text: string | undefined, what: string): number[] | undefined {
-  if (text === undefined) return undefined;
-  const numbers = text.split(',').map(Number);
-  if (numbers.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`--${what}: expected whole numbers (0 or more), got "${text}"`);
-  return numbers;
+  const parsed = text.split(',').map(Number);
+  if (parsed.some((n) => !Number.isInteger(n) || n < min)) throw new Error(`--${name}: expected whole numbers ≥ ${min}, got "${text}"`);
+  return parsed;
 }
 
 /** `--env NAME=value`: extra environment for the service under test (e.g. NODE_OPTIONS), recorded with its figures. */
-function serviceEnv(pairs: string[]): Record<string, string> {
-  return Object.fromEntries(
-    pairs.map((pair) => {
-      const at = pair.indexOf('=');
-      if (at <= 0) throw new Error(`--env: expected NAME=value, got "${pair}"`);
-      return [pair.slice(0, at), pair.slice(at + 1)];
+const serviceEnv = () =>
+  Object.fromEntries(
+    values.env.map((pair) => {
+      if (pair.indexOf('=') <= 0) throw new Error(`--env: expected NAME=value, got "${pair}"`);
+      return [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
     }),
   );
+
+function chosen(): string[] {
+  const names = positionals.filter((p) => p !== 'render');
+  const picked = names.length === 0 || names.includes('all') ? Object.keys(scenarios) : names;
+  for (const name of picked) if (!(name in scenarios)) throw new Error(`unknown scenario "${name}"; known: ${Object.keys(scenarios).join(', ')}, all`);
+  return picked;
 }
 
 const teardown = createTeardown();
 
-async function main(): Promise<void> {
-  const chosen = selectedScenarios();
-  const sizes = positiveNumbers(values.sessions, 'sessions');
-  const students = positiveNumbers(values.students, 'students');
-  const sockets = wholeNumbers(values.sockets, 'sockets');
-  const instances = positiveNumbers(values.instances, 'instances');
-  const arrivals = wholeNumbers(values.arrival, 'arrival');
-  const clients = positiveNumbers(values.clients, 'clients')?.[0];
-  const windowSeconds = positiveNumbers(values.window, 'window')?.[0];
-  const env = serviceEnv(values.env);
-  // A profiled server is slower: its figures are printed, never recorded.
-  const writeDocs = !values['no-docs'] && !values.profile;
+async function measure(): Promise<void> {
   const runner = values.service ? prebuiltRunner(values.service) : values.tsx ? tsxRunner : await buildService();
+  const baseline = values.baseline ? await buildBaseline(values.baseline, teardown) : undefined;
   const machine = await describeMachine();
-  print(`machine: ${machineLine(machine)}`);
-  for (const [name, scenario] of chosen) {
+  const context: ScenarioContext = {
+    runner,
+    baseline,
+    teardown,
+    machine,
+    env: serviceEnv(),
+    profile: values.profile,
+    log: print,
+    sessions: numbers('sessions'),
+    students: numbers('students'),
+    sockets: numbers('sockets', 0),
+    instances: numbers('instances'),
+    arrivals: numbers('arrival', 0),
+    projectors: numbers('projectors', 0),
+    clients: numbers('clients')?.[0],
+    pairs: numbers('pairs')?.[0],
+    windowSeconds: numbers('window')?.[0],
+    quietPercent: numbers('quiet')?.[0],
+  };
+  print(`machine: ${machine.line}`);
+  for (const name of chosen()) {
+    const scenario = scenarios[name]!;
     print(`\n== ${scenario.title}`);
-    const report = await scenario.run({ runner, teardown, machine, sizes, students, sockets, instances, arrivals, clients, windowSeconds, env, profile: values.profile, log: print });
-    print(`\n${report.text}`);
-    if (writeDocs) {
-      writeSection(name, report.markdown);
-      print(`\ndocs/benchmarks.md: ${name} section written`);
-    }
+    const figures = await scenario.run(context);
+    const source = values.service ? `the build at ${values.service}` : describeSource();
+    const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+    const record: BenchRecord = { scenario: name, title: scenario.title, command, machine, runner: runner.label, source, env: context.env, ...figures };
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(record, null, 1)}\n`);
+    const { text, markdown } = render(record);
+    print(`\n${text}`);
+    printProfiles(record);
+    // A profiled server is slower: its figures are printed, never recorded.
+    if (!values['no-docs'] && !values.profile) writeSection(name, markdown);
+    print(`\nbench/results/${name}.json written${values['no-docs'] || values.profile ? '' : `, docs/benchmarks.md's ${name} section rewritten`}`);
   }
+}
+
+function printProfiles(record: BenchRecord): void {
+  for (const result of record.results as Array<{ cpuProfile?: ProfileSummary; profiles?: ProfileSummary[] }>) {
+    for (const profile of [result.cpuProfile, ...(result.profiles ?? [])]) if (profile) print(`\nCPU profile of the server: ${formatProfile(profile)}`);
+  }
+}
+
+/** Redoes the docs sections from bench/results/*.json (e.g. after the renderer changed). */
+function renderStored(): void {
+  const names = positionals.length > 1 ? chosen() : readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  for (const name of names) writeSection(name, render(JSON.parse(readFileSync(join(RESULTS_DIR, `${name}.json`), 'utf8')) as BenchRecord).markdown);
+  print(`docs/benchmarks.md: ${names.join(', ')} rendered from bench/results/`);
 }
 
 function stopEverything(why: string, exitCode: number): void {
@@ -117,9 +124,10 @@ function stopEverything(why: string, exitCode: number): void {
 
 process.once('SIGINT', () => stopEverything('interrupted', 130));
 process.once('SIGTERM', () => stopEverything('terminated', 143));
-const limit = setTimeout(() => stopEverything(`time limit of ${TIME_LIMIT_MS / 60_000} min reached`, 1), TIME_LIMIT_MS);
+const minutes = numbers('minutes')?.[0] ?? 60;
+const limit = setTimeout(() => stopEverything(`time limit of ${minutes} min reached (--minutes)`, 1), minutes * 60_000);
 
-main()
+(positionals[0] === 'render' ? Promise.resolve().then(renderStored) : measure())
   .then(
     () => teardown.run(),
     async (error: unknown) => {

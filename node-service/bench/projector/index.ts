@@ -1,25 +1,154 @@
-import { formatProfile } from '../support/cpu-profile.js';
-import type { Scenario } from '../support/scenario.js';
-import { consoleTable, markdownSection } from './report.js';
-import { measureProjection, type ProjectorResult } from './scenario.js';
+import { apiAs } from '../../test/support/api.js';
+import { portalToken, users } from '../../test/support/tokens.js';
+import { startChild } from '../support/child.js';
+import { profiler, type ProfileSummary } from '../support/cpu-profile.js';
+import { cpuSeconds, maxSampler, rssBytes } from '../support/proc.js';
+import type { Scenario, ScenarioContext } from '../scenario.js';
+import { createDatabase, createKeyPrefix, startService, VALKEY_URL, BENCH_JWT_SECRET, type BenchService } from '../support/service.js';
+import { distribution, mapLimit, sleep, within } from '../support/stats.js';
+import type { Teardown } from '../support/teardown.js';
+import type { FrameRecord, handlers } from './client.js';
 
-const DEFAULT_SIZES = [100, 1000];
-const DEFAULT_WINDOW_SECONDS = 30;
+/**
+ * N sessions projected at once on one instance: N sessions created, opened and in round 1 through the API,
+ * one projector WebSocket each from a separate process; after a warm-up, every `qr` frame of a window of
+ * whole slots is recorded, and the server's CPU and RSS sampled.
+ */
+const PERIOD_MS = 3000;
+const WARMUP_PERIODS = 2;
+const MB = 1e6;
 
-/** Issue 4: N sessions projected at once on one instance, N = 100 and 1,000 unless told otherwise. */
 export const projectorScenario: Scenario = {
   title: 'projector: sessions projected at once on one instance',
   async run(context) {
-    const windowSeconds = context.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
-    const results: ProjectorResult[] = [];
-    for (const sessions of context.sizes ?? DEFAULT_SIZES) {
+    const results = [];
+    for (const sessions of context.sessions ?? [100, 1000]) {
       context.log(`projector, N = ${sessions}`);
-      results.push(await measureProjection(sessions, { ...context, windowSeconds }));
+      results.push(await measureProjection(sessions, context));
     }
-    const profiles = results.flatMap((r) => (r.profile ? [`N = ${r.sessions}: ${formatProfile(r.profile)}`] : []));
-    return {
-      text: [consoleTable(results), ...profiles].join('\n\n'),
-      markdown: markdownSection(results, { machine: context.machine, runner: context.runner.label, env: context.env, windowSeconds }),
-    };
+    return { periodMs: PERIOD_MS, windowSeconds: context.windowSeconds ?? 30, results };
   },
 };
+
+/** N sessions of `courseId`, each created, opened and in round 1, as the teacher's page does it. */
+export async function runningSessions(baseUrl: string, count: number, courseId = 'MAT101', rotationPeriodMs?: number): Promise<string[]> {
+  const teacher = apiAs(baseUrl, users.teacher);
+  const expect = async (status: number, answer: Promise<{ status: number; body: { id?: string } }>) => {
+    const { status: got, body } = await answer;
+    if (got !== status) throw new Error(`setting up a session: HTTP ${got} ${JSON.stringify(body).slice(0, 300)}`);
+    return body;
+  };
+  return mapLimit(Array.from({ length: count }, (_, i) => i), 16, async (i) => {
+    const start = new Date();
+    const end = new Date(start.getTime() + 90 * 60_000);
+    const draft = { courseId, room: `Aula ${100 + (i % 900)}`, plannedStart: start.toISOString(), plannedEnd: end.toISOString(), roundsPlanned: 1 };
+    const { id } = await expect(201, teacher.post('/api/sessions', rotationPeriodMs ? { ...draft, rotationPeriodMs } : draft));
+    await expect(200, teacher.post(`/api/sessions/${id}/open`));
+    await expect(200, teacher.post(`/api/sessions/${id}/rounds`));
+    return id!;
+  });
+}
+
+/** A projector per session from a process of its own (the teardown closes them); every one must subscribe. */
+export async function projectSessions(service: BenchService, ids: string[], teardown: Teardown) {
+  const client = startChild<typeof handlers>(new URL('./client.ts', import.meta.url), 'the projector client', teardown);
+  const wsUrl = `${service.baseUrl.replace('http:', 'ws:')}/asistencia/ws`;
+  const request = { wsUrl, token: await portalToken(users.teacher), sessionIds: ids, concurrency: 50 };
+  const connected = await within(60_000 + ids.length * 100, 'connecting projectors', client.call('connect', request));
+  if (connected.subscribed !== ids.length) {
+    throw new Error(`${connected.subscribed} of ${ids.length} projectors subscribed: ${connected.failures.join('; ')}\n${service.output().slice(-1000)}`);
+  }
+  return { client, seconds: connected.ms / 1000 };
+}
+
+async function measureProjection(sessions: number, context: ScenarioContext) {
+  const scope = context.teardown.scope();
+  try {
+    const profile = context.profile ? profiler() : undefined;
+    const env = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: await createDatabase(scope),
+      VALKEY_URL,
+      VALKEY_KEY_PREFIX: createKeyPrefix(scope),
+      JWT_SECRET: BENCH_JWT_SECRET,
+      RATE_LIMIT_USER_PER_MINUTE: '100000',
+      SESSION_DEFAULT_PERIOD_MS: String(PERIOD_MS),
+      ...context.env,
+    };
+    const service = await startService(context.runner, { teardown: scope, env, nodeArgs: profile?.nodeArgs ?? [] });
+    const rssAtStartMB = rssBytes(service.pid) / MB;
+    const setupStarted = performance.now();
+    const ids = await within(120_000 + sessions * 200, 'setting up sessions', runningSessions(service.baseUrl, sessions));
+    const setupSeconds = (performance.now() - setupStarted) / 1000;
+    const rssAfterSetupMB = rssBytes(service.pid) / MB;
+    const { client, seconds: connectSeconds } = await projectSessions(service, ids, scope);
+    context.log(`  ${sessions} sessions set up in ${setupSeconds.toFixed(1)} s, their projectors subscribed in ${connectSeconds.toFixed(1)} s`);
+
+    // Whole slots, metered from mid-slot to mid-slot; late frames of the last slot count: the window closes a period after it.
+    const slots = Math.max(1, Math.round(((context.windowSeconds ?? 30) * 1000) / PERIOD_MS));
+    const firstSlot = Math.floor(Date.now() / PERIOD_MS) + 1 + WARMUP_PERIODS;
+    const lastSlot = firstSlot + slots - 1;
+    const span = { from: firstSlot * PERIOD_MS - PERIOD_MS / 2, to: (lastSlot + 1) * PERIOD_MS - PERIOD_MS / 2 };
+    await sleep(span.from - Date.now());
+    const cpuBefore = [cpuSeconds(service.pid), cpuSeconds(client.pid)];
+    const rss = maxSampler(() => rssBytes(service.pid), 200);
+    await sleep(span.to - Date.now());
+    const percentOfOneCore = (pid: number, before: number) => ((cpuSeconds(pid) - before) / ((span.to - span.from) / 1000)) * 100;
+    const serverCpuPercent = percentOfOneCore(service.pid, cpuBefore[0]!);
+    const clientCpuPercent = percentOfOneCore(client.pid, cpuBefore[1]!);
+    await sleep(span.to + PERIOD_MS - Date.now());
+    const heap = await heapOf(service.baseUrl);
+    await sleep(span.to + 1.5 * PERIOD_MS - Date.now());
+    const rssMaxMB = rss.stop() / MB;
+    if (!service.running()) throw new Error(`the service exited during the run:\n${service.output().slice(-2000)}`);
+    const { frames, problems } = await within(60_000, 'collecting frames', client.call('report', undefined));
+    await client.stop();
+    await service.stop();
+    const cpuProfile: ProfileSummary | undefined = profile?.summarise(span, Date.now());
+    const figures = analyseFrames(frames, sessions, firstSlot, lastSlot);
+    return { sessions, slots, frames: figures, serverCpuPercent, clientCpuPercent, rssAtStartMB, rssAfterSetupMB, rssMaxMB, heap, setupSeconds, connectSeconds, problems, cpuProfile };
+  } finally {
+    await scope.run();
+  }
+}
+
+export type ProjectorResult = Awaited<ReturnType<typeof measureProjection>>;
+
+/** V8 heap used and total, and external memory, from the service's own metrics, when they can be read. */
+async function heapOf(baseUrl: string) {
+  const text = await fetch(`${baseUrl}/asistencia/metrics`).then((r) => r.text(), () => '');
+  const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]) / MB;
+  const heap = { usedMB: gauge('nodejs_heap_size_used_bytes'), totalMB: gauge('nodejs_heap_size_total_bytes'), externalMB: gauge('nodejs_external_memory_bytes') };
+  return Object.values(heap).every(Number.isFinite) ? heap : null;
+}
+
+/**
+ * Every session should receive exactly one frame, with one token, per slot of the window. Rotation jitter
+ * at the projector: a frame delivered ahead is shown at its slotStartsAt (0), a late one counts its lateness.
+ */
+function analyseFrames(all: readonly FrameRecord[], sessions: number, firstSlot: number, lastSlot: number) {
+  const frames = all.filter((f) => f.slot >= firstSlot && f.slot <= lastSlot);
+  const tokens = new Map<string, Set<string>>();
+  for (const f of frames) tokens.set(`${f.session}:${f.slot}`, (tokens.get(`${f.session}:${f.slot}`) ?? new Set()).add(f.token));
+  const slotsPerSession = new Map<string, number>();
+  for (const key of tokens.keys()) slotsPerSession.set(key.split(':')[0]!, (slotsPerSession.get(key.split(':')[0]!) ?? 0) + 1);
+  const expected = sessions * (lastSlot - firstSlot + 1);
+  const bySlot = new Map<number, number[]>();
+  for (const f of frames) bySlot.set(f.slot, [...(bySlot.get(f.slot) ?? []), f.serverTime - f.slotStartsAt]);
+  return {
+    expected,
+    received: tokens.size,
+    missing: expected - tokens.size,
+    sessionsMissing: sessions - [...slotsPerSession.values()].filter((n) => n === lastSlot - firstSlot + 1).length,
+    duplicates: frames.length - tokens.size,
+    slotsWithSeveralTokens: [...tokens.values()].filter((set) => set.size > 1).length,
+    showLateness: distribution(frames.map((f) => Math.max(0, f.arrivedAt - f.slotStartsAt))),
+    serverLateness: distribution(frames.map((f) => f.serverTime - f.slotStartsAt)),
+    arrivalLateness: distribution(frames.map((f) => f.arrivedAt - f.slotStartsAt)),
+    delivery: distribution(frames.map((f) => f.arrivedAt - f.serverTime)),
+    lateFrames: frames.filter((f) => f.arrivedAt > f.slotStartsAt).length,
+    // Per slot, when the server sent its first and its last frame after the boundary: the median over the slots.
+    burst: { firstMs: distribution([...bySlot.values()].map((l) => Math.min(...l))).p50, lastMs: distribution([...bySlot.values()].map((l) => Math.max(...l))).p50 },
+  };
+}

@@ -1,74 +1,52 @@
-import { formatProfile } from '../support/cpu-profile.js';
-import { formatWaits } from '../support/pg-waits.js';
-import { describeSource } from '../support/source.js';
-import type { Scenario } from '../support/scenario.js';
-import { waitForQuietMachine } from '../support/system-cpu.js';
-import { measureCeilings } from './ceilings.js';
-import { consoleReport, markdownSection } from './report.js';
-import { measureScan, QUIET_PERCENT, QUIET_WAIT_MS, type ScanResult } from './scenario.js';
-import type { Teardown } from '../support/teardown.js';
-import type { CeilingFigures } from './ceilings.js';
-
-const DEFAULT_SIZES = [100, 500];
-const DEFAULT_INSTANCES = [1, 2];
-const DEFAULT_CLIENTS = 2;
-/** All at once (the issue's burst), and the same classroom arriving over ten seconds (the product's promise). */
-const DEFAULT_ARRIVALS = [0, 10];
-const CEILING_ROUND_MS = 2000;
-const CEILING_ROUNDS = 5;
+import { startChild } from '../support/child.js';
+import { waitForQuietMachine } from '../support/proc.js';
+import { within } from '../support/stats.js';
+import type { Scenario, ScenarioContext } from '../scenario.js';
+import type { handlers } from './ceiling-worker.js';
+import { measureScan, QUIET_WAIT_MS, type ScanResult } from './measure.js';
 
 /**
- * Issue 7: N students (100 and 500 unless told otherwise) scan and confirm at once, on one instance and on
- * two; then the same classrooms arriving over ten seconds.
+ * A classroom scans and confirms: every combination of the sizes, instances, arrival windows and rotating
+ * projectors asked for, each measured on a fresh database. With a baseline build the runs alternate,
+ * this build then the baseline, `pairs` times per combination, so that a drift of the machine touches both.
  */
 export const scanScenario: Scenario = {
-  title: 'scan: a classroom scans and confirms at once',
+  title: 'scan: a classroom scans and confirms',
   async run(context) {
     const { log } = context;
-    // The working tree as compiled for this run (a prebuilt --service says what it is by its path).
-    const source = /compiled by tsc|src\/main\.ts/.test(context.runner.label) ? describeSource() : `the build at ${context.runner.label}`;
-    log(`source: ${source}`);
-    log('ceilings: verification alone, in a process of its own');
-    const ceilings = await quietCeilings(context.teardown, log);
-
-    const results: ScanResult[] = [];
-    const configurations = (context.arrivals ?? DEFAULT_ARRIVALS).flatMap((arrivalSeconds) =>
-      (context.students ?? DEFAULT_SIZES).flatMap((students) =>
-        (context.instances ?? DEFAULT_INSTANCES).map((instances) => ({ arrivalSeconds, students, instances })),
+    const ceilings = await measureCeilings(context);
+    const configurations = (context.arrivals ?? [0, 10]).flatMap((arrivalSeconds) =>
+      (context.students ?? [100, 500]).flatMap((students) =>
+        (context.instances ?? [1, 2]).flatMap((instances) => (context.projectors ?? [0]).map((projectors) => ({ arrivalSeconds, students, instances, projectors }))),
       ),
     );
-    for (const { arrivalSeconds, students, instances } of configurations) {
-      log(`scan, N = ${students}, ${instances} instance${instances === 1 ? '' : 's'}${arrivalSeconds > 0 ? `, arriving over ${arrivalSeconds} s` : ''}`);
-      results.push(
-        await measureScan(students, instances, {
-          arrivalSeconds,
-          runner: context.runner,
-          teardown: context.teardown,
-          env: context.env,
-          profile: context.profile,
-          clients: context.clients ?? DEFAULT_CLIENTS,
-          cores: context.machine.cpus,
-          log,
-        }),
-      );
+    const builds = context.baseline ? [context.runner, context.baseline] : [context.runner];
+    const pairs = context.baseline ? (context.pairs ?? 3) : 1;
+    const results: Array<ScanResult & { build: number; pair: number }> = [];
+    for (const configuration of configurations) {
+      for (let pair = 1; pair <= pairs; pair += 1) {
+        for (const [build, runner] of builds.entries()) {
+          const { students, instances, arrivalSeconds, projectors } = configuration;
+          const which = context.baseline ? `, ${build === 0 ? 'this build' : 'baseline'} run ${pair}` : '';
+          log(`scan, N = ${students}, ${instances} instance(s), arrival ${arrivalSeconds} s, ${projectors} other projectors${which}`);
+          const { teardown, env, profile, machine } = context;
+          const clients = context.clients ?? 2;
+          const result = await measureScan({ ...configuration, runner, teardown, env, profile, clients, cores: machine.cpus, quietPercent: context.quietPercent ?? 20, log });
+          results.push({ ...result, build, pair });
+        }
+      }
     }
-    const profiles = results.flatMap((r) => [
-      ...r.profiles.map((p, i) => `N = ${r.students}, ${r.instances} instance(s), instance ${i + 1} during the burst: ${formatProfile(p)}`),
-      ...(r.waits ? [`N = ${r.students}, ${r.instances} instance(s): ${formatWaits(r.waits)}`] : []),
-    ]);
-    return {
-      text: [consoleReport(results, ceilings), ...profiles].join('\n\n'),
-      markdown: markdownSection(results, ceilings, { machine: context.machine, runner: context.runner.label, env: context.env, source }),
-    };
+    return { baseline: context.baseline?.label ?? null, ceilings, results };
   },
 };
 
-/** The ceilings, measured once the machine is quiet. */
-async function quietCeilings(teardown: Teardown, log: (line: string) => void): Promise<CeilingFigures> {
-  await waitForQuietMachine(QUIET_PERCENT, QUIET_WAIT_MS, log);
-  const figures = await measureCeilings(teardown, CEILING_ROUND_MS, CEILING_ROUNDS);
-  const line = (name: string, r: CeilingFigures['es256']) =>
-    `${name} ${Math.round(r.perSecond)}/s (rounds ${Math.round(r.min)}–${Math.round(r.max)}; ${Math.round(r.perCpuSecond)} per CPU-second)`;
-  log(`  ${line('SimpleWebAuthn', figures.simpleWebAuthn)}, ${line('raw ES256', figures.es256)}`);
-  return figures;
+/** SimpleWebAuthn's verification alone (and raw ES256), in a process of its own, once the machine is quiet. */
+async function measureCeilings(context: ScenarioContext) {
+  await waitForQuietMachine(context.quietPercent ?? 20, QUIET_WAIT_MS, context.log);
+  const worker = startChild<typeof handlers>(new URL('./ceiling-worker.ts', import.meta.url), 'the ceiling process', context.teardown);
+  const ceilings = await within(120_000, 'measuring the ceilings', worker.call('measure', { roundMs: 2000, rounds: 5 }));
+  await worker.stop();
+  const { simpleWebAuthn: swa, es256 } = ceilings;
+  context.log(`  SimpleWebAuthn alone: ${Math.round(swa.perSecond)}/s, ${swa.msCpu.toFixed(2)} ms of CPU each; raw ES256: ${Math.round(es256.perSecond)}/s`);
+  return ceilings;
 }

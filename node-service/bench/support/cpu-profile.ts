@@ -1,99 +1,73 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Where a process spent its CPU inside a time window, from the `.cpuprofile` that `node --cpu-prof` writes
- * at exit: self time per function and per package, idle excluded.
+ * `--profile`: the server runs under `node --cpu-prof`; at exit its `.cpuprofile` is summarised for the
+ * measured window: self time per package and per function, idle excluded.
  */
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-
 interface CpuProfile {
-  nodes: ProfileNode[];
-  startTime: number;
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
   endTime: number;
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
 
 export interface ProfileSummary {
-  file: string;
   busyMs: number;
   windowMs: number;
-  functions: Array<{ name: string; ms: number }>;
-  packages: Array<{ name: string; ms: number }>;
+  packages: Array<[string, number]>;
+  functions: Array<[string, number]>;
 }
 
-/** The newest profile in `dir`. */
-export function findProfile(dir: string): string {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
-  if (files.length === 0) throw new Error(`no .cpuprofile in ${dir}`);
-  return join(dir, files[files.length - 1]!);
+/** Node arguments that write a profile into a fresh directory, and how to read it back once the process has exited. */
+export function profiler() {
+  const dir = mkdtempSync(join(tmpdir(), 'asistencia-cpu-prof-'));
+  return {
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    summarise: (window: { from: number; to: number }, exitedAt: number) => {
+      const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().pop();
+      if (!file) throw new Error(`no .cpuprofile in ${dir}`);
+      return summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, window, exitedAt);
+    },
+  };
 }
 
-/**
- * Summarises the samples taken between the wall-clock times `from` and `to`. The profile's clock is the
- * process's monotonic one, so it is pinned to the wall clock by its end (`exitedAt`, when the process
- * exited): accurate to the time it took to write the file, which is plenty for a window of seconds.
- */
-export function summariseProfile(file: string, window: { from: number; to: number; exitedAt: number }, top = 15): ProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const toWall = (micros: number) => window.exitedAt - (profile.endTime - micros) / 1000;
+/** The profile's clock is the process's own: pinned to the wall clock by its end (the process's exit). */
+function summarise(profile: CpuProfile, window: { from: number; to: number }, exitedAt: number, top = 15): ProfileSummary {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const functions = new Map<string, number>();
   const packages = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
   let busyMs = 0;
   let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i += 1) {
     at += profile.timeDeltas[i] ?? 0;
-    const wall = toWall(at);
-    if (wall < window.from || wall > window.to) continue;
-    const node = byId.get(profile.samples[i]!);
-    if (!node || node.callFrame.functionName === '(idle)') continue;
+    const wall = exitedAt - (profile.endTime - at) / 1000;
+    const frame = byId.get(profile.samples[i]!);
+    if (wall < window.from || wall > window.to || !frame || frame.functionName === '(idle)') continue;
     const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
     busyMs += ms;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : '';
-    add(functions, `${functionName || '(anonymous)'} ${where}`.trim(), ms);
-    add(packages, packageOf(url, functionName), ms);
+    const modules = frame.url.lastIndexOf('node_modules/');
+    const where = modules >= 0 ? frame.url.slice(modules + 13) : frame.url.replace(/^.*\/(dist|src)\//, '$1/');
+    add(functions, `${frame.functionName || '(anonymous)'} ${where ? `${where}:${frame.lineNumber + 1}` : ''}`.trim(), ms);
+    add(packages, packageOf(frame.url, frame.functionName), ms);
   }
-  const ranked = (m: Map<string, number>) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ms]) => ({ name, ms: Math.round(ms) }));
-  return { file, busyMs: Math.round(busyMs), windowMs: window.to - window.from, functions: ranked(functions), packages: ranked(packages) };
-}
-
-function add(map: Map<string, number>, key: string, ms: number): void {
-  map.set(key, (map.get(key) ?? 0) + ms);
-}
-
-function shortUrl(url: string): string {
-  const modules = url.lastIndexOf('node_modules/');
-  if (modules >= 0) return url.slice(modules + 'node_modules/'.length);
-  const dist = url.indexOf('/dist/');
-  return dist >= 0 ? url.slice(dist + 1) : url.replace(/^file:\/\//, '');
+  const ranked = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ms]): [string, number] => [name, Math.round(ms)]);
+  return { busyMs: Math.round(busyMs), windowMs: Math.round(window.to - window.from), packages: ranked(packages), functions: ranked(functions) };
 }
 
 function packageOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
-  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (match) return match[1]!;
   if (url.startsWith('node:')) return 'node core';
-  const dist = /\/(?:dist|src)\/(modules\/[^/]+|shared|[^/]+)/.exec(url);
-  return dist ? `service: ${dist[1]}` : url;
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url) ?? /\/(?:dist|src)\/(modules\/[^/]+|[^/]+)/.exec(url);
+  return match ? match[1]! : url;
 }
 
 export function formatProfile(s: ProfileSummary): string {
-  const lines = [
-    `CPU profile ${s.file}`,
-    `  busy ${s.busyMs} ms of a ${s.windowMs} ms window (${((s.busyMs / s.windowMs) * 100).toFixed(1)}% of one core)`,
-    '  by package (self time):',
-    ...s.packages.map((p) => `    ${String(p.ms).padStart(7)} ms  ${pct(p.ms, s.busyMs)}  ${p.name}`),
-    '  by function (self time):',
-    ...s.functions.map((f) => `    ${String(f.ms).padStart(7)} ms  ${pct(f.ms, s.busyMs)}  ${f.name}`),
-  ];
-  return lines.join('\n');
+  const pct = (ms: number) => `${((ms / Math.max(1, s.busyMs)) * 100).toFixed(1).padStart(5)}%`;
+  const lines = (entries: Array<[string, number]>) => entries.map(([name, ms]) => `    ${String(ms).padStart(7)} ms  ${pct(ms)}  ${name}`);
+  const header = `busy ${s.busyMs} ms of a ${s.windowMs} ms window`;
+  return [header, '  by package (self time):', ...lines(s.packages), '  by function (self time):', ...lines(s.functions)].join('\n');
 }
-
-const pct = (part: number, whole: number) => `${((part / Math.max(1, whole)) * 100).toFixed(1).padStart(5)}%`;

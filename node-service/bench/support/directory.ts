@@ -4,11 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type { Teardown } from './teardown.js';
 
 /**
- * A stand-in for the PHP portal's two server-to-server endpoints (`/internal/courses.php` and
- * `/internal/roster.php`, the shapes php-legacy/public/internal/ serves), so that the service under test can
- * have a course with a realistic roster: the development demo directory has three students. The service
- * reads it as in production (PORTAL_INTERNAL_URL + INTERNAL_API_TOKEN), only when a session is created and
- * opened: never during a measurement.
+ * A stand-in for the portal's two server-to-server endpoints (`/internal/courses.php`, `/internal/roster.php`,
+ * the shapes php-legacy/public/internal/ serves), so that a course can have a roster of any size: the demo
+ * directory has three students. The service reads it as in production (PORTAL_INTERNAL_URL and
+ * INTERNAL_API_TOKEN), only when a session is created and opened: never during a measurement.
  */
 export interface BenchCourse {
   id: string;
@@ -17,13 +16,16 @@ export interface BenchCourse {
   students: Array<{ id: string; name: string }>;
 }
 
-export interface BenchDirectory {
-  /** The environment that points the service at this directory. */
-  env: { PORTAL_INTERNAL_URL: string; INTERNAL_API_TOKEN: string };
-  close(): Promise<void>;
+/** A course of `size` students, taught by the demo teacher (user 1). */
+export function benchCourse(id: string, size: number): BenchCourse {
+  const students = Array.from({ length: size }, (_, i) => ({ id: studentId(i), name: `Estudiante ${String(i + 1).padStart(4, '0')}` }));
+  return { id, name: `Banco de pruebas ${id} (${size} estudiantes)`, teacherId: '1', students };
 }
 
-export async function startDirectory(courses: readonly BenchCourse[], teardown: Teardown): Promise<BenchDirectory> {
+export const studentId = (index: number) => String(100_000 + index);
+
+/** Starts the stand-in; returns the environment that points the service at it. */
+export async function startDirectory(courses: readonly BenchCourse[], teardown: Teardown): Promise<{ PORTAL_INTERNAL_URL: string; INTERNAL_API_TOKEN: string }> {
   const credential = randomBytes(24).toString('hex');
   const view = ({ id, name, teacherId }: BenchCourse) => ({ id, name, teacherId });
   const send = (response: ServerResponse, status: number, body: unknown) => {
@@ -33,27 +35,20 @@ export async function startDirectory(courses: readonly BenchCourse[], teardown: 
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     if (request.headers.authorization !== `Bearer ${credential}`) return send(response, 401, { error: { code: 'UNAUTHORIZED' } });
     const url = new URL(request.url ?? '/', 'http://directory');
+    const teacher = url.searchParams.get('teacher');
+    const student = url.searchParams.get('student');
     if (url.pathname === '/internal/courses.php') {
-      const teacher = url.searchParams.get('teacher');
-      const student = url.searchParams.get('student');
-      const found = courses.filter((c) => (teacher !== null && c.teacherId === teacher) || (student !== null && c.students.some((s) => s.id === student)));
+      const found = courses.filter((c) => c.teacherId === teacher || c.students.some((s) => s.id === student));
       return send(response, 200, { courses: found.map(view) });
     }
-    if (url.pathname === '/internal/roster.php') {
-      const course = courses.find((c) => c.id === url.searchParams.get('course'));
-      if (!course) return send(response, 404, { error: { code: 'COURSE_NOT_FOUND' } });
-      // The portal's username is the student number in exports; the stand-in makes one from the id.
-      return send(response, 200, { course: view(course), students: course.students.map((s) => ({ ...s, username: `u${s.id}` })) });
-    }
-    return send(response, 404, { error: { code: 'NOT_FOUND' } });
+    const course = courses.find((c) => c.id === url.searchParams.get('course'));
+    if (url.pathname !== '/internal/roster.php' || !course) return send(response, 404, { error: { code: 'NOT_FOUND' } });
+    // The portal's username is the student number in exports; the stand-in makes one from the id.
+    return send(response, 200, { course: view(course), students: course.students.map((s) => ({ ...s, username: `u${s.id}` })) });
   };
   const server = createServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  teardown.defer(`stop the portal directory stand-in on port ${port}`, close);
-  return { env: { PORTAL_INTERNAL_URL: `http://127.0.0.1:${port}`, INTERNAL_API_TOKEN: credential }, close };
+  teardown.defer(`stop the portal stand-in on port ${port}`, () => new Promise((resolve) => server.close(resolve)));
+  return { PORTAL_INTERNAL_URL: `http://127.0.0.1:${port}`, INTERNAL_API_TOKEN: credential };
 }

@@ -1,104 +1,155 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { sleep } from './stats.js';
 
-/** CPU time and memory of another process, read from Linux's /proc. */
+/** CPU time, memory and system calls of other processes and of the machine, read from Linux's /proc only. */
 
 const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** User plus system CPU time of `pid`, in seconds. */
-export function cpuSeconds(pid: number): number {
+/** Fields of /proc/<pid>/stat after the command name (which is in parentheses and may hold spaces): [0] is field 3. */
+const statFields = (pid: number | string) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) is in parentheses and may hold spaces; fields 14 and 15 are utime and stime.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+};
+const processIds = () => readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+
+/** Each process of /proc that `keep` accepts (by its stat fields), skipping any that ended meanwhile. */
+function eachProcess(keep: (fields: string[]) => boolean, use: (pid: string) => void): void {
+  for (const pid of processIds()) {
+    try {
+      if (keep(statFields(pid))) use(pid);
+    } catch {
+      // it ended meanwhile
+    }
+  }
+}
+
+/** User plus system CPU time of `pid` (utime, stime), in seconds. */
+export function cpuSeconds(pid: number): number {
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
-/** Resident set size of `pid`, in bytes. */
 export function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status)?.[1];
+  const kib = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
   return Number(kib) * 1024;
 }
 
-/** CPU used by `pid` between `start()` and `stop()`, as a percentage of one core. */
-export function cpuMeter(pid: number) {
-  let startCpu = 0;
-  let startWall = 0;
-  return {
-    start() {
-      startCpu = cpuSeconds(pid);
-      startWall = performance.now();
-    },
-    stop(): number {
-      const wallSeconds = (performance.now() - startWall) / 1000;
-      return ((cpuSeconds(pid) - startCpu) / wallSeconds) * 100;
-    },
-  };
-}
-
-/** Samples the RSS of `pid` every `everyMs` until stopped; returns the largest seen. */
-export function rssSampler(pid: number, everyMs: number) {
-  let maxBytes = rssBytes(pid);
+/** Samples `read` every `everyMs` until stopped; `stop` returns the largest value seen (by `size`). */
+export function maxSampler<T>(read: () => T, everyMs: number, size: (value: T) => number = Number) {
+  let max = read();
   const timer = setInterval(() => {
     try {
-      maxBytes = Math.max(maxBytes, rssBytes(pid));
+      const now = read();
+      if (size(now) > size(max)) max = now;
     } catch {
       // the process ended; stop() still reports what was seen
     }
   }, everyMs);
-  return {
-    stop(): number {
-      clearInterval(timer);
-      return maxBytes;
-    },
-  };
+  return { stop: (): T => (clearInterval(timer), max) };
 }
 
-/** Read and write system calls made so far by `pid` (`syscr`, `syscw` of /proc/<pid>/io): every socket read and write is one. */
+/** Read and write system calls of `pid` so far (/proc/<pid>/io): each socket read or write is one. */
 export function syscalls(pid: number): { reads: number; writes: number } {
   const io = readFileSync(`/proc/${pid}/io`, 'utf8');
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
   return { reads: field('syscr'), writes: field('syscw') };
 }
 
-/**
- * Memory of every process in the process group `pgid` (a server and its workers: Apache, php-fpm):
- * RSS summed (counts shared pages once per process, so it overstates) and PSS summed (shared pages split
- * between their processes: what the group really holds).
- */
-export function groupMemory(pgid: number): { processes: number; rssBytes: number; pssBytes: number } {
-  let processes = 0;
-  let rss = 0;
-  let pss = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Field 5 (pgrp), counted after the parenthesised command name.
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue;
-      const rollup = readFileSync(`/proc/${entry}/smaps_rollup`, 'utf8');
-      rss += Number(/^Rss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) * 1024;
-      pss += Number(/^Pss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) * 1024;
-      processes++;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return { processes, rssBytes: rss, pssBytes: pss };
+/** Every process of the process group `pgid` (Apache and its workers, php-fpm and its): count, RSS summed, PSS summed. */
+export function groupMemory(pgid: number): { processes: number; rssMB: number; pssMB: number } {
+  const sum = { processes: 0, rssMB: 0, pssMB: 0 };
+  eachProcess(
+    (fields) => Number(fields[2]) === pgid,
+    (pid) => {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      sum.rssMB += Number(/^Rss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) / 1000;
+      sum.pssMB += Number(/^Pss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) / 1000;
+      sum.processes += 1;
+    },
+  );
+  return sum;
 }
 
-/** CPU seconds (user + system) used so far by every process in the process group `pgid`. */
 export function groupCpuSeconds(pgid: number): number {
   let seconds = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) seconds += cpuSeconds(Number(entry));
-    } catch {
-      // gone meanwhile
+  eachProcess((fields) => Number(fields[2]) === pgid, (pid) => (seconds += cpuSeconds(Number(pid))));
+  return seconds;
+}
+
+export function childrenOf(parent: number): number[] {
+  const children: number[] = [];
+  eachProcess((fields) => Number(fields[1]) === parent, (pid) => children.push(Number(pid)));
+  return children;
+}
+
+export const parentOf = (pid: number) => Number(statFields(pid)[1]);
+
+/** Aggregate jiffies of every CPU: busy (all but idle and iowait) and total. */
+export function machineJiffies(): { busy: number; total: number } {
+  const values = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - (values[3] ?? 0) - (values[4] ?? 0), total };
+}
+
+/** The share of the machine (0–100 % of all cores) busy between two readings. */
+export const busyPercent = (before: { busy: number; total: number }, after: { busy: number; total: number }) =>
+  ((after.busy - before.busy) / Math.max(1, after.total - before.total)) * 100;
+
+export async function machineBusyPercent(ms: number): Promise<number> {
+  const before = machineJiffies();
+  await sleep(ms);
+  return busyPercent(before, machineJiffies());
+}
+
+/** The machine is shared: waits (at most `maxWaitMs`) for a second in which it is at most `threshold` % busy. */
+export async function waitForQuietMachine(threshold: number, maxWaitMs: number, log: (line: string) => void): Promise<number> {
+  const deadline = Date.now() + maxWaitMs;
+  let busy = await machineBusyPercent(1000);
+  while (busy > threshold && Date.now() < deadline) {
+    log(`  the machine is ${busy.toFixed(0)}% busy (someone else is using it): waiting for it to calm down`);
+    await sleep(2000);
+    busy = await machineBusyPercent(1000);
+  }
+  return busy;
+}
+
+/** Per named group, the CPU seconds of each of its processes now, and the machine's jiffies. */
+export interface CpuSnapshot {
+  at: number;
+  groups: Record<string, Map<number, number>>;
+  machine: { busy: number; total: number };
+}
+
+/** `groups` lists each group's processes now: a pool may open backends between two snapshots. */
+export function cpuSnapshot(groups: Record<string, () => number[]>): CpuSnapshot {
+  const snapshot: CpuSnapshot = { at: performance.timeOrigin + performance.now(), groups: {}, machine: machineJiffies() };
+  for (const [name, list] of Object.entries(groups)) {
+    snapshot.groups[name] = new Map();
+    for (const pid of list()) {
+      try {
+        snapshot.groups[name].set(pid, cpuSeconds(pid));
+      } catch {
+        // it ended meanwhile
+      }
     }
   }
-  return seconds;
+  return snapshot;
+}
+
+/**
+ * CPU seconds per group between two snapshots (a process born in between counts from zero), plus
+ * "everything else": the machine's busy time minus all the groups (the kernel's work, other programs).
+ */
+export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, cores: number): { wallSeconds: number; seconds: Record<string, number>; machinePercent: number } {
+  const seconds: Record<string, number> = {};
+  for (const [name, now] of Object.entries(after.groups)) {
+    seconds[name] = [...now].reduce((sum, [pid, cpu]) => sum + Math.max(0, cpu - (before.groups[name]?.get(pid) ?? 0)), 0);
+  }
+  const wallSeconds = (after.at - before.at) / 1000;
+  const machinePercent = busyPercent(before.machine, after.machine) * cores;
+  const metered = Object.values(seconds).reduce((a, b) => a + b, 0);
+  seconds['everything else'] = Math.max(0, (machinePercent / 100) * wallSeconds - metered);
+  return { wallSeconds, seconds, machinePercent };
 }

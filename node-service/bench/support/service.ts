@@ -1,143 +1,140 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer, type AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import { freePort } from '../../test/support/apache.js';
+import { databaseUrl, TEST_JWT_SECRET, VALKEY_URL, withAdmin } from '../../test/support/environment.js';
 import { sleep } from './stats.js';
 import type { Teardown } from './teardown.js';
 
 /**
- * The real service as its own process against this machine's PostgreSQL and Valkey, with a fresh database
- * and key prefix that are removed afterwards. Everything stays on 127.0.0.1.
+ * The real service as its own process against this machine's PostgreSQL and Valkey, each run with a fresh
+ * database and key prefix that the teardown removes. It trusts the tests' portal secret, so that the tests'
+ * token helpers sign in for the benchmark too. Everything stays on 127.0.0.1.
  */
 export const SERVICE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const POSTGRES_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-export const VALKEY_URL = 'redis://127.0.0.1:6379';
-export const BENCH_JWT_SECRET = `bench-${randomBytes(24).toString('hex')}`;
+export { TEST_JWT_SECRET as BENCH_JWT_SECRET, VALKEY_URL };
 
-/** How the service is started: the compiled JavaScript (as in production), or TypeScript through tsx. */
+/** A build of the service: where it runs from, its entry point, and its receipts command (a build may predate it). */
 export interface ServiceRunner {
   label: string;
+  cwd: string;
   args: string[];
+  receiptsArgs: string[] | undefined;
 }
 
-/** Compiles the service once (`tsc -p tsconfig.build.json` into dist/), so tsx does not skew the figures. */
-export async function buildService(): Promise<ServiceRunner> {
+function compiledRunner(label: string, root: string, dist = join(root, 'dist')): ServiceRunner {
+  const receipts = join(dist, 'cli', 'receipts.js');
+  return { label, cwd: root, args: [join(dist, 'main.js')], receiptsArgs: existsSync(receipts) ? [receipts] : undefined };
+}
+
+/** `tsc -p tsconfig.build.json` in `root`; tsc emits even on type errors (someone may be mid-edit): say so and measure it. */
+async function compile(root: string): Promise<void> {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const started = performance.now();
   try {
-    await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: SERVICE_ROOT });
+    await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root });
   } catch (error) {
-    // tsc still emits on type errors (someone may be mid-edit): say so, and measure what was emitted.
-    const output = (error as { stdout?: string }).stdout ?? String(error);
-    console.warn(`tsc reported errors; measuring the JavaScript it emitted anyway:\n${output.split('\n').slice(0, 10).join('\n')}`);
+    console.warn(`tsc reported errors in ${root}; measuring what it emitted:\n${String((error as { stdout?: string }).stdout ?? error).slice(0, 1500)}`);
   }
-  if (!existsSync(`${SERVICE_ROOT}/dist/main.js`)) throw new Error('the build produced no dist/main.js');
-  process.stdout.write(`service compiled (tsc -p tsconfig.build.json) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  return { label: '`node dist/main.js`, compiled by tsc', args: ['dist/main.js'] };
+  if (!existsSync(join(root, 'dist', 'main.js'))) throw new Error(`the build in ${root} produced no dist/main.js`);
+  process.stdout.write(`compiled ${root} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
-/** Another compiled build of the service (a directory holding main.js), e.g. a prototype to compare with. */
+/** This working tree, compiled once (tsx would skew the figures). */
+export async function buildService(): Promise<ServiceRunner> {
+  await compile(SERVICE_ROOT);
+  return compiledRunner('`node dist/main.js`, compiled by tsc', SERVICE_ROOT);
+}
+
+/**
+ * `rev` built aside for an A/B run: its tree exported (git archive) into a temporary directory, with this
+ * checkout's node_modules linked in (the baseline's dependencies must be the same: checked on the lock file).
+ */
+export async function buildBaseline(rev: string, teardown: Teardown): Promise<ServiceRunner> {
+  const git = (...args: string[]) => execFileSync('git', ['-C', SERVICE_ROOT, ...args], { encoding: 'utf8' }).trim();
+  const commit = git('rev-parse', '--verify', `${rev}^{commit}`);
+  const changed = git('diff', '--numstat', commit, '--', '../package-lock.json').split(/\s+/).map(Number);
+  if (changed[0]! + changed[1]! > 2) console.warn(`--baseline: ${rev}'s package-lock.json differs from this checkout's; its build uses this node_modules`);
+  const dir = mkdtempSync(join(tmpdir(), `asistencia-baseline-${commit.slice(0, 7)}-`));
+  teardown.defer(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+  const root = dirname(SERVICE_ROOT);
+  execFileSync('sh', ['-c', `git -C "$1" archive "$2" | tar -x -C "$3"`, 'sh', root, commit, dir]);
+  for (const modules of ['node_modules', 'node-service/node_modules']) {
+    if (existsSync(join(root, modules))) symlinkSync(join(root, modules), join(dir, modules));
+  }
+  await compile(join(dir, 'node-service'));
+  return compiledRunner(`baseline ${git('log', '-1', '--format=%h (%s)', commit)}, compiled aside`, join(dir, 'node-service'));
+}
+
+/** Another compiled build (a directory holding main.js), e.g. a prototype. */
 export function prebuiltRunner(dir: string): ServiceRunner {
-  const main = resolve(dir, 'main.js');
-  if (!existsSync(main)) throw new Error(`--service: no main.js in ${dir}`);
-  return { label: `\`node ${main}\``, args: [main] };
+  if (!existsSync(resolve(dir, 'main.js'))) throw new Error(`--service: no main.js in ${dir}`);
+  return compiledRunner(`\`node ${resolve(dir, 'main.js')}\``, SERVICE_ROOT, resolve(dir));
 }
 
-export const tsxRunner: ServiceRunner = { label: '`node --import tsx src/main.ts`', args: ['--import', 'tsx', 'src/main.ts'] };
-
-async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.end();
-  }
-}
+export const tsxRunner: ServiceRunner = {
+  label: '`node --import tsx src/main.ts`',
+  cwd: SERVICE_ROOT,
+  args: ['--import', 'tsx', 'src/main.ts'],
+  receiptsArgs: ['--import', 'tsx', 'src/cli/receipts.ts'],
+};
 
 /** A fresh, empty database (the service migrates it at start-up), dropped by the teardown. */
 export async function createDatabase(teardown: Teardown): Promise<string> {
   const name = `asistencia_bench_${randomBytes(4).toString('hex')}`;
   await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
   teardown.defer(`drop database ${name}`, () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return databaseUrl(name);
+}
+
+/** A Valkey client for one piece of work. */
+export async function withValkey<T>(work: (valkey: Redis) => Promise<T>): Promise<T> {
+  const valkey = new Redis(VALKEY_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await valkey.connect();
+  try {
+    return await work(valkey);
+  } finally {
+    valkey.disconnect();
+  }
 }
 
 /** A Valkey key prefix of its own; the teardown deletes every key under it. */
 export function createKeyPrefix(teardown: Teardown): string {
   const prefix = `asistencia-bench:${randomBytes(4).toString('hex')}:`;
-  teardown.defer(`delete Valkey keys ${prefix}*`, () => deleteKeys(prefix));
+  teardown.defer(`delete Valkey keys ${prefix}*`, () =>
+    withValkey(async (valkey) => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await valkey.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        if (keys.length > 0) await valkey.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }),
+  );
   return prefix;
-}
-
-async function deleteKeys(prefix: string): Promise<void> {
-  const valkey = new Redis(VALKEY_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await valkey.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await valkey.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await valkey.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    valkey.disconnect();
-  }
-}
-
-/** PostgreSQL and Valkey versions, for the record. */
-export async function storeVersions(): Promise<{ postgres: string; valkey: string }> {
-  const postgres = await withAdmin(async (admin) => (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version);
-  const valkey = new Redis(VALKEY_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await valkey.connect();
-  try {
-    const info = await valkey.info('server');
-    const version = /^valkey_version:(.+)$/m.exec(info)?.[1] ?? /^redis_version:(.+)$/m.exec(info)?.[1];
-    const name = /^valkey_version:/m.test(info) ? 'Valkey' : 'Redis';
-    return { postgres: postgres.split(' ')[0]!, valkey: `${name} ${version?.trim() ?? '?'}` };
-  } finally {
-    valkey.disconnect();
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface BenchService {
   baseUrl: string;
   pid: number;
-  /** False once the process has exited, whatever the reason. */
   running(): boolean;
   output(): string;
-  /** SIGTERM (graceful shutdown), SIGKILL after `graceMs`; resolves once the process has exited. */
-  stop(graceMs?: number): Promise<void>;
+  /** SIGTERM (graceful shutdown), SIGKILL after 10 s; resolves once the process has exited. */
+  stop(): Promise<void>;
 }
 
 /** Starts the service with `env` on a free port and waits until it is ready; the teardown stops it. */
-export async function startService(
-  runner: ServiceRunner,
-  options: { env: Record<string, string>; nodeArgs?: string[]; teardown: Teardown },
-): Promise<BenchService> {
+export async function startService(runner: ServiceRunner, options: { env: Record<string, string>; nodeArgs?: string[]; teardown: Teardown }): Promise<BenchService> {
   const port = await freePort();
   let output = '';
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...runner.args], {
-    cwd: SERVICE_ROOT,
+    cwd: runner.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', PORT: String(port), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -145,33 +142,23 @@ export async function startService(
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running = () => child.exitCode === null && child.signalCode === null;
   const service: BenchService = {
     baseUrl: `http://127.0.0.1:${port}`,
     pid: child.pid!,
-    running: () => child.exitCode === null && child.signalCode === null,
+    running,
     output: () => output,
-    async stop(graceMs = 10_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+    async stop() {
+      if (!running()) return;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
     },
   };
   options.teardown.defer(`stop service pid ${child.pid}`, () => service.stop());
-  await waitForReady(`${service.baseUrl}/asistencia/ready`, 60_000, () => child.exitCode !== null, () => output);
-  return service;
-}
-
-async function waitForReady(url: string, timeoutMs: number, hasExited: () => boolean, output: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !hasExited()) {
-    try {
-      if ((await fetch(url)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline && running(); await sleep(100)) {
+    if (await fetch(`${service.baseUrl}/asistencia/ready`).then((r) => r.status === 200, () => false)) return service;
   }
-  throw new Error(`the service did not become ready at ${url}\n${output()}`);
+  throw new Error(`the service did not become ready at ${service.baseUrl}\n${output}`);
 }

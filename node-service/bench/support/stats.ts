@@ -5,13 +5,18 @@ export interface Distribution {
   max: number;
 }
 
-/** p50, p99 (nearest rank) and max of `values`; NaN everywhere when there are none. */
+/** p50, p99 (nearest rank) and max of `values`, rounded to 0.1; NaN everywhere when there are none. */
 export function distribution(values: readonly number[]): Distribution {
-  if (values.length === 0) return { count: 0, p50: NaN, p99: NaN, max: NaN };
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-  return { count: sorted.length, p50: rank(0.5), p99: rank(0.99), max: sorted[sorted.length - 1]! };
+  const rank = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]! * 10) / 10;
+  return sorted.length === 0 ? { count: 0, p50: NaN, p99: NaN, max: NaN } : { count: sorted.length, p50: rank(0.5), p99: rank(0.99), max: rank(1) };
 }
+
+export const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
 
 /** Runs `work` over `items` with at most `limit` in flight; results keep the order of `items`. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -29,9 +34,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Resolves with `promise`, or rejects naming `what` after `ms`. */
 export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result within ${Math.round(ms / 1000)} s`)), ms);
-  });
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no result within ${Math.round(ms / 1000)} s`)), ms)));
   try {
     return await Promise.race([promise, timeout]);
   } finally {

@@ -1,22 +1,18 @@
 /**
- * What a benchmark started (processes, a database, Valkey keys), undone in reverse order: after a normal
- * run, after a failure, and on Ctrl-C. A scope is a teardown nested in its parent, so an interrupt that runs
- * the root also runs every scope still open.
+ * What a benchmark started (processes, databases, Valkey keys, a build), undone last-in first-out after a
+ * normal run, a failure or Ctrl-C. A scope is a teardown nested in its parent: running the root also runs
+ * every scope still open.
  */
 export interface Teardown {
-  /** Registers an undo step; steps run last-in, first-out, each at most once. */
   defer(label: string, step: () => unknown): void;
-  /** A nested teardown: run it when its part of the work is done. */
   scope(): Teardown;
   run(): Promise<void>;
 }
 
 export function createTeardown(): Teardown {
   const steps: Array<{ label: string; step: () => unknown }> = [];
-  const teardown: Teardown = {
-    defer(label, step) {
-      steps.push({ label, step });
-    },
+  return {
+    defer: (label, step) => void steps.push({ label, step }),
     scope() {
       const child = createTeardown();
       const entry = { label: 'scope', step: () => child.run() };
@@ -25,8 +21,7 @@ export function createTeardown(): Teardown {
         ...child,
         async run() {
           await child.run();
-          const at = steps.indexOf(entry);
-          if (at >= 0) steps.splice(at, 1);
+          if (steps.includes(entry)) steps.splice(steps.indexOf(entry), 1);
         },
       };
     },
@@ -40,5 +35,4 @@ export function createTeardown(): Teardown {
       }
     },
   };
-  return teardown;
 }

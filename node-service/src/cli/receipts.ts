@@ -30,12 +30,14 @@ function scopeOf(argv: string[]): Scope | null {
   return first && UUID.test(first) && second === undefined ? { sessionId: first } : null;
 }
 
-function print(report: VerifyReport, elapsedMs: number): number {
+/** The summary's cost: wall time and this process's CPU (main thread and thread pool) since the work began. */
+function print(report: VerifyReport, elapsedMs: number, cpu: NodeJS.CpuUsage): number {
   for (const p of report.problems) process.stdout.write(`PROBLEM session ${p.sessionId} receipt ${p.receiptId ?? '-'}: ${p.problem}\n`);
-  const perReceipt = report.receipts > 0 ? ` (${(elapsedMs / report.receipts).toFixed(2)} ms per receipt)` : '';
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const perReceipt = (ms: number) => (report.receipts > 0 ? ` (${(ms / report.receipts).toFixed(2)} ms per receipt)` : '');
   process.stdout.write(
     `${report.problems.length === 0 ? 'OK' : 'FAILED'}: ${report.receipts} receipt(s) in ${report.sessions} session(s), ` +
-      `${report.problems.length} problem(s), ${Math.round(elapsedMs)} ms${perReceipt}\n`,
+      `${report.problems.length} problem(s), ${Math.round(elapsedMs)} ms${perReceipt(elapsedMs)}, CPU ${Math.round(cpuMs)} ms${perReceipt(cpuMs)}\n`,
   );
   return report.problems.length === 0 ? 0 : 1;
 }
@@ -47,10 +49,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   if (typeof scope === 'object' && 'file' in scope) {
-    return print(await verifyReceiptsFile(await readFile(scope.file, 'utf8')), performance.now() - started);
+    return print(await verifyReceiptsFile(await readFile(scope.file, 'utf8')), performance.now() - started, process.cpuUsage(cpuBefore));
   }
-  return withConfiguredDatabase(async (db) => print(await createReceiptTools(db).verifier.verify(scope), performance.now() - started));
+  return withConfiguredDatabase(async (db) => print(await createReceiptTools(db).verifier.verify(scope), performance.now() - started, process.cpuUsage(cpuBefore)));
 }
 
 runCli(main);

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { inject } from 'vitest';
-import { databaseUrl, POSTGRES_ADMIN_URL } from './environment.js';
+import { databaseUrl, withAdmin } from './environment.js';
 
 export interface TestDatabase {
   name: string;
@@ -24,14 +23,4 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
 /** A key prefix of its own for one test file, inside the run's prefix (removed at the end of the run). */
 export function testKeyPrefix(): string {
   return `${inject('valkeyPrefix')}${randomBytes(4).toString('hex')}:`;
-}
-
-async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.end();
-  }
 }

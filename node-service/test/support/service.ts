@@ -8,10 +8,12 @@ import { openDatabase, openKeyValueStore } from '../../src/shared/storage/open.j
 import type { KeyValueStore } from '../../src/shared/storage/key-value.js';
 import type { SqlDatabase } from '../../src/shared/storage/sql.js';
 import { createTestDatabase, testKeyPrefix, type TestDatabase } from './databases.js';
-import { VALKEY_URL } from './environment.js';
+import { TEST_JWT_SECRET, VALKEY_URL } from './environment.js';
 
 export const SERVICE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const TEST_JWT_SECRET = 'test-secret-for-asistencia-integration-0123456789';
+export { TEST_JWT_SECRET };
+/** One free-port helper for all of test/support (and the benchmark). */
+export { freePort } from './apache.js';
 
 export interface RunningService {
   baseUrl: string;
@@ -114,18 +116,6 @@ export async function waitForReady(url: string, timeoutMs: number, describe: () 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${url} not ready within ${timeoutMs} ms\n${describe()}`);
-}
-
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

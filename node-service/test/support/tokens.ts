@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { TEST_JWT_SECRET } from './service.js';
+import { TEST_JWT_SECRET } from './environment.js';
 
 export interface TokenOverrides {
   sub?: string;

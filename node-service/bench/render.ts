@@ -1,0 +1,290 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DoorResult } from './door/index.js';
+import type { ProjectorResult } from './projector/index.js';
+import type { CeilingFigures } from './scan/ceiling-worker.js';
+import type { BurstFigures } from './scan/classroom.js';
+import type { ScanResult } from './scan/measure.js';
+import type { Machine } from './support/machine.js';
+import { median, type Distribution } from './support/stats.js';
+import { SERVICE_ROOT } from './support/service.js';
+
+/**
+ * The one renderer: a run's JSON record (bench/results/<scenario>.json) as console text and as its section
+ * of docs/benchmarks.md, between markers that only this replaces. `npx tsx bench/run.ts render` redoes the
+ * sections from the stored records.
+ */
+export interface BenchRecord {
+  scenario: string;
+  title: string;
+  command: string;
+  machine: Machine;
+  runner: string;
+  source: string;
+  env: Record<string, string>;
+  [figures: string]: unknown;
+}
+
+type Row<R> = [label: string, cell: (r: R) => string];
+interface Check {
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+}
+interface View {
+  columns: string[];
+  rows: string[][];
+  notes: string[];
+  checks: Check[];
+}
+
+const count = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
+const one = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
+const two = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
+const ms = (d: Distribution) => (d.count === 0 ? '–' : `${Math.round(d.p50)} / ${Math.round(d.p99)} / ${Math.round(d.max)}`);
+const errors = (e: Record<string, number>) => Object.entries(e).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} × ${n}`).join(', ') || 'none';
+const table = <R>(results: readonly R[], rows: Array<Row<R>>) => rows.map(([label, cell]) => [label, ...results.map(cell)]);
+/** A target: what was measured of `subject` and whether it meets it; "not measured" when the run did not include it. */
+const check = <T>(target: string, subject: T | undefined, measured: (s: T) => string, met: (s: T) => boolean): Check =>
+  subject === undefined ? { target, measured: 'not measured', met: undefined } : { target, measured: measured(subject), met: met(subject) };
+
+function projectorView(record: BenchRecord): View {
+  const results = record.results as ProjectorResult[];
+  const at = results.find((r) => r.sessions === 1000);
+  const rows: Array<Row<ProjectorResult>> = [
+    ['frames expected / received / missing', (r) => `${count(r.frames.expected)} / ${count(r.frames.received)} / ${count(r.frames.missing)}`],
+    ['sessions missing a frame; duplicate frames; slots with >1 token', (r) => `${r.frames.sessionsMissing}; ${r.frames.duplicates}; ${r.frames.slotsWithSeveralTokens}`],
+    ['rotation jitter at the projector p50 / p99 / max (ms)', (r) => ms(r.frames.showLateness)],
+    ['frames arriving after their slot began', (r) => count(r.frames.lateFrames)],
+    ['server lateness p50 / p99 / max (ms; negative: sent ahead)', (r) => ms(r.frames.serverLateness)],
+    ['arrival lateness p50 / p99 / max (ms; negative: ahead)', (r) => ms(r.frames.arrivalLateness)],
+    ['send → receipt p50 / p99 / max (ms)', (r) => ms(r.frames.delivery)],
+    ['per slot: first / last frame sent after the boundary (ms, median of slots)', (r) => `${r.frames.burst.firstMs} / ${r.frames.burst.lastMs}`],
+    ['server CPU (% of one core)', (r) => one(r.serverCpuPercent)],
+    ['server RSS at start / after setup / max in window (MB)', (r) => `${one(r.rssAtStartMB)} / ${one(r.rssAfterSetupMB)} / ${one(r.rssMaxMB)}`],
+    ['server V8 heap used / total; external, after the window (MB)', (r) => (r.heap ? `${one(r.heap.usedMB)} / ${one(r.heap.totalMB)}; ${one(r.heap.externalMB)}` : '–')],
+    ['client CPU (% of one core, separate process)', (r) => one(r.clientCpuPercent)],
+    ['setup: sessions created, opened, round 1; projectors subscribed (s)', (r) => `${one(r.setupSeconds)}; ${one(r.connectSeconds)}`],
+  ];
+  return {
+    columns: results.map((r) => `N = ${count(r.sessions)}`),
+    rows: table(results, rows),
+    notes: [
+      `${results[0]?.slots ?? 0} whole slots of ${Number(record.periodMs) / 1000} s measured after two of warm-up.`,
+      ...results.flatMap((r) => r.problems.slice(0, 5).map((p) => `N = ${r.sessions}: ${p}`)),
+    ],
+    checks: [
+      check('1,000 sessions: rotation jitter p99 ≤ 50 ms (when the projector can show each code)', at, (r) => `${r.frames.showLateness.p99} ms`, (r) =>
+        r.frames.showLateness.p99 <= 50),
+      check('1,000 sessions: RSS < 200 MB', at, (r) => `${one(r.rssMaxMB)} MB`, (r) => r.rssMaxMB < 200),
+      check(
+        'every session gets one frame per slot, one token per (session, slot)',
+        results,
+        (all) => all.map((r) => `N=${r.sessions}: ${r.frames.missing} missing, ${r.frames.slotsWithSeveralTokens} with >1 token`).join('; '),
+        (all) => all.every((r) => r.frames.missing === 0 && r.frames.slotsWithSeveralTokens === 0),
+      ),
+    ],
+  };
+}
+
+type ScanRun = ScanResult & { build: number; pair: number };
+const R_LINE = 'CPU per confirmed scan (server + PostgreSQL + Valkey) ÷ SimpleWebAuthn verification alone';
+
+function scanView(record: BenchRecord): View {
+  const results = record.results as ScanRun[];
+  const ceilings = record.ceilings as CeilingFigures;
+  const ab = record.baseline !== null;
+  const setting = (r: ScanRun) =>
+    [
+      `N = ${count(r.students)}, ${r.instances} instance${r.instances === 1 ? '' : 's'}`,
+      ...(r.arrivalSeconds > 0 ? [`arriving over ${r.arrivalSeconds} s`] : []),
+      ...(r.projectors > 0 ? [`${r.projectors} projectors rotating`] : []),
+    ].join(', ');
+  const label = (r: ScanRun) => `${setting(r)}${ab ? `, ${r.build === 0 ? 'this build' : 'baseline'} run ${r.pair}` : ''}`;
+  const each = (r: ScanRun, f: (s: ScanRun['servers'][number]) => string) => r.servers.map(f).join(' + ');
+  const part = (r: ScanRun, name: string) => r.parts[name]!;
+  const ratio = (r: ScanRun) => r.costMs / ceilings.simpleWebAuthn.msCpu;
+  const b = (r: ScanRun): BurstFigures => r.burst;
+  const rows: Array<Row<ScanRun>> = [
+    ['confirmed / wall time of the burst (ms); **confirmed/s**', (r) => `${count(b(r).successes)} / ${count(b(r).wallMs)}; **${count(b(r).confirmedPerSecond)}**`],
+    ['errors by code', (r) => errors(b(r).errors)],
+    ['full two-step scan p50 / p99 / max (ms)', (r) => ms(b(r).scan)],
+    ['confirm alone; challenge alone p50 / p99 / max (ms)', (r) => `${ms(b(r).confirm)}; ${ms(b(r).challenge)}`],
+    ['confirmed on the other instance than the challenge', (r) => (r.instances > 1 ? count(b(r).crossInstance) : '–')],
+    [
+      'rows committed (= confirmed?); projector live count after',
+      (r) => `${count(r.committedRows)} (${r.committedRows === b(r).successes ? 'yes' : '**NO**'}); ${r.projectorCount ?? '–'}`,
+    ],
+    ['**CPU per confirmed scan, server + PostgreSQL + Valkey (ms)**', (r) => `**${two(r.costMs)}**`],
+    ['÷ SimpleWebAuthn verification alone (R)', (r) => two(ratio(r))],
+    ['server CPU: % of one core; ms per scan (per instance)', (r) => each(r, (s) => `${one(s.percent)}; ${two(s.msPerScan)}`)],
+    ['PostgreSQL; Valkey CPU: ms per scan', (r) => `${two(part(r, 'PostgreSQL').msPerScan)}; ${two(part(r, 'Valkey').msPerScan)}`],
+    [
+      'load generator; everything else (kernel, other programs): ms per scan',
+      (r) => `${two(part(r, 'load generator').msPerScan)}; ${two(part(r, 'everything else').msPerScan)}`,
+    ],
+    ['whole machine busy in the burst (% of one core); before it (% of all)', (r) => `${one(r.machinePercent)}; ${one(r.busyBeforePercent)}`],
+    ['server socket writes / reads per scan (per instance)', (r) => each(r, (s) => `${one(s.writesPerScan)} / ${one(s.readsPerScan)}`)],
+    [
+      'PostgreSQL transactions per scan; rollbacks; Valkey commands per scan',
+      (r) => `${one(r.dbTransactionsPerScan)}; ${r.dbRollbacks}; ${one(r.valkeyCommandsPerScan)}`,
+    ],
+    ['server RSS max in the burst (MB, per instance)', (r) => each(r, (s) => one(s.rssMaxMB))],
+    ['warm-up bursts: CPU per scan of each (ms)', (r) => r.warmups.map((w) => two(w.costMs)).join(', ')],
+    [
+      'receipts verify --all: receipts; ms per receipt wall / CPU / PostgreSQL CPU',
+      ({ receipts: v }) => (v ? `${count(v.receipts)}; ${[v.wallMsPerReceipt, v.cpuMsPerReceipt, v.postgresMsPerReceipt].map(two).join(' / ')}` : 'not in this build'),
+    ],
+    ['setup: N phones enrolled through the API (s)', (r) => one(r.enrollSeconds)],
+  ];
+  const ours = results.filter((r) => r.build === 0);
+  const rLines = ours
+    .filter((r) => r.arrivalSeconds === 0)
+    .map((r) => `${R_LINE}: ${two(ratio(r))} (${label(r)}: ${two(r.costMs)} ms ÷ ${two(ceilings.simpleWebAuthn.msCpu)} ms)`);
+  const comparisons = [...new Set(results.map(setting))].map((s) => {
+    const pairs = results.filter((r) => setting(r) === s);
+    const a = pairs.filter((r) => r.build === 0).map((r) => r.costMs);
+    const z = pairs.filter((r) => r.build === 1).map((r) => r.costMs);
+    const differences = a.map((x, i) => z[i]! - x);
+    const ratios = a.map((x, i) => z[i]! / x);
+    return { s, a, z, difference: median(differences), ratio: median(ratios) };
+  });
+  const abLines = ab
+    ? comparisons.map(
+        (c) =>
+          `A/B, ${c.s}: CPU per scan this build ${c.a.map(two).join(', ')} ms; baseline ${c.z.map(two).join(', ')} ms; ` +
+          `median of paired differences (baseline − this) ${two(c.difference)} ms; baseline ÷ this build ${two(c.ratio)} (median of the pairs)`,
+      )
+    : [];
+  const at500 = ours.find((r) => setting(r) === 'N = 500, 1 instance');
+  const ab500 = comparisons.find((c) => c.s === 'N = 500, 1 instance');
+  const swa = ceilings.simpleWebAuthn;
+  return {
+    columns: results.map(label),
+    rows: table(results, rows),
+    notes: [
+      `Baseline: ${String(record.baseline ?? 'none (no --baseline)')}.`,
+      `SimpleWebAuthn verifyAuthenticationResponse alone, one at a time in one process: ${count(swa.perSecond)}/s ` +
+        `(rounds ${count(swa.min)}–${count(swa.max)}), ${two(swa.msCpu)} ms of CPU each; ` +
+        `raw ES256 (node:crypto, ready keys): ${count(ceilings.es256.perSecond)}/s, ${two(ceilings.es256.msCpu)} ms.`,
+      ...rLines,
+      ...abLines,
+    ],
+    checks: [
+      check('R ≤ 3.00 at N = 500 at once, one instance (moonshot 2.00)', at500, (r) => two(ratio(r)), (r) => ratio(r) <= 3),
+      ...(ab ? [check('at least 2× less CPU per scan than the baseline (N = 500, 1 instance)', ab500, (c) => `${two(c.ratio)}×`, (c) => c.ratio >= 2)] : []),
+      ...ours
+        .filter((r) => r.arrivalSeconds > 0 && r.students === 500)
+        .map((r) =>
+          check(`p99 < 150 ms, full two-step scan, ${setting(r)}`, r, (x) => `${Math.round(x.burst.scan.p99)} ms`, (x) =>
+            x.burst.scan.p99 < 150 && x.burst.successes === x.students),
+        ),
+      check(
+        'committed rows = confirmations, every burst (warm-ups included: the run fails otherwise); receipts verify clean',
+        results,
+        (all) => all.map((r) => `${r.committedRows} = ${r.burst.successes}`).join('; '),
+        (all) => all.every((r) => r.committedRows === r.burst.successes),
+      ),
+    ],
+  };
+}
+
+function doorView(record: BenchRecord): View {
+  const results = record.results as DoorResult[];
+  const memory = (m: DoorResult['apache']) => `${m.processes}: ${Math.round(m.rssMB)} / ${Math.round(m.pssMB)}`;
+  const rows: Array<Row<DoorResult>> = [
+    ['sockets open and authenticated; seconds to open them', (r) => `${count(r.opened)}; ${one(r.openSeconds)}`],
+    ['sockets answered (pong) in the window; closed in it', (r) => `${count(r.answeredSockets)}; ${r.dropped}`],
+    ['login page, GET /login.php p50 / p99 / max (ms)', (r) => ms(r.loginPage)],
+    ['sign-in, POST /login.php p50 / p99 / max (ms)', (r) => ms(r.signIn)],
+    ['API, GET /asistencia/api/me p50 / p99 / max (ms)', (r) => ms(r.api)],
+    ['**scan challenge**, POST /asistencia/api/scan/challenge p50 / p99 / max (ms)', (r) => ms(r.scanChallenge)],
+    ['full two-step scan p50 / p99 / max (ms); scans; errors', (r) => `${ms(r.scan)}; ${r.scanned}; ${errors(r.scanErrors)}`],
+    ['requests answered wrong or not at all', (r) => `${r.failures.length} of ${r.loginPage.count + r.signIn.count + r.api.count + r.failures.length}`],
+    ['Apache before the sockets, processes: RSS sum / PSS (MB)', (r) => memory(r.apacheIdle)],
+    ['**Apache** with the sockets, processes: RSS sum / PSS (MB)', (r) => memory(r.apache)],
+    ['php-fpm, processes: RSS sum / PSS (MB)', (r) => memory(r.phpFpm)],
+    ['**node-service** RSS before the sockets / max with them (MB)', (r) => `${Math.round(r.nodeIdleMB)} / ${Math.round(r.nodeMB)}`],
+    [
+      'CPU in the window, % of one core: Apache / php-fpm / node-service / socket client',
+      (r) => [r.cpu.apache, r.cpu.phpFpm, r.cpu.node, r.cpu.client].map(Math.round).join(' / '),
+    ],
+    ["machine busy in the window (% of all cores, anyone's); load average", (r) => `${Math.round(r.machineBusyPercent)}; ${one(r.loadAverage)}`],
+  ];
+  const at = results.find((r) => r.sockets === 2000);
+  const p99 = (name: string, d: (r: DoorResult) => Distribution) =>
+    check(`2,000 sockets open: ${name} p99 < 200 ms`, at, (r) => `${d(r).p99} ms`, (r) => d(r).count > 0 && d(r).p99 < 200);
+  const pace = record.pace as { signIns: number; apiCalls: number; scans: number };
+  return {
+    columns: results.map((r) => `N = ${count(r.sockets)}`),
+    rows: table(results, rows),
+    notes: [
+      `A window of ${String(record.windowSeconds)} s: ${pace.signIns} sign-ins, ${pace.apiCalls} API calls and ${pace.scans} student scans started per second.`,
+      ...results.flatMap((r) => r.failures.slice(0, 5).map((f) => `N = ${r.sockets}: ${f}`)),
+    ],
+    checks: [
+      p99('login page (GET /login.php)', (r) => r.loginPage),
+      p99('sign-in (POST /login.php)', (r) => r.signIn),
+      p99('API (GET /asistencia/api/me)', (r) => r.api),
+      p99('scan challenge (POST /asistencia/api/scan/challenge)', (r) => r.scanChallenge),
+      check(
+        'every socket stays open and answered, every request and scan answered right',
+        results,
+        (all) =>
+          all
+            .map((r) => `N=${r.sockets}: ${r.opened - r.answeredSockets} unanswered, ${r.dropped} closed, ${r.failures.length} failed, scans: ${errors(r.scanErrors)}`)
+            .join('; '),
+        (all) => all.every((r) => r.answeredSockets === r.sockets && r.dropped === 0 && r.failures.length === 0 && Object.keys(r.scanErrors).length === 0),
+      ),
+    ],
+  };
+}
+
+const views: Record<string, (record: BenchRecord) => View> = { projector: projectorView, scan: scanView, door: doorView };
+const verdict = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? 'met' : '**not met**');
+
+export function render(record: BenchRecord): { text: string; markdown: string } {
+  const view = views[record.scenario]!(record);
+  const header = ['', ...view.columns];
+  const env = Object.entries(record.env).map(([name, value]) => `, \`${name}=${value}\``).join('');
+  const about = [`\`${record.command}\` on ${record.runner}${env}.`, `Machine: ${record.machine.line}.`, `Service source: ${record.source}.`];
+  const markdown = [
+    `## ${record.title[0]!.toUpperCase()}${record.title.slice(1)}`,
+    '',
+    ...about.map((line) => `${line}  `),
+    '',
+    ...view.notes.map((note) => `- ${note}`),
+    '',
+    `| ${header.join(' | ')} |`,
+    `|---|${view.columns.map(() => '---:').join('|')}|`,
+    ...view.rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    '| target | measured | |',
+    '|---|---|---|',
+    ...view.checks.map((c) => `| ${c.target} | ${c.measured} | ${verdict(c.met)} |`),
+  ].join('\n');
+  const plain = [header, ...view.rows].map((row) => row.map((cell) => cell.replaceAll('**', '')));
+  const widths = header.map((_, i) => Math.max(...plain.map((row) => row[i]!.length)));
+  const text = [
+    ...about,
+    ...view.notes,
+    '',
+    ...plain.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')),
+    '',
+    ...view.checks.map((c) => `${verdict(c.met).replaceAll('*', '').padEnd(12)} ${c.target}: ${c.measured}`),
+  ].join('\n');
+  return { text, markdown };
+}
+
+const BENCHMARKS_DOC = join(SERVICE_ROOT, '..', 'docs', 'benchmarks.md');
+
+/** Replaces the scenario's section between its markers (or appends it); nothing outside the markers is touched. */
+export function writeSection(name: string, markdown: string): void {
+  const start = `<!-- bench:${name}:start (generated by npm run bench; edits inside are replaced) -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const doc = existsSync(BENCHMARKS_DOC) ? readFileSync(BENCHMARKS_DOC, 'utf8') : '# Benchmarks\n';
+  const from = doc.indexOf(`<!-- bench:${name}:start`);
+  const to = doc.indexOf(end);
+  const block = `${start}\n${markdown.trim()}\n${end}`;
+  writeFileSync(BENCHMARKS_DOC, from >= 0 && to > from ? doc.slice(0, from) + block + doc.slice(to + end.length) : `${doc.trimEnd()}\n\n${block}\n`);
+}

@@ -1,0 +1,262 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { withAdmin } from '../../test/support/environment.js';
+import { profiler, type ProfileSummary } from '../support/cpu-profile.js';
+import { benchCourse, startDirectory } from '../support/directory.js';
+import { childrenOf, cpuBetween, cpuSnapshot, machineBusyPercent, maxSampler, parentOf, rssBytes, syscalls, waitForQuietMachine } from '../support/proc.js';
+import { BENCH_JWT_SECRET, createDatabase, createKeyPrefix, startService, VALKEY_URL, withValkey, type BenchService, type ServiceRunner } from '../support/service.js';
+import { sleep } from '../support/stats.js';
+import type { Teardown } from '../support/teardown.js';
+import { projectSessions, runningSessions } from '../projector/index.js';
+import { burst, enrollClassroom, openRound, planScans, PUBLIC_ORIGIN, COURSE_ID, type Classroom } from './classroom.js';
+
+/**
+ * N students of one course, each with a phone enrolled through the real API, scan one live code and confirm,
+ * against one service instance or two sharing PostgreSQL and Valkey, optionally while other sessions'
+ * projectors rotate. Warm-up bursts repeat until the cost per scan settles; then one burst is measured:
+ * the CPU of every process involved, the rows committed, the receipts re-verified.
+ */
+export interface ScanOptions {
+  students: number;
+  instances: number;
+  /** Seconds over which the students start, evenly spread (0: all at the same instant). */
+  arrivalSeconds: number;
+  /** Other sessions projected (rotating) during the bursts. */
+  projectors: number;
+  runner: ServiceRunner;
+  teardown: Teardown;
+  env: Record<string, string>;
+  profile: boolean;
+  clients: number;
+  cores: number;
+  quietPercent: number;
+  log: (line: string) => void;
+}
+
+/** PostgreSQL 15 publishes a busy backend's statistics once it has been idle 10 s: wait that out before reading them. */
+const PG_STATS_SETTLE_MS = 11_000;
+/** Each burst waits (at most QUIET_WAIT_MS) for the machine to be at most `quietPercent` busy (default 20 %): it may be shared. */
+export const QUIET_WAIT_MS = 3 * 60_000;
+/** Warm-up bursts repeat until two in a row differ by less than this in CPU per scan, within the bounds. */
+const SETTLED = 0.1;
+const WARMUPS = { min: 2, max: 8 };
+const MB = 1e6;
+
+export async function measureScan(o: ScanOptions) {
+  const scope = o.teardown.scope();
+  const servers: BenchService[] = [];
+  try {
+    const databaseUrl = await createDatabase(scope);
+    const profiles = await startInstances(o, databaseUrl, servers, scope);
+    const classroom = await enrollClassroom(servers[0]!.baseUrl, o.students, o.clients, scope);
+    o.log(`  ${o.students} students enrolled a phone each in ${classroom.enrollSeconds.toFixed(1)} s`);
+    if (o.projectors > 0) await projectSessions(servers[0]!, await runningSessions(servers[0]!.baseUrl, o.projectors, 'PROJECTED'), scope);
+    const plan = planScans(classroom, servers.map((s) => s.baseUrl), o.arrivalSeconds * 1000);
+    const groups = await processGroups(servers, classroom, databaseUrl);
+    const run = () => meteredBurst(servers, classroom, plan, groups, o.cores);
+
+    await sleep(PG_STATS_SETTLE_MS);
+    const dbBefore = await dbCounters(databaseUrl);
+    const warmups = await warmUntilSettled(run, o.quietPercent, o.log);
+    const busyBeforePercent = await machineBusyPercent(1000);
+    const measured = await run();
+    for (const server of servers) if (!server.running()) throw new Error(`a service exited during the burst:\n${server.output().slice(-2000)}`);
+    o.log(`  measured burst: ${measured.burst.successes} confirmed in ${measured.burst.wallMs.toFixed(0)} ms, ${measured.costMs.toFixed(2)} ms of CPU per scan`);
+
+    await sleep(PG_STATS_SETTLE_MS);
+    const dbAfter = await dbCounters(databaseUrl);
+    const bursts = [...warmups, measured];
+    await checkCommitted(databaseUrl, bursts);
+    const receipts = o.runner.receiptsArgs ? await verifyReceipts(o.runner, databaseUrl, groups, o.log) : null;
+    for (const client of classroom.clients) await client.stop();
+    for (const server of servers) await server.stop();
+    const exitedAt = Date.now();
+    const successes = bursts.reduce((sum, b) => sum + b.burst.successes, 0);
+    return {
+      students: o.students,
+      instances: o.instances,
+      arrivalSeconds: o.arrivalSeconds,
+      projectors: o.projectors,
+      clients: o.clients,
+      runner: o.runner.label,
+      enrollSeconds: classroom.enrollSeconds,
+      warmups: warmups.map((w) => ({ successes: w.burst.successes, scanP99: w.burst.scan.p99, costMs: w.costMs, errors: w.burst.errors })),
+      ...measured,
+      busyBeforePercent,
+      dbTransactionsPerScan: (dbAfter.commits - dbBefore.commits) / successes,
+      dbRollbacks: dbAfter.rollbacks - dbBefore.rollbacks,
+      receipts,
+      profiles: profiles.map((p) => p?.summarise(measured.window, exitedAt)).filter((p): p is ProfileSummary => p !== undefined),
+    };
+  } catch (error) {
+    for (const server of servers) o.log(`  the service pid ${server.pid} said, last:\n${server.output().trim().split('\n').slice(-10).join('\n')}`);
+    throw error;
+  } finally {
+    await scope.run();
+  }
+}
+
+export type ScanResult = Awaited<ReturnType<typeof measureScan>>;
+
+/** One after the other: the first migrates the fresh database, the second finds it done. */
+async function startInstances(o: ScanOptions, databaseUrl: string, servers: BenchService[], scope: Teardown) {
+  const directory = await startDirectory([benchCourse(COURSE_ID, o.students), benchCourse('PROJECTED', 1)], scope);
+  const env = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    VALKEY_URL,
+    VALKEY_KEY_PREFIX: createKeyPrefix(scope),
+    JWT_SECRET: BENCH_JWT_SECRET,
+    PUBLIC_URL: PUBLIC_ORIGIN,
+    // All the traffic comes from 127.0.0.1: the per-address and per-user limits would stop a classroom of one address.
+    RATE_LIMIT_SCAN_PER_MINUTE: '1000000',
+    RATE_LIMIT_USER_PER_MINUTE: '100000',
+    RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
+    ...directory,
+    ...o.env,
+  };
+  const profiles = [];
+  for (let i = 0; i < o.instances; i += 1) {
+    const profile = o.profile ? profiler() : undefined;
+    servers.push(await startService(o.runner, { teardown: scope, env, nodeArgs: profile?.nodeArgs ?? [] }));
+    profiles.push(profile);
+  }
+  o.log(`  ${o.runner.label}: ${servers.map((s) => `pid ${s.pid} at ${s.baseUrl}`).join(', ')}`);
+  return profiles;
+}
+
+/** Warm-up bursts (JIT, pools, keep-alive connections) until the CPU per scan of two in a row differs by less than SETTLED. */
+async function warmUntilSettled(run: () => Promise<MeteredBurst>, quietPercent: number, log: (line: string) => void): Promise<MeteredBurst[]> {
+  const warmups: MeteredBurst[] = [];
+  for (let i = 0; i < WARMUPS.max; i += 1) {
+    await waitForQuietMachine(quietPercent, QUIET_WAIT_MS, log);
+    const w = await run();
+    warmups.push(w);
+    const change = i === 0 ? NaN : Math.abs(w.costMs - warmups[i - 1]!.costMs) / warmups[i - 1]!.costMs;
+    const moved = i === 0 ? '' : ` (${(change * 100).toFixed(0)}% from the last)`;
+    log(`  warm-up ${i + 1}: ${w.burst.successes} confirmed in ${w.burst.wallMs.toFixed(0)} ms, ${w.costMs.toFixed(2)} ms of CPU per scan${moved}`);
+    if (i + 1 >= WARMUPS.min && change < SETTLED) return warmups;
+  }
+  log(`  the cost per scan did not settle within ${WARMUPS.max} warm-up bursts: measuring anyway`);
+  await waitForQuietMachine(quietPercent, QUIET_WAIT_MS, log);
+  return warmups;
+}
+
+type MeteredBurst = Awaited<ReturnType<typeof meteredBurst>>;
+
+/** A burst on a fresh round, with every meter around it: CPU by process group, system calls, Valkey commands, RSS. */
+async function meteredBurst(servers: BenchService[], classroom: Classroom, plan: ReturnType<typeof planScans>, groups: Record<string, () => number[]>, cores: number) {
+  const round = await openRound(servers[0]!.baseUrl);
+  const qrToken = await round.liveToken();
+  const rss = servers.map((s) => maxSampler(() => rssBytes(s.pid), 50));
+  const valkeyBefore = await valkeyCommands();
+  let before = { cpu: cpuSnapshot(groups), calls: servers.map((s) => syscalls(s.pid)) };
+  const figures = await burst(classroom, plan, qrToken, () => (before = { cpu: cpuSnapshot(groups), calls: servers.map((s) => syscalls(s.pid)) }));
+  const cpuAfter = cpuSnapshot(groups);
+  const callsAfter = servers.map((s) => syscalls(s.pid));
+  const valkeyAfter = await valkeyCommands();
+  const projectorCount = await round.countReaching(figures.successes, 3000);
+  round.close();
+  const cpu = cpuBetween(before.cpu, cpuAfter, cores);
+  const per = (n: number) => n / figures.successes;
+  const part = (name: string) => ({ percent: ((cpu.seconds[name] ?? 0) / cpu.wallSeconds) * 100, msPerScan: per((cpu.seconds[name] ?? 0) * 1000) });
+  const instances = servers.map((s, i) => ({
+    ...part(`server ${i}`),
+    rssMaxMB: rss[i]!.stop() / MB,
+    writesPerScan: per(callsAfter[i]!.writes - before.calls[i]!.writes),
+    readsPerScan: per(callsAfter[i]!.reads - before.calls[i]!.reads),
+  }));
+  const parts = Object.fromEntries(['PostgreSQL', 'Valkey', 'load generator', 'coordinator', 'everything else'].map((name) => [name, part(name)]));
+  return {
+    sessionId: round.sessionId,
+    burst: figures,
+    servers: instances,
+    parts,
+    /** CPU per confirmed scan, server(s) + PostgreSQL + Valkey (ms). */
+    costMs: instances.reduce((sum, s) => sum + s.msPerScan, 0) + parts.PostgreSQL!.msPerScan + parts.Valkey!.msPerScan,
+    machinePercent: cpu.machinePercent,
+    valkeyCommandsPerScan: per(valkeyAfter - valkeyBefore),
+    projectorCount,
+    window: { from: before.cpu.at, to: cpuAfter.at },
+    committedRows: NaN,
+  };
+}
+
+/**
+ * The processes whose CPU is metered: each instance, the load generator, this coordinator (the projector
+ * sockets), PostgreSQL (its background processes and this run's backends, not anyone else's) and Valkey.
+ */
+async function processGroups(servers: BenchService[], classroom: Classroom, databaseUrl: string): Promise<Record<string, () => number[]>> {
+  const postmaster = await withAdmin(async (admin) => parentOf((await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
+  const valkeyPid = Number(/^process_id:(\d+)/m.exec(await withValkey((valkey) => valkey.info('server')))?.[1]);
+  const database = new URL(databaseUrl).pathname.slice(1);
+  const ours = (pid: number) => {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return title.includes(database) || /: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher)/.test(title);
+    } catch {
+      return false;
+    }
+  };
+  return {
+    ...Object.fromEntries(servers.map((server, i) => [`server ${i}`, () => [server.pid]])),
+    'load generator': () => classroom.clients.map((c) => c.pid),
+    coordinator: () => [process.pid],
+    PostgreSQL: () => [postmaster, ...childrenOf(postmaster).filter(ours)],
+    Valkey: () => (valkeyPid > 0 ? [valkeyPid] : []),
+  };
+}
+
+async function withDatabase<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Committed rows must equal "confirmed" answers, in every burst: anything else is a broken promise to a student, and the run fails. */
+async function checkCommitted(databaseUrl: string, bursts: MeteredBurst[]): Promise<void> {
+  for (const b of bursts) {
+    const sql = 'SELECT count(*)::int AS n FROM attendance.validations WHERE session_id = $1 AND round = 1';
+    b.committedRows = await withDatabase(databaseUrl, async (db) => (await db.query<{ n: number }>(sql, [b.sessionId])).rows[0]!.n);
+    if (b.committedRows !== b.burst.successes) {
+      throw new Error(`INTEGRITY: a burst answered "confirmed" ${b.burst.successes} times but committed ${b.committedRows} rows`);
+    }
+  }
+}
+
+async function dbCounters(databaseUrl: string): Promise<{ commits: number; rollbacks: number }> {
+  const sql = 'SELECT xact_commit AS commits, xact_rollback AS rollbacks FROM pg_stat_database WHERE datname = $1';
+  const row = await withAdmin(async (admin) => (await admin.query<{ commits: string; rollbacks: string }>(sql, [new URL(databaseUrl).pathname.slice(1)])).rows[0]);
+  return { commits: Number(row?.commits ?? 0), rollbacks: Number(row?.rollbacks ?? 0) };
+}
+
+const valkeyCommands = async () => Number(/^total_commands_processed:(\d+)/m.exec(await withValkey((valkey) => valkey.info('stats')))?.[1] ?? NaN);
+
+/**
+ * `receipts verify --all` (the build's own command, as an operator runs it) over the run's sessions, after
+ * the bursts and before the teardown: its summary line gives the receipts, the problems and its own cost;
+ * PostgreSQL's CPU meanwhile is metered too. Any problem fails the run.
+ */
+async function verifyReceipts(runner: ServiceRunner, databaseUrl: string, groups: Record<string, () => number[]>, log: (line: string) => void) {
+  const database = { PostgreSQL: groups.PostgreSQL! };
+  const before = cpuSnapshot(database);
+  const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, JWT_SECRET: BENCH_JWT_SECRET };
+  const child = spawn(process.execPath, [...runner.receiptsArgs!, 'verify', '--all'], { cwd: runner.cwd, env });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const postgresSeconds = cpuBetween(before, cpuSnapshot(database), 1).seconds.PostgreSQL!;
+  const summary = /^(OK|FAILED): (\d+) receipt\(s\) in (\d+) session\(s\), (\d+) problem\(s\), (\d+) ms.*CPU (\d+) ms/m.exec(output);
+  log(`  receipts verify --all: ${output.trim().split('\n').pop()}`);
+  if (code !== 0 || !summary) throw new Error(`receipts verify found problems (exit ${code}):\n${output.slice(-3000)}`);
+  const receipts = Number(summary[2]);
+  const per = (ms: number) => ms / receipts;
+  return { receipts, wallMsPerReceipt: per(Number(summary[5])), cpuMsPerReceipt: per(Number(summary[6])), postgresMsPerReceipt: per(postgresSeconds * 1000) };
+}
