@@ -174,7 +174,7 @@ describe('teacher page and projector', () => {
 
     await teacher.getByText('Cerrada', { exact: true }).waitFor();
     expect(await teacher.locator('.session-actions button, .session-actions a').count()).toBe(0);
-    expect(await teacher.locator('table.roster thead th').allTextContents()).toEqual(['Selección', 'Estudiante', 'Estado', 'R1', 'R2', 'Rondas']);
+    expect(await teacher.locator('table.roster thead th').allTextContents()).toEqual(['Selección', 'Estudiante', 'Estado', 'Tendencia', 'R1', 'R2', 'Rondas']);
     await screenshot(teacher, 'teacher-session-closed-es');
 
     // Once in English: the same session, then the list.
