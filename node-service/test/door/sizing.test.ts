@@ -25,6 +25,13 @@ describe('apache-config/mpm-event.conf', () => {
     expect(setting('MaxSpareThreads')).toBeGreaterThanOrEqual(setting('MinSpareThreads') + setting('ThreadsPerChild'));
   });
 
+  it('starts every child and stops none, so tunnels spread instead of filling children one by one', () => {
+    // A child whose threads are all tunnels leaves its keep-alive connections waiting for a thread: with
+    // children started on demand the door benchmark saw scans hang at 2,000 sockets (docs/operations.md).
+    expect(setting('StartServers')).toBe(setting('ServerLimit'));
+    expect(setting('MaxSpareThreads')).toBeGreaterThanOrEqual(setting('MaxRequestWorkers'));
+  });
+
   it('uses no directive Apache 2.4 lacks (asynchronous tunnelling is trunk-only)', () => {
     expect(mpm).not.toMatch(/^\s*Proxy(Async|WebsocketAsync|WebsocketIdleTimeout)/m);
   });
