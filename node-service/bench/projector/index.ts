@@ -73,6 +73,9 @@ async function measureProjection(sessions: number, context: ScenarioContext) {
       VALKEY_KEY_PREFIX: createKeyPrefix(scope),
       JWT_SECRET: BENCH_JWT_SECRET,
       RATE_LIMIT_USER_PER_MINUTE: '100000',
+      // Every projector is the same teacher's socket from the same address.
+      WS_MAX_PER_USER: String(sessions + 100),
+      WS_MAX_PER_ADDRESS: String(sessions + 100),
       SESSION_DEFAULT_PERIOD_MS: String(PERIOD_MS),
       ...context.env,
     };

@@ -114,6 +114,9 @@ async function startInstances(o: ScanOptions, databaseUrl: string, servers: Benc
     RATE_LIMIT_SCAN_PER_MINUTE: '1000000',
     RATE_LIMIT_USER_PER_MINUTE: '100000',
     RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
+    // The rotating projectors are one teacher's sockets from one address.
+    WS_MAX_PER_USER: String(o.projectors + 100),
+    WS_MAX_PER_ADDRESS: String(o.projectors + 100),
     ...directory,
     ...o.env,
   };

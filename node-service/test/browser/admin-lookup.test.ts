@@ -36,7 +36,8 @@ afterAll(async () => {
 
 /** Signs Carmen in through the portal; `prepare` runs on the fresh page first (e.g. to route requests). */
 async function signInAsAdmin(prepare: (page: Page) => Promise<unknown> = async () => undefined): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // The admin's laptop is in Tokyo: every time on the page is still the institution's (TIME_ZONE).
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Tokyo' });
   await prepare(page);
   await page.goto(`${door.origin}/asistencia/admin/`);
   await page.waitForURL((url) => url.pathname === '/login.php');
@@ -90,6 +91,12 @@ describe('admin lookup by name', () => {
     const who = async (n: number) => (await history.nth(n).locator('td').allTextContents())[2];
     expect([await who(0), await who(1)]).toEqual(['Carmen Ruiz (carmen.admin)', 'Luis Pérez (luis.estudiante)']);
     expect(await admin.getByText(/administración 5|estudiante 2/).count()).toBe(0);
+    // The revocation's time as Santiago's wall clock shows it, not the laptop's.
+    const { rows } = await door.service.db.query<{ at: Date }>(`SELECT occurred_at AS at FROM enrollment.enrollment_history WHERE student_id = '2' AND action = 'revoked'`);
+    const clock = (timeZone: string) => rows[0]!.at.toLocaleTimeString('sv-SE', { timeZone, hour: '2-digit', minute: '2-digit' });
+    const revokedAt = (await history.nth(0).locator('td').allTextContents())[0]!;
+    expect(revokedAt).toContain(clock('America/Santiago'));
+    expect(revokedAt).not.toContain(clock('Asia/Tokyo'));
     await screenshot(admin, 'admin-lookup-by-name');
   });
 

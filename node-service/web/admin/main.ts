@@ -7,7 +7,7 @@ import { startPage } from '../src/lib/page';
 import { clearMessage, el, errorText, required, showError, showMessage } from '../src/lib/ui';
 import { messages, type Key } from './messages';
 import { adminPath, searchPath, type Attention, type Device, type DeviceOverview, type DeviceHistory, type Person, type StudentSearch } from './model';
-import { attentionList, deviceList, historyTable, matchList, personText, policyText, resetControl, type Editing } from './views';
+import { attentionList, deviceList, historyTable, matchList, personText, policyText, resetControl, showTimesIn, type Editing } from './views';
 
 const { i18n, api } = startPage(messages);
 const ui = {
@@ -218,6 +218,8 @@ ui.form.addEventListener('submit', (event) => {
 });
 
 async function start(): Promise<void> {
+  // Without the configuration (the service unreachable) the device's zone is the best guess.
+  showTimesIn((await api.config().catch(() => undefined))?.timeZone);
   let me: Identity;
   try {
     me = await api.apiFetch<Identity>(`${basePath}api/me`);

@@ -1,9 +1,16 @@
 // The admin page's pieces: a student's devices (revoke each with a reason), the cooldown reset, and the
 // history table. Every action opens a small inline form asking why.
-import { formatDateTime as formatTime } from '../src/lib/dates';
+import { formatDateTime } from '../src/lib/dates';
 import { el } from '../src/lib/ui';
 import type { AdminI18n } from './messages';
 import type { Device, DeviceOverview, DeviceHistory, HistoryEntry, Names, StudentSearch } from './model';
+
+/** The institution's time zone (TIME_ZONE, from the service's client configuration): every time is shown in it. */
+let timeZone: string | undefined;
+export function showTimesIn(zone: string | undefined): void {
+  timeZone = zone;
+}
+const formatTime = (at: string | Date, lang: AdminI18n['lang']): string => formatDateTime(at, lang, timeZone);
 
 export type Editing = { readonly kind: 'revoke'; readonly deviceId: number } | { readonly kind: 'reset' } | null;
 
