@@ -86,6 +86,17 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/** True while any process of the child's group is alive (Apache's children outlive their parent briefly). */
+function groupAlive(child: ChildProcess): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startApache(options: ApacheOptions = {}): Promise<RunningApache> {
   const serverRoot = await mkdtemp(join(tmpdir(), 'asistencia-apache-'));
   try {
@@ -217,6 +228,11 @@ function spawnGroup(binary: string, args: string[], env: Record<string, string>,
       const timer = setTimeout(() => child && killGroup(child, 'SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+      // The door starts every child with all its threads (6,000 in all): a stopped Apache's children must be
+      // gone before the next starts, or the two together run out of process ids (kernel.pid_max).
+      const gone = Date.now() + 10_000;
+      while (groupAlive(child) && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 50));
+      killGroup(child, 'SIGKILL');
     },
   };
 }
