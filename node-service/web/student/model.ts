@@ -1,4 +1,5 @@
 // What GET /asistencia/api/me/attendance answers (modules/attendance/presentation/report-routes.ts).
+import type { Standing } from '../src/lib/standing';
 
 type ResultStatus = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present';
 
@@ -11,23 +12,6 @@ export interface SessionResult {
   readonly roundsRun: number;
   /** false while the session is still open: the status may still change. */
   readonly final: boolean;
-}
-
-/**
- * Where the student stands against the course minimum (attendance/domain/standing.ts): over the sessions
- * planned so far, a class still running counted as pending.
- */
-interface Standing {
-  readonly attended: number;
-  readonly counted: number;
-  readonly absences: number;
-  readonly pending: number;
-  readonly planned: number;
-  readonly allowedAbsences: number;
-  /** How many more absences the planned sessions can hold with the rate still at the minimum. */
-  readonly absencesLeft: number;
-  readonly atRisk: boolean;
-  readonly reason: 'below_minimum' | 'no_absences_left' | null;
 }
 
 export interface CourseAttendance {

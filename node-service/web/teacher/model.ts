@@ -2,6 +2,7 @@
 // the teacher page writes its times.
 import ipaddr from 'ipaddr.js';
 import { basePath } from '../src/lib/api';
+import type { Standing } from '../src/lib/standing';
 
 export type SessionState = 'scheduled' | 'open' | 'closed';
 
@@ -289,21 +290,12 @@ function isIpv6(address: string): boolean {
 }
 
 /** Where a student stands against the course minimum (GET /api/courses/:courseId/attendance). */
-export interface StudentStanding {
+export interface StudentStanding extends Standing {
   readonly studentId: string;
   readonly studentName: string;
   readonly studentNumber: string | null;
   readonly onRoster: boolean;
   readonly rate: number | null;
-  readonly attended: number;
-  readonly counted: number;
-  readonly absences: number;
-  readonly pending: number;
-  readonly planned: number;
-  readonly allowedAbsences: number;
-  readonly absencesLeft: number;
-  readonly atRisk: boolean;
-  readonly reason: 'below_minimum' | 'no_absences_left' | null;
   /** The latest decided sessions' statuses, oldest first. */
   readonly recent: readonly ResultStatus[];
 }

@@ -8,7 +8,7 @@ import type { Table } from '../domain/report.js';
 import type { ReportService } from '../application/reports.js';
 import type { WalkInService } from '../application/walk-ins.js';
 import { toCsv, toXlsx } from '../infrastructure/spreadsheets.js';
-import { sessionIdParams } from './schemas.js';
+import { sessionIdParams, standingSchema } from './schemas.js';
 
 const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present']);
 const correctionBody = z.object({ status: z.enum(['excused', 'manual_present', 'computed']), reason: z.string().trim().min(3).max(500) }).strict();
@@ -146,17 +146,7 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
                   /** The course's minimum in percent: set by its teacher, or ATTENDANCE_MIN_RATE. */
                   minimum: z.object({ percent: z.number(), source: z.enum(['course', 'default']) }),
                   /** Where I stand against it (docs/api.md, "Thresholds"): a class still running is pending. */
-                  standing: z.object({
-                    attended: z.number(),
-                    counted: z.number(),
-                    absences: z.number(),
-                    pending: z.number(),
-                    planned: z.number(),
-                    allowedAbsences: z.number(),
-                    absencesLeft: z.number(),
-                    atRisk: z.boolean(),
-                    reason: z.enum(['below_minimum', 'no_absences_left']).nullable(),
-                  }),
+                  standing: standingSchema,
                   sessions: z.array(
                     z.object({
                       sessionId: z.string(),

@@ -144,3 +144,16 @@ export function overviewJson(o: { session: Session; rounds: RoundSummary[]; rost
     roster: o.roster.map((r) => ({ ...r, firstConfirmedAt: iso(r.firstConfirmedAt) })),
   };
 }
+
+/** Where a student stands against the course minimum (docs/api.md, "Thresholds"); also in "Mi asistencia". */
+export const standingSchema = z.object({
+  attended: z.number(),
+  counted: z.number(),
+  absences: z.number(),
+  pending: z.number(),
+  planned: z.number(),
+  allowedAbsences: z.number(),
+  absencesLeft: z.number(),
+  atRisk: z.boolean(),
+  reason: z.enum(['below_minimum', 'no_absences_left']).nullable(),
+});

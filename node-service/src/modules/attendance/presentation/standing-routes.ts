@@ -6,6 +6,7 @@ import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { StandingService, StudentStanding } from '../application/standings.js';
 import { sendTable } from './report-routes.js';
+import { standingSchema } from './schemas.js';
 
 const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present']);
 const courseParams = z.object({ courseId: z.string().min(1).max(32) });
@@ -13,15 +14,7 @@ const minimumSchema = z.object({ percent: z.number(), source: z.enum(['course', 
 const standingFields = {
   rate: z.number().nullable(),
   totals: z.object({ present: z.number(), late: z.number(), partial: z.number(), absent: z.number(), excused: z.number() }),
-  attended: z.number(),
-  counted: z.number(),
-  absences: z.number(),
-  pending: z.number(),
-  planned: z.number(),
-  allowedAbsences: z.number(),
-  absencesLeft: z.number(),
-  atRisk: z.boolean(),
-  reason: z.enum(['below_minimum', 'no_absences_left']).nullable(),
+  ...standingSchema.shape,
 };
 const studentSchema = z.object({
   studentId: z.string(),
