@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config/env.js';
+import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { openDatabase } from '../shared/storage/open.js';
 import type { SqlDatabase } from '../shared/storage/sql.js';
 
@@ -18,7 +18,7 @@ export function runCli(main: (argv: string[]) => Promise<number>): void {
 }
 
 /** The configured database for the length of `work`, closed after whatever happens. */
-export async function withConfiguredDatabase<T>(work: (db: SqlDatabase, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
+export async function withConfiguredDatabase<T>(work: (db: SqlDatabase, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const db = await openDatabase(config);
   try {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
 import { apiAs, draftSession } from '../support/api.js';
 import { axeViolations } from '../support/axe.js';
-import { addVirtualAuthenticator, launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import { addVirtualAuthenticator, type BrowserHarness, launchBrowser, portalSignIn, screenshot } from '../support/browser.js';
 import { startService, type RunningService } from '../support/service.js';
 import { users } from '../support/tokens.js';
 
@@ -39,15 +39,6 @@ afterAll(async () => {
   await door?.stop();
   await dev?.stop();
 });
-
-async function portalSignIn(page: Page, path: string, username: string): Promise<void> {
-  await page.goto(`${origin}${path}`);
-  await page.waitForURL((url) => url.pathname === '/login.php');
-  await page.getByLabel('Usuario').fill(username);
-  await page.getByLabel('Contraseña').fill('demo1234');
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await page.waitForURL((url) => url.pathname === path);
-}
 
 /**
  * Runs axe on the page as it is (Spanish), then switches to English with the page's own switcher, waits
@@ -89,7 +80,7 @@ describe('axe-core, 0 serious or critical violations', () => {
   test('enrolment, with the passkey just registered', async () => {
     phone = await browser.newPage();
     await addVirtualAuthenticator(phone);
-    await portalSignIn(phone, '/asistencia/enroll/', 'luis.estudiante');
+    await portalSignIn(phone, origin, '/asistencia/enroll/', 'luis.estudiante');
     await phone.getByRole('button', { name: 'Registrar mi llave de acceso' }).click();
     await phone.getByText('Listo: tu llave de acceso quedó registrada', { exact: false }).waitFor();
     await checkBothLanguages(phone, 'enroll', () => phone.getByRole('heading', { level: 1, name: 'Enrol my passkey' }).waitFor());
@@ -110,7 +101,7 @@ describe('axe-core, 0 serious or critical violations', () => {
 
   test('the projector, with a live code', async () => {
     teacherLaptop = await browser.newPage({ viewport: laptop });
-    await portalSignIn(teacherLaptop, '/asistencia/teacher/', 'ana.docente');
+    await portalSignIn(teacherLaptop, origin, '/asistencia/teacher/', 'ana.docente');
     await teacherLaptop.goto(spanish(`/asistencia/projector/?session=${sessionId}`));
     await teacherLaptop.locator('#qr svg').waitFor();
     await teacherLaptop.locator('#fallback-code').filter({ hasText: /\d{3} \d{3}/ }).waitFor();
@@ -172,7 +163,7 @@ describe('axe-core, 0 serious or critical violations', () => {
 
   test('the admin’s lookup of a student', async () => {
     const page = await browser.newPage({ viewport: laptop });
-    await portalSignIn(page, '/asistencia/admin/', 'carmen.admin');
+    await portalSignIn(page, origin, '/asistencia/admin/', 'carmen.admin');
     await page.goto(spanish('/asistencia/admin/'));
     const lookup = page.locator('#lookup-form input').first();
     await lookup.fill('2');

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
 import { apiAs } from '../support/api.js';
-import { launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import { launchBrowser, portalSignIn, screenshot, type BrowserHarness } from '../support/browser.js';
 import { users } from '../support/tokens.js';
 import { enrolledPhone } from '../scan/support.js';
 
@@ -39,12 +39,7 @@ async function signInAsAdmin(prepare: (page: Page) => Promise<unknown> = async (
   // The admin's laptop is in Tokyo: every time on the page is still the institution's (TIME_ZONE).
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Tokyo' });
   await prepare(page);
-  await page.goto(`${door.origin}/asistencia/admin/`);
-  await page.waitForURL((url) => url.pathname === '/login.php');
-  await page.getByLabel('Usuario').fill('carmen.admin');
-  await page.getByLabel('Contraseña').fill('demo1234');
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await page.waitForURL(`${door.origin}/asistencia/admin/`);
+  await portalSignIn(page, door.origin, '/asistencia/admin/', 'carmen.admin');
   await page.getByRole('heading', { level: 1, name: 'Administración de dispositivos' }).waitFor();
   return page;
 }

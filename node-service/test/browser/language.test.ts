@@ -2,7 +2,7 @@ import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
 import { apiAs, draftSession } from '../support/api.js';
-import { addVirtualAuthenticator, launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import { addVirtualAuthenticator, type BrowserHarness, launchBrowser, portalSignIn, screenshot } from '../support/browser.js';
 import { users } from '../support/tokens.js';
 
 /**
@@ -26,15 +26,6 @@ afterAll(async () => {
   await door?.stop();
 });
 
-async function portalSignIn(page: Page, path: string, username: string): Promise<void> {
-  await page.goto(`${origin}${path}`);
-  await page.waitForURL((url) => url.pathname === '/login.php');
-  await page.getByLabel('Usuario').fill(username);
-  await page.getByLabel('Contraseña').fill('demo1234');
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await page.waitForURL((url) => url.pathname === path);
-}
-
 /** The Accept-Language of every call the page makes to the service's API from now on. */
 function apiLanguages(page: Page): string[] {
   const seen: string[] = [];
@@ -48,7 +39,7 @@ describe('the English switch', () => {
   test('re-words a refusal on the scan page, and the next try asks the service in English', async () => {
     const phone = await browser.newPage();
     await addVirtualAuthenticator(phone);
-    await portalSignIn(phone, '/asistencia/enroll/', 'luis.estudiante');
+    await portalSignIn(phone, origin, '/asistencia/enroll/', 'luis.estudiante');
     await phone.getByRole('button', { name: 'Registrar mi llave de acceso' }).click();
     await phone.getByText('Listo: tu llave de acceso quedó registrada', { exact: false }).waitFor();
 
@@ -84,7 +75,7 @@ describe('the English switch', () => {
     // Pedro's session, opened by Ana from a shared link: the service refuses it (SESSION_NOT_YOURS).
     const pedros = (await apiAs(door.service.baseUrl, users.otherTeacher).post('/api/sessions', draftSession({ courseId: 'FIS201' }))).body as { id: string };
     const laptop = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await portalSignIn(laptop, '/asistencia/teacher/', 'ana.docente');
+    await portalSignIn(laptop, origin, '/asistencia/teacher/', 'ana.docente');
     const languages = apiLanguages(laptop);
     await laptop.goto(`${origin}/asistencia/teacher/?session=${pedros.id}`);
     const message = laptop.locator('#session-message');

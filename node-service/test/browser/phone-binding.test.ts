@@ -5,7 +5,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
 import { apiAs, draftSession } from '../support/api.js';
-import { addVirtualAuthenticator, clearSiteData, launchBrowser, screenshot, type BrowserHarness, type VirtualAuthenticator } from '../support/browser.js';
+import { addVirtualAuthenticator, type BrowserHarness, clearSiteData, launchBrowser, portalSignIn, screenshot, type VirtualAuthenticator } from '../support/browser.js';
 import { users } from '../support/tokens.js';
 
 /**
@@ -40,21 +40,12 @@ afterAll(async () => {
   await door?.stop();
 });
 
-async function portalSignIn(page: Page, path: string, username: string): Promise<void> {
-  await page.goto(`${origin}${path}`);
-  await page.waitForURL((url) => url.pathname === '/login.php');
-  await page.getByLabel('Usuario').fill(username);
-  await page.getByLabel('Contraseña').fill('demo1234');
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await page.waitForURL((url) => url.pathname === path);
-}
-
 /** The projector, as a teacher's laptop shows it, and the scan URL read from its QR code. */
 let projector: Page | undefined;
 async function liveCodeUrl(): Promise<string> {
   if (!projector) {
     projector = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await portalSignIn(projector, '/asistencia/teacher/', 'ana.docente');
+    await portalSignIn(projector, origin, '/asistencia/teacher/', 'ana.docente');
     await projector.goto(`${origin}/asistencia/projector/?session=${sessionId}`);
   }
   await projector.locator('#qr svg').waitFor();
@@ -76,7 +67,7 @@ describe('one phone, one student', () => {
   test('Luis enrols on his phone and scans: confirmed', async () => {
     phone = await browser.newPage();
     passkey = await addVirtualAuthenticator(phone);
-    await portalSignIn(phone, '/asistencia/enroll/', 'luis.estudiante');
+    await portalSignIn(phone, origin, '/asistencia/enroll/', 'luis.estudiante');
     await phone.getByText('Registra tu llave en el navegador que se abre cuando la cámara', { exact: false }).waitFor();
     await phone.getByRole('button', { name: 'Registrar mi llave de acceso' }).click();
     await phone.getByText('Listo: tu llave de acceso quedó registrada', { exact: false }).waitFor();
@@ -120,7 +111,7 @@ describe('one phone, one student', () => {
 
   test('María, signed in on the same phone, cannot enrol there', async () => {
     await phone.context().clearCookies(); // Luis signs out of the portal
-    await portalSignIn(phone, '/asistencia/enroll/', 'maria.estudiante');
+    await portalSignIn(phone, origin, '/asistencia/enroll/', 'maria.estudiante');
     await phone.getByRole('button', { name: 'Registrar mi llave de acceso' }).click();
     await phone.getByText('Este teléfono ya está registrado para otro estudiante', { exact: false }).waitFor();
     await screenshot(phone, 'binding-second-student-refused');

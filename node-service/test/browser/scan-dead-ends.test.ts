@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
 import { apiAs } from '../support/api.js';
-import { addVirtualAuthenticator, launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import { addVirtualAuthenticator, type BrowserHarness, fillPortalLogin, launchBrowser, screenshot } from '../support/browser.js';
 import { users } from '../support/tokens.js';
 import { enrolledPhone, liveSession } from '../scan/support.js';
 
@@ -37,13 +37,6 @@ async function newPhone(): Promise<Page> {
   return phone;
 }
 
-async function portalSignIn(page: Page, username: string): Promise<void> {
-  await page.waitForURL((url) => url.pathname === '/login.php');
-  await page.getByLabel('Usuario').fill(username);
-  await page.getByLabel('Contraseña').fill('demo1234');
-  await page.getByRole('button', { name: 'Entrar' }).click();
-}
-
 async function confirmations(sessionId: string, studentId: string): Promise<number> {
   const { rows } = await door.service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM attendance.validations WHERE session_id = $1 AND student_id = $2', [
     sessionId,
@@ -56,7 +49,7 @@ async function confirmations(sessionId: string, studentId: string): Promise<numb
 async function enrolFromScan(phone: Page, username: string): Promise<void> {
   await phone.getByRole('heading', { name: 'Este teléfono no tiene tu llave' }).waitFor();
   await phone.getByRole('link', { name: 'Registrarla ahora' }).click();
-  await portalSignIn(phone, username);
+  await fillPortalLogin(phone, username);
   await phone.waitForURL((url) => url.pathname === '/asistencia/enroll/' && url.searchParams.get('next') === 'scan');
   await phone.getByRole('button', { name: 'Registrar mi llave de acceso' }).click();
   await phone.getByText('Listo: tu llave de acceso quedó registrada', { exact: false }).waitFor();
@@ -121,7 +114,7 @@ describe('a student in a re-enrolment wait', () => {
     await phone.goto(`${door.origin}/asistencia/scan/#${(await session.screen()).token}`);
     await phone.getByRole('heading', { name: 'Este teléfono no tiene tu llave' }).waitFor();
     await phone.getByRole('link', { name: 'Registrarla ahora' }).click();
-    await portalSignIn(phone, 'jose.estudiante');
+    await fillPortalLogin(phone, 'jose.estudiante');
     const wait = phone.getByRole('region', { name: 'Debes esperar para registrar otra llave' });
     await wait.waitFor();
     const text = await wait.getByText('Por seguridad hay una espera entre un registro y otro', { exact: false }).textContent();

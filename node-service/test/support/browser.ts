@@ -169,3 +169,18 @@ export async function clearSiteData(page: Page): Promise<void> {
     request.onblocked = () => reject(new Error('the database is still open in another tab'));
   })`);
 }
+
+/** Fills and sends the PHP portal's login form, once the page has been sent to it, as a demo user. */
+export async function fillPortalLogin(page: Page, username: string): Promise<void> {
+  await page.waitForURL((url) => url.pathname === '/login.php');
+  await page.getByLabel('Usuario').fill(username);
+  await page.getByLabel('Contraseña').fill('demo1234');
+  await page.getByRole('button', { name: 'Entrar' }).click();
+}
+
+/** Opens `path` signed out, signs in through the portal it is sent to, and waits to be back on `path`. */
+export async function portalSignIn(page: Page, origin: string, path: string, username: string): Promise<void> {
+  await page.goto(`${origin}${path}`);
+  await fillPortalLogin(page, username);
+  await page.waitForURL((url) => url.pathname === path);
+}
