@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { enrolledPhone, liveSession, scanner } from '../scan/support.js';
-import { launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import { type BrowserHarness, launchBrowser, pageSignedInAs, screenshot } from '../support/browser.js';
 import { startService, type RunningService } from '../support/service.js';
-import { portalToken, users } from '../support/tokens.js';
+import { users } from '../support/tokens.js';
 
 /**
  * "Mis datos" on "Mi asistencia": a student downloads everything the service holds about them, in Chromium
@@ -30,14 +30,7 @@ afterAll(async () => {
   await service?.stop();
 });
 
-async function studentPage(): Promise<Page> {
-  const page = await browser.newPage();
-  await page.context().route('**/token.php', async (route) =>
-    route.fulfill({ json: { token: await portalToken(users.student), expiresAt: Math.floor(Date.now() / 1000) + 300 } }),
-  );
-  await page.goto(`${service.baseUrl}/asistencia/student/`);
-  return page;
-}
+const studentPage = (): Promise<Page> => pageSignedInAs(browser, users.student, `${service.baseUrl}/asistencia/student/`);
 
 describe('Mis datos', () => {
   test('a student downloads their data as JSON, with their confirmation and its receipt, and as CSV', async () => {

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { enrolledPhone, liveSession, scanner } from '../scan/support.js';
-import { launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import { type BrowserHarness, launchBrowser, pageSignedInAs, screenshot } from '../support/browser.js';
 import { parseCsv } from '../support/csv.js';
 import { freshStudent } from '../enrollment/support.js';
 import { startService, type RunningService } from '../support/service.js';
@@ -36,14 +36,8 @@ afterAll(async () => {
   await service?.stop();
 });
 
-async function pageAs(user: User, path: string, viewport?: { width: number; height: number }): Promise<Page> {
-  const page = await browser.newPage(viewport ? { viewport } : {});
-  await page.context().route('**/token.php', async (route) =>
-    route.fulfill({ json: { token: await portalToken(user), expiresAt: Math.floor(Date.now() / 1000) + 300 } }),
-  );
-  await page.goto(`${service.baseUrl}${path}`);
-  return page;
-}
+const pageAs = (user: User, path: string, viewport?: { width: number; height: number }): Promise<Page> =>
+  pageSignedInAs(browser, user, `${service.baseUrl}${path}`, viewport ? { viewport } : {});
 
 const names = (page: Page) => page.locator('table.roster tbody th.roster__name > div > span:first-child').evaluateAll((spans) => spans.map((s) => s.firstChild?.textContent));
 

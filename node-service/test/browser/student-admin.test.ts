@@ -3,9 +3,9 @@ import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { enrolledPhone, liveSession, scanner } from '../scan/support.js';
-import { launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import { type BrowserHarness, launchBrowser, pageSignedInAs, screenshot } from '../support/browser.js';
 import { startService, type RunningService } from '../support/service.js';
-import { portalToken, users } from '../support/tokens.js';
+import { users } from '../support/tokens.js';
 import { parseCsv } from '../support/csv.js';
 
 /**
@@ -42,14 +42,8 @@ afterAll(async () => {
 });
 
 /** A page whose portal token request is answered for `user`, as the portal would for their session. */
-async function pageAs(user: User, path: string, viewport?: { width: number; height: number }, timezoneId?: string): Promise<Page> {
-  const page = await browser.newPage({ ...(viewport ? { viewport } : {}), ...(timezoneId ? { timezoneId } : {}) });
-  await page.context().route('**/token.php', async (route) =>
-    route.fulfill({ json: { token: await portalToken(user), expiresAt: Math.floor(Date.now() / 1000) + 300 } }),
-  );
-  await page.goto(`${service.baseUrl}${path}`);
-  return page;
-}
+const pageAs = (user: User, path: string, viewport?: { width: number; height: number }, timezoneId?: string): Promise<Page> =>
+  pageSignedInAs(browser, user, `${service.baseUrl}${path}`, { ...(viewport ? { viewport } : {}), ...(timezoneId ? { timezoneId } : {}) });
 
 describe('Mi asistencia', () => {
   test('a student sees, per course, the rate and each session with its status and rounds', async () => {

@@ -3,11 +3,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { enrolledPhone, liveSession, scanner } from '../scan/support.js';
 import { apiAs, draftSession } from '../support/api.js';
-import { launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import { type BrowserHarness, launchBrowser, pageSignedInAs, screenshot } from '../support/browser.js';
 import { parseCsv } from '../support/csv.js';
 import type { Phone } from '../support/phone.js';
 import { startService, type RunningService } from '../support/service.js';
-import { portalToken, users } from '../support/tokens.js';
+import { users } from '../support/tokens.js';
 
 /**
  * Thresholds and warnings in Chromium against the real service: the teacher's course page (students at risk
@@ -58,14 +58,8 @@ afterAll(async () => {
   await service?.stop();
 });
 
-async function pageAs(user: User, path: string, viewport?: { width: number; height: number }): Promise<Page> {
-  const page = await browser.newPage(viewport ? { viewport } : {});
-  await page.context().route('**/token.php', async (route) =>
-    route.fulfill({ json: { token: await portalToken(user), expiresAt: Math.floor(Date.now() / 1000) + 300 } }),
-  );
-  await page.goto(`${service.baseUrl}${path}`);
-  return page;
-}
+const pageAs = (user: User, path: string, viewport?: { width: number; height: number }): Promise<Page> =>
+  pageSignedInAs(browser, user, `${service.baseUrl}${path}`, viewport ? { viewport } : {});
 
 const riskNames = (page: Page) => page.locator('table.risk-table tbody th').allTextContents();
 

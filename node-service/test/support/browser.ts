@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { portalToken } from './tokens.js';
 
 const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const screenshotDir = fileURLToPath(new URL('../../test-artifacts/screenshots/', import.meta.url));
@@ -22,7 +23,7 @@ const chromiumArgs = [
   '--disable-quic',
 ];
 
-interface PageOptions {
+export interface PageOptions {
   /** Browser locale, e.g. 'es-ES' (the default) or 'en-GB'. */
   readonly locale?: string;
   /** Defaults to a phone-sized 390×844 viewport: the pages are mobile first. */
@@ -183,4 +184,17 @@ export async function portalSignIn(page: Page, origin: string, path: string, use
   await page.goto(`${origin}${path}`);
   await fillPortalLogin(page, username);
   await page.waitForURL((url) => url.pathname === path);
+}
+
+/**
+ * A page at `url` signed in as `user` without the portal: its token request (/token.php) is answered with a
+ * portal-signed token for that user, as the portal would for the person signed in there.
+ */
+export async function pageSignedInAs(browser: BrowserHarness, user: { sub: string; role: string; name: string }, url: string, options: PageOptions = {}): Promise<Page> {
+  const page = await browser.newPage(options);
+  await page.context().route('**/token.php', async (route) =>
+    route.fulfill({ json: { token: await portalToken(user), expiresAt: Math.floor(Date.now() / 1000) + 300 } }),
+  );
+  await page.goto(url);
+  return page;
 }
