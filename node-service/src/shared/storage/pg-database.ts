@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { isAppError } from '../errors.js';
 import { requestDeadline, unavailable } from '../request-deadline.js';
-import { advisoryLockSql, type QueryResult, type SqlDatabase, type SqlExecutor } from './sql.js';
+import { type QueryResult, type SqlDatabase, type SqlExecutor } from './sql.js';
 
 const INT8_OID = 20;
 const INT8_ARRAY_OID = 1016;
@@ -148,7 +148,7 @@ export function createPgDatabase(options: { url: string; poolSize: number; appli
     kind: 'postgres',
     query: (text, params) => withClient((client, timeoutMs) => run(client, text, params, timeoutMs)),
     exec: (script) => withClient(async (client, timeoutMs) => void (await run(client, script, undefined, timeoutMs))),
-    transaction: (work, options = {}) =>
+    transaction: (work) =>
       withClient(async (client, timeoutMs) => {
         // Each statement of the transaction is refused once the request's deadline has passed.
         const tx: SqlExecutor = {
@@ -162,8 +162,7 @@ export function createPgDatabase(options: { url: string; poolSize: number; appli
           },
         };
         try {
-          // One round trip: BEGIN and, when asked, the shared lock (a simple-protocol query may hold both).
-          await client.query(options.sharedLock ? `BEGIN; ${advisoryLockSql('shared', options.sharedLock)}` : 'BEGIN');
+          await client.query('BEGIN');
           const value = await work(tx);
           await client.query('COMMIT');
           return value;

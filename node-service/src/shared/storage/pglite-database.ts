@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { advisoryLockSql, type QueryResult, type SqlDatabase, type SqlExecutor } from './sql.js';
+import { type QueryResult, type SqlDatabase, type SqlExecutor } from './sql.js';
 
 const INT8_OID = 20;
 
@@ -26,14 +26,12 @@ export async function createPgliteDatabase(options: { dataDir: string }): Promis
     kind: 'pglite',
     query: (text, params) => run(db, text, params),
     exec: async (script) => void (await db.exec(script)),
-    transaction: (work, options = {}) =>
+    transaction: (work) =>
       db.transaction(async (raw) => {
         const tx: SqlExecutor = {
           query: (text, params) => run(raw, text, params),
           exec: async (script) => void (await raw.exec(script)),
         };
-        // PGlite has one backend: nothing runs beside this transaction, but the lock keeps the same SQL.
-        if (options.sharedLock) await raw.exec(advisoryLockSql('shared', options.sharedLock));
         return work(tx);
       }),
     async ping() {

@@ -14,20 +14,10 @@ export interface SqlExecutor {
   exec(script: string): Promise<void>;
 }
 
-interface TransactionOptions {
-  /**
-   * Begins by taking a transaction-scoped shared advisory lock on this key (`hashtextextended(key, 0)`), in
-   * the same round trip as BEGIN. Whoever takes the exclusive lock on the same key (`advisoryLockKey`)
-   * waits for these transactions, and they for it: a cheap reader-writer lock that, unlike FOR SHARE on a
-   * hot row, creates no MultiXacts.
-   */
-  sharedLock?: string;
-}
-
 export interface SqlDatabase extends SqlExecutor {
   readonly kind: 'postgres' | 'pglite';
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -46,7 +36,7 @@ export function sqlStateOf(error: unknown): string | undefined {
 }
 
 /** A lock key as SQL text, safe to inline: keys are built by the service from ids it has validated. */
-export function advisoryLockSql(kind: 'shared' | 'exclusive', key: string): string {
+export function advisoryLockSql(key: string): string {
   if (!/^[\w.:-]{1,200}$/.test(key)) throw new Error(`unsafe advisory lock key: ${key}`);
-  return `SELECT ${kind === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}(hashtextextended('${key}', 0))`;
+  return `SELECT pg_advisory_xact_lock(hashtextextended('${key}', 0))`;
 }

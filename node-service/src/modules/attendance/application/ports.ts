@@ -140,8 +140,11 @@ export interface ConfirmationRequest {
   alerts: string[];
   /** The verified assertion's sign counter and backup state, recorded on the device in the same commit. */
   deviceUse: { signCount: number; backedUp?: boolean };
-  /** More to write in the same transaction when the validation is new (the scan's receipt). */
-  alsoWhenConfirmed?: (tx: SqlExecutor) => Promise<void>;
+  /**
+   * The scan's receipt, kept in the same transaction when the validation is new: the JSON document the
+   * evidence module's `evidence.keep_receipt` stores (migration 011).
+   */
+  receipt?: Record<string, unknown>;
 }
 
 export interface ConfirmationResult {

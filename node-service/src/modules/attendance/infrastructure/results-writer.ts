@@ -2,10 +2,10 @@ import type { SqlExecutor } from '../../../shared/storage/sql.js';
 
 /**
  * How a freshly computed result lands on an existing one: a teacher's correction (excused, manually
- * present) stays the status shown; the computed status is always refreshed beside it. Shared by the
- * refresh below and the confirmation statement.
+ * present) stays the status shown; the computed status is always refreshed beside it. The confirmation
+ * applies the same rule in attendance.record_confirmation (migration 011): change both together.
  */
-export const UPSERT_RESULT = `
+const UPSERT_RESULT = `
   ON CONFLICT (session_id, student_id) DO UPDATE SET
     computed_status = EXCLUDED.computed_status,
     status = CASE WHEN attendance.results.status IN ('excused', 'manual_present') THEN attendance.results.status ELSE EXCLUDED.status END,
@@ -15,7 +15,7 @@ export const UPSERT_RESULT = `
     updated_at = now()`;
 
 /** When a first confirmation counts as late: the session's planned start plus its threshold. */
-export const LATE_FROM = `(s.planned_start + make_interval(mins => s.late_after_minutes))`;
+const LATE_FROM = `(s.planned_start + make_interval(mins => s.late_after_minutes))`;
 
 // Every registered student's participation and the status it earns by the rule in database/migrations/003
 // (attendance.computed_status).

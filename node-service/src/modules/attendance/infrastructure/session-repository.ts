@@ -18,8 +18,11 @@ const INSERT_SESSION = `
 const SELECT_SESSION = `SELECT ${SESSION_COLUMNS} FROM attendance.sessions s WHERE s.id = $1`;
 const LOCK_SESSION = `SELECT id FROM attendance.sessions WHERE id = $1 FOR UPDATE`;
 
-/** The key confirmations hold shared while they record (confirmation-repository.ts); a change holds it alone. */
-export const sessionLockKey = (sessionId: string) => `attendance.session:${sessionId.toLowerCase()}`;
+/**
+ * The key confirmations hold shared while they record (attendance.record_confirmation, migration 011, builds
+ * the same text); a change holds it alone.
+ */
+const sessionLockKey = (sessionId: string) => `attendance.session:${sessionId.toLowerCase()}`;
 const INSERT_SERIES = `
   INSERT INTO attendance.session_series (course_id, teacher_id, weekdays, start_time, end_time, first_date, until_date, time_zone, occurrences)
   VALUES ($1, $2, $3::smallint[], $4::time, $5::time, $6::date, $7::date, $8, $9)
@@ -173,7 +176,7 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
       return db.transaction(async (tx) => {
         if (!UUID.test(id)) throw attendanceErrors.SESSION_NOT_FOUND();
         // Waits for confirmations in flight (they hold the key shared), and new ones wait for this change.
-        await tx.exec(advisoryLockSql('exclusive', sessionLockKey(id)));
+        await tx.exec(advisoryLockSql(sessionLockKey(id)));
         await tx.query(LOCK_SESSION, [id]);
         const session = await find(tx, id);
         if (!session) throw attendanceErrors.SESSION_NOT_FOUND();

@@ -1,4 +1,3 @@
-import type { SqlExecutor } from '../../../shared/storage/sql.js';
 import type { ScanEvidence } from '../../scan/index.js';
 import type { ReceiptEvidence } from '../domain/receipt.js';
 import type { ReceiptRepository } from './ports.js';
@@ -9,10 +8,13 @@ export type ConfirmationEvidence = ScanEvidence;
 const b64 = (value: Uint8Array) => Buffer.from(value).toString('base64url');
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
-/** Keeps a receipt per confirmation: one INSERT, unchained, in the confirmation's own transaction; the sealer chains it. */
-export function createReceiptKeeper(deps: { receipts: Pick<ReceiptRepository, 'insert'>; rpId: string; origins: readonly string[] }) {
+/**
+ * A receipt per confirmation, as the document the confirmation's own statement keeps (evidence.keep_receipt,
+ * migration 011): unchained, committed with the confirmation or not at all; the sealer chains it.
+ */
+export function createReceiptKeeper(deps: { receipts: Pick<ReceiptRepository, 'document'>; rpId: string; origins: readonly string[] }) {
   return {
-    async keep(e: ConfirmationEvidence, tx?: SqlExecutor): Promise<void> {
+    document(e: ConfirmationEvidence): Record<string, unknown> {
       const response = ((e.assertion as { response?: Record<string, unknown> } | null)?.response ?? {}) as Record<string, unknown>;
       const evidence: ReceiptEvidence = {
         round: e.round,
@@ -32,7 +34,7 @@ export function createReceiptKeeper(deps: { receipts: Pick<ReceiptRepository, 'i
         userHandle: typeof response.userHandle === 'string' && response.userHandle !== '' ? response.userHandle : null,
         phoneSignature: b64(e.phoneSignature),
       };
-      await deps.receipts.insert(e.sessionId, evidence, tx);
+      return deps.receipts.document(evidence);
     },
   };
 }

@@ -1,10 +1,11 @@
-import type { SqlExecutor } from '../../../shared/storage/sql.js';
 import type { ChainHead, Receipt, ReceiptEvidence } from '../domain/receipt.js';
 
 export interface ReceiptRepository {
-  /** One unchained receipt (the sealer chains it). */
-  /** In `tx` when given: the scan writes a receipt in the same transaction as its confirmation. */
-  insert(sessionId: string, evidence: ReceiptEvidence, tx?: SqlExecutor): Promise<void>;
+  /**
+   * One unchained receipt (the sealer chains it) as the JSON document evidence.keep_receipt stores: the
+   * confirmation's own statement writes it, so that the two are committed together.
+   */
+  document(evidence: ReceiptEvidence): Record<string, unknown>;
   /** A session's receipts in id order, and its chain head. */
   chainOf(sessionId: string): Promise<{ receipts: Receipt[]; head: ChainHead | null }>;
   /** Sessions with receipts or a chain head: one session, a course's, or all. */

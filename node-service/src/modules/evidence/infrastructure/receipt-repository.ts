@@ -3,13 +3,6 @@ import type { ReceiptRepository } from '../application/ports.js';
 import type { ChainHead, Receipt, ReceiptEvidence } from '../domain/receipt.js';
 
 // Times are kept to the millisecond so that the hashed ISO text and the stored value agree.
-const INSERT_RECEIPT = `
-INSERT INTO evidence.receipts (
-  session_id, round, slot, student_id, device_id, credential_id, device_public_key, phone_public_key,
-  challenge_id, challenge, rp_id, origins, authenticator_data, client_data_json, signature, user_handle,
-  phone_signature, confirmed_at
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, date_trunc('milliseconds', now()))`;
-
 const RECEIPT_COLUMNS = `id, session_id, round, slot, student_id, device_id, credential_id, device_public_key,
   phone_public_key, challenge_id, challenge, rp_id, origins, authenticator_data, client_data_json, signature,
   user_handle, phone_signature, confirmed_at, erased, seq, prev_hash, hash`;
@@ -110,16 +103,22 @@ export function headFromRow(row: Record<string, unknown>): ChainHead {
   };
 }
 
-const bytes = (base64url: string) => Buffer.from(base64url, 'base64url');
+// evidence.keep_receipt (migration 011) takes byte fields as hex: base64url decoded here, as leniently as before.
+const hexOf = (base64url: string) => Buffer.from(base64url, 'base64url').toString('hex');
 
 export function createReceiptRepository(db: SqlDatabase): ReceiptRepository & { ofStudent(studentId: string, tx?: SqlExecutor): Promise<Receipt[]> } {
   return {
-    async insert(sessionId, e, tx = db) {
-      await tx.query(INSERT_RECEIPT, [
-        sessionId, e.round, e.slot, e.studentId, e.deviceId, e.credentialId, bytes(e.devicePublicKey), bytes(e.phonePublicKey),
-        e.challengeId, e.challenge, e.rpId, e.origins, bytes(e.authenticatorData), bytes(e.clientDataJSON), bytes(e.signature),
-        e.userHandle === null ? null : bytes(e.userHandle), bytes(e.phoneSignature),
-      ]);
+    document(e) {
+      return {
+        ...e,
+        devicePublicKey: hexOf(e.devicePublicKey),
+        phonePublicKey: hexOf(e.phonePublicKey),
+        authenticatorData: hexOf(e.authenticatorData),
+        clientDataJSON: hexOf(e.clientDataJSON),
+        signature: hexOf(e.signature),
+        userHandle: e.userHandle === null ? null : hexOf(e.userHandle),
+        phoneSignature: hexOf(e.phoneSignature),
+      };
     },
     async chainOf(sessionId) {
       const [receipts, head] = await Promise.all([db.query<ReceiptRow>(SELECT_CHAIN, [sessionId]), db.query(SELECT_HEAD, [sessionId])]);

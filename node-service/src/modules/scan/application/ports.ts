@@ -1,4 +1,3 @@
-import type { SqlExecutor } from '../../../shared/storage/sql.js';
 /**
  * The WebAuthn challenge of one scan, bound to the QR code's session, round and slot, to the phone that
  * asked for it and to that phone's client network.
@@ -12,8 +11,12 @@ export interface BoundChallenge {
   allowedNetworks: string[];
   /** The phone key that signed the request: it must sign the answer too. */
   phoneKeyId: string;
-  /** The devices bound to that phone key: only their passkeys may answer. */
-  deviceIds: number[];
+  /**
+   * The active devices bound to that phone key, as they were read for the challenge: only their passkeys
+   * may answer, and the confirmation uses these rows instead of reading them again (its transaction checks
+   * that the device is still active and its counter still behind).
+   */
+  devices: ScanDevice[];
   /** The client network that asked (address-network.ts): the answer must come from the same one. */
   network: string;
 }
@@ -122,6 +125,6 @@ export interface ScanEvidence {
 }
 
 export interface ScanReceipts {
-  /** Written in `tx`, the confirmation's own transaction: a confirmation is never committed without it. */
-  keep(evidence: ScanEvidence, tx: SqlExecutor): Promise<void>;
+  /** The receipt as the confirmation's own statement keeps it: a confirmation is never committed without it. */
+  document(evidence: ScanEvidence): Record<string, unknown>;
 }

@@ -44,6 +44,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
   const recorded: unknown[] = [];
   let clock = options.at ?? 10 * PERIOD;
   let sessionLookups = 0;
+  let credentialLookups = 0;
   const scan = createScanService({
     liveCodes: {
       claimOf: async (token) => (token === 'live' ? { sessionId: 's1', round: 1, slot: 10 } : null),
@@ -76,7 +77,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     },
     credentials: {
       boundToPhone: async (id) => devices.filter((d) => d.phoneKeyId === id),
-      byCredentialId: async (id) => devices.find((d) => d.credentialId === id) ?? null,
+      byCredentialId: async (id) => (credentialLookups += 1, devices.find((d) => d.credentialId === id) ?? null),
       flag: async () => true,
       studentIdFromUserHandle: () => null,
     },
@@ -84,7 +85,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     confirmations: {
       record: async (request) => (recorded.push(request), { outcome: 'confirmed' as const, walkIn: false, round: 1, session: { id: 's1', courseName: 'x', room: 'y' } }),
     },
-    receipts: { keep: async () => undefined },
+    receipts: { document: (evidence) => ({ challengeId: evidence.challengeId }) },
     settings: { challengeTtlMs: 20_000 },
     now: () => clock,
   });
@@ -93,7 +94,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     nonce,
     signature: signBy(key, phoneKeyMessage('scan-challenge', signed, nonce)),
   });
-  return { scan, proof, recorded, challenges, lifetimes, lookups: () => sessionLookups };
+  return { scan, proof, recorded, challenges, lifetimes, lookups: () => sessionLookups, credentialLookups: () => credentialLookups };
 }
 
 async function refusal(work: Promise<unknown>): Promise<string> {
@@ -111,7 +112,7 @@ describe('asking for a challenge', () => {
     const h = harness({ devices: [device(), device({ deviceId: 8, credentialId: 'cred-8', phoneKeyId: 'phone-B' })] });
     const offer = await h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: '10.0.0.5' });
     expect(offer.options).toEqual({ allow: ['cred-7'] });
-    expect(h.challenges.get(offer.challengeId)).toMatchObject({ phoneKeyId: 'phone-A', deviceIds: [7], network: '10.0.0.5' });
+    expect(h.challenges.get(offer.challengeId)).toMatchObject({ phoneKeyId: 'phone-A', devices: [{ deviceId: 7 }], network: '10.0.0.5' });
   });
 
   it('gives the challenge the time to live of the setting, and says so (the store forgets it after: stores.test.ts)', async () => {
@@ -152,7 +153,18 @@ describe('confirming', () => {
     const h = harness({ devices: [device({ alerts: ['rebound_recently'] })] });
     const offer = await offered(h);
     await h.scan.confirm({ challengeId: offer.challengeId, credentialId: 'cred-7', response: {}, phoneSignature: confirmSignature(offer.challengeId), clientAddress: '10.0.0.5' });
-    expect(h.recorded).toEqual([expect.objectContaining({ studentId: '2', deviceId: 7, alerts: ['rebound_recently'] })]);
+    expect(h.recorded).toEqual([expect.objectContaining({ studentId: '2', deviceId: 7, alerts: ['rebound_recently'], receipt: { challengeId: offer.challengeId } })]);
+    // The device rows came with the challenge: a confirmation does not read them again.
+    expect(h.credentialLookups()).toBe(0);
+  });
+
+  it('tells a passkey nobody enrolled from one enrolled on another phone', async () => {
+    const h = harness({ devices: [device(), device({ deviceId: 9, credentialId: 'cred-9', studentId: '3', phoneKeyId: 'phone-B', phonePublicKey: new Uint8Array([0xb]) })] });
+    const first = await offered(h);
+    expect(await refusal(h.scan.confirm({ challengeId: first.challengeId, credentialId: 'cred-unknown', response: {}, phoneSignature: confirmSignature(first.challengeId), clientAddress: '10.0.0.5' }))).toBe('SCAN_DEVICE_NOT_ENROLLED');
+    const second = await h.scan.challenge({ token: 'live', phone: h.proof('nonce-0000000002'), clientAddress: '10.0.0.5' });
+    expect(await refusal(h.scan.confirm({ challengeId: second.challengeId, credentialId: 'cred-9', response: {}, phoneSignature: confirmSignature(second.challengeId), clientAddress: '10.0.0.5' }))).toBe('SCAN_WRONG_PHONE');
+    expect(h.recorded).toEqual([]);
   });
 
   it('refuses another network, a passkey of another phone, and a phone signature over another challenge', async () => {

@@ -107,7 +107,7 @@ export function createScanService(deps: {
       const challengeId = randomBytes(16).toString('base64url');
       await deps.challenges.save(
         challengeId,
-        { challenge, ...claim, allowedNetworks: session.allowedNetworks, phoneKeyId: input.phone.keyId, deviceIds: devices.map((d) => d.deviceId), network },
+        { challenge, ...claim, allowedNetworks: session.allowedNetworks, phoneKeyId: input.phone.keyId, devices, network },
         deps.settings.challengeTtlMs,
       );
       return {
@@ -129,13 +129,14 @@ export function createScanService(deps: {
       if (!bound) throw scanErrors.SCAN_CHALLENGE_INVALID();
       // Relayed to a phone elsewhere: the answer must come from where the request came from.
       if (addressNetwork(input.clientAddress) !== bound.network) throw scanErrors.SCAN_NETWORK_CHANGED();
-      const device = await deps.credentials.byCredentialId(input.credentialId);
-      if (!device) throw scanErrors.SCAN_DEVICE_NOT_ENROLLED();
-      // A passkey that is not bound to the phone that asked (shared, synced, copied elsewhere) is refused.
-      if (!bound.deviceIds.includes(device.deviceId) || device.phoneKeyId !== bound.phoneKeyId || !device.phonePublicKey) {
-        throw scanErrors.SCAN_WRONG_PHONE();
+      // The phone's own passkeys came with the challenge; any other is unknown or bound to another phone.
+      const device = bound.devices.find((candidate) => candidate.credentialId === input.credentialId);
+      if (!device) {
+        const elsewhere = await deps.credentials.byCredentialId(input.credentialId);
+        // A passkey that is not bound to the phone that asked (shared, synced, copied elsewhere) is refused.
+        throw elsewhere ? scanErrors.SCAN_WRONG_PHONE() : scanErrors.SCAN_DEVICE_NOT_ENROLLED();
       }
-      if (device.state !== 'active') throw device.state === 'revoked' ? scanErrors.SCAN_DEVICE_REVOKED() : scanErrors.SCAN_DEVICE_FLAGGED();
+      if (device.phoneKeyId !== bound.phoneKeyId || !device.phonePublicKey) throw scanErrors.SCAN_WRONG_PHONE();
       const message = phoneKeyMessage('scan-confirm', input.challengeId, bound.challenge);
       if (!deps.phoneSignatureValid(device.phonePublicKey, message, input.phoneSignature)) throw scanErrors.SCAN_PHONE_SIGNATURE_INVALID();
 
@@ -175,7 +176,7 @@ export function createScanService(deps: {
         alerts: device.alerts,
         deviceUse: { signCount: verified.newCounter, backedUp: verified.backedUp },
         // The receipt is committed with the confirmation, or neither is.
-        alsoWhenConfirmed: (tx) => deps.receipts.keep(evidence, tx),
+        receipt: deps.receipts.document(evidence),
       });
       if (result.outcome === 'use_not_recorded') {
         // The device changed since it was looked up: revoked or flagged meanwhile, or another use of the same

@@ -21,12 +21,25 @@ const bound: BoundChallenge = {
   slot: 42,
   allowedNetworks: [],
   phoneKeyId: 'phone-A',
-  deviceIds: [7],
+  devices: [
+    {
+      deviceId: 7,
+      studentId: '2',
+      credentialId: 'cred-7',
+      publicKey: new Uint8Array([1, 2, 3]),
+      signCount: 4,
+      transports: ['internal'],
+      state: 'active',
+      phoneKeyId: 'phone-A',
+      phonePublicKey: new Uint8Array([0xa, 0xb]),
+      alerts: ['rebound_recently'],
+    },
+  ],
   network: '10.0.0.0/24',
 };
 
 describe('scan challenges', () => {
-  it('are taken once, whole', async () => {
+  it('are taken once, whole (the devices with their keys as bytes)', async () => {
     const challenges = createScanChallengeStore(movingClock().store);
     await challenges.save('id-1', bound, 20_000);
     expect(await challenges.take('id-1')).toEqual(bound);
