@@ -31,14 +31,16 @@ $$;
 -- The confirmation (attendance/infrastructure/confirmation-repository.ts says what each part guarantees).
 -- A round change or close takes the session's advisory lock alone (session-repository.ts), so it waits for
 -- confirmations in flight and they wait for it. The statement moves the device's sign counter forward (only
--- forward, checked on the row as it is now, so two copies of a passkey signing at once cannot both pass),
+-- forward, checked on the row as it is now, so two copies of a passkey signing at once cannot both pass, and
+-- only while the device is active and still bound to the phone key that signed: the scan read the device
+-- when it gave the challenge, and a revocation or a re-binding since then must win),
 -- registers a walk-in when the session accepts them, inserts the validation once per (session, round,
 -- student) with the device's alerts, writes the student's result by the rule of migration 003 (the upsert
 -- is the one of results-writer.ts: change both together), and keeps the receipt when the validation is new.
 -- No row when the session does not exist.
 CREATE FUNCTION attendance.record_confirmation(
   p_session uuid, p_round smallint, p_student text, p_device bigint, p_slot bigint, p_address inet, p_alerts text[],
-  p_sign_count bigint, p_backed_up boolean, p_receipt jsonb
+  p_sign_count bigint, p_backed_up boolean, p_phone_key text, p_receipt jsonb
 ) RETURNS TABLE (
   state text, roster_policy text, course_name text, room text, current_round smallint, registration text,
   counted boolean, inserted boolean
@@ -59,7 +61,8 @@ BEGIN
   ),
   counted AS (
     UPDATE enrollment.devices d SET sign_count = p_sign_count, last_used_at = now(), backed_up = COALESCE(p_backed_up, d.backed_up)
-    WHERE d.id = p_device AND d.state = 'active' AND (p_sign_count > d.sign_count OR (p_sign_count = 0 AND d.sign_count = 0))
+    WHERE d.id = p_device AND d.state = 'active' AND d.phone_key_id = p_phone_key
+      AND (p_sign_count > d.sign_count OR (p_sign_count = 0 AND d.sign_count = 0))
     RETURNING d.id
   ),
   admitted AS (

@@ -13,8 +13,9 @@ import { expectRefused, liveSession, scanner } from './support.js';
  * person unlocked a credential; the phone key proves which phone asks. Every refusal here changes nothing in
  * PostgreSQL. Each defence was checked by removing it from the service once and seeing its test fail:
  * the network comparison in scan.ts (confirm), the device/phone-key match (SCAN_WRONG_PHONE), both phone-key
- * signature checks, the nonce's first use (phone-requests.ts), the shared-phone verdict (policy.ts) and the
- * phone key's proof of possession at enrolment (phone-binding.ts).
+ * signature checks, the nonce's first use (phone-requests.ts), the shared-phone verdict (policy.ts), the
+ * phone key's proof of possession at enrolment (phone-binding.ts) and the phone-key match where the
+ * confirmation is recorded (attendance.record_confirmation, migration 011: a re-binding since the challenge).
  */
 let service: RunningService;
 /** ENROLLMENT_SHARED_PHONE=flag, synced passkeys flagged, an alert from the second re-binding in 30 days. */
@@ -194,6 +195,20 @@ describe('re-binding a phone whose key is gone', () => {
     expect(rows).toEqual([{ alerts: ['rebound_recently'] }]);
     const overview = await session.teacher.get(`/api/sessions/${session.id}`);
     expect(overview.body.roster.find((r: { studentId: string }) => r.studentId === student.sub).alerts).toEqual(['rebound_recently']);
+    session.close();
+  });
+
+  it('a re-binding between the challenge and the passkey wins: the old phone is refused, nothing recorded, nothing flagged', async () => {
+    const student = freshStudent('Relink');
+    const original = await enrolledOn(service, student);
+    const session = await liveSession(service, { rosterPolicy: 'flag' });
+    // The challenge carries the device as it was read: bound to the original phone.
+    const offer = await scanner(service).challenge({ token: (await session.screen()).token }, original);
+    expect(offer.status).toBe(200);
+    await enrollment(service, student).rebindWith(withPhoneKey(original, createTestPhoneKey()));
+    const before = await snapshot(service);
+    expectRefused(await scanner(service).confirm(offer, original.assert(options(offer)), original), 403, 'SCAN_WRONG_PHONE');
+    expect(await snapshot(service)).toBe(before);
     session.close();
   });
 

@@ -138,8 +138,11 @@ export interface ConfirmationRequest {
   clientAddress: string | null;
   /** What the device carried (its alerts, a recent re-binding): shown to the teacher with the confirmation. */
   alerts: string[];
-  /** The verified assertion's sign counter and backup state, recorded on the device in the same commit. */
-  deviceUse: { signCount: number; backedUp?: boolean };
+  /**
+   * The verified assertion's sign counter and backup state, recorded on the device in the same commit, and
+   * the phone key that signed: recorded only while the device is still bound to it.
+   */
+  deviceUse: { signCount: number; backedUp?: boolean; phoneKeyId: string };
   /**
    * The scan's receipt, kept in the same transaction when the validation is new: the JSON document the
    * evidence module's `evidence.keep_receipt` stores (migration 011).
@@ -154,7 +157,7 @@ export interface ConfirmationResult {
   round: number;
 }
 
-/** The device's use could not be recorded (revoked or flagged meanwhile, or its counter is no longer behind). */
+/** The device's use could not be recorded (revoked, flagged or re-bound meanwhile, or its counter is no longer behind). */
 export type UseNotRecorded = { outcome: 'use_not_recorded' };
 
 export interface ConfirmationRepository {

@@ -174,14 +174,15 @@ export function createScanService(deps: {
         deviceId: device.deviceId,
         clientAddress: input.clientAddress,
         alerts: device.alerts,
-        deviceUse: { signCount: verified.newCounter, backedUp: verified.backedUp },
+        deviceUse: { signCount: verified.newCounter, backedUp: verified.backedUp, phoneKeyId: bound.phoneKeyId },
         // The receipt is committed with the confirmation, or neither is.
         receipt: deps.receipts.document(evidence),
       });
       if (result.outcome === 'use_not_recorded') {
-        // The device changed since it was looked up: revoked or flagged meanwhile, or another use of the same
-        // passkey moved its counter first (two copies signing at once).
+        // The device changed since the challenge read it: revoked, flagged or bound to another phone meanwhile,
+        // or another use of the same passkey moved its counter first (two copies signing at once).
         const current = await deps.credentials.byCredentialId(input.credentialId);
+        if (current?.state === 'active' && current.phoneKeyId !== bound.phoneKeyId) throw scanErrors.SCAN_WRONG_PHONE();
         if (current?.state === 'active') throw await refuseClone(current.signCount);
         throw current?.state === 'flagged' ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
       }
