@@ -173,6 +173,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     liveCountIntervalMs: config.sessions.liveCountIntervalMs,
     timeZone: config.timeZone,
     defaultMinimumPercent: config.attendance.minRatePercent,
+    recentSessions: { maxAgeMs: config.scan.sessionCacheMs, maxEntries: config.scan.sessionCacheMax },
     report,
   });
   const projection = createQrProjectionModule({

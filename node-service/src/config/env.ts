@@ -128,6 +128,8 @@ const settings = z.object({
   PROJECTION_MAX_PER_CONNECTION: int(1, 100).default(4),
   LIVE_COUNT_INTERVAL_MS: int(10, 1000).default(200),
   SCAN_CHALLENGE_TTL_SECONDS: int(2, 600).default(20),
+  SCAN_SESSION_CACHE_MS: int(0, 10_000).default(1000),
+  SCAN_SESSION_CACHE_MAX: int(1, 100_000).default(1000),
   FALLBACK_CODE_TTL_SECONDS: int(5, 120).default(20),
   RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(6000),
   SCAN_REQUESTS_PER_PHONE_PER_MINUTE: int(1, 10_000).default(30),
@@ -279,6 +281,10 @@ function toConfig(env: Settings) {
     scan: {
       challengeTtlMs: env.SCAN_CHALLENGE_TTL_SECONDS * SECOND_MS,
       requestsPerMinutePerAddress: env.RATE_LIMIT_SCAN_PER_MINUTE,
+      /** A scan's challenge may judge a session read this long ago (0: always read it); refusals are read afresh. */
+      sessionCacheMs: env.SCAN_SESSION_CACHE_MS,
+      /** The most sessions kept so. */
+      sessionCacheMax: env.SCAN_SESSION_CACHE_MAX,
       /** Challenge requests one phone key may make per minute. */
       requestsPerMinutePerPhone: env.SCAN_REQUESTS_PER_PHONE_PER_MINUTE,
       /** Wrong typed fallback codes a client network may send per minute before typed codes are refused. */

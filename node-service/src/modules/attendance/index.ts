@@ -10,6 +10,7 @@ import { createConfirmationService } from './application/confirmations.js';
 import { createConfirmationRepository } from './infrastructure/confirmation-repository.js';
 import { createSessionEvents } from './infrastructure/session-events.js';
 import { createSessionRepository } from './infrastructure/session-repository.js';
+import { createRecentSessions } from './infrastructure/recent-sessions.js';
 import { sessionRoutes } from './presentation/session-routes.js';
 import { createReportService } from './application/reports.js';
 import { createReportRepository } from './infrastructure/report-repository.js';
@@ -46,6 +47,8 @@ export function createAttendanceModule(deps: {
   timeZone: string;
   /** A course's minimum attendance in percent unless its teacher sets another (ATTENDANCE_MIN_RATE). */
   defaultMinimumPercent: number;
+  /** How old a session read may be when the scan asks for a recent one, and how many are kept (SCAN_SESSION_CACHE_*). */
+  recentSessions: { maxAgeMs: number; maxEntries: number };
   report: (error: unknown, context: string) => void;
 }) {
   const repository = createSessionRepository(deps.db);
@@ -72,9 +75,10 @@ export function createAttendanceModule(deps: {
   const sessionApi = sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits, list: deps.settings });
   const reportApi = reportRoutes({ reports, walkIns, guards: deps.guards, limits: deps.limits });
   const standingApi = standingRoutes({ standings, guards: deps.guards, limits: deps.limits });
-  /** What other modules may read of sessions: one session, and its live count. */
+  /** What other modules may read of sessions: one session (fresh, or as read a moment ago), and its live count. */
   const reader = {
     find: (id: string) => repository.find(id),
+    recent: createRecentSessions((id) => repository.find(id), deps.recentSessions),
     liveCount: (id: string) => repository.liveCount(id),
   };
   return {

@@ -19,7 +19,7 @@ export type { ScanCredentials, ScanDevice, ScanEvidence, ScanReceipts, ScanSessi
 export function createScanModule(deps: {
   store: KeyValueStore;
   liveCodes: LiveCodes;
-  sessions: { find(id: string): Promise<ScanSession | null> };
+  sessions: { find(id: string): Promise<ScanSession | null>; recent(id: string): Promise<ScanSession | null> };
   credentials: ScanCredentials;
   confirmations: ConfirmationService;
   receipts: ScanReceipts;

@@ -36,7 +36,7 @@ const device = (overrides: Partial<ScanDevice> = {}): ScanDevice => ({
 /** A signature is the message itself, prefixed by the key: the fake check accepts exactly that. */
 const signBy = (key: Uint8Array, message: Uint8Array) => new Uint8Array([...key, ...message]);
 
-function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: number } = {}) {
+function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: number; recentSession?: ScanSession } = {}) {
   const devices = options.devices ?? [device()];
   const challenges = new Map<string, BoundChallenge>();
   const lifetimes = new Map<string, number>();
@@ -44,6 +44,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
   const recorded: unknown[] = [];
   let clock = options.at ?? 10 * PERIOD;
   let sessionLookups = 0;
+  let recentLookups = 0;
   let credentialLookups = 0;
   const scan = createScanService({
     liveCodes: {
@@ -57,6 +58,10 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
         sessionLookups += 1;
         clock += options.slowLookupMs ?? 0; // a slow database: the code may expire while the request waits
         return session;
+      },
+      recent: async () => {
+        recentLookups += 1;
+        return options.recentSession ?? session;
       },
     },
     challenges: {
@@ -94,7 +99,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     nonce,
     signature: signBy(key, phoneKeyMessage('scan-challenge', signed, nonce)),
   });
-  return { scan, proof, recorded, challenges, lifetimes, lookups: () => sessionLookups, credentialLookups: () => credentialLookups };
+  return { scan, proof, recorded, challenges, lifetimes, lookups: () => sessionLookups, recentLookups: () => recentLookups, credentialLookups: () => credentialLookups };
 }
 
 async function refusal(work: Promise<unknown>): Promise<string> {
@@ -137,9 +142,23 @@ describe('asking for a challenge', () => {
   });
 
   it('judges the code at the moment the request arrived, not after a slow lookup', async () => {
-    const h = harness({ slowLookupMs: 5 * PERIOD });
+    const h = harness({ slowLookupMs: 5 * PERIOD, recentSession: { ...session, state: 'scheduled', currentRound: null } });
     await expect(h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: null })).resolves.toMatchObject({ session: { round: 1 } });
     expect(h.lookups()).toBe(1);
+  });
+
+  it('judges a code on the session read a moment ago, without reading it again', async () => {
+    const h = harness();
+    await h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: null });
+    expect([h.recentLookups(), h.lookups()]).toEqual([1, 0]);
+  });
+
+  it('reads the session afresh before refusing on what a recent read says (a round started since, on another instance)', async () => {
+    const behind = harness({ recentSession: { ...session, state: 'scheduled', currentRound: null } });
+    await expect(behind.scan.challenge({ token: 'live', phone: behind.proof(), clientAddress: null })).resolves.toMatchObject({ session: { round: 1 } });
+    expect(behind.lookups()).toBe(1);
+    const closed = harness({ recentSession: { ...session, state: 'closed', currentRound: null } });
+    await expect(closed.scan.challenge({ token: 'live', phone: closed.proof(), clientAddress: null })).resolves.toMatchObject({ session: { round: 1 } });
   });
 });
 

@@ -45,7 +45,8 @@ export interface ChallengeOffer {
  */
 export function createScanService(deps: {
   liveCodes: Pick<LiveCodes, 'claimOf' | 'claimOfTyped' | 'tokenLive' | 'typedLive'>;
-  sessions: { find(id: string): Promise<ScanSession | null> };
+  /** `find` reads PostgreSQL; `recent` may answer from a read SCAN_SESSION_CACHE_MS old. */
+  sessions: { find(id: string): Promise<ScanSession | null>; recent(id: string): Promise<ScanSession | null> };
   challenges: ScanChallengeStore;
   phoneRequests: PhoneRequests;
   typedCodeAttempts: TypedCodeAttempts;
@@ -94,9 +95,17 @@ export function createScanService(deps: {
       const devices = await provenPhone(input.phone, signed);
 
       const claim = typed ? await claimTyped(input.code ?? '', network) : await deps.liveCodes.claimOf(input.token!);
-      const session = claim ? await deps.sessions.find(claim.sessionId) : null;
-      const rotation = session && { periodMs: session.rotationPeriodMs, graceMs: session.graceMs };
-      const live = claim && rotation && (typed ? deps.liveCodes.typedLive(claim, rotation, arrivedAt) : deps.liveCodes.tokenLive(claim, rotation, arrivedAt));
+      const liveFor = (session: ScanSession | null) => {
+        const rotation = session && { periodMs: session.rotationPeriodMs, graceMs: session.graceMs };
+        return !!claim && !!rotation && (typed ? deps.liveCodes.typedLive(claim, rotation, arrivedAt) : deps.liveCodes.tokenLive(claim, rotation, arrivedAt));
+      };
+      const admits = (session: ScanSession | null) =>
+        !!session && liveFor(session) && session.state === 'open' && session.currentRound === claim?.round && networkAllows(session.allowedNetworks, input.clientAddress);
+      // The session as read a moment ago serves the whole classroom; it may be behind, so a refusal is only
+      // ever judged on a fresh read (and the confirmation checks state and round again where it records).
+      let session = claim ? await deps.sessions.recent(claim.sessionId) : null;
+      if (claim && !admits(session)) session = await deps.sessions.find(claim.sessionId);
+      const live = liveFor(session);
       if (!claim || !session || !live) throw typed ? scanErrors.SCAN_FALLBACK_UNKNOWN() : scanErrors.SCAN_CODE_EXPIRED();
       if (typed) await deps.typedCodeAttempts.succeeded(network);
       if (session.state === 'closed') throw confirmationErrors.SCAN_SESSION_CLOSED();
