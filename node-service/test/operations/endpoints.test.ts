@@ -44,6 +44,20 @@ describe('operations endpoints', () => {
     expect(body).toEqual({ status: 'ready', parts: { postgres: 'ok', valkey: 'ok', migrations: 'ok', clock: 'ok' }, failing: [], degraded: [] });
   });
 
+  it('sends the security headers with every answer: API, pages and errors alike', async () => {
+    for (const path of ['/asistencia/health', '/asistencia/', '/asistencia/api/nothing-here']) {
+      const { headers } = await fetch(`${service.baseUrl}${path}`);
+      expect(headers.get('content-security-policy'), path).toBe(
+        "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data:;" +
+          "object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline';upgrade-insecure-requests;connect-src 'self'",
+      );
+      expect(headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(headers.get('cross-origin-opener-policy'), path).toBe('same-origin');
+      // PUBLIC_URL is http here: no HSTS on a door that is not https.
+      expect(headers.get('strict-transport-security'), path).toBeNull();
+    }
+  });
+
   it('gives every answer a request id, and keeps a well-formed one the proxy sent', async () => {
     const fresh = await fetch(`${service.baseUrl}/asistencia/health`);
     expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
