@@ -59,14 +59,19 @@ export async function buildService(): Promise<ServiceRunner> {
 export async function buildBaseline(rev: string, teardown: Teardown): Promise<ServiceRunner> {
   const git = (...args: string[]) => execFileSync('git', ['-C', SERVICE_ROOT, ...args], { encoding: 'utf8' }).trim();
   const commit = git('rev-parse', '--verify', `${rev}^{commit}`);
-  const changed = git('diff', '--numstat', commit, '--', '../package-lock.json').split(/\s+/).map(Number);
-  if (changed[0]! + changed[1]! > 2) console.warn(`--baseline: ${rev}'s package-lock.json differs from this checkout's; its build uses this node_modules`);
+  const sameLock = git('diff', '--numstat', commit, '--', '../package-lock.json') === '';
   const dir = mkdtempSync(join(tmpdir(), `asistencia-baseline-${commit.slice(0, 7)}-`));
   teardown.defer(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
   const root = dirname(SERVICE_ROOT);
   execFileSync('sh', ['-c', `git -C "$1" archive "$2" | tar -x -C "$3"`, 'sh', root, commit, dir]);
-  for (const modules of ['node_modules', 'node-service/node_modules']) {
-    if (existsSync(join(root, modules))) symlinkSync(join(root, modules), join(dir, modules));
+  if (sameLock) {
+    for (const modules of ['node_modules', 'node-service/node_modules']) {
+      if (existsSync(join(root, modules))) symlinkSync(join(root, modules), join(dir, modules));
+    }
+  } else {
+    // Its own dependencies, as its package-lock.json names them: this checkout's may lack one it imports.
+    console.warn(`--baseline: ${rev}'s package-lock.json differs from this checkout's: installing its own dependencies`);
+    execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
   }
   await compile(join(dir, 'node-service'));
   return compiledRunner(`baseline ${git('log', '-1', '--format=%h (%s)', commit)}, compiled aside`, join(dir, 'node-service'));
