@@ -4,7 +4,7 @@ import { portalToken, users } from '../../test/support/tokens.js';
 import { startChild } from '../support/child.js';
 import { benchCourse, startDirectory } from '../support/directory.js';
 import { busyPercent, cpuSeconds, groupCpuSeconds, groupMemory, machineJiffies, maxSampler, rssBytes, waitForQuietMachine } from '../support/proc.js';
-import { BENCH_JWT_SECRET, createDatabase, createKeyPrefix, startService, VALKEY_URL } from '../support/service.js';
+import { BENCH_JWT_SECRET, createDatabase, serviceEnv, startService } from '../support/service.js';
 import { distribution, sleep, within } from '../support/stats.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
 import { burst, COURSE_ID, enrollClassroom, openRound, planScans, PUBLIC_ORIGIN } from '../scan/classroom.js';
@@ -48,12 +48,7 @@ async function measureDoor(sockets: number, windowSeconds: number, context: Scen
     const service = await startService(context.runner, {
       teardown: scope,
       env: {
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: await createDatabase(scope),
-        VALKEY_URL,
-        VALKEY_KEY_PREFIX: createKeyPrefix(scope),
-        JWT_SECRET: BENCH_JWT_SECRET,
+        ...serviceEnv(await createDatabase(scope), scope),
         PUBLIC_URL: PUBLIC_ORIGIN,
         TRUST_PROXY: '127.0.0.1',
         // The whole crowd and classroom come from one address (127.0.0.1 behind Apache), and one token makes the API calls.

@@ -4,7 +4,7 @@ import { startChild } from '../support/child.js';
 import { profiler, type ProfileSummary } from '../support/cpu-profile.js';
 import { cpuSeconds, maxSampler, rssBytes } from '../support/proc.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
-import { createDatabase, createKeyPrefix, startService, VALKEY_URL, BENCH_JWT_SECRET, type BenchService } from '../support/service.js';
+import { createDatabase, serviceEnv, startService, type BenchService } from '../support/service.js';
 import { distribution, mapLimit, sleep, within } from '../support/stats.js';
 import type { Teardown } from '../support/teardown.js';
 import type { FrameRecord, handlers } from './client.js';
@@ -66,12 +66,7 @@ async function measureProjection(sessions: number, context: ScenarioContext) {
   try {
     const profile = context.profile ? profiler() : undefined;
     const env = {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: await createDatabase(scope),
-      VALKEY_URL,
-      VALKEY_KEY_PREFIX: createKeyPrefix(scope),
-      JWT_SECRET: BENCH_JWT_SECRET,
+      ...serviceEnv(await createDatabase(scope), scope),
       RATE_LIMIT_USER_PER_MINUTE: '100000',
       // Every projector is the same teacher's socket from the same address.
       WS_MAX_PER_USER: String(sessions + 100),

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
-import { withAdmin } from '../../test/support/environment.js';
+import { withAdmin, withDatabase } from '../../test/support/environment.js';
 import { profiler, type ProfileSummary } from '../support/cpu-profile.js';
 import { benchCourse, startDirectory } from '../support/directory.js';
 import { childrenOf, cpuBetween, cpuSnapshot, machineBusyPercent, maxSampler, parentOf, rssBytes, syscalls, waitForQuietMachine } from '../support/proc.js';
-import { BENCH_JWT_SECRET, createDatabase, createKeyPrefix, startService, VALKEY_URL, withValkey, type BenchService, type ServiceRunner } from '../support/service.js';
+import { BENCH_JWT_SECRET, createDatabase, serviceEnv, startService, withValkey, type BenchService, type ServiceRunner } from '../support/service.js';
 import { sleep } from '../support/stats.js';
 import type { Teardown } from '../support/teardown.js';
 import { projectSessions, runningSessions } from '../projector/index.js';
@@ -103,12 +102,7 @@ export type ScanResult = Awaited<ReturnType<typeof measureScan>>;
 async function startInstances(o: ScanOptions, databaseUrl: string, servers: BenchService[], scope: Teardown) {
   const directory = await startDirectory([benchCourse(COURSE_ID, o.students), benchCourse('PROJECTED', 1)], scope);
   const env = {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: databaseUrl,
-    VALKEY_URL,
-    VALKEY_KEY_PREFIX: createKeyPrefix(scope),
-    JWT_SECRET: BENCH_JWT_SECRET,
+    ...serviceEnv(databaseUrl, scope),
     PUBLIC_URL: PUBLIC_ORIGIN,
     // All the traffic comes from 127.0.0.1: the per-address and per-user limits would stop a classroom of one address.
     RATE_LIMIT_SCAN_PER_MINUTE: '1000000',
@@ -210,16 +204,6 @@ async function processGroups(servers: BenchService[], classroom: Classroom, data
     PostgreSQL: () => [postmaster, ...childrenOf(postmaster).filter(ours)],
     Valkey: () => (valkeyPid > 0 ? [valkeyPid] : []),
   };
-}
-
-async function withDatabase<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Committed rows must equal "confirmed" answers, in every burst: anything else is a broken promise to a student, and the run fails. */

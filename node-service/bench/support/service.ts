@@ -18,7 +18,7 @@ import type { Teardown } from './teardown.js';
  * token helpers sign in for the benchmark too. Everything stays on 127.0.0.1.
  */
 export const SERVICE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export { TEST_JWT_SECRET as BENCH_JWT_SECRET, VALKEY_URL };
+export { TEST_JWT_SECRET as BENCH_JWT_SECRET };
 
 /** A build of the service: where it runs from, its entry point, and its receipts command (a build may predate it). */
 export interface ServiceRunner {
@@ -109,8 +109,23 @@ export async function withValkey<T>(work: (valkey: Redis) => Promise<T>): Promis
   }
 }
 
+/**
+ * What every scenario's service runs with: production mode, quiet logs, its own database and key prefix
+ * (both removed by the teardown) and the bench's JWT secret. Scenarios add their own limits.
+ */
+export function serviceEnv(databaseUrl: string, teardown: Teardown): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    VALKEY_URL,
+    VALKEY_KEY_PREFIX: createKeyPrefix(teardown),
+    JWT_SECRET: TEST_JWT_SECRET,
+  };
+}
+
 /** A Valkey key prefix of its own; the teardown deletes every key under it. */
-export function createKeyPrefix(teardown: Teardown): string {
+function createKeyPrefix(teardown: Teardown): string {
   const prefix = `asistencia-bench:${randomBytes(4).toString('hex')}:`;
   teardown.defer(`delete Valkey keys ${prefix}*`, () =>
     withValkey(async (valkey) => {

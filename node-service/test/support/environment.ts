@@ -16,15 +16,20 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
-/** One statement or more on the admin connection (CREATE/DROP DATABASE, server counters). */
-export async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await admin.connect();
+/** One client of the database at `url` for `work`, closed after it. */
+export async function withDatabase<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   try {
-    return await work(admin);
+    return await work(client);
   } finally {
-    await admin.end();
+    await client.end();
   }
+}
+
+/** One statement or more on the admin connection (CREATE/DROP DATABASE, server counters). */
+export function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  return withDatabase(POSTGRES_ADMIN_URL, work);
 }
 
 declare module 'vitest' {
