@@ -60,10 +60,6 @@ export function createScanService(deps: {
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
-  const assertNetwork = (allowedNetworks: readonly string[], clientAddress: string | null) => {
-    if (!networkAllows(allowedNetworks, clientAddress)) throw scanErrors.SCAN_NETWORK_REFUSED();
-  };
-
   /** A typed code, unless its network has missed too often lately: the attempt is counted first. */
   const claimTyped = async (code: string, network: string): Promise<TokenClaim | null> => {
     const blockedFor = await deps.typedCodeAttempts.begin(network);
@@ -95,22 +91,27 @@ export function createScanService(deps: {
       const devices = await provenPhone(input.phone, signed);
 
       const claim = typed ? await claimTyped(input.code ?? '', network) : await deps.liveCodes.claimOf(input.token!);
-      const liveFor = (session: ScanSession | null) => {
-        const rotation = session && { periodMs: session.rotationPeriodMs, graceMs: session.graceMs };
-        return !!claim && !!rotation && (typed ? deps.liveCodes.typedLive(claim, rotation, arrivedAt) : deps.liveCodes.tokenLive(claim, rotation, arrivedAt));
+      const codeRefused = () => (typed ? scanErrors.SCAN_FALLBACK_UNKNOWN() : scanErrors.SCAN_CODE_EXPIRED());
+      if (!claim) throw codeRefused();
+      const codeLive = (session: ScanSession | null): session is ScanSession => {
+        if (!session) return false;
+        const rotation = { periodMs: session.rotationPeriodMs, graceMs: session.graceMs };
+        return typed ? deps.liveCodes.typedLive(claim, rotation, arrivedAt) : deps.liveCodes.tokenLive(claim, rotation, arrivedAt);
       };
-      const admits = (session: ScanSession | null) =>
-        !!session && liveFor(session) && session.state === 'open' && session.currentRound === claim?.round && networkAllows(session.allowedNetworks, input.clientAddress);
+      /** Why this session refuses the claim now, or null. */
+      const sessionRefusal = (session: ScanSession) => {
+        if (session.state === 'closed') return confirmationErrors.SCAN_SESSION_CLOSED();
+        if (session.state !== 'open' || session.currentRound !== claim.round) return confirmationErrors.SCAN_ROUND_NOT_OPEN();
+        return networkAllows(session.allowedNetworks, input.clientAddress) ? null : scanErrors.SCAN_NETWORK_REFUSED();
+      };
       // The session as read a moment ago serves the whole classroom; it may be behind, so a refusal is only
       // ever judged on a fresh read (and the confirmation checks state and round again where it records).
-      let session = claim ? await deps.sessions.recent(claim.sessionId) : null;
-      if (claim && !admits(session)) session = await deps.sessions.find(claim.sessionId);
-      const live = liveFor(session);
-      if (!claim || !session || !live) throw typed ? scanErrors.SCAN_FALLBACK_UNKNOWN() : scanErrors.SCAN_CODE_EXPIRED();
+      let session = await deps.sessions.recent(claim.sessionId);
+      if (!codeLive(session) || sessionRefusal(session)) session = await deps.sessions.find(claim.sessionId);
+      if (!codeLive(session)) throw codeRefused();
       if (typed) await deps.typedCodeAttempts.succeeded(network);
-      if (session.state === 'closed') throw confirmationErrors.SCAN_SESSION_CLOSED();
-      if (session.state !== 'open' || session.currentRound !== claim.round) throw confirmationErrors.SCAN_ROUND_NOT_OPEN();
-      assertNetwork(session.allowedNetworks, input.clientAddress);
+      const refusal = sessionRefusal(session);
+      if (refusal) throw refusal;
 
       const { options, challenge } = await deps.ceremony.options(deps.settings.challengeTtlMs, devices);
       const challengeId = randomBytes(16).toString('base64url');
@@ -145,7 +146,8 @@ export function createScanService(deps: {
         // A passkey that is not bound to the phone that asked (shared, synced, copied elsewhere) is refused.
         throw elsewhere ? scanErrors.SCAN_WRONG_PHONE() : scanErrors.SCAN_DEVICE_NOT_ENROLLED();
       }
-      if (device.phoneKeyId !== bound.phoneKeyId || !device.phonePublicKey) throw scanErrors.SCAN_WRONG_PHONE();
+      // Every device of the challenge is bound to its phone key, and so has one (the type says it may not).
+      if (!device.phonePublicKey) throw scanErrors.SCAN_WRONG_PHONE();
       const message = phoneKeyMessage('scan-confirm', input.challengeId, bound.challenge);
       if (!deps.phoneSignatureValid(device.phonePublicKey, message, input.phoneSignature)) throw scanErrors.SCAN_PHONE_SIGNATURE_INVALID();
 
@@ -160,7 +162,7 @@ export function createScanService(deps: {
       }
       // The session's state and round, and the counter moving forward, are checked where the confirmation is
       // recorded: one transaction under the session's lock.
-      assertNetwork(bound.allowedNetworks, input.clientAddress);
+      if (!networkAllows(bound.allowedNetworks, input.clientAddress)) throw scanErrors.SCAN_NETWORK_REFUSED();
       const evidence = {
         sessionId: bound.sessionId,
         round: bound.round,
