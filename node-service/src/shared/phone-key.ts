@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 
 /**
  * The phone key: a non-extractable WebCrypto P-256 key made by the enrolment page in the phone's browser
@@ -30,10 +31,10 @@ export function phoneKeyIdOf(spki: Uint8Array): string {
  * Phone keys already parsed, by their DER bytes. A scan checks its phone key's signature twice, and parsing
  * the key (createPublicKey) cost more server CPU than both verifications together (a CPU profile of 500
  * scans: 18 % of the server's time). The same bytes always make the same key, so the cache cannot change a
- * verdict; it is bounded (the oldest entry goes first) and keeps only keys that parsed.
+ * verdict; it is bounded (lru-cache: the least recently used goes first) and keeps only keys that parsed.
  */
-const parsedKeys = new Map<string, KeyObject>();
 const PARSED_KEYS_MAX = 20_000;
+const parsedKeys = new LRUCache<string, KeyObject>({ max: PARSED_KEYS_MAX });
 
 /** The key, when the bytes are a P-256 public key (SPKI, DER); null for anything else. */
 export function parsePhoneKey(spki: Uint8Array): KeyObject | null {
@@ -49,7 +50,6 @@ export function parsePhoneKey(spki: Uint8Array): KeyObject | null {
     return null;
   }
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return null;
-  if (parsedKeys.size >= PARSED_KEYS_MAX) parsedKeys.delete(parsedKeys.keys().next().value!);
   parsedKeys.set(id, key);
   return key;
 }
