@@ -177,6 +177,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     timeZone: config.timeZone,
     defaultMinimumPercent: config.attendance.minRatePercent,
     recentSessions: { maxAgeMs: config.scan.sessionCacheMs, maxEntries: config.scan.sessionCacheMax },
+    confirmationBatching: config.scan.batching,
     report,
   });
   const projection = createQrProjectionModule({
@@ -191,7 +192,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   });
   // SimpleWebAuthn, with a cached-key fast path for the common ES256 assertion (differential-tested).
   const assertions = createCachedAssertionVerifier(config.webauthn, createAssertionVerifier(config.webauthn));
-  const enrollment = createEnrollmentModule({ config, db, store, assertions, people: directory, guards: auth.guards, limits, report });
+  const enrollment = createEnrollmentModule({ config, db, store, assertions, people: directory, guards: auth.guards, limits, report, phoneLookups: config.scan.batching });
   const evidence = createEvidenceModule({
     db,
     webauthn: config.webauthn,

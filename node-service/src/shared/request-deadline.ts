@@ -30,6 +30,26 @@ export const requestDeadline = {
     return time?.open ? time.expiresAt - performance.now() : undefined;
   },
 
+  /**
+   * When the current request's deadline falls (performance.now()), for work done later on its behalf (a batch
+   * serving several requests: see `within`); undefined outside a request.
+   */
+  expiresAt(): number | undefined {
+    const time = current.getStore();
+    return time?.open ? time.expiresAt : undefined;
+  },
+
+  /** Runs `work` bounded by a deadline taken with `expiresAt` (none: unbounded, as outside a request). */
+  async within<T>(expiresAt: number | undefined, work: () => Promise<T>): Promise<T> {
+    if (expiresAt === undefined) return current.exit(work);
+    const time: RequestTime = { arrivedAt: Date.now(), expiresAt, open: true };
+    try {
+      return await current.run(time, work);
+    } finally {
+      time.open = false;
+    }
+  },
+
   /** When the current request arrived, on the shared clock; undefined outside a request. */
   arrivedAt(): number | undefined {
     const time = current.getStore();

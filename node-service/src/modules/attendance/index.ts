@@ -8,6 +8,7 @@ import type { LiveCodeInvalidator } from './application/ports.js';
 import { createSessionService, type SessionSettings } from './application/sessions.js';
 import { createConfirmationService } from './application/confirmations.js';
 import { createConfirmationRepository } from './infrastructure/confirmation-repository.js';
+import type { Grouping } from '../../shared/storage/grouped-calls.js';
 import { createSessionEvents } from './infrastructure/session-events.js';
 import { createSessionRepository } from './infrastructure/session-repository.js';
 import { createRecentSessions } from './infrastructure/recent-sessions.js';
@@ -49,6 +50,8 @@ export function createAttendanceModule(deps: {
   defaultMinimumPercent: number;
   /** How old a session read may be when the scan asks for a recent one, and how many are kept (SCAN_SESSION_CACHE_*). */
   recentSessions: { maxAgeMs: number; maxEntries: number };
+  /** How confirmations waiting for PostgreSQL are grouped (SCAN_BATCH_IN_FLIGHT, SCAN_BATCH_MAX). */
+  confirmationBatching: Grouping;
   report: (error: unknown, context: string) => void;
 }) {
   const repository = createSessionRepository(deps.db);
@@ -56,7 +59,7 @@ export function createAttendanceModule(deps: {
   const walkIns = createWalkInService({ walkIns: createWalkInRepository(deps.db), sessions: repository, directory: deps.directory, events });
   const sessions = createSessionService({ sessions: repository, directory: deps.directory, events, liveCodes: deps.liveCodes, settings: { ...deps.settings, timeZone: deps.timeZone }, walkIns });
   const confirmations = createConfirmationService({
-    confirmations: createConfirmationRepository(deps.db),
+    confirmations: createConfirmationRepository(deps.db, deps.confirmationBatching),
     sessions: repository,
     events,
     countIntervalMs: deps.liveCountIntervalMs,

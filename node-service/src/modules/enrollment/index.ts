@@ -1,3 +1,4 @@
+import type { Grouping } from '../../shared/storage/grouped-calls.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RateLimits } from '../../shared/http/rate-limits.js';
 import type { KeyValueStore } from '../../shared/storage/key-value.js';
@@ -70,6 +71,8 @@ export function createEnrollmentModule(deps: {
   limits: RateLimits;
   now?: () => Date;
   report?: (error: unknown, context: string) => void;
+  /** The scan's lookups by phone key, grouped when many phones ask at once (SCAN_BATCH_*). */
+  phoneLookups?: Grouping;
 }): {
   registration: RegistrationService;
   management: DeviceManagement;
@@ -78,7 +81,7 @@ export function createEnrollmentModule(deps: {
 } {
   const { config } = deps;
   const now = deps.now ?? (() => new Date());
-  const devices = createDeviceRepository(deps.db);
+  const devices = createDeviceRepository(deps.db, deps.phoneLookups);
   const policy = policyOf(config);
   const ttlMs = config.enrollment.challengeTtlMs;
   const registration = createRegistrationService({

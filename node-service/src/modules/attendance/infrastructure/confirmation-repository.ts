@@ -1,6 +1,7 @@
+import { groupedCalls, type Grouping } from '../../../shared/storage/grouped-calls.js';
 import type { SqlDatabase } from '../../../shared/storage/sql.js';
 import { attendanceErrors, confirmationErrors } from '../domain/errors.js';
-import type { ConfirmationRepository } from '../application/ports.js';
+import type { ConfirmationRepository, ConfirmationRequest } from '../application/ports.js';
 
 /**
  * A confirmation is one call, one round trip and one commit: `attendance.record_confirmation` (migration
@@ -19,9 +20,12 @@ import type { ConfirmationRepository } from '../application/ports.js';
  * here so that a scan costs one commit.
  */
 const RECORD_CONFIRMATION = 'SELECT * FROM attendance.record_confirmation($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)';
+/** The same over a batch (migration 012): one statement, one commit for every confirmation in it. */
+const RECORD_CONFIRMATIONS = 'SELECT * FROM attendance.record_confirmations($1)';
 
 interface RecordedRow {
-  state: 'scheduled' | 'open' | 'closed';
+  /** Null when the session does not exist (the batch's row for it). */
+  state: 'scheduled' | 'open' | 'closed' | null;
   roster_policy: 'refuse' | 'flag';
   course_name: string;
   room: string;
@@ -31,15 +35,45 @@ interface RecordedRow {
   inserted: boolean;
 }
 
-export function createConfirmationRepository(db: SqlDatabase): ConfirmationRepository {
+/**
+ * Group commit (shared/storage/grouped-calls.ts): while fewer than SCAN_BATCH_IN_FLIGHT calls run, a
+ * confirmation goes alone through `record_confirmation`; when they are all busy, the confirmations arriving
+ * meanwhile go together through `attendance.record_confirmations` (migration 012), one statement and one
+ * commit for the batch, at most one per student (an upsert cannot touch a student's result twice in one
+ * statement), each caller hearing its own answer.
+ */
+export function createConfirmationRepository(db: SqlDatabase, grouping: Grouping): ConfirmationRepository {
+  const calls = groupedCalls<ConfirmationRequest, RecordedRow | null>({
+    ...grouping,
+    distinct: (request) => request.studentId,
+    one: async (request) => (await db.query<RecordedRow>(RECORD_CONFIRMATION, params(request))).rows[0] ?? null,
+    async many(requests) {
+      const items = requests.map((request, ord) => ({
+        ord,
+        session: request.sessionId,
+        round: request.round,
+        student: request.studentId,
+        device: request.deviceId,
+        slot: request.slot,
+        address: request.clientAddress,
+        alerts: request.alerts,
+        signCount: request.deviceUse.signCount,
+        backedUp: request.deviceUse.backedUp ?? null,
+        phoneKey: request.deviceUse.phoneKeyId,
+        receipt: request.receipt ?? null,
+      }));
+      const { rows } = await db.query<RecordedRow & { ord: number }>(RECORD_CONFIRMATIONS, [JSON.stringify(items)]);
+      const byOrd = new Map(rows.map((row) => [row.ord, row]));
+      return requests.map((_, ord) => {
+        const row = byOrd.get(ord);
+        return row && row.state !== null ? row : null;
+      });
+    },
+  });
+
   return {
     async record(request) {
-      const params = [
-        request.sessionId, request.round, request.studentId, request.deviceId, request.slot, request.clientAddress, request.alerts,
-        request.deviceUse.signCount, request.deviceUse.backedUp ?? null, request.deviceUse.phoneKeyId, request.receipt ?? null,
-      ];
-      const { rows } = await db.query<RecordedRow>(RECORD_CONFIRMATION, params);
-      const session = rows[0];
+      const session = await calls.load(request);
       if (!session) throw attendanceErrors.SESSION_NOT_FOUND();
       // The device changed since the scan looked it up (revoked, flagged, re-bound, or another copy counted first).
       if (!session.counted) return { outcome: 'use_not_recorded' };
@@ -55,3 +89,8 @@ export function createConfirmationRepository(db: SqlDatabase): ConfirmationRepos
     },
   };
 }
+
+const params = (request: ConfirmationRequest) => [
+  request.sessionId, request.round, request.studentId, request.deviceId, request.slot, request.clientAddress, request.alerts,
+  request.deviceUse.signCount, request.deviceUse.backedUp ?? null, request.deviceUse.phoneKeyId, request.receipt ?? null,
+];

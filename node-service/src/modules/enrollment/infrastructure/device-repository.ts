@@ -1,3 +1,4 @@
+import { groupedCalls, type Grouping } from '../../../shared/storage/grouped-calls.js';
 import { SqlState, sqlStateOf, type SqlDatabase, type SqlExecutor } from '../../../shared/storage/sql.js';
 import type { AuditEntry, DeviceRepository } from '../application/ports.js';
 import type { Actor, ActorRole, AlertReason, Device, DeviceState, HistoryAction, HistoryEntry } from '../domain/device.js';
@@ -21,6 +22,8 @@ const SELECT_BY_CREDENTIAL_PREFIX = `SELECT ${DEVICE_COLUMNS} FROM enrollment.de
   ORDER BY d.created_at DESC LIMIT $2`;
 /** Every device ever bound to a phone key, revoked ones included (to say "revoked" rather than "unknown"). */
 const SELECT_BY_PHONE_KEY = `SELECT ${DEVICE_COLUMNS} FROM enrollment.devices d WHERE d.phone_key_id = $1 ORDER BY d.id`;
+/** The same for the phone keys of several scans asking at once (grouped calls). */
+const SELECT_BY_PHONE_KEYS = `SELECT ${DEVICE_COLUMNS} FROM enrollment.devices d WHERE d.phone_key_id = ANY($1::text[]) ORDER BY d.id`;
 /** What an admin looks at first: blocked devices and devices with alerts, newest first. */
 const SELECT_NEEDING_ATTENTION = `SELECT ${DEVICE_COLUMNS} FROM enrollment.devices d
   WHERE d.state = 'flagged' OR (d.state = 'active' AND EXISTS (SELECT 1 FROM enrollment.device_alerts a WHERE a.device_id = d.id))
@@ -211,19 +214,33 @@ async function raiseAlerts(tx: SqlExecutor, device: { id: number; studentId: str
   }
 }
 
-export function createDeviceRepository(db: SqlDatabase): DeviceRepository {
+/**
+ * `phoneLookups`: the scan's lookup by phone key, on its hottest path, grouped when many phones ask at once
+ * (shared/storage/grouped-calls.ts: one statement for the phones that waited); without it, one query each.
+ */
+export function createDeviceRepository(db: SqlDatabase, phoneLookups?: Grouping): DeviceRepository {
   const one = async (text: string, params: readonly unknown[], executor: SqlExecutor = db): Promise<Device | null> => {
     const { rows } = await executor.query<DeviceRow>(text, params);
     return rows[0] ? toDevice(rows[0]) : null;
   };
   const many = async (text: string, params: readonly unknown[]): Promise<Device[]> => (await db.query<DeviceRow>(text, params)).rows.map(toDevice);
+  const byPhoneKey = phoneLookups
+    ? groupedCalls<string, Device[]>({
+        ...phoneLookups,
+        one: (phoneKeyId) => many(SELECT_BY_PHONE_KEY, [phoneKeyId]),
+        async many(phoneKeyIds) {
+          const devices = await many(SELECT_BY_PHONE_KEYS, [[...new Set(phoneKeyIds)]]);
+          return phoneKeyIds.map((id) => devices.filter((device) => device.phoneKeyId === id));
+        },
+      })
+    : { load: (phoneKeyId: string) => many(SELECT_BY_PHONE_KEY, [phoneKeyId]) };
 
   return {
     listByStudent: (studentId) => many(SELECT_BY_STUDENT, [studentId]),
     findById: (deviceId) => one(SELECT_BY_ID, [deviceId]),
     findByCredentialId: (credentialId) => one(SELECT_BY_CREDENTIAL, [credentialId]),
     findByCredentialPrefix: (prefix, limit) => many(SELECT_BY_CREDENTIAL_PREFIX, [prefix, limit]),
-    findByPhoneKey: (phoneKeyId) => many(SELECT_BY_PHONE_KEY, [phoneKeyId]),
+    findByPhoneKey: (phoneKeyId) => byPhoneKey.load(phoneKeyId),
     needingAttention: (limit) => many(SELECT_NEEDING_ATTENTION, [limit]),
     standing: (studentId) => readStanding(db, studentId),
     async history(studentId, limit) {
