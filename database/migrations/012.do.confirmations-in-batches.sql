@@ -4,9 +4,10 @@
 -- statement, not per row: starting the executor for each statement of `record_confirmation`, compiling the
 -- tables' CHECK constraints again for each INSERT, the foreign-key queries, the commit and its WAL flush, the
 -- round trip. When confirmations queue for PostgreSQL, the service now sends those waiting as one call of
--- this function (attendance/infrastructure/confirmation-repository.ts): the same statement as
+-- `record_confirmations` (attendance/infrastructure/confirmation-repository.ts): the statement of
 -- `record_confirmation` (migration 011) over a set of confirmations, under the same shared session locks,
--- one commit for the batch. A confirmation alone still goes through `record_confirmation`.
+-- one commit for the batch. A confirmation alone is a batch of one, so there is one definition of what a
+-- confirmation records, and `record_confirmation` and `keep_receipt` are dropped.
 --
 -- The service puts at most one confirmation of a student in a batch (so one device row, one validation and
 -- one result each: an upsert cannot touch a row twice in one statement); another one of the same student
@@ -57,7 +58,13 @@ BEGIN
     PERFORM pg_advisory_xact_lock_shared(hashtextextended('attendance.session:' || lower(v_session::text), 0));
   END LOOP;
 
-  -- record_confirmation's statement (migration 011), over the batch; each part says the same as there.
+  -- record_confirmation's statement (migration 011), over the batch. It moves the device's sign counter
+  -- forward (only forward, checked on the row as it is now, so two copies of a passkey signing at once cannot
+  -- both pass, and only while the device is active and still bound to the phone key that signed: a
+  -- revocation or re-binding since the challenge wins), registers a walk-in when the session accepts them,
+  -- inserts the validation once per (session, round, student) with the device's alerts, and writes the
+  -- student's result by the rule of migration 003. A statement does not see its own inserts: the student's
+  -- earlier rounds are counted, plus this one.
   WITH item AS (
     SELECT * FROM jsonb_to_recordset(p_items) AS i(
       ord int, session uuid, round smallint, student text, device bigint, slot bigint, address inet, alerts text[],
@@ -130,3 +137,6 @@ BEGIN
   RETURN QUERY SELECT * FROM unnest(v_out);
 END
 $$;
+
+DROP FUNCTION attendance.record_confirmation(uuid, smallint, text, bigint, bigint, inet, text[], bigint, boolean, text, jsonb);
+DROP FUNCTION evidence.keep_receipt(uuid, jsonb);

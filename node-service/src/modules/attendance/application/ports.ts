@@ -145,7 +145,7 @@ export interface ConfirmationRequest {
   deviceUse: { signCount: number; backedUp?: boolean; phoneKeyId: string };
   /**
    * The scan's receipt, kept in the same transaction when the validation is new: the JSON document the
-   * evidence module's `evidence.keep_receipt` stores (migration 011).
+   * evidence module's `evidence.keep_receipts` stores (migration 012).
    */
   receipt?: Record<string, unknown>;
 }

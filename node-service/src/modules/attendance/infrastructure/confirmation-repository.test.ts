@@ -34,7 +34,7 @@ function request(studentId: string, overrides: Partial<ConfirmationRequest> = {}
   };
 }
 
-/** How the fake answers for one student: a row like record_confirmation's, or a thrown error. */
+/** How the fake answers for one student: a row like record_confirmations', or a thrown error. */
 type Behaviour = Partial<{ counted: boolean; inserted: boolean; state: string | null; fail: Error }>;
 
 function harness(options: { inFlight?: number; maxBatch?: number; failBatches?: boolean } = {}) {
@@ -59,13 +59,14 @@ function harness(options: { inFlight?: number; maxBatch?: number; failBatches?: 
   const db = {
     kind: 'postgres',
     async query(text: string, params?: readonly unknown[]): Promise<QueryResult<never>> {
-      const batch = text.includes('record_confirmations(');
-      const items = batch ? (JSON.parse(params![0] as string) as { ord: number; student: string }[]) : [{ ord: 0, student: params![2] as string }];
+      expect(text).toContain('attendance.record_confirmations(');
+      const items = JSON.parse(params![0] as string) as { ord: number; student: string }[];
+      const batch = items.length > 1;
       calls.push({ students: items.map((i) => i.student), batch, remainingMs: requestDeadline.remainingMs() });
       if (holding) await new Promise<void>((resolve) => held.push(resolve));
       if (batch && options.failBatches) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
       const rows = items.map((item) => ({ ord: item.ord, ...row(item.student) }));
-      return { rows: (batch ? rows : rows.slice(0, 1)) as never[], rowCount: rows.length };
+      return { rows: rows as never[], rowCount: rows.length };
     },
   } as unknown as SqlDatabase;
   const repository = createConfirmationRepository(db, { inFlight: options.inFlight ?? 1, maxBatch: options.maxBatch ?? 64 });

@@ -4,23 +4,21 @@ import { attendanceErrors, confirmationErrors } from '../domain/errors.js';
 import type { ConfirmationRepository, ConfirmationRequest } from '../application/ports.js';
 
 /**
- * A confirmation is one call, one round trip and one commit: `attendance.record_confirmation` (migration
- * 011) takes the session's shared advisory lock, then records. A round change or close takes the same lock
- * alone (session-repository.ts), so it waits for confirmations in flight and they wait for it; each query
- * in the function takes its snapshot after the lock is held, so a confirmation that waited reads the
- * session afresh. Unlike FOR SHARE on the session row, the lock creates no MultiXacts. The function moves
- * the device's sign counter forward (only forward, the rule of scan/domain/sign-counter.ts, checked on the
- * row as it is now so that two copies of a passkey signing at once cannot both pass, and only while the
- * device is active and bound to the phone key that signed), registers a walk-in
- * when the session accepts them, inserts the validation once per (session, round, student) with the
- * device's alerts, writes the student's result by the rule in migration 003, and keeps the scan's receipt
- * with a new validation. The answer says which checks held, for the caller to name the refusal.
+ * A confirmation is one call, one round trip and one commit: `attendance.record_confirmations` (migration
+ * 012) takes the shared advisory lock of each session it records for, then records. A round change or close
+ * takes the same lock alone (session-repository.ts), so it waits for confirmations in flight and they wait
+ * for it; each query in the function takes its snapshot after the lock is held, so a confirmation that
+ * waited reads the session afresh. Unlike FOR SHARE on the session row, the lock creates no MultiXacts. The
+ * function moves the device's sign counter forward (only forward, the rule of scan/domain/sign-counter.ts,
+ * checked on the row as it is now so that two copies of a passkey signing at once cannot both pass, and only
+ * while the device is active and bound to the phone key that signed), registers a walk-in when the session
+ * accepts them, inserts the validation once per (session, round, student) with the device's alerts, writes
+ * the student's result by the rule in migration 003, and keeps the scan's receipt with a new validation. The
+ * answer says which checks held, for the caller to name the refusal.
  *
  * The counter belongs to the enrollment schema and the receipt to the evidence schema; both are written
  * here so that a scan costs one commit.
  */
-const RECORD_CONFIRMATION = 'SELECT * FROM attendance.record_confirmation($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)';
-/** The same over a batch (migration 012): one statement, one commit for every confirmation in it. */
 const RECORD_CONFIRMATIONS = 'SELECT * FROM attendance.record_confirmations($1)';
 
 interface RecordedRow {
@@ -37,38 +35,39 @@ interface RecordedRow {
 
 /**
  * Group commit (shared/storage/grouped-calls.ts): while fewer than SCAN_BATCH_IN_FLIGHT calls run, a
- * confirmation goes alone through `record_confirmation`; when they are all busy, the confirmations arriving
- * meanwhile go together through `attendance.record_confirmations` (migration 012), one statement and one
- * commit for the batch, at most one per student (an upsert cannot touch a student's result twice in one
- * statement), each caller hearing its own answer.
+ * confirmation goes at once, a batch of one; when they are all busy, the confirmations arriving meanwhile
+ * go together in one call, one statement and one commit for the batch, at most one per student (an upsert
+ * cannot touch a student's result twice in one statement), each caller hearing its own answer.
  */
 export function createConfirmationRepository(db: SqlDatabase, grouping: Grouping): ConfirmationRepository {
+  /** Each request's row, in order; null where the session does not exist. */
+  const recordAll = async (requests: readonly ConfirmationRequest[]): Promise<(RecordedRow | null)[]> => {
+    const items = requests.map((request, ord) => ({
+      ord,
+      session: request.sessionId,
+      round: request.round,
+      student: request.studentId,
+      device: request.deviceId,
+      slot: request.slot,
+      address: request.clientAddress,
+      alerts: request.alerts,
+      signCount: request.deviceUse.signCount,
+      backedUp: request.deviceUse.backedUp ?? null,
+      phoneKey: request.deviceUse.phoneKeyId,
+      receipt: request.receipt ?? null,
+    }));
+    const { rows } = await db.query<RecordedRow & { ord: number }>(RECORD_CONFIRMATIONS, [JSON.stringify(items)]);
+    const byOrd = new Map(rows.map((row) => [row.ord, row]));
+    return requests.map((_, ord) => {
+      const row = byOrd.get(ord);
+      return row && row.state !== null ? row : null;
+    });
+  };
   const calls = groupedCalls<ConfirmationRequest, RecordedRow | null>({
     ...grouping,
     distinct: (request) => request.studentId,
-    one: async (request) => (await db.query<RecordedRow>(RECORD_CONFIRMATION, params(request))).rows[0] ?? null,
-    async many(requests) {
-      const items = requests.map((request, ord) => ({
-        ord,
-        session: request.sessionId,
-        round: request.round,
-        student: request.studentId,
-        device: request.deviceId,
-        slot: request.slot,
-        address: request.clientAddress,
-        alerts: request.alerts,
-        signCount: request.deviceUse.signCount,
-        backedUp: request.deviceUse.backedUp ?? null,
-        phoneKey: request.deviceUse.phoneKeyId,
-        receipt: request.receipt ?? null,
-      }));
-      const { rows } = await db.query<RecordedRow & { ord: number }>(RECORD_CONFIRMATIONS, [JSON.stringify(items)]);
-      const byOrd = new Map(rows.map((row) => [row.ord, row]));
-      return requests.map((_, ord) => {
-        const row = byOrd.get(ord);
-        return row && row.state !== null ? row : null;
-      });
-    },
+    one: async (request) => (await recordAll([request]))[0]!,
+    many: recordAll,
   });
 
   return {
@@ -89,8 +88,3 @@ export function createConfirmationRepository(db: SqlDatabase, grouping: Grouping
     },
   };
 }
-
-const params = (request: ConfirmationRequest) => [
-  request.sessionId, request.round, request.studentId, request.deviceId, request.slot, request.clientAddress, request.alerts,
-  request.deviceUse.signCount, request.deviceUse.backedUp ?? null, request.deviceUse.phoneKeyId, request.receipt ?? null,
-];

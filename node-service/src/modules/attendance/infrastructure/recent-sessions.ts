@@ -9,7 +9,7 @@ import type { Session } from '../domain/session.js';
  * What this may say late: an open session's rotation and networks cannot change (edits end when it opens),
  * so only its state and round can be behind. The scan reads the session again before it refuses on what this
  * says (scan.ts), and the confirmation checks state and round again where it records them
- * (attendance.record_confirmation); a round that ended also ends its codes at once (live-codes.ts).
+ * (attendance.record_confirmations); a round that ended also ends its codes at once (live-codes.ts).
  */
 export function createRecentSessions(
   find: (id: string) => Promise<Session | null>,

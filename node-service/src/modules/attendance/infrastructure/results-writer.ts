@@ -3,7 +3,7 @@ import type { SqlExecutor } from '../../../shared/storage/sql.js';
 /**
  * How a freshly computed result lands on an existing one: a teacher's correction (excused, manually
  * present) stays the status shown; the computed status is always refreshed beside it. The confirmation
- * applies the same rule in attendance.record_confirmation (migration 011): change both together.
+ * applies the same rule in attendance.record_confirmations (migration 012): change both together.
  */
 const UPSERT_RESULT = `
   ON CONFLICT (session_id, student_id) DO UPDATE SET

@@ -19,7 +19,7 @@ const SELECT_SESSION = `SELECT ${SESSION_COLUMNS} FROM attendance.sessions s WHE
 const LOCK_SESSION = `SELECT id FROM attendance.sessions WHERE id = $1 FOR UPDATE`;
 
 /**
- * The key confirmations hold shared while they record (attendance.record_confirmation, migration 011, builds
+ * The key confirmations hold shared while they record (attendance.record_confirmations, migration 012, builds
  * the same text); a change holds it alone.
  */
 const sessionLockKey = (sessionId: string) => `attendance.session:${sessionId.toLowerCase()}`;

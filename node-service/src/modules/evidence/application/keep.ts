@@ -9,8 +9,8 @@ const b64 = (value: Uint8Array) => Buffer.from(value).toString('base64url');
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 /**
- * A receipt per confirmation, as the document the confirmation's own statement keeps (evidence.keep_receipt,
- * migration 011): unchained, committed with the confirmation or not at all; the sealer chains it.
+ * A receipt per confirmation, as the document the confirmation's own statement keeps (evidence.keep_receipts,
+ * migration 012): unchained, committed with the confirmation or not at all; the sealer chains it.
  */
 export function createReceiptKeeper(deps: { receipts: Pick<ReceiptRepository, 'document'>; rpId: string; origins: readonly string[] }) {
   return {

@@ -2,7 +2,7 @@ import type { ChainHead, Receipt, ReceiptEvidence } from '../domain/receipt.js';
 
 export interface ReceiptRepository {
   /**
-   * One unchained receipt (the sealer chains it) as the JSON document evidence.keep_receipt stores: the
+   * One unchained receipt (the sealer chains it) as the JSON document evidence.keep_receipts stores: the
    * confirmation's own statement writes it, so that the two are committed together.
    */
   document(evidence: ReceiptEvidence): Record<string, unknown>;

@@ -103,7 +103,7 @@ export function headFromRow(row: Record<string, unknown>): ChainHead {
   };
 }
 
-// evidence.keep_receipt (migration 011) takes byte fields as hex: base64url decoded here, as leniently as before.
+// evidence.keep_receipts (migration 012) takes byte fields as hex: base64url decoded here, as leniently as before.
 const hexOf = (base64url: string) => Buffer.from(base64url, 'base64url').toString('hex');
 
 export function createReceiptRepository(db: SqlDatabase): ReceiptRepository & { ofStudent(studentId: string, tx?: SqlExecutor): Promise<Receipt[]> } {
