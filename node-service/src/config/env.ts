@@ -90,7 +90,7 @@ const settings = z.object({
   RATE_LIMIT_PUBLIC_PER_MINUTE: int(1, 100_000).default(60),
   WS_AUTH_TIMEOUT_MS: int(100, 60_000).default(5000),
   WS_MAX_MESSAGE_BYTES: int(256, 1024 * 1024).default(4096),
-  WS_MAX_PER_USER: int(1, 1000).default(8),
+  WS_MAX_PER_USER: int(1, 100_000).default(8),
   WS_MAX_PER_ADDRESS: int(1, 100_000).default(200),
   SHUTDOWN_TIMEOUT_MS: int(100, 60_000).default(4000),
   REQUEST_DEADLINE_MS: int(100, 120_000).default(5000),
