@@ -42,6 +42,7 @@ export const requestDeadline = {
   /** Runs `work` bounded by a deadline taken with `expiresAt` (none: unbounded, as outside a request). */
   async within<T>(expiresAt: number | undefined, work: () => Promise<T>): Promise<T> {
     if (expiresAt === undefined) return current.exit(work);
+    // Work done on a request's behalf judges no codes: its arrival is now.
     const time: RequestTime = { arrivedAt: Date.now(), expiresAt, open: true };
     try {
       return await current.run(time, work);

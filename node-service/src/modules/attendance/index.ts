@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SqlDatabase } from '../../shared/storage/sql.js';
 import type { KeyValueStore } from '../../shared/storage/key-value.js';
+import type { Grouping } from '../../shared/storage/grouped-calls.js';
 import type { RateLimits } from '../../shared/http/rate-limits.js';
 import type { AuthGuards } from '../auth/index.js';
 import type { CourseDirectory } from '../directory/index.js';
@@ -8,7 +9,6 @@ import type { LiveCodeInvalidator } from './application/ports.js';
 import { createSessionService, type SessionSettings } from './application/sessions.js';
 import { createConfirmationService } from './application/confirmations.js';
 import { createConfirmationRepository } from './infrastructure/confirmation-repository.js';
-import type { Grouping } from '../../shared/storage/grouped-calls.js';
 import { createSessionEvents } from './infrastructure/session-events.js';
 import { createSessionRepository } from './infrastructure/session-repository.js';
 import { createRecentSessions } from './infrastructure/recent-sessions.js';

@@ -1,7 +1,7 @@
-import type { Grouping } from '../../shared/storage/grouped-calls.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RateLimits } from '../../shared/http/rate-limits.js';
 import type { KeyValueStore } from '../../shared/storage/key-value.js';
+import type { Grouping } from '../../shared/storage/grouped-calls.js';
 import type { SqlDatabase } from '../../shared/storage/sql.js';
 import type { AssertionVerifier } from '../../shared/webauthn/assertion.js';
 import type { AuthGuards } from '../auth/index.js';
