@@ -132,6 +132,7 @@ const settings = z.object({
   SCAN_SESSION_CACHE_MAX: int(1, 100_000).default(1000),
   SCAN_BATCH_IN_FLIGHT: int(1, 100).default(2),
   SCAN_BATCH_MAX: int(1, 1000).default(64),
+  SCAN_BATCH_MAX_WAITING: int(1, 1_000_000).default(5000),
   FALLBACK_CODE_TTL_SECONDS: int(5, 120).default(20),
   RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(6000),
   SCAN_REQUESTS_PER_PHONE_PER_MINUTE: int(1, 10_000).default(30),
@@ -291,7 +292,7 @@ function toConfig(env: Settings) {
        * Calls of each kind on the scan's path (the challenge's device lookup, the confirmation) running at
        * once per instance; what arrives while they run goes together, at most `batchMax` in one call.
        */
-      batching: { inFlight: env.SCAN_BATCH_IN_FLIGHT, maxBatch: env.SCAN_BATCH_MAX },
+      batching: { inFlight: env.SCAN_BATCH_IN_FLIGHT, maxBatch: env.SCAN_BATCH_MAX, maxWaiting: env.SCAN_BATCH_MAX_WAITING },
       /** Challenge requests one phone key may make per minute. */
       requestsPerMinutePerPhone: env.SCAN_REQUESTS_PER_PHONE_PER_MINUTE,
       /** Wrong typed fallback codes a client network may send per minute before typed codes are refused. */

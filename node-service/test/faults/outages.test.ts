@@ -71,49 +71,69 @@ describe.each(['postgres', 'valkey'] as const)('%s out of reach', (part) => {
   }, 60_000);
 });
 
+/**
+ * Ten confirmations while the sessions table is locked: some are refused at once (503, in the API's format)
+ * before the lock goes, the rest are confirmed after it, and every confirmation told is committed.
+ */
+async function someRefusedAtOnce(service: RunningService, phones: Phone[]): Promise<void> {
+  const session = await liveSession(service, { rosterPolicy: 'flag', rotationPeriodMs: 10_000 });
+  const { token } = await session.screen();
+  const api = scanner(service);
+  const offers = [];
+  for (const phone of phones) offers.push(await api.challenge({ token }, phone));
+  offers.forEach((offer) => expect(offer.status, JSON.stringify(offer.body)).toBe(200));
+
+  const locker = new pg.Client({ connectionString: (service.config.database as { url: string }).url });
+  await locker.connect();
+  await locker.query('BEGIN');
+  await locker.query('LOCK TABLE attendance.sessions IN ACCESS EXCLUSIVE MODE');
+  let released = false;
+  const answers = offers.map(async (offer, index) => {
+    const phone = phones[index]!;
+    const answer = await api.confirm(offer, phone.assert(offer.body.options), phone);
+    return { answer, beforeRelease: !released };
+  });
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  released = true;
+  await locker.query('COMMIT');
+  await locker.end();
+
+  const settled = await Promise.all(answers);
+  const refusedAtOnce = settled.filter(({ answer, beforeRelease }) => beforeRelease && answer.status === 503);
+  expect(refusedAtOnce.length).toBeGreaterThan(0);
+  for (const { answer } of settled) {
+    if (answer.status !== 200) await expectUnavailable(answer);
+  }
+  const confirmed = settled.filter(({ answer }) => answer.body?.outcome === 'confirmed').length;
+  expect(confirmed).toBeGreaterThan(0);
+  expect(await validationCount(service, session.id)).toBe(confirmed);
+  session.close();
+}
+
 describe('the queries waiting for PostgreSQL', () => {
   let service: RunningService;
   let phones: Phone[];
   beforeAll(async () => {
-    // A deadline long enough that only the bound on waiting can refuse anyone quickly.
-    service = await startService({ env: { DATABASE_POOL_SIZE: '2', DATABASE_MAX_WAITING: '2', REQUEST_DEADLINE_MS: '30000' } });
+    // A deadline long enough that only the bound on waiting can refuse anyone quickly. As many scan calls at once as scans (no grouping): they queue for the pool, where the bound is.
+    service = await startService({ env: { DATABASE_POOL_SIZE: '2', DATABASE_MAX_WAITING: '2', REQUEST_DEADLINE_MS: '30000', SCAN_BATCH_IN_FLIGHT: '20' } });
     // One at a time: with two connections and two waiting, a crowd would already be refused here.
     phones = await enrolledCrowd(service, 10, 1);
   }, 60_000);
   afterAll(() => service?.stop());
 
-  test('are bounded (DATABASE_MAX_WAITING): past it a request answers 503 at once instead of queueing', async () => {
-    const session = await liveSession(service, { rosterPolicy: 'flag', rotationPeriodMs: 10_000 });
-    const { token } = await session.screen();
-    const api = scanner(service);
-    const offers = [];
-    for (const phone of phones) offers.push(await api.challenge({ token }, phone));
-    offers.forEach((offer) => expect(offer.status, JSON.stringify(offer.body)).toBe(200));
+  test('are bounded (DATABASE_MAX_WAITING): past it a request answers 503 at once instead of queueing', () => someRefusedAtOnce(service, phones), 60_000);
+});
 
-    const locker = new pg.Client({ connectionString: (service.config.database as { url: string }).url });
-    await locker.connect();
-    await locker.query('BEGIN');
-    await locker.query('LOCK TABLE attendance.sessions IN ACCESS EXCLUSIVE MODE');
-    let released = false;
-    const answers = offers.map(async (offer, index) => {
-      const phone = phones[index]!;
-      const answer = await api.confirm(offer, phone.assert(offer.body.options), phone);
-      return { answer, beforeRelease: !released };
-    });
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    released = true;
-    await locker.query('COMMIT');
-    await locker.end();
-
-    const settled = await Promise.all(answers);
-    const refusedAtOnce = settled.filter(({ answer, beforeRelease }) => beforeRelease && answer.status === 503);
-    expect(refusedAtOnce.length).toBeGreaterThan(0);
-    for (const { answer } of settled) {
-      if (answer.status !== 200) await expectUnavailable(answer);
-    }
-    const confirmed = settled.filter(({ answer }) => answer.body?.outcome === 'confirmed').length;
-    expect(confirmed).toBeGreaterThan(0);
-    expect(await validationCount(service, session.id)).toBe(confirmed);
-    session.close();
+describe('the scans waiting for a grouped call', () => {
+  let service: RunningService;
+  let phones: Phone[];
+  beforeAll(async () => {
+    // A deadline long enough that only the bound on waiting can refuse anyone quickly. One call at a time: the others wait in the service, where SCAN_BATCH_MAX_WAITING bounds them.
+    service = await startService({ env: { DATABASE_POOL_SIZE: '2', SCAN_BATCH_IN_FLIGHT: '1', SCAN_BATCH_MAX_WAITING: '2', REQUEST_DEADLINE_MS: '30000' } });
+    // One at a time: with two connections and two waiting, a crowd would already be refused here.
+    phones = await enrolledCrowd(service, 10, 1);
   }, 60_000);
+  afterAll(() => service?.stop());
+
+  test('are bounded (SCAN_BATCH_MAX_WAITING): past it a scan answers 503 at once instead of queueing', () => someRefusedAtOnce(service, phones), 60_000);
 });

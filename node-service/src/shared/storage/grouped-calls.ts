@@ -6,6 +6,8 @@ export interface Grouping {
   inFlight: number;
   /** The most keys in one call. */
   maxBatch: number;
+  /** Keys waiting for a call at most: past it, a key is refused at once (503) instead of queueing. */
+  maxWaiting: number;
 }
 
 /** A key waiting for its call, with its request's deadline (performance.now(); none outside a request). */
@@ -22,7 +24,8 @@ interface Waiting<K> {
  * batch and gives each caller its own answer or error.
  *
  * Nothing waits past its request's deadline: a key whose deadline passed while it waited is refused (503)
- * unsent, and a call runs under the earliest deadline of its keys. A call of several keys that fails as a
+ * unsent, and a call runs under the earliest deadline of its keys. Nor do more than `maxWaiting` keys wait:
+ * past it, when PostgreSQL is stuck, a key is refused at once, as a query past DATABASE_MAX_WAITING is. A call of several keys that fails as a
  * whole (a deadlock, a timeout, an outage) committed nothing, so each of its keys is then tried alone,
  * under its own deadline, and answers for itself. With `distinct`, a call holds at most one key of each
  * value (the rest go in the next call).
@@ -33,6 +36,8 @@ export function groupedCalls<K, V>(options: Grouping & {
   distinct?: (key: K) => string;
 }): { load(key: K): Promise<V> } {
   const slots = createSlots(options.inFlight);
+  /** Keys handed to DataLoader and not yet in a call. */
+  let waitingKeys = 0;
 
   const alone = (w: Waiting<K>) => requestDeadline.within(w.expiresAt, () => options.one(w.key));
   const together = (batch: readonly Waiting<K>[]) => {
@@ -69,6 +74,7 @@ export function groupedCalls<K, V>(options: Grouping & {
 
   const loader = new DataLoader<Waiting<K>, V>(
     async (waiting) => {
+      waitingKeys -= waiting.length;
       try {
         return await callAll(waiting);
       } finally {
@@ -77,7 +83,13 @@ export function groupedCalls<K, V>(options: Grouping & {
     },
     { cache: false, maxBatchSize: options.maxBatch, batchScheduleFn: (dispatch) => void slots.acquire().then(dispatch) },
   );
-  return { load: (key) => loader.load({ key, expiresAt: requestDeadline.expiresAt() }) };
+  return {
+    load(key) {
+      if (waitingKeys >= options.maxWaiting) return Promise.reject(unavailable('postgres', `${waitingKeys} already waiting for a call`));
+      waitingKeys += 1;
+      return loader.load({ key, expiresAt: requestDeadline.expiresAt() });
+    },
+  };
 }
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));

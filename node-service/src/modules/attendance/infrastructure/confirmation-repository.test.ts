@@ -37,7 +37,7 @@ function request(studentId: string, overrides: Partial<ConfirmationRequest> = {}
 /** How the fake answers for one student: a row like record_confirmations', or a thrown error. */
 type Behaviour = Partial<{ counted: boolean; inserted: boolean; state: string | null; fail: Error }>;
 
-function harness(options: { inFlight?: number; maxBatch?: number; failBatches?: boolean } = {}) {
+function harness(options: { inFlight?: number; maxBatch?: number; maxWaiting?: number; failBatches?: boolean } = {}) {
   const calls: Call[] = [];
   const held: (() => void)[] = [];
   let holding = false;
@@ -69,7 +69,7 @@ function harness(options: { inFlight?: number; maxBatch?: number; failBatches?: 
       return { rows: rows as never[], rowCount: rows.length };
     },
   } as unknown as SqlDatabase;
-  const repository = createConfirmationRepository(db, { inFlight: options.inFlight ?? 1, maxBatch: options.maxBatch ?? 64 });
+  const repository = createConfirmationRepository(db, { inFlight: options.inFlight ?? 1, maxBatch: options.maxBatch ?? 64, maxWaiting: options.maxWaiting ?? 100 });
   return {
     repository,
     calls,
@@ -180,6 +180,23 @@ describe('confirmations waiting for PostgreSQL', () => {
     expect(s1).toMatchObject({ value: { outcome: 'confirmed' } });
     expect(s2).toMatchObject({ error: { code: '23503' } });
     expect(s3).toMatchObject({ value: { outcome: 'confirmed' } });
+  });
+
+  it('are refused at once (503) past SCAN_BATCH_MAX_WAITING waiting, instead of queueing', async () => {
+    const h = harness({ inFlight: 1, maxWaiting: 2 });
+    h.hold();
+    const first = h.repository.record(request('s0'));
+    await tick();
+    const answers = ['s1', 's2', 's3', 's4'].map((s) => settled(h.repository.record(request(s))));
+    const [s3, s4] = await Promise.all(answers.slice(2));
+    expect(s3).toMatchObject({ error: { code: 'SERVICE_UNAVAILABLE' } });
+    expect(s4).toMatchObject({ error: { code: 'SERVICE_UNAVAILABLE' } });
+    h.release();
+    await first;
+    expect(await Promise.all(answers.slice(0, 2))).toMatchObject([{ value: { outcome: 'confirmed' } }, { value: { outcome: 'confirmed' } }]);
+    expect(h.calls.map((c) => c.students)).toEqual([['s0'], ['s1', 's2']]);
+    // Once the batch left, there is room again.
+    expect((await h.repository.record(request('s5'))).outcome).toBe('confirmed');
   });
 
   it('wait no longer than their request: one whose deadline passed is refused with 503, unsent; a batch runs under its earliest deadline', async () => {
