@@ -37,6 +37,9 @@ describe('operations endpoints', () => {
     expect(text).toMatch(/# TYPE http_request_duration_seconds histogram/);
     expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/asistencia\/api\/me"[^}]*\} [1-9]/);
     expect(text).toMatch(/process_resident_memory_bytes/);
+    // The histogram only: a summary of the same durations (declared, never observed) would cost every
+    // request its quantile update.
+    expect(text).not.toMatch(/http_request_summary_seconds_count/);
   });
 
   it('answers readiness with each part named', async () => {
