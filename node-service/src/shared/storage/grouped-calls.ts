@@ -54,9 +54,20 @@ export function groupedCalls<K, V>(options: Grouping & {
       return false;
     });
     while (left.length > 0) {
+      // With `distinct`, the first key of each value goes now and the others in the next call.
       const seen = new Set<string>();
-      const batch = options.distinct ? left.filter((w) => !seen.has(options.distinct!(w.key)) && seen.add(options.distinct!(w.key))) : left;
-      left = left.filter((w) => !batch.includes(w));
+      const batch: Waiting<K>[] = [];
+      const rest: Waiting<K>[] = [];
+      for (const w of left) {
+        const value = options.distinct?.(w.key);
+        if (value !== undefined && seen.has(value)) {
+          rest.push(w);
+          continue;
+        }
+        if (value !== undefined) seen.add(value);
+        batch.push(w);
+      }
+      left = rest;
       if (batch.length === 1) {
         await settle(batch[0]!);
         continue;
