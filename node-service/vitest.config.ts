@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three kinds of tests, one command: unit tests of pure logic beside the code, integration tests against
-// this machine's real PostgreSQL and Valkey, browser tests that drive Debian's Chromium.
+// Four kinds of tests: unit tests of pure logic beside the code, integration tests against this machine's
+// real PostgreSQL and Valkey, browser tests that drive Debian's Chromium, and the containers lane (the
+// compose stacks built and run with podman), which `npm test` runs after the others.
 export default defineConfig({
   test: {
     projects: [
@@ -16,7 +17,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/browser/**'],
+          exclude: ['test/browser/**', 'test/containers/live/**'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 30_000,
@@ -32,6 +33,18 @@ export default defineConfig({
           globalSetup: ['test/support/build-pages.ts', 'test/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          pool: 'forks',
+          fileParallelism: false,
+        },
+      },
+      {
+        // The whole product under podman compose, built and driven through Apache (npm run containers -- test).
+        test: {
+          name: 'containers',
+          include: ['test/containers/live/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 1_500_000,
           pool: 'forks',
           fileParallelism: false,
         },

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The Debian packages the tests drive for real: Apache (event MPM) with PHP through php-fpm, the PHP
-# command line with SQLite, Chromium, OpenSSL (test certificates), docker-compose (`config` only) and
-# LibreOffice Calc without a display (exports are opened the way a teacher's LibreOffice opens them).
+# command line with SQLite, Chromium, OpenSSL (test certificates), LibreOffice Calc without a display
+# (exports are opened the way a teacher's LibreOffice opens them), and for the containers lane podman
+# (with runc, netavark and aardvark-dns: containers find each other by name), debootstrap (local base
+# images) and docker-compose v1 (the compose tool, over podman's API).
 # `npm test` runs this first and stops at once, printing the one install line, when any is missing;
 # .ci/run installs what `--missing` names. The README shows the same line (a test keeps them equal).
 #
@@ -25,7 +27,13 @@ php-sqlite3|/usr/lib/php/*/pdo_sqlite.so
 chromium|/usr/bin/chromium
 openssl|/usr/bin/openssl
 docker-compose|/usr/bin/docker-compose
-libreoffice-calc-nogui|/usr/bin/soffice'
+libreoffice-calc-nogui|/usr/bin/soffice
+podman|/usr/bin/podman
+runc|/usr/sbin/runc
+netavark|/usr/lib/podman/netavark
+aardvark-dns|/usr/lib/podman/aardvark-dns
+iptables|/usr/sbin/iptables
+debootstrap|/usr/sbin/debootstrap'
 
 packages() {
   printf '%s\n' "$CHECKS" | cut -d'|' -f1 | awk '!seen[$0]++' | tr '\n' ' ' | sed 's/ $//'

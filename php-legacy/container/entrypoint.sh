@@ -116,11 +116,11 @@ main() {
   choose_certificate
   write_defines
   local checked
-  checked=$(httpd -t -f /etc/asistencia/httpd.conf 2>&1) || { echo "$checked" >&2; fail "Apache's configuration does not load"; }
+  checked=$(apache2 -t -f /etc/asistencia/httpd.conf 2>&1) || { echo "$checked" >&2; fail "Apache's configuration does not load"; }
 
-  php-fpm --nodaemonize --fpm-config /etc/asistencia/php-fpm.conf &
+  php-fpm8.2 --nodaemonize --fpm-config /etc/asistencia/php-fpm.conf &
   local fpm=$!
-  httpd -f /etc/asistencia/httpd.conf -DFOREGROUND &
+  apache2 -f /etc/asistencia/httpd.conf -DFOREGROUND &
   local httpd=$!
 
   # shellcheck disable=SC2064 # the pids are known now

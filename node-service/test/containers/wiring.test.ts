@@ -120,10 +120,10 @@ describe('Apache and php-fpm in the portal container', () => {
     expect(read('apache-config/asistencia.conf')).toMatch(/Define ASISTENCIA_ACCESS_LOG \/proc\/self\/fd\/1/);
   });
 
-  it('includes the Rocky module list and asistencia.conf where the image puts them', () => {
+  it('includes the Debian module list and asistencia.conf where the image puts them', () => {
     const containerfile = read('php-legacy/Containerfile');
-    expect(containerfile).toContain('COPY apache-config/asistencia.conf apache-config/modules-rocky.conf apache-config/mpm-event.conf /srv/asistencia/apache-config/');
-    expect(httpdConf).toContain('Include "/srv/asistencia/apache-config/modules-rocky.conf"');
+    expect(containerfile).toContain('COPY apache-config/asistencia.conf apache-config/modules-debian.conf apache-config/mpm-event.conf /srv/asistencia/apache-config/');
+    expect(httpdConf).toContain('Include "/srv/asistencia/apache-config/modules-debian.conf"');
     // The door's size is the one the tests and `npm run stack` run with, not a copy.
     expect(httpdConf).toContain('Include "/srv/asistencia/apache-config/mpm-event.conf"');
     expect(httpdConf).not.toMatch(/^\s*(ServerLimit|ThreadsPerChild|MaxRequestWorkers)\b/m);
@@ -132,7 +132,7 @@ describe('Apache and php-fpm in the portal container', () => {
   });
 
   it('the entrypoint and init.sh are valid bash', async () => {
-    for (const script of ['php-legacy/container/entrypoint.sh', 'database/init.sh']) {
+    for (const script of ['php-legacy/container/entrypoint.sh', 'database/init.sh', 'containers/local/make-bases.sh', 'containers/local/postgres/entrypoint.sh']) {
       await expect(promisify(execFile)('bash', ['-n', join(REPO_ROOT, script)])).resolves.toBeDefined();
     }
   });

@@ -21,6 +21,12 @@ const PROOFS = [
   'usr/bin/openssl',
   'usr/bin/docker-compose',
   'usr/bin/soffice',
+  'usr/bin/podman',
+  'usr/sbin/runc',
+  'usr/lib/podman/netavark',
+  'usr/lib/podman/aardvark-dns',
+  'usr/sbin/iptables',
+  'usr/sbin/debootstrap',
 ];
 
 const roots: string[] = [];
@@ -87,6 +93,12 @@ describe('the package check', () => {
       'openssl',
       'docker-compose',
       'libreoffice-calc-nogui',
+      'podman',
+      'runc',
+      'netavark',
+      'aardvark-dns',
+      'iptables',
+      'debootstrap',
     ]);
   });
 

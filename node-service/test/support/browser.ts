@@ -41,7 +41,12 @@ export interface BrowserHarness {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<BrowserHarness> {
+export interface LaunchOptions {
+  /** More Chromium switches, e.g. --ignore-certificate-errors-spki-list for a test's own certificate. */
+  readonly args?: readonly string[];
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<BrowserHarness> {
   if (!existsSync(chromiumPath)) {
     throw new Error(
       `Chromium not found at ${chromiumPath}. Install it with \`apt-get install chromium\` ` +
@@ -52,7 +57,7 @@ export async function launchBrowser(): Promise<BrowserHarness> {
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: chromiumArgs,
+    args: [...chromiumArgs, ...(options.args ?? [])],
     downloadsPath: join(dataDir, 'downloads'),
     tracesDir: join(dataDir, 'traces'),
     env: { ...process.env, HOME: dataDir, XDG_CONFIG_HOME: dataDir, XDG_CACHE_HOME: dataDir },

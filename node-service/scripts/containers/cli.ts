@@ -1,0 +1,61 @@
+// npm run containers -- <command>: the product under podman compose on this machine, as operators run it.
+//
+//   bases                 make the local base images (Debian, Node 24, PostgreSQL 15, Valkey) when no
+//                         registry is reachable; kept while their inputs are unchanged
+//   build dev|prod        build the images compose runs, on the local bases
+//   up dev|prod           build, bring the whole compose up and keep running its health checks (there is no
+//                         systemd here to run them) until Ctrl-C, which takes it down (`down -v`)
+//   down dev|prod         remove every container, volume and network of that project (an interrupted run)
+//   test dev|prod|all     the containers lane of the tests (test/containers/live/): build, bring up, drive
+//                         through Apache only, take down
+import { spawn } from 'node:child_process';
+import { buildImages, makeBases, removeProject, REPO_ROOT, startEngine, startStack, stopEngine, type Flavour } from './stack.js';
+
+const USAGE = 'usage: npm run containers -- bases | build dev|prod | up dev|prod | down dev|prod | test dev|prod|all';
+
+function flavourOf(value: string | undefined): Flavour {
+  if (value === 'dev' || value === 'prod') return value;
+  console.error(USAGE);
+  process.exit(2);
+}
+
+async function test(which: string | undefined): Promise<number> {
+  const files = which === 'all' ? ['dev', 'prod'] : [flavourOf(which)];
+  const child = spawn('npx', ['vitest', 'run', '--project', 'containers', ...files.map((f) => `test/containers/live/${f}.test.ts`)], {
+    cwd: `${REPO_ROOT}/node-service`,
+    stdio: 'inherit',
+  });
+  return new Promise((done) => child.on('exit', (code) => done(code ?? 1)));
+}
+
+async function up(flavour: Flavour): Promise<void> {
+  const stack = await startStack(flavour);
+  console.log(`${stack.project} is up: ${stack.origin} (HTTPS ${stack.httpsOrigin}); project files in ${stack.dir}. Ctrl-C takes it down.`);
+  await new Promise<void>((done) => process.once('SIGINT', () => done()));
+  await stack.down();
+}
+
+const [command, argument] = process.argv.slice(2);
+switch (command) {
+  case 'bases':
+    await makeBases();
+    break;
+  case 'build':
+    await startEngine();
+    await makeBases();
+    await buildImages(flavourOf(argument));
+    stopEngine();
+    break;
+  case 'up':
+    await up(flavourOf(argument));
+    break;
+  case 'down':
+    await removeProject(`asistencia-${flavourOf(argument)}`);
+    break;
+  case 'test':
+    process.exitCode = await test(argument);
+    break;
+  default:
+    console.error(USAGE);
+    process.exitCode = 2;
+}
