@@ -97,6 +97,7 @@ const settings = z.object({
   DATABASE_CONNECTION_TIMEOUT_MS: int(100, 120_000).default(5000),
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(4000),
   DATABASE_MAX_WAITING: int(1, 100_000).default(1000),
+  DATABASE_REFUSAL_HOLD_MS: int(100, 600_000).default(10_000),
   CLOCK_MAX_OFFSET_MS: int(1, 3_600_000).default(250),
   CLOCK_REFRESH_MS: int(100, 3_600_000).default(10_000),
   DEV_SESSION_HOURS: int(1, 24).default(8),
@@ -186,6 +187,11 @@ function postgres(env: Settings, url: string) {
     statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
     /** Queries waiting for a pooled connection at most; past it a request answers 503 at once. */
     maxWaiting: env.DATABASE_MAX_WAITING,
+    /**
+     * After PostgreSQL refused a write (read-only, disk full), `/ready` says so until a write succeeds, the
+     * server is seen writable again, or this long passes with no new refusal.
+     */
+    refusalHoldMs: env.DATABASE_REFUSAL_HOLD_MS,
   };
 }
 
