@@ -319,6 +319,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
           maxPerAddress: config.limits.wsMaxPerAddress,
         },
         report: (err, context) => server.log.warn({ err }, context),
+        now: clock.now,
       });
       await app.register(pages.routes);
     },
