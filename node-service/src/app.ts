@@ -227,6 +227,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     maxPerConnection: config.sessions.maxProjectionsPerConnection,
     fallbackTtlMs: config.sessions.fallbackCodeTtlMs,
     report,
+    lossCheckMs: config.sessions.lossCheckMs,
     now: clock.now,
   });
   // SimpleWebAuthn, with a cached-key fast path for the common ES256 assertion (differential-tested).

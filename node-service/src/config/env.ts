@@ -119,6 +119,7 @@ const settings = z.object({
   ENROLLMENT_REBIND_COOLDOWN_MINUTES: int(0, 7 * 24 * 60).default(0),
   ENROLLMENT_REBINDS_BEFORE_FLAG: int(0, 100).default(3),
   ADMIN_SEARCH_MAX_RESULTS: int(1, 100).default(20),
+  PROJECTION_LOSS_CHECK_MS: int(100, 10_000).default(500),
   SESSION_MIN_PERIOD_MS: int(500, 60_000).default(1000),
   SESSION_MAX_PERIOD_MS: int(1000, 60_000).default(30_000),
   SESSION_DEFAULT_PERIOD_MS: int(500, 60_000).default(3000),
@@ -282,6 +283,8 @@ function toConfig(env: Settings) {
       /** The most classes one weekly series may make. */
       seriesMaxOccurrences: env.SESSION_SERIES_MAX_OCCURRENCES,
       maxProjectionsPerConnection: env.PROJECTION_MAX_PER_CONNECTION,
+      /** While projecting, how often an instance checks that Valkey kept its data (else codes are re-minted). */
+      lossCheckMs: env.PROJECTION_LOSS_CHECK_MS,
       /** Live counts are announced at most once per this interval per session. */
       liveCountIntervalMs: env.LIVE_COUNT_INTERVAL_MS,
       /** A typed fallback code leads to a challenge this long after its slot began (at least its QR code's life). */
