@@ -62,6 +62,38 @@ function exposeClockOffset(server: FastifyInstance, clock: SharedClock): void {
   });
 }
 
+/**
+ * PostgreSQL refusing writes (read-only, in recovery, disk full): one operator-facing log line when an
+ * episode begins and one when it ends (the refused requests log their own 503s), and a counter of refused
+ * statements by cause, for Prometheus (asistencia_postgres_write_refusals_total).
+ */
+function reportWriteRefusals(server: FastifyInstance, db: SqlDatabase): void {
+  const { Counter, register } = server.metrics.client;
+  register.removeSingleMetric('asistencia_postgres_write_refusals_total');
+  const refusals = new Counter({
+    name: 'asistencia_postgres_write_refusals_total',
+    help: 'Statements PostgreSQL refused because it does not accept writes now, by cause (read_only, hot_standby, in_recovery, disk_full, ...)',
+    labelNames: ['cause'],
+    registers: [register],
+  });
+  db.onWriteRefusal((event) => {
+    const { cause, sqlstate, message } = event.refusal;
+    if (event.kind === 'refused') {
+      refusals.inc({ cause });
+      if (event.began) server.log.error({ cause, sqlstate, reason: message }, `PostgreSQL refuses writes: ${cause} (SQLSTATE ${sqlstate}); requests that write answer 503`);
+    } else {
+      server.log.warn({ cause }, `PostgreSQL accepts writes again (after ${cause})`);
+    }
+  });
+}
+
+/** PostgreSQL for `/ready`: failing when out of reach, or when it refuses writes (saying why). */
+async function postgresState(db: SqlDatabase) {
+  const refusal = await db.writeRefusal();
+  if (!refusal) return true;
+  return { state: 'failing' as const, reason: `refusing writes: ${refusal.cause} (SQLSTATE ${refusal.sqlstate}): ${refusal.message}` };
+}
+
 export interface App {
   server: FastifyInstance;
   gateway: Gateway;
@@ -149,6 +181,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   installRequestDeadline(server, { deadlineMs: config.limits.requestDeadlineMs, now: clock.now });
   server.addHook('onClose', async () => clock.stop());
   exposeClockOffset(server, clock);
+  reportWriteRefusals(server, db);
   const clockState = async () =>
     clockHealthy(clock, { maxOffsetMs: config.clock.maxOffsetMs, maxAgeMs: 3 * config.clock.refreshMs }) || ('degraded' as const);
 
@@ -194,6 +227,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     maxPerConnection: config.sessions.maxProjectionsPerConnection,
     fallbackTtlMs: config.sessions.fallbackCodeTtlMs,
     report,
+    lossCheckMs: config.sessions.lossCheckMs,
     now: clock.now,
   });
   // SimpleWebAuthn, with a cached-key fast path for the common ES256 assertion (differential-tested).
@@ -257,7 +291,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     async (scoped) => {
       const app = scoped.withTypeProvider<ZodTypeProvider>();
       await app.register(healthRoutes([
-        { part: 'postgres', check: async () => (await db.ping(), true) },
+        { part: 'postgres', check: () => postgresState(db) },
         { part: 'valkey', check: async () => (await store.ping(), true) },
         { part: 'migrations', check: () => migrationsApplied(db, config.migrationsDir) },
         { part: 'clock', check: clockState },
@@ -286,6 +320,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
           maxPerAddress: config.limits.wsMaxPerAddress,
         },
         report: (err, context) => server.log.warn({ err }, context),
+        now: clock.now,
       });
       await app.register(pages.routes);
     },

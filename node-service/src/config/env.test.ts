@@ -118,6 +118,7 @@ describe('settings that choose the real servers', () => {
       connectionTimeoutMs: 5000,
       statementTimeoutMs: 4000,
       maxWaiting: 1000,
+      refusalHoldMs: 10_000,
     });
     expect(config.valkey).toEqual({ url: 'valkey://cache:6379', keyPrefix: 'a1:' });
   });

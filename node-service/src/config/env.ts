@@ -97,6 +97,7 @@ const settings = z.object({
   DATABASE_CONNECTION_TIMEOUT_MS: int(100, 120_000).default(5000),
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(4000),
   DATABASE_MAX_WAITING: int(1, 100_000).default(1000),
+  DATABASE_REFUSAL_HOLD_MS: int(100, 600_000).default(10_000),
   CLOCK_MAX_OFFSET_MS: int(1, 3_600_000).default(250),
   CLOCK_REFRESH_MS: int(100, 3_600_000).default(10_000),
   DEV_SESSION_HOURS: int(1, 24).default(8),
@@ -118,6 +119,7 @@ const settings = z.object({
   ENROLLMENT_REBIND_COOLDOWN_MINUTES: int(0, 7 * 24 * 60).default(0),
   ENROLLMENT_REBINDS_BEFORE_FLAG: int(0, 100).default(3),
   ADMIN_SEARCH_MAX_RESULTS: int(1, 100).default(20),
+  PROJECTION_LOSS_CHECK_MS: int(100, 10_000).default(500),
   SESSION_MIN_PERIOD_MS: int(500, 60_000).default(1000),
   SESSION_MAX_PERIOD_MS: int(1000, 60_000).default(30_000),
   SESSION_DEFAULT_PERIOD_MS: int(500, 60_000).default(3000),
@@ -186,6 +188,11 @@ function postgres(env: Settings, url: string) {
     statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
     /** Queries waiting for a pooled connection at most; past it a request answers 503 at once. */
     maxWaiting: env.DATABASE_MAX_WAITING,
+    /**
+     * After PostgreSQL refused a write (read-only, disk full), `/ready` says so until a write succeeds, the
+     * server is seen writable again, or this long passes with no new refusal.
+     */
+    refusalHoldMs: env.DATABASE_REFUSAL_HOLD_MS,
   };
 }
 
@@ -276,6 +283,8 @@ function toConfig(env: Settings) {
       /** The most classes one weekly series may make. */
       seriesMaxOccurrences: env.SESSION_SERIES_MAX_OCCURRENCES,
       maxProjectionsPerConnection: env.PROJECTION_MAX_PER_CONNECTION,
+      /** While projecting, how often an instance checks that Valkey kept its data (else codes are re-minted). */
+      lossCheckMs: env.PROJECTION_LOSS_CHECK_MS,
       /** Live counts are announced at most once per this interval per session. */
       liveCountIntervalMs: env.LIVE_COUNT_INTERVAL_MS,
       /** A typed fallback code leads to a challenge this long after its slot began (at least its QR code's life). */

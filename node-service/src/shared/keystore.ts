@@ -10,6 +10,9 @@ export const keystore = {
   /** A typed fallback code to its `{ sessionId, round, slot }`; lives FALLBACK_CODE_TTL_SECONDS (default 20) from its
    *  slot's start, and at least as long as its token. */
   qrFallback: (code: string) => `qr:fallback:${code}`,
+  /** One per projecting instance, set-if-absent at every PROJECTION_LOSS_CHECK_MS: found missing, Valkey lost its
+   *  data (FLUSHALL, a restart, a failover), and the live codes are made again at once. Lives a minute. */
+  qrSentinel: (instanceId: string) => `qr:sentinel:${instanceId}`,
   /** Marks an ended round (or closed session) so no instance makes new codes for it. */
   qrRoundEnded: (sessionId: string, round: number) => `qr:ended:${sessionId}:${round}`,
   /** A student's pending challenge (one at a time per purpose: enrolling a passkey, re-binding a phone key),

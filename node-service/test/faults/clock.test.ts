@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { liveSession, validationCount } from '../scan/support.js';
+import { portalToken, users } from '../support/tokens.js';
+import { openSocket } from '../support/ws-client.js';
 import { cleanUp, type Launched } from '../startup/operator.js';
 import type { Phone } from '../support/phone.js';
 import { enrolledCrowd, faultBench, scanOnce, toldConfirmed, type ScanOutcome } from './support.js';
@@ -74,4 +76,25 @@ test('the offset is a metric, and /ready says the clock is degraded past CLOCK_M
   }
   const honest = await fetch(`${bench.helper.baseUrl}/asistencia/ready`);
   expect(await honest.json()).toMatchObject({ status: 'ready', parts: { clock: 'ok' }, degraded: [] });
+});
+
+// Issue 25: `auth.ok` and `pong` carried the host clock while QR frames carry the service clock (PostgreSQL's).
+// The test's clock is PostgreSQL's here (one machine); each instance's host clock is 2 s off it. Checked by
+// giving the gateway `now: Date.now` in app.ts: both times are 2 s off.
+test("a socket's auth.ok and pong carry the service clock, as its QR frames do, not the host's", async () => {
+  for (const instance of [ahead, behind]) {
+    const socket = await openSocket(`${instance.baseUrl.replace('http', 'ws')}/asistencia/ws`);
+    const before = Date.now();
+    socket.send({ type: 'auth', token: await portalToken(users.teacher) });
+    const ok = await socket.next('auth.ok');
+    socket.send({ type: 'ping' });
+    const pong = await socket.next('pong');
+    const after = Date.now();
+    socket.close();
+    // Between when the test asked and when it heard back, give or take much less than the hosts' 2 s.
+    for (const serverTime of [ok.serverTime as number, pong.serverTime as number]) {
+      expect(serverTime).toBeGreaterThan(before - 500);
+      expect(serverTime).toBeLessThan(after + 500);
+    }
+  }
 });

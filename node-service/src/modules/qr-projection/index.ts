@@ -27,6 +27,8 @@ export function createQrProjectionModule(deps: {
   maxPerConnection: number;
   fallbackTtlMs: number;
   report: (error: unknown, context: string) => void;
+  /** PROJECTION_LOSS_CHECK_MS: how soon codes lost with Valkey's data are made again. */
+  lossCheckMs: number;
   /** The shared clock slots are cut on (shared/clock.ts); the host clock if absent. */
   now?: () => number;
 }) {
@@ -41,6 +43,7 @@ export function createQrProjectionModule(deps: {
     maxPerConnection: deps.maxPerConnection,
     fallbackTtlMs: deps.fallbackTtlMs,
     report: deps.report,
+    lossCheckMs: deps.lossCheckMs,
     ...(deps.now ? { now: deps.now } : {}),
   });
   return { hub, handlers: projectorHandlers(hub) };

@@ -7,7 +7,7 @@ import type { KeyValueStore } from './key-value.js';
  * leaves (REQUEST_DEADLINE_MS), and a Valkey that is down or gave up answers 503 SERVICE_UNAVAILABLE
  * instead of 500. Giving up on a command is safe here: Valkey holds nothing that must be committed, and
  * the attendance a student is told about is written to PostgreSQL after every Valkey step.
- * Subscriptions are not requests and pass through.
+ * Subscriptions are not requests: not bounded, but their failure is told as unavailable too.
  */
 export function boundedByDeadline(store: KeyValueStore): KeyValueStore {
   async function bounded<T>(command: () => Promise<T>): Promise<T> {
@@ -41,7 +41,12 @@ export function boundedByDeadline(store: KeyValueStore): KeyValueStore {
     decrement: (key) => bounded(() => store.decrement(key)),
     ttlMs: (key) => bounded(() => store.ttlMs(key)),
     publish: (channel, message) => bounded(() => store.publish(channel, message)),
-    subscribe: (channel, handler) => store.subscribe(channel, handler),
+    // Not bounded by a deadline, but a SUBSCRIBE refused in an outage is the 503 code too (a projector's
+    // subscribe is answered SERVICE_UNAVAILABLE, and asks again), not an unexpected failure.
+    subscribe: (channel, handler) =>
+      store.subscribe(channel, handler).catch((error: unknown) => {
+        throw isAppError(error) ? error : unavailable('valkey', error instanceof Error ? error.message : String(error));
+      }),
     ping: () => store.ping(),
     close: () => store.close(),
   };

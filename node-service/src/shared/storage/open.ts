@@ -8,8 +8,8 @@ import { createValkeyStore } from './valkey-store.js';
 /** Real PostgreSQL when DATABASE_URL is set, embedded PGlite under DATA_DIR otherwise. */
 export async function openDatabase(config: Pick<Config, 'database'>): Promise<SqlDatabase> {
   if ('url' in config.database) {
-    const { url, poolSize, connectionTimeoutMs, statementTimeoutMs, maxWaiting } = config.database;
-    return createPgDatabase({ url, poolSize, limits: { connectionTimeoutMs, statementTimeoutMs, maxWaiting } });
+    const { url, poolSize, connectionTimeoutMs, statementTimeoutMs, maxWaiting, refusalHoldMs } = config.database;
+    return createPgDatabase({ url, poolSize, limits: { connectionTimeoutMs, statementTimeoutMs, maxWaiting, refusalHoldMs } });
   }
   // Loaded only when used: embedded PostgreSQL weighs memory a real deployment never needs.
   const { createPgliteDatabase } = await import('./pglite-database.js');

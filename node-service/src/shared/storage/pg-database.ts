@@ -3,6 +3,7 @@ import pg from 'pg';
 import { isAppError } from '../errors.js';
 import { requestDeadline, unavailable } from '../request-deadline.js';
 import { type QueryResult, type SqlDatabase, type SqlExecutor } from './sql.js';
+import { createWriteRefusals, probedRefusal, refusalCause, type WriteRefusal, type WriteRefusals } from './write-refusals.js';
 
 const INT8_OID = 20;
 const INT8_ARRAY_OID = 1016;
@@ -29,22 +30,39 @@ export interface PgLimits {
   statementTimeoutMs: number;
   /** Queries waiting for a connection at most: past it, a request is refused at once. */
   maxWaiting: number;
+  /** How long an episode of refused writes is remembered with no new refusal (DATABASE_REFUSAL_HOLD_MS). */
+  refusalHoldMs: number;
 }
 
 /** Unbounded: for tools (migrations, the operators' command line) that may wait as long as they need. */
-const UNBOUNDED: PgLimits = { connectionTimeoutMs: 0, statementTimeoutMs: 0, maxWaiting: Number.POSITIVE_INFINITY };
+const UNBOUNDED: PgLimits = { connectionTimeoutMs: 0, statementTimeoutMs: 0, maxWaiting: Number.POSITIVE_INFINITY, refusalHoldMs: 10_000 };
 
-/** SQLSTATEs that say PostgreSQL is unavailable or gave up waiting, not that the request is wrong. */
-const UNAVAILABLE_STATES = new Set(['57014', '57P01', '57P02', '57P03', '53300', '55P03', '08000', '08001', '08003', '08004', '08006']);
+/**
+ * SQLSTATEs that say PostgreSQL is unavailable or gave up waiting, not that the request is wrong. Those
+ * that say it refuses writes for now (read-only 25006, starting or in recovery 57P03, class 53: disk full,
+ * out of memory, too many connections) are also remembered as an episode (write-refusals.ts).
+ */
+const UNAVAILABLE_STATES = new Set(['57014', '57P01', '57P02', '57P03', '55P03', '08000', '08001', '08003', '08004', '08006']);
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 const UNAVAILABLE_MESSAGE = /timeout exceeded when trying to connect|Connection terminated|Query read timeout|not queryable/;
 const STATEMENT_CANCELLED = '57014';
 
-/** An outage or a wait given up becomes 503 SERVICE_UNAVAILABLE; anything else is left as it is. */
-function translated(error: unknown): unknown {
+/** Statements whose success shows PostgreSQL accepts writes again. */
+const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+
+/**
+ * An outage, a wait given up or writes refused become 503 SERVICE_UNAVAILABLE (refusals are also told to
+ * `refusals`); anything else is left as it is.
+ */
+function translated(error: unknown, refusals: WriteRefusals): unknown {
   if (isAppError(error)) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
+  const cause = refusalCause(typeof code === 'string' ? code : undefined);
+  if (cause) {
+    refusals.refused({ cause, sqlstate: code as string, message });
+    return unavailable('postgres', `refusing writes (${cause}, SQLSTATE ${code as string}): ${message}`);
+  }
   if ((typeof code === 'string' && (UNAVAILABLE_STATES.has(code) || UNAVAILABLE_ERRNOS.has(code))) || UNAVAILABLE_MESSAGE.test(message)) {
     return unavailable('postgres', message);
   }
@@ -74,6 +92,7 @@ export function createPgDatabase(options: { url: string; poolSize: number; appli
   pool.on('connect', (client) => client.on('error', () => undefined));
   // The statement_timeout each pooled connection runs with now (0: none), to set it only when it changes.
   const timeouts = new WeakMap<pg.PoolClient, number>();
+  const refusals = createWriteRefusals({ holdMs: limits.refusalHoldMs });
 
   const remaining = (): number | undefined => {
     const left = requestDeadline.remainingMs();
@@ -121,6 +140,7 @@ export function createPgDatabase(options: { url: string; poolSize: number; appli
     const named = params && params.length > 0 ? { name: statementName(text) } : {};
     const config = { ...named, text, values: params as unknown[] | undefined, ...(timeoutMs > 0 ? { query_timeout: timeoutMs + 1000 } : {}) };
     const result = await client.query(config);
+    if (WRITES.has(result.command)) refusals.accepted();
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   };
 
@@ -130,13 +150,13 @@ export function createPgDatabase(options: { url: string; poolSize: number; appli
     try {
       client = await acquire();
     } catch (error) {
-      throw translated(error);
+      throw translated(error, refusals);
     }
     let discard = false;
     try {
       return await work(client, await bound(client));
     } catch (error) {
-      const outcome = translated(error);
+      const outcome = translated(error, refusals);
       discard = outcome !== error && (error as { code?: unknown }).code !== STATEMENT_CANCELLED;
       throw outcome;
     } finally {
@@ -174,9 +194,35 @@ export function createPgDatabase(options: { url: string; poolSize: number; appli
     async ping() {
       await pool.query('SELECT 1');
     },
+    async writeRefusal() {
+      try {
+        const client = await acquire();
+        let found: WriteRefusal | undefined;
+        try {
+          const { rows } = await client.query<{ in_recovery: boolean; read_only: boolean }>(WRITE_PROBE);
+          found = probedRefusal({ inRecovery: rows[0]!.in_recovery, readOnly: rows[0]!.read_only });
+        } catch (error) {
+          client.release(true);
+          throw error;
+        }
+        // A connection found read-only is not kept (a session keeps default_transaction_read_only as it was
+        // when it began): the next probe asks another, or a new one. One refused a write is discarded too.
+        client.release(found !== undefined);
+        refusals.probed(found);
+      } catch (error) {
+        // Starting up or in recovery (57P03) is a refusal with a cause; anything else, PostgreSQL out of reach.
+        translated(error, refusals);
+        if (!refusals.current()) throw error;
+      }
+      return refusals.current();
+    },
+    onWriteRefusal: (listener) => refusals.onEvent(listener),
     close: () => pool.end(),
   };
 }
+
+/** What the readiness probe asks: would a new transaction here be able to write? */
+const WRITE_PROBE = "SELECT pg_is_in_recovery() AS in_recovery, current_setting('transaction_read_only') = 'on' AS read_only";
 
 /**
  * Every parameterised statement is prepared once per connection, under a name derived from its text: the

@@ -37,6 +37,12 @@ export async function createPgliteDatabase(options: { dataDir: string }): Promis
     async ping() {
       await db.query('SELECT 1');
     },
+    // One embedded backend on a local folder: there is no replica to fail over to, and nothing to report.
+    async writeRefusal() {
+      await db.query('SELECT 1');
+      return undefined;
+    },
+    onWriteRefusal: () => undefined,
     close: () => db.close(),
   };
 }

@@ -1,3 +1,5 @@
+import type { WriteRefusal, WriteRefusalEvent } from './write-refusals.js';
+
 /**
  * The port to the relational store. Two adapters speak it: `pg` against a real PostgreSQL, and PGlite
  * (embedded PostgreSQL) for a start with no environment. Same migrations, same SQL, same contract tests.
@@ -20,6 +22,14 @@ export interface SqlDatabase extends SqlExecutor {
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
+  /**
+   * Whether PostgreSQL accepts writes now (for readiness): asks the server whether it is read-only or a
+   * standby, and remembers writes refused recently (a full disk shows only when writing). Throws when
+   * PostgreSQL cannot be reached at all.
+   */
+  writeRefusal(): Promise<WriteRefusal | undefined>;
+  /** Every refused statement, and the end of an episode of refusals (for a log line and a metric). */
+  onWriteRefusal(listener: (event: WriteRefusalEvent) => void): void;
   close(): Promise<void>;
 }
 

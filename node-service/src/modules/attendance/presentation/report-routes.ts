@@ -9,6 +9,7 @@ import type { ReportService } from '../application/reports.js';
 import type { WalkInService } from '../application/walk-ins.js';
 import { toCsv, toXlsx } from '../infrastructure/spreadsheets.js';
 import { sessionIdParams, standingSchema } from './schemas.js';
+import { courseIdSchema, personIdSchema } from '../../../shared/ids.js';
 
 const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present']);
 const correctionBody = z.object({ status: z.enum(['excused', 'manual_present', 'computed']), reason: z.string().trim().min(3).max(500) }).strict();
@@ -47,7 +48,7 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
           tags: ['results'],
           security,
           summary: 'Correct a student’s result (excused, manually present, or back to computed), with a reason; audited',
-          params: sessionIdParams.extend({ studentId: z.string().min(1).max(64) }),
+          params: sessionIdParams.extend({ studentId: personIdSchema }),
           body: correctionBody,
           response: { 200: correctedSchema },
         },
@@ -67,7 +68,7 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
           security,
           summary: 'The same correction, with one reason, for several students at once; all or none, each audited',
           params: sessionIdParams,
-          body: correctionBody.extend({ studentIds: z.array(z.string().min(1).max(64)).min(1).max(1000) }).strict(),
+          body: correctionBody.extend({ studentIds: z.array(personIdSchema).min(1).max(1000) }).strict(),
           response: { 200: z.object({ corrected: z.array(correctedSchema) }) },
         },
       },
@@ -86,7 +87,7 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
           tags: ['results'],
           security,
           summary: 'Accept a walk-in (clears the flag) or reject one (removes their confirmations and result), with a reason; audited',
-          params: sessionIdParams.extend({ studentId: z.string().min(1).max(64) }),
+          params: sessionIdParams.extend({ studentId: personIdSchema }),
           body: z.object({ decision: z.enum(['accepted', 'rejected']), reason: z.string().trim().min(3).max(500) }).strict(),
           response: {
             200: z.object({ studentId: z.string(), studentName: z.string(), decision: z.enum(['accepted', 'rejected']), confirmationsRemoved: z.number() }),
@@ -117,7 +118,7 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
           tags: ['results'],
           security,
           summary: 'Every session of a course, each student’s status and attendance rate, as CSV or XLSX',
-          params: z.object({ courseId: z.string().min(1).max(32) }),
+          params: z.object({ courseId: courseIdSchema }),
           querystring: formatQuery,
         },
       },

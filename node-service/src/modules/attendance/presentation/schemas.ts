@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { networkSchema } from '../../../shared/networks.js';
 import type { Session } from '../domain/session.js';
 import type { LiveCount, RosterRow, RoundSummary } from '../application/ports.js';
+import { courseIdSchema } from '../../../shared/ids.js';
 
 export const sessionIdParams = z.object({ id: z.uuid({ error: 'expected a session id' }) });
 
@@ -11,7 +12,7 @@ const roundsPlanned = z.number().int().min(1).max(10);
 
 /** What every session of a draft or a series shares: where, how many rounds, and its policy. */
 const sessionShape = {
-  courseId: z.string().trim().min(1).max(32),
+  courseId: courseIdSchema,
   room,
   roundsPlanned: roundsPlanned.default(1),
   rotationPeriodMs: z.number().int().positive().optional(),
@@ -75,7 +76,7 @@ const cursorSchema = z
 export const sessionListQuery = (limits: { listLimit: number; listPageSize: number }) =>
   z
     .object({
-      courseId: z.string().trim().min(1).max(32).optional(),
+      courseId: courseIdSchema.optional(),
       from: calendarDate.optional(),
       to: calendarDate.optional(),
       order: z.enum(['asc', 'desc']).default('desc'),

@@ -7,9 +7,10 @@ import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { StandingService, StudentStanding } from '../application/standings.js';
 import { sendTable } from './report-routes.js';
 import { standingSchema } from './schemas.js';
+import { courseIdSchema } from '../../../shared/ids.js';
 
 const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present']);
-const courseParams = z.object({ courseId: z.string().min(1).max(32) });
+const courseParams = z.object({ courseId: courseIdSchema });
 const minimumSchema = z.object({ percent: z.number(), source: z.enum(['course', 'default']), defaultPercent: z.number() });
 const standingFields = {
   rate: z.number().nullable(),

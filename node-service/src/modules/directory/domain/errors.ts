@@ -6,6 +6,11 @@ export const directoryErrors = defineErrors({
     es: 'El curso {courseId} no existe en el portal.',
     en: 'Course {courseId} does not exist on the portal.',
   },
+  DIRECTORY_QUERY_REFUSED: {
+    kind: 'invalid',
+    es: 'El portal de cursos rechazó la consulta por no ser válida ({detail}). Revisa lo que escribiste.',
+    en: 'The course portal refused the query as not valid ({detail}). Check what you typed.',
+  },
   DIRECTORY_UNAVAILABLE: {
     kind: 'unavailable',
     es: 'No se pudo consultar el portal de cursos. Vuelve a intentarlo en un momento.',

@@ -11,6 +11,27 @@ const rosterSchema = z.object({
   students: z.array(studentSchema),
 });
 
+/** Statuses that say the portal cannot answer now (busy, slow, down), not that the question is wrong. */
+const PORTAL_UNAVAILABLE = new Set([408, 429]);
+
+/**
+ * What a portal's refusal means. 5xx, 408, 429: the portal is unavailable (503). 404, or 400 when the
+ * question was about one thing (a course, a student): that thing does not exist for the portal. Another
+ * 4xx: the query was not valid (400 DIRECTORY_QUERY_REFUSED), never "the portal is down", which would tell
+ * monitoring so. 401 and 403 (the service's credential refused), or 404 for an endpoint itself: a
+ * misconfiguration (500, logged).
+ */
+async function refused<T>(response: Response, notFound?: () => T): Promise<T> {
+  const { status } = response;
+  if (status >= 500 || PORTAL_UNAVAILABLE.has(status)) throw directoryErrors.DIRECTORY_UNAVAILABLE();
+  if (status === 401 || status === 403) throw new Error(`the portal refused INTERNAL_API_TOKEN (${status}): check that both sides share it`);
+  if ((status === 404 || status === 400) && notFound) return notFound();
+  if (status === 404) throw new Error(`the portal has no ${new URL(response.url).pathname}: check PORTAL_INTERNAL_URL`);
+  const body = (await response.json().catch(() => undefined)) as { error?: { code?: unknown } } | undefined;
+  const detail = typeof body?.error?.code === 'string' ? body.error.code : `HTTP ${status}`;
+  throw directoryErrors.DIRECTORY_QUERY_REFUSED({ detail });
+}
+
 /** Reads courses and rosters from the PHP portal's server-to-server endpoints, with its own credential. */
 export function createPortalDirectory(options: { baseUrl: string; credential: string; timeoutMs?: number }): CourseDirectory {
   const get = async <T>(path: string, schema: z.ZodType<T>, notFound?: () => T): Promise<T> => {
@@ -23,8 +44,7 @@ export function createPortalDirectory(options: { baseUrl: string; credential: st
     } catch {
       throw directoryErrors.DIRECTORY_UNAVAILABLE();
     }
-    if (response.status === 404 && notFound) return notFound();
-    if (!response.ok) throw directoryErrors.DIRECTORY_UNAVAILABLE();
+    if (!response.ok) return refused(response, notFound);
     const parsed = schema.safeParse(await response.json().catch(() => undefined));
     if (!parsed.success) throw directoryErrors.DIRECTORY_UNAVAILABLE();
     return parsed.data;

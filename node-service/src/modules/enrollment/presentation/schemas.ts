@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { base64url, p256SignatureSchema } from '../../../shared/webauthn/schemas.js';
 import type { DeviceOverview } from '../application/devices.js';
 import { ACTOR_ROLES, ALERT_REASONS, DEVICE_NAME_MAX, DEVICE_STATES, HISTORY_ACTIONS, REASON_MAX, type Device, type HistoryEntry } from '../domain/device.js';
+import { personIdSchema } from '../../../shared/ids.js';
 
 /** `navigator.credentials.create()` options, as @simplewebauthn/browser's startRegistration takes them. */
 export const creationOptionsSchema = z.object({
@@ -54,7 +55,7 @@ export const phoneKeySchema = z
 export const deviceNameSchema = z.string().min(1).max(DEVICE_NAME_MAX * 2);
 export const reasonSchema = z.string().min(1).max(REASON_MAX * 2);
 export const deviceIdParams = z.object({ deviceId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
-export const studentIdSchema = z.string().trim().min(1).max(64);
+export const studentIdSchema = personIdSchema;
 
 export const deviceSchema = z.object({
   id: z.number(),

@@ -50,3 +50,14 @@ describe('a degraded part', () => {
     expect(await checkReadiness([answers('postgres'), clockOff])).toEqual({ ready: true, parts: { postgres: 'ok', clock: 'degraded' } });
   });
 });
+
+describe('a part that says why', () => {
+  test('is failing or degraded as it says, and the reason is kept for that part alone', async () => {
+    const readOnly: ReadinessCheck = { part: 'postgres', check: async () => ({ state: 'failing', reason: 'refusing writes: read_only' }) };
+    expect(await checkReadiness([readOnly, answers('valkey')])).toEqual({
+      ready: false,
+      parts: { postgres: 'failing', valkey: 'ok' },
+      reasons: { postgres: 'refusing writes: read_only' },
+    });
+  });
+});

@@ -1,11 +1,12 @@
 /**
- * Readiness: every part the service needs answers. Each check names the part that failed. A part may also
- * be degraded: the instance still serves correctly, but an operator should look (the host clock is off the
- * shared clock by more than CLOCK_MAX_OFFSET_MS); that alone keeps the answer 200.
+ * Readiness: every part the service needs answers. Each check names the part that failed, and may say why
+ * (PostgreSQL answering but refusing writes: read-only, disk full). A part may also be degraded: the
+ * instance still serves correctly, but an operator should look (the host clock is off the shared clock by
+ * more than CLOCK_MAX_OFFSET_MS); that alone keeps the answer 200.
  */
 export interface ReadinessCheck {
   part: 'postgres' | 'valkey' | 'migrations' | 'clock';
-  check(): Promise<boolean | 'degraded'>;
+  check(): Promise<boolean | 'degraded' | { state: 'failing' | 'degraded'; reason: string }>;
 }
 
 type PartState = 'ok' | 'degraded' | 'failing';
@@ -13,21 +14,28 @@ type PartState = 'ok' | 'degraded' | 'failing';
 export interface Readiness {
   ready: boolean;
   parts: Record<string, PartState>;
+  /** Why a part is failing or degraded, when its check said (only those parts). */
+  reasons?: Record<string, string>;
 }
 
 export async function checkReadiness(checks: readonly ReadinessCheck[], timeoutMs = 2000): Promise<Readiness> {
+  const reasons: Record<string, string> = {};
   const results = await Promise.all(
-    checks.map(async ({ part, check }) => {
+    checks.map(async ({ part, check }): Promise<readonly [string, PartState]> => {
       try {
         const answer = await withTimeout(check(), timeoutMs);
-        return [part, answer === 'degraded' ? 'degraded' : answer ? 'ok' : 'failing'] as const;
+        if (typeof answer === 'object') {
+          reasons[part] = answer.reason;
+          return [part, answer.state];
+        }
+        return [part, answer === 'degraded' ? 'degraded' : answer ? 'ok' : 'failing'];
       } catch {
-        return [part, 'failing'] as const;
+        return [part, 'failing'];
       }
     }),
   );
   const parts: Record<string, PartState> = Object.fromEntries(results);
-  return { ready: results.every(([, state]) => state !== 'failing'), parts };
+  return { ready: results.every(([, state]) => state !== 'failing'), parts, ...(Object.keys(reasons).length > 0 ? { reasons } : {}) };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -7,6 +7,8 @@ const readinessSchema = z.object({
   parts: z.record(z.string(), z.enum(['ok', 'degraded', 'failing'])),
   failing: z.array(z.string()),
   degraded: z.array(z.string()),
+  /** Why a part fails or is degraded, when its check says (e.g. postgres: refusing writes, read-only). */
+  reasons: z.record(z.string(), z.string()).optional(),
 });
 
 export function healthRoutes(checks: readonly ReadinessCheck[]): FastifyPluginAsyncZod {
@@ -26,19 +28,20 @@ export function healthRoutes(checks: readonly ReadinessCheck[]): FastifyPluginAs
         schema: {
           tags: ['operations'],
           summary:
-            'Postgres and Valkey reachable and migrations applied; 503 naming the failing part otherwise. ' +
+            'Postgres and Valkey reachable, Postgres accepting writes, and migrations applied; 503 naming the failing part ' +
+            '(and in `reasons` why, when known) otherwise. ' +
             'status "degraded" (200) names parts an operator should look at: a host clock off the shared clock',
           response: { 200: readinessSchema, 503: readinessSchema },
         },
         logLevel: 'warn',
       },
       async (_request, reply) => {
-        const { ready, parts } = await checkReadiness(checks);
+        const { ready, parts, reasons } = await checkReadiness(checks);
         const named = (wanted: string) => Object.entries(parts).filter(([, state]) => state === wanted).map(([part]) => part);
         const failing = named('failing');
         const degraded = named('degraded');
         const status = !ready ? 'not_ready' : degraded.length > 0 ? 'degraded' : 'ready';
-        return reply.status(ready ? 200 : 503).send({ status, parts, failing, degraded });
+        return reply.status(ready ? 200 : 503).send({ status, parts, failing, degraded, ...(reasons ? { reasons } : {}) });
       },
     );
   };

@@ -5,9 +5,10 @@ import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { StudentDataService } from '../application/student-data.js';
 import { studentDataRows, type StudentData } from '../domain/student-data.js';
+import { personIdSchema } from '../../../shared/ids.js';
 
 const formatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }).strict();
-const studentParams = z.object({ studentId: z.string().min(1).max(64) });
+const studentParams = z.object({ studentId: personIdSchema });
 
 /** A cell a spreadsheet could run as a formula is prefixed with an apostrophe. */
 const cell = (value: string) => {

@@ -22,6 +22,11 @@ export interface CodeStore {
   resolve(token: string): Promise<TokenClaim | null>;
   /** What a typed fallback code stands for, while it lives. */
   resolveFallback(code: string): Promise<TokenClaim | null>;
+  /**
+   * False when this instance's sentinel key was gone (and sets it again): Valkey may have lost its data, so
+   * the codes on screen may be gone too. Also false, harmlessly, once the sentinel outlived its TTL.
+   */
+  intact(instanceId: string): Promise<boolean>;
   /** Deletes the codes of these slots at once and refuses to make new ones for the round. */
   invalidate(sessionId: string, round: number, slots: number[], markerTtlMs: number): Promise<void>;
 }

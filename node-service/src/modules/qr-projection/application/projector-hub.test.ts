@@ -8,7 +8,7 @@ import type { CodeStore } from './ports.js';
 // socket may drop (while the session is read, while the channel opens) are hit every time. Checked by
 // removing, one at a time, the hub's closed check, its left-while-opening check, its forgetting of a failed
 // channel, its unsubscribe of a channel ended while opening, its once-per-outage report and its refresh
-// after an outage: the matching test fails each time.
+// after an outage, its check for lost Valkey data: the matching test fails each time.
 
 const SESSION_ID = '6f1c1d2e-0000-4000-8000-000000000001';
 const session: Session = {
@@ -51,6 +51,9 @@ function fakes() {
   const listening = new Set<string>();
   const reports: string[] = [];
   let codesFail = false;
+  // Valkey's data: lost by `flush`, after which the same slot gets another token.
+  let generation = 0;
+  let lost = false;
   const sessions: ProjectionSessions = {
     authorize: () => {
       const pending = deferred<Session>();
@@ -77,10 +80,15 @@ function fakes() {
   const codes: CodeStore = {
     ensure: async (claim) => {
       if (codesFail) throw new Error('valkey down');
-      return { token: `token-${claim.slot}`, fallbackCode: null };
+      return { token: `token-${claim.slot}${generation ? `-${generation}` : ''}`, fallbackCode: null };
     },
     resolve: async () => null,
     resolveFallback: async () => null,
+    intact: async () => {
+      const intact = !lost;
+      lost = false;
+      return intact;
+    },
     invalidate: async () => undefined,
   };
   const hub = createProjectorHub({
@@ -92,6 +100,7 @@ function fakes() {
     maxPerConnection: 4,
     fallbackTtlMs: 20_000,
     report: (_error, context) => void reports.push(context),
+    lossCheckMs: 500,
   });
   return {
     hub,
@@ -100,6 +109,10 @@ function fakes() {
     listening,
     reports,
     failCodes: (fail: boolean) => void (codesFail = fail),
+    flush: () => {
+      generation += 1;
+      lost = true;
+    },
   };
 }
 
@@ -216,5 +229,31 @@ describe('projector hub', () => {
     expect(reports).toHaveLength(2);
     await projector.close();
     expect(hub.plannedRotations).toBe(0);
+  });
+
+  it('sends a new code for the slot on screen within PROJECTION_LOSS_CHECK_MS of Valkey losing its data', async () => {
+    vi.useFakeTimers();
+    // At a slot's start: the next slot's frame is not delivered ahead yet (that comes a quarter period on at the earliest).
+    vi.setSystemTime(Math.ceil(Date.now() / 30_000) * 30_000);
+    const { hub, authorizing, subscribing, flush } = fakes();
+    const projector = connection('a');
+    const subscribed = hub.subscribe(projector.conn, SESSION_ID);
+    // A long period: no rotation comes in the half second that follows.
+    authorizing[0]!.resolve({ ...session, rotationPeriodMs: 30_000 });
+    await vi.advanceTimersByTimeAsync(0);
+    subscribing[0]!.resolve(async () => undefined);
+    await subscribed;
+    const shown = projector.sent.filter((m) => m.type === 'qr').at(-1) as unknown as { slot: number; url: string };
+    await vi.advanceTimersByTimeAsync(500);
+    const before = projector.sent.length;
+
+    flush();
+    await vi.advanceTimersByTimeAsync(500);
+    const sent = projector.sent.slice(before) as unknown as Array<{ type: string; slot?: number; url?: string }>;
+    expect(sent.map((m) => [m.type, m.slot, m.url])).toEqual([['qr', shown.slot, shown.url.replace(`token-${shown.slot}`, `token-${shown.slot}-1`)]]);
+    // Nothing lost: nothing sent again.
+    await vi.advanceTimersByTimeAsync(500);
+    expect(projector.sent.length).toBe(before + 1);
+    await projector.close();
   });
 });

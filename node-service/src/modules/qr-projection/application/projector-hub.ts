@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { assertRole, type Identity } from '../../auth/index.js';
 import type { LiveCount, Session, SessionEvent, SessionEvents } from '../../attendance/index.js';
 import type { Connection, ServerMessage } from '../../realtime/index.js';
@@ -74,9 +75,13 @@ export function createProjectorHub(deps: {
   fallbackTtlMs: number;
   /** Where a failed rotation or refresh is reported (a timer has no caller to throw to). */
   report: (error: unknown, context: string) => void;
+  /** How often, while it projects, this instance checks that Valkey kept its data (PROJECTION_LOSS_CHECK_MS). */
+  lossCheckMs: number;
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
+  const instanceId = randomUUID();
+  let lossCheck: NodeJS.Timeout | undefined;
   const channels = new Map<string, Channel>();
   const watching = new Map<string, Set<string>>();
   /** Channels with a rotation timer set: the hub's own account of what it will still do. */
@@ -176,6 +181,48 @@ export function createProjectorHub(deps: {
     }
   }
 
+  /**
+   * Valkey lost its data (FLUSHALL, a restart without persistence, a failover to a replica behind): the codes
+   * on screen, and the next ones delivered ahead, are gone, and every scan of them would be refused until the
+   * next rotation. So every frame a projector holds is asked of the store again and, where the code is new,
+   * sent at once: the page shows a code of the same slot in its place.
+   */
+  async function remint(channel: Channel): Promise<void> {
+    const current = slotAt(now(), channel.session.rotationPeriodMs);
+    const held = [...channel.frames.entries()].filter(([slot]) => slot >= current).sort(([a], [b]) => a - b);
+    for (const [slot, shown] of held) {
+      if (channel.ended) return;
+      channel.frames.delete(slot);
+      const frame = await frameFor(channel, slot);
+      if (frame && frame.url !== shown.url) broadcast(channel, { ...frame, serverTime: now() });
+    }
+  }
+
+  /** While this instance projects, checks every `lossCheckMs` that Valkey kept its data; re-mints if not. */
+  function watchForLoss(): void {
+    if (lossCheck || channels.size === 0) return;
+    const handle = setTimeout(() => {
+      void (async () => {
+        try {
+          if (!(await deps.codes.intact(instanceId))) {
+            const results = await Promise.allSettled([...channels.values()].map(remint));
+            const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+            if (failed) deps.report(failed.reason, 're-minting the codes on screen failed');
+          }
+        } catch {
+          // Valkey out: the rotations report it, and the check after it returns finds the sentinel gone.
+        } finally {
+          // Unless the last projector left meanwhile (and a new check may already be planned).
+          if (lossCheck === handle) {
+            lossCheck = undefined;
+            watchForLoss();
+          }
+        }
+      })();
+    }, deps.lossCheckMs);
+    lossCheck = handle;
+  }
+
   /** The current frame, and the next one if it was already delivered: what a (re)joining projector needs. */
   async function framesNow(channel: Channel): Promise<QrFrame[]> {
     const current = slotAt(now(), channel.session.rotationPeriodMs);
@@ -229,6 +276,7 @@ export function createProjectorHub(deps: {
     // afresh instead of waiting on this failure for good.
     channel.ready.catch(() => end(channel));
     channels.set(session.id, channel);
+    watchForLoss();
     return channel;
   }
 
@@ -236,6 +284,10 @@ export function createProjectorHub(deps: {
   function end(channel: Channel): void {
     channel.ended = true;
     if (channels.get(channel.session.id) === channel) channels.delete(channel.session.id);
+    if (channels.size === 0) {
+      clearTimeout(lossCheck);
+      lossCheck = undefined;
+    }
     stopTimer(channel);
     channel.projectors.clear();
     const stop = channel.stopListening;

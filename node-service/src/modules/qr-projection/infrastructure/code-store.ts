@@ -4,6 +4,8 @@ import { keystore } from '../../../shared/keystore.js';
 import type { CodeStore, LiveCode, TokenClaim } from '../application/ports.js';
 
 const FALLBACK_ATTEMPTS = 5;
+/** A missing sentinel only costs a check of the codes on screen: once a minute when nothing was lost. */
+const SENTINEL_TTL_MS = 60_000;
 
 /**
  * QR tokens in Valkey. The slot key is set-if-absent, so of several instances rotating the same session the
@@ -35,6 +37,9 @@ export function createCodeStore(store: KeyValueStore): CodeStore {
     async resolveFallback(code) {
       const value = await store.get(keystore.qrFallback(code));
       return value ? (JSON.parse(value) as TokenClaim) : null;
+    },
+    async intact(instanceId) {
+      return !(await store.setIfAbsent(keystore.qrSentinel(instanceId), '1', SENTINEL_TTL_MS));
     },
     async invalidate(sessionId, round, slots, markerTtlMs) {
       await store.set(keystore.qrRoundEnded(sessionId, round), '1', markerTtlMs);

@@ -59,6 +59,8 @@ interface Shared {
   authenticator: Authenticator;
   handlers: Map<string, MessageHandler>;
   settings: GatewaySettings;
+  /** The service clock, for the times a socket is told. */
+  now: () => number;
   byAddress: SocketCounter;
   byUser: SocketCounter;
   /** The sockets authenticated with each `jti` (by any token they presented), to close on revocation. */
@@ -72,6 +74,8 @@ export function registerGateway(
     handlers: readonly MessageHandler[];
     settings: GatewaySettings;
     report: (error: unknown, context: string) => void;
+    /** The service clock (PostgreSQL's, as QR frames use): `serverTime` of `auth.ok` and `pong`. */
+    now: () => number;
   },
 ): Gateway {
   const sockets = new Set<WebSocket>();
@@ -79,6 +83,7 @@ export function registerGateway(
     authenticator: deps.authenticator,
     handlers: new Map(deps.handlers.map((h) => [h.type, h])),
     settings: deps.settings,
+    now: deps.now,
     byAddress: createSocketCounter(deps.settings.maxPerAddress),
     byUser: createSocketCounter(deps.settings.maxPerUser),
     // Longer than a revocation check can take: an announcement landing during one is not missed.
@@ -170,7 +175,7 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
     if (!head.success) return sendError(realtimeErrors.WS_MESSAGE_INVALID({ detail: 'expected { "type": … }' }));
     const { type } = head.data;
     if (type === 'auth') return reauthenticate(parsed);
-    if (type === 'ping') return send({ type: 'pong', serverTime: Date.now() });
+    if (type === 'ping') return send({ type: 'pong', serverTime: shared.now() });
     const handler = shared.handlers.get(type);
     if (!handler) return sendError(realtimeErrors.WS_UNKNOWN_TYPE({ type }), type);
     const message = handler.schema.safeParse(parsed);
@@ -257,7 +262,7 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
       },
       onClose: (cleanup) => (closed ? runCleanup(cleanup) : void cleanups.push(cleanup)),
     };
-    send({ type: 'auth.ok', identity, expiresAt: verified.expiresAt * 1000, serverTime: Date.now() });
+    send({ type: 'auth.ok', identity, expiresAt: verified.expiresAt * 1000, serverTime: shared.now() });
   }
 
   async function reauthenticate(parsed: unknown): Promise<void> {
@@ -271,7 +276,7 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
     if (verified.identity.id !== connection!.identity.id) return sendError(realtimeErrors.WS_IDENTITY_CHANGED(), 'auth');
     if (!holdUntilExpiry(verified)) return;
     connection!.identity = verified.identity;
-    send({ type: 'auth.ok', identity: verified.identity, expiresAt: Math.max(...tokens.values()) * 1000, serverTime: Date.now() });
+    send({ type: 'auth.ok', identity: verified.identity, expiresAt: Math.max(...tokens.values()) * 1000, serverTime: shared.now() });
   }
 }
 
