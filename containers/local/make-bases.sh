@@ -83,7 +83,8 @@ make_node() {
 build() {
   local hash=$1 image=$2 context=$3 log
   log=$(mktemp)
-  podman build --quiet --format docker --pull=never --label "$LABEL=$hash" \
+  # Host networking for the build steps (apt, npm): the machine's resolver may not answer from a bridge.
+  podman build --quiet --format docker --pull=never --network host --label "$LABEL=$hash" \
     --build-arg "DEBIAN_IMAGE=$PREFIX/debian:bookworm" -t "$image" "$context" >/dev/null 2>"$log" || { cat "$log" >&2; rm -f "$log"; return 1; }
   rm -f "$log"
 }

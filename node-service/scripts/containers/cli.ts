@@ -6,12 +6,13 @@
 //   up dev|prod           build, bring the whole compose up and keep running its health checks (there is no
 //                         systemd here to run them) until Ctrl-C, which takes it down (`down -v`)
 //   down dev|prod         remove every container, volume and network of that project (an interrupted run)
-//   test dev|prod|all     the containers lane of the tests (test/containers/live/): build, bring up, drive
+//   test dev|prod|upgrade|all
+//                         the containers lane of the tests (test/containers/live/): build, bring up, drive
 //                         through Apache only, take down
 import { spawn } from 'node:child_process';
 import { buildImages, makeBases, removeProject, REPO_ROOT, startEngine, startStack, stopEngine, type Flavour } from './stack.js';
 
-const USAGE = 'usage: npm run containers -- bases | build dev|prod | up dev|prod | down dev|prod | test dev|prod|all';
+const USAGE = 'usage: npm run containers -- bases | build dev|prod | up dev|prod | down dev|prod | test dev|prod|upgrade|all';
 
 function flavourOf(value: string | undefined): Flavour {
   if (value === 'dev' || value === 'prod') return value;
@@ -19,8 +20,14 @@ function flavourOf(value: string | undefined): Flavour {
   process.exit(2);
 }
 
+const LANES = ['dev', 'prod', 'upgrade'];
+
 async function test(which: string | undefined): Promise<number> {
-  const files = which === 'all' ? ['dev', 'prod'] : [flavourOf(which)];
+  if (which !== 'all' && !LANES.includes(which ?? '')) {
+    console.error(USAGE);
+    return 2;
+  }
+  const files = which === 'all' ? LANES : [which!];
   const child = spawn('npx', ['vitest', 'run', '--project', 'containers', ...files.map((f) => `test/containers/live/${f}.test.ts`)], {
     cwd: `${REPO_ROOT}/node-service`,
     stdio: 'inherit',

@@ -47,6 +47,22 @@ export async function podman(args: readonly string[], options: { timeoutMs?: num
   return stdout;
 }
 
+/** podman with bytes in and out (a database dump through `podman exec -i`). */
+export function podmanBytes(args: readonly string[], input?: Buffer): Promise<Buffer> {
+  return new Promise((done, fail) => {
+    const child = spawn('podman', args, { env: ENGINE_ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', fail);
+    child.on('close', (code) =>
+      code === 0 ? done(Buffer.concat(out)) : fail(new Error(`podman ${args.join(' ')}: exit ${code}: ${Buffer.concat(err).toString()}`)),
+    );
+    child.stdin.end(input);
+  });
+}
+
 /** podman's Docker-compatible API on a socket of our own, started when it does not answer. */
 async function engineAnswers(): Promise<boolean> {
   if (!existsSync(SOCKET)) return false;
@@ -97,7 +113,8 @@ export async function buildImages(flavour: Flavour, options: BuildOptions = {}):
   const source = options.source ?? REPO_ROOT;
   const tag = options.tag ?? 'latest';
   const build = (args: readonly string[]) =>
-    podman(['build', '--format', 'docker', '--pull=never', '--layers', ...args, source], { timeoutMs: 1_200_000 });
+    // Host networking for the build steps (apt, npm): the machine's resolver may not answer from a bridge.
+    podman(['build', '--format', 'docker', '--pull=never', '--layers', '--network', 'host', ...args, source], { timeoutMs: 1_200_000 });
   log(`building node-service (${flavour === 'dev' ? 'development' : 'production'}) and the portal from ${source}`);
   await build([
     '--build-arg', `NODE_IMAGE=${LOCAL_BASES.node}`,
@@ -158,10 +175,10 @@ function secretValues(): Record<string, string> {
   return { JWT_SECRET: hex(), INTERNAL_API_TOKEN: hex(), POSTGRES_PASSWORD: hex() };
 }
 
-async function projectDir(flavour: Flavour, values: Record<string, string>, env: Record<string, string>): Promise<string> {
+async function projectDir(flavour: Flavour, source: string, values: Record<string, string>, env: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `asistencia-${flavour}-`));
   for (const folder of ['database', 'php-legacy', 'apache-config', 'node-service']) {
-    await symlink(join(REPO_ROOT, folder), join(dir, folder));
+    await symlink(join(source, folder), join(dir, folder));
   }
   const ports = DOOR_PORTS[flavour];
   const settings: Record<string, string> =
@@ -215,6 +232,26 @@ export async function composeCommand(
 }
 
 /**
+ * The source of an earlier commit, as an operator's checkout of that release, with today's container
+ * files laid over it (older commits' images were built on bases these machines cannot make): what is
+ * upgraded is the application and its migrations. Returns the folder; the caller removes it.
+ */
+export async function checkoutRelease(commit: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'asistencia-release-'));
+  await run('bash', ['-c', 'git -C "$0" archive "$1" | tar -x -C "$2"', REPO_ROOT, commit, dir]);
+  const containerFiles = ['Containerfile', '.containerignore', 'php-legacy/Containerfile', 'php-legacy/container', 'apache-config/modules-debian.conf'];
+  for (const path of containerFiles) await run('cp', ['-a', '--remove-destination', join(REPO_ROOT, path), join(dir, path, '..')]);
+  return dir;
+}
+
+/** The commit before the last one that changed database/migrations: the release an upgrade starts from. */
+export async function releaseBeforeLastMigration(): Promise<string> {
+  const { stdout } = await run('git', ['-C', REPO_ROOT, 'log', '-1', '--format=%H', '--', 'database/migrations']);
+  const { stdout: parent } = await run('git', ['-C', REPO_ROOT, 'rev-parse', `${stdout.trim()}^`]);
+  return parent.trim();
+}
+
+/**
  * Removes every container, volume and network of a compose project with podman alone: what `down -v`
  * does, for a project whose compose files or temporary directory are gone (an interrupted run).
  */
@@ -237,7 +274,7 @@ export async function startStack(flavour: Flavour, options: StackOptions = {}): 
   }
   const project = `asistencia-${flavour}`;
   const values = secretValues();
-  const dir = await projectDir(flavour, values, {
+  const dir = await projectDir(flavour, options.source ?? REPO_ROOT, values, {
     POSTGRES_IMAGE: LOCAL_BASES.postgres,
     VALKEY_IMAGE: LOCAL_BASES.valkey,
     ...(options.tag ? { ASISTENCIA_TAG: options.tag } : {}),

@@ -1,7 +1,10 @@
 // A class as people run it, through the door of a running compose stack: the portal's login form, the
 // teacher's pages, the projector, a phone with a passkey (Chromium's virtual authenticator) and the
 // exports. Only published ports are used; the database is read through `podman exec` of psql.
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import jsQR from 'jsqr';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -29,6 +32,22 @@ export async function readQr(page: Page, name: string): Promise<string> {
   const code = jsQR.default(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
   if (!code) throw new Error(`no QR code found in screenshot ${name}`);
   return code.data;
+}
+
+/** Chromium trusts the stack's own certificate (by its public key) as an operator's real one is trusted. */
+export async function certificateSpki(stack: Stack): Promise<string> {
+  const { stdout } = await promisify(execFile)('bash', [
+    '-c',
+    'openssl x509 -in "$0" -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64',
+    join(stack.dir, 'secrets/tls_certificate.pem'),
+  ]);
+  return stdout.trim();
+}
+
+/** The portal's operator command line (php-legacy/bin/portal.php) in the running container; the password on stdin. */
+export async function portalCommand(stack: Stack, password: string, ...args: string[]): Promise<string> {
+  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return stack.exec('asistencia-php', ['sh', '-c', `printf '%s\\n' '${password}' | php /srv/asistencia/php-legacy/bin/portal.php ${quoted}`]);
 }
 
 /** psql inside the PostgreSQL container: one value per row. */
@@ -71,8 +90,15 @@ export async function enrolPhone(browser: BrowserHarness, origin: string, userna
   return phone;
 }
 
+/** Waits until the projector shows a code (not "Reconectando…", as while node-service restarts). */
+export async function waitForLiveCode(projector: Page, timeout = 90_000): Promise<void> {
+  await projector.getByText('Reconectando…', { exact: true }).first().waitFor({ state: 'hidden', timeout });
+  await projector.locator('#qr svg').waitFor({ state: 'visible', timeout });
+}
+
 /** The student opens the URL in the projector's QR and confirms with the passkey; resolves when told present. */
 export async function scan(phone: Page, projector: Page, name: string): Promise<void> {
+  await waitForLiveCode(projector);
   await phone.goto(await readQr(projector, name));
   await phone.getByRole('status').filter({ hasText: 'Asistencia registrada' }).waitFor({ timeout: 20_000 });
 }

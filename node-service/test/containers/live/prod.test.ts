@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { podman, sleep, startStack, type Stack } from '../../../scripts/containers/stack.js';
+import { podman, podmanBytes, sleep, startStack, type Stack } from '../../../scripts/containers/stack.js';
 import { launchBrowser, type BrowserHarness } from '../../support/browser.js';
-import { closeAndExport, enrolPhone, openClass, readQr, scan, sql, waitForDoor, type Classroom } from './classroom.js';
+import { certificateSpki, closeAndExport, enrolPhone, openClass, portalCommand, readQr, scan, sql, waitForDoor, waitForLiveCode, type Classroom } from './classroom.js';
 
 /**
  * Production as it ships: compose.yaml + compose.prod.yaml (Apache alone published, secrets as files,
@@ -22,21 +21,7 @@ let stack: Stack;
 let browser: BrowserHarness;
 let origin: string;
 
-/** Chromium trusts the stack's own certificate (by its public key) as an operator's real one is trusted. */
-async function certificateSpki(stack: Stack): Promise<string> {
-  const { stdout } = await run('bash', [
-    '-c',
-    'openssl x509 -in "$0" -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64',
-    join(stack.dir, 'secrets/tls_certificate.pem'),
-  ]);
-  return stdout.trim();
-}
-
-/** The operator's command line of the portal (php-legacy/bin/portal.php), in the running container. */
-async function portal(...args: string[]): Promise<string> {
-  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return stack.exec('asistencia-php', ['sh', '-c', `printf '%s\\n' '${PASSWORD}' | php /srv/asistencia/php-legacy/bin/portal.php ${quoted}`]);
-}
+const portal = (...args: string[]) => portalCommand(stack, PASSWORD, ...args);
 
 beforeAll(async () => {
   stack = await startStack('prod');
@@ -131,7 +116,8 @@ describe('podman compose, production: a class, a crash and a backup', () => {
     }
     expect(await podman(['inspect', '--format', '{{.State.Status}}', before])).toBe('running\n');
     // The projector reconnects by itself and shows a code the service accepts.
-    await classroom.projector.getByText('1 / 2 presentes').waitFor({ timeout: 60_000 });
+    await waitForLiveCode(classroom.projector);
+    await classroom.projector.getByText('1 / 2 presentes').waitFor();
     await scan(beto, classroom.projector, 'containers-prod-beto');
     await classroom.projector.getByText('2 / 2 presentes').waitFor();
     const told = 2;
@@ -146,11 +132,7 @@ describe('podman compose, production: a class, a crash and a backup', () => {
 
   test('a backup restored into a fresh PostgreSQL volume keeps the attendance, and the receipts still verify', async () => {
     const pg = await stack.container('asistencia-postgres');
-    const { stdout: dump } = await run('podman', ['exec', pg, 'pg_dump', '--username=asistencia', '--dbname=asistencia', '--format=custom'], {
-      encoding: 'buffer',
-      maxBuffer: 256 << 20,
-      env: { ...process.env, CONTAINERS_CONF: process.env['CONTAINERS_CONF'] ?? '' },
-    });
+    const dump = await podmanBytes(['exec', pg, 'pg_dump', '--username=asistencia', '--dbname=asistencia', '--format=custom']);
     expect(dump.length).toBeGreaterThan(1000);
 
     // A new volume: the database is gone, the stack starts with an empty, migrated one.
@@ -163,9 +145,8 @@ describe('podman compose, production: a class, a crash and a backup', () => {
 
     // The documented restore: node-service stopped, pg_restore --clean in one transaction, then started.
     await stack.compose(['stop', 'asistencia-node']);
-    const restore = run('podman', ['exec', '-i', await stack.container('asistencia-postgres'), 'pg_restore', '--username=asistencia', '--dbname=asistencia', '--clean', '--if-exists', '--no-owner', '--single-transaction']);
-    restore.child.stdin!.end(dump);
-    await restore;
+    const restore = ['pg_restore', '--username=asistencia', '--dbname=asistencia', '--clean', '--if-exists', '--no-owner', '--single-transaction'];
+    await podmanBytes(['exec', '-i', await stack.container('asistencia-postgres'), ...restore], dump);
     await stack.compose(['up', '-d', '--no-build', 'asistencia-node']);
     await waitForDoor(`${stack.origin}/asistencia/health`);
     expect(await sql(stack, `SELECT count(*) FROM attendance.validations WHERE session_id = '${classroom.sessionId}'`)).toEqual(['2']);
