@@ -244,9 +244,9 @@ export async function checkoutRelease(commit: string): Promise<string> {
   return dir;
 }
 
-/** The commit before the last one that changed database/migrations: the release an upgrade starts from. */
+/** The commit before the last one that added a migration: the release an upgrade starts from. */
 export async function releaseBeforeLastMigration(): Promise<string> {
-  const { stdout } = await run('git', ['-C', REPO_ROOT, 'log', '-1', '--format=%H', '--', 'database/migrations']);
+  const { stdout } = await run('git', ['-C', REPO_ROOT, 'log', '-1', '--diff-filter=A', '--format=%H', '--', 'database/migrations/*.do.*.sql']);
   const { stdout: parent } = await run('git', ['-C', REPO_ROOT, 'rev-parse', `${stdout.trim()}^`]);
   return parent.trim();
 }
@@ -302,8 +302,10 @@ export async function startStack(flavour: Flavour, options: StackOptions = {}): 
       return podman(['exec', ...(o.user ? ['--user', o.user] : []), await container(service), ...command]);
     },
     async down() {
-      await compose(['down', '-v', '--remove-orphans']).catch((error: unknown) => log(`down failed: ${String(error)}`));
       await stopHealth();
+      await compose(['down', '-v', '--remove-orphans']).catch((error: unknown) => log(`down failed: ${String(error)}`));
+      // Whatever `down` left (a container it no longer lists, a network still in use): nothing stays.
+      await removeProject(project);
       await rm(dir, { recursive: true, force: true });
       stopEngine();
     },

@@ -14,7 +14,7 @@ import {
   type Stack,
 } from '../../../scripts/containers/stack.js';
 import { launchBrowser, type BrowserHarness } from '../../support/browser.js';
-import { certificateSpki, enrolPhone, portalCommand, openClass, readQr, sql, waitForDoor, type Classroom } from './classroom.js';
+import { certificateSpki, enrolPhone, openClass, portalCommand, readQr, sql, waitForDoor, waitForLiveCode, type Classroom } from './classroom.js';
 
 /**
  * An upgrade as docs/operations.md has operators do it: production runs the release before the last
@@ -90,14 +90,22 @@ describe('upgrading production while a class scans', () => {
     const scanned = scanUntilPresent(beto, classroom.projector, 'upgrade-beto');
     await replaced;
     await scanned;
+    expect(await podman(['inspect', '--format', '{{.ImageName}}', await stack.container('asistencia-node')])).toBe('localhost/asistencia-node:latest\n');
+    await waitForDoor(`${stack.origin}/asistencia/health`);
     await classroom.projector.getByText('2 / 2 presentes').waitFor({ timeout: 60_000 });
 
-    expect(await podman(['inspect', '--format', '{{.ImageName}}', await stack.container('asistencia-node')])).toBe('localhost/asistencia-node:latest\n');
-    const applied = await sql(stack, 'SELECT version FROM public.asistencia_migrations WHERE version > 0 ORDER BY version');
-    expect(applied.map(Number)).toEqual(migrations.map((f) => Number(f.split('.')[0])).sort((a, b) => a - b));
+    // Today's migrations, each applied once (the service applies them at start, under an advisory lock).
+    const expected = migrations.map((f) => Number(f.split('.')[0])).sort((a, b) => a - b);
+    let applied: number[] = [];
+    for (let i = 0; i < 60 && applied.length < expected.length; i += 1) {
+      applied = (await sql(stack, 'SELECT version FROM public.asistencia_migrations WHERE version > 0 ORDER BY version')).map(Number);
+      if (applied.length < expected.length) await sleep(1000);
+    }
+    expect(applied).toEqual(expected);
     // Told "confirmed" = rows committed: one row per student who was told so.
     expect(await sql(stack, `SELECT count(*) FROM attendance.validations WHERE session_id = '${classroom.sessionId}'`)).toEqual(['2']);
     // The projector, never reloaded, shows a live code of today's service.
+    await waitForLiveCode(classroom.projector);
     expect(await readQr(classroom.projector, 'upgrade-projector-after')).toMatch(new RegExp(`^${origin}/asistencia/scan/#`));
   });
 });
