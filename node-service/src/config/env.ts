@@ -115,7 +115,10 @@ const settings = z.object({
     .transform((ids) => (ids.length === 0 ? undefined : ids.map((id) => id.toLowerCase()))),
   ENROLLMENT_SHARED_PHONE: z.enum(['refuse', 'flag']).default('refuse'),
   ENROLLMENT_SYNCED_PASSKEYS: z.enum(['allow', 'flag', 'refuse']).default('allow'),
-  ENROLLMENT_REBIND_COOLDOWN_MINUTES: int(0, 7 * 24 * 60).default(0),
+  ENROLLMENT_REBIND_COOLDOWN_HOURS: int(0, 30 * 24).default(24),
+  // Replaced by ENROLLMENT_REBIND_COOLDOWN_HOURS (whose default is no longer 0): a deployment that still sets
+  // it is told so at start-up rather than silently getting a different wait.
+  ENROLLMENT_REBIND_COOLDOWN_MINUTES: z.undefined({ error: 'replaced by ENROLLMENT_REBIND_COOLDOWN_HOURS (default 24): remove it and set that instead' }).optional(),
   ENROLLMENT_REBINDS_BEFORE_FLAG: int(0, 100).default(3),
   ADMIN_SEARCH_MAX_RESULTS: int(1, 100).default(20),
   SESSION_MIN_PERIOD_MS: int(500, 60_000).default(1000),
@@ -257,8 +260,9 @@ function toConfig(env: Settings) {
       /** A phone key already bound to another student: refused, or accepted with an alert for admins. */
       sharedPhone: env.ENROLLMENT_SHARED_PHONE,
       syncedPasskeys: env.ENROLLMENT_SYNCED_PASSKEYS,
-      rebindCooldownMs: env.ENROLLMENT_REBIND_COOLDOWN_MINUTES * MINUTE_MS,
-      /** More re-bindings than this in 30 days raise an alert on the device. */
+      /** The wait between two re-bindings of one device's phone key. */
+      rebindCooldownMs: env.ENROLLMENT_REBIND_COOLDOWN_HOURS * HOUR_MS,
+      /** Re-bindings of one device in 30 days (since the student's last admin reset) before the next is refused pending an admin. */
       rebindsBeforeFlag: env.ENROLLMENT_REBINDS_BEFORE_FLAG,
       /** An admin's student lookup lists at most this many matches (the portal caps it at 100). */
       adminSearchMaxResults: env.ADMIN_SEARCH_MAX_RESULTS,

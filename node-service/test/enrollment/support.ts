@@ -1,7 +1,7 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { expect } from 'vitest';
 import { apiAs, type ApiResponse } from '../support/api.js';
-import { createSoftAuthenticator, type SoftAuthenticatorOptions } from '../support/authenticator.js';
+import { createSoftAuthenticator, type SoftAuthenticator, type SoftAuthenticatorOptions } from '../support/authenticator.js';
 import { createTestPhoneKey, withPhoneKey, type Phone, type TestPhoneKey } from '../support/phone.js';
 import type { RunningService } from '../support/service.js';
 
@@ -47,6 +47,21 @@ export function enrollment(service: RunningService, user: TestUser) {
     rebind: (assertion: object, phoneKey: TestPhoneKey) =>
       api.post('/api/enrollment/rebind', { assertion, phoneKey: phoneKeyProof(phoneKey, 'rebind', assertion) }),
     devices: () => api.get('/api/enrollment/devices'),
+    revokeOptions: (deviceId: number) => api.post(`/api/enrollment/devices/${deviceId}/revoke/options`),
+    /** Revoking with the portal token alone: no passkey. */
+    revokeByPassword: (deviceId: number, reason = 'cambié de teléfono') => api.post(`/api/enrollment/devices/${deviceId}/revoke`, { reason }),
+    /** Revoking as the page does: that device's passkey signs a fresh challenge (`phone` holds the passkey). */
+    async revoke(phone: SoftAuthenticator, deviceId: number, reason = 'cambié de teléfono') {
+      const options = await client.revokeOptions(deviceId);
+      if (options.status !== 200) return options;
+      return api.post(`/api/enrollment/devices/${deviceId}/revoke`, { reason, assertion: phone.assert(options.body.options) });
+    },
+    /** Revoking, which must succeed. */
+    async revokeWith(phone: SoftAuthenticator, deviceId: number, reason?: string) {
+      const answer = await client.revoke(phone, deviceId, reason);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return answer.body.device;
+    },
     /** Options that must be granted. */
     async grantedOptions() {
       const answer = await client.options();

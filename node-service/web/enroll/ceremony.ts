@@ -59,6 +59,24 @@ export async function rebindPhone(api: ApiClient, i18n: I18n<Key>): Promise<Devi
   return device;
 }
 
+/**
+ * Revokes one of the student's devices: that device's passkey signs a fresh challenge first (the portal
+ * sign-in alone cannot revoke), so this works on the phone that holds it; a lost phone is an admin's job.
+ */
+export async function revokeDevice(api: ApiClient, i18n: I18n<Key>, deviceId: number, reason: string): Promise<DeviceView> {
+  if (!browserSupportsWebAuthn()) throw new CeremonyFailure(i18n.t('fail.unsupported'));
+  const path = `${basePath}api/enrollment/devices/${deviceId}/revoke`;
+  const { options } = await api.apiFetch<{ options: PublicKeyCredentialRequestOptionsJSON }>(`${path}/options`, { method: 'POST' });
+  let assertion;
+  try {
+    assertion = await startAuthentication({ optionsJSON: options });
+  } catch (error) {
+    throw new CeremonyFailure(phoneFailure(error, i18n));
+  }
+  const { device } = await api.apiFetch<{ device: DeviceView }>(path, { method: 'POST', body: { reason, assertion } });
+  return device;
+}
+
 async function thisPhoneKey(i18n: I18n<Key>): Promise<PhoneKey> {
   try {
     return await ensurePhoneKey();
