@@ -232,8 +232,10 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     assertions,
     challengeTtlMs: config.scan.challengeTtlMs,
     requestsPerMinutePerAddress: config.scan.requestsPerMinutePerAddress,
+    unknownPhoneRequestsPerMinutePerAddress: config.scan.unknownPhoneRequestsPerMinutePerAddress,
     requestsPerMinutePerPhone: config.scan.requestsPerMinutePerPhone,
     typedCodeFailuresPerMinute: config.scan.typedCodeFailuresPerMinute,
+    typedCodeFailuresPerMinutePerAddress: config.scan.typedCodeFailuresPerMinutePerAddress,
     // Codes are judged at the moment the request arrived, whatever it waited for since.
     now: () => requestDeadline.arrivedAt() ?? clock.now(),
   });

@@ -138,8 +138,10 @@ const settings = z.object({
   SCAN_BATCH_MAX_WAITING: int(1, 1_000_000).default(5000),
   FALLBACK_CODE_TTL_SECONDS: int(5, 120).default(20),
   RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(6000),
+  RATE_LIMIT_SCAN_UNKNOWN_PHONE_PER_MINUTE: int(1, 1_000_000).default(300),
   SCAN_REQUESTS_PER_PHONE_PER_MINUTE: int(1, 10_000).default(30),
   FALLBACK_CODE_FAILURES_PER_MINUTE: int(1, 1000).default(10),
+  FALLBACK_CODE_FAILURES_PER_ADDRESS_PER_MINUTE: int(1, 100_000).default(100),
   RECEIPTS_SEAL_INTERVAL_MS: int(0, 3_600_000).default(1000),
   RETENTION_CLIENT_ADDRESS_DAYS: int(1, 3650).default(30),
   RETENTION_RECEIPTS_DAYS: int(1, 36500).default(400),
@@ -287,7 +289,10 @@ function toConfig(env: Settings) {
     },
     scan: {
       challengeTtlMs: env.SCAN_CHALLENGE_TTL_SECONDS * SECOND_MS,
+      /** Challenge requests per client network per minute that enrolled phones signed. */
       requestsPerMinutePerAddress: env.RATE_LIMIT_SCAN_PER_MINUTE,
+      /** Challenge requests per client network per minute that no enrolled phone signed: their own budget. */
+      unknownPhoneRequestsPerMinutePerAddress: env.RATE_LIMIT_SCAN_UNKNOWN_PHONE_PER_MINUTE,
       /** A scan's challenge may judge a session read this long ago (0: always read it); refusals are read afresh. */
       sessionCacheMs: env.SCAN_SESSION_CACHE_MS,
       /** The most sessions kept so. */
@@ -299,8 +304,10 @@ function toConfig(env: Settings) {
       batching: { inFlight: env.SCAN_BATCH_IN_FLIGHT, maxBatch: env.SCAN_BATCH_MAX, maxWaiting: env.SCAN_BATCH_MAX_WAITING },
       /** Challenge requests one phone key may make per minute. */
       requestsPerMinutePerPhone: env.SCAN_REQUESTS_PER_PHONE_PER_MINUTE,
-      /** Wrong typed fallback codes a client network may send per minute before typed codes are refused. */
+      /** Wrong typed fallback codes one phone may send per minute before its typed codes are refused. */
       typedCodeFailuresPerMinute: env.FALLBACK_CODE_FAILURES_PER_MINUTE,
+      /** The same for a whole client network: a high ceiling against many phones guessing together. */
+      typedCodeFailuresPerMinutePerAddress: env.FALLBACK_CODE_FAILURES_PER_ADDRESS_PER_MINUTE,
     },
     /** How often receipts are chained (0: only before a verify or an export). */
     receipts: { sealIntervalMs: env.RECEIPTS_SEAL_INTERVAL_MS },

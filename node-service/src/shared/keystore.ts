@@ -26,8 +26,16 @@ export const keystore = {
    *  as long as a scan challenge. */
   scanPhoneRequest: (phoneKeyId: string, nonce: string) => `scan:phone-request:${phoneKeyId}:${nonce}`,
   /** Typed fallback codes tried from one client network (an IPv4 host, an IPv6 /64) and not given back by a
-   *  right one, for one minute. */
+   *  right one, for one minute: the network's high ceiling (FALLBACK_CODE_FAILURES_PER_ADDRESS_PER_MINUTE). */
   scanTypedCodeFailures: (network: string) => `scan:typed-code-failures:${network}`,
+  /** The same for one phone key, counted first (FALLBACK_CODE_FAILURES_PER_MINUTE). */
+  scanPhoneTypedCodeFailures: (phoneKeyId: string) => `scan:phone-typed-code-failures:${phoneKeyId}`,
+  /** Challenge requests from one client network by enrolled phones with valid signatures, for one minute
+   *  (RATE_LIMIT_SCAN_PER_MINUTE). */
+  scanNetworkRequests: (network: string) => `scan:network-requests:${network}`,
+  /** Challenge requests from one client network that no enrolled phone signed (unknown key, bad signature,
+   *  replayed nonce), for one minute (RATE_LIMIT_SCAN_UNKNOWN_PHONE_PER_MINUTE). */
+  scanUnprovenRequests: (network: string) => `scan:unproven-requests:${network}`,
   /** Challenge requests of one phone key, for one minute (SCAN_REQUESTS_PER_PHONE_PER_MINUTE). */
   scanPhoneRequests: (phoneKeyId: string) => `scan:phone-requests:${phoneKeyId}`,
   /** Fixed-window request counters of the rate limiter. */

@@ -26,10 +26,23 @@ export interface BoundChallenge {
  * network that keeps missing stops being heard for the rest of the window.
  */
 export interface TypedCodeAttempts {
-  /** Counts this attempt before the code is looked at; null while the budget allows it, else the seconds to wait. */
-  begin(network: string): Promise<number | null>;
+  /**
+   * Counts this attempt before the code is looked at, against the phone's budget first and then its
+   * network's high ceiling; null while both allow it, else the seconds to wait.
+   */
+  begin(phoneKeyId: string, network: string): Promise<number | null>;
   /** A right code gives its attempt back. */
-  succeeded(network: string): Promise<void>;
+  succeeded(phoneKeyId: string, network: string): Promise<void>;
+}
+
+/**
+ * Challenge requests per client network per minute, in two budgets that cannot spend each other: requests an
+ * enrolled phone signed, and requests nobody enrolled signed (made-up keys, bad signatures, replays).
+ * Each answers null while its budget allows the request, else the seconds to wait.
+ */
+export interface NetworkBudgets {
+  proven(network: string): Promise<number | null>;
+  unproven(network: string): Promise<number | null>;
 }
 
 /** Signed challenge requests of one phone: each nonce served once, and a budget per phone key per minute. */

@@ -75,6 +75,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     phoneRequests: {
       admit: async (key, nonce) => (nonces.has(`${key}:${nonce}`) ? 'replayed' : (nonces.add(`${key}:${nonce}`), 'admitted')),
     },
+    networkBudgets: { proven: async () => null, unproven: async () => null },
     typedCodeAttempts: { begin: async () => null, succeeded: async () => undefined },
     ceremony: {
       options: async (_ttl, allowed) => ({ options: { allow: allowed.map((d) => d.credentialId) }, challenge: 'chal' }),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { confirmationErrors, type ConfirmationResult, type ConfirmationService } from '../../attendance/index.js';
 import type { LiveCodes, TokenClaim } from '../../qr-projection/index.js';
-import { commonErrors } from '../../../shared/errors.js';
+import { commonErrors, type AppError } from '../../../shared/errors.js';
 import { phoneKeyMessage } from '../../../shared/phone-key.js';
 import { addressNetwork, networkAllows } from '../../../shared/networks.js';
 import { scanErrors } from '../domain/errors.js';
@@ -9,6 +9,7 @@ import { counterRegressed } from '../domain/sign-counter.js';
 import type {
   AssertionCeremony,
   PhoneSignatureCheck,
+  NetworkBudgets,
   ScanChallengeStore,
   ScanCredentials,
   ScanDevice,
@@ -49,6 +50,7 @@ export function createScanService(deps: {
   sessions: { find(id: string): Promise<ScanSession | null>; recent(id: string): Promise<ScanSession | null> };
   challenges: ScanChallengeStore;
   phoneRequests: PhoneRequests;
+  networkBudgets: NetworkBudgets;
   typedCodeAttempts: TypedCodeAttempts;
   ceremony: AssertionCeremony;
   credentials: ScanCredentials;
@@ -60,23 +62,34 @@ export function createScanService(deps: {
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
-  /** A typed code, unless its network has missed too often lately: the attempt is counted first. */
-  const claimTyped = async (code: string, network: string): Promise<TokenClaim | null> => {
-    const blockedFor = await deps.typedCodeAttempts.begin(network);
+  /** A typed code, unless this phone (or, past a high ceiling, its network) has missed too often lately. */
+  const claimTyped = async (code: string, phoneKeyId: string, network: string): Promise<TokenClaim | null> => {
+    const blockedFor = await deps.typedCodeAttempts.begin(phoneKeyId, network);
     if (blockedFor !== null) throw commonErrors.RATE_LIMITED({ seconds: blockedFor });
     return deps.liveCodes.claimOfTyped(code);
   };
 
-  /** The enrolled devices of the phone that signed this request; refused unless one of them may scan. */
-  const provenPhone = async (proof: PhoneProof, signed: string): Promise<ScanDevice[]> => {
+  /** A request no enrolled phone signed: its refusal, or 429 once its network's own small budget is spent. */
+  const unproven = async (network: string, refusal: AppError): Promise<AppError> => {
+    const blockedFor = await deps.networkBudgets.unproven(network);
+    return blockedFor === null ? refusal : commonErrors.RATE_LIMITED({ seconds: blockedFor });
+  };
+
+  /**
+   * The enrolled devices of the phone that signed this request; refused unless one of them may scan. Only a
+   * request an enrolled phone signed (and not a replay) spends its network's scan budget.
+   */
+  const provenPhone = async (proof: PhoneProof, signed: string, network: string): Promise<ScanDevice[]> => {
     const devices = await deps.credentials.boundToPhone(proof.keyId);
     const phonePublicKey = devices[0]?.phonePublicKey;
-    if (!phonePublicKey) throw scanErrors.SCAN_PHONE_UNKNOWN();
+    if (!phonePublicKey) throw await unproven(network, scanErrors.SCAN_PHONE_UNKNOWN());
     const message = phoneKeyMessage('scan-challenge', signed, proof.nonce);
-    if (!deps.phoneSignatureValid(phonePublicKey, message, proof.signature)) throw scanErrors.SCAN_PHONE_SIGNATURE_INVALID();
+    if (!deps.phoneSignatureValid(phonePublicKey, message, proof.signature)) throw await unproven(network, scanErrors.SCAN_PHONE_SIGNATURE_INVALID());
     const admitted = await deps.phoneRequests.admit(proof.keyId, proof.nonce, deps.settings.challengeTtlMs);
-    if (admitted === 'replayed') throw scanErrors.SCAN_PHONE_REQUEST_REPLAYED();
+    if (admitted === 'replayed') throw await unproven(network, scanErrors.SCAN_PHONE_REQUEST_REPLAYED());
     if (admitted !== 'admitted') throw commonErrors.RATE_LIMITED({ seconds: admitted });
+    const networkWait = await deps.networkBudgets.proven(network);
+    if (networkWait !== null) throw commonErrors.RATE_LIMITED({ seconds: networkWait });
     const active = devices.filter((device) => device.state === 'active');
     if (active.length > 0) return active;
     throw devices.some((device) => device.state === 'flagged') ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
@@ -88,9 +101,9 @@ export function createScanService(deps: {
       const network = addressNetwork(input.clientAddress);
       const typed = input.token === undefined;
       const signed = typed ? `code:${input.code ?? ''}` : input.token!;
-      const devices = await provenPhone(input.phone, signed);
+      const devices = await provenPhone(input.phone, signed, network);
 
-      const claim = typed ? await claimTyped(input.code ?? '', network) : await deps.liveCodes.claimOf(input.token!);
+      const claim = typed ? await claimTyped(input.code ?? '', input.phone.keyId, network) : await deps.liveCodes.claimOf(input.token!);
       const codeRefused = () => (typed ? scanErrors.SCAN_FALLBACK_UNKNOWN() : scanErrors.SCAN_CODE_EXPIRED());
       if (!claim) throw codeRefused();
       const codeLive = (session: ScanSession | null): session is ScanSession => {
@@ -109,7 +122,7 @@ export function createScanService(deps: {
       let session = await deps.sessions.recent(claim.sessionId);
       if (!codeLive(session) || sessionRefusal(session)) session = await deps.sessions.find(claim.sessionId);
       if (!codeLive(session)) throw codeRefused();
-      if (typed) await deps.typedCodeAttempts.succeeded(network);
+      if (typed) await deps.typedCodeAttempts.succeeded(input.phone.keyId, network);
       const refusal = sessionRefusal(session);
       if (refusal) throw refusal;
 
