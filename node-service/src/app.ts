@@ -236,6 +236,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     requestsPerMinutePerPhone: config.scan.requestsPerMinutePerPhone,
     typedCodeFailuresPerMinute: config.scan.typedCodeFailuresPerMinute,
     typedCodeFailuresPerMinutePerAddress: config.scan.typedCodeFailuresPerMinutePerAddress,
+    sharing: config.scan.sharing,
     // Codes are judged at the moment the request arrived, whatever it waited for since.
     now: () => requestDeadline.arrivedAt() ?? clock.now(),
   });

@@ -142,6 +142,9 @@ const settings = z.object({
   SCAN_REQUESTS_PER_PHONE_PER_MINUTE: int(1, 10_000).default(30),
   FALLBACK_CODE_FAILURES_PER_MINUTE: int(1, 1000).default(10),
   FALLBACK_CODE_FAILURES_PER_ADDRESS_PER_MINUTE: int(1, 100_000).default(100),
+  SHARING_POLICY: z.enum(['flag', 'refuse']).default('flag'),
+  SHARING_WINDOW_SECONDS: int(0, 86_400).default(300),
+  SHARING_SIMULTANEOUS_MS: int(0, 60_000).default(2000),
   RECEIPTS_SEAL_INTERVAL_MS: int(0, 3_600_000).default(1000),
   RETENTION_CLIENT_ADDRESS_DAYS: int(1, 3650).default(30),
   RETENTION_RECEIPTS_DAYS: int(1, 36500).default(400),
@@ -308,6 +311,12 @@ function toConfig(env: Settings) {
       typedCodeFailuresPerMinute: env.FALLBACK_CODE_FAILURES_PER_MINUTE,
       /** The same for a whole client network: a high ceiling against many phones guessing together. */
       typedCodeFailuresPerMinutePerAddress: env.FALLBACK_CODE_FAILURES_PER_ADDRESS_PER_MINUTE,
+      /**
+       * One phone, one place, one moment: a device asking from two client networks within `windowMs`, twice
+       * within `simultaneousMs`, or confirming a student already confirmed in the round from elsewhere, is
+       * alerted; under `policy` 'refuse' that use is refused. 0 turns a window off.
+       */
+      sharing: { policy: env.SHARING_POLICY, windowMs: env.SHARING_WINDOW_SECONDS * SECOND_MS, simultaneousMs: env.SHARING_SIMULTANEOUS_MS },
     },
     /** How often receipts are chained (0: only before a verify or an export). */
     receipts: { sealIntervalMs: env.RECEIPTS_SEAL_INTERVAL_MS },

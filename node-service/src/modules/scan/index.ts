@@ -9,6 +9,7 @@ import { createAssertionCeremony } from './infrastructure/assertion-ceremony.js'
 import { createScanChallengeStore } from './infrastructure/challenge-store.js';
 import { createPhoneRequests } from './infrastructure/phone-requests.js';
 import { createNetworkBudgets } from './infrastructure/network-budgets.js';
+import { createSharingWatch } from './infrastructure/sharing-watch.js';
 import { createTypedCodeAttempts } from './infrastructure/typed-code-failures.js';
 import { scanRoutes } from './presentation/routes.js';
 
@@ -32,6 +33,8 @@ export function createScanModule(deps: {
   /** Wrong typed codes per phone per minute, and per client network as a ceiling. */
   typedCodeFailuresPerMinute: number;
   typedCodeFailuresPerMinutePerAddress: number;
+  /** SHARING_POLICY, SHARING_WINDOW_SECONDS and SHARING_SIMULTANEOUS_MS, in milliseconds. */
+  sharing: { policy: 'flag' | 'refuse'; windowMs: number; simultaneousMs: number };
   /** When a request arrived, on the shared clock: codes are judged at that moment. */
   now?: () => number;
 }) {
@@ -47,7 +50,8 @@ export function createScanModule(deps: {
     phoneSignatureValid,
     confirmations: deps.confirmations,
     receipts: deps.receipts,
-    settings: { challengeTtlMs: deps.challengeTtlMs },
+    sharing: createSharingWatch(deps.store, deps.sharing),
+    settings: { challengeTtlMs: deps.challengeTtlMs, sharingPolicy: deps.sharing.policy },
     ...(deps.now ? { now: deps.now } : {}),
   });
   // The budgets per client network are spent inside the challenge, once the phone key is known to be

@@ -84,7 +84,7 @@ export const deviceSchema = z.object({
  * sign-in or an admin), on which device, and why (an admin's or the student's words, or the refusal's
  * reason: passkey_required, rebind_cooldown, rebind_limit, shared_phone). Never other students' ids.
  */
-export const changeSchema = z.object({
+const changeSchema = z.object({
   action: z.enum(['enrolled', 'revoked', 'rebound', 'reset', 'flagged', 'refused']),
   by: z.enum([...ACTOR_ROLES, 'teacher']),
   deviceId: z.number().nullable(),

@@ -1,3 +1,4 @@
+import type { SharingEvidence, Use } from '../domain/sharing.js';
 /**
  * The WebAuthn challenge of one scan, bound to the QR code's session, round and slot, to the phone that
  * asked for it and to that phone's client network.
@@ -33,6 +34,16 @@ export interface TypedCodeAttempts {
   begin(phoneKeyId: string, network: string): Promise<number | null>;
   /** A right code gives its attempt back. */
   succeeded(phoneKeyId: string, network: string): Promise<void>;
+}
+
+/** Recent uses of phone keys and students' confirmations, to see one device used in two places or at once. */
+export interface SharingWatch {
+  /** Records this challenge request of the phone key; the evidence of sharing it reveals, if any. */
+  asked(phoneKeyId: string, use: Use): Promise<SharingEvidence | null>;
+  /** The phone key's challenge was answered: its next request is not "at once". */
+  answered(phoneKeyId: string): Promise<void>;
+  /** Records a confirmation; for a student already confirmed in the round from another network, the evidence. */
+  confirmed(key: { sessionId: string; round: number; studentId: string }, use: Use, outcome: 'confirmed' | 'already_confirmed'): Promise<SharingEvidence | null>;
 }
 
 /**
@@ -87,6 +98,8 @@ export interface ScanCredentials {
   /** The device behind a credential id, whatever its state; null when unknown. */
   byCredentialId(credentialId: string): Promise<ScanDevice | null>;
   flag(deviceId: number, reason: string, details?: Record<string, unknown>): Promise<boolean>;
+  /** Raises the `shared_device` alert on a device, with its evidence: it then shows in "devices to review". */
+  alertShared(deviceId: number, details: Record<string, unknown>): Promise<void>;
   /** The student a verified assertion's user handle names (null if it cannot be one of ours). */
   studentIdFromUserHandle(handle: Uint8Array): string | null;
 }

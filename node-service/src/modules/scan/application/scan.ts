@@ -5,6 +5,7 @@ import { commonErrors, type AppError } from '../../../shared/errors.js';
 import { phoneKeyMessage } from '../../../shared/phone-key.js';
 import { addressNetwork, networkAllows } from '../../../shared/networks.js';
 import { scanErrors } from '../domain/errors.js';
+import { SHARED_DEVICE_ALERT, type SharingEvidence } from '../domain/sharing.js';
 import { counterRegressed } from '../domain/sign-counter.js';
 import type {
   AssertionCeremony,
@@ -16,11 +17,14 @@ import type {
   PhoneRequests,
   ScanReceipts,
   ScanSession,
+  SharingWatch,
   TypedCodeAttempts,
 } from './ports.js';
 
 export interface ScanSettings {
   challengeTtlMs: number;
+  /** SHARING_POLICY: a device used in two places or at once is alerted, and under 'refuse' the second use refused. */
+  sharingPolicy: 'flag' | 'refuse';
 }
 
 /** The phone key's part of a challenge request: which key, a fresh nonce, and its signature over both. */
@@ -55,7 +59,8 @@ export function createScanService(deps: {
   ceremony: AssertionCeremony;
   credentials: ScanCredentials;
   phoneSignatureValid: PhoneSignatureCheck;
-  confirmations: Pick<ConfirmationService, 'record'>;
+  confirmations: Pick<ConfirmationService, 'record' | 'addAlert'>;
+  sharing: SharingWatch;
   /** Keeps the signed evidence of each new confirmation (one INSERT; chained later by the sealer). */
   receipts: ScanReceipts;
   settings: ScanSettings;
@@ -95,6 +100,27 @@ export function createScanService(deps: {
     throw devices.some((device) => device.state === 'flagged') ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
   };
 
+  /**
+   * A device used in two places, twice at once, or confirming a student already confirmed elsewhere: the
+   * alert goes on each device (with the evidence, for "devices to review") and on the student's confirmation
+   * of the round; under SHARING_POLICY=refuse this use is refused, else it goes on carrying the alert.
+   */
+  const sharedUse = async (evidence: SharingEvidence, devices: ScanDevice[], where: { sessionId: string; round: number }): Promise<ScanDevice[]> => {
+    const details = {
+      kind: evidence.kind,
+      uses: evidence.uses.map((use) => ({ network: use.network, at: new Date(use.at).toISOString() })),
+      sessionId: where.sessionId,
+      round: where.round,
+      refused: deps.settings.sharingPolicy === 'refuse',
+    };
+    for (const device of devices) {
+      await deps.credentials.alertShared(device.deviceId, details);
+      await deps.confirmations.addAlert({ ...where, studentId: device.studentId }, SHARED_DEVICE_ALERT);
+    }
+    if (deps.settings.sharingPolicy === 'refuse') throw scanErrors.SCAN_DEVICE_SHARED();
+    return devices.map((device) => (device.alerts.includes(SHARED_DEVICE_ALERT) ? device : { ...device, alerts: [...device.alerts, SHARED_DEVICE_ALERT] }));
+  };
+
   return {
     async challenge(input: { token?: string; code?: string; phone: PhoneProof; clientAddress: string | null }): Promise<ChallengeOffer> {
       const arrivedAt = now();
@@ -125,12 +151,14 @@ export function createScanService(deps: {
       if (typed) await deps.typedCodeAttempts.succeeded(input.phone.keyId, network);
       const refusal = sessionRefusal(session);
       if (refusal) throw refusal;
+      const shared = await deps.sharing.asked(input.phone.keyId, { network, at: arrivedAt });
+      const offered = shared ? await sharedUse(shared, devices, { sessionId: claim.sessionId, round: claim.round }) : devices;
 
-      const { options, challenge } = await deps.ceremony.options(deps.settings.challengeTtlMs, devices);
+      const { options, challenge } = await deps.ceremony.options(deps.settings.challengeTtlMs, offered);
       const challengeId = randomBytes(16).toString('base64url');
       await deps.challenges.save(
         challengeId,
-        { challenge, ...claim, allowedNetworks: session.allowedNetworks, phoneKeyId: input.phone.keyId, devices, network },
+        { challenge, ...claim, allowedNetworks: session.allowedNetworks, phoneKeyId: input.phone.keyId, devices: offered, network },
         deps.settings.challengeTtlMs,
       );
       return {
@@ -150,6 +178,7 @@ export function createScanService(deps: {
     }): Promise<ConfirmationResult> {
       const bound = await deps.challenges.take(input.challengeId);
       if (!bound) throw scanErrors.SCAN_CHALLENGE_INVALID();
+      await deps.sharing.answered(bound.phoneKeyId);
       // Relayed to a phone elsewhere: the answer must come from where the request came from.
       if (addressNetwork(input.clientAddress) !== bound.network) throw scanErrors.SCAN_NETWORK_CHANGED();
       // The phone's own passkeys came with the challenge; any other is unknown or bound to another phone.
@@ -210,6 +239,9 @@ export function createScanService(deps: {
         if (current?.state === 'active') throw await refuseClone(current.signCount);
         throw current?.state === 'flagged' ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
       }
+      const where = { sessionId: bound.sessionId, round: bound.round };
+      const twice = await deps.sharing.confirmed({ ...where, studentId: device.studentId }, { network: bound.network, at: now() }, result.outcome);
+      if (twice) await sharedUse(twice, [device], where);
       return result;
     },
   };
