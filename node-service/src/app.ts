@@ -237,6 +237,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     typedCodeFailuresPerMinute: config.scan.typedCodeFailuresPerMinute,
     typedCodeFailuresPerMinutePerAddress: config.scan.typedCodeFailuresPerMinutePerAddress,
     sharing: config.scan.sharing,
+    campusNetworks: config.scan.campusNetworks,
     // Codes are judged at the moment the request arrived, whatever it waited for since.
     now: () => requestDeadline.arrivedAt() ?? clock.now(),
   });
@@ -246,6 +247,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     loginUrl: config.portal.loginUrl,
     devSignIn: config.devSignIn,
     timeZone: config.timeZone,
+    campusNetworks: config.scan.campusNetworks,
     sessionLimits: {
       minPeriodMs: config.sessions.minPeriodMs,
       maxPeriodMs: config.sessions.maxPeriodMs,

@@ -87,6 +87,15 @@ describe('inside the service every duration is in milliseconds', () => {
   });
 });
 
+describe('CAMPUS_NETWORKS', () => {
+  test('takes networks in CIDR notation, and refuses a host or a typo naming the setting', () => {
+    expect(loadConfig({ CAMPUS_NETWORKS: '10.20.0.0/16, 2001:db8:100::/48' }).scan.campusNetworks).toEqual(['10.20.0.0/16', '2001:db8:100::/48']);
+    expect(loadConfig({}).scan.campusNetworks).toEqual([]);
+    expect(refusal({ CAMPUS_NETWORKS: '10.20.0.1/16' }).message).toMatch(/^Invalid configuration: CAMPUS_NETWORKS: expected networks in CIDR notation/);
+    expect(refusal({ CAMPUS_NETWORKS: 'campus' }).message).toMatch(/^Invalid configuration: CAMPUS_NETWORKS:/);
+  });
+});
+
 describe('a retired setting', () => {
   test('ENROLLMENT_REBIND_COOLDOWN_MINUTES is refused, naming the setting that replaced it', () => {
     expect(refusal({ ENROLLMENT_REBIND_COOLDOWN_MINUTES: '30' }).message).toMatch(/ENROLLMENT_REBIND_COOLDOWN_MINUTES: replaced by ENROLLMENT_REBIND_COOLDOWN_HOURS/);

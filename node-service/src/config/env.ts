@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BASE_PATH } from '../shared/base-path.js';
 import { isTimeZone } from '../shared/local-time.js';
+import { networkSchema } from '../shared/networks.js';
 import { percentProblem } from '../shared/percent.js';
 
 /**
@@ -142,6 +143,9 @@ const settings = z.object({
   SCAN_REQUESTS_PER_PHONE_PER_MINUTE: int(1, 10_000).default(30),
   FALLBACK_CODE_FAILURES_PER_MINUTE: int(1, 1000).default(10),
   FALLBACK_CODE_FAILURES_PER_ADDRESS_PER_MINUTE: int(1, 100_000).default(100),
+  CAMPUS_NETWORKS: csv('').refine((networks) => networks.every((network) => networkSchema.safeParse(network).success), {
+    error: 'expected networks in CIDR notation (no host bits), separated by commas, e.g. 10.20.0.0/16,2001:db8:100::/48',
+  }),
   SHARING_POLICY: z.enum(['flag', 'refuse']).default('flag'),
   SHARING_WINDOW_SECONDS: int(0, 86_400).default(300),
   SHARING_SIMULTANEOUS_MS: int(0, 60_000).default(2000),
@@ -316,6 +320,8 @@ function toConfig(env: Settings) {
        * within `simultaneousMs`, or confirming a student already confirmed in the round from elsewhere, is
        * alerted; under `policy` 'refuse' that use is refused. 0 turns a window off.
        */
+      /** The institution's campus networks: every session's default, unless the session lists its own. */
+      campusNetworks: env.CAMPUS_NETWORKS,
       sharing: { policy: env.SHARING_POLICY, windowMs: env.SHARING_WINDOW_SECONDS * SECOND_MS, simultaneousMs: env.SHARING_SIMULTANEOUS_MS },
     },
     /** How often receipts are chained (0: only before a verify or an export). */

@@ -35,6 +35,8 @@ export function createScanModule(deps: {
   typedCodeFailuresPerMinutePerAddress: number;
   /** SHARING_POLICY, SHARING_WINDOW_SECONDS and SHARING_SIMULTANEOUS_MS, in milliseconds. */
   sharing: { policy: 'flag' | 'refuse'; windowMs: number; simultaneousMs: number };
+  /** CAMPUS_NETWORKS: every session's networks unless it lists its own. */
+  campusNetworks: readonly string[];
   /** When a request arrived, on the shared clock: codes are judged at that moment. */
   now?: () => number;
 }) {
@@ -51,7 +53,7 @@ export function createScanModule(deps: {
     confirmations: deps.confirmations,
     receipts: deps.receipts,
     sharing: createSharingWatch(deps.store, deps.sharing),
-    settings: { challengeTtlMs: deps.challengeTtlMs, sharingPolicy: deps.sharing.policy },
+    settings: { challengeTtlMs: deps.challengeTtlMs, sharingPolicy: deps.sharing.policy, campusNetworks: deps.campusNetworks },
     ...(deps.now ? { now: deps.now } : {}),
   });
   // The budgets per client network are spent inside the challenge, once the phone key is known to be

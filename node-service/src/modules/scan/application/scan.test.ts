@@ -95,7 +95,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     },
     receipts: { document: (evidence) => ({ challengeId: evidence.challengeId }) },
     sharing: { asked: async () => null, answered: async () => undefined, confirmed: async () => null },
-    settings: { challengeTtlMs: 20_000, sharingPolicy: 'flag' },
+    settings: { challengeTtlMs: 20_000, sharingPolicy: 'flag', campusNetworks: [] },
     now: () => clock,
   });
   const proof = (nonce = 'nonce-0000000001', key = new Uint8Array([0xa]), keyId = 'phone-A', signed = 'live') => ({

@@ -3,7 +3,7 @@ import { confirmationErrors, type ConfirmationResult, type ConfirmationService }
 import type { LiveCodes, TokenClaim } from '../../qr-projection/index.js';
 import { commonErrors, type AppError } from '../../../shared/errors.js';
 import { phoneKeyMessage } from '../../../shared/phone-key.js';
-import { addressNetwork, networkAllows } from '../../../shared/networks.js';
+import { addressNetwork, networkAllows, sessionNetworks } from '../../../shared/networks.js';
 import { scanErrors } from '../domain/errors.js';
 import { SHARED_DEVICE_ALERT, type SharingEvidence } from '../domain/sharing.js';
 import { counterRegressed } from '../domain/sign-counter.js';
@@ -25,6 +25,8 @@ export interface ScanSettings {
   challengeTtlMs: number;
   /** SHARING_POLICY: a device used in two places or at once is alerted, and under 'refuse' the second use refused. */
   sharingPolicy: 'flag' | 'refuse';
+  /** CAMPUS_NETWORKS: where confirmations of a session that lists no networks of its own must come from. */
+  campusNetworks: readonly string[];
 }
 
 /** The phone key's part of a challenge request: which key, a fresh nonce, and its signature over both. */
@@ -141,7 +143,7 @@ export function createScanService(deps: {
       const sessionRefusal = (session: ScanSession) => {
         if (session.state === 'closed') return confirmationErrors.SCAN_SESSION_CLOSED();
         if (session.state !== 'open' || session.currentRound !== claim.round) return confirmationErrors.SCAN_ROUND_NOT_OPEN();
-        return networkAllows(session.allowedNetworks, input.clientAddress) ? null : scanErrors.SCAN_NETWORK_REFUSED();
+        return networkAllows(sessionNetworks(session.allowedNetworks, deps.settings.campusNetworks), input.clientAddress) ? null : scanErrors.SCAN_NETWORK_REFUSED();
       };
       // The session as read a moment ago serves the whole classroom; it may be behind, so a refusal is only
       // ever judged on a fresh read (and the confirmation checks state and round again where it records).
@@ -158,7 +160,7 @@ export function createScanService(deps: {
       const challengeId = randomBytes(16).toString('base64url');
       await deps.challenges.save(
         challengeId,
-        { challenge, ...claim, allowedNetworks: session.allowedNetworks, phoneKeyId: input.phone.keyId, devices: offered, network },
+        { challenge, ...claim, allowedNetworks: [...sessionNetworks(session.allowedNetworks, deps.settings.campusNetworks)], phoneKeyId: input.phone.keyId, devices: offered, network },
         deps.settings.challengeTtlMs,
       );
       return {
