@@ -12,7 +12,7 @@ export const keystore = {
   qrFallback: (code: string) => `qr:fallback:${code}`,
   /** Marks an ended round (or closed session) so no instance makes new codes for it. */
   qrRoundEnded: (sessionId: string, round: number) => `qr:ended:${sessionId}:${round}`,
-  /** A student's pending challenge (one at a time per purpose: enrolling a passkey, re-binding a phone key, revoking a device),
+  /** A student's pending challenge (one at a time per purpose: enrolling a passkey, re-binding a phone key, revoking a device, proving a device before adding another),
    *  taken atomically when verified. TTL: ENROLLMENT_CHALLENGE_TTL_SECONDS (default 300), like the two below. */
   enrollmentChallenge: (purpose: string, studentId: string) => `enrollment:${purpose}:challenge:${studentId}`,
   /** Who a challenge was issued to, to tell "another user's" from "expired". */

@@ -67,7 +67,7 @@ describe('revoking a device', () => {
     const client = enrollment(service, freshStudent());
     const kept = phoneFor(service);
     await client.enroll(kept);
-    const target = await client.enroll(phoneFor(service));
+    const target = await client.enroll(phoneFor(service), undefined, kept);
     const options = (await client.revokeOptions(target.id)).body.options;
     const other = kept.assert({ ...options, allowCredentials: [] });
     expectRefusal(await client.api.post(`/api/enrollment/devices/${target.id}/revoke`, { reason: 'no es mío', assertion: other }), 403, 'ENROLLMENT_PASSKEY_NOT_THIS_DEVICE');
@@ -79,6 +79,27 @@ describe('revoking a device', () => {
     const device = await client.enroll(phoneFor(service));
     expect((await admin(service).post(`/api/admin/devices/${device.id}/revoke`, { reason: 'Teléfono robado, denunciado' })).status).toBe(200);
     expect(await changesOf(client)).toEqual(['revoked:admin:Teléfono robado, denunciado', 'enrolled:student:']);
+  });
+});
+
+describe('adding a device while one is in use', () => {
+  it('with the portal token alone is refused (the new phone could confirm for the student); with the passkey of one in use, accepted', async () => {
+    const student = freshStudent('Víctima');
+    const client = enrollment(service, student);
+    const own = phoneFor(service);
+    await client.enroll(own);
+
+    expectRefusal(await client.options(), 403, 'ENROLLMENT_PASSKEY_REQUIRED_TO_ADD');
+    expect((await changesOf(client))[0]).toBe('refused:student:passkey_required');
+    // Someone else's passkey proves nothing here.
+    const stranger = phoneFor(service);
+    await enrollment(service, freshStudent()).enroll(stranger);
+    const proof = await client.api.post('/api/enrollment/options/proof');
+    expectRefusal(await client.options(stranger.assert({ ...proof.body.options, allowCredentials: [] })), 403, 'ENROLLMENT_REBIND_NOT_YOUR_PASSKEY');
+
+    const second = await client.enroll(phoneFor(service), 'Tablet', own);
+    expect(second).toMatchObject({ name: 'Tablet', state: 'active' });
+    expectRefusal(await enrollment(service, freshStudent()).api.post('/api/enrollment/options/proof'), 409, 'ENROLLMENT_NO_DEVICE_YET');
   });
 });
 

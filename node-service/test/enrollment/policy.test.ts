@@ -145,7 +145,7 @@ describe('more than one device (ENROLLMENT_MAX_DEVICES=2, no cooldown)', () => {
     const phone = phoneFor(roomy);
     const device = await client.enroll(phone);
 
-    const options = await client.grantedOptions();
+    const options = await client.grantedOptions(phone);
     expect(options.excludeCredentials).toEqual([{ id: device.credentialId, type: 'public-key', transports: ['internal', 'hybrid'] }]);
     expect(() => phone.register(options)).toThrow(/InvalidStateError/);
     expect((await client.verify(phoneFor(roomy).register(options))).status).toBe(201);

@@ -40,7 +40,13 @@ export function enrollment(service: RunningService, user: TestUser) {
   const defaultKey = createTestPhoneKey();
   const client = {
     api,
-    options: () => api.post('/api/enrollment/options'),
+    options: (assertion?: object) => api.post('/api/enrollment/options', assertion ? { assertion } : undefined),
+    /** The passkey of a device in use (held by `phone`), proving the student before another device is added. */
+    async proofWith(phone: SoftAuthenticator) {
+      const options = await api.post('/api/enrollment/options/proof');
+      expect(options.status, JSON.stringify(options.body)).toBe(200);
+      return phone.assert(options.body.options);
+    },
     verify: (response: RegistrationResponseJSON | object, name?: string, phoneKey: TestPhoneKey = defaultKey) =>
       api.post('/api/enrollment/verify', { response, phoneKey: phoneKeyProof(phoneKey, 'enroll', response), ...(name === undefined ? {} : { name }) }),
     rebindOptions: () => api.post('/api/enrollment/rebind/options'),
@@ -62,15 +68,15 @@ export function enrollment(service: RunningService, user: TestUser) {
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       return answer.body.device;
     },
-    /** Options that must be granted. */
-    async grantedOptions() {
-      const answer = await client.options();
+    /** Options that must be granted; `provenBy` holds the passkey of a device in use, when there is one. */
+    async grantedOptions(provenBy?: SoftAuthenticator) {
+      const answer = await client.options(provenBy ? await client.proofWith(provenBy) : undefined);
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       return answer.body.options;
     },
     /** The whole ceremony, which must succeed: the stored device, bound to the phone's key. */
-    async enroll(phone: Phone, name?: string) {
-      const answer = await client.verify(phone.register(await client.grantedOptions()), name, phone.phoneKey);
+    async enroll(phone: Phone, name?: string, provenBy?: SoftAuthenticator) {
+      const answer = await client.verify(phone.register(await client.grantedOptions(provenBy)), name, phone.phoneKey);
       expect(answer.status, JSON.stringify(answer.body)).toBe(201);
       return answer.body.device;
     },

@@ -123,7 +123,7 @@ function revoke(device: DeviceView, reason: string): void {
 
 enrollButton.addEventListener('click', () => {
   void act(async () => {
-    const device = await enrollPasskey(api, i18n);
+    const device = await enrollPasskey(api, i18n, (overview?.policy.devicesInUse ?? 0) > 0);
     return i18n.t('enroll.success', { name: device.name });
   });
 });

@@ -90,6 +90,7 @@ export function createEnrollmentModule(deps: {
     challenges: createChallengeStore(deps.store, ttlMs, 'enroll'),
     ceremony: createWebAuthnCeremony({ ...config.webauthn, timeoutMs: ttlMs }),
     policy,
+    proofs: { challenges: createChallengeStore(deps.store, ttlMs, 'add'), assertions: deps.assertions, challengeTtlMs: ttlMs },
     now,
   });
   const rebinding = createRebindingService({

@@ -2,8 +2,8 @@ import type { AppError } from '../../../shared/errors.js';
 import { challengeOfAssertion, type AssertionVerifier } from '../../../shared/webauthn/assertion.js';
 import type { Device } from '../domain/device.js';
 import { studentIdFromUserHandle } from '../domain/user-handle.js';
-import type { ChallengeStore, DeviceRepository } from './ports.js';
-import { challengeRefusals, type Student } from './registration.js';
+import { challengeRefusals } from './challenge-refusals.js';
+import type { ChallengeStore, DeviceRepository, Student } from './ports.js';
 
 /** What a page sends of `navigator.credentials.get()`: the credential id and the signed client data. */
 export interface PasskeyAssertion {

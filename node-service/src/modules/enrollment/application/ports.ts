@@ -3,6 +3,12 @@ import type { Actor, Device, HistoryAction, HistoryEntry, NewCredential, PhoneKe
 import type { RebindRecord, Standing, Verdict } from '../domain/policy.js';
 
 export type CreationOptions = PublicKeyCredentialCreationOptionsJSON;
+
+/** The signed-in student, as the verified portal token says. */
+export interface Student {
+  id: string;
+  name: string;
+}
 export type RegistrationResponse = RegistrationResponseJSON;
 
 /** The WebAuthn registration ceremony (SimpleWebAuthn in production). */

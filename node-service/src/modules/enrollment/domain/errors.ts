@@ -150,6 +150,16 @@ export const enrollmentErrors = defineErrors({
     es: 'Para revocar un dispositivo hace falta su llave de acceso (huella, cara o PIN en ese teléfono), no solo la contraseña del portal. Si perdiste el teléfono, pide a administración que lo revoque.',
     en: 'Revoking a device needs its passkey (fingerprint, face or PIN on that phone), not just the portal password. If you lost the phone, ask an administrator to revoke it.',
   },
+  ENROLLMENT_PASSKEY_REQUIRED_TO_ADD: {
+    kind: 'forbidden',
+    es: 'Ya tienes un dispositivo registrado: para registrar otro, confirma primero con la llave de acceso de uno de tus dispositivos (huella, cara o PIN en ese teléfono). Si los perdiste, pide a administración que los revoque.',
+    en: 'You already have an enrolled device: to enrol another, first confirm with the passkey of one of your devices (fingerprint, face or PIN on that phone). If you lost them, ask an administrator to revoke them.',
+  },
+  ENROLLMENT_NO_DEVICE_YET: {
+    kind: 'conflict',
+    es: 'Aún no tienes ningún dispositivo registrado: registra el primero sin más.',
+    en: 'You have no enrolled device yet: enrol your first one directly.',
+  },
   ENROLLMENT_PASSKEY_INVALID: {
     kind: 'invalid',
     es: 'No se pudo comprobar la llave de acceso de ese dispositivo. Usa el teléfono donde la registraste y vuelve a intentarlo.',

@@ -39,17 +39,33 @@ export function studentRoutes(deps: {
 
   return async (app) => {
     app.post(
+      '/api/enrollment/options/proof',
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: 'Assertion options naming my devices in use: adding another device needs the passkey of one of them',
+          response: { 200: z.object({ options: z.record(z.string(), z.unknown()) }) },
+        },
+      },
+      async (request) => ({ options: await deps.registration.proofOptions(identityOf(request)) }),
+    );
+
+    app.post(
       '/api/enrollment/options',
       {
         ...common,
         schema: {
           tags,
           security,
-          summary: 'Registration options with a fresh single-use challenge (policy checked first)',
+          summary:
+            'Registration options with a fresh single-use challenge (policy checked first); while a device is in use, `assertion` proves one (without it: ENROLLMENT_PASSKEY_REQUIRED_TO_ADD)',
+          body: z.object({ assertion: assertionResponseSchema.optional() }).strict().nullish(),
           response: { 200: z.object({ options: creationOptionsSchema }) },
         },
       },
-      async (request) => ({ options: await deps.registration.begin(identityOf(request)) }),
+      async (request) => ({ options: await deps.registration.begin(identityOf(request), request.body?.assertion) }),
     );
 
     app.post(
