@@ -266,8 +266,12 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     assertions,
     challengeTtlMs: config.scan.challengeTtlMs,
     requestsPerMinutePerAddress: config.scan.requestsPerMinutePerAddress,
+    unknownPhoneRequestsPerMinutePerAddress: config.scan.unknownPhoneRequestsPerMinutePerAddress,
     requestsPerMinutePerPhone: config.scan.requestsPerMinutePerPhone,
     typedCodeFailuresPerMinute: config.scan.typedCodeFailuresPerMinute,
+    typedCodeFailuresPerMinutePerAddress: config.scan.typedCodeFailuresPerMinutePerAddress,
+    sharing: config.scan.sharing,
+    campusNetworks: config.scan.campusNetworks,
     // Codes are judged at the moment the request arrived, whatever it waited for since.
     now: () => requestDeadline.arrivedAt() ?? clock.now(),
   });
@@ -277,6 +281,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     loginUrl: config.portal.loginUrl,
     devSignIn: config.devSignIn,
     timeZone: config.timeZone,
+    campusNetworks: config.scan.campusNetworks,
     sessionLimits: {
       minPeriodMs: config.sessions.minPeriodMs,
       maxPeriodMs: config.sessions.maxPeriodMs,

@@ -64,7 +64,7 @@ describe('inside the service every duration is in milliseconds', () => {
       JWT_MAX_AGE_SECONDS: '600',
       ENROLLMENT_CHALLENGE_TTL_SECONDS: '120',
       ENROLLMENT_COOLDOWN_MINUTES: '0,5,60',
-      ENROLLMENT_REBIND_COOLDOWN_MINUTES: '30',
+      ENROLLMENT_REBIND_COOLDOWN_HOURS: '2',
       DEV_SESSION_HOURS: '2',
       SCAN_CHALLENGE_TTL_SECONDS: '15',
       FALLBACK_CODE_TTL_SECONDS: '25',
@@ -72,7 +72,7 @@ describe('inside the service every duration is in milliseconds', () => {
       RETENTION_RECEIPTS_DAYS: '365',
     });
     expect(config.jwt).toMatchObject({ clockToleranceMs: 10_000, maxAgeMs: 600_000 });
-    expect(config.enrollment).toMatchObject({ challengeTtlMs: 120_000, cooldownMs: [0, 300_000, 3_600_000], rebindCooldownMs: 1_800_000 });
+    expect(config.enrollment).toMatchObject({ challengeTtlMs: 120_000, cooldownMs: [0, 300_000, 3_600_000], rebindCooldownMs: 7_200_000 });
     expect(config.limits.devSessionMs).toBe(7_200_000);
     expect(config.scan.challengeTtlMs).toBe(15_000);
     expect(config.sessions.fallbackCodeTtlMs).toBe(25_000);
@@ -81,9 +81,24 @@ describe('inside the service every duration is in milliseconds', () => {
 
   test('the documented defaults, converted', () => {
     const config = loadConfig({});
-    expect(config.enrollment).toMatchObject({ challengeTtlMs: 300_000, cooldownMs: [0, 1_800_000, 21_600_000, 86_400_000], rebindCooldownMs: 0 });
+    expect(config.enrollment).toMatchObject({ challengeTtlMs: 300_000, cooldownMs: [0, 1_800_000, 21_600_000, 86_400_000], rebindCooldownMs: 86_400_000, rebindsBeforeFlag: 3 });
     expect(config.sessions).toMatchObject({ minPeriodMs: 1000, defaultPeriodMs: 3000, maxPeriodMs: 30_000, defaultLateAfterMinutes: 15 });
     expect(config.limits.devSessionMs).toBe(8 * 3_600_000);
+  });
+});
+
+describe('CAMPUS_NETWORKS', () => {
+  test('takes networks in CIDR notation, and refuses a host or a typo naming the setting', () => {
+    expect(loadConfig({ CAMPUS_NETWORKS: '10.20.0.0/16, 2001:db8:100::/48' }).scan.campusNetworks).toEqual(['10.20.0.0/16', '2001:db8:100::/48']);
+    expect(loadConfig({}).scan.campusNetworks).toEqual([]);
+    expect(refusal({ CAMPUS_NETWORKS: '10.20.0.1/16' }).message).toMatch(/^Invalid configuration: CAMPUS_NETWORKS: expected networks in CIDR notation/);
+    expect(refusal({ CAMPUS_NETWORKS: 'campus' }).message).toMatch(/^Invalid configuration: CAMPUS_NETWORKS:/);
+  });
+});
+
+describe('a retired setting', () => {
+  test('ENROLLMENT_REBIND_COOLDOWN_MINUTES is refused, naming the setting that replaced it', () => {
+    expect(refusal({ ENROLLMENT_REBIND_COOLDOWN_MINUTES: '30' }).message).toMatch(/ENROLLMENT_REBIND_COOLDOWN_MINUTES: replaced by ENROLLMENT_REBIND_COOLDOWN_HOURS/);
   });
 });
 

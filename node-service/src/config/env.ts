@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BASE_PATH } from '../shared/base-path.js';
 import { isTimeZone } from '../shared/local-time.js';
+import { networkSchema } from '../shared/networks.js';
 import { percentProblem } from '../shared/percent.js';
 
 /**
@@ -116,7 +117,10 @@ const settings = z.object({
     .transform((ids) => (ids.length === 0 ? undefined : ids.map((id) => id.toLowerCase()))),
   ENROLLMENT_SHARED_PHONE: z.enum(['refuse', 'flag']).default('refuse'),
   ENROLLMENT_SYNCED_PASSKEYS: z.enum(['allow', 'flag', 'refuse']).default('allow'),
-  ENROLLMENT_REBIND_COOLDOWN_MINUTES: int(0, 7 * 24 * 60).default(0),
+  ENROLLMENT_REBIND_COOLDOWN_HOURS: int(0, 30 * 24).default(24),
+  // Replaced by ENROLLMENT_REBIND_COOLDOWN_HOURS (whose default is no longer 0): a deployment that still sets
+  // it is told so at start-up rather than silently getting a different wait.
+  ENROLLMENT_REBIND_COOLDOWN_MINUTES: z.undefined({ error: 'replaced by ENROLLMENT_REBIND_COOLDOWN_HOURS (default 24): remove it and set that instead' }).optional(),
   ENROLLMENT_REBINDS_BEFORE_FLAG: int(0, 100).default(3),
   ADMIN_SEARCH_MAX_RESULTS: int(1, 100).default(20),
   PROJECTION_LOSS_CHECK_MS: int(100, 10_000).default(500),
@@ -137,8 +141,16 @@ const settings = z.object({
   SCAN_BATCH_MAX_WAITING: int(1, 1_000_000).default(5000),
   FALLBACK_CODE_TTL_SECONDS: int(5, 120).default(20),
   RATE_LIMIT_SCAN_PER_MINUTE: int(1, 1_000_000).default(6000),
+  RATE_LIMIT_SCAN_UNKNOWN_PHONE_PER_MINUTE: int(1, 1_000_000).default(300),
   SCAN_REQUESTS_PER_PHONE_PER_MINUTE: int(1, 10_000).default(30),
   FALLBACK_CODE_FAILURES_PER_MINUTE: int(1, 1000).default(10),
+  FALLBACK_CODE_FAILURES_PER_ADDRESS_PER_MINUTE: int(1, 100_000).default(100),
+  CAMPUS_NETWORKS: csv('').refine((networks) => networks.every((network) => networkSchema.safeParse(network).success), {
+    error: 'expected networks in CIDR notation (no host bits), separated by commas, e.g. 10.20.0.0/16,2001:db8:100::/48',
+  }),
+  SHARING_POLICY: z.enum(['flag', 'refuse']).default('flag'),
+  SHARING_WINDOW_SECONDS: int(0, 86_400).default(300),
+  SHARING_SIMULTANEOUS_MS: int(0, 60_000).default(2000),
   RECEIPTS_SEAL_INTERVAL_MS: int(0, 3_600_000).default(1000),
   RETENTION_CLIENT_ADDRESS_DAYS: int(1, 3650).default(30),
   RETENTION_RECEIPTS_DAYS: int(1, 36500).default(400),
@@ -264,8 +276,9 @@ function toConfig(env: Settings) {
       /** A phone key already bound to another student: refused, or accepted with an alert for admins. */
       sharedPhone: env.ENROLLMENT_SHARED_PHONE,
       syncedPasskeys: env.ENROLLMENT_SYNCED_PASSKEYS,
-      rebindCooldownMs: env.ENROLLMENT_REBIND_COOLDOWN_MINUTES * MINUTE_MS,
-      /** More re-bindings than this in 30 days raise an alert on the device. */
+      /** The wait between two re-bindings of one device's phone key. */
+      rebindCooldownMs: env.ENROLLMENT_REBIND_COOLDOWN_HOURS * HOUR_MS,
+      /** Re-bindings of one device in 30 days (since the student's last admin reset) before the next is refused pending an admin. */
       rebindsBeforeFlag: env.ENROLLMENT_REBINDS_BEFORE_FLAG,
       /** An admin's student lookup lists at most this many matches (the portal caps it at 100). */
       adminSearchMaxResults: env.ADMIN_SEARCH_MAX_RESULTS,
@@ -292,7 +305,10 @@ function toConfig(env: Settings) {
     },
     scan: {
       challengeTtlMs: env.SCAN_CHALLENGE_TTL_SECONDS * SECOND_MS,
+      /** Challenge requests per client network per minute that enrolled phones signed. */
       requestsPerMinutePerAddress: env.RATE_LIMIT_SCAN_PER_MINUTE,
+      /** Challenge requests per client network per minute that no enrolled phone signed: their own budget. */
+      unknownPhoneRequestsPerMinutePerAddress: env.RATE_LIMIT_SCAN_UNKNOWN_PHONE_PER_MINUTE,
       /** A scan's challenge may judge a session read this long ago (0: always read it); refusals are read afresh. */
       sessionCacheMs: env.SCAN_SESSION_CACHE_MS,
       /** The most sessions kept so. */
@@ -304,8 +320,18 @@ function toConfig(env: Settings) {
       batching: { inFlight: env.SCAN_BATCH_IN_FLIGHT, maxBatch: env.SCAN_BATCH_MAX, maxWaiting: env.SCAN_BATCH_MAX_WAITING },
       /** Challenge requests one phone key may make per minute. */
       requestsPerMinutePerPhone: env.SCAN_REQUESTS_PER_PHONE_PER_MINUTE,
-      /** Wrong typed fallback codes a client network may send per minute before typed codes are refused. */
+      /** Wrong typed fallback codes one phone may send per minute before its typed codes are refused. */
       typedCodeFailuresPerMinute: env.FALLBACK_CODE_FAILURES_PER_MINUTE,
+      /** The same for a whole client network: a high ceiling against many phones guessing together. */
+      typedCodeFailuresPerMinutePerAddress: env.FALLBACK_CODE_FAILURES_PER_ADDRESS_PER_MINUTE,
+      /**
+       * One phone, one place, one moment: a device asking from two client networks within `windowMs`, twice
+       * within `simultaneousMs`, or confirming a student already confirmed in the round from elsewhere, is
+       * alerted; under `policy` 'refuse' that use is refused. 0 turns a window off.
+       */
+      /** The institution's campus networks: every session's default, unless the session lists its own. */
+      campusNetworks: env.CAMPUS_NETWORKS,
+      sharing: { policy: env.SHARING_POLICY, windowMs: env.SHARING_WINDOW_SECONDS * SECOND_MS, simultaneousMs: env.SHARING_SIMULTANEOUS_MS },
     },
     /** How often receipts are chained (0: only before a verify or an export). */
     receipts: { sealIntervalMs: env.RECEIPTS_SEAL_INTERVAL_MS },

@@ -15,7 +15,7 @@ export const keystore = {
   qrSentinel: (instanceId: string) => `qr:sentinel:${instanceId}`,
   /** Marks an ended round (or closed session) so no instance makes new codes for it. */
   qrRoundEnded: (sessionId: string, round: number) => `qr:ended:${sessionId}:${round}`,
-  /** A student's pending challenge (one at a time per purpose: enrolling a passkey, re-binding a phone key),
+  /** A student's pending challenge (one at a time per purpose: enrolling a passkey, re-binding a phone key, revoking a device, proving a device before adding another),
    *  taken atomically when verified. TTL: ENROLLMENT_CHALLENGE_TTL_SECONDS (default 300), like the two below. */
   enrollmentChallenge: (purpose: string, studentId: string) => `enrollment:${purpose}:challenge:${studentId}`,
   /** Who a challenge was issued to, to tell "another user's" from "expired". */
@@ -29,13 +29,30 @@ export const keystore = {
    *  as long as a scan challenge. */
   scanPhoneRequest: (phoneKeyId: string, nonce: string) => `scan:phone-request:${phoneKeyId}:${nonce}`,
   /** Typed fallback codes tried from one client network (an IPv4 host, an IPv6 /64) and not given back by a
-   *  right one, for one minute. */
+   *  right one, for one minute: the network's high ceiling (FALLBACK_CODE_FAILURES_PER_ADDRESS_PER_MINUTE). */
   scanTypedCodeFailures: (network: string) => `scan:typed-code-failures:${network}`,
+  /** The same for one phone key, counted first (FALLBACK_CODE_FAILURES_PER_MINUTE). */
+  scanPhoneTypedCodeFailures: (phoneKeyId: string) => `scan:phone-typed-code-failures:${phoneKeyId}`,
+  /** Challenge requests from one client network by enrolled phones with valid signatures, for one minute
+   *  (RATE_LIMIT_SCAN_PER_MINUTE). */
+  scanNetworkRequests: (network: string) => `scan:network-requests:${network}`,
+  /** Challenge requests from one client network that no enrolled phone signed (unknown key, bad signature,
+   *  replayed nonce), for one minute (RATE_LIMIT_SCAN_UNKNOWN_PHONE_PER_MINUTE). */
+  scanUnprovenRequests: (network: string) => `scan:unproven-requests:${network}`,
   /** Challenge requests of one phone key, for one minute (SCAN_REQUESTS_PER_PHONE_PER_MINUTE). */
   scanPhoneRequests: (phoneKeyId: string) => `scan:phone-requests:${phoneKeyId}`,
+  /** The network and time of a phone key's latest challenge request; TTL: SHARING_WINDOW_SECONDS (300). */
+  scanPhoneSeen: (phoneKeyId: string) => `scan:phone-seen:${phoneKeyId}`,
+  /** Set while a phone key is asking for a challenge; TTL: SHARING_SIMULTANEOUS_MS (2000). */
+  scanPhoneAsking: (phoneKeyId: string) => `scan:phone-asking:${phoneKeyId}`,
+  /** Where a student's confirmation of a round came from; TTL: SCAN_CONFIRMED_FROM_TTL_MS (a class day). */
+  scanConfirmedFrom: (sessionId: string, round: number, studentId: string) => `scan:confirmed-from:${sessionId}:${round}:${studentId}`,
   /** Fixed-window request counters of the rate limiter. */
   rateLimit: (key: string) => `ratelimit:${key}`,
 } as const;
+
+/** How long the network of a round's confirmation is kept, to tell a second one from elsewhere: a class day. */
+export const SCAN_CONFIRMED_FROM_TTL_MS = 12 * 60 * 60 * 1000;
 
 /** Pub/sub channels (they carry the same prefix as keys). */
 export const channels = {

@@ -49,6 +49,15 @@ export function networkAllows(allowedNetworks: readonly string[], address: strin
 }
 
 /**
+ * The networks a session's confirmations must come from: its own list when the teacher gave one (wider,
+ * narrower or elsewhere; `0.0.0.0/0` and `::/0` for anywhere), else the institution's CAMPUS_NETWORKS
+ * (none set: anywhere, as before).
+ */
+export function sessionNetworks(own: readonly string[], campus: readonly string[]): readonly string[] {
+  return own.length > 0 ? own : campus;
+}
+
+/**
  * The network a client address stands for when counting its attempts: an IPv4 address is one host (a
  * classroom behind NAT shares it), while one IPv6 host holds a whole /64 and could walk through it, so the
  * /64 prefix is the unit there. Unknown addresses count together.

@@ -27,6 +27,12 @@ beforeAll(async () => {
   // María's device is blocked for review: it belongs in the list of devices to look at.
   await enrolledPhone(door.service, users.student2);
   await door.service.db.query(`UPDATE enrollment.devices SET state = 'flagged', flagged_reason = 'contador hacia atrás' WHERE student_id = '3'`);
+  // ...and it was seen in two places (test/scan/sharing.test.ts makes this alert for real): the evidence is shown.
+  const evidence = { kind: 'two_places', uses: [{ network: '198.51.100.20', at: '2026-03-02T13:00:05Z' }, { network: '203.0.113.77', at: '2026-03-02T13:01:10Z' }], refused: false };
+  await door.service.db.query(
+    `INSERT INTO enrollment.device_alerts (device_id, reason, details) SELECT id, 'shared_device', $1::jsonb FROM enrollment.devices WHERE student_id = '3'`,
+    [JSON.stringify(evidence)],
+  );
 });
 
 afterAll(async () => {
@@ -75,6 +81,9 @@ describe('admin lookup by name', () => {
     const review = admin.getByRole('region', { name: 'Dispositivos que revisar' });
     await review.getByText('Estudiante: María Gómez (maria.estudiante)').waitFor();
     await review.getByRole('link', { name: 'Ver a María Gómez' }).waitFor();
+    // Each use's network and time, as Santiago's clock tells it (10:00 and 10:01 on 2 March).
+    const shared = review.getByText('Alerta: dispositivo usado desde dos redes a la vez:', { exact: false });
+    expect(await shared.textContent()).toMatch(/: red 198\.51\.100\.20, .*2 mar 2026, 10:00; red 203\.0\.113\.77, .*2 mar 2026, 10:01$/);
   });
 
   test('"Luis Perez", without the accent, opens Luis Pérez; the history names the admin and the student', async () => {

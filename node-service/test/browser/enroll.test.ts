@@ -97,9 +97,17 @@ describe('enrolment page', () => {
 
     await page.locator('.device').getByRole('button', { name: 'Revocar' }).click();
     await page.getByLabel('Motivo (por ejemplo: perdí el teléfono)').fill('Cambio de teléfono');
+    // Revoking asks for the device's passkey (the virtual authenticator answers it), not only the sign-in.
+    await page.getByText('Para revocarlo te pediremos la llave de acceso de ese teléfono', { exact: false }).waitFor();
     await page.getByRole('button', { name: 'Revocar definitivamente' }).click();
     await page.getByText('El dispositivo «Mi teléfono» quedó revocado').waitFor();
     await page.locator('.device[data-state="revoked"]').getByText('Revocado el', { exact: false }).waitFor();
+    // Every change is listed for the student, newest first, saying it came from their account.
+    const changes = page.getByRole('region', { name: 'Cambios en mis dispositivos' });
+    expect(await changes.locator('.change__what').allTextContents()).toEqual([
+      'Se revocó el dispositivo «Mi teléfono» (desde tu cuenta): Cambio de teléfono',
+      'Se registró el dispositivo «Mi teléfono» (desde tu cuenta).',
+    ]);
     // The wait says what it is and whom to ask: the teacher for today, an administrator for a reset.
     const wait = page.getByText('Por seguridad hay una espera entre un registro y otro', { exact: false });
     await wait.waitFor();

@@ -37,6 +37,9 @@ describe('Mis datos', () => {
     const page = await studentPage();
     const card = page.getByRole('region', { name: 'Mis datos' });
     await card.getByText('Nunca se guarda tu huella ni tu rostro', { exact: false }).waitFor();
+    // Luis enrolled his phone just now: "Mi asistencia" tells him, and what to do if it was not him.
+    await page.getByText('Hubo un cambio en tus dispositivos el', { exact: false }).waitFor();
+    expect(await page.locator('#device-notice').textContent()).toMatch(/si no lo hiciste tú, cambia tu contraseña del portal y avisa a administración\.$/);
 
     const [json] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Descargar mis datos (JSON)' }).click()]);
     expect(json.suggestedFilename()).toBe('mis-datos-2.json');

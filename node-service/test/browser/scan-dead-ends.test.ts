@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
-import { apiAs } from '../support/api.js';
 import { addVirtualAuthenticator, type BrowserHarness, fillPortalLogin, launchBrowser, screenshot } from '../support/browser.js';
 import { users } from '../support/tokens.js';
+import { enrollment } from '../enrollment/support.js';
 import { enrolledPhone, liveSession } from '../scan/support.js';
 
 /**
@@ -104,10 +104,10 @@ describe('a phone without the student’s key', () => {
 
 describe('a student in a re-enrolment wait', () => {
   test('José, who revoked his lost phone, is told what the wait is, until when, and whom to ask', async () => {
-    await enrolledPhone(door.service, users.student3);
-    const jose = apiAs(door.service.baseUrl, users.student3);
-    const [device] = (await jose.get('/api/enrollment/devices')).body.devices;
-    expect((await jose.post(`/api/enrollment/devices/${device.id}/revoke`, { reason: 'Perdí el teléfono' })).status).toBe(200);
+    const lost = await enrolledPhone(door.service, users.student3);
+    const jose = enrollment(door.service, users.student3);
+    const [device] = (await jose.devices()).body.devices;
+    await jose.revokeWith(lost, device.id, 'Perdí el teléfono');
 
     const session = await liveSession(door.service, { rotationPeriodMs: 30_000, graceMs: 30_000 });
     const phone = await newPhone();

@@ -26,7 +26,8 @@ describe('a student and their devices', () => {
   it('lists, renames and revokes their own device, each change audited', async () => {
     const student = freshStudent();
     const client = enrollment(service, student);
-    const device = await client.enroll(phoneFor(service), 'Pixel 8');
+    const phone = phoneFor(service);
+    const device = await client.enroll(phone, 'Pixel 8');
 
     const listed = (await client.devices()).body;
     expect(listed.studentId).toBe(student.sub);
@@ -38,11 +39,12 @@ describe('a student and their devices', () => {
     expectRefusal(await client.api.call('PATCH', `/api/enrollment/devices/${device.id}`, { name: '   ' }), 400, 'ENROLLMENT_DEVICE_NAME_INVALID');
 
     expectRefusal(await client.api.post(`/api/enrollment/devices/${device.id}/revoke`, { reason: ' ' }), 400, 'ENROLLMENT_REASON_REQUIRED');
-    const revoked = await client.api.post(`/api/enrollment/devices/${device.id}/revoke`, { reason: 'Lo perdí en el autobús' });
+    const revoked = await client.revoke(phone, device.id, 'Lo perdí en el autobús');
     expect(revoked.status).toBe(200);
     expect(revoked.body.device).toMatchObject({ state: 'revoked', revokedReason: 'Lo perdí en el autobús' });
     expect(Date.parse(revoked.body.device.revokedAt)).toBeGreaterThan(Date.now() - 60_000);
     expectRefusal(await client.api.post(`/api/enrollment/devices/${device.id}/revoke`, { reason: 'otra vez' }), 409, 'ENROLLMENT_DEVICE_REVOKED');
+    expectRefusal(await client.revokeOptions(device.id), 409, 'ENROLLMENT_DEVICE_REVOKED');
     expectRefusal(await client.api.call('PATCH', `/api/enrollment/devices/${device.id}`, { name: 'x' }), 409, 'ENROLLMENT_DEVICE_REVOKED');
 
     expect(await historyRows(service, student.sub)).toMatchObject([
@@ -60,6 +62,7 @@ describe('a student and their devices', () => {
     expect((await other.devices()).body.devices).toEqual([]);
     expectRefusal(await other.api.call('PATCH', `/api/enrollment/devices/${device.id}`, { name: 'mío' }), 404, 'ENROLLMENT_DEVICE_NOT_FOUND');
     expectRefusal(await other.api.post(`/api/enrollment/devices/${device.id}/revoke`, { reason: 'porque sí' }), 404, 'ENROLLMENT_DEVICE_NOT_FOUND');
+    expectRefusal(await other.revokeOptions(device.id), 404, 'ENROLLMENT_DEVICE_NOT_FOUND');
     expect((await owner.devices()).body.devices[0]).toMatchObject({ state: 'active', name: 'Llave de acceso' });
   });
 });
@@ -95,8 +98,9 @@ describe('the lookup the scan step uses', () => {
   it('reports a revoked device as revoked, and an unknown credential as unknown', async () => {
     const student = freshStudent();
     const client = enrollment(service, student);
-    const device = await client.enroll(phoneFor(service));
-    await client.api.post(`/api/enrollment/devices/${device.id}/revoke`, { reason: 'ya no lo uso' });
+    const phone = phoneFor(service);
+    const device = await client.enroll(phone);
+    await client.revokeWith(phone, device.id, 'ya no lo uso');
 
     expect(await scan.byCredentialId(device.credentialId)).toMatchObject({ state: 'revoked' });
     expect(await scan.byCredentialId('no-such-credential')).toBeNull();

@@ -23,9 +23,10 @@ async function travel(target: RunningService, studentId: string, minutes: number
   );
 }
 
-async function revokeOwn(client: ReturnType<typeof enrollment>, deviceId: number): Promise<void> {
-  const answer = await client.api.post(`/api/enrollment/devices/${deviceId}/revoke`, { reason: 'cambié de teléfono' });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+/** Enrols a new phone, then revokes it with its passkey (as a student replacing a phone does). */
+async function enrolAndRevoke(client: ReturnType<typeof enrollment>): Promise<void> {
+  const phone = phoneFor(service);
+  await client.revokeWith(phone, (await client.enroll(phone)).id);
 }
 
 describe('device limit (ENROLLMENT_MAX_DEVICES=1)', () => {
@@ -67,8 +68,7 @@ describe('cooldown (ENROLLMENT_COOLDOWN_MINUTES=0,30,360,1440)', () => {
     const student = freshStudent();
     const client = enrollment(service, student);
 
-    const first = await client.enroll(phoneFor(service));
-    await revokeOwn(client, first.id);
+    await enrolAndRevoke(client);
     const wait30 = await client.options();
     expectRefusal(wait30, 429, 'ENROLLMENT_COOLDOWN_ACTIVE');
     expect(wait30.body.error.message).toMatch(/^Registraste dispositivos hace poco y, por seguridad, hay una espera: podrás registrar otro a partir del \S+, \d{1,2} \S+ \d{4}, \d\d:\d\d \(America\/Santiago\) \(dentro de (30|29) min\)\. Para la clase de hoy, pide a tu docente que registre tu asistencia; si perdiste el teléfono/);
@@ -89,30 +89,24 @@ describe('cooldown (ENROLLMENT_COOLDOWN_MINUTES=0,30,360,1440)', () => {
     expect(overview.policy.nextEnrollmentAt).toBe(wait30.body.error.details.retryAt);
 
     await travel(service, student.sub, 31);
-    const second = await client.enroll(phoneFor(service));
-    await revokeOwn(client, second.id);
+    await enrolAndRevoke(client);
     const wait6h = await client.options();
     expectRefusal(wait6h, 429, 'ENROLLMENT_COOLDOWN_ACTIVE');
     expect(wait6h.body.error.message).toMatch(/\(dentro de (6 h|5 h 59 min)\)/);
 
     await travel(service, student.sub, 361);
-    const third = await client.enroll(phoneFor(service));
-    await revokeOwn(client, third.id);
+    await enrolAndRevoke(client);
     expect((await client.options()).body.error.message).toMatch(/\(dentro de (1 d|23 h 59 min)\)/);
     await travel(service, student.sub, 1441);
-    const fourth = await client.enroll(phoneFor(service));
-    await revokeOwn(client, fourth.id);
+    await enrolAndRevoke(client);
     expect((await client.options()).body.error.message).toMatch(/\(dentro de (1 d|23 h 59 min)\)/);
 
     const admin = apiAs(service.baseUrl, users.admin);
     const reset = await admin.post('/api/admin/devices/reset', { studentId: student.sub, reason: 'perdió el teléfono; verificado en secretaría' });
     expect(reset.status, JSON.stringify(reset.body)).toBe(200);
     expect(reset.body.policy).toEqual({ maxDevices: 1, devicesInUse: 0, enrollmentsSinceReset: 0, nextEnrollmentAt: null });
-    await client.enroll(phoneFor(service));
-
     // After a reset the sequence starts over: the next replacement waits 30 minutes again.
-    const latest = (await deviceRows(service, student.sub)).at(-1)!;
-    await revokeOwn(client, latest.id);
+    await enrolAndRevoke(client);
     expect((await client.options()).body.error.message).toMatch(/\(dentro de (30|29) min\)/);
 
     expect((await historyRows(service, student.sub)).map((row) => `${row.action}:${row.actor_role}`)).toEqual([
@@ -128,7 +122,7 @@ describe('cooldown (ENROLLMENT_COOLDOWN_MINUTES=0,30,360,1440)', () => {
   it('answers the refusal in English with the same time, in the English date style', async () => {
     const student = freshStudent();
     const client = enrollment(service, student);
-    await revokeOwn(client, (await client.enroll(phoneFor(service))).id);
+    await enrolAndRevoke(client);
     const answer = await fetch(`${service.baseUrl}/asistencia/api/enrollment/options`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await portalToken(student)}`, 'accept-language': 'en-GB,en;q=0.9' },
@@ -151,7 +145,7 @@ describe('more than one device (ENROLLMENT_MAX_DEVICES=2, no cooldown)', () => {
     const phone = phoneFor(roomy);
     const device = await client.enroll(phone);
 
-    const options = await client.grantedOptions();
+    const options = await client.grantedOptions(phone);
     expect(options.excludeCredentials).toEqual([{ id: device.credentialId, type: 'public-key', transports: ['internal', 'hybrid'] }]);
     expect(() => phone.register(options)).toThrow(/InvalidStateError/);
     expect((await client.verify(phoneFor(roomy).register(options))).status).toBe(201);

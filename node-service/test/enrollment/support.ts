@@ -1,7 +1,7 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { expect } from 'vitest';
 import { apiAs, type ApiResponse } from '../support/api.js';
-import { createSoftAuthenticator, type SoftAuthenticatorOptions } from '../support/authenticator.js';
+import { createSoftAuthenticator, type SoftAuthenticator, type SoftAuthenticatorOptions } from '../support/authenticator.js';
 import { createTestPhoneKey, withPhoneKey, type Phone, type TestPhoneKey } from '../support/phone.js';
 import type { RunningService } from '../support/service.js';
 
@@ -40,22 +40,43 @@ export function enrollment(service: RunningService, user: TestUser) {
   const defaultKey = createTestPhoneKey();
   const client = {
     api,
-    options: () => api.post('/api/enrollment/options'),
+    options: (assertion?: object) => api.post('/api/enrollment/options', assertion ? { assertion } : undefined),
+    /** The passkey of a device in use (held by `phone`), proving the student before another device is added. */
+    async proofWith(phone: SoftAuthenticator) {
+      const options = await api.post('/api/enrollment/options/proof');
+      expect(options.status, JSON.stringify(options.body)).toBe(200);
+      return phone.assert(options.body.options);
+    },
     verify: (response: RegistrationResponseJSON | object, name?: string, phoneKey: TestPhoneKey = defaultKey) =>
       api.post('/api/enrollment/verify', { response, phoneKey: phoneKeyProof(phoneKey, 'enroll', response), ...(name === undefined ? {} : { name }) }),
     rebindOptions: () => api.post('/api/enrollment/rebind/options'),
     rebind: (assertion: object, phoneKey: TestPhoneKey) =>
       api.post('/api/enrollment/rebind', { assertion, phoneKey: phoneKeyProof(phoneKey, 'rebind', assertion) }),
     devices: () => api.get('/api/enrollment/devices'),
-    /** Options that must be granted. */
-    async grantedOptions() {
-      const answer = await client.options();
+    revokeOptions: (deviceId: number) => api.post(`/api/enrollment/devices/${deviceId}/revoke/options`),
+    /** Revoking with the portal token alone: no passkey. */
+    revokeByPassword: (deviceId: number, reason = 'cambié de teléfono') => api.post(`/api/enrollment/devices/${deviceId}/revoke`, { reason }),
+    /** Revoking as the page does: that device's passkey signs a fresh challenge (`phone` holds the passkey). */
+    async revoke(phone: SoftAuthenticator, deviceId: number, reason = 'cambié de teléfono') {
+      const options = await client.revokeOptions(deviceId);
+      if (options.status !== 200) return options;
+      return api.post(`/api/enrollment/devices/${deviceId}/revoke`, { reason, assertion: phone.assert(options.body.options) });
+    },
+    /** Revoking, which must succeed. */
+    async revokeWith(phone: SoftAuthenticator, deviceId: number, reason?: string) {
+      const answer = await client.revoke(phone, deviceId, reason);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return answer.body.device;
+    },
+    /** Options that must be granted; `provenBy` holds the passkey of a device in use, when there is one. */
+    async grantedOptions(provenBy?: SoftAuthenticator) {
+      const answer = await client.options(provenBy ? await client.proofWith(provenBy) : undefined);
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       return answer.body.options;
     },
     /** The whole ceremony, which must succeed: the stored device, bound to the phone's key. */
-    async enroll(phone: Phone, name?: string) {
-      const answer = await client.verify(phone.register(await client.grantedOptions()), name, phone.phoneKey);
+    async enroll(phone: Phone, name?: string, provenBy?: SoftAuthenticator) {
+      const answer = await client.verify(phone.register(await client.grantedOptions(provenBy)), name, phone.phoneKey);
       expect(answer.status, JSON.stringify(answer.body)).toBe(201);
       return answer.body.device;
     },

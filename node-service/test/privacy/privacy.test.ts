@@ -154,12 +154,26 @@ describe('retention (a test clock)', () => {
 
   it('keeps client addresses until RETENTION_CLIENT_ADDRESS_DAYS, then nulls them; once a day at most; logs counts (checked once: red without NULL_ADDRESSES)', async () => {
     const logged: unknown[] = [];
+    // A shared_device alert's evidence names client networks too (scan/domain/sharing.ts): on the device and in its history.
+    const [device] = (await apiAs(service.baseUrl, users.student).get('/api/enrollment/devices')).body.devices;
+    const evidence = JSON.stringify({ kind: 'two_places', uses: [{ network: '198.51.100.9', at: '2026-03-02T10:00:00Z' }, { network: '203.0.113.9', at: '2026-03-02T10:01:00Z' }] });
+    await service.db.query(`INSERT INTO enrollment.device_alerts (device_id, reason, details) VALUES ($1, 'shared_device', $2::jsonb)`, [device.id, evidence]);
+    await service.db.query(
+      `INSERT INTO enrollment.enrollment_history (student_id, device_id, action, actor_id, actor_role, reason, details)
+       VALUES ($1, $2, 'alerted', 'asistencia', 'system', 'shared_device', $3::jsonb)`,
+      [users.student.sub, device.id, evidence],
+    );
+    const sharedUses = async () =>
+      (await service.db.query(`SELECT details->'uses' AS uses FROM enrollment.device_alerts WHERE device_id = $1 AND reason = 'shared_device'`, [device.id])).rows[0]!.uses;
+
     expect(await addresses()).toBeGreaterThan(0);
-    expect(await job(Date.now() + 29 * DAY, logged).runOnce()).toEqual({ clientAddressesNulled: 0, receiptsPruned: 0 });
+    expect(await job(Date.now() + 29 * DAY, logged).runOnce()).toEqual({ clientAddressesNulled: 0, sharingNetworksErased: 0, receiptsPruned: 0 });
     expect(await addresses()).toBeGreaterThan(0);
     expect(await job(Date.now() + 29 * DAY + 60_000, logged).runOnce()).toBeNull();
-    expect(await job(Date.now() + 31 * DAY, logged).runOnce()).toEqual({ clientAddressesNulled: 1, receiptsPruned: 0 });
+    expect(await job(Date.now() + 31 * DAY, logged).runOnce()).toEqual({ clientAddressesNulled: 1, sharingNetworksErased: 2, receiptsPruned: 0 });
     expect(await addresses()).toBe(0);
+    // The evidence keeps its times, without the networks (checked once: red without ERASE_SHARING_NETWORKS).
+    expect(await sharedUses()).toEqual([{ at: '2026-03-02T10:00:00Z' }, { at: '2026-03-02T10:01:00Z' }]);
     expect(logged).toHaveLength(2);
   });
 

@@ -1,8 +1,7 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs } from '../support/api.js';
 import type { Phone } from '../support/phone.js';
-import { freshStudent, phoneFor } from '../enrollment/support.js';
+import { enrollment, freshStudent, phoneFor } from '../enrollment/support.js';
 import { startService, type RunningService } from '../support/service.js';
 import { users } from '../support/tokens.js';
 import { behindSessionLock, enrolledPhone, expectRefused, liveSession, scanner, untilServerTime, validationCount } from './support.js';
@@ -228,9 +227,9 @@ describe('refusals, each with its own code, changing nothing', () => {
   it('refuses a revoked passkey', async () => {
     const jose = users.student3;
     const phone = await enrolledPhone(service, jose);
-    const student = apiAs(service.baseUrl, jose);
-    const [device] = (await student.get('/api/enrollment/devices')).body.devices;
-    await student.post(`/api/enrollment/devices/${device.id}/revoke`, { reason: 'Perdí el teléfono' });
+    const student = enrollment(service, jose);
+    const [device] = (await student.devices()).body.devices;
+    await student.revokeWith(phone, device.id, 'Ya no uso este teléfono');
     const session = await liveSession(service);
     // Refused as soon as its phone asks: the phone's only passkey is revoked.
     expectRefused(await scanner(service).challenge({ token: (await session.screen()).token }, phone), 403, 'SCAN_DEVICE_REVOKED');

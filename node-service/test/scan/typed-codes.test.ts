@@ -1,38 +1,39 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Phone } from '../support/phone.js';
 import { startService, type RunningService } from '../support/service.js';
 import { freshStudent } from '../enrollment/support.js';
 import { users } from '../support/tokens.js';
 import { enrolledPhone, expectRefused, liveSession, scanner } from './support.js';
 
 /**
- * Six digits can be guessed: a client network (an IPv4 address, an IPv6 /64) that keeps typing wrong codes
- * is stopped for the rest of the minute. The requests come from 127.0.0.1, a trusted proxy by default, so
- * X-Forwarded-For says which client each one stands for.
+ * Six digits can be guessed: a phone that keeps typing wrong codes is stopped for the rest of the minute,
+ * and a client network (an IPv4 address, an IPv6 /64) past a higher ceiling too. The requests come from
+ * 127.0.0.1, a trusted proxy by default, so X-Forwarded-For says which client each one stands for.
  */
 const FAILURES_PER_MINUTE = 3;
+const FAILURES_PER_NETWORK_PER_MINUTE = 5;
 const PER_NETWORK_PER_MINUTE = 150;
 const PER_PHONE_PER_MINUTE = 400;
 let service: RunningService;
-let phone: Phone;
 
 beforeAll(async () => {
   service = await startService({
     env: {
       FALLBACK_CODE_FAILURES_PER_MINUTE: String(FAILURES_PER_MINUTE),
+      FALLBACK_CODE_FAILURES_PER_ADDRESS_PER_MINUTE: String(FAILURES_PER_NETWORK_PER_MINUTE),
       RATE_LIMIT_SCAN_PER_MINUTE: String(PER_NETWORK_PER_MINUTE),
       SCAN_REQUESTS_PER_PHONE_PER_MINUTE: String(PER_PHONE_PER_MINUTE),
     },
   });
-  phone = await enrolledPhone(service, users.student);
 });
 afterAll(() => service?.stop());
 
 describe('guessing typed codes', () => {
-  it('stops a network after its wrong codes, right ones included, while other networks and QR codes go on', async () => {
+  it('stops a phone after its wrong codes, right ones included, while classmates on its network and its QR codes go on', async () => {
     const session = await liveSession(service, { fallbackCodeEnabled: true });
     const { token, fallbackCode } = await session.screen();
     const wrong = fallbackCode === '000000' ? '000001' : '000000';
+    const phone = await enrolledPhone(service, users.student);
+    const classmate = await enrolledPhone(service, freshStudent());
 
     const guesser = scanner(service, { 'x-forwarded-for': '198.51.100.7' });
     for (let i = 0; i < FAILURES_PER_MINUTE; i += 1) expectRefused(await guesser.challenge({ code: wrong }, phone), 410, 'SCAN_FALLBACK_UNKNOWN');
@@ -40,19 +41,21 @@ describe('guessing typed codes', () => {
     expectRefused(stopped, 429, 'RATE_LIMITED');
     expect(stopped.body.error.message).toMatch(/Espera [1-6]?\d segundos/);
 
-    const classroom = scanner(service, { 'x-forwarded-for': '203.0.113.9' });
-    expect((await classroom.challenge({ code: fallbackCode! }, phone)).status).toBe(200);
+    // Checked by counting per network first (the old rule): the classmate then got 429.
+    expect((await guesser.challenge({ code: fallbackCode! }, classmate)).status).toBe(200);
     expect((await guesser.challenge({ token }, phone)).status).toBe(200);
     session.close();
   });
 
-  it('counts a whole IPv6 /64 as one network', async () => {
+  it('stops a network past FALLBACK_CODE_FAILURES_PER_ADDRESS_PER_MINUTE, counting a whole IPv6 /64 as one', async () => {
     const session = await liveSession(service, { fallbackCodeEnabled: true });
     const { fallbackCode } = await session.screen();
     const wrong = fallbackCode === '000000' ? '000001' : '000000';
-    for (let i = 0; i < FAILURES_PER_MINUTE; i += 1) {
+    const guessers = [await enrolledPhone(service, freshStudent()), await enrolledPhone(service, freshStudent())];
+    const phone = await enrolledPhone(service, freshStudent());
+    for (let i = 0; i < FAILURES_PER_NETWORK_PER_MINUTE; i += 1) {
       const host = scanner(service, { 'x-forwarded-for': `2001:db8:5:6::${(i + 1).toString(16)}` });
-      expectRefused(await host.challenge({ code: wrong }, phone), 410, 'SCAN_FALLBACK_UNKNOWN');
+      expectRefused(await host.challenge({ code: wrong }, guessers[i % 2]!), 410, 'SCAN_FALLBACK_UNKNOWN');
     }
     const neighbour = scanner(service, { 'x-forwarded-for': '2001:db8:5:6:ffff:ffff:ffff:fffe' });
     expectRefused(await neighbour.challenge({ code: fallbackCode! }, phone), 429, 'RATE_LIMITED');
@@ -97,6 +100,18 @@ describe('limits that hold under concurrency and spare the innocent', () => {
     expect(new Set(junk.map((a) => a.status))).toEqual(new Set([400]));
     // Checked by counting on arrival (the rate limit's default hook): this scan then answered 429.
     expect((await scanner(service, nat).scan((await session.screen()).token, phone)).body.outcome).toBe('confirmed');
+    session.close();
+  });
+
+  it('stops a network past RATE_LIMIT_SCAN_PER_MINUTE requests its enrolled phones signed', async () => {
+    const session = await liveSession(service, { rosterPolicy: 'flag', rotationPeriodMs: 30_000, graceMs: 30_000 });
+    const hall = scanner(service, { 'x-forwarded-for': '198.51.100.103' });
+    const phones = [await enrolledPhone(service, freshStudent()), await enrolledPhone(service, freshStudent())];
+    const { token } = await session.screen();
+    for (let i = 0; i < PER_NETWORK_PER_MINUTE; i += 1) expect((await hall.challenge({ token }, phones[i % 2]!)).status).toBe(200);
+    expectRefused(await hall.challenge({ token }, phones[0]!), 429, 'RATE_LIMITED');
+    // Another network is not stopped.
+    expect((await scanner(service, { 'x-forwarded-for': '198.51.100.104' }).challenge({ token }, phones[0]!)).status).toBe(200);
     session.close();
   });
 

@@ -130,9 +130,21 @@ function bindingFacts(device: Device, i18n: AdminI18n, names: Names = new Map())
       ? (alert.details['otherStudents'] as unknown[]).map((id) => personText(String(id), names, 'student', i18n)).join(', ')
       : '';
     const count = Number(alert.details['rebindsLast30Days'] ?? device.rebindsLast30Days);
-    facts.push(i18n.t(`alert.${alert.reason}`, { others, count }));
+    facts.push(alert.reason === 'shared_device' ? sharedUseText(alert.details, i18n) : i18n.t(`alert.${alert.reason}`, { others, count }));
   }
   return facts;
+}
+
+/** The evidence of a device used in two places or at once: what was seen, and each use's network and time. */
+function sharedUseText(details: Record<string, unknown>, i18n: AdminI18n): string {
+  const kinds = ['two_places', 'two_at_once', 'confirmed_twice'] as const;
+  const kind = kinds.find((known) => known === details['kind']) ?? 'two_places';
+  const uses = Array.isArray(details['uses']) ? (details['uses'] as Array<{ network?: unknown; at?: unknown }>) : [];
+  return i18n.t('alert.shared_device', {
+    kind: i18n.t(`shared.${kind}`),
+    refused: details['refused'] === true ? i18n.t('shared.refused') : '',
+    uses: uses.map((use) => i18n.t('shared.use', { network: String(use.network ?? '?'), at: formatTime(String(use.at ?? ''), i18n.lang) })).join('; '),
+  });
 }
 
 /** Blocked devices first, then those with alerts: each with its facts and a way to the student. */

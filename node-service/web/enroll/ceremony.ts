@@ -19,10 +19,16 @@ export class CeremonyFailure extends Error {
   override readonly name = 'CeremonyFailure';
 }
 
-export async function enrollPasskey(api: ApiClient, i18n: I18n<Key>): Promise<DeviceView> {
+/**
+ * Enrols a passkey on this phone. A student who already has a device in use proves one of them first (its
+ * passkey signs a fresh challenge): the portal sign-in alone cannot add a phone.
+ */
+export async function enrollPasskey(api: ApiClient, i18n: I18n<Key>, hasDevices: boolean): Promise<DeviceView> {
   if (!browserSupportsWebAuthn()) throw new CeremonyFailure(i18n.t('fail.unsupported'));
+  const proof = hasDevices ? await proveADevice(api, i18n) : undefined;
   const { options } = await api.apiFetch<{ options: PublicKeyCredentialCreationOptionsJSON }>(`${basePath}api/enrollment/options`, {
     method: 'POST',
+    ...(proof ? { body: { assertion: proof } } : {}),
   });
   let response;
   try {
@@ -57,6 +63,34 @@ export async function rebindPhone(api: ApiClient, i18n: I18n<Key>): Promise<Devi
     body: { assertion, phoneKey: { publicKey: phoneKey.publicKey, signature: await signWithPhoneKey(phoneKey, 'rebind', options.challenge) } },
   });
   return device;
+}
+
+/**
+ * Revokes one of the student's devices: that device's passkey signs a fresh challenge first (the portal
+ * sign-in alone cannot revoke), so this works on the phone that holds it; a lost phone is an admin's job.
+ */
+export async function revokeDevice(api: ApiClient, i18n: I18n<Key>, deviceId: number, reason: string): Promise<DeviceView> {
+  if (!browserSupportsWebAuthn()) throw new CeremonyFailure(i18n.t('fail.unsupported'));
+  const path = `${basePath}api/enrollment/devices/${deviceId}/revoke`;
+  const { options } = await api.apiFetch<{ options: PublicKeyCredentialRequestOptionsJSON }>(`${path}/options`, { method: 'POST' });
+  let assertion;
+  try {
+    assertion = await startAuthentication({ optionsJSON: options });
+  } catch (error) {
+    throw new CeremonyFailure(phoneFailure(error, i18n));
+  }
+  const { device } = await api.apiFetch<{ device: DeviceView }>(path, { method: 'POST', body: { reason, assertion } });
+  return device;
+}
+
+/** The passkey of one of the student's devices in use, over a fresh challenge. */
+async function proveADevice(api: ApiClient, i18n: I18n<Key>) {
+  const { options } = await api.apiFetch<{ options: PublicKeyCredentialRequestOptionsJSON }>(`${basePath}api/enrollment/options/proof`, { method: 'POST' });
+  try {
+    return await startAuthentication({ optionsJSON: options });
+  } catch (error) {
+    throw new CeremonyFailure(phoneFailure(error, i18n));
+  }
 }
 
 async function thisPhoneKey(i18n: I18n<Key>): Promise<PhoneKey> {

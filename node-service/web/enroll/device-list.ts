@@ -88,6 +88,7 @@ function editForm(device: DeviceView, kind: 'rename' | 'revoke', i18n: I18n<Key>
     { class: 'device__form' },
     el('label', { for: inputId }, i18n.t(kind === 'rename' ? 'devices.nameLabel' : 'devices.reasonLabel')),
     input,
+    ...(kind === 'revoke' ? [el('p', { class: 'muted device__note' }, i18n.t('devices.revokeNote'))] : []),
     el('div', { class: 'device__actions' }, submit, cancel),
   );
   form.addEventListener('submit', (event) => {

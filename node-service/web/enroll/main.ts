@@ -4,7 +4,8 @@ import { basePath, type Identity } from '../src/lib/api';
 import { startPage } from '../src/lib/page';
 import { clearMessage, required, showError, showMessage } from '../src/lib/ui';
 import { existingPhoneKey } from '../src/lib/phone-key';
-import { CeremonyFailure, enrollPasskey, rebindPhone } from './ceremony';
+import { changeList } from './change-list';
+import { CeremonyFailure, enrollPasskey, rebindPhone, revokeDevice } from './ceremony';
 import { deviceList, formatTime, type Editing } from './device-list';
 import { messages } from './messages';
 import { blocker, needsRebind, type DeviceView, type Overview } from './model';
@@ -19,6 +20,8 @@ const waitSection = required('#wait');
 const policyNote = required('#policy');
 const devicesSection = required('#devices');
 const devicesBody = required('#devices-body');
+const changesSection = required('#changes');
+const changesBody = required('#changes-body');
 const rebindSection = required('#rebind');
 const rebindButton = required<HTMLButtonElement>('#rebind-button');
 const backToScan = required('#back-to-scan');
@@ -59,6 +62,8 @@ function render(): void {
   backToScan.hidden = !(cameFromScan && linked);
   devicesBody.removeAttribute('aria-busy');
   devicesBody.replaceChildren(deviceList(overview.devices, editing, i18n, { edit, rename, revoke }, timeZone));
+  changesSection.hidden = false;
+  changesBody.replaceChildren(changeList(overview, i18n, timeZone));
 }
 
 function fail(error: unknown): void {
@@ -111,14 +116,14 @@ function rename(device: DeviceView, name: string): void {
 
 function revoke(device: DeviceView, reason: string): void {
   void act(async () => {
-    await api.apiFetch(`${basePath}api/enrollment/devices/${device.id}/revoke`, { method: 'POST', body: { reason } });
+    await revokeDevice(api, i18n, device.id, reason);
     return i18n.t('devices.revokedDone', { name: device.name });
   });
 }
 
 enrollButton.addEventListener('click', () => {
   void act(async () => {
-    const device = await enrollPasskey(api, i18n);
+    const device = await enrollPasskey(api, i18n, (overview?.policy.devicesInUse ?? 0) > 0);
     return i18n.t('enroll.success', { name: device.name });
   });
 });

@@ -16,9 +16,19 @@ export interface DeviceView {
   readonly phoneKeyBoundAt: string | null;
 }
 
+/** A change to the student's devices, or a refused attempt (newest first). */
+export interface DeviceChange {
+  readonly action: 'enrolled' | 'revoked' | 'rebound' | 'reset' | 'flagged' | 'refused';
+  readonly by: string;
+  readonly deviceId: number | null;
+  readonly reason: string | null;
+  readonly occurredAt: string;
+}
+
 export interface Overview {
   readonly studentId: string;
   readonly devices: readonly DeviceView[];
+  readonly changes: readonly DeviceChange[];
   readonly policy: {
     readonly maxDevices: number;
     readonly devicesInUse: number;

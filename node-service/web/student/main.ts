@@ -13,6 +13,9 @@ const { i18n, api } = startPage(messages);
 const who = required('#who');
 const message = required('#message');
 const coursesBody = required('#courses');
+const deviceNotice = required('#device-notice');
+/** A change to the student's devices this recent is announced on this page (their enrol page lists them all). */
+const RECENT_CHANGE_MS = 7 * 24 * 60 * 60 * 1000;
 const myData = myDataPanel({ i18n, api });
 required('#my-data').append(myData.element);
 
@@ -20,6 +23,8 @@ let me: Identity | undefined;
 let courses: readonly CourseAttendance[] | undefined;
 let failure: unknown;
 let timeZone: string | undefined;
+/** When the student's devices last changed (or an attempt was refused), if recently: someone with their password may have done it. */
+let recentChange: string | null = null;
 
 function render(): void {
   if (failure !== undefined) {
@@ -39,6 +44,7 @@ function render(): void {
   }
   myData.render();
   required('#my-data').hidden = false;
+  if (recentChange) showMessage(deviceNotice, 'info', i18n.t('devices.recentChange', { at: `${formatDate(recentChange, i18n.lang, timeZone)} · ${formatTime(recentChange, i18n.lang, timeZone)}` }));
   if (!courses) return;
   coursesBody.removeAttribute('aria-busy');
   coursesBody.replaceChildren(
@@ -119,7 +125,14 @@ async function load(): Promise<void> {
     me = await api.apiFetch<Identity>(`${basePath}api/me`);
     render();
     if (me.role !== 'student') return;
-    courses = (await api.apiFetch<{ courses: CourseAttendance[] }>(`${basePath}api/me/attendance`)).courses;
+    const [attendance, devices] = await Promise.all([
+      api.apiFetch<{ courses: CourseAttendance[] }>(`${basePath}api/me/attendance`),
+      // The notice is a courtesy: the attendance shows even if the devices cannot be read.
+      api.apiFetch<{ changes: ReadonlyArray<{ occurredAt: string }> }>(`${basePath}api/enrollment/devices`).catch(() => ({ changes: [] })),
+    ]);
+    courses = attendance.courses;
+    const latest = devices.changes[0]?.occurredAt;
+    recentChange = latest && Date.now() - Date.parse(latest) < RECENT_CHANGE_MS ? latest : null;
   } catch (error) {
     failure = error;
   }

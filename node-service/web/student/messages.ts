@@ -35,6 +35,8 @@ export const messages = defineMessages(
     'data.csv': 'Descargar mis datos (CSV)',
     'data.working': 'Preparando la descarga…',
     'data.done': 'Descargado: {file}',
+    'devices.recentChange':
+      'Hubo un cambio en tus dispositivos el {at}. Revísalo en «Registrar o gestionar mi llave de acceso»; si no lo hiciste tú, cambia tu contraseña del portal y avisa a administración.',
   },
   {
     'student.title': 'My attendance · Asistencia',
@@ -70,6 +72,8 @@ export const messages = defineMessages(
     'data.csv': 'Download my data (CSV)',
     'data.working': 'Preparing the download…',
     'data.done': 'Downloaded: {file}',
+    'devices.recentChange':
+      'There was a change to your devices on {at}. Check it under “Enrol or manage my passkey”; if you did not make it, change your portal password and tell an administrator.',
   },
 );
 

@@ -13,6 +13,6 @@ const courseId = new URLSearchParams(location.search).get('course');
 const config = await page.api.config().catch(() => undefined);
 const timeZone = config?.timeZone;
 
-if (sessionId) await showSession({ ...page, sessionId, timeZone });
+if (sessionId) await showSession({ ...page, sessionId, timeZone, campusNetworks: config?.campusNetworks ?? [] });
 else if (courseId) await showCourse({ ...page, courseId, timeZone });
 else await showSessionList({ ...page, timeZone, maxOccurrences: config?.sessionLimits?.seriesMaxOccurrences });

@@ -54,11 +54,14 @@ export async function showSession({
   api,
   sessionId,
   timeZone,
+  campusNetworks = [],
 }: {
   i18n: TeacherI18n;
   api: ApiClient;
   sessionId: string;
   timeZone: string | undefined;
+  /** CAMPUS_NETWORKS: what this session accepts when it lists no networks of its own. */
+  campusNetworks?: readonly string[];
 }): Promise<void> {
   required('#session-view').hidden = false;
   const body = required('#session-body');
@@ -301,6 +304,12 @@ export async function showSession({
     return [el('a', { class: 'button button--secondary', href, target: '_blank', rel: 'noopener' }, i18n.t('session.project'))];
   }
 
+  /** The session's own networks, else the institution's campus networks (its default), else any network. */
+  function networksText(own: readonly string[]): string {
+    if (own.length > 0) return own.join(', ');
+    return campusNetworks.length > 0 ? i18n.t('session.campusNetworks', { networks: campusNetworks.join(', ') }) : i18n.t('session.anyNetwork');
+  }
+
   function settingRows(session: Session): HTMLElement[] {
     const row = (key: Key, value: string): HTMLElement[] => [el('dt', {}, i18n.t(key)), el('dd', {}, value)];
     const seconds = (ms: number): string => i18n.t('session.seconds', { seconds: (ms / 1000).toLocaleString(i18n.lang) });
@@ -308,7 +317,7 @@ export async function showSession({
       ...row('session.period', seconds(session.rotationPeriodMs)),
       ...row('session.grace', seconds(session.graceMs)),
       ...row('session.late', i18n.t('session.minutes', { minutes: session.lateAfterMinutes })),
-      ...row('session.networks', session.allowedNetworks.length ? session.allowedNetworks.join(', ') : i18n.t('session.anyNetwork')),
+      ...row('session.networks', networksText(session.allowedNetworks)),
       ...row('session.fallback', i18n.t(session.fallbackCodeEnabled ? 'session.yes' : 'session.no')),
       ...row('session.policy', i18n.t(session.rosterPolicy === 'flag' ? 'form.policyFlag' : 'form.policyRefuse')),
     ];

@@ -11,6 +11,7 @@ import { createDeviceManagement, type DeviceManagement } from './application/dev
 import { createRebindingService } from './application/rebinding.js';
 import type { PeopleDirectory } from './application/ports.js';
 import { createRegistrationService, type RegistrationService } from './application/registration.js';
+import { createRevocationService } from './application/revocation.js';
 import { createStudentLookup } from './application/student-lookup.js';
 import type { EnrollmentPolicy } from './domain/policy.js';
 import { createChallengeStore } from './infrastructure/challenge-store.js';
@@ -89,6 +90,7 @@ export function createEnrollmentModule(deps: {
     challenges: createChallengeStore(deps.store, ttlMs, 'enroll'),
     ceremony: createWebAuthnCeremony({ ...config.webauthn, timeoutMs: ttlMs }),
     policy,
+    proofs: { challenges: createChallengeStore(deps.store, ttlMs, 'add'), assertions: deps.assertions, challengeTtlMs: ttlMs },
     now,
   });
   const rebinding = createRebindingService({
@@ -99,6 +101,12 @@ export function createEnrollmentModule(deps: {
     challengeTtlMs: ttlMs,
     now,
   });
+  const revocation = createRevocationService({
+    devices,
+    challenges: createChallengeStore(deps.store, ttlMs, 'revoke'),
+    assertions: deps.assertions,
+    challengeTtlMs: ttlMs,
+  });
   const management = createDeviceManagement({ devices, policy });
   const credentials = createScanCredentials({ devices, now });
   const lookup = createStudentLookup({
@@ -108,7 +116,7 @@ export function createEnrollmentModule(deps: {
     ...(deps.report ? { report: deps.report } : {}),
   });
   const routes: FastifyPluginAsyncZod = async (app) => {
-    await app.register(studentRoutes({ registration, rebinding, management, guards: deps.guards, limits: deps.limits }));
+    await app.register(studentRoutes({ registration, rebinding, revocation, management, guards: deps.guards, limits: deps.limits }));
     await app.register(adminRoutes({ management, lookup, guards: deps.guards, limits: deps.limits }));
   };
   return { registration, management, credentials, routes };

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import { phoneSignatureValid } from '../../shared/phone-key.js';
 import type { KeyValueStore } from '../../shared/storage/key-value.js';
 import type { AssertionVerifier } from '../../shared/webauthn/assertion.js';
@@ -9,8 +8,9 @@ import type { ScanCredentials, ScanReceipts, ScanSession } from './application/p
 import { createAssertionCeremony } from './infrastructure/assertion-ceremony.js';
 import { createScanChallengeStore } from './infrastructure/challenge-store.js';
 import { createPhoneRequests } from './infrastructure/phone-requests.js';
+import { createNetworkBudgets } from './infrastructure/network-budgets.js';
+import { createSharingWatch } from './infrastructure/sharing-watch.js';
 import { createTypedCodeAttempts } from './infrastructure/typed-code-failures.js';
-import { addressNetwork } from '../../shared/networks.js';
 import { scanRoutes } from './presentation/routes.js';
 
 export type { ScanCredentials, ScanDevice, ScanEvidence, ScanReceipts, ScanSession } from './application/ports.js';
@@ -25,9 +25,18 @@ export function createScanModule(deps: {
   receipts: ScanReceipts;
   assertions: AssertionVerifier;
   challengeTtlMs: number;
+  /** Challenge requests per client network per minute that enrolled phones signed (RATE_LIMIT_SCAN_PER_MINUTE). */
   requestsPerMinutePerAddress: number;
+  /** The same for requests no enrolled phone signed (RATE_LIMIT_SCAN_UNKNOWN_PHONE_PER_MINUTE). */
+  unknownPhoneRequestsPerMinutePerAddress: number;
   requestsPerMinutePerPhone: number;
+  /** Wrong typed codes per phone per minute, and per client network as a ceiling. */
   typedCodeFailuresPerMinute: number;
+  typedCodeFailuresPerMinutePerAddress: number;
+  /** SHARING_POLICY, SHARING_WINDOW_SECONDS and SHARING_SIMULTANEOUS_MS, in milliseconds. */
+  sharing: { policy: 'flag' | 'refuse'; windowMs: number; simultaneousMs: number };
+  /** CAMPUS_NETWORKS: every session's networks unless it lists its own. */
+  campusNetworks: readonly string[];
   /** When a request arrived, on the shared clock: codes are judged at that moment. */
   now?: () => number;
 }) {
@@ -36,23 +45,19 @@ export function createScanModule(deps: {
     sessions: deps.sessions,
     challenges: createScanChallengeStore(deps.store),
     phoneRequests: createPhoneRequests(deps.store, deps.requestsPerMinutePerPhone),
-    typedCodeAttempts: createTypedCodeAttempts(deps.store, deps.typedCodeFailuresPerMinute),
+    networkBudgets: createNetworkBudgets(deps.store, { proven: deps.requestsPerMinutePerAddress, unproven: deps.unknownPhoneRequestsPerMinutePerAddress }),
+    typedCodeAttempts: createTypedCodeAttempts(deps.store, { perPhone: deps.typedCodeFailuresPerMinute, perNetwork: deps.typedCodeFailuresPerMinutePerAddress }),
     ceremony: createAssertionCeremony(deps.assertions),
     credentials: deps.credentials,
     phoneSignatureValid,
     confirmations: deps.confirmations,
     receipts: deps.receipts,
-    settings: { challengeTtlMs: deps.challengeTtlMs },
+    sharing: createSharingWatch(deps.store, deps.sharing),
+    settings: { challengeTtlMs: deps.challengeTtlMs, sharingPolicy: deps.sharing.policy, campusNetworks: deps.campusNetworks },
     ...(deps.now ? { now: deps.now } : {}),
   });
-  // A ceiling per client network (an IPv4 address, an IPv6 /64: the unit of the typed-code budget), high
-  // enough for a lecture hall behind one NAT, counted after validation so junk does not use it up; each
-  // phone's own budget is counted after its signature (phone-requests.ts).
-  const rateLimit = {
-    max: deps.requestsPerMinutePerAddress,
-    timeWindow: 60_000,
-    hook: 'preHandler' as const,
-    keyGenerator: (request: FastifyRequest) => `scan:${addressNetwork(request.ip ?? null)}`,
-  };
-  return { scan, routes: scanRoutes({ scan, rateLimit }) };
+  // The budgets per client network are spent inside the challenge, once the phone key is known to be
+  // enrolled or not (network-budgets.ts): junk that fails validation spends nothing, and a confirmation
+  // spends the single-use challenge it answers.
+  return { scan, routes: scanRoutes({ scan }) };
 }

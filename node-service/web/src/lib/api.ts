@@ -11,6 +11,8 @@ export interface ClientConfig {
   readonly devSignIn: boolean;
   /** The institution's IANA time zone: pages show dates and times in it. */
   readonly timeZone?: string;
+  /** The institution's campus networks: a session without networks of its own accepts these (none: any). */
+  readonly campusNetworks?: readonly string[];
   /** The service's bounds on sessions (what the forms may check before sending). */
   readonly sessionLimits?: { readonly seriesMaxOccurrences?: number };
 }

@@ -32,6 +32,8 @@ export function createConfirmationService(deps: {
       if (result.outcome === 'confirmed') announceCount(request.sessionId);
       return result;
     },
+    /** An alert raised after the confirmation (scan/domain/sharing.ts): the roster and exports show it. */
+    addAlert: (key: { sessionId: string; round: number; studentId: string }, alert: string) => deps.confirmations.addAlert(key, alert),
     /** Stops pending announcements (shutdown). */
     close(): void {
       for (const timer of scheduled.values()) clearTimeout(timer);

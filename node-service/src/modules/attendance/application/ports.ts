@@ -163,6 +163,8 @@ export type UseNotRecorded = { outcome: 'use_not_recorded' };
 export interface ConfirmationRepository {
   /** One validation per (session, round, student), committed with the student's result and the device's use; idempotent. */
   record(request: ConfirmationRequest): Promise<ConfirmationResult | UseNotRecorded>;
+  /** Adds an alert to the student's validation of that round, if there is one (each alert once). */
+  addAlert(key: { sessionId: string; round: number; studentId: string }, alert: string): Promise<void>;
 }
 
 export interface SessionResultRow {

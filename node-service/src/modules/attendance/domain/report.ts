@@ -18,12 +18,14 @@ const ALERT_LABELS: Record<Locale, Record<string, string>> = {
     synced_passkey: 'llave de acceso sincronizada',
     frequent_rebinds: 'volvió a vincular su teléfono varias veces',
     rebound_recently: 'volvió a vincular su teléfono en las últimas 24 h',
+    shared_device: 'dispositivo usado en dos lugares o a la vez',
   },
   en: {
     shared_phone: 'phone shared with another student',
     synced_passkey: 'synced passkey',
     frequent_rebinds: 'phone linked again several times',
     rebound_recently: 'phone linked again in the last 24 h',
+    shared_device: 'device used in two places or at once',
   },
 };
 

@@ -21,6 +21,9 @@ import type { ConfirmationRepository, ConfirmationRequest } from '../application
  */
 const RECORD_CONFIRMATIONS = 'SELECT * FROM attendance.record_confirmations($1)';
 
+const ADD_ALERT = `UPDATE attendance.validations SET alerts = array_append(alerts, $4)
+  WHERE session_id = $1 AND round = $2 AND student_id = $3 AND NOT ($4 = ANY (alerts))`;
+
 interface RecordedRow {
   /** Null when the session does not exist (the batch's row for it). */
   state: 'scheduled' | 'open' | 'closed' | null;
@@ -85,6 +88,9 @@ export function createConfirmationRepository(db: SqlDatabase, grouping: Grouping
         session: { id: request.sessionId, courseName: session.course_name, room: session.room },
         round: request.round,
       };
+    },
+    async addAlert(key, alert) {
+      await db.query(ADD_ALERT, [key.sessionId, key.round, key.studentId, alert]);
     },
   };
 }

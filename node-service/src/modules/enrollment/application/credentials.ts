@@ -33,6 +33,7 @@ export function createScanCredentials(deps: { devices: DeviceRepository; now: ()
     async flag(deviceId, reason, details = {}) {
       return (await deps.devices.flag(deviceId, reason, { id: 'asistencia', role: 'system' }, details)) !== null;
     },
+    alertShared: (deviceId, details) => deps.devices.raiseAlert(deviceId, { reason: 'shared_device', details }, { id: 'asistencia', role: 'system' }),
     studentIdFromUserHandle,
   };
 }

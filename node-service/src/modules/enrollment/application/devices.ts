@@ -12,7 +12,16 @@ export interface DeviceOverview {
   enrollmentsSinceReset: number;
   /** Null when the cooldown allows an enrolment now (the device limit may still refuse it). */
   nextEnrollmentAt: Date | null;
+  /**
+   * The latest changes to the student's devices and the attempts refused, newest first: what the student's
+   * pages show so that a change they did not make (someone with their portal password) does not go unseen.
+   */
+  changes: HistoryEntry[];
 }
+
+/** The history rows a student is told about: every device change, and every attempt that was refused. */
+const CHANGE_ACTIONS: ReadonlySet<string> = new Set(['enrolled', 'revoked', 'rebound', 'reset', 'flagged', 'refused']);
+const CHANGES_SHOWN = 20;
 
 export interface DeviceManagement {
   overview(studentId: string): Promise<DeviceOverview>;
@@ -21,7 +30,6 @@ export interface DeviceManagement {
   needingAttention(limit?: number): Promise<Device[]>;
   /** A student acts on their own devices only: someone else's device is "not found". */
   renameOwn(studentId: string, deviceId: number, name: string): Promise<Device>;
-  revokeOwn(studentId: string, deviceId: number, reason: string): Promise<Device>;
   /** An admin or operator acts on any device. */
   revoke(actor: Actor, deviceId: number, reason: string): Promise<Device>;
   /** The operator's way to name a device: the first characters of its credential id. */
@@ -36,7 +44,7 @@ export function createDeviceManagement(deps: { devices: DeviceRepository; policy
   const { devices, policy } = deps;
 
   const overview = async (studentId: string): Promise<DeviceOverview> => {
-    const [list, standing] = await Promise.all([devices.listByStudent(studentId), devices.standing(studentId)]);
+    const [list, standing, history] = await Promise.all([devices.listByStudent(studentId), devices.standing(studentId), devices.history(studentId, 100)]);
     return {
       studentId,
       devices: list,
@@ -44,6 +52,7 @@ export function createDeviceManagement(deps: { devices: DeviceRepository; policy
       devicesInUse: standing.devicesInUse,
       enrollmentsSinceReset: standing.enrollmentsSinceReset,
       nextEnrollmentAt: nextEnrollmentAt(policy, standing),
+      changes: history.filter((entry) => CHANGE_ACTIONS.has(entry.action)).slice(0, CHANGES_SHOWN),
     };
   };
 
@@ -73,10 +82,6 @@ export function createDeviceManagement(deps: { devices: DeviceRepository; policy
       const renamed = await devices.rename(device.id, newName, { id: studentId, role: 'student' });
       if (!renamed) throw enrollmentErrors.ENROLLMENT_DEVICE_REVOKED();
       return renamed;
-    },
-
-    async revokeOwn(studentId, deviceId, reason) {
-      return revoke({ id: studentId, role: 'student' }, await existing(deviceId, studentId), reason);
     },
 
     async revoke(actor, deviceId, reason) {

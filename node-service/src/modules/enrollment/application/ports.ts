@@ -1,8 +1,14 @@
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Actor, Device, HistoryAction, HistoryEntry, NewCredential, PhoneKey } from '../domain/device.js';
-import type { Standing, Verdict } from '../domain/policy.js';
+import type { RebindRecord, Standing, Verdict } from '../domain/policy.js';
 
 export type CreationOptions = PublicKeyCredentialCreationOptionsJSON;
+
+/** The signed-in student, as the verified portal token says. */
+export interface Student {
+  id: string;
+  name: string;
+}
 export type RegistrationResponse = RegistrationResponseJSON;
 
 /** The WebAuthn registration ceremony (SimpleWebAuthn in production). */
@@ -77,12 +83,12 @@ export interface DeviceRepository {
   enroll(input: EnrollInput, decide: (context: { standing: Standing; sharedWith: string[] }) => Verdict): Promise<Device>;
   /**
    * Binds a new phone key to the student's active device, likewise serialised: `decide` sees the device, its
-   * latest re-binding and the other students on the new key. Null when the device is not the student's or not
-   * active. Writes the 'rebound' row and the alerts.
+   * re-bindings since the student's last reset (30 days at most) and the other students on the new key. Null
+   * when the device is not the student's or not active. Writes the 'rebound' row and the alerts.
    */
   rebind(
     input: RebindInput,
-    decide: (context: { device: Device; lastReboundAt: Date | null; sharedWith: string[] }) => Verdict,
+    decide: (context: { device: Device; rebinds: RebindRecord; sharedWith: string[] }) => Verdict,
   ): Promise<Device | null>;
   /** Null when the device does not exist or is revoked. */
   rename(deviceId: number, name: string, actor: Actor): Promise<Device | null>;
@@ -90,6 +96,8 @@ export interface DeviceRepository {
   revoke(deviceId: number, reason: string, actor: Actor): Promise<Device | null>;
   /** Writes the 'reset' row that restarts the cooldown sequence. */
   reset(studentId: string, reason: string, actor: Actor): Promise<void>;
+  /** Raises (or refreshes) an alert on a device and writes its 'alerted' row; nothing when it does not exist. */
+  raiseAlert(deviceId: number, alert: Verdict['alerts'][number], actor: Actor): Promise<void>;
   /** Null when the device was not active. */
   flag(deviceId: number, reason: string, actor: Actor, details: Record<string, unknown>): Promise<Device | null>;
   /** False when the device is no longer active, or its counter is not behind `signCount` any more. */

@@ -1,22 +1,30 @@
-import { challengeOfAssertion, type AssertionVerifier } from '../../../shared/webauthn/assertion.js';
-import type { Device } from '../domain/device.js';
+import { isAppError } from '../../../shared/errors.js';
+import type { AssertionVerifier } from '../../../shared/webauthn/assertion.js';
+import type { Actor, Device } from '../domain/device.js';
 import { enrollmentErrors } from '../domain/errors.js';
-import { assertMayRebind, rebindVerdict, sharedPhoneVerdict, type EnrollmentPolicy } from '../domain/policy.js';
-import { studentIdFromUserHandle } from '../domain/user-handle.js';
+import { assertMayRebind, sharedPhoneVerdict, type EnrollmentPolicy } from '../domain/policy.js';
+import { passkeyChallenge, provenPasskey, type PasskeyAssertion } from './passkey-proof.js';
 import { auditSharedPhoneRefusal, provenPhoneKey, type PhoneKeyProof } from './phone-binding.js';
 import type { ChallengeStore, DeviceRepository } from './ports.js';
-import { challengeRefusals, type Student } from './registration.js';
+import type { Student } from './registration.js';
 
 export interface RebindingService {
   /** Assertion options naming the student's active passkeys, with a fresh single-use challenge. */
   begin(student: Student): Promise<Record<string, unknown>>;
   /**
    * The student proves one of their passkeys (portal sign-in plus the passkey) and a new phone key on the
-   * same page; the new phone key replaces the device's old one. Audited as 'rebound', counted, and past
-   * ENROLLMENT_REBINDS_BEFORE_FLAG in 30 days the device gets an alert.
+   * same page; the new phone key replaces the device's old one. Audited as 'rebound'; at most one per
+   * ENROLLMENT_REBIND_COOLDOWN_HOURS, and past ENROLLMENT_REBINDS_BEFORE_FLAG in 30 days refused until an
+   * admin resets the student (the device then shows in "devices to review").
    */
-  finish(student: Student, assertion: { id: string; response: { clientDataJSON: string } }, phoneKey: PhoneKeyProof): Promise<Device>;
+  finish(student: Student, assertion: PasskeyAssertion, phoneKey: PhoneKeyProof): Promise<Device>;
 }
+
+/** The refusals of the re-binding policy, by the reason their history row gives. */
+const POLICY_REFUSALS: Readonly<Record<string, string>> = {
+  ENROLLMENT_REBIND_COOLDOWN_ACTIVE: 'rebind_cooldown',
+  ENROLLMENT_REBIND_LIMIT_REACHED: 'rebind_limit',
+};
 
 /**
  * Re-binding a phone key: for a student whose phone key is gone (browser data cleared, another browser,
@@ -34,47 +42,48 @@ export function createRebindingService(deps: {
     async begin(student) {
       const active = (await deps.devices.listByStudent(student.id)).filter((device) => device.state === 'active');
       if (active.length === 0) throw enrollmentErrors.ENROLLMENT_NOTHING_TO_REBIND();
-      const { options, challenge } = await deps.assertions.options({
-        timeoutMs: deps.challengeTtlMs,
-        allow: active.map((device) => ({ credentialId: device.credentialId, transports: device.transports })),
-      });
-      await deps.challenges.issue(student.id, challenge);
-      return options;
+      return passkeyChallenge(deps, student, active);
     },
 
     async finish(student, assertion, proof) {
-      const challenge = challengeOfAssertion(assertion);
-      if (!challenge) throw enrollmentErrors.ENROLLMENT_REBIND_ASSERTION_INVALID();
-      // Consumed before anything else is checked: a challenge buys exactly one attempt, good or bad.
-      const outcome = await deps.challenges.consume(student.id, challenge);
-      if (outcome !== 'accepted') throw challengeRefusals[outcome]();
-
-      const device = await deps.devices.findByCredentialId(assertion.id);
-      if (!device || device.studentId !== student.id || device.state !== 'active') throw enrollmentErrors.ENROLLMENT_REBIND_NOT_YOUR_PASSKEY();
-      const verdict = await deps.assertions.verify({ response: assertion, expectedChallenge: challenge, credential: device });
-      if (!verdict.ok) throw enrollmentErrors.ENROLLMENT_REBIND_ASSERTION_INVALID();
-      if (verdict.userHandle && studentIdFromUserHandle(verdict.userHandle) !== student.id) throw enrollmentErrors.ENROLLMENT_REBIND_NOT_YOUR_PASSKEY();
+      const { device, challenge } = await provenPasskey(deps, student, assertion, {
+        accepts: (candidate) => candidate.state === 'active',
+        invalid: () => enrollmentErrors.ENROLLMENT_REBIND_ASSERTION_INVALID(),
+        notYours: () => enrollmentErrors.ENROLLMENT_REBIND_NOT_YOUR_PASSKEY(),
+      });
       const phoneKey = provenPhoneKey(proof, 'rebind', challenge);
-      // The sign counter moves forward as at a scan; a copy that lags behind is not the student's passkey.
-      if (!(await deps.devices.recordUse(device.id, { signCount: verdict.newCounter, backedUp: verdict.backedUp }))) {
-        throw enrollmentErrors.ENROLLMENT_REBIND_ASSERTION_INVALID();
-      }
-
       const actor = { id: student.id, role: 'student' } as const;
       let sharedWith: string[] = [];
       try {
         const rebound = await deps.devices.rebind({ studentId: student.id, deviceId: device.id, phoneKey, actor }, (context) => {
           sharedWith = context.sharedWith;
-          assertMayRebind(deps.policy, context.lastReboundAt, deps.now());
-          const shared = sharedPhoneVerdict(deps.policy, sharedWith);
-          return { alerts: [...shared.alerts, ...rebindVerdict(deps.policy, context.device.rebindsLast30Days + 1).alerts] };
+          assertMayRebind(deps.policy, context.rebinds, deps.now());
+          return sharedPhoneVerdict(deps.policy, sharedWith);
         });
         if (!rebound) throw enrollmentErrors.ENROLLMENT_REBIND_NOT_YOUR_PASSKEY();
         return rebound;
       } catch (error) {
         await auditSharedPhoneRefusal(deps.devices, error, { studentId: student.id, actor, attempt: 'rebind', phoneKeyId: phoneKey.id, others: sharedWith });
+        await auditPolicyRefusal(deps.devices, error, { device, actor, phoneKeyId: phoneKey.id });
         throw error;
       }
     },
   };
+}
+
+/**
+ * A re-binding the policy refused stores nothing, so it is audited on its own (the student's page lists it);
+ * past the ceiling the device also gets a `frequent_rebinds` alert, which puts it before an admin.
+ */
+async function auditPolicyRefusal(
+  devices: Pick<DeviceRepository, 'audit' | 'raiseAlert'>,
+  error: unknown,
+  context: { device: Device; actor: Actor; phoneKeyId: string },
+): Promise<void> {
+  const reason = isAppError(error) ? POLICY_REFUSALS[error.code] : undefined;
+  if (!reason) return;
+  const { device, actor } = context;
+  const details = { attempt: 'rebind', phoneKeyId: context.phoneKeyId, ...(isAppError(error) && typeof error.details === 'object' ? error.details : {}) };
+  await devices.audit({ studentId: device.studentId, deviceId: device.id, action: 'refused', actor, reason, details });
+  if (reason === 'rebind_limit') await devices.raiseAlert(device.id, { reason: 'frequent_rebinds', details }, actor);
 }

@@ -87,6 +87,12 @@ function harness(options: { policy?: Partial<EnrollmentPolicy>; standing?: Parti
       },
     },
     policy: { ...policy, ...options.policy },
+    // A device in use is proven by its passkey before another is added: here every proof fails.
+    proofs: {
+      challenges: { issue: async () => undefined, consume: async () => 'expired' as const },
+      assertions: { options: async () => ({ options: {}, challenge: 'proof' }), verify: async () => ({ ok: false as const, reason: 'invalid' as const }) },
+      challengeTtlMs: 60_000,
+    },
     now: () => NOW,
   });
   return { service, stored, audits, calls };
@@ -105,6 +111,18 @@ describe('beginning an enrolment', () => {
     const waiting = harness({ standing: { enrollmentsSinceReset: 1, lastEnrolledAt: new Date(NOW.getTime() - 10 * 60_000) } });
     await refusedWith(waiting.service.begin(ana), 'ENROLLMENT_COOLDOWN_ACTIVE');
     expect([...full.calls, ...waiting.calls]).toEqual([]);
+  });
+});
+
+describe('adding a device while one is in use', () => {
+  it('needs the passkey of one in use: the portal sign-in alone is refused and audited', async () => {
+    const { service, stored, audits } = harness({ policy: { maxDevices: 2, cooldownMs: [0] } });
+    const first = await service.begin(ana);
+    await service.finish(ana, response(first.challenge), phoneKey().proofFor(first.challenge), undefined);
+    await refusedWith(service.begin(ana), 'ENROLLMENT_PASSKEY_REQUIRED_TO_ADD');
+    expect(audits.map((a) => [a.action, a.reason, a.details])).toEqual([['refused', 'passkey_required', { attempt: 'enroll' }]]);
+    await refusedWith(service.begin(ana, { id: 'x', response: { clientDataJSON: Buffer.from(JSON.stringify({ challenge: 'proof' })).toString('base64url') } }), 'ENROLLMENT_CHALLENGE_EXPIRED');
+    expect(stored).toHaveLength(1);
   });
 });
 

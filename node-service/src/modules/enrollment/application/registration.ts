@@ -1,11 +1,13 @@
-import type { AppError } from '../../../shared/errors.js';
 import { deviceName, occupiesSlot, type Device } from '../domain/device.js';
 import { enrollmentErrors } from '../domain/errors.js';
 import { assertAuthenticatorAllowed, assertMayEnroll, sharedPhoneVerdict, syncedPasskeyVerdict, type EnrollmentPolicy } from '../domain/policy.js';
 import { userHandleFor } from '../domain/user-handle.js';
+import type { AssertionVerifier } from '../../../shared/webauthn/assertion.js';
+import { challengeRefusals } from './challenge-refusals.js';
+import { passkeyChallenge, provenPasskey, type PasskeyAssertion } from './passkey-proof.js';
 import { auditSharedPhoneRefusal, provenPhoneKey, type PhoneKeyProof } from './phone-binding.js';
 import type {
-  ChallengeOutcome,
+  Student,
   ChallengeStore,
   CreationOptions,
   DeviceRepository,
@@ -13,15 +15,20 @@ import type {
   RegistrationResponse,
 } from './ports.js';
 
-/** The signed-in student, as the verified portal token says. */
-export interface Student {
-  id: string;
-  name: string;
-}
+export type { Student } from './ports.js';
 
 export interface RegistrationService {
-  /** Options for the browser, after checking the policy so nobody is asked for a fingerprint in vain. */
-  begin(student: Student): Promise<CreationOptions>;
+  /**
+   * Assertion options naming the student's devices in use, with a fresh single-use challenge: a student who
+   * has one proves it before adding another (ENROLLMENT_NO_DEVICE_YET when there is none to prove).
+   */
+  proofOptions(student: Student): Promise<Record<string, unknown>>;
+  /**
+   * Options for the browser, after checking the policy so nobody is asked for a fingerprint in vain. A first
+   * device needs the portal sign-in alone; another, while one is in use, also the passkey of one in use
+   * (`proof`): the portal password alone cannot add a phone that then confirms for the student.
+   */
+  begin(student: Student, proof?: PasskeyAssertion): Promise<CreationOptions>;
   /**
    * Consumes the challenge, verifies the response and the phone key's signature over the challenge, applies
    * the policy again (device limit, cooldown, shared phone, synced passkeys) and stores the device bound to
@@ -32,25 +39,40 @@ export interface RegistrationService {
 
 const DEFAULT_DEVICE_NAME = 'Llave de acceso';
 
-export const challengeRefusals: Record<Exclude<ChallengeOutcome, 'accepted'>, () => AppError> = {
-  expired: () => enrollmentErrors.ENROLLMENT_CHALLENGE_EXPIRED(),
-  already_used: () => enrollmentErrors.ENROLLMENT_CHALLENGE_ALREADY_USED(),
-  not_yours: () => enrollmentErrors.ENROLLMENT_CHALLENGE_NOT_YOURS(),
-  superseded: () => enrollmentErrors.ENROLLMENT_CHALLENGE_SUPERSEDED(),
-};
 
 export function createRegistrationService(deps: {
   devices: DeviceRepository;
   challenges: ChallengeStore;
   ceremony: RegistrationCeremony;
   policy: EnrollmentPolicy;
+  /** The proof of a device in use before adding another: its own single-use challenges. */
+  proofs: { challenges: ChallengeStore; assertions: AssertionVerifier; challengeTtlMs: number };
   now: () => Date;
 }): RegistrationService {
+  const inUseBy = async (student: Student) => (await deps.devices.listByStudent(student.id)).filter(occupiesSlot);
   return {
-    async begin(student) {
+    async proofOptions(student) {
+      const inUse = await inUseBy(student);
+      if (inUse.length === 0) throw enrollmentErrors.ENROLLMENT_NO_DEVICE_YET();
+      return passkeyChallenge(deps.proofs, student, inUse);
+    },
+
+    async begin(student, proof) {
       const userHandle = userHandleFor(student.id);
       assertMayEnroll(deps.policy, await deps.devices.standing(student.id), deps.now());
-      const inUse = (await deps.devices.listByStudent(student.id)).filter(occupiesSlot);
+      const inUse = await inUseBy(student);
+      if (inUse.length > 0) {
+        const actor = { id: student.id, role: 'student' } as const;
+        if (!proof) {
+          await deps.devices.audit({ studentId: student.id, deviceId: null, action: 'refused', actor, reason: 'passkey_required', details: { attempt: 'enroll' } });
+          throw enrollmentErrors.ENROLLMENT_PASSKEY_REQUIRED_TO_ADD();
+        }
+        await provenPasskey({ ...deps.proofs, devices: deps.devices }, student, proof, {
+          accepts: occupiesSlot,
+          invalid: () => enrollmentErrors.ENROLLMENT_PASSKEY_INVALID(),
+          notYours: () => enrollmentErrors.ENROLLMENT_REBIND_NOT_YOUR_PASSKEY(),
+        });
+      }
       const options = await deps.ceremony.options({
         userHandle,
         userName: student.name,

@@ -38,10 +38,10 @@ export interface Device {
 
 /**
  * A note for admins about a device that still works (a phone key shared with another student, a synced
- * passkey, frequent re-bindings). Unlike the 'flagged' state, an alert never stops a scan; it rides along
+ * passkey, frequent re-bindings, the device used in two places or at once: scan/domain/sharing.ts). Unlike the 'flagged' state, an alert never stops a scan; it rides along
  * on the confirmations the device signs, for the teacher to see.
  */
-export const ALERT_REASONS = ['shared_phone', 'synced_passkey', 'frequent_rebinds'] as const;
+export const ALERT_REASONS = ['shared_phone', 'synced_passkey', 'frequent_rebinds', 'shared_device'] as const;
 export type AlertReason = (typeof ALERT_REASONS)[number];
 
 interface DeviceAlert {

@@ -140,6 +140,36 @@ export const enrollmentErrors = defineErrors({
     es: 'No se pudo comprobar tu llave de acceso. Usa la llave que registraste para tu cuenta y vuelve a intentarlo.',
     en: 'Your passkey could not be checked. Use the passkey you enrolled for your account and try again.',
   },
+  ENROLLMENT_REBIND_LIMIT_REACHED: {
+    kind: 'forbidden',
+    es: 'Ya volviste a vincular este teléfono {count} vez/veces en los últimos 30 días, el máximo sin revisión. Pide a administración que lo revise; hasta entonces, pide a tu docente que registre tu asistencia.',
+    en: 'You already re-linked this phone {count} time(s) in the last 30 days, the most allowed without a review. Ask an administrator to look into it; until then, ask your teacher to record your attendance.',
+  },
+  ENROLLMENT_PASSKEY_REQUIRED: {
+    kind: 'forbidden',
+    es: 'Para revocar un dispositivo hace falta su llave de acceso (huella, cara o PIN en ese teléfono), no solo la contraseña del portal. Si perdiste el teléfono, pide a administración que lo revoque.',
+    en: 'Revoking a device needs its passkey (fingerprint, face or PIN on that phone), not just the portal password. If you lost the phone, ask an administrator to revoke it.',
+  },
+  ENROLLMENT_PASSKEY_REQUIRED_TO_ADD: {
+    kind: 'forbidden',
+    es: 'Ya tienes un dispositivo registrado: para registrar otro, confirma primero con la llave de acceso de uno de tus dispositivos (huella, cara o PIN en ese teléfono). Si los perdiste, pide a administración que los revoque.',
+    en: 'You already have an enrolled device: to enrol another, first confirm with the passkey of one of your devices (fingerprint, face or PIN on that phone). If you lost them, ask an administrator to revoke them.',
+  },
+  ENROLLMENT_NO_DEVICE_YET: {
+    kind: 'conflict',
+    es: 'Aún no tienes ningún dispositivo registrado: registra el primero sin más.',
+    en: 'You have no enrolled device yet: enrol your first one directly.',
+  },
+  ENROLLMENT_PASSKEY_INVALID: {
+    kind: 'invalid',
+    es: 'No se pudo comprobar la llave de acceso de ese dispositivo. Usa el teléfono donde la registraste y vuelve a intentarlo.',
+    en: 'The passkey of that device could not be checked. Use the phone where you enrolled it and try again.',
+  },
+  ENROLLMENT_PASSKEY_NOT_THIS_DEVICE: {
+    kind: 'forbidden',
+    es: 'Esa llave de acceso no es la del dispositivo que quieres revocar. Usa el teléfono de ese dispositivo o pide a administración que lo revoque.',
+    en: 'That passkey is not the one of the device you want to revoke. Use that device’s phone, or ask an administrator to revoke it.',
+  },
   ENROLLMENT_REBIND_NOT_YOUR_PASSKEY: {
     kind: 'forbidden',
     es: 'Esa llave de acceso no es una de tus llaves activas. Usa la tuya, o registra una nueva si la perdiste.',

@@ -6,7 +6,6 @@ import {
   assertMayRebind,
   duration,
   nextEnrollmentAt,
-  rebindVerdict,
   sharedPhoneVerdict,
   syncedPasskeyVerdict,
   type EnrollmentPolicy,
@@ -109,12 +108,12 @@ describe('the phone binding policy', () => {
     expect(syncedPasskeyVerdict({ ...policy, syncedPasskeys: 'refuse' }, { backupEligible: false, backedUp: false })).toEqual({ alerts: [] });
   });
 
-  test('re-binding waits the cooldown after the previous one, and past the threshold in 30 days raises an alert', () => {
+  test('re-binding waits the cooldown after the previous one, and past the ceiling is refused pending an admin', () => {
     const waiting = { ...policy, rebindCooldownMs: 60 * 60_000 };
-    expect(() => assertMayRebind(waiting, null, at)).not.toThrow();
-    expect(refusal(() => assertMayRebind(waiting, at, minutesLater(30))).code).toBe('ENROLLMENT_REBIND_COOLDOWN_ACTIVE');
-    expect(() => assertMayRebind(waiting, at, minutesLater(60))).not.toThrow();
-    expect(rebindVerdict(policy, 3)).toEqual({ alerts: [] });
-    expect(rebindVerdict(policy, 4)).toEqual({ alerts: [{ reason: 'frequent_rebinds', details: { rebindsLast30Days: 4 } }] });
+    expect(() => assertMayRebind(waiting, { lastReboundAt: null, rebinds: 0 }, at)).not.toThrow();
+    expect(refusal(() => assertMayRebind(waiting, { lastReboundAt: at, rebinds: 1 }, minutesLater(30))).code).toBe('ENROLLMENT_REBIND_COOLDOWN_ACTIVE');
+    expect(() => assertMayRebind(waiting, { lastReboundAt: at, rebinds: 2 }, minutesLater(60))).not.toThrow();
+    expect(refusal(() => assertMayRebind(waiting, { lastReboundAt: at, rebinds: 3 }, minutesLater(6000)))).toMatchObject({ code: 'ENROLLMENT_REBIND_LIMIT_REACHED', vars: { count: 3 } });
+    expect(refusal(() => assertMayRebind({ ...policy, rebindsBeforeFlag: 0 }, { lastReboundAt: null, rebinds: 0 }, at)).code).toBe('ENROLLMENT_REBIND_LIMIT_REACHED');
   });
 });

@@ -24,9 +24,9 @@ export interface EnrollmentPolicy {
   sharedPhone: 'refuse' | 'flag';
   /** A synced (backup-eligible) passkey: the phone key makes a synced copy useless elsewhere, hence 'allow'. */
   syncedPasskeys: 'allow' | 'flag' | 'refuse';
-  /** Milliseconds between two re-bindings of one device's phone key. */
+  /** Milliseconds between two re-bindings of one device's phone key (ENROLLMENT_REBIND_COOLDOWN_HOURS). */
   rebindCooldownMs: number;
-  /** More re-bindings than this in 30 days raise an alert on the device. */
+  /** Re-bindings of one device allowed in 30 days since the last admin reset; the next is refused pending an admin. */
   rebindsBeforeFlag: number;
 }
 
@@ -91,18 +91,26 @@ export function syncedPasskeyVerdict(policy: EnrollmentPolicy, credential: { bac
   return { alerts: [{ reason: 'synced_passkey', details: { backedUp: credential.backedUp } }] };
 }
 
-/** Re-binding waits ENROLLMENT_REBIND_COOLDOWN_MINUTES after the previous one. */
-export function assertMayRebind(policy: EnrollmentPolicy, lastReboundAt: Date | null, now: Date): void {
-  if (lastReboundAt === null || policy.rebindCooldownMs === 0) return;
-  const allowedAt = new Date(lastReboundAt.getTime() + policy.rebindCooldownMs);
+/** A device's re-bindings as the policy counts them: since the student's last admin reset, in the last 30 days. */
+export interface RebindRecord {
+  lastReboundAt: Date | null;
+  rebinds: number;
+}
+
+/**
+ * Re-binding moves a student's attendance to another phone, so it is rationed: past
+ * ENROLLMENT_REBINDS_BEFORE_FLAG it is refused until an admin resets the student (or 30 days pass), and each
+ * waits ENROLLMENT_REBIND_COOLDOWN_HOURS after the previous one. A reset clears both.
+ */
+export function assertMayRebind(policy: EnrollmentPolicy, record: RebindRecord, now: Date): void {
+  if (record.rebinds >= policy.rebindsBeforeFlag) {
+    throw enrollmentErrors.ENROLLMENT_REBIND_LIMIT_REACHED({ count: record.rebinds }, { rebinds: record.rebinds, max: policy.rebindsBeforeFlag });
+  }
+  if (record.lastReboundAt === null || policy.rebindCooldownMs === 0) return;
+  const allowedAt = new Date(record.lastReboundAt.getTime() + policy.rebindCooldownMs);
   if (allowedAt <= now) return;
   const waitMinutes = Math.ceil((allowedAt.getTime() - now.getTime()) / 60_000);
   throw enrollmentErrors.ENROLLMENT_REBIND_COOLDOWN_ACTIVE({ at: localMinute(allowedAt, policy.timeZone), wait: duration(waitMinutes) }, { retryAt: allowedAt.toISOString(), waitMinutes });
-}
-
-/** `rebinds` counts this one too: past the threshold the device gets an alert. */
-export function rebindVerdict(policy: EnrollmentPolicy, rebinds: number): Verdict {
-  return rebinds > policy.rebindsBeforeFlag ? { alerts: [{ reason: 'frequent_rebinds', details: { rebindsLast30Days: rebinds } }] } : { alerts: [] };
 }
 
 /**

@@ -13,7 +13,7 @@ interface Issued {
   superseded: boolean;
 }
 
-export function createChallengeStore(store: KeyValueStore, ttlMs: number, purpose: 'enroll' | 'rebind'): ChallengeStore {
+export function createChallengeStore(store: KeyValueStore, ttlMs: number, purpose: 'enroll' | 'rebind' | 'revoke' | 'add'): ChallengeStore {
   const issued = async (challenge: string): Promise<Issued | null> => {
     const value = await store.get(keystore.enrollmentChallengeOwner(purpose, challenge));
     return value === null ? null : (JSON.parse(value) as Issued);

@@ -61,7 +61,11 @@ const BIND_PHONE_KEY = `
   WHERE id = $1 AND state = 'active'
   RETURNING id`;
 
-const LAST_REBOUND = `SELECT max(occurred_at) AS at FROM enrollment.enrollment_history WHERE device_id = $1 AND action = 'rebound'`;
+/** The device's re-bindings the policy counts: in the last 30 days, since the student's last admin reset. */
+const REBIND_RECORD = `
+  SELECT max(occurred_at) AS last_rebound_at, count(*)::int AS rebinds FROM enrollment.enrollment_history
+  WHERE device_id = $1 AND action = 'rebound' AND occurred_at > now() - interval '30 days'
+    AND id > COALESCE((SELECT max(id) FROM enrollment.enrollment_history WHERE student_id = $2 AND action = 'reset'), 0)`;
 
 const UPSERT_ALERT = `
   INSERT INTO enrollment.device_alerts (device_id, reason, details) VALUES ($1, $2, $3::jsonb)
@@ -285,8 +289,9 @@ export function createDeviceRepository(db: SqlDatabase, phoneLookups?: Grouping)
         await tx.query(LOCK_PHONE_KEY, [input.phoneKey.id]);
         const device = await one(SELECT_BY_ID, [input.deviceId], tx);
         if (!device || device.studentId !== input.studentId || device.state !== 'active') return null;
-        const lastRebound = (await tx.query<{ at: Date | null }>(LAST_REBOUND, [device.id])).rows[0]!.at;
-        const verdict = decide({ device, lastReboundAt: lastRebound, sharedWith: await phoneSharers(tx, input.phoneKey.id, input.studentId) });
+        const record = (await tx.query<{ last_rebound_at: Date | null; rebinds: number }>(REBIND_RECORD, [device.id, input.studentId])).rows[0]!;
+        const rebinds = { lastReboundAt: record.last_rebound_at, rebinds: record.rebinds };
+        const verdict = decide({ device, rebinds, sharedWith: await phoneSharers(tx, input.phoneKey.id, input.studentId) });
         const bound = await tx.query(BIND_PHONE_KEY, [device.id, input.phoneKey.id, Buffer.from(input.phoneKey.publicKey)]);
         if (bound.rowCount === 0) return null;
         await writeHistory(tx, {
@@ -336,6 +341,12 @@ export function createDeviceRepository(db: SqlDatabase, phoneLookups?: Grouping)
           reason,
           details: { enrolmentsCleared: standing.enrollmentsSinceReset },
         });
+      }),
+
+    raiseAlert: (deviceId, alert, actor) =>
+      db.transaction(async (tx) => {
+        const device = await one(SELECT_BY_ID, [deviceId], tx);
+        if (device) await raiseAlerts(tx, { id: device.id, studentId: device.studentId, phoneKeyId: device.phoneKeyId ?? '' }, { alerts: [alert] }, actor);
       }),
 
     flag: (deviceId, reason, actor, details) =>

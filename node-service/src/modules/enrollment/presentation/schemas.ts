@@ -80,9 +80,23 @@ export const deviceSchema = z.object({
   alerts: z.array(z.object({ reason: z.enum(ALERT_REASONS), details: z.record(z.string(), z.unknown()), raisedAt: z.string() })),
 });
 
+/**
+ * A change to the student's devices as the student is told of it: what, when, by whom (the student's own
+ * sign-in or an admin), on which device, and why (an admin's or the student's words, or the refusal's
+ * reason: passkey_required, rebind_cooldown, rebind_limit, shared_phone). Never other students' ids.
+ */
+const changeSchema = z.object({
+  action: z.enum(['enrolled', 'revoked', 'rebound', 'reset', 'flagged', 'refused']),
+  by: z.enum([...ACTOR_ROLES, 'teacher']),
+  deviceId: z.number().nullable(),
+  reason: z.string().nullable(),
+  occurredAt: z.string(),
+});
+
 export const overviewSchema = z.object({
   studentId: z.string(),
   devices: z.array(deviceSchema),
+  changes: z.array(changeSchema),
   policy: z.object({
     maxDevices: z.number(),
     devicesInUse: z.number(),
@@ -137,12 +151,23 @@ export function overviewView(overview: DeviceOverview): z.infer<typeof overviewS
   return {
     studentId: overview.studentId,
     devices: overview.devices.map(deviceView),
+    changes: overview.changes.map(changeView),
     policy: {
       maxDevices: overview.maxDevices,
       devicesInUse: overview.devicesInUse,
       enrollmentsSinceReset: overview.enrollmentsSinceReset,
       nextEnrollmentAt: iso(overview.nextEnrollmentAt),
     },
+  };
+}
+
+function changeView(entry: HistoryEntry): z.infer<typeof changeSchema> {
+  return {
+    action: entry.action as z.infer<typeof changeSchema>['action'],
+    by: entry.actor.role,
+    deviceId: entry.deviceId,
+    reason: entry.reason,
+    occurredAt: entry.occurredAt.toISOString(),
   };
 }
 

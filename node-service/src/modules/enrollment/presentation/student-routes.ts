@@ -7,6 +7,7 @@ import type { DeviceManagement } from '../application/devices.js';
 import type { RegistrationResponse } from '../application/ports.js';
 import type { RebindingService } from '../application/rebinding.js';
 import type { RegistrationService } from '../application/registration.js';
+import type { RevocationService } from '../application/revocation.js';
 import {
   creationOptionsSchema,
   deviceIdParams,
@@ -24,6 +25,7 @@ import {
 export function studentRoutes(deps: {
   registration: RegistrationService;
   rebinding: RebindingService;
+  revocation: RevocationService;
   management: DeviceManagement;
   guards: AuthGuards;
   limits: RateLimits;
@@ -37,17 +39,33 @@ export function studentRoutes(deps: {
 
   return async (app) => {
     app.post(
+      '/api/enrollment/options/proof',
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: 'Assertion options naming my devices in use: adding another device needs the passkey of one of them',
+          response: { 200: z.object({ options: z.record(z.string(), z.unknown()) }) },
+        },
+      },
+      async (request) => ({ options: await deps.registration.proofOptions(identityOf(request)) }),
+    );
+
+    app.post(
       '/api/enrollment/options',
       {
         ...common,
         schema: {
           tags,
           security,
-          summary: 'Registration options with a fresh single-use challenge (policy checked first)',
+          summary:
+            'Registration options with a fresh single-use challenge (policy checked first); while a device is in use, `assertion` proves one (without it: ENROLLMENT_PASSKEY_REQUIRED_TO_ADD)',
+          body: z.object({ assertion: assertionResponseSchema.optional() }).strict().nullish(),
           response: { 200: z.object({ options: creationOptionsSchema }) },
         },
       },
-      async (request) => ({ options: await deps.registration.begin(identityOf(request)) }),
+      async (request) => ({ options: await deps.registration.begin(identityOf(request), request.body?.assertion) }),
     );
 
     app.post(
@@ -130,20 +148,36 @@ export function studentRoutes(deps: {
     );
 
     app.post(
+      '/api/enrollment/devices/:deviceId/revoke/options',
+      {
+        ...common,
+        schema: {
+          tags,
+          security,
+          summary: "Assertion options naming that device's passkey, with a fresh single-use challenge: revoking needs it",
+          params: deviceIdParams,
+          response: { 200: z.object({ options: z.record(z.string(), z.unknown()) }) },
+        },
+      },
+      async (request) => ({ options: await deps.revocation.begin(identityOf(request), request.params.deviceId) }),
+    );
+
+    app.post(
       '/api/enrollment/devices/:deviceId/revoke',
       {
         ...common,
         schema: {
           tags,
           security,
-          summary: 'Revoke one of my devices, saying why',
+          summary: "Revoke one of my devices, saying why, proven by that device's passkey (without it: ENROLLMENT_PASSKEY_REQUIRED)",
           params: deviceIdParams,
-          body: z.object({ reason: reasonSchema }),
+          body: z.object({ reason: reasonSchema, assertion: assertionResponseSchema.optional() }).strict(),
           response: { 200: z.object({ device: deviceSchema }) },
         },
       },
       async (request) => {
-        const device = await deps.management.revokeOwn(identityOf(request).id, request.params.deviceId, request.body.reason);
+        const { reason, assertion } = request.body;
+        const device = await deps.revocation.finish(identityOf(request), request.params.deviceId, reason, assertion);
         return { device: deviceView(device) };
       },
     );

@@ -11,6 +11,8 @@ export interface PageSettings {
   devSignIn: boolean;
   /** The institution's IANA time zone: the pages show every date and time in it. */
   timeZone: string;
+  /** CAMPUS_NETWORKS: what a session without networks of its own accepts (the teacher's page says so). */
+  campusNetworks: readonly string[];
   sessionLimits: { minPeriodMs: number; maxPeriodMs: number; defaultPeriodMs: number; defaultLateAfterMinutes: number; seriesMaxOccurrences: number };
 }
 
@@ -29,6 +31,7 @@ export function clientConfigRoute(settings: PageSettings): FastifyPluginAsyncZod
               loginUrl: z.string(),
               devSignIn: z.boolean(),
               timeZone: z.string(),
+              campusNetworks: z.array(z.string()),
               sessionLimits: z.object({
                 minPeriodMs: z.number(),
                 maxPeriodMs: z.number(),
@@ -45,6 +48,7 @@ export function clientConfigRoute(settings: PageSettings): FastifyPluginAsyncZod
         loginUrl: settings.loginUrl,
         devSignIn: settings.devSignIn,
         timeZone: settings.timeZone,
+        campusNetworks: [...settings.campusNetworks],
         sessionLimits: settings.sessionLimits,
       }),
     );

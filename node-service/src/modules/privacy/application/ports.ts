@@ -16,6 +16,8 @@ export interface StudentDataRepository {
 
 export interface RetentionCounts {
   clientAddressesNulled: number;
+  /** `shared_device` evidence (alerts and their history rows) whose networks were dropped. */
+  sharingNetworksErased: number;
   receiptsPruned: number;
 }
 

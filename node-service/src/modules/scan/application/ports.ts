@@ -1,3 +1,4 @@
+import type { SharingEvidence, Use } from '../domain/sharing.js';
 /**
  * The WebAuthn challenge of one scan, bound to the QR code's session, round and slot, to the phone that
  * asked for it and to that phone's client network.
@@ -26,10 +27,33 @@ export interface BoundChallenge {
  * network that keeps missing stops being heard for the rest of the window.
  */
 export interface TypedCodeAttempts {
-  /** Counts this attempt before the code is looked at; null while the budget allows it, else the seconds to wait. */
-  begin(network: string): Promise<number | null>;
+  /**
+   * Counts this attempt before the code is looked at, against the phone's budget first and then its
+   * network's high ceiling; null while both allow it, else the seconds to wait.
+   */
+  begin(phoneKeyId: string, network: string): Promise<number | null>;
   /** A right code gives its attempt back. */
-  succeeded(network: string): Promise<void>;
+  succeeded(phoneKeyId: string, network: string): Promise<void>;
+}
+
+/** Recent uses of phone keys and students' confirmations, to see one device used in two places or at once. */
+export interface SharingWatch {
+  /** Records this challenge request of the phone key; the evidence of sharing it reveals, if any. */
+  asked(phoneKeyId: string, use: Use): Promise<SharingEvidence | null>;
+  /** The phone key's challenge was answered: its next request is not "at once". */
+  answered(phoneKeyId: string): Promise<void>;
+  /** Records a confirmation; for a student already confirmed in the round from another network, the evidence. */
+  confirmed(key: { sessionId: string; round: number; studentId: string }, use: Use, outcome: 'confirmed' | 'already_confirmed'): Promise<SharingEvidence | null>;
+}
+
+/**
+ * Challenge requests per client network per minute, in two budgets that cannot spend each other: requests an
+ * enrolled phone signed, and requests nobody enrolled signed (made-up keys, bad signatures, replays).
+ * Each answers null while its budget allows the request, else the seconds to wait.
+ */
+export interface NetworkBudgets {
+  proven(network: string): Promise<number | null>;
+  unproven(network: string): Promise<number | null>;
 }
 
 /** Signed challenge requests of one phone: each nonce served once, and a budget per phone key per minute. */
@@ -74,6 +98,8 @@ export interface ScanCredentials {
   /** The device behind a credential id, whatever its state; null when unknown. */
   byCredentialId(credentialId: string): Promise<ScanDevice | null>;
   flag(deviceId: number, reason: string, details?: Record<string, unknown>): Promise<boolean>;
+  /** Raises the `shared_device` alert on a device, with its evidence: it then shows in "devices to review". */
+  alertShared(deviceId: number, details: Record<string, unknown>): Promise<void>;
   /** The student a verified assertion's user handle names (null if it cannot be one of ours). */
   studentIdFromUserHandle(handle: Uint8Array): string | null;
 }

@@ -75,6 +75,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     phoneRequests: {
       admit: async (key, nonce) => (nonces.has(`${key}:${nonce}`) ? 'replayed' : (nonces.add(`${key}:${nonce}`), 'admitted')),
     },
+    networkBudgets: { proven: async () => null, unproven: async () => null },
     typedCodeAttempts: { begin: async () => null, succeeded: async () => undefined },
     ceremony: {
       options: async (_ttl, allowed) => ({ options: { allow: allowed.map((d) => d.credentialId) }, challenge: 'chal' }),
@@ -84,14 +85,17 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
       boundToPhone: async (id) => devices.filter((d) => d.phoneKeyId === id),
       byCredentialId: async (id) => (credentialLookups += 1, devices.find((d) => d.credentialId === id) ?? null),
       flag: async () => true,
+      alertShared: async () => undefined,
       studentIdFromUserHandle: () => null,
     },
     phoneSignatureValid: (key, message, signature) => Buffer.from(signBy(key, message)).equals(Buffer.from(signature)),
     confirmations: {
       record: async (request) => (recorded.push(request), { outcome: 'confirmed' as const, walkIn: false, round: 1, session: { id: 's1', courseName: 'x', room: 'y' } }),
+      addAlert: async () => undefined,
     },
     receipts: { document: (evidence) => ({ challengeId: evidence.challengeId }) },
-    settings: { challengeTtlMs: 20_000 },
+    sharing: { asked: async () => null, answered: async () => undefined, confirmed: async () => null },
+    settings: { challengeTtlMs: 20_000, sharingPolicy: 'flag', campusNetworks: [] },
     now: () => clock,
   });
   const proof = (nonce = 'nonce-0000000001', key = new Uint8Array([0xa]), keyId = 'phone-A', signed = 'live') => ({

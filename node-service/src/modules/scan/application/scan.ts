@@ -1,25 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import { confirmationErrors, type ConfirmationResult, type ConfirmationService } from '../../attendance/index.js';
 import type { LiveCodes, TokenClaim } from '../../qr-projection/index.js';
-import { commonErrors } from '../../../shared/errors.js';
+import { commonErrors, type AppError } from '../../../shared/errors.js';
 import { phoneKeyMessage } from '../../../shared/phone-key.js';
-import { addressNetwork, networkAllows } from '../../../shared/networks.js';
+import { addressNetwork, networkAllows, sessionNetworks } from '../../../shared/networks.js';
 import { scanErrors } from '../domain/errors.js';
+import { SHARED_DEVICE_ALERT, type SharingEvidence } from '../domain/sharing.js';
 import { counterRegressed } from '../domain/sign-counter.js';
 import type {
   AssertionCeremony,
   PhoneSignatureCheck,
+  NetworkBudgets,
   ScanChallengeStore,
   ScanCredentials,
   ScanDevice,
   PhoneRequests,
   ScanReceipts,
   ScanSession,
+  SharingWatch,
   TypedCodeAttempts,
 } from './ports.js';
 
 export interface ScanSettings {
   challengeTtlMs: number;
+  /** SHARING_POLICY: a device used in two places or at once is alerted, and under 'refuse' the second use refused. */
+  sharingPolicy: 'flag' | 'refuse';
+  /** CAMPUS_NETWORKS: where confirmations of a session that lists no networks of its own must come from. */
+  campusNetworks: readonly string[];
 }
 
 /** The phone key's part of a challenge request: which key, a fresh nonce, and its signature over both. */
@@ -49,37 +56,71 @@ export function createScanService(deps: {
   sessions: { find(id: string): Promise<ScanSession | null>; recent(id: string): Promise<ScanSession | null> };
   challenges: ScanChallengeStore;
   phoneRequests: PhoneRequests;
+  networkBudgets: NetworkBudgets;
   typedCodeAttempts: TypedCodeAttempts;
   ceremony: AssertionCeremony;
   credentials: ScanCredentials;
   phoneSignatureValid: PhoneSignatureCheck;
-  confirmations: Pick<ConfirmationService, 'record'>;
+  confirmations: Pick<ConfirmationService, 'record' | 'addAlert'>;
+  sharing: SharingWatch;
   /** Keeps the signed evidence of each new confirmation (one INSERT; chained later by the sealer). */
   receipts: ScanReceipts;
   settings: ScanSettings;
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
-  /** A typed code, unless its network has missed too often lately: the attempt is counted first. */
-  const claimTyped = async (code: string, network: string): Promise<TokenClaim | null> => {
-    const blockedFor = await deps.typedCodeAttempts.begin(network);
+  /** A typed code, unless this phone (or, past a high ceiling, its network) has missed too often lately. */
+  const claimTyped = async (code: string, phoneKeyId: string, network: string): Promise<TokenClaim | null> => {
+    const blockedFor = await deps.typedCodeAttempts.begin(phoneKeyId, network);
     if (blockedFor !== null) throw commonErrors.RATE_LIMITED({ seconds: blockedFor });
     return deps.liveCodes.claimOfTyped(code);
   };
 
-  /** The enrolled devices of the phone that signed this request; refused unless one of them may scan. */
-  const provenPhone = async (proof: PhoneProof, signed: string): Promise<ScanDevice[]> => {
+  /** A request no enrolled phone signed: its refusal, or 429 once its network's own small budget is spent. */
+  const unproven = async (network: string, refusal: AppError): Promise<AppError> => {
+    const blockedFor = await deps.networkBudgets.unproven(network);
+    return blockedFor === null ? refusal : commonErrors.RATE_LIMITED({ seconds: blockedFor });
+  };
+
+  /**
+   * The enrolled devices of the phone that signed this request; refused unless one of them may scan. Only a
+   * request an enrolled phone signed (and not a replay) spends its network's scan budget.
+   */
+  const provenPhone = async (proof: PhoneProof, signed: string, network: string): Promise<ScanDevice[]> => {
     const devices = await deps.credentials.boundToPhone(proof.keyId);
     const phonePublicKey = devices[0]?.phonePublicKey;
-    if (!phonePublicKey) throw scanErrors.SCAN_PHONE_UNKNOWN();
+    if (!phonePublicKey) throw await unproven(network, scanErrors.SCAN_PHONE_UNKNOWN());
     const message = phoneKeyMessage('scan-challenge', signed, proof.nonce);
-    if (!deps.phoneSignatureValid(phonePublicKey, message, proof.signature)) throw scanErrors.SCAN_PHONE_SIGNATURE_INVALID();
+    if (!deps.phoneSignatureValid(phonePublicKey, message, proof.signature)) throw await unproven(network, scanErrors.SCAN_PHONE_SIGNATURE_INVALID());
     const admitted = await deps.phoneRequests.admit(proof.keyId, proof.nonce, deps.settings.challengeTtlMs);
-    if (admitted === 'replayed') throw scanErrors.SCAN_PHONE_REQUEST_REPLAYED();
+    if (admitted === 'replayed') throw await unproven(network, scanErrors.SCAN_PHONE_REQUEST_REPLAYED());
     if (admitted !== 'admitted') throw commonErrors.RATE_LIMITED({ seconds: admitted });
+    const networkWait = await deps.networkBudgets.proven(network);
+    if (networkWait !== null) throw commonErrors.RATE_LIMITED({ seconds: networkWait });
     const active = devices.filter((device) => device.state === 'active');
     if (active.length > 0) return active;
     throw devices.some((device) => device.state === 'flagged') ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
+  };
+
+  /**
+   * A device used in two places, twice at once, or confirming a student already confirmed elsewhere: the
+   * alert goes on each device (with the evidence, for "devices to review") and on the student's confirmation
+   * of the round; under SHARING_POLICY=refuse this use is refused, else it goes on carrying the alert.
+   */
+  const sharedUse = async (evidence: SharingEvidence, devices: ScanDevice[], where: { sessionId: string; round: number }): Promise<ScanDevice[]> => {
+    const details = {
+      kind: evidence.kind,
+      uses: evidence.uses.map((use) => ({ network: use.network, at: new Date(use.at).toISOString() })),
+      sessionId: where.sessionId,
+      round: where.round,
+      refused: deps.settings.sharingPolicy === 'refuse',
+    };
+    for (const device of devices) {
+      await deps.credentials.alertShared(device.deviceId, details);
+      await deps.confirmations.addAlert({ ...where, studentId: device.studentId }, SHARED_DEVICE_ALERT);
+    }
+    if (deps.settings.sharingPolicy === 'refuse') throw scanErrors.SCAN_DEVICE_SHARED();
+    return devices.map((device) => (device.alerts.includes(SHARED_DEVICE_ALERT) ? device : { ...device, alerts: [...device.alerts, SHARED_DEVICE_ALERT] }));
   };
 
   return {
@@ -88,9 +129,9 @@ export function createScanService(deps: {
       const network = addressNetwork(input.clientAddress);
       const typed = input.token === undefined;
       const signed = typed ? `code:${input.code ?? ''}` : input.token!;
-      const devices = await provenPhone(input.phone, signed);
+      const devices = await provenPhone(input.phone, signed, network);
 
-      const claim = typed ? await claimTyped(input.code ?? '', network) : await deps.liveCodes.claimOf(input.token!);
+      const claim = typed ? await claimTyped(input.code ?? '', input.phone.keyId, network) : await deps.liveCodes.claimOf(input.token!);
       const codeRefused = () => (typed ? scanErrors.SCAN_FALLBACK_UNKNOWN() : scanErrors.SCAN_CODE_EXPIRED());
       if (!claim) throw codeRefused();
       const codeLive = (session: ScanSession | null): session is ScanSession => {
@@ -102,22 +143,24 @@ export function createScanService(deps: {
       const sessionRefusal = (session: ScanSession) => {
         if (session.state === 'closed') return confirmationErrors.SCAN_SESSION_CLOSED();
         if (session.state !== 'open' || session.currentRound !== claim.round) return confirmationErrors.SCAN_ROUND_NOT_OPEN();
-        return networkAllows(session.allowedNetworks, input.clientAddress) ? null : scanErrors.SCAN_NETWORK_REFUSED();
+        return networkAllows(sessionNetworks(session.allowedNetworks, deps.settings.campusNetworks), input.clientAddress) ? null : scanErrors.SCAN_NETWORK_REFUSED();
       };
       // The session as read a moment ago serves the whole classroom; it may be behind, so a refusal is only
       // ever judged on a fresh read (and the confirmation checks state and round again where it records).
       let session = await deps.sessions.recent(claim.sessionId);
       if (!codeLive(session) || sessionRefusal(session)) session = await deps.sessions.find(claim.sessionId);
       if (!codeLive(session)) throw codeRefused();
-      if (typed) await deps.typedCodeAttempts.succeeded(network);
+      if (typed) await deps.typedCodeAttempts.succeeded(input.phone.keyId, network);
       const refusal = sessionRefusal(session);
       if (refusal) throw refusal;
+      const shared = await deps.sharing.asked(input.phone.keyId, { network, at: arrivedAt });
+      const offered = shared ? await sharedUse(shared, devices, { sessionId: claim.sessionId, round: claim.round }) : devices;
 
-      const { options, challenge } = await deps.ceremony.options(deps.settings.challengeTtlMs, devices);
+      const { options, challenge } = await deps.ceremony.options(deps.settings.challengeTtlMs, offered);
       const challengeId = randomBytes(16).toString('base64url');
       await deps.challenges.save(
         challengeId,
-        { challenge, ...claim, allowedNetworks: session.allowedNetworks, phoneKeyId: input.phone.keyId, devices, network },
+        { challenge, ...claim, allowedNetworks: [...sessionNetworks(session.allowedNetworks, deps.settings.campusNetworks)], phoneKeyId: input.phone.keyId, devices: offered, network },
         deps.settings.challengeTtlMs,
       );
       return {
@@ -137,6 +180,7 @@ export function createScanService(deps: {
     }): Promise<ConfirmationResult> {
       const bound = await deps.challenges.take(input.challengeId);
       if (!bound) throw scanErrors.SCAN_CHALLENGE_INVALID();
+      await deps.sharing.answered(bound.phoneKeyId);
       // Relayed to a phone elsewhere: the answer must come from where the request came from.
       if (addressNetwork(input.clientAddress) !== bound.network) throw scanErrors.SCAN_NETWORK_CHANGED();
       // The phone's own passkeys came with the challenge; any other is unknown or bound to another phone.
@@ -197,6 +241,9 @@ export function createScanService(deps: {
         if (current?.state === 'active') throw await refuseClone(current.signCount);
         throw current?.state === 'flagged' ? scanErrors.SCAN_DEVICE_FLAGGED() : scanErrors.SCAN_DEVICE_REVOKED();
       }
+      const where = { sessionId: bound.sessionId, round: bound.round };
+      const twice = await deps.sharing.confirmed({ ...where, studentId: device.studentId }, { network: bound.network, at: now() }, result.outcome);
+      if (twice) await sharedUse(twice, [device], where);
       return result;
     },
   };

@@ -77,4 +77,9 @@ export const scanErrors = defineErrors({
     es: 'Esta sesión solo acepta confirmaciones desde la red del campus. Conéctate al wifi de la universidad.',
     en: 'This session only accepts confirmations from the campus network. Join the university wifi.',
   },
+  SCAN_DEVICE_SHARED: {
+    kind: 'forbidden',
+    es: 'Tu llave se está usando desde otro lugar o al mismo tiempo en otro teléfono, y tu institución no lo permite. Si este es tu teléfono, pide a tu docente que registre tu asistencia; administración revisará el dispositivo.',
+    en: 'Your passkey is being used from another place, or at the same moment on another phone, and your institution does not allow it. If this is your phone, ask your teacher to record your attendance; an administrator will review the device.',
+  },
 });

@@ -82,27 +82,39 @@ describe('signed challenge requests per phone', () => {
   });
 });
 
-describe('typed-code attempts per network', () => {
-  it('count an attempt before the code is looked at, and stop past the budget with the seconds left', async () => {
+describe('typed-code attempts per phone, then per network', () => {
+  it('count an attempt before the code is looked at, and stop the phone past its budget with the seconds left', async () => {
     const { store, advance } = movingClock();
-    const attempts = createTypedCodeAttempts(store, 2);
-    expect(await attempts.begin('net-1')).toBeNull();
-    expect(await attempts.begin('net-1')).toBeNull();
+    const attempts = createTypedCodeAttempts(store, { perPhone: 2, perNetwork: 100 });
+    expect(await attempts.begin('phone-A', 'net-1')).toBeNull();
+    expect(await attempts.begin('phone-A', 'net-1')).toBeNull();
     advance(30_000);
-    expect(await attempts.begin('net-1')).toBe(30);
-    expect(await attempts.begin('net-2')).toBeNull();
+    expect(await attempts.begin('phone-A', 'net-1')).toBe(30);
+    // A classmate on the same network is not stopped by another phone's guesses.
+    expect(await attempts.begin('phone-B', 'net-1')).toBeNull();
     advance(30_000);
-    expect(await attempts.begin('net-1')).toBeNull();
+    expect(await attempts.begin('phone-A', 'net-1')).toBeNull();
+  });
+
+  it('stop a network past its ceiling, whichever phones spent it, without charging the phone refused', async () => {
+    const attempts = createTypedCodeAttempts(movingClock().store, { perPhone: 2, perNetwork: 3 });
+    expect(await attempts.begin('phone-A', 'net-1')).toBeNull();
+    expect(await attempts.begin('phone-A', 'net-1')).toBeNull();
+    // Past its own budget, phone A adds nothing to the network's count.
+    expect(await attempts.begin('phone-A', 'net-1')).not.toBeNull();
+    expect(await attempts.begin('phone-B', 'net-1')).toBeNull();
+    expect(await attempts.begin('phone-C', 'net-1')).not.toBeNull();
+    expect(await attempts.begin('phone-C', 'net-2')).toBeNull();
   });
 
   it('give a right code its attempt back, so a classroom typing the right code never runs out', async () => {
-    const attempts = createTypedCodeAttempts(movingClock().store, 2);
+    const attempts = createTypedCodeAttempts(movingClock().store, { perPhone: 2, perNetwork: 2 });
     for (let student = 0; student < 50; student += 1) {
-      expect(await attempts.begin('net-1')).toBeNull();
-      await attempts.succeeded('net-1');
+      expect(await attempts.begin(`phone-${student}`, 'net-1')).toBeNull();
+      await attempts.succeeded(`phone-${student}`, 'net-1');
     }
-    expect(await attempts.begin('net-1')).toBeNull();
-    expect(await attempts.begin('net-1')).toBeNull();
-    expect(await attempts.begin('net-1')).not.toBeNull();
+    expect(await attempts.begin('phone-A', 'net-1')).toBeNull();
+    expect(await attempts.begin('phone-B', 'net-1')).toBeNull();
+    expect(await attempts.begin('phone-C', 'net-1')).not.toBeNull();
   });
 });

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { RateLimitOptions } from '@fastify/rate-limit';
 import { z } from 'zod';
 import { assertionResponseSchema, base64url, p256SignatureSchema } from '../../../shared/webauthn/schemas.js';
 import type { ScanService } from '../application/scan.js';
@@ -29,9 +28,10 @@ const resultSchema = z.object({
 
 /**
  * The public scan step (no portal login: the phone key proves which phone asks, the passkey who signs).
- * Rate-limited per client address, with its own limit since a whole classroom may share one campus address.
+ * Limited per client network inside the challenge (scan/infrastructure/network-budgets.ts), where the
+ * service knows whether an enrolled phone signed: a whole classroom may share one campus address.
  */
-export function scanRoutes(deps: { scan: ScanService; rateLimit: RateLimitOptions }): FastifyPluginAsyncZod {
+export function scanRoutes(deps: { scan: ScanService }): FastifyPluginAsyncZod {
   // The answers are the service's own objects, already shaped by the scan service: plain JSON.stringify
   // instead of a zod pass over every answer on the hottest routes (the schemas still document them).
   const serializerCompiler = () => (data: unknown) => JSON.stringify(data);
@@ -52,7 +52,6 @@ export function scanRoutes(deps: { scan: ScanService; rateLimit: RateLimitOption
             }),
           },
         },
-        config: { rateLimit: deps.rateLimit },
         serializerCompiler,
       },
       async (request) => {
@@ -74,7 +73,6 @@ export function scanRoutes(deps: { scan: ScanService; rateLimit: RateLimitOption
           body: z.object({ challengeId: base64url(64), assertion: assertionResponseSchema, phoneSignature }).strict(),
           response: { 200: resultSchema },
         },
-        config: { rateLimit: deps.rateLimit },
         serializerCompiler,
       },
       async (request) =>
