@@ -151,6 +151,7 @@ const settings = z.object({
   SHARING_POLICY: z.enum(['flag', 'refuse']).default('flag'),
   SHARING_WINDOW_SECONDS: int(0, 86_400).default(300),
   SHARING_SIMULTANEOUS_MS: int(0, 60_000).default(2000),
+  SHARING_CONFIRMED_FROM_HOURS: int(1, 48).default(12),
   RECEIPTS_SEAL_INTERVAL_MS: int(0, 3_600_000).default(1000),
   RETENTION_CLIENT_ADDRESS_DAYS: int(1, 3650).default(30),
   RETENTION_RECEIPTS_DAYS: int(1, 36500).default(400),
@@ -331,7 +332,7 @@ function toConfig(env: Settings) {
        */
       /** The institution's campus networks: every session's default, unless the session lists its own. */
       campusNetworks: env.CAMPUS_NETWORKS,
-      sharing: { policy: env.SHARING_POLICY, windowMs: env.SHARING_WINDOW_SECONDS * SECOND_MS, simultaneousMs: env.SHARING_SIMULTANEOUS_MS },
+      sharing: { policy: env.SHARING_POLICY, windowMs: env.SHARING_WINDOW_SECONDS * SECOND_MS, simultaneousMs: env.SHARING_SIMULTANEOUS_MS, confirmedFromMs: env.SHARING_CONFIRMED_FROM_HOURS * HOUR_MS },
     },
     /** How often receipts are chained (0: only before a verify or an export). */
     receipts: { sealIntervalMs: env.RECEIPTS_SEAL_INTERVAL_MS },

@@ -45,14 +45,11 @@ export const keystore = {
   scanPhoneSeen: (phoneKeyId: string) => `scan:phone-seen:${phoneKeyId}`,
   /** Set while a phone key is asking for a challenge; TTL: SHARING_SIMULTANEOUS_MS (2000). */
   scanPhoneAsking: (phoneKeyId: string) => `scan:phone-asking:${phoneKeyId}`,
-  /** Where a student's confirmation of a round came from; TTL: SCAN_CONFIRMED_FROM_TTL_MS (a class day). */
+  /** Where a student's confirmation of a round came from; TTL: SHARING_CONFIRMED_FROM_HOURS (12: a class day). */
   scanConfirmedFrom: (sessionId: string, round: number, studentId: string) => `scan:confirmed-from:${sessionId}:${round}:${studentId}`,
   /** Fixed-window request counters of the rate limiter. */
   rateLimit: (key: string) => `ratelimit:${key}`,
 } as const;
-
-/** How long the network of a round's confirmation is kept, to tell a second one from elsewhere: a class day. */
-export const SCAN_CONFIRMED_FROM_TTL_MS = 12 * 60 * 60 * 1000;
 
 /** Pub/sub channels (they carry the same prefix as keys). */
 export const channels = {

@@ -34,7 +34,7 @@ export function createScanModule(deps: {
   typedCodeFailuresPerMinute: number;
   typedCodeFailuresPerMinutePerAddress: number;
   /** SHARING_POLICY, SHARING_WINDOW_SECONDS and SHARING_SIMULTANEOUS_MS, in milliseconds. */
-  sharing: { policy: 'flag' | 'refuse'; windowMs: number; simultaneousMs: number };
+  sharing: { policy: 'flag' | 'refuse'; windowMs: number; simultaneousMs: number; confirmedFromMs: number };
   /** CAMPUS_NETWORKS: every session's networks unless it lists its own. */
   campusNetworks: readonly string[];
   /** When a request arrived, on the shared clock: codes are judged at that moment. */

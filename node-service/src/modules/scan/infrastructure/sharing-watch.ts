@@ -1,4 +1,4 @@
-import { keystore, SCAN_CONFIRMED_FROM_TTL_MS } from '../../../shared/keystore.js';
+import { keystore } from '../../../shared/keystore.js';
 import type { KeyValueStore } from '../../../shared/storage/key-value.js';
 import type { SharingWatch } from '../application/ports.js';
 import { confirmedTwice, twoPlaces, type SharingEvidence, type Use } from '../domain/sharing.js';
@@ -11,7 +11,7 @@ const parse = (value: string | null): Use | null => (value === null ? null : (JS
  * answered, at most SHARING_SIMULTANEOUS_MS: a second request meanwhile is "two at once"), and where each student's confirmation of a round came from. Losing them loses
  * only an alert, never an attendance. A window of 0 turns its rule off.
  */
-export function createSharingWatch(store: KeyValueStore, settings: { windowMs: number; simultaneousMs: number; policy: 'flag' | 'refuse' }): SharingWatch {
+export function createSharingWatch(store: KeyValueStore, settings: { windowMs: number; simultaneousMs: number; confirmedFromMs: number; policy: 'flag' | 'refuse' }): SharingWatch {
   return {
     async asked(phoneKeyId, use) {
       const previous = settings.windowMs > 0 ? parse(await store.get(keystore.scanPhoneSeen(phoneKeyId))) : null;
@@ -35,7 +35,7 @@ export function createSharingWatch(store: KeyValueStore, settings: { windowMs: n
     async confirmed(key, use, outcome) {
       const at = keystore.scanConfirmedFrom(key.sessionId, key.round, key.studentId);
       if (outcome === 'confirmed') {
-        await store.set(at, JSON.stringify(use), SCAN_CONFIRMED_FROM_TTL_MS);
+        await store.set(at, JSON.stringify(use), settings.confirmedFromMs);
         return null;
       }
       return confirmedTwice(parse(await store.get(at)), use);
