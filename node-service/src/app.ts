@@ -17,6 +17,7 @@ import { installDrain } from './shared/http/drain.js';
 import { installRequestDeadline } from './shared/http/deadline.js';
 import { requestDeadline } from './shared/request-deadline.js';
 import { boundedByDeadline } from './shared/storage/bounded-store.js';
+import { createValkeyLatency, type ValkeyLatency } from './shared/storage/valkey-latency.js';
 import { installInputGuard } from './shared/http/input-guard.js';
 import { rateLimits } from './shared/http/rate-limits.js';
 import { rateLimitStoreFor } from './shared/http/rate-limit-store.js';
@@ -60,6 +61,33 @@ function exposeClockOffset(server: FastifyInstance, clock: SharedClock): void {
       if (offset !== null) this.set(offset / 1000);
     },
   });
+}
+
+/**
+ * Valkey's round trip (shared/storage/valkey-latency.ts) for Prometheus (asistencia_valkey_round_trip_seconds),
+ * probed while the server runs.
+ */
+function probeValkeyLatency(server: FastifyInstance, store: KeyValueStore, probeMs: number): ValkeyLatency {
+  const { Histogram, register } = server.metrics.client;
+  register.removeSingleMetric('asistencia_valkey_round_trip_seconds');
+  const roundTrips = new Histogram({
+    name: 'asistencia_valkey_round_trip_seconds',
+    help: 'Round trip of a PING on the connection requests share with their Valkey commands (queueing included)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [register],
+  });
+  const latency = createValkeyLatency({ ping: () => store.ping(), intervalMs: probeMs, observe: (seconds) => roundTrips.observe(seconds) });
+  server.addHook('onReady', async () => latency.start());
+  server.addHook('onClose', async () => latency.stop());
+  return latency;
+}
+
+/** Valkey for `/ready`: failing when it does not answer, degraded when its round trip is past VALKEY_MAX_LATENCY_MS. */
+async function valkeyState(latency: ValkeyLatency, maxMs: number) {
+  await latency.measure();
+  const ms = latency.currentMs();
+  if (ms === null || ms <= maxMs) return true;
+  return { state: 'degraded' as const, reason: `round trip ${Math.round(ms)} ms, past VALKEY_MAX_LATENCY_MS (${maxMs} ms)` };
 }
 
 /**
@@ -182,6 +210,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   server.addHook('onClose', async () => clock.stop());
   exposeClockOffset(server, clock);
   reportWriteRefusals(server, db);
+  const valkeyLatency = probeValkeyLatency(server, rawStore, config.valkeyLatency.probeMs);
   const clockState = async () =>
     clockHealthy(clock, { maxOffsetMs: config.clock.maxOffsetMs, maxAgeMs: 3 * config.clock.refreshMs }) || ('degraded' as const);
 
@@ -297,7 +326,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
       const app = scoped.withTypeProvider<ZodTypeProvider>();
       await app.register(healthRoutes([
         { part: 'postgres', check: () => postgresState(db) },
-        { part: 'valkey', check: async () => (await store.ping(), true) },
+        { part: 'valkey', check: () => valkeyState(valkeyLatency, config.valkeyLatency.maxMs) },
         { part: 'migrations', check: () => migrationsApplied(db, config.migrationsDir) },
         { part: 'clock', check: clockState },
       ]));

@@ -101,6 +101,8 @@ const settings = z.object({
   DATABASE_REFUSAL_HOLD_MS: int(100, 600_000).default(10_000),
   CLOCK_MAX_OFFSET_MS: int(1, 3_600_000).default(250),
   CLOCK_REFRESH_MS: int(100, 3_600_000).default(10_000),
+  VALKEY_MAX_LATENCY_MS: int(1, 60_000).default(250),
+  VALKEY_LATENCY_PROBE_MS: int(100, 3_600_000).default(1000),
   DEV_SESSION_HOURS: int(1, 24).default(8),
   WEBAUTHN_RP_NAME: z.string().trim().min(1).max(64).default('Asistencia'),
   WEBAUTHN_ORIGINS: csv('').refine((origins) => origins.every((o) => hasProtocol(o, ['http:', 'https:']) && new URL(o).origin === o), {
@@ -228,6 +230,8 @@ function toConfig(env: Settings) {
     migrationsDir: env.MIGRATIONS_DIR,
     webDir: env.WEB_DIR,
     valkey: env.VALKEY_URL ? valkey(env, env.VALKEY_URL) : { keyPrefix: env.VALKEY_KEY_PREFIX },
+    /** Valkey's round trip, probed every probeMs (shared/storage/valkey-latency.ts); /ready is degraded past maxMs. */
+    valkeyLatency: { maxMs: env.VALKEY_MAX_LATENCY_MS, probeMs: env.VALKEY_LATENCY_PROBE_MS },
     jwt: {
       secret: env.JWT_SECRET ? new TextEncoder().encode(env.JWT_SECRET) : new Uint8Array(randomBytes(32)),
       issuer: env.JWT_ISSUER,

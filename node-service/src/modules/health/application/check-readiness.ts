@@ -2,7 +2,8 @@
  * Readiness: every part the service needs answers. Each check names the part that failed, and may say why
  * (PostgreSQL answering but refusing writes: read-only, disk full). A part may also be degraded: the
  * instance still serves correctly, but an operator should look (the host clock is off the shared clock by
- * more than CLOCK_MAX_OFFSET_MS); that alone keeps the answer 200.
+ * more than CLOCK_MAX_OFFSET_MS, Valkey's round trip is past VALKEY_MAX_LATENCY_MS); that alone keeps the
+ * answer 200.
  */
 export interface ReadinessCheck {
   part: 'postgres' | 'valkey' | 'migrations' | 'clock';
