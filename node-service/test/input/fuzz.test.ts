@@ -1,16 +1,19 @@
 import { randomInt } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { draftSession } from '../support/api.js';
 import { malformedMessage, RequestFuzzer, routesFrom, seededRandom, type FuzzRequest, type OpenApiDocument, type RouteSpec } from '../support/fuzz.js';
 import { startService, type RunningService } from '../support/service.js';
+import { DOOR_INTERNAL_API_TOKEN, startDoor } from '../door/door.js';
 import { mislabelledToken, portalToken, unsignedToken, users } from '../support/tokens.js';
 
 /**
  * Malformed requests over every HTTP route of the OpenAPI document (so a new route is fuzzed without
  * touching this file) and over the WebSocket, before and after authentication. Nothing may answer 5xx
  * (or close a socket with 1011, or send INTERNAL_ERROR), nothing malformed may be accepted, and no row of
- * any table may change. Seeded: FUZZ_SEED repeats a run; FUZZ_REQUESTS and FUZZ_WS_MESSAGES set its size.
+ * any table may change, in process and through the door (Apache and the real portal). Seeded: FUZZ_SEED
+ * repeats a run; FUZZ_REQUESTS, FUZZ_DOOR_REQUESTS and FUZZ_WS_MESSAGES set its size.
  * Checked against the defences: without shared/http/input-guard.ts it finds 500s (NUL reaching PostgreSQL)
  * and accepted writes; without the host-bits rule of shared/networks.ts, 500s on POST /api/sessions.
  */
@@ -18,6 +21,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? randomInt(2 ** 31));
 const HTTP_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const WS_MESSAGES = Number(process.env.FUZZ_WS_MESSAGES ?? 1_000);
 const DEV_REQUESTS = Math.max(1, Math.floor(HTTP_REQUESTS / 5));
+const DOOR_REQUESTS = Number(process.env.FUZZ_DOOR_REQUESTS ?? HTTP_REQUESTS);
 const CONCURRENCY = 8;
 /** The limits would answer 429 before the input is even read: lifted, so every request is examined. */
 const LIFTED_LIMITS = {
@@ -41,7 +45,7 @@ beforeAll(async () => {
   service = await startService({
     env: { ...LIFTED_LIMITS, INTERNAL_API_TOKEN: INTERNAL },
   });
-  sessionIds = await seedRows();
+  sessionIds = await seedRows(service);
   const now = Math.floor(Date.now() / 1000);
   badTokens = await Promise.all([
     portalToken(users.teacher, { exp: now - 60, iat: now - 400, nbf: now - 400 }),
@@ -59,9 +63,9 @@ beforeAll(async () => {
 afterAll(() => service?.stop());
 
 /** Rows in every table the fuzz could touch: sessions scheduled, running a round, closed and corrected. */
-async function seedRows(): Promise<string[]> {
+async function seedRows(target: RunningService): Promise<string[]> {
   const as = async (user: typeof users.teacher, method: 'GET' | 'POST', url: string, payload?: object) => {
-    const answer = await service.app.server.inject({ method, url: `/asistencia${url}`, headers: { authorization: `Bearer ${await portalToken(user)}` }, payload });
+    const answer = await target.app.server.inject({ method, url: `/asistencia${url}`, headers: { authorization: `Bearer ${await portalToken(user)}` }, payload });
     expect(answer.statusCode, `${url}: ${answer.body}`).toBeLessThan(300);
     return answer.json();
   };
@@ -97,14 +101,41 @@ async function checksumOf(target: RunningService): Promise<Record<string, string
   return sums;
 }
 
+type Answer = { statusCode: number; body: string };
+/** In-process, as far as Fastify's own parsing (no socket). */
+const injected = (target: RunningService) => async (request: FuzzRequest): Promise<Answer> =>
+  target.app.server.inject({ method: request.method as 'GET', url: request.url, headers: request.headers, payload: request.payload });
+
+/** Over HTTP to `origin` (Apache's public port): the door parses and forwards it first. */
+const overHttp = (origin: string) => (request: FuzzRequest): Promise<Answer> =>
+  new Promise((resolve, reject) => {
+    const sent = httpRequest(`${origin}${request.url}`, { method: request.method, headers: request.headers, agent: doorAgent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ statusCode: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      response.on('error', reject);
+    });
+    sent.on('error', reject);
+    sent.end(request.payload);
+  });
+const doorAgent = new Agent({ keepAlive: true, maxSockets: 16 });
+
 /** Sends `count` malformed requests, CONCURRENCY at a time: none ≥ 500, none accepted, no row changed. */
-async function fuzzHttp(target: RunningService, count: number, seed: number, portalTokens: string[], checksum: () => Promise<Record<string, string>>) {
+async function fuzzHttp(
+  target: RunningService,
+  count: number,
+  seed: number,
+  portalTokens: string[],
+  checksum: () => Promise<Record<string, string>>,
+  deliver: (request: FuzzRequest) => Promise<Answer> = injected(target),
+  ids: { sessionIds: string[]; internalToken: string } = { sessionIds, internalToken: INTERNAL },
+) {
   const doc = (await target.app.server.inject({ method: 'GET', url: '/asistencia/docs/json' })).json() as OpenApiDocument;
   const routes = [...routesFrom(doc), ...HIDDEN_ROUTES];
   expect(routes.length).toBeGreaterThan(25);
   const fuzzer = new RequestFuzzer(seededRandom(seed), routes, {
     byName: {
-      id: sessionIds,
+      id: ids.sessionIds,
       studentId: ['2', '3', '4'],
       courseId: ['MAT101'],
       deviceId: [1, 2],
@@ -119,7 +150,7 @@ async function fuzzHttp(target: RunningService, count: number, seed: number, por
       allowedNetworks: [['10.20.0.0/16'], [], ['2001:db8::/32']],
     },
     portalTokens,
-    internalToken: INTERNAL,
+    internalToken: ids.internalToken,
     badTokens,
     mustRefuse: { allowedNetworks: [['10.20.0.1/16'], ['10.0.0.0/8', '2001:db8::1/32'], ['192.168.1.7/24']] },
   });
@@ -131,7 +162,7 @@ async function fuzzHttp(target: RunningService, count: number, seed: number, por
   const statuses = new Map<number, number>();
   const fired = new Set<string>();
   const send = async (request: FuzzRequest) => {
-    const answer = await target.app.server.inject({ method: request.method as 'GET', url: request.url, headers: request.headers, payload: request.payload });
+    const answer = await deliver(request);
     statuses.set(answer.statusCode, (statuses.get(answer.statusCode) ?? 0) + 1);
     fired.add(request.flaw.split(':')[0]!);
     if (answer.statusCode >= 500) failures.push(`${answer.statusCode} ← ${request.flaw}\n   ${request.method} ${request.url.slice(0, 200)} ${request.payload?.slice(0, 300) ?? ''}\n   ${answer.body.slice(0, 300)}`);
@@ -174,6 +205,23 @@ describe('fuzz: malformed input never answers 5xx and changes nothing', () => {
       await dev.stop();
     }
   }, 120_000);
+
+  // Issue 25: the fuzz that found 503 DIRECTORY_UNAVAILABLE went through the door, with the real portal
+  // answering the service's directory questions: the same requests, through Apache to a service whose
+  // directory is the PHP portal behind Apache's internal listener.
+  it(`HTTP through the door (Apache, and the real portal as the directory), ${DOOR_REQUESTS} malformed requests`, async () => {
+    const door = await startDoor({ env: LIFTED_LIMITS });
+    try {
+      const ids = await seedRows(door.service);
+      const portalTokens = await Promise.all([users.teacher, users.otherTeacher, users.student, users.admin].map((user) => portalToken(user)));
+      const checksum = () => checksumOf(door.service);
+      const deliver = overHttp(door.apache.httpUrl);
+      await fuzzHttp(door.service, DOOR_REQUESTS, SEED ^ 0xd00, portalTokens, checksum, deliver, { sessionIds: ids, internalToken: DOOR_INTERNAL_API_TOKEN });
+    } finally {
+      doorAgent.destroy();
+      await door.stop();
+    }
+  }, 600_000);
 
   it(`WebSocket: malformed messages before and after authentication, ${WS_MESSAGES} in all`, async () => {
     const random = seededRandom(SEED ^ 0x5eed);
