@@ -37,7 +37,7 @@ async function test(which: string | undefined): Promise<number> {
 
 async function up(flavour: Flavour): Promise<void> {
   const stack = await startStack(flavour);
-  console.log(`${stack.project} is up: ${stack.origin} (HTTPS ${stack.httpsOrigin}); project files in ${stack.dir}. Ctrl-C takes it down.`);
+  process.stdout.write(`${stack.project} is up: ${stack.origin} (HTTPS ${stack.httpsOrigin}); project files in ${stack.dir}. Ctrl-C takes it down.\n`);
   await new Promise<void>((done) => process.once('SIGINT', () => done()));
   await stack.down();
 }

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
-export const LOCAL_BASES = {
+const LOCAL_BASES = {
   debian: 'localhost/asistencia-local/debian:bookworm',
   node: 'localhost/asistencia-local/node:24',
   postgres: 'localhost/asistencia-local/postgres:15',
@@ -26,7 +26,7 @@ export const LOCAL_BASES = {
 export type Flavour = 'dev' | 'prod';
 
 /** Host ports the door is published on: dev's are fixed by compose.dev.yaml, prod's are chosen here. */
-export const DOOR_PORTS: Record<Flavour, { http: number; https: number }> = {
+const DOOR_PORTS: Record<Flavour, { http: number; https: number }> = {
   dev: { http: 9500, https: 9505 },
   prod: { http: 19580, https: 19585 },
 };
@@ -214,7 +214,7 @@ async function writeSecrets(dir: string, values: Record<string, string>): Promis
   for (const name of [...Object.keys(files), 'tls_private_key.pem', 'tls_certificate.pem']) await chmod(join(dir, name), 0o644);
 }
 
-export async function composeCommand(
+async function composeCommand(
   flavour: Flavour,
   project: string,
   dir: string,
