@@ -207,7 +207,7 @@ export class RequestFuzzer {
     if (route.params.length > 0) ways.push(() => this.badParam(route, draft), () => this.badParam(route, draft));
     if (route.query.length > 0) ways.push(() => this.badQuery(route, draft));
     if (route.body) {
-      ways.push(() => this.badBodyShape(draft), () => this.badBodyNode(route.body!, draft), () => this.badBodyNode(route.body!, draft));
+      ways.push(() => this.badBodyShape(draft, route.body!), () => this.badBodyNode(route.body!, draft), () => this.badBodyNode(route.body!, draft));
       if (this.mustRefuseTargets(route.body).length > 0) ways.push(() => this.mustRefuseValue(route.body!, draft));
     } else if (route.method !== 'GET') {
       // A route without a body ignores a well-formed one: only what no parser takes is a flaw there.
@@ -290,8 +290,8 @@ export class RequestFuzzer {
     return { text: random.pick([tooLong, control(), ...(schema.minLength ? [''] : [])]) };
   }
 
-  private badBodyShape(draft: Draft): string {
-    return this.random.chance(0.4) ? this.unreadableBody(draft) : this.wrongBodyShape(draft);
+  private badBodyShape(draft: Draft, schema: JsonSchema = {}): string {
+    return this.random.chance(0.4) ? this.unreadableBody(draft) : this.wrongBodyShape(draft, schema);
   }
 
   /** A body no parser takes: not JSON, empty, an unsupported type, or over the limit. */
@@ -319,7 +319,7 @@ export class RequestFuzzer {
   }
 
   /** A JSON body of the wrong shape for the route's schema. */
-  private wrongBodyShape(draft: Draft): string {
+  private wrongBodyShape(draft: Draft, schema: JsonSchema): string {
     const { random } = this;
     if (random.chance(0.2)) {
       draft.rawBody = JSON.stringify(draft.body ?? {});
@@ -332,13 +332,15 @@ export class RequestFuzzer {
       draft.body = nested;
       return 'deeply nested body';
     }
-    draft.body = random.pick([null, 0, -1, 'text', true, [], [{}], [draft.body]]);
+    // JSON null is a body that is not there (Fastify's "no body"): not a wrong shape where the schema allows it.
+    const allowsNull = schema.nullable === true || (schema.anyOf ?? []).some((branch: JsonSchema) => branch.type === 'null');
+    draft.body = random.pick([...(allowsNull ? [] : [null]), 0, -1, 'text', true, [], [{}], [draft.body]]);
     return `body is ${JSON.stringify(draft.body).slice(0, 40)}`;
   }
 
   /** A node of the generated body (the root included) made to break its schema. */
   private badBodyNode(schema: JsonSchema, draft: Draft): string {
-    if (draft.body === null || typeof draft.body !== 'object') return this.badBodyShape(draft);
+    if (draft.body === null || typeof draft.body !== 'object') return this.badBodyShape(draft, schema);
     const nodes = schemaNodes(schema, draft.body, []);
     const [path, nodeSchema, value] = this.random.pick(nodes);
     const broken = this.breakNode(nodeSchema, value);
