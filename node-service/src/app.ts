@@ -226,6 +226,9 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   const directory = createDirectory({ portalUrl: config.portal.internalUrl, credential: config.internalApiToken });
   const report = (err: unknown, context: string) => server.log.warn({ err }, context);
   const liveCodes = createLiveCodeReader({ store, fallbackTtlMs: config.sessions.fallbackCodeTtlMs, now: clock.now });
+  // SimpleWebAuthn, with a cached-key fast path for the common ES256 assertion (differential-tested).
+  const assertions = createCachedAssertionVerifier(config.webauthn, createAssertionVerifier(config.webauthn));
+  const enrollment = createEnrollmentModule({ config, db, store, assertions, people: directory, guards: auth.guards, limits, report, phoneLookups: config.scan.batching });
   const attendance = createAttendanceModule({
     db,
     store,
@@ -244,6 +247,8 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     liveCountIntervalMs: config.sessions.liveCountIntervalMs,
     timeZone: config.timeZone,
     defaultMinimumPercent: config.attendance.minRatePercent,
+    spotCheckMaxStudents: config.attendance.spotCheckMaxStudents,
+    deviceAlerts: enrollment.alerts,
     recentSessions: { maxAgeMs: config.scan.sessionCacheMs, maxEntries: config.scan.sessionCacheMax },
     confirmationBatching: config.scan.batching,
     report,
@@ -259,9 +264,6 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     lossCheckMs: config.sessions.lossCheckMs,
     now: clock.now,
   });
-  // SimpleWebAuthn, with a cached-key fast path for the common ES256 assertion (differential-tested).
-  const assertions = createCachedAssertionVerifier(config.webauthn, createAssertionVerifier(config.webauthn));
-  const enrollment = createEnrollmentModule({ config, db, store, assertions, people: directory, guards: auth.guards, limits, report, phoneLookups: config.scan.batching });
   const evidence = createEvidenceModule({
     db,
     webauthn: config.webauthn,

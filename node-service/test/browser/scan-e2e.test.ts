@@ -135,6 +135,8 @@ describe('scan to present, through Apache and the PHP portal', () => {
     expect(await passkeyPrompts(phone)).toBe(1);
     await screenshot(phone, 'e2e-phone-present');
     expect(seconds, 'from opening the code to "present"').toBeLessThan(3);
+    // Once, after a first confirmation on this phone: the teacher may call anyone who confirmed by name.
+    await outcome.getByText('tu docente puede llamarte por tu nombre al azar', { exact: false }).waitFor();
 
     const { rows } = await service.db.query('SELECT student_id, round FROM attendance.validations WHERE session_id = $1', [sessionId]);
     expect(rows).toEqual([{ student_id: '2', round: 1 }]);
@@ -177,6 +179,7 @@ describe('scan to present, through Apache and the PHP portal', () => {
     await phone.goto(await readQr(projector, 'e2e-projector-again'));
     await phone.getByRole('heading', { name: 'Ya estaba registrada en esta ronda' }).waitFor();
     expect(await passkeyPrompts(phone)).toBe(before + 1);
+    expect(await phone.locator('#outcome-notice').isVisible()).toBe(false); // said once only
     expect(phone.url()).toBe(`${origin}/asistencia/scan/`);
     await screenshot(phone, 'e2e-phone-already');
 
@@ -191,6 +194,39 @@ describe('scan to present, through Apache and the PHP portal', () => {
     expect(await passkeyPrompts(phone)).toBe(1);
     const { rows } = await service.db.query('SELECT count(*)::int AS n FROM attendance.validations WHERE session_id = $1', [sessionId]);
     expect(rows).toEqual([{ n: 1 }]);
+    expect(browser.pageErrors(phone)).toEqual([]);
+  });
+
+  test('the teacher calls at random: Luis does not answer, loses the confirmation and is told so; then it is undone', async () => {
+    await teacher.bringToFront();
+    const panel = teacher.getByRole('region', { name: 'Llamar al azar' });
+    await panel.getByLabel('Cuántos estudiantes').fill('2');
+    await panel.getByRole('button', { name: 'Llamar al azar' }).click();
+    // Only Luis confirmed: he is the one called, on the teacher's screen, never on the projector.
+    const call = panel.locator('li[data-student="2"]');
+    await call.getByText('Luis Pérez').waitFor();
+    expect(await panel.locator('li.spot-check__call').count()).toBe(1);
+    expect(await projector.getByText('Luis Pérez').count()).toBe(0);
+    await screenshot(teacher, 'e2e-teacher-spot-check');
+    await call.getByRole('button', { name: 'No contesta: Luis Pérez' }).click();
+    await panel.getByText('Se quitó la confirmación de Luis Pérez y su dispositivo quedó en revisión.').waitFor();
+    await teacher.locator('tr[data-student="2"] .roster__status').getByText('Ausente (manual)', { exact: false }).waitFor();
+    await teacher.locator('tr[data-student="2"] [data-spot-check="no_answer"]').waitFor();
+    const { rows } = await service.db.query(`SELECT count(*)::int AS n FROM enrollment.device_alerts WHERE reason = 'spot_check_missed'`);
+    expect(rows).toEqual([{ n: 1 }]);
+
+    // Luis's own page, on his phone, says what happened and what to do.
+    await phone.goto(`${origin}/asistencia/student/`);
+    await phone.getByText('Tu docente te llamó por tu nombre al azar y no contestaste', { exact: false }).waitFor();
+    await phone.getByText('habla hoy con tu docente', { exact: false }).waitFor();
+    await screenshot(phone, 'e2e-phone-spot-check-missed');
+    expect(await phone.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+
+    // He was there after all: one click gives the confirmation back.
+    await call.getByRole('button', { name: 'Deshacer: sí contestó: Luis Pérez' }).click();
+    await panel.getByText('Luis Pérez vuelve a tener la asistencia que dan sus rondas.').waitFor();
+    await teacher.locator('tr[data-student="2"] [data-spot-check="answered"]').waitFor();
+    expect(browser.pageErrors(teacher)).toEqual([]);
     expect(browser.pageErrors(phone)).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { basePath } from '../src/lib/api';
 
 type DeviceState = 'active' | 'flagged' | 'revoked';
 type HistoryAction = 'enrolled' | 'renamed' | 'revoked' | 'reset' | 'flagged' | 'rebound' | 'alerted' | 'refused';
-type AlertReason = 'shared_phone' | 'synced_passkey' | 'frequent_rebinds' | 'shared_device';
+type AlertReason = 'shared_phone' | 'synced_passkey' | 'frequent_rebinds' | 'shared_device' | 'spot_check_missed';
 
 export interface Device {
   readonly id: number;

@@ -130,7 +130,9 @@ function bindingFacts(device: Device, i18n: AdminI18n, names: Names = new Map())
       ? (alert.details['otherStudents'] as unknown[]).map((id) => personText(String(id), names, 'student', i18n)).join(', ')
       : '';
     const count = Number(alert.details['rebindsLast30Days'] ?? device.rebindsLast30Days);
-    facts.push(alert.reason === 'shared_device' ? sharedUseText(alert.details, i18n) : i18n.t(`alert.${alert.reason}`, { others, count }));
+    if (alert.reason === 'shared_device') facts.push(sharedUseText(alert.details, i18n));
+    else if (alert.reason === 'spot_check_missed') facts.push(i18n.t('alert.spot_check_missed', { course: String(alert.details['courseName'] ?? '?'), at: formatTime(String(alert.details['markedAt'] ?? ''), i18n.lang) }));
+    else facts.push(i18n.t(`alert.${alert.reason}`, { others, count }));
   }
   return facts;
 }

@@ -48,11 +48,19 @@ const ui = {
   title: required('#outcome-title'),
   detail: required('#outcome-detail'),
   extra: required('#outcome-extra'),
+  notice: required('#outcome-notice'),
   enrollLink: required('#outcome-link'),
   enrollButton: required<HTMLAnchorElement>('#outcome-link a'),
 };
 
 let state: State = { kind: 'checking' };
+/**
+ * After a first confirmation on this phone, once: the teacher may call any student who confirmed by name
+ * ("Llamar al azar"), and a student who does not answer loses the confirmation.
+ */
+const spotCheckNoticeKey = 'asistencia.spot-check-notice';
+/** The confirmation the notice goes with (shown again only when that outcome is drawn again, e.g. in English). */
+let spotCheckNoticeFor: object | null = null;
 /** The institution's zone (TIME_ZONE): the confirmation time is told in it, as on every page. */
 let timeZone: string | undefined;
 void api.config().then((config) => (timeZone = config.timeZone), () => undefined);
@@ -110,7 +118,31 @@ function renderDone({ confirmation, at }: Extract<State, { kind: 'done' }>): voi
   ui.detail.hidden = false;
   ui.extra.textContent = [i18n.t('outcome.at', { room: confirmation.session.room, time }), ...(confirmation.walkIn ? [i18n.t('outcome.walkIn')] : [])].join(' · ');
   ui.extra.hidden = false;
+  if (confirmation.outcome === 'confirmed' && spotCheckNoticeFor === null && readSetting(spotCheckNoticeKey) === null) {
+    spotCheckNoticeFor = confirmation;
+    writeSetting(spotCheckNoticeKey, new Date().toISOString());
+  }
+  const notice = spotCheckNoticeFor === confirmation;
+  ui.notice.textContent = notice ? i18n.t('outcome.spotCheckNotice') : '';
+  ui.notice.hidden = !notice;
   ui.enrollLink.hidden = true;
+}
+
+/** localStorage, which a private window or a full disk may refuse: then the notice simply shows again. */
+function readSetting(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function writeSetting(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // not remembered: shown again next time, which is harmless
+  }
 }
 
 function renderRefused({ title, detail, enroll }: Extract<State, { kind: 'refused' }>): void {
@@ -121,6 +153,7 @@ function renderRefused({ title, detail, enroll }: Extract<State, { kind: 'refuse
   ui.detail.textContent = text ?? '';
   ui.detail.hidden = text === undefined;
   ui.extra.hidden = true;
+  ui.notice.hidden = true;
   ui.enrollLink.hidden = !enroll;
   ui.enrollButton.textContent = i18n.t(title === 'outcome.noPhoneKey' ? 'outcome.enrollNow' : 'outcome.enroll');
 }

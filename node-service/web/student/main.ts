@@ -106,6 +106,8 @@ function sessionItem(session: SessionResult, i18n: StudentI18n): HTMLLIElement {
     el('span', { class: 'result-badge', 'data-status': pending ? 'running' : session.status }, i18n.t(pending ? 'result.pending' : `result.${session.status}`)),
   ];
   if (!session.final) badges.push(el('span', { class: 'result-badge', 'data-status': 'running' }, i18n.t('session.running')));
+  // A spot check the teacher marked: said in words, with what to do if it was a mistake.
+  const spotCheck = session.spotCheck === 'no_answer' || session.spotCheck === 'answered' ? session.spotCheck : null;
   return el(
     'li',
     { class: 'attendance-item', 'data-session': session.sessionId },
@@ -116,6 +118,7 @@ function sessionItem(session: SessionResult, i18n: StudentI18n): HTMLLIElement {
       { class: 'attendance-item__where muted' },
       `${session.room} · ${i18n.t('session.rounds', { confirmed: session.roundsConfirmed, run: session.roundsRun })}`,
     ),
+    ...(spotCheck ? [el('span', { class: 'attendance-item__note', 'data-spot-check': spotCheck }, i18n.t(`spotCheck.${spotCheck}`))] : []),
   );
 }
 

@@ -1,7 +1,7 @@
 // What GET /asistencia/api/me/attendance answers (modules/attendance/presentation/report-routes.ts).
 import type { Standing } from '../src/lib/standing';
 
-type ResultStatus = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present';
+type ResultStatus = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present' | 'manual_absent';
 
 export interface SessionResult {
   readonly sessionId: string;
@@ -12,6 +12,8 @@ export interface SessionResult {
   readonly roundsRun: number;
   /** false while the session is still open: the status may still change. */
   readonly final: boolean;
+  /** The teacher's mark the last time I was called at random in this class (null: never called). */
+  readonly spotCheck: 'called' | 'answered' | 'no_answer' | null;
 }
 
 export interface CourseAttendance {

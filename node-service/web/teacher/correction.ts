@@ -1,12 +1,12 @@
 // "Corregir": a modal dialog (outside the roster, which the live refresh rebuilds) to excuse a student, mark
-// them present, or send them back to the status their rounds give, always with a reason. The service keeps
+// them present or absent, or send them back to the status their rounds give, always with a reason. The service keeps
 // the computed status and audits the correction.
 import { ApiError, type ApiClient } from '../src/lib/api';
 import { el, errorText } from '../src/lib/ui';
 import type { Key, TeacherI18n } from './messages';
 import type { CorrectedResult, CorrectionChoice, RosterRow } from './model';
 
-const choices: readonly CorrectionChoice[] = ['excused', 'manual_present', 'computed'];
+const choices: readonly CorrectionChoice[] = ['excused', 'manual_present', 'manual_absent', 'computed'];
 const reasonMin = 3;
 const reasonMax = 500;
 

@@ -107,8 +107,8 @@ export interface SessionDraft {
   readonly rosterPolicy: 'refuse' | 'flag';
 }
 
-export type ResultStatus = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present';
-export type CorrectionChoice = 'excused' | 'manual_present' | 'computed';
+export type ResultStatus = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present' | 'manual_absent';
+export type CorrectionChoice = 'excused' | 'manual_present' | 'manual_absent' | 'computed';
 
 export interface RosterRow {
   readonly studentId: string;
@@ -123,6 +123,25 @@ export interface RosterRow {
   readonly overrideReason?: string | null;
   /** When the student first confirmed (null: not yet). */
   readonly firstConfirmedAt?: string | null;
+  /** The last spot check's mark for the student (null: never called). */
+  readonly spotCheck?: SpotCheckOutcome | null;
+}
+
+export type SpotCheckOutcome = 'called' | 'answered' | 'no_answer';
+
+/** One "Llamar al azar" draw, as GET/POST /api/sessions/:id/spot-checks answer it. */
+export interface SpotCheck {
+  readonly id: number;
+  readonly round: number | null;
+  readonly drawnBy: string;
+  readonly drawnAt: string;
+  readonly calls: ReadonlyArray<{
+    readonly studentId: string;
+    readonly studentName: string;
+    readonly outcome: SpotCheckOutcome;
+    readonly reason: string | null;
+    readonly decidedAt: string | null;
+  }>;
 }
 
 /** What the roster's status column says: the result, or Pendiente while the class runs and nothing came yet. */
@@ -135,9 +154,9 @@ export function rosterStatus(row: RosterRow, state: SessionState, corrected?: Co
   return status;
 }
 
-/** Missing: not confirmed, not excused and not marked present. */
+/** Missing: not confirmed, not excused and not marked present (or marked absent). */
 function isMissing(status: RosterStatus): boolean {
-  return status === 'pending' || status === 'absent';
+  return status === 'pending' || status === 'absent' || status === 'manual_absent';
 }
 
 /**
@@ -158,7 +177,7 @@ export interface RosterFilter {
   readonly sort: RosterSort;
 }
 
-const STATUS_ORDER: readonly RosterStatus[] = ['pending', 'absent', 'partial', 'late', 'present', 'manual_present', 'excused'];
+const STATUS_ORDER: readonly RosterStatus[] = ['pending', 'absent', 'manual_absent', 'partial', 'late', 'present', 'manual_present', 'excused'];
 const confirmedAt = (row: RosterRow): number => (row.firstConfirmedAt ? Date.parse(row.firstConfirmedAt) : Number.POSITIVE_INFINITY);
 const fold = (text: string): string => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 
@@ -202,7 +221,7 @@ export function correctionOf(row: RosterRow, corrected?: CorrectedResult): { sta
     : row.status !== undefined
       ? { status: row.status, reason: row.overrideReason }
       : null;
-  if (!source || (source.status !== 'excused' && source.status !== 'manual_present') || !source.reason) return null;
+  if (!source || !['excused', 'manual_present', 'manual_absent'].includes(source.status) || !source.reason) return null;
   return { status: source.status, reason: source.reason };
 }
 

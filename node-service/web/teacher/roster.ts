@@ -75,10 +75,11 @@ function rosterRow(
   if (row.source === 'walk_in') badges.push(el('span', { class: 'roster__badge' }, i18n.t('roster.walkIn')));
   if (row.flagged) badges.push(el('span', { class: 'roster__badge roster__badge--flagged' }, i18n.t('roster.flagged')));
   for (const alert of row.alerts) {
-    const known = ['shared_phone', 'synced_passkey', 'frequent_rebinds', 'rebound_recently', 'shared_device'].includes(alert);
+    const known = ['shared_phone', 'synced_passkey', 'frequent_rebinds', 'rebound_recently', 'shared_device', 'spot_check_missed'].includes(alert);
     const text = known ? i18n.t(`alert.${alert as 'shared_phone'}`) : alert;
     badges.push(el('span', { class: 'roster__badge roster__badge--alert', 'data-alert': alert }, text));
   }
+  if (row.spotCheck) badges.push(el('span', { class: 'roster__badge', 'data-spot-check': row.spotCheck }, i18n.t(`spotCheck.mark.${row.spotCheck}`)));
   const correction = correctionOf(row, corrections?.corrected.get(row.studentId));
   if (correction) {
     const label = i18n.t(`result.${correction.status}`);

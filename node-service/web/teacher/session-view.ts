@@ -20,6 +20,7 @@ import {
 } from './model';
 import { rosterView } from './roster';
 import { sessionEditDialog } from './session-edit';
+import { spotCheckPanel } from './spot-check';
 import { walkInDialog, type WalkInDecision } from './walk-in';
 import { stateBadges, whenText } from './session-list';
 
@@ -126,6 +127,7 @@ export async function showSession({
   };
 
   const exports = exportPanel({ i18n, api, message });
+  const spotChecks = spotCheckPanel({ i18n, api, path, onMarked: () => void refresh().catch(() => undefined) });
   const correction = correctionDialog({
     i18n,
     api,
@@ -196,6 +198,7 @@ export async function showSession({
     renderTools(overview);
     renderRoster(overview);
     exports.render(session);
+    spotChecks.render(session);
     settingsSummary.textContent = i18n.t('session.settings');
     settings.replaceChildren(...settingRows(session));
   }
@@ -390,6 +393,7 @@ export async function showSession({
     actions,
     actionNote,
     el('section', { class: 'card', 'aria-labelledby': 'roster-heading' }, rosterHeading, count, stale, tools, bulkBar, roster),
+    spotChecks.element,
     exports.element,
     el('details', { class: 'card session-details' }, settingsSummary, settings),
   );

@@ -10,6 +10,7 @@ const SYMBOLS: Readonly<Record<ResultStatus, string>> = {
   late: '◐',
   partial: '◐',
   absent: '✕',
+  manual_absent: '✕',
   excused: 'J',
 };
 

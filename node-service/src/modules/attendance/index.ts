@@ -5,7 +5,7 @@ import type { Grouping } from '../../shared/storage/grouped-calls.js';
 import type { RateLimits } from '../../shared/http/rate-limits.js';
 import type { AuthGuards } from '../auth/index.js';
 import type { CourseDirectory } from '../directory/index.js';
-import type { LiveCodeInvalidator } from './application/ports.js';
+import type { DeviceAlerts, LiveCodeInvalidator } from './application/ports.js';
 import { createSessionService, type SessionSettings } from './application/sessions.js';
 import { createConfirmationService } from './application/confirmations.js';
 import { createConfirmationRepository } from './infrastructure/confirmation-repository.js';
@@ -21,6 +21,10 @@ import { createWalkInRepository } from './infrastructure/walk-in-repository.js';
 import { createStandingService } from './application/standings.js';
 import { createCourseMinimumRepository } from './infrastructure/standing-repository.js';
 import { standingRoutes } from './presentation/standing-routes.js';
+import { createSpotCheckService } from './application/spot-checks.js';
+import { createSpotCheckRepository } from './infrastructure/spot-check-repository.js';
+import { spotCheckRoutes } from './presentation/spot-check-routes.js';
+import { randomInt } from 'node:crypto';
 
 export type { Session } from './domain/session.js';
 export type {
@@ -48,6 +52,10 @@ export function createAttendanceModule(deps: {
   timeZone: string;
   /** A course's minimum attendance in percent unless its teacher sets another (ATTENDANCE_MIN_RATE). */
   defaultMinimumPercent: number;
+  /** The most students one spot check may call (SPOT_CHECK_MAX_STUDENTS). */
+  spotCheckMaxStudents: number;
+  /** Where a missed spot check flags the device that confirmed (the enrollment module). */
+  deviceAlerts: DeviceAlerts;
   /** How old a session read may be when the scan asks for a recent one, and how many are kept (SCAN_SESSION_CACHE_*). */
   recentSessions: { maxAgeMs: number; maxEntries: number };
   /** How confirmations waiting for PostgreSQL are grouped (SCAN_BATCH_IN_FLIGHT, SCAN_BATCH_MAX). */
@@ -78,6 +86,14 @@ export function createAttendanceModule(deps: {
   const sessionApi = sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits, list: deps.settings });
   const reportApi = reportRoutes({ reports, walkIns, guards: deps.guards, limits: deps.limits });
   const standingApi = standingRoutes({ standings, guards: deps.guards, limits: deps.limits });
+  const spotChecks = createSpotCheckService({
+    spotChecks: createSpotCheckRepository(deps.db),
+    sessions: repository,
+    devices: deps.deviceAlerts,
+    maxStudents: deps.spotCheckMaxStudents,
+    randomBelow: (n) => randomInt(n),
+  });
+  const spotCheckApi = spotCheckRoutes({ spotChecks, guards: deps.guards, limits: deps.limits, maxStudents: deps.spotCheckMaxStudents });
   /** What other modules may read of sessions: one session (fresh, or as read a moment ago), and its live count. */
   const reader = {
     find: (id: string) => repository.find(id),
@@ -94,6 +110,7 @@ export function createAttendanceModule(deps: {
       await app.register(sessionApi);
       await app.register(reportApi);
       await app.register(standingApi);
+      await app.register(spotCheckApi);
     },
   };
 }

@@ -78,6 +78,8 @@ export function createEnrollmentModule(deps: {
   registration: RegistrationService;
   management: DeviceManagement;
   credentials: ScanCredentials;
+  /** Alerts other modules raise on a device: a spot check its student did not answer (attendance). */
+  alerts: { spotCheckMissed(deviceId: number, details: Record<string, unknown>, actor: { id: string; role: string }): Promise<void> };
   routes: FastifyPluginAsyncZod;
 } {
   const { config } = deps;
@@ -119,5 +121,9 @@ export function createEnrollmentModule(deps: {
     await app.register(studentRoutes({ registration, rebinding, revocation, management, guards: deps.guards, limits: deps.limits }));
     await app.register(adminRoutes({ management, lookup, guards: deps.guards, limits: deps.limits }));
   };
-  return { registration, management, credentials, routes };
+  const alerts = {
+    spotCheckMissed: (deviceId: number, details: Record<string, unknown>, actor: { id: string; role: string }) =>
+      devices.raiseAlert(deviceId, { reason: 'spot_check_missed' as const, details }, { id: actor.id, role: actor.role === 'admin' ? 'admin' : 'teacher' }),
+  };
+  return { registration, management, credentials, alerts, routes };
 }

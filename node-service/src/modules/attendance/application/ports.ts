@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '../../../shared/storage/sql.js';
 import type { Session, SessionPolicy } from '../domain/session.js';
 import type { ResultStatus } from '../domain/results.js';
+import type { SpotCheck, SpotCheckOutcome } from '../domain/spot-check.js';
 
 export interface NewSession extends SessionPolicy {
   courseId: string;
@@ -64,6 +65,8 @@ export interface RosterRow {
   overrideReason: string | null;
   /** When the student first confirmed in this session (null: not yet). */
   firstConfirmedAt: Date | null;
+  /** What the teacher marked the last time the student was called at random (null: never called). */
+  spotCheck: SpotCheckOutcome | null;
 }
 
 export interface LiveCount {
@@ -178,6 +181,8 @@ export interface SessionResultRow {
   overrideReason: string | null;
   /** Every alert the student's confirmations carried, each once. */
   alerts: string[];
+  /** The last spot check's mark for the student (null: never called). */
+  spotCheck: SpotCheckOutcome | null;
 }
 
 export interface ReportRepository {
@@ -185,7 +190,7 @@ export interface ReportRepository {
   correct(input: {
     sessionId: string;
     studentId: string;
-    status: 'excused' | 'manual_present' | 'computed';
+    status: 'excused' | 'manual_present' | 'manual_absent' | 'computed';
     reason: string;
     actor: { id: string; role: string };
   }): Promise<SessionResultRow | null>;
@@ -193,7 +198,7 @@ export interface ReportRepository {
   correctMany(input: {
     sessionId: string;
     studentIds: string[];
-    status: 'excused' | 'manual_present' | 'computed';
+    status: 'excused' | 'manual_present' | 'manual_absent' | 'computed';
     reason: string;
     actor: { id: string; role: string };
   }): Promise<SessionResultRow[] | null>;
@@ -204,7 +209,18 @@ export interface ReportRepository {
   }>;
   /** The student's result in each session of theirs that has opened; `final` once the session closed. */
   studentResults(studentId: string): Promise<
-    Array<{ sessionId: string; courseId: string; plannedStart: Date; room: string; status: ResultStatus; roundsConfirmed: number; roundsRun: number; final: boolean }>
+    Array<{
+      sessionId: string;
+      courseId: string;
+      plannedStart: Date;
+      room: string;
+      status: ResultStatus;
+      roundsConfirmed: number;
+      roundsRun: number;
+      final: boolean;
+      /** The student's last spot-check mark in the session (null: never called). */
+      spotCheck: SpotCheckOutcome | null;
+    }>
   >;
 }
 
@@ -229,4 +245,41 @@ export interface CourseMinimumRepository {
   }): Promise<{ previous: number | null }>;
   /** Every session of these courses, scheduled ones included, oldest first. */
   courseSessions(courseIds: string[]): Promise<CourseSessionRow[]>;
+}
+
+/** Spot checks ("Llamar al azar", domain/spot-check.ts). */
+interface MarkInput {
+  sessionId: string;
+  checkId: number;
+  studentId: string;
+  outcome: 'answered' | 'no_answer';
+  reason: string | null;
+  actor: { id: string; role: string };
+  /** Whether the mark needs a reason, given the call's outcome until now (domain/spot-check.ts). */
+  needsReason(from: SpotCheckOutcome): boolean;
+}
+
+export type MarkResult =
+  | { kind: 'not_found' }
+  | { kind: 'reason_required' }
+  | { kind: 'marked'; previous: SpotCheckOutcome; devices: number[] };
+
+export interface SpotCheckRepository {
+  /** Who may be drawn: confirmed (in `round`, or in any round when null), not corrected, not called before in the session. */
+  candidates(sessionId: string, round: number | null): Promise<Array<{ studentId: string; studentName: string }>>;
+  /** Records a draw and its calls, together. */
+  record(sessionId: string, round: number | null, actor: { id: string; role: string }, studentIds: string[]): Promise<number>;
+  /** The session's draws, newest first, each with its calls. */
+  list(sessionId: string): Promise<SpotCheck[]>;
+  /**
+   * The teacher's mark, in one transaction with what it changes: `no_answer` corrects the result to
+   * 'manual_absent' (audited); undoing it corrects the result back to what the rounds earn. Answers the
+   * devices that confirmed for the student in this session (flagged on `no_answer`).
+   */
+  mark(input: MarkInput): Promise<MarkResult>;
+}
+
+/** The enrollment module's side of a missed spot check: the device is put before an admin. */
+export interface DeviceAlerts {
+  spotCheckMissed(deviceId: number, details: Record<string, unknown>, actor: { id: string; role: string }): Promise<void>;
 }

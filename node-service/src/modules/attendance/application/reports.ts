@@ -2,7 +2,7 @@ import type { Locale } from '../../../shared/errors.js';
 import type { Identity } from '../../auth/index.js';
 import type { CourseDirectory } from '../../directory/index.js';
 import { attendanceErrors, reportErrors } from '../domain/errors.js';
-import { alertLabels, bySurname, statusLabel, type StatusTotals, type Table } from '../domain/report.js';
+import { alertLabels, bySurname, spotCheckLabel, statusLabel, type StatusTotals, type Table } from '../domain/report.js';
 import { localDate, localDateTime } from '../../../shared/local-time.js';
 import type { ResultStatus } from '../domain/results.js';
 import { outcomeOf, standing } from '../domain/standing.js';
@@ -10,7 +10,7 @@ import { mayManage } from '../domain/session.js';
 import type { ReportRepository, SessionRepository } from './ports.js';
 import type { StandingService } from './standings.js';
 
-export type Correction = { status: 'excused' | 'manual_present' | 'computed'; reason: string };
+export type Correction = { status: 'excused' | 'manual_present' | 'manual_absent' | 'computed'; reason: string };
 
 /** The totals a course export adds per student, in this order. */
 const TOTAL_KEYS: Array<keyof StatusTotals> = ['present', 'late', 'partial', 'absent', 'excused'];
@@ -80,8 +80,8 @@ export function createReportService(deps: {
         title: `${session.courseName} ${localDate(session.plannedStart, deps.timeZone)}`,
         timeZone: deps.timeZone,
         header: es
-          ? ['Número de estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Alertas']
-          : ['Student number', 'Name', 'Status', 'Rounds confirmed', 'Rounds run', 'First confirmation', 'Not on roster', 'Correction reason', 'Alerts'],
+          ? ['Número de estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Alertas', 'Llamado al azar']
+          : ['Student number', 'Name', 'Status', 'Rounds confirmed', 'Rounds run', 'First confirmation', 'Not on roster', 'Correction reason', 'Alerts', 'Called at random'],
         rows: [...rows]
           .sort((a, b) => bySurname(a.studentName, b.studentName))
           .map((r) => [
@@ -94,6 +94,7 @@ export function createReportService(deps: {
             r.walkIn ? (es ? 'sí' : 'yes') : 'no',
             r.overrideReason,
             alertLabels(r.alerts, locale),
+            spotCheckLabel(r.spotCheck, locale),
           ]),
       };
     },
@@ -168,6 +169,7 @@ export function createReportService(deps: {
             roundsConfirmed: s.roundsConfirmed,
             roundsRun: s.roundsRun,
             final: s.final,
+            spotCheck: s.spotCheck,
           })),
         };
       });

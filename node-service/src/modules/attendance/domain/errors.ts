@@ -134,3 +134,26 @@ export const reportErrors = defineErrors({
     en: 'You do not teach course {courseId}.',
   },
 });
+
+export const spotCheckErrors = defineErrors({
+  SPOT_CHECK_NOT_STARTED: {
+    kind: 'conflict',
+    es: 'Inicia una ronda antes de llamar al azar: solo se llama a quienes confirmaron.',
+    en: 'Start a round before calling at random: only students who confirmed are called.',
+  },
+  SPOT_CHECK_NOBODY: {
+    kind: 'conflict',
+    es: 'Nadie más ha confirmado todavía: no hay a quién llamar. Vuelve a intentarlo cuando confirmen.',
+    en: 'Nobody else has confirmed yet: there is no one to call. Try again once students confirm.',
+  },
+  SPOT_CHECK_NOT_FOUND: {
+    kind: 'not_found',
+    es: 'Ese estudiante no fue llamado en esa comprobación de esta sesión.',
+    en: 'That student was not called in that check of this session.',
+  },
+  SPOT_CHECK_REASON_REQUIRED: {
+    kind: 'invalid',
+    es: 'Escribe un motivo (al menos 3 caracteres): queda registrado junto a tu nombre.',
+    en: 'Write a reason (at least 3 characters): it is recorded with your name.',
+  },
+});

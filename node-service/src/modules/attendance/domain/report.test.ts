@@ -16,8 +16,8 @@ describe('surname-first order', () => {
 });
 
 describe('status totals', () => {
-  test('count each status, manual presence as present', () => {
-    expect(statusTotals(['present', 'manual_present', 'late', 'partial', 'absent', 'absent', 'excused'])).toEqual({
+  test('count each status, manual presence as present and a manual absence as absent', () => {
+    expect(statusTotals(['present', 'manual_present', 'late', 'partial', 'absent', 'manual_absent', 'excused'])).toEqual({
       present: 2, late: 1, partial: 1, absent: 2, excused: 1,
     });
   });

@@ -3,8 +3,8 @@ import type { ResultStatus } from './results.js';
 
 /** How a status reads in a report, in the reader's language. */
 const STATUS_LABELS: Record<Locale, Record<ResultStatus, string>> = {
-  es: { present: 'Presente', partial: 'Parcial', late: 'Tarde', absent: 'Ausente', excused: 'Justificado', manual_present: 'Presente (manual)' },
-  en: { present: 'Present', partial: 'Partial', late: 'Late', absent: 'Absent', excused: 'Excused', manual_present: 'Present (manual)' },
+  es: { present: 'Presente', partial: 'Parcial', late: 'Tarde', absent: 'Ausente', excused: 'Justificado', manual_present: 'Presente (manual)', manual_absent: 'Ausente (manual)' },
+  en: { present: 'Present', partial: 'Partial', late: 'Late', absent: 'Absent', excused: 'Excused', manual_present: 'Present (manual)', manual_absent: 'Absent (manual)' },
 };
 
 export function statusLabel(status: ResultStatus, locale: Locale): string {
@@ -19,6 +19,7 @@ const ALERT_LABELS: Record<Locale, Record<string, string>> = {
     frequent_rebinds: 'volvió a vincular su teléfono varias veces',
     rebound_recently: 'volvió a vincular su teléfono en las últimas 24 h',
     shared_device: 'dispositivo usado en dos lugares o a la vez',
+    spot_check_missed: 'no contestó cuando se le llamó al azar',
   },
   en: {
     shared_phone: 'phone shared with another student',
@@ -26,11 +27,22 @@ const ALERT_LABELS: Record<Locale, Record<string, string>> = {
     frequent_rebinds: 'phone linked again several times',
     rebound_recently: 'phone linked again in the last 24 h',
     shared_device: 'device used in two places or at once',
+    spot_check_missed: 'did not answer when called at random',
   },
 };
 
 export function alertLabels(alerts: readonly string[], locale: Locale): string | null {
   return alerts.length === 0 ? null : alerts.map((alert) => ALERT_LABELS[locale][alert] ?? alert).join('; ');
+}
+
+/** A spot check's mark in a report: who was called and what the teacher marked (empty: never called). */
+const SPOT_CHECK_LABELS: Record<Locale, Record<'called' | 'answered' | 'no_answer', string>> = {
+  es: { called: 'llamado, sin marcar', answered: 'contestó', no_answer: 'no contestó' },
+  en: { called: 'called, not marked', answered: 'answered', no_answer: 'did not answer' },
+};
+
+export function spotCheckLabel(outcome: 'called' | 'answered' | 'no_answer' | null, locale: Locale): string | null {
+  return outcome === null ? null : SPOT_CHECK_LABELS[locale][outcome];
 }
 
 /** A cell: text, a number, empty, or an instant (shown in the table's time zone, a real date cell in XLSX). */
@@ -60,7 +72,7 @@ export function bySurname(a: string, b: string): number {
   return surnameFirst(a).localeCompare(surnameFirst(b), 'es', { sensitivity: 'base' }) || a.localeCompare(b, 'es');
 }
 
-/** Per-student totals of a course: each status counted (manual presence as present) and the rate. */
+/** Per-student totals of a course: each status counted (a manual presence as present, a manual absence as absent). */
 export interface StatusTotals {
   present: number;
   late: number;
@@ -71,6 +83,6 @@ export interface StatusTotals {
 
 export function statusTotals(statuses: readonly ResultStatus[]): StatusTotals {
   const totals: StatusTotals = { present: 0, late: 0, partial: 0, absent: 0, excused: 0 };
-  for (const status of statuses) totals[status === 'manual_present' ? 'present' : status] += 1;
+  for (const status of statuses) totals[status === 'manual_present' ? 'present' : status === 'manual_absent' ? 'absent' : status] += 1;
   return totals;
 }

@@ -6,6 +6,8 @@ describe('attendanceRate', () => {
     expect(attendanceRate(['present', 'partial', 'late', 'absent'])).toBe(0.75);
     expect(attendanceRate(['present', 'excused', 'absent'])).toBe(0.5);
     expect(attendanceRate(['manual_present', 'absent'])).toBe(0.5);
+    // A confirmation the teacher took away (a spot check nobody answered) is an absence.
+    expect(attendanceRate(['present', 'manual_absent'])).toBe(0.5);
     expect(attendanceRate(['excused'])).toBeNull();
     expect(attendanceRate([])).toBeNull();
   });

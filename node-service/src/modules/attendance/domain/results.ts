@@ -9,12 +9,12 @@
  * pins it.
  */
 type ComputedStatus = 'present' | 'partial' | 'late' | 'absent';
-type CorrectedStatus = 'excused' | 'manual_present';
+type CorrectedStatus = 'excused' | 'manual_present' | 'manual_absent';
 export type ResultStatus = ComputedStatus | CorrectedStatus;
 
 /** Counts toward a student's attendance rate. */
 export function countsAsAttended(status: ResultStatus): boolean {
-  return status !== 'absent';
+  return status !== 'absent' && status !== 'manual_absent';
 }
 
 /** The share of sessions attended, 0..1, or null with no sessions; excused sessions are left out. */

@@ -6,7 +6,9 @@ const RESULT_COLUMNS = `
   r.student_id, g.student_name, r.status, r.computed_status, r.rounds_confirmed::int AS rounds_confirmed,
   r.first_confirmed_at, g.source = 'walk_in' AS walk_in, r.override_reason,
   ARRAY(SELECT DISTINCT a FROM attendance.validations v, unnest(v.alerts) a
-        WHERE v.session_id = r.session_id AND v.student_id = r.student_id ORDER BY a) AS alerts`;
+        WHERE v.session_id = r.session_id AND v.student_id = r.student_id ORDER BY a) AS alerts,
+  (SELECT c.outcome FROM attendance.spot_check_calls c WHERE c.session_id = r.session_id AND c.student_id = r.student_id
+   ORDER BY c.spot_check_id DESC LIMIT 1) AS spot_check`;
 const SESSION_RESULTS = `
   SELECT ${RESULT_COLUMNS}
   FROM attendance.results r
@@ -37,7 +39,9 @@ const COURSE_RESULTS = `
 const STUDENT_RESULTS = `
   SELECT r.session_id, s.course_id, s.planned_start, s.room, r.status, r.rounds_confirmed::int AS rounds_confirmed,
          (SELECT coalesce(max(n.number), 0)::int FROM attendance.rounds n WHERE n.session_id = s.id) AS rounds_run,
-         r.is_final
+         r.is_final,
+         (SELECT c.outcome FROM attendance.spot_check_calls c WHERE c.session_id = r.session_id AND c.student_id = r.student_id
+          ORDER BY c.spot_check_id DESC LIMIT 1) AS spot_check
   FROM attendance.results r
   JOIN attendance.sessions s ON s.id = r.session_id
   WHERE r.student_id = $1 AND s.state <> 'scheduled'
@@ -53,6 +57,7 @@ interface ResultRow {
   walk_in: boolean;
   override_reason: string | null;
   alerts: string[];
+  spot_check: SessionResultRow['spotCheck'];
 }
 
 const toRow = (r: ResultRow): SessionResultRow => ({
@@ -65,12 +70,13 @@ const toRow = (r: ResultRow): SessionResultRow => ({
   firstConfirmedAt: r.first_confirmed_at,
   walkIn: r.walk_in,
   overrideReason: r.override_reason,
+  spotCheck: r.spot_check,
 });
 
 type CorrectionInput = Parameters<ReportRepository['correct']>[0];
 
 /** One correction and its audit row, inside the caller's transaction; null when the student has no result. */
-async function applyCorrection(tx: SqlExecutor, { sessionId, studentId, status, reason, actor }: CorrectionInput): Promise<SessionResultRow | null> {
+export async function applyCorrection(tx: SqlExecutor, { sessionId, studentId, status, reason, actor }: CorrectionInput): Promise<SessionResultRow | null> {
   const before = await tx.query<{ status: string }>(LOCK_RESULT, [sessionId, studentId]);
   if (!before.rows[0]) return null;
   const after = await tx.query<{ status: string }>(APPLY_CORRECTION, [sessionId, studentId, status, reason, actor.id]);
@@ -134,6 +140,7 @@ export function createReportRepository(db: SqlDatabase): ReportRepository {
         rounds_confirmed: number;
         rounds_run: number;
         is_final: boolean;
+        spot_check: 'called' | 'answered' | 'no_answer' | null;
       }>(STUDENT_RESULTS, [studentId]);
       return rows.map((r) => ({
         sessionId: r.session_id,
@@ -144,6 +151,7 @@ export function createReportRepository(db: SqlDatabase): ReportRepository {
         roundsConfirmed: r.rounds_confirmed,
         roundsRun: r.rounds_run,
         final: r.is_final,
+        spotCheck: r.spot_check,
       }));
     },
   };

@@ -8,7 +8,7 @@ import type { SqlExecutor } from '../../../shared/storage/sql.js';
 const UPSERT_RESULT = `
   ON CONFLICT (session_id, student_id) DO UPDATE SET
     computed_status = EXCLUDED.computed_status,
-    status = CASE WHEN attendance.results.status IN ('excused', 'manual_present') THEN attendance.results.status ELSE EXCLUDED.status END,
+    status = CASE WHEN attendance.results.status IN ('excused', 'manual_present', 'manual_absent') THEN attendance.results.status ELSE EXCLUDED.status END,
     rounds_confirmed = EXCLUDED.rounds_confirmed,
     first_confirmed_at = EXCLUDED.first_confirmed_at,
     is_final = EXCLUDED.is_final,

@@ -77,7 +77,9 @@ const ROSTER = `
   SELECT g.student_id, g.student_name, g.source, g.flagged, r.status, r.override_reason, r.first_confirmed_at,
          coalesce(array_agg(v.round::int ORDER BY v.round) FILTER (WHERE v.round IS NOT NULL), '{}') AS rounds_confirmed,
          ARRAY(SELECT DISTINCT a FROM attendance.validations w, unnest(w.alerts) a
-               WHERE w.session_id = $1 AND w.student_id = g.student_id ORDER BY a) AS alerts
+               WHERE w.session_id = $1 AND w.student_id = g.student_id ORDER BY a) AS alerts,
+         (SELECT c.outcome FROM attendance.spot_check_calls c WHERE c.session_id = $1 AND c.student_id = g.student_id
+          ORDER BY c.spot_check_id DESC LIMIT 1) AS spot_check
   FROM attendance.registrations g
   LEFT JOIN attendance.results r ON r.session_id = g.session_id AND r.student_id = g.student_id
   LEFT JOIN attendance.validations v ON v.session_id = g.session_id AND v.student_id = g.student_id
@@ -212,6 +214,7 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
         first_confirmed_at: Date | null;
         rounds_confirmed: number[];
         alerts: string[];
+        spot_check: RosterRow['spotCheck'];
       }>(ROSTER, [id]);
       return rows.map((r): RosterRow => ({
         studentId: r.student_id,
@@ -223,6 +226,7 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
         status: r.status,
         firstConfirmedAt: r.first_confirmed_at,
         overrideReason: r.override_reason,
+        spotCheck: r.spot_check,
       }));
     },
     async liveCount(id) {

@@ -11,8 +11,8 @@ import { toCsv, toXlsx } from '../infrastructure/spreadsheets.js';
 import { sessionIdParams, standingSchema } from './schemas.js';
 import { courseIdSchema, personIdSchema } from '../../../shared/ids.js';
 
-const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present']);
-const correctionBody = z.object({ status: z.enum(['excused', 'manual_present', 'computed']), reason: z.string().trim().min(3).max(500) }).strict();
+const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present', 'manual_absent']);
+const correctionBody = z.object({ status: z.enum(['excused', 'manual_present', 'manual_absent', 'computed']), reason: z.string().trim().min(3).max(500) }).strict();
 const correctedSchema = z.object({
   studentId: z.string(),
   studentName: z.string(),
@@ -47,7 +47,7 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
         schema: {
           tags: ['results'],
           security,
-          summary: 'Correct a student’s result (excused, manually present, or back to computed), with a reason; audited',
+          summary: 'Correct a student’s result (excused, manually present, manually absent, or back to computed), with a reason; audited',
           params: sessionIdParams.extend({ studentId: personIdSchema }),
           body: correctionBody,
           response: { 200: correctedSchema },
@@ -157,6 +157,8 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
                       roundsConfirmed: z.number(),
                       roundsRun: z.number(),
                       final: z.boolean(),
+                      /** My last spot-check mark in the session: called, answered, no_answer (null: never called). */
+                      spotCheck: z.enum(['called', 'answered', 'no_answer']).nullable(),
                     }),
                   ),
                 }),

@@ -124,9 +124,11 @@ export const overviewSchema = z.object({
       roundsConfirmed: z.array(z.number()),
       /** Alert codes the student's confirmations carried: shared_phone, synced_passkey, frequent_rebinds, rebound_recently. */
       alerts: z.array(z.string()),
-      status: z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present']).nullable(),
+      status: z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present', 'manual_absent']).nullable(),
       overrideReason: z.string().nullable(),
       firstConfirmedAt: z.string().nullable(),
+      /** The last spot check's mark for the student: called (not yet marked), answered, no_answer; null if never called. */
+      spotCheck: z.enum(['called', 'answered', 'no_answer']).nullable(),
     }),
   ),
 });

@@ -9,7 +9,7 @@ import { sendTable } from './report-routes.js';
 import { standingSchema } from './schemas.js';
 import { courseIdSchema } from '../../../shared/ids.js';
 
-const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present']);
+const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present', 'manual_absent']);
 const courseParams = z.object({ courseId: courseIdSchema });
 const minimumSchema = z.object({ percent: z.number(), source: z.enum(['course', 'default']), defaultPercent: z.number() });
 const standingFields = {

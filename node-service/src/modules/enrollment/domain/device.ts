@@ -38,10 +38,11 @@ export interface Device {
 
 /**
  * A note for admins about a device that still works (a phone key shared with another student, a synced
- * passkey, frequent re-bindings, the device used in two places or at once: scan/domain/sharing.ts). Unlike the 'flagged' state, an alert never stops a scan; it rides along
+ * passkey, frequent re-bindings, the device used in two places or at once: scan/domain/sharing.ts; a student
+ * it confirmed for who did not answer a spot check: attendance/domain/spot-check.ts). Unlike the 'flagged' state, an alert never stops a scan; it rides along
  * on the confirmations the device signs, for the teacher to see.
  */
-export const ALERT_REASONS = ['shared_phone', 'synced_passkey', 'frequent_rebinds', 'shared_device'] as const;
+export const ALERT_REASONS = ['shared_phone', 'synced_passkey', 'frequent_rebinds', 'shared_device', 'spot_check_missed'] as const;
 export type AlertReason = (typeof ALERT_REASONS)[number];
 
 interface DeviceAlert {
@@ -67,10 +68,10 @@ export interface NewCredential {
   backedUp: boolean;
 }
 
-export const ACTOR_ROLES = ['student', 'admin', 'operator', 'system'] as const;
+export const ACTOR_ROLES = ['student', 'teacher', 'admin', 'operator', 'system'] as const;
 export type ActorRole = (typeof ACTOR_ROLES)[number];
 
-/** Who did something to a device, for the history: a signed-in user, an operator at the CLI, or the service. */
+/** Who did something to a device, for the history: a signed-in user (a teacher's spot check too), an operator at the CLI, or the service. */
 export interface Actor {
   id: string;
   role: ActorRole;

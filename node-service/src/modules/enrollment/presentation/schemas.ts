@@ -87,7 +87,7 @@ export const deviceSchema = z.object({
  */
 const changeSchema = z.object({
   action: z.enum(['enrolled', 'revoked', 'rebound', 'reset', 'flagged', 'refused']),
-  by: z.enum([...ACTOR_ROLES, 'teacher']),
+  by: z.enum(ACTOR_ROLES),
   deviceId: z.number().nullable(),
   reason: z.string().nullable(),
   occurredAt: z.string(),
@@ -114,7 +114,7 @@ export const historySchema = z.object({
       deviceId: z.number().nullable(),
       action: z.enum(HISTORY_ACTIONS),
       actorId: z.string(),
-      actorRole: z.enum([...ACTOR_ROLES, 'teacher']),
+      actorRole: z.enum(ACTOR_ROLES),
       reason: z.string().nullable(),
       details: z.record(z.string(), z.unknown()),
       occurredAt: z.string(),

@@ -43,6 +43,7 @@ function emptyData(studentId: string): StudentData {
     confirmations: [],
     results: [],
     corrections: [],
+    spotChecks: [],
     flags: [],
     accessLog: [],
   };

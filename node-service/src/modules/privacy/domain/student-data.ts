@@ -9,6 +9,8 @@ export interface StudentData {
   confirmations: Array<Record<string, unknown> & { receipt: unknown }>;
   results: Array<Record<string, unknown>>;
   corrections: Array<Record<string, unknown>>;
+  /** Each time a teacher called the student at random ("Llamar al azar") and what they marked. */
+  spotChecks: Array<Record<string, unknown>>;
   flags: Array<Record<string, unknown>>;
   /** Who (admins, operators) read or erased this student's data, and when. */
   accessLog: Array<Record<string, unknown>>;
@@ -27,6 +29,7 @@ export function studentDataRows(data: StudentData): string[][] {
   data.confirmations.forEach((c) => add('confirmation', c));
   data.results.forEach((r) => add('result', r));
   data.corrections.forEach((c) => add('correction', c));
+  data.spotChecks.forEach((c) => add('spot_check', c));
   data.flags.forEach((f) => add('flag', f));
   data.accessLog.forEach((a) => add('access', a));
   return rows;

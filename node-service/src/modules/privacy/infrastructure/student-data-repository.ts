@@ -29,6 +29,10 @@ WHERE r.student_id = $1 ORDER BY s.planned_start, r.session_id`;
 const CORRECTIONS = `
 SELECT session_id, previous_status, new_status, reason, actor_id, actor_role, corrected_at
 FROM attendance.corrections WHERE student_id = $1 ORDER BY corrected_at, id`;
+const SPOT_CHECKS = `
+SELECT c.session_id, s.course_id, s.course_name, k.round, k.drawn_by, k.drawn_at, c.outcome, c.reason, c.decided_by, c.decided_at
+FROM attendance.spot_check_calls c JOIN attendance.spot_checks k ON k.id = c.spot_check_id JOIN attendance.sessions s ON s.id = c.session_id
+WHERE c.student_id = $1 ORDER BY k.drawn_at, k.id`;
 const REGISTRATIONS = `
 SELECT session_id, source, flagged, registered_at FROM attendance.registrations WHERE student_id = $1 ORDER BY registered_at`;
 const ACCESS_LOG = `
@@ -66,7 +70,7 @@ export function createStudentDataRepository(deps: {
   const rows = async (sql: string, studentId: string) => (await db.query(sql, [studentId])).rows.map(plain);
   return {
     async gather(studentId) {
-      const [names, devices, history, alerts, confirmations, results, corrections, registrations, accessLog, receipts] = await Promise.all([
+      const [names, devices, history, alerts, confirmations, results, corrections, spotChecks, registrations, accessLog, receipts] = await Promise.all([
         db.query<{ student_name: string }>(NAMES, [studentId]),
         rows(DEVICES, studentId),
         rows(HISTORY, studentId),
@@ -74,6 +78,7 @@ export function createStudentDataRepository(deps: {
         rows(CONFIRMATIONS, studentId),
         rows(RESULTS, studentId),
         rows(CORRECTIONS, studentId),
+        rows(SPOT_CHECKS, studentId),
         rows(REGISTRATIONS, studentId),
         rows(ACCESS_LOG, studentId),
         deps.receiptsOf(studentId),
@@ -92,6 +97,7 @@ export function createStudentDataRepository(deps: {
         confirmations: confirmations.map((c) => ({ ...c, receipt: receiptOf(c) })),
         results,
         corrections,
+        spotChecks,
         flags: [
           ...registrations.filter((r) => r.flagged).map((r) => ({ kind: 'walk_in', ...r })),
           ...confirmations.filter((c) => (c.alerts as string[]).length > 0).map((c) => ({ kind: 'confirmation_alerts', sessionId: c.sessionId, round: c.round, alerts: c.alerts })),
