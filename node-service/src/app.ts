@@ -313,6 +313,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     devSignIn: config.devSignIn,
     timeZone: config.timeZone,
     campusNetworks: config.scan.campusNetworks,
+    deviceChangeNoticeDays: config.enrollment.changeNoticeDays,
     sessionLimits: {
       minPeriodMs: config.sessions.minPeriodMs,
       maxPeriodMs: config.sessions.maxPeriodMs,

@@ -20,6 +20,7 @@ portal_run(function (): void {
         'courses' => $courses,
         'links' => asistencia_links($user['role']),
         'csrf' => csrf_token(),
+        'deviceChange' => $user['role'] === 'student' ? recent_device_change((string) $user['id']) : null,
     ]));
 }, json: false);
 

@@ -19,6 +19,7 @@ require __DIR__ . '/courses.php';
 require __DIR__ . '/jwt.php';
 require __DIR__ . '/internal_api.php';
 require __DIR__ . '/revocation.php';
+require __DIR__ . '/device_notice.php';
 require __DIR__ . '/views/render.php';
 
 ini_set('display_errors', '0');

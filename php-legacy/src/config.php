@@ -49,6 +49,8 @@ function portal_config(): array
             'login_window_seconds' => env_int('LOGIN_WINDOW_SECONDS', 900),
             'login_lockout_seconds' => env_int('LOGIN_LOCKOUT_SECONDS', 300),
             'node_internal_url' => rtrim(env_string('NODE_INTERNAL_URL') ?? 'http://127.0.0.1:3000', '/'),
+            // The institution's zone, as node-service's TIME_ZONE: the times the home page shows.
+            'time_zone' => env_string('TIME_ZONE') ?? 'America/Santiago',
         ];
     }
     return $config;

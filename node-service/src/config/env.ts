@@ -124,6 +124,7 @@ const settings = z.object({
   // it is told so at start-up rather than silently getting a different wait.
   ENROLLMENT_REBIND_COOLDOWN_MINUTES: z.undefined({ error: 'replaced by ENROLLMENT_REBIND_COOLDOWN_HOURS (default 24): remove it and set that instead' }).optional(),
   ENROLLMENT_REBINDS_BEFORE_FLAG: int(0, 100).default(3),
+  ENROLLMENT_CHANGE_NOTICE_DAYS: int(1, 90).default(7),
   ADMIN_SEARCH_MAX_RESULTS: int(1, 100).default(20),
   PROJECTION_LOSS_CHECK_MS: int(100, 10_000).default(500),
   SESSION_MIN_PERIOD_MS: int(500, 60_000).default(1000),
@@ -286,6 +287,8 @@ function toConfig(env: Settings) {
       rebindCooldownMs: env.ENROLLMENT_REBIND_COOLDOWN_HOURS * HOUR_MS,
       /** Re-bindings of one device in 30 days (since the student's last admin reset) before the next is refused pending an admin. */
       rebindsBeforeFlag: env.ENROLLMENT_REBINDS_BEFORE_FLAG,
+      /** How long a change to a student's devices is announced on "Mi asistencia" and the portal's home. */
+      changeNoticeDays: env.ENROLLMENT_CHANGE_NOTICE_DAYS,
       /** An admin's student lookup lists at most this many matches (the portal caps it at 100). */
       adminSearchMaxResults: env.ADMIN_SEARCH_MAX_RESULTS,
     },

@@ -14,8 +14,11 @@ const who = required('#who');
 const message = required('#message');
 const coursesBody = required('#courses');
 const deviceNotice = required('#device-notice');
-/** A change to the student's devices this recent is announced on this page (their enrol page lists them all). */
-const RECENT_CHANGE_MS = 7 * 24 * 60 * 60 * 1000;
+/**
+ * A change to the student's devices this recent is announced on this page (their enrol page lists them all):
+ * ENROLLMENT_CHANGE_NOTICE_DAYS, from the client config (7 days if an older service does not send it).
+ */
+let noticeMs = 7 * 24 * 60 * 60 * 1000;
 const myData = myDataPanel({ i18n, api });
 required('#my-data').append(myData.element);
 
@@ -124,7 +127,9 @@ function sessionItem(session: SessionResult, i18n: StudentI18n): HTMLLIElement {
 
 async function load(): Promise<void> {
   try {
-    timeZone = (await api.config()).timeZone;
+    const config = await api.config();
+    timeZone = config.timeZone;
+    if (config.deviceChangeNoticeDays) noticeMs = config.deviceChangeNoticeDays * 24 * 60 * 60 * 1000;
     me = await api.apiFetch<Identity>(`${basePath}api/me`);
     render();
     if (me.role !== 'student') return;
@@ -135,7 +140,7 @@ async function load(): Promise<void> {
     ]);
     courses = attendance.courses;
     const latest = devices.changes[0]?.occurredAt;
-    recentChange = latest && Date.now() - Date.parse(latest) < RECENT_CHANGE_MS ? latest : null;
+    recentChange = latest && Date.now() - Date.parse(latest) < noticeMs ? latest : null;
   } catch (error) {
     failure = error;
   }

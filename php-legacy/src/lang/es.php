@@ -40,6 +40,16 @@ return [
     'asistencia.student' => 'Mi asistencia',
     'asistencia.enroll' => 'Registrar mi llave de acceso (passkey)',
     'asistencia.admin' => 'Dispositivos y auditoría',
+    'devices.notice' => 'Cambio reciente en tu llave de acceso de Asistencia: {what} el {at}. '
+        . 'Si no fuiste tú, revisa tus dispositivos ahora y avisa a administración.',
+    'devices.review' => 'Revisar mis dispositivos',
+    'devices.action.enrolled' => 'se registró un dispositivo',
+    'devices.action.revoked' => 'se revocó un dispositivo',
+    'devices.action.rebound' => 'se vinculó un dispositivo a otro teléfono',
+    'devices.action.reset' => 'administración reinició tu espera para registrar',
+    'devices.action.flagged' => 'se bloqueó un dispositivo',
+    'devices.action.refused' => 'se rechazó un intento de cambiar tus dispositivos',
+    'devices.action.changed' => 'cambiaron tus dispositivos',
     'logout.submit' => 'Cerrar sesión',
     'logout.title' => 'Cerrar sesión',
     'logout.error.csrf' => 'No se pudo cerrar la sesión: el formulario caducó o no es válido (token CSRF). '

@@ -3,7 +3,14 @@
 /** @var list<array{id: string, name: string, teacherName: string, studentCount: int}> $courses */
 /** @var list<array{href: string, label: string}> $links */
 /** @var string $csrf */
+/** @var array{action: string, by: string, occurredAt: string}|null $deviceChange */
 ?>
+<?php if ($deviceChange !== null): ?>
+<section class="card device-notice" role="status" data-device-change="<?= e($deviceChange['action']) ?>">
+    <p><?= e(device_notice_text($deviceChange)) ?></p>
+    <p><a href="/asistencia/enroll/"><?= e(t('devices.review')) ?></a></p>
+</section>
+<?php endif; ?>
 <section class="card">
     <h1><?= e(t('home.greeting', ['name' => $user['name']])) ?></h1>
     <p class="role"><?= e(t('role.' . $user['role'])) ?></p>

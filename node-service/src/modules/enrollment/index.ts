@@ -19,6 +19,7 @@ import { createDeviceRepository } from './infrastructure/device-repository.js';
 import { createWebAuthnCeremony } from './infrastructure/webauthn-ceremony.js';
 import { adminRoutes } from './presentation/admin-routes.js';
 import { studentRoutes } from './presentation/student-routes.js';
+import { internalRoutes } from './presentation/internal-routes.js';
 
 export type { DeviceManagement, DeviceOverview } from './application/devices.js';
 export type { PeopleDirectory } from './application/ports.js';
@@ -39,6 +40,7 @@ export interface EnrollmentConfig {
     syncedPasskeys: 'allow' | 'flag' | 'refuse';
     rebindCooldownMs: number;
     rebindsBeforeFlag: number;
+    changeNoticeDays: number;
     adminSearchMaxResults: number;
   };
 }
@@ -120,6 +122,7 @@ export function createEnrollmentModule(deps: {
   const routes: FastifyPluginAsyncZod = async (app) => {
     await app.register(studentRoutes({ registration, rebinding, revocation, management, guards: deps.guards, limits: deps.limits }));
     await app.register(adminRoutes({ management, lookup, guards: deps.guards, limits: deps.limits }));
+    await app.register(internalRoutes({ management, guards: deps.guards, noticeDays: config.enrollment.changeNoticeDays, now }));
   };
   const alerts = {
     spotCheckMissed: (deviceId: number, details: Record<string, unknown>, actor: { id: string; role: string }) =>

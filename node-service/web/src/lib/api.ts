@@ -13,6 +13,8 @@ export interface ClientConfig {
   readonly timeZone?: string;
   /** The institution's campus networks: a session without networks of its own accepts these (none: any). */
   readonly campusNetworks?: readonly string[];
+  /** ENROLLMENT_CHANGE_NOTICE_DAYS: how long a change to the student's devices is announced. */
+  readonly deviceChangeNoticeDays?: number;
   /** The service's bounds on sessions (what the forms may check before sending). */
   readonly sessionLimits?: { readonly seriesMaxOccurrences?: number };
 }

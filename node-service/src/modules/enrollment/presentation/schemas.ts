@@ -85,7 +85,7 @@ export const deviceSchema = z.object({
  * sign-in or an admin), on which device, and why (an admin's or the student's words, or the refusal's
  * reason: passkey_required, rebind_cooldown, rebind_limit, shared_phone). Never other students' ids.
  */
-const changeSchema = z.object({
+export const changeSchema = z.object({
   action: z.enum(['enrolled', 'revoked', 'rebound', 'reset', 'flagged', 'refused']),
   by: z.enum(ACTOR_ROLES),
   deviceId: z.number().nullable(),
@@ -161,7 +161,7 @@ export function overviewView(overview: DeviceOverview): z.infer<typeof overviewS
   };
 }
 
-function changeView(entry: HistoryEntry): z.infer<typeof changeSchema> {
+export function changeView(entry: HistoryEntry): z.infer<typeof changeSchema> {
   return {
     action: entry.action as z.infer<typeof changeSchema>['action'],
     by: entry.actor.role,

@@ -13,6 +13,8 @@ export interface PageSettings {
   timeZone: string;
   /** CAMPUS_NETWORKS: what a session without networks of its own accepts (the teacher's page says so). */
   campusNetworks: readonly string[];
+  /** ENROLLMENT_CHANGE_NOTICE_DAYS: how long "Mi asistencia" announces a change to the student's devices. */
+  deviceChangeNoticeDays: number;
   sessionLimits: { minPeriodMs: number; maxPeriodMs: number; defaultPeriodMs: number; defaultLateAfterMinutes: number; seriesMaxOccurrences: number };
 }
 
@@ -32,6 +34,7 @@ export function clientConfigRoute(settings: PageSettings): FastifyPluginAsyncZod
               devSignIn: z.boolean(),
               timeZone: z.string(),
               campusNetworks: z.array(z.string()),
+              deviceChangeNoticeDays: z.number(),
               sessionLimits: z.object({
                 minPeriodMs: z.number(),
                 maxPeriodMs: z.number(),
@@ -49,6 +52,7 @@ export function clientConfigRoute(settings: PageSettings): FastifyPluginAsyncZod
         devSignIn: settings.devSignIn,
         timeZone: settings.timeZone,
         campusNetworks: [...settings.campusNetworks],
+        deviceChangeNoticeDays: settings.deviceChangeNoticeDays,
         sessionLimits: settings.sessionLimits,
       }),
     );
