@@ -6,6 +6,7 @@ import { createForm } from './create-form';
 import type { Key, TeacherI18n } from './messages';
 import { formatDate, formatTime, listQuery, type Course, type ListFilter, type Session, type SessionPage } from './model';
 import { seriesForm, type SeriesCreated, type SeriesForm } from './series-form';
+import { showToday } from './today';
 
 export function stateBadges(session: Session, i18n: TeacherI18n): HTMLElement[] {
   const badges = [el('span', { class: 'state-badge', 'data-state': session.state }, i18n.t(`state.${session.state}`))];
@@ -220,6 +221,8 @@ export async function showSessionList({
   const [coursesResult, sessionsResult] = await Promise.allSettled([
     api.apiFetch<{ courses: Course[] }>(`${basePath}api/teacher/courses`),
     load(),
+    // "Hoy" first on the page; without it the list below still works.
+    showToday({ i18n, api, timeZone, message }).catch((error: unknown) => showError(message, error, i18n)),
   ]);
   courses = coursesResult.status === 'fulfilled' ? coursesResult.value.courses : [];
   courseFilter.append(...courses.map((c) => el('option', { value: c.id }, c.name)));

@@ -1,6 +1,7 @@
 // One session (?session=<id>): the actions valid in its state, the projector link, and the live roster,
 // refreshed every few seconds while the session is open and the page is in view.
 import { basePath, type ApiClient } from '../src/lib/api';
+import { formatDate, localDateOf } from '../src/lib/dates';
 import type { Vars } from '../src/lib/i18n';
 import { clearMessage, el, required, showError, showMessage } from '../src/lib/ui';
 import { correctionDialog } from './correction';
@@ -329,6 +330,10 @@ export async function showSession({
   async function run(action: Action): Promise<void> {
     const session = overview?.session;
     if (!session || busy) return;
+    if (action.path === 'open' && localDateOf(session.plannedStart, timeZone) !== localDateOf(new Date(), timeZone)) {
+      const date = formatDate(session.plannedStart, i18n.lang, timeZone);
+      if (!window.confirm(i18n.t('session.confirmOtherDay', { date }))) return;
+    }
     if (action.path === 'close') {
       const question =
         session.currentRound !== null

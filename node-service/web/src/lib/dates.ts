@@ -66,3 +66,15 @@ export function zonedIso(date: string, time: string, timeZone?: string): string 
   }
   return new Date(asUtc - offsetAt(asUtc - halfDay)).toISOString();
 }
+
+/** The calendar date (YYYY-MM-DD) of an instant on the wall clock of `timeZone`. */
+export function localDateOf(at: When, timeZone?: string): string {
+  return new Intl.DateTimeFormat('sv-SE', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).format(instant(at));
+}
+
+/** The calendar date `days` after a YYYY-MM-DD date (calendar arithmetic: no time zone involved). */
+export function addDays(date: string, days: number): string {
+  const next = new Date(`${date}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + days);
+  return next.toISOString().slice(0, 10);
+}
