@@ -24,8 +24,6 @@ export async function showToday(deps: { i18n: TeacherI18n; api: ApiClient; timeZ
   const list = required('#today-list');
   const next = required('#today-next');
   const today = localDateOf(new Date(), timeZone);
-  let todays: readonly Session[] = [];
-  let upcoming: Session | undefined;
   let busy = false;
 
   const all = { courseId: '', from: today, to: today, order: 'asc' as const };
@@ -33,8 +31,8 @@ export async function showToday(deps: { i18n: TeacherI18n; api: ApiClient; timeZ
     api.apiFetch<SessionPage>(listQuery(all)),
     api.apiFetch<SessionPage>(`${listQuery({ ...all, from: addDays(today, 1), to: '' })}&limit=1`),
   ]);
-  todays = todayPage.sessions;
-  upcoming = laterPage.sessions[0];
+  const todays: readonly Session[] = todayPage.sessions;
+  const upcoming: Session | undefined = laterPage.sessions[0];
 
   /** Opens the projector's window at once (inside the click, so no pop-up blocker stops it), then does the steps. */
   async function start(session: Session, button: HTMLButtonElement): Promise<void> {
