@@ -95,6 +95,11 @@ describe('ENROLLMENT_ATTESTATION=require', () => {
   // What the verifier found wrong rides along in the refusal's details, for whoever helps the student.
   const unproven: Array<[label: string, attest: () => Attester, details: Record<string, unknown>]> = [
     ['a packed chain from a root nobody trusts', () => packedAttestation(untrusted, SECURITY_KEY_AAGUID), { format: 'packed', problem: expect.stringMatching(/Packed\|Full/) }],
+    [
+      'a packed chain from the trusted root whose signature does not check',
+      () => packedAttestation(trusted, SECURITY_KEY_AAGUID, { wrongSignature: true }),
+      { format: 'packed', problem: 'the packed attestation signature did not verify' },
+    ],
     ['packed self attestation (no certificate: the credential vouches for itself)', () => packedSelfAttestation(), { format: 'packed' }],
     ['an android-key chain from a root nobody trusts', () => androidKeyAttestation(untrusted), { format: 'android-key', problem: expect.stringMatching(/not a known root certificate/) }],
     [

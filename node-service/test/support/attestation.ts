@@ -60,8 +60,11 @@ export async function createTestRootCa(name: string, options: { ca?: boolean } =
   return { name, certificate, der: new Uint8Array(certificate.rawData), pem: certificate.toString('pem'), privateKey: keys.privateKey };
 }
 
-/** A security key's 'packed' full attestation, its attestation certificate issued by `root`. */
-export function packedAttestation(root: TestRootCa, aaguid: string): Attester {
+/**
+ * A security key's 'packed' full attestation, its attestation certificate issued by `root`. `wrongSignature`
+ * signs other bytes than authenticatorData ‖ clientDataHash (a statement whose signature does not check).
+ */
+export function packedAttestation(root: TestRootCa, aaguid: string, options: { wrongSignature?: boolean } = {}): Attester {
   return async (input: AttestationInput): Promise<AttestationStatement> => {
     const attestationKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const certificate = await issue(root, attestationKey.publicKey, 'C=CL, O=Asistencia Tests, OU=Authenticator Attestation, CN=Test Security Key', [
@@ -73,7 +76,7 @@ export function packedAttestation(root: TestRootCa, aaguid: string): Attester {
       fmt: 'packed',
       attStmt: new Map<string, number | Uint8Array | Uint8Array[]>([
         ['alg', ES256],
-        ['sig', signed(input, attestationKey.privateKey)],
+        ['sig', signed(options.wrongSignature ? { ...input, clientDataHash: Buffer.alloc(32) } : input, attestationKey.privateKey)],
         ['x5c', [new Uint8Array(certificate.rawData)]],
       ]),
     };

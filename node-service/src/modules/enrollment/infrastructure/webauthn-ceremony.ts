@@ -143,7 +143,9 @@ export function createWebAuthnCeremony(settings: WebAuthnSettings): Registration
       let proof: Attestation;
       try {
         result = await library(response, expectedChallenge);
-        proof = { format, verified: result.verified && provesHardware(format, attestation) };
+        // The library says "not verified", without throwing, when a statement's signature does not check.
+        if (!result.verified) throw new Error(`the ${format} attestation signature did not verify`);
+        proof = { format, verified: provesHardware(format, attestation) };
       } catch (error) {
         if (format === 'none') throw invalid(error);
         // The statement did not verify (a chain to no trusted root, a wrong signature, a wrong challenge in an
@@ -154,7 +156,7 @@ export function createWebAuthnCeremony(settings: WebAuthnSettings): Registration
         });
         proof = { format, verified: false, problem: reasonOf(error).slice(0, 300) };
       }
-      if (!result.verified) throw invalid('attestation not verified');
+      if (!result.verified) throw invalid('the registration did not verify');
 
       const info = result.registrationInfo;
       return {
