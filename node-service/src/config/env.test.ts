@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { createTestRootCa } from '../../test/support/attestation.js';
 import { ConfigError, loadConfig } from './env.js';
 
 const strongSecret = 'a-portal-secret-that-is-long-enough-0123456789';
@@ -99,6 +100,48 @@ describe('CAMPUS_NETWORKS', () => {
 describe('a retired setting', () => {
   test('ENROLLMENT_REBIND_COOLDOWN_MINUTES is refused, naming the setting that replaced it', () => {
     expect(refusal({ ENROLLMENT_REBIND_COOLDOWN_MINUTES: '30' }).message).toMatch(/ENROLLMENT_REBIND_COOLDOWN_MINUTES: replaced by ENROLLMENT_REBIND_COOLDOWN_HOURS/);
+  });
+
+  test('WEBAUTHN_ATTESTATION is refused, naming ENROLLMENT_ATTESTATION', () => {
+    for (const value of ['none', 'direct']) {
+      expect(refusal({ WEBAUTHN_ATTESTATION: value }).message).toMatch(/^Invalid configuration: WEBAUTHN_ATTESTATION: replaced by ENROLLMENT_ATTESTATION \(none, prefer or require; what was direct is now prefer\)/);
+    }
+  });
+});
+
+describe('attestation', () => {
+  test('ENROLLMENT_ATTESTATION is none unless set to prefer or require', () => {
+    expect(loadConfig({}).enrollment).toMatchObject({ attestation: 'none', attestationRoots: [] });
+    expect(loadConfig({ ENROLLMENT_ATTESTATION: 'require' }).enrollment.attestation).toBe('require');
+    expect(refusal({ ENROLLMENT_ATTESTATION: 'direct' }).message).toMatch(/^Invalid configuration: ENROLLMENT_ATTESTATION:/);
+  });
+
+  test('ENROLLMENT_ATTESTATION_ROOTS_FILE: every CA certificate of the PEM bundle, as DER', async () => {
+    const [first, second] = await Promise.all([createTestRootCa('Root One'), createTestRootCa('Root Two')]);
+    const roots = loadConfig({ ENROLLMENT_ATTESTATION_ROOTS_FILE: secretFile('roots.pem', `# two roots\n${first.pem}\n${second.pem}`) }).enrollment.attestationRoots;
+    expect(roots.map((root) => Buffer.from(root))).toEqual([Buffer.from(first.der), Buffer.from(second.der)]);
+  });
+
+  test('ENROLLMENT_ATTESTATION_ROOTS_FILE: a file that cannot serve stops start-up, saying why', async () => {
+    const leaf = await createTestRootCa('Not A CA', { ca: false });
+    const cases: Array<[content: string | null, problem: RegExp]> = [
+      [null, /cannot read the file \(ENOENT\) \(got ".*missing\.pem"\)/],
+      ['no certificates here', /the file holds no PEM certificate/],
+      ['-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----', /certificate 1 of the file is not a readable X\.509 certificate/],
+      [leaf.pem, /certificate 1 of the file is not a CA certificate \(C=CL, O=Asistencia Tests, CN=Not A CA\)/],
+    ];
+    for (const [content, problem] of cases) {
+      const file = content === null ? join(secretsDir, 'missing.pem') : secretFile('bad-roots.pem', content);
+      expect(refusal({ ENROLLMENT_ATTESTATION_ROOTS_FILE: file }).message).toMatch(new RegExp(`^Invalid configuration: ENROLLMENT_ATTESTATION_ROOTS_FILE: ${problem.source}`));
+    }
+  });
+
+  test('ENROLLMENT_AAGUID_ALLOWLIST needs an attestation to count in: refused with ENROLLMENT_ATTESTATION=none', () => {
+    const allowlist = 'ee882879-721c-4913-9775-3dfcce97072a';
+    expect(refusal({ ENROLLMENT_AAGUID_ALLOWLIST: allowlist }).message).toMatch(
+      /^Invalid configuration: ENROLLMENT_AAGUID_ALLOWLIST: an AAGUID counts only inside a verified attestation.*set ENROLLMENT_ATTESTATION=prefer or require/,
+    );
+    expect(loadConfig({ ENROLLMENT_AAGUID_ALLOWLIST: allowlist.toUpperCase(), ENROLLMENT_ATTESTATION: 'prefer' }).enrollment.aaguidAllowlist).toEqual([allowlist]);
   });
 });
 

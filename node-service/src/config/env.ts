@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BASE_PATH } from '../shared/base-path.js';
@@ -108,7 +108,13 @@ const settings = z.object({
   WEBAUTHN_ORIGINS: csv('').refine((origins) => origins.every((o) => hasProtocol(o, ['http:', 'https:']) && new URL(o).origin === o), {
     error: 'expected origins like https://host[:port], separated by commas',
   }),
-  WEBAUTHN_ATTESTATION: z.enum(['none', 'direct']).default('none'),
+  // Replaced by ENROLLMENT_ATTESTATION, whose 'prefer' and 'require' also verify what 'direct' only asked for:
+  // a deployment that still sets it is told so at start-up rather than silently getting another policy.
+  WEBAUTHN_ATTESTATION: z
+    .undefined({ error: 'replaced by ENROLLMENT_ATTESTATION (none, prefer or require; what was direct is now prefer): remove it and set that instead' })
+    .optional(),
+  ENROLLMENT_ATTESTATION: z.enum(['none', 'prefer', 'require']).default('none'),
+  ENROLLMENT_ATTESTATION_ROOTS_FILE: optionalText.transform((file, context) => (file === undefined ? [] : attestationRoots(file, context))),
   ENROLLMENT_CHALLENGE_TTL_SECONDS: int(1, 3600).default(300),
   ENROLLMENT_MAX_DEVICES: int(1, 20).default(1),
   ENROLLMENT_COOLDOWN_MINUTES: csv('0,30,360,1440')
@@ -174,6 +180,39 @@ const settings = z.object({
 
 type Settings = z.output<typeof settings>;
 
+/**
+ * The operator's attestation roots: a PEM bundle, read once at start. Each must be a CA certificate valid now;
+ * anything else stops start-up naming the certificate, rather than leaving a format silently unverifiable.
+ */
+function attestationRoots(file: string, context: z.RefinementCtx): Uint8Array[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})` });
+    return [];
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) context.addIssue({ code: 'custom', message: 'the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)' });
+  const now = new Date();
+  return blocks.flatMap((block, index) => {
+    const problem = (message: string) => {
+      context.addIssue({ code: 'custom', message: `certificate ${index + 1} of the file ${message}` });
+      return [];
+    };
+    let certificate: X509Certificate;
+    try {
+      certificate = new X509Certificate(block);
+    } catch {
+      return problem('is not a readable X.509 certificate');
+    }
+    const subject = certificate.subject.replace(/\n/g, ', ');
+    if (!certificate.ca) return problem(`is not a CA certificate (${subject})`);
+    if (new Date(certificate.validTo) < now) return problem(`expired on ${new Date(certificate.validTo).toISOString()} (${subject})`);
+    return [new Uint8Array(certificate.raw)];
+  });
+}
+
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -184,6 +223,12 @@ function crossChecks(env: Settings, context: z.RefinementCtx): void {
   const refuse = (name: keyof Settings, message: string) => context.addIssue({ code: 'custom', path: [name], message });
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
     refuse('JWT_SECRET', 'required when NODE_ENV=production (set JWT_SECRET or JWT_SECRET_FILE)');
+  }
+  if (env.ENROLLMENT_AAGUID_ALLOWLIST && env.ENROLLMENT_ATTESTATION === 'none') {
+    refuse(
+      'ENROLLMENT_AAGUID_ALLOWLIST',
+      'an AAGUID counts only inside a verified attestation, and ENROLLMENT_ATTESTATION=none asks for none: set ENROLLMENT_ATTESTATION=prefer or require',
+    );
   }
   const { SESSION_MIN_PERIOD_MS: min, SESSION_DEFAULT_PERIOD_MS: period, SESSION_MAX_PERIOD_MS: max } = env;
   if (min > max) {
@@ -271,14 +316,17 @@ function toConfig(env: Settings) {
       rpName: env.WEBAUTHN_RP_NAME,
       rpId: publicUrl.hostname,
       origins: [...new Set([publicUrl.origin, ...env.WEBAUTHN_ORIGINS])],
-      attestation: env.WEBAUTHN_ATTESTATION,
     },
     enrollment: {
       challengeTtlMs: env.ENROLLMENT_CHALLENGE_TTL_SECONDS * SECOND_MS,
       maxDevices: env.ENROLLMENT_MAX_DEVICES,
       /** The wait after the latest enrollment, by enrollments since the last admin reset; the last repeats. */
       cooldownMs: env.ENROLLMENT_COOLDOWN_MINUTES.map((minutes) => minutes * MINUTE_MS),
-      /** Lower-case AAGUIDs; undefined accepts any authenticator (advisory without attestation roots). */
+      /** 'none' asks for no attestation; 'prefer' marks verified devices; 'require' enrols only those. */
+      attestation: env.ENROLLMENT_ATTESTATION,
+      /** The operator's trusted attestation roots (DER), besides the Google and Apple roots SimpleWebAuthn ships. */
+      attestationRoots: env.ENROLLMENT_ATTESTATION_ROOTS_FILE,
+      /** Lower-case AAGUIDs; undefined accepts any. An AAGUID counts only inside a verified attestation. */
       aaguidAllowlist: env.ENROLLMENT_AAGUID_ALLOWLIST,
       /** A phone key already bound to another student: refused, or accepted with an alert for admins. */
       sharedPhone: env.ENROLLMENT_SHARED_PHONE,

@@ -27,6 +27,8 @@ beforeAll(async () => {
   // María's device is blocked for review: it belongs in the list of devices to look at.
   await enrolledPhone(door.service, users.student2);
   await door.service.db.query(`UPDATE enrollment.devices SET state = 'flagged', flagged_reason = 'contador hacia atrás' WHERE student_id = '3'`);
+  // ...and it came with a verified Android key attestation (test/enrollment/attestation.test.ts makes one for real).
+  await door.service.db.query(`UPDATE enrollment.devices SET attestation_format = 'android-key', attestation_verified = true WHERE student_id = '3'`);
   // ...and it was seen in two places (test/scan/sharing.test.ts makes this alert for real): the evidence is shown.
   const evidence = { kind: 'two_places', uses: [{ network: '198.51.100.20', at: '2026-03-02T13:00:05Z' }, { network: '203.0.113.77', at: '2026-03-02T13:01:10Z' }], refused: false };
   await door.service.db.query(
@@ -84,6 +86,9 @@ describe('admin lookup by name', () => {
     // Each use's network and time, as Santiago's clock tells it (10:00 and 10:01 on 2 March).
     const shared = review.getByText('Alerta: dispositivo usado desde dos redes a la vez:', { exact: false });
     expect(await shared.textContent()).toMatch(/: red 198\.51\.100\.20, .*2 mar 2026, 10:00; red 203\.0\.113\.77, .*2 mar 2026, 10:01$/);
+    // Verified hardware shows, and the page says that a claimed model (AAGUID) counts for nothing without it.
+    await review.getByText('Verificado: certificación de hardware android-key comprobada', { exact: false }).waitFor();
+    await admin.getByText('el modelo que declara un dispositivo (su AAGUID) es solo lo que dice el navegador', { exact: false }).waitFor();
   });
 
   test('"Luis Perez", without the accent, opens Luis Pérez; the history names the admin and the student', async () => {
@@ -94,6 +99,8 @@ describe('admin lookup by name', () => {
     await expect.poll(() => history.count()).toBe(2);
     const who = async (n: number) => (await history.nth(n).locator('td').allTextContents())[2];
     expect([await who(0), await who(1)]).toEqual(['Carmen Ruiz (carmen.admin)', 'Luis Pérez (luis.estudiante)']);
+    // Luis's passkey came with attestation none: not verified, its claimed model not proven.
+    await admin.locator('#devices').getByText('No verificado (certificación: none): el modelo que declara', { exact: false }).waitFor();
     expect(await admin.getByText(/administración 5|estudiante 2/).count()).toBe(0);
     // The revocation's time as Santiago's wall clock shows it, not the laptop's.
     const { rows } = await door.service.db.query<{ at: Date }>(`SELECT occurred_at AS at FROM enrollment.enrollment_history WHERE student_id = '2' AND action = 'revoked'`);
@@ -125,6 +132,8 @@ describe('admin lookup by name', () => {
     await screenshot(admin, 'admin-lookup-none');
     await admin.getByRole('button', { name: 'English' }).click();
     await admin.getByText('No student matches “Pedro Pascal”.', { exact: false }).waitFor();
+    await admin.getByText('Verified: hardware attestation android-key checked', { exact: false }).waitFor();
+    await admin.getByText('the model a device claims (its AAGUID) is only what the browser says', { exact: false }).waitFor();
     expect(browser.pageErrors(admin)).toEqual([]);
   });
 });

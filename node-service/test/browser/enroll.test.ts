@@ -94,6 +94,12 @@ describe('enrolment page', () => {
     await item.getByRole('button', { name: 'Guardar' }).click();
     await page.getByText('Nombre cambiado a «Mi teléfono».').waitFor();
     await page.locator('.device').getByRole('heading', { name: 'Mi teléfono' }).waitFor();
+    // Chromium's passkey came with attestation none: nothing says "Verificado". A device whose hardware
+    // attestation was verified (test/enrollment/attestation.test.ts makes one for real) says so.
+    expect(await page.getByText(/^Verificado:/).count()).toBe(0);
+    await service.db.query(`UPDATE enrollment.devices SET attestation_format = 'packed', attestation_verified = true WHERE student_id = '2'`);
+    await page.reload();
+    await page.locator('.device').getByText('Verificado: su certificación de hardware (packed) se comprobó al registrarlo').waitFor();
 
     await page.locator('.device').getByRole('button', { name: 'Revocar' }).click();
     await page.getByLabel('Motivo (por ejemplo: perdí el teléfono)').fill('Cambio de teléfono');

@@ -153,23 +153,4 @@ describe('more than one device (ENROLLMENT_MAX_DEVICES=2, no cooldown)', () => {
   });
 });
 
-describe('AAGUID allow list', () => {
-  const allowed = 'ee882879-721c-4913-9775-3dfcce97072a';
-  let strict: RunningService;
-  beforeAll(async () => {
-    strict = await startService({ env: { ENROLLMENT_AAGUID_ALLOWLIST: allowed.toUpperCase() } });
-  });
-  afterAll(() => strict?.stop());
-
-  it('refuses an authenticator not on the list, and enrols one that is', async () => {
-    const student = freshStudent();
-    const client = enrollment(strict, student);
-    const refused = await client.verify(phoneFor(strict).register(await client.grantedOptions()));
-    expectRefusal(refused, 403, 'ENROLLMENT_AUTHENTICATOR_NOT_ALLOWED');
-    expect(refused.body.error.message).toContain('5a0f7e57-a0a0-4e57-8000-000000000001');
-    expect(await deviceRows(strict, student.sub)).toEqual([]);
-
-    const device = await client.enroll(phoneFor(strict, { aaguid: allowed }));
-    expect(device.aaguid).toBe(allowed);
-  });
-});
+// The AAGUID allow-list counts an AAGUID only inside a verified attestation: test/enrollment/attestation.test.ts.

@@ -7,6 +7,9 @@
  *   a CBOR attestationObject { fmt, attStmt: {}, authData } where authData = rpIdHash ‖ flags ‖ signCount ‖
  *   AAGUID ‖ credentialIdLength ‖ credentialId ‖ COSE EC2 public key (ES256), and clientDataJSON
  *   { type: 'webauthn.create', challenge, origin }.
+ * - `registerAttested(options, attest)`: the same, with the attestation statement `attest` makes from the
+ *   authenticator data, the client data hash and the new credential's keys (test/support/attestation.ts makes
+ *   real 'packed' and 'android-key' statements).
  * - `assert(options)`: authenticatorData (rpIdHash ‖ flags ‖ signCount) and an ECDSA-SHA256 signature over
  *   authenticatorData ‖ SHA-256(clientDataJSON), plus the user handle stored at registration.
  *
@@ -64,6 +67,24 @@ export interface AssertOverrides extends CeremonyOverrides {
   userHandle?: string | null;
 }
 
+/** What an attestation statement is made from (https://www.w3.org/TR/webauthn-3/#sctn-attestation). */
+export interface AttestationInput {
+  authData: Buffer;
+  clientDataHash: Buffer;
+  credentialPublicKey: KeyObject;
+  credentialPrivateKey: KeyObject;
+}
+
+/** An attestation statement: its format and its CBOR map (alg, sig, x5c, ...). */
+export interface AttestationStatement {
+  fmt: string;
+  attStmt: Map<string, number | Uint8Array | Uint8Array[]>;
+}
+
+export type Attester = (input: AttestationInput) => Promise<AttestationStatement>;
+
+const NONE: AttestationStatement = { fmt: 'none', attStmt: new Map() };
+
 export interface SoftCredential {
   /** base64url credential id. */
   readonly id: string;
@@ -80,6 +101,8 @@ export interface SoftAuthenticator {
   credentials(): readonly SoftCredential[];
   /** navigator.credentials.create(): a new ES256 credential for options.user, as a RegistrationResponseJSON. */
   register(options: PublicKeyCredentialCreationOptionsJSON, overrides?: RegisterOverrides): RegistrationResponseJSON;
+  /** The same with the attestation statement `attest` makes (a security key's or an Android phone's). */
+  registerAttested(options: PublicKeyCredentialCreationOptionsJSON, attest: Attester, overrides?: RegisterOverrides): Promise<RegistrationResponseJSON>;
   /** navigator.credentials.get(): a signed assertion, as an AuthenticationResponseJSON. */
   assert(options: PublicKeyCredentialRequestOptionsJSON, overrides?: AssertOverrides): AuthenticationResponseJSON;
   /** Holds a copy of another authenticator's credential (a synced, shared or copied passkey), counter included. */
@@ -98,34 +121,33 @@ export function createSoftAuthenticator(settings: SoftAuthenticatorOptions): Sof
       at: attested,
     });
 
-  return {
-    aaguid,
-    credentials: () => [...stored],
+  /** A new credential's parts; `finish` wraps them with an attestation statement and keeps the credential. */
+  function prepare(options: PublicKeyCredentialCreationOptionsJSON, overrides: RegisterOverrides) {
+    if (!options.pubKeyCredParams.some((param) => param.alg === ES256)) {
+      throw new Error('NotSupportedError: the software authenticator only makes ES256 (-7) keys');
+    }
+    const rpId = overrides.rpId ?? settings.rpId;
+    const excluded = new Set((options.excludeCredentials ?? []).map((c) => c.id));
+    if (stored.some((c) => c.rpId === rpId && excluded.has(c.id))) {
+      throw new Error('InvalidStateError: the authenticator already holds an excluded credential');
+    }
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const credentialId = randomBytes(32);
+    const publicKeyCose = coseEc2PublicKey(publicKey);
+    const authData = Buffer.concat([
+      sha256(rpId),
+      Buffer.from([flagsFor(overrides, true)]),
+      uint32(0),
+      uuidBytes(overrides.aaguid ?? aaguid),
+      uint16(credentialId.length),
+      credentialId,
+      publicKeyCose,
+    ]);
+    const clientDataJSON = clientData(overrides.type ?? 'webauthn.create', overrides.challenge ?? options.challenge, overrides.origin ?? settings.origin);
+    const input: AttestationInput = { authData, clientDataHash: sha256(clientDataJSON), credentialPublicKey: publicKey, credentialPrivateKey: privateKey };
 
-    register(options, overrides = {}) {
-      if (!options.pubKeyCredParams.some((param) => param.alg === ES256)) {
-        throw new Error('NotSupportedError: the software authenticator only makes ES256 (-7) keys');
-      }
-      const rpId = overrides.rpId ?? settings.rpId;
-      const excluded = new Set((options.excludeCredentials ?? []).map((c) => c.id));
-      if (stored.some((c) => c.rpId === rpId && excluded.has(c.id))) {
-        throw new Error('InvalidStateError: the authenticator already holds an excluded credential');
-      }
-      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      const credentialId = randomBytes(32);
-      const publicKeyCose = coseEc2PublicKey(publicKey);
-      const authData = Buffer.concat([
-        sha256(rpId),
-        Buffer.from([flagsFor(overrides, true)]),
-        uint32(0),
-        uuidBytes(overrides.aaguid ?? aaguid),
-        uint16(credentialId.length),
-        credentialId,
-        publicKeyCose,
-      ]);
-      const attestationObject = cbor(new Map<CborValue, CborValue>([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]));
-      const clientDataJSON = clientData(overrides.type ?? 'webauthn.create', overrides.challenge ?? options.challenge, overrides.origin ?? settings.origin);
-
+    const finish = (statement: AttestationStatement): RegistrationResponseJSON => {
+      const attestationObject = cbor(new Map<CborValue, CborValue>([['fmt', statement.fmt], ['attStmt', statement.attStmt], ['authData', authData]]));
       const credential: SoftCredential = {
         id: credentialId.toString('base64url'),
         rpId,
@@ -154,6 +176,22 @@ export function createSoftAuthenticator(settings: SoftAuthenticatorOptions): Sof
         clientExtensionResults: { credProps: { rk: true } },
         authenticatorAttachment: 'platform',
       };
+    };
+    return { input, finish };
+  }
+
+  return {
+    aaguid,
+    credentials: () => [...stored],
+
+    register(options, overrides = {}) {
+      const draft = prepare(options, overrides);
+      return draft.finish(NONE);
+    },
+
+    async registerAttested(options, attest, overrides = {}) {
+      const draft = prepare(options, overrides);
+      return draft.finish(await attest(draft.input));
     },
 
     adopt(credential) {

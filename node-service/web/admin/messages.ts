@@ -19,6 +19,10 @@ export const messages = defineMessages(
     'lookup.devices': '{count} dispositivo(s) en uso',
     'lookup.open': 'Ver a {name}',
     'person.named': '{name} ({username})',
+    'admin.attestation':
+      '«Verificado» significa que el teléfono o la llave presentó al registrarse una certificación de hardware (attestation) que se comprobó hasta una raíz de confianza. Sin ella, el modelo que declara un dispositivo (su AAGUID) es solo lo que dice el navegador: cualquier script puede declarar cualquiera, y no cuenta para la lista de modelos admitidos.',
+    'devices.verified': 'Verificado: certificación de hardware {format} comprobada (modelo {aaguid})',
+    'devices.unverified': 'No verificado (certificación: {format}): el modelo que declara ({aaguid}) no está demostrado',
     'devices.synced': 'Llave sincronizable (puede estar en varios dispositivos)',
     'devices.deviceBound': 'Llave ligada al dispositivo',
     'devices.phoneBound': 'Teléfono vinculado desde el {at}',
@@ -106,6 +110,10 @@ export const messages = defineMessages(
     'lookup.devices': '{count} device(s) in use',
     'lookup.open': 'See {name}',
     'person.named': '{name} ({username})',
+    'admin.attestation':
+      '“Verified” means the phone or key presented, when it was enrolled, a hardware attestation that was checked up to a trusted root. Without one, the model a device claims (its AAGUID) is only what the browser says: any script can claim any, and it does not count for the list of accepted models.',
+    'devices.verified': 'Verified: hardware attestation {format} checked (model {aaguid})',
+    'devices.unverified': 'Not verified (attestation: {format}): the model it claims ({aaguid}) is not proven',
     'devices.synced': 'Syncable passkey (may live on several devices)',
     'devices.deviceBound': 'Device-bound passkey',
     'devices.phoneBound': 'Phone linked since {at}',

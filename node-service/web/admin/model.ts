@@ -19,6 +19,11 @@ export interface Device {
   /** BE: a passkey that can be synced to other devices; BS: it is backed up now. */
   readonly backupEligible: boolean;
   readonly backedUp: boolean;
+  /** The authenticator model it claims; it counts only when the attestation was verified. */
+  readonly aaguid: string;
+  /** "verificado": its attestation (attestationFormat) was verified up to a trusted root at enrolment. */
+  readonly attestationFormat: string;
+  readonly attestationVerified: boolean;
   readonly phoneKeyBoundAt: string | null;
   readonly rebindsLast30Days: number;
   readonly alerts: ReadonlyArray<{ readonly reason: AlertReason; readonly details: Record<string, unknown>; readonly raisedAt: string }>;

@@ -118,9 +118,10 @@ function deviceItem(device: Device, editing: Editing, i18n: AdminI18n, actions: 
   return item;
 }
 
-/** Synced or device-bound (BE/BS), the phone binding, re-links, and every alert with its reason. */
+/** Verified or not, synced or device-bound (BE/BS), the phone binding, re-links, and every alert with its reason. */
 function bindingFacts(device: Device, i18n: AdminI18n, names: Names = new Map()): string[] {
   const facts = [
+    i18n.t(device.attestationVerified ? 'devices.verified' : 'devices.unverified', { format: device.attestationFormat, aaguid: device.aaguid }),
     i18n.t(device.backupEligible ? 'devices.synced' : 'devices.deviceBound'),
     device.phoneKeyBoundAt ? i18n.t('devices.phoneBound', { at: formatTime(device.phoneKeyBoundAt, i18n.lang) }) : i18n.t('devices.phoneUnbound'),
     i18n.t('devices.rebinds', { count: device.rebindsLast30Days }),

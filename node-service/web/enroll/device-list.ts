@@ -29,6 +29,7 @@ export function deviceList(
 function deviceItem(device: DeviceView, editing: Editing, i18n: I18n<Key>, actions: DeviceListActions, timeZone?: string): HTMLLIElement {
   const when = (iso: string) => formatTime(iso, i18n.lang, timeZone);
   const facts = [
+    ...(device.attestationVerified ? [i18n.t('devices.verified', { format: device.attestationFormat })] : []),
     i18n.t('devices.enrolled', { at: when(device.createdAt) }),
     device.lastUsedAt ? i18n.t('devices.lastUsed', { at: when(device.lastUsedAt) }) : i18n.t('devices.neverUsed'),
   ];

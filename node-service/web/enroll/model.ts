@@ -11,6 +11,9 @@ export interface DeviceView {
   readonly revokedAt: string | null;
   readonly revokedReason: string | null;
   readonly flaggedReason: string | null;
+  /** "verificado": its hardware attestation (attestationFormat) was verified at enrolment. */
+  readonly attestationFormat: string;
+  readonly attestationVerified: boolean;
   /** The phone key the device is bound to (a hash of its public key); null until one is bound. */
   readonly phoneKeyId: string | null;
   readonly phoneKeyBoundAt: string | null;

@@ -13,7 +13,7 @@ import type { PeopleDirectory } from './application/ports.js';
 import { createRegistrationService, type RegistrationService } from './application/registration.js';
 import { createRevocationService } from './application/revocation.js';
 import { createStudentLookup } from './application/student-lookup.js';
-import type { EnrollmentPolicy } from './domain/policy.js';
+import type { AttestationMode, EnrollmentPolicy } from './domain/policy.js';
 import { createChallengeStore } from './infrastructure/challenge-store.js';
 import { createDeviceRepository } from './infrastructure/device-repository.js';
 import { createWebAuthnCeremony } from './infrastructure/webauthn-ceremony.js';
@@ -30,8 +30,11 @@ export { studentIdFromUserHandle } from './domain/user-handle.js';
 /** The settings this module reads (a subset of the service Config). */
 export interface EnrollmentConfig {
   timeZone: string;
-  webauthn: { rpName: string; rpId: string; origins: readonly string[]; attestation: 'none' | 'direct' };
+  webauthn: { rpName: string; rpId: string; origins: readonly string[] };
   enrollment: {
+    /** ENROLLMENT_ATTESTATION and the operator's trusted roots (DER) from ENROLLMENT_ATTESTATION_ROOTS_FILE. */
+    attestation: AttestationMode;
+    attestationRoots: readonly Uint8Array[];
     challengeTtlMs: number;
     maxDevices: number;
     cooldownMs: readonly number[];
@@ -46,8 +49,8 @@ export interface EnrollmentConfig {
 }
 
 function policyOf(config: EnrollmentConfig): EnrollmentPolicy {
-  const { maxDevices, cooldownMs, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMs, rebindsBeforeFlag } = config.enrollment;
-  return { maxDevices, cooldownMs, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMs, rebindsBeforeFlag, timeZone: config.timeZone };
+  const { maxDevices, cooldownMs, attestation, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMs, rebindsBeforeFlag } = config.enrollment;
+  return { maxDevices, cooldownMs, attestation, aaguidAllowlist, sharedPhone, syncedPasskeys, rebindCooldownMs, rebindsBeforeFlag, timeZone: config.timeZone };
 }
 
 /** What the operator CLI needs, and the scan's port: the same services on the database alone (no Valkey, no HTTP). */
@@ -92,7 +95,12 @@ export function createEnrollmentModule(deps: {
   const registration = createRegistrationService({
     devices,
     challenges: createChallengeStore(deps.store, ttlMs, 'enroll'),
-    ceremony: createWebAuthnCeremony({ ...config.webauthn, timeoutMs: ttlMs }),
+    ceremony: createWebAuthnCeremony({
+      ...config.webauthn,
+      attestation: config.enrollment.attestation,
+      attestationRoots: config.enrollment.attestationRoots,
+      timeoutMs: ttlMs,
+    }),
     policy,
     proofs: { challenges: createChallengeStore(deps.store, ttlMs, 'add'), assertions: deps.assertions, challengeTtlMs: ttlMs },
     now,

@@ -15,6 +15,7 @@ const NOW = new Date('2026-03-02T12:00:00Z');
 const policy: EnrollmentPolicy = {
   maxDevices: 1,
   cooldownMs: [0, 60 * 60_000],
+  attestation: 'none',
   aaguidAllowlist: undefined,
   sharedPhone: 'refuse',
   syncedPasskeys: 'allow',
@@ -83,7 +84,7 @@ function harness(options: { policy?: Partial<EnrollmentPolicy>; standing?: Parti
       challengeOf: (r) => (r as unknown as { challenge: string }).challenge,
       async verify(r): Promise<NewCredential> {
         calls.push('verify');
-        return { credentialId: r.id, publicKey: new Uint8Array([1]), signCount: 0, transports: ['internal'], aaguid: '00000000-0000-0000-0000-000000000000', backupEligible: false, backedUp: false };
+        return { credentialId: r.id, publicKey: new Uint8Array([1]), signCount: 0, transports: ['internal'], aaguid: '00000000-0000-0000-0000-000000000000', backupEligible: false, backedUp: false, attestation: { format: 'none', verified: false } };
       },
     },
     policy: { ...policy, ...options.policy },

@@ -1,6 +1,6 @@
 import { deviceName, occupiesSlot, type Device } from '../domain/device.js';
 import { enrollmentErrors } from '../domain/errors.js';
-import { assertAuthenticatorAllowed, assertMayEnroll, sharedPhoneVerdict, syncedPasskeyVerdict, type EnrollmentPolicy } from '../domain/policy.js';
+import { assertAttestationAccepted, assertAuthenticatorAllowed, assertMayEnroll, sharedPhoneVerdict, syncedPasskeyVerdict, type EnrollmentPolicy } from '../domain/policy.js';
 import { userHandleFor } from '../domain/user-handle.js';
 import type { AssertionVerifier } from '../../../shared/webauthn/assertion.js';
 import { challengeRefusals } from './challenge-refusals.js';
@@ -31,8 +31,8 @@ export interface RegistrationService {
   begin(student: Student, proof?: PasskeyAssertion): Promise<CreationOptions>;
   /**
    * Consumes the challenge, verifies the response and the phone key's signature over the challenge, applies
-   * the policy again (device limit, cooldown, shared phone, synced passkeys) and stores the device bound to
-   * the phone key.
+   * the policy (attestation, AAGUIDs, then again device limit, cooldown, shared phone, synced passkeys) and
+   * stores the device bound to the phone key, with its attestation (verified or not).
    */
   finish(student: Student, response: RegistrationResponse, phoneKey: PhoneKeyProof, name: string | undefined): Promise<Device>;
 }
@@ -91,7 +91,8 @@ export function createRegistrationService(deps: {
       if (outcome !== 'accepted') throw challengeRefusals[outcome]();
       const credential = await deps.ceremony.verify(response, challenge);
       const phoneKey = provenPhoneKey(proof, 'enroll', challenge);
-      assertAuthenticatorAllowed(deps.policy, credential.aaguid);
+      assertAttestationAccepted(deps.policy, credential);
+      assertAuthenticatorAllowed(deps.policy, credential);
       const synced = syncedPasskeyVerdict(deps.policy, credential);
       const actor = { id: student.id, role: 'student' } as const;
       let sharedWith: string[] = [];
@@ -103,7 +104,13 @@ export function createRegistrationService(deps: {
             credential,
             phoneKey,
             actor,
-            details: { credentialId: credential.credentialId, aaguid: credential.aaguid, name: friendlyName, phoneKeyId: phoneKey.id },
+            details: {
+              credentialId: credential.credentialId,
+              aaguid: credential.aaguid,
+              attestation: credential.attestation,
+              name: friendlyName,
+              phoneKeyId: phoneKey.id,
+            },
           },
           (context) => {
             sharedWith = context.sharedWith;

@@ -19,6 +19,8 @@ export interface Device {
   aaguid: string;
   backupEligible: boolean;
   backedUp: boolean;
+  /** What the authenticator said of itself at enrolment, and whether a trusted root proved it ("verificado"). */
+  attestation: Attestation;
   name: string;
   state: DeviceState;
   flaggedReason: string | null;
@@ -57,6 +59,19 @@ export interface PhoneKey {
   publicKey: Uint8Array;
 }
 
+/**
+ * The attestation statement of a registration (https://www.w3.org/TR/webauthn-3/#sctn-attestation): its
+ * format as sent, and whether the service verified it up to a trusted root. Only a verified attestation says
+ * anything about the authenticator: without one, its AAGUID and format are whatever the client claims.
+ */
+export interface Attestation {
+  /** 'none', 'packed', 'android-key', 'tpm', 'apple', ...: as the authenticator (or a script) sent it. */
+  format: string;
+  verified: boolean;
+  /** Why a statement that was sent did not verify (the verifier's words), for the audit trail; never stored on the device. */
+  problem?: string;
+}
+
 /** What a verified registration yields, before it is stored. */
 export interface NewCredential {
   credentialId: string;
@@ -66,6 +81,7 @@ export interface NewCredential {
   aaguid: string;
   backupEligible: boolean;
   backedUp: boolean;
+  attestation: Attestation;
 }
 
 export const ACTOR_ROLES = ['student', 'teacher', 'admin', 'operator', 'system'] as const;

@@ -60,6 +60,16 @@ export const enrollmentErrors = defineErrors({
     es: 'Este tipo de dispositivo ({aaguid}) no está admitido. Usa el teléfono o la llave que te indicó la universidad.',
     en: 'This kind of device ({aaguid}) is not accepted. Use the phone or security key the university told you to use.',
   },
+  ENROLLMENT_AUTHENTICATOR_UNPROVEN: {
+    kind: 'forbidden',
+    es: 'La universidad admite solo ciertos modelos de teléfono o llave, y este dispositivo no demostró el suyo: sin una certificación de hardware verificada, el modelo que declara un dispositivo no cuenta. Usa el teléfono o la llave de seguridad que te indicó la universidad.',
+    en: 'The university accepts only certain phone or key models, and this device did not prove its model: without a verified hardware attestation, the model a device claims does not count. Use the phone or security key the university told you to use.',
+  },
+  ENROLLMENT_ATTESTATION_REQUIRED: {
+    kind: 'forbidden',
+    es: 'Tu institución exige una llave de acceso con certificación de hardware verificada, y esta no la trae (las llaves sincronizadas en la nube, como las de iCloud o del Administrador de contraseñas de Google, no la traen). Sirven: un teléfono Android con una llave de acceso guardada solo en ese teléfono, una llave de seguridad (USB o NFC) de un fabricante que admita la universidad, o un iPhone administrado por la universidad. Si no tienes ninguno, pide ayuda a administración.',
+    en: 'Your institution requires a passkey with a verified hardware attestation, and this one has none (passkeys synced to the cloud, such as iCloud Keychain or Google Password Manager, carry none). These work: an Android phone with a passkey kept only on that phone, a security key (USB or NFC) from a maker the university accepts, or an iPhone managed by the university. If you have none of them, ask an administrator for help.',
+  },
   ENROLLMENT_DEVICE_LIMIT_REACHED: {
     kind: 'conflict',
     es: 'Ya tienes {active} dispositivo(s) activo(s) y el máximo es {max}. Revoca en esta página el que ya no uses (o pide ayuda a administración) y vuelve a registrar.',

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { isAppError } from '../../../shared/errors.js';
 import {
+  assertAttestationAccepted,
   assertAuthenticatorAllowed,
   assertMayEnroll,
   assertMayRebind,
@@ -15,6 +16,7 @@ import { studentIdFromUserHandle, userHandleFor } from './user-handle.js';
 const policy: EnrollmentPolicy = {
   maxDevices: 1,
   cooldownMs: [0, 30, 360, 1440].map((minutes) => minutes * 60_000),
+  attestation: 'none',
   aaguidAllowlist: undefined,
   sharedPhone: 'refuse',
   syncedPasskeys: 'allow',
@@ -61,13 +63,28 @@ describe('enrolment policy', () => {
     });
   });
 
-  test('the AAGUID allow list, when set, admits only its authenticators', () => {
-    const strict = { ...policy, aaguidAllowlist: ['adce0002-35bc-c60a-648b-0b25f1f05503'] };
-    expect(() => assertAuthenticatorAllowed(strict, 'ADCE0002-35BC-C60A-648B-0B25F1F05503')).not.toThrow();
-    expect(refusal(() => assertAuthenticatorAllowed(strict, '00000000-0000-0000-0000-000000000000')).code).toBe(
+  test('the AAGUID allow list, when set, admits only its authenticators, and only with a verified attestation', () => {
+    const strict = { ...policy, attestation: 'prefer' as const, aaguidAllowlist: ['adce0002-35bc-c60a-648b-0b25f1f05503'] };
+    const verified = { format: 'packed', verified: true };
+    expect(() => assertAuthenticatorAllowed(strict, { aaguid: 'ADCE0002-35BC-C60A-648B-0B25F1F05503', attestation: verified })).not.toThrow();
+    expect(refusal(() => assertAuthenticatorAllowed(strict, { aaguid: '00000000-0000-0000-0000-000000000000', attestation: verified })).code).toBe(
       'ENROLLMENT_AUTHENTICATOR_NOT_ALLOWED',
     );
-    expect(() => assertAuthenticatorAllowed(policy, '00000000-0000-0000-0000-000000000000')).not.toThrow();
+    // A listed AAGUID that nothing proves: claimed under 'none', or under a statement no trusted root signed.
+    for (const claimed of [{ format: 'none', verified: false }, { format: 'packed', verified: false }]) {
+      expect(refusal(() => assertAuthenticatorAllowed(strict, { aaguid: 'adce0002-35bc-c60a-648b-0b25f1f05503', attestation: claimed })).code).toBe(
+        'ENROLLMENT_AUTHENTICATOR_UNPROVEN',
+      );
+    }
+    expect(() => assertAuthenticatorAllowed(policy, { aaguid: '00000000-0000-0000-0000-000000000000', attestation: { format: 'none', verified: false } })).not.toThrow();
+  });
+
+  test('attestation: "require" admits only a verified one; "prefer" and "none" admit the rest', () => {
+    const unverified = { attestation: { format: 'none', verified: false } };
+    expect(refusal(() => assertAttestationAccepted({ ...policy, attestation: 'require' }, unverified)).code).toBe('ENROLLMENT_ATTESTATION_REQUIRED');
+    expect(() => assertAttestationAccepted({ ...policy, attestation: 'require' }, { attestation: { format: 'android-key', verified: true } })).not.toThrow();
+    expect(() => assertAttestationAccepted({ ...policy, attestation: 'prefer' }, unverified)).not.toThrow();
+    expect(() => assertAttestationAccepted(policy, unverified)).not.toThrow();
   });
 
   test('durations read the same in Spanish and English', () => {

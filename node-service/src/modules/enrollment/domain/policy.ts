@@ -1,6 +1,6 @@
-import type { AlertReason } from './device.js';
 import { dateTimeInBoth } from '../../../shared/date-style.js';
 import type { LocalizedVar } from '../../../shared/errors.js';
+import type { AlertReason, NewCredential } from './device.js';
 import { enrollmentErrors } from './errors.js';
 
 /**
@@ -16,8 +16,13 @@ export interface EnrollmentPolicy {
   /** Milliseconds to wait after the latest enrollment, indexed by the number of enrollments since the last reset. */
   cooldownMs: readonly number[];
   /**
-   * Lower-case AAGUIDs; undefined accepts any authenticator. Advisory without trusted attestation roots:
-   * the AAGUID is whatever the client says, and a script can claim any.
+   * ENROLLMENT_ATTESTATION: 'none' asks for no attestation; 'prefer' asks for it and marks the devices whose
+   * attestation was verified; 'require' refuses every device without a verified attestation.
+   */
+  attestation: AttestationMode;
+  /**
+   * Lower-case AAGUIDs; undefined accepts any authenticator. An AAGUID counts only when a verified attestation
+   * vouches for it: otherwise it is whatever the client says, and a script can claim any.
    */
   aaguidAllowlist: readonly string[] | undefined;
   /** A phone key already bound to another student's device: refused, or accepted with an alert on both. */
@@ -67,9 +72,31 @@ export function assertMayEnroll(policy: EnrollmentPolicy, standing: Standing, no
   }
 }
 
-export function assertAuthenticatorAllowed(policy: EnrollmentPolicy, aaguid: string): void {
-  if (policy.aaguidAllowlist && !policy.aaguidAllowlist.includes(aaguid.toLowerCase())) {
-    throw enrollmentErrors.ENROLLMENT_AUTHENTICATOR_NOT_ALLOWED({ aaguid });
+/** ENROLLMENT_ATTESTATION (config/env.ts names the same three). */
+export type AttestationMode = 'none' | 'prefer' | 'require';
+
+/**
+ * Under 'require', only a verified hardware attestation enrols; the refusal says which phones and keys give
+ * one. 'none' and 'prefer' accept the rest (unverified).
+ */
+export function assertAttestationAccepted(policy: EnrollmentPolicy, credential: Pick<NewCredential, 'attestation'>): void {
+  if (policy.attestation === 'require' && !credential.attestation.verified) {
+    const { format, problem } = credential.attestation;
+    throw enrollmentErrors.ENROLLMENT_ATTESTATION_REQUIRED({}, problem === undefined ? { format } : { format, problem });
+  }
+}
+
+/**
+ * The allow-list admits models by AAGUID, and an AAGUID proves a model only inside a verified attestation:
+ * a claimed one (attestation 'none', self attestation, a chain to no trusted root) never satisfies it.
+ */
+export function assertAuthenticatorAllowed(policy: EnrollmentPolicy, credential: Pick<NewCredential, 'aaguid' | 'attestation'>): void {
+  if (!policy.aaguidAllowlist) return;
+  if (!credential.attestation.verified) {
+    throw enrollmentErrors.ENROLLMENT_AUTHENTICATOR_UNPROVEN({}, { aaguid: credential.aaguid, format: credential.attestation.format });
+  }
+  if (!policy.aaguidAllowlist.includes(credential.aaguid.toLowerCase())) {
+    throw enrollmentErrors.ENROLLMENT_AUTHENTICATOR_NOT_ALLOWED({ aaguid: credential.aaguid });
   }
 }
 

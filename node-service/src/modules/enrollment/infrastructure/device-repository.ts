@@ -7,7 +7,7 @@ import type { Standing, Verdict } from '../domain/policy.js';
 
 /** Every column of a device, its alerts and its re-bindings of the last 30 days; `d` is enrollment.devices. */
 const DEVICE_COLUMNS = `d.id, d.student_id, d.credential_id, d.public_key, d.sign_count, d.transports, d.aaguid::text AS aaguid,
-  d.backup_eligible, d.backed_up, d.friendly_name, d.state, d.flagged_reason, d.created_at, d.last_used_at, d.revoked_at,
+  d.backup_eligible, d.backed_up, d.attestation_format, d.attestation_verified, d.friendly_name, d.state, d.flagged_reason, d.created_at, d.last_used_at, d.revoked_at,
   d.revoked_reason, d.phone_key_id, d.phone_public_key, d.phone_key_bound_at,
   COALESCE((SELECT jsonb_agg(jsonb_build_object('reason', a.reason, 'details', a.details, 'raisedAt', a.raised_at) ORDER BY a.id)
             FROM enrollment.device_alerts a WHERE a.device_id = d.id), '[]'::jsonb) AS alerts,
@@ -52,8 +52,8 @@ const LOCK_PHONE_KEY = `SELECT pg_advisory_xact_lock(hashtext('asistencia.phone-
 const INSERT_DEVICE = `
   INSERT INTO enrollment.devices
     (credential_id, public_key, sign_count, transports, aaguid, backup_eligible, backed_up, student_id, friendly_name,
-     phone_key_id, phone_public_key, phone_key_bound_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+     phone_key_id, phone_public_key, phone_key_bound_at, attestation_format, attestation_verified)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), $12, $13)
   RETURNING id`;
 
 const BIND_PHONE_KEY = `
@@ -110,6 +110,8 @@ interface DeviceRow {
   aaguid: string;
   backup_eligible: boolean;
   backed_up: boolean;
+  attestation_format: string;
+  attestation_verified: boolean;
   friendly_name: string;
   state: DeviceState;
   flagged_reason: string | null;
@@ -147,6 +149,7 @@ function toDevice(row: DeviceRow): Device {
     aaguid: row.aaguid,
     backupEligible: row.backup_eligible,
     backedUp: row.backed_up,
+    attestation: { format: row.attestation_format, verified: row.attestation_verified },
     name: row.friendly_name,
     state: row.state,
     flaggedReason: row.flagged_reason,
@@ -271,6 +274,8 @@ export function createDeviceRepository(db: SqlDatabase, phoneLookups?: Grouping)
             input.name,
             phoneKey.id,
             Buffer.from(phoneKey.publicKey),
+            credential.attestation.format,
+            credential.attestation.verified,
           ]);
           const id = rows[0]!.id;
           await writeHistory(tx, { studentId: input.studentId, deviceId: id, action: 'enrolled', actor: input.actor, reason: null, details: input.details });

@@ -1,15 +1,26 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { generateRegistrationOptions, verifyRegistrationResponse, type AuthenticatorTransport } from '@simplewebauthn/server';
 import {
+  generateRegistrationOptions,
+  SettingsService,
+  verifyRegistrationResponse,
+  type AuthenticatorTransport,
+  type VerifiedRegistrationResponse,
+} from '@simplewebauthn/server';
+import {
+  convertCertBufferToPEM,
   decodeAttestationObject,
   decodeClientDataJSON,
   isoBase64URL,
+  isoCBOR,
   parseAuthenticatorData,
+  type AttestationObject,
   type ClientDataJSON,
   type ParsedAuthenticatorData,
 } from '@simplewebauthn/server/helpers';
 import type { RegistrationCeremony, RegistrationResponse } from '../application/ports.js';
+import type { Attestation } from '../domain/device.js';
 import { enrollmentErrors } from '../domain/errors.js';
+import type { AttestationMode } from '../domain/policy.js';
 
 export interface WebAuthnSettings {
   rpName: string;
@@ -17,8 +28,52 @@ export interface WebAuthnSettings {
   rpId: string;
   /** Every origin a page may enrol from: the public URL's origin first. */
   origins: readonly string[];
-  attestation: 'none' | 'direct';
+  /** ENROLLMENT_ATTESTATION: 'prefer' and 'require' ask the browser for 'direct' attestation, 'none' for none. */
+  attestation: AttestationMode;
+  /**
+   * Attestation roots the operator trusts (ENROLLMENT_ATTESTATION_ROOTS_FILE, DER), for every hardware format,
+   * on top of the roots SimpleWebAuthn ships for android-key (Google Hardware Attestation Roots) and apple
+   * (Apple WebAuthn Root CA).
+   */
+  attestationRoots: readonly Uint8Array[];
   timeoutMs: number;
+}
+
+/**
+ * The formats whose statement, verified up to a trusted root, proves the authenticator: android-key (a key in
+ * an Android phone's TEE or StrongBox), packed with a certificate chain (security keys), tpm (Windows
+ * Hello's TPM) and apple (Apple's anonymous attestation, managed devices). Not counted: 'none'; packed self
+ * attestation (no x5c: the credential signs for itself); fido-u2f (CTAP1 keys, which cannot make the
+ * discoverable, verified passkeys enrolment asks for); android-safetynet (deprecated by Google; it attests
+ * the OS, not where the key lives).
+ */
+const HARDWARE_FORMATS = ['android-key', 'packed', 'tpm', 'apple'] as const;
+type HardwareFormat = (typeof HARDWARE_FORMATS)[number];
+const isHardwareFormat = (format: string): format is HardwareFormat => (HARDWARE_FORMATS as readonly string[]).includes(format);
+
+/**
+ * The roots SimpleWebAuthn ships, as it loaded them (before this module adds any): kept, so that the Google and
+ * Apple roots stay trusted whatever the operator's file holds, and building a second ceremony adds nothing twice.
+ */
+const SHIPPED_ROOTS = new Map(HARDWARE_FORMATS.map((format) => [format, SettingsService.getRootCertificates({ identifier: format })] as const));
+
+/**
+ * Hands SimpleWebAuthn the trust anchors of each hardware format. The library
+ * keeps them in one process-wide setting (SettingsService): the service builds one ceremony from its one
+ * Config, and a second ceremony in the same process with other roots is refused rather than quietly changing
+ * the first one's. A format with no anchor is never "verified": the library then skips the path check, and
+ * a chain made by anyone would pass.
+ */
+function trustAttestationRoots(roots: readonly Uint8Array[]): void {
+  const pems = roots.map((root) => convertCertBufferToPEM(new Uint8Array(root)));
+  const wanted = new Map(HARDWARE_FORMATS.map((format) => [format, [...(SHIPPED_ROOTS.get(format) ?? []), ...pems]] as const));
+  for (const [format, certificates] of wanted) {
+    const current = SettingsService.getRootCertificates({ identifier: format }).join();
+    if (current !== (SHIPPED_ROOTS.get(format) ?? []).join() && current !== certificates.join()) {
+      throw new Error(`SimpleWebAuthn's attestation roots are process-wide, and this process already trusts other ${format} roots`);
+    }
+  }
+  for (const [format, certificates] of wanted) SettingsService.setRootCertificates({ identifier: format, certificates: [...certificates] });
 }
 
 /** EdDSA, ES256, RS256: what phones and security keys make (https://www.iana.org/assignments/cose). */
@@ -32,6 +87,19 @@ const SUPPORTED_ALGORITHMS = [-8, -7, -257];
  */
 export function createWebAuthnCeremony(settings: WebAuthnSettings): RegistrationCeremony {
   const rpIdHash = createHash('sha256').update(settings.rpId).digest();
+  trustAttestationRoots(settings.attestationRoots);
+  const library = (response: RegistrationResponse, expectedChallenge: string) =>
+    verifyRegistrationResponse({
+      response,
+      expectedChallenge,
+      expectedOrigin: [...settings.origins],
+      expectedRPID: settings.rpId,
+      expectedType: 'webauthn.create',
+      requireUserPresence: true,
+      requireUserVerification: true,
+      supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
+    });
+  const invalid = (error: unknown) => enrollmentErrors.ENROLLMENT_RESPONSE_INVALID({}, { reason: reasonOf(error) });
 
   return {
     options: (input) =>
@@ -42,7 +110,7 @@ export function createWebAuthnCeremony(settings: WebAuthnSettings): Registration
         userName: input.userName,
         userDisplayName: input.displayName,
         timeout: settings.timeoutMs,
-        attestationType: settings.attestation,
+        attestationType: settings.attestation === 'none' ? 'none' : 'direct',
         excludeCredentials: input.exclude.map((device) => ({
           id: device.credentialId,
           transports: device.transports as AuthenticatorTransport[],
@@ -58,7 +126,8 @@ export function createWebAuthnCeremony(settings: WebAuthnSettings): Registration
 
     async verify(response, expectedChallenge) {
       const clientData = readClientData(response);
-      const authData = readAuthenticatorData(response);
+      const attestation = readAttestationObject(response);
+      const authData = readAuthenticatorData(attestation);
       if (clientData.type !== 'webauthn.create') throw enrollmentErrors.ENROLLMENT_RESPONSE_MALFORMED();
       if (!settings.origins.includes(clientData.origin)) {
         throw enrollmentErrors.ENROLLMENT_WRONG_ORIGIN({ origin: String(clientData.origin).slice(0, 200) });
@@ -69,19 +138,25 @@ export function createWebAuthnCeremony(settings: WebAuthnSettings): Registration
       if (!authData.flags.up) throw enrollmentErrors.ENROLLMENT_USER_NOT_PRESENT();
       if (!authData.flags.uv) throw enrollmentErrors.ENROLLMENT_USER_NOT_VERIFIED();
 
-      const result = await verifyRegistrationResponse({
-        response,
-        expectedChallenge,
-        expectedOrigin: [...settings.origins],
-        expectedRPID: settings.rpId,
-        expectedType: 'webauthn.create',
-        requireUserPresence: true,
-        requireUserVerification: true,
-        supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
-      }).catch((error: unknown) => {
-        throw enrollmentErrors.ENROLLMENT_RESPONSE_INVALID({}, { reason: error instanceof Error ? error.message : String(error) });
-      });
-      if (!result.verified) throw enrollmentErrors.ENROLLMENT_RESPONSE_INVALID({}, { reason: 'attestation not verified' });
+      const format = String(attestation.get('fmt'));
+      let result: VerifiedRegistrationResponse;
+      let proof: Attestation;
+      try {
+        result = await library(response, expectedChallenge);
+        // The library says "not verified", without throwing, when a statement's signature does not check.
+        if (!result.verified) throw new Error(`the ${format} attestation signature did not verify`);
+        proof = { format, verified: provesHardware(format, attestation) };
+      } catch (error) {
+        if (format === 'none') throw invalid(error);
+        // The statement did not verify (a chain to no trusted root, a wrong signature, a wrong challenge in an
+        // Android key's certificate): the rest of the response is checked as if it had come with attestation
+        // 'none', and the device, if the policy takes it, is not verified.
+        result = await library(withoutAttestation(response, attestation), expectedChallenge).catch((inner: unknown) => {
+          throw invalid(inner);
+        });
+        proof = { format, verified: false, problem: reasonOf(error).slice(0, 300) };
+      }
+      if (!result.verified) throw invalid('the registration did not verify');
 
       const info = result.registrationInfo;
       return {
@@ -92,9 +167,30 @@ export function createWebAuthnCeremony(settings: WebAuthnSettings): Registration
         aaguid: info.aaguid,
         backupEligible: info.credentialDeviceType === 'multiDevice',
         backedUp: info.credentialBackedUp,
+        attestation: proof,
       };
     },
   };
+}
+
+/**
+ * A statement SimpleWebAuthn verified proves the hardware only in a hardware format, with a certificate chain
+ * (x5c), and with at least one trust anchor for that format in the library: without one it checks no path.
+ */
+function provesHardware(format: string, attestation: AttestationObject): boolean {
+  const x5c = attestation.get('attStmt').get('x5c');
+  const anchors = isHardwareFormat(format) ? SettingsService.getRootCertificates({ identifier: format }) : [];
+  return Array.isArray(x5c) && x5c.length > 0 && anchors.length > 0;
+}
+
+/** The same response with attestation 'none' (https://www.w3.org/TR/webauthn-3/#sctn-none-attestation). */
+function withoutAttestation(response: RegistrationResponse, attestation: AttestationObject): RegistrationResponse {
+  const none = isoCBOR.encode(new Map<string, unknown>([['fmt', 'none'], ['attStmt', new Map()], ['authData', attestation.get('authData')]]) as never);
+  return { ...response, response: { ...response.response, attestationObject: isoBase64URL.fromBuffer(none) } };
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function readClientData(response: RegistrationResponse): ClientDataJSON {
@@ -109,9 +205,16 @@ function readClientData(response: RegistrationResponse): ClientDataJSON {
   }
 }
 
-function readAuthenticatorData(response: RegistrationResponse): ParsedAuthenticatorData {
+function readAttestationObject(response: RegistrationResponse): AttestationObject {
   try {
-    const attestation = decodeAttestationObject(isoBase64URL.toBuffer(response.response.attestationObject));
+    return decodeAttestationObject(isoBase64URL.toBuffer(response.response.attestationObject));
+  } catch {
+    throw enrollmentErrors.ENROLLMENT_RESPONSE_MALFORMED();
+  }
+}
+
+function readAuthenticatorData(attestation: AttestationObject): ParsedAuthenticatorData {
+  try {
     return parseAuthenticatorData(attestation.get('authData'));
   } catch {
     throw enrollmentErrors.ENROLLMENT_RESPONSE_MALFORMED();

@@ -67,6 +67,10 @@ export const deviceSchema = z.object({
   transports: z.array(z.string()),
   backupEligible: z.boolean(),
   backedUp: z.boolean(),
+  /** The attestation format the authenticator sent at enrolment ('none', 'packed', 'android-key', ...). */
+  attestationFormat: z.string(),
+  /** "verificado": that attestation was verified up to a trusted root. Without it the AAGUID is only a claim. */
+  attestationVerified: z.boolean(),
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
@@ -135,6 +139,8 @@ export function deviceView(device: Device): z.infer<typeof deviceSchema> {
     transports: device.transports,
     backupEligible: device.backupEligible,
     backedUp: device.backedUp,
+    attestationFormat: device.attestation.format,
+    attestationVerified: device.attestation.verified,
     createdAt: device.createdAt.toISOString(),
     lastUsedAt: iso(device.lastUsedAt),
     revokedAt: iso(device.revokedAt),

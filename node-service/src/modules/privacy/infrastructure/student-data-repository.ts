@@ -7,7 +7,7 @@ import type { StudentData } from '../domain/student-data.js';
 // student: one transaction across the schemas, which separate ports could not give.
 const NAMES = `SELECT DISTINCT student_name FROM attendance.registrations WHERE student_id = $1 ORDER BY 1`;
 const DEVICES = `
-SELECT id, credential_id, friendly_name, state, aaguid, backup_eligible, backed_up, transports, sign_count,
+SELECT id, credential_id, friendly_name, state, aaguid, attestation_format, attestation_verified, backup_eligible, backed_up, transports, sign_count,
   created_at, last_used_at, revoked_at, revoked_reason, flagged_reason, phone_key_id, phone_key_bound_at
 FROM enrollment.devices WHERE student_id = $1 ORDER BY id`;
 const HISTORY = `
