@@ -131,7 +131,7 @@ export interface App {
 
 /**
  * The composition root: builds every module by hand from its dependencies and never listens.
- * `main.ts` opens the pools, listens and shuts down; tests call `buildApp` and use `inject()` or listen.
+ * `server.ts` opens the pools, listens and shuts down; tests call `buildApp` and use `inject()` or listen.
  */
 export async function buildApp({ config, db, store: rawStore }: AppDependencies): Promise<App> {
   // Requests wait for Valkey no longer than their deadline, and an outage answers 503 (shared/storage).
