@@ -21,7 +21,7 @@ import { createValkeyLatency, type ValkeyLatency } from './shared/storage/valkey
 import { installInputGuard } from './shared/http/input-guard.js';
 import { rateLimits } from './shared/http/rate-limits.js';
 import { rateLimitStoreFor } from './shared/http/rate-limit-store.js';
-import { loggerOptions } from './shared/logger.js';
+import { loggerOptions, requestLogController } from './shared/logger.js';
 import type { KeyValueStore } from './shared/storage/key-value.js';
 import { migrationsApplied } from './shared/storage/migrations.js';
 import type { SqlDatabase } from './shared/storage/sql.js';
@@ -138,6 +138,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   const store = boundedByDeadline(rawStore);
   const server = Fastify({
     logger: loggerOptions(config),
+    logController: requestLogController(config),
     trustProxy: config.trustProxy,
     bodyLimit: config.limits.bodyBytes,
     requestIdHeader: 'x-request-id',

@@ -57,6 +57,20 @@ describe('with no environment at all', () => {
   });
 });
 
+describe('LOG_FORMAT', () => {
+  test('is pretty unless NODE_ENV=production, where it is JSON', () => {
+    expect(loadConfig({}).logFormat).toBe('pretty');
+    expect(loadConfig({ NODE_ENV: 'development' }).logFormat).toBe('pretty');
+    expect(loadConfig({ NODE_ENV: 'test' }).logFormat).toBe('pretty');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret }).logFormat).toBe('json');
+  });
+
+  test('an explicit choice wins in either environment', () => {
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+  });
+});
+
 describe('inside the service every duration is in milliseconds', () => {
   test('settings named in seconds, minutes, hours or days arrive as milliseconds', () => {
     const config = loadConfig({
@@ -193,6 +207,7 @@ describe('a bad setting stops start-up with one line naming it', () => {
     { name: 'PORT', value: '70000' },
     { name: 'NODE_ENV', value: 'staging' },
     { name: 'LOG_LEVEL', value: 'loud' },
+    { name: 'LOG_FORMAT', value: 'text' },
     { name: 'DATABASE_URL', value: 'mysql://x' },
     { name: 'VALKEY_URL', value: 'http://cache:6379' },
     { name: 'JWT_SECRET', value: 'short' },

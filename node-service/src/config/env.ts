@@ -64,6 +64,8 @@ const settings = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: int(1, 65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Unset: `json` when NODE_ENV=production (log collectors), `pretty` otherwise (people reading a terminal).
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   PUBLIC_URL: url(['http:', 'https:']),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: int(1, 100).default(10),
@@ -223,6 +225,8 @@ function toConfig(env: Settings) {
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
+    /** `pretty`: one readable line per event and per request (pino-pretty); `json`: pino's JSON lines. */
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
     publicUrl,
     /** The institution's IANA time zone: exports, file names and pages show its wall-clock time. */
     timeZone: env.TIME_ZONE,
