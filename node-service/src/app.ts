@@ -363,6 +363,8 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   );
   // The service lives under BASE_PATH; someone typing the bare host gets there instead of a JSON 404.
   server.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect(`${BASE_PATH}/`));
+  // Through Apache the portal serves /favicon.ico; run alone (npm start), the service points at its own.
+  server.get('/favicon.ico', { schema: { hide: true } }, (_request, reply) => reply.redirect(`${BASE_PATH}/favicon.ico`));
 
   server.addHook('onReady', async () => {
     evidence.start();
