@@ -309,6 +309,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     webDir: config.webDir,
     tokenUrl: config.portal.tokenUrl,
     loginUrl: config.portal.loginUrl,
+    logoutUrl: config.portal.logoutUrl,
     devSignIn: config.devSignIn,
     timeZone: config.timeZone,
     campusNetworks: config.scan.campusNetworks,

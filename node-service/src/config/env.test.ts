@@ -46,6 +46,7 @@ describe('with no environment at all', () => {
   test('enables the development sign-in with a fresh 32-byte secret per run', () => {
     expect(config.devSignIn).toBe(true);
     expect(config.portal.loginUrl).toBe('/asistencia/dev/');
+    expect(config.portal.logoutUrl).toBe('/asistencia/dev/');
     expect(config.jwt.secret).toHaveLength(32);
     expect(Buffer.from(loadConfig({}).jwt.secret).equals(Buffer.from(config.jwt.secret))).toBe(false);
   });
@@ -168,7 +169,7 @@ describe('settings that choose the real servers', () => {
     const config = loadConfig({ JWT_SECRET: strongSecret });
     expect(config.devSignIn).toBe(false);
     expect(new TextDecoder().decode(config.jwt.secret)).toBe(strongSecret);
-    expect(config.portal).toMatchObject({ loginUrl: '/login.php', tokenUrl: '/token.php' });
+    expect(config.portal).toMatchObject({ loginUrl: '/login.php', tokenUrl: '/token.php', logoutUrl: '/logout.php' });
   });
 });
 

@@ -84,6 +84,7 @@ const settings = z.object({
   TRUST_PROXY: csv('127.0.0.1,::1'),
   PORTAL_LOGIN_URL: z.string().trim().min(1).default('/login.php'),
   PORTAL_TOKEN_URL: z.string().trim().min(1).default('/token.php'),
+  PORTAL_LOGOUT_URL: z.string().trim().min(1).default('/logout.php'),
   PORTAL_INTERNAL_URL: url(['http:', 'https:']),
   INTERNAL_API_TOKEN: optionalText.refine((value) => value === undefined || Buffer.byteLength(value) >= 32, {
     error: 'must be at least 32 bytes long (the portal requires the same)',
@@ -249,6 +250,8 @@ function toConfig(env: Settings) {
     portal: {
       loginUrl: env.JWT_SECRET ? env.PORTAL_LOGIN_URL : `${BASE_PATH}/dev/`,
       tokenUrl: env.JWT_SECRET ? env.PORTAL_TOKEN_URL : `${BASE_PATH}/dev/token`,
+      /** Where the pages' "Salir" goes: the portal's sign-out (it ends the portal session and revokes its tokens). */
+      logoutUrl: env.JWT_SECRET ? env.PORTAL_LOGOUT_URL : `${BASE_PATH}/dev/`,
       internalUrl: env.PORTAL_INTERNAL_URL,
     },
     internalApiToken: env.INTERNAL_API_TOKEN,
