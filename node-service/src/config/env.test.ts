@@ -66,6 +66,11 @@ describe('LOG_FORMAT', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret }).logFormat).toBe('json');
   });
 
+  test('left empty (as compose files often leave a variable), it is unset', () => {
+    expect(loadConfig({ LOG_FORMAT: '' }).logFormat).toBe('pretty');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, LOG_FORMAT: ' ' }).logFormat).toBe('json');
+  });
+
   test('an explicit choice wins in either environment', () => {
     expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');

@@ -65,7 +65,7 @@ const settings = z.object({
   PORT: int(1, 65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Unset: `json` when NODE_ENV=production (log collectors), `pretty` otherwise (people reading a terminal).
-  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
+  LOG_FORMAT: optionalText.pipe(z.enum(['pretty', 'json']).optional()),
   PUBLIC_URL: url(['http:', 'https:']),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: int(1, 100).default(10),
