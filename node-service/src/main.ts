@@ -9,5 +9,5 @@ if (problem !== null) {
   process.stderr.write(`${problem}\n`);
   process.exit(1);
 }
-const { startServer } = await import('./server.js');
-await startServer();
+// No top-level await: this file must parse on the old versions it is there to turn away.
+void import('./server.js').then(({ startServer }) => startServer());
