@@ -21,7 +21,7 @@ import { createValkeyLatency, type ValkeyLatency } from './shared/storage/valkey
 import { installInputGuard } from './shared/http/input-guard.js';
 import { rateLimits } from './shared/http/rate-limits.js';
 import { rateLimitStoreFor } from './shared/http/rate-limit-store.js';
-import { loggerOptions } from './shared/logger.js';
+import { loggerOptions, requestLogController } from './shared/logger.js';
 import type { KeyValueStore } from './shared/storage/key-value.js';
 import { migrationsApplied } from './shared/storage/migrations.js';
 import type { SqlDatabase } from './shared/storage/sql.js';
@@ -131,13 +131,14 @@ export interface App {
 
 /**
  * The composition root: builds every module by hand from its dependencies and never listens.
- * `main.ts` opens the pools, listens and shuts down; tests call `buildApp` and use `inject()` or listen.
+ * `server.ts` opens the pools, listens and shuts down; tests call `buildApp` and use `inject()` or listen.
  */
 export async function buildApp({ config, db, store: rawStore }: AppDependencies): Promise<App> {
   // Requests wait for Valkey no longer than their deadline, and an outage answers 503 (shared/storage).
   const store = boundedByDeadline(rawStore);
   const server = Fastify({
     logger: loggerOptions(config),
+    logController: requestLogController(config),
     trustProxy: config.trustProxy,
     bodyLimit: config.limits.bodyBytes,
     requestIdHeader: 'x-request-id',
@@ -310,6 +311,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     webDir: config.webDir,
     tokenUrl: config.portal.tokenUrl,
     loginUrl: config.portal.loginUrl,
+    logoutUrl: config.portal.logoutUrl,
     devSignIn: config.devSignIn,
     timeZone: config.timeZone,
     campusNetworks: config.scan.campusNetworks,
@@ -365,6 +367,8 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   );
   // The service lives under BASE_PATH; someone typing the bare host gets there instead of a JSON 404.
   server.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect(`${BASE_PATH}/`));
+  // Through Apache the portal serves /favicon.ico; run alone (npm start), the service points at its own.
+  server.get('/favicon.ico', { schema: { hide: true } }, (_request, reply) => reply.redirect(`${BASE_PATH}/favicon.ico`));
 
   server.addHook('onReady', async () => {
     evidence.start();

@@ -47,6 +47,7 @@ describe('with no environment at all', () => {
   test('enables the development sign-in with a fresh 32-byte secret per run', () => {
     expect(config.devSignIn).toBe(true);
     expect(config.portal.loginUrl).toBe('/asistencia/dev/');
+    expect(config.portal.logoutUrl).toBe('/asistencia/dev/');
     expect(config.jwt.secret).toHaveLength(32);
     expect(Buffer.from(loadConfig({}).jwt.secret).equals(Buffer.from(config.jwt.secret))).toBe(false);
   });
@@ -55,6 +56,25 @@ describe('with no environment at all', () => {
     expect(config.limits).toMatchObject({ shutdownTimeoutMs: 4000, wsAuthTimeoutMs: 5000, wsMaxPerUser: 8, wsMaxPerAddress: 200, bodyBytes: 65536 });
     expect(config.trustProxy).toEqual(['127.0.0.1', '::1']);
     expect(config.jwt).toMatchObject({ issuer: 'asistencia-portal', audience: 'asistencia', maxAgeMs: 900_000 });
+  });
+});
+
+describe('LOG_FORMAT', () => {
+  test('is pretty unless NODE_ENV=production, where it is JSON', () => {
+    expect(loadConfig({}).logFormat).toBe('pretty');
+    expect(loadConfig({ NODE_ENV: 'development' }).logFormat).toBe('pretty');
+    expect(loadConfig({ NODE_ENV: 'test' }).logFormat).toBe('pretty');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret }).logFormat).toBe('json');
+  });
+
+  test('left empty (as compose files often leave a variable), it is unset', () => {
+    expect(loadConfig({ LOG_FORMAT: '' }).logFormat).toBe('pretty');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, LOG_FORMAT: ' ' }).logFormat).toBe('json');
+  });
+
+  test('an explicit choice wins in either environment', () => {
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strongSecret, LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
   });
 });
 
@@ -197,7 +217,7 @@ describe('settings that choose the real servers', () => {
     const config = loadConfig({ JWT_SECRET: strongSecret });
     expect(config.devSignIn).toBe(false);
     expect(new TextDecoder().decode(config.jwt.secret)).toBe(strongSecret);
-    expect(config.portal).toMatchObject({ loginUrl: '/login.php', tokenUrl: '/token.php' });
+    expect(config.portal).toMatchObject({ loginUrl: '/login.php', tokenUrl: '/token.php', logoutUrl: '/logout.php' });
   });
 });
 
@@ -236,6 +256,7 @@ describe('a bad setting stops start-up with one line naming it', () => {
     { name: 'PORT', value: '70000' },
     { name: 'NODE_ENV', value: 'staging' },
     { name: 'LOG_LEVEL', value: 'loud' },
+    { name: 'LOG_FORMAT', value: 'text' },
     { name: 'DATABASE_URL', value: 'mysql://x' },
     { name: 'VALKEY_URL', value: 'http://cache:6379' },
     { name: 'JWT_SECRET', value: 'short' },

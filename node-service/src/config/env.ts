@@ -64,6 +64,8 @@ const settings = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: int(1, 65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Unset: `json` when NODE_ENV=production (log collectors), `pretty` otherwise (people reading a terminal).
+  LOG_FORMAT: optionalText.pipe(z.enum(['pretty', 'json']).optional()),
   PUBLIC_URL: url(['http:', 'https:']),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: int(1, 100).default(10),
@@ -82,6 +84,7 @@ const settings = z.object({
   TRUST_PROXY: csv('127.0.0.1,::1'),
   PORTAL_LOGIN_URL: z.string().trim().min(1).default('/login.php'),
   PORTAL_TOKEN_URL: z.string().trim().min(1).default('/token.php'),
+  PORTAL_LOGOUT_URL: z.string().trim().min(1).default('/logout.php'),
   PORTAL_INTERNAL_URL: url(['http:', 'https:']),
   INTERNAL_API_TOKEN: optionalText.refine((value) => value === undefined || Buffer.byteLength(value) >= 32, {
     error: 'must be at least 32 bytes long (the portal requires the same)',
@@ -270,6 +273,8 @@ function toConfig(env: Settings) {
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
+    /** `pretty`: one readable line per event and per request (pino-pretty); `json`: pino's JSON lines. */
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
     publicUrl,
     /** The institution's IANA time zone: exports, file names and pages show its wall-clock time. */
     timeZone: env.TIME_ZONE,
@@ -292,6 +297,8 @@ function toConfig(env: Settings) {
     portal: {
       loginUrl: env.JWT_SECRET ? env.PORTAL_LOGIN_URL : `${BASE_PATH}/dev/`,
       tokenUrl: env.JWT_SECRET ? env.PORTAL_TOKEN_URL : `${BASE_PATH}/dev/token`,
+      /** Where the pages' "Salir" goes: the portal's sign-out (it ends the portal session and revokes its tokens). */
+      logoutUrl: env.JWT_SECRET ? env.PORTAL_LOGOUT_URL : `${BASE_PATH}/dev/`,
       internalUrl: env.PORTAL_INTERNAL_URL,
     },
     internalApiToken: env.INTERNAL_API_TOKEN,

@@ -1,9 +1,16 @@
-import type { FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import pretty from 'pino-pretty';
 import type { Config } from '../config/env.js';
 
-/** pino options: JSON lines, tokens and secrets redacted, and URLs logged without their query string. */
-export function loggerOptions(config: Pick<Config, 'logLevel' | 'env'>): FastifyServerOptions['logger'] {
-  return {
+type LogSettings = Pick<Config, 'logLevel' | 'logFormat'>;
+
+/**
+ * pino options: tokens and secrets redacted, and URLs logged without their query string. LOG_FORMAT=json
+ * writes pino's JSON lines (production: for a log collector); `pretty` writes one readable line per event
+ * through pino-pretty, in this process (no worker thread), with the time of day and no pid or host.
+ */
+export function loggerOptions(config: LogSettings): FastifyServerOptions['logger'] {
+  const options = {
     level: config.logLevel,
     redact: {
       paths: [
@@ -23,6 +30,32 @@ export function loggerOptions(config: Pick<Config, 'logLevel' | 'env'>): Fastify
       },
     },
   };
+  if (config.logFormat === 'json') return options;
+  return {
+    ...options,
+    stream: pretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,reqId' }),
+  };
+}
+
+/**
+ * In the pretty format, Fastify's two lines per request (incoming, completed) become one, written when the
+ * answer has been sent: "GET /asistencia/api/me 401 9 ms". A route's own log level (health probes: warn)
+ * still applies, and Fastify's other lines (errors, not found) are unchanged.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    const line = `${request.method} ${withoutQuery(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms`;
+    if (error) reply.log.error({ err: error }, line);
+    else reply.log.info(line);
+  }
+}
+
+/** Fastify's request log lines: its own in JSON, one line per request when pretty. */
+export function requestLogController(config: LogSettings): LogController | undefined {
+  return config.logFormat === 'pretty' ? new OneLinePerRequest() : undefined;
 }
 
 function withoutQuery(url: string): string {

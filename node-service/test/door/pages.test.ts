@@ -79,3 +79,31 @@ describe('following the links through Apache', () => {
     expect((await request(`${door.apache.httpUrl}/asistencia`)).headers.location).toMatch(/\/asistencia\/$/);
   });
 });
+
+describe('the icon', () => {
+  const pagePaths = ['/asistencia/', '/asistencia/teacher/', '/asistencia/student/', '/asistencia/enroll/', '/asistencia/scan/', '/asistencia/admin/', '/asistencia/projector/'];
+
+  it.each(pagePaths)('%s names the icon, and it answers through Apache', async (path) => {
+    const page = await request(`${door.apache.httpUrl}${path}`);
+    const icons = [...page.body.matchAll(/<link rel="icon" href="([^"]+)"/g)].map((match) => match[1]!);
+    expect(icons).toEqual(['/asistencia/favicon.svg', '/asistencia/favicon.ico']);
+    for (const icon of icons) {
+      const answer = await request(`${door.apache.httpUrl}${icon}`);
+      expect({ icon, status: answer.status }).toEqual({ icon, status: 200 });
+      expect(answer.headers['content-type']).toMatch(/^image\//);
+    }
+  });
+
+  it('/favicon.ico, which browsers ask for on the portal’s pages, answers at the door and names itself on them', async () => {
+    const answer = await request(`${door.apache.httpUrl}/favicon.ico`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/^image\//);
+    expect((await request(`${door.apache.httpUrl}/login.php`)).body).toContain('<link rel="icon" href="/favicon.ico"');
+  });
+
+  it('node-service run alone sends /favicon.ico to its own', async () => {
+    const answer = await request(`${door.service.baseUrl}/favicon.ico`);
+    expect(answer.status).toBe(302);
+    expect(answer.headers.location).toBe('/asistencia/favicon.ico');
+  });
+});

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SUPPORTED_NODE_RANGE } from '../../src/shared/node-version.js';
 import { REPO_ROOT } from '../support/apache.js';
 
 /**
@@ -53,21 +54,28 @@ function check(root: string, ...args: string[]) {
 const installLine = () => check('/', '--line').stdout.trim();
 
 describe('the Node.js version', () => {
-  it('the README asks for one that every installed dependency accepts, and package.json says the same', async () => {
+  it('the README states the range package.json declares, and every installed dependency accepts the lowest of each line', async () => {
     const { createRequire } = await import('node:module');
-    // semver comes with npm's own dependencies; typed here by the one function used.
-    const semver = createRequire(import.meta.url)('semver') as { satisfies(version: string, range: string): boolean };
-    const minimum = /Requirements: Node\.js ≥ (\d+\.\d+)/.exec(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'))?.[1];
-    expect(minimum).toBeDefined();
+    // semver comes with npm's own dependencies; typed here by the functions used.
+    const semver = createRequire(import.meta.url)('semver') as {
+      satisfies(version: string, range: string): boolean;
+      minVersion(range: string): { version: string } | null;
+    };
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const range = /Requirements: Node\.js[^`]*`([^`]+)`/.exec(readme)?.[1];
+    expect(range).toBe(SUPPORTED_NODE_RANGE);
+    for (const manifest of ['package.json', 'node-service/package.json']) {
+      expect(JSON.parse(readFileSync(join(REPO_ROOT, manifest), 'utf8')).engines).toEqual({ node: SUPPORTED_NODE_RANGE });
+    }
+    // The lowest version of each supported line (20.19.0, 22.13.0, 24.0.0): npm ci on any of them prints no EBADENGINE.
+    const lowest = SUPPORTED_NODE_RANGE.split('||').map((line) => semver.minVersion(line.trim())!.version);
+    expect(lowest).toEqual(['20.19.0', '22.13.0', '24.0.0']);
     const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: unknown }> };
     const refusing = Object.entries(lock.packages)
       .map(([name, info]) => [name, (info.engines as { node?: unknown } | undefined)?.node] as const)
       .filter((entry): entry is readonly [string, string] => typeof entry[1] === 'string')
-      .filter(([, range]) => !semver.satisfies(`${minimum}.0`, range));
+      .flatMap(([name, declared]) => lowest.filter((version) => !semver.satisfies(version, declared)).map((version) => `${name} (${declared}) refuses ${version}`));
     expect(refusing).toEqual([]);
-    for (const manifest of ['package.json', 'node-service/package.json']) {
-      expect(JSON.parse(readFileSync(join(REPO_ROOT, manifest), 'utf8')).engines).toEqual({ node: `>=${minimum}` });
-    }
   });
 });
 

@@ -115,11 +115,24 @@ describe('logout revokes the tokens issued in the session', () => {
     expect((await request(`${apache.httpUrl}/token.php`, { headers: { cookie } })).status).toBe(200);
   });
 
-  it('does not log out on GET', async () => {
+  it('does not log out on GET: it asks first, with the form (CSRF token) and the way back', async () => {
     const cookie = await portalLogin(apache.httpUrl, 'jose.estudiante', 'demo1234');
-    const answer = await request(`${apache.httpUrl}/logout.php`, { headers: { cookie } });
-    expect(answer.status).toBe(405);
+    const answer = await request(`${apache.httpUrl}/logout.php?next=${encodeURIComponent('/asistencia/student/')}`, { headers: { cookie } });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('¿Cerrar sesión?');
+    expect(answer.body).toContain('José Núñez, vas a cerrar tu sesión en el portal y en Asistencia.');
+    expect(answer.body).toContain('<form method="post" action="/logout.php"');
+    expect(csrfTokenIn(answer.body)).toMatch(/^[0-9a-f]{64}$/);
+    expect(answer.body).toContain('<a href="/asistencia/student/">No, volver</a>');
     expect((await request(`${apache.httpUrl}/token.php`, { headers: { cookie } })).status).toBe(200);
+
+    const english = await request(`${apache.httpUrl}/logout.php?lang=en&next=${encodeURIComponent('//evil.example/')}`, { headers: { cookie } });
+    expect(english.body).toContain('Sign out?');
+    expect(english.body).toContain('<a href="/">No, go back</a>');
+    expect(english.body).not.toContain('evil.example');
+
+    expect((await request(`${apache.httpUrl}/logout.php`, { method: 'PUT', headers: { cookie } })).status).toBe(405);
+    expect((await request(`${apache.httpUrl}/logout.php`)).headers.location).toBe('/login.php');
   });
 
   it('still logs out when node-service refuses the revocation, and logs it', async () => {

@@ -55,6 +55,10 @@ return [
     'logout.error.csrf' => 'Could not sign out: the form has expired or is not valid (CSRF token). '
         . 'Reload the page and try again.',
     'logout.back' => 'Back to home',
+    'logout.confirm.heading' => 'Sign out?',
+    'logout.confirm.text' => '{name}, you are about to sign out of the portal and of Asistencia. '
+        . 'On a shared computer, always sign out when you are done.',
+    'logout.cancel' => 'No, go back',
     'token.session_required' => 'Sign in to the portal to continue.',
     'token.cross_site' => 'Request refused: only same-site requests are accepted.',
     'error.title' => 'Error',

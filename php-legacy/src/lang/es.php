@@ -55,6 +55,10 @@ return [
     'logout.error.csrf' => 'No se pudo cerrar la sesión: el formulario caducó o no es válido (token CSRF). '
         . 'Recarga la página y vuelve a intentarlo.',
     'logout.back' => 'Volver al inicio',
+    'logout.confirm.heading' => '¿Cerrar sesión?',
+    'logout.confirm.text' => '{name}, vas a cerrar tu sesión en el portal y en Asistencia. '
+        . 'En un computador compartido, ciérrala siempre al terminar.',
+    'logout.cancel' => 'No, volver',
     'token.session_required' => 'Inicia sesión en el portal para continuar.',
     'token.cross_site' => 'Solicitud rechazada: solo se aceptan solicitudes del mismo sitio.',
     'error.title' => 'Error',

@@ -8,6 +8,7 @@
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title><?= e($title) ?> · <?= e(t('app.title')) ?></title>
+    <link rel="icon" href="/favicon.ico" sizes="32x32">
     <link rel="stylesheet" href="/style.css">
 </head>
 <body>

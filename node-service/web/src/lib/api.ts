@@ -8,6 +8,8 @@ export const basePath = import.meta.env.BASE_URL; // '/asistencia/'
 export interface ClientConfig {
   readonly tokenUrl: string;
   readonly loginUrl: string;
+  /** The portal's sign-out page (a confirmation, then a POST that ends the portal session). */
+  readonly logoutUrl: string;
   readonly devSignIn: boolean;
   /** The institution's IANA time zone: pages show dates and times in it. */
   readonly timeZone?: string;

@@ -34,6 +34,11 @@ const commonMessages = defineMessages(
     'error.network': 'No se pudo contactar con el servidor. Comprueba la conexión y vuelve a intentarlo.',
     'error.unexpected': 'Algo ha fallado. Vuelve a intentarlo en unos momentos.',
     'status.loading': 'Cargando…',
+    'account.nav': 'Tu cuenta',
+    'account.signedInAs': 'Sesión iniciada como {name}',
+    'account.home': 'Mis cursos',
+    'account.admin': 'Administración',
+    'account.signOut': 'Salir',
   },
   {
     'app.name': 'Asistencia',
@@ -47,6 +52,11 @@ const commonMessages = defineMessages(
     'error.network': 'Could not reach the server. Check your connection and try again.',
     'error.unexpected': 'Something went wrong. Please try again in a moment.',
     'status.loading': 'Loading…',
+    'account.nav': 'Your account',
+    'account.signedInAs': 'Signed in as {name}',
+    'account.home': 'My courses',
+    'account.admin': 'Administration',
+    'account.signOut': 'Sign out',
   },
 );
 export type CommonKey = keyof (typeof commonMessages)['es'];

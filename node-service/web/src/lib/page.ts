@@ -1,5 +1,6 @@
-// What every page does first: pick the language, translate the static HTML, mount the language switcher
-// and build the API client that speaks that language.
+// What every page does first: pick the language, translate the static HTML, mount the language switcher,
+// build the API client that speaks that language and show who is signed in (lib/account.ts).
+import { mountAccount } from './account';
 import { createApiClient, type ApiClient } from './api';
 import { createI18n, languageSwitcher, type I18n, type Messages } from './i18n';
 
@@ -12,5 +13,7 @@ export function startPage<K extends string>(messages: Messages<K>): Page<K> {
   const i18n = createI18n(messages);
   i18n.translate();
   document.querySelector('[data-lang-switcher]')?.replaceChildren(languageSwitcher(i18n));
-  return { i18n, api: createApiClient(i18n) };
+  const api = createApiClient(i18n);
+  void mountAccount(i18n, api);
+  return { i18n, api };
 }

@@ -8,6 +8,8 @@ export interface PageSettings {
   webDir: string;
   tokenUrl: string;
   loginUrl: string;
+  /** The portal's sign-out page (PORTAL_LOGOUT_URL), linked from every page's header as "Salir". */
+  logoutUrl: string;
   devSignIn: boolean;
   /** The institution's IANA time zone: the pages show every date and time in it. */
   timeZone: string;
@@ -26,11 +28,12 @@ export function clientConfigRoute(settings: PageSettings): FastifyPluginAsyncZod
       {
         schema: {
           tags: ['pages'],
-          summary: 'Where the pages obtain a portal token and where they send a signed-out user',
+          summary: 'Where the pages obtain a portal token, where they send a signed-out user and where signing out happens',
           response: {
             200: z.object({
               tokenUrl: z.string(),
               loginUrl: z.string(),
+              logoutUrl: z.string(),
               devSignIn: z.boolean(),
               timeZone: z.string(),
               campusNetworks: z.array(z.string()),
@@ -49,6 +52,7 @@ export function clientConfigRoute(settings: PageSettings): FastifyPluginAsyncZod
       async () => ({
         tokenUrl: settings.tokenUrl,
         loginUrl: settings.loginUrl,
+        logoutUrl: settings.logoutUrl,
         devSignIn: settings.devSignIn,
         timeZone: settings.timeZone,
         campusNetworks: [...settings.campusNetworks],
