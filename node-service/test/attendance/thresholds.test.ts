@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs, draftSession } from '../support/api.js';
-import { parseCsv } from '../support/csv.js';
+import { libreOfficeOpensCsv, parseCsv } from '../support/csv.js';
 import { startService, type RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
 
@@ -102,10 +102,13 @@ describe('the at-risk list', () => {
     expect(header).toEqual(['Número de estudiante', 'Nombre', 'Asistencia (%)', 'Mínimo (%)', 'Ausencias', 'Justificadas', 'Sesiones planificadas', 'Ausencias que aún puede tener', 'Motivo']);
     expect(rows).toEqual([
       ['', `'=HYPERLINK("http://x.example")`, '0', '75', '1', '0', '1', '0', 'Bajo el mínimo'],
-      ['maria.estudiante', 'María Gómez', '66.7', '75', '1', '0', '4', '0', 'Bajo el mínimo'],
+      ['maria.estudiante', 'María Gómez', '66,7', '75', '1', '0', '4', '0', 'Bajo el mínimo'],
       ['jose.estudiante', 'José Núñez', '0', '75', '3', '0', '4', '0', 'Bajo el mínimo'],
     ]);
-  });
+    // Opened by a spreadsheet set to Chile's locale, the rate is the number 66.7 (not text, not 667).
+    const opened = await libreOfficeOpensCsv(bytes, 'es-CL');
+    expect(opened.find((row) => row[1] === 'María Gómez')?.slice(2, 5)).toEqual([66.7, 75, 1]);
+  }, 120_000);
 
   it('only the course’s teacher (or an admin) may read it; bad input is a 4xx', async () => {
     expect((await atRisk('', users.otherTeacher)).status).toBe(403);

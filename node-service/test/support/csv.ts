@@ -52,3 +52,39 @@ export async function libreOfficeCsv(xlsx: Buffer): Promise<string[][]> {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** LibreOffice's language ids for the CSV import filter: how it reads numbers and dates. */
+const LOCALE_IDS = { 'es-CL': 13322, 'en-GB': 2057 } as const;
+
+/**
+ * Opens a CSV in LibreOffice Calc as a spreadsheet set to `locale` would (separator `;` for es-CL, `,` for
+ * en-GB, UTF-8), saves it as XLSX and answers each cell's value as Calc understood it: a number stays a
+ * number only if the locale read it as one.
+ */
+export async function libreOfficeOpensCsv(csv: Buffer, locale: keyof typeof LOCALE_IDS): Promise<unknown[][]> {
+  const { execFile } = await import('node:child_process');
+  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { default: ExcelJS } = await import('exceljs');
+  const dir = await mkdtemp(join(tmpdir(), 'asistencia-soffice-'));
+  try {
+    await writeFile(join(dir, 'export.csv'), csv);
+    const separator = locale === 'es-CL' ? 59 : 44;
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        'soffice',
+        [`-env:UserInstallation=file://${dir}/profile`, '--headless', `--infilter=CSV:${separator},34,76,1,,${LOCALE_IDS[locale]}`, '--convert-to', 'xlsx', '--outdir', dir, join(dir, 'export.csv')],
+        { timeout: 120_000 },
+        (error) => (error ? reject(error) : resolve()),
+      );
+    });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(join(dir, 'export.xlsx'));
+    const rows: unknown[][] = [];
+    workbook.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    return rows;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

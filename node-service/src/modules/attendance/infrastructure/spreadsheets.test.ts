@@ -28,6 +28,13 @@ describe('CSV cells a spreadsheet could run as formulas', () => {
   });
 });
 
+describe('numbers for Chile', () => {
+  test('the `;` CSV writes a decimal comma (es-CL), unquoted; the `,` CSV a decimal point', () => {
+    expect(toCsv(table([['Pérez, Luis', 66.7]], ['a', 'b']), ';').toString('utf8').slice(1).split('\r\n')[1]).toBe('Pérez, Luis;66,7');
+    expect(toCsv(table([['Pérez, Luis', 66.7]], ['a', 'b']), ',').toString('utf8').slice(1).split('\r\n')[1]).toBe('"Pérez, Luis",66.7');
+  });
+});
+
 describe('instants', () => {
   const scan = new Date('2026-11-27T12:38:05Z'); // 09:38:05 in Santiago
 

@@ -3,24 +3,29 @@ import type { Cell, Table } from '../domain/report.js';
 
 const DATE_TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss';
 
-/** A cell as text: instants in the table's time zone, to the second. */
-function cellText(value: Cell, timeZone: string): string {
+/** A cell as text: instants in the table's time zone, to the second; numbers with the given decimal mark. */
+function cellText(value: Cell, timeZone: string, decimalMark: '.' | ',' = '.'): string {
   if (value === null) return '';
   if (value instanceof Date) return localDateTime(value, timeZone, true);
+  if (typeof value === 'number') return decimalMark === ',' ? String(value).replace('.', ',') : String(value);
   return String(value);
 }
 
 /**
  * CSV that Excel and LibreOffice open with accents intact: UTF-8 with a byte-order mark, CRLF line ends,
- * every field quoted where needed. Spanish-locale Excel expects `;` between fields, English-locale `,`.
+ * every field quoted where needed. Spanish-locale Excel (es-CL) expects `;` between fields and a decimal
+ * comma (it reads `66.7` as text, or as 667), English-locale `,` and a decimal point: the decimal mark
+ * follows the separator.
  */
 export function toCsv(table: Table, separator: ';' | ','): Buffer {
+  const decimalMark = separator === ';' ? ',' : '.';
+  const special = separator === ';' ? /[";\r\n]/ : /[",\r\n]/;
   const field = (value: Cell) => {
-    const text = cellText(value, table.timeZone);
+    const text = cellText(value, table.timeZone, decimalMark);
     // A leading =, +, - or @ would run as a formula in a spreadsheet, and so may one behind a leading tab or
     // carriage return (OWASP, "CSV Injection"): quote it as text.
     const safe = /^[=+\-@\t\r]/.test(text) && typeof value === 'string' ? `'${text}` : text;
-    return /[";,\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+    return special.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
   };
   const lines = [table.header, ...table.rows].map((row) => row.map(field).join(separator));
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')]);
