@@ -26,7 +26,7 @@ beforeAll(async () => {
   expect((await staff.post(`/api/admin/devices/${device.id}/revoke`, { reason: 'Teléfono robado' })).status).toBe(200);
   // María's device is blocked for review: it belongs in the list of devices to look at.
   await enrolledPhone(door.service, users.student2);
-  await door.service.db.query(`UPDATE enrollment.devices SET state = 'flagged', flagged_reason = 'contador hacia atrás' WHERE student_id = '3'`);
+  await door.service.db.query(`UPDATE enrollment.devices SET state = 'flagged', flagged_reason = 'sign_counter_backwards' WHERE student_id = '3'`);
   // ...and it came with a verified Android key attestation (test/enrollment/attestation.test.ts makes one for real).
   await door.service.db.query(`UPDATE enrollment.devices SET attestation_format = 'android-key', attestation_verified = true WHERE student_id = '3'`);
   // ...and it was seen in two places (test/scan/sharing.test.ts makes this alert for real): the evidence is shown.
@@ -83,6 +83,8 @@ describe('admin lookup by name', () => {
     const review = admin.getByRole('region', { name: 'Dispositivos que revisar' });
     await review.getByText('Estudiante: María Gómez (maria.estudiante)').waitFor();
     await review.getByRole('link', { name: 'Ver a María Gómez' }).waitFor();
+    // Why it is blocked, in the reader's language (the service stores a code).
+    await review.getByText('En revisión: su contador de firmas retrocedió', { exact: false }).waitFor();
     // Each use's network and time, as Santiago's clock tells it (10:00 and 10:01 on 2 March).
     const shared = review.getByText('Alerta: dispositivo usado desde dos redes a la vez:', { exact: false });
     expect(await shared.textContent()).toMatch(/: red 198\.51\.100\.20, .*2 mar 2026, 10:00; red 203\.0\.113\.77, .*2 mar 2026, 10:01$/);

@@ -264,8 +264,8 @@ describe('refusals, each with its own code, changing nothing', () => {
     expect((await scanner(service).scan(token, phone)).body.outcome).toBe('confirmed');
     const replayed = await scanner(service).scan(token, phone, { signCount: 1 });
     expectRefused(replayed, 403, 'SCAN_COUNTER_REGRESSED');
-    const { rows } = await service.db.query('SELECT state FROM enrollment.devices WHERE student_id = $1', [cloned.sub]);
-    expect(rows).toEqual([{ state: 'flagged' }]);
+    const { rows } = await service.db.query('SELECT state, flagged_reason FROM enrollment.devices WHERE student_id = $1', [cloned.sub]);
+    expect(rows).toEqual([{ state: 'flagged', flagged_reason: 'sign_counter_backwards' }]); // a code the pages word in the reader's language
     const history = await service.db.query(`SELECT actor_role FROM enrollment.enrollment_history WHERE student_id = $1 AND action = 'flagged'`, [cloned.sub]);
     expect(history.rows).toEqual([{ actor_role: 'system' }]);
     // A blocked passkey is refused as soon as its phone asks.

@@ -1,5 +1,6 @@
 // The admin page's pieces: a student's devices (revoke each with a reason), the cooldown reset, and the
 // history table. Every action opens a small inline form asking why.
+import { flagReasonText } from '../src/lib/flag-reason';
 import { formatDateTime } from '../src/lib/dates';
 import { el } from '../src/lib/ui';
 import type { AdminI18n } from './messages';
@@ -87,7 +88,7 @@ function deviceItem(device: Device, editing: Editing, i18n: AdminI18n, actions: 
   if (device.state === 'revoked' && device.revokedAt) {
     facts.push(i18n.t('devices.revokedAt', { at: when(device.revokedAt), reason: device.revokedReason ?? '' }));
   }
-  if (device.state === 'flagged') facts.push(i18n.t('devices.flagged', { reason: device.flaggedReason ?? '' }));
+  if (device.state === 'flagged') facts.push(i18n.t('devices.flagged', { reason: flagReasonText(device.flaggedReason, i18n.lang) }));
   facts.push(...bindingFacts(device, i18n, names));
   const item = el(
     'li',
@@ -168,7 +169,7 @@ export function attentionList(devices: readonly Device[], i18n: AdminI18n, names
         ),
         ...[
           i18n.t('attention.student', { name: personText(device.studentId, names, 'student', i18n) }),
-          ...(device.state === 'flagged' ? [i18n.t('devices.flagged', { reason: device.flaggedReason ?? '' })] : []),
+          ...(device.state === 'flagged' ? [i18n.t('devices.flagged', { reason: flagReasonText(device.flaggedReason, i18n.lang) })] : []),
           ...bindingFacts(device, i18n, names),
         ].map((fact) => el('p', { class: 'admin-device__fact muted' }, fact)),
         el(

@@ -1,5 +1,6 @@
 // The student's devices, each with its state and dates, and for those not revoked: rename and revoke,
 // each opening a small inline form (no pop-up dialogs on a phone).
+import { flagReasonText } from '../src/lib/flag-reason';
 import type { I18n } from '../src/lib/i18n';
 import { formatDateTime as formatTime } from '../src/lib/dates';
 import { el } from '../src/lib/ui';
@@ -36,7 +37,7 @@ function deviceItem(device: DeviceView, editing: Editing, i18n: I18n<Key>, actio
   if (device.state === 'revoked' && device.revokedAt) {
     facts.push(i18n.t('devices.revokedAt', { at: when(device.revokedAt), reason: device.revokedReason ?? '' }));
   }
-  if (device.state === 'flagged') facts.push(i18n.t('devices.flagged', { reason: device.flaggedReason ?? '' }));
+  if (device.state === 'flagged') facts.push(i18n.t('devices.flagged', { reason: flagReasonText(device.flaggedReason, i18n.lang) }));
   if (device.state === 'active') {
     facts.push(device.phoneKeyBoundAt ? i18n.t('devices.phoneBound', { at: when(device.phoneKeyBoundAt) }) : i18n.t('devices.phoneUnbound'));
   }

@@ -197,7 +197,8 @@ export function createScanService(deps: {
 
       const verified = await deps.ceremony.verify({ response: input.response, expectedChallenge: bound.challenge, device });
       const refuseClone = async (stored: number) => {
-        await deps.credentials.flag(device.deviceId, 'sign counter went backwards', { stored, received: verified.newCounter });
+        // A code, not words: the pages say it in the reader's language (web/src/lib/flag-reason.ts).
+        await deps.credentials.flag(device.deviceId, 'sign_counter_backwards', { stored, received: verified.newCounter });
         return scanErrors.SCAN_COUNTER_REGRESSED();
       };
       if (counterRegressed(device.signCount, verified.newCounter)) throw await refuseClone(device.signCount);
