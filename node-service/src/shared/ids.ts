@@ -14,3 +14,14 @@ export const personIdSchema = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a person id: 1 to 64 letters, digits, "-" or "_"' });
+
+/**
+ * An erased student's records live on under `erased-<uuid>` (privacy module): counts stay, the person is
+ * gone. Pages and exports name them "Estudiante eliminado"; standings, corrections and spot checks leave
+ * them out.
+ */
+export const ERASED_ID_PREFIX = 'erased-';
+
+export function isErasedId(studentId: string): boolean {
+  return studentId.startsWith(ERASED_ID_PREFIX);
+}

@@ -138,6 +138,31 @@ describe('erasure', () => {
     expect((await download('/api/admin/students/3/data', users.admin)).status).toBe(404);
     expect((await apiAs(service.baseUrl, users.admin).post('/api/admin/students/3/erasure', { reason: 'otra vez' })).status).toBe(404);
   });
+
+  it('leaves an erased student nameless, out of the standings and no longer corrected (checked once: red without isErasedId in standings)', async () => {
+    const teacher = apiAs(service.baseUrl, users.teacher);
+    const overview = await teacher.get(`/api/sessions/${sessionId}`);
+    const erased = overview.body.roster.filter((r: { erased: boolean }) => r.erased);
+    expect(erased).toHaveLength(1);
+    const anonymousId = erased[0].studentId as string;
+    expect(anonymousId).toMatch(/^erased-/);
+    expect(overview.body.roster.filter((r: { erased: boolean }) => !r.erased).every((r: { studentId: string }) => !r.studentId.startsWith('erased-'))).toBe(true);
+
+    const course = await teacher.get('/api/courses/MAT101/attendance');
+    expect(course.status).toBe(200);
+    expect(course.body.students.map((s: { studentId: string }) => s.studentId)).not.toContain(anonymousId);
+    // Her class still counts in the session's totals.
+    expect(course.body.sessions.find((s: { id: string }) => s.id === sessionId).registered).toBe(3);
+
+    const corrected = await teacher.post(`/api/sessions/${sessionId}/students/${anonymousId}/correction`, { status: 'excused', reason: 'Certificado' });
+    expect(corrected.status).toBe(409);
+    expect(corrected.body.error.code).toBe('CORRECTION_STUDENT_ERASED');
+    expect((await teacher.post(`/api/sessions/${sessionId}/corrections`, { studentIds: ['2', anonymousId], status: 'excused', reason: 'Certificado' })).status).toBe(409);
+
+    const csv = await download(`/api/sessions/${sessionId}/export?format=csv`, users.teacher);
+    expect(csv.text).toContain(';Estudiante eliminado;');
+    expect(csv.text).not.toContain(anonymousId);
+  });
 });
 
 describe('retention (a test clock)', () => {

@@ -125,6 +125,8 @@ export interface RosterRow {
   readonly firstConfirmedAt?: string | null;
   /** The last spot check's mark for the student (null: never called). */
   readonly spotCheck?: SpotCheckOutcome | null;
+  /** Erased at their request: shown as "Estudiante eliminado", with no correction. */
+  readonly erased?: boolean;
 }
 
 export type SpotCheckOutcome = 'called' | 'answered' | 'no_answer';

@@ -92,7 +92,9 @@ function rosterRow(
       ),
     );
   }
-  const correct = corrections?.enabled
+  // An erased student keeps their place in the counts, without a name and without corrections.
+  const name = row.erased ? i18n.t('roster.erased') : row.studentName;
+  const correct = corrections?.enabled && !row.erased
     ? [
         el(
           'button',
@@ -109,7 +111,9 @@ function rosterRow(
   }
   const confirmed = new Set(row.roundsConfirmed);
   const select = corrections?.enabled
-    ? [
+    ? row.erased
+      ? [el('td', { class: 'roster__select' })]
+      : [
         el(
           'td',
           { class: 'roster__select' },
@@ -126,7 +130,7 @@ function rosterRow(
     'tr',
     { 'data-student': row.studentId, 'data-status': status },
     ...select,
-    el('th', { scope: 'row', class: 'roster__name' }, el('div', { class: 'roster__name-cell' }, el('span', {}, row.studentName, ...badges), ...correct)),
+    el('th', { scope: 'row', class: 'roster__name' }, el('div', { class: 'roster__name-cell' }, el('span', {}, name, ...badges), ...correct)),
     statusCell(row, status, i18n, corrections?.timeZone),
     ...(corrections?.trends ? [el('td', { class: 'roster__trend' }, trendView(corrections.trends.get(row.studentId), i18n))] : []),
     ...numbers.map((n) => mark(confirmed.has(n), i18n)),

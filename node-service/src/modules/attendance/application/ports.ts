@@ -67,6 +67,8 @@ export interface RosterRow {
   firstConfirmedAt: Date | null;
   /** What the teacher marked the last time the student was called at random (null: never called). */
   spotCheck: SpotCheckOutcome | null;
+  /** Erased at their request (privacy): named "Estudiante eliminado", no longer corrected. */
+  erased: boolean;
 }
 
 export interface LiveCount {

@@ -1,3 +1,4 @@
+import { isErasedId } from '../../../shared/ids.js';
 import type { Locale } from '../../../shared/errors.js';
 import type { Identity } from '../../auth/index.js';
 import type { CourseDirectory } from '../../directory/index.js';
@@ -14,6 +15,8 @@ export type Correction = { status: 'excused' | 'manual_present' | 'manual_absent
 
 /** The totals a course export adds per student, in this order. */
 const TOTAL_KEYS: Array<keyof StatusTotals> = ['present', 'late', 'partial', 'absent', 'excused'];
+
+const erasedName = (locale: Locale) => (locale === 'es' ? 'Estudiante eliminado' : 'Erased student');
 
 const percent = (rate: number | null) => (rate === null ? null : Math.round(rate * 1000) / 10);
 
@@ -54,6 +57,7 @@ export function createReportService(deps: {
 
   return {
     async correct(actor: Identity, sessionId: string, studentId: string, correction: Correction) {
+      if (isErasedId(studentId)) throw reportErrors.CORRECTION_STUDENT_ERASED();
       const session = await managedSession(actor, sessionId);
       if (session.state === 'scheduled') throw attendanceErrors.SESSION_NOT_OPEN();
       const corrected = await deps.reports.correct({ sessionId, studentId, ...correction, actor });
@@ -63,6 +67,7 @@ export function createReportService(deps: {
 
     /** One reason for several students (a bulk excuse, say): all corrected and audited one by one, or none. */
     async correctMany(actor: Identity, sessionId: string, studentIds: string[], correction: Correction) {
+      if (studentIds.some(isErasedId)) throw reportErrors.CORRECTION_STUDENT_ERASED();
       const session = await managedSession(actor, sessionId);
       if (session.state === 'scheduled') throw attendanceErrors.SESSION_NOT_OPEN();
       const corrected = await deps.reports.correctMany({ sessionId, studentIds: [...new Set(studentIds)], ...correction, actor });
@@ -86,7 +91,7 @@ export function createReportService(deps: {
           .sort((a, b) => bySurname(a.studentName, b.studentName))
           .map((r) => [
             numbers.get(r.studentId) ?? null,
-            r.studentName,
+            isErasedId(r.studentId) ? erasedName(locale) : r.studentName,
             statusLabel(r.status, locale),
             r.roundsConfirmed,
             session.roundsStarted,
@@ -108,7 +113,8 @@ export function createReportService(deps: {
       }
       const numbers = await studentNumbers(courseId, [...new Set(results.map((r) => r.studentId))]);
       const byStudent = new Map<string, { name: string; statuses: Map<string, { status: ResultStatus; final: boolean }> }>();
-      for (const r of results) {
+      // An erased student is out of the standings: their classes still count in each session's totals.
+      for (const r of results.filter((result) => !isErasedId(result.studentId))) {
         const entry = byStudent.get(r.studentId) ?? { name: r.studentName, statuses: new Map() };
         entry.statuses.set(r.sessionId, { status: r.status, final: r.final });
         byStudent.set(r.studentId, entry);

@@ -1,3 +1,4 @@
+import { isErasedId } from '../../../shared/ids.js';
 import type { Locale } from '../../../shared/errors.js';
 import { localDate } from '../../../shared/local-time.js';
 import type { Identity } from '../../auth/index.js';
@@ -86,8 +87,9 @@ export function createStandingService(deps: {
     const minimum = (await minimumsOf([courseId])).get(courseId)!;
 
     const people = new Map(roster.students.map((s) => [s.id, { name: s.name, number: s.username as string | null, onRoster: true }]));
+    // An erased student is out of the standings (their classes still count in each session's totals).
     for (const r of results) {
-      if (!people.has(r.studentId)) people.set(r.studentId, { name: r.studentName, number: null, onRoster: false });
+      if (!people.has(r.studentId) && !isErasedId(r.studentId)) people.set(r.studentId, { name: r.studentName, number: null, onRoster: false });
     }
     // Walk-ins are on no roster of the course: their student numbers are asked one by one.
     for (const [id, person] of people) {
@@ -125,7 +127,7 @@ export function createStandingService(deps: {
           state: s.state,
           registered: statuses.length,
           attended: statuses.filter((status) => status !== 'excused' && countsAsAttended(status)).length,
-          absent: statuses.filter((status) => status === 'absent').length,
+          absent: statuses.filter((status) => status === 'absent' || status === 'manual_absent').length,
           excused: statuses.filter((status) => status === 'excused').length,
           rate: closed ? attendanceRate(statuses) : null,
         };

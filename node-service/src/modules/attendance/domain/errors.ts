@@ -123,6 +123,11 @@ export const reportErrors = defineErrors({
     es: 'Ese estudiante no está en la sesión como asistente fuera de lista.',
     en: 'That student is not in the session as a walk-in.',
   },
+  CORRECTION_STUDENT_ERASED: {
+    kind: 'conflict',
+    es: 'Ese estudiante fue eliminado a su pedido: su asistencia queda como estaba y ya no se corrige.',
+    en: 'That student was erased at their request: their attendance stays as it was and is no longer corrected.',
+  },
   CORRECTION_NOT_REGISTERED: {
     kind: 'not_found',
     es: 'Ese estudiante no está registrado en la sesión (ábrela primero).',

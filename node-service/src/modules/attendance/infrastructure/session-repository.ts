@@ -1,3 +1,4 @@
+import { isErasedId } from '../../../shared/ids.js';
 import { advisoryLockSql, type SqlDatabase, type SqlExecutor } from '../../../shared/storage/sql.js';
 import { attendanceErrors } from '../domain/errors.js';
 import { refreshResults } from './results-writer.js';
@@ -227,6 +228,7 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
         firstConfirmedAt: r.first_confirmed_at,
         overrideReason: r.override_reason,
         spotCheck: r.spot_check,
+        erased: isErasedId(r.student_id),
       }));
     },
     async liveCount(id) {

@@ -13,7 +13,7 @@ const CANDIDATES = `
   JOIN attendance.registrations g USING (session_id, student_id)
   JOIN attendance.results r USING (session_id, student_id)
   WHERE v.session_id = $1 AND ($2::smallint IS NULL OR v.round = $2)
-    AND r.status NOT IN ('excused', 'manual_present', 'manual_absent')
+    AND r.status NOT IN ('excused', 'manual_present', 'manual_absent') AND v.student_id NOT LIKE 'erased-%'
     AND NOT EXISTS (SELECT 1 FROM attendance.spot_check_calls c WHERE c.session_id = $1 AND c.student_id = v.student_id)
   ORDER BY v.student_id`;
 const INSERT_CHECK = `INSERT INTO attendance.spot_checks (session_id, round, drawn_by) VALUES ($1, $2, $3) RETURNING id`;

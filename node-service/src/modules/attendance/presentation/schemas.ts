@@ -129,6 +129,8 @@ export const overviewSchema = z.object({
       firstConfirmedAt: z.string().nullable(),
       /** The last spot check's mark for the student: called (not yet marked), answered, no_answer; null if never called. */
       spotCheck: z.enum(['called', 'answered', 'no_answer']).nullable(),
+      /** Erased at their request: the page names them "Estudiante eliminado" and offers no correction. */
+      erased: z.boolean(),
     }),
   ),
 });

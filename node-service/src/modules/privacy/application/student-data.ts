@@ -1,3 +1,4 @@
+import { ERASED_ID_PREFIX } from '../../../shared/ids.js';
 import { randomUUID } from 'node:crypto';
 import type { Identity } from '../../auth/index.js';
 import { privacyErrors } from '../domain/errors.js';
@@ -28,7 +29,7 @@ export function createStudentDataService(deps: {
     },
     async erase(admin: Identity, studentId: string, reason: string): Promise<{ anonymousId: string }> {
       await deps.sealPending();
-      const anonymousId = `erased-${randomUUID()}`;
+      const anonymousId = `${ERASED_ID_PREFIX}${randomUUID()}`;
       if (!(await deps.data.erase(admin, studentId, anonymousId, reason))) throw privacyErrors.PRIVACY_STUDENT_UNKNOWN();
       return { anonymousId };
     },
