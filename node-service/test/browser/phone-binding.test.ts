@@ -86,6 +86,8 @@ describe('one phone, one student', () => {
     expect((await copy.credentials()).map((c) => c.credentialId)).toEqual([credential!.credentialId]);
     await other.goto(await liveCodeUrl());
     await other.getByRole('heading', { name: 'Este teléfono no tiene tu llave' }).waitFor();
+    // The dead end still ends in class: the page says whom to ask.
+    await other.getByText('pide hoy a tu docente que te marque presente', { exact: false }).waitFor();
     await screenshot(other, 'binding-copied-passkey-refused');
     expect(await validations('2')).toBe(1);
   });

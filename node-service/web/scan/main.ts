@@ -152,7 +152,9 @@ function renderRefused({ title, detail, enroll }: Extract<State, { kind: 'refuse
   const text = title === 'outcome.noPhoneKey' ? i18n.t('outcome.noPhoneKeyDetail') : detail && say(detail);
   ui.detail.textContent = text ?? '';
   ui.detail.hidden = text === undefined;
-  ui.extra.hidden = true;
+  // Every dead end ends in class: whatever failed, the teacher can still mark the student present.
+  ui.extra.textContent = title === 'outcome.codeChanged' ? '' : i18n.t('outcome.askTeacher');
+  ui.extra.hidden = title === 'outcome.codeChanged';
   ui.notice.hidden = true;
   ui.enrollLink.hidden = !enroll;
   ui.enrollButton.textContent = i18n.t(title === 'outcome.noPhoneKey' ? 'outcome.enrollNow' : 'outcome.enroll');

@@ -27,6 +27,7 @@ export const messages = defineMessages(
     'outcome.walkIn': 'No figuras en la lista de este curso: tu docente revisará este registro.',
     'outcome.codeChanged': 'El código cambió: escanea el que está en pantalla',
     'outcome.refused': 'No se pudo registrar tu asistencia',
+    'outcome.askTeacher': 'Si no logras confirmar, pide hoy a tu docente que te marque presente: puede hacerlo desde su lista de la clase.',
     'outcome.enroll': 'Registrar mi llave de acceso',
     'outcome.noPhoneKey': 'Este teléfono no tiene tu llave',
     'outcome.noPhoneKeyDetail':
@@ -66,6 +67,7 @@ export const messages = defineMessages(
     'outcome.walkIn': 'You are not on this course’s list: your teacher will review this record.',
     'outcome.codeChanged': 'The code has changed: scan the one on the screen',
     'outcome.refused': 'Your attendance could not be recorded',
+    'outcome.askTeacher': 'If you cannot confirm, ask your teacher today to mark you present: they can do it from their class list.',
     'outcome.enroll': 'Enrol my passkey',
     'outcome.noPhoneKey': 'This phone does not hold your key',
     'outcome.noPhoneKeyDetail':
