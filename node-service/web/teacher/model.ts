@@ -127,6 +127,8 @@ export interface RosterRow {
   readonly spotCheck?: SpotCheckOutcome | null;
   /** Erased at their request: shown as "Estudiante eliminado", with no correction. */
   readonly erased?: boolean;
+  /** The latest scan of the student refused in this session: the service's error code, when, how many. */
+  readonly attempt?: { readonly code: string; readonly at: string; readonly count: number } | null;
 }
 
 export type SpotCheckOutcome = 'called' | 'answered' | 'no_answer';

@@ -79,6 +79,17 @@ function rosterRow(
     const text = known ? i18n.t(`alert.${alert as 'shared_phone'}`) : alert;
     badges.push(el('span', { class: 'roster__badge roster__badge--alert', 'data-alert': alert }, text));
   }
+  // A scan refused for a student still missing: when, why, and one click to mark them present.
+  const missing = status === 'pending' || status === 'absent';
+  if (row.attempt && missing) {
+    badges.push(
+      el(
+        'span',
+        { class: 'roster__badge roster__badge--attempt', 'data-attempt': row.attempt.code },
+        i18n.t('attempt.badge', { time: formatTime(row.attempt.at, i18n.lang, corrections?.timeZone), why: attemptReason(row.attempt.code, i18n), count: row.attempt.count }),
+      ),
+    );
+  }
   if (row.spotCheck) badges.push(el('span', { class: 'roster__badge', 'data-spot-check': row.spotCheck }, i18n.t(`spotCheck.mark.${row.spotCheck}`)));
   const correction = correctionOf(row, corrections?.corrected.get(row.studentId));
   if (correction) {
@@ -103,6 +114,15 @@ function rosterRow(
         ),
       ]
     : [];
+  if (correct.length && row.attempt && missing) {
+    correct.push(
+      el(
+        'button',
+        { type: 'button', class: 'roster__correct', 'data-mark-present': row.studentId, 'aria-label': i18n.t('attempt.markPresentFor', { name }) },
+        i18n.t('attempt.markPresent'),
+      ),
+    );
+  }
   if (corrections?.enabled && row.source === 'walk_in' && row.flagged) {
     correct.push(
       el('button', { type: 'button', class: 'roster__correct', 'data-walk-in': 'accepted', 'data-student-id': row.studentId, 'aria-label': i18n.t('walkIn.acceptFor', { name: row.studentName }) }, i18n.t('walkIn.accept')),
@@ -163,4 +183,23 @@ function totals(overview: Overview, numbers: readonly number[], i18n: TeacherI18
       el('td', {}),
     ),
   );
+}
+
+/** Why a scan was refused, in a few words the teacher can read aloud (the service's error code). */
+const ATTEMPT_REASONS = {
+  SCAN_DEVICE_FLAGGED: 'attempt.flagged',
+  SCAN_DEVICE_REVOKED: 'attempt.revoked',
+  SCAN_CODE_EXPIRED: 'attempt.expired',
+  SCAN_WRONG_PHONE: 'attempt.wrongPhone',
+  SCAN_NETWORK_REFUSED: 'attempt.network',
+  SCAN_NETWORK_CHANGED: 'attempt.network',
+  SCAN_COUNTER_REGRESSED: 'attempt.copied',
+  SCAN_DEVICE_SHARED: 'attempt.shared',
+  SCAN_ROUND_NOT_OPEN: 'attempt.noRound',
+  SCAN_SESSION_CLOSED: 'attempt.noRound',
+} as const;
+
+export function attemptReason(code: string, i18n: TeacherI18n): string {
+  const key = (ATTEMPT_REASONS as Readonly<Record<string, (typeof ATTEMPT_REASONS)[keyof typeof ATTEMPT_REASONS]>>)[code];
+  return i18n.t(key ?? 'attempt.other');
 }

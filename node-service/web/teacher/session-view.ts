@@ -15,11 +15,12 @@ import {
   type Overview,
   type ResultStatus,
   type RosterFilter,
+  type RosterRow,
   type RosterSort,
   type Session,
   type StudentStanding,
 } from './model';
-import { rosterView } from './roster';
+import { attemptReason, rosterView } from './roster';
 import { sessionEditDialog } from './session-edit';
 import { spotCheckPanel } from './spot-check';
 import { walkInDialog, type WalkInDecision } from './walk-in';
@@ -357,6 +358,28 @@ export async function showSession({
     (actions.querySelector<HTMLElement>('button, a') ?? title).focus();
   }
 
+  /** One click for a student who tried and could not: present, with the reason said for the audit trail. */
+  async function markPresent(row: RosterRow, code: string): Promise<void> {
+    if (busy) return;
+    busy = true;
+    clearMessage(message);
+    try {
+      const why = attemptReason(code, i18n);
+      const result = await api.apiFetch<CorrectedResult>(`${path}/students/${encodeURIComponent(row.studentId)}/correction`, {
+        method: 'POST',
+        body: { status: 'manual_present', reason: i18n.t('attempt.reason', { why }).slice(0, 500) },
+      });
+      corrected.set(result.studentId, result);
+      outcome = { key: 'attempt.marked', vars: { name: row.studentName } };
+      showOutcome();
+    } catch (error) {
+      showError(message, error, i18n);
+    }
+    busy = false;
+    await refresh().catch(() => undefined);
+    correctButton(row.studentId)?.focus();
+  }
+
   async function refresh(): Promise<void> {
     window.clearTimeout(pollTimer);
     const request = ++latestRequest;
@@ -430,6 +453,11 @@ export async function showSession({
     const walkIn = (event.target as Element).closest<HTMLElement>('[data-walk-in]');
     const walkInRow = walkIn && overview?.roster.find((r) => r.studentId === walkIn.dataset['studentId']);
     if (walkIn && walkInRow) walkIns.open(walkInRow, walkIn.dataset['walkIn'] as WalkInDecision);
+  });
+  roster.addEventListener('click', (event) => {
+    const studentId = (event.target as Element).closest<HTMLElement>('[data-mark-present]')?.dataset['markPresent'];
+    const row = overview?.roster.find((r) => r.studentId === studentId);
+    if (row?.attempt) void markPresent(row, row.attempt.code);
   });
   roster.addEventListener('click', (event) => {
     const studentId = (event.target as Element).closest<HTMLElement>('[data-correct]')?.dataset['correct'];

@@ -34,6 +34,8 @@ export function createConfirmationService(deps: {
     },
     /** An alert raised after the confirmation (scan/domain/sharing.ts): the roster and exports show it. */
     addAlert: (key: { sessionId: string; round: number; studentId: string }, alert: string) => deps.confirmations.addAlert(key, alert),
+    /** A refused scan of a known student (scan module): the teacher's roster shows it, so nobody is left absent unseen. */
+    noteAttempt: (key: { sessionId: string; studentId: string }, code: string) => deps.confirmations.noteAttempt(key, code),
     /** Stops pending announcements (shutdown). */
     close(): void {
       for (const timer of scheduled.values()) clearTimeout(timer);

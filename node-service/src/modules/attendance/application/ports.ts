@@ -69,6 +69,8 @@ export interface RosterRow {
   spotCheck: SpotCheckOutcome | null;
   /** Erased at their request (privacy): named "Estudiante eliminado", no longer corrected. */
   erased: boolean;
+  /** The latest scan of the student refused in this session (null: none): the teacher may mark them present. */
+  attempt: { code: string; at: Date; count: number } | null;
 }
 
 export interface LiveCount {
@@ -170,6 +172,8 @@ export interface ConfirmationRepository {
   record(request: ConfirmationRequest): Promise<ConfirmationResult | UseNotRecorded>;
   /** Adds an alert to the student's validation of that round, if there is one (each alert once). */
   addAlert(key: { sessionId: string; round: number; studentId: string }, alert: string): Promise<void>;
+  /** Notes a scan of the student refused in the session (the error code): the roster shows the latest. */
+  noteAttempt(key: { sessionId: string; studentId: string }, code: string): Promise<void>;
 }
 
 export interface SessionResultRow {

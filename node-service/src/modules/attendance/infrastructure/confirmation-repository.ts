@@ -21,6 +21,11 @@ import type { ConfirmationRepository, ConfirmationRequest } from '../application
  */
 const RECORD_CONFIRMATIONS = 'SELECT * FROM attendance.record_confirmations($1)';
 
+// The latest refusal per student and session, counted; a session deleted meanwhile notes nothing.
+const NOTE_ATTEMPT = `
+  INSERT INTO attendance.scan_attempts (session_id, student_id, last_code)
+  SELECT id, $2, $3 FROM attendance.sessions WHERE id = $1
+  ON CONFLICT (session_id, student_id) DO UPDATE SET last_code = EXCLUDED.last_code, last_at = now(), attempts = attendance.scan_attempts.attempts + 1`;
 const ADD_ALERT = `UPDATE attendance.validations SET alerts = array_append(alerts, $4)
   WHERE session_id = $1 AND round = $2 AND student_id = $3 AND NOT ($4 = ANY (alerts))`;
 
@@ -91,6 +96,9 @@ export function createConfirmationRepository(db: SqlDatabase, grouping: Grouping
     },
     async addAlert(key, alert) {
       await db.query(ADD_ALERT, [key.sessionId, key.round, key.studentId, alert]);
+    },
+    async noteAttempt(key, code) {
+      await db.query(NOTE_ATTEMPT, [key.sessionId, key.studentId, code]);
     },
   };
 }

@@ -80,7 +80,9 @@ const ROSTER = `
          ARRAY(SELECT DISTINCT a FROM attendance.validations w, unnest(w.alerts) a
                WHERE w.session_id = $1 AND w.student_id = g.student_id ORDER BY a) AS alerts,
          (SELECT c.outcome FROM attendance.spot_check_calls c WHERE c.session_id = $1 AND c.student_id = g.student_id
-          ORDER BY c.spot_check_id DESC LIMIT 1) AS spot_check
+          ORDER BY c.spot_check_id DESC LIMIT 1) AS spot_check,
+         (SELECT json_build_object('code', t.last_code, 'at', t.last_at, 'count', t.attempts) FROM attendance.scan_attempts t
+          WHERE t.session_id = $1 AND t.student_id = g.student_id) AS attempt
   FROM attendance.registrations g
   LEFT JOIN attendance.results r ON r.session_id = g.session_id AND r.student_id = g.student_id
   LEFT JOIN attendance.validations v ON v.session_id = g.session_id AND v.student_id = g.student_id
@@ -216,6 +218,7 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
         rounds_confirmed: number[];
         alerts: string[];
         spot_check: RosterRow['spotCheck'];
+        attempt: { code: string; at: string; count: number } | null;
       }>(ROSTER, [id]);
       return rows.map((r): RosterRow => ({
         studentId: r.student_id,
@@ -229,6 +232,7 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
         overrideReason: r.override_reason,
         spotCheck: r.spot_check,
         erased: isErasedId(r.student_id),
+        attempt: r.attempt ? { code: r.attempt.code, at: new Date(r.attempt.at), count: r.attempt.count } : null,
       }));
     },
     async liveCount(id) {

@@ -131,6 +131,8 @@ export const overviewSchema = z.object({
       spotCheck: z.enum(['called', 'answered', 'no_answer']).nullable(),
       /** Erased at their request: the page names them "Estudiante eliminado" and offers no correction. */
       erased: z.boolean(),
+      /** The latest scan of the student refused in this session, its error code and how many (null: none). */
+      attempt: z.object({ code: z.string(), at: z.string(), count: z.number() }).nullable(),
     }),
   ),
 });
@@ -146,7 +148,7 @@ export function overviewJson(o: { session: Session; rounds: RoundSummary[]; rost
     session: sessionJson(o.session),
     count: o.count,
     rounds: o.rounds.map((r) => ({ ...r, startedAt: r.startedAt.toISOString(), endedAt: iso(r.endedAt) })),
-    roster: o.roster.map((r) => ({ ...r, firstConfirmedAt: iso(r.firstConfirmedAt) })),
+    roster: o.roster.map((r) => ({ ...r, firstConfirmedAt: iso(r.firstConfirmedAt), attempt: r.attempt ? { ...r.attempt, at: r.attempt.at.toISOString() } : null })),
   };
 }
 

@@ -45,6 +45,7 @@ function emptyData(studentId: string): StudentData {
     results: [],
     corrections: [],
     spotChecks: [],
+    scanAttempts: [],
     flags: [],
     accessLog: [],
   };

@@ -11,6 +11,8 @@ export interface StudentData {
   corrections: Array<Record<string, unknown>>;
   /** Each time a teacher called the student at random ("Llamar al azar") and what they marked. */
   spotChecks: Array<Record<string, unknown>>;
+  /** Scans of theirs that were refused, the latest per class (what the teacher's roster showed). */
+  scanAttempts: Array<Record<string, unknown>>;
   flags: Array<Record<string, unknown>>;
   /** Who (admins, operators) read or erased this student's data, and when. */
   accessLog: Array<Record<string, unknown>>;
@@ -30,6 +32,7 @@ export function studentDataRows(data: StudentData): string[][] {
   data.results.forEach((r) => add('result', r));
   data.corrections.forEach((c) => add('correction', c));
   data.spotChecks.forEach((c) => add('spot_check', c));
+  data.scanAttempts.forEach((a) => add('scan_attempt', a));
   data.flags.forEach((f) => add('flag', f));
   data.accessLog.forEach((a) => add('access', a));
   return rows;

@@ -33,6 +33,9 @@ const SPOT_CHECKS = `
 SELECT c.session_id, s.course_id, s.course_name, k.round, k.drawn_by, k.drawn_at, c.outcome, c.reason, c.decided_by, c.decided_at
 FROM attendance.spot_check_calls c JOIN attendance.spot_checks k ON k.id = c.spot_check_id JOIN attendance.sessions s ON s.id = c.session_id
 WHERE c.student_id = $1 ORDER BY k.drawn_at, k.id`;
+const SCAN_ATTEMPTS = `
+SELECT t.session_id, s.course_id, s.course_name, t.last_code, t.last_at, t.attempts
+FROM attendance.scan_attempts t JOIN attendance.sessions s ON s.id = t.session_id WHERE t.student_id = $1 ORDER BY t.last_at`;
 const REGISTRATIONS = `
 SELECT session_id, source, flagged, registered_at FROM attendance.registrations WHERE student_id = $1 ORDER BY registered_at`;
 const ACCESS_LOG = `
@@ -55,6 +58,7 @@ const DELETE_HISTORY = `
 DELETE FROM enrollment.enrollment_history
 WHERE student_id = $1 OR device_id IN (SELECT id FROM enrollment.devices WHERE student_id = $1)`;
 const DELETE_DEVICES = `DELETE FROM enrollment.devices WHERE student_id = $1`;
+const DELETE_SCAN_ATTEMPTS = `DELETE FROM attendance.scan_attempts WHERE student_id = $1`;
 const ANONYMISE_READS = `UPDATE privacy.audit SET subject_id = $2 WHERE subject_id = $1`;
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
@@ -70,7 +74,7 @@ export function createStudentDataRepository(deps: {
   const rows = async (sql: string, studentId: string) => (await db.query(sql, [studentId])).rows.map(plain);
   return {
     async gather(studentId) {
-      const [names, devices, history, alerts, confirmations, results, corrections, spotChecks, registrations, accessLog, receipts] = await Promise.all([
+      const [names, devices, history, alerts, confirmations, results, corrections, spotChecks, scanAttempts, registrations, accessLog, receipts] = await Promise.all([
         db.query<{ student_name: string }>(NAMES, [studentId]),
         rows(DEVICES, studentId),
         rows(HISTORY, studentId),
@@ -79,6 +83,7 @@ export function createStudentDataRepository(deps: {
         rows(RESULTS, studentId),
         rows(CORRECTIONS, studentId),
         rows(SPOT_CHECKS, studentId),
+        rows(SCAN_ATTEMPTS, studentId),
         rows(REGISTRATIONS, studentId),
         rows(ACCESS_LOG, studentId),
         deps.receiptsOf(studentId),
@@ -98,6 +103,7 @@ export function createStudentDataRepository(deps: {
         results,
         corrections,
         spotChecks,
+        scanAttempts,
         flags: [
           ...registrations.filter((r) => r.flagged).map((r) => ({ kind: 'walk_in', ...r })),
           ...confirmations.filter((c) => (c.alerts as string[]).length > 0).map((c) => ({ kind: 'confirmation_alerts', sessionId: c.sessionId, round: c.round, alerts: c.alerts })),
@@ -122,6 +128,7 @@ export function createStudentDataRepository(deps: {
         await tx.query(DELETE_ALERTS, [studentId]);
         await tx.query(DELETE_HISTORY, [studentId]);
         await tx.query(DELETE_DEVICES, [studentId]);
+        await tx.query(DELETE_SCAN_ATTEMPTS, [studentId]);
         await tx.query(ANONYMISE_READS, [studentId, anonymousId]);
         await tx.query(AUDIT, ['erased', anonymousId, actor.id, actor.role, reason]);
         return true;

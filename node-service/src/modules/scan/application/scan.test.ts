@@ -42,6 +42,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
   const lifetimes = new Map<string, number>();
   const nonces = new Set<string>();
   const recorded: unknown[] = [];
+  const attempts: Array<{ sessionId: string; studentId: string; code: string }> = [];
   let clock = options.at ?? 10 * PERIOD;
   let sessionLookups = 0;
   let recentLookups = 0;
@@ -92,6 +93,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     confirmations: {
       record: async (request) => (recorded.push(request), { outcome: 'confirmed' as const, walkIn: false, round: 1, session: { id: 's1', courseName: 'x', room: 'y' } }),
       addAlert: async () => undefined,
+      noteAttempt: async (key, code) => void attempts.push({ ...key, code }),
     },
     receipts: { document: (evidence) => ({ challengeId: evidence.challengeId }) },
     sharing: { asked: async () => null, answered: async () => undefined, confirmed: async () => null },
@@ -103,7 +105,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     nonce,
     signature: signBy(key, phoneKeyMessage('scan-challenge', signed, nonce)),
   });
-  return { scan, proof, recorded, challenges, lifetimes, lookups: () => sessionLookups, recentLookups: () => recentLookups, credentialLookups: () => credentialLookups };
+  return { scan, proof, recorded, attempts, challenges, lifetimes, lookups: () => sessionLookups, recentLookups: () => recentLookups, credentialLookups: () => credentialLookups };
 }
 
 async function refusal(work: Promise<unknown>): Promise<string> {
@@ -138,6 +140,14 @@ describe('asking for a challenge', () => {
     expect(await refusal(h.scan.challenge({ token: 'live', phone: h.proof('nonce-0000000001', undefined, undefined, 'other-token'), clientAddress: null }))).toBe('SCAN_PHONE_SIGNATURE_INVALID');
     await h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: null });
     expect(await refusal(h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: null }))).toBe('SCAN_PHONE_REQUEST_REPLAYED');
+    // No student is named by an unknown phone or a bad signature, nor by a replay: nothing for the roster.
+    expect(h.attempts).toEqual([]);
+  });
+
+  it('notes a blocked key’s refusal for the teacher’s roster, with the session the student scanned', async () => {
+    const h = harness({ devices: [device({ state: 'flagged' })] });
+    expect(await refusal(h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: null }))).toBe('SCAN_DEVICE_FLAGGED');
+    expect(h.attempts).toEqual([{ sessionId: 's1', studentId: '2', code: 'SCAN_DEVICE_FLAGGED' }]);
   });
 
   it('says revoked or blocked when the phone has no active passkey left', async () => {
@@ -199,5 +209,7 @@ describe('confirming', () => {
     const moved = await h.scan.challenge({ token: 'live', phone: h.proof('nonce-0000000003'), clientAddress: '10.0.0.5' });
     expect(await refusal(h.scan.confirm({ challengeId: moved.challengeId, credentialId: 'cred-7', response: {}, phoneSignature: confirmSignature('another-challenge'), clientAddress: '10.0.0.5' }))).toBe('SCAN_PHONE_SIGNATURE_INVALID');
     expect(h.recorded).toEqual([]);
+    // Each refusal named the phone's student in session s1: the roster shows the latest.
+    expect(h.attempts.map((a) => `${a.sessionId}/${a.studentId}/${a.code}`)).toEqual(['s1/2/SCAN_NETWORK_CHANGED', 's1/2/SCAN_WRONG_PHONE', 's1/2/SCAN_PHONE_SIGNATURE_INVALID']);
   });
 });
