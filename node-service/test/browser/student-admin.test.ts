@@ -125,7 +125,7 @@ describe('teacher corrections and exports', () => {
     const bytes = await readFile((await csv.path())!);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = parseCsv(bytes.subarray(3).toString('utf8'));
-    expect(rows[0]).toEqual(['Número de estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Alertas', 'Llamado al azar']);
+    expect(rows[0]).toEqual(['Número de estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Llamado al azar', 'Alertas']);
     // Surname first (Gómez, Núñez, Pérez), the portal username as the student number.
     expect(rows.slice(1).map((r) => r[1])).toEqual(['María Gómez', 'José Núñez', 'Luis Pérez']);
     const byNumber = new Map(rows.slice(1).map((r) => [r[0], r]));

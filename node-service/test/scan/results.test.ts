@@ -144,7 +144,7 @@ describe('exports', () => {
     );
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const [header, ...rows] = csvRows(bytes);
-    expect(header).toEqual(['Número de estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Alertas', 'Llamado al azar']);
+    expect(header).toEqual(['Número de estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Llamado al azar', 'Alertas']);
     // Surname first: Gómez, Núñez, Pérez; the portal username is the student number.
     expect(rows.map((cells) => cells.slice(0, 5))).toEqual([
       ['maria.estudiante', 'María Gómez', 'Parcial', '1', '2'],

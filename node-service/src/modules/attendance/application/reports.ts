@@ -85,8 +85,8 @@ export function createReportService(deps: {
         title: `${session.courseName} ${localDate(session.plannedStart, deps.timeZone)}`,
         timeZone: deps.timeZone,
         header: es
-          ? ['Número de estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Alertas', 'Llamado al azar']
-          : ['Student number', 'Name', 'Status', 'Rounds confirmed', 'Rounds run', 'First confirmation', 'Not on roster', 'Correction reason', 'Alerts', 'Called at random'],
+          ? ['Número de estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Llamado al azar', 'Alertas']
+          : ['Student number', 'Name', 'Status', 'Rounds confirmed', 'Rounds run', 'First confirmation', 'Not on roster', 'Correction reason', 'Called at random', 'Alerts'],
         rows: [...rows]
           .sort((a, b) => bySurname(a.studentName, b.studentName))
           .map((r) => [
@@ -98,8 +98,8 @@ export function createReportService(deps: {
             r.firstConfirmedAt,
             r.walkIn ? (es ? 'sí' : 'yes') : 'no',
             r.overrideReason,
-            alertLabels(r.alerts, locale),
             spotCheckLabel(r.spotCheck, locale),
+            alertLabels(r.alerts, locale),
           ]),
       };
     },
