@@ -245,6 +245,7 @@ export function createScanService(deps: {
       const bound = { challenge, ...live, allowedNetworks, phoneKeyId: input.phone.keyId, devices: active, network: request.network };
       const use = { network: request.network, at: request.arrivedAt };
       const verdict = await deps.state.admit({ ...admission, stopsAt: 'offer', offer: { challengeId, bound, use, previousUse } });
+      // An offer never stops where PostgreSQL said: only a budget or a replay refuses it here.
       if (verdict.kind !== 'offered' && verdict.kind !== 'shared') throw refused(verdict, scanErrors.SCAN_CHALLENGE_INVALID());
       if (verdict.evidence) await sharedUse(verdict.evidence, active, { sessionId: live.sessionId, round: live.round });
       return {
