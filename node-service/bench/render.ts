@@ -113,7 +113,8 @@ function scanView(record: BenchRecord): View {
     ['confirm alone; challenge alone p50 / p99 / max (ms)', (r) => `${ms(b(r).confirm)}; ${ms(b(r).challenge)}`],
     [
       'Valkey round trips (commands) of one scan alone: challenge; confirmation',
-      ({ valkeyRoundTrips: v }) => (v ? `${v.challenge.roundTrips} (${v.challenge.commands}); ${v.confirm.roundTrips} (${v.confirm.commands})` : '– (no --valkey-delay)'),
+      ({ valkeyRoundTrips: v }) =>
+        v ? `${v.challenge.roundTrips} (${v.challenge.commands}); ${v.confirm ? `${v.confirm.roundTrips} (${v.confirm.commands})` : v.outcome}` : '– (no --valkey-delay)',
     ],
     ['confirmed on the other instance than the challenge', (r) => (r.instances > 1 ? count(b(r).crossInstance) : '–')],
     [

@@ -136,9 +136,10 @@ async function probeChallenge(request: { qrToken: string; planned: PlannedScan }
   if (!phone) throw new Error(`student ${request.planned.index} is not enrolled in this load process`);
   const asked = phoneBinding ? { token: request.qrToken, phone: challengeProof(phone.phoneKey, request.qrToken) } : { token: request.qrToken };
   const offer = await post(`${request.planned.challengeBase}/asistencia/api/scan/challenge`, asked);
-  if (offer.status !== 200) throw new Error(`probe challenge: ${offer.status} ${errorCode(offer)}`);
+  // A refusal is a figure too (a Valkey so slow that the challenge passes REQUEST_DEADLINE_MS: 503).
+  if (offer.status !== 200) return { outcome: `challenge:${errorCode(offer)}` };
   probes.set(request.planned.index, { offer: offer.body as { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }, planned: request.planned });
-  return { status: offer.status };
+  return { outcome: 'offered' };
 }
 
 async function probeConfirm(request: { index: number }) {
@@ -148,8 +149,7 @@ async function probeConfirm(request: { index: number }) {
   const assertion = phone.assert(offer.options);
   const signed = phoneBinding ? { phoneSignature: phone.phoneKey.sign('scan-confirm', offer.challengeId, offer.options.challenge) } : {};
   const answer = await post(`${planned.confirmBase}/asistencia/api/scan/confirm`, { challengeId: offer.challengeId, assertion, ...signed });
-  if (answer.status !== 200) throw new Error(`probe confirm: ${answer.status} ${errorCode(answer)}`);
-  return { outcome: String(answer.body.outcome) };
+  return { outcome: answer.status === 200 ? String(answer.body.outcome) : `confirm:${errorCode(answer)}` };
 }
 
 export const handlers = { enroll, burst, probeChallenge, probeConfirm };

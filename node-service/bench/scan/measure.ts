@@ -59,7 +59,8 @@ export async function measureScan(o: ScanOptions) {
     const valkeyRoundTrips = proxy ? await probeRoundTrips(servers[0]!.baseUrl, classroom, plan, proxy) : null;
     if (valkeyRoundTrips) {
       const { challenge, confirm } = valkeyRoundTrips;
-      o.log(`  one scan alone: Valkey round trips (commands) ${challenge.roundTrips} (${challenge.commands}) to challenge, ${confirm.roundTrips} (${confirm.commands}) to confirm`);
+      const confirmed = confirm ? `${confirm.roundTrips} (${confirm.commands}) to confirm` : 'no confirmation';
+      o.log(`  one scan alone (${valkeyRoundTrips.outcome}): Valkey round trips (commands) ${challenge.roundTrips} (${challenge.commands}) to challenge, ${confirmed}`);
     }
     const groups = await processGroups(servers, classroom, databaseUrl);
     const run = () => meteredBurst(servers, classroom, plan, groups, o.cores);
@@ -161,10 +162,11 @@ async function probeRoundTrips(baseUrl: string, classroom: Classroom, plan: Retu
     proxy.pause();
     return { roundTrips: proxy.roundTrips(...markers), commands: proxy.commands(...markers) };
   };
-  const challenge = await metered(() => client.call('probeChallenge', { qrToken, planned }));
-  const confirm = await metered(() => client.call('probeConfirm', { index: planned.index }));
+  let outcome = '';
+  const challenge = await metered(async () => (outcome = (await client.call('probeChallenge', { qrToken, planned })).outcome));
+  const confirm = outcome === 'offered' ? await metered(async () => (outcome = (await client.call('probeConfirm', { index: planned.index })).outcome)) : null;
   round.close();
-  return { challenge, confirm };
+  return { challenge, confirm, outcome };
 }
 
 /** Warm-up bursts (JIT, pools, keep-alive connections) until the CPU per scan of two in a row differs by less than SETTLED. */
