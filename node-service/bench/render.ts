@@ -99,6 +99,7 @@ function scanView(record: BenchRecord): View {
       `N = ${count(r.students)}, ${r.instances} instance${r.instances === 1 ? '' : 's'}`,
       ...(r.arrivalSeconds > 0 ? [`arriving over ${r.arrivalSeconds} s`] : []),
       ...(r.projectors > 0 ? [`${r.projectors} projectors rotating`] : []),
+      ...(r.valkeyDelayMs !== null && r.valkeyDelayMs !== undefined ? [`Valkey + ${r.valkeyDelayMs} ms each way`] : []),
     ].join(', ');
   const label = (r: ScanRun) => `${setting(r)}${ab ? `, ${r.build === 0 ? 'this build' : 'baseline'} run ${r.pair}` : ''}`;
   const each = (r: ScanRun, f: (s: ScanRun['servers'][number]) => string) => r.servers.map(f).join(' + ');
@@ -110,6 +111,11 @@ function scanView(record: BenchRecord): View {
     ['errors by code', (r) => errors(b(r).errors)],
     ['full two-step scan p50 / p99 / max (ms)', (r) => ms(b(r).scan)],
     ['confirm alone; challenge alone p50 / p99 / max (ms)', (r) => `${ms(b(r).confirm)}; ${ms(b(r).challenge)}`],
+    [
+      'Valkey round trips (commands) of one scan alone: challenge; confirmation',
+      ({ valkeyRoundTrips: v }) =>
+        v ? `${v.challenge.roundTrips} (${v.challenge.commands}); ${v.confirm ? `${v.confirm.roundTrips} (${v.confirm.commands})` : v.outcome}` : '– (no --valkey-delay)',
+    ],
     ['confirmed on the other instance than the challenge', (r) => (r.instances > 1 ? count(b(r).crossInstance) : '–')],
     [
       'rows committed (= confirmed?); projector live count after',

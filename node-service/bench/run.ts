@@ -27,7 +27,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     sessions: list, students: list, sockets: list, instances: list, arrival: list, projectors: list,
-    clients: list, pairs: list, quiet: list, window: list, service: list, baseline: list, minutes: list,
+    clients: list, pairs: list, quiet: list, window: list, service: list, baseline: list, minutes: list, 'valkey-delay': list,
     profile: { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
     tsx: { type: 'boolean', default: false },
@@ -84,6 +84,7 @@ async function measure(): Promise<void> {
     pairs: numbers('pairs')?.[0],
     windowSeconds: numbers('window')?.[0],
     quietPercent: numbers('quiet')?.[0],
+    valkeyDelays: numbers('valkey-delay', 0),
   };
   print(`machine: ${machine.line}`);
   for (const name of chosen()) {

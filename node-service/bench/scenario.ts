@@ -20,6 +20,8 @@ export interface ScenarioContext {
   windowSeconds?: number | undefined;
   /** `--quiet=20`: each measurement starts once the shared machine is at most this busy (% of all cores), or after a few minutes. */
   quietPercent?: number | undefined;
+  /** `--valkey-delay=0,50,200`: the service reaches Valkey through a TCP proxy that holds each write this long (ms) each way (scan). */
+  valkeyDelays?: number[] | undefined;
   /** Extra environment for the service under test (`--env NAME=value`). */
   env: Record<string, string>;
   profile: boolean;

@@ -124,5 +124,33 @@ async function burst(request: { qrToken: string; startAt: number; scans: Planned
   return { records };
 }
 
-export const handlers = { enroll, burst };
+/**
+ * One student's scan in two calls, so that the coordinator can meter each step alone (the Valkey round trips
+ * of a challenge, then of its confirmation): `probeChallenge` asks and keeps the offer, `probeConfirm`
+ * answers it.
+ */
+const probes = new Map<number, { offer: { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }; planned: PlannedScan }>();
+
+async function probeChallenge(request: { qrToken: string; planned: PlannedScan }) {
+  const phone = phones.get(request.planned.index);
+  if (!phone) throw new Error(`student ${request.planned.index} is not enrolled in this load process`);
+  const asked = phoneBinding ? { token: request.qrToken, phone: challengeProof(phone.phoneKey, request.qrToken) } : { token: request.qrToken };
+  const offer = await post(`${request.planned.challengeBase}/asistencia/api/scan/challenge`, asked);
+  // A refusal is a figure too (a Valkey so slow that the challenge passes REQUEST_DEADLINE_MS: 503).
+  if (offer.status !== 200) return { outcome: `challenge:${errorCode(offer)}` };
+  probes.set(request.planned.index, { offer: offer.body as { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }, planned: request.planned });
+  return { outcome: 'offered' };
+}
+
+async function probeConfirm(request: { index: number }) {
+  const phone = phones.get(request.index)!;
+  const { offer, planned } = probes.get(request.index)!;
+  probes.delete(request.index);
+  const assertion = phone.assert(offer.options);
+  const signed = phoneBinding ? { phoneSignature: phone.phoneKey.sign('scan-confirm', offer.challengeId, offer.options.challenge) } : {};
+  const answer = await post(`${planned.confirmBase}/asistencia/api/scan/confirm`, { challengeId: offer.challengeId, assertion, ...signed });
+  return { outcome: answer.status === 200 ? String(answer.body.outcome) : `confirm:${errorCode(answer)}` };
+}
+
+export const handlers = { enroll, burst, probeChallenge, probeConfirm };
 serve(handlers, () => agent.destroy());

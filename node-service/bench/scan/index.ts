@@ -17,7 +17,11 @@ export const scanScenario: Scenario = {
     const ceilings = await measureCeilings(context);
     const configurations = (context.arrivals ?? [0, 10]).flatMap((arrivalSeconds) =>
       (context.students ?? [100, 500]).flatMap((students) =>
-        (context.instances ?? [1, 2]).flatMap((instances) => (context.projectors ?? [0]).map((projectors) => ({ arrivalSeconds, students, instances, projectors }))),
+        (context.instances ?? [1, 2]).flatMap((instances) =>
+          (context.projectors ?? [0]).flatMap((projectors) =>
+            (context.valkeyDelays ?? [null]).map((valkeyDelayMs) => ({ arrivalSeconds, students, instances, projectors, valkeyDelayMs })),
+          ),
+        ),
       ),
     );
     const builds = context.baseline ? [context.runner, context.baseline] : [context.runner];
@@ -26,9 +30,10 @@ export const scanScenario: Scenario = {
     for (const configuration of configurations) {
       for (let pair = 1; pair <= pairs; pair += 1) {
         for (const [build, runner] of builds.entries()) {
-          const { students, instances, arrivalSeconds, projectors } = configuration;
+          const { students, instances, arrivalSeconds, projectors, valkeyDelayMs } = configuration;
           const which = context.baseline ? `, ${build === 0 ? 'this build' : 'baseline'} run ${pair}` : '';
-          log(`scan, N = ${students}, ${instances} instance(s), arrival ${arrivalSeconds} s, ${projectors} other projectors${which}`);
+          const delay = valkeyDelayMs === null ? '' : `, Valkey + ${valkeyDelayMs} ms each way`;
+          log(`scan, N = ${students}, ${instances} instance(s), arrival ${arrivalSeconds} s, ${projectors} other projectors${delay}${which}`);
           const { teardown, env, profile, machine } = context;
           const clients = context.clients ?? 2;
           const result = await measureScan({ ...configuration, runner, teardown, env, profile, clients, cores: machine.cpus, quietPercent: context.quietPercent ?? 20, log });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { withAdmin, withDatabase } from '../../test/support/environment.js';
+import { VALKEY_URL, withAdmin, withDatabase } from '../../test/support/environment.js';
+import { startValkeyProxy, type ValkeyProxy } from '../../test/support/valkey-proxy.js';
 import { profiler, type ProfileSummary } from '../support/cpu-profile.js';
 import { benchCourse, startDirectory } from '../support/directory.js';
 import { childrenOf, cpuBetween, cpuSnapshot, machineBusyPercent, maxSampler, parentOf, rssBytes, syscalls, waitForQuietMachine } from '../support/proc.js';
@@ -30,6 +31,8 @@ export interface ScanOptions {
   clients: number;
   cores: number;
   quietPercent: number;
+  /** Through a TCP proxy that holds each write this long (ms) each way, as a distant Valkey; null: straight to Valkey. */
+  valkeyDelayMs: number | null;
   log: (line: string) => void;
 }
 
@@ -47,11 +50,18 @@ export async function measureScan(o: ScanOptions) {
   const servers: BenchService[] = [];
   try {
     const databaseUrl = await createDatabase(scope);
-    const profiles = await startInstances(o, databaseUrl, servers, scope);
+    const proxy = o.valkeyDelayMs === null ? null : await valkeyProxy(o.valkeyDelayMs, scope);
+    const profiles = await startInstances(o, databaseUrl, servers, scope, proxy);
     const classroom = await enrollClassroom(servers[0]!.baseUrl, o.students, o.clients, scope);
     o.log(`  ${o.students} students enrolled a phone each in ${classroom.enrollSeconds.toFixed(1)} s`);
     if (o.projectors > 0) await projectSessions(servers[0]!, await runningSessions(servers[0]!.baseUrl, o.projectors, 'PROJECTED'), scope);
     const plan = planScans(classroom, servers.map((s) => s.baseUrl), o.arrivalSeconds * 1000);
+    const valkeyRoundTrips = proxy ? await probeRoundTrips(servers[0]!.baseUrl, classroom, plan, proxy) : null;
+    if (valkeyRoundTrips) {
+      const { challenge, confirm } = valkeyRoundTrips;
+      const confirmed = confirm ? `${confirm.roundTrips} (${confirm.commands}) to confirm` : 'no confirmation';
+      o.log(`  one scan alone (${valkeyRoundTrips.outcome}): Valkey round trips (commands) ${challenge.roundTrips} (${challenge.commands}) to challenge, ${confirmed}`);
+    }
     const groups = await processGroups(servers, classroom, databaseUrl);
     const run = () => meteredBurst(servers, classroom, plan, groups, o.cores);
 
@@ -77,6 +87,8 @@ export async function measureScan(o: ScanOptions) {
       instances: o.instances,
       arrivalSeconds: o.arrivalSeconds,
       projectors: o.projectors,
+      valkeyDelayMs: o.valkeyDelayMs,
+      valkeyRoundTrips,
       clients: o.clients,
       runner: o.runner.label,
       enrollSeconds: classroom.enrollSeconds,
@@ -99,10 +111,11 @@ export async function measureScan(o: ScanOptions) {
 export type ScanResult = Awaited<ReturnType<typeof measureScan>>;
 
 /** One after the other: the first migrates the fresh database, the second finds it done. */
-async function startInstances(o: ScanOptions, databaseUrl: string, servers: BenchService[], scope: Teardown) {
+async function startInstances(o: ScanOptions, databaseUrl: string, servers: BenchService[], scope: Teardown, proxy: ValkeyProxy | null) {
   const directory = await startDirectory([benchCourse(COURSE_ID, o.students), benchCourse('PROJECTED', 1)], scope);
   const env = {
     ...serviceEnv(databaseUrl, scope),
+    ...(proxy ? { VALKEY_URL: proxy.url } : {}),
     PUBLIC_URL: PUBLIC_ORIGIN,
     // All the traffic comes from 127.0.0.1: the per-address and per-user limits would stop a classroom of one address.
     RATE_LIMIT_SCAN_PER_MINUTE: '1000000',
@@ -122,6 +135,38 @@ async function startInstances(o: ScanOptions, databaseUrl: string, servers: Benc
   }
   o.log(`  ${o.runner.label}: ${servers.map((s) => `pid ${s.pid} at ${s.baseUrl}`).join(', ')}`);
   return profiles;
+}
+
+/** Valkey behind test/support/valkey-proxy.ts, `delayMs` later each way; closed with the run. */
+async function valkeyProxy(delayMs: number, scope: Teardown): Promise<ValkeyProxy> {
+  const target = new URL(VALKEY_URL);
+  const proxy = await startValkeyProxy({ host: target.hostname, port: Number(target.port || 6379) }, { delayMs });
+  scope.defer('close the Valkey proxy', () => proxy.close());
+  return proxy;
+}
+
+/**
+ * One student scans alone on a round of its own, each step metered by the proxy: the writes that carry the
+ * scan's keys (anything under scan:, and the code it presents) are its round trips to Valkey (ioredis sends
+ * the commands of one tick in one write and waits for their answers before a command that needs them).
+ */
+async function probeRoundTrips(baseUrl: string, classroom: Classroom, plan: ReturnType<typeof planScans>, proxy: ValkeyProxy) {
+  const round = await openRound(baseUrl);
+  const qrToken = await round.liveToken();
+  const planned = plan[classroom.shares[0]![0]!]!;
+  const client = classroom.clients[0]!;
+  const markers = ['scan:', `qr:token:${qrToken}`];
+  const metered = async (step: () => Promise<unknown>) => {
+    proxy.record();
+    await step();
+    proxy.pause();
+    return { roundTrips: proxy.roundTrips(...markers), commands: proxy.commands(...markers) };
+  };
+  let outcome = '';
+  const challenge = await metered(async () => (outcome = (await client.call('probeChallenge', { qrToken, planned })).outcome));
+  const confirm = outcome === 'offered' ? await metered(async () => (outcome = (await client.call('probeConfirm', { index: planned.index })).outcome)) : null;
+  round.close();
+  return { challenge, confirm, outcome };
 }
 
 /** Warm-up bursts (JIT, pools, keep-alive connections) until the CPU per scan of two in a row differs by less than SETTLED. */

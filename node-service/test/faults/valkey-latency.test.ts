@@ -65,7 +65,7 @@ test('/ready says Valkey is degraded (200) past VALKEY_MAX_LATENCY_MS, scans sti
   const after = await roundTrips('0.1');
   expect(after.count - before.count).toBeGreaterThan(after.within - before.within);
 
-  // Degraded, not failing: a scan (two round trips to challenge, one to confirm) still goes through.
+  // Degraded, not failing: a scan (two round trips to challenge, two to confirm) still goes through.
   const session = await liveSession(service, { rotationPeriodMs: 30_000, graceMs: 30_000 });
   const { token } = await session.screen();
   expect((await scanner(service).scan(token, phone)).body.outcome).toBe('confirmed');

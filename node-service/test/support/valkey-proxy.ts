@@ -16,6 +16,8 @@ export interface ValkeyProxy {
   setDelay(ms: number): void;
   /** Starts recording what clients send (forgetting anything recorded before). */
   record(): void;
+  /** Stops recording; what was recorded stays readable until the next `record()`. */
+  pause(): void;
   /** The chunks clients sent since `record()`, as text, in arrival order. */
   sent(): string[];
   /** How many recorded chunks contain any of `markers`: the round trips that carried those keys. */
@@ -28,6 +30,7 @@ export interface ValkeyProxy {
 export async function startValkeyProxy(target: { host: string; port: number }, options: { delayMs?: number } = {}): Promise<ValkeyProxy> {
   let delayMs = options.delayMs ?? 0;
   let recording: string[] | null = null;
+  let recorded: string[] = [];
   const sockets = new Set<Socket>();
 
   /** Forwards chunks `delayMs` later, in order (a later chunk never overtakes an earlier one). */
@@ -66,14 +69,15 @@ export async function startValkeyProxy(target: { host: string; port: number }, o
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
-  const matching = (markers: string[]) => (recording ?? []).filter((chunk) => markers.some((marker) => chunk.includes(marker)));
+  const matching = (markers: string[]) => recorded.filter((chunk) => markers.some((marker) => chunk.includes(marker)));
 
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     setDelay: (ms) => void (delayMs = ms),
-    record: () => void (recording = []),
-    sent: () => [...(recording ?? [])],
+    record: () => void (recorded = recording = []),
+    pause: () => void (recording = null),
+    sent: () => [...recorded],
     roundTrips: (...markers) => matching(markers).length,
     commands: (...markers) => matching(markers).reduce((sum, chunk) => sum + (chunk.match(/(^|\r\n)\*\d+\r\n/g)?.length ?? 0), 0),
     async close() {

@@ -6,11 +6,7 @@ import type { LiveCodes } from '../qr-projection/index.js';
 import { createScanService } from './application/scan.js';
 import type { ScanCredentials, ScanReceipts, ScanSession } from './application/ports.js';
 import { createAssertionCeremony } from './infrastructure/assertion-ceremony.js';
-import { createScanChallengeStore } from './infrastructure/challenge-store.js';
-import { createPhoneRequests } from './infrastructure/phone-requests.js';
-import { createNetworkBudgets } from './infrastructure/network-budgets.js';
-import { createSharingWatch } from './infrastructure/sharing-watch.js';
-import { createTypedCodeAttempts } from './infrastructure/typed-code-failures.js';
+import { createScanState } from './infrastructure/scan-state.js';
 import { scanRoutes } from './presentation/routes.js';
 
 export type { ScanCredentials, ScanDevice, ScanEvidence, ScanReceipts, ScanSession } from './application/ports.js';
@@ -43,21 +39,27 @@ export function createScanModule(deps: {
   const scan = createScanService({
     liveCodes: deps.liveCodes,
     sessions: deps.sessions,
-    challenges: createScanChallengeStore(deps.store),
-    phoneRequests: createPhoneRequests(deps.store, deps.requestsPerMinutePerPhone),
-    networkBudgets: createNetworkBudgets(deps.store, { proven: deps.requestsPerMinutePerAddress, unproven: deps.unknownPhoneRequestsPerMinutePerAddress }),
-    typedCodeAttempts: createTypedCodeAttempts(deps.store, { perPhone: deps.typedCodeFailuresPerMinute, perNetwork: deps.typedCodeFailuresPerMinutePerAddress }),
+    state: createScanState(deps.store, {
+      challengeTtlMs: deps.challengeTtlMs,
+      limits: {
+        perPhone: deps.requestsPerMinutePerPhone,
+        perNetwork: deps.requestsPerMinutePerAddress,
+        unprovenPerNetwork: deps.unknownPhoneRequestsPerMinutePerAddress,
+        typedPerPhone: deps.typedCodeFailuresPerMinute,
+        typedPerNetwork: deps.typedCodeFailuresPerMinutePerAddress,
+      },
+      sharing: deps.sharing,
+    }),
     ceremony: createAssertionCeremony(deps.assertions),
     credentials: deps.credentials,
     phoneSignatureValid,
     confirmations: deps.confirmations,
     receipts: deps.receipts,
-    sharing: createSharingWatch(deps.store, deps.sharing),
     settings: { challengeTtlMs: deps.challengeTtlMs, sharingPolicy: deps.sharing.policy, campusNetworks: deps.campusNetworks },
     ...(deps.now ? { now: deps.now } : {}),
   });
   // The budgets per client network are spent inside the challenge, once the phone key is known to be
-  // enrolled or not (network-budgets.ts): junk that fails validation spends nothing, and a confirmation
+  // enrolled or not (scan-state.ts): junk that fails validation spends nothing, and a confirmation
   // spends the single-use challenge it answers.
   return { scan, routes: scanRoutes({ scan }) };
 }

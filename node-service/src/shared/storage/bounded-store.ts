@@ -40,6 +40,7 @@ export function boundedByDeadline(store: KeyValueStore): KeyValueStore {
     increment: (key, ttlMs) => bounded(() => store.increment(key, ttlMs)),
     decrement: (key) => bounded(() => store.decrement(key)),
     ttlMs: (key) => bounded(() => store.ttlMs(key)),
+    ...(store.runScript ? { runScript: (script, keys, args) => bounded(() => store.runScript!(script, keys, args)) } : {}),
     publish: (channel, message) => bounded(() => store.publish(channel, message)),
     // Not bounded by a deadline, but a SUBSCRIBE refused in an outage is the 503 code too (a projector's
     // subscribe is answered SERVICE_UNAVAILABLE, and asks again), not an unexpected failure.

@@ -5,6 +5,16 @@
  */
 export type MessageHandler = (message: string) => void;
 
+/**
+ * A Lua script Valkey runs atomically, in one round trip. Every key it touches is passed as KEYS (the adapter
+ * adds the key prefix), never built inside the script, so a cluster client could route it or refuse it.
+ */
+export interface StoreScript {
+  /** A name for the command (ioredis defineCommand): unique per script. */
+  name: string;
+  lua: string;
+}
+
 export interface KeyValueStore {
   readonly kind: 'valkey' | 'memory';
   get(key: string): Promise<string | null>;
@@ -23,6 +33,11 @@ export interface KeyValueStore {
   decrement(key: string): Promise<void>;
   /** Remaining time to live in ms; null when the key does not exist or has no TTL. */
   ttlMs(key: string): Promise<number | null>;
+  /**
+   * Valkey only (the in-process store has no Lua): runs `script` with `keys` as KEYS and `args` as ARGV, in
+   * one round trip (EVALSHA; the first call on a connection sends the source).
+   */
+  runScript?(script: StoreScript, keys: string[], args: Array<string | number>): Promise<unknown>;
   publish(channel: string, message: string): Promise<void>;
   /** Resolves once the subscription is active; the returned function unsubscribes. */
   subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>>;

@@ -4,7 +4,7 @@
  * readiness check. Each answer is observed (the histogram asistencia_valkey_round_trip_seconds); the
  * median of the last few, or a probe still unanswered for longer, is what /ready compares with
  * VALKEY_MAX_LATENCY_MS. A slow Valkey slows every scan by its round trips one after another (two for a
- * challenge): the instance still answers correctly, so it is degraded, not failing.
+ * challenge, two for its confirmation: scan/infrastructure/scan-state.ts): the instance still answers correctly, so it is degraded, not failing.
  */
 const SAMPLES = 5;
 

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { KeyValueStore, MessageHandler } from './key-value.js';
+import type { KeyValueStore, MessageHandler, StoreScript } from './key-value.js';
 
 /**
  * A counter for a fixed window in one command (EVALSHA; a MULTI of INCR, PEXPIRE NX and PTTL took five):
@@ -37,6 +37,15 @@ export function createValkeyStore(options: { url: string; keyPrefix: string }): 
   // The SUBSCRIBE in flight per channel: a second subscriber joining meanwhile waits for it too.
   const subscribing = new Map<string, Promise<unknown>>();
   const prefixed = (key: string) => options.keyPrefix + key;
+  // Scripts become commands of the connection on first use (EVAL once per connection, then EVALSHA).
+  const scripts = new Set<string>();
+  const scriptCommand = (script: StoreScript, keys: number) => {
+    if (!scripts.has(script.name)) {
+      commands.defineCommand(script.name, { numberOfKeys: keys, lua: script.lua });
+      scripts.add(script.name);
+    }
+    return (commands as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>)[script.name]!.bind(commands);
+  };
 
   subscriber.on('message', (channel: string, message: string) => {
     for (const handler of handlers.get(channel) ?? []) handler(message);
@@ -76,6 +85,7 @@ export function createValkeyStore(options: { url: string; keyPrefix: string }): 
       const ttl = await commands.pttl(prefixed(key));
       return ttl >= 0 ? ttl : null;
     },
+    runScript: (script, keys, args) => scriptCommand(script, keys.length)(...keys.map(prefixed), ...args),
     async publish(channel, message) {
       await commands.publish(prefixed(channel), message);
     },

@@ -22,50 +22,76 @@ export interface BoundChallenge {
   network: string;
 }
 
-/**
- * Typed codes tried per client network (address-network.ts) over a window: six digits can be guessed, so a
- * network that keeps missing stops being heard for the rest of the window.
- */
-export interface TypedCodeAttempts {
-  /**
-   * Counts this attempt before the code is looked at, against the phone's budget first and then its
-   * network's high ceiling; null while both allow it, else the seconds to wait.
-   */
-  begin(phoneKeyId: string, network: string): Promise<number | null>;
-  /** A right code gives its attempt back. */
-  succeeded(phoneKeyId: string, network: string): Promise<void>;
+/** Where a challenge request stops once its budgets are spent, as PostgreSQL, the signature and the code said. */
+export type RequestStop =
+  /** No active device on that phone: revoked or flagged. */
+  | 'devices'
+  /** The code (or typed code) is not live. */
+  | 'code'
+  /** The session refuses it (closed, another round, another network). */
+  | 'session';
+
+/** A signed challenge request of an enrolled phone, with what the scan decided before asking Valkey. */
+interface AdmissionRequest {
+  phoneKeyId: string;
+  nonce: string;
+  network: string;
+  /** A typed fallback code: its attempt is counted (and given back when the code is right). */
+  typed: boolean;
 }
 
-/** Recent uses of phone keys and students' confirmations, to see one device used in two places or at once. */
-export interface SharingWatch {
-  /** Records this challenge request of the phone key; the evidence of sharing it reveals, if any. */
-  asked(phoneKeyId: string, use: Use): Promise<SharingEvidence | null>;
-  /** The phone key's challenge was answered: its next request is not "at once". */
-  answered(phoneKeyId: string): Promise<void>;
-  /** Records a confirmation; for a student already confirmed in the round from another network, the evidence. */
-  confirmed(key: { sessionId: string; round: number; studentId: string }, use: Use, outcome: 'confirmed' | 'already_confirmed'): Promise<SharingEvidence | null>;
+/** Everything the admission needs to store the challenge, if nothing refuses it. */
+export interface ChallengeToKeep {
+  challengeId: string;
+  bound: BoundChallenge;
+  /** This request (client network, arrival) and the phone key's latest one, as `lastUse` read it. */
+  use: Use;
+  previousUse: Use | null;
 }
 
+export type Admission = AdmissionRequest & ({ stopsAt: RequestStop } | { stopsAt: 'offer'; offer: ChallengeToKeep });
+
+export type AdmissionVerdict =
+  /** The nonce was served before; the network's budget for unproven requests was spent (its wait if over). */
+  | { kind: 'replayed'; waitSeconds: number | null }
+  /** A budget is spent (the phone's, the network's, a typed code's): the seconds to wait. */
+  | { kind: 'limited'; waitSeconds: number }
+  /** The budgets are spent and the request stops where the admission said (`stopsAt`). */
+  | { kind: 'stopped' }
+  /** Refused by SHARING_POLICY=refuse for this evidence; nothing of this use was kept. */
+  | { kind: 'shared'; evidence: SharingEvidence }
+  /** The challenge is kept; the evidence of sharing it carries (its devices then carry the alert), if any. */
+  | { kind: 'offered'; evidence: SharingEvidence | null };
+
 /**
- * Challenge requests per client network per minute, in two budgets that cannot spend each other: requests an
- * enrolled phone signed, and requests nobody enrolled signed (made-up keys, bad signatures, replays).
- * Each answers null while its budget allows the request, else the seconds to wait.
+ * The scan's short-lived state (Valkey), in as few round trips as the scan allows: a challenge reads once
+ * (`lastUse`, written with the code's own read) and decides once (`admit`, or `unproven`); a confirmation
+ * takes its challenge once and says it was answered once. Budgets per minute: SCAN_REQUESTS_PER_PHONE_PER_MINUTE,
+ * RATE_LIMIT_SCAN_PER_MINUTE (requests enrolled phones signed, per client network),
+ * RATE_LIMIT_SCAN_UNKNOWN_PHONE_PER_MINUTE (the rest), FALLBACK_CODE_FAILURES_PER_MINUTE (wrong typed codes
+ * per phone) and FALLBACK_CODE_FAILURES_PER_ADDRESS_PER_MINUTE (per network, a ceiling).
  */
-export interface NetworkBudgets {
-  proven(network: string): Promise<number | null>;
+export interface ScanState {
+  /** The phone key's latest challenge request (null when SHARING_WINDOW_SECONDS is 0 or there was none). */
+  lastUse(phoneKeyId: string): Promise<Use | null>;
+  /** A request no enrolled phone signed spends its network's small budget: null while it allows, else the wait. */
   unproven(network: string): Promise<number | null>;
-}
-
-/** Signed challenge requests of one phone: each nonce served once, and a budget per phone key per minute. */
-export interface PhoneRequests {
-  /** 'replayed' for a nonce used before; a number: the seconds until this phone key may ask again. */
-  admit(phoneKeyId: string, nonce: string, ttlMs: number): Promise<'admitted' | 'replayed' | number>;
-}
-
-export interface ScanChallengeStore {
-  save(challengeId: string, bound: BoundChallenge, ttlMs: number): Promise<void>;
+  /**
+   * In one step: the nonce served once, the phone's and the network's budgets, a typed code's attempt, the
+   * sharing marks (two places, two at once) and the challenge kept for SCAN_CHALLENGE_TTL_SECONDS.
+   */
+  admit(admission: Admission): Promise<AdmissionVerdict>;
   /** Atomic: a challenge is used once, whatever races for it. */
   take(challengeId: string): Promise<BoundChallenge | null>;
+  /**
+   * The phone key's challenge was answered (its next request is not "at once"); with a confirmation, where
+   * it came from is recorded, or, for a student already confirmed in the round, compared: the evidence of
+   * a confirmation from another network, if any.
+   */
+  answered(
+    phoneKeyId: string,
+    confirmation?: { key: { sessionId: string; round: number; studentId: string }; use: Use; outcome: 'confirmed' | 'already_confirmed' },
+  ): Promise<SharingEvidence | null>;
 }
 
 /**

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../shared/errors.js';
+import { keystore } from '../../../shared/keystore.js';
 import { phoneKeyMessage } from '../../../shared/phone-key.js';
+import { createMemoryStore } from '../../../shared/storage/memory-store.js';
+import { createScanState } from '../infrastructure/scan-state.js';
 import { createScanService } from './scan.js';
-import type { BoundChallenge, ScanDevice, ScanSession } from './ports.js';
+import type { BoundChallenge, ScanDevice, ScanSession, ScanState } from './ports.js';
 
 /**
- * The scan's rules with tiny fakes: no database, no Valkey, no real signatures (a fake check that accepts
- * exactly the bytes the phone "signed"). The same rules run against the real parts in test/scan/.
+ * The scan's rules with tiny fakes: no database, the in-process store for Valkey, no real signatures (a fake
+ * check that accepts exactly the bytes the phone "signed"). The same rules run against the real parts in
+ * test/scan/.
  */
 const PERIOD = 3000;
 const session: ScanSession = {
@@ -39,11 +43,20 @@ const signBy = (key: Uint8Array, message: Uint8Array) => new Uint8Array([...key,
 function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: number; recentSession?: ScanSession } = {}) {
   const devices = options.devices ?? [device()];
   const challenges = new Map<string, BoundChallenge>();
-  const lifetimes = new Map<string, number>();
-  const nonces = new Set<string>();
   const recorded: unknown[] = [];
   const attempts: Array<{ sessionId: string; studentId: string; code: string }> = [];
   let clock = options.at ?? 10 * PERIOD;
+  const store = createMemoryStore(() => clock);
+  const limits = { perPhone: 100, perNetwork: 100, unprovenPerNetwork: 100, typedPerPhone: 100, typedPerNetwork: 100 };
+  const real = createScanState(store, { challengeTtlMs: 20_000, limits, sharing: { policy: 'flag', windowMs: 0, simultaneousMs: 0, confirmedFromMs: 60_000 } });
+  // The challenges kept, as the scan bound them.
+  const state: ScanState = {
+    ...real,
+    admit: async (admission) => {
+      if (admission.stopsAt === 'offer') challenges.set(admission.offer.challengeId, admission.offer.bound);
+      return real.admit(admission);
+    },
+  };
   let sessionLookups = 0;
   let recentLookups = 0;
   let credentialLookups = 0;
@@ -65,19 +78,7 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
         return options.recentSession ?? session;
       },
     },
-    challenges: {
-      save: async (id, bound, ttlMs) => void (challenges.set(id, bound), lifetimes.set(id, ttlMs)),
-      take: async (id) => {
-        const bound = challenges.get(id) ?? null;
-        challenges.delete(id);
-        return bound;
-      },
-    },
-    phoneRequests: {
-      admit: async (key, nonce) => (nonces.has(`${key}:${nonce}`) ? 'replayed' : (nonces.add(`${key}:${nonce}`), 'admitted')),
-    },
-    networkBudgets: { proven: async () => null, unproven: async () => null },
-    typedCodeAttempts: { begin: async () => null, succeeded: async () => undefined },
+    state,
     ceremony: {
       options: async (_ttl, allowed) => ({ options: { allow: allowed.map((d) => d.credentialId) }, challenge: 'chal' }),
       verify: async () => ({ newCounter: 0, backedUp: false, userHandle: null }),
@@ -96,7 +97,6 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
       noteAttempt: async (key, code) => void attempts.push({ ...key, code }),
     },
     receipts: { document: (evidence) => ({ challengeId: evidence.challengeId }) },
-    sharing: { asked: async () => null, answered: async () => undefined, confirmed: async () => null },
     settings: { challengeTtlMs: 20_000, sharingPolicy: 'flag', campusNetworks: [] },
     now: () => clock,
   });
@@ -105,7 +105,8 @@ function harness(options: { devices?: ScanDevice[]; at?: number; slowLookupMs?: 
     nonce,
     signature: signBy(key, phoneKeyMessage('scan-challenge', signed, nonce)),
   });
-  return { scan, proof, recorded, attempts, challenges, lifetimes, lookups: () => sessionLookups, recentLookups: () => recentLookups, credentialLookups: () => credentialLookups };
+  const lifetime = (challengeId: string) => store.ttlMs(keystore.scanChallenge(challengeId));
+  return { scan, proof, recorded, attempts, challenges, lifetime, lookups: () => sessionLookups, recentLookups: () => recentLookups, credentialLookups: () => credentialLookups };
 }
 
 async function refusal(work: Promise<unknown>): Promise<string> {
@@ -126,10 +127,10 @@ describe('asking for a challenge', () => {
     expect(h.challenges.get(offer.challengeId)).toMatchObject({ phoneKeyId: 'phone-A', devices: [{ deviceId: 7 }], network: '10.0.0.5' });
   });
 
-  it('gives the challenge the time to live of the setting, and says so (the store forgets it after: stores.test.ts)', async () => {
+  it('gives the challenge the time to live of the setting, and says so (the store forgets it after: scan-state.test.ts)', async () => {
     const h = harness();
     const offer = await h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: null });
-    expect(h.lifetimes.get(offer.challengeId)).toBe(20_000);
+    expect(await h.lifetime(offer.challengeId)).toBe(20_000);
     expect(offer.expiresInSeconds).toBe(20);
   });
 
@@ -140,7 +141,7 @@ describe('asking for a challenge', () => {
     expect(await refusal(h.scan.challenge({ token: 'live', phone: h.proof('nonce-0000000001', undefined, undefined, 'other-token'), clientAddress: null }))).toBe('SCAN_PHONE_SIGNATURE_INVALID');
     await h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: null });
     expect(await refusal(h.scan.challenge({ token: 'live', phone: h.proof(), clientAddress: null }))).toBe('SCAN_PHONE_REQUEST_REPLAYED');
-    // No student is named by an unknown phone or a bad signature, nor by a replay: nothing for the roster.
+    // No student is named by an unknown phone or a bad signature, and a replay may not be theirs: nothing for the roster.
     expect(h.attempts).toEqual([]);
   });
 

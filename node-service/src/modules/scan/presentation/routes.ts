@@ -28,7 +28,7 @@ const resultSchema = z.object({
 
 /**
  * The public scan step (no portal login: the phone key proves which phone asks, the passkey who signs).
- * Limited per client network inside the challenge (scan/infrastructure/network-budgets.ts), where the
+ * Limited per client network inside the challenge (scan/infrastructure/scan-state.ts), where the
  * service knows whether an enrolled phone signed: a whole classroom may share one campus address.
  */
 export function scanRoutes(deps: { scan: ScanService }): FastifyPluginAsyncZod {
