@@ -130,7 +130,7 @@ describe('teacher corrections and exports', () => {
     expect(rows.slice(1).map((r) => r[1])).toEqual(['María Gómez', 'José Núñez', 'Luis Pérez']);
     const byNumber = new Map(rows.slice(1).map((r) => [r[0], r]));
     expect(byNumber.get('luis.estudiante')?.slice(1, 5)).toEqual(['Luis Pérez', 'Presente', '1', '1']);
-    expect(byNumber.get('maria.estudiante')).toEqual(['maria.estudiante', 'María Gómez', 'Justificado', '0', '1', '', 'no', 'Certificado médico', '']);
+    expect(byNumber.get('maria.estudiante')).toEqual(['maria.estudiante', 'María Gómez', 'Justificado', '0', '1', '', 'no', 'Certificado médico', '', '']);
     expect(byNumber.get('jose.estudiante')?.slice(1, 3)).toEqual(['José Núñez', 'Ausente']);
     await teacher.getByText(`Descargado: ${csv.suggestedFilename()}`).waitFor();
 

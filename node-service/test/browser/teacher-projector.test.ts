@@ -186,7 +186,9 @@ describe('teacher page and projector', () => {
     await teacher.getByRole('link', { name: '← My sessions' }).click();
     await teacher.getByRole('heading', { level: 1, name: 'My sessions' }).waitFor();
     await teacher.getByRole('button', { name: 'New session' }).waitFor();
-    await teacher.getByRole('link', { name: 'Cálculo I · Aula 204' }).waitFor();
+    // In the list of sessions (today's class is also under "Today", above it).
+    await teacher.locator('#sessions').getByRole('link', { name: 'Cálculo I · Aula 204' }).waitFor();
+    await teacher.getByRole('region', { name: 'Today' }).getByRole('link', { name: 'Cálculo I · Aula 204' }).waitFor();
     await screenshot(teacher, 'teacher-list-en');
 
     expect(browser.pageErrors(teacher)).toEqual([]);

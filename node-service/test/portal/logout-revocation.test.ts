@@ -29,6 +29,11 @@ async function startRevocationReceiver(): Promise<{ url: string; received: Recei
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
     req.on('end', () => {
+      // The home page asks a student's recent device changes (device_notice.php): none, and not a revocation.
+      if (req.method === 'GET' && /\/device-changes$/.test(req.url ?? '')) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ noticeDays: 7, changes: [] }));
+        return;
+      }
       received.push({
         method: req.method ?? '',
         url: req.url ?? '',
