@@ -1,45 +1,36 @@
-import { connect, createServer, type Server } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { addVirtualAuthenticator, launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
-import { freePort, startService, type RunningService } from '../support/service.js';
+import { startDoor, type Door } from '../door/door.js';
+import { addVirtualAuthenticator, fillPortalLogin, launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import type { RunningService } from '../support/service.js';
 
 /**
- * A student signed in through the (development) portal enrols a passkey from the phone-sized page, with
- * Chromium's virtual authenticator (resident keys and user verification on). WebAuthn needs a real host
- * name as RP id, so the page is opened at http://localhost:PORT, PORT being the service's PUBLIC_URL: a
- * small TCP front door forwards it to the service, as Apache does in a deployment.
+ * A student signed in on the real PHP portal enrols a passkey from the phone-sized page, with Chromium's
+ * virtual authenticator (resident keys and user verification on), through Apache: the door in front of
+ * node-service as in a deployment. WebAuthn needs a real host name as RP id, so the browser reaches the door
+ * as localhost (startDoor({ publicAsLocalhost: true })).
  */
+let door: Door;
 let service: RunningService;
 let browser: BrowserHarness;
-let front: Server;
 let origin: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  origin = `http://localhost:${port}`;
-  // No JWT secret: the development sign-in at /asistencia/dev/ stands in for the portal.
-  service = await startService({ env: { JWT_SECRET: undefined, PUBLIC_URL: origin } });
-  front = createServer((client) => {
-    const upstream = connect(service.port, '127.0.0.1');
-    client.pipe(upstream).pipe(client);
-    const close = () => (client.destroy(), upstream.destroy());
-    client.on('error', close);
-    upstream.on('error', close);
-  });
-  await new Promise<void>((resolve, reject) => front.once('error', reject).listen(port, '127.0.0.1', resolve));
+  door = await startDoor({ publicAsLocalhost: true });
+  ({ service, origin } = door);
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => (front ? front.close(resolve) : resolve(undefined)));
-  await service?.stop();
+  await door?.stop();
 });
 
+const usernames: Readonly<Record<string, string>> = { 'Luis Pérez': 'luis.estudiante', 'María Gómez': 'maria.estudiante', 'José Núñez': 'jose.estudiante' };
+
 async function signInAndOpenEnrollment(page: Page, studentName: string): Promise<void> {
-  await page.goto(`${origin}/asistencia/dev/?next=${encodeURIComponent('/asistencia/enroll/')}`);
-  await page.getByRole('button', { name: `Entrar como ${studentName} (estudiante)` }).click();
+  await page.goto(`${origin}/asistencia/enroll/`);
+  await fillPortalLogin(page, usernames[studentName]!);
   await page.waitForURL(`${origin}/asistencia/enroll/`);
   await page.getByRole('heading', { level: 1, name: 'Registrar mi llave de acceso' }).waitFor();
   await page.getByText(`Registrando para ${studentName}.`).waitFor();
