@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { KeyValueStore, MessageHandler, StoreScript } from './key-value.js';
 
@@ -37,14 +38,23 @@ export function createValkeyStore(options: { url: string; keyPrefix: string }): 
   // The SUBSCRIBE in flight per channel: a second subscriber joining meanwhile waits for it too.
   const subscribing = new Map<string, Promise<unknown>>();
   const prefixed = (key: string) => options.keyPrefix + key;
-  // Scripts become commands of the connection on first use (EVAL once per connection, then EVALSHA).
-  const scripts = new Set<string>();
-  const scriptCommand = (script: StoreScript, keys: number) => {
-    if (!scripts.has(script.name)) {
-      commands.defineCommand(script.name, { numberOfKeys: keys, lua: script.lua });
-      scripts.add(script.name);
+  // Scripts run as EVALSHA (their SHA-1), and as EVAL once when the server does not know them yet (NOSCRIPT).
+  // Not as commands defined on first use: defining one while an auto-pipeline of the same tick is being
+  // filled breaks that pipeline (ioredis #1931: "results[i] is not iterable"), which 8 scans at once did.
+  const shas = new Map<string, string>();
+  const shaOf = (script: StoreScript) => {
+    let sha = shas.get(script.name);
+    if (!sha) shas.set(script.name, (sha = createHash('sha1').update(script.lua).digest('hex')));
+    return sha;
+  };
+  const runScript = async (script: StoreScript, keys: string[], args: Array<string | number>): Promise<unknown> => {
+    const all = [...keys.map(prefixed), ...args];
+    try {
+      return await commands.evalsha(shaOf(script), keys.length, ...all);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return commands.eval(script.lua, keys.length, ...all);
     }
-    return (commands as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>)[script.name]!.bind(commands);
   };
 
   subscriber.on('message', (channel: string, message: string) => {
@@ -85,7 +95,7 @@ export function createValkeyStore(options: { url: string; keyPrefix: string }): 
       const ttl = await commands.pttl(prefixed(key));
       return ttl >= 0 ? ttl : null;
     },
-    runScript: (script, keys, args) => scriptCommand(script, keys.length)(...keys.map(prefixed), ...args),
+    runScript,
     async publish(channel, message) {
       await commands.publish(prefixed(channel), message);
     },
