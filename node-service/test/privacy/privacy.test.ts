@@ -139,7 +139,7 @@ describe('erasure', () => {
     expect((await apiAs(service.baseUrl, users.admin).post('/api/admin/students/3/erasure', { reason: 'otra vez' })).status).toBe(404);
   });
 
-  it('leaves an erased student nameless, out of the standings and no longer corrected (checked once: red without isErasedId in standings)', async () => {
+  it('leaves an erased student nameless, out of the standings and no longer corrected (checked once: red without isErasedId in standings, and without the prefix in the spot check’s candidates)', async () => {
     const teacher = apiAs(service.baseUrl, users.teacher);
     const overview = await teacher.get(`/api/sessions/${sessionId}`);
     const erased = overview.body.roster.filter((r: { erased: boolean }) => r.erased);
@@ -158,6 +158,11 @@ describe('erasure', () => {
     expect(corrected.status).toBe(409);
     expect(corrected.body.error.code).toBe('CORRECTION_STUDENT_ERASED');
     expect((await teacher.post(`/api/sessions/${sessionId}/corrections`, { studentIds: ['2', anonymousId], status: 'excused', reason: 'Certificado' })).status).toBe(409);
+
+    // Nobody calls an erased student at random: Luis alone is drawn, though both confirmed.
+    const drawn = await teacher.post(`/api/sessions/${sessionId}/spot-checks`, { count: 5 });
+    expect(drawn.status, JSON.stringify(drawn.body)).toBe(201);
+    expect(drawn.body.calls.map((c: { studentId: string }) => c.studentId)).toEqual(['2']);
 
     const csv = await download(`/api/sessions/${sessionId}/export?format=csv`, users.teacher);
     expect(csv.text).toContain(';Estudiante eliminado;');

@@ -88,9 +88,8 @@ export function createAttendanceModule(deps: {
   const standingApi = standingRoutes({ standings, guards: deps.guards, limits: deps.limits });
   const spotChecks = createSpotCheckService({
     spotChecks: createSpotCheckRepository(deps.db),
-    sessions: repository,
+    sessions,
     devices: deps.deviceAlerts,
-    maxStudents: deps.spotCheckMaxStudents,
     randomBelow: (n) => randomInt(n),
   });
   const spotCheckApi = spotCheckRoutes({ spotChecks, guards: deps.guards, limits: deps.limits, maxStudents: deps.spotCheckMaxStudents });

@@ -1,37 +1,34 @@
-import { attendanceErrors, spotCheckErrors } from '../domain/errors.js';
-import { mayManage } from '../domain/session.js';
+import type { Identity } from '../../auth/index.js';
+import { spotCheckErrors } from '../domain/errors.js';
 import { drawAtRandom, needsReason, type SpotCheck } from '../domain/spot-check.js';
-import type { DeviceAlerts, SessionRepository, SpotCheckRepository } from './ports.js';
+import type { DeviceAlerts, SpotCheckRepository } from './ports.js';
+import type { SessionService } from './sessions.js';
 
-type Actor = { id: string; role: string };
+type Actor = Identity;
 
 /** "Llamar al azar" (domain/spot-check.ts): draws for the session's teacher, and the marks that follow. */
 export function createSpotCheckService(deps: {
   spotChecks: SpotCheckRepository;
-  sessions: Pick<SessionRepository, 'find'>;
+  /** The session, for its teacher or an admin only (SESSION_NOT_FOUND, SESSION_NOT_YOURS otherwise). */
+  sessions: Pick<SessionService, 'get'>;
   devices: DeviceAlerts;
-  /** The most students one draw may call (SPOT_CHECK_MAX_STUDENTS). */
-  maxStudents: number;
   /** An integer in [0, n): crypto.randomInt in the service. */
   randomBelow: (n: number) => number;
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
-
-  const managedSession = async (actor: Actor, sessionId: string) => {
-    const session = await deps.sessions.find(sessionId);
-    if (!session) throw attendanceErrors.SESSION_NOT_FOUND();
-    if (!mayManage(session, actor)) throw attendanceErrors.SESSION_NOT_YOURS();
-    return session;
-  };
+  const managedSession = (actor: Actor, sessionId: string) => deps.sessions.get(actor, sessionId);
 
   return {
-    /** Draws up to `count` students who confirmed (in the running round, else in any round) and were not called yet. */
+    /**
+     * Draws up to `count` students (1 to SPOT_CHECK_MAX_STUDENTS: the route refuses more) who confirmed (in
+     * the running round, else in any round) and were not called yet.
+     */
     async draw(actor: Actor, sessionId: string, count: number): Promise<SpotCheck> {
       const session = await managedSession(actor, sessionId);
       if (session.state === 'scheduled' || session.roundsStarted === 0) throw spotCheckErrors.SPOT_CHECK_NOT_STARTED();
       const candidates = await deps.spotChecks.candidates(session.id, session.currentRound);
-      const drawn = drawAtRandom(candidates, Math.min(count, deps.maxStudents), deps.randomBelow);
+      const drawn = drawAtRandom(candidates, count, deps.randomBelow);
       if (drawn.length === 0) throw spotCheckErrors.SPOT_CHECK_NOBODY();
       const id = await deps.spotChecks.record(session.id, session.currentRound, actor, drawn.map((s) => s.studentId));
       return {

@@ -1,3 +1,4 @@
+import { ERASED_ID_PREFIX } from '../../../shared/ids.js';
 import type { SqlDatabase } from '../../../shared/storage/sql.js';
 import type { SpotCheck, SpotCheckCall, SpotCheckOutcome } from '../domain/spot-check.js';
 import type { SpotCheckRepository, MarkResult } from '../application/ports.js';
@@ -5,7 +6,7 @@ import { applyCorrection } from './report-repository.js';
 
 /**
  * Who may be drawn: students who confirmed (in the running round, or in any round when none runs), whose
- * result no correction has replaced, and who were not called before in this session.
+ * result no correction has replaced, who were not erased, and who were not called before in this session.
  */
 const CANDIDATES = `
   SELECT DISTINCT v.student_id, g.student_name
@@ -13,7 +14,7 @@ const CANDIDATES = `
   JOIN attendance.registrations g USING (session_id, student_id)
   JOIN attendance.results r USING (session_id, student_id)
   WHERE v.session_id = $1 AND ($2::smallint IS NULL OR v.round = $2)
-    AND r.status NOT IN ('excused', 'manual_present', 'manual_absent') AND v.student_id NOT LIKE 'erased-%'
+    AND r.status NOT IN ('excused', 'manual_present', 'manual_absent') AND NOT starts_with(v.student_id, $3)
     AND NOT EXISTS (SELECT 1 FROM attendance.spot_check_calls c WHERE c.session_id = $1 AND c.student_id = v.student_id)
   ORDER BY v.student_id`;
 const INSERT_CHECK = `INSERT INTO attendance.spot_checks (session_id, round, drawn_by) VALUES ($1, $2, $3) RETURNING id`;
@@ -62,7 +63,7 @@ function grouped(rows: CheckRow[]): SpotCheck[] {
 export function createSpotCheckRepository(db: SqlDatabase): SpotCheckRepository {
   return {
     async candidates(sessionId, round) {
-      const { rows } = await db.query<{ student_id: string; student_name: string }>(CANDIDATES, [sessionId, round]);
+      const { rows } = await db.query<{ student_id: string; student_name: string }>(CANDIDATES, [sessionId, round, ERASED_ID_PREFIX]);
       return rows.map((r) => ({ studentId: r.student_id, studentName: r.student_name }));
     },
 
