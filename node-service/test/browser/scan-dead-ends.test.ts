@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
-import { addVirtualAuthenticator, type BrowserHarness, fillPortalLogin, launchBrowser, screenshot } from '../support/browser.js';
+import { addVirtualAuthenticator, type BrowserHarness, fillPortalLogin, launchBrowser, screenshot, type VirtualAuthenticator } from '../support/browser.js';
 import { users } from '../support/tokens.js';
 import { enrollment } from '../enrollment/support.js';
 import { enrolledPhone, liveSession } from '../scan/support.js';
@@ -19,6 +19,8 @@ import { enrolledPhone, liveSession } from '../scan/support.js';
  */
 let door: Door;
 let browser: BrowserHarness;
+/** Luis’s phone once he has enrolled on it (first test), with its authenticator. */
+let luis: { phone: Page; authenticator: VirtualAuthenticator } | undefined;
 
 beforeAll(async () => {
   door = await startDoor({ publicAsLocalhost: true });
@@ -32,9 +34,12 @@ afterAll(async () => {
 
 /** A phone that has never enrolled here: a fresh profile with an authenticator and no phone key. */
 async function newPhone(): Promise<Page> {
+  return (await newPhoneWithAuthenticator()).phone;
+}
+
+async function newPhoneWithAuthenticator(): Promise<{ phone: Page; authenticator: VirtualAuthenticator }> {
   const phone = await browser.newPage();
-  await addVirtualAuthenticator(phone);
-  return phone;
+  return { phone, authenticator: await addVirtualAuthenticator(phone) };
 }
 
 async function confirmations(sessionId: string, studentId: string): Promise<number> {
@@ -59,7 +64,8 @@ describe('a phone without the student’s key', () => {
   test('Luis registers his key and, back at the scan, the code he scanned confirms him', async () => {
     // Codes live for a minute: the one he scanned is still good when he comes back.
     const session = await liveSession(door.service, { rotationPeriodMs: 30_000, graceMs: 30_000 });
-    const phone = await newPhone();
+    luis = await newPhoneWithAuthenticator();
+    const { phone } = luis;
     await phone.goto(`${door.origin}/asistencia/scan/#${(await session.screen()).token}`);
     await phone.getByText('Para marcar asistencia necesitas tu llave de acceso en este teléfono', { exact: false }).waitFor();
     await screenshot(phone, 'dead-end-no-key');
@@ -99,6 +105,52 @@ describe('a phone without the student’s key', () => {
     expect(await confirmations(session.id, '3')).toBe(1);
     expect(browser.pageErrors(phone)).toEqual([]);
     session.close();
+  });
+});
+
+describe('a passkey that is not on this phone', () => {
+  test('Luis deleted his passkey from the phone: the second refused prompt says so, what to do, and to ask the teacher', async () => {
+    expect(luis, 'the first test enrols Luis').toBeDefined();
+    const { phone, authenticator } = luis!;
+    await authenticator.clearCredentials();
+    const session = await liveSession(door.service, { rotationPeriodMs: 30_000, graceMs: 30_000 });
+    await phone.goto(`${door.origin}/asistencia/scan/#${(await session.screen()).token}`);
+    const confirm = phone.getByRole('button', { name: 'Confirmar con mi llave de acceso' });
+    await confirm.waitFor();
+    await expect.poll(() => confirm.isEnabled()).toBe(true);
+    // The first refusal reads as a cancelled prompt: press again.
+    await confirm.click();
+    await phone.getByText('Vuelve a pulsar el botón', { exact: false }).waitFor();
+    await expect.poll(() => confirm.isEnabled()).toBe(true);
+    // The second names a deleted passkey, the way to a new one, and the teacher for today.
+    await confirm.click();
+    const again = phone.getByText('El teléfono sigue sin entregar tu llave de acceso.', { exact: false });
+    await again.waitFor();
+    expect(await again.textContent()).toContain('pide a tu docente que te marque presente');
+    expect(await phone.getByRole('link', { name: '¿Aún no tienes una llave de acceso en este teléfono? Regístrala' }).isVisible()).toBe(true);
+    await screenshot(phone, 'dead-end-deleted-passkey');
+    expect(await confirmations(session.id, '2')).toBe(0);
+    expect(browser.pageErrors(phone)).toEqual([]);
+    session.close();
+  });
+
+  test('María on a second phone presses “Vincular”: she is told it works only on the phone that holds her passkey, and what to do', async () => {
+    // She enrolled in the second test; this is another phone, signed in on the portal.
+    const phone = await newPhone();
+    await phone.goto(`${door.origin}/asistencia/enroll/`);
+    await fillPortalLogin(phone, 'maria.estudiante');
+    const link = phone.getByRole('button', { name: 'Vincular este teléfono' });
+    await link.waitFor();
+    await link.click();
+    const told = phone.getByText('«Vincular» solo funciona en el teléfono donde registraste tu llave.', { exact: false });
+    await told.waitFor();
+    const text = await told.textContent();
+    expect(text).not.toContain('bloqueo de pantalla');
+    expect(text).toContain('pide a tu docente que te marque presente');
+    await screenshot(phone, 'dead-end-second-phone');
+    await phone.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => phone.getByRole('button', { name: 'Link this phone' }).isVisible()).toBe(true);
+    expect(browser.pageErrors(phone)).toEqual([]);
   });
 });
 

@@ -122,6 +122,8 @@ export interface VirtualAuthenticator {
   /** Puts a copy of a credential (private key included) in this authenticator: a shared or copied passkey. */
   addCopy(credential: VirtualCredential): Promise<void>;
   setUserVerified(isUserVerified: boolean): Promise<void>;
+  /** Deletes every passkey it holds, as a student deleting them in the phone's settings. */
+  clearCredentials(): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -157,6 +159,9 @@ export async function addVirtualAuthenticator(
     },
     async setUserVerified(verified) {
       await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: verified });
+    },
+    async clearCredentials() {
+      await cdp.send('WebAuthn.clearCredentials', { authenticatorId });
     },
     async remove() {
       await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });

@@ -55,7 +55,7 @@ export async function rebindPhone(api: ApiClient, i18n: I18n<Key>): Promise<Devi
   try {
     assertion = await startAuthentication({ optionsJSON: options });
   } catch (error) {
-    throw new CeremonyFailure(phoneFailure(error, i18n));
+    throw new CeremonyFailure(phoneFailure(error, i18n, 'fail.notHere.rebind'));
   }
   const phoneKey = await thisPhoneKey(i18n);
   const { device } = await api.apiFetch<{ device: DeviceView }>(`${basePath}api/enrollment/rebind`, {
@@ -77,7 +77,7 @@ export async function revokeDevice(api: ApiClient, i18n: I18n<Key>, deviceId: nu
   try {
     assertion = await startAuthentication({ optionsJSON: options });
   } catch (error) {
-    throw new CeremonyFailure(phoneFailure(error, i18n));
+    throw new CeremonyFailure(phoneFailure(error, i18n, 'fail.notHere.revoke'));
   }
   const { device } = await api.apiFetch<{ device: DeviceView }>(path, { method: 'POST', body: { reason, assertion } });
   return device;
@@ -89,7 +89,7 @@ async function proveADevice(api: ApiClient, i18n: I18n<Key>) {
   try {
     return await startAuthentication({ optionsJSON: options });
   } catch (error) {
-    throw new CeremonyFailure(phoneFailure(error, i18n));
+    throw new CeremonyFailure(phoneFailure(error, i18n, 'fail.notHere.proof'));
   }
 }
 
@@ -101,7 +101,12 @@ async function thisPhoneKey(i18n: I18n<Key>): Promise<PhoneKey> {
   }
 }
 
-function phoneFailure(error: unknown, i18n: I18n<Key>): string {
+/**
+ * The phone's failure in words. `refused` words a NotAllowedError when the service asked for an existing
+ * passkey: then the likeliest cause is not the screen lock but a phone that does not hold that passkey
+ * (another phone, or a passkey deleted from this one), and the way forward differs.
+ */
+function phoneFailure(error: unknown, i18n: I18n<Key>, refused: Key = 'fail.notAllowed'): string {
   const code = error instanceof WebAuthnError ? error.code : undefined;
   const name = error instanceof Error ? error.name : '';
   switch (code) {
@@ -115,8 +120,8 @@ function phoneFailure(error: unknown, i18n: I18n<Key>): string {
     case 'ERROR_INVALID_RP_ID':
       return i18n.t('fail.domain');
   }
-  // NotAllowedError covers cancelling, timing out and a failed fingerprint or face check alike.
-  if (name === 'NotAllowedError' || name === 'AbortError' || code === 'ERROR_CEREMONY_ABORTED') return i18n.t('fail.notAllowed');
+  // NotAllowedError covers cancelling, timing out, a failed fingerprint or face check and no such passkey alike.
+  if (name === 'NotAllowedError' || name === 'AbortError' || code === 'ERROR_CEREMONY_ABORTED') return i18n.t(refused);
   if (name === 'SecurityError') return i18n.t('fail.domain');
   return i18n.t('fail.browser', { detail: name || 'Error' });
 }

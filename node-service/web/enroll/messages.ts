@@ -21,6 +21,12 @@ export const messages = defineMessages(
       'Este navegador no admite llaves de acceso. Abre esta página en Chrome, Safari o Edge actualizados en tu teléfono.',
     'fail.notAllowed':
       'Se canceló el registro o el teléfono no pudo verificarte (huella, cara o PIN). Comprueba que el bloqueo de pantalla está activado y vuelve a intentarlo.',
+    'fail.notHere.rebind':
+      'Este teléfono no entregó tu llave de acceso (o se canceló). «Vincular» solo funciona en el teléfono donde registraste tu llave. Si este es otro teléfono: revoca el anterior desde ese teléfono (o pide a administración que lo revoque si lo perdiste) y registra aquí una llave nueva. Para la clase de hoy, pide a tu docente que te marque presente.',
+    'fail.notHere.proof':
+      'Para añadir otro dispositivo debes confirmar con la llave de un teléfono que ya usas, y este no la entregó (o se canceló). Hazlo en ese teléfono, o revócalo allí y registra aquí una llave nueva; si lo perdiste, pide a administración que lo revoque. Para la clase de hoy, pide a tu docente que te marque presente.',
+    'fail.notHere.revoke':
+      'Revocar pide la llave de acceso de ese dispositivo, y este teléfono no la entregó (o se canceló). Revócalo desde el teléfono que la tiene; si lo perdiste, pide a administración que lo revoque.',
     'fail.alreadyRegistered': 'Este teléfono ya tiene una llave de acceso registrada para ti; no hace falta registrarla otra vez.',
     'fail.noDiscoverable': 'Este dispositivo no puede guardar llaves de acceso. Usa un teléfono con Android 9 o iOS 16 o posterior.',
     'fail.noVerification':
@@ -97,6 +103,12 @@ export const messages = defineMessages(
     'fail.unsupported': 'This browser does not support passkeys. Open this page in an up-to-date Chrome, Safari or Edge on your phone.',
     'fail.notAllowed':
       'The enrolment was cancelled or your phone could not verify you (fingerprint, face or PIN). Check that the screen lock is on and try again.',
+    'fail.notHere.rebind':
+      'This phone did not provide your passkey (or it was cancelled). “Link” only works on the phone where you enrolled your passkey. If this is another phone: revoke the old one from that phone (or ask the administration to revoke it if you lost it) and enrol a new passkey here. For today’s class, ask your teacher to mark you present.',
+    'fail.notHere.proof':
+      'To add another device you must confirm with the passkey of a phone you already use, and this one did not provide it (or it was cancelled). Do it on that phone, or revoke it there and enrol a new passkey here; if you lost it, ask the administration to revoke it. For today’s class, ask your teacher to mark you present.',
+    'fail.notHere.revoke':
+      'Revoking asks for that device’s passkey, and this phone did not provide it (or it was cancelled). Revoke it from the phone that holds it; if you lost it, ask the administration to revoke it.',
     'fail.alreadyRegistered': 'This phone already holds a passkey enrolled for you; there is no need to enrol it again.',
     'fail.noDiscoverable': 'This device cannot store passkeys. Use a phone with Android 9 or iOS 16 or later.',
     'fail.noVerification': 'This device cannot verify your identity (fingerprint, face or PIN). Turn on the screen lock and try again.',

@@ -68,6 +68,11 @@ void api.config().then((config) => (timeZone = config.timeZone), () => undefined
 let phoneKey: PhoneKey | null = null;
 // Each code opened starts a new attempt; answers still arriving for an older one are dropped.
 let attempt = 0;
+/**
+ * Prompts the student started (by the button) and the phone refused, for the code on screen. Cancelling and
+ * a deleted passkey look alike to the page; from the second refusal in a row it names the other causes.
+ */
+let refusedPrompts = 0;
 /** The code being tried (scanned or typed): kept for the return when this phone must enrol first. */
 let scanned: PendingCode | null = null;
 
@@ -243,6 +248,7 @@ async function tryCode(code: string, resumed: boolean): Promise<void> {
 
 /** The code is live: show which class, and go straight to the passkey prompt. */
 async function offerReady(offer: Offer): Promise<void> {
+  refusedPrompts = 0;
   setState({ kind: 'offer', offer, step: 'idle' });
   await confirmWithPasskey(offer, { automatic: true });
 }
@@ -255,7 +261,8 @@ async function confirmWithPasskey(offer: Offer, { automatic }: { automatic: bool
   try {
     assertion = await signWithPasskey(offer);
   } catch (error) {
-    const failure = error instanceof PhoneFailure ? error : new PhoneFailure('fail.browser', { detail: 'Error' });
+    let failure = error instanceof PhoneFailure ? error : new PhoneFailure('fail.browser', { detail: 'Error' });
+    if (failure.cancelled && !automatic && ++refusedPrompts >= 2) failure = new PhoneFailure('fail.notAllowedAgain', {}, true);
     // A prompt the phone would not start without a tap is not a failure: the button is the next step.
     setState({ kind: 'offer', offer, step: 'idle', ...(automatic && failure.cancelled ? {} : { failure }) }, mine);
     if (automatic && mine === attempt) ui.confirm.focus();

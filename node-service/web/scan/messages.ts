@@ -37,6 +37,8 @@ export const messages = defineMessages(
       'Este navegador no admite llaves de acceso. Abre el código con Chrome, Safari o Edge actualizados en tu teléfono.',
     'fail.notAllowed':
       'Se canceló la confirmación o el teléfono no pudo verificarte (huella, cara o PIN). Vuelve a pulsar el botón.',
+    'fail.notAllowedAgain':
+      'El teléfono sigue sin entregar tu llave de acceso. Si la borraste de este teléfono o lo restableciste, registra una nueva con el enlace de abajo (si ya tienes el máximo de dispositivos, administración debe revocar el anterior). Para la clase de hoy, pide a tu docente que te marque presente.',
     'offer.notEnrolled': '¿Aún no tienes una llave de acceso en este teléfono? Regístrala',
     'fail.domain': 'Esta dirección no permite usar llaves de acceso. Escanea el código del proyector de nuevo.',
     'fail.browser': 'El teléfono no pudo usar la llave de acceso ({detail}). Vuelve a pulsar el botón.',
@@ -75,6 +77,8 @@ export const messages = defineMessages(
     'outcome.enrollNow': 'Enrol it now',
     'fail.unsupported': 'This browser does not support passkeys. Open the code with an up-to-date Chrome, Safari or Edge on your phone.',
     'fail.notAllowed': 'The confirmation was cancelled or your phone could not verify you (fingerprint, face or PIN). Press the button again.',
+    'fail.notAllowedAgain':
+      'Your phone still does not provide your passkey. If you deleted it from this phone or reset the phone, enrol a new one with the link below (if you already have the maximum number of devices, the administration must revoke the old one). For today’s class, ask your teacher to mark you present.',
     'offer.notEnrolled': 'No passkey on this phone yet? Enrol one',
     'fail.domain': 'This address cannot use passkeys. Scan the code on the projector again.',
     'fail.browser': 'Your phone could not use the passkey ({detail}). Press the button again.',
