@@ -285,6 +285,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     guards: auth.guards,
     limits,
     retention: config.retention,
+    timeZone: config.timeZone,
     log: (counts) => server.log.info({ retention: counts }, 'retention job ran'),
     report,
   });

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
 import { apiAs } from '../support/api.js';
@@ -137,5 +138,52 @@ describe('admin lookup by name', () => {
     await admin.getByText('Verified: hardware attestation android-key checked', { exact: false }).waitFor();
     await admin.getByText('the model a device claims (its AAGUID) is only what the browser says', { exact: false }).waitFor();
     expect(browser.pageErrors(admin)).toEqual([]);
+  });
+});
+
+describe('acting on a student from the admin page', () => {
+  test('revoking María’s blocked device takes it off the devices to review at once; her data downloads, audited; erasing her asks a reason', async () => {
+    const page = await signInAsAdmin();
+    const review = page.getByRole('region', { name: 'Dispositivos que revisar' });
+    await review.getByText('Estudiante: María Gómez (maria.estudiante)').waitFor();
+    await page.getByLabel('Nombre, usuario o ID del estudiante').fill('maria.estudiante');
+    await page.getByRole('button', { name: 'Buscar' }).click();
+    const device = page.locator('#devices .admin-device[data-state="flagged"]');
+    await device.getByRole('button', { name: 'Revocar' }).click();
+    await device.getByLabel('Motivo (obligatorio)').fill('Llave copiada, revisado con ella');
+    await device.getByRole('button', { name: 'Revocar definitivamente' }).click();
+    await page.locator('#message').getByText('quedó revocado').waitFor();
+    // The list follows without a reload.
+    await expect.poll(() => review.getByText('Estudiante: María Gómez (maria.estudiante)').count()).toBe(0);
+
+    // Her data, as she would download it, and the read is in her access log.
+    const audited = async () =>
+      (await door.service.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM privacy.audit WHERE action = 'read' AND subject_id = '3'`)).rows[0]!.n;
+    const before = await audited();
+    const data = page.getByRole('region', { name: 'Datos de María Gómez (maria.estudiante)' });
+    const [file] = await Promise.all([page.waitForEvent('download'), data.getByRole('button', { name: 'Descargar sus datos (CSV)' }).click()]);
+    expect(file.suggestedFilename()).toBe('mis-datos-3.csv');
+    const csv = await readFile((await file.path())!, 'utf8');
+    expect(csv).toMatch(/^\uFEFFsección;elemento;campo;valor\r\n/);
+    expect(csv).toContain('identidad;1;studentId;3\r\n');
+    await data.getByText('Descargado: mis-datos-3.csv.').waitFor();
+    expect(await audited()).toBe(before + 1);
+
+    // Erasure: a reason, then the explicit button; her devices go, her results stay under an anonymous id.
+    await data.getByRole('button', { name: 'Eliminar al estudiante…' }).click();
+    await data.getByText('No se puede deshacer.', { exact: false }).waitFor();
+    await data.getByLabel('Motivo (obligatorio)').fill('Solicitud de la estudiante, folio 1234');
+    await screenshot(page, 'admin-erase-confirm');
+    await data.getByRole('button', { name: 'Eliminar definitivamente' }).click();
+    const done = page.locator('#message').getByText('María Gómez (maria.estudiante) quedó eliminado:', { exact: false });
+    await done.waitFor();
+    const { rows } = await door.service.db.query<{ devices: number; erased: number }>(
+      `SELECT (SELECT count(*)::int FROM enrollment.devices WHERE student_id = '3') AS devices,
+              (SELECT count(*)::int FROM privacy.audit WHERE action = 'erased' AND subject_id LIKE 'erased-%' AND reason = 'Solicitud de la estudiante, folio 1234') AS erased`,
+    );
+    expect(rows[0]).toEqual({ devices: 0, erased: 1 });
+    expect(await done.textContent()).toMatch(/identificador anónimo erased-/);
+    expect(browser.pageErrors(page)).toEqual([]);
+    await page.close();
   });
 });

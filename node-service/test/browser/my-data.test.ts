@@ -50,7 +50,7 @@ describe('Mis datos', () => {
 
     const [csv] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Descargar mis datos (CSV)' }).click()]);
     expect(csv.suggestedFilename()).toBe('mis-datos-2.csv');
-    expect(await readFile((await csv.path())!, 'utf8')).toMatch(/^\uFEFFsection,data\r\n/);
+    expect(await readFile((await csv.path())!, 'utf8')).toMatch(/^\uFEFFsección;elemento;campo;valor\r\nexportación;1;generatedAt;\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\r\n/);
     await screenshot(page, 'student-my-data');
     expect(browser.pageErrors(page)).toEqual([]);
   });

@@ -6,6 +6,7 @@ import type { Phone } from '../support/phone.js';
 import { startService, type RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
 import { enrolledPhone, liveSession, scanner } from '../scan/support.js';
+import { libreOfficeOpensCsv, parseCsv } from '../support/csv.js';
 
 /**
  * The students' rights over their data (docs/privacy.md): access and portability for themselves, admin
@@ -76,10 +77,29 @@ describe("a student's own data", () => {
     const csv = await download('/api/me/data?format=csv', users.student);
     expect(csv.status).toBe(200);
     expect(csv.type).toMatch(/^text\/csv/);
-    const sections = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n').map((line) => line.split(',')[0]);
-    expect(sections).toEqual(expect.arrayContaining(['section', 'identity', 'device', 'device_history', 'confirmation', 'result']));
+    const rows = parseCsv(csv.text.replace(/^\uFEFF/, ''));
+    expect(rows[0]).toEqual(['sección', 'elemento', 'campo', 'valor']);
+    expect(new Set(rows.map(([section]) => section))).toEqual(
+      new Set(['sección', 'exportación', 'identidad', 'dispositivo', 'historial del dispositivo', 'confirmación', 'resultado']),
+    );
     expect(csv.text).not.toContain(maria.credentials()[0]!.id);
-  });
+    // Readable: one value per cell, never a JSON blob, and the confirmation's time in Santiago’s clock.
+    expect(rows.some(([, , , value]) => value?.startsWith('{'))).toBe(false);
+    const json = JSON.parse((await download('/api/me/data', users.student)).text);
+    const confirmedAt = new Date(json.confirmations[0].validatedAt);
+    const santiago = new Intl.DateTimeFormat('sv-SE', { timeZone: 'America/Santiago', dateStyle: 'short', timeStyle: 'medium' }).format(confirmedAt);
+    expect(rows).toContainEqual(['confirmación', '1', 'validatedAt', santiago]);
+    // Opened by LibreOffice set to es-CL, the time is a date cell holding that wall-clock time.
+    const opened = await libreOfficeOpensCsv(Buffer.from(csv.text, 'utf8'), 'es-CL');
+    const cell = opened.find((row) => row[0] === 'confirmación' && row[2] === 'validatedAt')?.[3];
+    expect(cell).toBeInstanceOf(Date);
+    expect((cell as Date).toISOString().replace('T', ' ').slice(0, 19)).toBe(santiago);
+    // In English: `,` and English names.
+    const english = await fetch(`${service.baseUrl}/asistencia/api/me/data?format=csv`, {
+      headers: { authorization: `Bearer ${await portalToken(users.student)}`, 'accept-language': 'en' },
+    });
+    expect(parseCsv((await english.text()).replace(/^\uFEFF/, ''), ',')[0]).toEqual(['section', 'item', 'field', 'value']);
+   }, 120_000); // LibreOffice starts in 5–60 s
 
   it('is for students only; nobody reaches another student’s data through it', async () => {
     expect((await download('/api/me/data', users.teacher)).status).toBe(403);

@@ -1,13 +1,15 @@
 // Device administration (admins): look up a student by name, username or id (a list when several match),
 // see their devices and waiting period, revoke a device or reset the waiting period (each with a reason),
-// and read the history of it all, with people named as the portal knows them. The lookup and the student
+// and read the history of it all, with people named as the portal knows them; download a student's data or
+// erase the student at their request (both audited by the service). The lookup and the student
 // opened stay in the address (?q=, ?student=), so a reload or a shared link shows the same.
 import { basePath, type Identity } from '../src/lib/api';
+import { download } from '../src/lib/download';
 import { startPage } from '../src/lib/page';
 import { clearMessage, el, errorText, required, showError, showMessage } from '../src/lib/ui';
 import { messages, type Key } from './messages';
 import { adminPath, searchPath, type Attention, type Device, type DeviceOverview, type DeviceHistory, type Person, type StudentSearch } from './model';
-import { attentionList, deviceList, historyTable, matchList, personText, policyText, resetControl, showTimesIn, type Editing } from './views';
+import { attentionList, deviceList, eraseControl, historyTable, matchList, personText, policyText, resetControl, showTimesIn, type Editing } from './views';
 
 const { i18n, api } = startPage(messages);
 const ui = {
@@ -26,6 +28,12 @@ const ui = {
   attention: required('#attention'),
   attentionBody: required('#attention-body'),
   matches: required('#matches'),
+  data: required('#student-data'),
+  dataHeading: required('#student-data-heading'),
+  dataJson: required<HTMLButtonElement>('#data-json'),
+  dataCsv: required<HTMLButtonElement>('#data-csv'),
+  dataStatus: required('#data-status'),
+  erase: required('#erase'),
 };
 
 let studentId: string | undefined;
@@ -51,7 +59,7 @@ function remember(people: readonly Person[] | undefined): void {
 /** "Luis Pérez (luis.estudiante)", or "estudiante 2" when the portal did not name them. */
 const studentText = (id: string): string => personText(id, names, 'student', i18n);
 
-const actions = { edit, revoke, reset };
+const actions = { edit, revoke, reset, erase };
 
 function render(): void {
   if (outcome) showMessage(ui.message, outcome.kind, i18n.t(outcome.key, outcome.vars));
@@ -68,6 +76,13 @@ function render(): void {
     ui.devicesBody.replaceChildren(deviceList(overview, editing, i18n, actions, names));
   }
   if (log) ui.historyBody.replaceChildren(historyTable(log, i18n, names));
+  ui.data.hidden = !overview;
+  if (overview) {
+    ui.dataHeading.textContent = i18n.t('data.heading', { name: studentText(overview.studentId) });
+    ui.dataJson.disabled = busy;
+    ui.dataCsv.disabled = busy;
+    ui.erase.replaceChildren(eraseControl(editing, i18n, actions));
+  }
   ui.attention.hidden = !attention && attentionFailure === undefined;
   if (attention) ui.attentionBody.replaceChildren(attentionList(attention, i18n, names));
   else if (attentionFailure !== undefined) {
@@ -132,6 +147,8 @@ function revoke(device: Device, reason: string): void {
   void act(async () => {
     await api.apiFetch(`${adminPath}/${device.id}/revoke`, { method: 'POST', body: { reason } });
     await load(device.studentId);
+    // A revoked device leaves the devices to review.
+    await loadAttention();
     return { kind: 'success', key: 'done.revoked', vars: { name: device.name } };
   });
 }
@@ -145,6 +162,34 @@ function reset(reason: string): void {
     return { kind: 'success', key: 'done.reset', vars: { name: studentText(id) } };
   });
 }
+
+/** Erases the student opened, at their request: devices and receipts go, results stay anonymous. */
+function erase(reason: string): void {
+  const id = studentId;
+  if (!id) return;
+  void act(async () => {
+    const name = studentText(id);
+    const { anonymousId } = await api.apiFetch<{ anonymousId: string }>(`${basePath}api/admin/students/${encodeURIComponent(id)}/erasure`, {
+      method: 'POST',
+      body: { reason },
+    });
+    await load(id);
+    await loadAttention();
+    return { kind: 'success', key: 'done.erased', vars: { name, anonymousId } };
+  });
+}
+
+/** The opened student's data, as the service holds it (each download audited there). */
+function downloadData(format: 'json' | 'csv'): void {
+  const id = studentId;
+  if (!id || busy) return;
+  showMessage(ui.dataStatus, 'info', i18n.t('data.working'));
+  download(api, i18n, `${basePath}api/admin/students/${encodeURIComponent(id)}/data?format=${format}`, `datos-${id}.${format}`)
+    .then((file) => showMessage(ui.dataStatus, 'success', i18n.t('data.done', { file })))
+    .catch((error: unknown) => showError(ui.dataStatus, error, i18n));
+}
+ui.dataJson.addEventListener('click', () => downloadData('json'));
+ui.dataCsv.addEventListener('click', () => downloadData('csv'));
 
 /** A lookup the service refused: asked again after a language switch, so its reason reads in that language. */
 let refusedLookup: (() => void) | undefined;
@@ -164,6 +209,7 @@ function address(params: { q?: string; student?: string }): void {
 function open(id: string): void {
   address({ ...(search ? { q: search.query } : {}), student: id });
   editing = null;
+  clearMessage(ui.dataStatus);
   refusedLookup = () => open(id);
   void act(async () => {
     overview = undefined;
@@ -178,6 +224,7 @@ function open(id: string): void {
 function lookUp(text: string): void {
   address({ q: text });
   editing = null;
+  clearMessage(ui.dataStatus);
   refusedLookup = () => lookUp(text);
   void act(async () => {
     overview = undefined;

@@ -13,12 +13,13 @@ export function showTimesIn(zone: string | undefined): void {
 }
 const formatTime = (at: string | Date, lang: AdminI18n['lang']): string => formatDateTime(at, lang, timeZone);
 
-export type Editing = { readonly kind: 'revoke'; readonly deviceId: number } | { readonly kind: 'reset' } | null;
+export type Editing = { readonly kind: 'revoke'; readonly deviceId: number } | { readonly kind: 'reset' } | { readonly kind: 'erase' } | null;
 
 export interface AdminActions {
   edit(editing: Editing): void;
   revoke(device: Device, reason: string): void;
   reset(reason: string): void;
+  erase(reason: string): void;
 }
 
 /** "Luis Pérez (luis.estudiante)" when the portal named them; else "estudiante 2", as before names. */
@@ -71,6 +72,22 @@ export function resetControl(editing: Editing, i18n: AdminI18n, actions: AdminAc
   const button = el('button', { type: 'button', class: 'button button--secondary', 'data-action': 'reset' }, i18n.t('action.reset'));
   button.addEventListener('click', () => actions.edit({ kind: 'reset' }));
   return el('div', { class: 'admin-reset' }, button);
+}
+
+/** Erasure at the student's request: a reason and a second, explicit button, as for revoking. */
+export function eraseControl(editing: Editing, i18n: AdminI18n, actions: AdminActions): HTMLElement {
+  if (editing?.kind === 'erase') {
+    return reasonForm('erase-reason', i18n, {
+      submit: i18n.t('action.confirmErase'),
+      hint: i18n.t('action.eraseHint'),
+      danger: true,
+      onSubmit: (reason) => actions.erase(reason),
+      onCancel: () => actions.edit(null),
+    });
+  }
+  const button = el('button', { type: 'button', class: 'button button--danger', 'data-action': 'erase' }, i18n.t('action.erase'));
+  button.addEventListener('click', () => actions.edit({ kind: 'erase' }));
+  return el('div', { class: 'admin-erase' }, button);
 }
 
 export function deviceList(overview: DeviceOverview, editing: Editing, i18n: AdminI18n, actions: AdminActions, names: Names): HTMLElement {

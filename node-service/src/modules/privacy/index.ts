@@ -45,6 +45,8 @@ export function createPrivacyModule(deps: {
   guards: AuthGuards;
   limits: RateLimits;
   retention: { clientAddressMs: number; receiptsMs: number };
+  /** The institution's zone (TIME_ZONE): the CSV form tells instants in it. */
+  timeZone: string;
   log: (counts: RetentionCounts) => void;
   report: (error: unknown, context: string) => void;
 }) {
@@ -66,7 +68,7 @@ export function createPrivacyModule(deps: {
       timer = null;
     },
     routes: async (app: FastifyInstance) => {
-      await app.register(privacyRoutes({ service, guards: deps.guards, limits: deps.limits }));
+      await app.register(privacyRoutes({ service, guards: deps.guards, limits: deps.limits, timeZone: deps.timeZone }));
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { localeFrom } from '../../../shared/http/locale.js';
 import { z } from 'zod';
 import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
@@ -16,17 +17,20 @@ const cell = (value: string) => {
   return /[",;\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
-function send(reply: FastifyReply, data: StudentData, format: 'json' | 'csv') {
+/** JSON as held; CSV one value per row in the reader's language, `;` and decimal comma in Spanish (Excel in es-CL). */
+function send(reply: FastifyReply, data: StudentData, format: 'json' | 'csv', form: { locale: 'es' | 'en'; timeZone: string }) {
   const name = `mis-datos-${data.identity.studentId.replace(/[^\w-]+/g, '_')}.${format}`;
   reply.header('content-disposition', `attachment; filename="${name}"`);
   reply.header('cache-control', 'no-store');
   if (format === 'json') return reply.type('application/json; charset=utf-8').send(JSON.stringify(data, null, 2));
-  const csv = studentDataRows(data).map((row) => row.map(cell).join(',')).join('\r\n');
+  const separator = form.locale === 'es' ? ';' : ',';
+  const csv = studentDataRows(data, form).map((row) => row.map(cell).join(separator)).join('\r\n');
   return reply.type('text/csv; charset=utf-8').send(`\uFEFF${csv}\r\n`);
 }
 
 /** Access and portability for the student; access and erasure, audited, for admins (docs/privacy.md). */
-export function privacyRoutes(deps: { service: StudentDataService; guards: AuthGuards; limits: RateLimits }): FastifyPluginAsyncZod {
+export function privacyRoutes(deps: { service: StudentDataService; guards: AuthGuards; limits: RateLimits; timeZone: string }): FastifyPluginAsyncZod {
+  const form = (request: FastifyRequest) => ({ locale: localeFrom(request.headers['accept-language']), timeZone: deps.timeZone });
   const security = [{ portalToken: [] }];
   const config = { rateLimit: deps.limits.perUser };
   return async (app) => {
@@ -37,7 +41,7 @@ export function privacyRoutes(deps: { service: StudentDataService; guards: AuthG
         config,
         schema: { tags: ['privacy'], security, summary: 'Everything the service holds about me (JSON or CSV)', querystring: formatQuery },
       },
-      async (request, reply) => send(reply, await deps.service.own(identityOf(request)), request.query.format),
+      async (request, reply) => send(reply, await deps.service.own(identityOf(request)), request.query.format, form(request)),
     );
 
     app.get(
@@ -47,7 +51,7 @@ export function privacyRoutes(deps: { service: StudentDataService; guards: AuthG
         config,
         schema: { tags: ['privacy'], security, summary: 'Everything held about a student (JSON or CSV); every read is audited', params: studentParams, querystring: formatQuery },
       },
-      async (request, reply) => send(reply, await deps.service.ofStudent(identityOf(request), request.params.studentId), request.query.format),
+      async (request, reply) => send(reply, await deps.service.ofStudent(identityOf(request), request.params.studentId), request.query.format, form(request)),
     );
 
     app.post(
