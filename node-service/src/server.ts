@@ -28,8 +28,8 @@ async function serve(): Promise<void> {
     log.warn('no JWT secret configured: DEVELOPMENT sign-in enabled at /asistencia/dev/ with a per-run secret');
   }
 
-  const report = await migrate(db, config.migrationsDir);
-  log.info({ applied: report.applied, version: report.version }, 'migrations up to date');
+  const report = await migrate(db, config.migrationsDir, config.functionsDir);
+  log.info({ applied: report.applied, version: report.version, functions: report.functions }, 'migrations up to date');
 
   closeWithGrace({ delay: config.limits.shutdownTimeoutMs }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');

@@ -241,6 +241,8 @@ export async function checkoutRelease(commit: string): Promise<string> {
   await run('bash', ['-c', 'git -C "$0" archive "$1" | tar -x -C "$2"', REPO_ROOT, commit, dir]);
   const containerFiles = ['Containerfile', '.containerignore', 'php-legacy/Containerfile', 'php-legacy/container', 'apache-config/modules-debian.conf'];
   for (const path of containerFiles) await run('cp', ['-a', '--remove-destination', join(REPO_ROOT, path), join(dir, path, '..')]);
+  // Today's Containerfile copies database/functions/, which releases before it do not have (nor read).
+  await mkdir(join(dir, 'database/functions'), { recursive: true });
   return dir;
 }
 

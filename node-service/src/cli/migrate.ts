@@ -1,5 +1,5 @@
 /**
- * `npm run migrate`: applies database/migrations to the configured database (DATABASE_URL, or the
+ * `npm run migrate`: applies database/migrations, then database/functions, to the configured database (DATABASE_URL, or the
  * embedded PGlite under DATA_DIR) with the same runner the service uses at start-up, then exits.
  */
 import { ConfigError, loadConfig } from '../config/env.js';
@@ -10,9 +10,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const db = await openDatabase(config);
   try {
-    const report = await migrate(db, config.migrationsDir);
+    const report = await migrate(db, config.migrationsDir, config.functionsDir);
     const applied = report.applied.length > 0 ? report.applied.join(', ') : 'nothing to apply';
-    process.stdout.write(`Migrations up to date (version ${report.version}): ${applied}\n`);
+    process.stdout.write(`Migrations up to date (version ${report.version}): ${applied}; functions re-created: ${report.functions.join(', ') || 'none'}\n`);
   } finally {
     await db.close();
   }

@@ -40,8 +40,9 @@ describe('with no environment at all', () => {
     expect(config.valkey).toEqual({ keyPrefix: 'asistencia:' });
   });
 
-  test('finds the real migrations folder', () => {
+  test('finds the real migrations and functions folders', () => {
     expect(existsSync(join(config.migrationsDir, '001.do.initial-schema.sql'))).toBe(true);
+    expect(existsSync(join(config.functionsDir, 'attendance.record_confirmations.sql'))).toBe(true);
   });
 
   test('enables the development sign-in with a fresh 32-byte secret per run', () => {

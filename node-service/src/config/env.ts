@@ -20,6 +20,7 @@ import { percentProblem } from '../shared/percent.js';
 const SECRET_NAMES = ['JWT_SECRET', 'DATABASE_URL', 'VALKEY_URL', 'INTERNAL_API_TOKEN'] as const;
 
 const defaultMigrationsDir = fileURLToPath(new URL('../../../database/migrations', import.meta.url));
+const defaultFunctionsDir = fileURLToPath(new URL('../../../database/functions', import.meta.url));
 const defaultDataDir = fileURLToPath(new URL('../../.data', import.meta.url));
 const defaultWebDir = fileURLToPath(new URL('../../dist/web', import.meta.url));
 
@@ -71,6 +72,7 @@ const settings = z.object({
   DATABASE_POOL_SIZE: int(1, 100).default(10),
   DATA_DIR: z.string().trim().min(1).default(defaultDataDir),
   MIGRATIONS_DIR: z.string().trim().min(1).default(defaultMigrationsDir),
+  FUNCTIONS_DIR: z.string().trim().min(1).default(defaultFunctionsDir),
   WEB_DIR: z.string().trim().min(1).default(defaultWebDir),
   VALKEY_URL: url(['redis:', 'rediss:', 'valkey:']),
   VALKEY_KEY_PREFIX: z.string().trim().min(1).max(64).default('asistencia:'),
@@ -280,6 +282,8 @@ function toConfig(env: Settings) {
     timeZone: env.TIME_ZONE,
     database: env.DATABASE_URL ? postgres(env, env.DATABASE_URL) : { dataDir: env.DATA_DIR },
     migrationsDir: env.MIGRATIONS_DIR,
+    /** The SQL functions re-created after the migrations on every start (shared/storage/migrations.ts). */
+    functionsDir: env.FUNCTIONS_DIR,
     webDir: env.WEB_DIR,
     valkey: env.VALKEY_URL ? valkey(env, env.VALKEY_URL) : { keyPrefix: env.VALKEY_KEY_PREFIX },
     /** Valkey's round trip, probed every probeMs (shared/storage/valkey-latency.ts); /ready is degraded past maxMs. */

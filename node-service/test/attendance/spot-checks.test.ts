@@ -11,7 +11,7 @@ import { enrolledPhone, liveSession, scanner } from '../scan/support.js';
  * the session's confirmation away (a 'manual_absent' correction, audited), flags the device that confirmed,
  * survives the student's later confirmations, shows on the roster, the export and the student's own page,
  * and can be undone. Checked by removing each defence once: without 'manual_absent' among the statuses
- * record_confirmations' upsert keeps (migration 014), María's second-round confirmation overwrote the mark
+ * record_confirmations' upsert keeps (database/functions), María's second-round confirmation overwrote the mark
  * (and failed, as the result's override check refused it); without the alert call in
  * application/spot-checks.ts no device was flagged.
  */

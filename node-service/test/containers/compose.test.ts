@@ -145,7 +145,7 @@ describe('production (compose.yaml + compose.prod.yaml)', () => {
     await expect(composeProject(PROD, withoutName)).rejects.toThrow('ASISTENCIA_SERVER_NAME');
   });
 
-  it('mounts no source: only PostgreSQL reads the migrations (read-only) on its first start', () => {
+  it('mounts no source: only PostgreSQL reads the migrations and function files (read-only) on its first start', () => {
     for (const [name, s] of Object.entries(services(prod))) {
       const binds = (Array.isArray(s.volumes) ? s.volumes : []).map(parseVolume).filter((v) => v.type === 'bind');
       if (name !== 'asistencia-postgres') expect(binds, name).toEqual([]);
@@ -155,6 +155,14 @@ describe('production (compose.yaml + compose.prod.yaml)', () => {
         expect(bind.options).toContain('ro');
       }
     }
+    // init.sh looks for both folders beside itself (database/init.sh, MIGRATIONS_DIR and FUNCTIONS_DIR).
+    const postgres = (services(prod)['asistencia-postgres']!.volumes as unknown[]).map(parseVolume).filter((v) => v.type === 'bind');
+    expect(postgres.map((v) => [relative(REPO_ROOT, v.source), v.target])).toEqual(
+      expect.arrayContaining([
+        ['database/migrations', '/docker-entrypoint-initdb.d/migrations'],
+        ['database/functions', '/docker-entrypoint-initdb.d/functions'],
+      ]),
+    );
   });
 
   it('runs every service on a read-only root filesystem, with tmpfs where it writes scratch files', () => {
@@ -189,7 +197,9 @@ describe('development (compose.yaml + compose.dev.yaml)', () => {
     const node = services(dev)['asistencia-node']!;
     expect((node.build as Mapping).target).toBe('development');
     const targets = (node.volumes as unknown[]).map((v) => parseVolume(v).target);
-    expect(targets).toEqual(expect.arrayContaining(['/app/node-service/src', '/app/node-service/web']));
+    expect(targets).toEqual(
+      expect.arrayContaining(['/app/node-service/src', '/app/node-service/web', '/app/database/migrations', '/app/database/functions']),
+    );
     const php = services(dev)['asistencia-php']!;
     expect((php.volumes as unknown[]).map((v) => parseVolume(v).target)).toEqual(
       expect.arrayContaining(['/srv/asistencia/php-legacy', '/srv/asistencia/apache-config']),

@@ -88,7 +88,7 @@ describe('Containerfile (node-service)', () => {
     expect(copied).toEqual(expect.arrayContaining(['package.json package-lock.json ./', 'node-service/package.json node-service/']));
   });
 
-  it('production: compiled code, production dependencies and migrations only, as nodejs under tini, with a health check', () => {
+  it('production: compiled code, production dependencies, migrations and function files only, as nodejs under tini, with a health check', () => {
     const chain = lineage(node, 'production');
     expect(chain.map((s) => s.name)).toEqual(['production', 'runtime']);
     const production = chain[0]!;
@@ -97,6 +97,7 @@ describe('Containerfile (node-service)', () => {
       ['production-dependencies', '/app/ ./'],
       ['builder', '/app/node-service/dist/ node-service/dist/'],
       ['context', 'database/migrations/ database/migrations/'],
+      ['context', 'database/functions/ database/functions/'],
     ]);
     expect(all(lineage(node, 'production-dependencies'), 'RUN').map((r) => r.rest).join('\n')).toMatch(/npm ci --omit=dev/);
     const user = userOf(chain);

@@ -10,7 +10,8 @@ import { createPgDatabase } from '../../src/shared/storage/pg-database.js';
 import type { SqlDatabase } from '../../src/shared/storage/sql.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { POSTGRES_ADMIN_URL } from '../support/environment.js';
-import { MIGRATIONS_DIR } from '../support/global-setup.js';
+import { FUNCTIONS_DIR, MIGRATIONS_DIR } from '../support/global-setup.js';
+import { definedFunctions, functionFileNames } from '../storage/function-files.js';
 import { migrationFiles } from '../storage/migration-files.js';
 import { REPO_ROOT } from './compose.js';
 
@@ -49,13 +50,29 @@ function copyOfMigrations(): string {
   return dir;
 }
 
+function copyOfFunctions(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'asistencia-init-functions-'));
+  cpSync(FUNCTIONS_DIR, dir, { recursive: true });
+  folders.push(dir);
+  return dir;
+}
+
+/** The body of every function of that name, once per overload. */
+async function bodiesOf(db: SqlDatabase, schema: string, name: string): Promise<string[]> {
+  const { rows } = await db.query<{ prosrc: string }>(
+    `SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proname = $2`,
+    [schema, name],
+  );
+  return rows.map((row) => row.prosrc);
+}
+
 interface InitRun {
   code: number;
   output: string;
 }
 
 /** bash database/init.sh as the postgres image's entrypoint runs it, connected the way psql is told to. */
-async function runInitSh(database: TestDatabase, migrationsDir?: string): Promise<InitRun> {
+async function runInitSh(database: TestDatabase, migrationsDir?: string, functionsDir?: string): Promise<InitRun> {
   const admin = new URL(POSTGRES_ADMIN_URL);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -66,6 +83,7 @@ async function runInitSh(database: TestDatabase, migrationsDir?: string): Promis
   };
   if (admin.password) env.PGPASSWORD = decodeURIComponent(admin.password);
   if (migrationsDir) env.MIGRATIONS_DIR = migrationsDir;
+  if (functionsDir) env.FUNCTIONS_DIR = functionsDir;
   try {
     const { stdout, stderr } = await promisify(execFile)('bash', [INIT_SH], { env, timeout: 60_000 });
     return { code: 0, output: stdout + stderr };
@@ -144,7 +162,8 @@ describe('database/init.sh on a fresh database', () => {
     const run = await runInitSh(byInit);
     expect(run.code, run.output).toBe(0);
     expect(run.output).toContain(`${migrationFiles().length} migration(s) applied`);
-    await migrate(pool(byService), MIGRATIONS_DIR);
+    expect(run.output).toContain(`${functionFileNames().length} function file(s) applied`);
+    await migrate(pool(byService), MIGRATIONS_DIR, FUNCTIONS_DIR);
 
     const [initCatalog, serviceCatalog] = [await catalog(pool(byInit)), await catalog(pool(byService))];
     for (const part of ['relations', 'columns', 'constraints', 'indexes'] as const) {
@@ -169,7 +188,7 @@ describe('database/init.sh on a fresh database', () => {
     const database = await freshDatabase();
     expect((await runInitSh(database)).code).toBe(0);
     const latest = Math.max(...migrationFiles().map((file) => Number(file.split('.')[0])));
-    expect(await migrate(pool(database), MIGRATIONS_DIR)).toEqual({ applied: [], version: latest });
+    expect(await migrate(pool(database), MIGRATIONS_DIR, FUNCTIONS_DIR)).toEqual({ applied: [], version: latest, functions: functionFileNames() });
   });
 
   it('records checksums the service really verifies: an edited migration stops both', async () => {
@@ -178,7 +197,7 @@ describe('database/init.sh on a fresh database', () => {
     expect((await runInitSh(database, dir)).code).toBe(0);
     const first = migrationFiles(dir)[0]!;
     appendFileSync(join(dir, first), '\n-- edited after it was applied\n');
-    await expect(migrate(pool(database), dir)).rejects.toThrow(`${first} was edited`);
+    await expect(migrate(pool(database), dir, FUNCTIONS_DIR)).rejects.toThrow(`${first} was edited`);
     const again = await runInitSh(database, dir);
     expect(again.code).not.toBe(0);
     expect(again.output).toContain(`${first} was edited after it was applied`);
@@ -186,7 +205,7 @@ describe('database/init.sh on a fresh database', () => {
 
   it('run again, or after the service, applies only what is new (MIGRATIONS_DIR override)', async () => {
     const database = await freshDatabase();
-    await migrate(pool(database), MIGRATIONS_DIR);
+    await migrate(pool(database), MIGRATIONS_DIR, FUNCTIONS_DIR);
     const dir = copyOfMigrations();
     const again = await runInitSh(database, dir);
     expect(again.code, again.output).toBe(0);
@@ -198,7 +217,7 @@ describe('database/init.sh on a fresh database', () => {
     expect(withNew.code, withNew.output).toBe(0);
     expect(withNew.output).toContain(`applying ${next}`);
     expect(withNew.output).toContain('1 migration(s) applied');
-    expect(await migrate(pool(database), dir)).toMatchObject({ applied: [] });
+    expect(await migrate(pool(database), dir, FUNCTIONS_DIR)).toMatchObject({ applied: [] });
   });
 
   it('a failing migration stops with psql\'s error and leaves nothing of itself behind', async () => {
@@ -227,5 +246,47 @@ describe('database/init.sh on a fresh database', () => {
     expect(none.output).toContain(`no NNN.do.name.sql files in ${empty}`);
     const missing = await runInitSh(database, '/nonexistent/migrations');
     expect(missing.output).toContain('/nonexistent/migrations does not exist');
+  });
+
+  it('leaves each function as its file says, and an edited file takes effect when it runs again, with no new migration', async () => {
+    const database = await freshDatabase();
+    const functions = copyOfFunctions();
+    expect((await runInitSh(database, undefined, functions)).code).toBe(0);
+    const db = pool(database);
+    for (const fn of definedFunctions(functions)) expect(await bodiesOf(db, fn.schema, fn.name), fn.file).toEqual([fn.body]);
+    const status = () =>
+      db.query<{ status: string }>(`SELECT attendance.computed_status(2, 2, now() + interval '1 minute', now()) AS status`).then(({ rows }) => rows[0]!.status);
+    expect(await status()).toBe('late');
+
+    const file = join(functions, 'attendance.computed_status.sql');
+    const sql = readFileSync(file, 'utf8');
+    expect(sql).toContain(`WHEN first_confirmed_at > late_from THEN 'late'`);
+    writeFileSync(file, sql.replace(`WHEN first_confirmed_at > late_from THEN 'late'`, `WHEN false THEN 'late'`));
+    const again = await runInitSh(database, undefined, functions);
+    expect(again.code, again.output).toBe(0);
+    expect(again.output).toContain('0 migration(s) applied');
+    expect(await status()).toBe('present');
+  });
+
+  it('a failing function file stops with psql\'s error and leaves no function file of that run behind', async () => {
+    const database = await freshDatabase();
+    const functions = copyOfFunctions();
+    const file = join(functions, 'attendance.computed_status.sql');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(`THEN 'late'`, `THEN 'tarde'`));
+    writeFileSync(join(functions, 'zz.broken.sql'), 'CREATE OR REPLACE FUNCTION attendance.broken() RETURNS int LANGUAGE sql AS $$ SELECT nothing FROM attendance.no_such_table $$;\n');
+    const run = await runInitSh(database, undefined, functions);
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain('relation "attendance.no_such_table" does not exist');
+    const { rows } = await pool(database).query<{ status: string }>(
+      `SELECT attendance.computed_status(2, 2, now() + interval '1 minute', now()) AS status`,
+    );
+    expect(rows).toEqual([{ status: 'late' }]);
+  });
+
+  it('names a missing functions folder', async () => {
+    const database = await freshDatabase();
+    const run = await runInitSh(database, undefined, '/nonexistent/functions');
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain('the functions folder /nonexistent/functions does not exist');
   });
 });

@@ -1,6 +1,7 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { locks, lockStatement } from '../../src/shared/storage/locks.js';
 import { enrollment, freshStudent } from '../enrollment/support.js';
 import { verifyInDatabase } from '../evidence/support.js';
 import { apiAs, type ApiResponse } from '../support/api.js';
@@ -11,7 +12,7 @@ import { enrolledPhone, expectRefused, liveSession, scanner } from './support.js
 
 /**
  * Group commit against real PostgreSQL: confirmations that wait for a call (SCAN_BATCH_IN_FLIGHT = 1
- * here) are recorded together by `attendance.record_confirmations` (migration 012), and each is judged
+ * here) are recorded together by `attendance.record_confirmations` (database/functions), and each is judged
  * exactly as it would be alone. The test holds one session's lock as a round change would, so the first
  * confirmation takes the only call and waits on it; the others, of that session and of another, queue in
  * the service and go as one batch once the lock is let go.
@@ -22,8 +23,6 @@ beforeAll(async () => {
   service = await startService({ env: { SCAN_BATCH_IN_FLIGHT: '1' } });
 });
 afterAll(() => service?.stop());
-
-const lockKey = (sessionId: string) => `attendance.session:${sessionId.toLowerCase()}`;
 
 async function waitingOnLocks(): Promise<number> {
   const { rows } = await service.db.query<{ n: number }>(
@@ -80,7 +79,7 @@ describe('confirmations recorded together', () => {
     let answers: Record<keyof typeof confirms, ApiResponse>;
     try {
       await holder.query('BEGIN');
-      await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(lenient.id)]);
+      await holder.query(lockStatement(locks.session, lenient.id));
       const firstAnswer = confirms.first();
       const deadline = Date.now() + 5000;
       while ((await waitingOnLocks()) < 1) {

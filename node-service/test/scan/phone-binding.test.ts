@@ -15,7 +15,7 @@ import { expectRefused, liveSession, scanner } from './support.js';
  * the network comparison in scan.ts (confirm), the device/phone-key match (SCAN_WRONG_PHONE), both phone-key
  * signature checks, the nonce's first use (phone-requests.ts), the shared-phone verdict (policy.ts), the
  * phone key's proof of possession at enrolment (phone-binding.ts) and the phone-key match where the
- * confirmation is recorded (attendance.record_confirmations, migration 012: a re-binding since the challenge).
+ * confirmation is recorded (attendance.record_confirmations, database/functions: a re-binding since the challenge).
  */
 let service: RunningService;
 /** ENROLLMENT_SHARED_PHONE=flag, synced passkeys flagged, one re-binding in 30 days before an admin must look. */

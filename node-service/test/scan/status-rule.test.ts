@@ -4,10 +4,10 @@ import { createPgliteDatabase } from '../../src/shared/storage/pglite-database.j
 import { migrate } from '../../src/shared/storage/migrations.js';
 import type { SqlDatabase } from '../../src/shared/storage/sql.js';
 import { createTestDatabase } from '../support/databases.js';
-import { MIGRATIONS_DIR } from '../support/global-setup.js';
+import { FUNCTIONS_DIR, MIGRATIONS_DIR } from '../support/global-setup.js';
 
 /**
- * The rule for a student's computed result (database/migrations/003, attendance.computed_status), as both
+ * The rule for a student's computed result (database/functions/attendance.computed_status.sql), as both
  * database adapters run it: the confirmation statement, the round change and the close all apply it there.
  */
 const lateFrom = new Date('2026-11-22T08:15:00Z');
@@ -46,7 +46,7 @@ describe.each(adapters)('the computed status on $name', ({ open }) => {
   let subject: Awaited<ReturnType<typeof open>>;
   beforeAll(async () => {
     subject = await open();
-    await migrate(subject.db, MIGRATIONS_DIR);
+    await migrate(subject.db, MIGRATIONS_DIR, FUNCTIONS_DIR);
   });
   afterAll(() => subject?.dispose());
 

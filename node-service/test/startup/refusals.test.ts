@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { migrate } from '../../src/shared/storage/migrations.js';
 import { createPgDatabase } from '../../src/shared/storage/pg-database.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { MIGRATIONS_DIR } from '../support/global-setup.js';
+import { FUNCTIONS_DIR, MIGRATIONS_DIR } from '../support/global-setup.js';
 import { cleanUp, exitOf, launch, tempDir, type Launched } from './operator.js';
 
 // Start-up that must not happen: the process exits 1 with one line on stderr that tells the operator why.
@@ -46,7 +46,7 @@ describe('an applied migration that was edited', () => {
     const { url } = database;
     const db = createPgDatabase({ url, poolSize: 1 });
     try {
-      await migrate(db, migrationsDir);
+      await migrate(db, migrationsDir, FUNCTIONS_DIR);
     } finally {
       await db.close();
     }

@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -6,7 +6,8 @@ import { migrate, migrationsApplied, MIGRATIONS_TABLE } from '../../src/shared/s
 import { createPgDatabase } from '../../src/shared/storage/pg-database.js';
 import type { SqlDatabase } from '../../src/shared/storage/sql.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { MIGRATIONS_DIR } from '../support/global-setup.js';
+import { FUNCTIONS_DIR, MIGRATIONS_DIR } from '../support/global-setup.js';
+import { definedFunctions, functionFileNames } from './function-files.js';
 import { migrationFiles, migrationVersions, nextMigrationName } from './migration-files.js';
 
 // The real migrations against a real, empty PostgreSQL database per test.
@@ -14,6 +15,7 @@ import { migrationFiles, migrationVersions, nextMigrationName } from './migratio
 const INITIAL = '001.do.initial-schema.sql';
 const ALL = migrationFiles();
 const LATEST = Math.max(...migrationVersions());
+const FUNCTIONS = functionFileNames();
 const folders: string[] = [];
 let database: TestDatabase;
 const pools: SqlDatabase[] = [];
@@ -31,6 +33,23 @@ function copyOfMigrations(): string {
   cpSync(MIGRATIONS_DIR, dir, { recursive: true });
   folders.push(dir);
   return dir;
+}
+
+/** A copy of the real functions folder that a test may edit. */
+function copyOfFunctions(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'asistencia-functions-'));
+  cpSync(FUNCTIONS_DIR, dir, { recursive: true });
+  folders.push(dir);
+  return dir;
+}
+
+/** Every definition of a function of that name: its body, once per overload. */
+async function bodiesOf(db: SqlDatabase, schema: string, name: string): Promise<string[]> {
+  const { rows } = await db.query<{ prosrc: string }>(
+    `SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proname = $2`,
+    [schema, name],
+  );
+  return rows.map((row) => row.prosrc);
 }
 
 /** The versions the tracking table records, once per row (postgrator's own version-0 row left out). */
@@ -59,8 +78,8 @@ describe('migrate on an empty database', () => {
   test('applies 001 onwards and records each once', async () => {
     const db = pool();
     expect(await migrationsApplied(db, MIGRATIONS_DIR)).toBe(false);
-    const report = await migrate(db, MIGRATIONS_DIR);
-    expect(report).toEqual({ applied: ALL, version: LATEST });
+    const report = await migrate(db, MIGRATIONS_DIR, FUNCTIONS_DIR);
+    expect(report).toEqual({ applied: ALL, version: LATEST, functions: FUNCTIONS });
     expect(ALL[0]).toBe(INITIAL);
     expect(await recorded(db)).toEqual(migrationVersions());
     expect(await tableExists(db, 'attendance.validations')).toBe(true);
@@ -69,13 +88,13 @@ describe('migrate on an empty database', () => {
 
   test('running it again applies nothing', async () => {
     const db = pool();
-    await migrate(db, MIGRATIONS_DIR);
-    expect(await migrate(db, MIGRATIONS_DIR)).toEqual({ applied: [], version: LATEST });
+    await migrate(db, MIGRATIONS_DIR, FUNCTIONS_DIR);
+    expect(await migrate(db, MIGRATIONS_DIR, FUNCTIONS_DIR)).toEqual({ applied: [], version: LATEST, functions: FUNCTIONS });
     expect(await recorded(db)).toEqual(migrationVersions());
   });
 
   test('two instances migrating at the same moment both succeed, and each migration is applied once', async () => {
-    const reports = await Promise.all([migrate(pool(), MIGRATIONS_DIR), migrate(pool(), MIGRATIONS_DIR)]);
+    const reports = await Promise.all([migrate(pool(), MIGRATIONS_DIR, FUNCTIONS_DIR), migrate(pool(), MIGRATIONS_DIR, FUNCTIONS_DIR)]);
     expect(reports.flatMap((report) => report.applied)).toEqual(ALL);
     expect(await recorded(pool())).toEqual(migrationVersions());
   });
@@ -87,7 +106,7 @@ describe('upgrading a database in use', () => {
     const before003 = copyOfMigrations();
     const from003 = migrationFiles().filter((name) => Number(name.split('.')[0]) >= 3);
     for (const name of from003) rmSync(join(before003, name));
-    expect((await migrate(db, before003)).version).toBe(2);
+    expect((await migrate(db, before003, null)).version).toBe(2);
     const session = (course: string, state: string) =>
       db.query<{ id: string }>(
         `INSERT INTO attendance.sessions (course_id, course_name, teacher_id, room, planned_start, planned_end, rounds_planned, state, opened_at, closed_at)
@@ -107,7 +126,7 @@ describe('upgrading a database in use', () => {
     await round(closed, 1, true);
     await round(closed, 2, true);
 
-    expect(await migrate(db, MIGRATIONS_DIR)).toEqual({ applied: from003, version: LATEST });
+    expect(await migrate(db, MIGRATIONS_DIR, FUNCTIONS_DIR)).toEqual({ applied: from003, version: LATEST, functions: FUNCTIONS });
     const { rows } = await db.query(
       `SELECT course_id, rounds_started::int AS rounds_started, current_round::int AS current_round FROM attendance.sessions ORDER BY course_id`,
     );
@@ -124,22 +143,22 @@ describe('a changed migrations folder', () => {
   test('an applied migration that was edited stops migrate, naming the file', async () => {
     const dir = copyOfMigrations();
     const db = pool();
-    await migrate(db, dir);
+    await migrate(db, dir, FUNCTIONS_DIR);
     appendFileSync(join(dir, INITIAL), '\nCREATE INDEX sneaky_idx ON attendance.results (status);\n');
-    await expect(migrate(db, dir)).rejects.toThrow(`${INITIAL} was edited`);
+    await expect(migrate(db, dir, FUNCTIONS_DIR)).rejects.toThrow(`${INITIAL} was edited`);
     expect(await tableExists(db, 'attendance.sneaky_idx')).toBe(false);
   });
 
   test('a new migration that fails is named, and nothing of it stays applied', async () => {
     const dir = copyOfMigrations();
     const db = pool();
-    await migrate(db, dir);
+    await migrate(db, dir, FUNCTIONS_DIR);
     const broken = nextMigrationName(dir, 'add-notes');
     writeFileSync(
       join(dir, broken),
       'CREATE TABLE attendance.notes (id int);\nINSERT INTO attendance.no_such_table VALUES (1);\n',
     );
-    await expect(migrate(db, dir)).rejects.toThrow(`Migration failed in ${broken}: relation "attendance.no_such_table" does not exist`);
+    await expect(migrate(db, dir, FUNCTIONS_DIR)).rejects.toThrow(`Migration failed in ${broken}: relation "attendance.no_such_table" does not exist`);
     expect(await tableExists(db, 'attendance.notes')).toBe(false);
     expect(await recorded(db)).toEqual(migrationVersions());
     expect(await migrationsApplied(db, dir)).toBe(false);
@@ -151,12 +170,60 @@ describe('a changed migrations folder', () => {
     const broken = nextMigrationName(dir, 'broken');
     writeFileSync(join(dir, broken), 'CREATE TABLE attendance.notes (id int;\n');
     const db = pool();
-    await expect(migrate(db, dir)).rejects.toThrow(broken);
+    await expect(migrate(db, dir, FUNCTIONS_DIR)).rejects.toThrow(broken);
     expect(await tableExists(db, 'attendance.sessions')).toBe(false);
     expect(await tableExists(db, MIGRATIONS_TABLE)).toBe(false);
   });
 
   test('a folder that does not exist is named', async () => {
-    await expect(migrate(pool(), '/nonexistent/migrations')).rejects.toThrow('/nonexistent/migrations');
+    await expect(migrate(pool(), '/nonexistent/migrations', FUNCTIONS_DIR)).rejects.toThrow('/nonexistent/migrations');
+  });
+});
+
+describe('the function files (database/functions)', () => {
+  test('after the migrations, each function is what its file says, and only that', async () => {
+    const db = pool();
+    const defined = definedFunctions();
+    expect(defined.map((f) => `${f.schema}.${f.name}`)).toEqual(
+      expect.arrayContaining(['attendance.record_confirmations', 'evidence.keep_receipts', 'attendance.computed_status']),
+    );
+    expect(new Set(defined.map((f) => f.file))).toEqual(new Set(FUNCTIONS));
+    await migrate(db, MIGRATIONS_DIR, FUNCTIONS_DIR);
+    for (const fn of defined) expect(await bodiesOf(db, fn.schema, fn.name), fn.file).toEqual([fn.body]);
+  });
+
+  test('an edited function file takes effect on the next start, with no new migration', async () => {
+    const db = pool();
+    const functions = copyOfFunctions();
+    await migrate(db, MIGRATIONS_DIR, functions);
+    const status = () =>
+      db.query<{ status: string }>(`SELECT attendance.computed_status(2, 2, now() + interval '1 minute', now()) AS status`).then(({ rows }) => rows[0]!.status);
+    expect(await status()).toBe('late');
+
+    // A first confirmation after the threshold is no longer late: one file edited, no migration added.
+    const file = join(functions, 'attendance.computed_status.sql');
+    const sql = readFileSync(file, 'utf8');
+    expect(sql).toContain(`WHEN first_confirmed_at > late_from THEN 'late'`);
+    writeFileSync(file, sql.replace(`WHEN first_confirmed_at > late_from THEN 'late'`, `WHEN false THEN 'late'`));
+    expect(await migrate(db, MIGRATIONS_DIR, functions)).toEqual({ applied: [], version: LATEST, functions: FUNCTIONS });
+    expect(await status()).toBe('present');
+    expect(await recorded(db)).toEqual(migrationVersions());
+  });
+
+  test('a failing function file is named, and nothing of the run stays: one transaction with the migrations', async () => {
+    const db = pool();
+    const functions = copyOfFunctions();
+    writeFileSync(join(functions, 'zz.broken.sql'), 'CREATE OR REPLACE FUNCTION attendance.broken() RETURNS int LANGUAGE sql AS $$ SELECT nothing FROM attendance.no_such_table $$;\n');
+    await expect(migrate(db, MIGRATIONS_DIR, functions)).rejects.toThrow(
+      'Migration failed in function file zz.broken.sql: relation "attendance.no_such_table" does not exist',
+    );
+    expect(await tableExists(db, 'attendance.sessions')).toBe(false);
+    expect(await tableExists(db, MIGRATIONS_TABLE)).toBe(false);
+  });
+
+  test('a functions folder that does not exist is named, before anything runs', async () => {
+    const db = pool();
+    await expect(migrate(db, MIGRATIONS_DIR, '/nonexistent/functions')).rejects.toThrow('Cannot read the functions folder /nonexistent/functions');
+    expect(await tableExists(db, MIGRATIONS_TABLE)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { migrate, migrationsApplied, type MigrationReport } from '../../src/shared/storage/migrations.js';
 import { SqlState, sqlStateOf, type SqlDatabase, type SqlExecutor } from '../../src/shared/storage/sql.js';
-import { MIGRATIONS_DIR } from '../support/global-setup.js';
+import { FUNCTIONS_DIR, MIGRATIONS_DIR } from '../support/global-setup.js';
 import { migrationFiles } from './migration-files.js';
 
 /** An empty database behind one adapter, and how to throw it away. */
@@ -38,7 +38,7 @@ export function sqlDatabaseContract(name: string, open: () => Promise<SqlSubject
     beforeAll(async () => {
       subject = await open();
       db = subject.db;
-      report = await migrate(db, MIGRATIONS_DIR);
+      report = await migrate(db, MIGRATIONS_DIR, FUNCTIONS_DIR);
       await db.exec(SCRATCH);
     });
     afterAll(() => subject?.dispose());
@@ -208,7 +208,7 @@ export function sqlDatabaseContract(name: string, open: () => Promise<SqlSubject
       });
 
       test('running them again applies nothing', async () => {
-        expect((await migrate(db, MIGRATIONS_DIR)).applied).toEqual([]);
+        expect((await migrate(db, MIGRATIONS_DIR, FUNCTIONS_DIR)).applied).toEqual([]);
       });
     });
 

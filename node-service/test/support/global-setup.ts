@@ -8,6 +8,7 @@ import { migrate } from '../../src/shared/storage/migrations.js';
 import { databaseUrl, POSTGRES_ADMIN_URL, VALKEY_URL } from './environment.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../database/migrations', import.meta.url));
+export const FUNCTIONS_DIR = fileURLToPath(new URL('../../../database/functions', import.meta.url));
 
 /**
  * One run, fresh state: a migrated template database that each test file copies, and a Valkey key prefix
@@ -30,7 +31,7 @@ export default async function setup(project: TestProject) {
   await admin.query(`CREATE DATABASE ${templateDatabase}`);
   const template = createPgDatabase({ url: databaseUrl(templateDatabase), poolSize: 1 });
   try {
-    await migrate(template, MIGRATIONS_DIR);
+    await migrate(template, MIGRATIONS_DIR, FUNCTIONS_DIR);
   } finally {
     await template.close();
   }

@@ -54,7 +54,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   const config = loadConfig(env);
   const db = await openDatabase(config);
   const store = openKeyValueStore(config);
-  await migrate(db, config.migrationsDir);
+  await migrate(db, config.migrationsDir, config.functionsDir);
   const app = await buildApp({ config, db, store });
   await app.server.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.server.address() as AddressInfo).port;

@@ -1,16 +1,18 @@
 import { basename, join } from 'node:path';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import Postgrator from 'postgrator';
+import { locks, takeLock } from './locks.js';
 import type { SqlDatabase } from './sql.js';
 
 /**
- * Applies `database/migrations/NNN.do.name.sql` with postgrator (tracking table with MD5 checksums), all in
- * one transaction under an advisory lock: two instances starting together apply each migration exactly
- * once, and a failed run leaves nothing half-applied.
+ * Applies `database/migrations/NNN.do.name.sql` with postgrator (tracking table with MD5 checksums), then
+ * runs every file of `database/functions/` (`CREATE OR REPLACE FUNCTION`, in name order), all in one
+ * transaction under an advisory lock: two instances starting together apply each migration exactly once,
+ * a failed run leaves nothing half-applied, and the functions are always the files' text, whatever the
+ * migrations defined before. database/init.sh does the same in the PostgreSQL container.
  */
 
 export const MIGRATIONS_TABLE = 'public.asistencia_migrations';
-const LOCK_KEY = 'asistencia.migrations';
 
 export class MigrationError extends Error {
   override name = 'MigrationError';
@@ -19,15 +21,22 @@ export class MigrationError extends Error {
 export interface MigrationReport {
   applied: string[];
   version: number;
+  /** The function files run after the migrations, in order. */
+  functions: string[];
 }
 
-export async function migrate(db: SqlDatabase, migrationsDir: string): Promise<MigrationReport> {
+/**
+ * `functionsDir` null: the numbered migrations only (a test that stops the history part-way, where the
+ * functions' types and tables may not exist yet).
+ */
+export async function migrate(db: SqlDatabase, migrationsDir: string, functionsDir: string | null): Promise<MigrationReport> {
   const files = migrationFiles(migrationsDir);
   if (files.length === 0) throw new MigrationError(`No migrations found in ${migrationsDir}`);
+  const functions = functionsDir === null ? [] : functionFiles(functionsDir);
   let running: string | undefined;
   try {
     return await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [LOCK_KEY]);
+      await takeLock(tx, locks.migrations);
       const postgrator = new Postgrator({
         migrationPattern: join(migrationsDir, '*.do.*.sql'),
         driver: 'pg',
@@ -40,7 +49,15 @@ export async function migrate(db: SqlDatabase, migrationsDir: string): Promise<M
         running = basename(migration.filename);
       });
       const applied = await postgrator.migrate();
-      return { applied: applied.map((m) => basename(m.filename)), version: Math.max(...files.map((f) => f.version)) };
+      for (const file of functions) {
+        running = `function file ${file.name}`;
+        await tx.exec(file.sql);
+      }
+      return {
+        applied: applied.map((m) => basename(m.filename)),
+        version: Math.max(...files.map((f) => f.version)),
+        functions: functions.map((f) => f.name),
+      };
     });
   } catch (error) {
     throw explain(error, files, running);
@@ -73,6 +90,25 @@ function migrationFiles(dir: string): MigrationFile[] {
     .filter((name) => /^\d+\.do\.[\w-]+\.sql$/.test(name))
     .map((name) => ({ version: Number(name.split('.')[0]), filename: name }))
     .sort((a, b) => a.version - b.version);
+}
+
+interface FunctionFile {
+  name: string;
+  sql: string;
+}
+
+/** The `*.sql` files of the functions folder, in name order (byte order, as init.sh sorts them). */
+function functionFiles(dir: string): FunctionFile[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    throw new MigrationError(`Cannot read the functions folder ${dir}`);
+  }
+  return names
+    .filter((name) => /^[\w.-]+\.sql$/.test(name))
+    .sort()
+    .map((name) => ({ name, sql: readFileSync(join(dir, name), 'utf8') }));
 }
 
 function explain(error: unknown, files: MigrationFile[], running: string | undefined): Error {

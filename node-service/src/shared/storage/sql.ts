@@ -44,9 +44,3 @@ export function sqlStateOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
-
-/** A lock key as SQL text, safe to inline: keys are built by the service from ids it has validated. */
-export function advisoryLockSql(key: string): string {
-  if (!/^[\w.:-]{1,200}$/.test(key)) throw new Error(`unsafe advisory lock key: ${key}`);
-  return `SELECT pg_advisory_xact_lock(hashtextextended('${key}', 0))`;
-}

@@ -152,7 +152,7 @@ export interface ConfirmationRequest {
   deviceUse: { signCount: number; backedUp?: boolean; phoneKeyId: string };
   /**
    * The scan's receipt, kept in the same transaction when the validation is new: the JSON document the
-   * evidence module's `evidence.keep_receipts` stores (migration 012).
+   * evidence module's `evidence.keep_receipts` stores (database/functions/evidence.keep_receipts.sql).
    */
   receipt?: Record<string, unknown>;
 }

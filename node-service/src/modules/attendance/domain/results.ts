@@ -1,11 +1,11 @@
 /**
  * A student's result in one session, from the rounds they confirmed. Kept current while the session runs
- * (over the rounds run so far) and final at close. A teacher's correction (excused, manually present)
- * replaces the status shown but never the computed one, which stays on record.
+ * (over the rounds run so far) and final at close. A teacher's correction (excused, manually present,
+ * manually absent) replaces the status shown but never the computed one, which stays on record.
  *
  * The computed status (late: first confirmation after the session's threshold; present: every round run;
  * partial: some; absent: none) is decided by PostgreSQL, attendance.computed_status in
- * database/migrations/003, in the very statement that records a confirmation; test/scan/status-rule.test.ts
+ * database/functions/attendance.computed_status.sql, in the very statement that records a confirmation; test/scan/status-rule.test.ts
  * pins it.
  */
 type ComputedStatus = 'present' | 'partial' | 'late' | 'absent';

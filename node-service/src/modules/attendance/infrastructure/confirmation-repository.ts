@@ -4,8 +4,9 @@ import { attendanceErrors, confirmationErrors } from '../domain/errors.js';
 import type { ConfirmationRepository, ConfirmationRequest } from '../application/ports.js';
 
 /**
- * A confirmation is one call, one round trip and one commit: `attendance.record_confirmations` (migration
- * 012) takes the shared advisory lock of each session it records for, then records. A round change or close
+ * A confirmation is one call, one round trip and one commit: `attendance.record_confirmations`
+ * (database/functions/attendance.record_confirmations.sql) takes the shared advisory lock of each session it
+ * records for (shared/storage/locks.ts, `locks.session`), then records. A round change or close
  * takes the same lock alone (session-repository.ts), so it waits for confirmations in flight and they wait
  * for it; each query in the function takes its snapshot after the lock is held, so a confirmation that
  * waited reads the session afresh. Unlike FOR SHARE on the session row, the lock creates no MultiXacts. The
@@ -13,7 +14,7 @@ import type { ConfirmationRepository, ConfirmationRequest } from '../application
  * checked on the row as it is now so that two copies of a passkey signing at once cannot both pass, and only
  * while the device is active and bound to the phone key that signed), registers a walk-in when the session
  * accepts them, inserts the validation once per (session, round, student) with the device's alerts, writes
- * the student's result by the rule in migration 003, and keeps the scan's receipt with a new validation. The
+ * the student's result by attendance.computed_status, and keeps the scan's receipt with a new validation. The
  * answer says which checks held, for the caller to name the refusal.
  *
  * The counter belongs to the enrollment schema and the receipt to the evidence schema; both are written

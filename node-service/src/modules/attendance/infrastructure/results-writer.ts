@@ -2,8 +2,9 @@ import type { SqlExecutor } from '../../../shared/storage/sql.js';
 
 /**
  * How a freshly computed result lands on an existing one: a teacher's correction (excused, manually
- * present) stays the status shown; the computed status is always refreshed beside it. The confirmation
- * applies the same rule in attendance.record_confirmations (migration 012): change both together.
+ * present, manually absent) stays the status shown; the computed status is always refreshed beside it. The
+ * confirmation applies the same rule in attendance.record_confirmations
+ * (database/functions/attendance.record_confirmations.sql): change both together.
  */
 const UPSERT_RESULT = `
   ON CONFLICT (session_id, student_id) DO UPDATE SET
@@ -17,8 +18,8 @@ const UPSERT_RESULT = `
 /** When a first confirmation counts as late: the session's planned start plus its threshold. */
 const LATE_FROM = `(s.planned_start + make_interval(mins => s.late_after_minutes))`;
 
-// Every registered student's participation and the status it earns by the rule in database/migrations/003
-// (attendance.computed_status).
+// Every registered student's participation and the status it earns by the rule of attendance.computed_status
+// (database/functions/attendance.computed_status.sql).
 const REFRESH_RESULTS = `
   INSERT INTO attendance.results (session_id, student_id, status, computed_status, rounds_confirmed, first_confirmed_at, is_final, updated_at)
   SELECT p.session_id, p.student_id, p.status, p.status, p.rounds_confirmed, p.first_confirmed_at, $3, now()

@@ -1,5 +1,6 @@
 import { isErasedId } from '../../../shared/ids.js';
-import { advisoryLockSql, type SqlDatabase, type SqlExecutor } from '../../../shared/storage/sql.js';
+import { locks, lockStatement } from '../../../shared/storage/locks.js';
+import type { SqlDatabase, SqlExecutor } from '../../../shared/storage/sql.js';
 import { attendanceErrors } from '../domain/errors.js';
 import { refreshResults } from './results-writer.js';
 import type { Session } from '../domain/session.js';
@@ -19,11 +20,6 @@ const INSERT_SESSION = `
 const SELECT_SESSION = `SELECT ${SESSION_COLUMNS} FROM attendance.sessions s WHERE s.id = $1`;
 const LOCK_SESSION = `SELECT id FROM attendance.sessions WHERE id = $1 FOR UPDATE`;
 
-/**
- * The key confirmations hold shared while they record (attendance.record_confirmations, migration 012, builds
- * the same text); a change holds it alone.
- */
-const sessionLockKey = (sessionId: string) => `attendance.session:${sessionId.toLowerCase()}`;
 const INSERT_SERIES = `
   INSERT INTO attendance.session_series (course_id, teacher_id, weekdays, start_time, end_time, first_date, until_date, time_zone, occurrences)
   VALUES ($1, $2, $3::smallint[], $4::time, $5::time, $6::date, $7::date, $8, $9)
@@ -180,8 +176,9 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
     withLockedSession(id, work) {
       return db.transaction(async (tx) => {
         if (!UUID.test(id)) throw attendanceErrors.SESSION_NOT_FOUND();
-        // Waits for confirmations in flight (they hold the key shared), and new ones wait for this change.
-        await tx.exec(advisoryLockSql(sessionLockKey(id)));
+        // Waits for confirmations in flight (attendance.record_confirmations holds the session's lock shared),
+        // and new ones wait for this change.
+        await tx.exec(lockStatement(locks.session, id));
         await tx.query(LOCK_SESSION, [id]);
         const session = await find(tx, id);
         if (!session) throw attendanceErrors.SESSION_NOT_FOUND();

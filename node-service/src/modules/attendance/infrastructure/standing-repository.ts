@@ -1,8 +1,7 @@
+import { locks, takeLock } from '../../../shared/storage/locks.js';
 import type { SqlDatabase } from '../../../shared/storage/sql.js';
 import type { CourseMinimumRepository, CourseSessionRow } from '../application/ports.js';
 
-// One course's minimum is changed by one transaction at a time, so each audit row names the value it replaced.
-const LOCK_COURSE = `SELECT pg_advisory_xact_lock(hashtextextended('attendance.course-minimum:' || $1, 0))`;
 const MINIMUMS = `SELECT course_id, min_rate_percent::float8 AS percent FROM attendance.course_minimums WHERE course_id = ANY($1::text[])`;
 const UPSERT_MINIMUM = `
   INSERT INTO attendance.course_minimums (course_id, min_rate_percent, set_by) VALUES ($1, $2, $3)
@@ -24,7 +23,8 @@ export function createCourseMinimumRepository(db: SqlDatabase): CourseMinimumRep
     },
     setMinimum({ courseId, percent, reason, actor }) {
       return db.transaction(async (tx) => {
-        await tx.query(LOCK_COURSE, [courseId]);
+        // One course's minimum is changed by one transaction at a time, so each audit row names the value it replaced.
+        await takeLock(tx, locks.courseMinimum, courseId);
         const before = await tx.query<{ percent: number }>(`${MINIMUMS} FOR UPDATE`, [[courseId]]);
         const previous = before.rows[0] ? Number(before.rows[0].percent) : null;
         if (percent === null) await tx.query(DELETE_MINIMUM, [courseId]);

@@ -1,4 +1,5 @@
 import { groupedCalls, type Grouping } from '../../../shared/storage/grouped-calls.js';
+import { locks, takeLock } from '../../../shared/storage/locks.js';
 import { SqlState, sqlStateOf, type SqlDatabase, type SqlExecutor } from '../../../shared/storage/sql.js';
 import type { AuditEntry, DeviceRepository } from '../application/ports.js';
 import type { Actor, ActorRole, AlertReason, Device, DeviceState, HistoryAction, HistoryEntry } from '../domain/device.js';
@@ -43,11 +44,10 @@ const SELECT_STANDING = `
     AND id > COALESCE(
       (SELECT max(id) FROM enrollment.enrollment_history WHERE student_id = $1 AND action = 'reset'), 0)`;
 
-/** Serialises enrolments and resets of one student across connections and instances. */
-const LOCK_STUDENT = `SELECT pg_advisory_xact_lock(hashtext('asistencia.enrollment:' || $1))`;
-/** Serialises bindings of one phone key, so two students binding one phone at once cannot both pass. Always
- *  taken after the student's lock, never before: no two transactions wait for each other in a circle. */
-const LOCK_PHONE_KEY = `SELECT pg_advisory_xact_lock(hashtext('asistencia.phone-key:' || $1))`;
+// Enrolments and resets of one student are serialised across connections and instances by locks.student;
+// bindings of one phone key by locks.phoneKey, so two students binding one phone at once cannot both pass.
+// The phone key's lock is always taken after the student's, never before: no two transactions wait for each
+// other in a circle.
 
 const INSERT_DEVICE = `
   INSERT INTO enrollment.devices
@@ -259,8 +259,8 @@ export function createDeviceRepository(db: SqlDatabase, phoneLookups?: Grouping)
       const { credential, phoneKey } = input;
       try {
         return await db.transaction(async (tx) => {
-          await tx.query(LOCK_STUDENT, [input.studentId]);
-          await tx.query(LOCK_PHONE_KEY, [phoneKey.id]);
+          await takeLock(tx, locks.student, input.studentId);
+          await takeLock(tx, locks.phoneKey, phoneKey.id);
           const verdict = decide({ standing: await readStanding(tx, input.studentId), sharedWith: await phoneSharers(tx, phoneKey.id, input.studentId) });
           const { rows } = await tx.query<{ id: number }>(INSERT_DEVICE, [
             credential.credentialId,
@@ -290,8 +290,8 @@ export function createDeviceRepository(db: SqlDatabase, phoneLookups?: Grouping)
 
     rebind: (input, decide) =>
       db.transaction(async (tx) => {
-        await tx.query(LOCK_STUDENT, [input.studentId]);
-        await tx.query(LOCK_PHONE_KEY, [input.phoneKey.id]);
+        await takeLock(tx, locks.student, input.studentId);
+        await takeLock(tx, locks.phoneKey, input.phoneKey.id);
         const device = await one(SELECT_BY_ID, [input.deviceId], tx);
         if (!device || device.studentId !== input.studentId || device.state !== 'active') return null;
         const record = (await tx.query<{ last_rebound_at: Date | null; rebinds: number }>(REBIND_RECORD, [device.id, input.studentId])).rows[0]!;
@@ -336,7 +336,7 @@ export function createDeviceRepository(db: SqlDatabase, phoneLookups?: Grouping)
 
     reset: (studentId, reason, actor) =>
       db.transaction(async (tx) => {
-        await tx.query(LOCK_STUDENT, [studentId]);
+        await takeLock(tx, locks.student, studentId);
         const standing = await readStanding(tx, studentId);
         await writeHistory(tx, {
           studentId,

@@ -10,7 +10,7 @@ const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 /**
  * A receipt per confirmation, as the document the confirmation's own statement keeps (evidence.keep_receipts,
- * migration 012): unchained, committed with the confirmation or not at all; the sealer chains it.
+ * database/functions/evidence.keep_receipts.sql): unchained, committed with the confirmation or not at all; the sealer chains it.
  */
 export function createReceiptKeeper(deps: { receipts: Pick<ReceiptRepository, 'document'>; rpId: string; origins: readonly string[] }) {
   return {

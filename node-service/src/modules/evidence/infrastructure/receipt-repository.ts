@@ -103,7 +103,8 @@ export function headFromRow(row: Record<string, unknown>): ChainHead {
   };
 }
 
-// evidence.keep_receipts (migration 012) takes byte fields as hex: base64url decoded here, as leniently as before.
+// evidence.keep_receipts (database/functions/evidence.keep_receipts.sql) takes byte fields as hex: base64url
+// decoded here, as leniently as before. Change both together.
 const hexOf = (base64url: string) => Buffer.from(base64url, 'base64url').toString('hex');
 
 export function createReceiptRepository(db: SqlDatabase): ReceiptRepository & { ofStudent(studentId: string, tx?: SqlExecutor): Promise<Receipt[]> } {

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../../../shared/storage/sql.js';
-import { SEAL_LOCK } from './sealer.js';
+import { locks, takeLock } from '../../../shared/storage/locks.js';
 
 // A tombstone keeps a receipt's place in its chain (id, session, seq, hashes) and nothing that names anyone.
 const TOMBSTONE_STUDENT = `
@@ -28,13 +28,13 @@ DELETE FROM evidence.receipts r USING doomed d WHERE r.session_id = d.session_id
 /** Erasure and retention of receipts, inside the caller's transaction and under the sealer's lock. */
 export const receiptRetention = {
   async eraseStudent(tx: SqlExecutor, studentId: string): Promise<number> {
-    await tx.query(SEAL_LOCK);
+    await takeLock(tx, locks.seal);
     const tombstoned = await tx.query(TOMBSTONE_STUDENT, [studentId]);
     const deleted = await tx.query(DELETE_UNSEALED_OF_STUDENT, [studentId]);
     return tombstoned.rowCount + deleted.rowCount;
   },
   async pruneBefore(tx: SqlExecutor, cutoff: Date): Promise<number> {
-    await tx.query(SEAL_LOCK);
+    await takeLock(tx, locks.seal);
     return (await tx.query(PRUNE, [cutoff])).rowCount;
   },
 };

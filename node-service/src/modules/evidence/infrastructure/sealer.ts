@@ -1,11 +1,10 @@
+import { locks, takeLock } from '../../../shared/storage/locks.js';
 import type { SqlDatabase } from '../../../shared/storage/sql.js';
 import type { Sealer } from '../application/ports.js';
 import { genesisText, sealedText } from '../domain/receipt.js';
 import { headFromRow, receiptFromRow } from './receipt-repository.js';
 import { sha256Hex } from './signature-check.js';
 
-/** One sealer at a time across every instance (and the receipts command). */
-export const SEAL_LOCK = `SELECT pg_advisory_xact_lock(hashtext('asistencia.evidence:seal'))`;
 const BATCH = 2000;
 
 const SELECT_UNSEALED = `
@@ -33,7 +32,8 @@ ON CONFLICT (session_id) DO UPDATE SET last_id = EXCLUDED.last_id, head_hash = E
 export function createSealer(db: SqlDatabase): Sealer {
   const sealBatch = () =>
     db.transaction(async (tx) => {
-      await tx.query(SEAL_LOCK);
+      // One sealer at a time across every instance (and the receipts command).
+      await takeLock(tx, locks.seal);
       const pending = (await tx.query(SELECT_UNSEALED)).rows.map((row) => receiptFromRow(row as never));
       if (pending.length === 0) return 0;
       const sessionIds = [...new Set(pending.map((r) => r.sessionId))];

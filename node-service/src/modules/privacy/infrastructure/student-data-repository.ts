@@ -1,3 +1,4 @@
+import { locks, takeLock } from '../../../shared/storage/locks.js';
 import type { SqlDatabase, SqlExecutor } from '../../../shared/storage/sql.js';
 import type { Receipt } from '../../evidence/index.js';
 import type { StudentDataRepository } from '../application/ports.js';
@@ -43,7 +44,6 @@ SELECT action, actor_id, actor_role, reason, occurred_at FROM privacy.audit WHER
 
 const AUDIT = `INSERT INTO privacy.audit (action, subject_id, actor_id, actor_role, reason) VALUES ($1, $2, $3, $4, $5)`;
 
-const LOCK_STUDENT = `SELECT pg_advisory_xact_lock(hashtext('asistencia.enrollment:' || $1))`;
 const STUDENT_KNOWN = `
 SELECT EXISTS (SELECT 1 FROM enrollment.devices WHERE student_id = $1)
     OR EXISTS (SELECT 1 FROM enrollment.enrollment_history WHERE student_id = $1)
@@ -119,7 +119,7 @@ export function createStudentDataRepository(deps: {
     },
     async erase(actor, studentId, anonymousId, reason) {
       return db.transaction(async (tx) => {
-        await tx.query(LOCK_STUDENT, [studentId]);
+        await takeLock(tx, locks.student, studentId);
         const known = (await tx.query<{ known: boolean }>(STUDENT_KNOWN, [studentId])).rows[0]?.known;
         if (!known) return false;
         await deps.eraseReceipts(tx, studentId);
