@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { enrolledPhone, liveSession, scanner } from '../scan/support.js';
 import { type BrowserHarness, launchBrowser, pageSignedInAs, screenshot } from '../support/browser.js';
 import { parseCsv } from '../support/csv.js';
+import { apiAs } from '../support/api.js';
 import { freshStudent } from '../enrollment/support.js';
 import { startService, type RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
@@ -155,5 +156,34 @@ describe('the roster', () => {
     const left = await service.db.query('SELECT count(*)::int AS n FROM attendance.validations WHERE session_id = $1 AND student_id = $2', [session.id, '4']);
     expect(left.rows).toEqual([{ n: 0 }]);
     expect(browser.pageErrors(pedro)).toEqual([]);
+  });
+});
+
+describe('the roster after class', () => {
+  test('a bulk correction shows in the trend at once, and the roster fits a 390 px phone', async () => {
+    expect((await apiAs(service.baseUrl, users.teacher).post(`/api/sessions/${sessionId}/close`)).status).toBe(200);
+    const teacher = await pageAs(users.teacher, `/asistencia/teacher/?session=${sessionId}`, laptop);
+    const trend = (id: string) => teacher.locator(`tr[data-student="${id}"] .roster__trend`);
+    await trend('4').getByText('Últimas 1 clases:', { exact: false }).waitFor();
+    expect(await trend('4').textContent()).not.toContain('Presente (manual)');
+    await teacher.getByRole('checkbox', { name: 'Seleccionar a María Gómez' }).check();
+    await teacher.getByRole('checkbox', { name: 'Seleccionar a José Núñez' }).check();
+    await teacher.getByRole('button', { name: 'Corregir seleccionados' }).click();
+    const dialog = teacher.getByRole('dialog', { name: 'Corregir la asistencia de 2 estudiantes' });
+    await dialog.getByLabel('Marcar presente').check();
+    await dialog.getByLabel('Motivo (obligatorio)').fill('Estaban en la sala, sin batería');
+    await dialog.getByRole('button', { name: 'Guardar corrección' }).click();
+    await teacher.getByText('2 estudiantes: Presente (manual).').waitFor();
+    // No reload: the trend column reads the course again after the correction.
+    await trend('4').getByText('Últimas 1 clases: Presente (manual).', { exact: false }).waitFor({ timeout: 10_000 });
+    await trend('3').getByText('Últimas 1 clases: Presente (manual).', { exact: false }).waitFor();
+    expect(browser.pageErrors(teacher)).toEqual([]);
+
+    // On a phone the page does not spill sideways: the roster scrolls inside its own box if it must.
+    const phone = await pageAs(users.teacher, `/asistencia/teacher/?session=${sessionId}`, { width: 390, height: 844 });
+    await phone.locator('tr[data-student="4"]').waitFor();
+    expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await screenshot(phone, 'roster-390');
+    expect(browser.pageErrors(phone)).toEqual([]);
   });
 });

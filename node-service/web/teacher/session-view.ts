@@ -79,7 +79,8 @@ export async function showSession({
   const actionNote = el('p', { class: 'session-action-note muted' });
   const count = el('p', { class: 'session-count' });
   const stale = el('p', { class: 'session-stale', role: 'status' });
-  const roster = el('div', {});
+  // On a phone the table scrolls inside its own box instead of widening the page.
+  const roster = el('div', { class: 'roster-scroll' });
   // The roster's search, filter and order, and the bulk correction bar: built once, outside the roster the
   // live refresh rebuilds, so typing and focus survive it.
   const search = el('input', { type: 'search', id: 'roster-search', autocomplete: 'off' });
@@ -105,8 +106,8 @@ export async function showSession({
   const filter = (): RosterFilter => ({ query: search.value, onlyMissing: onlyMissing.checked, sort: (sort.value || 'surname') as RosterSort });
   const rosterHeading = el('h2', { id: 'roster-heading' });
   const courseLink = el('a', { class: 'session-course-link' });
-  // Each student's standing in the course (the roster's trend column): read when the page opens and when the
-  // session closes, not on every live refresh.
+  // Each student's standing in the course (the roster's trend column): read when the page opens, when the
+  // session closes and after each correction, not on every live refresh.
   let trends: ReadonlyMap<string, StudentStanding> | undefined;
   let trendsFor = '';
   const settings = el('dl', { class: 'session-settings' });
@@ -137,12 +138,14 @@ export async function showSession({
     onCorrected(result, choice) {
       corrected.set(result.studentId, result);
       outcome = { key: choice === 'computed' ? 'correction.reverted' : 'correction.done', vars: { name: result.studentName }, status: result.status };
+      trendsFor = ''; // the standing changed with it
       showOutcome();
       render();
       void refresh().catch(() => undefined);
     },
     onCorrectedMany(results, choice) {
       for (const result of results) corrected.set(result.studentId, result);
+      trendsFor = '';
       const status = results[0]?.status;
       outcome = choice === 'computed' ? { key: 'correction.revertedMany', vars: { count: results.length } } : { key: 'correction.doneMany', vars: { count: results.length }, ...(status ? { status } : {}) };
       selected.clear();
