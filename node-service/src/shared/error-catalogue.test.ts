@@ -67,3 +67,29 @@ describe('the error catalogue', () => {
     expect(entries.filter(([code]) => !/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test(code)).map(([code]) => code)).toEqual([]);
   });
 });
+
+describe('the contract with the pages (contract.ts)', () => {
+  const webDir = fileURLToPath(new URL('../../web', import.meta.url));
+  const pageFiles = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return pageFiles(path);
+      return entry.name.endsWith('.ts') ? [path] : [];
+    });
+  /** The code of a page file without its comments: a comment may name a code, code may not. */
+  const codeOf = (path: string): string => readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+
+  test('every error code a page branches on is one the service declares', async () => {
+    const { PageErrorCode, SCAN_ENROLL_CODES } = await import('./contract.js');
+    const declared = new Set(entries.map(([code]) => code));
+    expect([...Object.values(PageErrorCode), ...SCAN_ENROLL_CODES].filter((code) => !declared.has(code))).toEqual([]);
+  });
+
+  test('no page spells an error code itself: it takes it from the contract', () => {
+    const spelled = pageFiles(webDir).flatMap((path) => {
+      const text = codeOf(path);
+      return entries.filter(([code]) => new RegExp(`\\b${code}\\b`).test(text)).map(([code]) => ({ file: path.slice(webDir.length + 1), code }));
+    });
+    expect(spelled).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { phoneKeyMessageText, type PhoneKeyPurpose } from './contract.js';
 
 /**
  * The phone key: a non-extractable WebCrypto P-256 key made by the enrolment page in the phone's browser
@@ -9,17 +10,16 @@ import { LRUCache } from 'lru-cache';
  * defined here.
  *
  * Signatures are ECDSA P-256 with SHA-256 in WebCrypto's raw form (r ‖ s, 64 bytes: IEEE P1363), over the
- * UTF-8 bytes of `asistencia/phone-key/v1`, the purpose and its parts, one per line. Every part is
- * base64url or digits, so no part can smuggle a line break.
+ * UTF-8 bytes of `asistencia/phone-key/v1`, the purpose and its parts, one per line (contract.ts, which
+ * the pages import too). Every part is base64url or digits, so no part can smuggle a line break.
  */
-export type PhoneKeyPurpose = 'enroll' | 'rebind' | 'scan-challenge' | 'scan-confirm';
+export type { PhoneKeyPurpose } from './contract.js';
 
 /** A P-256 SubjectPublicKeyInfo is 91 bytes; anything much longer is not one. */
 const SPKI_MAX_BYTES = 160;
 
 export function phoneKeyMessage(purpose: PhoneKeyPurpose, ...parts: string[]): Buffer {
-  for (const part of parts) if (!/^[A-Za-z0-9_:-]*$/.test(part)) throw new Error(`phone-key message part is not base64url: ${part}`);
-  return Buffer.from(['asistencia/phone-key/v1', purpose, ...parts].join('\n'), 'utf8');
+  return Buffer.from(phoneKeyMessageText(purpose, ...parts), 'utf8');
 }
 
 /** What a scan names the phone by: base64url SHA-256 of the public key's DER bytes. */

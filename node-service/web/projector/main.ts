@@ -2,6 +2,7 @@
 // the screen allows, a countdown to the next code, the round, the live count and, when enabled, the typed
 // fallback code. Whenever it cannot vouch for the code on screen (socket down, frames late, round over) it
 // hides the code and says why.
+import { PageErrorCode } from '../../src/shared/contract';
 import { defineMessages } from '../src/lib/i18n';
 import { startPage } from '../src/lib/page';
 import { required } from '../src/lib/ui';
@@ -95,10 +96,10 @@ ui.notice.removeAttribute('data-i18n');
 // refusal (PostgreSQL or Valkey out, INTERNAL_ERROR, SERVICE_UNAVAILABLE) is retried with back-off on the
 // same connection, showing "reconectando…", until a code arrives.
 const subscribeRefusals: Readonly<Record<string, Key | null>> = {
-  SESSION_NOT_FOUND: 'projector.notFound',
-  SESSION_NOT_YOURS: 'projector.notYours',
-  AUTH_ROLE_FORBIDDEN: 'projector.notYours',
-  WS_MESSAGE_INVALID: null,
+  [PageErrorCode.sessionNotFound]: 'projector.notFound',
+  [PageErrorCode.sessionNotYours]: 'projector.notYours',
+  [PageErrorCode.authRoleForbidden]: 'projector.notYours',
+  [PageErrorCode.wsMessageInvalid]: null,
 };
 
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';

@@ -3,6 +3,7 @@
 // only prompt after a tap) and shows the outcome in one line. Without a token it asks for the typed code.
 // A phone with no key of this student's is sent to enrol (or link) it, with the code kept for the return:
 // back here, the page tries that code again, or asks for a fresh scan when it has changed meanwhile.
+import { PageErrorCode, SCAN_ENROLL_CODES } from '../../src/shared/contract';
 import { ApiError } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { startPage } from '../src/lib/page';
@@ -24,7 +25,7 @@ type State =
   | { readonly kind: 'refused'; readonly title: Key; readonly detail?: Text; readonly enroll: boolean };
 
 // Refusals after which the way forward is enrolling a passkey on this phone, or linking it again.
-const enrollCodes = new Set(['SCAN_DEVICE_NOT_ENROLLED', 'SCAN_DEVICE_REVOKED', 'SCAN_PHONE_UNKNOWN', 'SCAN_WRONG_PHONE']);
+const enrollCodes = new Set(SCAN_ENROLL_CODES);
 
 const { i18n, api } = startPage(messages);
 const ui = {
@@ -192,7 +193,7 @@ function setState(next: State, of: number = attempt): void {
  * typed code beside it: the kept code has almost surely changed meanwhile); anything else says why.
  */
 function challengeRefused(error: unknown, resumed: boolean): State {
-  const stale = error instanceof ApiError && (error.code === 'SCAN_CODE_EXPIRED' || error.code === 'VALIDATION_FAILED');
+  const stale = error instanceof ApiError && (error.code === PageErrorCode.scanCodeExpired || error.code === PageErrorCode.validationFailed);
   if (stale && resumed) return { kind: 'code', busy: false, resumed: true };
   if (stale) return { kind: 'refused', title: 'outcome.codeChanged', enroll: false };
   return { kind: 'refused', title: 'outcome.refused', detail: { failure: error }, enroll: enrollRefusal(error) };

@@ -8,6 +8,7 @@ import {
   type AuthenticationResponseJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
+import { typedCodeSigned } from '../../src/shared/contract';
 import { basePath, type ApiClient } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { phoneNonce, signWithPhoneKey, type PhoneKey } from '../src/lib/phone-key';
@@ -41,7 +42,7 @@ export function normaliseCode(typed: string): string | null {
 /** Step one: the code, signed by this phone's key with a fresh nonce, so only an enrolled phone can ask. */
 export async function askChallenge(api: Pick<ApiClient, 'apiFetch'>, phoneKey: PhoneKey, code: { token: string } | { code: string }): Promise<Offer> {
   const nonce = phoneNonce();
-  const signed = 'token' in code ? code.token : `code:${code.code}`;
+  const signed = 'token' in code ? code.token : typedCodeSigned(code.code);
   const phone = { keyId: phoneKey.id, nonce, signature: await signWithPhoneKey(phoneKey, 'scan-challenge', signed, nonce) };
   return api.apiFetch<Offer>(`${basePath}api/scan/challenge`, { method: 'POST', body: { ...code, phone }, auth: false });
 }

@@ -1,5 +1,6 @@
 // The "new session" form: checks each field where the teacher typed it, sends the draft, and when the
 // service refuses, shows its (localised) reason, next to the field it concerns when there is one.
+import { PageErrorCode } from '../../src/shared/contract';
 import { ApiError, type ApiClient } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { clearMessage, el, errorText, required, showError, showMessage } from '../src/lib/ui';
@@ -13,10 +14,10 @@ type Errors = Partial<Record<FieldName, FieldError>>;
 
 // Refusals of the service that belong to one field.
 const fieldOfCode: Readonly<Record<string, FieldName>> = {
-  SESSION_COURSE_NOT_YOURS: 'course',
-  SESSION_INVALID_TIMES: 'end',
-  SESSION_INVALID_PERIOD: 'period',
-  SESSION_INVALID_GRACE: 'grace',
+  [PageErrorCode.sessionCourseNotYours]: 'course',
+  [PageErrorCode.sessionInvalidTimes]: 'end',
+  [PageErrorCode.sessionInvalidPeriod]: 'period',
+  [PageErrorCode.sessionInvalidGrace]: 'grace',
 };
 
 const defaultClassMinutes = 90;

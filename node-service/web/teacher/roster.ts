@@ -2,6 +2,7 @@
 // confirmation time, the student's recent trend in the course, one column per round run so far (✓ where the student confirmed); a teacher's
 // correction shows beside the name, with the button that makes one. The search, the "only missing" filter
 // and the order come from the toolbar above it.
+import { PageErrorCode } from '../../src/shared/contract';
 import { formatTime } from '../src/lib/dates';
 import { el } from '../src/lib/ui';
 import type { TeacherI18n } from './messages';
@@ -187,16 +188,16 @@ function totals(overview: Overview, numbers: readonly number[], i18n: TeacherI18
 
 /** Why a scan was refused, in a few words the teacher can read aloud (the service's error code). */
 const ATTEMPT_REASONS = {
-  SCAN_DEVICE_FLAGGED: 'attempt.flagged',
-  SCAN_DEVICE_REVOKED: 'attempt.revoked',
-  SCAN_CODE_EXPIRED: 'attempt.expired',
-  SCAN_WRONG_PHONE: 'attempt.wrongPhone',
-  SCAN_NETWORK_REFUSED: 'attempt.network',
-  SCAN_NETWORK_CHANGED: 'attempt.network',
-  SCAN_COUNTER_REGRESSED: 'attempt.copied',
-  SCAN_DEVICE_SHARED: 'attempt.shared',
-  SCAN_ROUND_NOT_OPEN: 'attempt.noRound',
-  SCAN_SESSION_CLOSED: 'attempt.noRound',
+  [PageErrorCode.scanDeviceFlagged]: 'attempt.flagged',
+  [PageErrorCode.scanDeviceRevoked]: 'attempt.revoked',
+  [PageErrorCode.scanCodeExpired]: 'attempt.expired',
+  [PageErrorCode.scanWrongPhone]: 'attempt.wrongPhone',
+  [PageErrorCode.scanNetworkRefused]: 'attempt.network',
+  [PageErrorCode.scanNetworkChanged]: 'attempt.network',
+  [PageErrorCode.scanCounterRegressed]: 'attempt.copied',
+  [PageErrorCode.scanDeviceShared]: 'attempt.shared',
+  [PageErrorCode.scanRoundNotOpen]: 'attempt.noRound',
+  [PageErrorCode.scanSessionClosed]: 'attempt.noRound',
 } as const;
 
 export function attemptReason(code: string, i18n: TeacherI18n): string {

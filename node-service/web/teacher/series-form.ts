@@ -1,6 +1,7 @@
 // The "new weekly series" form: course, room, class days, times and dates on the institution's wall clock
 // (TIME_ZONE), rounds. It says how many classes it will make as the teacher types, checks each field where it
 // was typed, and shows the service's (localised) reason when the service refuses.
+import { PageErrorCode } from '../../src/shared/contract';
 import { ApiError, type ApiClient } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { clearMessage, el, required, showError, showMessage } from '../src/lib/ui';
@@ -14,11 +15,11 @@ type Errors = Partial<Record<FieldName, FieldError>>;
 
 // Refusals of the service that belong to one field.
 const fieldOfCode: Readonly<Record<string, FieldName>> = {
-  SESSION_COURSE_NOT_YOURS: 'course',
-  SESSION_INVALID_TIMES: 'end',
-  SERIES_INVALID_DATES: 'until',
-  SERIES_EMPTY: 'days',
-  SERIES_TOO_MANY: 'until',
+  [PageErrorCode.sessionCourseNotYours]: 'course',
+  [PageErrorCode.sessionInvalidTimes]: 'end',
+  [PageErrorCode.seriesInvalidDates]: 'until',
+  [PageErrorCode.seriesEmpty]: 'days',
+  [PageErrorCode.seriesTooMany]: 'until',
 };
 
 const weekdays = [1, 2, 3, 4, 5, 6, 7] as const;

@@ -1,6 +1,7 @@
 // Editing a session before it opens: room, date and times (on the institution's wall clock) and rounds, in a
 // small modal dialog. Only what changed is sent; the service refuses once the session has opened (409) and
 // audits every change.
+import { PageErrorCode } from '../../src/shared/contract';
 import { ApiError, type ApiClient } from '../src/lib/api';
 import { zonedInputs, zonedIso } from '../src/lib/dates';
 import type { Vars } from '../src/lib/i18n';
@@ -12,7 +13,7 @@ const fieldNames = ['room', 'date', 'start', 'end', 'rounds'] as const;
 type FieldName = (typeof fieldNames)[number];
 type Errors = Partial<Record<FieldName, { readonly key: Key; readonly vars?: Vars } | { readonly text: string }>>;
 
-const fieldOfCode: Readonly<Record<string, FieldName>> = { SESSION_INVALID_TIMES: 'end' };
+const fieldOfCode: Readonly<Record<string, FieldName>> = { [PageErrorCode.sessionInvalidTimes]: 'end' };
 
 export interface SessionEditDialog {
   open(session: Session): void;

@@ -7,7 +7,7 @@ const STORE = 'phone-key';
 const ENTRY = 'current';
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
-export type PhoneKeyPurpose = 'enroll' | 'rebind' | 'scan-challenge' | 'scan-confirm';
+import { phoneKeyMessageText, type PhoneKeyPurpose } from '../../../src/shared/contract';
 
 export interface PhoneKey {
   /** base64url SHA-256 of the public key's SPKI bytes: what the service knows the phone by. */
@@ -70,7 +70,7 @@ export async function ensurePhoneKey(): Promise<PhoneKey> {
 
 /** The phone key's signature (raw r ‖ s, base64url) over the same bytes the service checks. */
 export async function signWithPhoneKey(key: PhoneKey, purpose: PhoneKeyPurpose, ...parts: string[]): Promise<string> {
-  const message = new TextEncoder().encode(['asistencia/phone-key/v1', purpose, ...parts].join('\n'));
+  const message = new TextEncoder().encode(phoneKeyMessageText(purpose, ...parts));
   return base64url(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.keyPair.privateKey, message));
 }
 

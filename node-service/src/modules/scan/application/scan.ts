@@ -3,6 +3,7 @@ import { confirmationErrors, type ConfirmationResult, type ConfirmationService }
 import type { LiveCodes, TokenClaim } from '../../qr-projection/index.js';
 import { AppError, commonErrors } from '../../../shared/errors.js';
 import { phoneKeyMessage } from '../../../shared/phone-key.js';
+import { typedCodeSigned } from '../../../shared/contract.js';
 import { addressNetwork, networkAllows, sessionNetworks } from '../../../shared/networks.js';
 import { scanErrors } from '../domain/errors.js';
 import { SHARED_DEVICE_ALERT, type SharingEvidence } from '../domain/sharing.js';
@@ -244,7 +245,7 @@ export function createScanService(deps: {
         deps.state.lastUse(input.phone.keyId),
       ]);
       // The second: a request no enrolled phone signed spends only its network's small budget.
-      const notSigned = unsigned(devices, input.phone, typed ? `code:${input.code ?? ''}` : input.token!);
+      const notSigned = unsigned(devices, input.phone, typed ? typedCodeSigned(input.code ?? '') : input.token!);
       if (notSigned) throw await unproven(request.network, notSigned);
       // From here the phone's students are known: a refusal in the session they scanned is noted for the roster.
       try {
