@@ -143,6 +143,8 @@ const settings = z.object({
   SESSION_LIST_LIMIT: int(1, 1000).default(100),
   SESSION_LIST_PAGE_SIZE: int(1, 1000).default(20),
   SESSION_SERIES_MAX_OCCURRENCES: int(1, 500).default(40),
+  SESSION_IMPORT_MAX_ROWS: int(1, 1000).default(200),
+  SESSION_IMPORT_MAX_BYTES: int(100, 1024 * 1024).default(32 * 1024),
   PROJECTION_MAX_PER_CONNECTION: int(1, 100).default(4),
   LIVE_COUNT_INTERVAL_MS: int(10, 1000).default(200),
   SCAN_CHALLENGE_TTL_SECONDS: int(2, 600).default(20),
@@ -359,6 +361,10 @@ function toConfig(env: Settings) {
       listPageSize: Math.min(env.SESSION_LIST_PAGE_SIZE, env.SESSION_LIST_LIMIT),
       /** The most classes one weekly series may make. */
       seriesMaxOccurrences: env.SESSION_SERIES_MAX_OCCURRENCES,
+      /** The most classes one imported timetable (CSV) may hold. */
+      importMaxRows: env.SESSION_IMPORT_MAX_ROWS,
+      /** The most bytes one imported timetable may hold (within BODY_LIMIT_BYTES). */
+      importMaxBytes: env.SESSION_IMPORT_MAX_BYTES,
       maxProjectionsPerConnection: env.PROJECTION_MAX_PER_CONNECTION,
       /** While projecting, how often an instance checks that Valkey kept its data (else codes are re-minted). */
       lossCheckMs: env.PROJECTION_LOSS_CHECK_MS,

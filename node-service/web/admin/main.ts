@@ -5,6 +5,7 @@
 import { basePath, type Identity } from '../src/lib/api';
 import { startPage } from '../src/lib/page';
 import { clearMessage, el, errorText, required, showError, showMessage } from '../src/lib/ui';
+import { holidayPanel } from './holidays';
 import { messages, type Key } from './messages';
 import { adminPath, searchPath, type Attention, type Device, type DeviceOverview, type DeviceHistory, type Person, type StudentSearch } from './model';
 import { attentionList, deviceList, historyTable, matchList, personText, policyText, resetControl, showTimesIn, type Editing } from './views';
@@ -240,6 +241,7 @@ async function start(): Promise<void> {
     else render();
   });
   await loadAttention();
+  await holidayPanel({ i18n, api, message: ui.message }).catch((error: unknown) => showError(ui.message, error, i18n));
   const params = new URLSearchParams(location.search);
   const asked = params.get('q')?.trim();
   const student = params.get('student')?.trim();

@@ -1,0 +1,139 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startDoor, type Door } from '../door/door.js';
+import { launchBrowser, portalSignIn, screenshot, type BrowserHarness } from '../support/browser.js';
+
+/**
+ * A teacher plans a 2027 semester on the teacher page, through Apache and the PHP portal, in Chromium
+ * (issue 26): a weekly series across Viernes Santo and a recess says which dates it skipped and why; one
+ * class edited "from this class on" moves every later class (and says that a class that ran was kept); a
+ * timetable CSV with one bad row is refused whole, the row named, and imported once fixed.
+ */
+const laptop = { width: 1280, height: 900 };
+let door: Door;
+let browser: BrowserHarness;
+
+beforeAll(async () => {
+  door = await startDoor({ publicAsLocalhost: true });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await door?.stop();
+});
+
+async function teacherPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: laptop });
+  await portalSignIn(page, door.origin, '/asistencia/teacher/', 'ana.docente');
+  return page;
+}
+
+const rows = async <R extends Record<string, unknown>>(sql: string, params: unknown[] = []) => (await door.service.db.query<R>(sql, params)).rows;
+const localTimes = async () =>
+  (
+    await rows<{ at: string; room: string; state: string }>(
+      `SELECT to_char(planned_start AT TIME ZONE 'America/Santiago', 'YYYY-MM-DD HH24:MI') || '–' || to_char(planned_end AT TIME ZONE 'America/Santiago', 'HH24:MI') AS at, room, state
+       FROM attendance.sessions WHERE series_id IS NOT NULL ORDER BY planned_start`,
+    )
+  ).map((r) => `${r.at} ${r.room} ${r.state}`);
+
+describe('a semester with feriados, a recess, a change from one class on and an imported timetable', () => {
+  test('the series skips Viernes Santo and the recess; an edit from one class on; a CSV refused whole, then imported', async () => {
+    const teacher = await teacherPage();
+    await teacher.getByRole('heading', { level: 1, name: 'Mis sesiones' }).waitFor();
+
+    // Mondays and Fridays, 22 March to 16 April 2027: Friday 26 March is Viernes Santo; 12–16 April a recess.
+    await teacher.getByRole('button', { name: 'Nueva serie semanal' }).click();
+    const form = teacher.locator('#series-form');
+    await form.getByLabel('Sala').fill('Aula 305');
+    await form.getByRole('checkbox', { name: 'Lunes' }).check();
+    await form.getByRole('checkbox', { name: 'Viernes' }).check();
+    await form.getByLabel('Hora de inicio').fill('09:30');
+    await form.getByLabel('Hora de término').fill('11:00');
+    await form.getByLabel('Primera fecha').fill('2027-03-22');
+    await form.getByLabel('Última fecha').fill('2027-04-16');
+    await form.getByRole('button', { name: 'Agregar receso' }).click();
+    await form.getByLabel('Receso desde').fill('2027-04-12');
+    await form.getByLabel('Receso hasta').fill('2027-04-16');
+    await form.getByLabel('Nombre del receso').fill('Semana de pruebas');
+    await screenshot(teacher, 'series-recess-es');
+    await form.getByRole('button', { name: 'Crear serie' }).click();
+    await teacher
+      .getByText(
+        'Serie creada: 5 clases, del lun, 22 mar 2027 al vie, 9 abr 2027. Fechas omitidas: vie, 26 mar 2027 (feriado: Viernes Santo); lun, 12 abr 2027 (receso: Semana de pruebas); vie, 16 abr 2027 (receso: Semana de pruebas).',
+      )
+      .waitFor();
+    expect(await localTimes()).toEqual([
+      '2027-03-22 09:30–11:00 Aula 305 scheduled',
+      '2027-03-29 09:30–11:00 Aula 305 scheduled',
+      '2027-04-02 09:30–11:00 Aula 305 scheduled',
+      '2027-04-05 09:30–11:00 Aula 305 scheduled',
+      '2027-04-09 09:30–11:00 Aula 305 scheduled',
+    ]);
+
+    // The first class ran (opened and closed); the third is edited "from this class on".
+    const ids = (await rows<{ id: string }>('SELECT id FROM attendance.sessions WHERE series_id IS NOT NULL ORDER BY planned_start')).map((r) => r.id);
+    await door.service.db.query(`UPDATE attendance.sessions SET state = 'closed', opened_at = planned_start, closed_at = planned_end WHERE id = $1`, [ids[0]]);
+    await teacher.goto(`${door.origin}/asistencia/teacher/?session=${ids[2]}`);
+    await teacher.getByRole('heading', { level: 1, name: 'Cálculo I · Aula 305' }).waitFor();
+    await teacher.getByRole('button', { name: 'Editar sesión' }).click();
+    const dialog = teacher.getByRole('dialog', { name: 'Editar la sesión' });
+    await dialog.getByLabel('Aplicar a').selectOption({ label: 'Esta clase y las siguientes de la serie' });
+    await dialog.getByLabel('Sala').fill('Laboratorio 2');
+    await dialog.getByLabel('Hora de inicio').fill('10:00');
+    await dialog.getByLabel('Hora de término').fill('11:30');
+    await screenshot(teacher, 'series-edit-from-here-es');
+    await dialog.getByRole('button', { name: 'Guardar cambios' }).click();
+    await teacher.getByText('Serie actualizada: 3 clases cambiadas.').waitFor();
+    await teacher.getByRole('heading', { level: 1, name: 'Cálculo I · Laboratorio 2' }).waitFor();
+    expect(await localTimes()).toEqual([
+      '2027-03-22 09:30–11:00 Aula 305 closed',
+      '2027-03-29 09:30–11:00 Aula 305 scheduled',
+      '2027-04-02 10:00–11:30 Laboratorio 2 scheduled',
+      '2027-04-05 10:00–11:30 Laboratorio 2 scheduled',
+      '2027-04-09 10:00–11:30 Laboratorio 2 scheduled',
+    ]);
+    // The whole series from the second class's page: the class that ran is kept, and the teacher is told.
+    await teacher.goto(`${door.origin}/asistencia/teacher/?session=${ids[1]}`);
+    await teacher.getByRole('button', { name: 'Editar sesión' }).click();
+    await dialog.getByLabel('Aplicar a').selectOption({ label: 'Todas las clases de la serie' });
+    await dialog.getByLabel('Rondas').fill('2');
+    await dialog.getByRole('button', { name: 'Guardar cambios' }).click();
+    await teacher.getByText('Serie actualizada: 4 clases cambiadas. Se mantuvieron sin cambios 1 clases que ya se dictaron (abiertas, con asistencia).').waitFor();
+    expect(await rows('SELECT rounds_planned FROM attendance.sessions WHERE id = $1', [ids[0]])).toEqual([{ rounds_planned: 1 }]);
+    expect(browser.pageErrors(teacher)).toEqual([]);
+
+    // A timetable with one bad row (31 April does not exist): refused whole, the row named.
+    await teacher.goto(`${door.origin}/asistencia/teacher/`);
+    await teacher.getByRole('button', { name: 'Importar horario (CSV)' }).click();
+    const panel = teacher.locator('#import');
+    const before = (await rows<{ n: number }>('SELECT count(*)::int AS n FROM attendance.sessions'))[0]!.n;
+    await panel.getByLabel('Horario (pega el CSV aquí)').fill('fecha;inicio;termino;sala\n26-04-2027;08:30;10:00;Aula 101\n31-04-2027;08:30;10:00;Aula 101\n');
+    await panel.getByRole('button', { name: 'Importar', exact: true }).click();
+    await teacher.getByText('El horario tiene 1 filas con errores; corrígelas y vuelve a importar. No se importó ninguna clase.').waitFor();
+    await panel.getByText('Fila 3: la fecha «31-04-2027» no es válida (escribe AAAA-MM-DD o DD-MM-AAAA).').waitFor();
+    expect((await rows<{ n: number }>('SELECT count(*)::int AS n FROM attendance.sessions'))[0]!.n).toBe(before);
+    await screenshot(teacher, 'import-refused-es');
+    // In English, the same row named in English.
+    await teacher.getByRole('button', { name: 'English' }).click();
+    await panel.getByText('Row 3: the date "31-04-2027" is not valid (write YYYY-MM-DD or DD-MM-YYYY).').waitFor();
+    await teacher.getByRole('button', { name: 'Español' }).click();
+
+    // Fixed: checked first, then imported.
+    await panel.getByLabel('Horario (pega el CSV aquí)').fill('fecha;inicio;termino;sala\n26-04-2027;08:30;10:00;Aula 101\n30-04-2027;08:30;10:00;Aula 101\n');
+    await panel.getByRole('button', { name: 'Revisar' }).click();
+    await panel.getByText('Clases que se crearán: 2').waitFor();
+    await panel.getByRole('button', { name: 'Importar', exact: true }).click();
+    await teacher.getByText('Horario importado: 2 clases creadas.').waitFor();
+    expect(
+      await rows(
+        `SELECT to_char(planned_start AT TIME ZONE 'America/Santiago', 'YYYY-MM-DD HH24:MI') AS at, room FROM attendance.sessions WHERE series_id IS NULL ORDER BY planned_start`,
+      ),
+    ).toEqual([
+      { at: '2027-04-26 08:30', room: 'Aula 101' },
+      { at: '2027-04-30 08:30', room: 'Aula 101' },
+    ]);
+    expect(browser.pageErrors(teacher)).toEqual([]);
+  });
+});
