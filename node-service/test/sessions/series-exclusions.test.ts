@@ -141,12 +141,17 @@ describe('a series changed or deleted from one class on', () => {
     expect(await count('attendance.sessions WHERE id = $1 AND rounds_planned = 1', [ids[0]])).toBe(1);
   });
 
-  it('an edit that would end a class before it starts changes no class at all', async () => {
-    const { seriesId } = await seriesWithOneRun();
+  it('an edit that would end a later class before it starts changes no class at all, not even the earlier ones', async () => {
+    const { seriesId, ids } = await seriesWithOneRun();
+    expect((await teacher.call('PATCH', `/api/session-series/${seriesId}`, { fromSessionId: ids[3], startTime: '10:00', endTime: '11:00' })).status).toBe(200);
     const before = await times(seriesId);
-    const refused = await teacher.call('PATCH', `/api/session-series/${seriesId}`, { startTime: '09:00', endTime: '08:00' });
+    // 09:30 suits the classes at 08:30 and ends the last one (10:00) before it starts: all or none.
+    const refused = await teacher.call('PATCH', `/api/session-series/${seriesId}`, { endTime: '09:30' });
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe('SESSION_INVALID_TIMES');
+    expect(await times(seriesId)).toEqual(before);
+    const inverted = await teacher.call('PATCH', `/api/session-series/${seriesId}`, { startTime: '09:00', endTime: '08:00' });
+    expect(inverted.body.error.code).toBe('SESSION_INVALID_TIMES');
     expect(await times(seriesId)).toEqual(before);
   });
 
