@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
+import { axeViolations } from '../support/axe.js';
 import { launchBrowser, portalSignIn, screenshot, type BrowserHarness } from '../support/browser.js';
 
 /**
@@ -58,6 +59,7 @@ describe('a semester with feriados, a recess, a change from one class on and an 
     await form.getByLabel('Receso hasta').fill('2027-04-16');
     await form.getByLabel('Nombre del receso').fill('Semana de pruebas');
     await screenshot(teacher, 'series-recess-es');
+    expect(await axeViolations(teacher)).toEqual([]);
     await form.getByRole('button', { name: 'Crear serie' }).click();
     await teacher
       .getByText(
@@ -84,6 +86,7 @@ describe('a semester with feriados, a recess, a change from one class on and an 
     await dialog.getByLabel('Hora de inicio').fill('10:00');
     await dialog.getByLabel('Hora de término').fill('11:30');
     await screenshot(teacher, 'series-edit-from-here-es');
+    expect(await axeViolations(teacher)).toEqual([]);
     await dialog.getByRole('button', { name: 'Guardar cambios' }).click();
     await teacher.getByText('Serie actualizada: 3 clases cambiadas.').waitFor();
     await teacher.getByRole('heading', { level: 1, name: 'Cálculo I · Laboratorio 2' }).waitFor();
@@ -115,9 +118,12 @@ describe('a semester with feriados, a recess, a change from one class on and an 
     await panel.getByText('Fila 3: la fecha «31-04-2027» no es válida (escribe AAAA-MM-DD o DD-MM-AAAA).').waitFor();
     expect((await rows<{ n: number }>('SELECT count(*)::int AS n FROM attendance.sessions'))[0]!.n).toBe(before);
     await screenshot(teacher, 'import-refused-es');
+    expect(await axeViolations(teacher)).toEqual([]);
     // In English, the same row named in English.
     await teacher.getByRole('button', { name: 'English' }).click();
     await panel.getByText('Row 3: the date "31-04-2027" is not valid (write YYYY-MM-DD or DD-MM-YYYY).').waitFor();
+    await teacher.getByText('The timetable has 1 rows with errors; fix them and import again. No class was imported.').waitFor();
+    expect(await axeViolations(teacher)).toEqual([]);
     await teacher.getByRole('button', { name: 'Español' }).click();
 
     // Fixed: checked first, then imported.
@@ -135,5 +141,26 @@ describe('a semester with feriados, a recess, a change from one class on and an 
       { at: '2027-04-30 08:30', room: 'Aula 101' },
     ]);
     expect(browser.pageErrors(teacher)).toEqual([]);
+  });
+
+  test('the admin adds a regional holiday on the admin page and removes it; the list is the database’s', async () => {
+    const page = await browser.newPage({ viewport: laptop });
+    await portalSignIn(page, door.origin, '/asistencia/admin/', 'carmen.admin');
+    const section = page.getByRole('region', { name: 'Feriados' });
+    await section.getByText('2027-03-26 · Viernes Santo').waitFor();
+    await section.getByLabel('Fecha').fill('2027-06-07');
+    await section.getByLabel('Nombre').fill('Asalto y Toma del Morro de Arica');
+    await section.getByRole('button', { name: 'Agregar feriado' }).click();
+    await page.getByText('Feriado guardado: 2027-06-07, Asalto y Toma del Morro de Arica.').waitFor();
+    await section.getByText('2027-06-07 · Asalto y Toma del Morro de Arica').waitFor();
+    expect(await rows(`SELECT name, changed_by FROM attendance.holidays WHERE day = '2027-06-07'`)).toEqual([{ name: 'Asalto y Toma del Morro de Arica', changed_by: '5' }]);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'admin-holidays-es');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('region', { name: 'Public holidays' }).getByRole('button', { name: 'Remove 2027-06-07' }).click();
+    await page.getByText('Holiday removed: 2027-06-07.').waitFor();
+    expect(await rows(`SELECT name FROM attendance.holidays WHERE day = '2027-06-07'`)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(browser.pageErrors(page)).toEqual([]);
   });
 });
