@@ -241,6 +241,10 @@ function crossChecks(env: Settings, context: z.RefinementCtx): void {
   } else if (period < min || period > max) {
     refuse('SESSION_DEFAULT_PERIOD_MS', `must lie between SESSION_MIN_PERIOD_MS (${min}) and SESSION_MAX_PERIOD_MS (${max})`);
   }
+  // A timetable travels in a JSON body, its line ends and quotes escaped: up to twice its own size.
+  if (env.SESSION_IMPORT_MAX_BYTES * 2 > env.BODY_LIMIT_BYTES) {
+    refuse('SESSION_IMPORT_MAX_BYTES', `must not exceed half of BODY_LIMIT_BYTES (${env.BODY_LIMIT_BYTES}): the JSON body carries the CSV escaped`);
+  }
 }
 
 // The real servers' settings are built apart: an object-literal ternary would blur its two shapes into one

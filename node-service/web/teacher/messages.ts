@@ -35,7 +35,7 @@ export const messages = defineMessages(
     'list.series': 'Serie semanal',
     'list.zone': 'Fechas y horas de {zone}.',
 
-    'series.intro': 'Crea una sesión por cada clase, cada semana, hasta la fecha que elijas. Después puedes editar o eliminar cada una por separado.',
+    'series.intro': 'Crea una sesión por cada clase, cada semana, hasta la fecha que elijas, salvo feriados y recesos. Después puedes editar o eliminar cada una, o la serie desde una clase en adelante.',
     'series.days': 'Días de clase',
     'series.first': 'Primera fecha',
     'series.until': 'Última fecha',
@@ -367,7 +367,7 @@ export const messages = defineMessages(
     'list.series': 'Weekly series',
     'list.zone': 'Dates and times in {zone}.',
 
-    'series.intro': 'Creates one session for every class, every week, up to the date you choose. You can then edit or delete each one on its own.',
+    'series.intro': 'Creates one session for every class, every week, up to the date you choose, except on public holidays and recesses. You can then edit or delete each one, or the series from one class on.',
     'series.days': 'Class days',
     'series.first': 'First date',
     'series.until': 'Last date',
