@@ -107,6 +107,20 @@ describe('a semester with feriados, a recess, a change from one class on and an 
     expect(await rows('SELECT rounds_planned FROM attendance.sessions WHERE id = $1', [ids[0]])).toEqual([{ rounds_planned: 1 }]);
     expect(browser.pageErrors(teacher)).toEqual([]);
 
+    // "Eliminar esta y las siguientes" from the fourth class, while the fifth has opened meanwhile: kept, and said.
+    await door.service.db.query(`UPDATE attendance.sessions SET state = 'open', opened_at = now() WHERE id = $1`, [ids[4]]);
+    await teacher.goto(`${door.origin}/asistencia/teacher/?session=${ids[3]}`);
+    teacher.once('dialog', (confirm) => void confirm.accept());
+    await teacher.getByRole('button', { name: 'Eliminar esta y las siguientes' }).click();
+    await teacher.getByText('Clases eliminadas de la serie: 1. Se mantuvieron sin cambios 1 clases que ya se dictaron (abiertas, con asistencia).').waitFor();
+    await teacher.getByRole('heading', { level: 1, name: 'Mis sesiones' }).waitFor();
+    expect(await localTimes()).toEqual([
+      '2027-03-22 09:30–11:00 Aula 305 closed',
+      '2027-03-29 09:30–11:00 Aula 305 scheduled',
+      '2027-04-02 10:00–11:30 Laboratorio 2 scheduled',
+      '2027-04-09 10:00–11:30 Laboratorio 2 open',
+    ]);
+
     // A timetable with one bad row (31 April does not exist): refused whole, the row named.
     await teacher.goto(`${door.origin}/asistencia/teacher/`);
     await teacher.getByRole('button', { name: 'Importar horario (CSV)' }).click();
