@@ -244,6 +244,8 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
       listLimit: config.sessions.listLimit,
       listPageSize: config.sessions.listPageSize,
       seriesMaxOccurrences: config.sessions.seriesMaxOccurrences,
+      importMaxRows: config.sessions.importMaxRows,
+      importMaxBytes: config.sessions.importMaxBytes,
     },
     liveCountIntervalMs: config.sessions.liveCountIntervalMs,
     timeZone: config.timeZone,

@@ -176,6 +176,13 @@ describe('settings that must agree with one another', () => {
     );
   });
 
+  test('an imported timetable fits, escaped, in a request body', () => {
+    expect(refusal({ SESSION_IMPORT_MAX_BYTES: '40000' }).message).toBe(
+      'Invalid configuration: SESSION_IMPORT_MAX_BYTES: must not exceed half of BODY_LIMIT_BYTES (65536): the JSON body carries the CSV escaped (got "40000")',
+    );
+    expect(loadConfig({ SESSION_IMPORT_MAX_BYTES: '40000', BODY_LIMIT_BYTES: '80000' }).sessions.importMaxBytes).toBe(40000);
+  });
+
   test('the minimum rotation period does not exceed the maximum', () => {
     expect(refusal({ SESSION_MIN_PERIOD_MS: '20000', SESSION_MAX_PERIOD_MS: '10000', SESSION_DEFAULT_PERIOD_MS: '15000' }).message).toBe(
       'Invalid configuration: SESSION_MIN_PERIOD_MS: must not exceed SESSION_MAX_PERIOD_MS (10000) (got "20000")',

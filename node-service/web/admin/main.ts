@@ -7,6 +7,7 @@ import { basePath, type Identity } from '../src/lib/api';
 import { download } from '../src/lib/download';
 import { startPage } from '../src/lib/page';
 import { clearMessage, el, errorText, required, showError, showMessage } from '../src/lib/ui';
+import { holidayPanel } from './holidays';
 import { messages, type Key } from './messages';
 import { adminPath, searchPath, type Attention, type Device, type DeviceOverview, type DeviceHistory, type Person, type StudentSearch } from './model';
 import { attentionList, deviceList, eraseControl, historyTable, matchList, personText, policyText, resetControl, showTimesIn, type Editing } from './views';
@@ -287,6 +288,7 @@ async function start(): Promise<void> {
     else render();
   });
   await loadAttention();
+  await holidayPanel({ i18n, api, message: ui.message }).catch((error: unknown) => showError(ui.message, error, i18n));
   const params = new URLSearchParams(location.search);
   const asked = params.get('q')?.trim();
   const student = params.get('student')?.trim();

@@ -73,6 +73,14 @@ export interface SeriesDraft {
   readonly allowedNetworks: readonly string[];
   readonly fallbackCodeEnabled: boolean;
   readonly rosterPolicy: 'refuse' | 'flag';
+  readonly recesses: ReadonlyArray<{ readonly from: string; readonly to: string; readonly name?: string }>;
+}
+
+/** A date a series left out, and why (POST /api/session-series answers them). */
+export interface SkippedDate {
+  readonly date: string;
+  readonly reason: 'holiday' | 'recess';
+  readonly name: string;
 }
 
 export const seriesPath = `${basePath}api/session-series`;

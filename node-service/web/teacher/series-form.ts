@@ -6,7 +6,7 @@ import { ApiError, type ApiClient } from '../src/lib/api';
 import type { Vars } from '../src/lib/i18n';
 import { clearMessage, el, required, showError, showMessage } from '../src/lib/ui';
 import type { Key, TeacherI18n } from './messages';
-import { dateInputValue, isCidr, networkMeant, seriesCount, seriesPath, type Course, type SeriesDraft, type Session } from './model';
+import { dateInputValue, isCidr, networkMeant, seriesCount, seriesPath, type Course, type SeriesDraft, type Session, type SkippedDate } from './model';
 
 const fieldNames = ['course', 'room', 'days', 'start', 'end', 'first', 'until', 'rounds', 'networks'] as const;
 type FieldName = (typeof fieldNames)[number];
@@ -28,6 +28,7 @@ const weeksByDefault = 16;
 export interface SeriesCreated {
   readonly seriesId: string;
   readonly sessions: readonly Session[];
+  readonly skipped: readonly SkippedDate[];
 }
 
 export interface SeriesForm {
@@ -54,11 +55,46 @@ export function seriesForm(deps: {
   const dayLabels = weekdays.map((day, i) => el('label', { for: `s-day-${day}` }, boxes[i]!, el('span', {})));
   days.replaceChildren(...dayLabels);
   let errors: Errors = {};
+  const recessList = required('#s-recess-list');
+  let recessCount = 0;
+  /** One recess: from, to and a name; the teacher adds as many as the semester has. */
+  function addRecess(): HTMLInputElement {
+    recessCount += 1;
+    const n = recessCount;
+    const input = (part: string, type: string) => el('input', { id: `s-recess-${part}-${n}`, type, 'data-recess': part, ...(type === 'text' ? { maxlength: '80', autocomplete: 'off' } : {}) });
+    const label = (part: string, key: Key) => el('label', { for: `s-recess-${part}-${n}`, 'data-key': key });
+    const from = input('from', 'date');
+    const remove = el('button', { type: 'button', class: 'button button--secondary', 'data-key': 'series.recessRemove' });
+    const row = el(
+      'div',
+      { class: 'form-row recess-choice__row' },
+      el('div', { class: 'form-field' }, label('from', 'series.recessFrom'), from),
+      el('div', { class: 'form-field' }, label('to', 'series.recessTo'), input('to', 'date')),
+      el('div', { class: 'form-field' }, label('name', 'series.recessName'), input('name', 'text')),
+      el('div', { class: 'form-field' }, remove),
+    );
+    remove.addEventListener('click', () => {
+      row.remove();
+      required<HTMLButtonElement>('#s-recess-add').focus();
+    });
+    recessList.append(row);
+    render();
+    return from;
+  }
+  const recesses = () =>
+    [...recessList.querySelectorAll('.recess-choice__row')]
+      .map((row) => {
+        const part = (name: string) => (row.querySelector<HTMLInputElement>(`[data-recess="${name}"]`)?.value ?? '').trim();
+        return { from: part('from'), to: part('to'), ...(part('name') ? { name: part('name') } : {}) };
+      })
+      .filter((r) => r.from !== '' || r.to !== '');
+  required<HTMLButtonElement>('#s-recess-add').addEventListener('click', () => addRecess().focus());
 
   const value = (name: FieldName): string => input<HTMLInputElement | HTMLSelectElement>(name).value.trim();
   const chosenDays = (): number[] => boxes.filter((box) => box.checked).map((box) => Number(box.value));
 
   function render(): void {
+    for (const node of recessList.querySelectorAll<HTMLElement>('[data-key]')) node.textContent = i18n.t(node.dataset['key'] as Key);
     dayLabels.forEach((label, i) => (label.querySelector('span')!.textContent = i18n.t(`weekday.${weekdays[i]!}` as Key)));
     zone.textContent = i18n.t('series.zone', { zone: deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone });
     const n = seriesCount(value('first'), value('until'), chosenDays());
@@ -120,6 +156,7 @@ export function seriesForm(deps: {
         allowedNetworks: networks,
         fallbackCodeEnabled: input('fallback').checked,
         rosterPolicy: input<HTMLSelectElement>('policy').value === 'flag' ? 'flag' : 'refuse',
+        recesses: recesses(),
       },
     };
   }
@@ -162,6 +199,7 @@ export function seriesForm(deps: {
   // A field's error goes away as soon as the teacher changes it; the count follows every change.
   form.addEventListener('input', (event) => {
     const target = event.target as HTMLElement;
+    if (target.dataset['recess']) return;
     const name = (target.id.startsWith('s-day-') ? 'days' : target.id.replace(/^s-/, '')) as FieldName;
     if (errors[name]) {
       const { [name]: _fixed, ...rest } = errors;

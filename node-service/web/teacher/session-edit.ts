@@ -7,7 +7,14 @@ import { zonedInputs, zonedIso } from '../src/lib/dates';
 import type { Vars } from '../src/lib/i18n';
 import { el, errorText } from '../src/lib/ui';
 import type { Key, TeacherI18n } from './messages';
-import type { Session } from './model';
+import { seriesPath, type Session } from './model';
+
+/** What PATCH /api/session-series/:id answers: the classes changed, and those kept because they ran. */
+export interface SeriesEdited {
+  readonly changed: readonly Session[];
+  readonly kept: readonly Session[];
+}
+type Scope = 'one' | 'from' | 'all';
 
 const fieldNames = ['room', 'date', 'start', 'end', 'rounds'] as const;
 type FieldName = (typeof fieldNames)[number];
@@ -25,6 +32,7 @@ export function sessionEditDialog(deps: {
   path: string;
   timeZone: string | undefined;
   onSaved(session: Session): void;
+  onSeriesSaved(result: SeriesEdited): void;
   onClosed(): void;
 }): SessionEditDialog {
   const { i18n } = deps;
@@ -45,6 +53,16 @@ export function sessionEditDialog(deps: {
     end: field('end', 'time'),
     rounds: field('rounds', 'number', { min: '1', max: '10', step: '1', inputmode: 'numeric' }),
   };
+  // In a series: this class only, this one and the following ones, or every class (each keeps its date).
+  const scopeOption = (value: Scope) => el('option', { value });
+  const scope = el('select', { id: 'edit-scope', 'aria-describedby': 'edit-scope-hint' }, scopeOption('one'), scopeOption('from'), scopeOption('all'));
+  const scopeLabel = el('label', { for: 'edit-scope' });
+  const scopeHint = el('p', { id: 'edit-scope-hint', class: 'form-field__hint' });
+  const scopeField = el('div', { class: 'form-field', hidden: true }, scopeLabel, scope, scopeHint);
+  const scopeOf = (): Scope => (scope.value === 'from' || scope.value === 'all' ? scope.value : 'one');
+  scope.addEventListener('change', () => {
+    fields.date.input.disabled = scopeOf() !== 'one';
+  });
   const problem = el('p', { class: 'form-field__error', role: 'alert', hidden: true });
   const save = el('button', { type: 'submit', class: 'button' });
   const cancel = el('button', { type: 'button', class: 'button button--secondary' });
@@ -53,6 +71,7 @@ export function sessionEditDialog(deps: {
     { class: 'correction__form', novalidate: true },
     heading,
     hint,
+    scopeField,
     fields.room.wrapper,
     el('div', { class: 'form-row' }, fields.date.wrapper, fields.start.wrapper, fields.end.wrapper),
     zone,
@@ -75,6 +94,10 @@ export function sessionEditDialog(deps: {
     zone.textContent = i18n.t('edit.zone', { zone: deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone });
     save.textContent = i18n.t('edit.save');
     cancel.textContent = i18n.t('form.cancel');
+    scopeLabel.textContent = i18n.t('edit.scope');
+    scopeHint.textContent = i18n.t('edit.scopeHint');
+    const scopeKeys: Record<Scope, Key> = { one: 'edit.scopeOne', from: 'edit.scopeFrom', all: 'edit.scopeAll' };
+    for (const option of scope.options) option.textContent = i18n.t(scopeKeys[option.value as Scope]);
     for (const name of fieldNames) {
       const { input, label, error } = fields[name];
       label.textContent = i18n.t(labels[name]);
@@ -112,6 +135,17 @@ export function sessionEditDialog(deps: {
     return { changes };
   }
 
+  /** The same change for the series: wall-clock times (each class keeps its date), from this class or all. */
+  function seriesChanges(session: Session, changes: Record<string, string | number>): Record<string, string | number> {
+    const out: Record<string, string | number> = {};
+    if (changes['room'] !== undefined) out['room'] = changes['room'];
+    if (changes['roundsPlanned'] !== undefined) out['roundsPlanned'] = changes['roundsPlanned'];
+    if (fields.start.input.value !== zonedInputs(session.plannedStart, deps.timeZone).time) out['startTime'] = fields.start.input.value;
+    if (fields.end.input.value !== zonedInputs(session.plannedEnd, deps.timeZone).time) out['endTime'] = fields.end.input.value;
+    if (Object.keys(out).length > 0 && scopeOf() === 'from') out['fromSessionId'] = session.id;
+    return out;
+  }
+
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (!current) return;
@@ -123,16 +157,20 @@ export function sessionEditDialog(deps: {
       fields[fieldNames.find((name) => errors[name]) ?? 'room'].input.focus();
       return;
     }
-    if (Object.keys(result.changes).length === 0) {
+    const inSeries = current.seriesId !== null && scopeOf() !== 'one';
+    const body = inSeries ? seriesChanges(current, result.changes) : result.changes;
+    if (Object.keys(body).length === 0) {
       dialog.close(); // nothing changed: nothing to send
       return;
     }
     save.disabled = true;
-    deps.api
-      .apiFetch<Session>(deps.path, { method: 'PATCH', body: result.changes })
-      .then((session) => {
+    const sent = inSeries
+      ? deps.api.apiFetch<SeriesEdited>(`${seriesPath}/${encodeURIComponent(current.seriesId!)}`, { method: 'PATCH', body }).then((edited) => () => deps.onSeriesSaved(edited))
+      : deps.api.apiFetch<Session>(deps.path, { method: 'PATCH', body }).then((session) => () => deps.onSaved(session));
+    sent
+      .then((announce) => {
         dialog.close();
-        deps.onSaved(session);
+        announce();
       })
       .catch((error: unknown) => {
         const field = error instanceof ApiError ? fieldOfCode[error.code] : undefined;
@@ -167,6 +205,9 @@ export function sessionEditDialog(deps: {
       fields.start.input.value = start.time;
       fields.end.input.value = zonedInputs(session.plannedEnd, deps.timeZone).time;
       fields.rounds.input.value = String(session.roundsPlanned);
+      scopeField.hidden = session.seriesId === null;
+      scope.value = 'one';
+      fields.date.input.disabled = false;
       render();
       dialog.showModal();
       fields.room.input.focus();

@@ -4,9 +4,11 @@ import { basePath, type ApiClient } from '../src/lib/api';
 import { clearMessage, el, required, showError, showMessage } from '../src/lib/ui';
 import { createForm } from './create-form';
 import type { Key, TeacherI18n } from './messages';
-import { formatDate, formatTime, listQuery, type Course, type ListFilter, type Session, type SessionPage } from './model';
+import { zonedIso } from '../src/lib/dates';
+import { formatDate, formatTime, listQuery, type Course, type ListFilter, type Session, type SessionPage, type SkippedDate } from './model';
 import { seriesForm, type SeriesCreated, type SeriesForm } from './series-form';
 import { showToday } from './today';
+import { importPanel } from './timetable-import';
 
 export function stateBadges(session: Session, i18n: TeacherI18n): HTMLElement[] {
   const badges = [el('span', { class: 'state-badge', 'data-state': session.state }, i18n.t(`state.${session.state}`))];
@@ -81,10 +83,19 @@ export async function showSessionList({
   let loaded = false;
   let latestRequest = 0;
   // The last outcome shown, kept as a key so that it follows a change of language.
-  let outcome: { readonly key: Key; readonly vars?: () => Record<string, string | number> } | undefined;
+  let outcome: { readonly key: Key; readonly vars?: () => Record<string, string | number>; readonly more?: () => string } | undefined;
 
   const showOutcome = (): void => {
-    if (outcome) showMessage(message, 'success', i18n.t(outcome.key, outcome.vars?.()));
+    if (outcome) showMessage(message, 'success', [i18n.t(outcome.key, outcome.vars?.()), outcome.more?.() ?? ''].join(' ').trim());
+  };
+  /** "Fechas omitidas: vie, 26 mar 2027 (feriado: Viernes Santo); …": what a series left out, and why. */
+  const skippedText = (skipped: readonly SkippedDate[]): string => {
+    if (skipped.length === 0) return '';
+    const dated = (s: SkippedDate) => formatDate(zonedIso(s.date, '12:00', timeZone) ?? s.date, i18n.lang, timeZone);
+    const list = skipped.map((s) =>
+      s.reason === 'holiday' ? i18n.t('series.skippedHoliday', { date: dated(s), name: s.name }) : i18n.t('series.skippedRecess', { date: dated(s), name: s.name ? `: ${s.name}` : '' }),
+    );
+    return i18n.t('series.skipped', { list: list.join('; ') });
   };
 
   const showForm = (which: 'session' | 'series' | null): void => {
@@ -168,6 +179,7 @@ export async function showSessionList({
         first: first ? formatDate(first.plannedStart, i18n.lang, timeZone) : '',
         last: last ? formatDate(last.plannedStart, i18n.lang, timeZone) : '',
       }),
+      more: () => skippedText(created.skipped),
     };
     showForm(null);
     showOutcome();
@@ -217,6 +229,19 @@ export async function showSessionList({
       history.replaceState(null, '', location.pathname);
     }
   }
+  // "Eliminar esta y las siguientes": how many went, and how many stayed because they ran.
+  const seriesDeleted = flash.get('seriesDeleted');
+  if (seriesDeleted !== null && /^\d+$/.test(seriesDeleted)) {
+    const kept = Number(/^\d+$/.test(flash.get('kept') ?? '') ? flash.get('kept') : 0);
+    outcome = { key: 'delete.seriesDone', vars: () => ({ deleted: Number(seriesDeleted) }), more: () => (kept > 0 ? i18n.t('edit.seriesKept', { kept }) : '') };
+    showOutcome();
+    history.replaceState(null, '', location.pathname);
+  }
+  importPanel({ i18n, api, message, timeZone, courses: () => courses, onImported: (count) => {
+    outcome = { key: 'import.done', vars: () => ({ count }) };
+    showOutcome();
+    void load().catch(() => undefined);
+  } });
 
   const [coursesResult, sessionsResult] = await Promise.allSettled([
     api.apiFetch<{ courses: Course[] }>(`${basePath}api/teacher/courses`),
@@ -239,6 +264,7 @@ export async function showSessionList({
     i18n.onChange(explain);
     return;
   }
+  required('#new-import').hidden = false;
   form.reset(courses);
   // With no session yet, creating one is the only thing to do here: show the form at once.
   cancelButton.hidden = sessions.length === 0;

@@ -9,6 +9,7 @@ import { exportPanel } from './exports';
 import type { Key, TeacherI18n } from './messages';
 import {
   coursePath,
+  seriesPath,
   sessionsPath,
   type CorrectedResult,
   type CourseAttendance,
@@ -120,13 +121,15 @@ export async function showSession({
   let pollTimer: number | undefined;
   let latestRequest = 0;
   // The last outcome shown, kept as a key so that it follows a change of language.
-  let outcome: { readonly key: Key; readonly vars?: Vars; readonly status?: ResultStatus } | undefined;
+  let outcome: { readonly key: Key; readonly vars?: Vars; readonly status?: ResultStatus; readonly kept?: number } | undefined;
   const corrected = new Map<string, CorrectedResult>();
 
   const showOutcome = (): void => {
     if (!outcome) return;
     const vars = outcome.status ? { ...outcome.vars, status: i18n.t(`result.${outcome.status}`) } : outcome.vars;
-    showMessage(message, 'success', i18n.t(outcome.key, vars));
+    // A series change says how many classes it kept because they already ran.
+    const kept = outcome.kept ? ` ${i18n.t('edit.seriesKept', { kept: outcome.kept })}` : '';
+    showMessage(message, 'success', `${i18n.t(outcome.key, vars)}${kept}`);
   };
 
   const exports = exportPanel({ i18n, api, message });
@@ -175,6 +178,11 @@ export async function showSession({
     timeZone,
     onSaved() {
       outcome = { key: 'edit.saved' };
+      showOutcome();
+      void refresh().catch(() => undefined);
+    },
+    onSeriesSaved(edited) {
+      outcome = { key: 'edit.seriesSaved', vars: { changed: edited.changed.length }, ...(edited.kept.length > 0 ? { kept: edited.kept.length } : {}) };
       showOutcome();
       void refresh().catch(() => undefined);
     },
@@ -286,7 +294,29 @@ export async function showSession({
     });
     const remove = el('button', { type: 'button', class: 'button button--secondary button--danger', 'data-action': 'delete' }, i18n.t('delete.button'));
     remove.addEventListener('click', () => void removeSession());
-    return [edit, remove];
+    if (!session.seriesId) return [edit, remove];
+    const seriesId = session.seriesId;
+    const removeFrom = el('button', { type: 'button', class: 'button button--secondary button--danger', 'data-action': 'delete-from' }, i18n.t('delete.fromHere'));
+    removeFrom.addEventListener('click', () => void removeFromHere(seriesId, session.id));
+    return [edit, remove, removeFrom];
+  }
+
+  /** This class and every later one of its series that has not opened; the list says how many went. */
+  async function removeFromHere(seriesId: string, sessionId: string): Promise<void> {
+    if (busy || !window.confirm(i18n.t('delete.fromHereConfirm'))) return;
+    busy = true;
+    render();
+    clearMessage(message);
+    outcome = undefined;
+    try {
+      const done = await api.apiFetch<{ deleted: number; kept: unknown[] }>(`${seriesPath}/${encodeURIComponent(seriesId)}?from=${encodeURIComponent(sessionId)}`, { method: 'DELETE' });
+      location.assign(`${basePath}teacher/?seriesDeleted=${done.deleted}&kept=${done.kept.length}`);
+      return;
+    } catch (error) {
+      showError(message, error, i18n);
+    }
+    busy = false;
+    await refresh().catch(() => undefined);
   }
 
   async function removeSession(): Promise<void> {

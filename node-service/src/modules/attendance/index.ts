@@ -13,6 +13,9 @@ import { createSessionEvents } from './infrastructure/session-events.js';
 import { createSessionRepository } from './infrastructure/session-repository.js';
 import { createRecentSessions } from './infrastructure/recent-sessions.js';
 import { sessionRoutes } from './presentation/session-routes.js';
+import { seriesRoutes } from './presentation/series-routes.js';
+import { createHolidayService } from './application/holidays.js';
+import { createHolidayRepository } from './infrastructure/holiday-repository.js';
 import { createReportService } from './application/reports.js';
 import { createReportRepository } from './infrastructure/report-repository.js';
 import { reportRoutes } from './presentation/report-routes.js';
@@ -65,7 +68,17 @@ export function createAttendanceModule(deps: {
   const repository = createSessionRepository(deps.db);
   const events = createSessionEvents(deps.store);
   const walkIns = createWalkInService({ walkIns: createWalkInRepository(deps.db), sessions: repository, directory: deps.directory, events });
-  const sessions = createSessionService({ sessions: repository, directory: deps.directory, events, liveCodes: deps.liveCodes, settings: { ...deps.settings, timeZone: deps.timeZone }, walkIns });
+  const holidayRepository = createHolidayRepository(deps.db);
+  const sessions = createSessionService({
+    sessions: repository,
+    directory: deps.directory,
+    events,
+    liveCodes: deps.liveCodes,
+    settings: { ...deps.settings, timeZone: deps.timeZone },
+    holidays: holidayRepository,
+    walkIns,
+  });
+  const seriesApi = seriesRoutes({ service: sessions, holidays: createHolidayService({ holidays: holidayRepository }), guards: deps.guards, limits: deps.limits, importMaxBytes: deps.settings.importMaxBytes });
   const confirmations = createConfirmationService({
     confirmations: createConfirmationRepository(deps.db, deps.confirmationBatching),
     sessions: repository,
@@ -107,6 +120,7 @@ export function createAttendanceModule(deps: {
     reader,
     routes: async (app: FastifyInstance) => {
       await app.register(sessionApi);
+      await app.register(seriesApi);
       await app.register(reportApi);
       await app.register(standingApi);
       await app.register(spotCheckApi);

@@ -2,6 +2,7 @@ import type { SqlExecutor } from '../../../shared/storage/sql.js';
 import type { Session, SessionPolicy } from '../domain/session.js';
 import type { ResultStatus } from '../domain/results.js';
 import type { SpotCheck, SpotCheckOutcome } from '../domain/spot-check.js';
+import type { Recess, SkippedDate } from '../domain/series.js';
 
 export interface NewSession extends SessionPolicy {
   courseId: string;
@@ -21,6 +22,26 @@ interface NewSeries {
   firstDate: string;
   untilDate: string;
   timeZone: string;
+  /** The recesses the teacher gave and every date left out (holidays and recesses), as made. */
+  recesses: Recess[];
+  skipped: SkippedDate[];
+}
+
+export interface Holiday {
+  /** `YYYY-MM-DD`. */
+  date: string;
+  name: string;
+}
+
+/** Public holidays (feriados): no series makes a class on one. */
+export interface HolidayRepository {
+  list(): Promise<Holiday[]>;
+  /** The holidays from `from` to `until` (both included), by date. */
+  between(from: string, until: string): Promise<Map<string, string>>;
+  /** Adds a holiday or renames the one on that date. */
+  put(holiday: Holiday, actor: { id: string }): Promise<void>;
+  /** False when there was none on that date. */
+  remove(date: string): Promise<boolean>;
 }
 
 /** What may change in a session before it opens. */
@@ -84,6 +105,13 @@ export interface SessionRepository {
   find(id: string): Promise<Session | null>;
   /** Inserts a series and its sessions, all or none. */
   insertSeries(series: NewSeries, sessions: NewSession[]): Promise<{ seriesId: string; sessions: Session[] }>;
+  /** Inserts sessions made together (an imported timetable), all or none. */
+  insertMany(sessions: NewSession[]): Promise<Session[]>;
+  /**
+   * Runs `work` in one transaction holding the row locks of the series' sessions that start at or after
+   * `from` (all of them when null), oldest first: a series change is all or none, and never races an opening.
+   */
+  withLockedSeries<T>(seriesId: string, from: Date | null, work: (sessions: Session[], tx: SqlExecutor) => Promise<T>): Promise<T>;
   list(query: SessionQuery): Promise<Session[]>;
   /** Changes a locked session and audits the change (before and after) in `tx`. */
   update(tx: SqlExecutor, before: Session, changes: SessionChanges, actor: { id: string; role: string }): Promise<void>;

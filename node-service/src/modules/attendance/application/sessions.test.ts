@@ -66,7 +66,10 @@ function harness() {
       listPageSize: 20,
       seriesMaxOccurrences: 40,
       timeZone: 'America/Santiago',
+      importMaxRows: 10,
+      importMaxBytes: 1000,
     },
+    holidays: { between: async () => new Map() },
     walkIns: { name: async () => undefined },
   });
   return { service, stored, registered, listed, events, invalidated };

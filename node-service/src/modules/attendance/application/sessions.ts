@@ -3,7 +3,8 @@ import type { Identity } from '../../auth/index.js';
 import type { CourseDirectory } from '../../directory/index.js';
 import { attendanceErrors } from '../domain/errors.js';
 import { instantAt } from '../../../shared/local-time.js';
-import { occurrencesOf, type SeriesPlan } from '../domain/series.js';
+import { occurrencesOf, withoutExclusions, type Recess, type SeriesPlan } from '../domain/series.js';
+import { seriesChanges } from './series-changes.js';
 import {
   assertCanClose,
   assertCanDelete,
@@ -17,7 +18,7 @@ import {
   type Session,
   type SessionPolicy,
 } from '../domain/session.js';
-import type { LiveCodeInvalidator, NewSession, SessionChanges, SessionEvents, SessionRepository } from './ports.js';
+import type { HolidayRepository, LiveCodeInvalidator, NewSession, SessionChanges, SessionEvents, SessionRepository } from './ports.js';
 
 export interface SessionDraft extends Partial<SessionPolicy> {
   courseId: string;
@@ -30,6 +31,8 @@ export interface SessionDraft extends Partial<SessionPolicy> {
 export interface SeriesDraft extends Partial<SessionPolicy>, SeriesPlan {
   courseId: string;
   room: string;
+  /** Ranges with no class (a recess), besides the public holidays. */
+  recesses?: Recess[];
 }
 
 /** A page of the list: dates are calendar dates in the institution's zone, both included. */
@@ -53,6 +56,9 @@ export interface SessionSettings {
   seriesMaxOccurrences: number;
   /** The institution's IANA time zone: a series' wall-clock times and the list's dates are read in it. */
   timeZone: string;
+  /** The most classes, and bytes, one imported timetable may hold. */
+  importMaxRows: number;
+  importMaxBytes: number;
 }
 
 const startOfDay = (date: string, timeZone: string, plusDays = 0): Date => {
@@ -68,6 +74,7 @@ export function createSessionService(deps: {
   events: SessionEvents;
   liveCodes: LiveCodeInvalidator;
   settings: SessionSettings;
+  holidays: Pick<HolidayRepository, 'between'>;
   /** Names walk-ins from the directory before the roster is read. */
   walkIns: { name(sessionIds: string[]): Promise<void> };
 }) {
@@ -125,9 +132,15 @@ export function createSessionService(deps: {
       return sessions.insert(session!);
     },
 
-    /** One session per class of a weekly series, at the same wall-clock times in TIME_ZONE; all or none. */
+    /**
+     * One session per class of a weekly series, at the same wall-clock times in TIME_ZONE, but none on a
+     * public holiday or in one of its recesses (answered as `skipped`, with why); all or none.
+     */
     async createSeries(actor: Identity, draft: SeriesDraft) {
-      const classes = occurrencesOf(draft, settings.timeZone, settings.seriesMaxOccurrences);
+      const every = occurrencesOf(draft, settings.timeZone, settings.seriesMaxOccurrences);
+      const recesses = draft.recesses ?? [];
+      const { kept: classes, skipped } = withoutExclusions(every, { holidays: await deps.holidays.between(draft.firstDate, draft.untilDate), recesses });
+      if (classes.length === 0) throw attendanceErrors.SERIES_ALL_SKIPPED({ skipped: skipped.length });
       const drafts = await planned(actor, draft, classes);
       const { seriesId, sessions: created } = await sessions.insertSeries(
         {
@@ -139,10 +152,12 @@ export function createSessionService(deps: {
           firstDate: draft.firstDate,
           untilDate: draft.untilDate,
           timeZone: settings.timeZone,
+          recesses,
+          skipped,
         },
         drafts,
       );
-      return { seriesId, timeZone: settings.timeZone, sessions: created };
+      return { seriesId, timeZone: settings.timeZone, sessions: created, skipped };
     },
 
     /** A teacher's sessions (every session for an admin), one page at a time. */
@@ -185,6 +200,8 @@ export function createSessionService(deps: {
     },
 
     get: managed,
+
+    ...seriesChanges({ sessions, events, settings, holidays: deps.holidays, managed, planned }),
 
     /** Opens the session and registers its course roster, as the portal has it now. */
     async open(actor: Identity, id: string): Promise<Session> {

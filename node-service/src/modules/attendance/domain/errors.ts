@@ -91,6 +91,36 @@ export const attendanceErrors = defineErrors({
     es: 'La serie tendría {count} clases y el máximo es {max}. Elige una fecha final más cercana o menos días.',
     en: 'The series would have {count} classes and the maximum is {max}. Choose an earlier last date or fewer days.',
   },
+  SERIES_ALL_SKIPPED: {
+    kind: 'invalid',
+    es: 'Todas las clases de la serie caen en feriados o recesos ({skipped} fechas omitidas): no se creó nada.',
+    en: 'Every class of the series falls on a holiday or a recess ({skipped} dates skipped): nothing was created.',
+  },
+  SERIES_NOT_FOUND: {
+    kind: 'not_found',
+    es: 'La serie no existe o ya no tiene clases.',
+    en: 'The series does not exist or has no classes left.',
+  },
+  SERIES_FROM_NOT_IN_SERIES: {
+    kind: 'invalid',
+    es: 'La clase indicada en «desde» no pertenece a esta serie.',
+    en: 'The class given as "from" does not belong to this series.',
+  },
+  TIMETABLE_INVALID: {
+    kind: 'invalid',
+    es: 'El horario tiene {count} filas con errores; corrígelas y vuelve a importar. No se importó ninguna clase.',
+    en: 'The timetable has {count} rows with errors; fix them and import again. No class was imported.',
+  },
+  TIMETABLE_TOO_LARGE: {
+    kind: 'too_large',
+    es: 'El horario pesa {bytes} bytes y el máximo es {max}; divídelo en varios archivos.',
+    en: 'The timetable is {bytes} bytes and the maximum is {max}; split it into several files.',
+  },
+  HOLIDAY_NOT_FOUND: {
+    kind: 'not_found',
+    es: 'No hay ningún feriado el {date}.',
+    en: 'There is no holiday on {date}.',
+  },
   SESSION_INVALID_PERIOD: {
     kind: 'invalid',
     es: 'El periodo de rotación debe estar entre {min} y {max} ms.',

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { countOccurrences, occurrencesOf, type SeriesPlan } from './series.js';
+import { countOccurrences, occurrencesOf, withoutExclusions, type SeriesPlan } from './series.js';
 
 const zone = 'America/Santiago';
 // Mondays and Wednesdays, 09:30–11:00, across the end of summer time in Chile (24:00 on Saturday 4 April 2026).
@@ -40,5 +40,25 @@ describe('a weekly series', () => {
     expect(codeOf(() => occurrencesOf({ ...plan, untilDate: '2026-03-24', weekdays: [5] }, zone, 40))).toBe('SERIES_EMPTY');
     expect(codeOf(() => occurrencesOf({ ...plan, untilDate: '2026-03-01' }, zone, 40))).toBe('SERIES_INVALID_DATES');
     expect(codeOf(() => occurrencesOf({ ...plan, endTime: '09:30' }, zone, 40))).toBe('SESSION_INVALID_TIMES');
+  });
+});
+
+describe('a series without its holidays and recesses', () => {
+  const classes = ['2027-03-22', '2027-03-26', '2027-04-12', '2027-04-16', '2027-04-19'].map((date) => ({ date }));
+  test('keeps the other classes and names every date left out with why; a holiday in a recess is named as the holiday', () => {
+    const result = withoutExclusions(classes, {
+      holidays: new Map([['2027-03-26', 'Viernes Santo'], ['2027-04-16', 'Feriado regional']]),
+      recesses: [{ from: '2027-04-12', to: '2027-04-16', name: 'Pruebas' }],
+    });
+    expect(result.kept.map((c) => c.date)).toEqual(['2027-03-22', '2027-04-19']);
+    expect(result.skipped).toEqual([
+      { date: '2027-03-26', reason: 'holiday', name: 'Viernes Santo' },
+      { date: '2027-04-12', reason: 'recess', name: 'Pruebas' },
+      { date: '2027-04-16', reason: 'holiday', name: 'Feriado regional' },
+    ]);
+  });
+  test('gives each class its calendar date in the zone', () => {
+    const [first] = occurrencesOf({ firstDate: '2027-03-22', untilDate: '2027-03-22', weekdays: [1], startTime: '23:30', endTime: '23:50' }, 'America/Santiago', 5);
+    expect(first!.date).toBe('2027-03-22');
   });
 });

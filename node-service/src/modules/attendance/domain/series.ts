@@ -19,6 +19,8 @@ export interface SeriesPlan {
 }
 
 export interface Occurrence {
+  /** `YYYY-MM-DD`, the class's calendar date in the zone. */
+  date: string;
   plannedStart: Date;
   plannedEnd: Date;
 }
@@ -72,7 +74,41 @@ export function occurrencesOf(plan: SeriesPlan, timeZone: string, maxOccurrences
     const plannedEnd = instantAt({ ...calendar, hour: endHour, minute: endMinute }, timeZone);
     // Only a start inside the hour the clocks skip can pass an end just after that hour.
     if (plannedEnd.getTime() <= plannedStart.getTime()) throw attendanceErrors.SESSION_INVALID_TIMES();
-    occurrences.push({ plannedStart, plannedEnd });
+    occurrences.push({ date: date.toISOString().slice(0, 10), plannedStart, plannedEnd });
   }
   return occurrences;
+}
+
+/** A recess the teacher gives with a series: no class from `from` to `to` (both included). */
+export interface Recess {
+  from: string;
+  to: string;
+  name?: string;
+}
+
+/** A date a series left out, and why: a public holiday (named by the holiday list) or one of its recesses. */
+export interface SkippedDate {
+  date: string;
+  reason: 'holiday' | 'recess';
+  name: string;
+}
+
+/**
+ * The classes left once public holidays and the series' recesses are taken out, and the dates taken out.
+ * Every date is compared as text: `YYYY-MM-DD` sorts as the calendar does.
+ */
+export function withoutExclusions<T extends { date: string }>(
+  classes: readonly T[],
+  exclusions: { holidays: ReadonlyMap<string, string>; recesses: readonly Recess[] },
+): { kept: T[]; skipped: SkippedDate[] } {
+  const kept: T[] = [];
+  const skipped: SkippedDate[] = [];
+  for (const c of classes) {
+    const holiday = exclusions.holidays.get(c.date);
+    const recess = exclusions.recesses.find((r) => r.from <= c.date && c.date <= r.to);
+    if (holiday !== undefined) skipped.push({ date: c.date, reason: 'holiday', name: holiday });
+    else if (recess) skipped.push({ date: c.date, reason: 'recess', name: recess.name ?? '' });
+    else kept.push(c);
+  }
+  return { kept, skipped };
 }

@@ -19,10 +19,16 @@ const INSERT_SESSION = `
   RETURNING id`;
 const SELECT_SESSION = `SELECT ${SESSION_COLUMNS} FROM attendance.sessions s WHERE s.id = $1`;
 const LOCK_SESSION = `SELECT id FROM attendance.sessions WHERE id = $1 FOR UPDATE`;
+const SERIES_SESSION_IDS = `
+  SELECT id FROM attendance.sessions WHERE series_id = $1 AND ($2::timestamptz IS NULL OR planned_start >= $2) ORDER BY id`;
+const LOCK_SERIES = `
+  SELECT ${SESSION_COLUMNS} FROM attendance.sessions s
+  WHERE s.series_id = $1 AND ($2::timestamptz IS NULL OR s.planned_start >= $2)
+  ORDER BY s.planned_start, s.id FOR UPDATE`;
 
 const INSERT_SERIES = `
-  INSERT INTO attendance.session_series (course_id, teacher_id, weekdays, start_time, end_time, first_date, until_date, time_zone, occurrences)
-  VALUES ($1, $2, $3::smallint[], $4::time, $5::time, $6::date, $7::date, $8, $9)
+  INSERT INTO attendance.session_series (course_id, teacher_id, weekdays, start_time, end_time, first_date, until_date, time_zone, occurrences, recesses, skipped)
+  VALUES ($1, $2, $3::smallint[], $4::time, $5::time, $6::date, $7::date, $8, $9, $10::jsonb, $11::jsonb)
   RETURNING id`;
 // One statement for every class of the series: each class's times come in as two parallel arrays.
 const INSERT_SERIES_SESSIONS = `
@@ -146,7 +152,7 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
       return db.transaction(async (tx) => {
         const { rows } = await tx.query<{ id: string }>(INSERT_SERIES, [
           series.courseId, series.teacherId, series.weekdays, series.startTime, series.endTime,
-          series.firstDate, series.untilDate, series.timeZone, classes.length,
+          series.firstDate, series.untilDate, series.timeZone, classes.length, JSON.stringify(series.recesses), JSON.stringify(series.skipped),
         ]);
         const seriesId = rows[0]!.id;
         const s = classes[0]!; // every class shares all but its times
@@ -156,6 +162,29 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
         ]);
         const created = await tx.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM attendance.sessions s WHERE s.series_id = $1 ORDER BY s.planned_start`, [seriesId]);
         return { seriesId, sessions: created.rows.map(toSession) };
+      });
+    },
+    insertMany(classes) {
+      return db.transaction(async (tx) => {
+        const created: Session[] = [];
+        for (const s of classes) {
+          const { rows } = await tx.query<{ id: string }>(INSERT_SESSION, [
+            s.courseId, s.courseName, s.teacherId, s.room, s.plannedStart, s.plannedEnd, s.roundsPlanned,
+            s.rotationPeriodMs, s.graceMs, s.lateAfterMinutes, s.allowedNetworks, s.fallbackCodeEnabled, s.rosterPolicy,
+          ]);
+          created.push((await find(tx, rows[0]!.id))!);
+        }
+        return created;
+      });
+    },
+    withLockedSeries(seriesId, from, work) {
+      return db.transaction(async (tx) => {
+        // In the order withLockedSession takes them (each session's key, then the rows): confirmations in
+        // flight hold the keys shared, so the change waits for them, and an opening cannot interleave.
+        const ids = await tx.query<{ id: string }>(SERIES_SESSION_IDS, [seriesId, from]);
+        for (const { id } of ids.rows) await tx.exec(advisoryLockSql(sessionLockKey(id)));
+        const { rows } = await tx.query<SessionRow>(LOCK_SERIES, [seriesId, from]);
+        return work(rows.map(toSession), tx);
       });
     },
     async list(q) {

@@ -26,7 +26,7 @@ const sessionShape = {
 export const sessionDraftSchema = z.object({ ...sessionShape, plannedStart: instant, plannedEnd: instant }).strict();
 
 /** A calendar date, `YYYY-MM-DD`, that exists (no 30 February). */
-const calendarDate = z
+export const calendarDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date YYYY-MM-DD' })
   .refine((v) => {
@@ -34,7 +34,7 @@ const calendarDate = z
     const date = new Date(Date.UTC(year, month - 1, day));
     return year >= 2000 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
   }, { error: 'expected a real date from the year 2000 on' });
-const wallTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time HH:MM (00:00 to 23:59)' });
+export const wallTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time HH:MM (00:00 to 23:59)' });
 
 export const seriesDraftSchema = z
   .object({
@@ -49,8 +49,22 @@ export const seriesDraftSchema = z
     endTime: wallTime,
     firstDate: calendarDate,
     untilDate: calendarDate,
+    /** Ranges with no class (a recess), besides the public holidays. */
+    recesses: z
+      .array(
+        z
+          .object({ from: calendarDate, to: calendarDate, name: z.string().trim().max(80).optional() })
+          .strict()
+          .refine((r) => r.to >= r.from, { error: 'a recess ends on or after its first day' }),
+      )
+      .max(20)
+      .default([]),
   })
   .strict();
+
+export const roomSchema = room;
+export const roundsPlannedSchema = roundsPlanned;
+export { sessionShape };
 
 export const sessionChangesSchema = z
   .object({ room: room.optional(), plannedStart: instant.optional(), plannedEnd: instant.optional(), roundsPlanned: roundsPlanned.optional() })

@@ -66,7 +66,15 @@ export function sessionRoutes(deps: {
           security,
           summary: 'Create a weekly series: one session per class on the chosen weekdays up to the last date, at the same local times in TIME_ZONE',
           body: seriesDraftSchema,
-          response: { 201: z.object({ seriesId: z.string(), timeZone: z.string(), sessions: z.array(sessionSchema) }) },
+          response: {
+            201: z.object({
+              seriesId: z.string(),
+              timeZone: z.string(),
+              sessions: z.array(sessionSchema),
+              /** Dates left out, and why: a public holiday or a recess (named). */
+              skipped: z.array(z.object({ date: z.string(), reason: z.enum(['holiday', 'recess']), name: z.string() })),
+            }),
+          },
         },
       },
       async (request, reply) => {
