@@ -13,6 +13,8 @@ export interface StudentData {
   spotChecks: Array<Record<string, unknown>>;
   /** Scans of theirs that were refused, the latest per class (what the teacher's roster showed). */
   scanAttempts: Array<Record<string, unknown>>;
+  /** Their requests to justify absences and the decisions (the documents' type, name and size, not their bytes). */
+  justifications: Array<Record<string, unknown>>;
   flags: Array<Record<string, unknown>>;
   /** Who (admins, operators) read or erased this student's data, and when. */
   accessLog: Array<Record<string, unknown>>;
@@ -33,6 +35,7 @@ export function studentDataRows(data: StudentData): string[][] {
   data.corrections.forEach((c) => add('correction', c));
   data.spotChecks.forEach((c) => add('spot_check', c));
   data.scanAttempts.forEach((a) => add('scan_attempt', a));
+  data.justifications.forEach((j) => add('justification', j));
   data.flags.forEach((f) => add('flag', f));
   data.accessLog.forEach((a) => add('access', a));
   return rows;
