@@ -295,7 +295,7 @@ describe('a bad setting stops start-up with one line naming it', () => {
 
   test('the standing’s warn margin and early term, and the justification limits: defaults and bounds', () => {
     expect(loadConfig({}).attendance).toMatchObject({ warnMargin: 2, earlyTermSessions: 5 });
-    expect(loadConfig({}).justifications).toEqual({ maxBytes: 2 * 1024 * 1024, windowMs: 14 * 24 * 60 * 60 * 1000 });
+    expect(loadConfig({}).justifications).toEqual({ maxBytes: 2 * 1024 * 1024, windowMs: 14 * 24 * 60 * 60 * 1000, bodyLimitBytes: 2861740 });
     expect(loadConfig({ ATTENDANCE_WARN_MARGIN: '0', ATTENDANCE_EARLY_TERM_SESSIONS: '8' }).attendance).toMatchObject({ warnMargin: 0, earlyTermSessions: 8 });
     expect(loadConfig({ JUSTIFICATION_MAX_BYTES: '1048576' }).justifications.maxBytes).toBe(1048576);
     for (const [name, bad] of [['ATTENDANCE_WARN_MARGIN', '-1'], ['ATTENDANCE_EARLY_TERM_SESSIONS', '1.5'], ['JUSTIFICATION_MAX_BYTES', '100'], ['JUSTIFICATION_WINDOW_DAYS', '0']] as const) {

@@ -415,7 +415,12 @@ function toConfig(env: Settings) {
       earlyTermSessions: env.ATTENDANCE_EARLY_TERM_SESSIONS,
     },
     /** A student's request to justify an absence: its attachment's size, and how long after the class it may come. */
-    justifications: { maxBytes: env.JUSTIFICATION_MAX_BYTES, windowMs: env.JUSTIFICATION_WINDOW_DAYS * DAY_MS },
+    justifications: {
+      maxBytes: env.JUSTIFICATION_MAX_BYTES,
+      windowMs: env.JUSTIFICATION_WINDOW_DAYS * DAY_MS,
+      /** The request's body limit: the document in base64 (4 bytes per 3) and 64 KiB for the rest; the door's too. */
+      bodyLimitBytes: Math.ceil(env.JUSTIFICATION_MAX_BYTES / 3) * 4 + 64 * 1024,
+    },
   };
 }
 

@@ -58,7 +58,7 @@ export function createAttendanceModule(deps: {
   /** ATTENDANCE_WARN_MARGIN and ATTENDANCE_EARLY_TERM_SESSIONS: when a standing is at risk. */
   standingRule: { warnMargin: number; earlyTermSessions: number };
   /** JUSTIFICATION_MAX_BYTES and JUSTIFICATION_WINDOW_DAYS (in ms). */
-  justificationLimits: { maxBytes: number; windowMs: number };
+  justificationLimits: { maxBytes: number; windowMs: number; bodyLimitBytes: number };
   /** The most students one spot check may call (SPOT_CHECK_MAX_STUDENTS). */
   spotCheckMaxStudents: number;
   /** Where a missed spot check flags the device that confirmed (the enrollment module). */
@@ -100,7 +100,7 @@ export function createAttendanceModule(deps: {
     limits: deps.justificationLimits,
     now: () => new Date(),
   });
-  const justificationApi = justificationRoutes({ justifications, guards: deps.guards, limits: deps.limits, maxBytes: deps.justificationLimits.maxBytes });
+  const justificationApi = justificationRoutes({ justifications, guards: deps.guards, limits: deps.limits, bodyLimit: deps.justificationLimits.bodyLimitBytes });
   const spotChecks = createSpotCheckService({
     spotChecks: createSpotCheckRepository(deps.db),
     sessions,

@@ -56,14 +56,14 @@ const toJson = (j: Justification): z.infer<typeof justificationSchema> => ({
 });
 
 /** A student asks to justify an absence; the class's teacher reads the requests, opens the document and decides. */
-export function justificationRoutes(deps: { justifications: JustificationService; guards: AuthGuards; limits: RateLimits; maxBytes: number }): FastifyPluginAsyncZod {
+export function justificationRoutes(deps: { justifications: JustificationService; guards: AuthGuards; limits: RateLimits; bodyLimit: number }): FastifyPluginAsyncZod {
   const rateLimit = deps.limits.perUser;
   const student = { preHandler: deps.guards.roles('student'), config: { rateLimit } };
   const teacher = { preHandler: deps.guards.roles('teacher', 'admin'), config: { rateLimit } };
   const security = [{ portalToken: [] }];
-  // Room for the document in base64 (4 bytes per 3) and the rest of the body; a larger document is refused by
-  // the service with its own message (JUSTIFICATION_ATTACHMENT_TOO_LARGE) up to this, by the body limit beyond.
-  const bodyLimit = Math.ceil(deps.maxBytes / 3) * 4 + 64 * 1024;
+  // Room for the document in base64 and the rest of the body (config: justifications.bodyLimitBytes, the
+  // door's too); a document over JUSTIFICATION_MAX_BYTES within it is refused with its own message.
+  const { bodyLimit } = deps;
   return async (app) => {
     app.post(
       '/api/me/justifications',
