@@ -132,6 +132,9 @@ describe('a student asks', () => {
     expect(((await english.json()) as { error: { message: string } }).error.message).toBe('The document must be a PDF, a JPEG image or a PNG image.');
     const notBase64 = await ask(jose, { sessionId: held.d2, reason: 'Licencia', attachment: { name: 'a.png', data: '***' } });
     expect(notBase64.status).toBe(400);
+    for (const name of ['a\u0000.png', 'a\ud800.png', 'línea\nnueva.png']) {
+      expect((await ask(jose, { sessionId: held.d2, reason: 'Licencia', attachment: attachment(png(100), name) })).status, JSON.stringify(name)).toBe(400);
+    }
     expect(await requestCount()).toBe(1);
   });
 });

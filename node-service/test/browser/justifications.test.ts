@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
 import { apiAs, draftSession } from '../support/api.js';
+import { axeViolations } from '../support/axe.js';
 import { launchBrowser, portalSignIn, screenshot, type BrowserHarness } from '../support/browser.js';
 import { users } from '../support/tokens.js';
 
@@ -74,6 +75,7 @@ describe('justifications', () => {
     const item = course.locator(`li[data-session="${missed}"]`);
     await item.getByRole('button', { name: 'Justificar esta ausencia' }).click();
     await item.getByLabel('Motivo').fill('Control médico, adjunto el certificado');
+    expect(await axeViolations(phone)).toEqual([]);
     await item.getByLabel('Documento (opcional: PDF, JPG o PNG)').setInputFiles({ name: 'certificado.png', mimeType: 'image/png', buffer: png(100_000) });
     await item.getByRole('button', { name: 'Enviar solicitud' }).click();
     await phone.getByText('Solicitud enviada. Tu docente la revisará; verás su respuesta aquí.').waitFor();
@@ -96,8 +98,9 @@ describe('justifications', () => {
     const requests = teacher.getByRole('region', { name: 'Justificaciones (1 por decidir)' });
     const row = requests.locator('tr[data-student="3"]');
     await row.getByText('Control médico, adjunto el certificado').waitFor();
-    const [document] = await Promise.all([teacher.waitForEvent('download'), row.getByRole('button', { name: 'Ver el documento de María Gómez (certificado.png)' }).click()]);
+    const [document] = await Promise.all([teacher.waitForEvent('download'), row.getByRole('button', { name: 'Ver documento de María Gómez (certificado.png)' }).click()]);
     expect(document.suggestedFilename()).toBe('certificado.png');
+    expect(await axeViolations(teacher)).toEqual([]);
     await row.getByLabel('Nota para María Gómez').fill('Certificado recibido');
     await row.getByRole('button', { name: 'Aprobar la justificación de María Gómez' }).click();
     await teacher.getByText('Justificación de María Gómez aprobada: la clase queda como Justificado.').waitFor();
@@ -113,6 +116,16 @@ describe('justifications', () => {
     await phone.getByRole('region', { name: 'Cálculo I' }).getByText('Puedes faltar a 1 clase más sin quedar bajo el mínimo.').waitFor();
     expect(await widthOf(phone)).toBeLessThanOrEqual(390);
     await screenshot(phone, 'justification-approved-student-es');
+
+    // In English too, and still clean for axe in both languages.
+    await teacher.getByRole('button', { name: 'English' }).click();
+    await teacher.getByRole('region', { name: 'Justifications (0 to decide)' }).getByText(/^Approved by Ana Martínez on /).waitFor();
+    expect(await axeViolations(teacher)).toEqual([]);
+    expect(await axeViolations(phone)).toEqual([]);
+    await phone.getByRole('button', { name: 'English' }).click();
+    await phone.getByRole('region', { name: 'Cálculo I' }).getByText(/^Justification approved by Ana Martínez on /).waitFor();
+    await phone.getByRole('region', { name: 'Cálculo I' }).getByText('You can miss 1 more class without falling below the minimum.').waitFor();
+    expect(await axeViolations(phone)).toEqual([]);
     expect(browser.pageErrors(phone)).toEqual([]);
     expect(browser.pageErrors(teacher)).toEqual([]);
   });

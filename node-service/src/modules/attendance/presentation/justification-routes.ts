@@ -8,12 +8,21 @@ import type { Justification } from '../application/ports.js';
 
 const idParams = z.object({ id: z.string().regex(/^[1-9]\d{0,17}$/, { error: 'expected a justification id' }) });
 const base64 = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, { error: 'expected the document in base64' });
+/** A file's name as shown and sent back in Content-Disposition: no control characters, no lone surrogates. */
+const fileName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((name) => ![...name].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f') && !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name), {
+    error: 'expected a file name without control characters',
+  });
 const requestBody = z
   .object({
     sessionId: z.uuid({ error: 'expected a session id' }),
     reason: z.string().trim().min(3).max(1000),
     /** A PDF, JPEG or PNG (its type is read from its bytes), at most JUSTIFICATION_MAX_BYTES once decoded. */
-    attachment: z.object({ name: z.string().trim().min(1).max(200), data: base64.min(4) }).strict().nullable().default(null),
+    attachment: z.object({ name: fileName, data: base64.min(4) }).strict().nullable().default(null),
   })
   .strict();
 const decisionBody = z
