@@ -58,6 +58,8 @@ interface Settings {
   webDir: string;
   /** node-service's BODY_LIMIT_BYTES, given to Apache too. */
   bodyLimitBytes: number;
+  /** The justification route's body limit, from node-service's JUSTIFICATION_MAX_BYTES, given to Apache too. */
+  justificationBodyLimitBytes: number;
 }
 
 function readSettings(env: NodeJS.ProcessEnv): Settings {
@@ -70,6 +72,7 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
     internalApiToken: secretFrom(env, 'INTERNAL_API_TOKEN') ?? randomBytes(32).toString('hex'),
     webDir: env.WEB_DIR?.trim() || join(SERVICE_ROOT, 'dist', 'web'),
     bodyLimitBytes: loadConfig({ BODY_LIMIT_BYTES: env.BODY_LIMIT_BYTES }).limits.bodyBytes,
+    justificationBodyLimitBytes: loadConfig({ JUSTIFICATION_MAX_BYTES: env.JUSTIFICATION_MAX_BYTES }).justifications.bodyLimitBytes,
   };
 }
 
@@ -255,6 +258,7 @@ async function main(): Promise<void> {
       jwtAudience: settings.jwtAudience,
       internalApiToken: settings.internalApiToken,
       bodyLimitBytes: settings.bodyLimitBytes,
+      justificationBodyLimitBytes: settings.justificationBodyLimitBytes,
       env: portalSettings(env),
     });
   } catch (error) {

@@ -250,6 +250,8 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     liveCountIntervalMs: config.sessions.liveCountIntervalMs,
     timeZone: config.timeZone,
     defaultMinimumPercent: config.attendance.minRatePercent,
+    justificationLimits: config.justifications,
+    standingRule: { warnMargin: config.attendance.warnMargin, earlyTermSessions: config.attendance.earlyTermSessions },
     spotCheckMaxStudents: config.attendance.spotCheckMaxStudents,
     deviceAlerts: enrollment.alerts,
     recentSessions: { maxAgeMs: config.scan.sessionCacheMs, maxEntries: config.scan.sessionCacheMax },

@@ -20,6 +20,8 @@
 #                                8443); required when the redirect is on
 #   BODY_LIMIT_BYTES             the largest request body (65536): node-service's own setting, given to
 #                                both containers, so Apache refuses (413) what node-service would
+#   JUSTIFICATION_MAX_BYTES      the largest document of a request to justify an absence (2097152):
+#                                node-service's own setting; that route's body limit follows from it
 set -Eeuo pipefail
 
 RUNTIME_DIR=/tmp/asistencia
@@ -52,6 +54,7 @@ write_defines() {
       fi
     done
     echo "Define ASISTENCIA_BODY_LIMIT_BYTES $(body_limit)"
+    echo "Define ASISTENCIA_JUSTIFICATION_BODY_LIMIT_BYTES $(justification_body_limit)"
     echo "Define TLS_CERT \"$TLS_CERT\""
     echo "Define TLS_KEY \"$TLS_KEY\""
     https_redirect_defines
@@ -64,6 +67,15 @@ body_limit() {
   [[ $limit =~ ^[0-9]{4,8}$ ]] && ((10#$limit >= 1024 && 10#$limit <= 10485760)) ||
     fail "BODY_LIMIT_BYTES must be a whole number of bytes from 1024 to 10485760 (got \"$limit\")"
   echo $((10#$limit))
+}
+
+# The body limit of a request to justify an absence, as node-service computes it from
+# JUSTIFICATION_MAX_BYTES (1 KiB to 20 MiB): the document in base64 and 64 KiB for the rest.
+justification_body_limit() {
+  local max=${JUSTIFICATION_MAX_BYTES:-2097152}
+  [[ $max =~ ^[0-9]{4,8}$ ]] && ((10#$max >= 1024 && 10#$max <= 20971520)) ||
+    fail "JUSTIFICATION_MAX_BYTES must be a whole number of bytes from 1024 to 20971520 (got \"$max\")"
+  echo $(((10#$max + 2) / 3 * 4 + 65536))
 }
 
 # The redirect's Defines; the origin lands in Apache's configuration, so only scheme, host and port pass.

@@ -301,6 +301,16 @@ describe('a bad setting stops start-up with one line naming it', () => {
     for (const bad of ['101', '-5', '75%', 'setenta', '', '75.25']) expect(refusal({ ATTENDANCE_MIN_RATE: bad }).message).toMatch(/^Invalid configuration: ATTENDANCE_MIN_RATE: expected/);
   });
 
+  test('the standing’s warn margin and early term, and the justification limits: defaults and bounds', () => {
+    expect(loadConfig({}).attendance).toMatchObject({ warnMargin: 2, earlyTermSessions: 5 });
+    expect(loadConfig({}).justifications).toEqual({ maxBytes: 2 * 1024 * 1024, windowMs: 14 * 24 * 60 * 60 * 1000, bodyLimitBytes: 2861740 });
+    expect(loadConfig({ ATTENDANCE_WARN_MARGIN: '0', ATTENDANCE_EARLY_TERM_SESSIONS: '8' }).attendance).toMatchObject({ warnMargin: 0, earlyTermSessions: 8 });
+    expect(loadConfig({ JUSTIFICATION_MAX_BYTES: '1048576' }).justifications.maxBytes).toBe(1048576);
+    for (const [name, bad] of [['ATTENDANCE_WARN_MARGIN', '-1'], ['ATTENDANCE_EARLY_TERM_SESSIONS', '1.5'], ['JUSTIFICATION_MAX_BYTES', '100'], ['JUSTIFICATION_WINDOW_DAYS', '0']] as const) {
+      expect(refusal({ [name]: bad }).message).toMatch(new RegExp(`^Invalid configuration: ${name}: `));
+    }
+  });
+
   test('a value with a line break still gives a single line', () => {
     expect(refusal({ PORT: '80\n80' }).message).not.toContain('\n');
   });

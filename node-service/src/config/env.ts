@@ -173,6 +173,10 @@ const settings = z.object({
   RETENTION_RECEIPTS_DAYS: int(1, 36500).default(400),
   TIME_ZONE: z.string().trim().default('America/Santiago').refine(isTimeZone, { error: 'expected an IANA time zone, e.g. America/Santiago' }),
   SPOT_CHECK_MAX_STUDENTS: int(1, 100).default(10),
+  ATTENDANCE_WARN_MARGIN: int(0, 50).default(2),
+  ATTENDANCE_EARLY_TERM_SESSIONS: int(0, 100).default(5),
+  JUSTIFICATION_MAX_BYTES: int(1024, 20 * 1024 * 1024).default(2 * 1024 * 1024),
+  JUSTIFICATION_WINDOW_DAYS: int(1, 365).default(14),
   ATTENDANCE_MIN_RATE: z
     .string()
     .trim()
@@ -416,7 +420,21 @@ function toConfig(env: Settings) {
     /** docs/privacy.md: how long client addresses and receipts are kept. */
     retention: { clientAddressMs: env.RETENTION_CLIENT_ADDRESS_DAYS * DAY_MS, receiptsMs: env.RETENTION_RECEIPTS_DAYS * DAY_MS },
     /** A course's minimum attendance, in percent (0–100), unless its teacher sets another. */
-    attendance: { minRatePercent: env.ATTENDANCE_MIN_RATE, spotCheckMaxStudents: env.SPOT_CHECK_MAX_STUDENTS },
+    attendance: {
+      minRatePercent: env.ATTENDANCE_MIN_RATE,
+      spotCheckMaxStudents: env.SPOT_CHECK_MAX_STUDENTS,
+      /** Absences left at which a student who has missed a class is at risk. */
+      warnMargin: env.ATTENDANCE_WARN_MARGIN,
+      /** Until this many of a student's sessions have counted, their pace is not judged. */
+      earlyTermSessions: env.ATTENDANCE_EARLY_TERM_SESSIONS,
+    },
+    /** A student's request to justify an absence: its attachment's size, and how long after the class it may come. */
+    justifications: {
+      maxBytes: env.JUSTIFICATION_MAX_BYTES,
+      windowMs: env.JUSTIFICATION_WINDOW_DAYS * DAY_MS,
+      /** The request's body limit: the document in base64 (4 bytes per 3) and 64 KiB for the rest; the door's too. */
+      bodyLimitBytes: Math.ceil(env.JUSTIFICATION_MAX_BYTES / 3) * 4 + 64 * 1024,
+    },
   };
 }
 

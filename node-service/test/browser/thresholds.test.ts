@@ -16,7 +16,8 @@ import { users } from '../support/tokens.js';
  *
  * Cálculo I (MAT101: Luis, María, José), default minimum 75 %, four classes planned: a week ago (held on
  * paper: Luis and María marked present), today (Luis scans with his passkey; the others do not), and two
- * still to come. Four planned allow one absence: María (1 of 2) and José (0 of 2) are below the minimum.
+ * still to come. Four planned allow one absence: María (1 of 2) has none left, José (0 of 2) can no longer
+ * reach the minimum. ATTENDANCE_WARN_MARGIN is 0 here, so one absence to spare is not a warning.
  */
 const laptop = { width: 1280, height: 900 };
 const day = 24 * 60 * 60_000;
@@ -35,7 +36,7 @@ async function plannedSession(daysFromNow: number): Promise<string> {
 }
 
 beforeAll(async () => {
-  service = await startService();
+  service = await startService({ env: { ATTENDANCE_WARN_MARGIN: '0' } });
   browser = await launchBrowser();
   const teacher = apiAs(service.baseUrl, users.teacher);
   const lastWeek = await plannedSession(-7);
@@ -61,21 +62,23 @@ afterAll(async () => {
 const pageAs = (user: User, path: string, viewport?: { width: number; height: number }): Promise<Page> =>
   pageSignedInAs(browser, user, `${service.baseUrl}${path}`, viewport ? { viewport } : {});
 
-const riskNames = (page: Page) => page.locator('table.risk-table tbody th').allTextContents();
+const riskNames = (page: Page) => page.locator('table.risk-table tbody tr[data-at-risk="true"] th').allTextContents();
 
 describe('thresholds and warnings', () => {
-  test('the at-risk list after absences: shown, downloaded, and following the course minimum the teacher sets', async () => {
+  test('every student’s standing, those at risk marked: shown, downloaded, and following the course minimum the teacher sets', async () => {
     const teacher = await pageAs(users.teacher, '/asistencia/teacher/', laptop);
-    await teacher.getByRole('link', { name: 'Cálculo I · Asistencia del curso y estudiantes en riesgo' }).click();
+    await teacher.getByRole('link', { name: 'Cálculo I · Asistencia del curso, estudiantes y justificaciones' }).click();
     await teacher.getByRole('heading', { level: 1, name: 'Asistencia de Cálculo I' }).waitFor();
     await teacher.getByText('Clases hechas: 2 de 4 programadas.').waitFor();
 
-    const risk = teacher.getByRole('region', { name: 'Estudiantes en riesgo (2)' });
+    const risk = teacher.getByRole('region', { name: 'Situación de cada estudiante (2 en riesgo)' });
     await risk.waitFor();
+    expect(await risk.locator('tbody th').allTextContents()).toEqual(['María Gómez', 'José Núñez', 'Luis Pérez']);
     expect(await riskNames(teacher)).toEqual(['María Gómez', 'José Núñez']);
     const maria = teacher.locator('table.risk-table tr[data-student="3"] td');
     const text = (cells: string[]) => cells.map((c) => c.replace(/\u00a0/g, ' '));
-    expect(text(await maria.allTextContents())).toEqual(['50 %', '1', '0', 'Bajo el mínimo']);
+    expect(text(await maria.allTextContents())).toEqual(['50 %', '1', '0', '0', 'En riesgo Sin ausencias disponibles']);
+    expect(text(await teacher.locator('table.risk-table tr[data-student="2"] td').allTextContents())).toEqual(['100 %', '0', '0', '1', 'Puede faltar a 1 clase más']);
 
     // Attendance per class: a chart with a text alternative, and the same numbers in a table.
     const chart = teacher.getByRole('img', { name: /Asistencia por clase durante el semestre/ });
@@ -90,12 +93,12 @@ describe('thresholds and warnings', () => {
     await screenshot(teacher, 'course-at-risk-es');
 
     // The CSV the portal would send, downloaded from the page.
-    const [file] = await Promise.all([teacher.waitForEvent('download'), risk.getByRole('button', { name: 'Descargar la lista (CSV)' }).click()]);
+    const [file] = await Promise.all([teacher.waitForEvent('download'), risk.getByRole('button', { name: 'Descargar los estudiantes en riesgo (CSV)' }).click()]);
     expect(file.suggestedFilename()).toMatch(/^asistencia-MAT101_en_riesgo_\d{4}-\d{2}-\d{2}\.csv$/);
     const rows = parseCsv((await readFile((await file.path())!, 'utf8')).replace(/^\uFEFF/, ''));
     expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[8]])).toEqual([
-      ['maria.estudiante', 'María Gómez', '50', 'Bajo el mínimo'],
-      ['jose.estudiante', 'José Núñez', '0', 'Bajo el mínimo'],
+      ['maria.estudiante', 'María Gómez', '50', 'Pocas ausencias disponibles'],
+      ['jose.estudiante', 'José Núñez', '0', 'Ya no alcanza el mínimo'],
     ]);
 
     // The teacher lowers the course minimum to 50 %: María is no longer at risk (one absence still to spare).
@@ -107,7 +110,7 @@ describe('thresholds and warnings', () => {
     await minimum.getByLabel('Motivo (obligatorio)').fill('Programa del curso 2025');
     await minimum.getByRole('button', { name: 'Guardar el mínimo' }).click();
     await teacher.getByText('El mínimo del curso es ahora 50 %.').waitFor();
-    await teacher.getByRole('region', { name: 'Estudiantes en riesgo (1)' }).waitFor();
+    await teacher.getByRole('region', { name: 'Situación de cada estudiante (1 en riesgo)' }).waitFor();
     expect(await riskNames(teacher)).toEqual(['José Núñez']);
     const audit = await service.db.query('SELECT previous_percent, new_percent::float8 AS new, reason, actor_id FROM attendance.course_minimum_changes');
     expect(audit.rows).toEqual([{ previous_percent: null, new: 50, reason: 'Programa del curso 2025', actor_id: '1' }]);
@@ -115,9 +118,9 @@ describe('thresholds and warnings', () => {
     // And back to the institution's minimum.
     await minimum.getByLabel('Motivo (obligatorio)').fill('Vuelve al reglamento');
     await minimum.getByRole('button', { name: 'Volver al de la institución (75 %)' }).click();
-    await teacher.getByRole('region', { name: 'Estudiantes en riesgo (2)' }).waitFor();
+    await teacher.getByRole('region', { name: 'Situación de cada estudiante (2 en riesgo)' }).waitFor();
     await teacher.getByRole('button', { name: 'English' }).click();
-    await teacher.getByRole('region', { name: 'Students at risk (2)' }).getByText('Below the minimum').first().waitFor();
+    await teacher.getByRole('region', { name: 'Where each student stands (2 at risk)' }).getByText('Can no longer reach the minimum').first().waitFor();
     await teacher.getByRole('img', { name: /Attendance per class over the semester/ }).waitFor();
 
     // The roster of today's class shows each student's trend, in words too.
@@ -149,13 +152,13 @@ describe('thresholds and warnings', () => {
 
       await running.teacher.post(`/api/sessions/${running.id}/close`);
       await page.reload();
-      // Closed, the class counts: 2 of 3 is below 75 %.
+      // Closed, the class counts: 2 of 3, early in the term: no alarm, the absences left (none).
       await course.getByText('Asistencia: 67 %').waitFor();
-      await course.getByText('Estás bajo el mínimo del curso. Habla con tu docente.').waitFor();
+      await course.getByText('No puedes faltar a ninguna clase más sin quedar bajo el mínimo.').waitFor();
       expect(await course.locator(`[data-session="${running.id}"] .result-badge`).allTextContents()).toEqual(['Ausente']);
 
       await page.getByRole('button', { name: 'English' }).click();
-      await page.getByRole('region', { name: 'Cálculo I' }).getByText('You are below the course minimum. Talk to your teacher.').waitFor();
+      await page.getByRole('region', { name: 'Cálculo I' }).getByText('You cannot miss any more classes without falling below the minimum.').waitFor();
       expect(browser.pageErrors(page)).toEqual([]);
     } finally {
       running.close();

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/env.js';
 import { composeProject, isMapping, parsePort, REPO_ROOT, sampleEnvironment, services, type Mapping } from './compose.js';
 
 // What the containers must agree on, across compose files, Apache's and php-fpm's configuration and the
@@ -181,6 +182,26 @@ describe('Apache and php-fpm in the portal container', () => {
       await expect(limit(wrong), wrong).rejects.toMatchObject({ code: 64, stderr: expect.stringContaining('BODY_LIMIT_BYTES must be') });
     }
     expect(read('php-legacy/container/entrypoint.sh')).toContain('echo "Define ASISTENCIA_BODY_LIMIT_BYTES $(body_limit)"');
+  });
+
+  it('the entrypoint gives Apache the justification route’s body limit, computed as node-service does from JUSTIFICATION_MAX_BYTES', async () => {
+    for (const service of ['asistencia-php', 'asistencia-node']) {
+      expect(environment(projects.prod, service).JUSTIFICATION_MAX_BYTES, service).toBe('2097152');
+    }
+    const script = join(REPO_ROOT, 'php-legacy/container/entrypoint.sh');
+    const limit = (value: string | undefined) =>
+      promisify(execFile)('bash', ['-c', `eval "$(sed -n '/^fail() {/,/^}/p; /^justification_body_limit() {/,/^}/p' "$0")"; justification_body_limit`, script], {
+        env: { PATH: process.env.PATH, ...(value === undefined ? {} : { JUSTIFICATION_MAX_BYTES: value }) },
+      });
+    for (const max of [undefined, '1024', '1048577', '20971520']) {
+      const expected = loadConfig(max === undefined ? {} : { JUSTIFICATION_MAX_BYTES: max }).justifications.bodyLimitBytes;
+      expect((await limit(max)).stdout, max).toBe(`${expected}\n`);
+    }
+    for (const wrong of ['512', '99999999', '2m', '-1']) {
+      await expect(limit(wrong), wrong).rejects.toMatchObject({ code: 64, stderr: expect.stringContaining('JUSTIFICATION_MAX_BYTES must be') });
+    }
+    expect(read('php-legacy/container/entrypoint.sh')).toContain('echo "Define ASISTENCIA_JUSTIFICATION_BODY_LIMIT_BYTES $(justification_body_limit)"');
+    expect(read('apache-config/asistencia.conf')).toContain(`Define ASISTENCIA_JUSTIFICATION_BODY_LIMIT_BYTES ${loadConfig({}).justifications.bodyLimitBytes}`);
   });
 
   it('the health check expects the redirect exactly when the container is told to redirect', () => {

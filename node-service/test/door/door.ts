@@ -58,6 +58,7 @@ export async function startDoor(options: { env?: Record<string, string>; publicA
       internalApiToken: DOOR_INTERNAL_API_TOKEN,
       // One body limit, node-service's, as the containers share BODY_LIMIT_BYTES.
       bodyLimitBytes: service.config.limits.bodyBytes,
+      justificationBodyLimitBytes: service.config.justifications.bodyLimitBytes,
     });
   } catch (error) {
     await service.stop();

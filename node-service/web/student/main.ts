@@ -6,8 +6,10 @@ import { formatDate, formatTime } from '../src/lib/dates';
 import { startPage } from '../src/lib/page';
 import { el, errorText, required, showMessage } from '../src/lib/ui';
 import { messages, type StudentI18n } from './messages';
-import type { CourseAttendance, SessionResult } from './model';
+import type { CourseAttendance, JustificationRequest, SessionResult } from './model';
 import { myDataPanel } from './my-data';
+import { verdictOf } from '../src/lib/standing';
+import { announceSent, justificationBlock } from './justify';
 
 const { i18n, api } = startPage(messages);
 const who = required('#who');
@@ -24,6 +26,8 @@ required('#my-data').append(myData.element);
 
 let me: Identity | undefined;
 let courses: readonly CourseAttendance[] | undefined;
+/** My requests to justify absences (an empty list if they cannot be read: the attendance still shows). */
+let justifications: readonly JustificationRequest[] = [];
 let failure: unknown;
 let timeZone: string | undefined;
 /** When the student's devices last changed (or an attempt was refused), if recently: someone with their password may have done it. */
@@ -61,14 +65,15 @@ function standingLines({ minimum, standing }: CourseAttendance, i18n: StudentI18
   const minimumText = new Intl.NumberFormat(i18n.lang, { style: 'percent', maximumFractionDigits: 1 }).format(minimum.percent / 100);
   const lines = [el('p', { class: 'course__minimum' }, i18n.t('course.minimum', { minimum: minimumText }))];
   if (standing.planned === 0) return lines;
-  const verdict =
-    standing.reason === 'below_minimum'
-      ? i18n.t('course.belowMinimum')
-      : standing.reason === 'no_absences_left' || standing.absencesLeft === 0
-        ? i18n.t('course.noAbsencesLeft')
-        : standing.absencesLeft === 1
-          ? i18n.t('course.absencesLeftOne')
-          : i18n.t('course.absencesLeft', { count: standing.absencesLeft });
+  // Early in the term or with absences to spare, how many more may be missed; a warning only when it means one.
+  const { key, vars } = verdictOf(standing);
+  const verdict = {
+    outOfReach: () => i18n.t('course.outOfReach', vars),
+    pace: () => i18n.t('course.pace', vars),
+    noneLeft: () => i18n.t('course.noAbsencesLeft'),
+    leftOne: () => i18n.t('course.absencesLeftOne'),
+    left: () => i18n.t('course.absencesLeft', vars),
+  }[key]();
   lines.push(
     el('p', { class: 'course__standing', 'data-at-risk': String(standing.atRisk) }, verdict),
     el('p', { class: 'muted course__note' }, i18n.t('course.plannedNote', { planned: standing.planned })),
@@ -122,7 +127,26 @@ function sessionItem(session: SessionResult, i18n: StudentI18n): HTMLLIElement {
       `${session.room} · ${i18n.t('session.rounds', { confirmed: session.roundsConfirmed, run: session.roundsRun })}`,
     ),
     ...(spotCheck ? [el('span', { class: 'attendance-item__note', 'data-spot-check': spotCheck }, i18n.t(`spotCheck.${spotCheck}`))] : []),
+    ...justificationBlock(session, justifications, { i18n, api, timeZone, onSent: justificationSent }).map((part) => {
+      part.classList.add('attendance-item__note');
+      return part;
+    }),
   );
+}
+
+const readJustifications = () =>
+  api.apiFetch<{ justifications: JustificationRequest[] }>(`${basePath}api/me/justifications`).then(
+    (answer) => answer.justifications,
+    () => [] as JustificationRequest[],
+  );
+
+/** After a request is sent: the attendance and the requests again (the class now shows it waiting). */
+async function justificationSent(): Promise<void> {
+  const [attendance, requests] = await Promise.all([api.apiFetch<{ courses: CourseAttendance[] }>(`${basePath}api/me/attendance`), readJustifications()]);
+  courses = attendance.courses;
+  justifications = requests;
+  render();
+  announceSent(message, i18n);
 }
 
 async function load(): Promise<void> {
@@ -133,12 +157,14 @@ async function load(): Promise<void> {
     me = await api.apiFetch<Identity>(`${basePath}api/me`);
     render();
     if (me.role !== 'student') return;
-    const [attendance, devices] = await Promise.all([
+    const [attendance, devices, requests] = await Promise.all([
       api.apiFetch<{ courses: CourseAttendance[] }>(`${basePath}api/me/attendance`),
       // The notice is a courtesy: the attendance shows even if the devices cannot be read.
       api.apiFetch<{ changes: ReadonlyArray<{ occurredAt: string }> }>(`${basePath}api/enrollment/devices`).catch(() => ({ changes: [] })),
+      readJustifications(),
     ]);
     courses = attendance.courses;
+    justifications = requests;
     const latest = devices.changes[0]?.occurredAt;
     recentChange = latest && Date.now() - Date.parse(latest) < noticeMs ? latest : null;
   } catch (error) {

@@ -25,3 +25,14 @@ export interface CourseAttendance {
   readonly standing: Standing;
   readonly sessions: readonly SessionResult[];
 }
+
+/** What GET /asistencia/api/me/justifications answers: my requests to justify absences, newest first. */
+export interface JustificationRequest {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly reason: string;
+  readonly attachment: { readonly type: string; readonly name: string; readonly bytes: number } | null;
+  readonly state: 'pending' | 'approved' | 'rejected';
+  readonly requestedAt: string;
+  readonly decision: { readonly by: { readonly name: string }; readonly at: string; readonly note: string | null } | null;
+}

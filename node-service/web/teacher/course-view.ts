@@ -1,9 +1,12 @@
-// One course (?course=<id>): its minimum attendance (the teacher may set another, with a reason), the
-// students at risk (with a CSV for whoever sends the warnings), and attendance per class over the semester.
+// One course (?course=<id>): where every student stands (those at risk marked, with a CSV for whoever sends
+// the warnings), the students' requests to justify absences, the course's exports, its minimum attendance
+// (the teacher may set another, with a reason), and attendance per class over the semester.
 import type { ApiClient } from '../src/lib/api';
 import { clearMessage, el, errorText, required, showError, showMessage } from '../src/lib/ui';
 import { attendanceChart, attendanceTable } from './course-chart';
 import { download } from './exports';
+import { justificationsPanel } from './justifications-panel';
+import { verdictOf } from '../src/lib/standing';
 import type { TeacherI18n } from './messages';
 import { coursePath, percentText, type CourseAttendance, type CourseMinimum, type StudentStanding } from './model';
 
@@ -40,6 +43,19 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
   const riskHint = el('p', { class: 'muted' });
   const riskBody = el('div', {});
   const riskCsv = el('button', { type: 'button', class: 'button button--secondary', 'data-export': 'at-risk-csv' });
+  // The course's own exports, here as well as on each session's page.
+  const exportHeading = el('h2', { id: 'course-export-heading' });
+  const exportHint = el('p', { class: 'muted' });
+  const exportButtons = (['csv', 'xlsx'] as const).map((format) => {
+    const button = el('button', { type: 'button', class: 'button button--secondary', 'data-export': `course-${format}` });
+    button.addEventListener('click', () => {
+      download(api, i18n, `${path}/export?format=${format}`, `asistencia-${courseId}.${format}`)
+        .then((file) => showMessage(message, 'success', i18n.t('export.done', { file })))
+        .catch((error: unknown) => showMessage(message, 'error', errorText(error, i18n)));
+    });
+    return { format, button };
+  });
+  const justifications = justificationsPanel({ i18n, api, courseId, timeZone, message, onDecided: () => load() });
   const chartHeading = el('h2', { id: 'chart-heading' });
   const chartBody = el('div', {});
 
@@ -50,6 +66,10 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     summary.textContent = i18n.t('course.summary', { held: data.sessions.length, planned: data.plannedSessions });
     renderMinimum(data.minimum);
     renderRisk(data);
+    exportHeading.textContent = i18n.t('courseExport.heading');
+    exportHint.textContent = i18n.t('courseExport.hint');
+    for (const { format, button } of exportButtons) button.textContent = i18n.t(format === 'csv' ? 'export.csv' : 'export.xlsx');
+    justifications.render();
     chartHeading.textContent = i18n.t('chart.heading');
     chartBody.replaceChildren(attendanceChart(data, i18n, timeZone), attendanceTable(data, i18n, timeZone));
   }
@@ -72,7 +92,17 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     riskHeading.textContent = i18n.t('risk.heading', { count: atRisk.length });
     riskHint.textContent = i18n.t('risk.hint');
     riskCsv.textContent = i18n.t('risk.csv');
-    riskBody.replaceChildren(atRisk.length === 0 ? el('p', { class: 'muted', 'data-risk-empty': true }, i18n.t('risk.none')) : riskTable(atRisk));
+    riskBody.replaceChildren(current.students.length === 0 ? el('p', { class: 'muted', 'data-risk-empty': true }, i18n.t('risk.none')) : riskTable(current.students));
+  }
+
+  /** A standing in a few words: how many more classes may be missed, or why the student is at risk. */
+  function standingText(s: StudentStanding): string {
+    const { key, vars } = verdictOf(s);
+    if (key === 'outOfReach') return i18n.t('risk.outOfReach');
+    if (key === 'pace') return i18n.t('risk.pace', vars);
+    if (key === 'noneLeft') return i18n.t('risk.noneLeft');
+    if (key === 'leftOne') return i18n.t('risk.leftOne');
+    return i18n.t('risk.left.count', vars);
   }
 
   function riskTable(students: readonly StudentStanding[]): HTMLElement {
@@ -84,19 +114,29 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
         'table',
         { class: 'roster risk-table' },
         el('caption', { class: 'visually-hidden' }, i18n.t('risk.caption')),
-        el('thead', {}, el('tr', {}, th(i18n.t('roster.student')), th(i18n.t('chart.rate')), th(i18n.t('risk.absences')), th(i18n.t('risk.left')), th(i18n.t('risk.reason')))),
+        el(
+          'thead',
+          {},
+          el('tr', {}, th(i18n.t('roster.student')), th(i18n.t('chart.rate')), th(i18n.t('risk.absences')), th(i18n.t('risk.excused')), th(i18n.t('risk.left')), th(i18n.t('risk.reason'))),
+        ),
         el(
           'tbody',
           {},
           ...students.map((s) =>
             el(
               'tr',
-              { 'data-student': s.studentId },
+              { 'data-student': s.studentId, 'data-at-risk': String(s.atRisk) },
               el('th', { scope: 'row' }, s.studentName),
               el('td', { class: 'roster__total' }, s.rate === null ? '—' : percentText(s.rate, i18n.lang)),
               el('td', { class: 'roster__total' }, String(s.absences)),
+              el('td', { class: 'roster__total' }, String(s.totals.excused)),
               el('td', { class: 'roster__total' }, String(s.absencesLeft)),
-              el('td', {}, i18n.t(s.reason === 'below_minimum' ? 'risk.below' : 'risk.noneLeft')),
+              el(
+                'td',
+                {},
+                ...(s.atRisk ? [el('span', { class: 'result-badge', 'data-status': 'absent' }, i18n.t('risk.atRisk')), ' '] : []),
+                standingText(s),
+              ),
             ),
           ),
         ),
@@ -105,7 +145,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
   }
 
   async function load(): Promise<void> {
-    data = await api.apiFetch<CourseAttendance>(`${path}/attendance`);
+    [data] = await Promise.all([api.apiFetch<CourseAttendance>(`${path}/attendance`), justifications.load()]);
     render();
   }
 
@@ -161,6 +201,14 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     title,
     summary,
     el('section', { class: 'card', 'aria-labelledby': 'risk-heading' }, riskHeading, riskHint, riskBody, el('div', { class: 'form-actions' }, riskCsv)),
+    justifications.element,
+    el(
+      'section',
+      { class: 'card', 'aria-labelledby': 'course-export-heading' },
+      exportHeading,
+      exportHint,
+      el('div', { class: 'form-actions' }, ...exportButtons.map(({ button }) => button)),
+    ),
     el('section', { class: 'card', 'aria-labelledby': 'minimum-heading' }, minimumHeading, minimumNow, form),
     el('section', { class: 'card', 'aria-labelledby': 'chart-heading' }, chartHeading, chartBody),
   );

@@ -327,6 +327,8 @@ export interface StudentStanding extends Standing {
   readonly studentNumber: string | null;
   readonly onRoster: boolean;
   readonly rate: number | null;
+  /** Decided sessions by status (manual presence as present). */
+  readonly totals: { readonly present: number; readonly late: number; readonly partial: number; readonly absent: number; readonly excused: number };
   /** The latest decided sessions' statuses, oldest first. */
   readonly recent: readonly ResultStatus[];
 }
@@ -364,4 +366,19 @@ export const coursePath = (courseId: string): string => `${basePath}api/courses/
 /** A share 0..1 as a percentage for people: "67 %" / "67%". */
 export function percentText(share: number, lang: string): string {
   return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 }).format(share);
+}
+
+/** A student's request to justify an absence (GET /api/courses/:courseId/justifications). */
+export interface Justification {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly plannedStart: string;
+  readonly room: string;
+  readonly studentId: string;
+  readonly studentName: string;
+  readonly reason: string;
+  readonly attachment: { readonly type: string; readonly name: string; readonly bytes: number } | null;
+  readonly state: 'pending' | 'approved' | 'rejected';
+  readonly requestedAt: string;
+  readonly decision: { readonly by: { readonly name: string }; readonly at: string; readonly note: string | null } | null;
 }

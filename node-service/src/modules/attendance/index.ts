@@ -27,6 +27,9 @@ import { standingRoutes } from './presentation/standing-routes.js';
 import { createSpotCheckService } from './application/spot-checks.js';
 import { createSpotCheckRepository } from './infrastructure/spot-check-repository.js';
 import { spotCheckRoutes } from './presentation/spot-check-routes.js';
+import { createJustificationService } from './application/justifications.js';
+import { createJustificationRepository } from './infrastructure/justification-repository.js';
+import { justificationRoutes } from './presentation/justification-routes.js';
 import { randomInt } from 'node:crypto';
 
 export type { Session } from './domain/session.js';
@@ -55,6 +58,10 @@ export function createAttendanceModule(deps: {
   timeZone: string;
   /** A course's minimum attendance in percent unless its teacher sets another (ATTENDANCE_MIN_RATE). */
   defaultMinimumPercent: number;
+  /** ATTENDANCE_WARN_MARGIN and ATTENDANCE_EARLY_TERM_SESSIONS: when a standing is at risk. */
+  standingRule: { warnMargin: number; earlyTermSessions: number };
+  /** JUSTIFICATION_MAX_BYTES and JUSTIFICATION_WINDOW_DAYS (in ms). */
+  justificationLimits: { maxBytes: number; windowMs: number; bodyLimitBytes: number };
   /** The most students one spot check may call (SPOT_CHECK_MAX_STUDENTS). */
   spotCheckMaxStudents: number;
   /** Where a missed spot check flags the device that confirmed (the enrollment module). */
@@ -93,12 +100,20 @@ export function createAttendanceModule(deps: {
     directory: deps.directory,
     walkIns,
     defaultMinimumPercent: deps.defaultMinimumPercent,
+    rule: deps.standingRule,
     timeZone: deps.timeZone,
   });
   const reports = createReportService({ reports: reportRepository, sessions: repository, directory: deps.directory, timeZone: deps.timeZone, walkIns, standings });
   const sessionApi = sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits, list: deps.settings });
   const reportApi = reportRoutes({ reports, walkIns, guards: deps.guards, limits: deps.limits });
   const standingApi = standingRoutes({ standings, guards: deps.guards, limits: deps.limits });
+  const justifications = createJustificationService({
+    justifications: createJustificationRepository(deps.db),
+    directory: deps.directory,
+    limits: deps.justificationLimits,
+    now: () => new Date(),
+  });
+  const justificationApi = justificationRoutes({ justifications, guards: deps.guards, limits: deps.limits, bodyLimit: deps.justificationLimits.bodyLimitBytes });
   const spotChecks = createSpotCheckService({
     spotChecks: createSpotCheckRepository(deps.db),
     sessions,
@@ -124,6 +139,7 @@ export function createAttendanceModule(deps: {
       await app.register(reportApi);
       await app.register(standingApi);
       await app.register(spotCheckApi);
+      await app.register(justificationApi);
     },
   };
 }

@@ -12,6 +12,33 @@ export interface Standing {
   readonly allowedAbsences: number;
   /** How many more absences the planned sessions can hold with the rate still at the minimum. */
   readonly absencesLeft: number;
+  /** Absences at the end of the planned sessions if the absence rate so far goes on (null: nothing counted). */
+  readonly projectedAbsences: number | null;
+  /** Too few sessions counted to judge a pace: the words stay calm. */
+  readonly earlyTerm: boolean;
   readonly atRisk: boolean;
-  readonly reason: 'below_minimum' | 'no_absences_left' | null;
+  readonly reason: 'out_of_reach' | 'pace' | 'few_absences_left' | null;
+}
+
+/** Which sentence says a standing, and its numbers: both pages word it from this, each in its own voice. */
+export type Verdict =
+  | { readonly key: 'outOfReach'; readonly vars: { planned: number } }
+  | { readonly key: 'pace'; readonly vars: { count: number; projected: number; allowed: number } }
+  | { readonly key: 'noneLeft'; readonly vars: Record<string, never> }
+  | { readonly key: 'leftOne'; readonly vars: Record<string, never> }
+  | { readonly key: 'left'; readonly vars: { count: number } };
+
+/**
+ * The sentence for a standing. Early in the term, or with absences to spare, it says how many classes may
+ * still be missed ("Puedes faltar a N clases más"), never "below the minimum": a young term's rate says
+ * little. Only the minimum out of reach, a pace judged past the early term, or the last absences left, warn.
+ */
+export function verdictOf(standing: Standing): Verdict {
+  if (standing.reason === 'out_of_reach') return { key: 'outOfReach', vars: { planned: standing.planned } };
+  if (standing.reason === 'pace' && standing.projectedAbsences !== null) {
+    return { key: 'pace', vars: { count: standing.absencesLeft, projected: Math.ceil(standing.projectedAbsences), allowed: standing.allowedAbsences } };
+  }
+  if (standing.absencesLeft === 0) return { key: 'noneLeft', vars: {} };
+  if (standing.absencesLeft === 1) return { key: 'leftOne', vars: {} };
+  return { key: 'left', vars: { count: standing.absencesLeft } };
 }

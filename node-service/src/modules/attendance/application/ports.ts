@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '../../../shared/storage/sql.js';
 import type { Session, SessionPolicy } from '../domain/session.js';
 import type { ResultStatus } from '../domain/results.js';
+import type { AttachmentType, JustificationState } from '../domain/justification.js';
 import type { SpotCheck, SpotCheckOutcome } from '../domain/spot-check.js';
 import type { Recess, SkippedDate } from '../domain/series.js';
 
@@ -316,4 +317,46 @@ export interface SpotCheckRepository {
 /** The enrollment module's side of a missed spot check: the device is put before an admin. */
 export interface DeviceAlerts {
   spotCheckMissed(deviceId: number, details: Record<string, unknown>, actor: { id: string; role: string }): Promise<void>;
+}
+
+/** A student's request to justify an absence, with the teacher's decision once made (never the document's bytes). */
+export interface Justification {
+  id: string;
+  sessionId: string;
+  courseId: string;
+  courseName: string;
+  /** The class's teacher: who decides. */
+  teacherId: string;
+  plannedStart: Date;
+  room: string;
+  studentId: string;
+  studentName: string;
+  reason: string;
+  attachment: { type: AttachmentType; name: string; bytes: number } | null;
+  state: JustificationState;
+  requestedAt: Date;
+  decision: { by: { id: string; name: string; role: 'teacher' | 'admin' }; at: Date; note: string | null } | null;
+}
+
+export interface JustificationRepository {
+  /** The student's result in the class, with when the class was planned; null when they have none there. */
+  resultOf(sessionId: string, studentId: string): Promise<{ status: ResultStatus; final: boolean; plannedStart: Date } | null>;
+  create(input: {
+    sessionId: string;
+    studentId: string;
+    reason: string;
+    attachment: { bytes: Buffer; type: AttachmentType; name: string } | null;
+  }): Promise<Justification | 'already_pending'>;
+  find(id: string): Promise<Justification | null>;
+  /** Decides a pending request; an approval makes the result 'excused' by an audited correction, in the same transaction. */
+  decide(input: {
+    id: string;
+    decision: 'approved' | 'rejected';
+    note: string | null;
+    actor: { id: string; name: string; role: 'teacher' | 'admin' };
+    correctionReason: string;
+  }): Promise<Justification | 'already_decided'>;
+  ofStudent(studentId: string): Promise<Justification[]>;
+  ofCourse(courseId: string): Promise<Justification[]>;
+  attachment(id: string): Promise<{ bytes: Buffer; type: AttachmentType; name: string } | null>;
 }

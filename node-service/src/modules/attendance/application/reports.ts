@@ -127,7 +127,7 @@ export function createReportService(deps: {
         .sort(([, a], [, b]) => bySurname(a.name, b.name))
         .map(([studentId, { name, statuses }]) => {
           // Totals and rate as everywhere (domain/standing.ts): a class still running is left out of both.
-          const { totals, rate } = standing([...statuses.values()].map(outcomeOf), 0);
+          const { totals, rate } = standing([...statuses.values()].map(outcomeOf), { minimumPercent: 0, warnMargin: 0, earlyTermSessions: 0 });
           return [
             numbers.get(studentId) ?? null,
             name,
@@ -164,6 +164,8 @@ export function createReportService(deps: {
             planned: mine.planned,
             allowedAbsences: mine.allowedAbsences,
             absencesLeft: mine.absencesLeft,
+            projectedAbsences: mine.projectedAbsences,
+            earlyTerm: mine.earlyTerm,
             atRisk: mine.atRisk,
             reason: mine.reason,
           },

@@ -6,7 +6,7 @@ import type { CourseDirectory } from '../../directory/index.js';
 import { reportErrors } from '../domain/errors.js';
 import { bySurname, type Table } from '../domain/report.js';
 import { attendanceRate, countsAsAttended, type ResultStatus } from '../domain/results.js';
-import { outcomesOf, recentOutcomes, standing, type Standing } from '../domain/standing.js';
+import { outcomesOf, recentOutcomes, standing, type Standing, type StandingRule } from '../domain/standing.js';
 import type { CourseMinimumRepository, ReportRepository } from './ports.js';
 
 /** How many of a student's latest decided sessions the roster's trend shows. */
@@ -56,6 +56,8 @@ export function createStandingService(deps: {
   walkIns: { name(sessionIds: string[]): Promise<void> };
   /** ATTENDANCE_MIN_RATE, in percent. */
   defaultMinimumPercent: number;
+  /** ATTENDANCE_WARN_MARGIN and ATTENDANCE_EARLY_TERM_SESSIONS (domain/standing.ts). */
+  rule: Omit<StandingRule, 'minimumPercent'>;
   timeZone: string;
 }) {
   const minimumsOf = async (courseIds: string[]): Promise<Map<string, CourseMinimum>> => {
@@ -109,7 +111,7 @@ export function createStandingService(deps: {
           studentName: person.name,
           studentNumber: person.number,
           onRoster: person.onRoster,
-          ...standing(outcomes, minimum.percent),
+          ...standing(outcomes, { ...deps.rule, minimumPercent: minimum.percent }),
           recent: recentOutcomes(outcomes, TREND_SESSIONS),
         };
       })
@@ -142,7 +144,7 @@ export function createStandingService(deps: {
     };
   }
 
-  /** The students at risk: below the minimum, or with no absence left to afford after missing some. */
+  /** The students at risk (domain/standing.ts): the minimum out of reach, a pace that ends below it, or few absences left. */
   async function atRisk(actor: Identity, courseId: string) {
     const { students, sessions: _sessions, ...course } = await courseAttendance(actor, courseId);
     return { ...course, students: students.filter((s) => s.atRisk) };
@@ -156,8 +158,8 @@ export function createStandingService(deps: {
       const { course, minimum, students } = await atRisk(actor, courseId);
       const es = locale === 'es';
       const reasons = es
-        ? { below_minimum: 'Bajo el mínimo', no_absences_left: 'Sin ausencias disponibles' }
-        : { below_minimum: 'Below the minimum', no_absences_left: 'No absences left' };
+        ? { out_of_reach: 'Ya no alcanza el mínimo', pace: 'A este ritmo no alcanza el mínimo', few_absences_left: 'Pocas ausencias disponibles' }
+        : { out_of_reach: 'Can no longer reach the minimum', pace: 'At this pace, below the minimum', few_absences_left: 'Few absences left' };
       return {
         title: `${course.id} ${es ? 'en riesgo' : 'at risk'} ${localDate(new Date(), deps.timeZone)}`,
         timeZone: deps.timeZone,
@@ -194,7 +196,7 @@ export function createStandingService(deps: {
         courseIds.map((courseId) => {
           const minimum = minimums.get(courseId)!;
           const outcomes = outcomesOf(sessions.filter((s) => s.courseId === courseId), mine, true);
-          return [courseId, { minimum, standing: standing(outcomes, minimum.percent) }];
+          return [courseId, { minimum, standing: standing(outcomes, { ...deps.rule, minimumPercent: minimum.percent }) }];
         }),
       );
     },

@@ -192,3 +192,61 @@ export const spotCheckErrors = defineErrors({
     en: 'Write a reason (at least 3 characters): it is recorded with your name.',
   },
 });
+
+export const justificationErrors = defineErrors({
+  JUSTIFICATION_SESSION_NOT_YOURS: {
+    kind: 'not_found',
+    es: 'No figuras en esa clase: solo puedes justificar tus propias ausencias.',
+    en: 'You are not in that class: you can only justify your own absences.',
+  },
+  JUSTIFICATION_CLASS_RUNNING: {
+    kind: 'conflict',
+    es: 'La clase aún no termina: podrás justificar la ausencia cuando tu docente la cierre.',
+    en: 'The class has not ended yet: you can justify the absence once your teacher closes it.',
+  },
+  JUSTIFICATION_NOT_ABSENT: {
+    kind: 'conflict',
+    es: 'En esa clase no figuras ausente: no hay nada que justificar.',
+    en: 'You are not absent from that class: there is nothing to justify.',
+  },
+  JUSTIFICATION_ALREADY_PENDING: {
+    kind: 'conflict',
+    es: 'Ya pediste justificar esa clase y tu docente aún no responde. Espera su respuesta.',
+    en: 'You already asked to justify that class and your teacher has not answered yet. Wait for the answer.',
+  },
+  JUSTIFICATION_TOO_LATE: {
+    kind: 'conflict',
+    es: 'Las ausencias se justifican hasta {days} días después de la clase. Habla con tu docente.',
+    en: 'Absences may be justified up to {days} days after the class. Talk to your teacher.',
+  },
+  JUSTIFICATION_ATTACHMENT_TOO_LARGE: {
+    kind: 'too_large',
+    es: 'El documento pesa {size}; el máximo es {max}. Envía una versión más liviana (por ejemplo, una foto o un PDF comprimido).',
+    en: 'The document is {size}; the most allowed is {max}. Send a lighter version (a photo or a compressed PDF, say).',
+  },
+  JUSTIFICATION_ATTACHMENT_TYPE: {
+    kind: 'invalid',
+    es: 'El documento debe ser un PDF, una imagen JPEG o una imagen PNG.',
+    en: 'The document must be a PDF, a JPEG image or a PNG image.',
+  },
+  JUSTIFICATION_NOT_FOUND: {
+    kind: 'not_found',
+    es: 'Esa solicitud de justificación no existe.',
+    en: 'That justification request does not exist.',
+  },
+  JUSTIFICATION_NOT_YOURS: {
+    kind: 'forbidden',
+    es: 'Solo el docente de esa clase (o un administrador) decide esta solicitud.',
+    en: 'Only that class’s teacher (or an admin) decides this request.',
+  },
+  JUSTIFICATION_ALREADY_DECIDED: {
+    kind: 'conflict',
+    es: 'Esa solicitud ya fue decidida.',
+    en: 'That request has already been decided.',
+  },
+  JUSTIFICATION_NO_ATTACHMENT: {
+    kind: 'not_found',
+    es: 'Esa solicitud no trae documento.',
+    en: 'That request has no document.',
+  },
+});

@@ -6,26 +6,43 @@ export { percentProblem as minimumPercentProblem } from '../../../shared/percent
 
 /**
  * A student's standing in a course against its minimum attendance: the one definition behind the course
- * export's totals and rate, the teacher's "at risk" list and the student's own page.
+ * export's totals and rate, the teacher's course page (every student) and "at risk" list, and the student's
+ * own page.
  *
  * Each session of the course that concerns the student is one outcome: its status once decided (the session
  * closed and the result is final), or `pending` while it is still to come (scheduled) or in progress (a
  * class running: Pendiente, left out of the rate whatever it shows so far).
  *
  * - rate: attended / counted over the decided sessions (present, late, partial and manual presence attend;
- *   absent does not; excused sessions are left out); null with none counted.
+ *   absent does not; excused sessions, "Justificado", are left out: a justified absence is no absence);
+ *   null with none counted.
  * - planned: the counted sessions plus the pending ones, i.e. every session planned so far that may count.
  * - allowedAbsences: floor((100 % − minimum) × planned): absences the planned sessions can hold while the
  *   rate at their end still reaches the minimum.
  * - absencesLeft: allowedAbsences − absences so far, never below 0: how many more absences the student can
  *   afford among the planned sessions. Sessions the teacher has not planned yet are not guessed at.
- * - atRisk: the rate is below the minimum, or the student has missed at least one session and can afford no
- *   more. With a minimum of 0 % nobody is at risk; a student who has missed nothing is never listed only
- *   because few sessions are planned yet.
+ * - projectedAbsences: the absences at the end of the planned sessions if the student's absence rate so far
+ *   (absences / counted) goes on over the pending ones; null with nothing counted.
+ * - earlyTerm: fewer than `earlyTermSessions` sessions have counted: too few to judge a pace by, and the
+ *   pages word the standing as the absences left, never as "below the minimum".
+ * - atRisk, with its reason:
+ *   - `out_of_reach`: more absences than the planned sessions can hold: the minimum cannot be reached even
+ *     attending every class left (unless absences are justified);
+ *   - `pace`: past the early term, the absence rate so far, if it goes on, ends below the minimum;
+ *   - `few_absences_left`: the student has missed a class and can afford at most `warnMargin` more
+ *     (ATTENDANCE_WARN_MARGIN).
+ *   With a minimum of 0 % nobody is at risk; a student who has missed nothing never is.
  */
 export type Outcome = ResultStatus | 'pending';
 
-type RiskReason = 'below_minimum' | 'no_absences_left';
+type RiskReason = 'out_of_reach' | 'pace' | 'few_absences_left';
+
+/** How far ahead the rule warns (ATTENDANCE_WARN_MARGIN) and how long the term is young (ATTENDANCE_EARLY_TERM_SESSIONS). */
+export interface StandingRule {
+  minimumPercent: number;
+  warnMargin: number;
+  earlyTermSessions: number;
+}
 
 export interface Standing {
   rate: number | null;
@@ -40,22 +57,35 @@ export interface Standing {
   planned: number;
   allowedAbsences: number;
   absencesLeft: number;
+  /** Absences at the end of the planned sessions at the pace so far (one decimal); null with nothing counted. */
+  projectedAbsences: number | null;
+  earlyTerm: boolean;
   atRisk: boolean;
   reason: RiskReason | null;
 }
 
-export function standing(outcomes: readonly Outcome[], minimumPercent: number): Standing {
+function riskOf(rule: StandingRule, facts: { counted: number; absences: number; planned: number; allowedAbsences: number; projected: number | null }): RiskReason | null {
+  const { counted, absences, planned, allowedAbsences, projected } = facts;
+  if (rule.minimumPercent <= 0 || absences === 0) return null;
+  if (absences > allowedAbsences) return 'out_of_reach';
+  const early = counted < rule.earlyTermSessions;
+  const allowedExactly = (planned * (100 - rule.minimumPercent)) / 100;
+  if (!early && projected !== null && projected > allowedExactly + PERCENT_EPSILON) return 'pace';
+  if (allowedAbsences - absences <= rule.warnMargin) return 'few_absences_left';
+  return null;
+}
+
+export function standing(outcomes: readonly Outcome[], rule: StandingRule): Standing {
   const decided = outcomes.filter((o): o is ResultStatus => o !== 'pending');
   const counted = decided.filter((status) => status !== 'excused');
   const attended = counted.filter(countsAsAttended).length;
   const absences = counted.length - attended;
   const pending = outcomes.length - decided.length;
   const planned = counted.length + pending;
-  const allowedAbsences = Math.floor((planned * (100 - minimumPercent)) / 100 + PERCENT_EPSILON);
+  const allowedAbsences = Math.floor((planned * (100 - rule.minimumPercent)) / 100 + PERCENT_EPSILON);
   const absencesLeft = Math.max(0, allowedAbsences - absences);
-  const below = counted.length > 0 && attended * 100 < minimumPercent * counted.length - PERCENT_EPSILON;
-  const noneLeft = minimumPercent > 0 && absences > 0 && absencesLeft === 0;
-  const reason: RiskReason | null = below ? 'below_minimum' : noneLeft ? 'no_absences_left' : null;
+  const projected = counted.length === 0 ? null : absences + (absences / counted.length) * pending;
+  const reason = riskOf(rule, { counted: counted.length, absences, planned, allowedAbsences, projected });
   return {
     rate: attendanceRate(decided),
     totals: statusTotals(decided),
@@ -66,6 +96,8 @@ export function standing(outcomes: readonly Outcome[], minimumPercent: number): 
     planned,
     allowedAbsences,
     absencesLeft,
+    projectedAbsences: projected === null ? null : Math.round(projected * 10) / 10,
+    earlyTerm: counted.length < rule.earlyTermSessions,
     atRisk: reason !== null,
     reason,
   };

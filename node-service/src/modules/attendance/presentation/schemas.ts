@@ -175,6 +175,10 @@ export const standingSchema = z.object({
   planned: z.number(),
   allowedAbsences: z.number(),
   absencesLeft: z.number(),
+  /** Absences at the end of the planned sessions if the absence rate so far goes on (null: nothing counted). */
+  projectedAbsences: z.number().nullable(),
+  /** Too few sessions counted to judge a pace (ATTENDANCE_EARLY_TERM_SESSIONS). */
+  earlyTerm: z.boolean(),
   atRisk: z.boolean(),
-  reason: z.enum(['below_minimum', 'no_absences_left']).nullable(),
+  reason: z.enum(['out_of_reach', 'pace', 'few_absences_left']).nullable(),
 });

@@ -54,6 +54,8 @@ const studentJson = (s: StudentStanding): z.infer<typeof studentSchema> => ({
   planned: s.planned,
   allowedAbsences: s.allowedAbsences,
   absencesLeft: s.absencesLeft,
+  projectedAbsences: s.projectedAbsences,
+  earlyTerm: s.earlyTerm,
   atRisk: s.atRisk,
   reason: s.reason,
   recent: s.recent,
@@ -114,7 +116,7 @@ export function standingRoutes(deps: { standings: StandingService; guards: AuthG
         schema: {
           tags: ['results'],
           security,
-          summary: 'Students at risk (below the minimum, or no absence left to afford after missing some), as JSON or CSV for the portal to send',
+          summary: 'Students at risk (the minimum out of reach, a pace of absences that ends below it, or at most ATTENDANCE_WARN_MARGIN absences left), as JSON or CSV for the portal to send',
           params: courseParams,
           querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
         },

@@ -46,6 +46,7 @@ function emptyData(studentId: string): StudentData {
     corrections: [],
     spotChecks: [],
     scanAttempts: [],
+    justifications: [],
     flags: [],
     accessLog: [],
   };

@@ -17,6 +17,7 @@ const data: StudentData = {
   corrections: [],
   spotChecks: [],
   scanAttempts: [],
+  justifications: [],
   flags: [],
   accessLog: [],
 };

@@ -13,6 +13,8 @@ export interface StudentData {
   spotChecks: Array<Record<string, unknown>>;
   /** Scans of theirs that were refused, the latest per class (what the teacher's roster showed). */
   scanAttempts: Array<Record<string, unknown>>;
+  /** Their requests to justify absences and the decisions (the documents' type, name and size, not their bytes). */
+  justifications: Array<Record<string, unknown>>;
   flags: Array<Record<string, unknown>>;
   /** Who (admins, operators) read or erased this student's data, and when. */
   accessLog: Array<Record<string, unknown>>;
@@ -29,6 +31,7 @@ type Section =
   | 'correction'
   | 'spot_check'
   | 'scan_attempt'
+  | 'justification'
   | 'flag'
   | 'access';
 
@@ -46,6 +49,7 @@ const WORDS: Record<'es' | 'en', { header: string[]; sections: Record<Section, s
       correction: 'corrección',
       spot_check: 'llamado al azar',
       scan_attempt: 'intento de escaneo',
+      justification: 'justificación',
       flag: 'marca',
       access: 'acceso a tus datos',
     },
@@ -63,6 +67,7 @@ const WORDS: Record<'es' | 'en', { header: string[]; sections: Record<Section, s
       correction: 'correction',
       spot_check: 'random call',
       scan_attempt: 'scan attempt',
+      justification: 'justification',
       flag: 'flag',
       access: 'access to your data',
     },
@@ -119,6 +124,7 @@ export function studentDataRows(data: StudentData, { locale, timeZone }: { local
   add('correction', data.corrections);
   add('spot_check', data.spotChecks);
   add('scan_attempt', data.scanAttempts);
+  add('justification', data.justifications);
   add('flag', data.flags);
   add('access', data.accessLog);
   return rows;

@@ -37,6 +37,10 @@ WHERE c.student_id = $1 ORDER BY k.drawn_at, k.id`;
 const SCAN_ATTEMPTS = `
 SELECT t.session_id, s.course_id, s.course_name, t.last_code, t.last_at, t.attempts
 FROM attendance.scan_attempts t JOIN attendance.sessions s ON s.id = t.session_id WHERE t.student_id = $1 ORDER BY t.last_at`;
+const JUSTIFICATIONS = `
+SELECT j.session_id, s.course_id, s.course_name, j.reason, j.attachment_type, j.attachment_name, octet_length(j.attachment) AS attachment_bytes,
+       j.state, j.requested_at, j.decided_by, j.decided_by_name, j.decided_at, j.decision_note
+FROM attendance.justifications j JOIN attendance.sessions s ON s.id = j.session_id WHERE j.student_id = $1 ORDER BY j.requested_at, j.id`;
 const REGISTRATIONS = `
 SELECT session_id, source, flagged, registered_at FROM attendance.registrations WHERE student_id = $1 ORDER BY registered_at`;
 const ACCESS_LOG = `
@@ -59,6 +63,8 @@ DELETE FROM enrollment.enrollment_history
 WHERE student_id = $1 OR device_id IN (SELECT id FROM enrollment.devices WHERE student_id = $1)`;
 const DELETE_DEVICES = `DELETE FROM enrollment.devices WHERE student_id = $1`;
 const DELETE_SCAN_ATTEMPTS = `DELETE FROM attendance.scan_attempts WHERE student_id = $1`;
+// Their reasons and documents are theirs alone; an approval stays as the correction it made ("excused").
+const DELETE_JUSTIFICATIONS = `DELETE FROM attendance.justifications WHERE student_id = $1`;
 const ANONYMISE_READS = `UPDATE privacy.audit SET subject_id = $2 WHERE subject_id = $1`;
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
@@ -74,7 +80,7 @@ export function createStudentDataRepository(deps: {
   const rows = async (sql: string, studentId: string) => (await db.query(sql, [studentId])).rows.map(plain);
   return {
     async gather(studentId) {
-      const [names, devices, history, alerts, confirmations, results, corrections, spotChecks, scanAttempts, registrations, accessLog, receipts] = await Promise.all([
+      const [names, devices, history, alerts, confirmations, results, corrections, spotChecks, scanAttempts, justifications, registrations, accessLog, receipts] = await Promise.all([
         db.query<{ student_name: string }>(NAMES, [studentId]),
         rows(DEVICES, studentId),
         rows(HISTORY, studentId),
@@ -84,6 +90,7 @@ export function createStudentDataRepository(deps: {
         rows(CORRECTIONS, studentId),
         rows(SPOT_CHECKS, studentId),
         rows(SCAN_ATTEMPTS, studentId),
+        rows(JUSTIFICATIONS, studentId),
         rows(REGISTRATIONS, studentId),
         rows(ACCESS_LOG, studentId),
         deps.receiptsOf(studentId),
@@ -104,6 +111,7 @@ export function createStudentDataRepository(deps: {
         corrections,
         spotChecks,
         scanAttempts,
+        justifications,
         flags: [
           ...registrations.filter((r) => r.flagged).map((r) => ({ kind: 'walk_in', ...r })),
           ...confirmations.filter((c) => (c.alerts as string[]).length > 0).map((c) => ({ kind: 'confirmation_alerts', sessionId: c.sessionId, round: c.round, alerts: c.alerts })),
@@ -124,6 +132,7 @@ export function createStudentDataRepository(deps: {
         if (!known) return false;
         await deps.eraseReceipts(tx, studentId);
         await tx.query(UNLINK_VALIDATIONS, [studentId]);
+        await tx.query(DELETE_JUSTIFICATIONS, [studentId]);
         await tx.query(ANONYMISE, [studentId, anonymousId]);
         await tx.query(DELETE_ALERTS, [studentId]);
         await tx.query(DELETE_HISTORY, [studentId]);
