@@ -49,6 +49,7 @@ export const PageErrorCode = {
   seriesInvalidDates: 'SERIES_INVALID_DATES',
   seriesEmpty: 'SERIES_EMPTY',
   seriesTooMany: 'SERIES_TOO_MANY',
+  timetableInvalid: 'TIMETABLE_INVALID',
   wsMessageInvalid: 'WS_MESSAGE_INVALID',
 } as const;
 

@@ -1,5 +1,6 @@
 // "Importar horario (CSV)": the teacher pastes or chooses a timetable, checks it (every class it would make,
 // and every row's problem, named by its row) and imports it: all rows or none (POST /api/session-imports).
+import { PageErrorCode } from '../../src/shared/contract';
 import { ApiError, basePath, type ApiClient } from '../src/lib/api';
 import { formatDate } from '../src/lib/dates';
 import { clearMessage, el, required, showError } from '../src/lib/ui';
@@ -80,7 +81,7 @@ export function importPanel(deps: {
       .catch(async (error: unknown) => {
         showError(deps.message, error, i18n);
         // Nothing was imported: the rows to fix, each named.
-        if (error instanceof ApiError && error.code === 'TIMETABLE_INVALID') await check(true).catch(() => undefined);
+        if (error instanceof ApiError && error.code === PageErrorCode.timetableInvalid) await check(true).catch(() => undefined);
       })
       .finally(() => (submit.disabled = false));
   });

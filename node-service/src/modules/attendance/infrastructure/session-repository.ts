@@ -182,7 +182,7 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
         // In the order withLockedSession takes them (each session's key, then the rows): confirmations in
         // flight hold the keys shared, so the change waits for them, and an opening cannot interleave.
         const ids = await tx.query<{ id: string }>(SERIES_SESSION_IDS, [seriesId, from]);
-        for (const { id } of ids.rows) await tx.exec(advisoryLockSql(sessionLockKey(id)));
+        for (const { id } of ids.rows) await tx.exec(lockStatement(locks.session, id));
         const { rows } = await tx.query<SessionRow>(LOCK_SERIES, [seriesId, from]);
         return work(rows.map(toSession), tx);
       });
