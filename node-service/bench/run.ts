@@ -5,6 +5,7 @@ import { doorScenario } from './door/index.js';
 import { projectorScenario } from './projector/index.js';
 import { render, writeSection, type BenchRecord } from './render.js';
 import { scanScenario } from './scan/index.js';
+import { soakScenario } from './soak/index.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
 import { formatProfile, type ProfileSummary } from './support/cpu-profile.js';
 import { describeMachine, describeSource } from './support/machine.js';
@@ -18,7 +19,7 @@ import { createTeardown } from './support/teardown.js';
  * (not with --no-docs or --profile). Everything a run starts it stops, also on failure or Ctrl-C, and no run
  * outlives --minutes. The options are listed in docs/benchmarks.md.
  */
-const scenarios: Record<string, Scenario> = { projector: projectorScenario, scan: scanScenario, door: doorScenario };
+const scenarios: Record<string, Scenario> = { projector: projectorScenario, scan: scanScenario, door: doorScenario, soak: soakScenario };
 const RESULTS_DIR = join(SERVICE_ROOT, 'bench', 'results');
 const print = (text: string) => process.stdout.write(`${text}\n`);
 const list = { type: 'string' } as const;
@@ -27,7 +28,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     sessions: list, students: list, sockets: list, instances: list, arrival: list, projectors: list,
-    clients: list, pairs: list, quiet: list, window: list, service: list, baseline: list, minutes: list, 'valkey-delay': list,
+    clients: list, pairs: list, quiet: list, window: list, service: list, baseline: list, minutes: list, restart: list, 'valkey-delay': list,
     profile: { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
     tsx: { type: 'boolean', default: false },
@@ -55,7 +56,8 @@ const serviceEnv = () =>
 
 function chosen(): string[] {
   const names = positionals.filter((p) => p !== 'render');
-  const picked = names.length === 0 || names.includes('all') ? Object.keys(scenarios) : names;
+  // The soak (an hour) runs only when named.
+  const picked = names.length === 0 || names.includes('all') ? Object.keys(scenarios).filter((n) => n !== 'soak') : names;
   for (const name of picked) if (!(name in scenarios)) throw new Error(`unknown scenario "${name}"; known: ${Object.keys(scenarios).join(', ')}, all`);
   return picked;
 }
@@ -85,6 +87,8 @@ async function measure(): Promise<void> {
     windowSeconds: numbers('window')?.[0],
     quietPercent: numbers('quiet')?.[0],
     valkeyDelays: numbers('valkey-delay', 0),
+    minutes: numbers('minutes')?.[0],
+    restartMinutes: numbers('restart')?.[0],
   };
   print(`machine: ${machine.line}`);
   for (const name of chosen()) {
@@ -106,7 +110,7 @@ async function measure(): Promise<void> {
 }
 
 function printProfiles(record: BenchRecord): void {
-  for (const result of record.results as Array<{ cpuProfile?: ProfileSummary; profiles?: ProfileSummary[] }>) {
+  for (const result of (record.results ?? []) as Array<{ cpuProfile?: ProfileSummary; profiles?: ProfileSummary[] }>) {
     for (const profile of [result.cpuProfile, ...(result.profiles ?? [])]) if (profile) print(`\nCPU profile of the server: ${formatProfile(profile)}`);
   }
 }
@@ -125,7 +129,8 @@ function stopEverything(why: string, exitCode: number): void {
 
 process.once('SIGINT', () => stopEverything('interrupted', 130));
 process.once('SIGTERM', () => stopEverything('terminated', 143));
-const minutes = numbers('minutes')?.[0] ?? 60;
+// The soak runs for --minutes: its setup and teardown get 20 more.
+const minutes = (numbers('minutes')?.[0] ?? 60) + (positionals[0] !== 'render' && chosen().includes('soak') ? 20 : 0);
 const limit = setTimeout(() => stopEverything(`time limit of ${minutes} min reached (--minutes)`, 1), minutes * 60_000);
 
 (positionals[0] === 'render' ? Promise.resolve().then(renderStored) : measure())

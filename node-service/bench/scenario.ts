@@ -22,6 +22,9 @@ export interface ScenarioContext {
   quietPercent?: number | undefined;
   /** `--valkey-delay=0,50,200`: the service reaches Valkey through a TCP proxy that holds each write this long (ms) each way (scan). */
   valkeyDelays?: number[] | undefined;
+  /** `--minutes=60` (soak): how long the soak runs; `--restart=10`: minutes between restarts of its instance B. */
+  minutes?: number | undefined;
+  restartMinutes?: number | undefined;
   /** Extra environment for the service under test (`--env NAME=value`). */
   env: Record<string, string>;
   profile: boolean;

@@ -137,7 +137,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   // Requests wait for Valkey no longer than their deadline, and an outage answers 503 (shared/storage).
   const store = boundedByDeadline(rawStore);
   const server = Fastify({
-    logger: loggerOptions(config),
+    logger: await loggerOptions(config),
     logController: requestLogController(config),
     trustProxy: config.trustProxy,
     bodyLimit: config.limits.bodyBytes,

@@ -49,11 +49,12 @@ export async function runningSessions(baseUrl: string, count: number, courseId =
   });
 }
 
-/** A projector per session from a process of its own (the teardown closes them); every one must subscribe. */
-export async function projectSessions(service: BenchService, ids: string[], teardown: Teardown) {
+/** A projector per session from a process of its own (the teardown closes them); every one must subscribe. Its token lasts `tokenSeconds` (the socket closes when it expires). */
+export async function projectSessions(service: BenchService, ids: string[], teardown: Teardown, tokenSeconds = 300) {
   const client = startChild<typeof handlers>(new URL('./client.ts', import.meta.url), 'the projector client', teardown);
   const wsUrl = `${service.baseUrl.replace('http:', 'ws:')}/asistencia/ws`;
-  const request = { wsUrl, token: await portalToken(users.teacher), sessionIds: ids, concurrency: 50 };
+  const token = await portalToken(users.teacher, { exp: Math.floor(Date.now() / 1000) + tokenSeconds });
+  const request = { wsUrl, token, sessionIds: ids, concurrency: 50 };
   const connected = await within(60_000 + ids.length * 100, 'connecting projectors', client.call('connect', request));
   if (connected.subscribed !== ids.length) {
     throw new Error(`${connected.subscribed} of ${ids.length} projectors subscribed: ${connected.failures.join('; ')}\n${service.output().slice(-1000)}`);
@@ -80,7 +81,8 @@ async function measureProjection(sessions: number, context: ScenarioContext) {
     const ids = await within(120_000 + sessions * 200, 'setting up sessions', runningSessions(service.baseUrl, sessions));
     const setupSeconds = (performance.now() - setupStarted) / 1000;
     const rssAfterSetupMB = rssBytes(service.pid) / MB;
-    const { client, seconds: connectSeconds } = await projectSessions(service, ids, scope);
+    // The token outlasts the subscriptions and the window: 5,000 projectors on a busy machine took over 5 minutes to subscribe.
+    const { client, seconds: connectSeconds } = await projectSessions(service, ids, scope, 600 + sessions);
     context.log(`  ${sessions} sessions set up in ${setupSeconds.toFixed(1)} s, their projectors subscribed in ${connectSeconds.toFixed(1)} s`);
 
     // Whole slots, metered from mid-slot to mid-slot; late frames of the last slot count: the window closes a period after it.
@@ -114,7 +116,7 @@ async function measureProjection(sessions: number, context: ScenarioContext) {
 export type ProjectorResult = Awaited<ReturnType<typeof measureProjection>>;
 
 /** V8 heap used and total, and external memory, from the service's own metrics, when they can be read. */
-async function heapOf(baseUrl: string) {
+export async function heapOf(baseUrl: string) {
   const text = await fetch(`${baseUrl}/asistencia/metrics`).then((r) => r.text(), () => '');
   const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]) / MB;
   const heap = { usedMB: gauge('nodejs_heap_size_used_bytes'), totalMB: gauge('nodejs_heap_size_total_bytes'), externalMB: gauge('nodejs_external_memory_bytes') };

@@ -1,5 +1,4 @@
 import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import pretty from 'pino-pretty';
 import type { Config } from '../config/env.js';
 
 type LogSettings = Pick<Config, 'logLevel' | 'logFormat'>;
@@ -8,8 +7,9 @@ type LogSettings = Pick<Config, 'logLevel' | 'logFormat'>;
  * pino options: tokens and secrets redacted, and URLs logged without their query string. LOG_FORMAT=json
  * writes pino's JSON lines (production: for a log collector); `pretty` writes one readable line per event
  * through pino-pretty, in this process (no worker thread), with the time of day and no pid or host.
+ * pino-pretty is loaded only then: production (json) never carries it (about 10 MB of RSS).
  */
-export function loggerOptions(config: LogSettings): FastifyServerOptions['logger'] {
+export async function loggerOptions(config: LogSettings): Promise<FastifyServerOptions['logger']> {
   const options = {
     level: config.logLevel,
     redact: {
@@ -31,6 +31,7 @@ export function loggerOptions(config: LogSettings): FastifyServerOptions['logger
     },
   };
   if (config.logFormat === 'json') return options;
+  const { default: pretty } = await import('pino-pretty');
   return {
     ...options,
     stream: pretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,reqId' }),
