@@ -165,3 +165,31 @@ describe('thresholds and warnings', () => {
     }
   });
 });
+
+describe('what a partial class is worth', () => {
+  test('the teacher makes “Parcial” half a class on the course page: Luis’s rate and absences follow, with a reason', async () => {
+    // Luis left today’s class after confirming part of it (a two-round class: test/attendance/partial-credit.test.ts makes one for real).
+    await service.db.query(`UPDATE attendance.results SET status = 'partial', computed_status = 'partial' WHERE session_id = $1 AND student_id = '2'`, [todayId]);
+    const teacher = await pageAs(users.teacher, '/asistencia/teacher/?course=MAT101', laptop);
+    const luisRow = teacher.locator('table.risk-table tr[data-student="2"] td');
+    const text = async () => (await luisRow.allTextContents()).map((c) => c.replace(/\u00a0/g, ' '));
+    // Three classes held by now (the test above ran one more): present, partial today, absent.
+    await expect.poll(async () => (await text()).slice(0, 2)).toEqual(['66,7 %', '1']);
+    const minimum = teacher.getByRole('region', { name: 'Clases parciales' });
+    await minimum.getByText('Hoy una clase «Parcial» cuenta como una clase completa.').waitFor();
+    await minimum.getByLabel('Media clase').check();
+    await minimum.getByRole('button', { name: 'Guardar cómo cuenta «Parcial»' }).click();
+    await minimum.locator('#partial-error').getByText('Escribe un motivo de al menos 3 caracteres.').waitFor();
+    await minimum.getByLabel('Motivo (obligatorio)').fill('Reglamento de la carrera');
+    await minimum.getByRole('button', { name: 'Guardar cómo cuenta «Parcial»' }).click();
+    await teacher.getByText('Listo: Media clase.', { exact: false }).waitFor();
+    await minimum.getByText('Hoy una clase «Parcial» cuenta como media clase', { exact: false }).waitFor();
+    expect((await text()).slice(0, 2)).toEqual(['50 %', '1,5']);
+    await screenshot(teacher, 'course-partial-half-es');
+    const { rows } = await service.db.query('SELECT previous, new, reason FROM attendance.course_partial_credit_changes');
+    expect(rows).toEqual([{ previous: 'full', new: 'half', reason: 'Reglamento de la carrera' }]);
+    await teacher.getByRole('button', { name: 'English' }).click();
+    await teacher.getByRole('region', { name: 'Partial classes' }).getByText('A “Partial” class now counts as half a class', { exact: false }).waitFor();
+    expect(browser.pageErrors(teacher)).toEqual([]);
+  });
+});

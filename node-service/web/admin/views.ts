@@ -85,7 +85,7 @@ export function eraseControl(editing: Editing, i18n: AdminI18n, actions: AdminAc
       onCancel: () => actions.edit(null),
     });
   }
-  const button = el('button', { type: 'button', class: 'button button--danger', 'data-action': 'erase' }, i18n.t('action.erase'));
+  const button = el('button', { type: 'button', class: 'button button--secondary button--danger', 'data-action': 'erase' }, i18n.t('action.erase'));
   button.addEventListener('click', () => actions.edit({ kind: 'erase' }));
   return el('div', { class: 'admin-erase' }, button);
 }

@@ -39,6 +39,29 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     el('div', { class: 'form-actions' }, save, reset),
   );
 
+  // What a partial class is worth: three choices, the same reason field's rule, its own save.
+  const partialHeading = el('h2', { id: 'partial-heading' });
+  const partialNow = el('p', { class: 'course-minimum__now', id: 'partial-now' });
+  const partialLegend = el('legend', {});
+  const partialChoices = (['full', 'half', 'none'] as const).map((credit) => {
+    const input = el('input', { type: 'radio', name: 'partial-credit', id: `partial-${credit}`, value: credit });
+    const label = el('label', { for: `partial-${credit}` });
+    return { credit, input, label, element: el('div', { class: 'form-field form-field--check' }, input, label) };
+  });
+  const partialReasonLabel = el('label', { for: 'partial-reason' });
+  const partialReason = el('input', { id: 'partial-reason', type: 'text', maxlength: '500', autocomplete: 'off', 'aria-describedby': 'partial-error' });
+  const partialError = el('p', { id: 'partial-error', class: 'form-field__error', hidden: true });
+  const partialSave = el('button', { type: 'submit', class: 'button' });
+  const partialForm = el(
+    'form',
+    { class: 'session-form', novalidate: true },
+    partialNow,
+    el('fieldset', { class: 'correction__choices' }, partialLegend, ...partialChoices.map((c) => c.element)),
+    el('div', { class: 'form-field' }, partialReasonLabel, partialReason),
+    partialError,
+    el('div', { class: 'form-actions' }, partialSave),
+  );
+
   const riskHeading = el('h2', { id: 'risk-heading' });
   const riskHint = el('p', { class: 'muted' });
   const riskBody = el('div', {});
@@ -85,6 +108,38 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     reset.textContent = i18n.t('minimum.reset', vars);
     reset.hidden = minimum.source === 'default';
     if (document.activeElement !== percentInput && percentInput.value === '') percentInput.value = String(minimum.percent);
+    partialHeading.textContent = i18n.t('partial.heading');
+    partialNow.textContent = i18n.t(`partial.now.${minimum.partialCredit}`);
+    partialLegend.textContent = i18n.t('partial.legend');
+    for (const choice of partialChoices) {
+      choice.label.textContent = i18n.t(`partial.${choice.credit}`);
+      if (!partialChoices.some((c) => c.input.checked)) choice.input.checked = choice.credit === minimum.partialCredit;
+    }
+    partialReasonLabel.textContent = i18n.t('correction.reason');
+    partialSave.textContent = i18n.t('partial.save');
+  }
+
+  async function setPartialCredit(): Promise<void> {
+    clearMessage(message);
+    const credit = partialChoices.find((c) => c.input.checked)?.credit ?? 'full';
+    const reason = partialReason.value.trim();
+    partialError.textContent = reason.length < 3 ? i18n.t('correction.reasonShort') : '';
+    partialError.hidden = reason.length >= 3;
+    if (reason.length < 3) {
+      partialReason.focus();
+      return;
+    }
+    partialSave.disabled = true;
+    try {
+      await api.apiFetch<CourseMinimum>(`${path}/partial-credit`, { method: 'PUT', body: { credit, reason } });
+      partialReason.value = '';
+      await load();
+      showMessage(message, 'success', i18n.t('partial.saved', { choice: i18n.t(`partial.${credit}`) }));
+    } catch (error) {
+      showMessage(message, 'error', errorText(error, i18n));
+    } finally {
+      partialSave.disabled = false;
+    }
   }
 
   function renderRisk(current: CourseAttendance): void {
@@ -128,7 +183,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
               { 'data-student': s.studentId, 'data-at-risk': String(s.atRisk) },
               el('th', { scope: 'row' }, s.studentName),
               el('td', { class: 'roster__total' }, s.rate === null ? '—' : percentText(s.rate, i18n.lang)),
-              el('td', { class: 'roster__total' }, String(s.absences)),
+              el('td', { class: 'roster__total' }, s.absences.toLocaleString(i18n.lang === 'es' ? 'es-CL' : 'en-GB')),
               el('td', { class: 'roster__total' }, String(s.totals.excused)),
               el('td', { class: 'roster__total' }, String(s.absencesLeft)),
               el(
@@ -184,6 +239,10 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     void setMinimum(percentInput.value.trim() === '' ? Number.NaN : Number(percentInput.value));
   });
   reset.addEventListener('click', () => void setMinimum(null));
+  partialForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void setPartialCredit();
+  });
   riskCsv.addEventListener('click', () => {
     download(api, i18n, `${path}/at-risk?format=csv`, `asistencia-${courseId}-en-riesgo.csv`)
       .then((file) => showMessage(message, 'success', i18n.t('export.done', { file })))
@@ -210,6 +269,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
       el('div', { class: 'form-actions' }, ...exportButtons.map(({ button }) => button)),
     ),
     el('section', { class: 'card', 'aria-labelledby': 'minimum-heading' }, minimumHeading, minimumNow, form),
+    el('section', { class: 'card', 'aria-labelledby': 'partial-heading' }, partialHeading, partialForm),
     el('section', { class: 'card', 'aria-labelledby': 'chart-heading' }, chartHeading, chartBody),
   );
   i18n.onChange(render);

@@ -346,10 +346,14 @@ interface SessionSummary {
   readonly rate: number | null;
 }
 
+/** What a partial class (some rounds confirmed) is worth in the course's rate: whole, half or none. */
+export type PartialCredit = 'full' | 'half' | 'none';
+
 export interface CourseMinimum {
   readonly percent: number;
   readonly source: 'course' | 'default';
   readonly defaultPercent: number;
+  readonly partialCredit: PartialCredit;
 }
 
 export interface CourseAttendance {

@@ -27,7 +27,7 @@ export function createReportService(deps: {
   directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'coursesOf' | 'roster' | 'student'>;
   walkIns: { name(sessionIds: string[]): Promise<void> };
   /** Each course's minimum and the student's standing in it (application/standings.ts). */
-  standings: Pick<StandingService, 'studentStandings'>;
+  standings: Pick<StandingService, 'studentStandings' | 'partialCreditOf'>;
   /** The institution's IANA time zone (TIME_ZONE): titles, file names and times in exports. */
   timeZone: string;
 }) {
@@ -112,6 +112,7 @@ export function createReportService(deps: {
         ({ sessions, results } = await deps.reports.courseResults(courseId));
       }
       const numbers = await studentNumbers(courseId, [...new Set(results.map((r) => r.studentId))]);
+      const partialCredit = await deps.standings.partialCreditOf(courseId);
       const byStudent = new Map<string, { name: string; statuses: Map<string, { status: ResultStatus; final: boolean }> }>();
       // An erased student is out of the standings: their classes still count in each session's totals.
       for (const r of results.filter((result) => !isErasedId(result.studentId))) {
@@ -127,7 +128,7 @@ export function createReportService(deps: {
         .sort(([, a], [, b]) => bySurname(a.name, b.name))
         .map(([studentId, { name, statuses }]) => {
           // Totals and rate as everywhere (domain/standing.ts): a class still running is left out of both.
-          const { totals, rate } = standing([...statuses.values()].map(outcomeOf), { minimumPercent: 0, warnMargin: 0, earlyTermSessions: 0 });
+          const { totals, rate } = standing([...statuses.values()].map(outcomeOf), { minimumPercent: 0, warnMargin: 0, earlyTermSessions: 0, partialCredit });
           return [
             numbers.get(studentId) ?? null,
             name,

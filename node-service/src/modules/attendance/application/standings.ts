@@ -5,7 +5,7 @@ import type { Identity } from '../../auth/index.js';
 import type { CourseDirectory } from '../../directory/index.js';
 import { reportErrors } from '../domain/errors.js';
 import { bySurname, type Table } from '../domain/report.js';
-import { attendanceRate, countsAsAttended, type ResultStatus } from '../domain/results.js';
+import { attendanceRate, countsAsAttended, type PartialCredit, type ResultStatus } from '../domain/results.js';
 import { outcomesOf, recentOutcomes, standing, type Standing, type StandingRule } from '../domain/standing.js';
 import type { CourseMinimumRepository, ReportRepository } from './ports.js';
 
@@ -18,6 +18,8 @@ export interface CourseMinimum {
   /** `course`: its teacher set it; `default`: ATTENDANCE_MIN_RATE. */
   source: 'course' | 'default';
   defaultPercent: number;
+  /** What a partial class is worth in the course's rate and standing (its teacher's choice; `full` by default). */
+  partialCredit: PartialCredit;
 }
 
 export interface StudentStanding extends Standing {
@@ -61,15 +63,17 @@ export function createStandingService(deps: {
   timeZone: string;
 }) {
   const minimumsOf = async (courseIds: string[]): Promise<Map<string, CourseMinimum>> => {
-    const own = await deps.minimums.minimums(courseIds);
+    const [own, credits] = await Promise.all([deps.minimums.minimums(courseIds), deps.minimums.partialCredits(courseIds)]);
     const defaultPercent = deps.defaultMinimumPercent;
     return new Map(
-      courseIds.map((id) => {
+      courseIds.map((id): [string, CourseMinimum] => {
         const set = own.get(id);
-        return [id, set === undefined ? { percent: defaultPercent, source: 'default', defaultPercent } : { percent: set, source: 'course', defaultPercent }];
+        const partialCredit = credits.get(id) ?? 'full';
+        return [id, set === undefined ? { percent: defaultPercent, source: 'default', defaultPercent, partialCredit } : { percent: set, source: 'course', defaultPercent, partialCredit }];
       }),
     );
   };
+  const ruleFor = (minimum: CourseMinimum): StandingRule => ({ ...deps.rule, minimumPercent: minimum.percent, partialCredit: minimum.partialCredit });
 
   const assertTeaches = async (actor: Identity, courseId: string) => {
     if (actor.role === 'admin') return;
@@ -111,7 +115,7 @@ export function createStandingService(deps: {
           studentName: person.name,
           studentNumber: person.number,
           onRoster: person.onRoster,
-          ...standing(outcomes, { ...deps.rule, minimumPercent: minimum.percent }),
+          ...standing(outcomes, ruleFor(minimum)),
           recent: recentOutcomes(outcomes, TREND_SESSIONS),
         };
       })
@@ -131,7 +135,7 @@ export function createStandingService(deps: {
           attended: statuses.filter((status) => status !== 'excused' && countsAsAttended(status)).length,
           absent: statuses.filter((status) => status === 'absent' || status === 'manual_absent').length,
           excused: statuses.filter((status) => status === 'excused').length,
-          rate: closed ? attendanceRate(statuses) : null,
+          rate: closed ? attendanceRate(statuses, minimum.partialCredit) : null,
         };
       });
     return {
@@ -188,6 +192,19 @@ export function createStandingService(deps: {
       return (await minimumsOf([courseId])).get(courseId)!;
     },
 
+    /** Sets what a partial class is worth in a course, by its teacher; audited with the reason. */
+    async setPartialCredit(actor: Identity, courseId: string, credit: PartialCredit, reason: string): Promise<CourseMinimum> {
+      await assertTeaches(actor, courseId);
+      await deps.directory.roster(courseId); // an unknown course answers DIRECTORY_COURSE_NOT_FOUND (an admin may name any)
+      await deps.minimums.setPartialCredit({ courseId, credit, reason, actor });
+      return (await minimumsOf([courseId])).get(courseId)!;
+    },
+
+    /** What a partial class is worth in a course (the course export's rate). */
+    async partialCreditOf(courseId: string): Promise<PartialCredit> {
+      return (await deps.minimums.partialCredits([courseId])).get(courseId) ?? 'full';
+    },
+
     /** The minimum of each of a student's courses and their standing in it (from their results), for "my attendance". */
     async studentStandings(courseIds: string[], results: ReadonlyArray<{ sessionId: string; status: ResultStatus; final: boolean }>) {
       const [minimums, sessions] = await Promise.all([minimumsOf(courseIds), deps.minimums.courseSessions(courseIds)]);
@@ -196,7 +213,7 @@ export function createStandingService(deps: {
         courseIds.map((courseId) => {
           const minimum = minimums.get(courseId)!;
           const outcomes = outcomesOf(sessions.filter((s) => s.courseId === courseId), mine, true);
-          return [courseId, { minimum, standing: standing(outcomes, { ...deps.rule, minimumPercent: minimum.percent }) }];
+          return [courseId, { minimum, standing: standing(outcomes, ruleFor(minimum)) }];
         }),
       );
     },

@@ -12,14 +12,28 @@ type ComputedStatus = 'present' | 'partial' | 'late' | 'absent';
 type CorrectedStatus = 'excused' | 'manual_present' | 'manual_absent';
 export type ResultStatus = ComputedStatus | CorrectedStatus;
 
-/** Counts toward a student's attendance rate. */
+/**
+ * What "Parcial" (some rounds confirmed, not all) is worth, as each course chooses: a class attended
+ * (`full`, the default), half of one (`half`), or an absence (`none`).
+ */
+export type PartialCredit = 'full' | 'half' | 'none';
+export const PARTIAL_CREDITS: readonly PartialCredit[] = ['full', 'half', 'none'];
+
+/** Counts toward a student's attendance rate (at least in part). */
 export function countsAsAttended(status: ResultStatus): boolean {
   return status !== 'absent' && status !== 'manual_absent';
 }
 
+/** How much of a class a status attends: 1 or 0, and for `partial` what the course chose. */
+export function attendedCredit(status: ResultStatus, partial: PartialCredit = 'full'): number {
+  if (!countsAsAttended(status)) return 0;
+  if (status !== 'partial') return 1;
+  return partial === 'full' ? 1 : partial === 'half' ? 0.5 : 0;
+}
+
 /** The share of sessions attended, 0..1, or null with no sessions; excused sessions are left out. */
-export function attendanceRate(statuses: readonly ResultStatus[]): number | null {
+export function attendanceRate(statuses: readonly ResultStatus[], partial: PartialCredit = 'full'): number | null {
   const counted = statuses.filter((status) => status !== 'excused');
   if (counted.length === 0) return null;
-  return counted.filter(countsAsAttended).length / counted.length;
+  return counted.reduce((sum, status) => sum + attendedCredit(status, partial), 0) / counted.length;
 }

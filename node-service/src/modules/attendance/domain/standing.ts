@@ -1,4 +1,4 @@
-import { attendanceRate, countsAsAttended, type ResultStatus } from './results.js';
+import { attendanceRate, attendedCredit, type PartialCredit, type ResultStatus } from './results.js';
 import { statusTotals, type StatusTotals } from './report.js';
 import { PERCENT_EPSILON } from '../../../shared/percent.js';
 
@@ -13,9 +13,10 @@ export { percentProblem as minimumPercentProblem } from '../../../shared/percent
  * closed and the result is final), or `pending` while it is still to come (scheduled) or in progress (a
  * class running: Pendiente, left out of the rate whatever it shows so far).
  *
- * - rate: attended / counted over the decided sessions (present, late, partial and manual presence attend;
- *   absent does not; excused sessions, "Justificado", are left out: a justified absence is no absence);
- *   null with none counted.
+ * - rate: attended / counted over the decided sessions (present, late and manual presence attend, partial
+ *   as the course chose: a whole class, half of one or none; absent does not; excused sessions,
+ *   "Justificado", are left out: a justified absence is no absence); null with none counted. With half
+ *   credit, attended and absences may hold a half.
  * - planned: the counted sessions plus the pending ones, i.e. every session planned so far that may count.
  * - allowedAbsences: floor((100 % − minimum) × planned): absences the planned sessions can hold while the
  *   rate at their end still reaches the minimum.
@@ -42,6 +43,8 @@ export interface StandingRule {
   minimumPercent: number;
   warnMargin: number;
   earlyTermSessions: number;
+  /** What a partial class is worth in this course (default `full`). */
+  partialCredit?: PartialCredit;
 }
 
 export interface Standing {
@@ -78,16 +81,17 @@ function riskOf(rule: StandingRule, facts: { counted: number; absences: number; 
 export function standing(outcomes: readonly Outcome[], rule: StandingRule): Standing {
   const decided = outcomes.filter((o): o is ResultStatus => o !== 'pending');
   const counted = decided.filter((status) => status !== 'excused');
-  const attended = counted.filter(countsAsAttended).length;
+  const attended = counted.reduce((sum, status) => sum + attendedCredit(status, rule.partialCredit), 0);
   const absences = counted.length - attended;
   const pending = outcomes.length - decided.length;
   const planned = counted.length + pending;
   const allowedAbsences = Math.floor((planned * (100 - rule.minimumPercent)) / 100 + PERCENT_EPSILON);
-  const absencesLeft = Math.max(0, allowedAbsences - absences);
+  // Whole classes: half a class left over is not one more absence the student can afford.
+  const absencesLeft = Math.max(0, Math.floor(allowedAbsences - absences + PERCENT_EPSILON));
   const projected = counted.length === 0 ? null : absences + (absences / counted.length) * pending;
   const reason = riskOf(rule, { counted: counted.length, absences, planned, allowedAbsences, projected });
   return {
-    rate: attendanceRate(decided),
+    rate: attendanceRate(decided, rule.partialCredit),
     totals: statusTotals(decided),
     attended,
     counted: counted.length,

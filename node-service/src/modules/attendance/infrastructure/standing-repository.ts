@@ -1,6 +1,7 @@
 import { locks, takeLock } from '../../../shared/storage/locks.js';
 import type { SqlDatabase } from '../../../shared/storage/sql.js';
 import type { CourseMinimumRepository, CourseSessionRow } from '../application/ports.js';
+import type { PartialCredit } from '../domain/results.js';
 
 const MINIMUMS = `SELECT course_id, min_rate_percent::float8 AS percent FROM attendance.course_minimums WHERE course_id = ANY($1::text[])`;
 const UPSERT_MINIMUM = `
@@ -10,11 +11,18 @@ const DELETE_MINIMUM = `DELETE FROM attendance.course_minimums WHERE course_id =
 const AUDIT_MINIMUM = `
   INSERT INTO attendance.course_minimum_changes (course_id, previous_percent, new_percent, reason, actor_id, actor_role)
   VALUES ($1, $2, $3, $4, $5, $6)`;
+const PARTIAL_CREDITS = `SELECT course_id, credit FROM attendance.course_partial_credit WHERE course_id = ANY($1::text[])`;
+const UPSERT_PARTIAL_CREDIT = `
+  INSERT INTO attendance.course_partial_credit (course_id, credit, set_by) VALUES ($1, $2, $3)
+  ON CONFLICT (course_id) DO UPDATE SET credit = EXCLUDED.credit, set_by = EXCLUDED.set_by, set_at = now()`;
+const AUDIT_PARTIAL_CREDIT = `
+  INSERT INTO attendance.course_partial_credit_changes (course_id, previous, new, reason, actor_id, actor_role)
+  VALUES ($1, $2, $3, $4, $5, $6)`;
 const COURSE_SESSIONS = `
   SELECT id, course_id, planned_start, room, state FROM attendance.sessions
   WHERE course_id = ANY($1::text[]) ORDER BY planned_start, id`;
 
-/** Course minimums (with their audit) and every session planned for a course, scheduled ones included. */
+/** Course minimums and partial credit (with their audits) and every session planned for a course, scheduled ones included. */
 export function createCourseMinimumRepository(db: SqlDatabase): CourseMinimumRepository {
   return {
     async minimums(courseIds) {
@@ -30,6 +38,21 @@ export function createCourseMinimumRepository(db: SqlDatabase): CourseMinimumRep
         if (percent === null) await tx.query(DELETE_MINIMUM, [courseId]);
         else await tx.query(UPSERT_MINIMUM, [courseId, percent, actor.id]);
         await tx.query(AUDIT_MINIMUM, [courseId, previous, percent, reason, actor.id, actor.role]);
+        return { previous };
+      });
+    },
+    async partialCredits(courseIds) {
+      const { rows } = await db.query<{ course_id: string; credit: PartialCredit }>(PARTIAL_CREDITS, [courseIds]);
+      return new Map(rows.map((r) => [r.course_id, r.credit]));
+    },
+    setPartialCredit({ courseId, credit, reason, actor }) {
+      return db.transaction(async (tx) => {
+        // Under the course's lock, as its minimum: each audit row names the value it replaced.
+        await takeLock(tx, locks.courseMinimum, courseId);
+        const before = await tx.query<{ credit: PartialCredit }>(`${PARTIAL_CREDITS} FOR UPDATE`, [[courseId]]);
+        const previous = before.rows[0]?.credit ?? 'full';
+        await tx.query(UPSERT_PARTIAL_CREDIT, [courseId, credit, actor.id]);
+        await tx.query(AUDIT_PARTIAL_CREDIT, [courseId, previous, credit, reason, actor.id, actor.role]);
         return { previous };
       });
     },

@@ -11,7 +11,9 @@ import { courseIdSchema } from '../../../shared/ids.js';
 
 const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present', 'manual_absent']);
 const courseParams = z.object({ courseId: courseIdSchema });
-const minimumSchema = z.object({ percent: z.number(), source: z.enum(['course', 'default']), defaultPercent: z.number() });
+const partialCreditEnum = z.enum(['full', 'half', 'none']);
+const minimumSchema = z.object({ percent: z.number(), source: z.enum(['course', 'default']), defaultPercent: z.number(), partialCredit: partialCreditEnum });
+const partialCreditBody = z.object({ credit: partialCreditEnum, reason: z.string().trim().min(3).max(500) }).strict();
 const standingFields = {
   rate: z.number().nullable(),
   totals: z.object({ present: z.number(), late: z.number(), partial: z.number(), absent: z.number(), excused: z.number() }),
@@ -148,6 +150,22 @@ export function standingRoutes(deps: { standings: StandingService; guards: AuthG
         },
       },
       async (request) => deps.standings.setMinimum(identityOf(request), request.params.courseId, request.body.percent, request.body.reason),
+    );
+
+    app.put(
+      '/api/courses/:courseId/partial-credit',
+      {
+        ...teacher,
+        schema: {
+          tags: ['results'],
+          security,
+          summary: 'Set what a partial class (some rounds confirmed) is worth in the course’s rate and standing: full, half or none, with a reason; audited',
+          params: courseParams,
+          body: partialCreditBody,
+          response: { 200: minimumSchema },
+        },
+      },
+      async (request) => deps.standings.setPartialCredit(identityOf(request), request.params.courseId, request.body.credit, request.body.reason),
     );
   };
 }
