@@ -347,7 +347,7 @@ interface SessionSummary {
 }
 
 /** What a partial class (some rounds confirmed) is worth in the course's rate: whole, half or none. */
-export type PartialCredit = 'full' | 'half' | 'none';
+type PartialCredit = 'full' | 'half' | 'none';
 
 export interface CourseMinimum {
   readonly percent: number;

@@ -17,7 +17,6 @@ export type ResultStatus = ComputedStatus | CorrectedStatus;
  * (`full`, the default), half of one (`half`), or an absence (`none`).
  */
 export type PartialCredit = 'full' | 'half' | 'none';
-export const PARTIAL_CREDITS: readonly PartialCredit[] = ['full', 'half', 'none'];
 
 /** Counts toward a student's attendance rate (at least in part). */
 export function countsAsAttended(status: ResultStatus): boolean {
