@@ -249,6 +249,8 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     timeZone: config.timeZone,
     defaultMinimumPercent: config.attendance.minRatePercent,
     spotCheckMaxStudents: config.attendance.spotCheckMaxStudents,
+    calendarFeedMaxSessions: config.attendance.calendarFeedMaxSessions,
+    publicUrl: config.publicUrl,
     deviceAlerts: enrollment.alerts,
     recentSessions: { maxAgeMs: config.scan.sessionCacheMs, maxEntries: config.scan.sessionCacheMax },
     confirmationBatching: config.scan.batching,

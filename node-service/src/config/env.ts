@@ -171,6 +171,7 @@ const settings = z.object({
   RETENTION_RECEIPTS_DAYS: int(1, 36500).default(400),
   TIME_ZONE: z.string().trim().default('America/Santiago').refine(isTimeZone, { error: 'expected an IANA time zone, e.g. America/Santiago' }),
   SPOT_CHECK_MAX_STUDENTS: int(1, 100).default(10),
+  CALENDAR_FEED_MAX_SESSIONS: int(1, 5000).default(500),
   ATTENDANCE_MIN_RATE: z
     .string()
     .trim()
@@ -406,7 +407,7 @@ function toConfig(env: Settings) {
     /** docs/privacy.md: how long client addresses and receipts are kept. */
     retention: { clientAddressMs: env.RETENTION_CLIENT_ADDRESS_DAYS * DAY_MS, receiptsMs: env.RETENTION_RECEIPTS_DAYS * DAY_MS },
     /** A course's minimum attendance, in percent (0–100), unless its teacher sets another. */
-    attendance: { minRatePercent: env.ATTENDANCE_MIN_RATE, spotCheckMaxStudents: env.SPOT_CHECK_MAX_STUDENTS },
+    attendance: { minRatePercent: env.ATTENDANCE_MIN_RATE, spotCheckMaxStudents: env.SPOT_CHECK_MAX_STUDENTS, calendarFeedMaxSessions: env.CALENDAR_FEED_MAX_SESSIONS },
   };
 }
 

@@ -24,7 +24,10 @@ import { standingRoutes } from './presentation/standing-routes.js';
 import { createSpotCheckService } from './application/spot-checks.js';
 import { createSpotCheckRepository } from './infrastructure/spot-check-repository.js';
 import { spotCheckRoutes } from './presentation/spot-check-routes.js';
-import { randomInt } from 'node:crypto';
+import { createCalendarService } from './application/calendar.js';
+import { createCalendarRepository } from './infrastructure/calendar-repository.js';
+import { calendarRoutes } from './presentation/calendar-routes.js';
+import { randomBytes, randomInt } from 'node:crypto';
 
 export type { Session } from './domain/session.js';
 export type {
@@ -54,6 +57,10 @@ export function createAttendanceModule(deps: {
   defaultMinimumPercent: number;
   /** The most students one spot check may call (SPOT_CHECK_MAX_STUDENTS). */
   spotCheckMaxStudents: number;
+  /** The most sessions one calendar feed lists (CALENDAR_FEED_MAX_SESSIONS). */
+  calendarFeedMaxSessions: number;
+  /** PUBLIC_URL: feed addresses and calendar event UIDs are built on it. */
+  publicUrl: URL;
   /** Where a missed spot check flags the device that confirmed (the enrollment module). */
   deviceAlerts: DeviceAlerts;
   /** How old a session read may be when the scan asks for a recent one, and how many are kept (SCAN_SESSION_CACHE_*). */
@@ -92,6 +99,13 @@ export function createAttendanceModule(deps: {
     devices: deps.deviceAlerts,
     randomBelow: (n) => randomInt(n),
   });
+  const calendar = createCalendarService({
+    feeds: createCalendarRepository(deps.db),
+    directory: deps.directory,
+    newToken: () => randomBytes(32).toString('base64url'),
+    maxSessions: deps.calendarFeedMaxSessions,
+  });
+  const calendarApi = calendarRoutes({ calendar, guards: deps.guards, limits: deps.limits, publicUrl: deps.publicUrl });
   const spotCheckApi = spotCheckRoutes({ spotChecks, guards: deps.guards, limits: deps.limits, maxStudents: deps.spotCheckMaxStudents });
   /** What other modules may read of sessions: one session (fresh, or as read a moment ago), and its live count. */
   const reader = {
@@ -110,6 +124,7 @@ export function createAttendanceModule(deps: {
       await app.register(reportApi);
       await app.register(standingApi);
       await app.register(spotCheckApi);
+      await app.register(calendarApi);
     },
   };
 }
