@@ -1,4 +1,4 @@
-import { defineMessages, type I18n } from '../src/lib/i18n';
+import { defineMessages } from '../src/lib/i18n';
 
 export const messages = defineMessages(
   {
@@ -36,6 +36,3 @@ export const messages = defineMessages(
     'calendar.notAllowed': 'Calendars are for teachers and students. Your role is {role}.',
   },
 );
-
-type Key = keyof (typeof messages)['es'];
-export type CalendarI18n = I18n<Key>;

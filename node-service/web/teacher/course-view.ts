@@ -1,6 +1,6 @@
 // One course (?course=<id>): its minimum attendance (the teacher may set another, with a reason), the
 // students at risk (with a CSV for whoever sends the warnings), and attendance per class over the semester.
-import type { ApiClient } from '../src/lib/api';
+import { basePath, type ApiClient } from '../src/lib/api';
 import { clearMessage, el, errorText, required, showError, showMessage } from '../src/lib/ui';
 import { attendanceChart, attendanceTable } from './course-chart';
 import { download } from './exports';
@@ -92,7 +92,8 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
             el(
               'tr',
               { 'data-student': s.studentId },
-              el('th', { scope: 'row' }, s.studentName),
+              // The name opens the student's printable report (web/report/).
+              el('th', { scope: 'row' }, el('a', { href: `${basePath}report/?course=${encodeURIComponent(courseId)}&student=${encodeURIComponent(s.studentId)}` }, s.studentName)),
               el('td', { class: 'roster__total' }, s.rate === null ? '—' : percentText(s.rate, i18n.lang)),
               el('td', { class: 'roster__total' }, String(s.absences)),
               el('td', { class: 'roster__total' }, String(s.absencesLeft)),

@@ -177,6 +177,33 @@ export function createReportService(deps: {
       };
     },
 
+    /**
+     * One student's attendance in one course, for the printable report: the student themselves, the course's
+     * teacher, or an admin. Another student, or a student not on the roster, is the same COURSE_NOT_YOURS /
+     * REPORT_STUDENT_NOT_FOUND a teacher of another course gets.
+     */
+    async studentReport(actor: Identity, courseId: string, studentId: string) {
+      if (actor.role === 'student' && actor.id !== studentId) throw reportErrors.COURSE_NOT_YOURS({ courseId });
+      if (actor.role !== 'student') await assertTeaches(actor, courseId);
+      const roster = await deps.directory.roster(courseId);
+      const student = roster.students.find((s) => s.id === studentId);
+      if (!student || isErasedId(studentId)) throw reportErrors.COURSE_NOT_YOURS({ courseId });
+      const results = (await deps.reports.studentResults(studentId)).filter((r) => r.courseId === courseId);
+      const { minimum, standing: mine } = (await deps.standings.studentStandings([courseId], results)).get(courseId)!;
+      const [teacher] = await deps.directory.people([roster.course.teacherId]);
+      return {
+        course: { id: roster.course.id, name: roster.course.name, teacherName: teacher?.name ?? null },
+        student: { id: student.id, name: student.name, studentNumber: student.username },
+        rate: mine.rate,
+        minimum: { percent: minimum.percent, source: minimum.source },
+        standing: mine,
+        sessions: [...results]
+          .sort((a, b) => a.plannedStart.getTime() - b.plannedStart.getTime())
+          .map((s) => ({ sessionId: s.sessionId, plannedStart: s.plannedStart.toISOString(), room: s.room, status: s.status, roundsConfirmed: s.roundsConfirmed, roundsRun: s.roundsRun, final: s.final })),
+        generatedAt: new Date().toISOString(),
+      };
+    },
+
     /** The signed-in student's own attendance, per course, with each session's status and the rate. */
     async myAttendance(student: Identity) {
       const courses = await deps.directory.coursesOf(student.id);
