@@ -8,7 +8,7 @@ const webRoot = fileURLToPath(new URL('./web/', import.meta.url));
 
 // Every page is a folder under web/ holding index.html and its main.ts; '' is the landing page.
 // Adding a page is adding its folder name here.
-const pages = ['', 'dev', 'teacher', 'projector', 'enroll', 'scan', 'student', 'admin'];
+const pages = ['', 'dev', 'teacher', 'projector', 'enroll', 'scan', 'student', 'admin', 'calendar', 'report'];
 
 // Where `vite` (the dev server, port 9504) forwards everything that is not a page: the Node service.
 const serviceOrigin = process.env['VITE_SERVICE_ORIGIN'] ?? 'http://127.0.0.1:9503';

@@ -253,6 +253,8 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     justificationLimits: config.justifications,
     standingRule: { warnMargin: config.attendance.warnMargin, earlyTermSessions: config.attendance.earlyTermSessions },
     spotCheckMaxStudents: config.attendance.spotCheckMaxStudents,
+    calendarFeedMaxSessions: config.attendance.calendarFeedMaxSessions,
+    publicUrl: config.publicUrl,
     deviceAlerts: enrollment.alerts,
     recentSessions: { maxAgeMs: config.scan.sessionCacheMs, maxEntries: config.scan.sessionCacheMax },
     confirmationBatching: config.scan.batching,

@@ -177,6 +177,7 @@ const settings = z.object({
   ATTENDANCE_EARLY_TERM_SESSIONS: int(0, 100).default(5),
   JUSTIFICATION_MAX_BYTES: int(1024, 20 * 1024 * 1024).default(2 * 1024 * 1024),
   JUSTIFICATION_WINDOW_DAYS: int(1, 365).default(14),
+  CALENDAR_FEED_MAX_SESSIONS: int(1, 5000).default(500),
   ATTENDANCE_MIN_RATE: z
     .string()
     .trim()
@@ -423,6 +424,7 @@ function toConfig(env: Settings) {
     attendance: {
       minRatePercent: env.ATTENDANCE_MIN_RATE,
       spotCheckMaxStudents: env.SPOT_CHECK_MAX_STUDENTS,
+      calendarFeedMaxSessions: env.CALENDAR_FEED_MAX_SESSIONS,
       /** Absences left at which a student who has missed a class is at risk. */
       warnMargin: env.ATTENDANCE_WARN_MARGIN,
       /** Until this many of a student's sessions have counted, their pace is not judged. */

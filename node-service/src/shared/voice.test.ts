@@ -46,7 +46,7 @@ describe('pages speak in tú', () => {
 
   test('every page’s Spanish dictionary is read', () => {
     const pages = new Set(texts.map(({ file }) => file.split('/')[0]));
-    expect([...pages].sort()).toEqual(['admin', 'dev', 'enroll', 'main.ts', 'projector', 'scan', 'src', 'student', 'teacher']);
+    expect([...pages].sort()).toEqual(['admin', 'calendar', 'dev', 'enroll', 'main.ts', 'projector', 'report', 'scan', 'src', 'student', 'teacher']);
     expect(texts.length).toBeGreaterThan(200);
   });
 

@@ -143,8 +143,10 @@ describe('teacher corrections and exports', () => {
     await workbook.xlsx.load((await readFile((await xlsx.path())!)) as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0]!;
     const values = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1);
-    expect(values(1)).toEqual(['Número de estudiante', 'Nombre', expect.stringMatching(/Aula 204$/), 'Presente', 'Tarde', 'Parcial', 'Ausente', 'Justificado', 'Asistencia (%)']);
-    const students = [2, 3, 4].map((n) => values(n));
+    // Four title rows (course, teacher, period, minimum) and an empty one above the header.
+    expect(values(1)).toEqual(['Curso: MAT101 Cálculo I']);
+    expect(values(6)).toEqual(['Número de estudiante', 'Nombre', expect.stringMatching(/Aula 204$/), 'Presente', 'Tarde', 'Parcial', 'Ausente', 'Justificado', 'Asistencia (%)']);
+    const students = [7, 8, 9].map((n) => values(n));
     expect(students).toContainEqual(['maria.estudiante', 'María Gómez', 'Justificado', 0, 0, 0, 0, 1]);
     expect(students).toContainEqual(['luis.estudiante', 'Luis Pérez', 'Presente', 1, 0, 0, 0, 0, 100]);
     await screenshot(teacher, 'teacher-exported-es');

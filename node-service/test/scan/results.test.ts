@@ -166,7 +166,7 @@ describe('exports', () => {
     expect(rows.find((cells) => cells[1] === 'Luis Pérez')!.slice(0, 3)).toEqual(['luis.estudiante', 'Luis Pérez', 'Present']);
   });
 
-  it('session XLSX: real date cells in local time, numeric widths, frozen header', async () => {
+  it('session XLSX: real date cells in local time, numeric widths, header frozen below the title rows', async () => {
     const { status, headers, bytes } = await download(`/api/sessions/${sessionId}/export?format=xlsx`);
     expect(status).toBe(200);
     expect(headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
@@ -174,22 +174,23 @@ describe('exports', () => {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0]!;
     const values = (row: number) => (sheet.getRow(row).values as unknown[]).slice(1);
-    expect(values(1)[1]).toBe('Nombre');
-    expect([2, 3, 4].map((row) => values(row).slice(0, 3))).toEqual([
+    // Four title rows (test/attendance/printed-exports.test.ts) and an empty one, then the header.
+    expect(values(6)[1]).toBe('Nombre');
+    expect([7, 8, 9].map((row) => values(row).slice(0, 3))).toEqual([
       ['maria.estudiante', 'María Gómez', 'Parcial'],
       ['jose.estudiante', 'José Núñez', 'Justificado'],
       ['luis.estudiante', 'Luis Pérez', 'Presente'],
     ]);
-    const luisAt = sheet.getCell('F4');
+    const luisAt = sheet.getCell('F9');
     expect(luisAt.type).toBe(ExcelJS.ValueType.Date);
     // A spreadsheet date has no zone: the cell holds the wall-clock time of the institution.
     expect((luisAt.value as Date).toISOString().slice(0, 19).replace('T', ' ')).toBe(inZone(await firstConfirmation('2')));
     for (let column = 1; column <= sheet.columnCount; column += 1) {
       const width = sheet.getColumn(column).width;
       expect(Number.isFinite(width), `column ${column} width ${width}`).toBe(true);
-      expect(width).toBeGreaterThanOrEqual(String(values(1)[column - 1]).length);
+      expect(width).toBeGreaterThanOrEqual(String(values(6)[column - 1]).length);
     }
-    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 6 });
   });
 
   it('course export: student numbers, every session in local time, per-student totals that add up, the rate', async () => {
@@ -225,10 +226,10 @@ describe('exports', () => {
   });
 
   it('XLSX opened by LibreOffice shows local times and the same totals as the CSV', async () => {
-    const session = await libreOfficeCsv((await download(`/api/sessions/${sessionId}/export?format=xlsx`)).bytes);
+    const session = (await libreOfficeCsv((await download(`/api/sessions/${sessionId}/export?format=xlsx`)).bytes)).slice(5);
     expect(session[0]![0]).toBe('Número de estudiante');
     expect(session.find((cells) => cells[1] === 'Luis Pérez')![5]).toBe(inZone(await firstConfirmation('2')));
-    const course = await libreOfficeCsv((await download('/api/courses/MAT101/export?format=xlsx')).bytes);
+    const course = (await libreOfficeCsv((await download('/api/courses/MAT101/export?format=xlsx')).bytes)).slice(5);
     const csv = csvRows((await download('/api/courses/MAT101/export?format=csv')).bytes);
     expect(course.map((cells) => cells.slice(-6, -1))).toEqual(csv.map((cells) => cells.slice(-6, -1)));
     expect(course.map((cells) => cells[1])).toEqual(csv.map((cells) => cells[1]));

@@ -88,3 +88,32 @@ export async function libreOfficeOpensCsv(csv: Buffer, locale: keyof typeof LOCA
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Prints an XLSX as LibreOffice Calc would (its print setup: orientation, fit to page, print titles) to a
+ * PDF and answers how many pages it took (poppler's pdfinfo is not installed: the PDF's own page objects,
+ * `/Type /Page`, are counted) and the PDF itself.
+ */
+export async function libreOfficePrintedPages(xlsx: Buffer): Promise<{ pages: number; pdf: Buffer }> {
+  const { execFile } = await import('node:child_process');
+  const { mkdtemp, readFile, rm, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'asistencia-soffice-'));
+  try {
+    await writeFile(join(dir, 'export.xlsx'), xlsx);
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        'soffice',
+        [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'pdf:calc_pdf_Export', '--outdir', dir, join(dir, 'export.xlsx')],
+        { timeout: 120_000 },
+        (error) => (error ? reject(error) : resolve()),
+      );
+    });
+    const pdf = await readFile(join(dir, 'export.pdf'));
+    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
+    return { pages, pdf };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -102,6 +102,7 @@ function courseCard(attendance: CourseAttendance, i18n: StudentI18n): HTMLElemen
     sessions.length
       ? el('ul', { class: 'attendance-list', 'aria-label': i18n.t('course.sessions', { course: course.name }) }, ...sessions.map((s) => sessionItem(s, i18n)))
       : el('p', { class: 'muted' }, i18n.t('course.noSessions')),
+    el('p', { class: 'course__report' }, el('a', { href: `${basePath}report/?course=${encodeURIComponent(course.id)}&student=${encodeURIComponent(me!.id)}` }, i18n.t('course.report', { course: course.name }))),
   );
 }
 

@@ -1,7 +1,7 @@
 // One course (?course=<id>): where every student stands (those at risk marked, with a CSV for whoever sends
 // the warnings), the students' requests to justify absences, the course's exports, its minimum attendance
 // (the teacher may set another, with a reason), and attendance per class over the semester.
-import type { ApiClient } from '../src/lib/api';
+import { basePath, type ApiClient } from '../src/lib/api';
 import { clearMessage, el, errorText, required, showError, showMessage } from '../src/lib/ui';
 import { attendanceChart, attendanceTable } from './course-chart';
 import { download } from './exports';
@@ -181,7 +181,8 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
             el(
               'tr',
               { 'data-student': s.studentId, 'data-at-risk': String(s.atRisk) },
-              el('th', { scope: 'row' }, s.studentName),
+              // The name opens the student's printable report (web/report/).
+              el('th', { scope: 'row' }, el('a', { href: `${basePath}report/?course=${encodeURIComponent(courseId)}&student=${encodeURIComponent(s.studentId)}` }, s.studentName)),
               el('td', { class: 'roster__total' }, s.rate === null ? '—' : percentText(s.rate, i18n.lang)),
               el('td', { class: 'roster__total' }, s.absences.toLocaleString(i18n.lang === 'es' ? 'es-CL' : 'en-GB')),
               el('td', { class: 'roster__total' }, String(s.totals.excused)),

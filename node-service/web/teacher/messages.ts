@@ -4,6 +4,7 @@ export const messages = defineMessages(
   {
     'teacher.title': 'Mis sesiones · Asistencia',
     'teacher.heading': 'Mis sesiones',
+    'teacher.calendar': 'Mis clases en mi calendario',
     'teacher.new': 'Nueva sesión',
     'teacher.sessions': 'Sesiones',
     'teacher.none': 'Todavía no has creado ninguna sesión.',
@@ -374,6 +375,7 @@ export const messages = defineMessages(
   {
     'teacher.title': 'My sessions · Asistencia',
     'teacher.heading': 'My sessions',
+    'teacher.calendar': 'My classes in my calendar',
     'teacher.new': 'New session',
     'teacher.sessions': 'Sessions',
     'teacher.none': 'You have not created any session yet.',

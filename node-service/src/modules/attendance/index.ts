@@ -30,7 +30,10 @@ import { spotCheckRoutes } from './presentation/spot-check-routes.js';
 import { createJustificationService } from './application/justifications.js';
 import { createJustificationRepository } from './infrastructure/justification-repository.js';
 import { justificationRoutes } from './presentation/justification-routes.js';
-import { randomInt } from 'node:crypto';
+import { createCalendarService } from './application/calendar.js';
+import { createCalendarRepository } from './infrastructure/calendar-repository.js';
+import { calendarRoutes } from './presentation/calendar-routes.js';
+import { randomBytes, randomInt } from 'node:crypto';
 
 export type { Session } from './domain/session.js';
 export type {
@@ -64,6 +67,10 @@ export function createAttendanceModule(deps: {
   justificationLimits: { maxBytes: number; windowMs: number; bodyLimitBytes: number };
   /** The most students one spot check may call (SPOT_CHECK_MAX_STUDENTS). */
   spotCheckMaxStudents: number;
+  /** The most sessions one calendar feed lists (CALENDAR_FEED_MAX_SESSIONS). */
+  calendarFeedMaxSessions: number;
+  /** PUBLIC_URL: feed addresses and calendar event UIDs are built on it. */
+  publicUrl: URL;
   /** Where a missed spot check flags the device that confirmed (the enrollment module). */
   deviceAlerts: DeviceAlerts;
   /** How old a session read may be when the scan asks for a recent one, and how many are kept (SCAN_SESSION_CACHE_*). */
@@ -120,6 +127,13 @@ export function createAttendanceModule(deps: {
     devices: deps.deviceAlerts,
     randomBelow: (n) => randomInt(n),
   });
+  const calendar = createCalendarService({
+    feeds: createCalendarRepository(deps.db),
+    directory: deps.directory,
+    newToken: () => randomBytes(32).toString('base64url'),
+    maxSessions: deps.calendarFeedMaxSessions,
+  });
+  const calendarApi = calendarRoutes({ calendar, guards: deps.guards, limits: deps.limits, publicUrl: deps.publicUrl });
   const spotCheckApi = spotCheckRoutes({ spotChecks, guards: deps.guards, limits: deps.limits, maxStudents: deps.spotCheckMaxStudents });
   /** What other modules may read of sessions: one session (fresh, or as read a moment ago), and its live count. */
   const reader = {
@@ -140,6 +154,7 @@ export function createAttendanceModule(deps: {
       await app.register(standingApi);
       await app.register(spotCheckApi);
       await app.register(justificationApi);
+      await app.register(calendarApi);
     },
   };
 }

@@ -24,7 +24,7 @@ const percent = (rate: number | null) => (rate === null ? null : Math.round(rate
 export function createReportService(deps: {
   reports: ReportRepository;
   sessions: Pick<SessionRepository, 'find'>;
-  directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'coursesOf' | 'roster' | 'student'>;
+  directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'coursesOf' | 'roster' | 'student' | 'people'>;
   walkIns: { name(sessionIds: string[]): Promise<void> };
   /** Each course's minimum and the student's standing in it (application/standings.ts). */
   standings: Pick<StandingService, 'studentStandings' | 'partialCreditOf'>;
@@ -40,6 +40,22 @@ export function createReportService(deps: {
       if (student) numbers.set(id, student.username);
     }
     return numbers;
+  };
+
+  /**
+   * The lines a spreadsheet prints above the table: the course (code and name), its teacher, what the
+   * table covers (a session's date and room, or a course's first to last session) and the course minimum.
+   */
+  const titleRows = async (course: { id: string; name: string; teacherId: string }, covers: string, locale: Locale) => {
+    const es = locale === 'es';
+    const [teacher] = await deps.directory.people([course.teacherId]);
+    const { minimum } = (await deps.standings.studentStandings([course.id], [])).get(course.id)!;
+    return [
+      `${es ? 'Curso' : 'Course'}: ${course.id} ${course.name}`,
+      `${es ? 'Docente' : 'Teacher'}: ${teacher?.name ?? course.teacherId}`,
+      covers,
+      `${es ? 'Asistencia mínima' : 'Minimum attendance'}: ${minimum.percent} %`,
+    ];
   };
 
   const managedSession = async (actor: Identity, sessionId: string) => {
@@ -81,8 +97,14 @@ export function createReportService(deps: {
       const rows = await deps.reports.sessionResults(sessionId);
       const numbers = await studentNumbers(session.courseId, rows.map((r) => r.studentId));
       const es = locale === 'es';
+      const day = `${localDateTime(session.plannedStart, deps.timeZone)}–${localDateTime(session.plannedEnd, deps.timeZone).slice(11)}`;
       return {
         title: `${session.courseName} ${localDate(session.plannedStart, deps.timeZone)}`,
+        titleRows: await titleRows(
+          { id: session.courseId, name: session.courseName, teacherId: session.teacherId },
+          `${es ? 'Sesión' : 'Session'}: ${day}, ${es ? 'sala' : 'room'} ${session.room}`,
+          locale,
+        ),
         timeZone: deps.timeZone,
         header: es
           ? ['Número de estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Llamado al azar', 'Alertas']
@@ -141,7 +163,46 @@ export function createReportService(deps: {
             percent(rate),
           ];
         });
-      return { title: `${courseId} ${localDate(new Date(), deps.timeZone)}`, timeZone: deps.timeZone, header, rows };
+      const { course } = await deps.directory.roster(courseId);
+      const period =
+        sessions.length === 0
+          ? es ? 'sin sesiones' : 'no sessions'
+          : `${localDate(sessions[0]!.plannedStart, deps.timeZone)} – ${localDate(sessions.at(-1)!.plannedStart, deps.timeZone)}`;
+      const covers = `${es ? 'Período' : 'Period'}: ${period} (${sessions.length} ${es ? 'sesiones' : 'sessions'}; ${es ? 'al' : 'as of'} ${localDate(new Date(), deps.timeZone)})`;
+      return {
+        title: `${courseId} ${localDate(new Date(), deps.timeZone)}`,
+        titleRows: await titleRows(course, covers, locale),
+        timeZone: deps.timeZone,
+        header,
+        rows,
+      };
+    },
+
+    /**
+     * One student's attendance in one course, for the printable report: the student themselves, the course's
+     * teacher, or an admin. Another student, or a student not on the roster, is the same COURSE_NOT_YOURS /
+     * REPORT_STUDENT_NOT_FOUND a teacher of another course gets.
+     */
+    async studentReport(actor: Identity, courseId: string, studentId: string) {
+      if (actor.role === 'student' && actor.id !== studentId) throw reportErrors.COURSE_NOT_YOURS({ courseId });
+      if (actor.role !== 'student') await assertTeaches(actor, courseId);
+      const roster = await deps.directory.roster(courseId);
+      const student = roster.students.find((s) => s.id === studentId);
+      if (!student || isErasedId(studentId)) throw reportErrors.COURSE_NOT_YOURS({ courseId });
+      const results = (await deps.reports.studentResults(studentId)).filter((r) => r.courseId === courseId);
+      const { minimum, standing: mine } = (await deps.standings.studentStandings([courseId], results)).get(courseId)!;
+      const [teacher] = await deps.directory.people([roster.course.teacherId]);
+      return {
+        course: { id: roster.course.id, name: roster.course.name, teacherName: teacher?.name ?? null },
+        student: { id: student.id, name: student.name, studentNumber: student.username },
+        rate: mine.rate,
+        minimum: { percent: minimum.percent, source: minimum.source },
+        standing: mine,
+        sessions: [...results]
+          .sort((a, b) => a.plannedStart.getTime() - b.plannedStart.getTime())
+          .map((s) => ({ sessionId: s.sessionId, plannedStart: s.plannedStart.toISOString(), room: s.room, status: s.status, roundsConfirmed: s.roundsConfirmed, roundsRun: s.roundsRun, final: s.final })),
+        generatedAt: new Date().toISOString(),
+      };
     },
 
     /** The signed-in student's own attendance, per course, with each session's status and the rate. */

@@ -51,6 +51,11 @@ export type Cell = string | number | null | Date;
 /** A report as rows of cells, ready for CSV or a spreadsheet. */
 export interface Table {
   title: string;
+  /**
+   * Lines printed above the table in a spreadsheet (course, teacher, period, minimum), so a printed sheet
+   * says what it is; the CSV leaves them out, its first line stays the header a program reads.
+   */
+  titleRows?: string[];
   /** The institution's IANA time zone: instants are written as its wall-clock time. */
   timeZone: string;
   header: string[];

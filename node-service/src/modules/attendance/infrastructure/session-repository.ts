@@ -48,8 +48,12 @@ const listSql = (order: 'asc' | 'desc') => `
   ORDER BY s.planned_start ${order}, s.id ${order}
   LIMIT $7`;
 const LIST = { asc: listSql('asc'), desc: listSql('desc') };
+// A new room or time bumps the session's calendar SEQUENCE (attendance/infrastructure/ical.ts): calendar apps
+// replace their copy of the event only when it grows.
 const UPDATE_SESSION = `
-  UPDATE attendance.sessions SET room = $2, planned_start = $3, planned_end = $4, rounds_planned = $5
+  UPDATE attendance.sessions SET room = $2, planned_start = $3, planned_end = $4, rounds_planned = $5,
+    calendar_sequence = calendar_sequence + CASE WHEN (room, planned_start, planned_end) IS DISTINCT FROM ($2::text, $3::timestamptz, $4::timestamptz) THEN 1 ELSE 0 END,
+    calendar_changed = CASE WHEN (room, planned_start, planned_end) IS DISTINCT FROM ($2::text, $3::timestamptz, $4::timestamptz) THEN now() ELSE calendar_changed END
   WHERE id = $1 AND state = 'scheduled'`;
 const DELETE_SESSION = `DELETE FROM attendance.sessions WHERE id = $1 AND state = 'scheduled' AND opened_at IS NULL`;
 const RECORD_CHANGE = `

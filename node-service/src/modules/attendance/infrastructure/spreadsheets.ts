@@ -40,18 +40,37 @@ export function columnWidths(table: Table): number[] {
 }
 
 /**
- * A workbook with one sheet: bold frozen header, explicit numeric widths (Excel shows a column without one,
- * or with NaN, at zero width), and instants as real date cells holding the time zone's wall-clock time.
+ * A workbook with one sheet: the title rows (course, teacher, period, minimum) above a bold header, the
+ * header frozen below them and repeated on every printed page, explicit numeric widths (Excel shows a column
+ * without one, or with NaN, at zero width), instants as real date cells holding the time zone's wall-clock
+ * time, and a print setup for A4 landscape fitted to one page wide (as many pages tall as the rows need).
  */
 export async function toXlsx(table: Table): Promise<Buffer> {
   // Loaded on the first export only: exceljs weighs about 20 MB that most instances never need.
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Asistencia';
+  const titles = table.titleRows ?? [];
+  // The title rows, then an empty row, then the header.
+  const headerRow = titles.length === 0 ? 1 : titles.length + 2;
   const sheet = workbook.addWorksheet(table.title.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31) || 'Asistencia', {
-    views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }],
+    views: [{ state: 'frozen', ySplit: headerRow, xSplit: 0 }],
+    pageSetup: {
+      paperSize: 9, // A4
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      printTitlesRow: `${headerRow}:${headerRow}`,
+      horizontalCentered: true,
+      margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
+    },
   });
   sheet.columns = columnWidths(table).map((width) => ({ width }));
+  titles.forEach((line, index) => {
+    sheet.addRow([line]).font = index === 0 ? { bold: true, size: 13 } : {};
+  });
+  if (titles.length > 0) sheet.addRow([]);
   sheet.addRow(table.header).font = { bold: true };
   for (const row of table.rows) {
     const added = sheet.addRow(row.map((value) => (value instanceof Date ? wallClockAsUtc(value, table.timeZone) : value)));

@@ -130,6 +130,61 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
     );
 
     app.get(
+      '/api/courses/:courseId/students/:studentId/report',
+      {
+        preHandler: deps.guards.roles('student', 'teacher', 'admin'),
+        config: { rateLimit: deps.limits.perUser },
+        schema: {
+          tags: ['results'],
+          security,
+          summary: 'One student’s attendance in one course, for the printable report: the student, the course’s teacher, or an admin',
+          params: z.object({ courseId: courseIdSchema, studentId: personIdSchema }).strict(),
+          response: {
+            200: z.object({
+              course: z.object({ id: z.string(), name: z.string(), teacherName: z.string().nullable() }),
+              student: z.object({ id: z.string(), name: z.string(), studentNumber: z.string() }),
+              rate: z.number().nullable(),
+              minimum: z.object({ percent: z.number(), source: z.enum(['course', 'default']) }),
+              standing: standingSchema,
+              sessions: z.array(
+                z.object({
+                  sessionId: z.string(),
+                  plannedStart: z.string(),
+                  room: z.string(),
+                  status: statusEnum,
+                  roundsConfirmed: z.number(),
+                  roundsRun: z.number(),
+                  final: z.boolean(),
+                }),
+              ),
+              generatedAt: z.string(),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const report = await deps.reports.studentReport(identityOf(request), request.params.courseId, request.params.studentId);
+        const { standing } = report;
+        return {
+          ...report,
+          standing: {
+            attended: standing.attended,
+            counted: standing.counted,
+            absences: standing.absences,
+            pending: standing.pending,
+            planned: standing.planned,
+            allowedAbsences: standing.allowedAbsences,
+            absencesLeft: standing.absencesLeft,
+            projectedAbsences: standing.projectedAbsences,
+            earlyTerm: standing.earlyTerm,
+            atRisk: standing.atRisk,
+            reason: standing.reason,
+          },
+        };
+      },
+    );
+
+    app.get(
       '/api/me/attendance',
       {
         preHandler: deps.guards.roles('student'),
