@@ -135,4 +135,25 @@ describe('warnings by e-mail', () => {
     expect(await sentRows()).toEqual([]);
     expect(await smtp!.received()).toHaveLength(before);
   });
+
+  it('sends at most MAIL_MAX_PER_RUN messages a run: the next runs send the rest, none twice', async () => {
+    const before = (await smtp!.received()).length;
+    const owed = (await teacher().get('/api/courses/MAT101/at-risk')).body.students.length + 1;
+    const capped = await startService({
+      database,
+      env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, SMTP_FROM: 'asistencia@example.edu', MAIL_MAX_PER_RUN: '1', TIME_ZONE },
+    });
+    try {
+      const sent: number[] = [];
+      for (let run = 0; run <= owed; run += 1) {
+        const counts = await capped.app.mail.runOnce();
+        sent.push(counts!.warningsSent + counts!.digestsSent);
+      }
+      expect(sent).toEqual([...Array<number>(owed).fill(1), 0]);
+    } finally {
+      await capped.stop();
+    }
+    expect((await smtp!.received()).length - before).toBe(owed);
+    expect(await sentRows()).toHaveLength(owed);
+  });
 });

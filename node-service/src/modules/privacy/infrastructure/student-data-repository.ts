@@ -59,6 +59,8 @@ DELETE FROM enrollment.enrollment_history
 WHERE student_id = $1 OR device_id IN (SELECT id FROM enrollment.devices WHERE student_id = $1)`;
 const DELETE_DEVICES = `DELETE FROM enrollment.devices WHERE student_id = $1`;
 const DELETE_SCAN_ATTEMPTS = `DELETE FROM attendance.scan_attempts WHERE student_id = $1`;
+/** The warnings by e-mail sent to the student (notifications.sent_mail): who was warned, when, in which course. */
+const DELETE_SENT_MAIL = `DELETE FROM notifications.sent_mail WHERE recipient_id = $1`;
 const ANONYMISE_READS = `UPDATE privacy.audit SET subject_id = $2 WHERE subject_id = $1`;
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
@@ -129,6 +131,7 @@ export function createStudentDataRepository(deps: {
         await tx.query(DELETE_HISTORY, [studentId]);
         await tx.query(DELETE_DEVICES, [studentId]);
         await tx.query(DELETE_SCAN_ATTEMPTS, [studentId]);
+        await tx.query(DELETE_SENT_MAIL, [studentId]);
         await tx.query(ANONYMISE_READS, [studentId, anonymousId]);
         await tx.query(AUDIT, ['erased', anonymousId, actor.id, actor.role, reason]);
         return true;
