@@ -297,6 +297,8 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     directory,
     standings: attendance.standings,
     config: config.mail,
+    guards: auth.guards,
+    limits,
     timeZone: config.timeZone,
     log: (message, details) => server.log.info(details ?? {}, message),
     report,
@@ -354,6 +356,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
       await app.register(scan.routes);
       await app.register(evidence.routes);
       await app.register(privacy.routes);
+      await app.register(notifications.routes);
       if (config.devSignIn) {
         const devPortal = createDevPortalModule({
           jwt: config.jwt,

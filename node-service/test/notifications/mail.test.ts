@@ -121,6 +121,19 @@ describe('warnings by e-mail', () => {
     expect(await service.app.mail.runOnce()).not.toBeNull();
   });
 
+  it('an admin may run it now (POST /api/admin/mail/run): nothing is due twice; others get 403, a body 400', async () => {
+    const before = (await smtp!.received()).length;
+    const admin = apiAs(service.baseUrl, users.admin);
+    const ran = await admin.post('/api/admin/mail/run');
+    expect(ran.status, JSON.stringify(ran.body)).toBe(200);
+    expect(ran.body).toEqual({ enabled: true, ran: true, counts: { warningsSent: 0, digestsSent: 0, withoutAddress: 0, failed: 0, capped: false } });
+    expect((await admin.call('POST', '/api/admin/mail/run')).status).toBe(200);
+    expect((await teacher().post('/api/admin/mail/run')).status).toBe(403);
+    expect((await apiAs(service.baseUrl, users.student).post('/api/admin/mail/run')).status).toBe(403);
+    expect((await admin.post('/api/admin/mail/run', { force: true })).status).toBe(400);
+    expect(await smtp!.received()).toHaveLength(before);
+  });
+
   it('with SMTP_URL unset, e-mail is off: a run sends and records nothing', async () => {
     await service.db.query('DELETE FROM notifications.sent_mail');
     await service.db.query('DELETE FROM notifications.job_runs');
@@ -129,6 +142,8 @@ describe('warnings by e-mail', () => {
     try {
       expect(off.app.mail.enabled).toBe(false);
       expect(await off.app.mail.runOnce()).toBeNull();
+      const ran = await apiAs(off.baseUrl, users.admin).post('/api/admin/mail/run');
+      expect(ran.body).toEqual({ enabled: false, ran: false, counts: null });
     } finally {
       await off.stop();
     }

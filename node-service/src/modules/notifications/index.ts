@@ -1,8 +1,12 @@
+import type { FastifyInstance } from 'fastify';
+import type { RateLimits } from '../../shared/http/rate-limits.js';
 import type { SqlDatabase } from '../../shared/storage/sql.js';
+import type { AuthGuards } from '../auth/index.js';
 import type { CourseDirectory } from '../directory/index.js';
 import { createMailJob, type CourseStandings, type MailRunCounts, type MailSettings } from './application/mail-job.js';
 import { createMailLedger } from './infrastructure/mail-ledger.js';
 import { createSmtpTransport } from './infrastructure/smtp-transport.js';
+import { mailRoutes } from './presentation/routes.js';
 
 export type { MailRunCounts } from './application/mail-job.js';
 
@@ -28,6 +32,8 @@ export function createNotificationsModule(deps: {
   directory: Pick<CourseDirectory, 'roster' | 'contacts'>;
   standings: CourseStandings;
   config: MailConfig;
+  guards: AuthGuards;
+  limits: RateLimits;
   timeZone: string;
   now?: () => Date;
   log: (message: string, details?: object) => void;
@@ -82,6 +88,9 @@ export function createNotificationsModule(deps: {
     stop(): void {
       if (timer) clearInterval(timer);
       timer = null;
+    },
+    routes: async (app: FastifyInstance) => {
+      await app.register(mailRoutes({ enabled: job !== null, runOnce, guards: deps.guards, limits: deps.limits }));
     },
   };
 }
