@@ -171,4 +171,12 @@ describe('warnings by e-mail', () => {
     expect((await smtp!.received()).length - before).toBe(owed);
     expect(await sentRows()).toHaveLength(owed);
   });
+
+  it('leaves alone a course with no class held in MAIL_COURSE_ACTIVE_DAYS (a past term)', async () => {
+    await service.db.query('DELETE FROM notifications.sent_mail');
+    await service.db.query('DELETE FROM notifications.job_runs');
+    await service.db.query(`UPDATE attendance.sessions SET planned_start = planned_start - interval '60 days', planned_end = planned_end - interval '60 days'`);
+    expect(await service.app.mail.runOnce()).toMatchObject({ warningsSent: 0, digestsSent: 0, failed: 0 });
+    expect(await sentRows()).toEqual([]);
+  });
 });

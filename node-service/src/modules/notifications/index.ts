@@ -19,6 +19,7 @@ export interface MailConfig {
   maxPerRun: number;
   checkIntervalMs: number;
   warningsEveryMs: number;
+  courseActiveMs: number;
   digestDay: number;
   digestHour: number;
 }
@@ -43,6 +44,7 @@ export function createNotificationsModule(deps: {
   const settings: MailSettings = {
     maxPerRun: config.maxPerRun,
     warningsEveryMs: config.warningsEveryMs,
+    courseActiveMs: config.courseActiveMs,
     digestDay: config.digestDay,
     digestHour: config.digestHour,
     timeZone: deps.timeZone,

@@ -37,6 +37,8 @@ export interface MailSettings {
   maxPerRun: number;
   /** Student warnings are looked for at most this often (MAIL_WARNINGS_EVERY_MINUTES). */
   warningsEveryMs: number;
+  /** Only courses with a class held this recently are read (MAIL_COURSE_ACTIVE_DAYS): past terms are left alone. */
+  courseActiveMs: number;
   /** The digest's day (ISO, 1 = Monday) and hour in TIME_ZONE (MAIL_DIGEST_DAY, MAIL_DIGEST_HOUR). */
   digestDay: number;
   digestHour: number;
@@ -120,7 +122,7 @@ export function createMailJob(deps: {
       }
     };
 
-    const courses = await ledger.coursesWithClasses();
+    const courses = await ledger.coursesWithClasses(new Date(at.getTime() - settings.courseActiveMs));
 
     const lastWarnings = await ledger.lastRun(WARNINGS_JOB, '');
     if (lastWarnings === null || at.getTime() - lastWarnings.getTime() >= settings.warningsEveryMs) {

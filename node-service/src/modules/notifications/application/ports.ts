@@ -27,8 +27,8 @@ export interface MailLedger {
    * holds it.
    */
   exclusive<T>(work: () => Promise<T>): Promise<T | null>;
-  /** The courses that have held a class (open or closed sessions), the ones worth writing about. */
-  coursesWithClasses(): Promise<string[]>;
+  /** The courses that held a class (an open or closed session) planned since `since`: the ones worth writing about. */
+  coursesWithClasses(since: Date): Promise<string[]>;
   wasSent(key: SentKey): Promise<boolean>;
   /** Remembers a message the SMTP server accepted (committed at once, whatever happens next). */
   recordSent(key: SentKey, at: Date): Promise<void>;

@@ -4,7 +4,8 @@ import type { MailLedger } from '../application/ports.js';
 
 // The mail job reads which courses held classes straight from the attendance schema, as the privacy
 // module's retention does: one query, no write.
-const COURSES_WITH_CLASSES = `SELECT DISTINCT course_id FROM attendance.sessions WHERE state <> 'scheduled' ORDER BY course_id`;
+const COURSES_WITH_CLASSES = `
+SELECT DISTINCT course_id FROM attendance.sessions WHERE state <> 'scheduled' AND planned_start >= $1 ORDER BY course_id`;
 const WAS_SENT = `
 SELECT EXISTS (SELECT 1 FROM notifications.sent_mail WHERE kind = $1 AND recipient_id = $2 AND course_id = $3 AND period = $4) AS sent`;
 const RECORD_SENT = `
@@ -23,7 +24,7 @@ ON CONFLICT (job, period) DO UPDATE SET finished_at = EXCLUDED.finished_at, coun
 export function createMailLedger(db: SqlDatabase): MailLedger {
   return {
     exclusive: (work) => db.transaction(async (tx) => ((await tryLock(tx, locks.mail)) ? work() : null)),
-    coursesWithClasses: async () => (await db.query<{ course_id: string }>(COURSES_WITH_CLASSES)).rows.map((r) => r.course_id),
+    coursesWithClasses: async (since) => (await db.query<{ course_id: string }>(COURSES_WITH_CLASSES, [since])).rows.map((r) => r.course_id),
     wasSent: async (key) => (await db.query<{ sent: boolean }>(WAS_SENT, [key.kind, key.recipientId, key.courseId, key.period])).rows[0]!.sent,
     recordSent: async (key, at) => {
       await db.query(RECORD_SENT, [key.kind, key.recipientId, key.courseId, key.period, at]);
