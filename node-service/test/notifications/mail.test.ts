@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestDigestWeek } from '../../src/modules/notifications/domain/schedule.js';
+import { locks, takeLock } from '../../src/shared/storage/locks.js';
 import { apiAs, draftSession } from '../support/api.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { freePort, startService, type RunningService } from '../support/service.js';
@@ -115,7 +116,7 @@ describe('warnings by e-mail', () => {
 
   it('runs on one instance at a time: a run while another holds the lock does nothing', async () => {
     await service.db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('asistencia.notifications:mail'))`);
+      await takeLock(tx, locks.mail);
       expect(await service.app.mail.runOnce()).toBeNull();
     });
     expect(await service.app.mail.runOnce()).not.toBeNull();
