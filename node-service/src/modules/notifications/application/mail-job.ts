@@ -172,9 +172,8 @@ export function createMailJob(deps: {
       const attendance = await attendanceOf(courseId);
       const held = attendance.sessions.filter((s) => s.plannedStart >= week.from && s.plannedStart < week.to);
       if (held.length === 0) return;
-      const key = { kind: 'teacher_digest' as const, recipientId: '', courseId, period: week.period };
       const { course } = await deps.directory.roster(courseId);
-      key.recipientId = course.teacherId;
+      const key = { kind: 'teacher_digest' as const, recipientId: course.teacherId, courseId, period: week.period };
       if (await ledger.wasSent(key)) return;
       const teacher = (await deps.directory.contacts([course.teacherId]))[0];
       if (!teacher?.email) {
