@@ -6,7 +6,9 @@ CREATE TABLE users (
     username      TEXT NOT NULL UNIQUE,
     name          TEXT NOT NULL,
     role          TEXT NOT NULL CHECK (role IN ('teacher', 'student', 'admin')),
-    password_hash TEXT NOT NULL
+    password_hash TEXT NOT NULL,
+    -- Where the attendance service sends warnings and digests (null: no e-mail for this person).
+    email         TEXT
 );
 
 CREATE TABLE courses (

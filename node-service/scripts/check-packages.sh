@@ -1,7 +1,8 @@
 #!/bin/sh
 # The Debian packages the tests drive for real: Apache (event MPM) with PHP through php-fpm, the PHP
 # command line with SQLite, Chromium, OpenSSL (test certificates), LibreOffice Calc without a display
-# (exports are opened the way a teacher's LibreOffice opens them), and for the containers lane podman
+# (exports are opened the way a teacher's LibreOffice opens them), aiosmtpd (a local SMTP server that
+# receives the warnings by e-mail), and for the containers lane podman
 # (with runc, netavark and aardvark-dns: containers find each other by name), debootstrap (local base
 # images) and docker-compose v1 (the compose tool, over podman's API).
 # `npm test` runs this first and stops at once, printing the one install line, when any is missing;
@@ -33,7 +34,8 @@ runc|/usr/sbin/runc
 netavark|/usr/lib/podman/netavark
 aardvark-dns|/usr/lib/podman/aardvark-dns
 iptables|/usr/sbin/iptables
-debootstrap|/usr/sbin/debootstrap'
+debootstrap|/usr/sbin/debootstrap
+python3-aiosmtpd|/usr/lib/python3/dist-packages/aiosmtpd/__main__.py'
 
 packages() {
   printf '%s\n' "$CHECKS" | cut -d'|' -f1 | awk '!seen[$0]++' | tr '\n' ' ' | sed 's/ $//'

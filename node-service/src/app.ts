@@ -36,6 +36,7 @@ import { createDirectory } from './modules/directory/index.js';
 import { createEnrollmentModule } from './modules/enrollment/index.js';
 import { createEvidenceModule } from './modules/evidence/index.js';
 import { createPrivacyModule } from './modules/privacy/index.js';
+import { createNotificationsModule, type MailRunCounts } from './modules/notifications/index.js';
 import { createScanModule } from './modules/scan/index.js';
 import { createPagesModule } from './modules/pages/index.js';
 import { createLiveCodeReader, createQrProjectionModule, type ProjectorHub } from './modules/qr-projection/index.js';
@@ -127,6 +128,8 @@ export interface App {
   gateway: Gateway;
   /** What the projectors of this instance hold (timers, channels): read by tests and metrics. */
   projectorHub: ProjectorHub;
+  /** Warnings by e-mail: one run now (null when SMTP_URL is unset or another instance runs one). */
+  mail: { enabled: boolean; runOnce(): Promise<MailRunCounts | null> };
 }
 
 /**
@@ -295,6 +298,17 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     log: (counts) => server.log.info({ retention: counts }, 'retention job ran'),
     report,
   });
+  const notifications = createNotificationsModule({
+    db,
+    directory,
+    standings: attendance.standings,
+    config: config.mail,
+    guards: auth.guards,
+    limits,
+    timeZone: config.timeZone,
+    log: (message, details) => server.log.info(details ?? {}, message),
+    report,
+  });
   const scan = createScanModule({
     store,
     liveCodes,
@@ -348,6 +362,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
       await app.register(scan.routes);
       await app.register(evidence.routes);
       await app.register(privacy.routes);
+      await app.register(notifications.routes);
       if (config.devSignIn) {
         const devPortal = createDevPortalModule({
           jwt: config.jwt,
@@ -380,13 +395,15 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   server.addHook('onReady', async () => {
     evidence.start();
     privacy.start();
+    notifications.start();
   });
   server.addHook('onClose', async () => {
     attendance.confirmations.close();
     privacy.stop();
+    notifications.stop();
     await evidence.stop();
   });
-  return { server, gateway, projectorHub: projection.hub };
+  return { server, gateway, projectorHub: projection.hub, mail: { enabled: notifications.enabled, runOnce: notifications.runOnce } };
 }
 
 function rateLimitError(_request: unknown, context: { ttl: number }) {

@@ -35,6 +35,8 @@ Usage: php php-legacy/bin/portal.php <command> [arguments]
         terminal, or the first line when piped. Prints the new user id (the portal JWT's "sub").
   set-password <username>
         Replace an account's password (read the same way).
+  set-email <username> <address|->
+        Set the address the attendance service's e-mail warnings go to ("-" removes it).
   add-course <course-id> "<Course name>" <teacher-username>
   enrol <course-id> <student-username>...
         Put students on a course's roster ("enroll" works too); students already on it are kept.
@@ -73,6 +75,7 @@ function cli_main(array $argv): int
         $handler = match ($command) {
             'add-user' => 'cli_add_user',
             'set-password' => 'cli_set_password',
+            'set-email' => 'cli_set_email',
             'add-course' => 'cli_add_course',
             'enrol', 'enroll' => 'cli_enrol',
             'list-users' => 'cli_list_users',
@@ -137,6 +140,20 @@ function cli_add_user(array $args): void
     }
     fwrite(STDERR, "Created the $role account '$username' ($name). Its user id (the token's sub):\n");
     fwrite(STDOUT, "$id\n");
+}
+
+/** @param list<string> $args */
+function cli_set_email(array $args): void
+{
+    cli_expect_arguments($args, 2, 'set-email <username> <address|->');
+    $username = cli_username($args[0]);
+    $user = cli_existing_user($username);
+    $email = $args[1] === '-' ? null : $args[1];
+    if ($email !== null && (strlen($email) > 254 || filter_var($email, FILTER_VALIDATE_EMAIL) === false)) {
+        throw new CliUsageError("'$email' is not an e-mail address");
+    }
+    db()->prepare('UPDATE users SET email = ? WHERE id = ?')->execute([$email, $user['id']]);
+    fwrite(STDOUT, $email === null ? "Removed the e-mail address of '$username'.\n" : "Set the e-mail address of '$username' to $email.\n");
 }
 
 /** @param list<string> $args */

@@ -144,20 +144,21 @@ function search_students(string $query, array $words, int $limit): array
 }
 
 /**
- * Anyone's name, username and role by id (students, teachers, admins): histories name the people in them.
+ * Anyone's name, username, role and e-mail address by id (students, teachers, admins): histories name the people
+ * in them; the attendance service's warnings are sent to the address (null: none known).
  *
  * @param list<string> $ids
- * @return list<array{id: string, name: string, username: string, role: string}>
+ * @return list<array{id: string, name: string, username: string, role: string, email: string|null}>
  */
 function find_people(array $ids): array
 {
     if ($ids === []) {
         return [];
     }
-    $statement = db()->prepare('SELECT id, name, username, role FROM users WHERE id IN (' . implode(', ', array_fill(0, count($ids), '?')) . ') ORDER BY id');
+    $statement = db()->prepare('SELECT id, name, username, role, email FROM users WHERE id IN (' . implode(', ', array_fill(0, count($ids), '?')) . ') ORDER BY id');
     $statement->execute($ids);
     return array_map(
-        fn (array $r): array => ['id' => (string) $r['id'], 'name' => $r['name'], 'username' => $r['username'], 'role' => $r['role']],
+        fn (array $r): array => ['id' => (string) $r['id'], 'name' => $r['name'], 'username' => $r['username'], 'role' => $r['role'], 'email' => $r['email']],
         $statement->fetchAll(),
     );
 }

@@ -9,7 +9,7 @@ declare(strict_types=1);
  * requests (and the command line) wait for one another.
  */
 
-const PORTAL_SCHEMA_VERSION = 2;
+const PORTAL_SCHEMA_VERSION = 3;
 
 /**
  * From one schema version to the next, for stores created by an older portal (schema.sql is the latest).
@@ -26,6 +26,8 @@ const PORTAL_SCHEMA_UPGRADES = [
             last_failed_at    INTEGER NOT NULL,
             PRIMARY KEY (scope, username, address)
         );",
+    // 3: each user may have an e-mail address (the attendance service's warnings); existing rows keep theirs null.
+    3 => 'ALTER TABLE users ADD COLUMN email TEXT;',
 ];
 
 function db(): PDO
@@ -126,11 +128,11 @@ function load_seed(): array
 function seed_store(PDO $pdo, array $seed): void
 {
     $user = $pdo->prepare(
-        'INSERT INTO users (id, username, name, role, password_hash) VALUES (?, ?, ?, ?, ?)'
+        'INSERT INTO users (id, username, name, role, password_hash, email) VALUES (?, ?, ?, ?, ?, ?)'
     );
     foreach ($seed['users'] as $u) {
         $hash = password_hash((string) $seed['demoPassword'], PASSWORD_DEFAULT);
-        $user->execute([$u['id'], $u['username'], $u['name'], $u['role'], $hash]);
+        $user->execute([$u['id'], $u['username'], $u['name'], $u['role'], $hash, $u['email'] ?? null]);
     }
     $course = $pdo->prepare('INSERT INTO courses (id, name, teacher_id) VALUES (?, ?, ?)');
     $member = $pdo->prepare('INSERT INTO course_students (course_id, student_id) VALUES (?, ?)');

@@ -235,6 +235,7 @@ describe('secrets from files (NAME_FILE)', () => {
     { name: 'DATABASE_URL', value: 'postgres://app:pw@db/asistencia', read: (c: ReturnType<typeof loadConfig>) => ('url' in c.database ? c.database.url : undefined) },
     { name: 'VALKEY_URL', value: 'redis://:pw@cache:6379', read: (c: ReturnType<typeof loadConfig>) => ('url' in c.valkey ? c.valkey.url : undefined) },
     { name: 'INTERNAL_API_TOKEN', value: 'service-token-0123456789abcdef-0123456789', read: (c: ReturnType<typeof loadConfig>) => c.internalApiToken },
+    { name: 'SMTP_PASSWORD', value: 'smtp-password-42', read: (c: ReturnType<typeof loadConfig>) => c.mail.smtpPassword },
   ];
 
   test.each(secrets)('$name may come from its _FILE, without the trailing newline', ({ name, value, read }) => {
@@ -255,6 +256,23 @@ describe('secrets from files (NAME_FILE)', () => {
   test('a secret read from a file is still checked', () => {
     const error = refusal({ JWT_SECRET_FILE: secretFile('short.jwt', 'too-short') });
     expect(error.message).toMatch(/^Invalid configuration: JWT_SECRET: must be at least 32 bytes long/);
+  });
+});
+
+describe('warnings by e-mail (SMTP_*, MAIL_*)', () => {
+  test('off by default; on with SMTP_URL and SMTP_FROM, the digest day as an ISO weekday', () => {
+    expect(loadConfig({}).mail).toMatchObject({ smtpUrl: undefined, maxPerRun: 500, digestDay: 1, digestHour: 8, sendTimeoutMs: 30_000 });
+    const on = loadConfig({ SMTP_URL: 'smtps://mailer@smtp.example.edu', SMTP_FROM: 'Asistencia <asistencia@example.edu>', MAIL_DIGEST_DAY: 'friday' }).mail;
+    expect(on).toMatchObject({ smtpUrl: 'smtps://mailer@smtp.example.edu', from: 'Asistencia <asistencia@example.edu>', digestDay: 5 });
+  });
+
+  test('SMTP_URL needs SMTP_FROM, an smtp(s) URL, and is never echoed (it may hold a password)', () => {
+    expect(refusal({ SMTP_URL: 'smtp://127.0.0.1:25' }).message).toMatch(/^Invalid configuration: SMTP_FROM: required when SMTP_URL is set/);
+    const bad = refusal({ SMTP_URL: 'http://user:hunter2@mail.example.edu', SMTP_FROM: 'a@example.edu' });
+    expect(bad.message).toMatch(/^Invalid configuration: SMTP_URL: expected a URL starting with smtp:\/\/ or smtps:\/\//);
+    expect(bad.message).not.toContain('hunter2');
+    expect(refusal({ SMTP_URL: 'smtp://127.0.0.1', SMTP_FROM: 'not an address' }).message).toMatch(/^Invalid configuration: SMTP_FROM: expected an address/);
+    expect(refusal({ MAIL_DIGEST_HOUR: '24' }).message).toMatch(/^Invalid configuration: MAIL_DIGEST_HOUR/);
   });
 });
 

@@ -17,7 +17,7 @@ import { percentProblem } from '../shared/percent.js';
  * at the edge, in the setting's name.
  */
 
-const SECRET_NAMES = ['JWT_SECRET', 'DATABASE_URL', 'VALKEY_URL', 'INTERNAL_API_TOKEN'] as const;
+const SECRET_NAMES = ['JWT_SECRET', 'DATABASE_URL', 'VALKEY_URL', 'INTERNAL_API_TOKEN', 'SMTP_URL', 'SMTP_PASSWORD'] as const;
 
 const defaultMigrationsDir = fileURLToPath(new URL('../../../database/migrations', import.meta.url));
 const defaultFunctionsDir = fileURLToPath(new URL('../../../database/functions', import.meta.url));
@@ -171,6 +171,18 @@ const settings = z.object({
   RECEIPTS_SEAL_INTERVAL_MS: int(0, 3_600_000).default(1000),
   RETENTION_CLIENT_ADDRESS_DAYS: int(1, 3650).default(30),
   RETENTION_RECEIPTS_DAYS: int(1, 36500).default(400),
+  SMTP_URL: url(['smtp:', 'smtps:']),
+  SMTP_PASSWORD: optionalText,
+  SMTP_FROM: optionalText.refine((value) => value === undefined || /^[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>$|^[^\s<>@]+@[^\s<>@]+$/.test(value), {
+    error: 'expected an address, e.g. asistencia@example.edu or "Asistencia <asistencia@example.edu>"',
+  }),
+  MAIL_SEND_TIMEOUT_SECONDS: int(1, 600).default(30),
+  MAIL_MAX_PER_RUN: int(1, 100_000).default(500),
+  MAIL_CHECK_INTERVAL_MINUTES: int(1, 1440).default(15),
+  MAIL_WARNINGS_EVERY_MINUTES: int(1, 10_080).default(60),
+  MAIL_COURSE_ACTIVE_DAYS: int(8, 366).default(30),
+  MAIL_DIGEST_DAY: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']).default('monday'),
+  MAIL_DIGEST_HOUR: int(0, 23).default(8),
   TIME_ZONE: z.string().trim().default('America/Santiago').refine(isTimeZone, { error: 'expected an IANA time zone, e.g. America/Santiago' }),
   SPOT_CHECK_MAX_STUDENTS: int(1, 100).default(10),
   ATTENDANCE_WARN_MARGIN: int(0, 50).default(2),
@@ -242,6 +254,7 @@ function crossChecks(env: Settings, context: z.RefinementCtx): void {
       'an AAGUID counts only inside a verified attestation, and ENROLLMENT_ATTESTATION=none asks for none: set ENROLLMENT_ATTESTATION=prefer or require',
     );
   }
+  if (env.SMTP_URL && !env.SMTP_FROM) refuse('SMTP_FROM', 'required when SMTP_URL is set (the sender of the warnings, e.g. asistencia@example.edu)');
   const { SESSION_MIN_PERIOD_MS: min, SESSION_DEFAULT_PERIOD_MS: period, SESSION_MAX_PERIOD_MS: max } = env;
   if (min > max) {
     refuse('SESSION_MIN_PERIOD_MS', `must not exceed SESSION_MAX_PERIOD_MS (${max})`);
@@ -420,6 +433,23 @@ function toConfig(env: Settings) {
     receipts: { sealIntervalMs: env.RECEIPTS_SEAL_INTERVAL_MS },
     /** docs/privacy.md: how long client addresses and receipts are kept. */
     retention: { clientAddressMs: env.RETENTION_CLIENT_ADDRESS_DAYS * DAY_MS, receiptsMs: env.RETENTION_RECEIPTS_DAYS * DAY_MS },
+    /**
+     * Warnings by e-mail (docs/operations.md): off when SMTP_URL is unset. Each instance checks every
+     * `checkIntervalMs`; student warnings run at most every `warningsEveryMs`, the teachers' digest once a
+     * week after `digestDay` (ISO, 1 = Monday) at `digestHour` in TIME_ZONE; at most `maxPerRun` messages a run.
+     */
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      smtpPassword: env.SMTP_PASSWORD,
+      from: env.SMTP_FROM ?? '',
+      sendTimeoutMs: env.MAIL_SEND_TIMEOUT_SECONDS * SECOND_MS,
+      maxPerRun: env.MAIL_MAX_PER_RUN,
+      checkIntervalMs: env.MAIL_CHECK_INTERVAL_MINUTES * MINUTE_MS,
+      warningsEveryMs: env.MAIL_WARNINGS_EVERY_MINUTES * MINUTE_MS,
+      courseActiveMs: env.MAIL_COURSE_ACTIVE_DAYS * DAY_MS,
+      digestDay: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].indexOf(env.MAIL_DIGEST_DAY) + 1,
+      digestHour: env.MAIL_DIGEST_HOUR,
+    },
     /** A course's minimum attendance, in percent (0–100), unless its teacher sets another. */
     attendance: {
       minRatePercent: env.ATTENDANCE_MIN_RATE,

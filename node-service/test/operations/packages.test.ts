@@ -28,6 +28,7 @@ const PROOFS = [
   'usr/lib/podman/aardvark-dns',
   'usr/sbin/iptables',
   'usr/sbin/debootstrap',
+  'usr/lib/python3/dist-packages/aiosmtpd/__main__.py',
 ];
 
 const roots: string[] = [];
@@ -107,6 +108,7 @@ describe('the package check', () => {
       'aardvark-dns',
       'iptables',
       'debootstrap',
+      'python3-aiosmtpd',
     ]);
   });
 

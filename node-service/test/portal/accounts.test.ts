@@ -247,6 +247,18 @@ describe('PORTAL_SEED=none: an empty portal and its operator command line', () =
     expect((await loginAnswer(apache, 'sofia.diaz', 'a-brand-new-password')).status).toBe(303);
   });
 
+  it('set-email gives an account the address the warnings by e-mail go to; the portal hands it to node-service', async () => {
+    const bad = await portalCli(apache, ['set-email', 'sofia.diaz', 'not-an-address']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/'not-an-address' is not an e-mail address/);
+    const set = await portalCli(apache, ['set-email', 'sofia.diaz', 'sofia.diaz@example.edu']);
+    expect(set.code, set.stderr).toBe(0);
+    const people = async () => JSON.parse((await internal(`/internal/people.php?ids=${studentId}`)).body).people;
+    expect(await people()).toEqual([expect.objectContaining({ username: 'sofia.diaz', email: 'sofia.diaz@example.edu' })]);
+    expect((await portalCli(apache, ['set-email', 'sofia.diaz', '-'])).code).toBe(0);
+    expect(await people()).toEqual([expect.objectContaining({ username: 'sofia.diaz', email: null })]);
+  });
+
   it.runIf(isRoot)('refuses to run as another user than the store\'s owner (files it made would lock the portal out)', async () => {
     const answer = await portalCli(apache, ['list-users'], { asSelf: true });
     expect(answer.code).toBe(1);

@@ -105,13 +105,13 @@ describe('GET /internal/roster.php', () => {
     expect((await internal('/internal/students.php?q=luis', {})).status).toBe(401);
   });
 
-  it('names people of any role by id, leaving unknown ids out; 400 for a malformed list', async () => {
+  it('names people of any role by id with their e-mail addresses, leaving unknown ids out; 400 for a malformed list', async () => {
     const answer = await internal('/internal/people.php?ids=5,2,999,2');
     expect(answer.status).toBe(200);
     expect(json(answer.body)).toEqual({
       people: [
-        { id: '2', name: 'Luis Pérez', username: 'luis.estudiante', role: 'student' },
-        { id: '5', name: 'Carmen Ruiz', username: 'carmen.admin', role: 'admin' },
+        { id: '2', name: 'Luis Pérez', username: 'luis.estudiante', role: 'student', email: 'luis.estudiante@example.edu' },
+        { id: '5', name: 'Carmen Ruiz', username: 'carmen.admin', role: 'admin', email: 'carmen.admin@example.edu' },
       ],
     });
     const tooMany = Array.from({ length: 101 }, (_, i) => String(i)).join(',');

@@ -134,6 +134,8 @@ describe('erasure', () => {
   });
 
   it('deletes devices and receipts, keeps the session’s counts under an anonymous id, and keeps the chain verifiable (checked once: red without the registration anonymising)', async () => {
+    // A warning by e-mail was sent to her: its record names her.
+    await service.db.query(`INSERT INTO notifications.sent_mail (kind, recipient_id, course_id, period) VALUES ('student_at_risk', '3', 'MAT101', '2026-H2')`);
     const before = await sessionCounts();
     const answer = await apiAs(service.baseUrl, users.admin).post('/api/admin/students/3/erasure', { reason: 'Solicitud del estudiante (Ley 21.719)' });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
@@ -147,10 +149,11 @@ describe('erasure', () => {
               (SELECT count(*)::int FROM evidence.receipts WHERE student_id = '3' OR credential_id = $1) AS receipts,
               (SELECT count(*)::int FROM attendance.registrations WHERE student_id = '3' OR student_name LIKE '%María%') AS registrations,
               (SELECT count(*)::int FROM attendance.results WHERE student_id = $2) AS anonymous_results,
-              (SELECT count(*)::int FROM privacy.audit WHERE subject_id = '3') AS audit_naming`,
+              (SELECT count(*)::int FROM privacy.audit WHERE subject_id = '3') AS audit_naming,
+              (SELECT count(*)::int FROM notifications.sent_mail WHERE recipient_id = '3') AS sent_mail`,
       [maria.credentials()[0]!.id, anonymousId],
     );
-    expect(left.rows[0]).toEqual({ devices: 0, history: 0, receipts: 0, registrations: 0, anonymous_results: 1, audit_naming: 0 });
+    expect(left.rows[0]).toEqual({ devices: 0, history: 0, receipts: 0, registrations: 0, anonymous_results: 1, audit_naming: 0, sent_mail: 0 });
 
     const erasure = await service.db.query(`SELECT actor_id, actor_role, reason, subject_id FROM privacy.audit WHERE action = 'erased'`);
     expect(erasure.rows).toEqual([{ actor_id: '5', actor_role: 'admin', reason: 'Solicitud del estudiante (Ley 21.719)', subject_id: anonymousId }]);

@@ -5,8 +5,9 @@ declare(strict_types=1);
 require dirname(__DIR__, 2) . '/src/bootstrap.php';
 
 /**
- * GET /internal/people.php?ids=2,5 → the name, username and role of each known id, in any role (at most 100
- * ids; unknown ones are left out): histories show names instead of roles and numbers (Node service only).
+ * GET /internal/people.php?ids=2,5 → the name, username, role and e-mail address (or null) of each known id, in
+ * any role (at most 100 ids; unknown ones are left out): histories show names instead of roles and numbers, and
+ * warnings by e-mail go to the address (Node service only).
  */
 internal_get(function (): void {
     $given = input_string($_GET, 'ids');

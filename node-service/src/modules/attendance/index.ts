@@ -144,6 +144,8 @@ export function createAttendanceModule(deps: {
   return {
     sessions,
     reports,
+    /** Where students stand against their courses' minimums (the warnings by e-mail read it). */
+    standings,
     confirmations,
     events,
     reader,

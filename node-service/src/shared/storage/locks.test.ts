@@ -13,11 +13,13 @@ describe('advisory-lock keys', () => {
       student: 'hashtext',
       phoneKey: 'hashtext',
       retention: 'hashtext',
+      mail: 'hashtext',
       seal: 'hashtext',
     });
-    expect([locks.migrations.key(), locks.retention.key(), locks.seal.key()]).toEqual([
+    expect([locks.migrations.key(), locks.retention.key(), locks.mail.key(), locks.seal.key()]).toEqual([
       'asistencia.migrations',
       'asistencia.privacy:retention',
+      'asistencia.notifications:mail',
       'asistencia.evidence:seal',
     ]);
     expect([locks.courseMinimum.key('X'), locks.student.key('X'), locks.phoneKey.key('X')]).toEqual([

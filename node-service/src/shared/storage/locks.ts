@@ -49,6 +49,8 @@ export const locks = {
   phoneKey: advisoryLock<[phoneKeyId: string]>('asistencia.phone-key:', 'hashtext'),
   /** One retention run at a time across instances (privacy/infrastructure/retention-repository.ts). */
   retention: advisoryLock<[]>('asistencia.privacy:retention', 'hashtext'),
+  /** One run of the warnings by e-mail at a time across instances (notifications/infrastructure/mail-ledger.ts). */
+  mail: advisoryLock<[]>('asistencia.notifications:mail', 'hashtext'),
   /** One sealer, or receipt pruning, at a time (evidence/infrastructure/sealer.ts, receipt-retention.ts). */
   seal: advisoryLock<[]>('asistencia.evidence:seal', 'hashtext'),
 } as const;

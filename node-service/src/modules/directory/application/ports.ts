@@ -1,4 +1,4 @@
-import type { Course, Person, Roster, RosterStudent } from '../domain/course.js';
+import type { Contact, Course, Person, Roster, RosterStudent } from '../domain/course.js';
 
 /** Where courses and rosters come from: the PHP portal in a real deployment, the demo seed in development. */
 export interface CourseDirectory {
@@ -15,4 +15,6 @@ export interface CourseDirectory {
   searchStudents(query: string, limit: number): Promise<RosterStudent[]>;
   /** The known people among `ids` (any role), for naming them in histories; unknown ids are left out. */
   people(ids: readonly string[]): Promise<Person[]>;
+  /** The e-mail addresses of the known people among `ids` (warnings by e-mail); unknown ids are left out. */
+  contacts(ids: readonly string[]): Promise<Contact[]>;
 }

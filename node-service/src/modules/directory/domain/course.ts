@@ -25,6 +25,13 @@ export interface Person {
   role: 'student' | 'teacher' | 'admin';
 }
 
+/** Where a person's e-mail goes (the portal's address; null when it has none), for warnings by e-mail. */
+export interface Contact {
+  id: string;
+  name: string;
+  email: string | null;
+}
+
 /** Lower case without accents: "Pérez", "PEREZ" and "perez" compare equal, as the portal's search does. */
 export function foldText(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();

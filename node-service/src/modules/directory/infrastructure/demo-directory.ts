@@ -27,6 +27,9 @@ export function createDemoDirectory(): CourseDirectory {
     async people(ids) {
       return DEMO_USERS.filter((u) => ids.includes(u.id)).map(({ id, name, username, role }) => ({ id, name, username, role }));
     },
+    async contacts(ids) {
+      return DEMO_USERS.filter((u) => ids.includes(u.id)).map(({ id, name, email }) => ({ id, name, email }));
+    },
     async roster(courseId) {
       const found = DEMO_COURSES.find((c) => c.id === courseId);
       if (!found) throw directoryErrors.DIRECTORY_COURSE_NOT_FOUND({ courseId });

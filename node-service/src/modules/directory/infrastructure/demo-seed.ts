@@ -7,15 +7,16 @@ export interface DemoUser {
   username: string;
   name: string;
   role: 'teacher' | 'student' | 'admin';
+  email: string;
 }
 
 export const DEMO_USERS: readonly DemoUser[] = [
-  { id: '1', username: 'ana.docente', name: 'Ana Martínez', role: 'teacher' },
-  { id: '6', username: 'pedro.docente', name: 'Pedro Sánchez', role: 'teacher' },
-  { id: '2', username: 'luis.estudiante', name: 'Luis Pérez', role: 'student' },
-  { id: '3', username: 'maria.estudiante', name: 'María Gómez', role: 'student' },
-  { id: '4', username: 'jose.estudiante', name: 'José Núñez', role: 'student' },
-  { id: '5', username: 'carmen.admin', name: 'Carmen Ruiz', role: 'admin' },
+  { id: '1', username: 'ana.docente', name: 'Ana Martínez', role: 'teacher', email: 'ana.docente@example.edu' },
+  { id: '6', username: 'pedro.docente', name: 'Pedro Sánchez', role: 'teacher', email: 'pedro.docente@example.edu' },
+  { id: '2', username: 'luis.estudiante', name: 'Luis Pérez', role: 'student', email: 'luis.estudiante@example.edu' },
+  { id: '3', username: 'maria.estudiante', name: 'María Gómez', role: 'student', email: 'maria.estudiante@example.edu' },
+  { id: '4', username: 'jose.estudiante', name: 'José Núñez', role: 'student', email: 'jose.estudiante@example.edu' },
+  { id: '5', username: 'carmen.admin', name: 'Carmen Ruiz', role: 'admin', email: 'carmen.admin@example.edu' },
 ];
 
 export const DEMO_COURSES: readonly { id: string; name: string; teacherId: string; studentIds: string[] }[] = [

@@ -6,6 +6,12 @@ const courseSchema = z.object({ id: z.string().min(1), name: z.string(), teacher
 const coursesSchema = z.object({ courses: z.array(courseSchema) });
 const studentSchema = z.object({ id: z.coerce.string(), name: z.string(), username: z.string().min(1) });
 const personSchema = studentSchema.extend({ role: z.enum(['student', 'teacher', 'admin']) });
+/** An older portal sends no `email`; an address that is not one is taken as none. */
+const contactSchema = z.object({
+  id: z.coerce.string(),
+  name: z.string(),
+  email: z.email().max(254).nullish().catch(null).transform((email) => email ?? null),
+});
 const rosterSchema = z.object({
   course: courseSchema,
   students: z.array(studentSchema),
@@ -67,5 +73,7 @@ export function createPortalDirectory(options: { baseUrl: string; credential: st
       (await get(`/internal/students.php?${query('q', text)}&${query('limit', String(limit))}`, z.object({ students: z.array(studentSchema) }))).students,
     people: async (ids) =>
       ids.length === 0 ? [] : (await get(`/internal/people.php?${query('ids', ids.join(','))}`, z.object({ people: z.array(personSchema) }))).people,
+    contacts: async (ids) =>
+      ids.length === 0 ? [] : (await get(`/internal/people.php?${query('ids', ids.join(','))}`, z.object({ people: z.array(contactSchema) }))).people,
   };
 }

@@ -65,6 +65,8 @@ const DELETE_DEVICES = `DELETE FROM enrollment.devices WHERE student_id = $1`;
 const DELETE_SCAN_ATTEMPTS = `DELETE FROM attendance.scan_attempts WHERE student_id = $1`;
 // Their reasons and documents are theirs alone; an approval stays as the correction it made ("excused").
 const DELETE_JUSTIFICATIONS = `DELETE FROM attendance.justifications WHERE student_id = $1`;
+/** The warnings by e-mail sent to the student (notifications.sent_mail): who was warned, when, in which course. */
+const DELETE_SENT_MAIL = `DELETE FROM notifications.sent_mail WHERE recipient_id = $1`;
 const ANONYMISE_READS = `UPDATE privacy.audit SET subject_id = $2 WHERE subject_id = $1`;
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
@@ -138,6 +140,7 @@ export function createStudentDataRepository(deps: {
         await tx.query(DELETE_HISTORY, [studentId]);
         await tx.query(DELETE_DEVICES, [studentId]);
         await tx.query(DELETE_SCAN_ATTEMPTS, [studentId]);
+        await tx.query(DELETE_SENT_MAIL, [studentId]);
         await tx.query(ANONYMISE_READS, [studentId, anonymousId]);
         await tx.query(AUDIT, ['erased', anonymousId, actor.id, actor.role, reason]);
         return true;
