@@ -181,6 +181,9 @@ describe('settings that must agree with one another', () => {
       'Invalid configuration: SESSION_IMPORT_MAX_BYTES: must not exceed half of BODY_LIMIT_BYTES (65536): the JSON body carries the CSV escaped (got "40000")',
     );
     expect(loadConfig({ SESSION_IMPORT_MAX_BYTES: '40000', BODY_LIMIT_BYTES: '80000' }).sessions.importMaxBytes).toBe(40000);
+    // Unset, it follows a smaller body limit instead of refusing a start the operator never asked it to.
+    expect(loadConfig({ BODY_LIMIT_BYTES: '8192' }).sessions.importMaxBytes).toBe(4096);
+    expect(loadConfig({}).sessions.importMaxBytes).toBe(32 * 1024);
   });
 
   test('the minimum rotation period does not exceed the maximum', () => {

@@ -146,7 +146,8 @@ const settings = z.object({
   SESSION_LIST_PAGE_SIZE: int(1, 1000).default(20),
   SESSION_SERIES_MAX_OCCURRENCES: int(1, 500).default(40),
   SESSION_IMPORT_MAX_ROWS: int(1, 1000).default(200),
-  SESSION_IMPORT_MAX_BYTES: int(100, 1024 * 1024).default(32 * 1024),
+  // Unset: 32 KiB, or half of BODY_LIMIT_BYTES when that is smaller (see importMaxBytes below).
+  SESSION_IMPORT_MAX_BYTES: int(100, 1024 * 1024).optional(),
   PROJECTION_MAX_PER_CONNECTION: int(1, 100).default(4),
   LIVE_COUNT_INTERVAL_MS: int(10, 1000).default(200),
   SCAN_CHALLENGE_TTL_SECONDS: int(2, 600).default(20),
@@ -262,7 +263,7 @@ function crossChecks(env: Settings, context: z.RefinementCtx): void {
     refuse('SESSION_DEFAULT_PERIOD_MS', `must lie between SESSION_MIN_PERIOD_MS (${min}) and SESSION_MAX_PERIOD_MS (${max})`);
   }
   // A timetable travels in a JSON body, its line ends and quotes escaped: up to twice its own size.
-  if (env.SESSION_IMPORT_MAX_BYTES * 2 > env.BODY_LIMIT_BYTES) {
+  if (env.SESSION_IMPORT_MAX_BYTES !== undefined && env.SESSION_IMPORT_MAX_BYTES * 2 > env.BODY_LIMIT_BYTES) {
     refuse('SESSION_IMPORT_MAX_BYTES', `must not exceed half of BODY_LIMIT_BYTES (${env.BODY_LIMIT_BYTES}): the JSON body carries the CSV escaped`);
   }
 }
@@ -390,7 +391,7 @@ function toConfig(env: Settings) {
       /** The most classes one imported timetable (CSV) may hold. */
       importMaxRows: env.SESSION_IMPORT_MAX_ROWS,
       /** The most bytes one imported timetable may hold (within BODY_LIMIT_BYTES). */
-      importMaxBytes: env.SESSION_IMPORT_MAX_BYTES,
+      importMaxBytes: env.SESSION_IMPORT_MAX_BYTES ?? Math.min(32 * 1024, Math.floor(env.BODY_LIMIT_BYTES / 2)),
       maxProjectionsPerConnection: env.PROJECTION_MAX_PER_CONNECTION,
       /** While projecting, how often an instance checks that Valkey kept its data (else codes are re-minted). */
       lossCheckMs: env.PROJECTION_LOSS_CHECK_MS,

@@ -81,7 +81,7 @@ describe('the printable report', () => {
     const day = new Intl.DateTimeFormat('es', { timeZone: 'America/Santiago', day: 'numeric' }).format(second);
     expect(await rows.nth(1).textContent()).toContain('Justificado');
     expect(await rows.nth(1).locator('td').first().textContent()).toContain(day);
-    await page.getByText('Bajo el mínimo del curso.').waitFor();
+    await page.getByText('Ya no alcanza el mínimo del curso, aunque asista a todas las clases que quedan.').waitFor();
     expect((await page.evaluate('document.documentElement.scrollWidth')) as number).toBeLessThanOrEqual(390);
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'student-report-es');
@@ -100,7 +100,7 @@ describe('the printable report', () => {
     await page.getByRole('link', { name: 'María Gómez' }).click();
     await page.waitForURL((url) => url.pathname === '/asistencia/report/');
     await page.getByRole('heading', { level: 1, name: 'Attendance report' }).waitFor();
-    await page.getByText('Below the course minimum.').waitFor();
+    await page.getByText('Can no longer reach the course minimum, even attending every class left.').waitFor();
     expect(await page.getByRole('table', { name: 'Sessions' }).locator('tbody tr').nth(1).textContent()).toContain('Excused');
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'teacher-report-en');
