@@ -50,13 +50,9 @@ export async function portalCommand(stack: Stack, password: string, ...args: str
   return stack.exec('asistencia-php', ['sh', '-c', `printf '%s\\n' '${password}' | php /srv/asistencia/php-legacy/bin/portal.php ${quoted}`]);
 }
 
-/**
- * psql inside the PostgreSQL container: one value per row. Over TCP, as the health check: on a new
- * volume the entrypoint's temporary server (the one that runs init.sh) listens on the socket only and
- * then shuts down, so an answer over the socket could come from a server about to stop.
- */
+/** psql inside the PostgreSQL container, over its socket (no password there): one value per row. */
 export async function sql(stack: Stack, query: string): Promise<string[]> {
-  const out = await stack.exec('asistencia-postgres', ['psql', '-X', '-At', '-h', '127.0.0.1', '-U', 'asistencia', '-d', 'asistencia', '-c', query]);
+  const out = await stack.exec('asistencia-postgres', ['psql', '-X', '-At', '-U', 'asistencia', '-d', 'asistencia', '-c', query]);
   return out.split('\n').filter(Boolean);
 }
 

@@ -155,9 +155,16 @@ describe('podman compose, production: a class, a crash and a backup', () => {
   });
 });
 
+/**
+ * Until the final server answers `query`. On a new volume the entrypoint's temporary server (the one that
+ * runs init.sh) answers on the socket and then shuts down: it listens on no TCP port, so the server is the
+ * final one once pg_isready reaches it over TCP, as the health check does (pg_isready needs no password).
+ */
 async function waitForSql(stack: Stack, query: string): Promise<void> {
+  const ready = ['pg_isready', '--host=127.0.0.1', '--username=asistencia', '--dbname=asistencia'];
   for (let i = 0; i < 120; i += 1) {
-    if (await sql(stack, query).then(() => true, () => false)) return;
+    const up = await stack.exec('asistencia-postgres', ready).then(() => true, () => false);
+    if (up && (await sql(stack, query).then(() => true, () => false))) return;
     await sleep(1000);
   }
   throw new Error(`PostgreSQL did not answer ${query}`);
