@@ -22,6 +22,16 @@ const correctedSchema = z.object({
   overrideReason: z.string().nullable(),
 });
 const formatQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }).strict();
+/** One session of a student's, as "my attendance" and the printable report list them. */
+const studentSessionSchema = z.object({
+  sessionId: z.string(),
+  plannedStart: z.string(),
+  room: z.string(),
+  status: statusEnum,
+  roundsConfirmed: z.number(),
+  roundsRun: z.number(),
+  final: z.boolean(),
+});
 
 export async function sendTable(reply: FastifyReply, table: Table, format: 'csv' | 'xlsx', locale: 'es' | 'en', name: string) {
   // An ASCII fallback for old clients, and the real name (accents and all) in RFC 6266's filename*.
@@ -146,17 +156,7 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
               rate: z.number().nullable(),
               minimum: z.object({ percent: z.number(), source: z.enum(['course', 'default']) }),
               standing: standingSchema,
-              sessions: z.array(
-                z.object({
-                  sessionId: z.string(),
-                  plannedStart: z.string(),
-                  room: z.string(),
-                  status: statusEnum,
-                  roundsConfirmed: z.number(),
-                  roundsRun: z.number(),
-                  final: z.boolean(),
-                }),
-              ),
+              sessions: z.array(studentSessionSchema),
               generatedAt: z.string(),
             }),
           },
@@ -204,14 +204,7 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
                   /** Where I stand against it (docs/api.md, "Thresholds"): a class still running is pending. */
                   standing: standingSchema,
                   sessions: z.array(
-                    z.object({
-                      sessionId: z.string(),
-                      plannedStart: z.string(),
-                      room: z.string(),
-                      status: statusEnum,
-                      roundsConfirmed: z.number(),
-                      roundsRun: z.number(),
-                      final: z.boolean(),
+                    studentSessionSchema.extend({
                       /** My last spot-check mark in the session: called, answered, no_answer (null: never called). */
                       spotCheck: z.enum(['called', 'answered', 'no_answer']).nullable(),
                     }),
