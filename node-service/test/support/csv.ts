@@ -28,29 +28,35 @@ export function parseCsv(text: string, separator = ';'): string[][] {
 }
 
 /**
- * Opens an XLSX in LibreOffice Calc (Debian's libreoffice-calc-nogui) and saves it as CSV (`;`, UTF-8),
- * as a teacher's spreadsheet program would show each cell: dates through their number format.
+ * Runs Debian's LibreOffice headless on `input` (written as `name` in a fresh directory with its own
+ * profile) with the filter arguments given, and answers the bytes of the file it wrote, `output`.
  */
-export async function libreOfficeCsv(xlsx: Buffer): Promise<string[][]> {
+async function libreOffice(input: Buffer, name: string, args: readonly string[], output: string): Promise<Buffer> {
   const { execFile } = await import('node:child_process');
   const { mkdtemp, readFile, rm, writeFile } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const dir = await mkdtemp(join(tmpdir(), 'asistencia-soffice-'));
   try {
-    await writeFile(join(dir, 'export.xlsx'), xlsx);
+    await writeFile(join(dir, name), input);
     await new Promise<void>((resolve, reject) => {
-      execFile(
-        'soffice',
-        [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):59,34,76', '--outdir', dir, join(dir, 'export.xlsx')],
-        { timeout: 120_000 },
-        (error) => (error ? reject(error) : resolve()),
+      execFile('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless', ...args, '--outdir', dir, join(dir, name)], { timeout: 120_000 }, (error) =>
+        error ? reject(error) : resolve(),
       );
     });
-    return parseCsv(`${(await readFile(join(dir, 'export.csv'), 'utf8')).replace(/\r?\n?$/, '')}\n`);
+    return await readFile(join(dir, output));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Opens an XLSX in LibreOffice Calc (Debian's libreoffice-calc-nogui) and saves it as CSV (`;`, UTF-8),
+ * as a teacher's spreadsheet program would show each cell: dates through their number format.
+ */
+export async function libreOfficeCsv(xlsx: Buffer): Promise<string[][]> {
+  const csv = await libreOffice(xlsx, 'export.xlsx', ['--convert-to', 'csv:Text - txt - csv (StarCalc):59,34,76'], 'export.csv');
+  return parseCsv(`${csv.toString('utf8').replace(/\r?\n?$/, '')}\n`);
 }
 
 /** LibreOffice's language ids for the CSV import filter: how it reads numbers and dates. */
@@ -62,31 +68,14 @@ const LOCALE_IDS = { 'es-CL': 13322, 'en-GB': 2057 } as const;
  * number only if the locale read it as one.
  */
 export async function libreOfficeOpensCsv(csv: Buffer, locale: keyof typeof LOCALE_IDS): Promise<unknown[][]> {
-  const { execFile } = await import('node:child_process');
-  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const { default: ExcelJS } = await import('exceljs');
-  const dir = await mkdtemp(join(tmpdir(), 'asistencia-soffice-'));
-  try {
-    await writeFile(join(dir, 'export.csv'), csv);
-    const separator = locale === 'es-CL' ? 59 : 44;
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        'soffice',
-        [`-env:UserInstallation=file://${dir}/profile`, '--headless', `--infilter=CSV:${separator},34,76,1,,${LOCALE_IDS[locale]}`, '--convert-to', 'xlsx', '--outdir', dir, join(dir, 'export.csv')],
-        { timeout: 120_000 },
-        (error) => (error ? reject(error) : resolve()),
-      );
-    });
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.readFile(join(dir, 'export.xlsx'));
-    const rows: unknown[][] = [];
-    workbook.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
-    return rows;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const separator = locale === 'es-CL' ? 59 : 44;
+  const xlsx = await libreOffice(csv, 'export.csv', [`--infilter=CSV:${separator},34,76,1,,${LOCALE_IDS[locale]}`, '--convert-to', 'xlsx'], 'export.xlsx');
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(xlsx as unknown as ArrayBuffer);
+  const rows: unknown[][] = [];
+  workbook.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+  return rows;
 }
 
 /**
@@ -95,25 +84,7 @@ export async function libreOfficeOpensCsv(csv: Buffer, locale: keyof typeof LOCA
  * `/Type /Page`, are counted) and the PDF itself.
  */
 export async function libreOfficePrintedPages(xlsx: Buffer): Promise<{ pages: number; pdf: Buffer }> {
-  const { execFile } = await import('node:child_process');
-  const { mkdtemp, readFile, rm, writeFile } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = await mkdtemp(join(tmpdir(), 'asistencia-soffice-'));
-  try {
-    await writeFile(join(dir, 'export.xlsx'), xlsx);
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        'soffice',
-        [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'pdf:calc_pdf_Export', '--outdir', dir, join(dir, 'export.xlsx')],
-        { timeout: 120_000 },
-        (error) => (error ? reject(error) : resolve()),
-      );
-    });
-    const pdf = await readFile(join(dir, 'export.pdf'));
-    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
-    return { pages, pdf };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const pdf = await libreOffice(xlsx, 'export.xlsx', ['--convert-to', 'pdf:calc_pdf_Export'], 'export.pdf');
+  const pages = pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
+  return { pages, pdf };
 }
