@@ -25,6 +25,18 @@ CREATE TABLE course_students (
 
 CREATE INDEX course_students_by_student ON course_students (student_id);
 
+-- Who teaches a course besides its teacher: a co-teacher has every right of the teacher, an assistant (TA,
+-- "ayudante") runs classes but does not change the course or decide for its students (node-service decides
+-- what each role may do; docs/architecture.md, "Course staff").
+CREATE TABLE course_staff (
+    course_id TEXT NOT NULL REFERENCES courses (id),
+    person_id TEXT NOT NULL REFERENCES users (id),
+    role      TEXT NOT NULL CHECK (role IN ('co_teacher', 'assistant')),
+    PRIMARY KEY (course_id, person_id)
+);
+
+CREATE INDEX course_staff_by_person ON course_staff (person_id);
+
 -- Failed logins counted per key (src/throttle.php): scope 'user_address' (username and address set),
 -- 'user' (address ''), 'address' (username ''); a window starts at its first failure.
 CREATE TABLE login_throttle (

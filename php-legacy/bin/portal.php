@@ -40,6 +40,9 @@ Usage: php php-legacy/bin/portal.php <command> [arguments]
   add-course <course-id> "<Course name>" <teacher-username>
   enrol <course-id> <student-username>...
         Put students on a course's roster ("enroll" works too); students already on it are kept.
+  add-staff <course-id> <teacher-username> <co_teacher|assistant|->
+        Put a teacher account on a course's staff as co-teacher or assistant (TA), change their role,
+        or take them off ("-").
   list-users
   list-courses
   help
@@ -78,6 +81,7 @@ function cli_main(array $argv): int
             'set-email' => 'cli_set_email',
             'add-course' => 'cli_add_course',
             'enrol', 'enroll' => 'cli_enrol',
+            'add-staff' => 'cli_add_staff',
             'list-users' => 'cli_list_users',
             'list-courses' => 'cli_list_courses',
             default => throw new CliUsageError("unknown command '$command'"),
@@ -236,6 +240,41 @@ function cli_enrol(array $args): void
     foreach ($added as $username => $isNew) {
         fwrite(STDOUT, ($isNew ? 'Enrolled' : 'Already enrolled') . " '$username' in $courseId.\n");
     }
+}
+
+/**
+ * A co-teacher or an assistant on a course (or off it, with "-"). Staff need a teacher account: the portal
+ * JWT's role opens the teacher pages, and the course role says what they may do there.
+ *
+ * @param list<string> $args
+ */
+function cli_add_staff(array $args): void
+{
+    cli_expect_arguments($args, 3, 'add-staff <course-id> <teacher-username> <co_teacher|assistant|->');
+    [$courseId, $username, $role] = $args;
+    if (!in_array($role, ['co_teacher', 'assistant', '-'], true)) {
+        throw new CliRefusal("unknown staff role '$role': co_teacher, assistant, or - to take the person off the staff");
+    }
+    $course = find_course($courseId);
+    if ($course === null) {
+        throw new CliRefusal("there is no course '$courseId' (list-courses shows them; add-course creates one)");
+    }
+    $person = cli_existing_user(cli_username($username));
+    if ($person['role'] !== 'teacher') {
+        throw new CliRefusal("'{$person['username']}' is a {$person['role']}, not a teacher: course staff need a teacher account");
+    }
+    if ((string) $person['id'] === $course['teacherId']) {
+        throw new CliRefusal("'{$person['username']}' is the teacher of $courseId already");
+    }
+    if ($role === '-') {
+        db()->prepare('DELETE FROM course_staff WHERE course_id = ? AND person_id = ?')->execute([$courseId, $person['id']]);
+        fwrite(STDOUT, "'{$person['username']}' is not on the staff of $courseId.\n");
+        return;
+    }
+    db()->prepare('INSERT INTO course_staff (course_id, person_id, role) VALUES (?, ?, ?)
+                   ON CONFLICT (course_id, person_id) DO UPDATE SET role = excluded.role')
+        ->execute([$courseId, $person['id'], $role]);
+    fwrite(STDOUT, "'{$person['username']}' is $role of $courseId.\n");
 }
 
 /** @param list<string> $args */

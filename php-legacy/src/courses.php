@@ -16,6 +16,39 @@ function courses_taught_by(string $teacherId): array
     );
 }
 
+/**
+ * The courses a person teaches or is on the staff of (co-teacher, assistant), with their staff.
+ *
+ * @return list<array{id: string, name: string, teacherId: string, teacherName: string, staff: list<array{id: string, name: string, role: string}>}>
+ */
+function courses_staffed_by(string $personId): array
+{
+    $courses = course_rows(
+        'SELECT ' . COURSE_COLUMNS . ' FROM courses c JOIN users t ON t.id = c.teacher_id
+         WHERE c.teacher_id = ? OR c.id IN (SELECT course_id FROM course_staff WHERE person_id = ?) ORDER BY c.id',
+        [$personId, $personId],
+    );
+    return array_map(fn (array $c): array => $c + ['staff' => course_staff($c['id'])], $courses);
+}
+
+/**
+ * A course's staff besides its teacher: role 'co_teacher' or 'assistant'.
+ *
+ * @return list<array{id: string, name: string, role: string}>
+ */
+function course_staff(string $courseId): array
+{
+    $query = db()->prepare(
+        'SELECT u.id AS id, u.name AS name, s.role AS role FROM course_staff s
+         JOIN users u ON u.id = s.person_id WHERE s.course_id = ? ORDER BY s.role DESC, u.name, u.id'
+    );
+    $query->execute([$courseId]);
+    return array_map(
+        fn (array $r): array => ['id' => (string) $r['id'], 'name' => $r['name'], 'role' => $r['role']],
+        $query->fetchAll(),
+    );
+}
+
 /** @return list<array{id: string, name: string, teacherId: string, teacherName: string}> */
 function courses_attended_by(string $studentId): array
 {
@@ -36,7 +69,7 @@ function all_courses(): array
 function courses_for_user(array $user): array
 {
     return match ($user['role']) {
-        'teacher' => courses_taught_by($user['id']),
+        'teacher' => courses_staffed_by($user['id']),
         'student' => courses_attended_by($user['id']),
         'admin' => all_courses(),
         default => [],

@@ -9,7 +9,7 @@ declare(strict_types=1);
  * requests (and the command line) wait for one another.
  */
 
-const PORTAL_SCHEMA_VERSION = 3;
+const PORTAL_SCHEMA_VERSION = 4;
 
 /**
  * From one schema version to the next, for stores created by an older portal (schema.sql is the latest).
@@ -28,6 +28,14 @@ const PORTAL_SCHEMA_UPGRADES = [
         );",
     // 3: each user may have an e-mail address (the attendance service's warnings); existing rows keep theirs null.
     3 => 'ALTER TABLE users ADD COLUMN email TEXT;',
+    // 4: a course's staff besides its teacher (co-teachers and assistants); existing courses start with none.
+    4 => "CREATE TABLE course_staff (
+            course_id TEXT NOT NULL REFERENCES courses (id),
+            person_id TEXT NOT NULL REFERENCES users (id),
+            role      TEXT NOT NULL CHECK (role IN ('co_teacher', 'assistant')),
+            PRIMARY KEY (course_id, person_id)
+        );
+        CREATE INDEX course_staff_by_person ON course_staff (person_id);",
 ];
 
 function db(): PDO
@@ -136,10 +144,14 @@ function seed_store(PDO $pdo, array $seed): void
     }
     $course = $pdo->prepare('INSERT INTO courses (id, name, teacher_id) VALUES (?, ?, ?)');
     $member = $pdo->prepare('INSERT INTO course_students (course_id, student_id) VALUES (?, ?)');
+    $staff = $pdo->prepare('INSERT INTO course_staff (course_id, person_id, role) VALUES (?, ?, ?)');
     foreach ($seed['courses'] as $c) {
         $course->execute([$c['id'], $c['name'], $c['teacherId']]);
         foreach ($c['studentIds'] as $studentId) {
             $member->execute([$c['id'], $studentId]);
+        }
+        foreach ($c['staff'] ?? [] as $s) {
+            $staff->execute([$c['id'], $s['id'], $s['role']]);
         }
     }
 }
