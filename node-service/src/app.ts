@@ -265,7 +265,8 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   });
   const projection = createQrProjectionModule({
     store,
-    sessions: { authorize: (actor, id) => attendance.sessions.get(actor, id), ...attendance.reader },
+    // Projecting a class is its own course right (an assistant's too).
+    sessions: { authorize: (actor, id) => attendance.sessions.authorize(actor, id, 'project'), ...attendance.reader },
     events: attendance.events,
     publicOrigin: config.publicUrl.origin,
     maxPerConnection: config.sessions.maxProjectionsPerConnection,
@@ -279,7 +280,8 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     webauthn: config.webauthn,
     guards: auth.guards,
     limits,
-    authorizeSession: (actor, id) => attendance.sessions.get(actor, id),
+    // Receipts carry students' evidence: exporting them is the course's 'export_data' right.
+    authorizeSession: (actor, id) => attendance.sessions.authorize(actor, id, 'export_data'),
     sealIntervalMs: config.receipts.sealIntervalMs,
     report,
   });

@@ -4,7 +4,7 @@ import type { KeyValueStore } from '../../shared/storage/key-value.js';
 import type { Grouping } from '../../shared/storage/grouped-calls.js';
 import type { RateLimits } from '../../shared/http/rate-limits.js';
 import type { AuthGuards } from '../auth/index.js';
-import type { CourseDirectory } from '../directory/index.js';
+import { createCourseAccess, type CourseDirectory } from '../directory/index.js';
 import type { DeviceAlerts, LiveCodeInvalidator } from './application/ports.js';
 import { createSessionService, type SessionSettings } from './application/sessions.js';
 import { createConfirmationService } from './application/confirmations.js';
@@ -80,12 +80,15 @@ export function createAttendanceModule(deps: {
   report: (error: unknown, context: string) => void;
 }) {
   const repository = createSessionRepository(deps.db);
+  // The one gate to a course: every check below asks it (directory/domain/course-rights.ts).
+  const access = createCourseAccess(deps.directory);
   const events = createSessionEvents(deps.store);
-  const walkIns = createWalkInService({ walkIns: createWalkInRepository(deps.db), sessions: repository, directory: deps.directory, events });
+  const walkIns = createWalkInService({ walkIns: createWalkInRepository(deps.db), sessions: repository, directory: deps.directory, access, events });
   const holidayRepository = createHolidayRepository(deps.db);
   const sessions = createSessionService({
     sessions: repository,
     directory: deps.directory,
+    access,
     events,
     liveCodes: deps.liveCodes,
     settings: { ...deps.settings, timeZone: deps.timeZone },
@@ -105,18 +108,19 @@ export function createAttendanceModule(deps: {
     minimums: createCourseMinimumRepository(deps.db),
     reports: reportRepository,
     directory: deps.directory,
+    access,
     walkIns,
     defaultMinimumPercent: deps.defaultMinimumPercent,
     rule: deps.standingRule,
     timeZone: deps.timeZone,
   });
-  const reports = createReportService({ reports: reportRepository, sessions: repository, directory: deps.directory, timeZone: deps.timeZone, walkIns, standings });
-  const sessionApi = sessionRoutes({ service: sessions, directory: deps.directory, guards: deps.guards, limits: deps.limits, list: deps.settings });
+  const reports = createReportService({ reports: reportRepository, sessions: repository, directory: deps.directory, access, timeZone: deps.timeZone, walkIns, standings });
+  const sessionApi = sessionRoutes({ service: sessions, access, guards: deps.guards, limits: deps.limits, list: deps.settings });
   const reportApi = reportRoutes({ reports, walkIns, guards: deps.guards, limits: deps.limits });
   const standingApi = standingRoutes({ standings, guards: deps.guards, limits: deps.limits });
   const justifications = createJustificationService({
     justifications: createJustificationRepository(deps.db),
-    directory: deps.directory,
+    access,
     limits: deps.justificationLimits,
     now: () => new Date(),
   });
@@ -130,6 +134,7 @@ export function createAttendanceModule(deps: {
   const calendar = createCalendarService({
     feeds: createCalendarRepository(deps.db),
     directory: deps.directory,
+    access,
     newToken: () => randomBytes(32).toString('base64url'),
     maxSessions: deps.calendarFeedMaxSessions,
   });

@@ -3,6 +3,8 @@ import { createDemoDirectory } from './infrastructure/demo-directory.js';
 import { createPortalDirectory } from './infrastructure/portal-directory.js';
 
 export type { CourseDirectory } from './application/ports.js';
+export { createCourseAccess, type CourseAccess, type CourseStanding } from './application/course-access.js';
+export { COURSE_RIGHTS, type CourseRight } from './domain/course-rights.js';
 export { DEMO_USERS, type DemoUser } from './infrastructure/demo-seed.js';
 
 /** The portal when it is configured, the demo seed otherwise. */

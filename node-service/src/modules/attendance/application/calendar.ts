@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Identity } from '../../auth/index.js';
-import type { CourseDirectory } from '../../directory/index.js';
+import type { CourseAccess, CourseDirectory } from '../../directory/index.js';
 import { calendarErrors, FEED_TOKEN_PATTERN, type CalendarSession } from '../domain/calendar.js';
 
 export interface CalendarRepository {
@@ -22,13 +22,18 @@ const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').dig
  */
 export function createCalendarService(deps: {
   feeds: CalendarRepository;
-  directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'coursesOf'>;
+  directory: Pick<CourseDirectory, 'coursesOf'>;
+  /** A teacher's courses: those they teach or staff, as far as they may see its classes. */
+  access: Pick<CourseAccess, 'mine'>;
   /** A new secret token (32 random bytes, base64url). */
   newToken: () => string;
   /** CALENDAR_FEED_MAX_SESSIONS: the most sessions one feed lists. */
   maxSessions: number;
 }) {
-  const coursesOf = (userId: string, role: string) => (role === 'teacher' ? deps.directory.coursesTaughtBy(userId) : role === 'student' ? deps.directory.coursesOf(userId) : Promise.resolve([]));
+  const coursesOf = async (userId: string, role: string): Promise<Array<{ id: string; name: string }>> => {
+    if (role === 'student') return deps.directory.coursesOf(userId);
+    return (await deps.access.mine({ id: userId, role })).filter((c) => c.rights.includes('see_classes'));
+  };
 
   return {
     /** Whether the user has a feed token, and the courses a feed exists for. */
@@ -54,7 +59,7 @@ export function createCalendarService(deps: {
       if (!FEED_TOKEN_PATTERN.test(token)) throw calendarErrors.CALENDAR_FEED_NOT_FOUND();
       const owner = await deps.feeds.owner(hashOf(token));
       if (!owner) throw calendarErrors.CALENDAR_FEED_NOT_FOUND();
-      // Checked on every fetch: a student dropped from the roster, or a course handed to another teacher, ends the feed.
+      // Checked on every fetch: a student dropped from the roster, a course handed to another teacher, or a person taken off its staff ends the feed.
       const course = (await coursesOf(owner.userId, owner.role)).find((c) => c.id === courseId);
       if (!course) throw calendarErrors.CALENDAR_FEED_NOT_FOUND();
       return { courseId, courseName: course.name, sessions: await deps.feeds.courseSessions(courseId, deps.maxSessions) };

@@ -1,9 +1,8 @@
 import type { LocalizedVar } from '../../../shared/errors.js';
 import type { Identity } from '../../auth/index.js';
-import type { CourseDirectory } from '../../directory/index.js';
+import type { CourseAccess } from '../../directory/index.js';
 import { justificationErrors, reportErrors } from '../domain/errors.js';
 import { attachmentTypeOf, justifyProblem } from '../domain/justification.js';
-import { mayManage } from '../domain/session.js';
 import type { Justification, JustificationRepository } from './ports.js';
 
 /** A size as people read it: "2,5 MB" / "2.5 MB" (KB under one megabyte). */
@@ -21,17 +20,20 @@ function sizeText(bytes: number): LocalizedVar {
  */
 export function createJustificationService(deps: {
   justifications: JustificationRepository;
-  directory: Pick<CourseDirectory, 'coursesTaughtBy'>;
+  /** Who may do what in a course (directory/domain/course-rights.ts): deciding is 'decide_justifications'. */
+  access: Pick<CourseAccess, 'require'>;
   /** JUSTIFICATION_MAX_BYTES and JUSTIFICATION_WINDOW_DAYS (in ms). */
   limits: { maxBytes: number; windowMs: number };
   now: () => Date;
 }) {
   const { justifications } = deps;
+  const mayDecide = (actor: Identity, courseId: string) =>
+    deps.access.require(actor, courseId, 'decide_justifications', () => justificationErrors.JUSTIFICATION_NOT_YOURS());
 
   const decidable = async (actor: Identity, id: string) => {
     const request = await justifications.find(id);
     if (!request) throw justificationErrors.JUSTIFICATION_NOT_FOUND();
-    if (!mayManage(request, actor)) throw justificationErrors.JUSTIFICATION_NOT_YOURS();
+    await mayDecide(actor, request.courseId);
     return request;
   };
 
@@ -72,10 +74,7 @@ export function createJustificationService(deps: {
 
     /** A course's requests for its teacher: waiting ones first, then the history. */
     async ofCourse(actor: Identity, courseId: string): Promise<Justification[]> {
-      if (actor.role !== 'admin') {
-        const courses = await deps.directory.coursesTaughtBy(actor.id);
-        if (!courses.some((c) => c.id === courseId)) throw reportErrors.COURSE_NOT_YOURS({ courseId });
-      }
+      await deps.access.require(actor, courseId, 'decide_justifications', () => reportErrors.COURSE_NOT_YOURS({ courseId }));
       return justifications.ofCourse(courseId);
     },
 
@@ -84,7 +83,7 @@ export function createJustificationService(deps: {
       const request = await justifications.find(id);
       const own = request !== null && actor.role === 'student' && request.studentId === actor.id;
       if (!request || (actor.role === 'student' && !own)) throw justificationErrors.JUSTIFICATION_NOT_FOUND();
-      if (!own && !mayManage(request, actor)) throw justificationErrors.JUSTIFICATION_NOT_YOURS();
+      if (!own) await mayDecide(actor, request.courseId);
       const document = await justifications.attachment(id);
       if (!document) throw justificationErrors.JUSTIFICATION_NO_ATTACHMENT();
       return document;

@@ -53,10 +53,10 @@ export interface SessionChanges {
   roundsPlanned?: number;
 }
 
-/** A page of sessions: optionally one teacher's, one course's, in a time range, after a cursor. */
+/** A page of sessions: of some courses, optionally one course's, in a time range, after a cursor. */
 interface SessionQuery {
-  /** Null: every teacher's (an admin). */
-  teacherId: string | null;
+  /** The courses a person teaches or staffs; null: every course's (an admin). */
+  courseIds: string[] | null;
   courseId?: string;
   /** Planned start at or after `from` and before `until`. */
   from?: Date;

@@ -1,13 +1,12 @@
 import { isErasedId } from '../../../shared/ids.js';
 import type { Locale } from '../../../shared/errors.js';
 import type { Identity } from '../../auth/index.js';
-import type { CourseDirectory } from '../../directory/index.js';
+import type { CourseAccess, CourseDirectory, CourseRight } from '../../directory/index.js';
 import { attendanceErrors, reportErrors } from '../domain/errors.js';
 import { alertLabels, bySurname, spotCheckLabel, statusLabel, type StatusTotals, type Table } from '../domain/report.js';
 import { localDate, localDateTime } from '../../../shared/local-time.js';
 import type { ResultStatus } from '../domain/results.js';
 import { outcomeOf, standing } from '../domain/standing.js';
-import { mayManage } from '../domain/session.js';
 import type { ReportRepository, SessionRepository } from './ports.js';
 import type { StandingService } from './standings.js';
 
@@ -24,7 +23,9 @@ const percent = (rate: number | null) => (rate === null ? null : Math.round(rate
 export function createReportService(deps: {
   reports: ReportRepository;
   sessions: Pick<SessionRepository, 'find'>;
-  directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'coursesOf' | 'roster' | 'student' | 'people'>;
+  directory: Pick<CourseDirectory, 'coursesOf' | 'roster' | 'student' | 'people'>;
+  /** Who may do what in a course (directory/domain/course-rights.ts). */
+  access: Pick<CourseAccess, 'require'>;
   walkIns: { name(sessionIds: string[]): Promise<void> };
   /** Each course's minimum and the student's standing in it (application/standings.ts). */
   standings: Pick<StandingService, 'studentStandings' | 'partialCreditOf'>;
@@ -58,23 +59,23 @@ export function createReportService(deps: {
     ];
   };
 
-  const managedSession = async (actor: Identity, sessionId: string) => {
+  const managedSession = async (actor: Identity, sessionId: string, right: CourseRight) => {
     const session = await deps.sessions.find(sessionId);
     if (!session) throw attendanceErrors.SESSION_NOT_FOUND();
-    if (!mayManage(session, actor)) throw attendanceErrors.SESSION_NOT_YOURS();
+    await deps.access.require(actor, session.courseId, right, () => attendanceErrors.SESSION_NOT_YOURS());
     return session;
   };
 
-  const assertTeaches = async (actor: Identity, courseId: string) => {
-    if (actor.role === 'admin') return;
-    const courses = await deps.directory.coursesTaughtBy(actor.id);
-    if (!courses.some((c) => c.id === courseId)) throw reportErrors.COURSE_NOT_YOURS({ courseId });
-  };
+  const assertMay = (actor: Identity, courseId: string, right: CourseRight) =>
+    deps.access.require(actor, courseId, right, () => reportErrors.COURSE_NOT_YOURS({ courseId }));
+
+  /** Marking present is an assistant's too; every other correction is the teacher's (or a co-teacher's). */
+  const rightToCorrect = (correction: Correction): CourseRight => (correction.status === 'manual_present' ? 'mark_present' : 'correct_attendance');
 
   return {
     async correct(actor: Identity, sessionId: string, studentId: string, correction: Correction) {
       if (isErasedId(studentId)) throw reportErrors.CORRECTION_STUDENT_ERASED();
-      const session = await managedSession(actor, sessionId);
+      const session = await managedSession(actor, sessionId, rightToCorrect(correction));
       if (session.state === 'scheduled') throw attendanceErrors.SESSION_NOT_OPEN();
       const corrected = await deps.reports.correct({ sessionId, studentId, ...correction, actor });
       if (!corrected) throw reportErrors.CORRECTION_NOT_REGISTERED();
@@ -84,7 +85,7 @@ export function createReportService(deps: {
     /** One reason for several students (a bulk excuse, say): all corrected and audited one by one, or none. */
     async correctMany(actor: Identity, sessionId: string, studentIds: string[], correction: Correction) {
       if (studentIds.some(isErasedId)) throw reportErrors.CORRECTION_STUDENT_ERASED();
-      const session = await managedSession(actor, sessionId);
+      const session = await managedSession(actor, sessionId, rightToCorrect(correction));
       if (session.state === 'scheduled') throw attendanceErrors.SESSION_NOT_OPEN();
       const corrected = await deps.reports.correctMany({ sessionId, studentIds: [...new Set(studentIds)], ...correction, actor });
       if (!corrected) throw reportErrors.CORRECTION_NOT_REGISTERED();
@@ -92,7 +93,7 @@ export function createReportService(deps: {
     },
 
     async sessionTable(actor: Identity, sessionId: string, locale: Locale): Promise<Table> {
-      const session = await managedSession(actor, sessionId);
+      const session = await managedSession(actor, sessionId, 'export_data');
       await deps.walkIns.name([sessionId]);
       const rows = await deps.reports.sessionResults(sessionId);
       const numbers = await studentNumbers(session.courseId, rows.map((r) => r.studentId));
@@ -127,7 +128,7 @@ export function createReportService(deps: {
     },
 
     async courseTable(actor: Identity, courseId: string, locale: Locale): Promise<Table> {
-      await assertTeaches(actor, courseId);
+      await assertMay(actor, courseId, 'export_data');
       let { sessions, results } = await deps.reports.courseResults(courseId);
       if (results.some((r) => r.studentName === r.studentId)) {
         await deps.walkIns.name(sessions.map((s) => s.id));
@@ -185,7 +186,7 @@ export function createReportService(deps: {
      */
     async studentReport(actor: Identity, courseId: string, studentId: string) {
       if (actor.role === 'student' && actor.id !== studentId) throw reportErrors.COURSE_NOT_YOURS({ courseId });
-      if (actor.role !== 'student') await assertTeaches(actor, courseId);
+      if (actor.role !== 'student') await assertMay(actor, courseId, 'export_data');
       const roster = await deps.directory.roster(courseId);
       const student = roster.students.find((s) => s.id === studentId);
       if (!student || isErasedId(studentId)) throw reportErrors.COURSE_NOT_YOURS({ courseId });

@@ -1,7 +1,8 @@
 import { instantAt, localDate, localDateTime } from '../../../shared/local-time.js';
 import type { Identity } from '../../auth/index.js';
+import type { CourseAccess, CourseRight } from '../../directory/index.js';
 import { attendanceErrors } from '../domain/errors.js';
-import { mayManage, type Session, type SessionPolicy } from '../domain/session.js';
+import type { Session, SessionPolicy } from '../domain/session.js';
 import { readTimetable, type RowIssue } from '../domain/timetable.js';
 import type { HolidayRepository, NewSession, SessionEvents, SessionRepository } from './ports.js';
 
@@ -41,23 +42,27 @@ export function seriesChanges(deps: {
   events: SessionEvents;
   settings: { timeZone: string; importMaxRows: number; importMaxBytes: number };
   holidays: Pick<HolidayRepository, 'between'>;
-  /** The session, when the actor may manage it (else SESSION_NOT_FOUND or SESSION_NOT_YOURS). */
-  managed(actor: Identity, id: string): Promise<Session>;
+  /** The session, when the actor has the right in its course (else SESSION_NOT_FOUND, SESSION_NOT_YOURS, COURSE_RIGHT_MISSING). */
+  managed(actor: Identity, id: string, right: CourseRight): Promise<Session>;
+  access: Pick<CourseAccess, 'require'>;
   /** New sessions for a course the actor teaches, one per pair of times, checked. */
   planned(actor: Identity, draft: Partial<SessionPolicy> & { courseId: string; room: string }, times: Array<{ plannedStart: Date; plannedEnd: Date }>): Promise<NewSession[]>;
 }) {
-  const { sessions, events, settings, managed, planned } = deps;
+  const { sessions, events, settings, managed, planned, access } = deps;
 
   /** Where a series change begins: the planned start of the class named (of this series), or the first. */
   const seriesStart = async (actor: Identity, seriesId: string, fromSessionId: string | undefined): Promise<Date | null> => {
     if (!fromSessionId) return null;
-    const from = await managed(actor, fromSessionId);
+    const from = await managed(actor, fromSessionId, 'change_settings');
     if (from.seriesId !== seriesId) throw attendanceErrors.SERIES_FROM_NOT_IN_SERIES();
     return from.plannedStart;
   };
-  const assertSeriesManaged = (actor: Identity, found: Session[]) => {
+  /** A series belongs to one course: changing it is a change of that course's settings. */
+  const assertSeriesManaged = async (actor: Identity, found: Session[]) => {
     if (found.length === 0) throw attendanceErrors.SERIES_NOT_FOUND();
-    if (!found.every((s) => mayManage(s, actor))) throw attendanceErrors.SESSION_NOT_YOURS();
+    for (const courseId of new Set(found.map((s) => s.courseId))) {
+      await access.require(actor, courseId, 'change_settings', () => attendanceErrors.SESSION_NOT_YOURS());
+    }
   };
 
   return {
@@ -69,7 +74,7 @@ export function seriesChanges(deps: {
       const { fromSessionId, ...fields } = changes;
       if (Object.values(fields).every((value) => value === undefined)) throw attendanceErrors.SESSION_EDIT_EMPTY();
       const result = await sessions.withLockedSeries(seriesId, await seriesStart(actor, seriesId, fromSessionId), async (found, tx) => {
-        assertSeriesManaged(actor, found);
+        await assertSeriesManaged(actor, found);
         const kept = found.filter(hasRun);
         const changed = found.filter((s) => !hasRun(s));
         for (const s of changed) {
@@ -90,7 +95,7 @@ export function seriesChanges(deps: {
     /** Deletes every class of a series from one on (or all); classes that ran are kept and answered; all or none. */
     async removeSeries(actor: Identity, seriesId: string, fromSessionId?: string) {
       const result = await sessions.withLockedSeries(seriesId, await seriesStart(actor, seriesId, fromSessionId), async (found, tx) => {
-        assertSeriesManaged(actor, found);
+        await assertSeriesManaged(actor, found);
         const removed = found.filter((s) => !hasRun(s));
         for (const s of removed) await sessions.remove(tx, s, actor);
         return { removedIds: removed.map((s) => s.id), kept: found.filter(hasRun) };

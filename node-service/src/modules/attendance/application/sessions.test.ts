@@ -1,16 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../shared/errors.js';
 import type { Identity } from '../../auth/index.js';
+import { createCourseAccess } from '../../directory/index.js';
 import type { Session } from '../domain/session.js';
 import type { SessionRepository } from './ports.js';
 import { createSessionService, type SessionDraft } from './sessions.js';
 
 /**
- * A teacher's session rules with tiny fakes: sessions in a map, a directory of one course, events and
- * invalidated codes recorded. The same service runs against PostgreSQL in test/sessions/.
+ * A teacher's session rules with tiny fakes: sessions in a map, a directory of one course (with a co-teacher
+ * and an assistant), events and invalidated codes recorded. The same service runs against PostgreSQL in test/sessions/.
  */
 const ana: Identity = { id: '1', role: 'teacher', name: 'Ana' } as Identity;
+const rosa: Identity = { id: '7', role: 'teacher', name: 'Rosa' } as Identity;
+const diego: Identity = { id: '8', role: 'teacher', name: 'Diego' } as Identity;
 const other: Identity = { id: '9', role: 'teacher', name: 'Otro' } as Identity;
+const mat101 = {
+  id: 'MAT101',
+  name: 'Cálculo I',
+  teacherId: ana.id,
+  staff: [
+    { id: rosa.id, name: 'Rosa', role: 'co_teacher' as const },
+    { id: diego.id, name: 'Diego', role: 'assistant' as const },
+  ],
+};
 const admin: Identity = { id: '5', role: 'admin', name: 'Carmen' } as Identity;
 
 const draft: SessionDraft = {
@@ -49,13 +61,15 @@ function harness() {
     update: async (_tx, before, changes) => change(before.id, changes),
     remove: async (_tx, before) => void stored.delete(before.id),
     liveCount: async () => ({ round: null, confirmed: 0, expected: 0 }),
+    rounds: async () => [],
+    roster: async () => [],
   } as Partial<SessionRepository> as SessionRepository;
   const service = createSessionService({
     sessions: repository,
     directory: {
-      coursesTaughtBy: async (teacherId: string) => (teacherId === ana.id ? [{ id: 'MAT101', name: 'Cálculo I', teacherId: ana.id }] : []),
-      roster: async () => ({ course: { id: 'MAT101', name: 'Cálculo I', teacherId: ana.id }, students: [{ id: '2', name: 'Luis' }, { id: '3', name: 'María' }] }),
-    } as never,
+      roster: async () => ({ course: mat101, students: [{ id: '2', name: 'Luis', username: 'luis' }, { id: '3', name: 'María', username: 'maria' }] }),
+    },
+    access: createCourseAccess({ coursesStaffedBy: async (personId) => ([mat101.teacherId, ...mat101.staff.map((s) => s.id)].includes(personId) ? [mat101] : []) }),
     events: { publish: async (event) => void events.push(event.type), subscribe: async () => async () => undefined },
     liveCodes: { invalidate: async (sessionId, round, rotation) => void invalidated.push([sessionId, round, rotation]) },
     settings: {
@@ -95,11 +109,26 @@ describe('creating a session', () => {
 });
 
 describe('running a session', () => {
-  it('is for its teacher and admins only', async () => {
+  it('is for its course’s teacher, co-teacher and assistant, and admins, only', async () => {
     const { service } = harness();
     const { id } = await service.create(ana, draft);
     await refusedWith(service.open(other, id), 'SESSION_NOT_YOURS');
-    await expect(service.open(admin, id)).resolves.toMatchObject({ state: 'open' });
+    await expect(service.open(diego, id)).resolves.toMatchObject({ state: 'open' });
+    await expect(service.startRound(rosa, id)).resolves.toMatchObject({ currentRound: 1 });
+    await expect(service.endRound(diego, id)).resolves.toMatchObject({ currentRound: null });
+    await expect(service.close(admin, id)).resolves.toMatchObject({ state: 'closed' });
+  });
+
+  it('lets an assistant see the class but not plan, change or delete one', async () => {
+    const { service, stored } = harness();
+    await refusedWith(service.create(diego, draft), 'COURSE_RIGHT_MISSING');
+    const { id } = await service.create(rosa, draft);
+    expect(stored.get(id)?.teacherId).toBe(rosa.id);
+    await refusedWith(service.edit(diego, id, { room: 'Aula 1' }), 'COURSE_RIGHT_MISSING');
+    await refusedWith(service.remove(diego, id), 'COURSE_RIGHT_MISSING');
+    await expect(service.overview(diego, id)).resolves.toMatchObject({ access: { role: 'assistant', rights: expect.not.arrayContaining(['change_settings']) } });
+    await expect(service.overview(rosa, id)).resolves.toMatchObject({ access: { role: 'co_teacher', rights: expect.arrayContaining(['change_settings', 'export_data']) } });
+    expect(stored.get(id)?.room).toBe('Aula 204');
   });
 
   it('registers the roster the portal has when it opens, and opens once', async () => {
@@ -158,9 +187,11 @@ describe('listing', () => {
     expect(page.sessions).toHaveLength(2);
     expect(page.more).toBe(true);
     // Santiago is UTC-3 in March: the day runs from 03:00Z to 03:00Z.
-    expect(listed[0]).toMatchObject({ teacherId: '1', from: new Date('2026-03-02T03:00:00Z'), until: new Date('2026-03-03T03:00:00Z'), limit: 3 });
+    expect(listed[0]).toMatchObject({ courseIds: ['MAT101'], from: new Date('2026-03-02T03:00:00Z'), until: new Date('2026-03-03T03:00:00Z'), limit: 3 });
     await service.list(admin, { order: 'desc', limit: 20 });
-    expect(listed[1]).toMatchObject({ teacherId: null });
+    expect(listed[1]).toMatchObject({ courseIds: null });
+    await service.list(other, { order: 'desc', limit: 20 });
+    expect(listed[2]).toMatchObject({ courseIds: [] });
     await refusedWith(service.list(ana, { from: '2026-03-03', to: '2026-03-02', order: 'asc', limit: 2 }), 'SESSION_LIST_INVALID_RANGE');
   });
 });

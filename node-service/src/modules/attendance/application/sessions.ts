@@ -1,6 +1,6 @@
 import type { SqlExecutor } from '../../../shared/storage/sql.js';
 import type { Identity } from '../../auth/index.js';
-import type { CourseDirectory } from '../../directory/index.js';
+import type { CourseAccess, CourseDirectory, CourseRight, CourseStanding } from '../../directory/index.js';
 import { attendanceErrors } from '../domain/errors.js';
 import { instantAt } from '../../../shared/local-time.js';
 import { occurrencesOf, withoutExclusions, type Recess, type SeriesPlan } from '../domain/series.js';
@@ -11,7 +11,6 @@ import {
   assertCanEdit,
   assertCanOpen,
   assertValidPlan,
-  mayManage,
   nextRound,
   roundToEnd,
   type PeriodBounds,
@@ -70,7 +69,9 @@ const startOfDay = (date: string, timeZone: string, plusDays = 0): Date => {
 /** A teacher's class sessions: create, list, open, run rounds, close. Every change is announced. */
 export function createSessionService(deps: {
   sessions: SessionRepository;
-  directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'roster'>;
+  directory: Pick<CourseDirectory, 'roster'>;
+  /** Who may do what in the session's course (directory/domain/course-rights.ts). */
+  access: Pick<CourseAccess, 'mine' | 'require'>;
   events: SessionEvents;
   liveCodes: LiveCodeInvalidator;
   settings: SessionSettings;
@@ -78,18 +79,19 @@ export function createSessionService(deps: {
   /** Names walk-ins from the directory before the roster is read. */
   walkIns: { name(sessionIds: string[]): Promise<void> };
 }) {
-  const { sessions, directory, events, liveCodes, settings } = deps;
+  const { sessions, directory, access, events, liveCodes, settings } = deps;
 
-  const managed = async (actor: Identity, id: string): Promise<Session> => {
+  /** The session, when the actor has `right` in its course (else SESSION_NOT_FOUND, SESSION_NOT_YOURS or COURSE_RIGHT_MISSING). */
+  const managed = async (actor: Identity, id: string, right: CourseRight): Promise<Session> => (await withStanding(actor, id, right)).session;
+  const withStanding = async (actor: Identity, id: string, right: CourseRight): Promise<{ session: Session; standing: CourseStanding }> => {
     const session = await sessions.find(id);
     if (!session) throw attendanceErrors.SESSION_NOT_FOUND();
-    if (!mayManage(session, actor)) throw attendanceErrors.SESSION_NOT_YOURS();
-    return session;
+    return { session, standing: await access.require(actor, session.courseId, right, () => attendanceErrors.SESSION_NOT_YOURS()) };
   };
 
   /** Applies a change under the session's row lock; the round it ended (if any) loses its codes at once. */
   const transition = async (actor: Identity, id: string, change: (locked: Session, tx: SqlExecutor) => Promise<number | void>) => {
-    await managed(actor, id);
+    await managed(actor, id, 'run_classes');
     const { ended, rotation } = await sessions.withLockedSession(id, async (locked, tx) => ({
       ended: await change(locked, tx),
       rotation: { periodMs: locked.rotationPeriodMs, graceMs: locked.graceMs },
@@ -100,10 +102,12 @@ export function createSessionService(deps: {
     return (await sessions.find(id))!;
   };
 
-  /** The new session a draft describes, checked: only for a course the actor teaches. */
+  /** The new session a draft describes, checked: only for a course whose classes the actor may plan. */
   const planned = async (actor: Identity, draft: Omit<SessionDraft, 'plannedStart' | 'plannedEnd'>, times: Array<{ plannedStart: Date; plannedEnd: Date }>): Promise<NewSession[]> => {
-    const course = (await directory.coursesTaughtBy(actor.id)).find((c) => c.id === draft.courseId);
-    if (!course) throw attendanceErrors.SESSION_COURSE_NOT_YOURS({ courseId: draft.courseId });
+    const stranger = () => attendanceErrors.SESSION_COURSE_NOT_YOURS({ courseId: draft.courseId });
+    await access.require(actor, draft.courseId, 'change_settings', stranger);
+    const course = (await access.mine(actor)).find((c) => c.id === draft.courseId);
+    if (!course) throw stranger();
     const rotationPeriodMs = draft.rotationPeriodMs ?? settings.defaultPeriodMs;
     const graceMs = draft.graceMs ?? rotationPeriodMs;
     return times.map(({ plannedStart, plannedEnd }) => {
@@ -160,11 +164,12 @@ export function createSessionService(deps: {
       return { seriesId, timeZone: settings.timeZone, sessions: created, skipped };
     },
 
-    /** A teacher's sessions (every session for an admin), one page at a time. */
+    /** The sessions of the courses the actor teaches or staffs (every session for an admin), one page at a time. */
     async list(actor: Identity, request: SessionListRequest): Promise<{ sessions: Session[]; more: boolean }> {
       if (request.from && request.to && request.to < request.from) throw attendanceErrors.SESSION_LIST_INVALID_RANGE({ from: request.from, to: request.to });
+      const courseIds = actor.role === 'admin' ? null : (await access.mine(actor)).filter((c) => c.rights.includes('see_classes')).map((c) => c.id);
       const page = await sessions.list({
-        teacherId: actor.role === 'admin' ? null : actor.id,
+        courseIds,
         ...(request.courseId ? { courseId: request.courseId } : {}),
         ...(request.from ? { from: startOfDay(request.from, settings.timeZone) } : {}),
         ...(request.to ? { until: startOfDay(request.to, settings.timeZone, 1) } : {}),
@@ -178,7 +183,7 @@ export function createSessionService(deps: {
     /** Room, times or rounds of a session that has not opened yet; audited with what it was. */
     async edit(actor: Identity, id: string, changes: SessionChanges): Promise<Session> {
       if (Object.values(changes).every((value) => value === undefined)) throw attendanceErrors.SESSION_EDIT_EMPTY();
-      await managed(actor, id);
+      await managed(actor, id, 'change_settings');
       await sessions.withLockedSession(id, async (locked, tx) => {
         assertCanEdit(locked);
         const next = { ...locked, ...changes };
@@ -191,7 +196,7 @@ export function createSessionService(deps: {
 
     /** Deletes a session that never opened; audited with what it was. */
     async remove(actor: Identity, id: string): Promise<void> {
-      await managed(actor, id);
+      await managed(actor, id, 'change_settings');
       await sessions.withLockedSession(id, async (locked, tx) => {
         assertCanDelete(locked);
         await sessions.remove(tx, locked, actor);
@@ -199,13 +204,17 @@ export function createSessionService(deps: {
       await events.publish({ type: 'session.updated', sessionId: id });
     },
 
-    get: managed,
+    /** The session for someone who may see its roster (its page, spot checks' list). */
+    get: (actor: Identity, id: string) => managed(actor, id, 'see_roster'),
 
-    ...seriesChanges({ sessions, events, settings, holidays: deps.holidays, managed, planned }),
+    /** The session for someone with `right` in its course: the projector asks 'project', receipts 'export_data'. */
+    authorize: managed,
+
+    ...seriesChanges({ sessions, events, settings, holidays: deps.holidays, managed, planned, access }),
 
     /** Opens the session and registers its course roster, as the portal has it now. */
     async open(actor: Identity, id: string): Promise<Session> {
-      const session = await managed(actor, id);
+      const session = await managed(actor, id, 'run_classes');
       assertCanOpen(session);
       const { students } = await directory.roster(session.courseId);
       return transition(actor, id, async (locked, tx) => {
@@ -237,11 +246,12 @@ export function createSessionService(deps: {
         return locked.currentRound ?? undefined;
       }),
 
+    /** A class's page: with the viewer's role and rights in its course, so that it offers only what they may do. */
     async overview(actor: Identity, id: string) {
-      const session = await managed(actor, id);
+      const { session, standing } = await withStanding(actor, id, 'see_roster');
       await deps.walkIns.name([id]);
       const [rounds, roster, count] = await Promise.all([sessions.rounds(id), sessions.roster(id), sessions.liveCount(id)]);
-      return { session, rounds, roster, count };
+      return { session, rounds, roster, count, access: standing };
     },
   };
 }

@@ -9,15 +9,16 @@ type Actor = Identity;
 /** "Llamar al azar" (domain/spot-check.ts): draws for the session's teacher, and the marks that follow. */
 export function createSpotCheckService(deps: {
   spotChecks: SpotCheckRepository;
-  /** The session, for its teacher or an admin only (SESSION_NOT_FOUND, SESSION_NOT_YOURS otherwise). */
-  sessions: Pick<SessionService, 'get'>;
+  /** The session, for someone with the right in its course (SESSION_NOT_FOUND, SESSION_NOT_YOURS, COURSE_RIGHT_MISSING otherwise). */
+  sessions: Pick<SessionService, 'authorize'>;
   devices: DeviceAlerts;
   /** An integer in [0, n): crypto.randomInt in the service. */
   randomBelow: (n: number) => number;
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
-  const managedSession = (actor: Actor, sessionId: string) => deps.sessions.get(actor, sessionId);
+  // Calling at random is part of running the class (an assistant's too); the list is the roster's.
+  const managedSession = (actor: Actor, sessionId: string, right: 'run_classes' | 'see_roster' = 'run_classes') => deps.sessions.authorize(actor, sessionId, right);
 
   return {
     /**
@@ -41,7 +42,7 @@ export function createSpotCheckService(deps: {
     },
 
     async list(actor: Actor, sessionId: string): Promise<SpotCheck[]> {
-      await managedSession(actor, sessionId);
+      await managedSession(actor, sessionId, 'see_roster');
       return deps.spotChecks.list(sessionId);
     },
 

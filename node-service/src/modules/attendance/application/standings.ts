@@ -2,7 +2,7 @@ import { isErasedId } from '../../../shared/ids.js';
 import type { Locale } from '../../../shared/errors.js';
 import { localDate } from '../../../shared/local-time.js';
 import type { Identity } from '../../auth/index.js';
-import type { CourseDirectory } from '../../directory/index.js';
+import type { CourseAccess, CourseDirectory, CourseRight } from '../../directory/index.js';
 import { reportErrors } from '../domain/errors.js';
 import { bySurname, type Table } from '../domain/report.js';
 import { attendanceRate, countsAsAttended, type PartialCredit, type ResultStatus } from '../domain/results.js';
@@ -54,7 +54,9 @@ const percent = (rate: number | null) => (rate === null ? null : Math.round(rate
 export function createStandingService(deps: {
   minimums: CourseMinimumRepository;
   reports: Pick<ReportRepository, 'courseResults'>;
-  directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'roster' | 'student'>;
+  directory: Pick<CourseDirectory, 'roster' | 'student'>;
+  /** Who may do what in a course (directory/domain/course-rights.ts). */
+  access: Pick<CourseAccess, 'require'>;
   walkIns: { name(sessionIds: string[]): Promise<void> };
   /** ATTENDANCE_MIN_RATE, in percent. */
   defaultMinimumPercent: number;
@@ -75,14 +77,11 @@ export function createStandingService(deps: {
   };
   const ruleFor = (minimum: CourseMinimum): StandingRule => ({ ...deps.rule, minimumPercent: minimum.percent, partialCredit: minimum.partialCredit });
 
-  const assertTeaches = async (actor: Identity, courseId: string) => {
-    if (actor.role === 'admin') return;
-    const courses = await deps.directory.coursesTaughtBy(actor.id);
-    if (!courses.some((c) => c.id === courseId)) throw reportErrors.COURSE_NOT_YOURS({ courseId });
-  };
+  const assertMay = (actor: Identity, courseId: string, right: CourseRight) =>
+    deps.access.require(actor, courseId, right, () => reportErrors.COURSE_NOT_YOURS({ courseId }));
 
   async function courseAttendance(actor: Identity, courseId: string) {
-    await assertTeaches(actor, courseId);
+    const access = await assertMay(actor, courseId, 'see_standings');
     const roster = await deps.directory.roster(courseId);
     let { results } = await deps.reports.courseResults(courseId);
     const sessions = await deps.minimums.courseSessions([courseId]);
@@ -140,6 +139,8 @@ export function createStandingService(deps: {
       });
     return {
       course: { id: roster.course.id, name: roster.course.name },
+      /** The viewer's role and rights here: the course page offers only what they may do. */
+      access,
       minimum,
       plannedSessions: sessions.length,
       scheduledSessions: sessions.length - held.length,
@@ -150,7 +151,7 @@ export function createStandingService(deps: {
 
   /** The students at risk (domain/standing.ts): the minimum out of reach, a pace that ends below it, or few absences left. */
   async function atRisk(actor: Identity, courseId: string) {
-    const { students, sessions: _sessions, ...course } = await courseAttendance(actor, courseId);
+    const { students, sessions: _sessions, access: _access, ...course } = await courseAttendance(actor, courseId);
     return { ...course, students: students.filter((s) => s.atRisk) };
   }
 
@@ -159,6 +160,7 @@ export function createStandingService(deps: {
     atRisk,
 
     async atRiskTable(actor: Identity, courseId: string, locale: Locale): Promise<Table> {
+      await assertMay(actor, courseId, 'export_data');
       const { course, minimum, students } = await atRisk(actor, courseId);
       const es = locale === 'es';
       const reasons = es
@@ -186,7 +188,7 @@ export function createStandingService(deps: {
 
     /** Sets a course's minimum (null: back to ATTENDANCE_MIN_RATE), by its teacher; audited with the reason. */
     async setMinimum(actor: Identity, courseId: string, percentValue: number | null, reason: string): Promise<CourseMinimum> {
-      await assertTeaches(actor, courseId);
+      await assertMay(actor, courseId, 'change_settings');
       await deps.directory.roster(courseId); // an unknown course answers DIRECTORY_COURSE_NOT_FOUND (an admin may name any)
       await deps.minimums.setMinimum({ courseId, percent: percentValue, reason, actor });
       return (await minimumsOf([courseId])).get(courseId)!;
@@ -194,7 +196,7 @@ export function createStandingService(deps: {
 
     /** Sets what a partial class is worth in a course, by its teacher; audited with the reason. */
     async setPartialCredit(actor: Identity, courseId: string, credit: PartialCredit, reason: string): Promise<CourseMinimum> {
-      await assertTeaches(actor, courseId);
+      await assertMay(actor, courseId, 'change_settings');
       await deps.directory.roster(courseId); // an unknown course answers DIRECTORY_COURSE_NOT_FOUND (an admin may name any)
       await deps.minimums.setPartialCredit({ courseId, credit, reason, actor });
       return (await minimumsOf([courseId])).get(courseId)!;

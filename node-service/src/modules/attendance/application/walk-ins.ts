@@ -1,7 +1,6 @@
 import type { Identity } from '../../auth/index.js';
-import type { CourseDirectory } from '../../directory/index.js';
+import type { CourseAccess, CourseDirectory } from '../../directory/index.js';
 import { attendanceErrors, reportErrors } from '../domain/errors.js';
-import { mayManage } from '../domain/session.js';
 import type { SessionEvents, SessionRepository, WalkInDecision, WalkInRepository } from './ports.js';
 
 /**
@@ -13,6 +12,8 @@ export function createWalkInService(deps: {
   walkIns: WalkInRepository;
   sessions: Pick<SessionRepository, 'find'>;
   directory: Pick<CourseDirectory, 'student'>;
+  /** Reviewing a walk-in is part of running the class: an assistant's too. */
+  access: Pick<CourseAccess, 'require'>;
   events: Pick<SessionEvents, 'publish'>;
 }) {
   return {
@@ -27,7 +28,7 @@ export function createWalkInService(deps: {
     async review(actor: Identity, sessionId: string, studentId: string, decision: WalkInDecision, reason: string) {
       const session = await deps.sessions.find(sessionId);
       if (!session) throw attendanceErrors.SESSION_NOT_FOUND();
-      if (!mayManage(session, actor)) throw attendanceErrors.SESSION_NOT_YOURS();
+      await deps.access.require(actor, session.courseId, 'run_classes', () => attendanceErrors.SESSION_NOT_YOURS());
       const reviewed = await deps.walkIns.review({ sessionId, studentId, decision, reason, actor });
       if (!reviewed) throw reportErrors.WALK_IN_NOT_FOUND();
       await deps.events.publish({ type: 'session.updated', sessionId });

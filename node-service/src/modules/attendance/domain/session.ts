@@ -21,6 +21,7 @@ export interface Session extends SessionPolicy {
   id: string;
   courseId: string;
   courseName: string;
+  /** Who planned it; who may act on it is the course's business (directory/domain/course-rights.ts). */
   teacherId: string;
   room: string;
   plannedStart: Date;
@@ -76,11 +77,6 @@ export function roundToEnd(session: Session): number {
 
 export function assertCanClose(session: Session): void {
   if (session.state === 'closed') throw attendanceErrors.SESSION_CLOSED();
-}
-
-/** Only the session's teacher, or an admin, may act on it or project it. */
-export function mayManage(session: Pick<Session, 'teacherId'>, actor: { id: string; role: string }): boolean {
-  return actor.role === 'admin' || (actor.role === 'teacher' && actor.id === session.teacherId);
 }
 
 /** Room, times and rounds may change only before the session opens: afterwards they are what happened. */

@@ -40,7 +40,7 @@ const INSERT_SERIES_SESSIONS = `
 // Page by page: the key (planned_start, id) of the previous page's last row, in the order asked.
 const listSql = (order: 'asc' | 'desc') => `
   SELECT ${SESSION_COLUMNS} FROM attendance.sessions s
-  WHERE ($1::text IS NULL OR s.teacher_id = $1)
+  WHERE ($1::text[] IS NULL OR s.course_id = ANY ($1))
     AND ($2::text IS NULL OR s.course_id = $2)
     AND ($3::timestamptz IS NULL OR s.planned_start >= $3)
     AND ($4::timestamptz IS NULL OR s.planned_start < $4)
@@ -193,7 +193,7 @@ export function createSessionRepository(db: SqlDatabase): SessionRepository {
     },
     async list(q) {
       const { rows } = await db.query<SessionRow>(LIST[q.order], [
-        q.teacherId, q.courseId ?? null, q.from ?? null, q.until ?? null, q.after?.plannedStart ?? null, q.after?.id ?? null, q.limit,
+        q.courseIds, q.courseId ?? null, q.from ?? null, q.until ?? null, q.after?.plannedStart ?? null, q.after?.id ?? null, q.limit,
       ]);
       return rows.map(toSession);
     },

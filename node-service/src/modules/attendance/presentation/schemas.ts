@@ -3,6 +3,13 @@ import { networkSchema } from '../../../shared/networks.js';
 import type { Session } from '../domain/session.js';
 import type { LiveCount, RosterRow, RoundSummary } from '../application/ports.js';
 import { courseIdSchema } from '../../../shared/ids.js';
+import { COURSE_RIGHTS, type CourseStanding } from '../../directory/index.js';
+
+/** The viewer's role in a course and what they may do there (docs/architecture.md, "Course staff"): pages offer only that. */
+export const courseAccessSchema = z.object({
+  role: z.enum(['teacher', 'co_teacher', 'assistant', 'admin']),
+  rights: z.array(z.enum(COURSE_RIGHTS)),
+});
 
 export const sessionIdParams = z.object({ id: z.uuid({ error: 'expected a session id' }) });
 
@@ -127,6 +134,7 @@ const countSchema = z.object({ round: z.number().nullable(), confirmed: z.number
 
 export const overviewSchema = z.object({
   session: sessionSchema,
+  access: courseAccessSchema,
   count: countSchema,
   rounds: z.array(z.object({ number: z.number(), startedAt: z.string(), endedAt: z.string().nullable(), confirmed: z.number() })),
   roster: z.array(
@@ -157,9 +165,10 @@ export function sessionJson(s: Session): z.infer<typeof sessionSchema> {
   return { ...s, plannedStart: s.plannedStart.toISOString(), plannedEnd: s.plannedEnd.toISOString(), openedAt: iso(s.openedAt), closedAt: iso(s.closedAt) };
 }
 
-export function overviewJson(o: { session: Session; rounds: RoundSummary[]; roster: RosterRow[]; count: LiveCount }): z.infer<typeof overviewSchema> {
+export function overviewJson(o: { session: Session; rounds: RoundSummary[]; roster: RosterRow[]; count: LiveCount; access: CourseStanding }): z.infer<typeof overviewSchema> {
   return {
     session: sessionJson(o.session),
+    access: o.access,
     count: o.count,
     rounds: o.rounds.map((r) => ({ ...r, startedAt: r.startedAt.toISOString(), endedAt: iso(r.endedAt) })),
     roster: o.roster.map((r) => ({ ...r, firstConfirmedAt: iso(r.firstConfirmedAt), attempt: r.attempt ? { ...r.attempt, at: r.attempt.at.toISOString() } : null })),

@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
-import type { CourseDirectory } from '../../directory/index.js';
+import type { CourseAccess } from '../../directory/index.js';
 import type { SessionService } from '../application/sessions.js';
 import {
+  courseAccessSchema,
   encodeCursor,
   overviewJson,
   overviewSchema,
@@ -17,10 +18,10 @@ import {
   seriesDraftSchema,
 } from './schemas.js';
 
-/** The teacher's side of class sessions. Only the session's teacher or an admin acts on a session. */
+/** The teacher's side of class sessions. Who may do what is the course's rights (directory/domain/course-rights.ts). */
 export function sessionRoutes(deps: {
   service: SessionService;
-  directory: Pick<CourseDirectory, 'coursesTaughtBy'>;
+  access: Pick<CourseAccess, 'mine'>;
   guards: AuthGuards;
   limits: RateLimits;
   /** Page sizes of the list: the default and the most. */
@@ -42,12 +43,12 @@ export function sessionRoutes(deps: {
         schema: {
           tags,
           security,
-          summary: 'The courses the signed-in teacher teaches (from the portal)',
-          response: { 200: z.object({ courses: z.array(z.object({ id: z.string(), name: z.string() })) }) },
+          summary: 'The courses the signed-in teacher teaches or is on the staff of (from the portal), with their role and rights in each',
+          response: { 200: z.object({ courses: z.array(courseAccessSchema.extend({ id: z.string(), name: z.string() })) }) },
         },
       },
       async (request) => ({
-        courses: (await deps.directory.coursesTaughtBy(identityOf(request).id)).map(({ id, name }) => ({ id, name })),
+        courses: (await deps.access.mine(identityOf(request))).map(({ id, name, role, rights }) => ({ id, name, role, rights })),
       }),
     );
 

@@ -6,7 +6,7 @@ import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { StandingService, StudentStanding } from '../application/standings.js';
 import { sendTable } from './report-routes.js';
-import { standingSchema } from './schemas.js';
+import { courseAccessSchema, standingSchema } from './schemas.js';
 import { courseIdSchema } from '../../../shared/ids.js';
 
 const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present', 'manual_absent']);
@@ -80,6 +80,7 @@ export function standingRoutes(deps: { standings: StandingService; guards: AuthG
           response: {
             200: z.object({
               course: courseSchema,
+              access: courseAccessSchema,
               minimum: minimumSchema,
               plannedSessions: z.number(),
               scheduledSessions: z.number(),

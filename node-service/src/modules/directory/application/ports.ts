@@ -2,7 +2,8 @@ import type { Contact, Course, Person, Roster, RosterStudent } from '../domain/c
 
 /** Where courses and rosters come from: the PHP portal in a real deployment, the demo seed in development. */
 export interface CourseDirectory {
-  coursesTaughtBy(teacherId: string): Promise<Course[]>;
+  /** The courses a person teaches or is on the staff of (co-teacher, assistant), each with its staff. */
+  coursesStaffedBy(personId: string): Promise<Course[]>;
   coursesOf(studentId: string): Promise<Course[]>;
   /** Throws DIRECTORY_COURSE_NOT_FOUND for an unknown course. */
   roster(courseId: string): Promise<Roster>;

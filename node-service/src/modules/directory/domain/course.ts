@@ -3,6 +3,14 @@ export interface Course {
   id: string;
   name: string;
   teacherId: string;
+  /** Who teaches it besides its teacher (domain/course-rights.ts says what each may do). */
+  staff: StaffMember[];
+}
+
+export interface StaffMember {
+  id: string;
+  name: string;
+  role: 'co_teacher' | 'assistant';
 }
 
 export interface RosterStudent {

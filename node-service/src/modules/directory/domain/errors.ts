@@ -1,6 +1,11 @@
 import { defineErrors } from '../../../shared/errors.js';
 
 export const directoryErrors = defineErrors({
+  COURSE_RIGHT_MISSING: {
+    kind: 'forbidden',
+    es: 'Como {role} de este curso no puedes {action}. Pídeselo al docente del curso.',
+    en: 'As {role} of this course you cannot {action}. Ask the course’s teacher.',
+  },
   DIRECTORY_COURSE_NOT_FOUND: {
     kind: 'not_found',
     es: 'El curso {courseId} no existe en el portal.',

@@ -4,10 +4,15 @@ import { directoryErrors } from '../domain/errors.js';
 import { DEMO_COURSES, DEMO_USERS } from './demo-seed.js';
 
 export function createDemoDirectory(): CourseDirectory {
-  const course = ({ id, name, teacherId }: Course): Course => ({ id, name, teacherId });
+  const course = ({ id, name, teacherId, staff = [] }: (typeof DEMO_COURSES)[number]): Course => ({
+    id,
+    name,
+    teacherId,
+    staff: staff.map((member) => ({ ...member, name: DEMO_USERS.find((u) => u.id === member.id)!.name })),
+  });
   return {
-    async coursesTaughtBy(teacherId) {
-      return DEMO_COURSES.filter((c) => c.teacherId === teacherId).map(course);
+    async coursesStaffedBy(personId) {
+      return DEMO_COURSES.filter((c) => c.teacherId === personId || c.staff?.some((s) => s.id === personId)).map(course);
     },
     async coursesOf(studentId) {
       return DEMO_COURSES.filter((c) => c.studentIds.includes(studentId)).map(course);

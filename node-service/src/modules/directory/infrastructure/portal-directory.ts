@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { CourseDirectory } from '../application/ports.js';
 import { directoryErrors } from '../domain/errors.js';
 
-const courseSchema = z.object({ id: z.string().min(1), name: z.string(), teacherId: z.coerce.string() });
+const staffSchema = z.object({ id: z.coerce.string(), name: z.string(), role: z.enum(['co_teacher', 'assistant']) });
+/** A portal older than course staff (schema v4) sends no `staff`: nobody besides the teacher. */
+const courseSchema = z.object({ id: z.string().min(1), name: z.string(), teacherId: z.coerce.string(), staff: z.array(staffSchema).default([]) });
 const coursesSchema = z.object({ courses: z.array(courseSchema) });
 const studentSchema = z.object({ id: z.coerce.string(), name: z.string(), username: z.string().min(1) });
 const personSchema = studentSchema.extend({ role: z.enum(['student', 'teacher', 'admin']) });
@@ -57,8 +59,8 @@ export function createPortalDirectory(options: { baseUrl: string; credential: st
   };
   const query = (name: string, value: string) => `${name}=${encodeURIComponent(value)}`;
   return {
-    async coursesTaughtBy(teacherId) {
-      return (await get(`/internal/courses.php?${query('teacher', teacherId)}`, coursesSchema)).courses;
+    async coursesStaffedBy(personId) {
+      return (await get(`/internal/courses.php?${query('staff', personId)}`, coursesSchema)).courses;
     },
     async coursesOf(studentId) {
       return (await get(`/internal/courses.php?${query('student', studentId)}`, coursesSchema)).courses;
