@@ -24,6 +24,8 @@ export function correctionDialog(deps: {
   onCorrectedMany(results: readonly CorrectedResult[], choice: CorrectionChoice): void;
   /** Where the focus goes back when the dialog closes (the roster may have been rebuilt meanwhile); null after a bulk one. */
   onClosed(studentId: string | null): void;
+  /** The choices the viewer may make here (an assistant only marks present): the others are not offered. */
+  allowed(): readonly CorrectionChoice[];
 }): CorrectionDialog {
   const { i18n } = deps;
   const heading = el('h2', { id: 'correction-heading' });
@@ -51,7 +53,7 @@ export function correctionDialog(deps: {
       'fieldset',
       { class: 'correction__choices' },
       legend,
-      ...choices.map((_, i) => el('div', { class: 'form-field form-field--check' }, radios[i]!, radioLabels[i]!)),
+      ...choices.map((choice, i) => el('div', { class: 'form-field form-field--check', 'data-choice': choice }, radios[i]!, radioLabels[i]!)),
     ),
     el('div', { class: 'form-field' }, reasonLabel, reason, hint),
     error,
@@ -149,10 +151,13 @@ export function correctionDialog(deps: {
     problem = undefined;
     markReason(false);
     reason.value = '';
-    radios.forEach((radio, i) => (radio.checked = i === 0));
+    const allowed = deps.allowed();
+    const offered = radios.filter((radio) => allowed.includes(radio.value as CorrectionChoice));
+    for (const radio of radios) radio.parentElement!.hidden = !offered.includes(radio);
+    radios.forEach((radio) => (radio.checked = radio === offered[0]));
     render();
     dialog.showModal();
-    radios[0]!.focus();
+    offered[0]?.focus();
   };
 
   return { open: (row) => show([row]), openMany: (many) => show(many) };

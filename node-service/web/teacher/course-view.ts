@@ -8,7 +8,7 @@ import { download } from './exports';
 import { justificationsPanel } from './justifications-panel';
 import { verdictOf } from '../src/lib/standing';
 import type { TeacherI18n } from './messages';
-import { coursePath, percentText, type CourseAttendance, type CourseMinimum, type StudentStanding } from './model';
+import { coursePath, percentText, type CourseAttendance, type CourseMinimum, type CourseRight, type StudentStanding } from './model';
 
 export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: TeacherI18n; api: ApiClient; courseId: string; timeZone: string | undefined }): Promise<void> {
   required('#course-view').hidden = false;
@@ -78,6 +78,9 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     });
     return { format, button };
   });
+  /** Whether the viewer has this right here: a card they could not use is not shown (the API refuses it too). */
+  const can = (right: CourseRight): boolean => data?.access.rights.includes(right) ?? false;
+  const roleNote = el('p', { class: 'muted', 'data-course-role': '' });
   const justifications = justificationsPanel({ i18n, api, courseId, timeZone, message, onDecided: () => load() });
   const chartHeading = el('h2', { id: 'chart-heading' });
   const chartBody = el('div', {});
@@ -85,6 +88,8 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
   function render(): void {
     if (!data) return;
     title.textContent = i18n.t('course.heading', { course: data.course.name });
+    roleNote.textContent = data.access.role === 'admin' ? '' : i18n.t('course.yourRole', { role: i18n.t(`role.${data.access.role}`) });
+    roleNote.hidden = roleNote.textContent === '';
     document.title = `${data.course.name} · ${i18n.t('teacher.title')}`;
     summary.textContent = i18n.t('course.summary', { held: data.sessions.length, planned: data.plannedSessions });
     renderMinimum(data.minimum);
@@ -181,8 +186,12 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
             el(
               'tr',
               { 'data-student': s.studentId, 'data-at-risk': String(s.atRisk) },
-              // The name opens the student's printable report (web/report/).
-              el('th', { scope: 'row' }, el('a', { href: `${basePath}report/?course=${encodeURIComponent(courseId)}&student=${encodeURIComponent(s.studentId)}` }, s.studentName)),
+              // The name opens the student's printable report (web/report/), for whoever may export it.
+              el(
+                'th',
+                { scope: 'row' },
+                can('export_data') ? el('a', { href: `${basePath}report/?course=${encodeURIComponent(courseId)}&student=${encodeURIComponent(s.studentId)}` }, s.studentName) : s.studentName,
+              ),
               el('td', { class: 'roster__total' }, s.rate === null ? '—' : percentText(s.rate, i18n.lang)),
               el('td', { class: 'roster__total' }, s.absences.toLocaleString(i18n.lang === 'es' ? 'es-CL' : 'en-GB')),
               el('td', { class: 'roster__total' }, String(s.totals.excused)),
@@ -201,7 +210,8 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
   }
 
   async function load(): Promise<void> {
-    [data] = await Promise.all([api.apiFetch<CourseAttendance>(`${path}/attendance`), justifications.load()]);
+    data = await api.apiFetch<CourseAttendance>(`${path}/attendance`);
+    if (can('decide_justifications')) await justifications.load();
     render();
   }
 
@@ -257,20 +267,28 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     showError(message, error, i18n);
     return;
   }
+  const exporting = can('export_data');
+  const settingUp = can('change_settings');
   body.replaceChildren(
     title,
+    roleNote,
     summary,
-    el('section', { class: 'card', 'aria-labelledby': 'risk-heading' }, riskHeading, riskHint, riskBody, el('div', { class: 'form-actions' }, riskCsv)),
-    justifications.element,
-    el(
-      'section',
-      { class: 'card', 'aria-labelledby': 'course-export-heading' },
-      exportHeading,
-      exportHint,
-      el('div', { class: 'form-actions' }, ...exportButtons.map(({ button }) => button)),
-    ),
-    el('section', { class: 'card', 'aria-labelledby': 'minimum-heading' }, minimumHeading, minimumNow, form),
-    el('section', { class: 'card', 'aria-labelledby': 'partial-heading' }, partialHeading, partialForm),
+    el('section', { class: 'card', 'aria-labelledby': 'risk-heading' }, riskHeading, riskHint, riskBody, ...(exporting ? [el('div', { class: 'form-actions' }, riskCsv)] : [])),
+    ...(can('decide_justifications') ? [justifications.element] : []),
+    ...(exporting
+      ? [
+          el(
+            'section',
+            { class: 'card', 'aria-labelledby': 'course-export-heading' },
+            exportHeading,
+            exportHint,
+            el('div', { class: 'form-actions' }, ...exportButtons.map(({ button }) => button)),
+          ),
+        ]
+      : []),
+    // Minimum and partial credit: shown to an assistant as they are, without the forms that change them.
+    el('section', { class: 'card', 'aria-labelledby': 'minimum-heading' }, minimumHeading, minimumNow, ...(settingUp ? [form] : [])),
+    el('section', { class: 'card', 'aria-labelledby': 'partial-heading' }, partialHeading, ...(settingUp ? [partialForm] : [partialNow])),
     el('section', { class: 'card', 'aria-labelledby': 'chart-heading' }, chartHeading, chartBody),
   );
   i18n.onChange(render);

@@ -11,6 +11,29 @@ export interface Course {
   readonly name: string;
 }
 
+/** What the viewer may do in a course (docs/architecture.md, "Course staff"): pages show only these actions. */
+export type CourseRight =
+  | 'see_classes'
+  | 'run_classes'
+  | 'project'
+  | 'see_roster'
+  | 'mark_present'
+  | 'see_standings'
+  | 'change_settings'
+  | 'correct_attendance'
+  | 'decide_justifications'
+  | 'export_data'
+  | 'weekly_digest';
+type CourseRole = 'teacher' | 'co_teacher' | 'assistant' | 'admin';
+
+interface CourseAccess {
+  readonly role: CourseRole;
+  readonly rights: readonly CourseRight[];
+}
+
+/** A course of GET /api/teacher/courses: one the viewer teaches or staffs, with their role and rights. */
+export interface StaffedCourse extends Course, CourseAccess {}
+
 export interface Session {
   readonly id: string;
   readonly courseId: string;
@@ -239,6 +262,8 @@ export function correctionOf(row: RosterRow, corrected?: CorrectedResult): { sta
 
 export interface Overview {
   readonly session: Session;
+  /** The viewer's role and rights in the session's course: the page offers only what they may do. */
+  readonly access: CourseAccess;
   readonly count: { readonly round: number | null; readonly confirmed: number; readonly expected: number };
   readonly rounds: ReadonlyArray<{ readonly number: number; readonly startedAt: string; readonly endedAt: string | null; readonly confirmed: number }>;
   readonly roster: readonly RosterRow[];
@@ -358,6 +383,7 @@ export interface CourseMinimum {
 
 export interface CourseAttendance {
   readonly course: Course;
+  readonly access: CourseAccess;
   readonly minimum: CourseMinimum;
   readonly plannedSessions: number;
   readonly scheduledSessions: number;

@@ -5,7 +5,7 @@ import { clearMessage, el, required, showError, showMessage } from '../src/lib/u
 import { createForm } from './create-form';
 import type { Key, TeacherI18n } from './messages';
 import { zonedIso } from '../src/lib/dates';
-import { formatDate, formatTime, listQuery, type Course, type ListFilter, type Session, type SessionPage, type SkippedDate } from './model';
+import { formatDate, formatTime, listQuery, type ListFilter, type Session, type SessionPage, type SkippedDate, type StaffedCourse } from './model';
 import { seriesForm, type SeriesCreated, type SeriesForm } from './series-form';
 import { showToday } from './today';
 import { importPanel } from './timetable-import';
@@ -72,12 +72,14 @@ export async function showSessionList({
         showForm(null);
         newSeriesButton.focus();
       });
-      series.reset(courses);
+      series.reset(plannable());
     }
     return series;
   };
 
-  let courses: readonly Course[] = [];
+  let courses: readonly StaffedCourse[] = [];
+  /** The courses whose classes the viewer may plan (an assistant plans none): the forms offer only these. */
+  const plannable = (): readonly StaffedCourse[] => courses.filter((c) => c.rights.includes('change_settings'));
   let sessions: Session[] = [];
   let nextCursor: string | null = null;
   let loaded = false;
@@ -101,8 +103,8 @@ export async function showSessionList({
   const showForm = (which: 'session' | 'series' | null): void => {
     createSection.hidden = which !== 'session';
     seriesSection.hidden = which !== 'series';
-    newButton.hidden = which !== null || courses.length === 0;
-    newSeriesButton.hidden = which !== null || courses.length === 0;
+    newButton.hidden = which !== null || plannable().length === 0;
+    newSeriesButton.hidden = which !== null || plannable().length === 0;
   };
 
   const filter = (): ListFilter => ({
@@ -237,17 +239,18 @@ export async function showSessionList({
     showOutcome();
     history.replaceState(null, '', location.pathname);
   }
-  importPanel({ i18n, api, message, timeZone, courses: () => courses, onImported: (count) => {
+  importPanel({ i18n, api, message, timeZone, courses: plannable, onImported: (count) => {
     outcome = { key: 'import.done', vars: () => ({ count }) };
     showOutcome();
     void load().catch(() => undefined);
   } });
 
+  const coursesRequest = api.apiFetch<{ courses: StaffedCourse[] }>(`${basePath}api/teacher/courses`);
   const [coursesResult, sessionsResult] = await Promise.allSettled([
-    api.apiFetch<{ courses: Course[] }>(`${basePath}api/teacher/courses`),
+    coursesRequest,
     load(),
-    // "Hoy" first on the page; without it the list below still works.
-    showToday({ i18n, api, timeZone, message }).catch((error: unknown) => showError(message, error, i18n)),
+    // "Hoy" first on the page; without it the list below still works. It names the viewer's role in each course.
+    showToday({ i18n, api, timeZone, message, courses: coursesRequest.then((r) => r.courses).catch(() => []) }).catch((error: unknown) => showError(message, error, i18n)),
   ]);
   courses = coursesResult.status === 'fulfilled' ? coursesResult.value.courses : [];
   courseFilter.append(...courses.map((c) => el('option', { value: c.id }, c.name)));
@@ -264,8 +267,16 @@ export async function showSessionList({
     i18n.onChange(explain);
     return;
   }
+  if (plannable().length === 0) {
+    // An assistant in every course: nothing to plan here, so no planning button (the API would refuse it).
+    showForm(null);
+    const explain = (): void => showMessage(message, 'info', i18n.t('teacher.assistantOnly'));
+    explain();
+    i18n.onChange(explain);
+    return;
+  }
   required('#new-import').hidden = false;
-  form.reset(courses);
+  form.reset(plannable());
   // With no session yet, creating one is the only thing to do here: show the form at once.
   cancelButton.hidden = sessions.length === 0;
   showForm(sessions.length === 0 ? 'session' : null);
@@ -273,12 +284,27 @@ export async function showSessionList({
   if (sessions.length === 0) newSeriesButton.hidden = false;
 }
 
-/** "Mis cursos": a link to each course's page (minimum, students at risk, attendance per class). */
-function renderCourses(courses: readonly Course[], i18n: TeacherI18n): void {
+/** "Docente", "Co-docente", "Ayudante": the viewer's role in a course, as a badge. */
+export function roleBadge(course: StaffedCourse | undefined, i18n: TeacherI18n): HTMLElement[] {
+  return course ? [el('span', { class: 'state-badge course-role', 'data-role': course.role }, i18n.t(`role.${course.role}`))] : [];
+}
+
+/** "Mis cursos": a link to each course's page (minimum, students at risk, attendance per class), with the viewer's role. */
+function renderCourses(courses: readonly StaffedCourse[], i18n: TeacherI18n): void {
   const render = (): void => {
     required('#course-links').replaceChildren(
       ...courses.map((course) =>
-        el('li', { class: 'session-item' }, el('a', { class: 'session-item__link', href: `?course=${encodeURIComponent(course.id)}` }, el('strong', {}, course.name), ` · ${i18n.t('course.link')}`)),
+        el(
+          'li',
+          { class: 'session-item', 'data-course': course.id },
+          el(
+            'a',
+            { class: 'session-item__link', href: `?course=${encodeURIComponent(course.id)}` },
+            el('strong', {}, course.name),
+            ` · ${i18n.t(course.rights.includes('decide_justifications') ? 'course.link' : 'course.linkAssistant')}`,
+          ),
+          el('span', { class: 'session-item__state' }, ...roleBadge(course, i18n)),
+        ),
       ),
     );
   };

@@ -13,6 +13,7 @@ import {
   sessionsPath,
   type CorrectedResult,
   type CourseAttendance,
+  type CourseRight,
   type Overview,
   type ResultStatus,
   type RosterFilter,
@@ -134,10 +135,13 @@ export async function showSession({
 
   const exports = exportPanel({ i18n, api, message });
   const spotChecks = spotCheckPanel({ i18n, api, path, onMarked: () => void refresh().catch(() => undefined) });
+  /** Whether the viewer has this right in the session's course (an assistant runs the class, nothing more). */
+  const can = (right: CourseRight): boolean => overview?.access.rights.includes(right) ?? false;
   const correction = correctionDialog({
     i18n,
     api,
     path,
+    allowed: () => (can('correct_attendance') ? ['excused', 'manual_present', 'manual_absent', 'computed'] : can('mark_present') ? ['manual_present'] : []),
     onCorrected(result, choice) {
       corrected.set(result.studentId, result);
       outcome = { key: choice === 'computed' ? 'correction.reverted' : 'correction.done', vars: { name: result.studentName }, status: result.status };
@@ -211,6 +215,8 @@ export async function showSession({
     renderTools(overview);
     renderRoster(overview);
     exports.render(session);
+    // Exports carry students' personal data: not offered to an assistant (the API refuses them too).
+    if (!can('export_data')) exports.element.hidden = true;
     spotChecks.render(session);
     settingsSummary.textContent = i18n.t('session.settings');
     settings.replaceChildren(...settingRows(session));
@@ -239,7 +245,7 @@ export async function showSession({
     const active = document.activeElement;
     const focused = active instanceof HTMLElement && roster.contains(active) ? active.dataset['correct'] : undefined;
     const ticked = active instanceof HTMLElement && roster.contains(active) ? active.dataset['select'] : undefined;
-    const enabled = current.session.state !== 'scheduled';
+    const enabled = current.session.state !== 'scheduled' && can('mark_present');
     for (const id of selected) if (!current.roster.some((r) => r.studentId === id)) selected.delete(id);
     roster.replaceChildren(...rosterView(current, i18n, { corrected, enabled, selected, filter: filter(), timeZone, ...(trends ? { trends } : {}) }));
     if (focused) correctButton(focused)?.focus();
@@ -266,7 +272,7 @@ export async function showSession({
     if (key !== actionsKey) {
       actionsKey = key;
       actions.setAttribute('aria-label', i18n.t('session.actions'));
-      actions.replaceChildren(...list.map(actionButton), ...planButtons(session), ...projectLink(session));
+      actions.replaceChildren(...(can('run_classes') ? list.map(actionButton) : []), ...planButtons(session), ...projectLink(session));
       const done = session.state === 'open' && session.currentRound === null && session.roundsStarted >= session.roundsPlanned;
       actionNote.textContent = done
         ? i18n.t('session.allRoundsDone')
@@ -287,7 +293,7 @@ export async function showSession({
 
   /** Before the session opens, its plan can change or the session can go. */
   function planButtons(session: Session): HTMLElement[] {
-    if (session.state !== 'scheduled') return [];
+    if (session.state !== 'scheduled' || !can('change_settings')) return [];
     const edit = el('button', { type: 'button', class: 'button button--secondary', 'data-action': 'edit' }, i18n.t('edit.button'));
     edit.addEventListener('click', () => {
       if (overview) editor.open(overview.session);
@@ -337,7 +343,7 @@ export async function showSession({
   }
 
   function projectLink(session: Session): HTMLElement[] {
-    if (session.state === 'closed') return [];
+    if (session.state === 'closed' || !can('project')) return [];
     const href = `${basePath}projector/?session=${encodeURIComponent(session.id)}`;
     return [el('a', { class: 'button button--secondary', href, target: '_blank', rel: 'noopener' }, i18n.t('session.project'))];
   }

@@ -4,8 +4,8 @@ import { basePath, type ApiClient } from '../src/lib/api';
 import { addDays, localDateOf } from '../src/lib/dates';
 import { el, required, showError } from '../src/lib/ui';
 import type { TeacherI18n } from './messages';
-import { listQuery, sessionsPath, type Session, type SessionPage } from './model';
-import { stateBadges, whenText } from './session-list';
+import { listQuery, sessionsPath, type Session, type SessionPage, type StaffedCourse } from './model';
+import { roleBadge, stateBadges, whenText } from './session-list';
 
 const projectorHref = (session: Session): string => `${basePath}projector/?session=${encodeURIComponent(session.id)}`;
 
@@ -18,7 +18,14 @@ function nextStep(session: Session): { steps: Array<'open' | 'rounds'>; round: n
   return { steps: ['rounds'], round: session.roundsStarted + 1 };
 }
 
-export async function showToday(deps: { i18n: TeacherI18n; api: ApiClient; timeZone: string | undefined; message: HTMLElement }): Promise<void> {
+export async function showToday(deps: {
+  i18n: TeacherI18n;
+  api: ApiClient;
+  timeZone: string | undefined;
+  message: HTMLElement;
+  /** The viewer's courses with their role in each ("Docente", "Co-docente", "Ayudante"). */
+  courses: Promise<readonly StaffedCourse[]>;
+}): Promise<void> {
   const { i18n, api, timeZone } = deps;
   const section = required('#today');
   const list = required('#today-list');
@@ -31,6 +38,7 @@ export async function showToday(deps: { i18n: TeacherI18n; api: ApiClient; timeZ
     api.apiFetch<SessionPage>(listQuery(all)),
     api.apiFetch<SessionPage>(`${listQuery({ ...all, from: addDays(today, 1), to: '' })}&limit=1`),
   ]);
+  const courses = new Map((await deps.courses).map((c) => [c.id, c]));
   const todays: readonly Session[] = todayPage.sessions;
   const upcoming: Session | undefined = laterPage.sessions[0];
 
@@ -57,7 +65,10 @@ export async function showToday(deps: { i18n: TeacherI18n; api: ApiClient; timeZ
   }
 
   function item(session: Session, withButton: boolean): HTMLLIElement {
-    const step = withButton ? nextStep(session) : null;
+    const course = courses.get(session.courseId);
+    // The one button opens, runs rounds and projects: offered only to whoever may do all three here.
+    const runs = course === undefined || (course.rights.includes('run_classes') && course.rights.includes('project'));
+    const step = withButton && runs ? nextStep(session) : null;
     const actions: HTMLElement[] = [];
     if (step) {
       const label =
@@ -75,7 +86,7 @@ export async function showToday(deps: { i18n: TeacherI18n; api: ApiClient; timeZ
       { class: 'session-item today__item', 'data-session': session.id },
       el('a', { class: 'session-item__link', href: `?session=${encodeURIComponent(session.id)}` }, el('strong', {}, session.courseName), ` · ${session.room}`),
       el('span', { class: 'session-item__when muted' }, whenText(session, i18n, timeZone)),
-      el('span', { class: 'session-item__state' }, ...stateBadges(session, i18n)),
+      el('span', { class: 'session-item__state' }, ...stateBadges(session, i18n), ...roleBadge(course, i18n)),
       ...(actions.length ? [el('span', { class: 'form-actions today__actions' }, ...actions)] : []),
     );
   }

@@ -34,6 +34,7 @@ const RIGHT_ACTIONS: Record<CourseRight, { es: string; en: string }> = {
   correct_attendance: { es: 'hacer esa corrección (solo marcar presentes)', en: 'make that correction (only mark students present)' },
   decide_justifications: { es: 'ver ni decidir justificaciones', en: 'see or decide justifications' },
   export_data: { es: 'exportar datos de estudiantes', en: 'export students’ data' },
+  weekly_digest: { es: 'recibir el resumen semanal', en: 'receive the weekly digest' },
 };
 
 /**

@@ -22,7 +22,7 @@ describe('what a person may do in a course', () => {
   it('lets an assistant run classes, project, see the roster and standings, and mark present, and nothing else', () => {
     expect(courseRoleOf(course, teacher('8'))).toBe('assistant');
     expect(sorted(rightsIn(course, teacher('8')))).toEqual(['mark_present', 'project', 'run_classes', 'see_classes', 'see_roster', 'see_standings']);
-    for (const right of ['change_settings', 'correct_attendance', 'decide_justifications', 'export_data'] as const) {
+    for (const right of ['change_settings', 'correct_attendance', 'decide_justifications', 'export_data', 'weekly_digest'] as const) {
       expect(may(course, teacher('8'), right)).toBe(false);
     }
   });

@@ -11,7 +11,7 @@ import type { Course } from './course.js';
  * data. An admin has every right in every course; erasing a student is the admin's alone and no course right.
  * The table is in docs/architecture.md, "Course staff".
  */
-export type StaffRole = 'co_teacher' | 'assistant';
+type StaffRole = 'co_teacher' | 'assistant';
 export type CourseRole = 'teacher' | StaffRole;
 
 export const COURSE_RIGHTS = [
@@ -35,6 +35,8 @@ export const COURSE_RIGHTS = [
   'decide_justifications',
   /** Exports with students' personal data: spreadsheets, printed reports, receipts. */
   'export_data',
+  /** The weekly digest by e-mail (the course's classes and students at risk). */
+  'weekly_digest',
 ] as const;
 export type CourseRight = (typeof COURSE_RIGHTS)[number];
 

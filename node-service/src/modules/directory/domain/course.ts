@@ -7,7 +7,7 @@ export interface Course {
   staff: StaffMember[];
 }
 
-export interface StaffMember {
+interface StaffMember {
   id: string;
   name: string;
   role: 'co_teacher' | 'assistant';

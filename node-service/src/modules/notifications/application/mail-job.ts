@@ -1,7 +1,7 @@
 import type { Locale } from '../../../shared/errors.js';
 import { localDate, localDateTime } from '../../../shared/local-time.js';
 import type { Identity } from '../../auth/index.js';
-import type { CourseDirectory } from '../../directory/index.js';
+import { may, type CourseDirectory } from '../../directory/index.js';
 import { studentWarningMail, teacherDigestMail, type MailContent } from '../domain/messages.js';
 import { latestDigestWeek, warningPeriod, type DigestWeek } from '../domain/schedule.js';
 import type { MailLedger, MailTransport, SentKey } from './ports.js';
@@ -173,32 +173,38 @@ export function createMailJob(deps: {
       const held = attendance.sessions.filter((s) => s.plannedStart >= week.from && s.plannedStart < week.to);
       if (held.length === 0) return;
       const { course } = await deps.directory.roster(courseId);
-      const key = { kind: 'teacher_digest' as const, recipientId: course.teacherId, courseId, period: week.period };
-      if (await ledger.wasSent(key)) return;
-      const teacher = (await deps.directory.contacts([course.teacherId]))[0];
-      if (!teacher?.email) {
-        counts.withoutAddress += 1;
-        return;
+      // The course's teacher and co-teachers (course-rights.ts: 'weekly_digest'); the portal's staff are teacher accounts.
+      const recipients = [course.teacherId, ...course.staff.map((member) => member.id)].filter((id) => may(course, { id, role: 'teacher' }, 'weekly_digest'));
+      const contacts = new Map((await deps.directory.contacts(recipients)).map((c) => [c.id, c]));
+      for (const recipientId of recipients) {
+        if (stopped()) return;
+        const key = { kind: 'teacher_digest' as const, recipientId, courseId, period: week.period };
+        if (await ledger.wasSent(key)) continue;
+        const teacher = contacts.get(recipientId);
+        if (!teacher?.email) {
+          counts.withoutAddress += 1;
+          continue;
+        }
+        const mail = teacherDigestMail(LOCALE, {
+          teacherName: teacher.name,
+          courseId,
+          courseName: attendance.course.name,
+          firstDay: localDate(week.from, settings.timeZone),
+          lastDay: localDate(new Date(week.to.getTime() - DAY_MS), settings.timeZone),
+          minimumPercent: attendance.minimum.percent,
+          sessions: held.map((s) => ({
+            plannedStart: localDateTime(s.plannedStart, settings.timeZone),
+            room: s.room,
+            attended: s.attended,
+            counted: s.registered - s.excused,
+            rate: s.rate,
+          })),
+          atRisk: attendance.students
+            .filter((s) => s.atRisk && s.onRoster)
+            .map((s) => ({ name: s.studentName, number: s.studentNumber, rate: s.rate, absences: s.absences, absencesLeft: s.absencesLeft })),
+        });
+        if (await send(key, teacher.email, mail)) counts.digestsSent += 1;
       }
-      const mail = teacherDigestMail(LOCALE, {
-        teacherName: teacher.name,
-        courseId,
-        courseName: attendance.course.name,
-        firstDay: localDate(week.from, settings.timeZone),
-        lastDay: localDate(new Date(week.to.getTime() - DAY_MS), settings.timeZone),
-        minimumPercent: attendance.minimum.percent,
-        sessions: held.map((s) => ({
-          plannedStart: localDateTime(s.plannedStart, settings.timeZone),
-          room: s.room,
-          attended: s.attended,
-          counted: s.registered - s.excused,
-          rate: s.rate,
-        })),
-        atRisk: attendance.students
-          .filter((s) => s.atRisk && s.onRoster)
-          .map((s) => ({ name: s.studentName, number: s.studentNumber, rate: s.rate, absences: s.absences, absencesLeft: s.absencesLeft })),
-      });
-      if (await send(key, teacher.email, mail)) counts.digestsSent += 1;
     }
   }
 
