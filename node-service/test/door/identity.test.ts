@@ -43,7 +43,7 @@ describe('the portal JWT, through Apache', () => {
     const { token } = await signIn(door.apache.httpUrl, 'ana.docente');
     const { status, body } = await call(`${door.apache.httpUrl}/asistencia/api/teacher/courses`, token);
     expect(status).toBe(200);
-    expect(body.courses).toEqual([{ id: 'MAT101', name: 'Cálculo I' }]);
+    expect(body.courses).toEqual([{ id: 'MAT101', name: 'Cálculo I', role: 'teacher', rights: expect.arrayContaining(['run_classes', 'change_settings']) }]);
     // The server-to-server call went to the internal listener, not to a public port nor a built-in seed.
     const internalPort = new URL(door.apache.internalUrl).port;
     expect(door.apache.logs().access).toMatch(new RegExp(`:${internalPort} "GET /internal/courses\\.php HTTP/1\\.1" 200`));

@@ -67,15 +67,16 @@ describe('warnings by e-mail', () => {
     expect((await service.db.query('SELECT job FROM notifications.job_runs')).rows).toEqual([]);
   });
 
-  it('once the server is up: one warning to each student at risk, in Spanish with their numbers, and the teacher’s digest', async () => {
+  it('once the server is up: one warning to each student at risk, in Spanish with their numbers, and the digest to the teacher and the co-teacher', async () => {
     smtp = await startSmtpServer(smtpPort);
     const atRisk = (await teacher().get('/api/courses/MAT101/at-risk')).body.students.map((s: { studentId: string }) => s.studentId) as string[];
     expect(atRisk).toEqual(expect.arrayContaining(['3', '4']));
 
     const counts = await service.app.mail.runOnce();
-    expect(counts).toMatchObject({ warningsSent: atRisk.length, digestsSent: 1, failed: 0, capped: false });
+    // The seed's Cálculo I has a co-teacher (Rosa) and an assistant (Diego): the digest goes to Ana and Rosa only.
+    expect(counts).toMatchObject({ warningsSent: atRisk.length, digestsSent: 2, failed: 0, capped: false });
     const received = await smtp.received();
-    expect(received).toHaveLength(atRisk.length + 1);
+    expect(received).toHaveLength(atRisk.length + 2);
     for (const mail of received) expect(mail.from).toBe('asistencia@example.edu');
 
     const to = (address: string) => received.filter((m) => m.to.includes(address));
@@ -100,6 +101,8 @@ describe('warnings by e-mail', () => {
     expect(digest!.text).toContain('Clases realizadas: 2. Asistencia de la semana: 50 %.');
     expect(digest!.text).toContain('María Gómez (maria.estudiante): 66,7 % de asistencia, 1 ausencia, aún puede faltar a 0 clases');
     expect(digest!.text).toContain('José Núñez (jose.estudiante): 0 % de asistencia, 3 ausencias');
+    expect(to('rosa.docente@example.edu')[0]!.text).toContain('Hola, Rosa Fuentes:');
+    expect(to('diego.ayudante@example.edu')).toEqual([]);
     expect(received.some((m) => m.to.includes('luis.estudiante@example.edu')) && !atRisk.includes('2')).toBe(false);
   });
 

@@ -209,11 +209,35 @@ describe('PORTAL_SEED=none: an empty portal and its operator command line', () =
   it('gives node-service the course and its roster by those ids', async () => {
     const roster = await internal('/internal/roster.php?course=ALG100');
     expect(JSON.parse(roster.body)).toEqual({
-      course: { id: 'ALG100', name: 'Álgebra', teacherId },
+      course: { id: 'ALG100', name: 'Álgebra', teacherId, staff: [] },
       students: [{ id: studentId, name: 'Sofía Díaz', username: 'sofia.diaz' }],
     });
     const courses = await internal(`/internal/courses.php?student=${studentId}`);
     expect(JSON.parse(courses.body)).toEqual({ courses: [{ id: 'ALG100', name: 'Álgebra', teacherId }] });
+  });
+
+  it('puts a teacher account on a course’s staff, changes its role, takes it off, and refuses anyone else', async () => {
+    const assistant = await portalCli(apache, ['add-user', 'tomas.vera', 'teacher', 'Tomás Vera'], { stdin: 'assistant-password-1\n' });
+    expect(assistant.code, assistant.stderr).toBe(0);
+    const assistantId = assistant.stdout.trim();
+    const staff = async () => JSON.parse((await internal('/internal/roster.php?course=ALG100')).body).course.staff;
+    expect((await portalCli(apache, ['add-staff', 'ALG100', 'tomas.vera', 'assistant'])).stdout).toContain("'tomas.vera' is assistant of ALG100.");
+    expect(await staff()).toEqual([{ id: assistantId, name: 'Tomás Vera', role: 'assistant' }]);
+    expect(JSON.parse((await internal(`/internal/courses.php?staff=${assistantId}`)).body).courses.map((c: { id: string }) => c.id)).toEqual(['ALG100']);
+    expect((await portalCli(apache, ['add-staff', 'ALG100', 'tomas.vera', 'co_teacher'])).code).toBe(0);
+    expect(await staff()).toEqual([{ id: assistantId, name: 'Tomás Vera', role: 'co_teacher' }]);
+    for (const [args, reason] of [
+      [['add-staff', 'ALG100', 'sofia.diaz', 'assistant'], /is a student, not a teacher/],
+      [['add-staff', 'ALG100', 'prof.ruiz', 'assistant'], /is the teacher of ALG100 already/],
+      [['add-staff', 'ALG100', 'tomas.vera', 'owner'], /unknown staff role 'owner'/],
+      [['add-staff', 'GEO1', 'tomas.vera', 'assistant'], /there is no course 'GEO1'/],
+    ] as const) {
+      const answer = await portalCli(apache, [...args]);
+      expect(answer.code, args.join(' ')).toBe(1);
+      expect(answer.stderr, args.join(' ')).toMatch(reason);
+    }
+    expect((await portalCli(apache, ['add-staff', 'ALG100', 'tomas.vera', '-'])).code).toBe(0);
+    expect(await staff()).toEqual([]);
   });
 
   it('refuses, with a reason and exit status 1, what would break the store or the rosters', async () => {

@@ -5,7 +5,7 @@ import { PHP_LEGACY_DIR, portalLogin, request, startApache, type RunningApache }
 
 interface Seed {
   users: { id: string; username: string; name: string; role: string }[];
-  courses: { id: string; name: string; teacherId: string; studentIds: string[] }[];
+  courses: { id: string; name: string; teacherId: string; studentIds: string[]; staff?: { id: string; role: string }[] }[];
 }
 const seed = JSON.parse(readFileSync(join(PHP_LEGACY_DIR, 'seed.json'), 'utf8')) as Seed;
 
@@ -40,7 +40,15 @@ describe('GET /internal/roster.php', () => {
     expect(answer.headers['content-type']).toMatch(/^application\/json/);
     expect(answer.headers['cache-control']).toContain('no-store');
     expect(json(answer.body)).toEqual({
-      course: { id: 'MAT101', name: 'Cálculo I', teacherId: '1' },
+      course: {
+        id: 'MAT101',
+        name: 'Cálculo I',
+        teacherId: '1',
+        staff: [
+          { id: '7', name: 'Rosa Fuentes', role: 'co_teacher' },
+          { id: '8', name: 'Diego Rojas', role: 'assistant' },
+        ],
+      },
       students: [
         { id: '4', name: 'José Núñez', username: 'jose.estudiante' },
         { id: '2', name: 'Luis Pérez', username: 'luis.estudiante' },
@@ -56,7 +64,8 @@ describe('GET /internal/roster.php', () => {
         course: unknown;
         students: { id: string; name: string }[];
       };
-      expect(answer.course).toEqual({ id: course.id, name: course.name, teacherId: course.teacherId });
+      const staff = (course.staff ?? []).map((member) => ({ ...member, name: names.get(member.id) }));
+      expect(answer.course).toEqual({ id: course.id, name: course.name, teacherId: course.teacherId, staff });
       expect(answer.students.map((s) => s.id).sort()).toEqual([...course.studentIds].sort());
       for (const student of answer.students) expect(student.name).toBe(names.get(student.id));
     }
@@ -167,13 +176,28 @@ describe('GET /internal/courses.php', () => {
     expect((await courses('?student=4')).body).toEqual({ courses: [{ id: 'MAT101', name: 'Cálculo I', teacherId: '1' }] });
   });
 
+  it('lists the courses a person teaches or staffs, each with its staff and their roles', async () => {
+    const mat101 = {
+      id: 'MAT101',
+      name: 'Cálculo I',
+      teacherId: '1',
+      staff: [
+        { id: '7', name: 'Rosa Fuentes', role: 'co_teacher' },
+        { id: '8', name: 'Diego Rojas', role: 'assistant' },
+      ],
+    };
+    for (const id of ['1', '7', '8']) expect((await courses(`?staff=${id}`)).body, id).toEqual({ courses: [mat101] });
+    expect((await courses('?staff=6')).body).toEqual({ courses: [{ id: 'FIS201', name: 'Física II', teacherId: '6', staff: [] }] });
+    expect((await courses('?staff=2')).body).toEqual({ courses: [] });
+  });
+
   it('gives an empty list for someone without courses', async () => {
     expect(await courses('?teacher=999')).toEqual({ status: 200, body: { courses: [] } });
     expect((await courses('?student=1')).body).toEqual({ courses: [] });
   });
 
-  it('wants exactly one of teacher or student, well formed', async () => {
-    for (const query of ['', '?teacher=1&student=2', '?teacher=1%27%20OR%201=1', '?student[]=2']) {
+  it('wants exactly one of teacher, student or staff, well formed', async () => {
+    for (const query of ['', '?teacher=1&student=2', '?staff=1&teacher=1', '?teacher=1%27%20OR%201=1', '?student[]=2', '?staff=']) {
       expect((await courses(query)).status, query).toBe(400);
     }
   });

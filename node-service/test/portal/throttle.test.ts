@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieJar, csrfTokenIn, formBody, pageError, startApache, type HttpResponse, type RunningApache } from '../support/apache.js';
+import { CookieJar, csrfTokenIn, formBody, pageError, request, startApache, type HttpResponse, type RunningApache } from '../support/apache.js';
 
 /**
  * The portal's login throttle (php-legacy/src/throttle.php) through the real Apache and PHP. Failures
@@ -181,17 +181,20 @@ describe('a store made by an older portal (schema 1, one row per failure)', () =
   }
 
   // Without the upgrade in src/db.php the throttle's table is missing: every login answered 500.
-  it('is upgraded in place on first use: accounts kept (with an e-mail column), the throttle working', async () => {
+  it('is upgraded in place on first use: accounts kept (with an e-mail column), courses with an empty staff, the throttle working', async () => {
     expect((await attempt(apache.httpUrl, 'luis.estudiante', 'demo1234')).status).toBe(303); // creates the store
     const now = Math.floor(Date.now() / 1000);
     await onStore(`DROP TABLE login_throttle;
       CREATE TABLE login_failures (scope TEXT NOT NULL CHECK (scope IN ('user', 'address')), subject TEXT NOT NULL, failed_at INTEGER NOT NULL);
       INSERT INTO login_failures VALUES ('user', 'luis.estudiante', ${now}), ('address', '127.0.0.1', ${now});
       ALTER TABLE users DROP COLUMN email;
+      DROP TABLE course_staff;
       PRAGMA user_version = 1;`);
 
     expect((await attempt(apache.httpUrl, 'luis.estudiante', 'demo1234')).status).toBe(303);
-    expect(JSON.parse(await onStore('SELECT 1'))).toEqual(['course_students', 'courses', 'login_throttle', 'users']);
+    // Version 4 gave courses a staff (co-teachers and assistants): the table is there, empty for old courses.
+    expect(JSON.parse(await onStore('SELECT 1'))).toEqual(['course_staff', 'course_students', 'courses', 'login_throttle', 'users']);
+    expect(JSON.parse((await request(`${apache.internalUrl}/internal/roster.php?course=MAT101`, { headers: { authorization: `Bearer ${apache.phpEnv.INTERNAL_API_TOKEN}` } })).body).course.staff).toEqual([]);
     // Version 3 gave users an e-mail address (warnings by e-mail): the column is there, empty for old accounts.
     await expect(onStore(`UPDATE users SET email = NULL WHERE email IS NULL`)).resolves.toBeDefined();
     for (let i = 0; i < 5; i += 1) expect((await attempt(apache.httpUrl, 'maria.estudiante', 'wrong')).status).toBe(401);

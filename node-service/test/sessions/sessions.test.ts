@@ -23,7 +23,7 @@ describe('class sessions', () => {
   it('lists the teacher’s courses from the directory', async () => {
     const { status, body } = await teacher.get('/api/teacher/courses');
     expect(status).toBe(200);
-    expect(body.courses).toEqual([{ id: 'MAT101', name: 'Cálculo I' }]);
+    expect(body.courses).toEqual([{ id: 'MAT101', name: 'Cálculo I', role: 'teacher', rights: expect.arrayContaining(['change_settings', 'export_data']) }]);
   });
 
   it('creates a session with defaults and persists it', async () => {

@@ -104,7 +104,7 @@ describe('an assistant', () => {
     expect([decision.status, decision.body.error.code]).toEqual([403, 'COURSE_RIGHT_MISSING']);
     expect(decision.body.error.message).toBe('Como ayudante de este curso no puedes ver ni decidir justificaciones. Pídeselo al docente del curso.');
     const english = await fetch(`${door.apache.httpUrl}/asistencia/api/courses/MAT101/justifications`, { headers: { authorization: `Bearer ${tokens.diego}`, 'accept-language': 'en' } });
-    expect((await english.json()).error.message).toBe('As teaching assistant of this course you cannot see or decide justifications. Ask the course’s teacher.');
+    expect(((await english.json()) as { error: { message: string } }).error.message).toBe('As teaching assistant of this course you cannot see or decide justifications. Ask the course’s teacher.');
     expect((await api('rosa', '/api/courses/MAT101/justifications')).status).toBe(200);
     const approved = await api('rosa', `/api/justifications/${asked.body.id}/decision`, { method: 'POST', body: { decision: 'approved', note: null } });
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
