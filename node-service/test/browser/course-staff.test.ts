@@ -59,14 +59,25 @@ describe('an assistant', () => {
     const { rows } = await door.service.db.query('SELECT state, current_round FROM attendance.sessions WHERE id = $1', [today]);
     expect(rows[0]).toEqual({ state: 'open', current_round: 1 });
     await page.getByRole('button', { name: 'Terminar ronda 1' }).waitFor();
-    // The class's exports carry personal data: not offered.
-    expect(await page.locator('[data-export]').count()).toBe(0);
+    // The class's exports carry personal data: not offered; nor are corrections other than "present".
+    expect(await page.locator('[data-export]:visible').count()).toBe(0);
+    expect(await page.locator('[data-action="edit"], [data-action="delete"]').count()).toBe(0);
+    await page.locator('[data-correct="4"]').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.locator('input[type="radio"]:visible').evaluateAll((radios) => radios.map((r) => (r as HTMLInputElement).value))).toEqual(['manual_present']);
+    await dialog.locator('#correction-reason').fill('Estaba en la sala');
+    await dialog.locator('button[type="submit"]').click();
+    await dialog.waitFor({ state: 'hidden' });
+    const marked = await door.service.db.query("SELECT new_status, actor_id FROM attendance.corrections WHERE session_id = $1 AND student_id = '4'", [today]);
+    expect(marked.rows).toEqual([{ new_status: 'manual_present', actor_id: '8' }]);
 
     await page.goto(`${door.origin}/asistencia/teacher/?course=MAT101`);
     await page.getByText('Tu rol en este curso: Ayudante').waitFor();
     await page.getByRole('heading', { name: 'Clases parciales' }).waitFor();
     for (const id of ['#minimum-percent', '#minimum-reason', '#partial-reason']) expect(await page.locator(id).count(), id).toBe(0);
-    expect(await page.locator('[data-export]').count()).toBe(0);
+    expect(await page.locator('[data-export]:visible').count()).toBe(0);
+    expect(await page.getByRole('heading', { name: /^Justificaciones/ }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Guardar' }).count()).toBe(0);
     await screenshot(page, 'staff-assistant-course');
     expect(browser.pageErrors(page)).toEqual([]);
