@@ -65,7 +65,7 @@ describe('an assistant', () => {
     await page.locator('[data-correct="4"]').click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
-    expect(await dialog.locator('input[type="radio"]:visible').evaluateAll((radios) => radios.map((r) => (r as HTMLInputElement).value))).toEqual(['manual_present']);
+    expect(await dialog.locator('input[type="radio"]:visible').evaluateAll((radios) => radios.map((r) => (r as unknown as { value: string }).value))).toEqual(['manual_present']);
     await dialog.locator('#correction-reason').fill('Estaba en la sala');
     await dialog.locator('button[type="submit"]').click();
     await dialog.waitFor({ state: 'hidden' });

@@ -204,10 +204,7 @@ export function createSessionService(deps: {
       await events.publish({ type: 'session.updated', sessionId: id });
     },
 
-    /** The session for someone who may see its roster (its page, spot checks' list). */
-    get: (actor: Identity, id: string) => managed(actor, id, 'see_roster'),
-
-    /** The session for someone with `right` in its course: the projector asks 'project', receipts 'export_data'. */
+    /** The session for someone with `right` in its course: the projector asks 'project', receipts 'export_data', spot checks theirs. */
     authorize: managed,
 
     ...seriesChanges({ sessions, events, settings, holidays: deps.holidays, managed, planned, access }),
