@@ -23,7 +23,7 @@ import type { Outcome } from './standing.js';
  * Excused ("Justificado") sessions are left out of everything, as the standing leaves them out: a justified
  * absence is no absence, neither a class held nor one to come.
  */
-export type GradeBasis = 'to_date' | 'all_scheduled';
+type GradeBasis = 'to_date' | 'all_scheduled';
 
 export interface GradePolicy {
   basis: GradeBasis;
