@@ -252,7 +252,7 @@ export function createStandingService(deps: {
       return {
         scoreGiven,
         scoreMaximum: 100,
-        comment: `Nota de asistencia${scoreGiven === null ? '' : `: ${scoreGiven} %`} (política: ${policy.name.es}); ${grade.earned.toLocaleString('es-CL')} de ${grade.over} clases; ${verdict}.`,
+        comment: `Nota de asistencia${scoreGiven === null ? '' : `: ${scoreGiven.toLocaleString('es-CL')} %`} (política: ${policy.name.es}); ${grade.earned.toLocaleString('es-CL')} de ${grade.over} clases; ${verdict}.`,
       };
     },
 
