@@ -79,7 +79,7 @@ describe('course XLSX', () => {
     expect(byName['María Gómez']!.slice(2, 6)).toEqual(['Ausente', 'Justificado', 'Ausente', 'Ausente']);
     expect(byName['Luis Pérez']!.slice(2, 6)).toEqual(['Ausente', 'Ausente', 'Presente (manual)', 'Ausente']);
     // The rate and the grade (default policy: the same) as numbers LibreOffice reads (es-CL would show 25,0 or 25): Luis attended 1 of 4.
-    expect(byName['Luis Pérez']!.slice(-2).map((cell) => Number(cell.replace(',', '.')))).toEqual([25, 25]);
+    expect(byName['Luis Pérez']!.slice(-2).map((cell: string) => Number(cell.replace(',', '.')))).toEqual([25, 25]);
   }, 240_000);
 
   it('in English, the title rows are in English', async () => {

@@ -192,11 +192,12 @@ describe('one definition of the rate', () => {
     });
     const [header, ...rows] = parseCsv((await response.text()).replace(/^\uFEFF/, ''), ';');
     const jose = rows.find((cells) => cells[1] === 'José Núñez')!;
-    expect(jose.at(-7)).toBe('Pendiente');
-    expect(header!.slice(-3, -1)).toEqual(['Ausente', 'Justificado']);
-    expect([jose.at(-3), jose.at(-1)]).toEqual(['3', '0']);
+    expect(jose.at(-8)).toBe('Pendiente');
+    expect(header!.slice(-4, -2)).toEqual(['Ausente', 'Justificado']);
+    // Absences, rate and grade (the default policy: the rate).
+    expect([jose.at(-4), jose.at(-2), jose.at(-1)]).toEqual(['3', '0', '0']);
     const luis = rows.find((cells) => cells[1] === 'Luis Pérez')!;
-    expect(luis.at(-1)).toBe('100');
+    expect(luis.slice(-2)).toEqual(['100', '100']);
 
     const mine = await apiAs(service.baseUrl, users.student3).get('/api/me/attendance');
     const course = mine.body.courses.find((c: { course: { id: string } }) => c.course.id === 'MAT101');
