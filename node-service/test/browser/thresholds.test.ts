@@ -208,5 +208,9 @@ describe('the course’s grade policy', () => {
     await course.getByText(`Nota de asistencia: 75 % — política: ${named}`).waitFor();
     await screenshot(luis, 'student-grade-policy-es');
     expect(browser.pageErrors(luis)).toEqual([]);
+    // And on his printable report.
+    const report = await pageAs(users.student, '/asistencia/report/?course=MAT101&student=2');
+    await report.getByText(`75 % — política: ${named}`).waitFor();
+    expect(browser.pageErrors(report)).toEqual([]);
   });
 });

@@ -90,7 +90,7 @@ export function standingRoutes(deps: { standings: StandingService; guards: AuthG
         schema: {
           tags: ['results'],
           security,
-          summary: 'The course’s minimum, attendance per session held, and each student’s rate, absences left, risk and recent trend',
+          summary: 'The course’s minimum and grade policy, attendance per session held, and each student’s rate, grade, absences left, risk and recent trend',
           params: courseParams,
           response: {
             200: z.object({
