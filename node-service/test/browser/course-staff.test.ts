@@ -74,8 +74,8 @@ describe('an assistant', () => {
 
     await page.goto(`${door.origin}/asistencia/teacher/?course=MAT101`);
     await page.getByText('Tu rol en este curso: Ayudante').waitFor();
-    await page.getByRole('heading', { name: 'Clases parciales' }).waitFor();
-    for (const id of ['#minimum-percent', '#minimum-reason', '#partial-reason']) expect(await page.locator(id).count(), id).toBe(0);
+    await page.getByRole('heading', { name: 'Política de nota' }).waitFor();
+    for (const id of ['#minimum-percent', '#minimum-reason', '#grade-policy-reason']) expect(await page.locator(id).count(), id).toBe(0);
     expect(await page.locator('[data-export]:visible').count()).toBe(0);
     expect(await page.getByRole('heading', { name: /^Justificaciones/ }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Guardar' }).count()).toBe(0);

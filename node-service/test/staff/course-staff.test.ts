@@ -11,6 +11,8 @@ import { call, signIn, startDoor, type Door } from '../door/door.js';
 let door: Door;
 const tokens: Record<'ana' | 'rosa' | 'diego' | 'pedro' | 'maria', string> = { ana: '', rosa: '', diego: '', pedro: '', maria: '' };
 let sessionId = '';
+/** A valid grade policy (the institution's default), for PUT /api/courses/:courseId/grade-policy. */
+const policy = { basis: 'to_date', dropLowest: 0, points: { late: 1, partial: 0.5 }, absencePenalty: 0 };
 
 const api = (who: keyof typeof tokens, path: string, init: { method?: string; body?: unknown } = {}) =>
   call(`${door.apache.httpUrl}/asistencia${path}`, tokens[who], init);
@@ -80,7 +82,7 @@ describe('an assistant', () => {
     expect(course.status).toBe(200);
     expect(course.body.access).toMatchObject({ role: 'assistant' });
     expect(await refused('diego', '/api/courses/MAT101/minimum', { method: 'PUT', body: { percent: 60, reason: 'Quiero cambiarlo' } })).toEqual([403, 'COURSE_RIGHT_MISSING']);
-    expect(await refused('diego', '/api/courses/MAT101/partial-credit', { method: 'PUT', body: { credit: 'none', reason: 'Quiero cambiarlo' } })).toEqual([403, 'COURSE_RIGHT_MISSING']);
+    expect(await refused('diego', '/api/courses/MAT101/grade-policy', { method: 'PUT', body: { ...policy, reason: 'Quiero cambiarlo' } })).toEqual([403, 'COURSE_RIGHT_MISSING']);
   });
 
   it('exports no personal data: spreadsheets, printed reports, receipts', async () => {
@@ -115,7 +117,7 @@ describe('a co-teacher', () => {
   it('changes the course’s settings, as its teacher does', async () => {
     const minimum = await api('rosa', '/api/courses/MAT101/minimum', { method: 'PUT', body: { percent: 70, reason: 'Acuerdo con Ana' } });
     expect(minimum.status, JSON.stringify(minimum.body)).toBe(200);
-    expect((await api('rosa', '/api/courses/MAT101/partial-credit', { method: 'PUT', body: { credit: 'half', reason: 'Acuerdo con Ana' } })).status).toBe(200);
+    expect((await api('rosa', '/api/courses/MAT101/grade-policy', { method: 'PUT', body: { ...policy, reason: 'Acuerdo con Ana' } })).status).toBe(200);
     expect((await api('rosa', `/api/sessions/${sessionId}/students/4/correction`, { method: 'POST', body: { status: 'excused', reason: 'Certificado médico' } })).status).toBe(200);
   });
 });

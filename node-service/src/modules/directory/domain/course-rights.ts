@@ -6,7 +6,7 @@ import type { Course } from './course.js';
  *
  * The teacher and a co-teacher have every right. An assistant (TA, "ayudante") runs classes: opens them, runs
  * rounds, projects, calls at random, sees the live roster and the standings, and marks a student present (an
- * audited correction that records who). An assistant does not change the course (minimum, partial credit,
+ * audited correction that records who). An assistant does not change the course (minimum, grade policy,
  * planning sessions and series, imports), decide justifications, make other corrections, or export personal
  * data. An admin has every right in every course; erasing a student is the admin's alone and no course right.
  * The table is in docs/architecture.md, "Course staff".
@@ -27,7 +27,7 @@ export const COURSE_RIGHTS = [
   'mark_present',
   /** The course page: minimum, students at risk, attendance per class. */
   'see_standings',
-  /** The course's settings: minimum, partial credit, creating, editing and deleting sessions and series, imports. */
+  /** The course's settings: minimum, grade policy, creating, editing and deleting sessions and series, imports. */
   'change_settings',
   /** Any other correction: excused, absent, back to computed, several students at once. */
   'correct_attendance',
