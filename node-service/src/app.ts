@@ -30,7 +30,7 @@ import { createCachedAssertionVerifier } from './shared/webauthn/cached-assertio
 import { createAuthModule } from './modules/auth/index.js';
 import { createDevPortalModule } from './modules/dev-portal/index.js';
 import { healthRoutes } from './modules/health/index.js';
-import { registerGateway, type Gateway } from './modules/realtime/index.js';
+import { createGateway, type Gateway } from './modules/realtime/index.js';
 import { createAttendanceModule } from './modules/attendance/index.js';
 import { createDirectory } from './modules/directory/index.js';
 import { createEnrollmentModule } from './modules/enrollment/index.js';
@@ -346,7 +346,18 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     },
   });
 
-  let gateway!: Gateway;
+  const realtime = createGateway({
+    authenticator: auth.authenticator,
+    handlers: [...projection.handlers],
+    settings: {
+      authTimeoutMs: config.limits.wsAuthTimeoutMs,
+      maxPerUser: config.limits.wsMaxPerUser,
+      maxPerAddress: config.limits.wsMaxPerAddress,
+    },
+    report: (err, context) => server.log.warn({ err }, context),
+    now: clock.now,
+  });
+
   await server.register(
     async (scoped) => {
       const app = scoped.withTypeProvider<ZodTypeProvider>();
@@ -372,17 +383,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
         });
         await app.register(devPortal.routes);
       }
-      gateway = registerGateway(app, {
-        authenticator: auth.authenticator,
-        handlers: [...projection.handlers],
-        settings: {
-          authTimeoutMs: config.limits.wsAuthTimeoutMs,
-          maxPerUser: config.limits.wsMaxPerUser,
-          maxPerAddress: config.limits.wsMaxPerAddress,
-        },
-        report: (err, context) => server.log.warn({ err }, context),
-        now: clock.now,
-      });
+      await app.register(realtime.routes);
       await app.register(pages.routes);
     },
     { prefix: BASE_PATH },
@@ -403,7 +404,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     notifications.stop();
     await evidence.stop();
   });
-  return { server, gateway, projectorHub: projection.hub, mail: { enabled: notifications.enabled, runOnce: notifications.runOnce } };
+  return { server, gateway: realtime.gateway, projectorHub: projection.hub, mail: { enabled: notifications.enabled, runOnce: notifications.runOnce } };
 }
 
 function rateLimitError(_request: unknown, context: { ttl: number }) {
