@@ -6,28 +6,11 @@ import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { StandingService, StudentStanding } from '../application/standings.js';
 import { sendTable } from './report-routes.js';
-import { standingSchema } from './schemas.js';
+import { courseAttendanceSchema, minimumSchema, partialCreditEnum, type CourseAttendanceJson } from './responses.js';
 import { courseIdSchema } from '../../../shared/ids.js';
 
-const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present', 'manual_absent']);
 const courseParams = z.object({ courseId: courseIdSchema });
-const partialCreditEnum = z.enum(['full', 'half', 'none']);
-const minimumSchema = z.object({ percent: z.number(), source: z.enum(['course', 'default']), defaultPercent: z.number(), partialCredit: partialCreditEnum });
 const partialCreditBody = z.object({ credit: partialCreditEnum, reason: z.string().trim().min(3).max(500) }).strict();
-const standingFields = {
-  rate: z.number().nullable(),
-  totals: z.object({ present: z.number(), late: z.number(), partial: z.number(), absent: z.number(), excused: z.number() }),
-  ...standingSchema.shape,
-};
-const studentSchema = z.object({
-  studentId: z.string(),
-  studentName: z.string(),
-  studentNumber: z.string().nullable(),
-  onRoster: z.boolean(),
-  ...standingFields,
-  recent: z.array(statusEnum),
-});
-const courseSchema = z.object({ id: z.string(), name: z.string() });
 /** A percentage with one decimal at most, never a fraction; null sets the course back to the default. */
 const minimumBody = z
   .object({
@@ -42,7 +25,7 @@ const minimumBody = z
   })
   .strict();
 
-const studentJson = (s: StudentStanding): z.infer<typeof studentSchema> => ({
+const studentJson = (s: StudentStanding): CourseAttendanceJson['students'][number] => ({
   studentId: s.studentId,
   studentName: s.studentName,
   studentNumber: s.studentNumber,
@@ -77,28 +60,7 @@ export function standingRoutes(deps: { standings: StandingService; guards: AuthG
           security,
           summary: 'The course’s minimum, attendance per session held, and each student’s rate, absences left, risk and recent trend',
           params: courseParams,
-          response: {
-            200: z.object({
-              course: courseSchema,
-              minimum: minimumSchema,
-              plannedSessions: z.number(),
-              scheduledSessions: z.number(),
-              sessions: z.array(
-                z.object({
-                  id: z.string(),
-                  plannedStart: z.string(),
-                  room: z.string(),
-                  state: z.enum(['open', 'closed']),
-                  registered: z.number(),
-                  attended: z.number(),
-                  absent: z.number(),
-                  excused: z.number(),
-                  rate: z.number().nullable(),
-                }),
-              ),
-              students: z.array(studentSchema),
-            }),
-          },
+          response: { 200: courseAttendanceSchema },
         },
       },
       async (request) => {
