@@ -30,7 +30,7 @@ import { createAuthModule } from './modules/auth/index.js';
 import { createDevPortalModule } from './modules/dev-portal/index.js';
 import { healthRoutes } from './modules/health/index.js';
 import { createGateway, type Gateway } from './modules/realtime/index.js';
-import { createAttendanceModule } from './modules/attendance/index.js';
+import { createAttendanceModule, type LmsGrade } from './modules/attendance/index.js';
 import { createDirectory } from './modules/directory/index.js';
 import { createEnrollmentModule } from './modules/enrollment/index.js';
 import { createEvidenceModule } from './modules/evidence/index.js';
@@ -129,6 +129,11 @@ export interface App {
   projectorHub: ProjectorHub;
   /** Warnings by e-mail: one run now (null when SMTP_URL is unset or another instance runs one). */
   mail: { enabled: boolean; runOnce(): Promise<MailRunCounts | null> };
+  /**
+   * A student's attendance grade in a course under its grade policy, for the LMS (issue #29: the LTI tool's
+   * Assignment and Grade Services posts it as scoreGiven over scoreMaximum, with the comment).
+   */
+  grades: { gradeFor(courseId: string, studentId: string): Promise<LmsGrade> };
 }
 
 /**
@@ -406,7 +411,13 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     notifications.stop();
     await evidence.stop();
   });
-  return { server, gateway: realtime.gateway, projectorHub: projection.hub, mail: { enabled: notifications.enabled, runOnce: notifications.runOnce } };
+  return {
+    server,
+    gateway: realtime.gateway,
+    projectorHub: projection.hub,
+    mail: { enabled: notifications.enabled, runOnce: notifications.runOnce },
+    grades: { gradeFor: (courseId, studentId) => attendance.standings.gradeFor(courseId, studentId) },
+  };
 }
 
 function rateLimitError(_request: unknown, context: { ttl: number }) {

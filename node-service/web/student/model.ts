@@ -1,7 +1,7 @@
 // What GET /asistencia/api/me/attendance answers (modules/attendance/presentation/report-routes.ts).
 import type { AttendanceApi } from '../src/lib/responses';
 
-/** One course of mine: the rate, the course minimum, where I stand, and each session's result. */
+/** One course of mine: the rate, the course minimum, where I stand, the grade policy and my grade, each session's result. */
 export type CourseAttendance = AttendanceApi.MyAttendanceJson['courses'][number];
 /** One session's result; `final` is false while the session is still open (the status may still change). */
 export type SessionResult = CourseAttendance['sessions'][number];

@@ -16,10 +16,10 @@ export type RosterRow = Overview['roster'][number];
 export type CorrectedResult = AttendanceApi.CorrectedJson;
 export type ResultStatus = CorrectedResult['status'];
 export type SpotCheckOutcome = NonNullable<RosterRow['spotCheck']>;
-/** GET /api/courses/:courseId/attendance: the course's minimum, its sessions held, each student's standing. */
+/** GET /api/courses/:courseId/attendance: the course's minimum and grade policy, its sessions held, each student's standing and grade. */
 export type CourseAttendance = AttendanceApi.CourseAttendanceJson;
 export type CourseMinimum = CourseAttendance['minimum'];
-/** Where a student stands against the course minimum, with their totals and recent trend. */
+/** Where a student stands against the course minimum, with their totals, recent trend and grade. */
 export type StudentStanding = CourseAttendance['students'][number];
 
 /** The list's filters; dates are in the institution's zone, both included. */

@@ -8,7 +8,7 @@ import type { Table } from '../domain/report.js';
 import type { ReportService } from '../application/reports.js';
 import type { WalkInService } from '../application/walk-ins.js';
 import { toCsv, toXlsx } from '../infrastructure/spreadsheets.js';
-import { correctedSchema, myAttendanceSchema, standingSchema, studentSessionSchema } from './responses.js';
+import { correctedSchema, gradePolicySchema, gradeSchema, myAttendanceSchema, standingSchema, studentSessionSchema } from './responses.js';
 import { sessionIdParams } from './schemas.js';
 import { courseIdSchema, personIdSchema } from '../../../shared/ids.js';
 
@@ -137,6 +137,8 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
               student: z.object({ id: z.string(), name: z.string(), studentNumber: z.string() }),
               rate: z.number().nullable(),
               minimum: z.object({ percent: z.number(), source: z.enum(['course', 'default']) }),
+              policy: gradePolicySchema,
+              grade: gradeSchema,
               standing: standingSchema,
               sessions: z.array(studentSessionSchema),
               generatedAt: z.string(),

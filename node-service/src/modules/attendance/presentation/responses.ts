@@ -84,8 +84,27 @@ export const standingSchema = z.object({
   reason: z.enum(['out_of_reach', 'pace', 'few_absences_left']).nullable(),
 });
 
-export const partialCreditEnum = z.enum(['full', 'half', 'none']);
-export const minimumSchema = z.object({ percent: z.number(), source: z.enum(['course', 'default']), defaultPercent: z.number(), partialCredit: partialCreditEnum });
+/** A course's grade policy as the pages show it (domain/grade-policy.ts), with its name in both languages. */
+export const gradePolicySchema = z.object({
+  basis: z.enum(['to_date', 'all_scheduled']),
+  dropLowest: z.number(),
+  points: z.object({ late: z.number(), partial: z.number() }),
+  absencePenalty: z.number(),
+  source: z.enum(['course', 'default']),
+  name: z.object({ es: z.string(), en: z.string() }),
+});
+
+/** A student's grade under the course's policy: the score as a share (null: nothing to grade yet) and what it is over. */
+export const gradeSchema = z.object({
+  score: z.number().nullable(),
+  earned: z.number(),
+  over: z.number(),
+  dropped: z.number(),
+  penalised: z.number(),
+  passes: z.boolean().nullable(),
+});
+
+export const minimumSchema = z.object({ percent: z.number(), source: z.enum(['course', 'default']), defaultPercent: z.number() });
 const standingFields = {
   rate: z.number().nullable(),
   totals: z.object({ present: z.number(), late: z.number(), partial: z.number(), absent: z.number(), excused: z.number() }),
@@ -98,12 +117,14 @@ const studentStandingSchema = z.object({
   onRoster: z.boolean(),
   ...standingFields,
   recent: z.array(resultStatusSchema),
+  grade: gradeSchema,
 });
 
 /** GET /api/courses/:courseId/attendance: the course's minimum, its sessions held and each student's standing. */
 export const courseAttendanceSchema = z.object({
   course: courseSchema,
   minimum: minimumSchema,
+  policy: gradePolicySchema,
   plannedSessions: z.number(),
   scheduledSessions: z.number(),
   sessions: z.array(
@@ -151,6 +172,9 @@ export const myAttendanceSchema = z.object({
       rate: z.number().nullable(),
       /** The course's minimum in percent: set by its teacher, or ATTENDANCE_MIN_RATE. */
       minimum: z.object({ percent: z.number(), source: z.enum(['course', 'default']) }),
+      /** The course's grade policy and the student's grade under it (domain/grade-policy.ts). */
+      policy: gradePolicySchema,
+      grade: gradeSchema,
       /** Where I stand against it (docs/api.md, "Thresholds"): a class still running is pending. */
       standing: standingSchema,
       sessions: z.array(
@@ -169,6 +193,8 @@ export type SessionJson = z.output<typeof sessionSchema>;
 export type SessionPageJson = z.output<typeof sessionPageSchema>;
 export type OverviewJson = z.output<typeof overviewSchema>;
 export type StandingJson = z.output<typeof standingSchema>;
+export type GradePolicyJson = z.output<typeof gradePolicySchema>;
+export type GradeJson = z.output<typeof gradeSchema>;
 export type CourseAttendanceJson = z.output<typeof courseAttendanceSchema>;
 export type CorrectedJson = z.output<typeof correctedSchema>;
 export type MyAttendanceJson = z.output<typeof myAttendanceSchema>;
