@@ -7,15 +7,14 @@ import type { SessionService } from '../application/sessions.js';
 import {
   encodeCursor,
   overviewJson,
-  overviewSchema,
   sessionChangesSchema,
   sessionDraftSchema,
   sessionIdParams,
   sessionJson,
   sessionListQuery,
-  sessionSchema,
   seriesDraftSchema,
 } from './schemas.js';
+import { coursesSchema, overviewSchema, sessionPageSchema, sessionSchema } from './responses.js';
 
 /** The teacher's side of class sessions. Only the session's teacher or an admin acts on a session. */
 export function sessionRoutes(deps: {
@@ -43,7 +42,7 @@ export function sessionRoutes(deps: {
           tags,
           security,
           summary: 'The courses the signed-in teacher teaches (from the portal)',
-          response: { 200: z.object({ courses: z.array(z.object({ id: z.string(), name: z.string() })) }) },
+          response: { 200: coursesSchema },
         },
       },
       async (request) => ({
@@ -92,7 +91,7 @@ export function sessionRoutes(deps: {
           security,
           summary: 'My sessions (all sessions for an admin), a page at a time, by course and by dates in TIME_ZONE; nextCursor asks for the next page',
           querystring: sessionListQuery(deps.list),
-          response: { 200: z.object({ sessions: z.array(sessionSchema), nextCursor: z.string().nullable() }) },
+          response: { 200: sessionPageSchema },
         },
       },
       async (request) => {
