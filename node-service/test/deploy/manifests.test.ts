@@ -175,7 +175,7 @@ describe.skipIf(missing)('Kubernetes manifests', () => {
 
     test('three node-service instances, at most one taken away at a time', () => {
       expect(workload(docs(), 'asistencia-node').replicas).toBe(3);
-      const budget = named<{ spec: Mapping }>(docs(), 'PodDisruptionBudget', 'asistencia-node');
+      const budget = named<{ metadata?: { name?: string }; spec: Mapping }>(docs(), 'PodDisruptionBudget', 'asistencia-node');
       expect(budget.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'asistencia-node' } } });
     });
 

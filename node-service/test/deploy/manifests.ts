@@ -252,7 +252,7 @@ export function referenceProblems(docs: readonly Mapping[]): string[] {
     if (!all.some((pod) => matches(budget.spec.selector.matchLabels, pod.labels))) problems.push(`PodDisruptionBudget ${budget.metadata.name}: selects no pod`);
   }
   for (const policy of ofKind<INetworkPolicy>(docs, 'NetworkPolicy')) {
-    const selector = policy.spec!.podSelector.matchLabels;
+    const selector = policy.spec!.podSelector?.matchLabels;
     if (selector && !all.some((pod) => matches(selector, pod.labels))) problems.push(`NetworkPolicy ${policy.metadata!.name}: selects no pod`);
   }
   for (const set of ofKind<IStatefulSet>(docs, 'StatefulSet')) {
@@ -300,7 +300,7 @@ function objectReferenceProblems(docs: readonly Mapping[]): string[] {
 /** Every variable a workload's container is given: its ConfigMaps' data, then its own env. */
 export function environmentOf(docs: readonly Mapping[], w: Workload): Record<string, string> {
   const c = containerOf(w);
-  const fromMaps = (c.envFrom ?? []).flatMap((source) => Object.entries(named<IConfigMap>(docs, 'ConfigMap', source.configMapRef!.name).data ?? {}));
+  const fromMaps = (c.envFrom ?? []).flatMap((source) => Object.entries(named<IConfigMap>(docs, 'ConfigMap', source.configMapRef!.name!).data ?? {}));
   return Object.fromEntries([...fromMaps, ...(c.env ?? []).map((e) => [e.name, e.value ?? ''] as const)]);
 }
 
@@ -337,7 +337,7 @@ export function mayConnect(docs: readonly Mapping[], client: Client, target: str
   if (!to) throw new Error(`no pod ${target}`);
   const from = client === 'outside' ? undefined : all.find((pod) => pod.name === client.pod);
   if (client !== 'outside' && !from) throw new Error(`no pod ${client.pod}`);
-  const policies = ofKind<INetworkPolicy>(docs, 'NetworkPolicy').filter((p) => matches(p.spec!.podSelector.matchLabels, to.labels));
+  const policies = ofKind<INetworkPolicy>(docs, 'NetworkPolicy').filter((p) => matches(p.spec!.podSelector?.matchLabels, to.labels));
   if (policies.length === 0) return true;
   return policies.some((policy) =>
     (policy.spec!.ingress ?? []).some((rule) => {
