@@ -8,6 +8,7 @@ self="$(hostname).asistencia-sentinel"
 primary=$(find_primary)
 cat >/sentinel/sentinel.conf <<CONF
 port 26379
+protected-mode no
 dir /sentinel
 sentinel resolve-hostnames yes
 sentinel announce-hostnames yes

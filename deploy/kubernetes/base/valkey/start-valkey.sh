@@ -6,7 +6,9 @@ set -eu
 . /scripts/find-primary.sh
 self="$(hostname).asistencia-valkey"
 primary=$(find_primary)
-set -- --port 6379 --dir /data \
+# Protected mode off, as the official image's entrypoint (which this command replaces) turns it off: the
+# network policies decide who connects (network-policies.yaml).
+set -- --port 6379 --protected-mode no --dir /data \
   --appendonly yes --appendfsync everysec --save "" \
   --maxmemory "$VALKEY_MAXMEMORY" --maxmemory-policy volatile-ttl \
   --replica-announce-ip "$self"
