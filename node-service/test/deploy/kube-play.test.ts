@@ -94,7 +94,7 @@ describe.skipIf(missing)('podman kube play: Valkey under its sentinels', () => {
     expect(await ask<string>(pod('asistencia-valkey-0').address, 6379, 'CONFIG', 'GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'volatile-ttl']);
   }, 150_000);
 
-  test('the primary`s pod goes away: the sentinels elect the replica, and the old primary returns as a replica', async () => {
+  test('the primary`s pod goes away: the sentinels elect the replica, and the old primary returns as a replica', async ({ annotate }) => {
     const [first, second] = [pod('asistencia-valkey-0'), pod('asistencia-valkey-1')];
     await ask(first.address, 6379, 'SET', 'asistencia:kube-play', 'kept');
     await until('the write replicated', 10_000, async () => ((await ask<string | null>(second.address, 6379, 'GET', 'asistencia:kube-play')) === 'kept' ? true : undefined));
@@ -111,7 +111,7 @@ describe.skipIf(missing)('podman kube play: Valkey under its sentinels', () => {
     const failoverMs = Date.now() - downAt;
     expect((await replication(second.hostname)).role).toBe('master');
     expect(await ask<string>(second.address, 6379, 'GET', 'asistencia:kube-play')).toBe('kept');
-    console.info(`kube play: the sentinels named the new primary ${failoverMs} ms after the primary's pod went away (down-after ${DOWN_AFTER_MS} ms)`);
+    await annotate(`the sentinels named the new primary ${failoverMs} ms after the primary's pod went away (down-after ${DOWN_AFTER_MS} ms)`);
 
     await podman('kube', 'play', '--ip', first.address, first.file);
     const back = await until('the old primary back as a replica', 60_000, async () => {

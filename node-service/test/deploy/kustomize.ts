@@ -44,7 +44,7 @@ export interface Render {
 }
 
 /** Copies deploy/kubernetes (without any secrets/ folder) to a temporary folder with placeholder secrets. */
-export function copyWithPlaceholderSecrets(): string {
+function copyWithPlaceholderSecrets(): string {
   const dir = mkdtempSync(join(tmpdir(), 'asistencia-k8s-'));
   cpSync(KUBERNETES_DIR, dir, { recursive: true, filter: (source) => !source.split('/').includes('secrets') });
   for (const overlay of OVERLAYS) {
@@ -55,7 +55,7 @@ export function copyWithPlaceholderSecrets(): string {
 }
 
 /** `kubectl kustomize` of one overlay of the tree at `dir`; rejects with kustomize's message. */
-export async function kustomize(dir: string, overlay: string): Promise<Mapping[]> {
+async function kustomize(dir: string, overlay: string): Promise<Mapping[]> {
   const { stdout } = await promisify(execFile)('kubectl', ['kustomize', join(dir, 'overlays', overlay)], { maxBuffer: 16 * 1024 * 1024 });
   return parseAllDocuments(stdout).map((doc, index) => {
     const value: unknown = doc.toJS();

@@ -217,7 +217,7 @@ interface Pod {
   ports: Record<string, number>;
 }
 
-export function pods(docs: readonly Mapping[]): Pod[] {
+function pods(docs: readonly Mapping[]): Pod[] {
   const fromTemplates = workloads(docs).map((w) => ({
     name: w.name,
     labels: w.template.metadata?.labels ?? {},
