@@ -114,6 +114,10 @@ describe.skipIf(missing)('podman kube play: Valkey under its sentinels', () => {
     await annotate(`the sentinels named the new primary ${failoverMs} ms after the primary's pod went away (down-after ${DOWN_AFTER_MS} ms)`);
 
     await podman('kube', 'play', '--ip', first.address, first.file);
+    // A replica from its first answer (start-valkey.sh asked the sentinels): never a second primary taking
+    // writes, not even until the sentinels would convert it.
+    const firstRole = await until('the old primary answering', 60_000, async () => (await replication(first.hostname)).role);
+    expect(firstRole).toBe('slave');
     const back = await until('the old primary back as a replica', 60_000, async () => {
       const info = await replication(first.hostname);
       return info.master_link_status === 'up' ? info : undefined;
