@@ -196,8 +196,9 @@ describe.skipIf(missing)('Kubernetes manifests', () => {
     });
 
     test('every setting compose gives node-service and the door is given here too', () => {
-      // Valkey is reached through the sentinels instead of one address.
-      const replaced: Record<string, string> = { VALKEY_URL: 'VALKEY_SENTINELS' };
+      // Valkey is reached through the sentinels instead of one address; the door reaches every node-service
+      // instance through one Service instead of one balancer member each.
+      const replaced: Record<string, string> = { VALKEY_URL: 'VALKEY_SENTINELS', ASISTENCIA_NODE_2: 'ASISTENCIA_NODE', ASISTENCIA_NODE_3: 'ASISTENCIA_NODE' };
       for (const [kubernetes, compose] of [['asistencia-node', 'asistencia-node'], ['asistencia-php', 'asistencia-php']] as const) {
         const env = environmentOf(docs(), workload(docs(), kubernetes));
         const absent = Object.keys(composeService(compose).environment).filter((name) => !((replaced[name] ?? name) in env));
