@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { kubeNetworkPrefix, kubePlayMissing, podman, statefulSetPods, type PlayedPod } from './kube-play.js';
+import { kubeNetworkPrefix, kubePlayMissing, podman, statefulSetReplicas, writePods, type PlayedPod } from './kube-play.js';
 import { kustomizeMissing, removeRender, renderOverlay, type Render } from './kustomize.js';
 
 // `podman kube play` of what podman can run here from the production render: Valkey and its three
@@ -72,8 +72,8 @@ describe.skipIf(missing)('podman kube play: Valkey under its sentinels', () => {
     const prefix = kubeNetworkPrefix();
     const first = 200 + Math.floor(Math.random() * 45);
     const suffix = Math.random().toString(36).slice(2, 8);
-    const plays = [{ set: 'asistencia-valkey', image: STAND_IN }, { set: 'asistencia-sentinel', image: STAND_IN }];
-    pods = statefulSetPods(render.docs, plays, scratch, (n) => `${prefix}.${first + n}`, suffix);
+    const replicas = [...statefulSetReplicas(render.docs, 'asistencia-valkey', STAND_IN), ...statefulSetReplicas(render.docs, 'asistencia-sentinel', STAND_IN)];
+    pods = writePods(render.docs, replicas, scratch, (n) => `${prefix}.${first + n}`, suffix);
     for (const p of pods) await podman('kube', 'play', '--ip', p.address, p.file);
   }, 180_000);
 

@@ -2,8 +2,11 @@ import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
+import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import { stringify } from 'yaml';
 import { REPO_ROOT, type Mapping } from '../containers/compose.js';
@@ -55,36 +58,54 @@ export async function podman(...args: string[]): Promise<string> {
 }
 
 export interface PlayedPod {
-  /** The replica's name and hostname, e.g. asistencia-valkey-0. */
+  /** The pod's hostname, e.g. asistencia-valkey-0. */
   hostname: string;
-  /** Its stable name in the cluster, e.g. asistencia-valkey-0.asistencia-valkey. */
+  /** Its stable name in the cluster, e.g. asistencia-valkey-0.asistencia-valkey (first of the names it answers to). */
   stableName: string;
   address: string;
   /** The Pod's YAML, for `podman kube play` and `podman kube down`. */
   file: string;
 }
 
-export interface StatefulSetPlay {
-  set: string;
+/** One pod to play: its template, the image it runs here, and the names the cluster would give it. */
+export interface Replica {
+  hostname: string;
+  /** What other pods call it: a StatefulSet pod's stable name, the Services that select it. */
+  names: string[];
+  template: IPodTemplateSpec;
   image: string;
+  claims?: string[];
+}
+
+/** Each replica of a StatefulSet, by its stable name (`<set>-<i>.<service>`). */
+export function statefulSetReplicas(docs: readonly Mapping[], set: string, image: string): Replica[] {
+  const doc = named<IStatefulSet>(docs, 'StatefulSet', set);
+  return Array.from({ length: doc.spec!.replicas ?? 1 }, (_, i) => ({
+    hostname: `${set}-${i}`,
+    names: [`${set}-${i}.${doc.spec!.serviceName}`],
+    template: doc.spec!.template,
+    image,
+    claims: (doc.spec!.volumeClaimTemplates ?? []).map((claim) => claim.metadata!.name!),
+  }));
+}
+
+/** One pod of a Deployment, known by the names of the Services that select it. */
+export function deploymentReplica(docs: readonly Mapping[], name: string, image: string, services: string[]): Replica {
+  const doc = named<IDeployment>(docs, 'Deployment', name);
+  return { hostname: name, names: services, template: doc.spec!.template, image };
 }
 
 /**
- * Writes one Pod file per replica of the named StatefulSets under `scratch`, each at an address of
- * `addressOf(n)` (n counting replicas across the sets), every pod knowing every stable name.
+ * Writes one Pod file per replica under `scratch`, the n-th at `addressOf(n)`, every pod knowing every
+ * other's names; `suffix` keeps the pods' names apart from another run's.
  */
-export function statefulSetPods(docs: readonly Mapping[], plays: readonly StatefulSetPlay[], scratch: string, addressOf: (n: number) => string, suffix: string): PlayedPod[] {
-  const sets = plays.map((play) => ({ ...play, doc: named<IStatefulSet>(docs, 'StatefulSet', play.set) }));
-  const replicas = sets.flatMap(({ set, doc }) =>
-    Array.from({ length: doc.spec!.replicas ?? 1 }, (_, i) => ({ set, hostname: `${set}-${i}`, stableName: `${set}-${i}.${doc.spec!.serviceName}` })),
-  );
+export function writePods(docs: readonly Mapping[], replicas: readonly Replica[], scratch: string, addressOf: (n: number) => string, suffix: string): PlayedPod[] {
   const addresses = replicas.map((_, n) => addressOf(n));
-  const hostAliases = replicas.map((r, n) => ({ ip: addresses[n]!, hostnames: [r.stableName] }));
+  const hostAliases = replicas.map((r, n) => ({ ip: addresses[n]!, hostnames: r.names }));
   return replicas.map((replica, n) => {
-    const { doc, image } = sets.find((s) => s.set === replica.set)!;
-    const template = doc.spec!.template;
+    const template = replica.template;
     const folder = join(scratch, replica.hostname);
-    const claims: IVolume[] = (doc.spec!.volumeClaimTemplates ?? []).map((claim) => ({ name: claim.metadata!.name!, emptyDir: {} }));
+    const claims: IVolume[] = (replica.claims ?? []).map((name) => ({ name, emptyDir: {} }));
     const volumes = [...(template.spec!.volumes ?? []), ...claims].map((volume) => asFolder(docs, volume, join(folder, volume.name)));
     const pod = {
       apiVersion: 'v1',
@@ -97,26 +118,36 @@ export function statefulSetPods(docs: readonly Mapping[], plays: readonly Statef
         restartPolicy: 'Always',
         // Without their ports: podman 4.3 publishes a containerPort on the host's same port; the pods are
         // reached at their addresses, as in a cluster.
-        containers: template.spec!.containers.map(({ ports: _published, ...c }) => ({ ...c, image })),
+        containers: template.spec!.containers.map(({ ports: _published, ...c }) => ({ ...c, image: replica.image })),
         volumes,
       },
     };
+    // The ConfigMaps its containers take settings from travel in the same file, as kube play reads them.
+    const maps = template.spec!.containers.flatMap((c) => (c.envFrom ?? []).flatMap((source) => (source.configMapRef ? [source.configMapRef.name!] : [])));
+    const configMaps = [...new Set(maps)].map((name) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: named<IConfigMap>(docs, 'ConfigMap', name).data }));
     const file = join(scratch, `${replica.hostname}.yaml`);
-    writeFileSync(file, stringify(pod));
-    return { hostname: replica.hostname, stableName: replica.stableName, address: addresses[n]!, file };
+    writeFileSync(file, [pod, ...configMaps].map((doc) => stringify(doc)).join('---\n'));
+    return { hostname: replica.hostname, stableName: replica.names[0] ?? replica.hostname, address: addresses[n]!, file };
   });
 }
 
-/** A ConfigMap volume as a folder of its files; an emptyDir or a claim as an empty folder anyone may write. */
+/**
+ * A ConfigMap or Secret volume as a folder of its files (the Secret's readable by anyone: podman has no
+ * fsGroup); an emptyDir, a claim or a claim template as an empty folder anyone may write.
+ */
 function asFolder(docs: readonly Mapping[], volume: IVolume, folder: string): IVolume {
   mkdirSync(folder, { recursive: true });
   if (volume.configMap) {
     for (const [name, text] of Object.entries(named<IConfigMap>(docs, 'ConfigMap', volume.configMap.name!).data ?? {})) writeFileSync(join(folder, name), text);
-  } else if (volume.emptyDir) {
+  } else if (volume.secret) {
+    const data = named<ISecret>(docs, 'Secret', volume.secret.secretName!).data ?? {};
+    const items = volume.secret.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+    for (const item of items) writeFileSync(join(folder, item.path), Buffer.from(data[item.key] ?? '', 'base64'), { mode: 0o444 });
+  } else if (volume.emptyDir || volume.persistentVolumeClaim) {
     // The cluster would give the pod's fsGroup write access; podman has no fsGroup.
     chmodSync(folder, 0o777);
   } else {
-    throw new Error(`volume ${volume.name}: only ConfigMap, emptyDir and claim volumes are played`);
+    throw new Error(`volume ${volume.name}: only ConfigMap, Secret, emptyDir and claim volumes are played`);
   }
   return { name: volume.name, hostPath: { path: folder, type: 'Directory' } };
 }
