@@ -6,7 +6,7 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/env.js';
-import { BASE_PATH } from '../../src/shared/base-path.js';
+import { DEFAULT_BASE_PATH as BASE_PATH } from '../../src/shared/base-path.js';
 import { REPO_ROOT, isMapping, readComposeFile, type Mapping } from '../containers/compose.js';
 import { KUBERNETES_DIR, OVERLAYS, SECRET_FILES, kustomizeMissing, removeRender, renderOverlay, type Overlay, type Render } from './kustomize.js';
 import {
