@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
-import { BASE_PATH } from './src/shared/base-path.js';
+import { basePathFrom } from './src/shared/base-path.js';
 
+// BASE_PATH, as the service reads it: the pages are built for the path the service serves them on.
+const BASE_PATH = basePathFrom(process.env);
 const webRoot = fileURLToPath(new URL('./web/', import.meta.url));
 
 // Every page is a folder under web/ holding index.html and its main.ts; '' is the landing page.

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { doorScenario } from './door/index.js';
@@ -15,7 +15,7 @@ import { createTeardown } from './support/teardown.js';
 /**
  * `npm run bench -- [scenario…] [options]`, or `npm run bench -- render [scenario…]` to redo the docs from
  * the stored results. Benchmarks, not tests: each scenario measures the real service on this machine, writes
- * its figures to bench/results/<scenario>.json, prints them and rewrites its section of docs/benchmarks.md
+ * its figures to bench/results/<scenario>.json (this machine's, not committed), prints them and rewrites its section of docs/benchmarks.md
  * (not with --no-docs or --profile). Everything a run starts it stops, also on failure or Ctrl-C, and no run
  * outlives --minutes. The options are listed in docs/benchmarks.md.
  */
@@ -115,11 +115,19 @@ function printProfiles(record: BenchRecord): void {
   }
 }
 
-/** Redoes the docs sections from bench/results/*.json (e.g. after the renderer changed). */
+/**
+ * Redoes the docs sections from bench/results/*.json (e.g. after the renderer changed). The results are this
+ * machine's own (not committed): a scenario with none stored is named, and its section left as it is.
+ */
 function renderStored(): void {
-  const names = positionals.length > 1 ? chosen() : readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
-  for (const name of names) writeSection(name, render(JSON.parse(readFileSync(join(RESULTS_DIR, `${name}.json`), 'utf8')) as BenchRecord).markdown);
-  print(`docs/benchmarks.md: ${names.join(', ')} rendered from bench/results/`);
+  const stored = existsSync(RESULTS_DIR) ? readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : [];
+  const names = positionals.length > 1 ? chosen() : stored;
+  const missing = names.filter((name) => !stored.includes(name));
+  for (const name of names.filter((n) => stored.includes(n))) {
+    writeSection(name, render(JSON.parse(readFileSync(join(RESULTS_DIR, `${name}.json`), 'utf8')) as BenchRecord).markdown);
+  }
+  if (missing.length > 0) print(`no stored results for ${missing.join(', ')} (bench/results/ is not committed): run \`npm run bench -- ${missing.join(' ')}\``);
+  print(`docs/benchmarks.md: ${names.filter((n) => stored.includes(n)).join(', ') || 'nothing'} rendered from bench/results/`);
 }
 
 function stopEverything(why: string, exitCode: number): void {

@@ -3,8 +3,9 @@
 # command line with SQLite, Chromium, OpenSSL (test certificates), LibreOffice Calc without a display
 # (exports are opened the way a teacher's LibreOffice opens them), aiosmtpd (a local SMTP server that
 # receives the warnings by e-mail), and for the containers lane podman
-# (with runc, netavark and aardvark-dns: containers find each other by name), debootstrap (local base
-# images) and docker-compose v1 (the compose tool, over podman's API).
+# (with runc, netavark and aardvark-dns: containers find each other by name; catatonit: the pause binary
+# `podman kube play` builds its pods' infra image from), debootstrap (local base images) and docker-compose
+# v1 (the compose tool, over podman's API).
 # `npm test` runs this first and stops at once, printing the one install line, when any is missing;
 # .ci/run installs what `--missing` names. The README shows the same line (a test keeps them equal).
 #
@@ -33,6 +34,7 @@ podman|/usr/bin/podman
 runc|/usr/sbin/runc
 netavark|/usr/lib/podman/netavark
 aardvark-dns|/usr/lib/podman/aardvark-dns
+catatonit|/usr/bin/catatonit
 iptables|/usr/sbin/iptables
 debootstrap|/usr/sbin/debootstrap
 python3-aiosmtpd|/usr/lib/python3/dist-packages/aiosmtpd/__main__.py'

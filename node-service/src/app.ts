@@ -9,7 +9,6 @@ import metrics from 'fastify-metrics';
 import { randomUUID } from 'node:crypto';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config/env.js';
-import { BASE_PATH } from './shared/base-path.js';
 import { clockHealthy, createSharedClock, databaseTime, type SharedClock } from './shared/clock.js';
 import { commonErrors } from './shared/errors.js';
 import { installErrorHandler } from './shared/http/error-handler.js';
@@ -30,7 +29,7 @@ import { createCachedAssertionVerifier } from './shared/webauthn/cached-assertio
 import { createAuthModule } from './modules/auth/index.js';
 import { createDevPortalModule } from './modules/dev-portal/index.js';
 import { healthRoutes } from './modules/health/index.js';
-import { registerGateway, type Gateway } from './modules/realtime/index.js';
+import { createGateway, type Gateway } from './modules/realtime/index.js';
 import { createAttendanceModule, type LmsGrade } from './modules/attendance/index.js';
 import { createDirectory } from './modules/directory/index.js';
 import { createEnrollmentModule } from './modules/enrollment/index.js';
@@ -189,7 +188,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   // quantile estimates on every request (a scan's hottest per-request work after the signature checks).
   await server.register(metrics.default, {
     clearRegisterOnInit: true,
-    endpoint: `${BASE_PATH}/metrics`,
+    endpoint: `${config.basePath}/metrics`,
     routeMetrics: { enabled: { histogram: true, summary: false }, registeredRoutesOnly: true },
   });
   await server.register(swagger, {
@@ -204,7 +203,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     },
     transform: jsonSchemaTransform,
   });
-  await server.register(swaggerUi, { routePrefix: `${BASE_PATH}/docs` });
+  await server.register(swaggerUi, { routePrefix: `${config.basePath}/docs` });
 
   // One clock for QR slots on every instance: PostgreSQL's, measured against this host's (shared/clock.ts).
   const clock = createSharedClock({
@@ -263,6 +262,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     spotCheckMaxStudents: config.attendance.spotCheckMaxStudents,
     calendarFeedMaxSessions: config.attendance.calendarFeedMaxSessions,
     publicUrl: config.publicUrl,
+    basePath: config.basePath,
     deviceAlerts: enrollment.alerts,
     recentSessions: { maxAgeMs: config.scan.sessionCacheMs, maxEntries: config.scan.sessionCacheMax },
     confirmationBatching: config.scan.batching,
@@ -274,6 +274,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     sessions: { authorize: (actor, id) => attendance.sessions.authorize(actor, id, 'project'), ...attendance.reader },
     events: attendance.events,
     publicOrigin: config.publicUrl.origin,
+    basePath: config.basePath,
     maxPerConnection: config.sessions.maxProjectionsPerConnection,
     fallbackTtlMs: config.sessions.fallbackCodeTtlMs,
     report,
@@ -353,7 +354,18 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     },
   });
 
-  let gateway!: Gateway;
+  const realtime = createGateway({
+    authenticator: auth.authenticator,
+    handlers: [...projection.handlers],
+    settings: {
+      authTimeoutMs: config.limits.wsAuthTimeoutMs,
+      maxPerUser: config.limits.wsMaxPerUser,
+      maxPerAddress: config.limits.wsMaxPerAddress,
+    },
+    report: (err, context) => server.log.warn({ err }, context),
+    now: clock.now,
+  });
+
   await server.register(
     async (scoped) => {
       const app = scoped.withTypeProvider<ZodTypeProvider>();
@@ -375,29 +387,20 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
           jwt: config.jwt,
           sessionMs: config.limits.devSessionMs,
           secureCookie: config.publicUrl.protocol === 'https:',
+          basePath: config.basePath,
           limits,
         });
         await app.register(devPortal.routes);
       }
-      gateway = registerGateway(app, {
-        authenticator: auth.authenticator,
-        handlers: [...projection.handlers],
-        settings: {
-          authTimeoutMs: config.limits.wsAuthTimeoutMs,
-          maxPerUser: config.limits.wsMaxPerUser,
-          maxPerAddress: config.limits.wsMaxPerAddress,
-        },
-        report: (err, context) => server.log.warn({ err }, context),
-        now: clock.now,
-      });
+      await app.register(realtime.routes);
       await app.register(pages.routes);
     },
-    { prefix: BASE_PATH },
+    { prefix: config.basePath },
   );
-  // The service lives under BASE_PATH; someone typing the bare host gets there instead of a JSON 404.
-  server.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect(`${BASE_PATH}/`));
+  // The service lives under its base path (BASE_PATH); someone typing the bare host gets there instead of a JSON 404.
+  server.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect(`${config.basePath}/`));
   // Through Apache the portal serves /favicon.ico; run alone (npm start), the service points at its own.
-  server.get('/favicon.ico', { schema: { hide: true } }, (_request, reply) => reply.redirect(`${BASE_PATH}/favicon.ico`));
+  server.get('/favicon.ico', { schema: { hide: true } }, (_request, reply) => reply.redirect(`${config.basePath}/favicon.ico`));
 
   server.addHook('onReady', async () => {
     evidence.start();
@@ -412,7 +415,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   });
   return {
     server,
-    gateway,
+    gateway: realtime.gateway,
     projectorHub: projection.hub,
     mail: { enabled: notifications.enabled, runOnce: notifications.runOnce },
     grades: { gradeFor: (courseId, studentId) => attendance.standings.gradeFor(courseId, studentId) },

@@ -25,7 +25,7 @@ async function serve(): Promise<void> {
     'stores opened',
   );
   if (config.devSignIn) {
-    log.warn('no JWT secret configured: DEVELOPMENT sign-in enabled at /asistencia/dev/ with a per-run secret');
+    log.warn(`no JWT secret configured: DEVELOPMENT sign-in enabled at ${config.basePath}/dev/ with a per-run secret`);
   }
 
   const report = await migrate(db, config.migrationsDir, config.functionsDir);
@@ -40,7 +40,7 @@ async function serve(): Promise<void> {
   });
 
   await server.listen({ host: config.host, port: config.port });
-  log.info(`Asistencia ready at ${config.publicUrl.origin}/asistencia/`);
+  log.info(`Asistencia ready at ${config.publicUrl.origin}${config.basePath}/`);
 }
 
 /** Starts the service (main.ts calls it once the Node.js version is known to be supported); a failure exits 1. */

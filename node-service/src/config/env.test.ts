@@ -118,6 +118,23 @@ describe('CAMPUS_NETWORKS', () => {
   });
 });
 
+describe('BASE_PATH', () => {
+  test('is /asistencia unless set, and the development sign-in hangs under it', () => {
+    expect(loadConfig({}).basePath).toBe('/asistencia');
+    const moved = loadConfig({ BASE_PATH: '/attendance/v2' });
+    expect(moved.basePath).toBe('/attendance/v2');
+    expect(moved.portal).toMatchObject({ loginUrl: '/attendance/v2/dev/', tokenUrl: '/attendance/v2/dev/token' });
+  });
+
+  test('starts with a slash, has no trailing slash and only plain path segments', () => {
+    expect(refusal({ BASE_PATH: 'asistencia' }).message).toMatch(/^Invalid configuration: BASE_PATH: must start with '\/'/);
+    expect(refusal({ BASE_PATH: '/asistencia/' }).message).toMatch(/^Invalid configuration: BASE_PATH: must not end with '\/'/);
+    expect(refusal({ BASE_PATH: '/' }).message).toMatch(/^Invalid configuration: BASE_PATH: must not end with '\/'/);
+    expect(refusal({ BASE_PATH: '/a//b' }).message).toMatch(/^Invalid configuration: BASE_PATH: expected path segments/);
+    expect(refusal({ BASE_PATH: '/a b?c' }).message).toMatch(/^Invalid configuration: BASE_PATH: expected path segments/);
+  });
+});
+
 describe('a retired setting', () => {
   test('ENROLLMENT_REBIND_COOLDOWN_MINUTES is refused, naming the setting that replaced it', () => {
     expect(refusal({ ENROLLMENT_REBIND_COOLDOWN_MINUTES: '30' }).message).toMatch(/ENROLLMENT_REBIND_COOLDOWN_MINUTES: replaced by ENROLLMENT_REBIND_COOLDOWN_HOURS/);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { BASE_PATH } from '../shared/base-path.js';
+import { basePathProblem, DEFAULT_BASE_PATH } from '../shared/base-path.js';
 import { isTimeZone } from '../shared/local-time.js';
 import { networkSchema } from '../shared/networks.js';
 import { percentProblem } from '../shared/percent.js';
@@ -68,6 +68,14 @@ const settings = z.object({
   // Unset: `json` when NODE_ENV=production (log collectors), `pretty` otherwise (people reading a terminal).
   LOG_FORMAT: optionalText.pipe(z.enum(['pretty', 'json']).optional()),
   PUBLIC_URL: url(['http:', 'https:']),
+  BASE_PATH: z
+    .string()
+    .trim()
+    .default(DEFAULT_BASE_PATH)
+    .superRefine((value, context) => {
+      const problem = basePathProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    }),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: int(1, 100).default(10),
   DATA_DIR: z.string().trim().min(1).default(defaultDataDir),
@@ -303,6 +311,8 @@ function toConfig(env: Settings) {
     /** `pretty`: one readable line per event and per request (pino-pretty); `json`: pino's JSON lines. */
     logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
     publicUrl,
+    /** Where every route and page hangs (shared/base-path.ts); the door's config must serve the same path. */
+    basePath: env.BASE_PATH,
     /** The institution's IANA time zone: exports, file names and pages show its wall-clock time. */
     timeZone: env.TIME_ZONE,
     database: env.DATABASE_URL ? postgres(env, env.DATABASE_URL) : { dataDir: env.DATA_DIR },
@@ -324,10 +334,10 @@ function toConfig(env: Settings) {
     devSignIn: !env.JWT_SECRET,
     trustProxy: env.TRUST_PROXY,
     portal: {
-      loginUrl: env.JWT_SECRET ? env.PORTAL_LOGIN_URL : `${BASE_PATH}/dev/`,
-      tokenUrl: env.JWT_SECRET ? env.PORTAL_TOKEN_URL : `${BASE_PATH}/dev/token`,
+      loginUrl: env.JWT_SECRET ? env.PORTAL_LOGIN_URL : `${env.BASE_PATH}/dev/`,
+      tokenUrl: env.JWT_SECRET ? env.PORTAL_TOKEN_URL : `${env.BASE_PATH}/dev/token`,
       /** Where the pages' "Salir" goes: the portal's sign-out (it ends the portal session and revokes its tokens). */
-      logoutUrl: env.JWT_SECRET ? env.PORTAL_LOGOUT_URL : `${BASE_PATH}/dev/`,
+      logoutUrl: env.JWT_SECRET ? env.PORTAL_LOGOUT_URL : `${env.BASE_PATH}/dev/`,
       internalUrl: env.PORTAL_INTERNAL_URL,
     },
     internalApiToken: env.INTERNAL_API_TOKEN,

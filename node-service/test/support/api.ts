@@ -10,10 +10,10 @@ export interface ApiResponse<T = Json> {
   headers: Headers;
 }
 
-/** A signed-in user's calls to the service API, with a fresh portal token each time. */
-export function apiAs(baseUrl: string, user: { sub: string; role: string; name: string }) {
+/** A signed-in user's calls to the service API (under BASE_PATH, `/asistencia` by default), with a fresh portal token each time. */
+export function apiAs(baseUrl: string, user: { sub: string; role: string; name: string }, basePath = '/asistencia') {
   const call = async <T = Json>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
-    const response = await fetch(`${baseUrl}/asistencia${path}`, {
+    const response = await fetch(`${baseUrl}${basePath}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${await portalToken(user)}`,

@@ -1,45 +1,30 @@
-// The shapes the enrolment API answers with (see the OpenAPI document at /asistencia/docs).
+// The shapes the enrolment API answers with, inferred from its response schemas (src/lib/responses.ts).
+import type { EnrollmentApi } from '../src/lib/responses';
 
-export interface DeviceView {
-  readonly id: number;
-  readonly studentId: string;
-  readonly name: string;
-  readonly state: 'active' | 'flagged' | 'revoked';
-  readonly credentialId: string;
-  readonly createdAt: string;
-  readonly lastUsedAt: string | null;
-  readonly revokedAt: string | null;
-  readonly revokedReason: string | null;
-  readonly flaggedReason: string | null;
-  /** "verificado": its hardware attestation (attestationFormat) was verified at enrolment. */
-  readonly attestationFormat: string;
-  readonly attestationVerified: boolean;
-  /** The phone key the device is bound to (a hash of its public key); null until one is bound. */
-  readonly phoneKeyId: string | null;
-  readonly phoneKeyBoundAt: string | null;
-}
+/** A device as the page reads it (the fields it shows and compares; the API sends more). */
+export type DeviceView = Pick<
+  EnrollmentApi.DeviceJson,
+  | 'id'
+  | 'studentId'
+  | 'name'
+  | 'state'
+  | 'credentialId'
+  | 'createdAt'
+  | 'lastUsedAt'
+  | 'revokedAt'
+  | 'revokedReason'
+  | 'flaggedReason'
+  | 'attestationFormat'
+  | 'attestationVerified'
+  | 'phoneKeyId'
+  | 'phoneKeyBoundAt'
+>;
 
 /** A change to the student's devices, or a refused attempt (newest first). */
-export interface DeviceChange {
-  readonly action: 'enrolled' | 'revoked' | 'rebound' | 'reset' | 'flagged' | 'refused';
-  readonly by: string;
-  readonly deviceId: number | null;
-  readonly reason: string | null;
-  readonly occurredAt: string;
-}
+export type DeviceChange = EnrollmentApi.ChangeJson;
 
-export interface Overview {
-  readonly studentId: string;
-  readonly devices: readonly DeviceView[];
-  readonly changes: readonly DeviceChange[];
-  readonly policy: {
-    readonly maxDevices: number;
-    readonly devicesInUse: number;
-    readonly enrollmentsSinceReset: number;
-    /** ISO time from which another enrolment is allowed; null: now. */
-    readonly nextEnrollmentAt: string | null;
-  };
-}
+/** GET /api/me/devices: my devices, the changes to them, and when I may enrol another. */
+export type Overview = Omit<EnrollmentApi.OverviewJson, 'devices'> & { readonly devices: readonly DeviceView[] };
 
 /** Why the button cannot enrol right now, if it cannot: the device limit first, then the cooldown. */
 export function blocker(overview: Overview, now: Date = new Date()): { kind: 'limit' } | { kind: 'cooldown'; until: Date } | null {

@@ -10,7 +10,8 @@ import { gradePolicyCard } from './grade-policy-card';
 import { policyName } from '../src/lib/grade';
 import { verdictOf } from '../src/lib/standing';
 import type { TeacherI18n } from './messages';
-import { coursePath, percentText, type CourseAttendance, type CourseMinimum, type CourseRight, type StudentStanding } from './model';
+import type { CourseRight } from '../../src/shared/course-rights';
+import { coursePath, percentText, type CourseAttendance, type CourseMinimum, type StudentStanding } from './model';
 
 export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: TeacherI18n; api: ApiClient; courseId: string; timeZone: string | undefined }): Promise<void> {
   required('#course-view').hidden = false;

@@ -2,68 +2,27 @@
 // the teacher page writes its times.
 import ipaddr from 'ipaddr.js';
 import { basePath } from '../src/lib/api';
-import type { Standing } from '../src/lib/standing';
-import type { Grade, GradePolicy } from '../src/lib/grade';
+import type { AttendanceApi } from '../src/lib/responses';
 
-export type SessionState = 'scheduled' | 'open' | 'closed';
-
-export interface Course {
-  readonly id: string;
-  readonly name: string;
-}
-
-/** What the viewer may do in a course (docs/architecture.md, "Course staff"): pages show only these actions. */
-export type CourseRight =
-  | 'see_classes'
-  | 'run_classes'
-  | 'project'
-  | 'see_roster'
-  | 'mark_present'
-  | 'see_standings'
-  | 'change_settings'
-  | 'correct_attendance'
-  | 'decide_justifications'
-  | 'export_data'
-  | 'weekly_digest';
-type CourseRole = 'teacher' | 'co_teacher' | 'assistant' | 'admin';
-
-interface CourseAccess {
-  readonly role: CourseRole;
-  readonly rights: readonly CourseRight[];
-}
-
-/** A course of GET /api/teacher/courses: one the viewer teaches or staffs, with their role and rights. */
-export interface StaffedCourse extends Course, CourseAccess {}
-
-export interface Session {
-  readonly id: string;
-  readonly courseId: string;
-  readonly courseName: string;
-  readonly teacherId: string;
-  readonly room: string;
-  readonly plannedStart: string;
-  readonly plannedEnd: string;
-  readonly roundsPlanned: number;
-  readonly rotationPeriodMs: number;
-  readonly graceMs: number;
-  readonly lateAfterMinutes: number;
-  readonly allowedNetworks: readonly string[];
-  readonly fallbackCodeEnabled: boolean;
-  readonly rosterPolicy: 'refuse' | 'flag';
-  readonly state: SessionState;
-  readonly openedAt: string | null;
-  readonly closedAt: string | null;
-  readonly roundsStarted: number;
-  readonly currentRound: number | null;
-  /** The weekly series that made it (null: made alone). */
-  readonly seriesId: string | null;
-}
-
+// The API's answers, inferred from the routes' response schemas (src/lib/responses.ts says how).
+/** A course of GET /api/teacher/courses: one the viewer teaches or staffs, with their role and rights (shared/course-rights.ts). */
+export type StaffedCourse = AttendanceApi.CourseList['courses'][number];
+export type Course = Pick<StaffedCourse, 'id' | 'name'>;
+export type Session = AttendanceApi.SessionJson;
+export type SessionState = Session['state'];
 /** A page of GET /api/sessions. */
-export interface SessionPage {
-  readonly sessions: readonly Session[];
-  readonly nextCursor: string | null;
-}
+export type SessionPage = AttendanceApi.SessionPageJson;
+export type Overview = AttendanceApi.OverviewJson;
+export type RosterRow = Overview['roster'][number];
+/** What POST /api/sessions/:id/students/:studentId/correction answers. */
+export type CorrectedResult = AttendanceApi.CorrectedJson;
+export type ResultStatus = CorrectedResult['status'];
+export type SpotCheckOutcome = NonNullable<RosterRow['spotCheck']>;
+/** GET /api/courses/:courseId/attendance: the course's minimum and grade policy, its sessions held, each student's standing and grade. */
+export type CourseAttendance = AttendanceApi.CourseAttendanceJson;
+export type CourseMinimum = CourseAttendance['minimum'];
+/** Where a student stands against the course minimum, with their totals, recent trend and grade. */
+export type StudentStanding = CourseAttendance['students'][number];
 
 /** The list's filters; dates are in the institution's zone, both included. */
 export interface ListFilter {
@@ -139,31 +98,8 @@ export interface SessionDraft {
   readonly rosterPolicy: 'refuse' | 'flag';
 }
 
-export type ResultStatus = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present' | 'manual_absent';
 export type CorrectionChoice = 'excused' | 'manual_present' | 'manual_absent' | 'computed';
 
-export interface RosterRow {
-  readonly studentId: string;
-  readonly studentName: string;
-  readonly source: 'roster' | 'walk_in';
-  readonly flagged: boolean;
-  readonly roundsConfirmed: readonly number[];
-  /** What the student's confirmations carried: shared_phone, synced_passkey, frequent_rebinds, rebound_recently. */
-  readonly alerts: readonly string[];
-  /** The result shown (a correction replaces the computed one). Not (yet) sent by GET /api/sessions/:id. */
-  readonly status?: ResultStatus;
-  readonly overrideReason?: string | null;
-  /** When the student first confirmed (null: not yet). */
-  readonly firstConfirmedAt?: string | null;
-  /** The last spot check's mark for the student (null: never called). */
-  readonly spotCheck?: SpotCheckOutcome | null;
-  /** Erased at their request: shown as "Estudiante eliminado", with no correction. */
-  readonly erased?: boolean;
-  /** The latest scan of the student refused in this session: the service's error code, when, how many. */
-  readonly attempt?: { readonly code: string; readonly at: string; readonly count: number } | null;
-}
-
-export type SpotCheckOutcome = 'called' | 'answered' | 'no_answer';
 
 /** One "Llamar al azar" draw, as GET/POST /api/sessions/:id/spot-checks answer it. */
 export interface SpotCheck {
@@ -237,16 +173,6 @@ export function filterRoster(
     .sort(compare[filter.sort]);
 }
 
-/** What POST /api/sessions/:id/students/:studentId/correction answers. */
-export interface CorrectedResult {
-  readonly studentId: string;
-  readonly studentName: string;
-  readonly status: ResultStatus;
-  readonly computedStatus: ResultStatus;
-  readonly roundsConfirmed: number;
-  readonly overrideReason: string | null;
-}
-
 /**
  * A teacher's correction stands out in the roster: the status and the reason given. What this page's last
  * correction answered wins until an overview agrees with it (a poll already under way may predate it).
@@ -254,20 +180,11 @@ export interface CorrectedResult {
 export function correctionOf(row: RosterRow, corrected?: CorrectedResult): { status: ResultStatus; reason: string } | null {
   const source = corrected
     ? { status: corrected.status, reason: corrected.overrideReason }
-    : row.status !== undefined
+    : row.status !== null
       ? { status: row.status, reason: row.overrideReason }
       : null;
   if (!source || !['excused', 'manual_present', 'manual_absent'].includes(source.status) || !source.reason) return null;
   return { status: source.status, reason: source.reason };
-}
-
-export interface Overview {
-  readonly session: Session;
-  /** The viewer's role and rights in the session's course: the page offers only what they may do. */
-  readonly access: CourseAccess;
-  readonly count: { readonly round: number | null; readonly confirmed: number; readonly expected: number };
-  readonly rounds: ReadonlyArray<{ readonly number: number; readonly startedAt: string; readonly endedAt: string | null; readonly confirmed: number }>;
-  readonly roster: readonly RosterRow[];
 }
 
 export const sessionsPath = `${basePath}api/sessions`;
@@ -344,52 +261,6 @@ function isIpv6(address: string): boolean {
   if (sizes.some((size) => size === null)) return false;
   const total = sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0);
   return halves.length === 2 ? total < 8 : total === 8;
-}
-
-/** Where a student stands against the course minimum (GET /api/courses/:courseId/attendance). */
-export interface StudentStanding extends Standing {
-  readonly studentId: string;
-  readonly studentName: string;
-  readonly studentNumber: string | null;
-  readonly onRoster: boolean;
-  readonly rate: number | null;
-  /** Decided sessions by status (manual presence as present). */
-  readonly totals: { readonly present: number; readonly late: number; readonly partial: number; readonly absent: number; readonly excused: number };
-  /** The latest decided sessions' statuses, oldest first. */
-  readonly recent: readonly ResultStatus[];
-  /** The grade under the course's policy. */
-  readonly grade: Grade;
-}
-
-interface SessionSummary {
-  readonly id: string;
-  readonly plannedStart: string;
-  readonly room: string;
-  readonly state: 'open' | 'closed';
-  readonly registered: number;
-  readonly attended: number;
-  readonly absent: number;
-  readonly excused: number;
-  /** Null while the class runs. */
-  readonly rate: number | null;
-}
-
-export interface CourseMinimum {
-  readonly percent: number;
-  readonly source: 'course' | 'default';
-  readonly defaultPercent: number;
-}
-
-export interface CourseAttendance {
-  readonly course: Course;
-  readonly access: CourseAccess;
-  readonly minimum: CourseMinimum;
-  /** The course's grade policy: every grade on the page is under it. */
-  readonly policy: GradePolicy;
-  readonly plannedSessions: number;
-  readonly scheduledSessions: number;
-  readonly sessions: readonly SessionSummary[];
-  readonly students: readonly StudentStanding[];
 }
 
 export const coursePath = (courseId: string): string => `${basePath}api/courses/${encodeURIComponent(courseId)}`;

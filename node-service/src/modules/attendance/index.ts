@@ -72,6 +72,8 @@ export function createAttendanceModule(deps: {
   calendarFeedMaxSessions: number;
   /** PUBLIC_URL: feed addresses and calendar event UIDs are built on it. */
   publicUrl: URL;
+  /** BASE_PATH: where the service's routes hang under PUBLIC_URL (feed addresses). */
+  basePath: string;
   /** Where a missed spot check flags the device that confirmed (the enrollment module). */
   deviceAlerts: DeviceAlerts;
   /** How old a session read may be when the scan asks for a recent one, and how many are kept (SCAN_SESSION_CACHE_*). */
@@ -139,7 +141,7 @@ export function createAttendanceModule(deps: {
     newToken: () => randomBytes(32).toString('base64url'),
     maxSessions: deps.calendarFeedMaxSessions,
   });
-  const calendarApi = calendarRoutes({ calendar, guards: deps.guards, limits: deps.limits, publicUrl: deps.publicUrl });
+  const calendarApi = calendarRoutes({ calendar, guards: deps.guards, limits: deps.limits, publicUrl: deps.publicUrl, basePath: deps.basePath });
   const spotCheckApi = spotCheckRoutes({ spotChecks, guards: deps.guards, limits: deps.limits, maxStudents: deps.spotCheckMaxStudents });
   /** What other modules may read of sessions: one session (fresh, or as read a moment ago), and its live count. */
   const reader = {

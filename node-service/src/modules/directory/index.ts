@@ -4,7 +4,8 @@ import { createPortalDirectory } from './infrastructure/portal-directory.js';
 
 export type { CourseDirectory } from './application/ports.js';
 export { createCourseAccess, type CourseAccess, type CourseStanding } from './application/course-access.js';
-export { COURSE_RIGHTS, may, type CourseRight } from './domain/course-rights.js';
+export { may } from './domain/course-rights.js';
+export type { CourseRight } from '../../shared/course-rights.js';
 export { DEMO_USERS, type DemoUser } from './infrastructure/demo-seed.js';
 
 /** The portal when it is configured, the demo seed otherwise. */

@@ -23,6 +23,8 @@ export function createQrProjectionModule(deps: {
   sessions: ProjectionSessions;
   events: SessionEvents;
   publicOrigin: string;
+  /** BASE_PATH: the scan page's path on the public origin. */
+  basePath: string;
   maxPerConnection: number;
   fallbackTtlMs: number;
   report: (error: unknown, context: string) => void;
@@ -37,7 +39,7 @@ export function createQrProjectionModule(deps: {
     events: deps.events,
     codes,
     // The token rides in the fragment: browsers never send it, so no proxy or server log records it.
-    scanUrl: (token) => `${deps.publicOrigin}/asistencia/scan/#${token}`,
+    scanUrl: (token) => `${deps.publicOrigin}${deps.basePath}/scan/#${token}`,
     maxPerConnection: deps.maxPerConnection,
     fallbackTtlMs: deps.fallbackTtlMs,
     report: deps.report,

@@ -1,24 +1,11 @@
+import type { AttendanceApi } from './responses';
+
 /**
  * Where a student stands against the course minimum, as the service answers it (attendance/domain/
  * standing.ts; docs/api.md, "Thresholds"): over the sessions planned so far, a class still running counted
  * as pending. The student's page and the teacher's course page read the same fields.
  */
-export interface Standing {
-  readonly attended: number;
-  readonly counted: number;
-  readonly absences: number;
-  readonly pending: number;
-  readonly planned: number;
-  readonly allowedAbsences: number;
-  /** How many more absences the planned sessions can hold with the rate still at the minimum. */
-  readonly absencesLeft: number;
-  /** Absences at the end of the planned sessions if the absence rate so far goes on (null: nothing counted). */
-  readonly projectedAbsences: number | null;
-  /** Too few sessions counted to judge a pace: the words stay calm. */
-  readonly earlyTerm: boolean;
-  readonly atRisk: boolean;
-  readonly reason: 'out_of_reach' | 'pace' | 'few_absences_left' | null;
-}
+export type Standing = AttendanceApi.StandingJson;
 
 /** Which sentence says a standing, and its numbers: both pages word it from this, each in its own voice. */
 export type Verdict =

@@ -12,11 +12,11 @@ const courseSchema = z.object({ id: z.string(), name: z.string() });
 const feedParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/), courseId: courseIdSchema }).strict();
 
 /** Where a feed is read: under the service's public address, so a calendar app can subscribe from anywhere. */
-const feedPath = (publicUrl: URL, token: string, courseId: string) =>
-  new URL(`asistencia/api/calendar/${token}/${encodeURIComponent(courseId)}/sessions.ics`, publicUrl.href.endsWith('/') ? publicUrl.href : `${publicUrl.href}/`).href;
+const feedPath = (publicUrl: URL, basePath: string, token: string, courseId: string) =>
+  new URL(`${basePath.slice(1)}/api/calendar/${token}/${encodeURIComponent(courseId)}/sessions.ics`, publicUrl.href.endsWith('/') ? publicUrl.href : `${publicUrl.href}/`).href;
 
 /** "My calendar" for teachers and students: a secret feed address per course, and the feeds themselves. */
-export function calendarRoutes(deps: { calendar: CalendarService; guards: AuthGuards; limits: RateLimits; publicUrl: URL }): FastifyPluginAsyncZod {
+export function calendarRoutes(deps: { calendar: CalendarService; guards: AuthGuards; limits: RateLimits; publicUrl: URL; basePath: string }): FastifyPluginAsyncZod {
   const member = { preHandler: deps.guards.roles('teacher', 'student'), config: { rateLimit: deps.limits.perUser } };
   const security = [{ portalToken: [] }];
   return async (app) => {
@@ -56,7 +56,7 @@ export function calendarRoutes(deps: { calendar: CalendarService; guards: AuthGu
         reply.header('cache-control', 'no-store');
         return reply.code(201).send({
           createdAt: createdAt.toISOString(),
-          feeds: courses.map((course) => ({ course, url: feedPath(deps.publicUrl, token, course.id) })),
+          feeds: courses.map((course) => ({ course, url: feedPath(deps.publicUrl, deps.basePath, token, course.id) })),
         });
       },
     );

@@ -8,30 +8,12 @@ import type { Table } from '../domain/report.js';
 import type { ReportService } from '../application/reports.js';
 import type { WalkInService } from '../application/walk-ins.js';
 import { toCsv, toXlsx } from '../infrastructure/spreadsheets.js';
-import { gradePolicySchema, gradeSchema, sessionIdParams, standingSchema } from './schemas.js';
+import { correctedSchema, gradePolicySchema, gradeSchema, myAttendanceSchema, standingSchema, studentSessionSchema } from './responses.js';
+import { sessionIdParams } from './schemas.js';
 import { courseIdSchema, personIdSchema } from '../../../shared/ids.js';
 
-const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present', 'manual_absent']);
 const correctionBody = z.object({ status: z.enum(['excused', 'manual_present', 'manual_absent', 'computed']), reason: z.string().trim().min(3).max(500) }).strict();
-const correctedSchema = z.object({
-  studentId: z.string(),
-  studentName: z.string(),
-  status: statusEnum,
-  computedStatus: statusEnum,
-  roundsConfirmed: z.number(),
-  overrideReason: z.string().nullable(),
-});
 const formatQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }).strict();
-/** One session of a student's, as "my attendance" and the printable report list them. */
-const studentSessionSchema = z.object({
-  sessionId: z.string(),
-  plannedStart: z.string(),
-  room: z.string(),
-  status: statusEnum,
-  roundsConfirmed: z.number(),
-  roundsRun: z.number(),
-  final: z.boolean(),
-});
 
 export async function sendTable(reply: FastifyReply, table: Table, format: 'csv' | 'xlsx', locale: 'es' | 'en', name: string) {
   // An ASCII fallback for old clients, and the real name (accents and all) in RFC 6266's filename*.
@@ -195,29 +177,7 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
           tags: ['results'],
           security,
           summary: 'My attendance per course: each session’s status, the rate, the course minimum and the absences I can still afford',
-          response: {
-            200: z.object({
-              courses: z.array(
-                z.object({
-                  course: z.object({ id: z.string(), name: z.string() }),
-                  rate: z.number().nullable(),
-                  /** The course's minimum in percent: set by its teacher, or ATTENDANCE_MIN_RATE. */
-                  minimum: z.object({ percent: z.number(), source: z.enum(['course', 'default']) }),
-                  /** The course's grade policy and the student's grade under it (domain/grade-policy.ts). */
-                  policy: gradePolicySchema,
-                  grade: gradeSchema,
-                  /** Where I stand against it (docs/api.md, "Thresholds"): a class still running is pending. */
-                  standing: standingSchema,
-                  sessions: z.array(
-                    studentSessionSchema.extend({
-                      /** My last spot-check mark in the session: called, answered, no_answer (null: never called). */
-                      spotCheck: z.enum(['called', 'answered', 'no_answer']).nullable(),
-                    }),
-                  ),
-                }),
-              ),
-            }),
-          },
+          response: { 200: myAttendanceSchema },
         },
       },
       async (request) => ({ courses: await deps.reports.myAttendance(identityOf(request)) }),

@@ -3,13 +3,8 @@ import { networkSchema } from '../../../shared/networks.js';
 import type { Session } from '../domain/session.js';
 import type { LiveCount, RosterRow, RoundSummary } from '../application/ports.js';
 import { courseIdSchema } from '../../../shared/ids.js';
-import { COURSE_RIGHTS, type CourseStanding } from '../../directory/index.js';
-
-/** The viewer's role in a course and what they may do there (docs/architecture.md, "Course staff"): pages offer only that. */
-export const courseAccessSchema = z.object({
-  role: z.enum(['teacher', 'co_teacher', 'assistant', 'admin']),
-  rights: z.array(z.enum(COURSE_RIGHTS)),
-});
+import type { CourseStanding } from '../../directory/index.js';
+import type { OverviewJson, SessionJson } from './responses.js';
 
 export const sessionIdParams = z.object({ id: z.uuid({ error: 'expected a session id' }) });
 
@@ -106,66 +101,13 @@ export const sessionListQuery = (limits: { listLimit: number; listPageSize: numb
     })
     .strict();
 
-export const sessionSchema = z.object({
-  id: z.string(),
-  courseId: z.string(),
-  courseName: z.string(),
-  teacherId: z.string(),
-  room: z.string(),
-  plannedStart: z.string(),
-  plannedEnd: z.string(),
-  roundsPlanned: z.number(),
-  rotationPeriodMs: z.number(),
-  graceMs: z.number(),
-  lateAfterMinutes: z.number(),
-  allowedNetworks: z.array(z.string()),
-  fallbackCodeEnabled: z.boolean(),
-  rosterPolicy: z.enum(['refuse', 'flag']),
-  state: z.enum(['scheduled', 'open', 'closed']),
-  openedAt: z.string().nullable(),
-  closedAt: z.string().nullable(),
-  roundsStarted: z.number(),
-  currentRound: z.number().nullable(),
-  /** The weekly series that made it (null: made alone). */
-  seriesId: z.string().nullable(),
-});
-
-const countSchema = z.object({ round: z.number().nullable(), confirmed: z.number(), expected: z.number() });
-
-export const overviewSchema = z.object({
-  session: sessionSchema,
-  access: courseAccessSchema,
-  count: countSchema,
-  rounds: z.array(z.object({ number: z.number(), startedAt: z.string(), endedAt: z.string().nullable(), confirmed: z.number() })),
-  roster: z.array(
-    z.object({
-      studentId: z.string(),
-      studentName: z.string(),
-      source: z.enum(['roster', 'walk_in']),
-      flagged: z.boolean(),
-      roundsConfirmed: z.array(z.number()),
-      /** Alert codes the student's confirmations carried: shared_phone, synced_passkey, frequent_rebinds, rebound_recently. */
-      alerts: z.array(z.string()),
-      status: z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present', 'manual_absent']).nullable(),
-      overrideReason: z.string().nullable(),
-      firstConfirmedAt: z.string().nullable(),
-      /** The last spot check's mark for the student: called (not yet marked), answered, no_answer; null if never called. */
-      spotCheck: z.enum(['called', 'answered', 'no_answer']).nullable(),
-      /** Erased at their request: the page names them "Estudiante eliminado" and offers no correction. */
-      erased: z.boolean(),
-      /** The latest scan of the student refused in this session, its error code and how many (null: none). */
-      attempt: z.object({ code: z.string(), at: z.string(), count: z.number() }).nullable(),
-    }),
-  ),
-});
-
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function sessionJson(s: Session): z.infer<typeof sessionSchema> {
+export function sessionJson(s: Session): SessionJson {
   return { ...s, plannedStart: s.plannedStart.toISOString(), plannedEnd: s.plannedEnd.toISOString(), openedAt: iso(s.openedAt), closedAt: iso(s.closedAt) };
 }
 
-export function overviewJson(o: { session: Session; rounds: RoundSummary[]; roster: RosterRow[]; count: LiveCount; access: CourseStanding }): z.infer<typeof overviewSchema> {
+export function overviewJson(o: { session: Session; rounds: RoundSummary[]; roster: RosterRow[]; count: LiveCount; access: CourseStanding }): OverviewJson {
   return {
     session: sessionJson(o.session),
     access: o.access,
@@ -174,40 +116,3 @@ export function overviewJson(o: { session: Session; rounds: RoundSummary[]; rost
     roster: o.roster.map((r) => ({ ...r, firstConfirmedAt: iso(r.firstConfirmedAt), attempt: r.attempt ? { ...r.attempt, at: r.attempt.at.toISOString() } : null })),
   };
 }
-
-/** Where a student stands against the course minimum (docs/api.md, "Thresholds"); also in "Mi asistencia". */
-export const standingSchema = z.object({
-  attended: z.number(),
-  counted: z.number(),
-  absences: z.number(),
-  pending: z.number(),
-  planned: z.number(),
-  allowedAbsences: z.number(),
-  absencesLeft: z.number(),
-  /** Absences at the end of the planned sessions if the absence rate so far goes on (null: nothing counted). */
-  projectedAbsences: z.number().nullable(),
-  /** Too few sessions counted to judge a pace (ATTENDANCE_EARLY_TERM_SESSIONS). */
-  earlyTerm: z.boolean(),
-  atRisk: z.boolean(),
-  reason: z.enum(['out_of_reach', 'pace', 'few_absences_left']).nullable(),
-});
-
-/** A course's grade policy as the pages show it (domain/grade-policy.ts), with its name in both languages. */
-export const gradePolicySchema = z.object({
-  basis: z.enum(['to_date', 'all_scheduled']),
-  dropLowest: z.number(),
-  points: z.object({ late: z.number(), partial: z.number() }),
-  absencePenalty: z.number(),
-  source: z.enum(['course', 'default']),
-  name: z.object({ es: z.string(), en: z.string() }),
-});
-
-/** A student's grade under the course's policy: the score as a share (null: nothing to grade yet) and what it is over. */
-export const gradeSchema = z.object({
-  score: z.number().nullable(),
-  earned: z.number(),
-  over: z.number(),
-  dropped: z.number(),
-  penalised: z.number(),
-  passes: z.boolean().nullable(),
-});

@@ -4,7 +4,8 @@ import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { HolidayService } from '../application/holidays.js';
 import type { SessionService } from '../application/sessions.js';
-import { calendarDate, roomSchema, roundsPlannedSchema, sessionJson, sessionSchema, sessionShape, wallTime } from './schemas.js';
+import { sessionSchema } from './responses.js';
+import { calendarDate, roomSchema, roundsPlannedSchema, sessionJson, sessionShape, wallTime } from './schemas.js';
 
 const seriesIdParams = z.object({ id: z.uuid({ error: 'expected a series id' }) });
 const fromSession = z.uuid({ error: 'expected a session id' }).optional();

@@ -5,18 +5,16 @@ import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { CourseAccess } from '../../directory/index.js';
 import type { SessionService } from '../application/sessions.js';
 import {
-  courseAccessSchema,
   encodeCursor,
   overviewJson,
-  overviewSchema,
   sessionChangesSchema,
   sessionDraftSchema,
   sessionIdParams,
   sessionJson,
   sessionListQuery,
-  sessionSchema,
   seriesDraftSchema,
 } from './schemas.js';
+import { coursesSchema, overviewSchema, sessionPageSchema, sessionSchema } from './responses.js';
 
 /** The teacher's side of class sessions. Who may do what is the course's rights (directory/domain/course-rights.ts). */
 export function sessionRoutes(deps: {
@@ -44,7 +42,7 @@ export function sessionRoutes(deps: {
           tags,
           security,
           summary: 'The courses the signed-in teacher teaches or is on the staff of (from the portal), with their role and rights in each',
-          response: { 200: z.object({ courses: z.array(courseAccessSchema.extend({ id: z.string(), name: z.string() })) }) },
+          response: { 200: coursesSchema },
         },
       },
       async (request) => ({
@@ -93,7 +91,7 @@ export function sessionRoutes(deps: {
           security,
           summary: 'My sessions (all sessions for an admin), a page at a time, by course and by dates in TIME_ZONE; nextCursor asks for the next page',
           querystring: sessionListQuery(deps.list),
-          response: { 200: z.object({ sessions: z.array(sessionSchema), nextCursor: z.string().nullable() }) },
+          response: { 200: sessionPageSchema },
         },
       },
       async (request) => {

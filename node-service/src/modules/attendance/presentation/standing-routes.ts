@@ -6,13 +6,11 @@ import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { StandingService, StudentStanding } from '../application/standings.js';
 import { sendTable } from './report-routes.js';
-import { courseAccessSchema, gradePolicySchema, gradeSchema, standingSchema } from './schemas.js';
+import { courseAttendanceSchema, gradePolicySchema, minimumSchema, type CourseAttendanceJson } from './responses.js';
 import { MAX_DROP_LOWEST } from '../domain/grade-policy.js';
 import { courseIdSchema } from '../../../shared/ids.js';
 
-const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present', 'manual_absent']);
 const courseParams = z.object({ courseId: courseIdSchema });
-const minimumSchema = z.object({ percent: z.number(), source: z.enum(['course', 'default']), defaultPercent: z.number() });
 /** A number with at most `places` decimals (0.25, not 0.333…), as the database keeps it. */
 const decimals = (places: number) => (value: number) => Math.abs(value * 10 ** places - Math.round(value * 10 ** places)) < 1e-9;
 /** What a late or partial class is worth: a fraction of a class, 0 to 1, two decimals at most. */
@@ -27,21 +25,6 @@ const gradePolicyBody = z
     reason: z.string().trim().min(3).max(500),
   })
   .strict();
-const standingFields = {
-  rate: z.number().nullable(),
-  totals: z.object({ present: z.number(), late: z.number(), partial: z.number(), absent: z.number(), excused: z.number() }),
-  ...standingSchema.shape,
-};
-const studentSchema = z.object({
-  studentId: z.string(),
-  studentName: z.string(),
-  studentNumber: z.string().nullable(),
-  onRoster: z.boolean(),
-  ...standingFields,
-  recent: z.array(statusEnum),
-  grade: gradeSchema,
-});
-const courseSchema = z.object({ id: z.string(), name: z.string() });
 /** A percentage with one decimal at most, never a fraction; null sets the course back to the default. */
 const minimumBody = z
   .object({
@@ -56,7 +39,7 @@ const minimumBody = z
   })
   .strict();
 
-const studentJson = (s: StudentStanding): z.infer<typeof studentSchema> => ({
+const studentJson = (s: StudentStanding): CourseAttendanceJson['students'][number] => ({
   studentId: s.studentId,
   studentName: s.studentName,
   studentNumber: s.studentNumber,
@@ -92,30 +75,7 @@ export function standingRoutes(deps: { standings: StandingService; guards: AuthG
           security,
           summary: 'The course’s minimum and grade policy, attendance per session held, and each student’s rate, grade, absences left, risk and recent trend',
           params: courseParams,
-          response: {
-            200: z.object({
-              course: courseSchema,
-              access: courseAccessSchema,
-              minimum: minimumSchema,
-              policy: gradePolicySchema,
-              plannedSessions: z.number(),
-              scheduledSessions: z.number(),
-              sessions: z.array(
-                z.object({
-                  id: z.string(),
-                  plannedStart: z.string(),
-                  room: z.string(),
-                  state: z.enum(['open', 'closed']),
-                  registered: z.number(),
-                  attended: z.number(),
-                  absent: z.number(),
-                  excused: z.number(),
-                  rate: z.number().nullable(),
-                }),
-              ),
-              students: z.array(studentSchema),
-            }),
-          },
+          response: { 200: courseAttendanceSchema },
         },
       },
       async (request) => {

@@ -5,7 +5,6 @@ import { defineErrors } from '../../../shared/errors.js';
 import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { DEMO_USERS } from '../../directory/index.js';
 import type { TokenIssuer } from '../infrastructure/token-issuer.js';
-import { BASE_PATH } from '../../../shared/base-path.js';
 
 const SESSION_COOKIE = 'asistencia_dev_session';
 
@@ -33,10 +32,17 @@ const userSchema = z.object({ id: z.string(), username: z.string(), name: z.stri
  * Development sign-in: stands in for the PHP portal when no JWT secret is configured, issuing portal-style
  * tokens for the demo users, signed with a secret made for this run. Never registered otherwise.
  */
-export function devPortalRoutes(deps: { issuer: TokenIssuer; sessionMs: number; secureCookie: boolean; limits: RateLimits }): FastifyPluginAsyncZod {
+export function devPortalRoutes(deps: {
+  issuer: TokenIssuer;
+  sessionMs: number;
+  secureCookie: boolean;
+  /** BASE_PATH: the sign-in cookie is sent to the service's paths only. */
+  basePath: string;
+  limits: RateLimits;
+}): FastifyPluginAsyncZod {
   return async (app) => {
     const cookieOptions = {
-      path: `${BASE_PATH}/`,
+      path: `${deps.basePath}/`,
       httpOnly: true,
       sameSite: 'lax' as const,
       secure: deps.secureCookie,

@@ -1,6 +1,7 @@
 import type { AppError } from '../../../shared/errors.js';
 import type { Course } from '../domain/course.js';
-import { courseRoleOf, rightsIn, type CourseRight, type CourseRole } from '../domain/course-rights.js';
+import type { CourseRight } from '../../../shared/course-rights.js';
+import { courseRoleOf, rightsIn, type CourseRole } from '../domain/course-rights.js';
 import { directoryErrors } from '../domain/errors.js';
 import type { CourseDirectory } from './ports.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COURSE_RIGHTS, courseRoleOf, may, rightsIn, type CourseRight } from './course-rights.js';
+import { COURSE_RIGHTS, type CourseRight } from '../../../shared/course-rights.js';
+import { courseRoleOf, may, rightsIn } from './course-rights.js';
 
 const course = {
   teacherId: '1',

@@ -1,3 +1,4 @@
+import { COURSE_RIGHTS, type CourseRight } from '../../../shared/course-rights.js';
 import type { Course } from './course.js';
 
 /**
@@ -14,32 +15,7 @@ import type { Course } from './course.js';
 type StaffRole = 'co_teacher' | 'assistant';
 export type CourseRole = 'teacher' | StaffRole;
 
-export const COURSE_RIGHTS = [
-  /** See the course's classes: "Mis cursos", the list of sessions, "Hoy", calendar feeds. */
-  'see_classes',
-  /** Open a class, run and end rounds, close it, call at random, review walk-ins. */
-  'run_classes',
-  /** Open the projector of a class. */
-  'project',
-  /** A class's page with its live roster and count. */
-  'see_roster',
-  /** Correct a student to present ("Presente (manual)"), audited with who and why. */
-  'mark_present',
-  /** The course page: minimum, students at risk, attendance per class. */
-  'see_standings',
-  /** The course's settings: minimum, grade policy, creating, editing and deleting sessions and series, imports. */
-  'change_settings',
-  /** Any other correction: excused, absent, back to computed, several students at once. */
-  'correct_attendance',
-  /** Read justification requests with their documents, approve or reject them. */
-  'decide_justifications',
-  /** Exports with students' personal data: spreadsheets, printed reports, receipts. */
-  'export_data',
-  /** The weekly digest by e-mail (the course's classes and students at risk). */
-  'weekly_digest',
-] as const;
-export type CourseRight = (typeof COURSE_RIGHTS)[number];
-
+// The rights themselves are named in shared/course-rights.ts (imported by the pages too).
 const ASSISTANT_RIGHTS: readonly CourseRight[] = ['see_classes', 'run_classes', 'project', 'see_roster', 'mark_present', 'see_standings'];
 
 const RIGHTS_OF: Readonly<Record<CourseRole, ReadonlySet<CourseRight>>> = {

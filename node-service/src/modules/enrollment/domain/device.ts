@@ -1,10 +1,10 @@
+import type { ACTOR_ROLES, ALERT_REASONS, DEVICE_STATES } from './device-vocabulary.js';
 import { enrollmentErrors } from './errors.js';
 
 /**
  * A device is one passkey (FIDO2 credential) bound to the student who enrolled it. `flagged` devices are
  * suspect (e.g. a sign counter went backwards): they still count against the limit but do not sign in.
  */
-export const DEVICE_STATES = ['active', 'flagged', 'revoked'] as const;
 export type DeviceState = (typeof DEVICE_STATES)[number];
 
 export interface Device {
@@ -38,13 +38,7 @@ export interface Device {
   alerts: DeviceAlert[];
 }
 
-/**
- * A note for admins about a device that still works (a phone key shared with another student, a synced
- * passkey, frequent re-bindings, the device used in two places or at once: scan/domain/sharing.ts; a student
- * it confirmed for who did not answer a spot check: attendance/domain/spot-check.ts). Unlike the 'flagged' state, an alert never stops a scan; it rides along
- * on the confirmations the device signs, for the teacher to see.
- */
-export const ALERT_REASONS = ['shared_phone', 'synced_passkey', 'frequent_rebinds', 'shared_device', 'spot_check_missed'] as const;
+/** Why an alert was raised on a device (device-vocabulary.ts says what an alert is). */
 export type AlertReason = (typeof ALERT_REASONS)[number];
 
 interface DeviceAlert {
@@ -84,7 +78,6 @@ export interface NewCredential {
   attestation: Attestation;
 }
 
-export const ACTOR_ROLES = ['student', 'teacher', 'admin', 'operator', 'system'] as const;
 export type ActorRole = (typeof ACTOR_ROLES)[number];
 
 /** Who did something to a device, for the history: a signed-in user (a teacher's spot check too), an operator at the CLI, or the service. */

@@ -4,12 +4,12 @@ import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { DeviceManagement } from '../application/devices.js';
 import { peopleOfDevices, peopleOfHistory, type StudentLookup } from '../application/student-lookup.js';
+import { deviceSchema } from './responses.js';
 import {
   adminHistorySchema,
   adminOverviewSchema,
   attentionSchema,
   deviceIdParams,
-  deviceSchema,
   deviceView,
   historyView,
   lookupQuerySchema,

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { personIdSchema } from '../../../shared/ids.js';
 import type { AuthGuards } from '../../auth/index.js';
 import type { DeviceManagement } from '../application/devices.js';
-import { changeSchema, changeView } from './schemas.js';
+import { changeSchema } from './responses.js';
+import { changeView } from './schemas.js';
 
 /**
  * What the portal asks on the service network (never through Apache): the recent changes to a student's

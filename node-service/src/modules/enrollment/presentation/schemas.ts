@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { base64url, p256SignatureSchema } from '../../../shared/webauthn/schemas.js';
 import type { DeviceOverview } from '../application/devices.js';
-import { ACTOR_ROLES, ALERT_REASONS, DEVICE_NAME_MAX, DEVICE_STATES, HISTORY_ACTIONS, REASON_MAX, type Device, type HistoryEntry } from '../domain/device.js';
+import { ACTOR_ROLES } from '../domain/device-vocabulary.js';
+import { DEVICE_NAME_MAX, HISTORY_ACTIONS, REASON_MAX, type Device, type HistoryEntry } from '../domain/device.js';
+import { deviceSchema, overviewSchema, type ChangeJson, type DeviceJson, type OverviewJson } from './responses.js';
 import { personIdSchema } from '../../../shared/ids.js';
 
 /** `navigator.credentials.create()` options, as @simplewebauthn/browser's startRegistration takes them. */
@@ -57,59 +59,6 @@ export const reasonSchema = z.string().min(1).max(REASON_MAX * 2);
 export const deviceIdParams = z.object({ deviceId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 export const studentIdSchema = personIdSchema;
 
-export const deviceSchema = z.object({
-  id: z.number(),
-  studentId: z.string(),
-  name: z.string(),
-  state: z.enum(DEVICE_STATES),
-  credentialId: z.string(),
-  aaguid: z.string(),
-  transports: z.array(z.string()),
-  backupEligible: z.boolean(),
-  backedUp: z.boolean(),
-  /** The attestation format the authenticator sent at enrolment ('none', 'packed', 'android-key', ...). */
-  attestationFormat: z.string(),
-  /** "verificado": that attestation was verified up to a trusted root. Without it the AAGUID is only a claim. */
-  attestationVerified: z.boolean(),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-  revokedAt: z.string().nullable(),
-  revokedReason: z.string().nullable(),
-  flaggedReason: z.string().nullable(),
-  /** The phone key's id (a hash of its public key): the page compares it with the key it holds. */
-  phoneKeyId: z.string().nullable(),
-  /** Null until a phone key is bound (devices enrolled before the phone binding must re-bind). */
-  phoneKeyBoundAt: z.string().nullable(),
-  rebindsLast30Days: z.number(),
-  alerts: z.array(z.object({ reason: z.enum(ALERT_REASONS), details: z.record(z.string(), z.unknown()), raisedAt: z.string() })),
-});
-
-/**
- * A change to the student's devices as the student is told of it: what, when, by whom (the student's own
- * sign-in or an admin), on which device, and why (an admin's or the student's words, or the refusal's
- * reason: passkey_required, rebind_cooldown, rebind_limit, shared_phone). Never other students' ids.
- */
-export const changeSchema = z.object({
-  action: z.enum(['enrolled', 'revoked', 'rebound', 'reset', 'flagged', 'refused']),
-  by: z.enum(ACTOR_ROLES),
-  deviceId: z.number().nullable(),
-  reason: z.string().nullable(),
-  occurredAt: z.string(),
-});
-
-export const overviewSchema = z.object({
-  studentId: z.string(),
-  devices: z.array(deviceSchema),
-  changes: z.array(changeSchema),
-  policy: z.object({
-    maxDevices: z.number(),
-    devicesInUse: z.number(),
-    enrollmentsSinceReset: z.number(),
-    /** ISO time from which the cooldown allows another enrolment; null: allowed now. */
-    nextEnrollmentAt: z.string().nullable(),
-  }),
-});
-
 export const historySchema = z.object({
   studentId: z.string(),
   entries: z.array(
@@ -128,7 +77,7 @@ export const historySchema = z.object({
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function deviceView(device: Device): z.infer<typeof deviceSchema> {
+export function deviceView(device: Device): DeviceJson {
   return {
     id: device.id,
     studentId: device.studentId,
@@ -153,7 +102,7 @@ export function deviceView(device: Device): z.infer<typeof deviceSchema> {
   };
 }
 
-export function overviewView(overview: DeviceOverview): z.infer<typeof overviewSchema> {
+export function overviewView(overview: DeviceOverview): OverviewJson {
   return {
     studentId: overview.studentId,
     devices: overview.devices.map(deviceView),
@@ -167,9 +116,9 @@ export function overviewView(overview: DeviceOverview): z.infer<typeof overviewS
   };
 }
 
-export function changeView(entry: HistoryEntry): z.infer<typeof changeSchema> {
+export function changeView(entry: HistoryEntry): ChangeJson {
   return {
-    action: entry.action as z.infer<typeof changeSchema>['action'],
+    action: entry.action as ChangeJson['action'],
     by: entry.actor.role,
     deviceId: entry.deviceId,
     reason: entry.reason,

@@ -8,13 +8,12 @@ import type { RegistrationResponse } from '../application/ports.js';
 import type { RebindingService } from '../application/rebinding.js';
 import type { RegistrationService } from '../application/registration.js';
 import type { RevocationService } from '../application/revocation.js';
+import { deviceSchema, overviewSchema } from './responses.js';
 import {
   creationOptionsSchema,
   deviceIdParams,
   deviceNameSchema,
-  deviceSchema,
   deviceView,
-  overviewSchema,
   overviewView,
   phoneKeySchema,
   reasonSchema,

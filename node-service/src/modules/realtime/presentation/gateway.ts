@@ -1,6 +1,6 @@
 import type {} from '@fastify/websocket';
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { AppError, commonErrors, defineErrors } from '../../../shared/errors.js';
 import { localeFrom } from '../../../shared/http/locale.js';
@@ -67,17 +67,18 @@ interface Shared {
   holders: TokenHolders<(error: AppError) => void>;
 }
 
-export function registerGateway(
-  app: FastifyInstance,
-  deps: {
-    authenticator: Authenticator;
-    handlers: readonly MessageHandler[];
-    settings: GatewaySettings;
-    report: (error: unknown, context: string) => void;
-    /** The service clock (PostgreSQL's, as QR frames use): `serverTime` of `auth.ok` and `pong`. */
-    now: () => number;
-  },
-): Gateway {
+/**
+ * The WebSocket gateway: built before the routes are registered (so the composition root holds it without
+ * late binding), its `/ws` route and the revocation watch attached when `routes` is registered.
+ */
+export function createGateway(deps: {
+  authenticator: Authenticator;
+  handlers: readonly MessageHandler[];
+  settings: GatewaySettings;
+  report: (error: unknown, context: string) => void;
+  /** The service clock (PostgreSQL's, as QR frames use): `serverTime` of `auth.ok` and `pong`. */
+  now: () => number;
+}): { gateway: Gateway; routes: FastifyPluginAsync } {
   const sockets = new Set<WebSocket>();
   const shared: Shared = {
     authenticator: deps.authenticator,
@@ -89,22 +90,25 @@ export function registerGateway(
     // Longer than a revocation check can take: an announcement landing during one is not missed.
     holders: createTokenHolders({ rememberMs: 60_000 }),
   };
-  const stopWatching = watchRevocations(
-    deps.authenticator,
-    (jti) => {
-      for (const close of shared.holders.revoke(jti)) close(authErrors.AUTH_TOKEN_REVOKED());
-    },
-    deps.report,
-  );
-  app.addHook('onClose', stopWatching);
 
-  app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    serve(socket, request, shared);
-  });
+  const routes: FastifyPluginAsync = async (app) => {
+    const stopWatching = watchRevocations(
+      deps.authenticator,
+      (jti) => {
+        for (const close of shared.holders.revoke(jti)) close(authErrors.AUTH_TOKEN_REVOKED());
+      },
+      deps.report,
+    );
+    app.addHook('onClose', stopWatching);
 
-  return {
+    app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      serve(socket, request, shared);
+    });
+  };
+
+  const gateway: Gateway = {
     closeAll() {
       for (const socket of sockets) socket.close(CloseCode.serviceRestart, 'reconnect');
     },
@@ -112,6 +116,7 @@ export function registerGateway(
       return sockets.size;
     },
   };
+  return { gateway, routes };
 }
 
 function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void {

@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { kubeNetworkPrefix, kubePlayMissing, podman, statefulSetReplicas, writePods, type PlayedPod } from './kube-play.js';
+import { kustomizeMissing, removeRender, renderOverlay, type Render } from './kustomize.js';
+
+// `podman kube play` of what podman can run here from the production render: Valkey and its three
+// sentinels (valkey.yaml, sentinel.yaml), with the local stand-in of the Valkey image. They come up as
+// written (non-root, read-only root, their start scripts), elect a new primary when the primary's pod goes
+// away, and the old primary comes back as a replica. node-service and the door are not played here: their
+// Deployments need the project's images, which the containers lane builds.
+
+const STAND_IN = 'localhost/asistencia-local/valkey:8';
+const missing = kustomizeMissing() ?? kubePlayMissing([STAND_IN]);
+const MASTER = 'asistencia';
+const DOWN_AFTER_MS = 5000;
+
+let render: Render;
+let scratch: string;
+let pods: PlayedPod[] = [];
+
+const pod = (hostname: string) => pods.find((p) => p.hostname === hostname)!;
+
+async function ask<T>(address: string, port: number, command: string, ...args: string[]): Promise<T> {
+  const client = new Redis({ host: address, port, lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+  client.on('error', () => {}); // connect() rejects with the same error
+  try {
+    await client.connect();
+    return (await client.call(command, ...args)) as T;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** The primary's stable name as each sentinel sees it (undefined for one that does not answer). */
+async function primaryPerSentinel(): Promise<Array<string | undefined>> {
+  const sentinels = pods.filter((p) => p.hostname.startsWith('asistencia-sentinel-'));
+  return Promise.all(sentinels.map((s) => ask<string[]>(s.address, 26379, 'SENTINEL', 'get-master-addr-by-name', MASTER).then((a) => a[0], () => undefined)));
+}
+
+async function replication(hostname: string): Promise<Record<string, string>> {
+  const info = await ask<string>(pod(hostname).address, 6379, 'INFO', 'replication');
+  return Object.fromEntries(info.split('\r\n').filter((line) => line.includes(':')).map((line) => line.split(':', 2) as [string, string]));
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+      last = undefined;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
+}
+
+describe.skipIf(missing)('podman kube play: Valkey under its sentinels', () => {
+  if (missing) test.skip(`skipped: ${missing}`, () => {});
+
+  beforeAll(async () => {
+    render = await renderOverlay('prod');
+    scratch = mkdtempSync(join(tmpdir(), 'asistencia-kube-play-'));
+    // Fixed addresses (a StatefulSet's names must be known before its pods start) at the top of podman's
+    // kube network, above what it hands out by itself, in a block of their own per run.
+    const prefix = kubeNetworkPrefix();
+    const first = 200 + Math.floor(Math.random() * 45);
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const replicas = [...statefulSetReplicas(render.docs, 'asistencia-valkey', STAND_IN), ...statefulSetReplicas(render.docs, 'asistencia-sentinel', STAND_IN)];
+    pods = writePods(render.docs, replicas, scratch, (n) => `${prefix}.${first + n}`, suffix);
+    for (const p of pods) await podman('kube', 'play', '--ip', p.address, p.file);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const p of pods) await podman('kube', 'down', p.file).catch(() => undefined);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    if (render) removeRender(render);
+  }, 120_000);
+
+  test('the pods start as written: asistencia-valkey-0 primary, -1 its replica, every sentinel agreeing', async () => {
+    const primary = pod('asistencia-valkey-0').stableName;
+    await until('three sentinels naming the first primary', 60_000, async () => ((await primaryPerSentinel()).every((name) => name === primary) ? true : undefined));
+    const replica = await until('the replica in sync', 60_000, async () => {
+      const info = await replication('asistencia-valkey-1');
+      return info.master_link_status === 'up' ? info : undefined;
+    });
+    expect(replica).toMatchObject({ role: 'slave', master_host: primary });
+    expect(await ask<string>(pod('asistencia-valkey-0').address, 6379, 'CONFIG', 'GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'volatile-ttl']);
+  }, 150_000);
+
+  test('the primary`s pod goes away: the sentinels elect the replica, and the old primary returns as a replica', async ({ annotate }) => {
+    const [first, second] = [pod('asistencia-valkey-0'), pod('asistencia-valkey-1')];
+    await ask(first.address, 6379, 'SET', 'asistencia:kube-play', 'kept');
+    await until('the write replicated', 10_000, async () => ((await ask<string | null>(second.address, 6379, 'GET', 'asistencia:kube-play')) === 'kept' ? true : undefined));
+
+    const downAt = Date.now();
+    await podman('kube', 'down', first.file);
+    let seen: Array<string | undefined> = [];
+    await until('the sentinels naming the replica', DOWN_AFTER_MS + 45_000, async () => {
+      seen = await primaryPerSentinel();
+      return seen.filter((name) => name === second.stableName).length >= 2 ? true : undefined;
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}: the sentinels said ${JSON.stringify(seen)}`);
+    });
+    const failoverMs = Date.now() - downAt;
+    expect((await replication(second.hostname)).role).toBe('master');
+    expect(await ask<string>(second.address, 6379, 'GET', 'asistencia:kube-play')).toBe('kept');
+    await annotate(`the sentinels named the new primary ${failoverMs} ms after the primary's pod went away (down-after ${DOWN_AFTER_MS} ms)`);
+
+    await podman('kube', 'play', '--ip', first.address, first.file);
+    // A replica from its first answer (start-valkey.sh asked the sentinels): never a second primary taking
+    // writes, not even until the sentinels would convert it.
+    const firstRole = await until('the old primary answering', 60_000, async () => (await replication(first.hostname)).role);
+    expect(firstRole).toBe('slave');
+    const back = await until('the old primary back as a replica', 60_000, async () => {
+      const info = await replication(first.hostname);
+      return info.master_link_status === 'up' ? info : undefined;
+    });
+    expect(back).toMatchObject({ role: 'slave', master_host: second.stableName });
+  }, 150_000);
+});
