@@ -68,6 +68,8 @@ async function scanUntilPresent(phone: Page, projector: Page, name: string): Pro
   throw new Error(`${name} was never told present`);
 }
 
+const NODES = ['asistencia-node', 'asistencia-node-2', 'asistencia-node-3'];
+
 describe('upgrading production while a class scans', () => {
   let classroom: Classroom;
   let ana: Page;
@@ -86,11 +88,12 @@ describe('upgrading production while a class scans', () => {
   test("node-service is replaced by today's image while a student scans: migrations once, nothing lost, the projector comes back", async () => {
     const envFile = join(stack.dir, '.env');
     await writeFile(envFile, (await readFile(envFile, 'utf8')).replace(/^ASISTENCIA_TAG=.*$/m, 'ASISTENCIA_TAG=latest'));
-    const replaced = stack.compose(['up', '-d', '--no-deps', '--no-build', 'asistencia-node']);
+    // All three instances (compose.prod.yaml) move to today's image.
+    const replaced = stack.compose(['up', '-d', '--no-deps', '--no-build', ...NODES]);
     const scanned = scanUntilPresent(beto, classroom.projector, 'upgrade-beto');
     await replaced;
     await scanned;
-    expect(await podman(['inspect', '--format', '{{.ImageName}}', await stack.container('asistencia-node')])).toBe('localhost/asistencia-node:latest\n');
+    for (const node of NODES) expect(await podman(['inspect', '--format', '{{.ImageName}}', await stack.container(node)])).toBe('localhost/asistencia-node:latest\n');
     await waitForDoor(`${stack.origin}/asistencia/health`);
     await classroom.projector.getByText('2 / 2 presentes').waitFor({ timeout: 60_000 });
 
