@@ -14,7 +14,7 @@ import {
   type Stack,
 } from '../../../scripts/containers/stack.js';
 import { launchBrowser, type BrowserHarness } from '../../support/browser.js';
-import { certificateSpki, enrolPhone, openClass, portalCommand, readQr, sql, waitForDoor, waitForLiveCode, type Classroom } from './classroom.js';
+import { certificateSpki, enrolPhone, openClass, portalCommand, readQr, scanUntilPresent, sql, waitForDoor, waitForLiveCode, type Classroom } from './classroom.js';
 
 /**
  * An upgrade as docs/operations.md has operators do it: production runs the release before the last
@@ -52,21 +52,6 @@ afterAll(async () => {
   await stack?.down();
   if (releaseDir) await rm(releaseDir, { recursive: true, force: true });
 }, 300_000);
-
-/** Opens the projector's current code until the phone is told it is present (node-service may be restarting). */
-async function scanUntilPresent(phone: Page, projector: Page, name: string): Promise<number> {
-  const deadline = Date.now() + 180_000;
-  for (let attempt = 1; Date.now() < deadline; attempt += 1) {
-    try {
-      await phone.goto(await readQr(projector, `${name}-${attempt}`));
-      await phone.getByRole('status').filter({ hasText: 'Asistencia registrada' }).waitFor({ timeout: 8000 });
-      return attempt;
-    } catch {
-      await sleep(1000);
-    }
-  }
-  throw new Error(`${name} was never told present`);
-}
 
 const NODES = ['asistencia-node', 'asistencia-node-2', 'asistencia-node-3'];
 
