@@ -14,7 +14,7 @@ export interface LtiDoor {
 
 export async function startLtiDoor(): Promise<LtiDoor> {
   // Each test launches several times from one address: the public budget is raised for the file.
-  const door = await startDoor({ publicAsLocalhost: true, env: { RATE_LIMIT_PUBLIC_PER_MINUTE: '10000'} });
+  const door = await startDoor({ publicAsLocalhost: true, env: { RATE_LIMIT_PUBLIC_PER_MINUTE: '10000' } });
   const platform = await startTestPlatform();
   const origin = door.origin;
   platform.trust({ jwksUrl: `${origin}/asistencia/lti/jwks`, launchUrl: `${origin}/asistencia/lti/launch` });
