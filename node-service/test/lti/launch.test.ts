@@ -123,6 +123,7 @@ describe('bad launches are refused with a clear page and write nothing', () => {
     ['a token for another audience', () => launch(lti, lms.ana!, { audience: 'another-tool' }), 403, /no se pudo verificar \(wrong aud\)/],
     ['an expired token', () => launch(lti, lms.ana!, { expiresIn: -300 }), 403, /no se pudo verificar \(expired\)/],
     ['an unknown deployment', () => launch(lti, lms.ana!, { deploymentId: 'deployment-unknown' }), 403, /id de despliegue/],
+    ['a token signed by the platform key with RS512', () => launch(lti, lms.ana!, { signing: 'RS512' }), 403, /algorithm RS512 refused/],
     ['a token signed with HS256', () => launch(lti, lms.ana!, { signing: 'HS256' }), 403, /algorithm HS256 refused/],
     ['an unsigned token (alg none)', () => launch(lti, lms.ana!, { signing: 'none' }), 403, /algorithm none refused/],
     ['a token signed by a key the platform does not publish', () => launch(lti, lms.ana!, { signing: 'stranger' }), 403, /bad signature/],

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
@@ -63,8 +63,11 @@ export interface LaunchOptions {
   issuer?: string;
   /** Seconds from now; negative makes an expired token. */
   expiresIn?: number;
-  /** 'stranger': signed by a key the platform does not publish; 'HS256'/'none': a wrong algorithm. */
-  signing?: 'platform' | 'stranger' | 'HS256' | 'none';
+  /**
+   * 'stranger': signed by a key the platform does not publish; 'RS512': the platform's own key with an
+   * algorithm LTI does not allow (its JWKS names no `alg`, as many do); 'HS256'/'none': a wrong algorithm.
+   */
+  signing?: 'platform' | 'stranger' | 'RS512' | 'HS256' | 'none';
 }
 
 export interface TestPlatform {
@@ -115,10 +118,12 @@ export const DEFAULT_USERS: Record<string, PlatformUser> = {
 };
 
 export async function startTestPlatform(): Promise<TestPlatform> {
-  const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+  // A Node key object (not WebCrypto's, which is bound to one algorithm), so that the same key can also
+  // sign RS512 and the tool's algorithm pin, not the key's type, is what refuses it.
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const stranger = await generateKeyPair('RS256');
   const kid = randomBytes(8).toString('hex');
-  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, use: 'sig' };
   const accessTokens = new Map<string, string[]>();
   let tool: { jwks: ReturnType<typeof createRemoteJWKSet>; jwksUrl: string; launchUrl: string } | undefined;
   const server: Server = createServer((req, res) => {
@@ -199,6 +204,8 @@ export async function startTestPlatform(): Promise<TestPlatform> {
     switch (o.signing ?? 'platform') {
       case 'platform':
         return jwt.setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(privateKey);
+      case 'RS512':
+        return jwt.setProtectedHeader({ alg: 'RS512', kid, typ: 'JWT' }).sign(privateKey);
       case 'stranger':
         return jwt.setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(stranger.privateKey as CryptoKey);
       case 'HS256':
@@ -234,6 +241,14 @@ export async function startTestPlatform(): Promise<TestPlatform> {
       return send(res, 200, { ...body, client_id: clientId, 'https://purl.imsglobal.org/spec/lti-tool-configuration': { ...(body['https://purl.imsglobal.org/spec/lti-tool-configuration'] as object), deployment_id: deploymentId } });
     }
     if (path === '/auth') return authorize(url, res);
+    if (path === '/course-frame') {
+      // The LMS's course page with the tool inside an iframe (the launch starts in the frame).
+      const src = url.searchParams.get('launch') ?? '';
+      const html = `<!doctype html><html lang="es"><head><title>Curso en el LMS</title></head><body><h1>Curso en el LMS</h1>
+<iframe id="tool" title="Asistencia" src="${src.replace(/"/g, '&quot;')}" width="1200" height="800"></iframe></body></html>`;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+      return;
+    }
     if (path === '/token' && req.method === 'POST') return token(new URLSearchParams(await readBody(req)), res);
     const nrps = /^\/nrps\/([^/]+)$/.exec(path);
     if (nrps) {
