@@ -12,7 +12,7 @@ import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, typ
  */
 
 const CLAIM = 'https://purl.imsglobal.org/spec/lti/claim/';
-export const LTI_ROLE = {
+const LTI_ROLE = {
   instructor: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor',
   learner: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner',
   mentor: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor',
@@ -25,7 +25,7 @@ export interface PlatformUser {
   roles: string[];
 }
 
-export interface LineItem {
+interface LineItem {
   id: string;
   contextId: string;
   label: string;
@@ -34,7 +34,7 @@ export interface LineItem {
   tag?: string;
 }
 
-export interface ReceivedScore {
+interface ReceivedScore {
   lineItemId: string;
   userId: string;
   scoreGiven: number;
@@ -44,7 +44,7 @@ export interface ReceivedScore {
   timestamp: string;
 }
 
-export interface TokenRequest {
+interface TokenRequest {
   scope: string;
   clientId: string;
   granted: boolean;
