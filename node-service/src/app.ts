@@ -31,7 +31,7 @@ import { createAuthModule } from './modules/auth/index.js';
 import { createDevPortalModule } from './modules/dev-portal/index.js';
 import { healthRoutes } from './modules/health/index.js';
 import { registerGateway, type Gateway } from './modules/realtime/index.js';
-import { createAttendanceModule } from './modules/attendance/index.js';
+import { createAttendanceModule, type LmsGrade } from './modules/attendance/index.js';
 import { createDirectory } from './modules/directory/index.js';
 import { createEnrollmentModule } from './modules/enrollment/index.js';
 import { createEvidenceModule } from './modules/evidence/index.js';
@@ -133,6 +133,11 @@ export interface App {
   mail: { enabled: boolean; runOnce(): Promise<MailRunCounts | null> };
   /** LTI grades: one pass of the job now (what the periodic job does every LTI_GRADE_SYNC_INTERVAL_SECONDS). */
   ltiGrades: { runOnce(): Promise<{ sent: number; failed: number }> };
+  /**
+   * A student's attendance grade in a course under its grade policy, for the LMS (issue #29: the LTI tool's
+   * Assignment and Grade Services posts it as scoreGiven over scoreMaximum, with the comment).
+   */
+  grades: { gradeFor(courseId: string, studentId: string): Promise<LmsGrade> };
 }
 
 /**
@@ -428,6 +433,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     projectorHub: projection.hub,
     mail: { enabled: notifications.enabled, runOnce: notifications.runOnce },
     ltiGrades: { runOnce: lti.grades.runOnce },
+    grades: { gradeFor: (courseId, studentId) => attendance.standings.gradeFor(courseId, studentId) },
   };
 }
 

@@ -59,9 +59,10 @@ describe('course XLSX', () => {
     expect(sheet.getCell('A2').value).toBe('Docente: Ana Martínez');
     expect(sheet.getCell('A3').value).toMatch(new RegExp(`^Período: ${inZone(starts[0]!).slice(0, 10)} – ${inZone(starts[3]!).slice(0, 10)} \\(4 sesiones; al `));
     expect(sheet.getCell('A4').value).toBe('Asistencia mínima: 75 %');
-    expect(sheet.getCell('B6').value).toBe('Nombre');
-    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 6 });
-    expect(sheet.pageSetup).toMatchObject({ orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9, printTitlesRow: '6:6' });
+    expect(sheet.getCell('A5').value).toBe('Nota de asistencia según la política: a la fecha, sin descartar');
+    expect(sheet.getCell('B7').value).toBe('Nombre');
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 7 });
+    expect(sheet.pageSetup).toMatchObject({ orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9, printTitlesRow: '7:7' });
   });
 
   it('prints a 3-student × 4-session course on one page, and LibreOffice reads back the titles, dates and values', async () => {
@@ -71,19 +72,24 @@ describe('course XLSX', () => {
     const rows = await libreOfficeCsv(bytes);
     expect(rows[0]![0]).toBe('Curso: MAT101 Cálculo I');
     expect(rows[3]![0]).toBe('Asistencia mínima: 75 %');
-    const [header, ...students] = rows.slice(5);
+    const [header, ...students] = rows.slice(6);
     expect(header!.slice(2, 6)).toEqual(starts.map((start) => `${inZone(start)} Aula 204`));
     const byName = Object.fromEntries(students.map((cells) => [cells[1], cells]));
     expect(Object.keys(byName)).toEqual(['María Gómez', 'José Núñez', 'Luis Pérez']);
     expect(byName['María Gómez']!.slice(2, 6)).toEqual(['Ausente', 'Justificado', 'Ausente', 'Ausente']);
     expect(byName['Luis Pérez']!.slice(2, 6)).toEqual(['Ausente', 'Ausente', 'Presente (manual)', 'Ausente']);
-    // The rate as a number LibreOffice reads (es-CL would show 25,0 or 25): Luis attended 1 of 4.
-    expect(Number(byName['Luis Pérez']!.at(-1)!.replace(',', '.'))).toBe(25);
+    // The rate and the grade (default policy: the same) as numbers LibreOffice reads (es-CL would show 25,0 or 25): Luis attended 1 of 4.
+    expect(byName['Luis Pérez']!.slice(-2).map((cell: string) => Number(cell.replace(',', '.')))).toEqual([25, 25]);
   }, 240_000);
 
   it('in English, the title rows are in English', async () => {
     const sheet = await sheetOf(await download('/api/courses/MAT101/export?format=xlsx', 'en'));
-    expect([1, 2, 4].map((row) => sheet.getCell(`A${row}`).value)).toEqual(['Course: MAT101 Cálculo I', 'Teacher: Ana Martínez', 'Minimum attendance: 75 %']);
+    expect([1, 2, 4, 5].map((row) => sheet.getCell(`A${row}`).value)).toEqual([
+      'Course: MAT101 Cálculo I',
+      'Teacher: Ana Martínez',
+      'Minimum attendance: 75 %',
+      'Attendance grade under the policy: to date, nothing dropped',
+    ]);
   });
 });
 
@@ -93,13 +99,14 @@ describe('session XLSX', () => {
     const sheet = await sheetOf(bytes);
     const start = inZone(starts[0]!);
     const end = inZone(new Date(starts[0]!.getTime() + 90 * 60_000)).slice(11);
-    expect([1, 2, 3, 4].map((row) => sheet.getCell(`A${row}`).value)).toEqual([
+    expect([1, 2, 3, 4, 5].map((row) => sheet.getCell(`A${row}`).value)).toEqual([
       'Curso: MAT101 Cálculo I',
       'Docente: Ana Martínez',
       `Sesión: ${start}–${end}, sala Aula 204`,
       'Asistencia mínima: 75 %',
+      'Nota de asistencia según la política: a la fecha, sin descartar',
     ]);
-    expect(sheet.pageSetup).toMatchObject({ orientation: 'landscape', fitToWidth: 1, fitToHeight: 0, printTitlesRow: '6:6' });
+    expect(sheet.pageSetup).toMatchObject({ orientation: 'landscape', fitToWidth: 1, fitToHeight: 0, printTitlesRow: '7:7' });
     expect((await libreOfficePrintedPages(bytes)).pages).toBe(1);
   }, 240_000);
 });

@@ -62,7 +62,7 @@ afterAll(() => service?.stop());
 describe('the at-risk list', () => {
   it('as JSON: out of reach or at the last absences, with the numbers behind it; whoever has missed nothing is left out', async () => {
     const body = await riskOf();
-    expect(body.minimum).toEqual({ percent: 75, source: 'default', defaultPercent: 75, partialCredit: 'full' });
+    expect(body.minimum).toEqual({ percent: 75, source: 'default', defaultPercent: 75 });
     expect(body).toMatchObject({ course: { id: 'MAT101', name: 'Cálculo I' }, plannedSessions: 4, scheduledSessions: 1 });
     // Three classes counted: the term is young (ATTENDANCE_EARLY_TERM_SESSIONS 5), so no pace is judged.
     // María has missed one and has none left (at most ATTENDANCE_WARN_MARGIN 2); José's three absences are
@@ -133,7 +133,7 @@ describe('the course minimum', () => {
   it('its teacher sets it with a reason, audited; the list and the students follow; null sets it back', async () => {
     const set = await put({ percent: 60, reason: 'Según el programa del curso' });
     expect(set.status, JSON.stringify(set.body)).toBe(200);
-    expect(set.body).toEqual({ percent: 60, source: 'course', defaultPercent: 75, partialCredit: 'full' });
+    expect(set.body).toEqual({ percent: 60, source: 'course', defaultPercent: 75 });
     expect(await minimumRows()).toEqual([{ course_id: 'MAT101', percent: 60 }]);
 
     // At 60 %, María (2 of 3) is above it but has no absence left to afford; José is still out of reach.
@@ -151,7 +151,7 @@ describe('the course minimum', () => {
     expect((await riskOf()).students).toEqual([]);
 
     const back = await put({ percent: null, reason: 'Vuelve al reglamento' });
-    expect(back.body).toEqual({ percent: 75, source: 'default', defaultPercent: 75, partialCredit: 'full' });
+    expect(back.body).toEqual({ percent: 75, source: 'default', defaultPercent: 75 });
     expect(await minimumRows()).toEqual([]);
     expect(await auditRows()).toEqual([
       { course_id: 'MAT101', previous: null, new: 60, reason: 'Según el programa del curso', actor_id: '1' },
@@ -192,11 +192,12 @@ describe('one definition of the rate', () => {
     });
     const [header, ...rows] = parseCsv((await response.text()).replace(/^\uFEFF/, ''), ';');
     const jose = rows.find((cells) => cells[1] === 'José Núñez')!;
-    expect(jose.at(-7)).toBe('Pendiente');
-    expect(header!.slice(-3, -1)).toEqual(['Ausente', 'Justificado']);
-    expect([jose.at(-3), jose.at(-1)]).toEqual(['3', '0']);
+    expect(jose.at(-8)).toBe('Pendiente');
+    expect(header!.slice(-4, -2)).toEqual(['Ausente', 'Justificado']);
+    // Absences, rate and grade (the default policy: the rate).
+    expect([jose.at(-4), jose.at(-2), jose.at(-1)]).toEqual(['3', '0', '0']);
     const luis = rows.find((cells) => cells[1] === 'Luis Pérez')!;
-    expect(luis.at(-1)).toBe('100');
+    expect(luis.slice(-2)).toEqual(['100', '100']);
 
     const mine = await apiAs(service.baseUrl, users.student3).get('/api/me/attendance');
     const course = mine.body.courses.find((c: { course: { id: string } }) => c.course.id === 'MAT101');
@@ -213,7 +214,7 @@ describe('on the embedded database (npm start with no environment)', () => {
       const id = (await ana.post('/api/sessions', draftSession())).body.id as string;
       await ana.post(`/api/sessions/${id}/open`);
       await ana.post(`/api/sessions/${id}/close`);
-      expect((await ana.call('PUT', '/api/courses/MAT101/minimum', { percent: 62.5, reason: 'Programa' })).body).toEqual({ percent: 62.5, source: 'course', defaultPercent: 75, partialCredit: 'full' });
+      expect((await ana.call('PUT', '/api/courses/MAT101/minimum', { percent: 62.5, reason: 'Programa' })).body).toEqual({ percent: 62.5, source: 'course', defaultPercent: 75 });
       const risk = await ana.get('/api/courses/MAT101/at-risk');
       expect(risk.body.minimum.percent).toBe(62.5);
       expect(risk.body.students.map((s: { studentId: string }) => s.studentId).sort()).toEqual(['2', '3', '4']);

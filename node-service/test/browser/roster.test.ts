@@ -73,7 +73,7 @@ describe('the roster', () => {
     const item = maria.getByRole('region', { name: 'Cálculo I' }).locator(`[data-session="${sessionId}"] .result-badge`);
     await item.first().waitFor();
     expect(await item.allTextContents()).toEqual(['Pendiente', 'En curso']);
-    await maria.getByRole('region', { name: 'Cálculo I' }).getByText('Asistencia: —').waitFor();
+    await maria.getByRole('region', { name: 'Cálculo I' }).getByText('Asistencia: —', { exact: true }).waitFor();
   });
 
   test('a bulk excuse of two students with one reason: roster, audit, export and their own pages', async () => {

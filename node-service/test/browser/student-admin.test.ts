@@ -51,7 +51,7 @@ describe('Mi asistencia', () => {
     await page.getByRole('heading', { level: 1, name: 'Mi asistencia' }).waitFor();
     await page.getByText('Asistencia de Luis Pérez.').waitFor();
     const calculus = page.getByRole('region', { name: 'Cálculo I' });
-    await calculus.getByText('Asistencia: 100 %').waitFor();
+    await calculus.getByText('Asistencia: 100 %', { exact: true }).waitFor();
     const item = calculus.locator(`[data-session="${sessionId}"]`);
     expect(await item.locator('.result-badge').allTextContents()).toEqual(['Presente']);
     await item.getByText('Aula 204 · 1 de 1 rondas').waitFor();
@@ -61,7 +61,7 @@ describe('Mi asistencia', () => {
 
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { level: 1, name: 'My attendance' }).waitFor();
-    await calculus.getByText('Attendance: 100%').waitFor();
+    await calculus.getByText('Attendance: 100%', { exact: true }).waitFor();
     expect(await item.locator('.result-badge').allTextContents()).toEqual(['Present']);
     await screenshot(page, 'student-en-present');
     expect(browser.pageErrors(page)).toEqual([]);
@@ -81,7 +81,7 @@ describe('Mi asistencia', () => {
   test('a student who did not confirm sees Ausente and a rate of 0 %', async () => {
     const page = await pageAs(users.student3, '/asistencia/student/');
     const calculus = page.getByRole('region', { name: 'Cálculo I' });
-    await calculus.getByText('Asistencia: 0 %').waitFor();
+    await calculus.getByText('Asistencia: 0 %', { exact: true }).waitFor();
     expect(await calculus.locator(`[data-session="${sessionId}"] .result-badge`).allTextContents()).toEqual(['Ausente']);
     await calculus.getByText('Aula 204 · 0 de 1 rondas').waitFor();
   });
@@ -143,18 +143,19 @@ describe('teacher corrections and exports', () => {
     await workbook.xlsx.load((await readFile((await xlsx.path())!)) as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0]!;
     const values = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1);
-    // Four title rows (course, teacher, period, minimum) and an empty one above the header.
+    // Five title rows (course, teacher, period, minimum, grade policy) and an empty one above the header.
     expect(values(1)).toEqual(['Curso: MAT101 Cálculo I']);
-    expect(values(6)).toEqual(['Número de estudiante', 'Nombre', expect.stringMatching(/Aula 204$/), 'Presente', 'Tarde', 'Parcial', 'Ausente', 'Justificado', 'Asistencia (%)']);
-    const students = [7, 8, 9].map((n) => values(n));
+    expect(values(5)).toEqual(['Nota de asistencia según la política: a la fecha, sin descartar']);
+    expect(values(7)).toEqual(['Número de estudiante', 'Nombre', expect.stringMatching(/Aula 204$/), 'Presente', 'Tarde', 'Parcial', 'Ausente', 'Justificado', 'Asistencia (%)', 'Nota de asistencia (%)']);
+    const students = [8, 9, 10].map((n) => values(n));
     expect(students).toContainEqual(['maria.estudiante', 'María Gómez', 'Justificado', 0, 0, 0, 0, 1]);
-    expect(students).toContainEqual(['luis.estudiante', 'Luis Pérez', 'Presente', 1, 0, 0, 0, 0, 100]);
+    expect(students).toContainEqual(['luis.estudiante', 'Luis Pérez', 'Presente', 1, 0, 0, 0, 0, 100, 100]);
     await screenshot(teacher, 'teacher-exported-es');
 
     // María's own page says Justificado, and the excused session does not count against her rate.
     const maria = await pageAs(users.student2, '/asistencia/student/');
     const calculus = maria.getByRole('region', { name: 'Cálculo I' });
-    await calculus.getByText('Asistencia: —').waitFor();
+    await calculus.getByText('Asistencia: —', { exact: true }).waitFor();
     expect(await calculus.locator(`[data-session="${sessionId}"] .result-badge`).allTextContents()).toEqual(['Justificado']);
     await calculus.getByText('Las sesiones justificadas no cuentan para el porcentaje.').waitFor();
     await screenshot(maria, 'student-es-excused');

@@ -77,8 +77,10 @@ describe('thresholds and warnings', () => {
     expect(await riskNames(teacher)).toEqual(['María Gómez', 'José Núñez']);
     const maria = teacher.locator('table.risk-table tr[data-student="3"] td');
     const text = (cells: string[]) => cells.map((c) => c.replace(/\u00a0/g, ' '));
-    expect(text(await maria.allTextContents())).toEqual(['50 %', '1', '0', '0', 'En riesgo Sin ausencias disponibles']);
-    expect(text(await teacher.locator('table.risk-table tr[data-student="2"] td').allTextContents())).toEqual(['100 %', '0', '0', '1', 'Puede faltar a 1 clase más']);
+    // Rate, grade (the default policy: the rate, named above the table), absences, excused, absences left, standing.
+    await risk.getByText('Nota de asistencia según la política: a la fecha, sin descartar.').waitFor();
+    expect(text(await maria.allTextContents())).toEqual(['50 %', '50 %', '1', '0', '0', 'En riesgo Sin ausencias disponibles']);
+    expect(text(await teacher.locator('table.risk-table tr[data-student="2"] td').allTextContents())).toEqual(['100 %', '100 %', '0', '0', '1', 'Puede faltar a 1 clase más']);
 
     // Attendance per class: a chart with a text alternative, and the same numbers in a table.
     const chart = teacher.getByRole('img', { name: /Asistencia por clase durante el semestre/ });
@@ -143,7 +145,7 @@ describe('thresholds and warnings', () => {
       await item.first().waitFor();
       expect(await item.allTextContents()).toEqual(['Pendiente', 'En curso']);
       // Two classes closed, both attended: 100 %, not 67 % with the running one as an absence.
-      await course.getByText('Asistencia: 100 %').waitFor();
+      await course.getByText('Asistencia: 100 %', { exact: true }).waitFor();
       await course.getByText('Mínimo del curso: 75 %').waitFor();
       // Five planned (three held or running, two to come) allow one absence.
       await course.getByText('Puedes faltar a 1 clase más sin quedar bajo el mínimo.').waitFor();
@@ -153,7 +155,7 @@ describe('thresholds and warnings', () => {
       await running.teacher.post(`/api/sessions/${running.id}/close`);
       await page.reload();
       // Closed, the class counts: 2 of 3, early in the term: no alarm, the absences left (none).
-      await course.getByText('Asistencia: 67 %').waitFor();
+      await course.getByText('Asistencia: 67 %', { exact: true }).waitFor();
       await course.getByText('No puedes faltar a ninguna clase más sin quedar bajo el mínimo.').waitFor();
       expect(await course.locator(`[data-session="${running.id}"] .result-badge`).allTextContents()).toEqual(['Ausente']);
 
@@ -166,30 +168,49 @@ describe('thresholds and warnings', () => {
   });
 });
 
-describe('what a partial class is worth', () => {
-  test('the teacher makes “Parcial” half a class on the course page: Luis’s rate and absences follow, with a reason', async () => {
-    // Luis left today’s class after confirming part of it (a two-round class: test/attendance/partial-credit.test.ts makes one for real).
+describe('the course’s grade policy', () => {
+  test('the teacher sets a policy on the course page (“Parcial” half a class, the lowest class dropped): each grade names it, and Luis sees it on his page', async () => {
+    // Luis left today’s class after confirming part of it (a two-round class: test/attendance/grade-policy.test.ts makes one for real).
     await service.db.query(`UPDATE attendance.results SET status = 'partial', computed_status = 'partial' WHERE session_id = $1 AND student_id = '2'`, [todayId]);
     const teacher = await pageAs(users.teacher, '/asistencia/teacher/?course=MAT101', laptop);
     const luisRow = teacher.locator('table.risk-table tr[data-student="2"] td');
     const text = async () => (await luisRow.allTextContents()).map((c) => c.replace(/\u00a0/g, ' '));
-    // Three classes held by now (the test above ran one more): present, partial today, absent.
-    await expect.poll(async () => (await text()).slice(0, 2)).toEqual(['66,7 %', '1']);
-    const minimum = teacher.getByRole('region', { name: 'Clases parciales' });
-    await minimum.getByText('Hoy una clase «Parcial» cuenta como una clase completa.').waitFor();
-    await minimum.getByLabel('Media clase').check();
-    await minimum.getByRole('button', { name: 'Guardar cómo cuenta «Parcial»' }).click();
-    await minimum.locator('#partial-error').getByText('Escribe un motivo de al menos 3 caracteres.').waitFor();
-    await minimum.getByLabel('Motivo (obligatorio)').fill('Reglamento de la carrera');
-    await minimum.getByRole('button', { name: 'Guardar cómo cuenta «Parcial»' }).click();
-    await teacher.getByText('Listo: Media clase.', { exact: false }).waitFor();
-    await minimum.getByText('Hoy una clase «Parcial» cuenta como media clase', { exact: false }).waitFor();
-    expect((await text()).slice(0, 2)).toEqual(['50 %', '1,5']);
-    await screenshot(teacher, 'course-partial-half-es');
-    const { rows } = await service.db.query('SELECT previous, new, reason FROM attendance.course_partial_credit_changes');
-    expect(rows).toEqual([{ previous: 'full', new: 'half', reason: 'Reglamento de la carrera' }]);
+    // Three classes held by now (the test above ran one more): present, partial today, absent. Rate, grade, absences.
+    await expect.poll(async () => (await text()).slice(0, 3)).toEqual(['66,7 %', '66,7 %', '1']);
+    const card = teacher.getByRole('region', { name: 'Política de nota' });
+    await card.getByText('Hoy la nota de asistencia es el porcentaje de asistencia (política de la institución: a la fecha, sin descartar).').waitFor();
+    await card.getByText('Para aprobar, la nota debe alcanzar el mínimo del curso: 75 %', { exact: false }).waitFor();
+    expect(await card.getByLabel('Las clases realizadas hasta hoy (a la fecha)').isChecked()).toBe(true);
+    await card.getByLabel('Una clase «Parcial» vale').fill('1.5');
+    await card.getByRole('button', { name: 'Guardar la política de nota' }).click();
+    await card.locator('#grade-policy-error').getByText('Escribe un valor entre 0 y 1, con dos decimales como máximo (por ejemplo 0,5).').waitFor();
+    await card.getByLabel('Una clase «Parcial» vale').fill('0.5');
+    await card.getByLabel('Clases más bajas que se descartan').fill('1');
+    await card.getByRole('button', { name: 'Guardar la política de nota' }).click();
+    await card.locator('#grade-policy-error').getByText('Escribe un motivo de al menos 3 caracteres.').waitFor();
+    await card.getByLabel('Motivo (obligatorio)').fill('Reglamento de la carrera');
+    await card.getByRole('button', { name: 'Guardar la política de nota' }).click();
+    const named = 'a la fecha, descartando la clase más baja, parcial vale 0,5';
+    await teacher.getByText(`Listo. La nota de asistencia sigue ahora la política: ${named}.`, { exact: false }).waitFor();
+    await card.getByText(`Hoy la nota de asistencia sigue la política: ${named}.`).waitFor();
+    await teacher.getByText(`Nota de asistencia según la política: ${named}.`).waitFor();
+    // Rate: 1 + 0.5 + 0 over 3 (the partial half a class, also in the absences); grade: the absence dropped, 1.5 over 2.
+    expect((await text()).slice(0, 3)).toEqual(['50 %', '75 %', '1,5']);
+    await screenshot(teacher, 'course-grade-policy-es');
+    const { rows } = await service.db.query('SELECT previous, new, reason FROM attendance.course_grade_policy_changes');
+    expect(rows).toEqual([{ previous: null, new: { basis: 'to_date', dropLowest: 1, points: { late: 1, partial: 0.5 }, absencePenalty: 0 }, reason: 'Reglamento de la carrera' }]);
     await teacher.getByRole('button', { name: 'English' }).click();
-    await teacher.getByRole('region', { name: 'Partial classes' }).getByText('A “Partial” class now counts as half a class', { exact: false }).waitFor();
+    await teacher.getByRole('region', { name: 'Grade policy' }).getByText('The attendance grade now follows the policy: to date, lowest class dropped, partial worth 0.5.').waitFor();
     expect(browser.pageErrors(teacher)).toEqual([]);
+
+    const luis = await pageAs(users.student, '/asistencia/student/');
+    const course = luis.getByRole('region', { name: 'Cálculo I' });
+    await course.getByText(`Nota de asistencia: 75 % — política: ${named}`).waitFor();
+    await screenshot(luis, 'student-grade-policy-es');
+    expect(browser.pageErrors(luis)).toEqual([]);
+    // And on his printable report.
+    const report = await pageAs(users.student, '/asistencia/report/?course=MAT101&student=2');
+    await report.getByText(`75 % — política: ${named}`).waitFor();
+    expect(browser.pageErrors(report)).toEqual([]);
   });
 });

@@ -174,31 +174,31 @@ describe('exports', () => {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0]!;
     const values = (row: number) => (sheet.getRow(row).values as unknown[]).slice(1);
-    // Four title rows (test/attendance/printed-exports.test.ts) and an empty one, then the header.
-    expect(values(6)[1]).toBe('Nombre');
-    expect([7, 8, 9].map((row) => values(row).slice(0, 3))).toEqual([
+    // Five title rows (test/attendance/printed-exports.test.ts) and an empty one, then the header.
+    expect(values(7)[1]).toBe('Nombre');
+    expect([8, 9, 10].map((row) => values(row).slice(0, 3))).toEqual([
       ['maria.estudiante', 'María Gómez', 'Parcial'],
       ['jose.estudiante', 'José Núñez', 'Justificado'],
       ['luis.estudiante', 'Luis Pérez', 'Presente'],
     ]);
-    const luisAt = sheet.getCell('F9');
+    const luisAt = sheet.getCell('F10');
     expect(luisAt.type).toBe(ExcelJS.ValueType.Date);
     // A spreadsheet date has no zone: the cell holds the wall-clock time of the institution.
     expect((luisAt.value as Date).toISOString().slice(0, 19).replace('T', ' ')).toBe(inZone(await firstConfirmation('2')));
     for (let column = 1; column <= sheet.columnCount; column += 1) {
       const width = sheet.getColumn(column).width;
       expect(Number.isFinite(width), `column ${column} width ${width}`).toBe(true);
-      expect(width).toBeGreaterThanOrEqual(String(values(6)[column - 1]).length);
+      expect(width).toBeGreaterThanOrEqual(String(values(7)[column - 1]).length);
     }
-    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 6 });
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 7 });
   });
 
   it('course export: student numbers, every session in local time, per-student totals that add up, the rate', async () => {
     const { headers, bytes } = await download('/api/courses/MAT101/export?format=csv');
     expect(headers.get('content-disposition')).toContain(`filename="asistencia-MAT101_${inZone(new Date()).slice(0, 10)}.csv"`);
     const [header, ...rows] = csvRows(bytes);
-    expect(header!.slice(-6)).toEqual(['Presente', 'Tarde', 'Parcial', 'Ausente', 'Justificado', 'Asistencia (%)']);
-    const sessionColumns = header!.slice(2, -6);
+    expect(header!.slice(-7)).toEqual(['Presente', 'Tarde', 'Parcial', 'Ausente', 'Justificado', 'Asistencia (%)', 'Nota de asistencia (%)']);
+    const sessionColumns = header!.slice(2, -7);
     expect(sessionColumns).toContain(`${inZone(await plannedStart()).slice(0, 16)} Aula 204`);
     expect(rows.map((cells) => cells.slice(0, 2))).toEqual([
       ['maria.estudiante', 'María Gómez'],
@@ -214,24 +214,25 @@ describe('exports', () => {
     for (const cells of rows) {
       const mine = results.rows.filter((r) => r.student_id === ids[cells[0]!]).map((r) => r.status);
       const count = (...statuses: string[]) => String(mine.filter((s) => statuses.includes(s)).length);
-      const totals = cells.slice(-6, -1);
+      const totals = cells.slice(-7, -2);
       expect(totals).toEqual([count('present', 'manual_present'), count('late'), count('partial'), count('absent'), count('excused')]);
-      const labels = cells.slice(2, -6).filter(Boolean);
+      const labels = cells.slice(2, -7).filter(Boolean);
       expect(labels.filter((l) => l.startsWith('Presente')).length).toBe(Number(totals[0]));
       expect(labels.filter((l) => l === 'Ausente').length).toBe(Number(totals[3]));
     }
-    expect(Number(rows.find((cells) => cells[1] === 'Luis Pérez')!.at(-1))).toBe(100);
+    // The rate, and the grade under the default policy: the same number.
+    expect(rows.find((cells) => cells[1] === 'Luis Pérez')!.slice(-2).map(Number)).toEqual([100, 100]);
     const forbidden = await fetch(`${service.baseUrl}/asistencia/api/courses/FIS201/export`, { headers: { authorization: `Bearer ${await portalToken(users.teacher)}` } });
     expect(forbidden.status).toBe(403);
   });
 
   it('XLSX opened by LibreOffice shows local times and the same totals as the CSV', async () => {
-    const session = (await libreOfficeCsv((await download(`/api/sessions/${sessionId}/export?format=xlsx`)).bytes)).slice(5);
+    const session = (await libreOfficeCsv((await download(`/api/sessions/${sessionId}/export?format=xlsx`)).bytes)).slice(6);
     expect(session[0]![0]).toBe('Número de estudiante');
     expect(session.find((cells) => cells[1] === 'Luis Pérez')![5]).toBe(inZone(await firstConfirmation('2')));
-    const course = (await libreOfficeCsv((await download('/api/courses/MAT101/export?format=xlsx')).bytes)).slice(5);
+    const course = (await libreOfficeCsv((await download('/api/courses/MAT101/export?format=xlsx')).bytes)).slice(6);
     const csv = csvRows((await download('/api/courses/MAT101/export?format=csv')).bytes);
-    expect(course.map((cells) => cells.slice(-6, -1))).toEqual(csv.map((cells) => cells.slice(-6, -1)));
+    expect(course.map((cells) => cells.slice(-7, -2))).toEqual(csv.map((cells) => cells.slice(-7, -2)));
     expect(course.map((cells) => cells[1])).toEqual(csv.map((cells) => cells[1]));
   }, 120_000);
 

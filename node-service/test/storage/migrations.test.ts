@@ -139,6 +139,31 @@ describe('upgrading a database in use', () => {
   });
 });
 
+describe('upgrading a database with partial credit chosen', () => {
+  test('024 keeps each course’s partial credit as its grade policy’s partial points, otherwise the default, and drops the old table', async () => {
+    const db = pool();
+    const before024 = copyOfMigrations();
+    const from024 = migrationFiles().filter((name) => Number(name.split('.')[0]) >= 24);
+    for (const name of from024) rmSync(join(before024, name));
+    await migrate(db, before024, null);
+    await db.query(`INSERT INTO attendance.course_partial_credit (course_id, credit, set_by) VALUES ('FULL', 'full', '1'), ('HALF', 'half', '1'), ('NONE', 'none', '7')`);
+
+    expect((await migrate(db, MIGRATIONS_DIR, FUNCTIONS_DIR)).applied).toEqual(from024);
+    const { rows } = await db.query(
+      `SELECT course_id, basis, drop_lowest, late_points::float8 AS late, partial_points::float8 AS partial, absence_penalty::float8 AS penalty, set_by
+       FROM attendance.course_grade_policies ORDER BY course_id`,
+    );
+    const policy = { basis: 'to_date', drop_lowest: 0, late: 1, penalty: 0 };
+    expect(rows).toEqual([
+      { course_id: 'FULL', ...policy, partial: 1, set_by: '1' },
+      { course_id: 'HALF', ...policy, partial: 0.5, set_by: '1' },
+      { course_id: 'NONE', ...policy, partial: 0, set_by: '7' },
+    ]);
+    expect(await tableExists(db, 'attendance.course_partial_credit')).toBe(false);
+    expect(await tableExists(db, 'attendance.course_partial_credit_changes')).toBe(true);
+  });
+});
+
 describe('a changed migrations folder', () => {
   test('an applied migration that was edited stops migrate, naming the file', async () => {
     const dir = copyOfMigrations();

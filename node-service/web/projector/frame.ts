@@ -35,7 +35,6 @@ export interface QrFrame extends ServerMessage {
   readonly round: number;
   readonly slot: number;
   readonly url: string;
-  readonly svg: string;
   readonly fallbackCode: string | null;
   readonly serverTime: number;
   readonly slotStartsAt: number;
@@ -92,7 +91,7 @@ export function remainingShare(received: ReceivedFrame, localNow: number): numbe
   return Math.min(1, Math.max(0, share));
 }
 
-/** The server's SVG as a node of this document, or null when it is not a plain SVG image. */
+/** SVG markup as a node of this document, or null when it is not a plain SVG image. */
 export function svgNode(markup: string): SVGSVGElement | null {
   const parsed = new DOMParser().parseFromString(markup, 'image/svg+xml');
   const root = parsed.documentElement;

@@ -20,6 +20,7 @@ import {
   type QrFrame,
   type ReceivedFrame,
 } from './frame';
+import { qrMarkup } from './qr';
 
 const messages = defineMessages(
   {
@@ -113,6 +114,9 @@ let upcoming: ReceivedFrame | undefined;
 /** Why nothing more will happen here: one of this page's messages, or the service's own words. */
 let fatal: { readonly key: Key } | { readonly refusal: ErrorMessage } | undefined;
 let shownUrl: string | undefined;
+/** The codes drawn for the frames held, by URL: the upcoming one is drawn as it arrives, ahead of its slot. */
+const drawn = new Map<string, SVGSVGElement | null>();
+const drawing = new Set<string>();
 let showingCode = false;
 /** A refused subscribe waiting to be sent again: the page says it is reconnecting meanwhile. */
 let retry: { attempt: number; timer: number | undefined } | undefined;
@@ -173,9 +177,11 @@ function connectionKey(): Key {
 
 function showCode(frame: QrFrame): void {
   if (shownUrl !== frame.url) {
-    const svg = svgNode(frame.svg);
+    const svg = drawn.get(frame.url);
     if (!svg) {
+      // Still being drawn (shown when it is: draw() renders again), or not drawable: nothing rather than an old code.
       hideCode();
+      draw(frame.url);
       return;
     }
     ui.qr.replaceChildren(svg);
@@ -186,6 +192,19 @@ function showCode(frame: QrFrame): void {
   ui.fallback.hidden = frame.fallbackCode === null;
   ui.fallbackCode.textContent = frame.fallbackCode === null ? '' : groupDigits(frame.fallbackCode);
   ui.fallbackAddress.replaceChildren(...(frame.fallbackCode === null ? [] : scanAddress(frame.url)));
+}
+
+function draw(url: string): void {
+  if (drawn.has(url) || drawing.has(url)) return;
+  drawing.add(url);
+  void qrMarkup(url)
+    .then(svgNode, () => null)
+    .then((svg) => {
+      drawing.delete(url);
+      for (const held of drawn.keys()) if (held !== received?.frame.url && held !== upcoming?.frame.url) drawn.delete(held);
+      drawn.set(url, svg);
+      render();
+    });
 }
 
 /**
@@ -248,6 +267,7 @@ function onMessage(message: ProjectorMessage | ErrorMessage): void {
       if (serverNow(frame, now) < message.slotStartsAt) upcoming = frame;
       else received = frame;
       count = message.count;
+      draw(message.url);
       break;
     }
     case 'count':

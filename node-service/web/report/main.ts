@@ -6,6 +6,7 @@ import { formatDate, formatDateTime, formatTime } from '../src/lib/dates';
 import { startPage } from '../src/lib/page';
 import { el, errorText, required, showMessage } from '../src/lib/ui';
 import { verdictOf, type Standing } from '../src/lib/standing';
+import { policyName, type Grade, type GradePolicy } from '../src/lib/grade';
 import { messages, type ReportI18n } from './messages';
 
 type Status = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present' | 'manual_absent';
@@ -14,6 +15,8 @@ interface Report {
   student: { id: string; name: string; studentNumber: string };
   rate: number | null;
   minimum: { percent: number };
+  policy: GradePolicy;
+  grade: Grade;
   standing: Standing;
   sessions: Array<{ sessionId: string; plannedStart: string; room: string; status: Status; roundsConfirmed: number; roundsRun: number; final: boolean }>;
   generatedAt: string;
@@ -55,6 +58,7 @@ function render(): void {
       ...fact(t('report.student'), r.student.name),
       ...fact(t('report.studentNumber'), r.student.studentNumber),
       ...fact(t('report.rate'), r.rate === null ? t('report.noRate') : percent(r.rate)),
+      ...fact(t('report.grade'), t('report.gradeValue', { grade: r.grade.score === null ? t('report.noRate') : percent(r.grade.score), policy: policyName(r.policy, i18n.lang) })),
       ...fact(t('report.minimum'), percent(r.minimum.percent / 100)),
       ...fact(t('report.standing'), standingText(r, t)),
       ...fact(t('report.generated'), formatDateTime(r.generatedAt, i18n.lang, timeZone)),

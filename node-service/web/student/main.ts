@@ -9,6 +9,7 @@ import { messages, type StudentI18n } from './messages';
 import type { CourseAttendance, JustificationRequest, SessionResult } from './model';
 import { myDataPanel } from './my-data';
 import { verdictOf } from '../src/lib/standing';
+import { policyName } from '../src/lib/grade';
 import { announceSent, justificationBlock } from './justify';
 
 const { i18n, api } = startPage(messages);
@@ -81,6 +82,12 @@ function standingLines({ minimum, standing }: CourseAttendance, i18n: StudentI18
   return lines;
 }
 
+/** My attendance grade, always with the policy it is under. */
+function gradeLine({ policy, grade }: CourseAttendance, i18n: StudentI18n): HTMLElement {
+  const value = grade.score === null ? i18n.t('course.noGrade') : new Intl.NumberFormat(i18n.lang, { style: 'percent', maximumFractionDigits: 1 }).format(grade.score);
+  return el('p', { class: 'course__grade' }, i18n.t('course.grade', { grade: value, policy: policyName(policy, i18n.lang) }));
+}
+
 function courseCard(attendance: CourseAttendance, i18n: StudentI18n): HTMLElement {
   const { course, rate, sessions } = attendance;
   const headingId = `course-${course.id}`;
@@ -97,6 +104,7 @@ function courseCard(attendance: CourseAttendance, i18n: StudentI18n): HTMLElemen
       el('h2', { id: headingId }, course.name),
       ...(sessions.length ? [el('p', { class: 'course__rate' }, rateText)] : []),
     ),
+    gradeLine(attendance, i18n),
     ...standingLines(attendance, i18n),
     ...(sessions.some((s) => s.status === 'excused') ? [el('p', { class: 'muted course__note' }, i18n.t('course.rateNote'))] : []),
     sessions.length

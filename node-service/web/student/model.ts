@@ -1,5 +1,6 @@
 // What GET /asistencia/api/me/attendance answers (modules/attendance/presentation/report-routes.ts).
 import type { Standing } from '../src/lib/standing';
+import type { Grade, GradePolicy } from '../src/lib/grade';
 
 type ResultStatus = 'present' | 'partial' | 'late' | 'absent' | 'excused' | 'manual_present' | 'manual_absent';
 
@@ -23,6 +24,9 @@ export interface CourseAttendance {
   /** The course minimum in percent: its teacher's, or the institution's default. */
   readonly minimum: { readonly percent: number; readonly source: 'course' | 'default' };
   readonly standing: Standing;
+  /** The course's grade policy and my grade under it. */
+  readonly policy: GradePolicy;
+  readonly grade: Grade;
   readonly sessions: readonly SessionResult[];
 }
 

@@ -1,12 +1,14 @@
 // One course (?course=<id>): where every student stands (those at risk marked, with a CSV for whoever sends
 // the warnings), the students' requests to justify absences, the course's exports, its minimum attendance
-// (the teacher may set another, with a reason), and attendance per class over the semester.
+// (the teacher may set another, with a reason), its grade policy, and attendance per class over the semester.
 import { basePath, type ApiClient } from '../src/lib/api';
 import { clearMessage, el, errorText, required, showError, showMessage } from '../src/lib/ui';
 import { attendanceChart, attendanceTable } from './course-chart';
 import { download } from './exports';
 import { justificationsPanel } from './justifications-panel';
 import { lmsPanel } from './lms-panel';
+import { gradePolicyCard } from './grade-policy-card';
+import { policyName } from '../src/lib/grade';
 import { verdictOf } from '../src/lib/standing';
 import type { TeacherI18n } from './messages';
 import { coursePath, percentText, type CourseAttendance, type CourseMinimum, type StudentStanding } from './model';
@@ -40,31 +42,10 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     el('div', { class: 'form-actions' }, save, reset),
   );
 
-  // What a partial class is worth: three choices, the same reason field's rule, its own save.
-  const partialHeading = el('h2', { id: 'partial-heading' });
-  const partialNow = el('p', { class: 'course-minimum__now', id: 'partial-now' });
-  const partialLegend = el('legend', {});
-  const partialChoices = (['full', 'half', 'none'] as const).map((credit) => {
-    const input = el('input', { type: 'radio', name: 'partial-credit', id: `partial-${credit}`, value: credit });
-    const label = el('label', { for: `partial-${credit}` });
-    return { credit, input, label, element: el('div', { class: 'form-field form-field--check' }, input, label) };
-  });
-  const partialReasonLabel = el('label', { for: 'partial-reason' });
-  const partialReason = el('input', { id: 'partial-reason', type: 'text', maxlength: '500', autocomplete: 'off', 'aria-describedby': 'partial-error' });
-  const partialError = el('p', { id: 'partial-error', class: 'form-field__error', hidden: true });
-  const partialSave = el('button', { type: 'submit', class: 'button' });
-  const partialForm = el(
-    'form',
-    { class: 'session-form', novalidate: true },
-    partialNow,
-    el('fieldset', { class: 'correction__choices' }, partialLegend, ...partialChoices.map((c) => c.element)),
-    el('div', { class: 'form-field' }, partialReasonLabel, partialReason),
-    partialError,
-    el('div', { class: 'form-actions' }, partialSave),
-  );
-
   const riskHeading = el('h2', { id: 'risk-heading' });
   const riskHint = el('p', { class: 'muted' });
+  // Every grade in the table is under the course's policy: named above it.
+  const riskPolicy = el('p', { id: 'risk-policy' });
   const riskBody = el('div', {});
   const riskCsv = el('button', { type: 'button', class: 'button button--secondary', 'data-export': 'at-risk-csv' });
   // The course's own exports, here as well as on each session's page.
@@ -81,6 +62,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
   });
   const lms = lmsPanel({ i18n, api, courseId, timeZone, message });
   const justifications = justificationsPanel({ i18n, api, courseId, timeZone, message, onDecided: () => load() });
+  const policyCard = gradePolicyCard({ i18n, api, path, message, onSaved: () => load() });
   const chartHeading = el('h2', { id: 'chart-heading' });
   const chartBody = el('div', {});
 
@@ -90,6 +72,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     document.title = `${data.course.name} · ${i18n.t('teacher.title')}`;
     summary.textContent = i18n.t('course.summary', { held: data.sessions.length, planned: data.plannedSessions });
     renderMinimum(data.minimum);
+    policyCard.render(data.policy, data.minimum);
     renderRisk(data);
     exportHeading.textContent = i18n.t('courseExport.heading');
     exportHint.textContent = i18n.t('courseExport.hint');
@@ -110,44 +93,13 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     reset.textContent = i18n.t('minimum.reset', vars);
     reset.hidden = minimum.source === 'default';
     if (document.activeElement !== percentInput && percentInput.value === '') percentInput.value = String(minimum.percent);
-    partialHeading.textContent = i18n.t('partial.heading');
-    partialNow.textContent = i18n.t(`partial.now.${minimum.partialCredit}`);
-    partialLegend.textContent = i18n.t('partial.legend');
-    for (const choice of partialChoices) {
-      choice.label.textContent = i18n.t(`partial.${choice.credit}`);
-      if (!partialChoices.some((c) => c.input.checked)) choice.input.checked = choice.credit === minimum.partialCredit;
-    }
-    partialReasonLabel.textContent = i18n.t('correction.reason');
-    partialSave.textContent = i18n.t('partial.save');
-  }
-
-  async function setPartialCredit(): Promise<void> {
-    clearMessage(message);
-    const credit = partialChoices.find((c) => c.input.checked)?.credit ?? 'full';
-    const reason = partialReason.value.trim();
-    partialError.textContent = reason.length < 3 ? i18n.t('correction.reasonShort') : '';
-    partialError.hidden = reason.length >= 3;
-    if (reason.length < 3) {
-      partialReason.focus();
-      return;
-    }
-    partialSave.disabled = true;
-    try {
-      await api.apiFetch<CourseMinimum>(`${path}/partial-credit`, { method: 'PUT', body: { credit, reason } });
-      partialReason.value = '';
-      await load();
-      showMessage(message, 'success', i18n.t('partial.saved', { choice: i18n.t(`partial.${credit}`) }));
-    } catch (error) {
-      showMessage(message, 'error', errorText(error, i18n));
-    } finally {
-      partialSave.disabled = false;
-    }
   }
 
   function renderRisk(current: CourseAttendance): void {
     const atRisk = current.students.filter((s) => s.atRisk);
     riskHeading.textContent = i18n.t('risk.heading', { count: atRisk.length });
     riskHint.textContent = i18n.t('risk.hint');
+    riskPolicy.textContent = i18n.t('risk.policy', { policy: policyName(current.policy, i18n.lang) });
     riskCsv.textContent = i18n.t('risk.csv');
     riskBody.replaceChildren(current.students.length === 0 ? el('p', { class: 'muted', 'data-risk-empty': true }, i18n.t('risk.none')) : riskTable(current.students));
   }
@@ -174,7 +126,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
         el(
           'thead',
           {},
-          el('tr', {}, th(i18n.t('roster.student')), th(i18n.t('chart.rate')), th(i18n.t('risk.absences')), th(i18n.t('risk.excused')), th(i18n.t('risk.left')), th(i18n.t('risk.reason'))),
+          el('tr', {}, th(i18n.t('roster.student')), th(i18n.t('chart.rate')), th(i18n.t('risk.grade')), th(i18n.t('risk.absences')), th(i18n.t('risk.excused')), th(i18n.t('risk.left')), th(i18n.t('risk.reason'))),
         ),
         el(
           'tbody',
@@ -186,6 +138,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
               // The name opens the student's printable report (web/report/).
               el('th', { scope: 'row' }, el('a', { href: `${basePath}report/?course=${encodeURIComponent(courseId)}&student=${encodeURIComponent(s.studentId)}` }, s.studentName)),
               el('td', { class: 'roster__total' }, s.rate === null ? '—' : percentText(s.rate, i18n.lang)),
+              el('td', { class: 'roster__total', 'data-grade': true }, s.grade.score === null ? '—' : percentText(s.grade.score, i18n.lang)),
               el('td', { class: 'roster__total' }, s.absences.toLocaleString(i18n.lang === 'es' ? 'es-CL' : 'en-GB')),
               el('td', { class: 'roster__total' }, String(s.totals.excused)),
               el('td', { class: 'roster__total' }, String(s.absencesLeft)),
@@ -242,10 +195,6 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     void setMinimum(percentInput.value.trim() === '' ? Number.NaN : Number(percentInput.value));
   });
   reset.addEventListener('click', () => void setMinimum(null));
-  partialForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void setPartialCredit();
-  });
   riskCsv.addEventListener('click', () => {
     download(api, i18n, `${path}/at-risk?format=csv`, `asistencia-${courseId}-en-riesgo.csv`)
       .then((file) => showMessage(message, 'success', i18n.t('export.done', { file })))
@@ -262,7 +211,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
   body.replaceChildren(
     title,
     summary,
-    el('section', { class: 'card', 'aria-labelledby': 'risk-heading' }, riskHeading, riskHint, riskBody, el('div', { class: 'form-actions' }, riskCsv)),
+    el('section', { class: 'card', 'aria-labelledby': 'risk-heading' }, riskHeading, riskHint, riskPolicy, riskBody, el('div', { class: 'form-actions' }, riskCsv)),
     justifications.element,
     lms.element,
     el(
@@ -273,7 +222,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
       el('div', { class: 'form-actions' }, ...exportButtons.map(({ button }) => button)),
     ),
     el('section', { class: 'card', 'aria-labelledby': 'minimum-heading' }, minimumHeading, minimumNow, form),
-    el('section', { class: 'card', 'aria-labelledby': 'partial-heading' }, partialHeading, partialForm),
+    policyCard.element,
     el('section', { class: 'card', 'aria-labelledby': 'chart-heading' }, chartHeading, chartBody),
   );
   i18n.onChange(render);

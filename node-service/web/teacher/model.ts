@@ -3,6 +3,7 @@
 import ipaddr from 'ipaddr.js';
 import { basePath } from '../src/lib/api';
 import type { Standing } from '../src/lib/standing';
+import type { Grade, GradePolicy } from '../src/lib/grade';
 
 export type SessionState = 'scheduled' | 'open' | 'closed';
 
@@ -331,6 +332,8 @@ export interface StudentStanding extends Standing {
   readonly totals: { readonly present: number; readonly late: number; readonly partial: number; readonly absent: number; readonly excused: number };
   /** The latest decided sessions' statuses, oldest first. */
   readonly recent: readonly ResultStatus[];
+  /** The grade under the course's policy. */
+  readonly grade: Grade;
 }
 
 interface SessionSummary {
@@ -346,19 +349,17 @@ interface SessionSummary {
   readonly rate: number | null;
 }
 
-/** What a partial class (some rounds confirmed) is worth in the course's rate: whole, half or none. */
-type PartialCredit = 'full' | 'half' | 'none';
-
 export interface CourseMinimum {
   readonly percent: number;
   readonly source: 'course' | 'default';
   readonly defaultPercent: number;
-  readonly partialCredit: PartialCredit;
 }
 
 export interface CourseAttendance {
   readonly course: Course;
   readonly minimum: CourseMinimum;
+  /** The course's grade policy: every grade on the page is under it. */
+  readonly policy: GradePolicy;
   readonly plannedSessions: number;
   readonly scheduledSessions: number;
   readonly sessions: readonly SessionSummary[];

@@ -46,6 +46,7 @@ export type {
 export type { ConfirmationService } from './application/confirmations.js';
 export { confirmationErrors } from './domain/errors.js';
 export type { SessionSettings } from './application/sessions.js';
+export type { LmsGrade } from './application/standings.js';
 
 /** Class sessions, rounds, registrations and (later) validations and results: the attendance schema's owner. */
 export function createAttendanceModule(deps: {

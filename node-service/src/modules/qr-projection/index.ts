@@ -3,7 +3,6 @@ import type { SessionEvents } from '../attendance/index.js';
 import { createLiveCodes } from './application/live-codes.js';
 import { createProjectorHub, type ProjectionSessions } from './application/projector-hub.js';
 import { createCodeStore } from './infrastructure/code-store.js';
-import { createQrRenderer } from './infrastructure/qr-renderer.js';
 import { projectorHandlers } from './presentation/ws-handlers.js';
 
 export type { LiveCodes } from './application/live-codes.js';
@@ -37,7 +36,6 @@ export function createQrProjectionModule(deps: {
     sessions: deps.sessions,
     events: deps.events,
     codes,
-    renderer: createQrRenderer(),
     // The token rides in the fragment: browsers never send it, so no proxy or server log records it.
     scanUrl: (token) => `${deps.publicOrigin}/asistencia/scan/#${token}`,
     maxPerConnection: deps.maxPerConnection,

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '../../../shared/storage/sql.js';
 import type { Session, SessionPolicy } from '../domain/session.js';
-import type { PartialCredit, ResultStatus } from '../domain/results.js';
+import type { ResultStatus } from '../domain/results.js';
+import type { GradePolicy } from '../domain/grade-policy.js';
 import type { AttachmentType, JustificationState } from '../domain/justification.js';
 import type { SpotCheck, SpotCheckOutcome } from '../domain/spot-check.js';
 import type { Recess, SkippedDate } from '../domain/series.js';
@@ -278,10 +279,10 @@ export interface CourseMinimumRepository {
     reason: string;
     actor: { id: string; role: string };
   }): Promise<{ previous: number | null }>;
-  /** What a partial class is worth in each course that chose; a course absent from the map counts it whole. */
-  partialCredits(courseIds: string[]): Promise<Map<string, PartialCredit>>;
-  /** Sets what a partial class is worth in a course and audits it; answers the value it replaced. */
-  setPartialCredit(input: { courseId: string; credit: PartialCredit; reason: string; actor: { id: string; role: string } }): Promise<{ previous: PartialCredit }>;
+  /** The grade policies courses chose; a course absent from the map has the default (domain/grade-policy.ts). */
+  gradePolicies(courseIds: string[]): Promise<Map<string, GradePolicy>>;
+  /** Sets a course's grade policy and audits it; answers the policy it replaced (null: the default). */
+  setGradePolicy(input: { courseId: string; policy: GradePolicy; reason: string; actor: { id: string; role: string } }): Promise<{ previous: GradePolicy | null }>;
   /** Every session of these courses, scheduled ones included, oldest first. */
   courseSessions(courseIds: string[]): Promise<CourseSessionRow[]>;
 }

@@ -27,7 +27,7 @@ export function createReportService(deps: {
   directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'coursesOf' | 'roster' | 'student' | 'people'>;
   walkIns: { name(sessionIds: string[]): Promise<void> };
   /** Each course's minimum and the student's standing in it (application/standings.ts). */
-  standings: Pick<StandingService, 'studentStandings' | 'partialCreditOf'>;
+  standings: Pick<StandingService, 'studentStandings' | 'gradePolicyOf' | 'courseAttendance'>;
   /** The institution's IANA time zone (TIME_ZONE): titles, file names and times in exports. */
   timeZone: string;
 }) {
@@ -44,17 +44,19 @@ export function createReportService(deps: {
 
   /**
    * The lines a spreadsheet prints above the table: the course (code and name), its teacher, what the
-   * table covers (a session's date and room, or a course's first to last session) and the course minimum.
+   * table covers (a session's date and room, or a course's first to last session), the course minimum and
+   * the grade policy its grades follow.
    */
   const titleRows = async (course: { id: string; name: string; teacherId: string }, covers: string, locale: Locale) => {
     const es = locale === 'es';
     const [teacher] = await deps.directory.people([course.teacherId]);
-    const { minimum } = (await deps.standings.studentStandings([course.id], [])).get(course.id)!;
+    const { minimum, policy } = (await deps.standings.studentStandings([course.id], [])).get(course.id)!;
     return [
       `${es ? 'Curso' : 'Course'}: ${course.id} ${course.name}`,
       `${es ? 'Docente' : 'Teacher'}: ${teacher?.name ?? course.teacherId}`,
       covers,
       `${es ? 'Asistencia mínima' : 'Minimum attendance'}: ${minimum.percent} %`,
+      `${es ? 'Nota de asistencia según la política' : 'Attendance grade under the policy'}: ${policy.name[locale]}`,
     ];
   };
 
@@ -134,7 +136,9 @@ export function createReportService(deps: {
         ({ sessions, results } = await deps.reports.courseResults(courseId));
       }
       const numbers = await studentNumbers(courseId, [...new Set(results.map((r) => r.studentId))]);
-      const partialCredit = await deps.standings.partialCreditOf(courseId);
+      const policy = await deps.standings.gradePolicyOf(courseId);
+      // Each grade as the course page computes it (sessions still to come count under all_scheduled).
+      const grades = new Map((await deps.standings.courseAttendance(actor, courseId)).students.map((s) => [s.studentId, s.grade.score]));
       const byStudent = new Map<string, { name: string; statuses: Map<string, { status: ResultStatus; final: boolean }> }>();
       // An erased student is out of the standings: their classes still count in each session's totals.
       for (const r of results.filter((result) => !isErasedId(result.studentId))) {
@@ -145,12 +149,12 @@ export function createReportService(deps: {
       const es = locale === 'es';
       const header = [es ? 'Número de estudiante' : 'Student number', es ? 'Nombre' : 'Name'];
       for (const s of sessions) header.push(`${localDateTime(s.plannedStart, deps.timeZone)} ${s.room}`);
-      header.push(...TOTAL_KEYS.map((key) => statusLabel(key, locale)), es ? 'Asistencia (%)' : 'Attendance (%)');
+      header.push(...TOTAL_KEYS.map((key) => statusLabel(key, locale)), es ? 'Asistencia (%)' : 'Attendance (%)', es ? 'Nota de asistencia (%)' : 'Attendance grade (%)');
       const rows = [...byStudent.entries()]
         .sort(([, a], [, b]) => bySurname(a.name, b.name))
         .map(([studentId, { name, statuses }]) => {
           // Totals and rate as everywhere (domain/standing.ts): a class still running is left out of both.
-          const { totals, rate } = standing([...statuses.values()].map(outcomeOf), { minimumPercent: 0, warnMargin: 0, earlyTermSessions: 0, partialCredit });
+          const { totals, rate } = standing([...statuses.values()].map(outcomeOf), { minimumPercent: 0, warnMargin: 0, earlyTermSessions: 0, points: policy.points });
           return [
             numbers.get(studentId) ?? null,
             name,
@@ -161,6 +165,7 @@ export function createReportService(deps: {
             }),
             ...TOTAL_KEYS.map((key) => totals[key]),
             percent(rate),
+            percent(grades.get(studentId) ?? null),
           ];
         });
       const { course } = await deps.directory.roster(courseId);
@@ -190,13 +195,15 @@ export function createReportService(deps: {
       const student = roster.students.find((s) => s.id === studentId);
       if (!student || isErasedId(studentId)) throw reportErrors.COURSE_NOT_YOURS({ courseId });
       const results = (await deps.reports.studentResults(studentId)).filter((r) => r.courseId === courseId);
-      const { minimum, standing: mine } = (await deps.standings.studentStandings([courseId], results)).get(courseId)!;
+      const { minimum, policy, standing: mine, grade } = (await deps.standings.studentStandings([courseId], results)).get(courseId)!;
       const [teacher] = await deps.directory.people([roster.course.teacherId]);
       return {
         course: { id: roster.course.id, name: roster.course.name, teacherName: teacher?.name ?? null },
         student: { id: student.id, name: student.name, studentNumber: student.username },
         rate: mine.rate,
         minimum: { percent: minimum.percent, source: minimum.source },
+        policy,
+        grade,
         standing: mine,
         sessions: [...results]
           .sort((a, b) => a.plannedStart.getTime() - b.plannedStart.getTime())
@@ -212,12 +219,14 @@ export function createReportService(deps: {
       const standings = await deps.standings.studentStandings(courses.map((c) => c.id), results);
       return courses.map((course) => {
         const sessions = results.filter((r) => r.courseId === course.id);
-        const { minimum, standing: mine } = standings.get(course.id)!;
+        const { minimum, policy, standing: mine, grade } = standings.get(course.id)!;
         return {
           course: { id: course.id, name: course.name },
           // A class still running is not decided yet: it stays out of the rate until it closes.
           rate: mine.rate,
           minimum: { percent: minimum.percent, source: minimum.source },
+          policy,
+          grade,
           standing: {
             attended: mine.attended,
             counted: mine.counted,

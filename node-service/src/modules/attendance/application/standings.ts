@@ -5,7 +5,8 @@ import type { Identity } from '../../auth/index.js';
 import type { CourseDirectory } from '../../directory/index.js';
 import { reportErrors } from '../domain/errors.js';
 import { bySurname, type Table } from '../domain/report.js';
-import { attendanceRate, countsAsAttended, type PartialCredit, type ResultStatus } from '../domain/results.js';
+import { attendanceRate, countsAsAttended, type ResultStatus } from '../domain/results.js';
+import { DEFAULT_GRADE_POLICY, gradeOf, policyName, type Grade, type GradePolicy } from '../domain/grade-policy.js';
 import { outcomesOf, recentOutcomes, standing, type Standing, type StandingRule } from '../domain/standing.js';
 import type { CourseMinimumRepository, ReportRepository } from './ports.js';
 
@@ -18,8 +19,21 @@ export interface CourseMinimum {
   /** `course`: its teacher set it; `default`: ATTENDANCE_MIN_RATE. */
   source: 'course' | 'default';
   defaultPercent: number;
-  /** What a partial class is worth in the course's rate and standing (its teacher's choice; `full` by default). */
-  partialCredit: PartialCredit;
+}
+
+/** A course's grade policy (domain/grade-policy.ts) as the pages show it: its fields, whose, and its name. */
+export interface CourseGradePolicy extends GradePolicy {
+  /** `course`: its teacher set it; `default`: DEFAULT_GRADE_POLICY (the attendance rate). */
+  source: 'course' | 'default';
+  name: Record<Locale, string>;
+}
+
+/** What the LMS receives for one student (LTI Assignment and Grade Services: a score over a maximum, and a comment). */
+export interface LmsGrade {
+  /** The grade in percent, one decimal; null while there is nothing to grade (no class counted yet). */
+  scoreGiven: number | null;
+  scoreMaximum: 100;
+  comment: string;
 }
 
 export interface StudentStanding extends Standing {
@@ -30,6 +44,8 @@ export interface StudentStanding extends Standing {
   onRoster: boolean;
   /** The latest decided sessions' statuses, oldest first (at most TREND_SESSIONS). */
   recent: ResultStatus[];
+  /** The grade under the course's policy. */
+  grade: Grade;
 }
 
 interface SessionSummary {
@@ -53,7 +69,7 @@ const percent = (rate: number | null) => (rate === null ? null : Math.round(rate
  */
 export function createStandingService(deps: {
   minimums: CourseMinimumRepository;
-  reports: Pick<ReportRepository, 'courseResults'>;
+  reports: Pick<ReportRepository, 'courseResults' | 'studentResults'>;
   directory: Pick<CourseDirectory, 'coursesTaughtBy' | 'roster' | 'student'>;
   walkIns: { name(sessionIds: string[]): Promise<void> };
   /** ATTENDANCE_MIN_RATE, in percent. */
@@ -63,17 +79,30 @@ export function createStandingService(deps: {
   timeZone: string;
 }) {
   const minimumsOf = async (courseIds: string[]): Promise<Map<string, CourseMinimum>> => {
-    const [own, credits] = await Promise.all([deps.minimums.minimums(courseIds), deps.minimums.partialCredits(courseIds)]);
+    const own = await deps.minimums.minimums(courseIds);
     const defaultPercent = deps.defaultMinimumPercent;
     return new Map(
       courseIds.map((id): [string, CourseMinimum] => {
         const set = own.get(id);
-        const partialCredit = credits.get(id) ?? 'full';
-        return [id, set === undefined ? { percent: defaultPercent, source: 'default', defaultPercent, partialCredit } : { percent: set, source: 'course', defaultPercent, partialCredit }];
+        return [id, set === undefined ? { percent: defaultPercent, source: 'default', defaultPercent } : { percent: set, source: 'course', defaultPercent }];
       }),
     );
   };
-  const ruleFor = (minimum: CourseMinimum): StandingRule => ({ ...deps.rule, minimumPercent: minimum.percent, partialCredit: minimum.partialCredit });
+  const policiesOf = async (courseIds: string[]): Promise<Map<string, CourseGradePolicy>> => {
+    const own = await deps.minimums.gradePolicies(courseIds);
+    return new Map(
+      courseIds.map((id): [string, CourseGradePolicy] => {
+        const policy = own.get(id) ?? DEFAULT_GRADE_POLICY;
+        return [id, { ...policy, source: own.has(id) ? 'course' : 'default', name: { es: policyName(policy, 'es'), en: policyName(policy, 'en') } }];
+      }),
+    );
+  };
+  /** A course's minimum and grade policy: the rules every figure of it follows. */
+  const rulesOf = async (courseIds: string[]) => {
+    const [minimums, policies] = await Promise.all([minimumsOf(courseIds), policiesOf(courseIds)]);
+    return new Map(courseIds.map((id) => [id, { minimum: minimums.get(id)!, policy: policies.get(id)! }]));
+  };
+  const ruleFor = (minimum: CourseMinimum, policy: GradePolicy): StandingRule => ({ ...deps.rule, minimumPercent: minimum.percent, points: policy.points });
 
   const assertTeaches = async (actor: Identity, courseId: string) => {
     if (actor.role === 'admin') return;
@@ -90,7 +119,7 @@ export function createStandingService(deps: {
       await deps.walkIns.name(sessions.filter((s) => s.state !== 'scheduled').map((s) => s.id));
       ({ results } = await deps.reports.courseResults(courseId));
     }
-    const minimum = (await minimumsOf([courseId])).get(courseId)!;
+    const { minimum, policy } = (await rulesOf([courseId])).get(courseId)!;
 
     const people = new Map(roster.students.map((s) => [s.id, { name: s.name, number: s.username as string | null, onRoster: true }]));
     // An erased student is out of the standings (their classes still count in each session's totals).
@@ -115,8 +144,9 @@ export function createStandingService(deps: {
           studentName: person.name,
           studentNumber: person.number,
           onRoster: person.onRoster,
-          ...standing(outcomes, ruleFor(minimum)),
+          ...standing(outcomes, ruleFor(minimum, policy)),
           recent: recentOutcomes(outcomes, TREND_SESSIONS),
+          grade: gradeOf(outcomes, policy, minimum.percent),
         };
       })
       .sort((a, b) => bySurname(a.studentName, b.studentName));
@@ -135,12 +165,13 @@ export function createStandingService(deps: {
           attended: statuses.filter((status) => status !== 'excused' && countsAsAttended(status)).length,
           absent: statuses.filter((status) => status === 'absent' || status === 'manual_absent').length,
           excused: statuses.filter((status) => status === 'excused').length,
-          rate: closed ? attendanceRate(statuses, minimum.partialCredit) : null,
+          rate: closed ? attendanceRate(statuses, policy.points) : null,
         };
       });
     return {
       course: { id: roster.course.id, name: roster.course.name },
       minimum,
+      policy,
       plannedSessions: sessions.length,
       scheduledSessions: sessions.length - held.length,
       sessions: held,
@@ -192,28 +223,48 @@ export function createStandingService(deps: {
       return (await minimumsOf([courseId])).get(courseId)!;
     },
 
-    /** Sets what a partial class is worth in a course, by its teacher; audited with the reason. */
-    async setPartialCredit(actor: Identity, courseId: string, credit: PartialCredit, reason: string): Promise<CourseMinimum> {
+    /** Sets a course's grade policy, by its teacher; audited with the reason. */
+    async setGradePolicy(actor: Identity, courseId: string, policy: GradePolicy, reason: string): Promise<CourseGradePolicy> {
       await assertTeaches(actor, courseId);
       await deps.directory.roster(courseId); // an unknown course answers DIRECTORY_COURSE_NOT_FOUND (an admin may name any)
-      await deps.minimums.setPartialCredit({ courseId, credit, reason, actor });
-      return (await minimumsOf([courseId])).get(courseId)!;
+      await deps.minimums.setGradePolicy({ courseId, policy, reason, actor });
+      return (await policiesOf([courseId])).get(courseId)!;
     },
 
-    /** What a partial class is worth in a course (the course export's rate). */
-    async partialCreditOf(courseId: string): Promise<PartialCredit> {
-      return (await deps.minimums.partialCredits([courseId])).get(courseId) ?? 'full';
+    /** A course's grade policy (the course export's grade column and title). */
+    async gradePolicyOf(courseId: string): Promise<CourseGradePolicy> {
+      return (await policiesOf([courseId])).get(courseId)!;
     },
 
-    /** The minimum of each of a student's courses and their standing in it (from their results), for "my attendance". */
+    /**
+     * One student's grade in one course under its policy, for the LMS (the LTI tool posts it; no actor: the
+     * tool's own job). The comment names the policy and what the grade is over, in the institution's Spanish.
+     */
+    async gradeFor(courseId: string, studentId: string): Promise<LmsGrade> {
+      const roster = await deps.directory.roster(courseId);
+      const onRoster = roster.students.some((s) => s.id === studentId);
+      const results = (await deps.reports.studentResults(studentId)).filter((r) => r.courseId === courseId);
+      const [{ minimum, policy }, sessions] = await Promise.all([rulesOf([courseId]).then((r) => r.get(courseId)!), deps.minimums.courseSessions([courseId])]);
+      const outcomes = outcomesOf(sessions, new Map(results.map((r) => [r.sessionId, { status: r.status, final: r.final }])), onRoster);
+      const grade = gradeOf(outcomes, policy, minimum.percent);
+      const scoreGiven = percent(grade.score);
+      const verdict = grade.passes === null ? 'sin clases que cuenten todavía' : `${grade.passes ? 'alcanza' : 'no alcanza'} el mínimo de ${minimum.percent} %`;
+      return {
+        scoreGiven,
+        scoreMaximum: 100,
+        comment: `Nota de asistencia${scoreGiven === null ? '' : `: ${scoreGiven.toLocaleString('es-CL')} %`} (política: ${policy.name.es}); ${grade.earned.toLocaleString('es-CL')} de ${grade.over} clases; ${verdict}.`,
+      };
+    },
+
+    /** The minimum and grade policy of each of a student's courses, and their standing and grade in it (from their results), for "my attendance". */
     async studentStandings(courseIds: string[], results: ReadonlyArray<{ sessionId: string; status: ResultStatus; final: boolean }>) {
-      const [minimums, sessions] = await Promise.all([minimumsOf(courseIds), deps.minimums.courseSessions(courseIds)]);
+      const [rules, sessions] = await Promise.all([rulesOf(courseIds), deps.minimums.courseSessions(courseIds)]);
       const mine = new Map(results.map((r) => [r.sessionId, { status: r.status, final: r.final }]));
       return new Map(
         courseIds.map((courseId) => {
-          const minimum = minimums.get(courseId)!;
+          const { minimum, policy } = rules.get(courseId)!;
           const outcomes = outcomesOf(sessions.filter((s) => s.courseId === courseId), mine, true);
-          return [courseId, { minimum, standing: standing(outcomes, ruleFor(minimum)) }];
+          return [courseId, { minimum, policy, standing: standing(outcomes, ruleFor(minimum, policy)), grade: gradeOf(outcomes, policy, minimum.percent) }];
         }),
       );
     },

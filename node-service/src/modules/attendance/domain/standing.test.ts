@@ -22,15 +22,15 @@ describe('a student’s standing against the course minimum', () => {
     expect(s.totals).toEqual({ present: 2, late: 1, partial: 1, absent: 1, excused: 1 });
   });
 
-  test('a partial class is worth what the course chose: a whole class, half of one, or none', () => {
+  test('a partial class is worth what the course’s grade policy says: a whole class, half of one, or none', () => {
     const outcomes: Outcome[] = ['present', 'partial', 'partial', 'absent', ...times(6, 'pending')];
     expect(standing(outcomes, rule(70))).toMatchObject({ rate: 3 / 4, attended: 3, absences: 1, allowedAbsences: 3, absencesLeft: 2 });
-    expect(standing(outcomes, { ...rule(70), partialCredit: 'full' })).toMatchObject({ attended: 3, absences: 1 });
+    expect(standing(outcomes, { ...rule(70), points: { late: 1, partial: 1 } })).toMatchObject({ attended: 3, absences: 1 });
     // Half: two partials are one class attended and one missed; the half left over is not an absence to spend.
-    expect(standing(outcomes, { ...rule(70), partialCredit: 'half' })).toMatchObject({ rate: 2 / 4, attended: 2, absences: 2, absencesLeft: 1 });
-    expect(standing(['partial', ...times(9, 'pending')], { ...rule(70), partialCredit: 'half' })).toMatchObject({ absences: 0.5, allowedAbsences: 3, absencesLeft: 2 });
+    expect(standing(outcomes, { ...rule(70), points: { late: 1, partial: 0.5 } })).toMatchObject({ rate: 2 / 4, attended: 2, absences: 2, absencesLeft: 1 });
+    expect(standing(['partial', ...times(9, 'pending')], { ...rule(70), points: { late: 1, partial: 0.5 } })).toMatchObject({ absences: 0.5, allowedAbsences: 3, absencesLeft: 2 });
     // None: a partial class is an absence, and counts toward the risk like one.
-    expect(standing(outcomes, { ...rule(70), partialCredit: 'none' })).toMatchObject({ rate: 1 / 4, attended: 1, absences: 3, absencesLeft: 0, atRisk: true });
+    expect(standing(outcomes, { ...rule(70), points: { late: 1, partial: 0 } })).toMatchObject({ rate: 1 / 4, attended: 1, absences: 3, absencesLeft: 0, atRisk: true });
   });
 
   test('a justified absence (excused) is no absence: the same term with it justified is no longer at risk', () => {

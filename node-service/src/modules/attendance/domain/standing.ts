@@ -1,4 +1,4 @@
-import { attendanceRate, attendedCredit, type PartialCredit, type ResultStatus } from './results.js';
+import { attendanceRate, attendedCredit, type ResultStatus, type StatusPoints } from './results.js';
 import { statusTotals, type StatusTotals } from './report.js';
 import { PERCENT_EPSILON } from '../../../shared/percent.js';
 
@@ -14,9 +14,9 @@ export { percentProblem as minimumPercentProblem } from '../../../shared/percent
  * class running: Pendiente, left out of the rate whatever it shows so far).
  *
  * - rate: attended / counted over the decided sessions (present, late and manual presence attend, partial
- *   as the course chose: a whole class, half of one or none; absent does not; excused sessions,
- *   "Justificado", are left out: a justified absence is no absence); null with none counted. With half
- *   credit, attended and absences may hold a half.
+ *   and late as the course's grade policy says, a fraction of a class: domain/grade-policy.ts; absent does not; excused sessions,
+ *   "Justificado", are left out: a justified absence is no absence); null with none counted. With a
+ *   fraction, attended and absences may hold one.
  * - planned: the counted sessions plus the pending ones, i.e. every session planned so far that may count.
  * - allowedAbsences: floor((100 % − minimum) × planned): absences the planned sessions can hold while the
  *   rate at their end still reaches the minimum.
@@ -43,8 +43,8 @@ export interface StandingRule {
   minimumPercent: number;
   warnMargin: number;
   earlyTermSessions: number;
-  /** What a partial class is worth in this course (default `full`). */
-  partialCredit?: PartialCredit;
+  /** What a late and a partial class are worth in this course (its grade policy; both 1 by default). */
+  points?: StatusPoints;
 }
 
 export interface Standing {
@@ -81,7 +81,7 @@ function riskOf(rule: StandingRule, facts: { counted: number; absences: number; 
 export function standing(outcomes: readonly Outcome[], rule: StandingRule): Standing {
   const decided = outcomes.filter((o): o is ResultStatus => o !== 'pending');
   const counted = decided.filter((status) => status !== 'excused');
-  const attended = counted.reduce((sum, status) => sum + attendedCredit(status, rule.partialCredit), 0);
+  const attended = counted.reduce((sum, status) => sum + attendedCredit(status, rule.points), 0);
   const absences = counted.length - attended;
   const pending = outcomes.length - decided.length;
   const planned = counted.length + pending;
@@ -91,7 +91,7 @@ export function standing(outcomes: readonly Outcome[], rule: StandingRule): Stan
   const projected = counted.length === 0 ? null : absences + (absences / counted.length) * pending;
   const reason = riskOf(rule, { counted: counted.length, absences, planned, allowedAbsences, projected });
   return {
-    rate: attendanceRate(decided, rule.partialCredit),
+    rate: attendanceRate(decided, rule.points),
     totals: statusTotals(decided),
     attended,
     counted: counted.length,

@@ -8,7 +8,7 @@ import type { Table } from '../domain/report.js';
 import type { ReportService } from '../application/reports.js';
 import type { WalkInService } from '../application/walk-ins.js';
 import { toCsv, toXlsx } from '../infrastructure/spreadsheets.js';
-import { sessionIdParams, standingSchema } from './schemas.js';
+import { gradePolicySchema, gradeSchema, sessionIdParams, standingSchema } from './schemas.js';
 import { courseIdSchema, personIdSchema } from '../../../shared/ids.js';
 
 const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present', 'manual_absent']);
@@ -155,6 +155,8 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
               student: z.object({ id: z.string(), name: z.string(), studentNumber: z.string() }),
               rate: z.number().nullable(),
               minimum: z.object({ percent: z.number(), source: z.enum(['course', 'default']) }),
+              policy: gradePolicySchema,
+              grade: gradeSchema,
               standing: standingSchema,
               sessions: z.array(studentSessionSchema),
               generatedAt: z.string(),
@@ -201,6 +203,9 @@ export function reportRoutes(deps: { reports: ReportService; walkIns: WalkInServ
                   rate: z.number().nullable(),
                   /** The course's minimum in percent: set by its teacher, or ATTENDANCE_MIN_RATE. */
                   minimum: z.object({ percent: z.number(), source: z.enum(['course', 'default']) }),
+                  /** The course's grade policy and the student's grade under it (domain/grade-policy.ts). */
+                  policy: gradePolicySchema,
+                  grade: gradeSchema,
                   /** Where I stand against it (docs/api.md, "Thresholds"): a class still running is pending. */
                   standing: standingSchema,
                   sessions: z.array(

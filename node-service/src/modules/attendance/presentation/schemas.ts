@@ -182,3 +182,23 @@ export const standingSchema = z.object({
   atRisk: z.boolean(),
   reason: z.enum(['out_of_reach', 'pace', 'few_absences_left']).nullable(),
 });
+
+/** A course's grade policy as the pages show it (domain/grade-policy.ts), with its name in both languages. */
+export const gradePolicySchema = z.object({
+  basis: z.enum(['to_date', 'all_scheduled']),
+  dropLowest: z.number(),
+  points: z.object({ late: z.number(), partial: z.number() }),
+  absencePenalty: z.number(),
+  source: z.enum(['course', 'default']),
+  name: z.object({ es: z.string(), en: z.string() }),
+});
+
+/** A student's grade under the course's policy: the score as a share (null: nothing to grade yet) and what it is over. */
+export const gradeSchema = z.object({
+  score: z.number().nullable(),
+  earned: z.number(),
+  over: z.number(),
+  dropped: z.number(),
+  penalised: z.number(),
+  passes: z.boolean().nullable(),
+});

@@ -6,14 +6,27 @@ import type { RateLimits } from '../../../shared/http/rate-limits.js';
 import { identityOf, type AuthGuards } from '../../auth/index.js';
 import type { StandingService, StudentStanding } from '../application/standings.js';
 import { sendTable } from './report-routes.js';
-import { standingSchema } from './schemas.js';
+import { gradePolicySchema, gradeSchema, standingSchema } from './schemas.js';
+import { MAX_DROP_LOWEST } from '../domain/grade-policy.js';
 import { courseIdSchema } from '../../../shared/ids.js';
 
 const statusEnum = z.enum(['present', 'partial', 'late', 'absent', 'excused', 'manual_present', 'manual_absent']);
 const courseParams = z.object({ courseId: courseIdSchema });
-const partialCreditEnum = z.enum(['full', 'half', 'none']);
-const minimumSchema = z.object({ percent: z.number(), source: z.enum(['course', 'default']), defaultPercent: z.number(), partialCredit: partialCreditEnum });
-const partialCreditBody = z.object({ credit: partialCreditEnum, reason: z.string().trim().min(3).max(500) }).strict();
+const minimumSchema = z.object({ percent: z.number(), source: z.enum(['course', 'default']), defaultPercent: z.number() });
+/** A number with at most `places` decimals (0.25, not 0.333…), as the database keeps it. */
+const decimals = (places: number) => (value: number) => Math.abs(value * 10 ** places - Math.round(value * 10 ** places)) < 1e-9;
+/** What a late or partial class is worth: a fraction of a class, 0 to 1, two decimals at most. */
+const fraction = z.number().min(0).max(1).refine(decimals(2), 'expected a fraction from 0 to 1 with at most two decimals, e.g. 0.5');
+const gradePolicyBody = z
+  .object({
+    basis: z.enum(['to_date', 'all_scheduled']),
+    dropLowest: z.number().int().min(0).max(MAX_DROP_LOWEST),
+    points: z.object({ late: fraction, partial: fraction }).strict(),
+    /** Percentage points off the grade per absence kept. */
+    absencePenalty: z.number().min(0).max(100).refine(decimals(1), 'expected percentage points with at most one decimal, e.g. 2.5'),
+    reason: z.string().trim().min(3).max(500),
+  })
+  .strict();
 const standingFields = {
   rate: z.number().nullable(),
   totals: z.object({ present: z.number(), late: z.number(), partial: z.number(), absent: z.number(), excused: z.number() }),
@@ -26,6 +39,7 @@ const studentSchema = z.object({
   onRoster: z.boolean(),
   ...standingFields,
   recent: z.array(statusEnum),
+  grade: gradeSchema,
 });
 const courseSchema = z.object({ id: z.string(), name: z.string() });
 /** A percentage with one decimal at most, never a fraction; null sets the course back to the default. */
@@ -61,6 +75,7 @@ const studentJson = (s: StudentStanding): z.infer<typeof studentSchema> => ({
   atRisk: s.atRisk,
   reason: s.reason,
   recent: s.recent,
+  grade: s.grade,
 });
 
 /** A course's minimum attendance, where each student stands against it, and who is at risk. */
@@ -75,12 +90,13 @@ export function standingRoutes(deps: { standings: StandingService; guards: AuthG
         schema: {
           tags: ['results'],
           security,
-          summary: 'The course’s minimum, attendance per session held, and each student’s rate, absences left, risk and recent trend',
+          summary: 'The course’s minimum and grade policy, attendance per session held, and each student’s rate, grade, absences left, risk and recent trend',
           params: courseParams,
           response: {
             200: z.object({
               course: courseSchema,
               minimum: minimumSchema,
+              policy: gradePolicySchema,
               plannedSessions: z.number(),
               scheduledSessions: z.number(),
               sessions: z.array(
@@ -153,19 +169,22 @@ export function standingRoutes(deps: { standings: StandingService; guards: AuthG
     );
 
     app.put(
-      '/api/courses/:courseId/partial-credit',
+      '/api/courses/:courseId/grade-policy',
       {
         ...teacher,
         schema: {
           tags: ['results'],
           security,
-          summary: 'Set what a partial class (some rounds confirmed) is worth in the course’s rate and standing: full, half or none, with a reason; audited',
+          summary: 'Set the course’s grade policy (basis to date or over all scheduled classes, lowest classes dropped, what late and partial are worth, points off per absence), with a reason; audited',
           params: courseParams,
-          body: partialCreditBody,
-          response: { 200: minimumSchema },
+          body: gradePolicyBody,
+          response: { 200: gradePolicySchema },
         },
       },
-      async (request) => deps.standings.setPartialCredit(identityOf(request), request.params.courseId, request.body.credit, request.body.reason),
+      async (request) => {
+        const { reason, ...policy } = request.body;
+        return deps.standings.setGradePolicy(identityOf(request), request.params.courseId, policy, reason);
+      },
     );
   };
 }

@@ -30,7 +30,3 @@ export interface CodeStore {
   /** Deletes the codes of these slots at once and refuses to make new ones for the round. */
   invalidate(sessionId: string, round: number, slots: number[], markerTtlMs: number): Promise<void>;
 }
-
-export interface QrRenderer {
-  svg(text: string): Promise<string>;
-}

@@ -95,7 +95,6 @@ function fakes() {
     sessions,
     events,
     codes,
-    renderer: { svg: async () => '<svg/>' },
     scanUrl: (token) => `https://example.edu/asistencia/scan/#${token}`,
     maxPerConnection: 4,
     fallbackTtlMs: 20_000,

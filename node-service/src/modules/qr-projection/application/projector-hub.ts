@@ -4,7 +4,7 @@ import type { LiveCount, Session, SessionEvent, SessionEvents } from '../../atte
 import type { Connection, ServerMessage } from '../../realtime/index.js';
 import { projectionErrors } from '../domain/errors.js';
 import { expiresAt, fallbackExpiresAt, slotAt, slotStartsAt } from '../domain/rotation.js';
-import type { CodeStore, QrRenderer } from './ports.js';
+import type { CodeStore } from './ports.js';
 
 export interface ProjectionSessions {
   /** The session, if `actor` may project it (throws SESSION_NOT_FOUND / SESSION_NOT_YOURS otherwise). */
@@ -19,7 +19,6 @@ export type QrFrame = {
   round: number;
   slot: number;
   url: string;
-  svg: string;
   fallbackCode: string | null;
   serverTime: number;
   slotStartsAt: number;
@@ -68,7 +67,6 @@ export function createProjectorHub(deps: {
   sessions: ProjectionSessions;
   events: SessionEvents;
   codes: CodeStore;
-  renderer: QrRenderer;
   scanUrl: (token: string) => string;
   maxPerConnection: number;
   /** How long a typed fallback code leads to a challenge, from its slot's start (FALLBACK_CODE_TTL_SECONDS). */
@@ -125,7 +123,6 @@ export function createProjectorHub(deps: {
       round,
       slot,
       url,
-      svg: await deps.renderer.svg(url),
       fallbackCode: code.fallbackCode,
       serverTime: now(),
       slotStartsAt: slotStartsAt(slot, rotation.periodMs),
