@@ -38,6 +38,7 @@ import { createPrivacyModule } from './modules/privacy/index.js';
 import { createNotificationsModule, type MailRunCounts } from './modules/notifications/index.js';
 import { createScanModule } from './modules/scan/index.js';
 import { createPagesModule } from './modules/pages/index.js';
+import { createLtiModule, type GradeSource } from './modules/lti/index.js';
 import { createLiveCodeReader, createQrProjectionModule, type ProjectorHub } from './modules/qr-projection/index.js';
 
 
@@ -129,6 +130,8 @@ export interface App {
   projectorHub: ProjectorHub;
   /** Warnings by e-mail: one run now (null when SMTP_URL is unset or another instance runs one). */
   mail: { enabled: boolean; runOnce(): Promise<MailRunCounts | null> };
+  /** LTI grades: one pass of the job now (what the periodic job does every LTI_GRADE_SYNC_INTERVAL_SECONDS). */
+  ltiGrades: { runOnce(): Promise<{ sent: number; failed: number }> };
   /**
    * A student's attendance grade in a course under its grade policy, for the LMS (issue #29: the LTI tool's
    * Assignment and Grade Services posts it as scoreGiven over scoreMaximum, with the comment).
@@ -334,6 +337,19 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     // Codes are judged at the moment the request arrived, whatever it waited for since.
     now: () => requestDeadline.arrivedAt() ?? clock.now(),
   });
+  const lti = createLtiModule({
+    db,
+    people: directory,
+    grades: attendedFraction(attendance.standings),
+    guards: auth.guards,
+    limits,
+    jwt: config.jwt,
+    publicUrl: config.publicUrl,
+    basePath: BASE_PATH,
+    settings: config.lti,
+    report,
+  });
+  lti.installFraming(server);
   const pages = createPagesModule({
     webDir: config.webDir,
     tokenUrl: config.portal.tokenUrl,
@@ -380,6 +396,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
       await app.register(evidence.routes);
       await app.register(privacy.routes);
       await app.register(notifications.routes);
+      await app.register(lti.routes);
       if (config.devSignIn) {
         const devPortal = createDevPortalModule({
           jwt: config.jwt,
@@ -404,11 +421,13 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     evidence.start();
     privacy.start();
     notifications.start();
+    lti.start();
   });
   server.addHook('onClose', async () => {
     attendance.confirmations.close();
     privacy.stop();
     notifications.stop();
+    lti.stop();
     await evidence.stop();
   });
   return {
@@ -416,7 +435,24 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     gateway: realtime.gateway,
     projectorHub: projection.hub,
     mail: { enabled: notifications.enabled, runOnce: notifications.runOnce },
+    ltiGrades: { runOnce: lti.grades.runOnce },
     grades: { gradeFor: (courseId, studentId) => attendance.standings.gradeFor(courseId, studentId) },
+  };
+}
+
+/** The grade jobs read courses as the system, not as a person. */
+const GRADE_ACTOR = { id: 'system:lti', name: 'Asistencia', role: 'admin' } as const;
+
+/**
+ * The LTI grade: for now, the attended fraction of the course's standings (what the course page shows).
+ * The lead rewires this port to the named grade policies; it answers null while nothing counts yet.
+ */
+function attendedFraction(standings: { courseAttendance(actor: typeof GRADE_ACTOR, courseId: string): Promise<{ students: Array<{ studentId: string; rate: number | null }> }> }): GradeSource {
+  return {
+    async gradeFor(courseId, studentId) {
+      const { students } = await standings.courseAttendance(GRADE_ACTOR, courseId);
+      return students.find((s) => s.studentId === studentId)?.rate ?? null;
+    },
   };
 }
 

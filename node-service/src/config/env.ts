@@ -190,6 +190,18 @@ const settings = z.object({
   SMTP_FROM: optionalText.refine((value) => value === undefined || /^[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>$|^[^\s<>@]+@[^\s<>@]+$/.test(value), {
     error: 'expected an address, e.g. asistencia@example.edu or "Asistencia <asistencia@example.edu>"',
   }),
+  LTI_STATE_TTL_SECONDS: int(30, 3600).default(600),
+  LTI_TOKEN_MAX_AGE_SECONDS: int(30, 3600).default(600),
+  LTI_SESSION_MINUTES: int(5, 1440).default(480),
+  LTI_PERSON_CLAIM: z.string().trim().min(1).max(300).default('email'),
+  LTI_PERSON_FIELD: z.enum(['email', 'username']).default('email'),
+  LTI_PLATFORM_TIMEOUT_SECONDS: int(1, 120).default(10),
+  LTI_JWKS_CACHE_MINUTES: int(1, 1440).default(10),
+  LTI_ROSTER_MAX_MEMBERS: int(1, 100_000).default(3000),
+  LTI_GRADE_SYNC_INTERVAL_SECONDS: int(5, 86_400).default(60),
+  LTI_GRADE_RETRY_BASE_SECONDS: int(1, 86_400).default(30),
+  LTI_GRADE_RETRY_MAX_SECONDS: int(1, 604_800).default(3600),
+  LTI_INVITATION_TTL_HOURS: int(1, 720).default(24),
   MAIL_SEND_TIMEOUT_SECONDS: int(1, 600).default(30),
   MAIL_MAX_PER_RUN: int(1, 100_000).default(500),
   MAIL_CHECK_INTERVAL_MINUTES: int(1, 1440).default(15),
@@ -488,6 +500,25 @@ function toConfig(env: Settings) {
      * `checkIntervalMs`; student warnings run at most every `warningsEveryMs`, the teachers' digest once a
      * week after `digestDay` (ISO, 1 = Monday) at `digestHour` in TIME_ZONE; at most `maxPerRun` messages a run.
      */
+    /** LTI 1.3 (docs/lms.md): launches from an LMS, its roster (NRPS) and the grades sent back (AGS). */
+    lti: {
+      /** How long a login initiation waits for its launch (the state cookie's life). */
+      stateTtlMs: env.LTI_STATE_TTL_SECONDS * SECOND_MS,
+      /** The oldest id_token (by `iat`) a launch accepts. */
+      tokenMaxAgeMs: env.LTI_TOKEN_MAX_AGE_SECONDS * SECOND_MS,
+      /** How long the sign-in a launch gives lasts in that browser. */
+      sessionMs: env.LTI_SESSION_MINUTES * MINUTE_MS,
+      /** The claim naming the portal person (`email`, or a dotted path into the id_token) and the portal field it matches. */
+      personClaim: env.LTI_PERSON_CLAIM,
+      personField: env.LTI_PERSON_FIELD,
+      /** The longest wait for a platform's JWKS, token, NRPS or AGS endpoint. */
+      platformTimeoutMs: env.LTI_PLATFORM_TIMEOUT_SECONDS * SECOND_MS,
+      jwksCacheMs: env.LTI_JWKS_CACHE_MINUTES * MINUTE_MS,
+      rosterMaxMembers: env.LTI_ROSTER_MAX_MEMBERS,
+      gradeSyncIntervalMs: env.LTI_GRADE_SYNC_INTERVAL_SECONDS * SECOND_MS,
+      gradeRetry: { baseMs: env.LTI_GRADE_RETRY_BASE_SECONDS * SECOND_MS, maxMs: env.LTI_GRADE_RETRY_MAX_SECONDS * SECOND_MS },
+      invitationTtlMs: env.LTI_INVITATION_TTL_HOURS * HOUR_MS,
+    },
     mail: {
       smtpUrl: env.SMTP_URL,
       smtpPassword: env.SMTP_PASSWORD,

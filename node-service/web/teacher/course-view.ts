@@ -6,6 +6,7 @@ import { clearMessage, el, errorText, required, showError, showMessage } from '.
 import { attendanceChart, attendanceTable } from './course-chart';
 import { download } from './exports';
 import { justificationsPanel } from './justifications-panel';
+import { lmsPanel } from './lms-panel';
 import { gradePolicyCard } from './grade-policy-card';
 import { policyName } from '../src/lib/grade';
 import { verdictOf } from '../src/lib/standing';
@@ -59,6 +60,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     });
     return { format, button };
   });
+  const lms = lmsPanel({ i18n, api, courseId, timeZone, message });
   const justifications = justificationsPanel({ i18n, api, courseId, timeZone, message, onDecided: () => load() });
   const policyCard = gradePolicyCard({ i18n, api, path, message, onSaved: () => load() });
   const chartHeading = el('h2', { id: 'chart-heading' });
@@ -211,6 +213,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     summary,
     el('section', { class: 'card', 'aria-labelledby': 'risk-heading' }, riskHeading, riskHint, riskPolicy, riskBody, el('div', { class: 'form-actions' }, riskCsv)),
     justifications.element,
+    lms.element,
     el(
       'section',
       { class: 'card', 'aria-labelledby': 'course-export-heading' },
@@ -223,4 +226,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     el('section', { class: 'card', 'aria-labelledby': 'chart-heading' }, chartHeading, chartBody),
   );
   i18n.onChange(render);
+  i18n.onChange(lms.render);
+  // The LMS panel loads on its own: a course without an LMS link keeps it hidden, and a failure shows in the message.
+  lms.load().catch((error: unknown) => showError(message, error, i18n));
 }
