@@ -340,12 +340,12 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   const lti = createLtiModule({
     db,
     people: directory,
-    grades: attendedFraction(attendance.standings),
+    grades: policyGrade(attendance.standings),
     guards: auth.guards,
     limits,
     jwt: config.jwt,
     publicUrl: config.publicUrl,
-    basePath: BASE_PATH,
+    basePath: config.basePath,
     settings: config.lti,
     report,
   });
@@ -440,18 +440,16 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   };
 }
 
-/** The grade jobs read courses as the system, not as a person. */
-const GRADE_ACTOR = { id: 'system:lti', name: 'Asistencia', role: 'admin' } as const;
 
 /**
- * The LTI grade: for now, the attended fraction of the course's standings (what the course page shows).
- * The lead rewires this port to the named grade policies; it answers null while nothing counts yet.
+ * The LTI grade: the course's named grade policy (attendance/domain/grade-policy.ts), the same number the
+ * course page, the exports and the student's page show, as a fraction; null while nothing counts yet.
  */
-function attendedFraction(standings: { courseAttendance(actor: typeof GRADE_ACTOR, courseId: string): Promise<{ students: Array<{ studentId: string; rate: number | null }> }> }): GradeSource {
+function policyGrade(standings: { gradeFor(courseId: string, studentId: string): Promise<LmsGrade> }): GradeSource {
   return {
     async gradeFor(courseId, studentId) {
-      const { students } = await standings.courseAttendance(GRADE_ACTOR, courseId);
-      return students.find((s) => s.studentId === studentId)?.rate ?? null;
+      const grade = await standings.gradeFor(courseId, studentId);
+      return grade.scoreGiven === null ? null : grade.scoreGiven / grade.scoreMaximum;
     },
   };
 }

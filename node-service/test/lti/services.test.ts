@@ -135,9 +135,20 @@ describe('the attendance grade in the platform (AGS)', () => {
     expect((await teacherCall('POST', `/api/sessions/${sessionId}/students/3/correction`, { status: 'manual_present', reason: 'Lista en papel' })).status).toBe(200);
     const sent = await teacherCall('POST', '/api/lti/courses/MAT101/grades/sync', {});
     expect(sent.status, sent.raw).toBe(200);
-    // Luis 50 → 33.33, María 0 → 33.33.
+    // The course page's grade under the default policy (the rate, one decimal): Luis 50 → 33.3, María 0 → 33.3.
     expect(sent.body).toEqual({ sent: 2, failed: 0 });
-    expect(scoresOf('lms-maria').at(-1)).toBe(33.33);
-    expect(scoresOf('lms-luis').at(-1)).toBe(33.33);
+    expect(scoresOf('lms-maria').at(-1)).toBe(33.3);
+    expect(scoresOf('lms-luis').at(-1)).toBe(33.3);
+  });
+
+  it('sends the grade of the course policy: dropping the lowest class moves what the LMS gets', async () => {
+    const policy = { basis: 'to_date', dropLowest: 1, points: { late: 1, partial: 1 }, absencePenalty: 0, reason: 'Se descarta la peor clase' };
+    const changed = await teacherCall('PUT', '/api/courses/MAT101/grade-policy', policy);
+    expect(changed.status, changed.raw).toBe(200);
+    const sent = await teacherCall('POST', '/api/lti/courses/MAT101/grades/sync', {});
+    expect(sent.status, sent.raw).toBe(200);
+    // One of three attended, the lowest (an absence) dropped: 1 of 2.
+    expect(scoresOf('lms-luis').at(-1)).toBe(50);
+    expect(scoresOf('lms-maria').at(-1)).toBe(50);
   });
 });

@@ -121,10 +121,11 @@ export function createLtiModule(deps: {
   return {
     /** One pass of the grade job now (tests, and the periodic job). */
     grades: gradeSync,
-    installFraming: (server: FastifyInstance) => installLtiFraming(server, tokens),
+    installFraming: (server: FastifyInstance) => installLtiFraming(server, tokens, deps.basePath),
     routes: async (app: FastifyInstance) => {
       await app.register(
         ltiLaunchRoutes({
+          basePath: deps.basePath,
           launches,
           deepLinking,
           registration,

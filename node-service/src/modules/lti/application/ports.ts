@@ -133,7 +133,7 @@ export interface PlatformServices {
 
 /**
  * Where a student's attendance grade comes from, as a fraction from 0 to 1 (null: nothing to grade yet).
- * app.ts wires it; today it is the attended fraction of the course's standings, tomorrow a grade policy.
+ * app.ts wires it to the course's named grade policy (what the course page shows).
  */
 export interface GradeSource {
   gradeFor(courseId: string, studentId: string): Promise<number | null>;

@@ -1,20 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { BrowserTokens } from '../infrastructure/browser-tokens.js';
-import { BASE_PATH } from '../../../shared/base-path.js';
 import { SESSION_COOKIE } from './launch-routes.js';
-
-/** The tool's own pages (launch, deep linking, registration) set their own policy. */
-const LTI_PAGES = `${BASE_PATH}/lti/`;
 
 /**
  * The pages refuse to be framed by other sites (frame-ancestors 'self', X-Frame-Options). A browser an
  * LTI launch signed in may show them inside that LMS: for its requests, the LMS's origin (from the signed
- * sign-in cookie, never from the request) joins 'self'. The tool's own pages under /lti/ keep their policy.
+ * sign-in cookie, never from the request) joins 'self'. The tool's own pages under /lti/ (launch, deep
+ * linking, registration) keep their own policy.
  */
-export function installLtiFraming(server: FastifyInstance, tokens: Pick<BrowserTokens, 'readSession'>): void {
+export function installLtiFraming(server: FastifyInstance, tokens: Pick<BrowserTokens, 'readSession'>, basePath: string): void {
+  const ltiPages = `${basePath}/lti/`;
   server.addHook('onSend', async (request, reply, payload) => {
     const cookie = request.cookies[SESSION_COOKIE];
-    if (!cookie || request.url.startsWith(LTI_PAGES)) return payload;
+    if (!cookie || request.url.startsWith(ltiPages)) return payload;
     const session = await tokens.readSession(cookie);
     if (!session) return payload;
     const policy = reply.raw.getHeader('content-security-policy');

@@ -2,7 +2,6 @@ import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BASE_PATH } from '../../../shared/base-path.js';
 import { AppError } from '../../../shared/errors.js';
 import { statusOf } from '../../../shared/http/error-handler.js';
 import type { RateLimits } from '../../../shared/http/rate-limits.js';
@@ -49,6 +48,8 @@ export interface LaunchRouteDeps {
   keys: ToolKeys;
   tokens: BrowserTokens;
   limits: RateLimits;
+  /** BASE_PATH: where the service lives behind the door. */
+  basePath: string;
   /** Where the pages land after a launch (teacher: the course page). */
   landing: { teacher: (courseId: string) => string; student: () => string };
 }
@@ -84,7 +85,7 @@ export function ltiLaunchRoutes(deps: LaunchRouteDeps): FastifyPluginAsyncZod {
         const { redirectTo, state } = await deps.launches.startLogin(input.data);
         reply.setCookie(`${STATE_COOKIE_PREFIX}${state.state}`, await deps.tokens.state(state), {
           ...crossSite,
-          path: `${BASE_PATH}/lti/`,
+          path: `${deps.basePath}/lti/`,
           maxAge: Math.floor(deps.tokens.stateTtlMs / 1000),
         });
         return reply.header('cache-control', 'no-store').redirect(redirectTo.toString(), 302);
@@ -110,12 +111,12 @@ export function ltiLaunchRoutes(deps: LaunchRouteDeps): FastifyPluginAsyncZod {
         } catch (error) {
           return refuse(request, reply, error);
         }
-        reply.clearCookie(stateCookie, { ...crossSite, path: `${BASE_PATH}/lti/` });
+        reply.clearCookie(stateCookie, { ...crossSite, path: `${deps.basePath}/lti/` });
         const frameOrigin = result.kind === 'deepLinking' ? new URL(result.returnUrl).origin : new URL(result.platform.authUrl).origin;
         reply.setCookie(
           SESSION_COOKIE,
           await deps.tokens.session({ sub: result.person.id, name: result.person.name, role: result.person.role, frameOrigin }),
-          { ...crossSite, path: `${BASE_PATH}/`, maxAge: Math.floor(deps.tokens.sessionMs / 1000) },
+          { ...crossSite, path: `${deps.basePath}/`, maxAge: Math.floor(deps.tokens.sessionMs / 1000) },
         );
         if (result.kind === 'course') {
           const target = result.person.role === 'teacher' ? deps.landing.teacher(result.courseId) : deps.landing.student();
@@ -123,7 +124,7 @@ export function ltiLaunchRoutes(deps: LaunchRouteDeps): FastifyPluginAsyncZod {
         }
         const { platform, person, courses, kind: _kind, ...request_ } = result;
         const pending = await deps.tokens.deepLink({ ...request_, platformId: platform.id, personId: person.id });
-        return sendPage(reply, 200, coursePickerPage({ action: `${BASE_PATH}/lti/deep-link`, request: pending, courses, contextTitle: result.contextTitle }), frameOrigin);
+        return sendPage(reply, 200, coursePickerPage({ action: `${deps.basePath}/lti/deep-link`, request: pending, courses, contextTitle: result.contextTitle }), frameOrigin);
       },
     );
 
@@ -181,7 +182,7 @@ export function ltiLaunchRoutes(deps: LaunchRouteDeps): FastifyPluginAsyncZod {
             openidConfiguration: input.data.openid_configuration,
             registrationToken: input.data.registration_token,
           });
-          return sendPage(reply, 200, registeredPage({ name: platform.name, closeScript: `${BASE_PATH}/lti/close.js` }));
+          return sendPage(reply, 200, registeredPage({ name: platform.name, closeScript: `${deps.basePath}/lti/close.js` }));
         } catch (error) {
           return refuse(request, reply, error);
         }
