@@ -30,11 +30,12 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           environment: 'node',
-          globalSetup: ['test/support/build-pages.ts', 'test/support/global-setup.ts'],
+          // Files run in parallel: each has its own database, key prefix, door and browser contexts, and all
+          // of them connect to one Chromium (chromium-server.ts).
+          globalSetup: ['test/support/build-pages.ts', 'test/support/global-setup.ts', 'test/support/chromium-server.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           pool: 'forks',
-          fileParallelism: false,
         },
       },
       {
