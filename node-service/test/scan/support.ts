@@ -9,7 +9,7 @@ import { portalToken, users } from '../support/tokens.js';
 import { openSocket, type TestSocket } from '../support/ws-client.js';
 
 /** The service runs on this machine's clock. */
-export const untilServerTime = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() + 2)));
+const untilServerTime = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() + 2)));
 
 /**
  * Until the service's time is `at`: a step of its clock when the test steps it (startService's `clock`), a
