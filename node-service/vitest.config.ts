@@ -1,5 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+// Integration and browser files spend most of their time waiting (on PostgreSQL, Valkey, Apache, Chromium,
+// the network), not computing, so they run more files at once than there are cores; vitest's default (cores
+// - 1) is one file at a time on a 2-core machine. The two projects share a group (after the unit tests when
+// all projects run), so they need one value.
+const WAITING_WORKERS = 3;
+
 // Four kinds of tests: unit tests of pure logic beside the code, integration tests against this machine's
 // real PostgreSQL and Valkey, browser tests that drive Debian's Chromium, and the containers lane (the
 // compose stacks built and run with podman), which `npm test` runs after the others.
@@ -23,6 +29,8 @@ export default defineConfig({
           testTimeout: 30_000,
           hookTimeout: 60_000,
           pool: 'forks',
+          maxWorkers: WAITING_WORKERS,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -36,6 +44,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           pool: 'forks',
+          maxWorkers: WAITING_WORKERS,
+          sequence: { groupOrder: 1 },
         },
       },
       {
