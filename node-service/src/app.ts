@@ -9,7 +9,7 @@ import metrics from 'fastify-metrics';
 import { randomUUID } from 'node:crypto';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config/env.js';
-import { clockHealthy, createSharedClock, databaseTime, type SharedClock } from './shared/clock.js';
+import { clockHealthy, createSharedClock, databaseTime, type Clock, type SharedClock } from './shared/clock.js';
 import { commonErrors } from './shared/errors.js';
 import { installErrorHandler } from './shared/http/error-handler.js';
 import { installDrain } from './shared/http/drain.js';
@@ -46,6 +46,13 @@ export interface AppDependencies {
   config: Config;
   db: SqlDatabase;
   store: KeyValueStore;
+  /**
+   * The time QR slots, code expiries and request arrivals are judged on. Production passes none: the shared
+   * clock (PostgreSQL's, measured against this host's) is used. Tests pass a clock they step, so a test waits
+   * for no slot to begin or code to expire in real time; every instance of one test must share it. Timers
+   * (the projector's rotation) still run in real time and read this clock when they fire.
+   */
+  clock?: Clock;
 }
 
 /** The offset of this host's clock from the shared one, for Prometheus (asistencia_clock_offset_seconds). */
@@ -143,7 +150,7 @@ export interface App {
  * The composition root: builds every module by hand from its dependencies and never listens.
  * `server.ts` opens the pools, listens and shuts down; tests call `buildApp` and use `inject()` or listen.
  */
-export async function buildApp({ config, db, store: rawStore }: AppDependencies): Promise<App> {
+export async function buildApp({ config, db, store: rawStore, clock: given }: AppDependencies): Promise<App> {
   // Requests wait for Valkey no longer than their deadline, and an outage answers 503 (shared/storage).
   const store = boundedByDeadline(rawStore);
   const server = Fastify({
@@ -216,8 +223,9 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   });
   await clock.refresh().catch((err: unknown) => server.log.warn({ err }, 'clock offset not measured: the host clock is used until it is'));
   clock.start();
+  const now = given ? () => given.now() : clock.now;
   // Before any route's hooks (rate limits already wait for Valkey): arrival on the shared clock, and a deadline.
-  installRequestDeadline(server, { deadlineMs: config.limits.requestDeadlineMs, now: clock.now });
+  installRequestDeadline(server, { deadlineMs: config.limits.requestDeadlineMs, now });
   server.addHook('onClose', async () => clock.stop());
   exposeClockOffset(server, clock);
   reportWriteRefusals(server, db);
@@ -236,7 +244,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   });
   const directory = createDirectory({ portalUrl: config.portal.internalUrl, credential: config.internalApiToken });
   const report = (err: unknown, context: string) => server.log.warn({ err }, context);
-  const liveCodes = createLiveCodeReader({ store, fallbackTtlMs: config.sessions.fallbackCodeTtlMs, now: clock.now });
+  const liveCodes = createLiveCodeReader({ store, fallbackTtlMs: config.sessions.fallbackCodeTtlMs, now });
   // SimpleWebAuthn, with a cached-key fast path for the common ES256 assertion (differential-tested).
   const assertions = createCachedAssertionVerifier(config.webauthn, createAssertionVerifier(config.webauthn));
   const enrollment = createEnrollmentModule({ config, db, store, assertions, people: directory, guards: auth.guards, limits, report, phoneLookups: config.scan.batching });
@@ -281,7 +289,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     fallbackTtlMs: config.sessions.fallbackCodeTtlMs,
     report,
     lossCheckMs: config.sessions.lossCheckMs,
-    now: clock.now,
+    now,
   });
   const evidence = createEvidenceModule({
     db,
@@ -335,7 +343,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     sharing: config.scan.sharing,
     campusNetworks: config.scan.campusNetworks,
     // Codes are judged at the moment the request arrived, whatever it waited for since.
-    now: () => requestDeadline.arrivedAt() ?? clock.now(),
+    now: () => requestDeadline.arrivedAt() ?? now(),
   });
   const lti = createLtiModule({
     db,
@@ -377,7 +385,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
       maxPerAddress: config.limits.wsMaxPerAddress,
     },
     report: (err, context) => server.log.warn({ err }, context),
-    now: clock.now,
+    now,
   });
 
   await server.register(

@@ -1,6 +1,6 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrolledPhone, liveSession, scanner, untilServerTime } from '../scan/support.js';
+import { enrolledPhone, liveSession, reachServerTime, scanner } from '../scan/support.js';
 import type { Phone } from '../support/phone.js';
 import { startService, type RunningService } from '../support/service.js';
 import { users } from '../support/tokens.js';
@@ -49,7 +49,7 @@ async function scanOnceBack(projector: TestSocket, phone: Phone, since: number, 
   for (;;) {
     const frame = await projector.next('qr', Math.max(1, deadline - Date.now()));
     const token = String(frame.url).split('#')[1]!;
-    await untilServerTime(frame.slotStartsAt as number);
+    await reachServerTime(service, frame.slotStartsAt as number);
     const offer = await scanner(service).challenge({ token }, phone);
     if (offer.status === 200) {
       const answer = await scanner(service).confirm(offer, phone.assert(offer.body.options as PublicKeyCredentialRequestOptionsJSON), phone);
