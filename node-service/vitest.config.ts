@@ -1,5 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+// Integration and browser files spend most of their time waiting (on PostgreSQL, Valkey, Apache, Chromium,
+// a slot to begin), not computing, so on a quiet machine they can run more files at once than there are
+// cores: TEST_WORKERS=3 npm test. Unset, vitest's default applies (cores - 1: one file at a time on 2 cores),
+// because on a machine already loaded by other work three at a time made timing-sensitive files fail
+// (docs/testing.md). The two projects share a group (after the unit tests when all projects run), and
+// vitest wants one value per group.
+const WAITING_WORKERS = process.env.TEST_WORKERS ? { maxWorkers: Number(process.env.TEST_WORKERS) } : {};
+
 // Four kinds of tests: unit tests of pure logic beside the code, integration tests against this machine's
 // real PostgreSQL and Valkey, browser tests that drive Debian's Chromium, and the containers lane (the
 // compose stacks built and run with podman), which `npm test` runs after the others.
@@ -23,6 +31,8 @@ export default defineConfig({
           testTimeout: 30_000,
           hookTimeout: 60_000,
           pool: 'forks',
+          ...WAITING_WORKERS,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -30,11 +40,14 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           environment: 'node',
-          globalSetup: ['test/support/build-pages.ts', 'test/support/global-setup.ts'],
+          // Files run in parallel: each has its own database, key prefix, door and browser contexts, and all
+          // of them connect to one Chromium (chromium-server.ts).
+          globalSetup: ['test/support/build-pages.ts', 'test/support/global-setup.ts', 'test/support/chromium-server.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           pool: 'forks',
-          fileParallelism: false,
+          ...WAITING_WORKERS,
+          sequence: { groupOrder: 1 },
         },
       },
       {

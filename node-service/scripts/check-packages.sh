@@ -6,6 +6,7 @@
 # (with runc, netavark and aardvark-dns: containers find each other by name; catatonit: the pause binary
 # `podman kube play` builds its pods' infra image from), debootstrap (local base images) and docker-compose
 # v1 (the compose tool, over podman's API).
+# redis-sentinel: the Valkey failover test runs three sentinels of its own (test/faults/valkey-failover.test.ts).
 # `npm test` runs this first and stops at once, printing the one install line, when any is missing;
 # .ci/run installs what `--missing` names. The README shows the same line (a test keeps them equal).
 #
@@ -37,7 +38,8 @@ aardvark-dns|/usr/lib/podman/aardvark-dns
 catatonit|/usr/bin/catatonit
 iptables|/usr/sbin/iptables
 debootstrap|/usr/sbin/debootstrap
-python3-aiosmtpd|/usr/lib/python3/dist-packages/aiosmtpd/__main__.py'
+python3-aiosmtpd|/usr/lib/python3/dist-packages/aiosmtpd/__main__.py
+redis-sentinel|/usr/bin/redis-sentinel'
 
 packages() {
   printf '%s\n' "$CHECKS" | cut -d'|' -f1 | awk '!seen[$0]++' | tr '\n' ' ' | sed 's/ $//'

@@ -250,6 +250,7 @@ async function main(): Promise<void> {
     apache = await startApache({
       httpPort: PORTS.http,
       httpsPort: PORTS.https,
+      mpm: 'production',
       internalPort,
       node: `127.0.0.1:${PORTS.node}`,
       nodeInternalUrl: NODE_URL,

@@ -9,7 +9,7 @@ import metrics from 'fastify-metrics';
 import { randomUUID } from 'node:crypto';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config/env.js';
-import { clockHealthy, createSharedClock, databaseTime, type SharedClock } from './shared/clock.js';
+import { clockHealthy, createSharedClock, databaseTime, type Clock, type SharedClock } from './shared/clock.js';
 import { commonErrors } from './shared/errors.js';
 import { installErrorHandler } from './shared/http/error-handler.js';
 import { installDrain } from './shared/http/drain.js';
@@ -31,13 +31,14 @@ import { createDevPortalModule } from './modules/dev-portal/index.js';
 import { healthRoutes } from './modules/health/index.js';
 import { createGateway, type Gateway } from './modules/realtime/index.js';
 import { createAttendanceModule, type LmsGrade } from './modules/attendance/index.js';
-import { createDirectory } from './modules/directory/index.js';
+import { createCourseAccess, createDirectory } from './modules/directory/index.js';
 import { createEnrollmentModule } from './modules/enrollment/index.js';
 import { createEvidenceModule } from './modules/evidence/index.js';
 import { createPrivacyModule } from './modules/privacy/index.js';
 import { createNotificationsModule, type MailRunCounts } from './modules/notifications/index.js';
 import { createScanModule } from './modules/scan/index.js';
 import { createPagesModule } from './modules/pages/index.js';
+import { createLtiModule, type GradeSource } from './modules/lti/index.js';
 import { createLiveCodeReader, createQrProjectionModule, type ProjectorHub } from './modules/qr-projection/index.js';
 
 
@@ -45,6 +46,13 @@ export interface AppDependencies {
   config: Config;
   db: SqlDatabase;
   store: KeyValueStore;
+  /**
+   * The time QR slots, code expiries and request arrivals are judged on. Production passes none: the shared
+   * clock (PostgreSQL's, measured against this host's) is used. Tests pass a clock they step, so a test waits
+   * for no slot to begin or code to expire in real time; every instance of one test must share it. Timers
+   * (the projector's rotation) still run in real time and read this clock when they fire.
+   */
+  clock?: Clock;
 }
 
 /** The offset of this host's clock from the shared one, for Prometheus (asistencia_clock_offset_seconds). */
@@ -129,6 +137,8 @@ export interface App {
   projectorHub: ProjectorHub;
   /** Warnings by e-mail: one run now (null when SMTP_URL is unset or another instance runs one). */
   mail: { enabled: boolean; runOnce(): Promise<MailRunCounts | null> };
+  /** LTI grades: one pass of the job now (what the periodic job does every LTI_GRADE_SYNC_INTERVAL_SECONDS). */
+  ltiGrades: { runOnce(): Promise<{ sent: number; failed: number }> };
   /**
    * A student's attendance grade in a course under its grade policy, for the LMS (issue #29: the LTI tool's
    * Assignment and Grade Services posts it as scoreGiven over scoreMaximum, with the comment).
@@ -140,7 +150,7 @@ export interface App {
  * The composition root: builds every module by hand from its dependencies and never listens.
  * `server.ts` opens the pools, listens and shuts down; tests call `buildApp` and use `inject()` or listen.
  */
-export async function buildApp({ config, db, store: rawStore }: AppDependencies): Promise<App> {
+export async function buildApp({ config, db, store: rawStore, clock: given }: AppDependencies): Promise<App> {
   // Requests wait for Valkey no longer than their deadline, and an outage answers 503 (shared/storage).
   const store = boundedByDeadline(rawStore);
   const server = Fastify({
@@ -213,8 +223,9 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   });
   await clock.refresh().catch((err: unknown) => server.log.warn({ err }, 'clock offset not measured: the host clock is used until it is'));
   clock.start();
+  const now = given ? () => given.now() : clock.now;
   // Before any route's hooks (rate limits already wait for Valkey): arrival on the shared clock, and a deadline.
-  installRequestDeadline(server, { deadlineMs: config.limits.requestDeadlineMs, now: clock.now });
+  installRequestDeadline(server, { deadlineMs: config.limits.requestDeadlineMs, now });
   server.addHook('onClose', async () => clock.stop());
   exposeClockOffset(server, clock);
   reportWriteRefusals(server, db);
@@ -233,7 +244,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
   });
   const directory = createDirectory({ portalUrl: config.portal.internalUrl, credential: config.internalApiToken });
   const report = (err: unknown, context: string) => server.log.warn({ err }, context);
-  const liveCodes = createLiveCodeReader({ store, fallbackTtlMs: config.sessions.fallbackCodeTtlMs, now: clock.now });
+  const liveCodes = createLiveCodeReader({ store, fallbackTtlMs: config.sessions.fallbackCodeTtlMs, now });
   // SimpleWebAuthn, with a cached-key fast path for the common ES256 assertion (differential-tested).
   const assertions = createCachedAssertionVerifier(config.webauthn, createAssertionVerifier(config.webauthn));
   const enrollment = createEnrollmentModule({ config, db, store, assertions, people: directory, guards: auth.guards, limits, report, phoneLookups: config.scan.batching });
@@ -279,7 +290,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     fallbackTtlMs: config.sessions.fallbackCodeTtlMs,
     report,
     lossCheckMs: config.sessions.lossCheckMs,
-    now: clock.now,
+    now,
   });
   const evidence = createEvidenceModule({
     db,
@@ -334,8 +345,29 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     sharing: config.scan.sharing,
     campusNetworks: config.scan.campusNetworks,
     // Codes are judged at the moment the request arrived, whatever it waited for since.
-    now: () => requestDeadline.arrivedAt() ?? clock.now(),
+    now: () => requestDeadline.arrivedAt() ?? now(),
   });
+  // A course is the LTI business (launch, deep linking, its LMS roster and grades) of whoever may change its
+  // settings: its teacher and co-teachers, not an assistant (directory/domain/course-rights.ts).
+  const ltiAccess = createCourseAccess(directory);
+  const lti = createLtiModule({
+    db,
+    people: {
+      personBy: (lookup) => directory.personBy(lookup),
+      roster: (courseId) => directory.roster(courseId),
+      coursesTaughtBy: async (personId) =>
+        (await ltiAccess.mine({ id: personId, role: 'teacher' })).filter((course) => course.rights.includes('change_settings')),
+    },
+    grades: policyGrade(attendance.standings),
+    guards: auth.guards,
+    limits,
+    jwt: config.jwt,
+    publicUrl: config.publicUrl,
+    basePath: config.basePath,
+    settings: config.lti,
+    report,
+  });
+  lti.installFraming(server);
   const pages = createPagesModule({
     webDir: config.webDir,
     tokenUrl: config.portal.tokenUrl,
@@ -363,7 +395,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
       maxPerAddress: config.limits.wsMaxPerAddress,
     },
     report: (err, context) => server.log.warn({ err }, context),
-    now: clock.now,
+    now,
   });
 
   await server.register(
@@ -382,6 +414,7 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
       await app.register(evidence.routes);
       await app.register(privacy.routes);
       await app.register(notifications.routes);
+      await app.register(lti.routes);
       if (config.devSignIn) {
         const devPortal = createDevPortalModule({
           jwt: config.jwt,
@@ -406,11 +439,13 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     evidence.start();
     privacy.start();
     notifications.start();
+    lti.start();
   });
   server.addHook('onClose', async () => {
     attendance.confirmations.close();
     privacy.stop();
     notifications.stop();
+    lti.stop();
     await evidence.stop();
   });
   return {
@@ -418,7 +453,22 @@ export async function buildApp({ config, db, store: rawStore }: AppDependencies)
     gateway: realtime.gateway,
     projectorHub: projection.hub,
     mail: { enabled: notifications.enabled, runOnce: notifications.runOnce },
+    ltiGrades: { runOnce: lti.grades.runOnce },
     grades: { gradeFor: (courseId, studentId) => attendance.standings.gradeFor(courseId, studentId) },
+  };
+}
+
+
+/**
+ * The LTI grade: the course's named grade policy (attendance/domain/grade-policy.ts), the same number the
+ * course page, the exports and the student's page show, as a fraction; null while nothing counts yet.
+ */
+function policyGrade(standings: { gradeFor(courseId: string, studentId: string): Promise<LmsGrade> }): GradeSource {
+  return {
+    async gradeFor(courseId, studentId) {
+      const grade = await standings.gradeFor(courseId, studentId);
+      return grade.scoreGiven === null ? null : grade.scoreGiven / grade.scoreMaximum;
+    },
   };
 }
 

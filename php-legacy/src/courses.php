@@ -195,3 +195,17 @@ function find_people(array $ids): array
         $statement->fetchAll(),
     );
 }
+
+/** The one person whose e-mail address (case ignored) or username is $value, or null (none, or several). */
+function find_person_by(string $field, string $value): ?array
+{
+    $column = $field === 'email' ? 'lower(email)' : 'username';
+    $statement = db()->prepare("SELECT id, name, username, role, email FROM users WHERE $column = ? ORDER BY id LIMIT 2");
+    $statement->execute([$field === 'email' ? strtolower($value) : $value]);
+    $rows = $statement->fetchAll();
+    if (count($rows) !== 1) {
+        return null;
+    }
+    $r = $rows[0];
+    return ['id' => (string) $r['id'], 'name' => $r['name'], 'username' => $r['username'], 'role' => $r['role'], 'email' => $r['email']];
+}

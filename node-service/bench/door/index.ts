@@ -66,6 +66,7 @@ async function measureDoor(sockets: number, windowSeconds: number, context: Scen
       nodeInternalUrl: service.baseUrl,
       jwtSecret: BENCH_JWT_SECRET,
       internalApiToken: directory.INTERNAL_API_TOKEN,
+      mpm: 'production',
     });
     scope.defer('stop Apache and php-fpm', () => apache.stop());
     context.log(`  node-service pid ${service.pid}, Apache pid ${apache.pids.apache}, php-fpm pid ${apache.pids.phpFpm}`);

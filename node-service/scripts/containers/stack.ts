@@ -23,12 +23,37 @@ const LOCAL_BASES = {
   valkey: 'localhost/asistencia-local/valkey:8',
 } as const;
 
-export type Flavour = 'dev' | 'prod';
+/** dev and prod as shipped; ha is production with the high-availability parts (compose.ha.yaml). */
+export type Flavour = 'dev' | 'prod' | 'ha';
 
-/** Host ports the door is published on: dev's are fixed by compose.dev.yaml, prod's are chosen here. */
+/** Host ports the door is published on: dev's are fixed by compose.dev.yaml, the others are chosen here. */
 const DOOR_PORTS: Record<Flavour, { http: number; https: number }> = {
   dev: { http: 9500, https: 9505 },
   prod: { http: 19580, https: 19585 },
+  ha: { http: 19680, https: 19685 },
+};
+
+/**
+ * ha runs beside dev or prod on the same host: its own private network (the default 10.95.0.0/24 is theirs),
+ * and its own image tag, so its builds never replace the images another lane runs.
+ */
+const OWN_NETWORK: Partial<Record<Flavour, Record<string, string>>> = {
+  ha: {
+    ASISTENCIA_SUBNET: '10.96.0.0/24',
+    ASISTENCIA_IP_RANGE: '10.96.0.128/25',
+    ASISTENCIA_PHP_ADDRESS: '10.96.0.10',
+    ASISTENCIA_NODE_ADDRESS: '10.96.0.20',
+    ASISTENCIA_NODE_2_ADDRESS: '10.96.0.21',
+    ASISTENCIA_NODE_3_ADDRESS: '10.96.0.22',
+  },
+};
+const OWN_TAG: Partial<Record<Flavour, string>> = { ha: 'ha' };
+
+/** The compose files of each flavour, in order. */
+const COMPOSE_FILES_OF: Record<Flavour, readonly string[]> = {
+  dev: ['compose.yaml', 'compose.dev.yaml'],
+  prod: ['compose.yaml', 'compose.prod.yaml'],
+  ha: ['compose.yaml', 'compose.prod.yaml'],
 };
 
 const SOCKET = '/run/asistencia-containers/podman.sock';
@@ -111,7 +136,7 @@ export interface BuildOptions {
 /** The images compose runs, built from the project's Containerfiles on the local bases. */
 export async function buildImages(flavour: Flavour, options: BuildOptions = {}): Promise<void> {
   const source = options.source ?? REPO_ROOT;
-  const tag = options.tag ?? 'latest';
+  const tag = options.tag ?? OWN_TAG[flavour] ?? 'latest';
   const build = (args: readonly string[]) =>
     // Host networking for the build steps (apt, npm): the machine's resolver may not answer from a bridge.
     podman(['build', '--format', 'docker', '--pull=never', '--layers', '--network', 'host', ...args, source], { timeoutMs: 1_200_000 });
@@ -190,9 +215,9 @@ async function projectDir(flavour: Flavour, source: string, values: Record<strin
           ASISTENCIA_HTTP_PORT: String(ports.http),
           ASISTENCIA_HTTPS_PORT: String(ports.https),
         };
-  Object.assign(settings, env);
+  Object.assign(settings, OWN_NETWORK[flavour] ?? {}, env);
   await writeFile(join(dir, '.env'), Object.entries(settings).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
-  if (flavour === 'prod') await writeSecrets(join(dir, 'secrets'), values);
+  if (flavour !== 'dev') await writeSecrets(join(dir, 'secrets'), values);
   return dir;
 }
 
@@ -221,7 +246,7 @@ async function composeCommand(
   args: readonly string[],
   timeoutMs = 600_000,
 ): Promise<string> {
-  const files = ['compose.yaml', `compose.${flavour}.yaml`].flatMap((f) => ['-f', join(REPO_ROOT, f)]);
+  const files = COMPOSE_FILES_OF[flavour].flatMap((f) => ['-f', join(REPO_ROOT, f)]);
   const { stdout } = await run('docker-compose', ['--compatibility', '-p', project, '--project-directory', dir, ...files, ...args], {
     env: ENGINE_ENV,
     cwd: dir,
@@ -279,7 +304,7 @@ export async function startStack(flavour: Flavour, options: StackOptions = {}): 
   const dir = await projectDir(flavour, options.source ?? REPO_ROOT, values, {
     POSTGRES_IMAGE: LOCAL_BASES.postgres,
     VALKEY_IMAGE: LOCAL_BASES.valkey,
-    ...(options.tag ? { ASISTENCIA_TAG: options.tag } : {}),
+    ...((options.tag ?? OWN_TAG[flavour]) ? { ASISTENCIA_TAG: (options.tag ?? OWN_TAG[flavour])! } : {}),
     ...options.env,
   });
   const compose = (args: readonly string[], o: { timeoutMs?: number } = {}) => composeCommand(flavour, project, dir, args, o.timeoutMs);

@@ -249,6 +249,63 @@ describe('settings that choose the real servers', () => {
   });
 });
 
+describe('Valkey behind sentinels (VALKEY_SENTINELS, VALKEY_SENTINEL_MASTER)', () => {
+  test('the sentinels and the name they watch replace the URL; the URL keeps only its password', () => {
+    const config = loadConfig({
+      VALKEY_SENTINELS: 'sentinel-1:26379, 10.0.0.2:26380,[fd00::3]:26379',
+      VALKEY_SENTINEL_MASTER: 'asistencia',
+      VALKEY_URL: 'redis://:pw@ignored:6379',
+    });
+    expect(config.valkey).toEqual({
+      url: 'redis://:pw@ignored:6379',
+      keyPrefix: 'asistencia:',
+      sentinel: {
+        addresses: [
+          { host: 'sentinel-1', port: 26379 },
+          { host: '10.0.0.2', port: 26380 },
+          { host: 'fd00::3', port: 26379 },
+        ],
+        master: 'asistencia',
+        password: undefined,
+      },
+    });
+  });
+
+  test('without VALKEY_URL the servers need no password; the sentinel password may come from a file', () => {
+    const config = loadConfig({
+      VALKEY_SENTINELS: 's1:26379',
+      VALKEY_SENTINEL_MASTER: 'm',
+      VALKEY_SENTINEL_PASSWORD_FILE: secretFile('sentinel.pw', 'sentinel-secret'),
+    });
+    expect(config.valkey).toEqual({ url: undefined, keyPrefix: 'asistencia:', sentinel: { addresses: [{ host: 's1', port: 26379 }], master: 'm', password: 'sentinel-secret' } });
+  });
+
+  test.each([
+    ['s1', /VALKEY_SENTINELS: expected host:port/],
+    ['s1:0', /VALKEY_SENTINELS: expected host:port/],
+    ['s1:70000', /VALKEY_SENTINELS: expected host:port/],
+    ['s1:26379,http://s2:1', /VALKEY_SENTINELS: expected host:port/],
+  ])('a sentinel address %s is refused', (value, message) => {
+    expect(refusal({ VALKEY_SENTINELS: value, VALKEY_SENTINEL_MASTER: 'm' }).message).toMatch(message);
+  });
+
+  test('sentinels without the name they watch the primary under are refused, and the other way round', () => {
+    expect(refusal({ VALKEY_SENTINELS: 's1:26379' }).message).toMatch(/VALKEY_SENTINEL_MASTER: required when VALKEY_SENTINELS is set/);
+    expect(refusal({ VALKEY_SENTINEL_MASTER: 'm' }).message).toMatch(/VALKEY_SENTINELS: required when VALKEY_SENTINEL_MASTER/);
+    expect(refusal({ VALKEY_SENTINEL_PASSWORD: 'pw' }).message).toMatch(/VALKEY_SENTINELS: required when/);
+    expect(refusal({ VALKEY_SENTINELS: 's1:1', VALKEY_SENTINEL_MASTER: 'bad name' }).message).toMatch(/VALKEY_SENTINEL_MASTER: expected a name/);
+  });
+
+  test('TLS to the servers behind sentinels is refused rather than silently dropped', () => {
+    expect(refusal({ VALKEY_SENTINELS: 's1:1', VALKEY_SENTINEL_MASTER: 'm', VALKEY_URL: 'rediss://:pw@x:6380' }).message).toMatch(/VALKEY_URL: rediss/);
+  });
+
+  test('the sentinel password is never echoed in a refusal', () => {
+    const error = refusal({ VALKEY_SENTINEL_PASSWORD: 'hunter2-sentinel' });
+    expect(error.message).not.toContain('hunter2');
+  });
+});
+
 describe('secrets from files (NAME_FILE)', () => {
   const secrets = [
     { name: 'JWT_SECRET', value: strongSecret, read: (c: ReturnType<typeof loadConfig>) => new TextDecoder().decode(c.jwt.secret) },

@@ -17,7 +17,7 @@ import { percentProblem } from '../shared/percent.js';
  * at the edge, in the setting's name.
  */
 
-const SECRET_NAMES = ['JWT_SECRET', 'DATABASE_URL', 'VALKEY_URL', 'INTERNAL_API_TOKEN', 'SMTP_URL', 'SMTP_PASSWORD'] as const;
+const SECRET_NAMES = ['JWT_SECRET', 'DATABASE_URL', 'VALKEY_URL', 'VALKEY_SENTINEL_PASSWORD', 'INTERNAL_API_TOKEN', 'SMTP_URL', 'SMTP_PASSWORD'] as const;
 
 const defaultMigrationsDir = fileURLToPath(new URL('../../../database/migrations', import.meta.url));
 const defaultFunctionsDir = fileURLToPath(new URL('../../../database/functions', import.meta.url));
@@ -84,6 +84,11 @@ const settings = z.object({
   WEB_DIR: z.string().trim().min(1).default(defaultWebDir),
   VALKEY_URL: url(['redis:', 'rediss:', 'valkey:']),
   VALKEY_KEY_PREFIX: z.string().trim().min(1).max(64).default('asistencia:'),
+  // High availability: the sentinels that know the primary (host:port, comma-separated) and the name they
+  // watch it under. Set, they replace VALKEY_URL's host and port; VALKEY_URL then gives the password alone.
+  VALKEY_SENTINELS: csv('').pipe(z.array(z.string().transform(sentinelAddress))),
+  VALKEY_SENTINEL_MASTER: optionalText.pipe(z.string().max(128).regex(/^[\w.-]+$/, { error: 'expected a name of letters, digits, ".", "_" or "-"' }).optional()),
+  VALKEY_SENTINEL_PASSWORD: optionalText,
   JWT_SECRET: optionalText.refine((value) => value === undefined || Buffer.byteLength(value) >= 32, {
     error: 'must be at least 32 bytes long',
   }),
@@ -185,6 +190,18 @@ const settings = z.object({
   SMTP_FROM: optionalText.refine((value) => value === undefined || /^[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>$|^[^\s<>@]+@[^\s<>@]+$/.test(value), {
     error: 'expected an address, e.g. asistencia@example.edu or "Asistencia <asistencia@example.edu>"',
   }),
+  LTI_STATE_TTL_SECONDS: int(30, 3600).default(600),
+  LTI_TOKEN_MAX_AGE_SECONDS: int(30, 3600).default(600),
+  LTI_SESSION_MINUTES: int(5, 1440).default(480),
+  LTI_PERSON_CLAIM: z.string().trim().min(1).max(300).default('email'),
+  LTI_PERSON_FIELD: z.enum(['email', 'username']).default('email'),
+  LTI_PLATFORM_TIMEOUT_SECONDS: int(1, 120).default(10),
+  LTI_JWKS_CACHE_MINUTES: int(1, 1440).default(10),
+  LTI_ROSTER_MAX_MEMBERS: int(1, 100_000).default(3000),
+  LTI_GRADE_SYNC_INTERVAL_SECONDS: int(5, 86_400).default(60),
+  LTI_GRADE_RETRY_BASE_SECONDS: int(1, 86_400).default(30),
+  LTI_GRADE_RETRY_MAX_SECONDS: int(1, 604_800).default(3600),
+  LTI_INVITATION_TTL_HOURS: int(1, 720).default(24),
   MAIL_SEND_TIMEOUT_SECONDS: int(1, 600).default(30),
   MAIL_MAX_PER_RUN: int(1, 100_000).default(500),
   MAIL_CHECK_INTERVAL_MINUTES: int(1, 1440).default(15),
@@ -246,6 +263,17 @@ function attestationRoots(file: string, context: z.RefinementCtx): Uint8Array[] 
   });
 }
 
+/** `host:port` (or `[v6]:port`) of one sentinel. */
+function sentinelAddress(value: string, context: z.RefinementCtx): { host: string; port: number } {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:/[\]]+)):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) {
+    context.addIssue({ code: 'custom', message: `expected host:port, separated by commas (got ${JSON.stringify(value)})` });
+    return z.NEVER;
+  }
+  return { host: match[1] ?? match[2]!, port };
+}
+
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -262,6 +290,15 @@ function crossChecks(env: Settings, context: z.RefinementCtx): void {
       'ENROLLMENT_AAGUID_ALLOWLIST',
       'an AAGUID counts only inside a verified attestation, and ENROLLMENT_ATTESTATION=none asks for none: set ENROLLMENT_ATTESTATION=prefer or require',
     );
+  }
+  if (env.VALKEY_SENTINELS.length > 0 && !env.VALKEY_SENTINEL_MASTER) {
+    refuse('VALKEY_SENTINEL_MASTER', 'required when VALKEY_SENTINELS is set (the name the sentinels watch the primary under)');
+  }
+  if (env.VALKEY_SENTINELS.length === 0 && (env.VALKEY_SENTINEL_MASTER || env.VALKEY_SENTINEL_PASSWORD)) {
+    refuse('VALKEY_SENTINELS', 'required when VALKEY_SENTINEL_MASTER or VALKEY_SENTINEL_PASSWORD is set (host:port of each sentinel)');
+  }
+  if (env.VALKEY_SENTINELS.length > 0 && env.VALKEY_URL?.startsWith('rediss:')) {
+    refuse('VALKEY_URL', 'rediss:// (TLS) is not supported with VALKEY_SENTINELS: use redis:// or valkey://');
   }
   if (env.SMTP_URL && !env.SMTP_FROM) refuse('SMTP_FROM', 'required when SMTP_URL is set (the sender of the warnings, e.g. asistencia@example.edu)');
   const { SESSION_MIN_PERIOD_MS: min, SESSION_DEFAULT_PERIOD_MS: period, SESSION_MAX_PERIOD_MS: max } = env;
@@ -300,6 +337,20 @@ function valkey(env: Settings, url: string) {
   return { url, keyPrefix: env.VALKEY_KEY_PREFIX };
 }
 
+function valkeyBehindSentinels(env: Settings, master: string) {
+  return {
+    /** Only its user, password and database number count: the sentinels say where the primary is. */
+    url: env.VALKEY_URL,
+    keyPrefix: env.VALKEY_KEY_PREFIX,
+    sentinel: { addresses: env.VALKEY_SENTINELS, master, password: env.VALKEY_SENTINEL_PASSWORD },
+  };
+}
+
+function valkeySettings(env: Settings) {
+  if (env.VALKEY_SENTINELS.length > 0 && env.VALKEY_SENTINEL_MASTER) return valkeyBehindSentinels(env, env.VALKEY_SENTINEL_MASTER);
+  return env.VALKEY_URL ? valkey(env, env.VALKEY_URL) : { keyPrefix: env.VALKEY_KEY_PREFIX };
+}
+
 /** The settings as the service reads them: grouped by who uses them, every duration in milliseconds. */
 function toConfig(env: Settings) {
   const publicUrl = new URL(env.PUBLIC_URL ?? `http://localhost:${env.PORT}`);
@@ -320,7 +371,7 @@ function toConfig(env: Settings) {
     /** The SQL functions re-created after the migrations on every start (shared/storage/migrations.ts). */
     functionsDir: env.FUNCTIONS_DIR,
     webDir: env.WEB_DIR,
-    valkey: env.VALKEY_URL ? valkey(env, env.VALKEY_URL) : { keyPrefix: env.VALKEY_KEY_PREFIX },
+    valkey: valkeySettings(env),
     /** Valkey's round trip, probed every probeMs (shared/storage/valkey-latency.ts); /ready is degraded past maxMs. */
     valkeyLatency: { maxMs: env.VALKEY_MAX_LATENCY_MS, probeMs: env.VALKEY_LATENCY_PROBE_MS },
     jwt: {
@@ -449,6 +500,25 @@ function toConfig(env: Settings) {
      * `checkIntervalMs`; student warnings run at most every `warningsEveryMs`, the teachers' digest once a
      * week after `digestDay` (ISO, 1 = Monday) at `digestHour` in TIME_ZONE; at most `maxPerRun` messages a run.
      */
+    /** LTI 1.3 (docs/lms.md): launches from an LMS, its roster (NRPS) and the grades sent back (AGS). */
+    lti: {
+      /** How long a login initiation waits for its launch (the state cookie's life). */
+      stateTtlMs: env.LTI_STATE_TTL_SECONDS * SECOND_MS,
+      /** The oldest id_token (by `iat`) a launch accepts. */
+      tokenMaxAgeMs: env.LTI_TOKEN_MAX_AGE_SECONDS * SECOND_MS,
+      /** How long the sign-in a launch gives lasts in that browser. */
+      sessionMs: env.LTI_SESSION_MINUTES * MINUTE_MS,
+      /** The claim naming the portal person (`email`, or a dotted path into the id_token) and the portal field it matches. */
+      personClaim: env.LTI_PERSON_CLAIM,
+      personField: env.LTI_PERSON_FIELD,
+      /** The longest wait for a platform's JWKS, token, NRPS or AGS endpoint. */
+      platformTimeoutMs: env.LTI_PLATFORM_TIMEOUT_SECONDS * SECOND_MS,
+      jwksCacheMs: env.LTI_JWKS_CACHE_MINUTES * MINUTE_MS,
+      rosterMaxMembers: env.LTI_ROSTER_MAX_MEMBERS,
+      gradeSyncIntervalMs: env.LTI_GRADE_SYNC_INTERVAL_SECONDS * SECOND_MS,
+      gradeRetry: { baseMs: env.LTI_GRADE_RETRY_BASE_SECONDS * SECOND_MS, maxMs: env.LTI_GRADE_RETRY_MAX_SECONDS * SECOND_MS },
+      invitationTtlMs: env.LTI_INVITATION_TTL_HOURS * HOUR_MS,
+    },
     mail: {
       smtpUrl: env.SMTP_URL,
       smtpPassword: env.SMTP_PASSWORD,

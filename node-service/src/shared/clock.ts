@@ -1,7 +1,7 @@
 import type { SqlExecutor } from './storage/sql.js';
 
 /** Milliseconds since the Unix epoch, on the one clock every instance shares (see createSharedClock). */
-interface Clock {
+export interface Clock {
   now(): number;
 }
 

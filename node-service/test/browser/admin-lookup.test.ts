@@ -1,9 +1,8 @@
 import type { Page } from 'playwright-core';
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
 import { apiAs } from '../support/api.js';
-import { launchBrowser, portalSignIn, screenshot, type BrowserHarness } from '../support/browser.js';
+import { launchBrowser, portalSignIn, screenshot, type BrowserHarness, downloadedBytes } from '../support/browser.js';
 import { users } from '../support/tokens.js';
 import { enrolledPhone } from '../scan/support.js';
 
@@ -163,7 +162,7 @@ describe('acting on a student from the admin page', () => {
     const data = page.getByRole('region', { name: 'Datos de María Gómez (maria.estudiante)' });
     const [file] = await Promise.all([page.waitForEvent('download'), data.getByRole('button', { name: 'Descargar sus datos (CSV)' }).click()]);
     expect(file.suggestedFilename()).toBe('mis-datos-3.csv');
-    const csv = await readFile((await file.path())!, 'utf8');
+    const csv = (await downloadedBytes(file)).toString('utf8');
     expect(csv).toMatch(/^\uFEFFsección;elemento;campo;valor\r\n/);
     expect(csv).toContain('identidad;1;studentId;3\r\n');
     await data.getByText('Descargado: mis-datos-3.csv.').waitFor();

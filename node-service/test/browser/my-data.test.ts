@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { enrolledPhone, liveSession, scanner } from '../scan/support.js';
-import { type BrowserHarness, launchBrowser, pageSignedInAs, screenshot } from '../support/browser.js';
+import { type BrowserHarness, launchBrowser, pageSignedInAs, screenshot, downloadedBytes } from '../support/browser.js';
 import { startService, type RunningService } from '../support/service.js';
 import { users } from '../support/tokens.js';
 
@@ -43,14 +42,14 @@ describe('Mis datos', () => {
 
     const [json] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Descargar mis datos (JSON)' }).click()]);
     expect(json.suggestedFilename()).toBe('mis-datos-2.json');
-    const data = JSON.parse(await readFile((await json.path())!, 'utf8'));
+    const data = JSON.parse((await downloadedBytes(json)).toString('utf8'));
     expect(data.identity.studentId).toBe('2');
     expect(data.confirmations).toEqual([expect.objectContaining({ sessionId, receipt: expect.objectContaining({ sessionId }) })]);
     await card.getByText('Descargado: mis-datos-2.json').waitFor();
 
     const [csv] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Descargar mis datos (CSV)' }).click()]);
     expect(csv.suggestedFilename()).toBe('mis-datos-2.csv');
-    expect(await readFile((await csv.path())!, 'utf8')).toMatch(/^\uFEFFsección;elemento;campo;valor\r\nexportación;1;generatedAt;\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\r\n/);
+    expect((await downloadedBytes(csv)).toString('utf8')).toMatch(/^\uFEFFsección;elemento;campo;valor\r\nexportación;1;generatedAt;\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\r\n/);
     await screenshot(page, 'student-my-data');
     expect(browser.pageErrors(page)).toEqual([]);
   });

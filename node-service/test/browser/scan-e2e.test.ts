@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
-import { addVirtualAuthenticator, launchBrowser, screenshot, type BrowserHarness, type VirtualAuthenticator } from '../support/browser.js';
+import { addVirtualAuthenticator, launchBrowser, screenshot, type BrowserHarness, type VirtualAuthenticator, downloadedBytes } from '../support/browser.js';
 import type { RunningService } from '../support/service.js';
 import { parseCsv } from '../support/csv.js';
 
@@ -240,7 +240,7 @@ describe('scan to present, through Apache and the PHP portal', () => {
     const session = teacher.getByRole('group', { name: 'Esta sesión' });
     const [csv] = await Promise.all([teacher.waitForEvent('download'), session.getByRole('button', { name: 'Descargar CSV' }).click()]);
     expect(csv.suggestedFilename()).toMatch(/\.csv$/);
-    const bytes = await readFile((await csv.path())!);
+    const bytes = await downloadedBytes(csv);
     expect([...bytes.subarray(0, 3)], 'UTF-8 byte-order mark').toEqual([0xef, 0xbb, 0xbf]);
     const rows = parseCsv(bytes.subarray(3).toString('utf8'));
     expect(rows[0]?.slice(0, 3)).toEqual(['Número de estudiante', 'Nombre', 'Estado']);
@@ -250,8 +250,8 @@ describe('scan to present, through Apache and the PHP portal', () => {
     const [xlsx] = await Promise.all([teacher.waitForEvent('download'), session.getByRole('button', { name: 'Descargar Excel' }).click()]);
     expect(xlsx.suggestedFilename()).toMatch(/\.xlsx$/);
     const workbook = new ExcelJS.Workbook();
-    // exceljs types its input as a (Node 18) Buffer; Node 20's readFile answer is the same bytes.
-    await workbook.xlsx.load((await readFile((await xlsx.path())!)) as unknown as ArrayBuffer);
+    // exceljs types its input as a (Node 18) Buffer; Node 20's Buffer is the same bytes.
+    await workbook.xlsx.load((await downloadedBytes(xlsx)) as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0]!;
     const luis = sheet.getColumn(2).values.indexOf('Luis Pérez');
     expect(luis).toBeGreaterThan(1);

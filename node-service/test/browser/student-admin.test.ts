@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { enrolledPhone, liveSession, scanner } from '../scan/support.js';
-import { type BrowserHarness, launchBrowser, pageSignedInAs, screenshot } from '../support/browser.js';
+import { type BrowserHarness, launchBrowser, pageSignedInAs, screenshot, downloadedBytes } from '../support/browser.js';
 import { startService, type RunningService } from '../support/service.js';
 import { users } from '../support/tokens.js';
 import { parseCsv } from '../support/csv.js';
@@ -122,7 +121,7 @@ describe('teacher corrections and exports', () => {
     const sessionExport = teacher.getByRole('group', { name: 'Esta sesión' });
     const [csv] = await Promise.all([teacher.waitForEvent('download'), sessionExport.getByRole('button', { name: 'Descargar CSV' }).click()]);
     expect(csv.suggestedFilename()).toMatch(/^asistencia-Cálculo_I_\d{4}-\d{2}-\d{2}\.csv$/);
-    const bytes = await readFile((await csv.path())!);
+    const bytes = await downloadedBytes(csv);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = parseCsv(bytes.subarray(3).toString('utf8'));
     expect(rows[0]).toEqual(['Número de estudiante', 'Nombre', 'Estado', 'Rondas confirmadas', 'Rondas realizadas', 'Primera confirmación', 'Fuera de lista', 'Motivo de corrección', 'Llamado al azar', 'Alertas']);
@@ -139,8 +138,8 @@ describe('teacher corrections and exports', () => {
     const [xlsx] = await Promise.all([teacher.waitForEvent('download'), courseExport.getByRole('button', { name: 'Descargar Excel' }).click()]);
     expect(xlsx.suggestedFilename()).toMatch(/^asistencia-MAT101_\d{4}-\d{2}-\d{2}\.xlsx$/);
     const workbook = new ExcelJS.Workbook();
-    // exceljs types its input as a (Node 18) Buffer; Node 20's readFile answer is the same bytes.
-    await workbook.xlsx.load((await readFile((await xlsx.path())!)) as unknown as ArrayBuffer);
+    // exceljs types its input as a (Node 18) Buffer; Node 20's Buffer is the same bytes.
+    await workbook.xlsx.load((await downloadedBytes(xlsx)) as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0]!;
     const values = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1);
     // Five title rows (course, teacher, period, minimum, grade policy) and an empty one above the header.

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { enrolledPhone, liveSession, scanner } from '../scan/support.js';
 import { apiAs, draftSession } from '../support/api.js';
-import { type BrowserHarness, launchBrowser, pageSignedInAs, screenshot } from '../support/browser.js';
+import { type BrowserHarness, launchBrowser, pageSignedInAs, screenshot, downloadedBytes } from '../support/browser.js';
 import { parseCsv } from '../support/csv.js';
 import type { Phone } from '../support/phone.js';
 import { startService, type RunningService } from '../support/service.js';
@@ -97,7 +96,7 @@ describe('thresholds and warnings', () => {
     // The CSV the portal would send, downloaded from the page.
     const [file] = await Promise.all([teacher.waitForEvent('download'), risk.getByRole('button', { name: 'Descargar los estudiantes en riesgo (CSV)' }).click()]);
     expect(file.suggestedFilename()).toMatch(/^asistencia-MAT101_en_riesgo_\d{4}-\d{2}-\d{2}\.csv$/);
-    const rows = parseCsv((await readFile((await file.path())!, 'utf8')).replace(/^\uFEFF/, ''));
+    const rows = parseCsv((await downloadedBytes(file)).toString('utf8').replace(/^\uFEFF/, ''));
     expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[8]])).toEqual([
       ['maria.estudiante', 'María Gómez', '50', 'Pocas ausencias disponibles'],
       ['jose.estudiante', 'José Núñez', '0', 'Ya no alcanza el mínimo'],

@@ -26,6 +26,8 @@ const PROD = ['compose.yaml', 'compose.prod.yaml'] as const;
 const dev = await composeProject(DEV, env);
 const prod = await composeProject(PROD, env);
 const SERVICES = ['asistencia-php', 'asistencia-node', 'asistencia-postgres', 'asistencia-valkey'];
+/** Production runs node-service three times behind Apache's balancer (replicas.test.ts). */
+const PROD_SERVICES = [...SERVICES, 'asistencia-node-2', 'asistencia-node-3'];
 
 function publishedPorts(project: Mapping): { service: string; hostIp: string; published: string; target: number }[] {
   return Object.entries(services(project)).flatMap(([service, s]) =>
@@ -57,8 +59,8 @@ describe('the Compose Specification schema', () => {
 });
 
 describe('production (compose.yaml + compose.prod.yaml)', () => {
-  it('runs the four services', () => {
-    expect(Object.keys(services(prod)).sort()).toEqual([...SERVICES].sort());
+  it('runs the four services, node-service three times', () => {
+    expect(Object.keys(services(prod)).sort()).toEqual([...PROD_SERVICES].sort());
   });
 
   it('publishes only Apache: its HTTP and HTTPS listeners', () => {
@@ -72,7 +74,7 @@ describe('production (compose.yaml + compose.prod.yaml)', () => {
     }
   });
 
-  it.each(SERVICES)('%s has a health check, restarts unless stopped, has CPU and memory limits', (name) => {
+  it.each(PROD_SERVICES)('%s has a health check, restarts unless stopped, has CPU and memory limits', (name) => {
     const s = services(prod)[name]!;
     expect(isMapping(s.healthcheck) && Array.isArray(s.healthcheck.test) && s.healthcheck.test.length > 1).toBe(true);
     expect(isMapping(s.healthcheck) && s.healthcheck.disable).toBeFalsy();
@@ -91,6 +93,8 @@ describe('production (compose.yaml + compose.prod.yaml)', () => {
     expect(limits).toEqual({
       'asistencia-php': { cpus: '1', memory: '1G' },
       'asistencia-node': { cpus: '1', memory: '512M' },
+      'asistencia-node-2': { cpus: '1', memory: '512M' },
+      'asistencia-node-3': { cpus: '1', memory: '512M' },
       'asistencia-postgres': { cpus: '1', memory: '1G' },
       'asistencia-valkey': { cpus: '0.5', memory: '256M' },
     });
@@ -242,7 +246,7 @@ describe('every file', () => {
   it('.env.example holds placeholders only', () => {
     const text = readFileSync(join(REPO_ROOT, '.env.example'), 'utf8');
     const settings = Object.fromEntries(
-      text.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      text.split('\n').filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
     for (const key of ['JWT_SECRET', 'INTERNAL_API_TOKEN', 'POSTGRES_PASSWORD']) expect(settings[key], key).toBe('');
     const used = new Set(COMPOSE_FILES.flatMap((file) => [...referencedVariables(raw[file])]));

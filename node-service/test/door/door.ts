@@ -33,8 +33,11 @@ export interface Door {
 /**
  * `publicAsLocalhost`: Apache's HTTP port is chosen first and Node's PUBLIC_URL is `http://localhost:<it>`,
  * as browser tests need (WebAuthn refuses an IP address as relying party id; the QR's URL is that origin).
+ * `mpm`: the door's size (see startApache); the test size unless a test is about capacity.
  */
-export async function startDoor(options: { env?: Record<string, string>; publicAsLocalhost?: boolean } = {}): Promise<Door> {
+export async function startDoor(
+  options: { env?: Record<string, string>; publicAsLocalhost?: boolean; mpm?: 'production' | 'test' } = {},
+): Promise<Door> {
   const [internalPort, localhostPort] = (await freePorts(2)) as [number, number];
   const httpPort = options.publicAsLocalhost ? localhostPort : undefined;
   const service = await startService({
@@ -59,6 +62,7 @@ export async function startDoor(options: { env?: Record<string, string>; publicA
       // One body limit, node-service's, as the containers share BODY_LIMIT_BYTES.
       bodyLimitBytes: service.config.limits.bodyBytes,
       justificationBodyLimitBytes: service.config.justifications.bodyLimitBytes,
+      ...(options.mpm ? { mpm: options.mpm } : {}),
     });
   } catch (error) {
     await service.stop();

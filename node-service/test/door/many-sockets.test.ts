@@ -26,6 +26,8 @@ let session: Awaited<ReturnType<typeof liveSession>> | undefined;
 
 beforeAll(async () => {
   door = await startDoor({
+    // This test proves the production size of the door (apache-config/mpm-event.conf), not the tests' one.
+    mpm: 'production',
     // One classroom's NAT is one address; here the whole crowd is (127.0.0.1 behind Apache). Settings
     // that node-service may not know yet are ignored.
     env: {

@@ -116,8 +116,7 @@ describe('the queries waiting for PostgreSQL', () => {
   beforeAll(async () => {
     // A deadline long enough that only the bound on waiting can refuse anyone quickly. As many scan calls at once as scans (no grouping): they queue for the pool, where the bound is.
     service = await startService({ env: { DATABASE_POOL_SIZE: '2', DATABASE_MAX_WAITING: '2', REQUEST_DEADLINE_MS: '30000', SCAN_BATCH_IN_FLIGHT: '20' } });
-    // One at a time: with two connections and two waiting, a crowd would already be refused here.
-    phones = await enrolledCrowd(service, 10, 1);
+    phones = await enrolledCrowd(service, 10);
   }, 60_000);
   afterAll(() => service?.stop());
 
@@ -130,8 +129,7 @@ describe('the scans waiting for a grouped call', () => {
   beforeAll(async () => {
     // A deadline long enough that only the bound on waiting can refuse anyone quickly. One call at a time: the others wait in the service, where SCAN_BATCH_MAX_WAITING bounds them.
     service = await startService({ env: { DATABASE_POOL_SIZE: '2', SCAN_BATCH_IN_FLIGHT: '1', SCAN_BATCH_MAX_WAITING: '2', REQUEST_DEADLINE_MS: '30000' } });
-    // One at a time: with two connections and two waiting, a crowd would already be refused here.
-    phones = await enrolledCrowd(service, 10, 1);
+    phones = await enrolledCrowd(service, 10);
   }, 60_000);
   afterAll(() => service?.stop());
 

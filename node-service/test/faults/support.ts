@@ -1,5 +1,6 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
-import { enrolledPhone, scanner } from '../scan/support.js';
+import { scanner } from '../scan/support.js';
+import { seedEnrolledPhones } from '../enrollment/seeded-phones.js';
 import { freshStudent } from '../enrollment/support.js';
 import { createTestDatabase, testKeyPrefix } from '../support/databases.js';
 import { VALKEY_URL } from '../support/environment.js';
@@ -33,14 +34,12 @@ export async function faultBench() {
   };
 }
 
-/** `count` students, each with an enrolled phone, enrolled a few at a time. */
-export async function enrolledCrowd(service: RunningService, count: number, batch = 20): Promise<Phone[]> {
-  const phones: Phone[] = [];
-  for (let start = 0; start < count; start += batch) {
-    const size = Math.min(batch, count - start);
-    phones.push(...(await Promise.all(Array.from({ length: size }, () => enrolledPhone(service, freshStudent())))));
-  }
-  return phones;
+/**
+ * `count` fresh students, each with an enrolled phone, seeded in one statement (what an enrolment writes, see
+ * enrollment/seeded-phones.ts): these tests are about scanning through a fault, not about enrolling.
+ */
+export function enrolledCrowd(service: RunningService, count: number): Promise<Phone[]> {
+  return seedEnrolledPhones(service, Array.from({ length: count }, () => freshStudent()));
 }
 
 export interface ScanOutcome {

@@ -30,6 +30,7 @@ const PROOFS = [
   'usr/sbin/iptables',
   'usr/sbin/debootstrap',
   'usr/lib/python3/dist-packages/aiosmtpd/__main__.py',
+  'usr/bin/redis-sentinel',
 ];
 
 const roots: string[] = [];
@@ -111,6 +112,7 @@ describe('the package check', () => {
       'iptables',
       'debootstrap',
       'python3-aiosmtpd',
+      'redis-sentinel',
     ]);
   });
 

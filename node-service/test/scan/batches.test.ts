@@ -6,6 +6,7 @@ import { enrollment, freshStudent } from '../enrollment/support.js';
 import { verifyInDatabase } from '../evidence/support.js';
 import { apiAs, type ApiResponse } from '../support/api.js';
 import { createTestPhoneKey, withPhoneKey, type Phone } from '../support/phone.js';
+import { steppedClock } from '../support/stepped-clock.js';
 import { startService, type RunningService } from '../support/service.js';
 import { users } from '../support/tokens.js';
 import { enrolledPhone, expectRefused, liveSession, scanner } from './support.js';
@@ -20,7 +21,7 @@ import { enrolledPhone, expectRefused, liveSession, scanner } from './support.js
 let service: RunningService;
 
 beforeAll(async () => {
-  service = await startService({ env: { SCAN_BATCH_IN_FLIGHT: '1' } });
+  service = await startService({ env: { SCAN_BATCH_IN_FLIGHT: '1' }, clock: steppedClock() });
 });
 afterAll(() => service?.stop());
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshStudent } from '../enrollment/support.js';
+import { steppedClock } from '../support/stepped-clock.js';
 import { startService, type RunningService } from '../support/service.js';
 import { enrolledPhone, expectRefused, liveSession, scanner } from './support.js';
 
@@ -14,7 +15,7 @@ const CAMPUS = '198.51.100.0/24';
 let service: RunningService;
 
 beforeAll(async () => {
-  service = await startService({ env: { CAMPUS_NETWORKS: `${CAMPUS},2001:db8:100::/48` } });
+  service = await startService({ env: { CAMPUS_NETWORKS: `${CAMPUS},2001:db8:100::/48` }, clock: steppedClock() });
 });
 afterAll(() => service?.stop());
 

@@ -4,6 +4,7 @@ import { enrollment, expectRefusal, freshStudent, historyRows, phoneFor, type Te
 import { apiAs } from '../support/api.js';
 import { keystore } from '../../src/shared/keystore.js';
 import { challengeProof, createTestPhoneKey, withPhoneKey, type Phone } from '../support/phone.js';
+import { steppedClock } from '../support/stepped-clock.js';
 import { startService, type RunningService } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
 import { expectRefused, liveSession, scanner } from './support.js';
@@ -23,10 +24,11 @@ let lenient: RunningService;
 
 beforeAll(async () => {
   [service, lenient] = await Promise.all([
-    startService({ env: { SCAN_CHALLENGE_TTL_SECONDS: '2', ENROLLMENT_REBIND_COOLDOWN_HOURS: '1' } }),
+    startService({ env: { SCAN_CHALLENGE_TTL_SECONDS: '2', ENROLLMENT_REBIND_COOLDOWN_HOURS: '1' }, clock: steppedClock() }),
     // The tests below ask a phone for challenges they leave unanswered: not "two at once" here (test/scan/sharing.test.ts).
     startService({
       env: { ENROLLMENT_SHARED_PHONE: 'flag', ENROLLMENT_SYNCED_PASSKEYS: 'flag', ENROLLMENT_REBINDS_BEFORE_FLAG: '1', ENROLLMENT_REBIND_COOLDOWN_HOURS: '0', SHARING_SIMULTANEOUS_MS: '0' },
+      clock: steppedClock(),
     }),
   ]);
 });

@@ -2,9 +2,10 @@ import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/serv
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Phone } from '../support/phone.js';
 import { enrollment, freshStudent, phoneFor } from '../enrollment/support.js';
+import { steppedClock } from '../support/stepped-clock.js';
 import { startService, type RunningService } from '../support/service.js';
 import { users } from '../support/tokens.js';
-import { behindSessionLock, enrolledPhone, expectRefused, liveSession, scanner, untilServerTime, validationCount } from './support.js';
+import { behindSessionLock, enrolledPhone, expectRefused, liveSession, reachServerTime, scanner, validationCount } from './support.js';
 
 /**
  * Scan and confirm against real PostgreSQL and Valkey, with a software authenticator producing real
@@ -17,7 +18,7 @@ let luis: Phone;
 let maria: Phone;
 
 beforeAll(async () => {
-  service = await startService({ env: { FALLBACK_CODE_TTL_SECONDS: String(FALLBACK_CODE_TTL_SECONDS) } });
+  service = await startService({ env: { FALLBACK_CODE_TTL_SECONDS: String(FALLBACK_CODE_TTL_SECONDS) }, clock: steppedClock() });
   luis = await enrolledPhone(service, users.student);
   maria = await enrolledPhone(service, users.student2);
 });
@@ -78,7 +79,7 @@ describe('the scan', () => {
   it('refuses a code older than period + grace, and a made-up one', async () => {
     const session = await liveSession(service, { rotationPeriodMs: 1000, graceMs: 1000 });
     const { token, expiresAt } = await session.screen();
-    await untilServerTime(expiresAt);
+    await reachServerTime(service, expiresAt);
     expectRefused(await scanner(service).challenge({ token }, luis), 410, 'SCAN_CODE_EXPIRED');
     expectRefused(await scanner(service).challenge({ token: 'AAAAAAAAAAAAAAAAAAAAAA' }, luis), 410, 'SCAN_CODE_EXPIRED');
     session.close();
@@ -100,13 +101,13 @@ describe('the scan', () => {
   it('gives a typed fallback code FALLBACK_CODE_TTL_SECONDS from when it appeared, long after its QR code, then no more', async () => {
     const session = await liveSession(service, { fallbackCodeEnabled: true, rotationPeriodMs: 1000, graceMs: 0 });
     const { token, fallbackCode, slot, expiresAt } = await session.screen();
-    await untilServerTime(expiresAt + 500); // the student is still typing; the QR code stopped scanning
+    await reachServerTime(service, expiresAt + 500); // the student is still typing; the QR code stopped scanning
     expectRefused(await scanner(service).challenge({ token }, luis), 410, 'SCAN_CODE_EXPIRED');
     const offer = await scanner(service).challenge({ code: fallbackCode! }, maria);
     expect(offer.status, JSON.stringify(offer.body)).toBe(200);
     expect(offer.body.session.round).toBe(1);
 
-    await untilServerTime(slot * 1000 + FALLBACK_CODE_TTL_SECONDS * 1000);
+    await reachServerTime(service, slot * 1000 + FALLBACK_CODE_TTL_SECONDS * 1000);
     expectRefused(await scanner(service).challenge({ code: fallbackCode! }, luis), 410, 'SCAN_FALLBACK_UNKNOWN');
     // The challenge obtained in time still leads to the confirmation.
     const answer = await scanner(service).confirm(offer, maria.assert(offer.body.options), maria);
@@ -117,7 +118,7 @@ describe('the scan', () => {
   it('ends every typed fallback code of a round when the round ends, not only the codes still on screen', async () => {
     const session = await liveSession(service, { fallbackCodeEnabled: true, rotationPeriodMs: 1000, graceMs: 0 });
     const { fallbackCode, expiresAt } = await session.screen();
-    await untilServerTime(expiresAt + 1500); // two rotations later
+    await reachServerTime(service, expiresAt + 1500); // two rotations later
     await session.teacher.post(`/api/sessions/${session.id}/rounds/current/end`);
     expectRefused(await scanner(service).challenge({ code: fallbackCode! }, luis), 410, 'SCAN_FALLBACK_UNKNOWN');
     session.close();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshStudent } from '../enrollment/support.js';
 import { apiAs } from '../support/api.js';
 import type { Phone } from '../support/phone.js';
+import { steppedClock } from '../support/stepped-clock.js';
 import { startService, type RunningService } from '../support/service.js';
 import { users } from '../support/tokens.js';
 import { enrolledPhone, expectRefused, liveSession, scanner } from './support.js';
@@ -24,9 +25,9 @@ let roundsOnly: RunningService;
 
 beforeAll(async () => {
   [flagging, refusing, roundsOnly] = await Promise.all([
-    startService(),
-    startService({ env: { SHARING_POLICY: 'refuse' } }),
-    startService({ env: { SHARING_POLICY: 'refuse', SHARING_WINDOW_SECONDS: '0', SHARING_SIMULTANEOUS_MS: '0' } }),
+    startService({ clock: steppedClock() }),
+    startService({ env: { SHARING_POLICY: 'refuse' }, clock: steppedClock() }),
+    startService({ env: { SHARING_POLICY: 'refuse', SHARING_WINDOW_SECONDS: '0', SHARING_SIMULTANEOUS_MS: '0' }, clock: steppedClock() }),
   ]);
 });
 afterAll(() => Promise.all([flagging?.stop(), refusing?.stop(), roundsOnly?.stop()]));

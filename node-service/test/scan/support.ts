@@ -9,7 +9,16 @@ import { portalToken, users } from '../support/tokens.js';
 import { openSocket, type TestSocket } from '../support/ws-client.js';
 
 /** The service runs on this machine's clock. */
-export const untilServerTime = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() + 2)));
+const untilServerTime = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() + 2)));
+
+/**
+ * Until the service's time is `at`: a step of its clock when the test steps it (startService's `clock`), a
+ * wait for this machine's clock otherwise.
+ */
+export async function reachServerTime(service: Pick<RunningService, 'clock'>, at: number): Promise<void> {
+  if (service.clock) service.clock.advanceTo(at + 2);
+  else await untilServerTime(at);
+}
 
 /** A teacher's session with a round running, and a projector showing it: where live codes come from. */
 export async function liveSession(
@@ -41,7 +50,7 @@ export async function liveSession(
         const next = await projector.next('qr', 4000);
         if (ofRound(next)) frame = next;
       }
-      await untilServerTime(frame.slotStartsAt as number);
+      await reachServerTime(service, frame.slotStartsAt as number);
       return {
         token: String(frame.url).split('#')[1]!,
         fallbackCode: frame.fallbackCode as string | null,

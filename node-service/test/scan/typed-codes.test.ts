@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { steppedClock } from '../support/stepped-clock.js';
 import { startService, type RunningService } from '../support/service.js';
 import { freshStudent } from '../enrollment/support.js';
 import { users } from '../support/tokens.js';
@@ -23,6 +24,7 @@ beforeAll(async () => {
       RATE_LIMIT_SCAN_PER_MINUTE: String(PER_NETWORK_PER_MINUTE),
       SCAN_REQUESTS_PER_PHONE_PER_MINUTE: String(PER_PHONE_PER_MINUTE),
     },
+    clock: steppedClock(),
   });
 });
 afterAll(() => service?.stop());
@@ -124,7 +126,11 @@ describe('limits that hold under concurrency and spare the innocent', () => {
     const { token } = await session.screen();
     // Spread over networks, so that only the phone's own budget can stop it.
     const somewhere = (i: number) => scanner(service, { 'x-forwarded-for': `203.0.113.${i % 200}` });
-    for (let i = 0; i < PER_PHONE_PER_MINUTE; i += 1) expect((await somewhere(i).challenge({ token }, busy)).status).toBe(200);
+    // Ten at a time: 400 one after the other outlasted the test's time on a loaded machine.
+    for (let first = 0; first < PER_PHONE_PER_MINUTE; first += 10) {
+      const batch = Array.from({ length: Math.min(10, PER_PHONE_PER_MINUTE - first) }, (_, k) => somewhere(first + k).challenge({ token }, busy));
+      expect((await Promise.all(batch)).map((answer) => answer.status)).toEqual(batch.map(() => 200));
+    }
     expectRefused(await room.challenge({ token }, busy), 429, 'RATE_LIMITED');
     expect((await room.challenge({ token }, phone)).status).toBe(200);
     session.close();

@@ -1,12 +1,15 @@
 // Drives Debian's Chromium (not a downloaded browser) for the browser tests. Each page gets its own fresh
-// browser context (no cookies, storage or credentials shared between tests), and everything the browser
-// writes lives under one temporary directory that `close()` removes.
+// browser context (no cookies, storage or credentials shared between tests). In the browser project every
+// file connects to one Chromium launched for the run (test/support/chromium-server.ts); elsewhere, or with
+// switches of its own, a file launches its own, and everything it writes lives under one temporary
+// directory that `close()` removes.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Download, type Page } from 'playwright-core';
 import { portalToken } from './tokens.js';
 
 const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -46,22 +49,50 @@ export interface LaunchOptions {
   readonly args?: readonly string[];
 }
 
-export async function launchBrowser(options: LaunchOptions = {}): Promise<BrowserHarness> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `Chromium not found at ${chromiumPath}. Install it with \`apt-get install chromium\` ` +
-        '(or point CHROMIUM_PATH at a Chromium binary).',
-    );
-  }
-  const dataDir = await mkdtemp(join(tmpdir(), 'asistencia-chromium-'));
-  const browser = await chromium.launch({
+function chromiumMissing(): Error {
+  return new Error(
+    `Chromium not found at ${chromiumPath}. Install it with \`apt-get install chromium\` ` +
+      '(or point CHROMIUM_PATH at a Chromium binary).',
+  );
+}
+
+/** Debian's Chromium, headless, writing only under `dataDir`. */
+function launchSettings(dataDir: string, args: readonly string[]) {
+  if (!existsSync(chromiumPath)) throw chromiumMissing();
+  return {
     executablePath: chromiumPath,
     headless: true,
-    args: [...chromiumArgs, ...(options.args ?? [])],
+    args: [...chromiumArgs, ...args],
     downloadsPath: join(dataDir, 'downloads'),
     tracesDir: join(dataDir, 'traces'),
     env: { ...process.env, HOME: dataDir, XDG_CONFIG_HOME: dataDir, XDG_CACHE_HOME: dataDir },
-  });
+  };
+}
+
+/** A Chromium that test files connect to (see chromium-server.ts); `close()` stops it and removes its files. */
+export async function launchChromiumServer(): Promise<{ wsEndpoint: string; close(): Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'asistencia-chromium-'));
+  const server = await chromium.launchServer(launchSettings(dataDir, []));
+  return {
+    wsEndpoint: server.wsEndpoint(),
+    async close() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The run's shared Chromium when there is one and no switches of its own are asked for; a new one otherwise. */
+async function openBrowser(options: LaunchOptions): Promise<{ browser: Browser; dataDir?: string }> {
+  const shared = options.args === undefined ? inject('chromiumEndpoint') : undefined;
+  if (shared !== undefined) return { browser: await chromium.connect(shared) };
+  const dataDir = await mkdtemp(join(tmpdir(), 'asistencia-chromium-'));
+  const browser = await chromium.launch(launchSettings(dataDir, options.args ?? []));
+  return { browser, dataDir };
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<BrowserHarness> {
+  const { browser, dataDir } = await openBrowser(options);
   const contexts = new Set<BrowserContext>();
   const errors = new WeakMap<Page, string[]>();
 
@@ -84,10 +115,21 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
     pageErrors: (page) => errors.get(page) ?? [],
     async close() {
       await Promise.allSettled([...contexts].map((context) => context.close()));
+      // A shared Chromium is only disconnected from; one of this file's own is stopped.
       await browser.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A download's bytes, read through Playwright's stream (a connected browser keeps the file on its side,
+ * so `download.path()` is not available there).
+ */
+export async function downloadedBytes(download: Download): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /** Saves a full-page PNG under node-service/test-artifacts/screenshots/ (gitignored); returns its path. */

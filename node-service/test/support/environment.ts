@@ -37,5 +37,7 @@ declare module 'vitest' {
     runId: string;
     templateDatabase: string;
     valkeyPrefix: string;
+    /** The browser project's shared Chromium (test/support/chromium-server.ts); absent elsewhere. */
+    chromiumEndpoint?: string;
   }
 }

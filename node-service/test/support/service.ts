@@ -7,6 +7,7 @@ import { migrate } from '../../src/shared/storage/migrations.js';
 import { openDatabase, openKeyValueStore } from '../../src/shared/storage/open.js';
 import type { KeyValueStore } from '../../src/shared/storage/key-value.js';
 import type { SqlDatabase } from '../../src/shared/storage/sql.js';
+import type { SteppedClock } from './stepped-clock.js';
 import { createTestDatabase, testKeyPrefix, type TestDatabase } from './databases.js';
 import { TEST_JWT_SECRET, VALKEY_URL } from './environment.js';
 
@@ -22,6 +23,8 @@ export interface RunningService {
   app: App;
   db: SqlDatabase;
   store: KeyValueStore;
+  /** The clock the service judges codes on, when the test steps it (ServiceOptions.clock). */
+  clock?: SteppedClock;
   stop(): Promise<void>;
 }
 
@@ -32,6 +35,11 @@ export interface ServiceOptions {
   database?: TestDatabase;
   /** Use the embedded stores (PGlite in memory and the in-process store) instead of the real servers. */
   embedded?: boolean;
+  /**
+   * A clock the test steps (slots begin and codes expire when the test says, not after a real wait); the
+   * service's shared clock otherwise. Only for a service no other process judges codes for.
+   */
+  clock?: SteppedClock;
 }
 
 /**
@@ -55,7 +63,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   const db = await openDatabase(config);
   const store = openKeyValueStore(config);
   await migrate(db, config.migrationsDir, config.functionsDir);
-  const app = await buildApp({ config, db, store });
+  const app = await buildApp({ config, db, store, ...(options.clock ? { clock: options.clock } : {}) });
   await app.server.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.server.address() as AddressInfo).port;
   return {
@@ -65,6 +73,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     app,
     db,
     store,
+    ...(options.clock ? { clock: options.clock } : {}),
     async stop() {
       app.gateway.closeAll();
       await app.server.close();

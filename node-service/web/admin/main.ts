@@ -8,6 +8,7 @@ import { download } from '../src/lib/download';
 import { startPage } from '../src/lib/page';
 import { clearMessage, el, errorText, required, showError, showMessage } from '../src/lib/ui';
 import { holidayPanel } from './holidays';
+import { lmsPanel } from './lms';
 import { messages, type Key } from './messages';
 import { adminPath, searchPath, type Attention, type Device, type DeviceOverview, type DeviceHistory, type Person, type StudentSearch } from './model';
 import { attentionList, deviceList, eraseControl, historyTable, matchList, personText, policyText, resetControl, showTimesIn, type Editing } from './views';
@@ -289,6 +290,7 @@ async function start(): Promise<void> {
   });
   await loadAttention();
   await holidayPanel({ i18n, api, message: ui.message }).catch((error: unknown) => showError(ui.message, error, i18n));
+  await lmsPanel({ i18n, api, message: ui.message }).catch((error: unknown) => showError(ui.message, error, i18n));
   const params = new URLSearchParams(location.search);
   const asked = params.get('q')?.trim();
   const student = params.get('student')?.trim();

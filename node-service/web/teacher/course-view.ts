@@ -6,6 +6,7 @@ import { clearMessage, el, errorText, required, showError, showMessage } from '.
 import { attendanceChart, attendanceTable } from './course-chart';
 import { download } from './exports';
 import { justificationsPanel } from './justifications-panel';
+import { lmsPanel } from './lms-panel';
 import { gradePolicyCard } from './grade-policy-card';
 import { policyName } from '../src/lib/grade';
 import { verdictOf } from '../src/lib/standing';
@@ -63,6 +64,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
   /** Whether the viewer has this right here: a card they could not use is not shown (the API refuses it too). */
   const can = (right: CourseRight): boolean => data?.access.rights.includes(right) ?? false;
   const roleNote = el('p', { class: 'muted', 'data-course-role': '' });
+  const lms = lmsPanel({ i18n, api, courseId, timeZone, message });
   const justifications = justificationsPanel({ i18n, api, courseId, timeZone, message, onDecided: () => load() });
   const policyCard = gradePolicyCard({ i18n, api, path, message, onSaved: () => load() });
   const chartHeading = el('h2', { id: 'chart-heading' });
@@ -226,6 +228,8 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     summary,
     el('section', { class: 'card', 'aria-labelledby': 'risk-heading' }, riskHeading, riskHint, riskPolicy, riskBody, ...(exporting ? [el('div', { class: 'form-actions' }, riskCsv)] : [])),
     ...(can('decide_justifications') ? [justifications.element] : []),
+    // The LMS link (its roster, the grades sent) is the course's setting: the LTI routes refuse an assistant too.
+    ...(settingUp ? [lms.element] : []),
     ...(exporting
       ? [
           el(
@@ -243,4 +247,7 @@ export async function showCourse({ i18n, api, courseId, timeZone }: { i18n: Teac
     el('section', { class: 'card', 'aria-labelledby': 'chart-heading' }, chartHeading, chartBody),
   );
   i18n.onChange(render);
+  i18n.onChange(lms.render);
+  // The LMS panel loads on its own: a course without an LMS link keeps it hidden, and a failure shows in the message.
+  if (settingUp) lms.load().catch((error: unknown) => showError(message, error, i18n));
 }

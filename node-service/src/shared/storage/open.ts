@@ -16,9 +16,7 @@ export async function openDatabase(config: Pick<Config, 'database'>): Promise<Sq
   return createPgliteDatabase({ dataDir: config.database.dataDir });
 }
 
-/** Valkey when VALKEY_URL is set, the in-process store (single instance only) otherwise. */
+/** Valkey when VALKEY_URL or VALKEY_SENTINELS is set, the in-process store (single instance only) otherwise. */
 export function openKeyValueStore(config: Pick<Config, 'valkey'>): KeyValueStore {
-  return 'url' in config.valkey
-    ? createValkeyStore({ url: config.valkey.url, keyPrefix: config.valkey.keyPrefix })
-    : createMemoryStore();
+  return 'url' in config.valkey ? createValkeyStore(config.valkey) : createMemoryStore();
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { KeyValueStore, MessageHandler, StoreScript } from './key-value.js';
 
 /**
@@ -15,18 +15,49 @@ interface IncrementCommand {
   incrementWindow(key: string, ttlMs: number): Promise<[number, number]>;
 }
 
+/** Where Valkey is: one server's URL, or sentinels that name the primary (the URL then gives credentials). */
+export type ValkeyLocation =
+  | { url: string }
+  | { url: string | undefined; sentinel: { addresses: Array<{ host: string; port: number }>; master: string; password: string | undefined } };
+
+type ConnectionOptions = Pick<RedisOptions, 'enableReadyCheck' | 'enableAutoPipelining'>;
+
+/** A connection to the one server, or to whichever server the sentinels call primary, reconnecting as they change. */
+function connection(location: ValkeyLocation, extra: ConnectionOptions): Redis {
+  const common: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true, ...extra };
+  if (!('sentinel' in location)) return new Redis(location.url.replace(/^valkey:/, 'redis:'), common);
+  const { addresses, master, password } = location.sentinel;
+  return new Redis({
+    ...common,
+    ...credentials(location.url),
+    sentinels: addresses,
+    name: master,
+    sentinelPassword: password,
+    // Nothing more is needed to follow a failover: a crashed primary drops the connection, and a demoted one
+    // has its clients disconnected by the sentinels (CLIENT KILL); either way ioredis reconnects by asking
+    // the sentinels again (test/faults/valkey-failover.test.ts covers both).
+  });
+}
+
+/** User, password and database number of a redis:// or valkey:// URL; its host and port are not used. */
+function credentials(url: string | undefined): Pick<RedisOptions, 'username' | 'password' | 'db'> {
+  if (!url) return {};
+  const parsed = new URL(url);
+  const db = Number(parsed.pathname.slice(1) || 0);
+  return {
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: Number.isInteger(db) ? db : 0,
+  };
+}
+
 /**
  * Valkey through ioredis. Keys and channels both carry the configured prefix, so several deployments (or
- * test runs) can share one server. Subscriptions use a second connection, as the protocol requires.
+ * test runs) can share one server. Subscriptions use a second connection, as the protocol requires. Behind
+ * sentinels both connections follow the primary through a failover.
  */
-export function createValkeyStore(options: { url: string; keyPrefix: string }): KeyValueStore {
-  const connect = (extra: { enableReadyCheck?: boolean; enableAutoPipelining?: boolean } = {}) =>
-    new Redis(options.url.replace(/^valkey:/, 'redis:'), {
-      lazyConnect: true,
-      maxRetriesPerRequest: 2,
-      enableOfflineQueue: true,
-      ...extra,
-    });
+export function createValkeyStore(options: ValkeyLocation & { keyPrefix: string }): KeyValueStore {
+  const connect = (extra: ConnectionOptions = {}) => connection(options, extra);
   // Commands issued in the same tick share one write and one round trip (500 scans at once are many ticks of
   // a few commands each): ioredis's auto-pipelining.
   const commands = connect({ enableAutoPipelining: true }) as Redis & IncrementCommand;

@@ -103,6 +103,25 @@ export async function scan(phone: Page, projector: Page, name: string): Promise<
   await phone.getByRole('status').filter({ hasText: 'Asistencia registrada' }).waitFor({ timeout: 20_000 });
 }
 
+/**
+ * Opens the projector's current code until the phone is told it is present: node-service may be restarting,
+ * or the machine so loaded that the code read expires before the phone's page asks for its challenge (a
+ * student scans again then too). Returns the attempts it took.
+ */
+export async function scanUntilPresent(phone: Page, projector: Page, name: string, timeoutMs = 180_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; Date.now() < deadline; attempt += 1) {
+    try {
+      await phone.goto(await readQr(projector, `${name}-${attempt}`));
+      await phone.getByRole('status').filter({ hasText: 'Asistencia registrada' }).waitFor({ timeout: 8000 });
+      return attempt;
+    } catch {
+      await new Promise((done) => setTimeout(done, 1000));
+    }
+  }
+  throw new Error(`${name} was never told present`);
+}
+
 /** Closes the session and reads the CSV export as the teacher downloads it: name → status. */
 export async function closeAndExport(classroom: Classroom): Promise<Record<string, string>> {
   const { teacher } = classroom;

@@ -14,7 +14,8 @@ import { certificateSpki, closeAndExport, enrolPhone, openClass, portalCommand, 
  * HTTPS with the certificate an operator mounts. `npm run containers -- test prod`.
  */
 const run = promisify(execFile);
-const SERVICES = ['asistencia-php', 'asistencia-node', 'asistencia-postgres', 'asistencia-valkey'] as const;
+const NODES = ['asistencia-node', 'asistencia-node-2', 'asistencia-node-3'] as const;
+const SERVICES = ['asistencia-php', ...NODES, 'asistencia-postgres', 'asistencia-valkey'] as const;
 const PASSWORD = 'clave-de-prueba-123';
 
 let stack: Stack;
@@ -136,18 +137,18 @@ describe('podman compose, production: a class, a crash and a backup', () => {
     expect(dump.length).toBeGreaterThan(1000);
 
     // A new volume: the database is gone, the stack starts with an empty, migrated one.
-    await stack.compose(['stop', 'asistencia-node', 'asistencia-postgres']);
+    await stack.compose(['stop', ...NODES, 'asistencia-postgres']);
     await stack.compose(['rm', '-f', '-v', 'asistencia-postgres']);
     await podman(['volume', 'rm', `${stack.project}_postgres-data`]);
     await stack.compose(['up', '-d', '--no-build', 'asistencia-postgres']);
     await waitForSql(stack, 'SELECT count(*) FROM public.asistencia_migrations');
     expect(await sql(stack, 'SELECT count(*) FROM attendance.validations')).toEqual(['0']);
 
-    // The documented restore: node-service stopped, pg_restore --clean in one transaction, then started.
-    await stack.compose(['stop', 'asistencia-node']);
+    // The documented restore: node-service stopped (every instance), pg_restore --clean in one transaction, then started.
+    await stack.compose(['stop', ...NODES]);
     const restore = ['pg_restore', '--username=asistencia', '--dbname=asistencia', '--clean', '--if-exists', '--no-owner', '--single-transaction'];
     await podmanBytes(['exec', '-i', await stack.container('asistencia-postgres'), ...restore], dump);
-    await stack.compose(['up', '-d', '--no-build', 'asistencia-node']);
+    await stack.compose(['up', '-d', '--no-build', ...NODES]);
     await waitForDoor(`${stack.origin}/asistencia/health`);
     expect(await sql(stack, `SELECT count(*) FROM attendance.validations WHERE session_id = '${classroom.sessionId}'`)).toEqual(['2']);
     const verified = await stack.exec('asistencia-node', ['node', 'node-service/dist/cli/receipts.js', 'verify', '--all']);

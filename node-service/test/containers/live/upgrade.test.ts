@@ -14,7 +14,7 @@ import {
   type Stack,
 } from '../../../scripts/containers/stack.js';
 import { launchBrowser, type BrowserHarness } from '../../support/browser.js';
-import { certificateSpki, enrolPhone, openClass, portalCommand, readQr, sql, waitForDoor, waitForLiveCode, type Classroom } from './classroom.js';
+import { certificateSpki, enrolPhone, openClass, portalCommand, readQr, scanUntilPresent, sql, waitForDoor, waitForLiveCode, type Classroom } from './classroom.js';
 
 /**
  * An upgrade as docs/operations.md has operators do it: production runs the release before the last
@@ -53,20 +53,7 @@ afterAll(async () => {
   if (releaseDir) await rm(releaseDir, { recursive: true, force: true });
 }, 300_000);
 
-/** Opens the projector's current code until the phone is told it is present (node-service may be restarting). */
-async function scanUntilPresent(phone: Page, projector: Page, name: string): Promise<number> {
-  const deadline = Date.now() + 180_000;
-  for (let attempt = 1; Date.now() < deadline; attempt += 1) {
-    try {
-      await phone.goto(await readQr(projector, `${name}-${attempt}`));
-      await phone.getByRole('status').filter({ hasText: 'Asistencia registrada' }).waitFor({ timeout: 8000 });
-      return attempt;
-    } catch {
-      await sleep(1000);
-    }
-  }
-  throw new Error(`${name} was never told present`);
-}
+const NODES = ['asistencia-node', 'asistencia-node-2', 'asistencia-node-3'];
 
 describe('upgrading production while a class scans', () => {
   let classroom: Classroom;
@@ -86,11 +73,12 @@ describe('upgrading production while a class scans', () => {
   test("node-service is replaced by today's image while a student scans: migrations once, nothing lost, the projector comes back", async () => {
     const envFile = join(stack.dir, '.env');
     await writeFile(envFile, (await readFile(envFile, 'utf8')).replace(/^ASISTENCIA_TAG=.*$/m, 'ASISTENCIA_TAG=latest'));
-    const replaced = stack.compose(['up', '-d', '--no-deps', '--no-build', 'asistencia-node']);
+    // All three instances (compose.prod.yaml) move to today's image.
+    const replaced = stack.compose(['up', '-d', '--no-deps', '--no-build', ...NODES]);
     const scanned = scanUntilPresent(beto, classroom.projector, 'upgrade-beto');
     await replaced;
     await scanned;
-    expect(await podman(['inspect', '--format', '{{.ImageName}}', await stack.container('asistencia-node')])).toBe('localhost/asistencia-node:latest\n');
+    for (const node of NODES) expect(await podman(['inspect', '--format', '{{.ImageName}}', await stack.container(node)])).toBe('localhost/asistencia-node:latest\n');
     await waitForDoor(`${stack.origin}/asistencia/health`);
     await classroom.projector.getByText('2 / 2 presentes').waitFor({ timeout: 60_000 });
 

@@ -117,7 +117,7 @@ export function createApiClient(i18n: Pick<I18n<CommonKey>, 'lang' | 't'>): ApiC
   };
 
   const fetchToken = async (): Promise<CachedToken | null> => {
-    const { tokenUrl } = await config();
+    const tokenUrl = signedInByLti() ? `${basePath}lti/token` : (await config()).tokenUrl;
     const response = await send(tokenUrl, { credentials: 'same-origin', cache: 'no-store' });
     if (response.status === 401) return null;
     if (!response.ok) throw await toApiError(response);
@@ -191,6 +191,21 @@ export function createApiClient(i18n: Pick<I18n<CommonKey>, 'lang' | 't'>): ApiC
     apiFetch,
     loginHref,
   };
+}
+
+/**
+ * A page an LTI launch opened (`?lti=1`) takes its tokens from the service's /lti/token, for as long as the
+ * tab lives: the LMS signed the person in, not the portal.
+ */
+const LTI_FLAG = 'asistencia.signedInBy';
+function signedInByLti(): boolean {
+  try {
+    if (new URLSearchParams(location.search).has('lti')) sessionStorage.setItem(LTI_FLAG, 'lti');
+    return sessionStorage.getItem(LTI_FLAG) === 'lti';
+  } catch {
+    // Storage refused (a sandboxed frame): the address alone says.
+    return new URLSearchParams(location.search).has('lti');
+  }
 }
 
 function detailsOf(details: unknown): ApiErrorDetail[] {

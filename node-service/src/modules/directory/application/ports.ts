@@ -1,4 +1,4 @@
-import type { Contact, Course, Person, Roster, RosterStudent } from '../domain/course.js';
+import type { Contact, Course, Person, PersonLookup, Roster, RosterStudent } from '../domain/course.js';
 
 /** Where courses and rosters come from: the PHP portal in a real deployment, the demo seed in development. */
 export interface CourseDirectory {
@@ -18,4 +18,6 @@ export interface CourseDirectory {
   people(ids: readonly string[]): Promise<Person[]>;
   /** The e-mail addresses of the known people among `ids` (warnings by e-mail); unknown ids are left out. */
   contacts(ids: readonly string[]): Promise<Contact[]>;
+  /** The one person (any role) whose e-mail address (case ignored) or username is `value`; null when none or several. */
+  personBy(lookup: PersonLookup): Promise<Person | null>;
 }

@@ -33,6 +33,12 @@ export interface Person {
   role: 'student' | 'teacher' | 'admin';
 }
 
+/** How an LTI launch names a portal person: by e-mail address or by username. */
+export interface PersonLookup {
+  field: 'email' | 'username';
+  value: string;
+}
+
 /** Where a person's e-mail goes (the portal's address; null when it has none), for warnings by e-mail. */
 export interface Contact {
   id: string;

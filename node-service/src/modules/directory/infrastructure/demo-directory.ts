@@ -35,6 +35,11 @@ export function createDemoDirectory(): CourseDirectory {
     async contacts(ids) {
       return DEMO_USERS.filter((u) => ids.includes(u.id)).map(({ id, name, email }) => ({ id, name, email }));
     },
+    async personBy({ field, value }) {
+      const found = DEMO_USERS.filter((u) => (field === 'email' ? u.email.toLowerCase() === value.toLowerCase() : u.username === value));
+      const user = found.length === 1 ? found[0]! : null;
+      return user ? { id: user.id, name: user.name, username: user.username, role: user.role } : null;
+    },
     async roster(courseId) {
       const found = DEMO_COURSES.find((c) => c.id === courseId);
       if (!found) throw directoryErrors.DIRECTORY_COURSE_NOT_FOUND({ courseId });

@@ -77,5 +77,7 @@ export function createPortalDirectory(options: { baseUrl: string; credential: st
       ids.length === 0 ? [] : (await get(`/internal/people.php?${query('ids', ids.join(','))}`, z.object({ people: z.array(personSchema) }))).people,
     contacts: async (ids) =>
       ids.length === 0 ? [] : (await get(`/internal/people.php?${query('ids', ids.join(','))}`, z.object({ people: z.array(contactSchema) }))).people,
+    personBy: async ({ field, value }) =>
+      (await get(`/internal/person.php?${query(field, value)}`, z.object({ person: personSchema }).nullable(), () => null))?.person ?? null,
   };
 }
