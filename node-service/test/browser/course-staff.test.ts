@@ -79,6 +79,8 @@ describe('an assistant', () => {
     expect(await page.locator('[data-export]:visible').count()).toBe(0);
     expect(await page.getByRole('heading', { name: /^Justificaciones/ }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Guardar' }).count()).toBe(0);
+    // Nor the LMS card: the course's LMS link is its teacher's and co-teachers' (the LTI routes refuse an assistant).
+    expect(await page.locator('[data-lms-panel]').count()).toBe(0);
     await screenshot(page, 'staff-assistant-course');
     expect(browser.pageErrors(page)).toEqual([]);
     expect(browser.pageErrors(projector)).toEqual([]);

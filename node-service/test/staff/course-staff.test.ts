@@ -85,6 +85,14 @@ describe('an assistant', () => {
     expect(await refused('diego', '/api/courses/MAT101/grade-policy', { method: 'PUT', body: { ...policy, reason: 'Quiero cambiarlo' } })).toEqual([403, 'COURSE_RIGHT_MISSING']);
   });
 
+  it('leaves the course’s LMS link, roster and grades to its teacher and co-teachers', async () => {
+    // LTI's teaching check asks the course rights (app.ts): change_settings, which an assistant lacks.
+    expect(await refused('diego', '/api/lti/courses/MAT101')).toEqual([403, 'LTI_COURSE_NOT_TAUGHT']);
+    expect(await refused('diego', '/api/lti/courses/MAT101/roster/sync', { method: 'POST' })).toEqual([403, 'LTI_COURSE_NOT_TAUGHT']);
+    expect((await api('rosa', '/api/lti/courses/MAT101')).status).toBe(200);
+    expect((await api('ana', '/api/lti/courses/MAT101')).status).toBe(200);
+  });
+
   it('exports no personal data: spreadsheets, printed reports, receipts', async () => {
     for (const path of [
       `/api/sessions/${sessionId}/export?format=csv`,
