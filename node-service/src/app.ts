@@ -242,7 +242,11 @@ export async function buildApp({ config, db, store: rawStore, clock: given }: Ap
     limits,
     report: (err: unknown, context: string) => server.log.warn({ err }, context),
   });
-  const directory = createDirectory({ portalUrl: config.portal.internalUrl, credential: config.internalApiToken });
+  const directory = createDirectory({
+    portalUrl: config.portal.internalUrl,
+    credential: config.internalApiToken,
+    staff: { staleMs: config.portal.staffStaleMs, maxPeople: config.portal.staffRemembered },
+  });
   const report = (err: unknown, context: string) => server.log.warn({ err }, context);
   const liveCodes = createLiveCodeReader({ store, fallbackTtlMs: config.sessions.fallbackCodeTtlMs, now });
   // SimpleWebAuthn, with a cached-key fast path for the common ES256 assertion (differential-tested).

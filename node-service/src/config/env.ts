@@ -101,6 +101,8 @@ const settings = z.object({
   PORTAL_TOKEN_URL: z.string().trim().min(1).default('/token.php'),
   PORTAL_LOGOUT_URL: z.string().trim().min(1).default('/logout.php'),
   PORTAL_INTERNAL_URL: url(['http:', 'https:']),
+  COURSE_STAFF_STALE_MINUTES: int(0, 24 * 60).default(240),
+  COURSE_STAFF_REMEMBERED: int(1, 1_000_000).default(10_000),
   INTERNAL_API_TOKEN: optionalText.refine((value) => value === undefined || Buffer.byteLength(value) >= 32, {
     error: 'must be at least 32 bytes long (the portal requires the same)',
   }),
@@ -390,6 +392,9 @@ function toConfig(env: Settings) {
       /** Where the pages' "Salir" goes: the portal's sign-out (it ends the portal session and revokes its tokens). */
       logoutUrl: env.JWT_SECRET ? env.PORTAL_LOGOUT_URL : `${env.BASE_PATH}/dev/`,
       internalUrl: env.PORTAL_INTERNAL_URL,
+      /** While the portal is down, each person's courses as it last named them, for this long (0: never). */
+      staffStaleMs: env.COURSE_STAFF_STALE_MINUTES * 60_000,
+      staffRemembered: env.COURSE_STAFF_REMEMBERED,
     },
     internalApiToken: env.INTERNAL_API_TOKEN,
     limits: {
