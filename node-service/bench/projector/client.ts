@@ -34,7 +34,11 @@ function project(wsUrl: string, token: string, sessionId: string, session: numbe
       const data = asBuffer(raw);
       if (data.toString('latin1', 0, QR_PREFIX.length) === QR_PREFIX) return void received.push({ session, arrivedAt, data });
       const message = JSON.parse(data.toString()) as { type: string; code?: string };
-      if (message.type === 'auth.ok') socket.send(JSON.stringify({ type: 'projector.subscribe', sessionId }));
+      if (message.type === 'auth.ok') {
+        // As the projector page does: it draws the code from the URL, so frames carry no picture.
+        socket.send(JSON.stringify({ type: 'projector.draws' }));
+        socket.send(JSON.stringify({ type: 'projector.subscribe', sessionId }));
+      }
       else if (message.type === 'projector.state' && !subscribed) resolve(void (subscribed = true));
       else if (message.type === 'error') {
         problems.push(`session ${session}: error ${message.code}`);

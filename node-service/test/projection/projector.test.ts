@@ -1,3 +1,4 @@
+import { svgOf } from '../../src/modules/qr-projection/infrastructure/qr-renderer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs, draftSession } from '../support/api.js';
 import { liveClaim } from '../support/live-codes.js';
@@ -45,6 +46,8 @@ describe('projector', () => {
   it('gets the current code at once, then a new one every period', async () => {
     const { id } = await runningSession(a);
     const socket = await projector(a);
+    // As the projector page does: it draws the code itself.
+    socket.send({ type: 'projector.draws' });
     socket.send({ type: 'projector.subscribe', sessionId: id });
     const state = await socket.next('projector.state');
     expect(state.session).toMatchObject({ id, courseName: 'Cálculo I', room: 'Aula 204', state: 'open', currentRound: 1, roundsPlanned: 2 });
@@ -57,13 +60,22 @@ describe('projector', () => {
     expect(new Set(frames.map((f) => f.url)).size).toBe(3);
     for (const frame of frames) {
       expect(frame.url).toMatch(/^https:\/\/asistencia\.example\.edu\/asistencia\/scan\/#[\w-]{22}$/);
-      // The projector page draws the code from the URL: the frame carries no picture.
+      // The page draws the code from the URL: the frame carries no picture.
       expect(frame).not.toHaveProperty('svg');
       expect(frame).toMatchObject({ sessionId: id, round: 1, periodMs: PERIOD, count: { round: 1, confirmed: 0, expected: 3 } });
       expect(frame.expiresAt).toBe((frame.slot as number) * PERIOD + 2 * PERIOD);
     }
     // Rotations land on the slot boundaries of the server clock.
     expect((frames[1]!.serverTime as number) - (frames[1]!.slotStartsAt as number)).toBeLessThan(PERIOD);
+    socket.close();
+  });
+
+  it('sends a picture of the code to a projector page from before pages drew their own (left open across an upgrade)', async () => {
+    const { id } = await runningSession(a);
+    const socket = await projector(a);
+    socket.send({ type: 'projector.subscribe', sessionId: id });
+    const frames = [await socket.next('qr'), await socket.next('qr', 2500)];
+    for (const frame of frames) expect(frame.svg).toBe(svgOf(frame.url as string));
     socket.close();
   });
 

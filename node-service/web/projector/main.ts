@@ -357,6 +357,8 @@ setUpFullscreen();
 if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionId)) {
   keepScreenAwake();
   live = connectLive<ProjectorMessage>({ api, onMessage, onStatus, timing: { maxBackoffMs: projectorReconnectCeilingMs } });
+  // Before subscribing, on every connection: this page draws the code, so the frames need not carry a picture.
+  live.keep({ type: 'projector.draws' });
   live.keep(subscribeMessage);
 } else {
   fatal = { key: 'projector.noSession' };

@@ -3,6 +3,7 @@ import type { SessionEvents } from '../attendance/index.js';
 import { createLiveCodes } from './application/live-codes.js';
 import { createProjectorHub, type ProjectionSessions } from './application/projector-hub.js';
 import { createCodeStore } from './infrastructure/code-store.js';
+import { svgOf } from './infrastructure/qr-renderer.js';
 import { projectorHandlers } from './presentation/ws-handlers.js';
 
 export type { LiveCodes } from './application/live-codes.js';
@@ -40,6 +41,7 @@ export function createQrProjectionModule(deps: {
     codes,
     // The token rides in the fragment: browsers never send it, so no proxy or server log records it.
     scanUrl: (token) => `${deps.publicOrigin}${deps.basePath}/scan/#${token}`,
+    picture: svgOf,
     maxPerConnection: deps.maxPerConnection,
     fallbackTtlMs: deps.fallbackTtlMs,
     report: deps.report,

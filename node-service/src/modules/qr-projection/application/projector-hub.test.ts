@@ -96,6 +96,7 @@ function fakes() {
     events,
     codes,
     scanUrl: (token) => `https://example.edu/asistencia/scan/#${token}`,
+    picture: (text: string) => `<svg>${text}</svg>`,
     maxPerConnection: 4,
     fallbackTtlMs: 20_000,
     report: (_error, context) => void reports.push(context),

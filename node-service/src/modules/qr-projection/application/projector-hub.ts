@@ -68,6 +68,11 @@ export function createProjectorHub(deps: {
   events: SessionEvents;
   codes: CodeStore;
   scanUrl: (token: string) => string;
+  /**
+   * The code as an SVG picture, for projector pages from before the page drew its own (one left open across
+   * an upgrade): a page that draws says so (`projector.draws`) and gets the URL alone.
+   */
+  picture: (text: string) => string;
   maxPerConnection: number;
   /** How long a typed fallback code leads to a challenge, from its slot's start (FALLBACK_CODE_TTL_SECONDS). */
   fallbackTtlMs: number;
@@ -103,6 +108,25 @@ export function createProjectorHub(deps: {
 
   const broadcast = (channel: Channel, message: ServerMessage) => {
     for (const projector of channel.projectors) projector.send(message);
+  };
+
+  /** Connections whose page draws the code itself (every page since it did): the others get a picture too. */
+  const drawing = new WeakSet<Connection>();
+  /** Pictures made for pages that do not draw, by URL: a few slots' worth per session at most. */
+  const pictures = new Map<string, string>();
+  const pictureOf = (url: string): string => {
+    let svg = pictures.get(url);
+    if (svg === undefined) {
+      svg = deps.picture(url);
+      pictures.set(url, svg);
+      if (pictures.size > 4 * Math.max(1, channels.size)) pictures.delete(pictures.keys().next().value!);
+    }
+    return svg;
+  };
+  const sendFrame = (projector: Connection, frame: QrFrame) =>
+    projector.send(drawing.has(projector) ? frame : { ...frame, svg: pictureOf(frame.url) });
+  const broadcastFrame = (channel: Channel, frame: QrFrame) => {
+    for (const projector of channel.projectors) sendFrame(projector, frame);
   };
 
   async function frameFor(channel: Channel, slot: number): Promise<QrFrame | undefined> {
@@ -165,7 +189,7 @@ export function createProjectorHub(deps: {
       const frame = await frameFor(channel, slot);
       const recovered = channel.failing;
       channel.failing = false;
-      if (frame) broadcast(channel, { ...frame, serverTime: now() });
+      if (frame) broadcastFrame(channel, { ...frame, serverTime: now() });
       // Session events published during the outage were lost: read the session and its count again.
       if (recovered) refresh(channel).catch((error: unknown) => deps.report(error, 'projector refresh failed'));
     } catch (error) {
@@ -191,7 +215,7 @@ export function createProjectorHub(deps: {
       if (channel.ended) return;
       channel.frames.delete(slot);
       const frame = await frameFor(channel, slot);
-      if (frame && frame.url !== shown.url) broadcast(channel, { ...frame, serverTime: now() });
+      if (frame && frame.url !== shown.url) broadcastFrame(channel, { ...frame, serverTime: now() });
     }
   }
 
@@ -236,7 +260,7 @@ export function createProjectorHub(deps: {
     channel.session = session;
     channel.count = await deps.sessions.liveCount(session.id);
     broadcast(channel, stateMessage(channel));
-    for (const frame of await framesNow(channel)) broadcast(channel, frame);
+    for (const frame of await framesNow(channel)) broadcastFrame(channel, frame);
     schedule(channel);
   }
 
@@ -303,7 +327,7 @@ export function createProjectorHub(deps: {
   async function greet(connection: Connection, channel: Channel): Promise<void> {
     connection.send(stateMessage(channel));
     try {
-      for (const frame of await framesNow(channel)) connection.send(frame);
+      for (const frame of await framesNow(channel)) sendFrame(connection, frame);
     } finally {
       // Planned even when the current code could not be made (Valkey out): the next one is tried on time.
       if (!channel.timer) schedule(channel);
@@ -311,6 +335,11 @@ export function createProjectorHub(deps: {
   }
 
   return {
+    /** The page draws the code from the frame's URL (`projector.draws`, sent before it subscribes). */
+    draws(connection: Connection): void {
+      drawing.add(connection);
+    },
+
     async subscribe(connection: Connection, sessionId: string): Promise<void> {
       assertRole(connection.identity, ['teacher', 'admin']);
       const session = await deps.sessions.authorize(connection.identity, sessionId);

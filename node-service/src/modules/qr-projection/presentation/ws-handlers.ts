@@ -8,6 +8,11 @@ const sessionId = z.uuid({ error: 'expected a session id' });
 export function projectorHandlers(hub: ProjectorHub): MessageHandler[] {
   return [
     defineHandler({
+      type: 'projector.draws',
+      schema: z.object({ type: z.literal('projector.draws') }).strict(),
+      handle: (connection) => hub.draws(connection),
+    }),
+    defineHandler({
       type: 'projector.subscribe',
       schema: z.object({ type: z.literal('projector.subscribe'), sessionId }).strict(),
       handle: (connection, message) => hub.subscribe(connection, message.sessionId),
