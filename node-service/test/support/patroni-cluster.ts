@@ -19,8 +19,8 @@ export interface PatroniCluster {
   url: string;
   /** Name of the member Patroni calls leader now (from its REST API). */
   leader(): Promise<string>;
-  /** SIGSTOP / SIGCONT of the replica's WAL receiver: the standby stops receiving WAL, as on a slow link. */
-  pauseReplication(): Promise<() => void>;
+  /** SIGSTOP of the primary's WAL sender: the standby receives nothing more, as on a stalled link (until the crash). */
+  pauseReplication(): Promise<void>;
   /** The leader's node crashes: SIGKILL of its Patroni and of its PostgreSQL (postmaster and backends). Returns its name. */
   crashLeader(): Promise<string>;
   /** Resolves once a member other than `name` answers `GET /primary` with 200 and HAProxy reaches it; returns it. */
@@ -239,21 +239,13 @@ export async function startPatroniCluster(options: PatroniOptions): Promise<Patr
     url,
     leader,
     async pauseReplication() {
-      const current = await leader();
-      const standby = members.find((m) => m.name !== current)!;
-      const client = new pg.Client({ host: '127.0.0.1', port: standby.pgPort, user: 'postgres', database: 'postgres' });
+      const primary = byName(await leader());
+      const client = new pg.Client({ host: '127.0.0.1', port: primary.pgPort, user: 'postgres', database: 'postgres' });
       await client.connect();
-      const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_wal_receiver');
+      const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_replication');
       await client.end();
-      const pid = rows[0]!.pid;
-      process.kill(pid, 'SIGSTOP');
-      return () => {
-        try {
-          process.kill(pid, 'SIGCONT');
-        } catch {
-          // the receiver exited meanwhile
-        }
-      };
+      // The sender, not the receiver: WAL already sent would wait in the socket and still reach the standby.
+      for (const { pid } of rows) process.kill(pid, 'SIGSTOP');
     },
     async crashLeader() {
       const name = await leader();
