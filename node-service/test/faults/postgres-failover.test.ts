@@ -57,20 +57,69 @@ function expectUnavailable(outcome: ScanOutcome | null) {
   expect(Number(outcome!.retryAfter)).toBeGreaterThan(0);
 }
 
+type Session = Awaited<ReturnType<typeof liveSession>>;
+
+/** The code `session`'s projector shows now: the newest frame received once its slot began, else the one before. */
+function codeShown(session: Session, first: string): () => Promise<string> {
+  let shown = first;
+  return async () => {
+    const frame = session.projector.drain('qr').at(-1);
+    if (frame) {
+      await untilServerTime(frame.slotStartsAt as number);
+      shown = String(frame.url).split('#')[1]!;
+    }
+    return shown;
+  };
+}
+
+describe('PostgreSQL primary switched on purpose during scans, under Patroni behind HAProxy', () => {
+  it('a planned switchover (POST /switchover): 503 with Retry-After meanwhile, nothing told confirmed lost', async ({ annotate }) => {
+    const group = crowd.slice(0, 100);
+    const session = await liveSession(service, { rosterPolicy: 'flag', rotationPeriodMs: 30_000 });
+    const showing = codeShown(session, (await session.screen()).token);
+    const told = new Set<string>();
+    const refusals: (ScanOutcome | null)[] = [];
+    const startedAt = Date.now();
+    // Patroni answers once the switch is done.
+    const switching = cluster.switchover().then((from) => ({ from, doneMs: Date.now() - startedAt }));
+    // Ten students at a time, one wave after another; the refused join the queue again (Retry-After is short).
+    const queue = [...group];
+    while (queue.length > 0) {
+      if (Date.now() - startedAt > FAILOVER_BOUND_MS) throw new Error(`${queue.length} students still refused; last refusals: ${JSON.stringify(refusals.slice(-3))}`);
+      const wave = queue.splice(0, 10);
+      const outcomes = await Promise.all(wave.map(async (member) => scanOnce(service, await showing(), member.phone)));
+      outcomes.forEach((outcome, index) => {
+        if (confirmed(outcome) || alreadyConfirmed(outcome)) {
+          told.add(wave[index]!.student.sub);
+        } else {
+          refusals.push(outcome);
+          queue.push(wave[index]!);
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const scannedMs = Date.now() - startedAt;
+    const { from, doneMs } = await switching;
+    const to = await cluster.failedOver(from, FAILOVER_BOUND_MS);
+    refusals.forEach(expectUnavailable);
+    expect(told.size).toBe(group.length);
+    const { rows } = await service.db.query<{ student_id: string }>('SELECT student_id FROM attendance.validations WHERE session_id = $1', [session.id]);
+    expect(new Set(rows.map((row) => row.student_id))).toEqual(told);
+    await annotate(
+      `PostgreSQL planned switchover ${from} -> ${to}: Patroni answered ${doneMs} ms after it was asked; ` +
+        `${group.length} students (waves of 10) all confirmed ${scannedMs} ms after it began; ${refusals.length} answers 503 meanwhile`,
+    );
+    session.close();
+    // The old primary follows the new one again (as the synchronous standby) before the crash below.
+    await cluster.healthy(60_000);
+  }, 120_000);
+});
+
 describe('PostgreSQL primary crashes during a burst of confirmations, under Patroni behind HAProxy', () => {
   it('nothing told confirmed is lost, receipts verify, the gap answers 503 with Retry-After, and scans confirm again', async ({ annotate }) => {
     const session = await liveSession(service, { rosterPolicy: 'flag', rotationPeriodMs: 30_000 });
     const { token } = await session.screen();
-    let shown = token;
-    /** The code the projector shows now: the newest frame received once its slot began, else the one before. */
-    const showing = async () => {
-      const frame = session.projector.drain('qr').at(-1);
-      if (frame) {
-        await untilServerTime(frame.slotStartsAt as number);
-        shown = String(frame.url).split('#')[1]!;
-      }
-      return shown;
-    };
+    const showing = codeShown(session, token);
     const told = new Set<string>();
     const refused: { student: TestUser; phone: Phone }[] = [];
     const refusals: (ScanOutcome | null)[] = [];

@@ -19,6 +19,10 @@ export interface PatroniCluster {
   url: string;
   /** Name of the member Patroni calls leader now (from its REST API). */
   leader(): Promise<string>;
+  /** A planned switch (Patroni's `POST /switchover`): the primary stops cleanly and the standby takes over. Returns the old leader. */
+  switchover(): Promise<string>;
+  /** Resolves once one member leads and the other streams from it (as a synchronous standby when so set). */
+  healthy(timeoutMs: number): Promise<void>;
   /** SIGSTOP of the primary's WAL sender: the standby receives nothing more, as on a stalled link (until the crash). */
   pauseReplication(): Promise<void>;
   /** The leader's node crashes: SIGKILL of its Patroni and of its PostgreSQL (postmaster and backends). Returns its name. */
@@ -182,6 +186,23 @@ export async function startPatroniCluster(options: PatroniOptions): Promise<Patr
       // already gone
     }
   };
+  const healthy = (timeoutMs: number) =>
+    poll(
+      async () => {
+        for (const member of members) {
+          const answer = await fetch(`http://127.0.0.1:${member.apiPort}/cluster`).catch(() => undefined);
+          if (!answer?.ok) continue;
+          const cluster = (await answer.json()) as { members: { name: string; role: string; state: string }[] };
+          const wanted = options.synchronous ? 'sync_standby' : 'replica';
+          const leads = cluster.members.some((m) => m.role === 'leader' && m.state === 'running');
+          const follows = cluster.members.some((m) => m.role === wanted && (m.state === 'streaming' || m.state === 'running'));
+          return leads && follows ? true : undefined;
+        }
+        return undefined;
+      },
+      timeoutMs,
+      `no leader with a standby following it\n${output}`,
+    ).then(() => undefined);
   const stopAll = async () => {
     const exits = children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise((resolve) => c.once('exit', resolve)));
     for (const member of members) killGroup(await postmasterGroup(member));
@@ -210,16 +231,7 @@ export async function startPatroniCluster(options: PatroniOptions): Promise<Patr
     await startMember(members[0]!);
     await poll(async () => ((await isPrimary(members[0]!)) ? true : undefined), 60_000, `the first Patroni did not become primary\n${output}`);
     await startMember(members[1]!);
-    await poll(
-      async () => {
-        const cluster = (await (await fetch(`http://127.0.0.1:${members[0]!.apiPort}/cluster`)).json()) as { members: { name: string; role: string; state: string }[] };
-        const replica = cluster.members.find((m) => m.name === 'pg2');
-        const wanted = options.synchronous ? 'sync_standby' : 'replica';
-        return replica?.role === wanted && (replica.state === 'streaming' || replica.state === 'running') ? true : undefined;
-      },
-      60_000,
-      `the second Patroni did not follow\n${output}`,
-    );
+    await healthy(60_000);
 
     await writeFile(join(dir, 'haproxy.cfg'), haproxyConfig(haproxyPort!, members, options.healthCheck ?? true));
     run('haproxy', ['-f', join(dir, 'haproxy.cfg'), '-db']);
@@ -238,6 +250,18 @@ export async function startPatroniCluster(options: PatroniOptions): Promise<Patr
   return {
     url,
     leader,
+    async switchover() {
+      const from = await leader();
+      const to = members.find((m) => m.name !== from)!.name;
+      const answer = await fetch(`http://127.0.0.1:${byName(from).apiPort}/switchover`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ leader: from, candidate: to }),
+      });
+      if (!answer.ok) throw new Error(`switchover refused: ${answer.status} ${await answer.text()}`);
+      return from;
+    },
+    healthy,
     async pauseReplication() {
       const primary = byName(await leader());
       const client = new pg.Client({ host: '127.0.0.1', port: primary.pgPort, user: 'postgres', database: 'postgres' });
