@@ -17,11 +17,14 @@ import { scanOnce, type ScanOutcome } from './support.js';
  * service: every scan told "confirmed" has its row, the receipts chain verifies, every other answer was
  * 503 with Retry-After, and every student who was refused confirms on trying again.
  *
+ * Before that, a planned switchover (Patroni's `POST /switchover`) while students scan: the same promises.
+ *
  * The standby is made to lag by stopping the primary's WAL sender (SIGSTOP) 300 ms before the crash:
  * with synchronous_mode the commits of those 300 ms wait for the standby and are never told "confirmed".
  *
  * Checked red once with `synchronous: false` below: 68 students told "confirmed" had no row on the promoted
- * standby (told confirmed ⊄ committed rows).
+ * standby (told confirmed ⊄ committed rows). And once with `healthCheck: false`: HAProxy sent the service to
+ * the standby too, and its migrations failed at start (the standby had not yet replayed CREATE DATABASE).
  */
 const STUDENTS = 500;
 /** Crash once this many were told "confirmed": the burst is under way. */
@@ -105,6 +108,9 @@ describe('PostgreSQL primary switched on purpose during scans, under Patroni beh
     expect(told.size).toBe(group.length);
     const { rows } = await service.db.query<{ student_id: string }>('SELECT student_id FROM attendance.validations WHERE session_id = $1', [session.id]);
     expect(new Set(rows.map((row) => row.student_id))).toEqual(told);
+    const receipts = createReceiptTools(service.db);
+    await receipts.sealer.sealPending();
+    expect(await receipts.verifier.verify({ sessionId: session.id })).toEqual({ sessions: 1, receipts: group.length, problems: [] });
     await annotate(
       `PostgreSQL planned switchover ${from} -> ${to}: Patroni answered ${doneMs} ms after it was asked; ` +
         `${group.length} students (waves of 10) all confirmed ${scannedMs} ms after it began; ${refusals.length} answers 503 meanwhile`,
