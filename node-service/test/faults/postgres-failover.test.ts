@@ -153,6 +153,10 @@ describe('PostgreSQL primary crashes during a burst of confirmations, under Patr
     await Promise.all(burst);
     expect(crash, 'the burst ended before the crash').toBeDefined();
     const { at: crashedAt, name: crashed } = await crash!;
+    // While there is no primary, /ready says so (load balancers take the instance out; nothing restarts it).
+    const ready = await fetch(`${service.baseUrl}/asistencia/ready`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { failing: string[] }).failing).toContain('postgres');
     const promoted = await cluster.failedOver(crashed, FAILOVER_BOUND_MS);
     const failoverMs = Date.now() - crashedAt;
     expect(promoted).not.toBe(crashed);
