@@ -7,6 +7,8 @@
 # `podman kube play` builds its pods' infra image from), debootstrap (local base images) and docker-compose
 # v1 (the compose tool, over podman's API).
 # redis-sentinel: the Valkey failover test runs three sentinels of its own (test/faults/valkey-failover.test.ts).
+# patroni, etcd-server, haproxy, postgresql-15: the PostgreSQL failover test runs two PostgreSQL 15 servers
+# under Patroni with one etcd member and HAProxy in front, all of its own (test/faults/postgres-failover.test.ts).
 # `npm test` runs this first and stops at once, printing the one install line, when any is missing;
 # .ci/run installs what `--missing` names. The README shows the same line (a test keeps them equal).
 #
@@ -39,7 +41,11 @@ catatonit|/usr/bin/catatonit
 iptables|/usr/sbin/iptables
 debootstrap|/usr/sbin/debootstrap
 python3-aiosmtpd|/usr/lib/python3/dist-packages/aiosmtpd/__main__.py
-redis-sentinel|/usr/bin/redis-sentinel'
+redis-sentinel|/usr/bin/redis-sentinel
+patroni|/usr/bin/patroni
+etcd-server|/usr/bin/etcd
+haproxy|/usr/sbin/haproxy
+postgresql-15|/usr/lib/postgresql/15/bin/postgres'
 
 packages() {
   printf '%s\n' "$CHECKS" | cut -d'|' -f1 | awk '!seen[$0]++' | tr '\n' ' ' | sed 's/ $//'

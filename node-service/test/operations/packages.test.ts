@@ -31,6 +31,10 @@ const PROOFS = [
   'usr/sbin/debootstrap',
   'usr/lib/python3/dist-packages/aiosmtpd/__main__.py',
   'usr/bin/redis-sentinel',
+  'usr/bin/patroni',
+  'usr/bin/etcd',
+  'usr/sbin/haproxy',
+  'usr/lib/postgresql/15/bin/postgres',
 ];
 
 const roots: string[] = [];
@@ -113,6 +117,10 @@ describe('the package check', () => {
       'debootstrap',
       'python3-aiosmtpd',
       'redis-sentinel',
+      'patroni',
+      'etcd-server',
+      'haproxy',
+      'postgresql-15',
     ]);
   });
 
