@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiptTools } from '../../src/modules/evidence/index.js';
 import { freshStudent, type TestUser } from '../enrollment/support.js';
-import { enrolledPhone, liveSession, untilServerTime, validationCount } from '../scan/support.js';
+import { enrolledPhone, liveSession, reachServerTime, validationCount } from '../scan/support.js';
 import { startPatroniCluster, type PatroniCluster } from '../support/patroni-cluster.js';
 import type { Phone } from '../support/phone.js';
 import { startService, type RunningService } from '../support/service.js';
@@ -68,7 +68,7 @@ function codeShown(session: Session, first: string): () => Promise<string> {
   return async () => {
     const frame = session.projector.drain('qr').at(-1);
     if (frame) {
-      await untilServerTime(frame.slotStartsAt as number);
+      await reachServerTime(service, frame.slotStartsAt as number);
       shown = String(frame.url).split('#')[1]!;
     }
     return shown;
