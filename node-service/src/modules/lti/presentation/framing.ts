@@ -11,7 +11,8 @@ import { SESSION_COOKIE } from './launch-routes.js';
 export function installLtiFraming(server: FastifyInstance, tokens: Pick<BrowserTokens, 'readSession'>, basePath: string): void {
   const ltiPages = `${basePath}/lti/`;
   server.addHook('onSend', async (request, reply, payload) => {
-    const cookie = request.cookies[SESSION_COOKIE];
+    // No cookies on an answer given before they were parsed (a request refused while the service drains).
+    const cookie = request.cookies?.[SESSION_COOKIE];
     if (!cookie || request.url.startsWith(ltiPages)) return payload;
     const session = await tokens.readSession(cookie);
     if (!session) return payload;
