@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -45,8 +44,18 @@ describe('teacher page and projector', () => {
   };
 
   /** The screenshot's QR code, decoded the way a phone would read the screen. */
+  /**
+   * The code on the projector, decoded from a picture of the code's area (with a margin) the way a phone
+   * camera reads it; the whole 1920×1080 screen took seconds to capture and decode on a loaded machine,
+   * longer than the code lives. The full screen is kept as an artifact after the code is read.
+   */
   const readQr = async (page: Page, name: string): Promise<string> => {
-    const png = PNG.sync.read(await readFile(await screenshot(page, name)));
+    const box = await page.locator('#qr svg').boundingBox();
+    if (!box) throw new Error(`no QR code on the projector (${name})`);
+    const margin = 24;
+    const clip = { x: Math.max(0, box.x - margin), y: Math.max(0, box.y - margin), width: box.width + 2 * margin, height: box.height + 2 * margin };
+    const png = PNG.sync.read(await page.screenshot({ clip }));
+    void screenshot(page, name).catch(() => undefined);
     const pixels = new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length);
     const code = jsQR.default(pixels, png.width, png.height);
     if (!code) throw new Error(`no QR code found in screenshot ${name}`);
