@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiptTools } from '../../src/modules/evidence/index.js';
 import { freshStudent, type TestUser } from '../enrollment/support.js';
-import { enrolledPhone, liveSession, reachServerTime, validationCount } from '../scan/support.js';
+import { seedEnrolledPhones } from '../enrollment/seeded-phones.js';
+import { liveSession, reachServerTime, validationCount } from '../scan/support.js';
 import { startPatroniCluster, type PatroniCluster } from '../support/patroni-cluster.js';
 import type { Phone } from '../support/phone.js';
 import { startService, type RunningService } from '../support/service.js';
@@ -39,11 +40,9 @@ beforeAll(async () => {
   cluster = await startPatroniCluster({ synchronous: true });
   service = await startService({ database: { name: 'asistencia', url: cluster.url, drop: async () => undefined } });
   const students = Array.from({ length: STUDENTS }, () => freshStudent());
-  crowd = [];
-  for (let start = 0; start < STUDENTS; start += 25) {
-    const batch = students.slice(start, start + 25);
-    crowd.push(...(await Promise.all(batch.map(async (student) => ({ student, phone: await enrolledPhone(service, student) })))));
-  }
+  // Enrolled phones seeded in one statement (what an enrolment writes): the subject here is the failover.
+  const phones = await seedEnrolledPhones(service, students);
+  crowd = students.map((student, i) => ({ student, phone: phones[i]! }));
 }, 120_000);
 afterAll(async () => {
   await service?.stop();
