@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CourseDirectory } from '../application/ports.js';
+import { isAppError } from '../../../shared/errors.js';
 import { directoryErrors } from '../domain/errors.js';
 
 const staffSchema = z.object({ id: z.coerce.string(), name: z.string(), role: z.enum(['co_teacher', 'assistant']) });
@@ -60,7 +61,14 @@ export function createPortalDirectory(options: { baseUrl: string; credential: st
   const query = (name: string, value: string) => `${name}=${encodeURIComponent(value)}`;
   return {
     async coursesStaffedBy(personId) {
-      return (await get(`/internal/courses.php?${query('staff', personId)}`, coursesSchema)).courses;
+      try {
+        return (await get(`/internal/courses.php?${query('staff', personId)}`, coursesSchema)).courses;
+      } catch (error) {
+        // A portal older than course staff (schema v4) refuses `staff=`: the courses the person teaches, as
+        // before, so a service upgraded before its portal keeps every class running.
+        if (!(isAppError(error) && error.code === 'DIRECTORY_QUERY_REFUSED')) throw error;
+        return (await get(`/internal/courses.php?${query('teacher', personId)}`, coursesSchema)).courses;
+      }
     },
     async coursesOf(studentId) {
       return (await get(`/internal/courses.php?${query('student', studentId)}`, coursesSchema)).courses;
