@@ -66,8 +66,10 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
 }
 
+// Skipped, saying why in the run's output, only where podman cannot play it: no kubectl, or not yet
+// the images the containers lane builds (`localhost/asistencia-*:latest`), which an integration run on a fresh machine comes before (the containers lane makes them).
+if (missing) console.warn(`podman kube play test skipped: ${missing}`);
 describe.skipIf(missing)('podman kube play: the door and node-service as the development overlay renders them', () => {
-  if (missing) test.skip(`skipped: ${missing}`, () => {});
 
   beforeAll(async () => {
     render = await renderOverlay('dev');

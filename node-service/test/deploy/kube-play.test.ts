@@ -61,8 +61,10 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
 }
 
+// Skipped, saying why in the run's output, only where podman cannot play it: no kubectl, or not yet
+// the local Valkey stand-in image (`npm run containers -- bases`), which an integration run on a fresh machine comes before (the containers lane makes them).
+if (missing) console.warn(`podman kube play test skipped: ${missing}`);
 describe.skipIf(missing)('podman kube play: Valkey under its sentinels', () => {
-  if (missing) test.skip(`skipped: ${missing}`, () => {});
 
   beforeAll(async () => {
     render = await renderOverlay('prod');

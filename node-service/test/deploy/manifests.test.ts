@@ -28,12 +28,14 @@ import {
 // document, names that point at something, the settings node-service needs, compose's limits and secrets,
 // and who may reach whom. test/deploy/kube-play.test.ts runs what podman can run of the same render.
 
+// kubectl (with kustomize 5 built in) comes with this kind of machine (not a Debian package): without it
+// the checks fail by name rather than pass unseen.
 const missing = kustomizeMissing();
 const renders = new Map<Overlay, Render>();
 const docsOf = (overlay: Overlay) => renders.get(overlay)!.docs;
 
 beforeAll(async () => {
-  if (missing) return;
+  if (missing) throw new Error(`the manifests cannot be rendered here: ${missing}`);
   for (const overlay of OVERLAYS) renders.set(overlay, await renderOverlay(overlay));
 });
 afterAll(() => renders.forEach(removeRender));
@@ -51,8 +53,7 @@ function documentedSettings(): Set<string> {
   return new Set([...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]!));
 }
 
-describe.skipIf(missing)('Kubernetes manifests', () => {
-  if (missing) test.skip(`skipped: ${missing}`, () => {});
+describe('Kubernetes manifests', () => {
 
   describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     test('every document passes the schema of its kind', () => {
