@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { signPortalToken } from '../../../shared/portal-token.js';
 import { SignJWT, jwtVerify } from 'jose';
 import type { DemoUser } from '../../directory/index.js';
 
@@ -15,21 +15,8 @@ const PORTAL_TOKEN_TTL_SECONDS = 300;
 export function createTokenIssuer(settings: IssuerSettings, now: () => number = Date.now) {
   const seconds = () => Math.floor(now() / 1000);
   return {
-    async portalToken(user: DemoUser): Promise<{ token: string; expiresAt: number }> {
-      const issuedAt = seconds();
-      const expiresAt = issuedAt + PORTAL_TOKEN_TTL_SECONDS;
-      const token = await new SignJWT({ role: user.role, name: user.name })
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setIssuer(settings.issuer)
-        .setAudience(settings.audience)
-        .setSubject(user.id)
-        .setIssuedAt(issuedAt)
-        .setNotBefore(issuedAt)
-        .setExpirationTime(expiresAt)
-        .setJti(randomBytes(16).toString('hex'))
-        .sign(settings.secret);
-      return { token, expiresAt };
-    },
+    portalToken: (user: DemoUser): Promise<{ token: string; expiresAt: number }> =>
+      signPortalToken(settings, { sub: user.id, role: user.role, name: user.name }, seconds(), PORTAL_TOKEN_TTL_SECONDS),
     async sessionCookie(userId: string, lifetimeMs: number): Promise<string> {
       return new SignJWT({})
         .setProtectedHeader({ alg: 'HS256' })

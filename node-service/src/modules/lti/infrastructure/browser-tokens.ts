@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { signPortalToken } from '../../../shared/portal-token.js';
 import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { LoginState } from '../application/launch.js';
@@ -69,21 +69,8 @@ export function createBrowserTokens(settings: PortalJwt & { stateTtlMs: number; 
       return found ? (JSON.parse(found.request) as Omit<DeepLinkRequest, 'courseId' | 'platform'> & { platformId: string }) : null;
     },
     /** The same token the PHP portal issues (verified by the auth module like any other). */
-    async portalToken(session: LtiSession): Promise<{ token: string; expiresAt: number }> {
-      const issuedAt = Math.floor(Date.now() / 1000);
-      const expiresAt = issuedAt + PORTAL_TOKEN_TTL_SECONDS;
-      const token = await new SignJWT({ role: session.role, name: session.name })
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setIssuer(settings.issuer)
-        .setAudience(settings.audience)
-        .setSubject(session.sub)
-        .setIssuedAt(issuedAt)
-        .setNotBefore(issuedAt)
-        .setExpirationTime(expiresAt)
-        .setJti(randomBytes(16).toString('hex'))
-        .sign(settings.secret);
-      return { token, expiresAt };
-    },
+    portalToken: (session: LtiSession): Promise<{ token: string; expiresAt: number }> =>
+      signPortalToken(settings, session, Math.floor(Date.now() / 1000), PORTAL_TOKEN_TTL_SECONDS),
   };
 }
 
