@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from 'helmet';
@@ -252,6 +253,8 @@ export async function buildApp({ config, db, store: rawStore, clock: given }: Ap
   // SimpleWebAuthn, with a cached-key fast path for the common ES256 assertion (differential-tested).
   const assertions = createCachedAssertionVerifier(config.webauthn, createAssertionVerifier(config.webauthn));
   const enrollment = createEnrollmentModule({ config, db, store, assertions, people: directory, guards: auth.guards, limits, report, phoneLookups: config.scan.batching });
+  /** A course whose grades may have changed (attendance tells, after commit; the LTI module listens). */
+  const gradeChanges = new EventEmitter<{ changed: [courseId: string] }>();
   const attendance = createAttendanceModule({
     db,
     store,
@@ -281,6 +284,8 @@ export async function buildApp({ config, db, store: rawStore, clock: given }: Ap
     deviceAlerts: enrollment.alerts,
     recentSessions: { maxAgeMs: config.scan.sessionCacheMs, maxEntries: config.scan.sessionCacheMax },
     confirmationBatching: config.scan.batching,
+    // Grades change as classes close and attendance is corrected; the LTI module, made below, posts them.
+    grades: { changed: (courseId) => void gradeChanges.emit('changed', courseId) },
     report,
   });
   const projection = createQrProjectionModule({
@@ -361,6 +366,7 @@ export async function buildApp({ config, db, store: rawStore, clock: given }: Ap
       roster: (courseId) => directory.roster(courseId),
       coursesTaughtBy: async (personId) =>
         (await ltiAccess.mine({ id: personId, role: 'teacher' })).filter((course) => course.rights.includes('change_settings')),
+      coursesStaffedBy: (personId) => ltiAccess.mine({ id: personId, role: 'teacher' }),
     },
     grades: policyGrade(attendance.standings),
     guards: auth.guards,
@@ -371,6 +377,7 @@ export async function buildApp({ config, db, store: rawStore, clock: given }: Ap
     settings: config.lti,
     report,
   });
+  gradeChanges.on('changed', lti.gradesChanged);
   lti.installFraming(server);
   const pages = createPagesModule({
     webDir: config.webDir,
@@ -449,7 +456,7 @@ export async function buildApp({ config, db, store: rawStore, clock: given }: Ap
     attendance.confirmations.close();
     privacy.stop();
     notifications.stop();
-    lti.stop();
+    await lti.stop();
     await evidence.stop();
   });
   return {

@@ -201,6 +201,7 @@ const settings = z.object({
   LTI_JWKS_CACHE_MINUTES: int(1, 1440).default(10),
   LTI_ROSTER_MAX_MEMBERS: int(1, 100_000).default(3000),
   LTI_GRADE_SYNC_INTERVAL_SECONDS: int(5, 86_400).default(60),
+  LTI_GRADE_AFTER_CHANGE_MS: int(0, 600_000).default(2000),
   LTI_GRADE_RETRY_BASE_SECONDS: int(1, 86_400).default(30),
   LTI_GRADE_RETRY_MAX_SECONDS: int(1, 604_800).default(3600),
   LTI_INVITATION_TTL_HOURS: int(1, 720).default(24),
@@ -521,6 +522,8 @@ function toConfig(env: Settings) {
       jwksCacheMs: env.LTI_JWKS_CACHE_MINUTES * MINUTE_MS,
       rosterMaxMembers: env.LTI_ROSTER_MAX_MEMBERS,
       gradeSyncIntervalMs: env.LTI_GRADE_SYNC_INTERVAL_SECONDS * SECOND_MS,
+      /** How long after a class closes or attendance is corrected the course's grades are posted (changes in that time go together). */
+      gradeAfterChangeMs: env.LTI_GRADE_AFTER_CHANGE_MS,
       gradeRetry: { baseMs: env.LTI_GRADE_RETRY_BASE_SECONDS * SECOND_MS, maxMs: env.LTI_GRADE_RETRY_MAX_SECONDS * SECOND_MS },
       invitationTtlMs: env.LTI_INVITATION_TTL_HOURS * HOUR_MS,
     },

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { draftSession } from '../support/api.js';
 import { request } from '../support/apache.js';
 import { DEFAULT_USERS as lms } from '../support/lti-platform.js';
 import { adminCall, jsonCall, launch, ltiRows, ltiToken, postLaunch, startLogin, startLtiDoor, type LtiDoor } from './lti-door.js';
@@ -12,7 +13,8 @@ let lti: LtiDoor;
 const CLAIM = 'https://purl.imsglobal.org/spec/lti/claim/';
 
 beforeAll(async () => {
-  lti = await startLtiDoor();
+  // Grades go only after a change (the periodic pass is a day away), so that the last test sees that pass alone.
+  lti = await startLtiDoor({ LTI_GRADE_AFTER_CHANGE_MS: '200', LTI_GRADE_SYNC_INTERVAL_SECONDS: '86400' });
   // A teacher's first launch from an activity naming its Asistencia course links the LMS course.
   lti.platform.rosters.set('lms-course-1', [lms.ana!, lms.luis!, lms.maria!, lms.carla!]);
   const linked = await launch(lti, lms.ana!, { claims: { [`${CLAIM}custom`]: { asistencia_course: 'MAT101' } } });
@@ -92,6 +94,24 @@ describe('a good launch', () => {
     expect(response.headers.location).toBe('/asistencia/student/?lti=1');
     const me = await jsonCall(lti.origin, 'GET', '/api/me', await ltiToken(lti, login.jar));
     expect(me.body).toEqual({ id: '2', name: 'Luis Pérez', role: 'student' });
+  });
+
+  it('lets an assistant of the linked course in, with an assistant’s rights, but not link a course', async () => {
+    // Diego Rojas assists MAT101 in the portal and is a teaching assistant in the LMS course.
+    const { response, login } = await launch(lti, lms.diego!);
+    expect(response.status, response.body).toBe(303);
+    expect(response.headers.location).toBe('/asistencia/teacher/?course=MAT101&lti=1');
+    const token = await ltiToken(lti, login.jar);
+    expect((await jsonCall(lti.origin, 'GET', '/api/me', token)).body).toEqual({ id: '8', name: 'Diego Rojas', role: 'teacher' });
+    const course = await jsonCall(lti.origin, 'GET', '/api/courses/MAT101/attendance', token);
+    expect(course.body.access).toMatchObject({ role: 'assistant' });
+    expect(course.body.access.rights).not.toContain('change_settings');
+    // Linking an LMS course to MAT101 is the course teacher’s: an assistant naming it from another LMS course is refused.
+    const before = await ltiRows(lti);
+    const linking = await launch(lti, lms.diego!, { contextId: 'lms-course-3', claims: { [`${CLAIM}custom`]: { asistencia_course: 'MAT101' } } });
+    expect(linking.response.status, linking.response.body).toBe(403);
+    expect(linking.response.body).toMatch(/no enseñas el curso MAT101/);
+    expect(await ltiRows(lti)).toEqual(before);
   });
 
   it('lets the LMS frame the pages of a browser it signed in, and no other site', async () => {
@@ -270,5 +290,27 @@ describe('dynamic registration', () => {
     const url = `${lti.origin}/asistencia/lti/register?${new URLSearchParams({ invitation: 'made-up', openid_configuration: lti.platform.openidConfigurationUrl })}`;
     expect((await request(url)).status).toBe(403);
     expect(await ltiRows(lti)).toEqual(before);
+  });
+});
+
+describe('the grade after a change', () => {
+  it('reaches the platform shortly after a class closes and after a correction, with no pass asked for', async () => {
+    const { portalToken, users } = await import('../support/tokens.js');
+    const token = await portalToken(users.teacher);
+    const teacher = (method: string, path: string, body?: unknown) => jsonCall(lti.origin, method, path, token, body);
+    const scoresOf = (userId: string) => lti.platform.scores.filter((s) => s.userId === userId).map((s) => s.scoreGiven);
+    const created = await teacher('POST', '/api/sessions', draftSession());
+    expect(created.status, created.raw).toBe(201);
+    expect((await teacher('POST', `/api/sessions/${created.body.id}/open`, {})).status).toBe(200);
+    expect(lti.platform.scores).toEqual([]);
+    expect((await teacher('POST', `/api/sessions/${created.body.id}/close`, {})).status).toBe(200);
+    // Everyone absent from the one class held: 0 for Luis and María (Carla has no portal account).
+    await vi.waitFor(() => expect(scoresOf('lms-maria')).toEqual([0]), { timeout: 15_000, interval: 100 });
+    expect(scoresOf('lms-luis')).toEqual([0]);
+
+    const corrected = await teacher('POST', `/api/sessions/${created.body.id}/students/2/correction`, { status: 'manual_present', reason: 'Olvidó su teléfono' });
+    expect(corrected.status, corrected.raw).toBe(200);
+    await vi.waitFor(() => expect(scoresOf('lms-luis')).toEqual([0, 100]), { timeout: 15_000, interval: 100 });
+    expect(scoresOf('lms-maria')).toEqual([0]);
   });
 });

@@ -12,9 +12,9 @@ export interface LtiDoor {
   stop(): Promise<void>;
 }
 
-export async function startLtiDoor(): Promise<LtiDoor> {
+export async function startLtiDoor(env: Record<string, string> = {}): Promise<LtiDoor> {
   // Each test launches several times from one address: the public budget is raised for the file.
-  const door = await startDoor({ publicAsLocalhost: true, env: { RATE_LIMIT_PUBLIC_PER_MINUTE: '10000' } });
+  const door = await startDoor({ publicAsLocalhost: true, env: { RATE_LIMIT_PUBLIC_PER_MINUTE: '10000', ...env } });
   const platform = await startTestPlatform();
   const origin = door.origin;
   platform.trust({ jwksUrl: `${origin}/asistencia/lti/jwks`, launchUrl: `${origin}/asistencia/lti/launch` });

@@ -16,6 +16,7 @@ const LTI_ROLE = {
   instructor: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor',
   learner: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner',
   mentor: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor',
+  teachingAssistant: 'http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant',
 } as const;
 
 export interface PlatformUser {
@@ -113,6 +114,7 @@ export const DEFAULT_USERS: Record<string, PlatformUser> = {
   maria: { id: 'lms-maria', name: 'María Gómez', email: 'maria.estudiante@example.edu', roles: [LTI_ROLE.learner] },
   carla: { id: 'lms-carla', name: 'Carla Soto', email: 'carla.soto@lms.example.org', roles: [LTI_ROLE.learner] },
   pedro: { id: 'lms-pedro', name: 'Pedro Sánchez', email: 'pedro.docente@example.edu', roles: [LTI_ROLE.instructor] },
+  diego: { id: 'lms-diego', name: 'Diego Rojas', email: 'diego.ayudante@example.edu', roles: [LTI_ROLE.teachingAssistant] },
   stranger: { id: 'lms-stranger', name: 'Nadie Conocido', email: 'nobody@lms.example.org', roles: [LTI_ROLE.instructor] },
   mentor: { id: 'lms-mentor', name: 'Mentor', email: 'luis.estudiante@example.edu', roles: [LTI_ROLE.mentor] },
 };

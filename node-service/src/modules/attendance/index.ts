@@ -5,7 +5,7 @@ import type { Grouping } from '../../shared/storage/grouped-calls.js';
 import type { RateLimits } from '../../shared/http/rate-limits.js';
 import type { AuthGuards } from '../auth/index.js';
 import { createCourseAccess, type CourseDirectory } from '../directory/index.js';
-import type { DeviceAlerts, LiveCodeInvalidator } from './application/ports.js';
+import type { DeviceAlerts, GradeChanges, LiveCodeInvalidator } from './application/ports.js';
 import { createSessionService, type SessionSettings } from './application/sessions.js';
 import { createConfirmationService } from './application/confirmations.js';
 import { createConfirmationRepository } from './infrastructure/confirmation-repository.js';
@@ -42,6 +42,7 @@ export type {
   LiveCount,
   LiveCodeInvalidator,
   ConfirmationResult,
+  GradeChanges,
 } from './application/ports.js';
 export type { ConfirmationService } from './application/confirmations.js';
 export { confirmationErrors } from './domain/errors.js';
@@ -80,13 +81,15 @@ export function createAttendanceModule(deps: {
   recentSessions: { maxAgeMs: number; maxEntries: number };
   /** How confirmations waiting for PostgreSQL are grouped (SCAN_BATCH_IN_FLIGHT, SCAN_BATCH_MAX). */
   confirmationBatching: Grouping;
+  /** Told when a course's grades may have changed (the LTI module posts them). */
+  grades: GradeChanges;
   report: (error: unknown, context: string) => void;
 }) {
   const repository = createSessionRepository(deps.db);
   // The one gate to a course: every check below asks it (directory/domain/course-rights.ts).
   const access = createCourseAccess(deps.directory);
   const events = createSessionEvents(deps.store);
-  const walkIns = createWalkInService({ walkIns: createWalkInRepository(deps.db), sessions: repository, directory: deps.directory, access, events });
+  const walkIns = createWalkInService({ walkIns: createWalkInRepository(deps.db), sessions: repository, directory: deps.directory, access, events, grades: deps.grades });
   const holidayRepository = createHolidayRepository(deps.db);
   const sessions = createSessionService({
     sessions: repository,
@@ -97,6 +100,7 @@ export function createAttendanceModule(deps: {
     settings: { ...deps.settings, timeZone: deps.timeZone },
     holidays: holidayRepository,
     walkIns,
+    grades: deps.grades,
   });
   const seriesApi = seriesRoutes({ service: sessions, holidays: createHolidayService({ holidays: holidayRepository }), guards: deps.guards, limits: deps.limits, importMaxBytes: deps.settings.importMaxBytes });
   const confirmations = createConfirmationService({
@@ -116,8 +120,9 @@ export function createAttendanceModule(deps: {
     defaultMinimumPercent: deps.defaultMinimumPercent,
     rule: deps.standingRule,
     timeZone: deps.timeZone,
+    grades: deps.grades,
   });
-  const reports = createReportService({ reports: reportRepository, sessions: repository, directory: deps.directory, access, timeZone: deps.timeZone, walkIns, standings });
+  const reports = createReportService({ reports: reportRepository, sessions: repository, directory: deps.directory, access, timeZone: deps.timeZone, walkIns, standings, grades: deps.grades });
   const sessionApi = sessionRoutes({ service: sessions, access, guards: deps.guards, limits: deps.limits, list: deps.settings });
   const reportApi = reportRoutes({ reports, walkIns, guards: deps.guards, limits: deps.limits });
   const standingApi = standingRoutes({ standings, guards: deps.guards, limits: deps.limits });
@@ -126,6 +131,7 @@ export function createAttendanceModule(deps: {
     access,
     limits: deps.justificationLimits,
     now: () => new Date(),
+    grades: deps.grades,
   });
   const justificationApi = justificationRoutes({ justifications, guards: deps.guards, limits: deps.limits, bodyLimit: deps.justificationLimits.bodyLimitBytes });
   const spotChecks = createSpotCheckService({
@@ -133,6 +139,7 @@ export function createAttendanceModule(deps: {
     sessions,
     devices: deps.deviceAlerts,
     randomBelow: (n) => randomInt(n),
+    grades: deps.grades,
   });
   const calendar = createCalendarService({
     feeds: createCalendarRepository(deps.db),

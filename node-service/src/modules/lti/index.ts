@@ -4,6 +4,7 @@ import type { RateLimits } from '../../shared/http/rate-limits.js';
 import type { SqlDatabase } from '../../shared/storage/sql.js';
 import type { AuthGuards } from '../auth/index.js';
 import { createDeepLinking } from './application/deep-linking.js';
+import { createGradeChanges } from './application/grade-changes.js';
 import { createGradeSync } from './application/grade-sync.js';
 import { createLaunchService, teachingCheck } from './application/launch.js';
 import type { GradeSource, People } from './application/ports.js';
@@ -33,6 +34,7 @@ export interface LtiSettings {
   jwksCacheMs: number;
   rosterMaxMembers: number;
   gradeSyncIntervalMs: number;
+  gradeAfterChangeMs: number;
   gradeRetry: { baseMs: number; maxMs: number };
   invitationTtlMs: number;
 }
@@ -106,6 +108,7 @@ export function createLtiModule(deps: {
     assertTeaches,
     report: deps.report,
   });
+  const gradeChanges = createGradeChanges({ sync: gradeSync.syncLinked, delayMs: settings.gradeAfterChangeMs, report: deps.report });
   const registration = createRegistrationService({
     platforms,
     client: createRegistrationClient({ timeoutMs: settings.platformTimeoutMs }),
@@ -121,6 +124,8 @@ export function createLtiModule(deps: {
   return {
     /** One pass of the grade job now (tests, and the periodic job). */
     grades: gradeSync,
+    /** A course's grades changed (app.ts wires the attendance module here): they are posted shortly. */
+    gradesChanged: gradeChanges.changed,
     installFraming: (server: FastifyInstance) => installLtiFraming(server, tokens, deps.basePath),
     routes: async (app: FastifyInstance) => {
       await app.register(
@@ -148,8 +153,9 @@ export function createLtiModule(deps: {
       }, settings.gradeSyncIntervalMs);
       timer.unref();
     },
-    stop() {
+    async stop() {
       if (timer) clearInterval(timer);
+      await gradeChanges.stop();
     },
   };
 }

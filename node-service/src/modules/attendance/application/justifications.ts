@@ -3,7 +3,7 @@ import type { Identity } from '../../auth/index.js';
 import type { CourseAccess } from '../../directory/index.js';
 import { justificationErrors, reportErrors } from '../domain/errors.js';
 import { attachmentTypeOf, justifyProblem } from '../domain/justification.js';
-import type { Justification, JustificationRepository } from './ports.js';
+import type { GradeChanges, Justification, JustificationRepository } from './ports.js';
 
 /** A size as people read it: "2,5 MB" / "2.5 MB" (KB under one megabyte). */
 function sizeText(bytes: number): LocalizedVar {
@@ -25,6 +25,7 @@ export function createJustificationService(deps: {
   /** JUSTIFICATION_MAX_BYTES and JUSTIFICATION_WINDOW_DAYS (in ms). */
   limits: { maxBytes: number; windowMs: number };
   now: () => Date;
+  grades: GradeChanges;
 }) {
   const { justifications } = deps;
   const mayDecide = (actor: Identity, courseId: string) =>
@@ -66,6 +67,7 @@ export function createJustificationService(deps: {
       const correctionReason = `Justificación aprobada: ${request.reason}`.slice(0, 500);
       const decided = await justifications.decide({ id, decision, note, actor: { id: actor.id, name: actor.name, role }, correctionReason });
       if (decided === 'already_decided') throw justificationErrors.JUSTIFICATION_ALREADY_DECIDED();
+      if (decision === 'approved') deps.grades.changed(request.courseId);
       return decided;
     },
 

@@ -149,6 +149,15 @@ export interface WalkInRepository {
   }): Promise<{ studentId: string; studentName: string; decision: WalkInDecision; confirmationsRemoved: number } | null>;
 }
 
+/**
+ * Told when a course's grades may have changed: a class closed, attendance corrected, a justification
+ * approved, the grade policy changed (app.ts wires the LTI module here, which posts them to the LMS). Cheap
+ * and never throws: the change is already committed when it is told.
+ */
+export interface GradeChanges {
+  changed(courseId: string): void;
+}
+
 /** What other instances and the projectors hear about a session. */
 export type SessionEvent =
   | { type: 'session.updated'; sessionId: string }

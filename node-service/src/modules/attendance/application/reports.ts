@@ -7,7 +7,7 @@ import { alertLabels, bySurname, spotCheckLabel, statusLabel, type StatusTotals,
 import { localDate, localDateTime } from '../../../shared/local-time.js';
 import type { ResultStatus } from '../domain/results.js';
 import { outcomeOf, standing } from '../domain/standing.js';
-import type { ReportRepository, SessionRepository } from './ports.js';
+import type { GradeChanges, ReportRepository, SessionRepository } from './ports.js';
 import type { StandingService } from './standings.js';
 
 export type Correction = { status: 'excused' | 'manual_present' | 'manual_absent' | 'computed'; reason: string };
@@ -31,6 +31,7 @@ export function createReportService(deps: {
   standings: Pick<StandingService, 'studentStandings' | 'gradePolicyOf' | 'courseAttendance'>;
   /** The institution's IANA time zone (TIME_ZONE): titles, file names and times in exports. */
   timeZone: string;
+  grades: GradeChanges;
 }) {
   /** Portal usernames, the institution's student numbers, by student id (students on the course roster). */
   const studentNumbers = async (courseId: string, studentIds: readonly string[]) => {
@@ -81,6 +82,7 @@ export function createReportService(deps: {
       if (session.state === 'scheduled') throw attendanceErrors.SESSION_NOT_OPEN();
       const corrected = await deps.reports.correct({ sessionId, studentId, ...correction, actor });
       if (!corrected) throw reportErrors.CORRECTION_NOT_REGISTERED();
+      deps.grades.changed(session.courseId);
       return corrected;
     },
 
@@ -91,6 +93,7 @@ export function createReportService(deps: {
       if (session.state === 'scheduled') throw attendanceErrors.SESSION_NOT_OPEN();
       const corrected = await deps.reports.correctMany({ sessionId, studentIds: [...new Set(studentIds)], ...correction, actor });
       if (!corrected) throw reportErrors.CORRECTION_NOT_REGISTERED();
+      deps.grades.changed(session.courseId);
       return corrected;
     },
 

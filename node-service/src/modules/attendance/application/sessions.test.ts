@@ -39,6 +39,7 @@ function harness() {
   const listed: unknown[] = [];
   const events: string[] = [];
   const invalidated: Array<[string, number, { periodMs: number; graceMs: number }]> = [];
+  const gradesChanged: string[] = [];
   const tx = {} as never;
   const change = (id: string, patch: Partial<Session>) => void stored.set(id, { ...stored.get(id)!, ...patch });
   const repository = {
@@ -85,8 +86,9 @@ function harness() {
     },
     holidays: { between: async () => new Map() },
     walkIns: { name: async () => undefined },
+    grades: { changed: (courseId) => void gradesChanged.push(courseId) },
   });
-  return { service, stored, registered, listed, events, invalidated };
+  return { service, stored, registered, listed, events, invalidated, gradesChanged };
 }
 
 const refusedWith = (work: Promise<unknown>, code: string) => expect(work).rejects.toSatisfy((error) => isAppError(error) && error.code === code);
@@ -154,6 +156,17 @@ describe('running a session', () => {
     expect(invalidated.map(([, round]) => round)).toEqual([1, 2]);
     await refusedWith(service.startRound(ana, id), 'SESSION_CLOSED');
     expect(events.filter((type) => type === 'session.updated')).toHaveLength(5);
+  });
+
+  it('tells the course’s grades changed when the class closes, and not before', async () => {
+    const { service, gradesChanged } = harness();
+    const { id } = await service.create(ana, draft);
+    await service.open(ana, id);
+    await service.startRound(ana, id);
+    await service.endRound(ana, id);
+    expect(gradesChanged).toEqual([]);
+    await service.close(ana, id);
+    expect(gradesChanged).toEqual([draft.courseId]);
   });
 });
 

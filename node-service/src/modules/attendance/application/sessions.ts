@@ -17,7 +17,7 @@ import {
   type Session,
   type SessionPolicy,
 } from '../domain/session.js';
-import type { HolidayRepository, LiveCodeInvalidator, NewSession, SessionChanges, SessionEvents, SessionRepository } from './ports.js';
+import type { GradeChanges, HolidayRepository, LiveCodeInvalidator, NewSession, SessionChanges, SessionEvents, SessionRepository } from './ports.js';
 
 export interface SessionDraft extends Partial<SessionPolicy> {
   courseId: string;
@@ -78,6 +78,7 @@ export function createSessionService(deps: {
   holidays: Pick<HolidayRepository, 'between'>;
   /** Names walk-ins from the directory before the roster is read. */
   walkIns: { name(sessionIds: string[]): Promise<void> };
+  grades: GradeChanges;
 }) {
   const { sessions, directory, access, events, liveCodes, settings } = deps;
 
@@ -235,13 +236,16 @@ export function createSessionService(deps: {
         return round;
       }),
 
-    close: (actor: Identity, id: string) =>
-      transition(actor, id, async (locked, tx) => {
+    async close(actor: Identity, id: string) {
+      const closed = await transition(actor, id, async (locked, tx) => {
         assertCanClose(locked);
         await sessions.markClosed(tx, id);
         await sessions.refreshResults(tx, locked, locked.roundsStarted, true);
         return locked.currentRound ?? undefined;
-      }),
+      });
+      deps.grades.changed(closed.courseId);
+      return closed;
+    },
 
     /** A class's page: with the viewer's role and rights in its course, so that it offers only what they may do. */
     async overview(actor: Identity, id: string) {

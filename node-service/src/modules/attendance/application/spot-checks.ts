@@ -1,7 +1,7 @@
 import type { Identity } from '../../auth/index.js';
 import { spotCheckErrors } from '../domain/errors.js';
 import { drawAtRandom, needsReason, type SpotCheck } from '../domain/spot-check.js';
-import type { DeviceAlerts, SpotCheckRepository } from './ports.js';
+import type { DeviceAlerts, GradeChanges, SpotCheckRepository } from './ports.js';
 import type { SessionService } from './sessions.js';
 
 type Actor = Identity;
@@ -14,6 +14,7 @@ export function createSpotCheckService(deps: {
   devices: DeviceAlerts;
   /** An integer in [0, n): crypto.randomInt in the service. */
   randomBelow: (n: number) => number;
+  grades: GradeChanges;
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
@@ -59,6 +60,7 @@ export function createSpotCheckService(deps: {
       if (outcome === 'no_answer') {
         const details = { sessionId, courseId: session.courseId, courseName: session.courseName, checkId, studentId, markedBy: actor.id, markedAt: now().toISOString() };
         for (const deviceId of result.devices) await deps.devices.spotCheckMissed(deviceId, details, actor);
+        deps.grades.changed(session.courseId);
       }
       return { previous: result.previous, outcome };
     },

@@ -8,7 +8,7 @@ import { bySurname, type Table } from '../domain/report.js';
 import { attendanceRate, countsAsAttended, type ResultStatus } from '../domain/results.js';
 import { DEFAULT_GRADE_POLICY, gradeOf, policyName, type Grade, type GradePolicy } from '../domain/grade-policy.js';
 import { outcomesOf, recentOutcomes, standing, type Standing, type StandingRule } from '../domain/standing.js';
-import type { CourseMinimumRepository, ReportRepository } from './ports.js';
+import type { CourseMinimumRepository, GradeChanges, ReportRepository } from './ports.js';
 
 /** How many of a student's latest decided sessions the roster's trend shows. */
 const TREND_SESSIONS = 5;
@@ -79,6 +79,7 @@ export function createStandingService(deps: {
   /** ATTENDANCE_WARN_MARGIN and ATTENDANCE_EARLY_TERM_SESSIONS (domain/standing.ts). */
   rule: Omit<StandingRule, 'minimumPercent'>;
   timeZone: string;
+  grades: GradeChanges;
 }) {
   const minimumsOf = async (courseIds: string[]): Promise<Map<string, CourseMinimum>> => {
     const own = await deps.minimums.minimums(courseIds);
@@ -230,6 +231,7 @@ export function createStandingService(deps: {
       await assertMay(actor, courseId, 'change_settings');
       await deps.directory.roster(courseId); // an unknown course answers DIRECTORY_COURSE_NOT_FOUND (an admin may name any)
       await deps.minimums.setGradePolicy({ courseId, policy, reason, actor });
+      deps.grades.changed(courseId);
       return (await policiesOf([courseId])).get(courseId)!;
     },
 

@@ -1,7 +1,7 @@
 import type { Identity } from '../../auth/index.js';
 import type { CourseAccess, CourseDirectory } from '../../directory/index.js';
 import { attendanceErrors, reportErrors } from '../domain/errors.js';
-import type { SessionEvents, SessionRepository, WalkInDecision, WalkInRepository } from './ports.js';
+import type { GradeChanges, SessionEvents, SessionRepository, WalkInDecision, WalkInRepository } from './ports.js';
 
 /**
  * Walk-ins: students not on the course roster whose confirmations a session's policy accepted with a flag.
@@ -15,6 +15,7 @@ export function createWalkInService(deps: {
   /** Reviewing a walk-in is part of running the class: an assistant's too. */
   access: Pick<CourseAccess, 'require'>;
   events: Pick<SessionEvents, 'publish'>;
+  grades: GradeChanges;
 }) {
   return {
     /** Gives walk-ins of these sessions their real names; a directory that cannot answer leaves them for later. */
@@ -32,6 +33,7 @@ export function createWalkInService(deps: {
       const reviewed = await deps.walkIns.review({ sessionId, studentId, decision, reason, actor });
       if (!reviewed) throw reportErrors.WALK_IN_NOT_FOUND();
       await deps.events.publish({ type: 'session.updated', sessionId });
+      deps.grades.changed(session.courseId);
       return reviewed;
     },
   };

@@ -77,14 +77,19 @@ export function createGradeSync(deps: {
     return postDue(cache);
   }
 
+  const syncLinked = async (courseId: string) => runLinks((await deps.links.ofCourse(courseId)).filter((l) => l.lineitemsUrl));
+
   return {
     /** One pass over every linked course (the periodic job). */
     runOnce: async () => runLinks(await deps.links.withGradebook()),
 
+    /** This course's grades recorded and posted now, whoever asks (a class closed, attendance corrected). */
+    syncLinked,
+
     /** The teacher's "send now": this course's grades recorded and posted at once. */
     async syncCourse(actor: Identity, courseId: string) {
       if (actor.role !== 'admin') await deps.assertTeaches(actor.id, courseId);
-      return runLinks((await deps.links.ofCourse(courseId)).filter((l) => l.lineitemsUrl));
+      return syncLinked(courseId);
     },
 
     /** What the teacher sees: each student's grade and its state, per linked LMS course. */

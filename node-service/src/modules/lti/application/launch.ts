@@ -44,11 +44,19 @@ export type LaunchResult =
 /** The custom parameter a hand-made LMS activity may carry to name its Asistencia course (a teacher's launch links it). */
 const COURSE_CUSTOM_PARAMETER = 'asistencia_course';
 
-/** A teacher acts on a course only when the portal says they teach it (a launch, deep linking, the LMS views). */
+/** A teacher acts on a course only when the portal says they teach it (linking it, deep linking, the LMS views). */
 export function teachingCheck(people: Pick<People, 'coursesTaughtBy'>) {
   return async (personId: string, courseId: string): Promise<void> => {
     const taught = await people.coursesTaughtBy(personId);
     if (!taught.some((course) => course.id === courseId)) throw ltiErrors.LTI_COURSE_NOT_TAUGHT({ courseId });
+  };
+}
+
+/** Launching into a course already linked is for any of its staff: an assistant lands with an assistant's rights. */
+function staffCheck(people: Pick<People, 'coursesStaffedBy'>) {
+  return async (personId: string, courseId: string): Promise<void> => {
+    const staffed = await people.coursesStaffedBy(personId);
+    if (!staffed.some((course) => course.id === courseId)) throw ltiErrors.LTI_COURSE_NOT_TAUGHT({ courseId });
   };
 }
 
@@ -67,6 +75,8 @@ export function createLaunchService(deps: {
   /** After an accepted launch into a course: its roster is synced from the platform (failures are reported, not shown). */
   afterLaunch: (platform: Platform, contextId: string) => Promise<void>;
 }) {
+  const assertStaff = staffCheck(deps.people);
+
   /** Step 1: the platform's login initiation. Answers where to send the browser, and the state to bind to it. */
   async function startLogin(request: LoginRequest): Promise<{ redirectTo: URL; state: LoginState }> {
     const candidates = await deps.platforms.byIssuer(request.iss, request.client_id);
@@ -140,7 +150,8 @@ export function createLaunchService(deps: {
     const named = customCourse(claims);
     const courseId = link?.courseId ?? (role === 'teacher' ? named : null);
     if (!courseId) throw ltiErrors.LTI_COURSE_NOT_LINKED();
-    if (role === 'teacher') await deps.assertTeaches(person.id, courseId);
+    // Linking a course is its teacher's; once linked, its assistants launch into it too (the portal gives their rights).
+    if (role === 'teacher') await (link ? assertStaff : deps.assertTeaches)(person.id, courseId);
     await acceptOnce({
       platformId: platform.id,
       nonce: claims.nonce,

@@ -154,6 +154,9 @@ export interface ToolKeys {
 /** The portal, as far as LTI needs it. */
 export interface People {
   personBy(lookup: { field: 'email' | 'username'; value: string }): Promise<{ id: string; name: string; role: string } | null>;
+  /** Courses whose settings the person may change: their LTI business (linking, the LMS roster and grades). */
   coursesTaughtBy(teacherId: string): Promise<Array<{ id: string; name: string }>>;
+  /** Courses where the person is staff in any role (an assistant too): where a launch may take them. */
+  coursesStaffedBy(personId: string): Promise<Array<{ id: string; name: string }>>;
   roster(courseId: string): Promise<{ course: { id: string; name: string }; students: Array<{ id: string; name: string; username: string }> }>;
 }

@@ -6,9 +6,12 @@
 const TEACHING = ['Instructor', 'TeachingAssistant', 'Instructor#TeachingAssistant'];
 const LEARNING = ['Learner'];
 const MEMBERSHIP = 'http://purl.imsglobal.org/vocab/lis/v2/membership#';
+/** Context sub-roles (LTI Core 1.3, A.2.3.1): `…/membership/Instructor#TeachingAssistant` reads "Instructor#TeachingAssistant". */
+const SUB_ROLE = 'http://purl.imsglobal.org/vocab/lis/v2/membership/';
 
 function contextRole(uri: string): string | null {
   if (uri.startsWith(MEMBERSHIP)) return uri.slice(MEMBERSHIP.length);
+  if (uri.startsWith(SUB_ROLE)) return uri.slice(SUB_ROLE.length);
   if (!uri.includes(':') && !uri.includes('/')) return uri;
   return null;
 }
