@@ -6,14 +6,16 @@
 //   up dev|prod|ha        build, bring the whole compose up and keep running its health checks (there is no
 //                         systemd here to run them) until Ctrl-C, which takes it down (`down -v`)
 //   down dev|prod|ha      remove every container, volume and network of that project (an interrupted run)
-//   test dev|prod|upgrade|ha|all
+//   test dev|prod|upgrade|kube|ha|all
 //                         the containers lane of the tests (test/containers/live/): build, bring up, drive
-//                         through Apache only, take down. ha (production with three node-service instances,
-//                         its own project asistencia-ha, ports 19680/19685 and network) is not in all
+//                         through Apache only, take down; kube: `podman kube play` of the Kubernetes
+//                         manifests (deploy/kubernetes) on the same images. ha (production with three
+//                         node-service instances, its own project asistencia-ha, ports 19680/19685 and
+//                         network) is not in all
 import { spawn } from 'node:child_process';
 import { buildImages, makeBases, removeProject, REPO_ROOT, startEngine, startStack, stopEngine, type Flavour } from './stack.js';
 
-const USAGE = 'usage: npm run containers -- bases | build dev|prod|ha | up dev|prod|ha | down dev|prod|ha | test dev|prod|upgrade|ha|all';
+const USAGE = 'usage: npm run containers -- bases | build dev|prod|ha | up dev|prod|ha | down dev|prod|ha | test dev|prod|upgrade|kube|ha|all';
 
 function flavourOf(value: string | undefined): Flavour {
   if (value === 'dev' || value === 'prod' || value === 'ha') return value;
@@ -21,7 +23,9 @@ function flavourOf(value: string | undefined): Flavour {
   process.exit(2);
 }
 
-const LANES = ['dev', 'prod', 'upgrade'];
+const LANES = ['dev', 'prod', 'upgrade', 'kube'];
+/** A lane's files under test/containers/live/ (its own name unless listed). */
+const FILES: Record<string, string[]> = { kube: ['kube-valkey', 'kube-stack'] };
 /** Lanes run only when named: not (yet) reliable or quick enough for `all`. */
 const NAMED_ONLY = ['ha'];
 
@@ -30,7 +34,7 @@ async function test(which: string | undefined): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const files = which === 'all' ? LANES : [which!];
+  const files = (which === 'all' ? LANES : [which!]).flatMap((lane) => FILES[lane] ?? [lane]);
   const child = spawn('npx', ['vitest', 'run', '--project', 'containers', ...files.map((f) => `test/containers/live/${f}.test.ts`)], {
     cwd: `${REPO_ROOT}/node-service`,
     stdio: 'inherit',

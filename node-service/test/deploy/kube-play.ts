@@ -1,5 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -10,6 +12,7 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import { stringify } from 'yaml';
 import { REPO_ROOT, type Mapping } from '../containers/compose.js';
+import { kustomizeMissing, removeRender, renderOverlay, type Overlay, type Render } from './kustomize.js';
 import { named } from './manifests.js';
 
 /**
@@ -25,7 +28,7 @@ const CONTAINERS_CONF = resolve(REPO_ROOT, 'containers/containers.conf');
 const podmanEnv = { ...process.env, CONTAINERS_CONF };
 
 /** Why kube play cannot run here (no podman, or an image not built yet), or undefined when it can. */
-export function kubePlayMissing(images: readonly string[]): string | undefined {
+function kubePlayMissing(images: readonly string[]): string | undefined {
   let listed: string;
   try {
     listed = execFileSync('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { env: podmanEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -40,7 +43,7 @@ export function kubePlayMissing(images: readonly string[]): string | undefined {
  * The first three parts of the addresses of podman's own network for kube play pods (a /24 it makes on the
  * first play: podman-default-kube-network, with netavark's configuration under /etc/containers/networks).
  */
-export function kubeNetworkPrefix(): string {
+function kubeNetworkPrefix(): string {
   try {
     const network = JSON.parse(readFileSync('/etc/containers/networks/podman-default-kube-network.json', 'utf8')) as { subnets: Array<{ subnet: string }> };
     const subnet = network.subnets[0]!.subnet;
@@ -57,7 +60,7 @@ export async function podman(...args: string[]): Promise<string> {
   return stdout;
 }
 
-export interface PlayedPod {
+interface PlayedPod {
   /** The pod's hostname, e.g. asistencia-valkey-0. */
   hostname: string;
   /** Its stable name in the cluster, e.g. asistencia-valkey-0.asistencia-valkey (first of the names it answers to). */
@@ -99,7 +102,7 @@ export function deploymentReplica(docs: readonly Mapping[], name: string, image:
  * Writes one Pod file per replica under `scratch`, the n-th at `addressOf(n)`, every pod knowing every
  * other's names; `suffix` keeps the pods' names apart from another run's.
  */
-export function writePods(docs: readonly Mapping[], replicas: readonly Replica[], scratch: string, addressOf: (n: number) => string, suffix: string): PlayedPod[] {
+function writePods(docs: readonly Mapping[], replicas: readonly Replica[], scratch: string, addressOf: (n: number) => string, suffix: string): PlayedPod[] {
   const addresses = replicas.map((_, n) => addressOf(n));
   const hostAliases = replicas.map((r, n) => ({ ip: addresses[n]!, hostnames: r.names }));
   return replicas.map((replica, n) => {
@@ -150,4 +153,65 @@ function asFolder(docs: readonly Mapping[], volume: IVolume, folder: string): IV
     throw new Error(`volume ${volume.name}: only ConfigMap, Secret, emptyDir and claim volumes are played`);
   }
   return { name: volume.name, hostPath: { path: folder, type: 'Directory' } };
+}
+
+/** A render's pods, played on podman's kube network; `down()` takes them away with their files. */
+export interface Playground {
+  render: Render;
+  pods: PlayedPod[];
+  /** The pod with this hostname (asistencia-valkey-0, asistencia-node). */
+  pod(hostname: string): PlayedPod;
+  down(): Promise<void>;
+}
+
+/**
+ * Renders an overlay and plays the pods `replicasOf` picks from it, at fixed addresses (a StatefulSet's
+ * names must be known before its pods start) in a block of their own per run, from `firstAddress` up, at
+ * the top of podman's kube network, above what it hands out by itself. Fails by name when kubectl, podman
+ * or an image is missing.
+ */
+export async function playOverlay(overlay: Overlay, images: readonly string[], firstAddress: number, replicasOf: (docs: readonly Mapping[]) => Replica[]): Promise<Playground> {
+  const missing = kustomizeMissing() ?? kubePlayMissing(images);
+  if (missing) throw new Error(`podman kube play cannot run here: ${missing}`);
+  const render = await renderOverlay(overlay);
+  const scratch = mkdtempSync(join(tmpdir(), `asistencia-kube-play-${overlay}-`));
+  const pods: PlayedPod[] = [];
+  const playground: Playground = {
+    render,
+    pods,
+    pod: (hostname) => pods.find((p) => p.hostname === hostname) ?? assert.fail(`no pod ${hostname} was played`),
+    async down() {
+      for (const p of pods) await podman('kube', 'down', p.file).catch(() => undefined);
+      rmSync(scratch, { recursive: true, force: true });
+      removeRender(render);
+    },
+  };
+  try {
+    const prefix = kubeNetworkPrefix();
+    const first = firstAddress + Math.floor(Math.random() * 40);
+    const suffix = Math.random().toString(36).slice(2, 8);
+    pods.push(...writePods(render.docs, replicasOf(render.docs), scratch, (n) => `${prefix}.${first + n}`, suffix));
+    for (const p of pods) await podman('kube', 'play', '--ip', p.address, p.file);
+    return playground;
+  } catch (error) {
+    await playground.down();
+    throw error;
+  }
+}
+
+/** What `probe` answers once it answers something, trying every `everyMs` until `timeoutMs`. */
+export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+      last = undefined;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
 }

@@ -26,7 +26,7 @@ import {
 
 // deploy/kubernetes rendered by kustomize (kubectl's), overlay by overlay, then checked: the schema of every
 // document, names that point at something, the settings node-service needs, compose's limits and secrets,
-// and who may reach whom. test/deploy/kube-play.test.ts runs what podman can run of the same render.
+// and who may reach whom. test/containers/live/kube-*.test.ts (the containers lane's `kube`) run what podman can run of the same render.
 
 // kubectl (with kustomize 5 built in) comes with this kind of machine (not a Debian package): without it
 // the checks fail by name rather than pass unseen.

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deploymentReplica, kubeNetworkPrefix, kubePlayMissing, podman, statefulSetReplicas, writePods, type PlayedPod, type Replica } from './kube-play.js';
-import { SECRET_FILES, kustomizeMissing, removeRender, renderOverlay, type Render } from './kustomize.js';
+import { deploymentReplica, playOverlay, statefulSetReplicas, until, type Playground, type Replica } from '../../deploy/kube-play.js';
+import { SECRET_FILES } from '../../deploy/kustomize.js';
+import { buildImages, makeBases } from '../../../scripts/containers/stack.js';
 
 // `podman kube play` of the development render's door and node-service, with Valkey and its sentinels as
 // rendered, and a stand-in for CloudNativePG's PostgreSQL (podman cannot play an operator): node-service
@@ -17,12 +15,9 @@ const NODE_IMAGE = `localhost/asistencia-node:${TAG}`;
 const PHP_IMAGE = `localhost/asistencia-php:${TAG}`;
 const VALKEY_IMAGE = 'localhost/asistencia-local/valkey:8';
 const POSTGRES_IMAGE = 'localhost/asistencia-local/postgres:15';
-const missing = kustomizeMissing() ?? kubePlayMissing([NODE_IMAGE, PHP_IMAGE, VALKEY_IMAGE, POSTGRES_IMAGE]);
 
-let render: Render;
-let scratch: string;
-let pods: PlayedPod[] = [];
-const address = (hostname: string) => pods.find((p) => p.hostname === hostname)!.address;
+let played: Playground | undefined;
+const address = (hostname: string) => played!.pod(hostname).address;
 
 /** What CloudNativePG would run for the Cluster, reached at its -rw Service's name: the compose stand-in. */
 function postgresStandIn(): Replica {
@@ -51,48 +46,24 @@ async function get(url: string): Promise<{ status: number; body: string }> {
   return { status: response.status, body: await response.text() };
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
-}
 
-// Skipped, saying why in the run's output, only where podman cannot play it: no kubectl, or not yet
-// the images the containers lane builds (`localhost/asistencia-*:latest`), which an integration run on a fresh machine comes before (the containers lane makes them).
-if (missing) console.warn(`podman kube play test skipped: ${missing}`);
-describe.skipIf(missing)('podman kube play: the door and node-service as the development overlay renders them', () => {
-
+// The containers lane's `kube` (npm run containers -- test kube, in `all` after prod): the bases and the
+// production images are made first (cached layers when the prod lane just built them), so nothing is
+// missing but what the machine lacks (kubectl, podman), and that fails the lane by name.
+describe('podman kube play: the door and node-service as the development overlay renders them', () => {
   beforeAll(async () => {
-    render = await renderOverlay('dev');
-    scratch = mkdtempSync(join(tmpdir(), 'asistencia-kube-play-stack-'));
-    const prefix = kubeNetworkPrefix();
-    const first = 150 + Math.floor(Math.random() * 40);
-    const suffix = Math.random().toString(36).slice(2, 8);
-    const replicas = [
+    await makeBases();
+    await buildImages('prod', { tag: TAG });
+    played = await playOverlay('dev', [NODE_IMAGE, PHP_IMAGE, VALKEY_IMAGE, POSTGRES_IMAGE], 150, (docs) => [
       postgresStandIn(),
-      ...statefulSetReplicas(render.docs, 'asistencia-valkey', VALKEY_IMAGE),
-      ...statefulSetReplicas(render.docs, 'asistencia-sentinel', VALKEY_IMAGE),
-      deploymentReplica(render.docs, 'asistencia-node', NODE_IMAGE, ['asistencia-node']),
-      deploymentReplica(render.docs, 'asistencia-php', PHP_IMAGE, ['asistencia-php', 'asistencia-door']),
-    ];
-    pods = writePods(render.docs, replicas, scratch, (n) => `${prefix}.${first + n}`, suffix);
-    for (const p of pods) await podman('kube', 'play', '--ip', p.address, p.file);
-  }, 300_000);
+      ...statefulSetReplicas(docs, 'asistencia-valkey', VALKEY_IMAGE),
+      ...statefulSetReplicas(docs, 'asistencia-sentinel', VALKEY_IMAGE),
+      deploymentReplica(docs, 'asistencia-node', NODE_IMAGE, ['asistencia-node']),
+      deploymentReplica(docs, 'asistencia-php', PHP_IMAGE, ['asistencia-php', 'asistencia-door']),
+    ]);
+  }, 1_500_000);
 
-  afterAll(async () => {
-    for (const p of pods) await podman('kube', 'down', p.file).catch(() => undefined);
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-    if (render) removeRender(render);
-  }, 120_000);
+  afterAll(async () => played?.down(), 120_000);
 
   test('node-service is ready: PostgreSQL at its -rw name, Valkey through the sentinels, migrations applied', async () => {
     const ready = await until('node-service ready', 150_000, async () => {

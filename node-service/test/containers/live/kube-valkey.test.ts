@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { kubeNetworkPrefix, kubePlayMissing, podman, statefulSetReplicas, writePods, type PlayedPod } from './kube-play.js';
-import { kustomizeMissing, removeRender, renderOverlay, type Render } from './kustomize.js';
+import { playOverlay, podman, statefulSetReplicas, until, type Playground } from '../../deploy/kube-play.js';
+import { makeBases } from '../../../scripts/containers/stack.js';
 
 // `podman kube play` of what podman can run here from the production render: Valkey and its three
 // sentinels (valkey.yaml, sentinel.yaml), with the local stand-in of the Valkey image. They come up as
@@ -13,15 +10,11 @@ import { kustomizeMissing, removeRender, renderOverlay, type Render } from './ku
 // Deployments need the project's images, which the containers lane builds.
 
 const STAND_IN = 'localhost/asistencia-local/valkey:8';
-const missing = kustomizeMissing() ?? kubePlayMissing([STAND_IN]);
 const MASTER = 'asistencia';
 const DOWN_AFTER_MS = 5000;
 
-let render: Render;
-let scratch: string;
-let pods: PlayedPod[] = [];
-
-const pod = (hostname: string) => pods.find((p) => p.hostname === hostname)!;
+let played: Playground | undefined;
+const pod = (hostname: string) => played!.pod(hostname);
 
 async function ask<T>(address: string, port: number, command: string, ...args: string[]): Promise<T> {
   const client = new Redis({ host: address, port, lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
@@ -36,7 +29,7 @@ async function ask<T>(address: string, port: number, command: string, ...args: s
 
 /** The primary's stable name as each sentinel sees it (undefined for one that does not answer). */
 async function primaryPerSentinel(): Promise<Array<string | undefined>> {
-  const sentinels = pods.filter((p) => p.hostname.startsWith('asistencia-sentinel-'));
+  const sentinels = played!.pods.filter((p) => p.hostname.startsWith('asistencia-sentinel-'));
   return Promise.all(sentinels.map((s) => ask<string[]>(s.address, 26379, 'SENTINEL', 'get-master-addr-by-name', MASTER).then((a) => a[0], () => undefined)));
 }
 
@@ -45,45 +38,19 @@ async function replication(hostname: string): Promise<Record<string, string>> {
   return Object.fromEntries(info.split('\r\n').filter((line) => line.includes(':')).map((line) => line.split(':', 2) as [string, string]));
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-      last = undefined;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
-}
 
-// Skipped, saying why in the run's output, only where podman cannot play it: no kubectl, or not yet
-// the local Valkey stand-in image (`npm run containers -- bases`), which an integration run on a fresh machine comes before (the containers lane makes them).
-if (missing) console.warn(`podman kube play test skipped: ${missing}`);
-describe.skipIf(missing)('podman kube play: Valkey under its sentinels', () => {
-
+// The containers lane's `kube` (npm run containers -- test kube, in `all`): the local bases are made first,
+// so nothing is missing but what the machine lacks (kubectl, podman), and that fails the lane by name.
+describe('podman kube play: Valkey under its sentinels', () => {
   beforeAll(async () => {
-    render = await renderOverlay('prod');
-    scratch = mkdtempSync(join(tmpdir(), 'asistencia-kube-play-'));
-    // Fixed addresses (a StatefulSet's names must be known before its pods start) at the top of podman's
-    // kube network, above what it hands out by itself, in a block of their own per run.
-    const prefix = kubeNetworkPrefix();
-    const first = 200 + Math.floor(Math.random() * 45);
-    const suffix = Math.random().toString(36).slice(2, 8);
-    const replicas = [...statefulSetReplicas(render.docs, 'asistencia-valkey', STAND_IN), ...statefulSetReplicas(render.docs, 'asistencia-sentinel', STAND_IN)];
-    pods = writePods(render.docs, replicas, scratch, (n) => `${prefix}.${first + n}`, suffix);
-    for (const p of pods) await podman('kube', 'play', '--ip', p.address, p.file);
-  }, 180_000);
+    await makeBases();
+    played = await playOverlay('prod', [STAND_IN], 200, (docs) => [
+      ...statefulSetReplicas(docs, 'asistencia-valkey', STAND_IN),
+      ...statefulSetReplicas(docs, 'asistencia-sentinel', STAND_IN),
+    ]);
+  }, 1_200_000);
 
-  afterAll(async () => {
-    for (const p of pods) await podman('kube', 'down', p.file).catch(() => undefined);
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-    if (render) removeRender(render);
-  }, 120_000);
+  afterAll(async () => played?.down(), 120_000);
 
   test('the pods start as written: asistencia-valkey-0 primary, -1 its replica, every sentinel agreeing', async () => {
     const primary = pod('asistencia-valkey-0').stableName;
