@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusLabel } from '../../src/modules/attendance/domain/report.js';
 import { apiAs, draftSession, type Json } from '../support/api.js';
+import { withDatabase } from '../support/environment.js';
 import { parseCsv } from '../support/csv.js';
 import { startService, type RunningService } from '../support/service.js';
 import { steppedClock } from '../support/stepped-clock.js';
@@ -17,7 +18,8 @@ import { portalToken, users } from '../support/tokens.js';
  * is written on the primary. The primary now says "excused", the standby still "present": a read that
  * answers "present" came from the standby. Checked by sending these reads to the primary (`staleReads: db`
  * in app.ts): the first test goes red. The session's own export, the correction's answer and the live
- * reads stay on the primary and show "excused" at once.
+ * reads stay on the primary and show "excused" at once. Walk-ins named while a course is read are read back
+ * from the primary (checked by reading them back through the standby: red).
  */
 let standby: StreamingStandby;
 let service: RunningService;
@@ -27,8 +29,8 @@ let sessionId: string;
 const teacher = () => apiAs(service.baseUrl, users.teacher);
 const LUIS = users.student;
 
-async function csv(target: RunningService, path: string): Promise<string[][]> {
-  const response = await fetch(`${target.baseUrl}/asistencia${path}`, { headers: { authorization: `Bearer ${await portalToken(users.teacher)}` } });
+async function csv(target: RunningService, path: string, user: { sub: string; role: string; name: string } = users.teacher): Promise<string[][]> {
+  const response = await fetch(`${target.baseUrl}/asistencia${path}`, { headers: { authorization: `Bearer ${await portalToken(user)}` } });
   expect(response.status).toBe(200);
   return parseCsv((await response.text()).replace(/^\uFEFF/, ''));
 }
@@ -145,6 +147,38 @@ describe('reads that may be seconds stale, with a streaming standby', () => {
     const ready = await replicaBecomes(service, 'ok');
     expect(ready.body.status).toBe('ready');
     expect(await staleReadsSay()).toEqual(excused);
+  });
+
+  it('read a walk-in named just now back from the primary, not from a standby that has not seen the name', async () => {
+    // José (4) is not on FIS201's roster: a walk-in, recorded (as a confirmation records one) under his id
+    // until something names him from the directory. The standby has him unnamed, and is then held there.
+    const pedro = apiAs(service.baseUrl, users.otherTeacher);
+    const created = await pedro.post('/api/sessions', draftSession({ courseId: 'FIS201' }));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const fis = created.body.id as string;
+    expect((await pedro.post(`/api/sessions/${fis}/open`)).status).toBe(200);
+    expect((await pedro.post(`/api/sessions/${fis}/close`)).status).toBe(200);
+    await withDatabase(standby.primaryUrl, async (client) => {
+      await client.query("INSERT INTO attendance.registrations (session_id, student_id, student_name, source, flagged) VALUES ($1, '4', '4', 'walk_in', true)", [fis]);
+      await client.query("INSERT INTO attendance.results (session_id, student_id, status, computed_status, rounds_confirmed, is_final) VALUES ($1, '4', 'present', 'present', 1, true)", [fis]);
+    });
+    await standby.caughtUp(20_000);
+    await replicaBecomes(service, 'ok');
+    await standby.pauseReplay();
+    try {
+      const [, ...rows] = await csv(service, '/api/courses/FIS201/export?format=csv', users.otherTeacher);
+      expect(rows.map((row) => row[1])).toContain('José Núñez');
+      const page = await pedro.get('/api/courses/FIS201/attendance');
+      expect(page.body.students.find((s: Json) => s.studentId === '4')).toMatchObject({ studentName: 'José Núñez', onRoster: false });
+      // The name was written on the primary only: the standby, its replay held, still has the id.
+      const onStandby = await withDatabase(standby.standbyUrl, (client) =>
+        client.query<{ student_name: string }>("SELECT student_name FROM attendance.registrations WHERE session_id = $1 AND student_id = '4'", [fis]),
+      );
+      expect(onStandby.rows).toEqual([{ student_name: '4' }]);
+    } finally {
+      await standby.resumeReplay();
+    }
+    await standby.caughtUp(20_000);
   });
 
   it('are answered by the primary, never an error, when the standby is down: read failed, then probe', async () => {
