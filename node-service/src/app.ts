@@ -24,6 +24,7 @@ import { rateLimitStoreFor } from './shared/http/rate-limit-store.js';
 import { loggerOptions, requestLogController } from './shared/logger.js';
 import type { KeyValueStore } from './shared/storage/key-value.js';
 import { migrationsApplied } from './shared/storage/migrations.js';
+import { createReplicaReads, type ReplicaReads } from './shared/storage/replica-reads.js';
 import type { SqlDatabase } from './shared/storage/sql.js';
 import { createAssertionVerifier } from './shared/webauthn/assertion.js';
 import { createCachedAssertionVerifier } from './shared/webauthn/cached-assertion.js';
@@ -47,6 +48,11 @@ export interface AppDependencies {
   config: Config;
   db: SqlDatabase;
   store: KeyValueStore;
+  /**
+   * The read-only standby of DATABASE_REPLICA_URL (shared/storage/open.ts), when set: the reads that may be
+   * seconds stale go there while it keeps up (docs/operations.md, "High availability"). The caller closes it.
+   */
+  replica?: SqlDatabase;
   /**
    * The time QR slots, code expiries and request arrivals are judged on. Production passes none: the shared
    * clock (PostgreSQL's, measured against this host's) is used. Tests pass a clock they step, so a test waits
@@ -131,6 +137,41 @@ async function postgresState(db: SqlDatabase) {
   return { state: 'failing' as const, reason: `refusing writes: ${refusal.cause} (SQLSTATE ${refusal.sqlstate}): ${refusal.message}` };
 }
 
+/**
+ * The reads that may be seconds stale: on the standby while it is no further behind than
+ * DATABASE_REPLICA_MAX_LAG_SECONDS (probed every DATABASE_REPLICA_PROBE_MS), on the primary otherwise; its
+ * lag for Prometheus (asistencia_postgres_replica_lag_seconds).
+ */
+function replicaReads(server: FastifyInstance, deps: { db: SqlDatabase; replica: SqlDatabase; settings: { maxLagMs: number; probeMs: number }; now: () => number }): ReplicaReads {
+  const reads = createReplicaReads({
+    primary: deps.db,
+    replica: deps.replica,
+    ...deps.settings,
+    now: deps.now,
+    report: (err, context) => server.log.warn({ err }, context),
+  });
+  const { Gauge, register } = server.metrics.client;
+  register.removeSingleMetric('asistencia_postgres_replica_lag_seconds');
+  new Gauge({
+    name: 'asistencia_postgres_replica_lag_seconds',
+    help: 'How far the PostgreSQL standby is behind the primary, as last probed (absent while unknown); past DATABASE_REPLICA_MAX_LAG_SECONDS its reads go to the primary',
+    registers: [register],
+    collect() {
+      const { lagMs } = reads.state();
+      if (lagMs !== null) this.set(lagMs / 1000);
+    },
+  });
+  server.addHook('onReady', async () => reads.start());
+  server.addHook('onClose', async () => reads.stop());
+  return reads;
+}
+
+/** The standby for `/ready`: degraded (never failing) while its reads go to the primary, saying why. */
+async function replicaState(reads: ReplicaReads) {
+  const state = reads.state();
+  return state.serving ? true : { state: 'degraded' as const, reason: `${state.reason}; its reads go to the primary` };
+}
+
 export interface App {
   server: FastifyInstance;
   gateway: Gateway;
@@ -151,7 +192,7 @@ export interface App {
  * The composition root: builds every module by hand from its dependencies and never listens.
  * `server.ts` opens the pools, listens and shuts down; tests call `buildApp` and use `inject()` or listen.
  */
-export async function buildApp({ config, db, store: rawStore, clock: given }: AppDependencies): Promise<App> {
+export async function buildApp({ config, db, store: rawStore, replica, clock: given }: AppDependencies): Promise<App> {
   // Requests wait for Valkey no longer than their deadline, and an outage answers 503 (shared/storage).
   const store = boundedByDeadline(rawStore);
   const server = Fastify({
@@ -231,6 +272,8 @@ export async function buildApp({ config, db, store: rawStore, clock: given }: Ap
   exposeClockOffset(server, clock);
   reportWriteRefusals(server, db);
   const valkeyLatency = probeValkeyLatency(server, rawStore, config.valkeyLatency.probeMs);
+  const replicaSettings = 'url' in config.database ? config.database.replica : undefined;
+  const staleReads = replica && replicaSettings ? replicaReads(server, { db, replica, settings: replicaSettings, now }) : undefined;
   const clockState = async () =>
     clockHealthy(clock, { maxOffsetMs: config.clock.maxOffsetMs, maxAgeMs: 3 * config.clock.refreshMs }) || ('degraded' as const);
 
@@ -257,6 +300,8 @@ export async function buildApp({ config, db, store: rawStore, clock: given }: Ap
   const gradeChanges = new EventEmitter<{ changed: [courseId: string] }>();
   const attendance = createAttendanceModule({
     db,
+    // Reports, exports, standings and histories: the standby's, when there is one (docs/operations.md).
+    staleReads: staleReads ?? db,
     store,
     directory,
     guards: auth.guards,
@@ -417,6 +462,7 @@ export async function buildApp({ config, db, store: rawStore, clock: given }: Ap
         { part: 'valkey', check: () => valkeyState(valkeyLatency, config.valkeyLatency.maxMs) },
         { part: 'migrations', check: () => migrationsApplied(db, config.migrationsDir) },
         { part: 'clock', check: clockState },
+        ...(staleReads ? [{ part: 'postgres_replica' as const, check: () => replicaState(staleReads) }] : []),
       ]));
       await app.register(auth.routes);
       await app.register(attendance.routes);

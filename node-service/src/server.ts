@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { migrate, MigrationError } from './shared/storage/migrations.js';
-import { openDatabase, openKeyValueStore } from './shared/storage/open.js';
+import { openDatabase, openKeyValueStore, openReplica } from './shared/storage/open.js';
 
 /**
  * Loads the configuration, opens the stores, applies migrations, listens, and shuts down gracefully:
@@ -14,12 +14,14 @@ async function serve(): Promise<void> {
   const config = loadConfig();
   const db = await openDatabase(config);
   const store = openKeyValueStore(config);
-  const { server, gateway } = await buildApp({ config, db, store });
+  const replica = openReplica(config);
+  const { server, gateway } = await buildApp({ config, db, store, ...(replica ? { replica } : {}) });
   const log = server.log;
 
   log.info(
     {
       database: db.kind === 'pglite' ? `embedded PGlite in ${'dataDir' in config.database ? config.database.dataDir : ''}` : 'PostgreSQL (DATABASE_URL)',
+      replica: replica ? 'PostgreSQL standby (DATABASE_REPLICA_URL) for reports, exports, standings and histories' : 'none: the primary serves every read',
       keyValue: store.kind === 'memory' ? 'in-process store: single instance only, set VALKEY_URL to run several' : 'Valkey (VALKEY_URL)',
     },
     'stores opened',
@@ -36,7 +38,7 @@ async function serve(): Promise<void> {
     else log.info({ signal }, 'shutting down');
     gateway.closeAll();
     await server.close();
-    await Promise.allSettled([db.close(), store.close()]);
+    await Promise.allSettled([db.close(), store.close(), replica?.close()]);
   });
 
   await server.listen({ host: config.host, port: config.port });

@@ -237,6 +237,27 @@ describe('settings that choose the real servers', () => {
     expect(() => loadConfig({ DATABASE_MAX_WAITING: 'many' })).toThrow(/DATABASE_MAX_WAITING/);
   });
 
+  test('DATABASE_REPLICA_URL names a standby for the reads that may be seconds stale, with its lag bound and probe', () => {
+    const primary = { DATABASE_URL: 'postgres://db/asistencia' };
+    expect(loadConfig(primary).database).toHaveProperty('replica', undefined);
+    const config = loadConfig({ ...primary, DATABASE_REPLICA_URL: 'postgres://standby/asistencia' });
+    expect(config.database).toMatchObject({ replica: { url: 'postgres://standby/asistencia', maxLagMs: 5000, probeMs: 1000 } });
+    const tuned = loadConfig({ ...primary, DATABASE_REPLICA_URL: 'postgres://standby/asistencia', DATABASE_REPLICA_MAX_LAG_SECONDS: '30', DATABASE_REPLICA_PROBE_MS: '250' });
+    expect(tuned.database).toMatchObject({ replica: { maxLagMs: 30_000, probeMs: 250 } });
+    const fromFile = loadConfig({ ...primary, DATABASE_REPLICA_URL_FILE: secretFile('replica.url', 'postgres://reader:pw@standby/asistencia') });
+    expect(fromFile.database).toMatchObject({ replica: { url: 'postgres://reader:pw@standby/asistencia' } });
+  });
+
+  test('a standby without a primary, a bad standby URL or a probe slower than the lag bound stops start-up', () => {
+    expect(refusal({ DATABASE_REPLICA_URL: 'postgres://standby/asistencia' }).message).toMatch(/^Invalid configuration: DATABASE_REPLICA_URL: requires DATABASE_URL/);
+    const bad = refusal({ DATABASE_URL: 'postgres://db/a', DATABASE_REPLICA_URL: 'mysql://reader:hunter2@standby/a' });
+    expect(bad.message).toMatch(/^Invalid configuration: DATABASE_REPLICA_URL: expected a URL/);
+    expect(bad.message).not.toContain('hunter2');
+    expect(refusal({ DATABASE_URL: 'postgres://db/a', DATABASE_REPLICA_MAX_LAG_SECONDS: '2', DATABASE_REPLICA_PROBE_MS: '2000' }).message).toMatch(
+      /^Invalid configuration: DATABASE_REPLICA_PROBE_MS: must be shorter than DATABASE_REPLICA_MAX_LAG_SECONDS/,
+    );
+  });
+
   test('an empty DATABASE_URL (as compose files often leave it) means the embedded database', () => {
     expect(loadConfig({ DATABASE_URL: '' }).database).toHaveProperty('dataDir');
   });

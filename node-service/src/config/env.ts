@@ -17,7 +17,7 @@ import { percentProblem } from '../shared/percent.js';
  * at the edge, in the setting's name.
  */
 
-const SECRET_NAMES = ['JWT_SECRET', 'DATABASE_URL', 'VALKEY_URL', 'VALKEY_SENTINEL_PASSWORD', 'INTERNAL_API_TOKEN', 'SMTP_URL', 'SMTP_PASSWORD'] as const;
+const SECRET_NAMES = ['JWT_SECRET', 'DATABASE_URL', 'DATABASE_REPLICA_URL', 'VALKEY_URL', 'VALKEY_SENTINEL_PASSWORD', 'INTERNAL_API_TOKEN', 'SMTP_URL', 'SMTP_PASSWORD'] as const;
 
 const defaultMigrationsDir = fileURLToPath(new URL('../../../database/migrations', import.meta.url));
 const defaultFunctionsDir = fileURLToPath(new URL('../../../database/functions', import.meta.url));
@@ -78,6 +78,11 @@ const settings = z.object({
     }),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: int(1, 100).default(10),
+  // High availability: a read-only streaming standby for the reads that may be seconds stale (reports,
+  // exports, standings, the student's history; docs/operations.md). Unset: every read goes to the primary.
+  DATABASE_REPLICA_URL: url(['postgres:', 'postgresql:']),
+  DATABASE_REPLICA_MAX_LAG_SECONDS: int(1, 3600).default(5),
+  DATABASE_REPLICA_PROBE_MS: int(100, 600_000).default(1000),
   DATA_DIR: z.string().trim().min(1).default(defaultDataDir),
   MIGRATIONS_DIR: z.string().trim().min(1).default(defaultMigrationsDir),
   FUNCTIONS_DIR: z.string().trim().min(1).default(defaultFunctionsDir),
@@ -303,6 +308,12 @@ function crossChecks(env: Settings, context: z.RefinementCtx): void {
   if (env.VALKEY_SENTINELS.length > 0 && env.VALKEY_URL?.startsWith('rediss:')) {
     refuse('VALKEY_URL', 'rediss:// (TLS) is not supported with VALKEY_SENTINELS: use redis:// or valkey://');
   }
+  if (env.DATABASE_REPLICA_URL && !env.DATABASE_URL) {
+    refuse('DATABASE_REPLICA_URL', 'requires DATABASE_URL (a standby of the embedded database cannot exist)');
+  }
+  if (env.DATABASE_REPLICA_PROBE_MS >= env.DATABASE_REPLICA_MAX_LAG_SECONDS * SECOND_MS) {
+    refuse('DATABASE_REPLICA_PROBE_MS', `must be shorter than DATABASE_REPLICA_MAX_LAG_SECONDS (${env.DATABASE_REPLICA_MAX_LAG_SECONDS} s): the lag is known no better than one probe`);
+  }
   if (env.SMTP_URL && !env.SMTP_FROM) refuse('SMTP_FROM', 'required when SMTP_URL is set (the sender of the warnings, e.g. asistencia@example.edu)');
   const { SESSION_MIN_PERIOD_MS: min, SESSION_DEFAULT_PERIOD_MS: period, SESSION_MAX_PERIOD_MS: max } = env;
   if (min > max) {
@@ -333,6 +344,13 @@ function postgres(env: Settings, url: string) {
      * server is seen writable again, or this long passes with no new refusal.
      */
     refusalHoldMs: env.DATABASE_REFUSAL_HOLD_MS,
+    /**
+     * The standby the reads that may be seconds stale go to (shared/storage/replica-reads.ts), while it is
+     * no further behind the primary than maxLagMs; measured every probeMs. Undefined: the primary serves all.
+     */
+    replica: env.DATABASE_REPLICA_URL
+      ? { url: env.DATABASE_REPLICA_URL, maxLagMs: env.DATABASE_REPLICA_MAX_LAG_SECONDS * SECOND_MS, probeMs: env.DATABASE_REPLICA_PROBE_MS }
+      : undefined,
   };
 }
 

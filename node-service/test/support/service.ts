@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/env.js';
 import { migrate } from '../../src/shared/storage/migrations.js';
-import { openDatabase, openKeyValueStore } from '../../src/shared/storage/open.js';
+import { openDatabase, openKeyValueStore, openReplica } from '../../src/shared/storage/open.js';
 import type { KeyValueStore } from '../../src/shared/storage/key-value.js';
 import type { SqlDatabase } from '../../src/shared/storage/sql.js';
 import type { SteppedClock } from './stepped-clock.js';
@@ -62,8 +62,9 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   const config = loadConfig(env);
   const db = await openDatabase(config);
   const store = openKeyValueStore(config);
+  const replica = openReplica(config);
   await migrate(db, config.migrationsDir, config.functionsDir);
-  const app = await buildApp({ config, db, store, ...(options.clock ? { clock: options.clock } : {}) });
+  const app = await buildApp({ config, db, store, ...(replica ? { replica } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   await app.server.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.server.address() as AddressInfo).port;
   return {
@@ -77,7 +78,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     async stop() {
       app.gateway.closeAll();
       await app.server.close();
-      await Promise.allSettled([db.close(), store.close()]);
+      await Promise.allSettled([db.close(), store.close(), replica?.close()]);
       await ownDatabase?.drop();
     },
   };

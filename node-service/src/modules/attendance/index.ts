@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { SqlDatabase } from '../../shared/storage/sql.js';
+import type { SqlDatabase, SqlExecutor } from '../../shared/storage/sql.js';
 import type { KeyValueStore } from '../../shared/storage/key-value.js';
 import type { Grouping } from '../../shared/storage/grouped-calls.js';
 import type { RateLimits } from '../../shared/http/rate-limits.js';
@@ -17,7 +17,7 @@ import { seriesRoutes } from './presentation/series-routes.js';
 import { createHolidayService } from './application/holidays.js';
 import { createHolidayRepository } from './infrastructure/holiday-repository.js';
 import { createReportService } from './application/reports.js';
-import { createReportRepository } from './infrastructure/report-repository.js';
+import { createReportRepository, createResultReader } from './infrastructure/report-repository.js';
 import { reportRoutes } from './presentation/report-routes.js';
 import { createWalkInService } from './application/walk-ins.js';
 import { createWalkInRepository } from './infrastructure/walk-in-repository.js';
@@ -52,6 +52,13 @@ export type { LmsGrade } from './application/standings.js';
 /** Class sessions, rounds, registrations and (later) validations and results: the attendance schema's owner. */
 export function createAttendanceModule(deps: {
   db: SqlDatabase;
+  /**
+   * Where the reads that may be seconds stale go (a standby while it keeps up: shared/storage/replica-reads.ts;
+   * the primary when none is set): a course's and a student's results for the course export, the course
+   * page's standings and at-risk list, the printable student report and "my attendance". Nothing read there
+   * is written back, and nothing in a scan, a live session or a correction reads there.
+   */
+  staleReads: Pick<SqlExecutor, 'query'>;
   store: KeyValueStore;
   directory: CourseDirectory;
   guards: AuthGuards;
@@ -111,21 +118,38 @@ export function createAttendanceModule(deps: {
     report: deps.report,
   });
   const reportRepository = createReportRepository(deps.db);
-  const standings = createStandingService({
-    minimums: createCourseMinimumRepository(deps.db),
+  const staleResults = createResultReader(deps.staleReads);
+  const standingsOn = (results: Pick<typeof reportRepository, 'courseResults' | 'studentResults'>) =>
+    createStandingService({
+      minimums: createCourseMinimumRepository(deps.db),
+      reports: results,
+      freshReports: reportRepository,
+      directory: deps.directory,
+      access,
+      walkIns,
+      defaultMinimumPercent: deps.defaultMinimumPercent,
+      rule: deps.standingRule,
+      timeZone: deps.timeZone,
+      grades: deps.grades,
+    });
+  // Other modules act on what they read (the warnings by e-mail record what they sent; the LMS grade is
+  // posted): they read the primary. The pages, exports and reports may be seconds stale.
+  const standings = standingsOn(reportRepository);
+  const pageStandings = standingsOn(staleResults);
+  const reports = createReportService({
     reports: reportRepository,
+    results: staleResults,
+    sessions: repository,
     directory: deps.directory,
     access,
-    walkIns,
-    defaultMinimumPercent: deps.defaultMinimumPercent,
-    rule: deps.standingRule,
     timeZone: deps.timeZone,
+    walkIns,
+    standings: pageStandings,
     grades: deps.grades,
   });
-  const reports = createReportService({ reports: reportRepository, sessions: repository, directory: deps.directory, access, timeZone: deps.timeZone, walkIns, standings, grades: deps.grades });
   const sessionApi = sessionRoutes({ service: sessions, access, guards: deps.guards, limits: deps.limits, list: deps.settings });
   const reportApi = reportRoutes({ reports, walkIns, guards: deps.guards, limits: deps.limits });
-  const standingApi = standingRoutes({ standings, guards: deps.guards, limits: deps.limits });
+  const standingApi = standingRoutes({ standings: pageStandings, guards: deps.guards, limits: deps.limits });
   const justifications = createJustificationService({
     justifications: createJustificationRepository(deps.db),
     access,

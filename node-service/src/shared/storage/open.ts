@@ -16,6 +16,22 @@ export async function openDatabase(config: Pick<Config, 'database'>): Promise<Sq
   return createPgliteDatabase({ dataDir: config.database.dataDir });
 }
 
+/**
+ * The read-only standby named by DATABASE_REPLICA_URL (undefined when unset), with the primary's pool size
+ * and limits; connections are named `asistencia-replica` in pg_stat_activity. Only the reads that may be
+ * seconds stale go there (shared/storage/replica-reads.ts).
+ */
+export function openReplica(config: Pick<Config, 'database'>): SqlDatabase | undefined {
+  if (!('url' in config.database) || !config.database.replica) return undefined;
+  const { poolSize, connectionTimeoutMs, statementTimeoutMs, maxWaiting, refusalHoldMs } = config.database;
+  return createPgDatabase({
+    url: config.database.replica.url,
+    poolSize,
+    applicationName: 'asistencia-replica',
+    limits: { connectionTimeoutMs, statementTimeoutMs, maxWaiting, refusalHoldMs },
+  });
+}
+
 /** Valkey when VALKEY_URL or VALKEY_SENTINELS is set, the in-process store (single instance only) otherwise. */
 export function openKeyValueStore(config: Pick<Config, 'valkey'>): KeyValueStore {
   return 'url' in config.valkey ? createValkeyStore(config.valkey) : createMemoryStore();

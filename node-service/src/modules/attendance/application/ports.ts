@@ -230,6 +230,9 @@ export interface SessionResultRow {
   spotCheck: SpotCheckOutcome | null;
 }
 
+/** The reads of results alone (infrastructure/report-repository.ts), on the primary or on a standby. */
+export type ResultReader = Pick<ReportRepository, 'sessionResults' | 'courseResults' | 'studentResults'>;
+
 export interface ReportRepository {
   /** Applies a correction and audits it; null when the student has no result in that session. */
   correct(input: {

@@ -21,7 +21,13 @@ const percent = (rate: number | null) => (rate === null ? null : Math.round(rate
 
 /** Corrections, reports and exports: what the teacher signs and what the student sees. */
 export function createReportService(deps: {
+  /** Corrections, a session's export and read-backs after a write: always the primary. */
   reports: ReportRepository;
+  /**
+   * A course's and a student's results for exports, reports and "my attendance": possibly seconds stale (a
+   * standby's) where the composition root says so (docs/operations.md, "High availability").
+   */
+  results: Pick<ReportRepository, 'courseResults' | 'studentResults'>;
   sessions: Pick<SessionRepository, 'find'>;
   directory: Pick<CourseDirectory, 'coursesOf' | 'roster' | 'student' | 'people'>;
   /** Who may do what in a course (directory/domain/course-rights.ts). */
@@ -134,9 +140,10 @@ export function createReportService(deps: {
 
     async courseTable(actor: Identity, courseId: string, locale: Locale): Promise<Table> {
       await assertMay(actor, courseId, 'export_data');
-      let { sessions, results } = await deps.reports.courseResults(courseId);
+      let { sessions, results } = await deps.results.courseResults(courseId);
       if (results.some((r) => r.studentName === r.studentId)) {
         await deps.walkIns.name(sessions.map((s) => s.id));
+        // Read back from the primary: it has the names just written, a standby may not yet.
         ({ sessions, results } = await deps.reports.courseResults(courseId));
       }
       const numbers = await studentNumbers(courseId, [...new Set(results.map((r) => r.studentId))]);
@@ -198,7 +205,7 @@ export function createReportService(deps: {
       const roster = await deps.directory.roster(courseId);
       const student = roster.students.find((s) => s.id === studentId);
       if (!student || isErasedId(studentId)) throw reportErrors.COURSE_NOT_YOURS({ courseId });
-      const results = (await deps.reports.studentResults(studentId)).filter((r) => r.courseId === courseId);
+      const results = (await deps.results.studentResults(studentId)).filter((r) => r.courseId === courseId);
       const { minimum, policy, standing: mine, grade } = (await deps.standings.studentStandings([courseId], results)).get(courseId)!;
       const [teacher] = await deps.directory.people([roster.course.teacherId]);
       return {
@@ -219,7 +226,7 @@ export function createReportService(deps: {
     /** The signed-in student's own attendance, per course, with each session's status and the rate. */
     async myAttendance(student: Identity) {
       const courses = await deps.directory.coursesOf(student.id);
-      const results = await deps.reports.studentResults(student.id);
+      const results = await deps.results.studentResults(student.id);
       const standings = await deps.standings.studentStandings(courses.map((c) => c.id), results);
       return courses.map((course) => {
         const sessions = results.filter((r) => r.courseId === course.id);

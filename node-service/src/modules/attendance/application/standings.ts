@@ -69,7 +69,10 @@ const percent = (rate: number | null) => (rate === null ? null : Math.round(rate
  */
 export function createStandingService(deps: {
   minimums: CourseMinimumRepository;
+  /** Results as the pages show them: possibly seconds stale (a standby's) where the composition root says so. */
   reports: Pick<ReportRepository, 'courseResults' | 'studentResults'>;
+  /** Results read back right after naming walk-ins: from the primary, which has the names just written. */
+  freshReports: Pick<ReportRepository, 'courseResults'>;
   directory: Pick<CourseDirectory, 'roster' | 'student'>;
   /** Who may do what in a course (directory/domain/course-rights.ts). */
   access: Pick<CourseAccess, 'require'>;
@@ -117,7 +120,7 @@ export function createStandingService(deps: {
     const sessions = await deps.minimums.courseSessions([courseId]);
     if (results.some((r) => r.studentName === r.studentId)) {
       await deps.walkIns.name(sessions.filter((s) => s.state !== 'scheduled').map((s) => s.id));
-      ({ results } = await deps.reports.courseResults(courseId));
+      ({ results } = await deps.freshReports.courseResults(courseId));
     }
     const { minimum, policy } = (await rulesOf([courseId])).get(courseId)!;
 

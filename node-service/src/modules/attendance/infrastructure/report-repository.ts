@@ -1,6 +1,6 @@
 import type { SqlDatabase, SqlExecutor } from '../../../shared/storage/sql.js';
 import type { ResultStatus } from '../domain/results.js';
-import type { ReportRepository, SessionResultRow } from '../application/ports.js';
+import type { ReportRepository, ResultReader, SessionResultRow } from '../application/ports.js';
 
 const RESULT_COLUMNS = `
   r.student_id, g.student_name, r.status, r.computed_status, r.rounds_confirmed::int AS rounds_confirmed,
@@ -88,28 +88,12 @@ export async function applyCorrection(tx: SqlExecutor, { sessionId, studentId, s
 /** Rolls a bulk correction back when one of its students has no result in the session. */
 class MissingResult extends Error {}
 
-export function createReportRepository(db: SqlDatabase): ReportRepository {
+/**
+ * The results as they stand, read only: on whatever `db` is, the primary or the reads that may be seconds
+ * stale (shared/storage/replica-reads.ts); which reads may be stale is the caller's choice (attendance/index.ts).
+ */
+export function createResultReader(db: Pick<SqlExecutor, 'query'>): ResultReader {
   return {
-    correct(input) {
-      return db.transaction((tx) => applyCorrection(tx, input));
-    },
-    async correctMany({ studentIds, ...input }) {
-      try {
-        return await db.transaction(async (tx) => {
-          const rows: SessionResultRow[] = [];
-          // In a fixed order, so two bulk corrections of the same students never deadlock.
-          for (const studentId of [...studentIds].sort()) {
-            const row = await applyCorrection(tx, { ...input, studentId });
-            if (!row) throw new MissingResult();
-            rows.push(row);
-          }
-          return rows;
-        });
-      } catch (error) {
-        if (error instanceof MissingResult) return null;
-        throw error;
-      }
-    },
     async sessionResults(sessionId) {
       return (await db.query<ResultRow>(SESSION_RESULTS, [sessionId])).rows.map(toRow);
     },
@@ -154,5 +138,31 @@ export function createReportRepository(db: SqlDatabase): ReportRepository {
         spotCheck: r.spot_check,
       }));
     },
+  };
+}
+
+export function createReportRepository(db: SqlDatabase): ReportRepository {
+  return {
+    correct(input) {
+      return db.transaction((tx) => applyCorrection(tx, input));
+    },
+    async correctMany({ studentIds, ...input }) {
+      try {
+        return await db.transaction(async (tx) => {
+          const rows: SessionResultRow[] = [];
+          // In a fixed order, so two bulk corrections of the same students never deadlock.
+          for (const studentId of [...studentIds].sort()) {
+            const row = await applyCorrection(tx, { ...input, studentId });
+            if (!row) throw new MissingResult();
+            rows.push(row);
+          }
+          return rows;
+        });
+      } catch (error) {
+        if (error instanceof MissingResult) return null;
+        throw error;
+      }
+    },
+    ...createResultReader(db),
   };
 }

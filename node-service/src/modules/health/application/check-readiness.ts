@@ -2,11 +2,12 @@
  * Readiness: every part the service needs answers. Each check names the part that failed, and may say why
  * (PostgreSQL answering but refusing writes: read-only, disk full). A part may also be degraded: the
  * instance still serves correctly, but an operator should look (the host clock is off the shared clock by
- * more than CLOCK_MAX_OFFSET_MS, Valkey's round trip is past VALKEY_MAX_LATENCY_MS); that alone keeps the
+ * more than CLOCK_MAX_OFFSET_MS, Valkey's round trip is past VALKEY_MAX_LATENCY_MS, the PostgreSQL standby is
+ * down or further behind than DATABASE_REPLICA_MAX_LAG_SECONDS, its reads served by the primary); that alone keeps the
  * answer 200.
  */
 export interface ReadinessCheck {
-  part: 'postgres' | 'valkey' | 'migrations' | 'clock';
+  part: 'postgres' | 'valkey' | 'migrations' | 'clock' | 'postgres_replica';
   check(): Promise<boolean | 'degraded' | { state: 'failing' | 'degraded'; reason: string }>;
 }
 

@@ -31,7 +31,7 @@ export function healthRoutes(checks: readonly ReadinessCheck[]): FastifyPluginAs
             'Postgres and Valkey reachable, Postgres accepting writes, and migrations applied; 503 naming the failing part ' +
             '(and in `reasons` why, when known) otherwise. ' +
             'status "degraded" (200) names parts an operator should look at: a host clock off the shared clock, a Valkey ' +
-            'slower than VALKEY_MAX_LATENCY_MS',
+            'slower than VALKEY_MAX_LATENCY_MS, a PostgreSQL standby (DATABASE_REPLICA_URL) down or lagging (its reads then go to the primary)',
           response: { 200: readinessSchema, 503: readinessSchema },
         },
         logLevel: 'warn',
