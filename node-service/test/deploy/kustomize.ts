@@ -20,6 +20,7 @@ export type Overlay = (typeof OVERLAYS)[number];
 /** The files each overlay's secretGenerator reads (compose.prod.yaml's secrets, by the same names). */
 export const SECRET_FILES = {
   database_url: 'postgres://asistencia:placeholder-postgres-password@asistencia-postgres-rw:5432/asistencia',
+  database_replica_url: 'postgres://asistencia:placeholder-postgres-password@asistencia-postgres-ro:5432/asistencia',
   jwt_secret: 'placeholder-jwt-secret-at-least-32-bytes-long-0123456789',
   internal_api_token: 'placeholder-internal-token-at-least-32-bytes-0123456789',
   postgres_password: 'placeholder-postgres-password',

@@ -208,7 +208,8 @@ describe('Kubernetes manifests', () => {
     });
 
     test('the secrets are compose.prod.yaml`s, by the same names, mounted where compose mounts them', () => {
-      const composeSecrets = Object.keys(readComposeFile('compose.prod.yaml').secrets as Mapping);
+      // With the standby's address, which only Kubernetes has (CloudNativePG's -ro Service).
+      const composeSecrets = [...Object.keys(readComposeFile('compose.prod.yaml').secrets as Mapping), 'database_replica_url'];
       const secret = named<ISecret>(docs(), 'Secret', secretName(docs(), 'asistencia-node'));
       const credentials = named<ISecret>(docs(), 'Secret', 'asistencia-postgres-credentials');
       const keys = [...Object.keys(secret.data!), ...(credentials.data?.password ? ['postgres_password'] : [])];
@@ -225,6 +226,9 @@ describe('Kubernetes manifests', () => {
       expect(cluster!.spec.instances).toBe(2);
       expect(cluster!.spec.postgresql?.synchronous).toEqual({ method: 'any', number: 1, dataDurability: 'required' });
       expect(new URL(SECRET_FILES.database_url).hostname).toBe(`${cluster!.metadata.name}-rw`);
+      // Reports and exports read the standby (CloudNativePG's read-only Service); node-service reads the file.
+      expect(new URL(SECRET_FILES.database_replica_url).hostname).toBe(`${cluster!.metadata.name}-ro`);
+      expect(environmentOf(docs(), workload(docs(), 'asistencia-node')).DATABASE_REPLICA_URL_FILE).toBe('/run/secrets/database_replica_url');
     });
 
     test('Valkey: a primary and a replica, three sentinels', () => {
