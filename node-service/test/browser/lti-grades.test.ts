@@ -46,7 +46,7 @@ beforeAll(async () => {
   await lti.door.service.db.query(
     `INSERT INTO lti.course_links (platform_id, context_id, course_id, context_title) SELECT id, 'lms-course-1', 'MAT101', 'Cálculo I (LMS)' FROM lti.platforms`,
   );
-  [luis, maria] = await seedEnrolledPhones(lti.door.service, [users.student, users.student2]);
+  [luis, maria] = (await seedEnrolledPhones(lti.door.service, [users.student, users.student2])) as [Phone, Phone];
   // Two classes scheduled later in the term: they count only under the "all scheduled classes" basis.
   for (const days of [7, 14]) {
     const planned = await teacher().post('/api/sessions', draftSession({ plannedStart: inMinutes(days * 1440), plannedEnd: inMinutes(days * 1440 + 90) }));
@@ -129,6 +129,9 @@ describe('an LMS course graded by Asistencia, through the door in Chromium', () 
     await page.goto(`${lti.origin}/asistencia/teacher/?session=${runInPage}`);
     await page.getByRole('button', { name: 'Abrir la sesión de clase' }).click();
     await page.getByRole('button', { name: 'Iniciar ronda 1' }).click();
+    // The projector joins once the round runs: one joining while it starts can miss it (projector-hub.ts reads
+    // the session before it listens for its events).
+    await page.getByText('0 / 3 presentes en la ronda 1').waitFor();
     const projector = await projectorFor(door, runInPage);
     await scanRound(projector, 1, [luis, maria]);
     await page.getByText('2 / 3 presentes en la ronda 1').waitFor();
@@ -161,24 +164,49 @@ describe('an LMS course graded by Asistencia, through the door in Chromium', () 
 
   // Each policy as the teacher enters it in the page, with the grades the LMS must then receive (by hand).
   const policies = [
-    // Over all 6 scheduled classes, C5 and C6 count 0: Luis 3 / 6 = 50; María 2 / 5 = 40 (C3 excused).
-    { key: 'all scheduled classes', name: 'sobre todas las clases programadas, sin descartar', basis: 'all_scheduled', drop: 0, late: 1, partial: 1, penalty: 0, luis: 50, maria: 40 },
-    // The same, the lowest class (an absence: C3 / C1) dropped: Luis 3 / 5 = 60; María 2 / 4 = 50.
-    { key: 'all scheduled, lowest dropped', name: 'sobre todas las clases programadas, descartando la clase más baja', basis: 'all_scheduled', drop: 1, late: 1, partial: 1, penalty: 0, luis: 60, maria: 50 },
-    // To date, late 0.4, partial 0.6: Luis (0.4 + 0.6 + 0 + 1) / 4 = 50; María (0 + 1 + 0.6) / 3 = 53.33 → 53.3.
-    { key: 'late 0.4, partial 0.6', name: 'a la fecha, sin descartar, atraso vale 0,4, parcial vale 0,6', basis: 'to_date', drop: 0, late: 0.4, partial: 0.6, penalty: 0, luis: 50, maria: 53.3 },
-    // To date, 10 points off per absence: Luis 3 / 4 − 10 = 65; María 2 / 3 − 10 = 56.67 → 56.7.
-    { key: '10 points per absence', name: 'a la fecha, sin descartar, −10 puntos por ausencia', basis: 'to_date', drop: 0, late: 1, partial: 1, penalty: 10, luis: 65, maria: 56.7 },
+    {
+      key: 'all scheduled classes',
+      name: 'sobre todas las clases programadas, sin descartar',
+      form: { basis: 'all_scheduled', drop: 0, late: 1, partial: 1, penalty: 0 },
+      // C5 and C6 count 0: Luis 3 / 6 = 50; María 2 / 5 = 40 (C3 excused).
+      luis: 50,
+      maria: 40,
+    },
+    {
+      key: 'all scheduled, lowest dropped',
+      name: 'sobre todas las clases programadas, descartando la clase más baja',
+      form: { basis: 'all_scheduled', drop: 1, late: 1, partial: 1, penalty: 0 },
+      // The lowest class is an absence (Luis C3, María C1): Luis 3 / 5 = 60; María 2 / 4 = 50.
+      luis: 60,
+      maria: 50,
+    },
+    {
+      key: 'late 0.4, partial 0.6',
+      name: 'a la fecha, sin descartar, atraso vale 0,4, parcial vale 0,6',
+      form: { basis: 'to_date', drop: 0, late: 0.4, partial: 0.6, penalty: 0 },
+      // Luis (0.4 + 0.6 + 0 + 1) / 4 = 50; María (0 + 1 + 0.6) / 3 = 53.33 → 53.3.
+      luis: 50,
+      maria: 53.3,
+    },
+    {
+      key: '10 points per absence',
+      name: 'a la fecha, sin descartar, −10 puntos por ausencia',
+      form: { basis: 'to_date', drop: 0, late: 1, partial: 1, penalty: 10 },
+      // Luis 3 / 4 − 1 × 10 = 65; María 2 / 3 − 1 × 10 = 56.67 → 56.7.
+      luis: 65,
+      maria: 56.7,
+    },
   ] as const;
 
   test.each(policies)('the teacher saves the policy $key in the page; the LMS receives Luis $luis, María $maria', async (policy) => {
     if (!page.url().includes('?course=MAT101')) await page.goto(`${lti.origin}/asistencia/teacher/?course=MAT101`);
     const card = page.getByRole('region', { name: 'Política de nota' });
-    await card.locator(`#grade-basis-${policy.basis}`).check();
-    await card.getByLabel('Clases más bajas que se descartan').fill(String(policy.drop));
-    await card.getByLabel('Una clase «Tarde» vale').fill(String(policy.late));
-    await card.getByLabel('Una clase «Parcial» vale').fill(String(policy.partial));
-    await card.getByLabel('Puntos que se restan por ausencia').fill(String(policy.penalty));
+    const { form } = policy;
+    await card.getByLabel(form.basis === 'to_date' ? 'Las clases realizadas hasta hoy (a la fecha)' : /^Todas las clases programadas/).check();
+    await card.getByLabel('Clases más bajas que se descartan').fill(String(form.drop));
+    await card.getByLabel('Una clase «Tarde» vale').fill(String(form.late));
+    await card.getByLabel('Una clase «Parcial» vale').fill(String(form.partial));
+    await card.getByLabel('Puntos que se restan por ausencia').fill(String(form.penalty));
     await card.getByLabel('Motivo (obligatorio)').fill('Reglamento de la carrera');
     await card.getByRole('button', { name: 'Guardar la política de nota' }).click();
     await card.getByText(`Hoy la nota de asistencia sigue la política: ${policy.name}.`).waitFor();
@@ -194,7 +222,7 @@ describe('an LMS course graded by Asistencia, through the door in Chromium', () 
     await dialog.getByLabel('Motivo (obligatorio)').fill('Se retiró después de la ronda 1');
     await dialog.getByRole('button', { name: 'Guardar corrección' }).click();
     await page.getByText('María Gómez: Ausente', { exact: false }).waitFor();
-    // Still 10 points per absence; María's C4 is now an absence: (0 + 1 + 0) / 3 − 2 × 10 = 13.33 → 13.3. Luis stays 65.
+    // Still 10 points per absence, and María's C4 is now one: (0 + 1 + 0) / 3 − 2 × 10 = 13.33 → 13.3. Luis stays 65.
     await lmsReceives(65, 13.3);
     expect(browser.pageErrors(page)).toEqual([]);
   });
@@ -206,7 +234,8 @@ describe('an LMS course graded by Asistencia, through the door in Chromium', () 
       const form = new URLSearchParams(route.request().postData() ?? '');
       const [header, payload, signature] = form.get('id_token')!.split('.') as [string, string, string];
       const claims = { ...JSON.parse(Buffer.from(payload, 'base64url').toString()), email: lms.ana!.email };
-      form.set('id_token', [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.'));
+      const tampered = Buffer.from(JSON.stringify(claims)).toString('base64url');
+      form.set('id_token', [header, tampered, signature].join('.'));
       await route.continue({ postData: form.toString() });
     });
     const before = await ltiRows(lti);
