@@ -54,13 +54,15 @@ function fakes() {
   // Valkey's data: lost by `flush`, after which the same slot gets another token.
   let generation = 0;
   let lost = false;
+  // The session as PostgreSQL has it now (a round may start after `authorize` read it).
+  let current = session;
   const sessions: ProjectionSessions = {
     authorize: () => {
       const pending = deferred<Session>();
       authorizing.push(pending);
       return pending.promise;
     },
-    find: async () => session,
+    find: async () => current,
     liveCount: async () => count,
   };
   const events: SessionEvents = {
@@ -109,6 +111,7 @@ function fakes() {
     listening,
     reports,
     failCodes: (fail: boolean) => void (codesFail = fail),
+    changeSession: (changed: Session) => void (current = changed),
     flush: () => {
       generation += 1;
       lost = true;
@@ -168,6 +171,21 @@ describe('projector hub', () => {
     await settle();
     expect([hub.projectedSessions, hub.plannedRotations, listening.size]).toEqual([0, 0, 0]);
     expect(projector.sent).toEqual([]);
+  });
+
+  it('projects a round that started after the session was read and before the channel listened', async () => {
+    const { hub, authorizing, subscribing, changeSession } = fakes();
+    const projector = connection('a');
+    const subscribed = hub.subscribe(projector.conn, SESSION_ID);
+    authorizing[0]!.resolve({ ...session, roundsStarted: 0, currentRound: null });
+    await settle();
+    // The round starts now: its announcement goes out while the channel is not listening yet.
+    changeSession(session);
+    subscribing[0]!.resolve(async () => undefined);
+    await subscribed;
+    expect(projector.sent.map((m) => m.type)).toEqual(['projector.state', 'qr']);
+    expect(projector.sent[0]).toMatchObject({ session: { currentRound: 1 } });
+    await projector.close();
   });
 
   it('forgets a channel that failed to open, so the next subscribe opens it afresh', async () => {
@@ -235,11 +253,13 @@ describe('projector hub', () => {
     vi.useFakeTimers();
     // At a slot's start: the next slot's frame is not delivered ahead yet (that comes a quarter period on at the earliest).
     vi.setSystemTime(Math.ceil(Date.now() / 30_000) * 30_000);
-    const { hub, authorizing, subscribing, flush } = fakes();
+    const { hub, authorizing, subscribing, flush, changeSession } = fakes();
     const projector = connection('a');
     const subscribed = hub.subscribe(projector.conn, SESSION_ID);
     // A long period: no rotation comes in the half second that follows.
-    authorizing[0]!.resolve({ ...session, rotationPeriodMs: 30_000 });
+    const long = { ...session, rotationPeriodMs: 30_000 };
+    changeSession(long);
+    authorizing[0]!.resolve(long);
     await vi.advanceTimersByTimeAsync(0);
     subscribing[0]!.resolve(async () => undefined);
     await subscribed;

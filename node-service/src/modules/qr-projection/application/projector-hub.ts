@@ -288,10 +288,13 @@ export function createProjectorHub(deps: {
       failing: false,
     };
     channel.ready = (async () => {
-      channel.count = await deps.sessions.liveCount(session.id);
       const stop = await deps.events.subscribe(session.id, (event) => onEvent(channel, event));
-      if (channel.ended) await stop();
-      else channel.stopListening = stop;
+      if (channel.ended) return stop();
+      channel.stopListening = stop;
+      // Read again once listening: a change announced between the first read and now (a round started the
+      // moment the projector subscribed) was heard by nobody, so it must be in this read.
+      channel.session = (await deps.sessions.find(session.id)) ?? channel.session;
+      channel.count = await deps.sessions.liveCount(session.id);
     })();
     // A channel that could not open (Valkey or PostgreSQL out) is forgotten, so the next subscribe tries
     // afresh instead of waiting on this failure for good.
