@@ -129,8 +129,7 @@ describe('an LMS course graded by Asistencia, through the door in Chromium', () 
     await page.goto(`${lti.origin}/asistencia/teacher/?session=${runInPage}`);
     await page.getByRole('button', { name: 'Abrir la sesión de clase' }).click();
     await page.getByRole('button', { name: 'Iniciar ronda 1' }).click();
-    // The projector joins once the round runs: one joining while it starts can miss it (projector-hub.ts reads
-    // the session before it listens for its events).
+    // The projector joins once the page shows the round running, as a teacher would put it on the screen.
     await page.getByText('0 / 3 presentes en la ronda 1').waitFor();
     const projector = await projectorFor(door, runInPage);
     await scanRound(projector, 1, [luis, maria]);
