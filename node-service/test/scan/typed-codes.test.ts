@@ -95,7 +95,8 @@ describe('limits that hold under concurrency and spare the innocent', () => {
   });
 
   it('does not let junk from a shared address lock the classmates behind it out', async () => {
-    const session = await liveSession(service, { rosterPolicy: 'flag' });
+    // A code that outlives the junk and the scan on a loaded machine (its 3-second one once expired first).
+    const session = await liveSession(service, { rosterPolicy: 'flag', rotationPeriodMs: 30_000, graceMs: 30_000 });
     const nat = { 'x-forwarded-for': '198.51.100.101' };
     const phone = await enrolledPhone(service, freshStudent());
     const junk = await Promise.all(Array.from({ length: PER_NETWORK_PER_MINUTE * 2 }, () => scanner(service, nat).post('challenge', { junk: true })));
