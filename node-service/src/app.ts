@@ -10,7 +10,7 @@ import metrics from 'fastify-metrics';
 import { randomUUID } from 'node:crypto';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config/env.js';
-import { clockHealthy, createSharedClock, databaseTime, type Clock, type SharedClock } from './shared/clock.js';
+import { clockHealthy, createSharedClock, databaseTime, hostClock, type Clock, type SharedClock, type TimerClock } from './shared/clock.js';
 import { commonErrors } from './shared/errors.js';
 import { installErrorHandler } from './shared/http/error-handler.js';
 import { installDrain } from './shared/http/drain.js';
@@ -60,6 +60,12 @@ export interface AppDependencies {
    * (the projector's rotation) still run in real time and read this clock when they fire.
    */
   clock?: Clock;
+  /**
+   * The time portal tokens' `exp`, `nbf` and `iat` are judged on, and a WebSocket is closed at its token's
+   * `exp` on. Production passes none: this host's clock and timers (the portal signs on its host's clock,
+   * not PostgreSQL's). Tests pass a clock they step, to move a socket past its token's life without waiting.
+   */
+  tokenClock?: TimerClock;
 }
 
 /** The offset of this host's clock from the shared one, for Prometheus (asistencia_clock_offset_seconds). */
@@ -192,7 +198,7 @@ export interface App {
  * The composition root: builds every module by hand from its dependencies and never listens.
  * `server.ts` opens the pools, listens and shuts down; tests call `buildApp` and use `inject()` or listen.
  */
-export async function buildApp({ config, db, store: rawStore, replica, clock: given }: AppDependencies): Promise<App> {
+export async function buildApp({ config, db, store: rawStore, replica, clock: given, tokenClock = hostClock }: AppDependencies): Promise<App> {
   // Requests wait for Valkey no longer than their deadline, and an outage answers 503 (shared/storage).
   const store = boundedByDeadline(rawStore);
   const server = Fastify({
@@ -285,6 +291,7 @@ export async function buildApp({ config, db, store: rawStore, replica, clock: gi
     internalApiToken: config.internalApiToken,
     limits,
     report: (err: unknown, context: string) => server.log.warn({ err }, context),
+    now: () => tokenClock.now(),
   });
   const directory = createDirectory({
     portalUrl: config.portal.internalUrl,
@@ -452,6 +459,7 @@ export async function buildApp({ config, db, store: rawStore, replica, clock: gi
     },
     report: (err, context) => server.log.warn({ err }, context),
     now,
+    tokenClock,
   });
 
   await server.register(

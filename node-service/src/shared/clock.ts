@@ -5,6 +5,21 @@ export interface Clock {
   now(): number;
 }
 
+/** A clock that can also wake a caller at one of its own times (a socket's end at its token's `exp`). */
+export interface TimerClock extends Clock {
+  /** Runs `run` once, when this clock reads `at` (ms since the epoch) or later; the result cancels it. */
+  at(at: number, run: () => void): () => void;
+}
+
+/** This host's clock, with Node's timers: what portal tokens are judged on (the portal signs on its host's). */
+export const hostClock: TimerClock = {
+  now: () => Date.now(),
+  at(at, run) {
+    const timer = setTimeout(run, Math.max(0, at - Date.now()));
+    return () => clearTimeout(timer);
+  },
+};
+
 export interface SharedClock extends Clock {
   /** The reference's time minus this host's, as last measured; null before any measurement. */
   offsetMs(): number | null;

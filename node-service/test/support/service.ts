@@ -25,6 +25,8 @@ export interface RunningService {
   store: KeyValueStore;
   /** The clock the service judges codes on, when the test steps it (ServiceOptions.clock). */
   clock?: SteppedClock;
+  /** The clock the service judges portal tokens on, when the test steps it (ServiceOptions.tokenClock). */
+  tokenClock?: SteppedClock;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,11 @@ export interface ServiceOptions {
    * service's shared clock otherwise. Only for a service no other process judges codes for.
    */
   clock?: SteppedClock;
+  /**
+   * A clock the test steps for portal tokens: their `exp`, `nbf` and `iat`, and a socket's end at its
+   * token's `exp`; this host's clock otherwise. Tokens the test signs must then be dated on it.
+   */
+  tokenClock?: SteppedClock;
 }
 
 /**
@@ -64,7 +71,8 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   const store = openKeyValueStore(config);
   const replica = openReplica(config);
   await migrate(db, config.migrationsDir, config.functionsDir);
-  const app = await buildApp({ config, db, store, ...(replica ? { replica } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  const clocks = { ...(options.clock ? { clock: options.clock } : {}), ...(options.tokenClock ? { tokenClock: options.tokenClock } : {}) };
+  const app = await buildApp({ config, db, store, ...(replica ? { replica } : {}), ...clocks });
   await app.server.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.server.address() as AddressInfo).port;
   return {
@@ -74,7 +82,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     app,
     db,
     store,
-    ...(options.clock ? { clock: options.clock } : {}),
+    ...clocks,
     async stop() {
       app.gateway.closeAll();
       await app.server.close();

@@ -22,9 +22,11 @@ export function createAuthModule(deps: {
   internalApiToken: string | undefined;
   limits: RateLimits;
   report: (error: unknown, context: string) => void;
+  /** The time tokens' `exp`, `nbf` and `iat` are judged at (ms since the epoch). */
+  now: () => number;
 }) {
   const authenticator: Authenticator = createAuthenticator({
-    verifier: createJwtVerifier(deps.jwt),
+    verifier: createJwtVerifier(deps.jwt, deps.now),
     revocations: createRevocationList(deps.db),
     feed: createRevocationFeed(deps.store),
     report: deps.report,

@@ -11,8 +11,11 @@ export interface JwtSettings {
   maxAgeMs: number;
 }
 
-/** Portal tokens: HS256 only (pinned), with `iss`, `aud`, `exp`, `nbf`, `iat`, `sub`, `role`, `name`, `jti`. */
-export function createJwtVerifier(settings: JwtSettings): TokenVerifier {
+/**
+ * Portal tokens: HS256 only (pinned), with `iss`, `aud`, `exp`, `nbf`, `iat`, `sub`, `role`, `name`, `jti`,
+ * judged at `now()` (ms since the epoch): this host's clock in production, a clock a test steps otherwise.
+ */
+export function createJwtVerifier(settings: JwtSettings, now: () => number): TokenVerifier {
   return {
     async verify(token) {
       let payload;
@@ -25,6 +28,7 @@ export function createJwtVerifier(settings: JwtSettings): TokenVerifier {
           clockTolerance: settings.clockToleranceMs / 1000,
           maxTokenAge: settings.maxAgeMs / 1000,
           requiredClaims: ['sub', 'exp', 'nbf', 'iat', 'jti'],
+          currentDate: new Date(now()),
         }));
       } catch (error) {
         throw classify(error, token);

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { AppError, commonErrors, defineErrors } from '../../../shared/errors.js';
 import { localeFrom } from '../../../shared/http/locale.js';
+import type { TimerClock } from '../../../shared/clock.js';
 import { authErrors, type Authenticator, type VerifiedToken } from '../../auth/index.js';
 import type { Connection, MessageHandler } from '../application/handlers.js';
 import { watchRevocations } from '../application/revocation-watch.js';
@@ -61,6 +62,8 @@ interface Shared {
   settings: GatewaySettings;
   /** The service clock, for the times a socket is told. */
   now: () => number;
+  /** The clock tokens are judged on: a socket ends when it reads the token's `exp`. */
+  tokenClock: TimerClock;
   byAddress: SocketCounter;
   byUser: SocketCounter;
   /** The sockets authenticated with each `jti` (by any token they presented), to close on revocation. */
@@ -78,6 +81,8 @@ export function createGateway(deps: {
   report: (error: unknown, context: string) => void;
   /** The service clock (PostgreSQL's, as QR frames use): `serverTime` of `auth.ok` and `pong`. */
   now: () => number;
+  /** The clock portal tokens are judged on (this host's, as the JWT verifier's), which times a socket's end. */
+  tokenClock: TimerClock;
 }): { gateway: Gateway; routes: FastifyPluginAsync } {
   const sockets = new Set<WebSocket>();
   const shared: Shared = {
@@ -85,6 +90,7 @@ export function createGateway(deps: {
     handlers: new Map(deps.handlers.map((h) => [h.type, h])),
     settings: deps.settings,
     now: deps.now,
+    tokenClock: deps.tokenClock,
     byAddress: createSocketCounter(deps.settings.maxPerAddress),
     byUser: createSocketCounter(deps.settings.maxPerUser),
     // Longer than a revocation check can take: an announcement landing during one is not missed.
@@ -126,7 +132,7 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
   let connection: Connection | undefined;
   /** The `jti`s this socket authenticated with, and when each token expires (unix seconds). */
   const tokens = new Map<string, number>();
-  let expiryTimer: NodeJS.Timeout | undefined;
+  let cancelExpiry = () => {};
 
   const send = (message: ServerMessage) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
@@ -138,7 +144,7 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
     if (closed) return;
     closed = true;
     clearTimeout(authTimer);
-    clearTimeout(expiryTimer);
+    cancelExpiry();
     for (const cleanup of cleanups.splice(0)) runCleanup(cleanup);
   };
   const runCleanup = (cleanup: () => void | Promise<void>) =>
@@ -208,7 +214,7 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
     });
     if (verified === undefined || verified instanceof AppError) return verified;
     // The verifier tolerates a little clock skew past `exp`; a socket does not outlive its token at all.
-    return verified.expiresAt * 1000 <= Date.now() ? authErrors.AUTH_TOKEN_EXPIRED() : verified;
+    return verified.expiresAt * 1000 <= shared.tokenClock.now() ? authErrors.AUTH_TOKEN_EXPIRED() : verified;
   }
 
   /**
@@ -216,7 +222,7 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
    * False (and the socket closed) when the token was revoked while it was being checked.
    */
   function holdUntilExpiry(verified: VerifiedToken): boolean {
-    const now = Date.now();
+    const now = shared.tokenClock.now();
     for (const [jti, expiresAt] of tokens) if (expiresAt * 1000 <= now) forgetToken(jti);
     if (!shared.holders.hold(verified.jti, closeFor)) {
       closeFor(authErrors.AUTH_TOKEN_REVOKED());
@@ -224,8 +230,8 @@ function serve(socket: WebSocket, request: FastifyRequest, shared: Shared): void
     }
     tokens.set(verified.jti, verified.expiresAt);
     const until = Math.max(...tokens.values()) * 1000;
-    clearTimeout(expiryTimer);
-    expiryTimer = setTimeout(() => closeFor(authErrors.AUTH_TOKEN_EXPIRED()), until - now);
+    cancelExpiry();
+    cancelExpiry = shared.tokenClock.at(until, () => closeFor(authErrors.AUTH_TOKEN_EXPIRED()));
     return true;
   }
 
