@@ -65,7 +65,8 @@ describe('a page keeps its socket past its token’s exp by re-authenticating', 
     const teacher = apiAs(service.baseUrl, users.teacher);
     sessions = [];
     for (let i = 0; i < 2; i += 1) {
-      const { body } = await teacher.post('/api/sessions', draftSession({ rotationPeriodMs: 3000 }));
+      // The shortest rotation: after a step the page shows a code again at the next frame, within a second.
+      const { body } = await teacher.post('/api/sessions', draftSession({ rotationPeriodMs: 1000 }));
       await teacher.post(`/api/sessions/${body.id}/open`);
       await teacher.post(`/api/sessions/${body.id}/rounds`);
       sessions.push(body.id as string);
