@@ -80,6 +80,11 @@ describe('podman kube play: the door and node-service as the development overlay
       return answer.status === 200 ? answer : undefined;
     });
     expect(login.body).toMatch(/<form/i);
-    expect((await get(`http://${door}:8080/asistencia/health`)).body).toBe('{"status":"ok"}');
+    // The balancer's health check (every 2 s) may not have passed yet when the portal first answers.
+    const health = await until('node-service through the door', 30_000, async () => {
+      const answer = await get(`http://${door}:8080/asistencia/health`);
+      return answer.status === 200 ? answer : undefined;
+    });
+    expect(health.body).toBe('{"status":"ok"}');
   }, 90_000);
 });
