@@ -203,6 +203,10 @@ describe('settings that must agree with one another', () => {
     expect(loadConfig({}).sessions.importMaxBytes).toBe(32 * 1024);
   });
 
+  test('the minimum rotation period is one the database keeps (1 s at least), so no session can be refused by it with a 500', () => {
+    expect(refusal({ SESSION_MIN_PERIOD_MS: '500' }).message).toMatch(/^Invalid configuration: SESSION_MIN_PERIOD_MS: expected a whole number between 1000 and 60000/);
+  });
+
   test('the minimum rotation period does not exceed the maximum', () => {
     expect(refusal({ SESSION_MIN_PERIOD_MS: '20000', SESSION_MAX_PERIOD_MS: '10000', SESSION_DEFAULT_PERIOD_MS: '15000' }).message).toBe(
       'Invalid configuration: SESSION_MIN_PERIOD_MS: must not exceed SESSION_MAX_PERIOD_MS (10000) (got "20000")',

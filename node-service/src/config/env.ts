@@ -158,7 +158,7 @@ const settings = z.object({
   ENROLLMENT_CHANGE_NOTICE_DAYS: int(1, 90).default(7),
   ADMIN_SEARCH_MAX_RESULTS: int(1, 100).default(20),
   PROJECTION_LOSS_CHECK_MS: int(100, 10_000).default(500),
-  SESSION_MIN_PERIOD_MS: int(500, 60_000).default(1000),
+  SESSION_MIN_PERIOD_MS: int(1000, 60_000).default(1000),
   SESSION_MAX_PERIOD_MS: int(1000, 60_000).default(30_000),
   SESSION_DEFAULT_PERIOD_MS: int(500, 60_000).default(3000),
   SESSION_DEFAULT_LATE_MINUTES: int(0, 600).default(15),
