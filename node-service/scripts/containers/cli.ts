@@ -2,14 +2,16 @@
 //
 //   bases                 make the local base images (Debian, Node 24, PostgreSQL 15, Valkey) when no
 //                         registry is reachable; kept while their inputs are unchanged
-//   build dev|prod|ha     build the images compose runs, on the local bases (ha: tagged :ha)
+//   build dev|prod|ha     build the images compose runs, on the local bases (ha: tagged :ha, and the
+//                         Patroni, HAProxy, etcd and Sentinel images of containers/local/ha/)
 //   up dev|prod|ha        build, bring the whole compose up and keep running its health checks (there is no
 //                         systemd here to run them) until Ctrl-C, which takes it down (`down -v`)
 //   down dev|prod|ha      remove every container, volume and network of that project (an interrupted run)
 //   test dev|prod|upgrade|ha|all
 //                         the containers lane of the tests (test/containers/live/): build, bring up, drive
-//                         through Apache only, take down. ha (production with three node-service instances,
-//                         its own project asistencia-ha, ports 19680/19685 and network) is not in all
+//                         through Apache only, take down. ha (production with compose.ha.yaml: Valkey with
+//                         sentinels, PostgreSQL under Patroni behind HAProxy; its own project asistencia-ha,
+//                         ports 19680/19685 and network) is not in all
 import { spawn } from 'node:child_process';
 import { buildImages, makeBases, removeProject, REPO_ROOT, startEngine, startStack, stopEngine, type Flavour } from './stack.js';
 

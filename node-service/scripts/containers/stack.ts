@@ -218,7 +218,7 @@ function secretValues(): Record<string, string> {
 
 async function projectDir(flavour: Flavour, source: string, values: Record<string, string>, env: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `asistencia-${flavour}-`));
-  for (const folder of ['database', 'php-legacy', 'apache-config', 'node-service']) {
+  for (const folder of ['database', 'php-legacy', 'apache-config', 'node-service', 'containers']) {
     await symlink(join(source, folder), join(dir, folder));
   }
   const ports = DOOR_PORTS[flavour];
