@@ -35,9 +35,8 @@ mirror() {
 inputs_hash() {
   {
     echo "$NODE_VERSION $NPM_VERSION $(mirror)"
-    # Paths relative to this folder: a checkout elsewhere (CI's fresh clone) has the same inputs. ha/ holds
-    # the high-availability images built on these bases (compose.ha.yaml), not bases: left out.
-    (cd "$here" && find . -path ./ha -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)
+    # Paths relative to this folder: a checkout elsewhere (CI's fresh clone) has the same inputs.
+    (cd "$here" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
     cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/apt.conf.d/* 2>/dev/null || true
     cat /usr/local/share/ca-certificates/* 2>/dev/null || true
   } | sha256sum | cut -c1-16

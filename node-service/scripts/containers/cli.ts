@@ -3,7 +3,7 @@
 //   bases                 make the local base images (Debian, Node 24, PostgreSQL 15, Valkey) when no
 //                         registry is reachable; kept while their inputs are unchanged
 //   build dev|prod|ha     build the images compose runs, on the local bases (ha: tagged :ha, and the
-//                         Patroni, HAProxy, etcd and Sentinel images of containers/local/ha/)
+//                         Patroni, HAProxy, etcd and Sentinel images of containers/ha/)
 //   up dev|prod|ha        build, bring the whole compose up and keep running its health checks (there is no
 //                         systemd here to run them) until Ctrl-C, which takes it down (`down -v`)
 //   down dev|prod|ha      remove every container, volume and network of that project (an interrupted run)

@@ -56,7 +56,7 @@ const COMPOSE_FILES_OF: Record<Flavour, readonly string[]> = {
   ha: ['compose.yaml', 'compose.prod.yaml', 'compose.ha.yaml'],
 };
 
-/** compose.ha.yaml's own images: each folder under containers/local/ha/, and the base it builds on. */
+/** compose.ha.yaml's own images: each folder under containers/ha/, and the base it builds on. */
 const HA_IMAGES = [
   { name: 'patroni', arg: `POSTGRES_IMAGE=${LOCAL_BASES.postgres}` },
   { name: 'haproxy', arg: `POSTGRES_IMAGE=${LOCAL_BASES.postgres}` },
@@ -162,7 +162,7 @@ export async function buildImages(flavour: Flavour, options: BuildOptions = {}):
   if (flavour !== 'ha') return;
   log('building the high-availability images (Patroni, HAProxy, etcd, Sentinel)');
   for (const { name, arg } of HA_IMAGES) {
-    const context = join(REPO_ROOT, 'containers/local/ha', name);
+    const context = join(REPO_ROOT, 'containers/ha', name);
     await podman(['build', '--format', 'docker', '--pull=never', '--layers', '--network', 'host', '--build-arg', arg, '-t', `localhost/asistencia-ha-${name}:${tag}`, context], {
       timeoutMs: 1_200_000,
     });

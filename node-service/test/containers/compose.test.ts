@@ -186,7 +186,7 @@ describe('high availability (compose.yaml + compose.prod.yaml + compose.ha.yaml)
   const SENTINELS = ['asistencia-sentinel-1', 'asistencia-sentinel-2', 'asistencia-sentinel-3'];
   const MEMBERS = ['asistencia-pg-1', 'asistencia-pg-2'];
   const HA_SERVICES = [...PROD_SERVICES, ...MEMBERS, 'asistencia-etcd', 'asistencia-valkey-replica', ...SENTINELS];
-  const haproxy = readFileSync(join(REPO_ROOT, 'containers/local/ha/haproxy/haproxy.cfg'), 'utf8');
+  const haproxy = readFileSync(join(REPO_ROOT, 'containers/ha/haproxy/haproxy.cfg'), 'utf8');
 
   it('runs production with a standby for each store: two Patroni members and etcd, a Valkey replica and three sentinels', () => {
     expect(Object.keys(services(ha)).sort()).toEqual([...HA_SERVICES].sort());

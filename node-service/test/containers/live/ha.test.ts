@@ -33,7 +33,7 @@ const VALKEY_BACK_BOUND_MS = 5000;
 /** Students confirming in the burst during which the PostgreSQL primary is killed, and when it is killed. */
 const BURST = 300;
 const CRASH_AFTER = 30;
-/** Patroni's leader key lives 10 s (containers/local/ha/patroni/settings.py): a failover takes about that. */
+/** Patroni's leader key lives 10 s (containers/ha/patroni/settings.py): a failover takes about that. */
 const POSTGRES_FAILOVER_BOUND_MS = 45_000;
 
 let stack: Stack;
