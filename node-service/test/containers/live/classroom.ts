@@ -91,7 +91,7 @@ export async function openClass(
   await teacher.getByRole('heading', { level: 1, name: 'Mis sesiones' }).waitFor();
   await teacher.getByLabel('Sala').fill(room);
   if (options.policy || options.periodSeconds) {
-    await teacher.getByText('Opciones avanzadas').click();
+    await teacher.locator('#advanced > summary').click();
     if (options.periodSeconds) await teacher.locator('#f-period').fill(String(options.periodSeconds));
     if (options.policy) await teacher.locator('#f-policy').selectOption(options.policy);
   }

@@ -133,7 +133,8 @@ export async function doorFetch(stack: Stack): Promise<typeof fetch> {
   return (async (input: string | URL | Request, init: RequestInit = {}) => {
     const url = new URL(String(input instanceof Request ? input.url : input));
     const body = typeof init.body === 'string' ? init.body : undefined;
-    const headers = Object.fromEntries(new Headers(init.headers).entries());
+    const headers: Record<string, string> = Object.fromEntries(new Headers(init.headers).entries());
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     return new Promise<Response>((done, fail) => {
       const req = request(url, { method: init.method ?? 'GET', headers, agent, timeout: 30_000 }, (res) => {
         const chunks: Buffer[] = [];

@@ -197,9 +197,14 @@ describe('podman compose, high availability: Valkey behind three sentinels', () 
 const confirmed = (outcome: ScanOutcome | null) => outcome?.status === 200 && outcome.body?.outcome === 'confirmed';
 const alreadyConfirmed = (outcome: ScanOutcome | null) => outcome?.status === 200 && outcome.body?.outcome === 'already_confirmed';
 
-/** When each node-service container last started: unchanged = not restarted. */
+/** When each running node-service container started (the one killed above may be gone): unchanged = not restarted. */
 async function nodeStarts(): Promise<string[]> {
-  return Promise.all(NODES.map(async (node) => (await podman(['inspect', '--format', '{{.Id}} {{.State.StartedAt}}', await stack.container(node)])).trim()));
+  return Promise.all(
+    NODES.map(async (node) => {
+      const id = await stack.container(node).catch(() => undefined);
+      return id ? (await podman(['inspect', '--format', '{{.Id}} {{.State.StartedAt}}', id])).trim() : `${node} not running`;
+    }),
+  );
 }
 
 describe('podman compose, high availability: PostgreSQL under Patroni behind HAProxy', () => {
@@ -209,7 +214,8 @@ describe('podman compose, high availability: PostgreSQL under Patroni behind HAP
     const { service, crowd } = await seedCrowd(stack, BURST);
     // Students of the crowd are not on the course's list: accepted and flagged. One code for the whole burst.
     const classroom = await openClass(browser, origin, 'docente.prueba', 'Sala HA PostgreSQL', PASSWORD, { policy: 'flag', periodSeconds: 30 });
-    const codeShown = async (name: string) => (await readQr(classroom.projector, name)).split('#')[1]!;
+    // The code on the projector now (it may say "Reconectando…" for a moment: read again until a code shows).
+    const codeShown = (name: string) => until(async () => (await readQr(classroom.projector, name)).split('#')[1], 60_000, 'no code on the projector', 1000);
     const token = await codeShown('containers-ha-burst');
     const started = await nodeStarts();
     const victim = await stack.container(leader);
@@ -226,7 +232,10 @@ describe('podman compose, high availability: PostgreSQL under Patroni behind HAP
           const outcome = await scanOnce(service, token, member.phone);
           if (confirmed(outcome)) {
             told.add(member.student.sub);
-            if (told.size === CRASH_AFTER) crash = podman(['kill', victim]).then(() => Date.now());
+            if (told.size === CRASH_AFTER) {
+              const at = Date.now();
+              crash = podman(['kill', victim]).then(() => at);
+            }
           } else {
             refusals.push(outcome);
             refused.push(member);
@@ -239,12 +248,9 @@ describe('podman compose, high availability: PostgreSQL under Patroni behind HAP
       const promotedMs = Date.now() - crashedAt;
       expect(refused.length, 'scans refused while there was no primary').toBeGreaterThan(0);
 
-      // Told "confirmed" ⊆ rows on the promoted member (read through HAProxy, which now sends there).
-      const committed = new Set(await until(
-        () => haSql(stack, `SELECT student_id FROM attendance.validations WHERE session_id = '${classroom.sessionId}'`),
-        POSTGRES_FAILOVER_BOUND_MS,
-        'HAProxy did not reach the new primary',
-      ));
+      // Told "confirmed" ⊆ rows on the promoted member (read through HAProxy, once it sends there).
+      await until(async () => ((await haSql(stack, 'SELECT pg_is_in_recovery()'))[0] === 'f' ? true : undefined), POSTGRES_FAILOVER_BOUND_MS, 'HAProxy did not reach the new primary');
+      const committed = new Set(await haSql(stack, `SELECT student_id FROM attendance.validations WHERE session_id = '${classroom.sessionId}'`));
       expect([...told].filter((sub) => !committed.has(sub)), 'told confirmed, row missing after the failover').toEqual([]);
       const toldBefore = told.size;
 
