@@ -89,6 +89,9 @@ export async function openClass(
   const teacher = await browser.newPage({ viewport: laptop });
   await portalSignIn(teacher, origin, '/asistencia/teacher/', teacherName, password);
   await teacher.getByRole('heading', { level: 1, name: 'Mis sesiones' }).waitFor();
+  // A teacher with sessions sees them first, and opens the form with "Nueva sesión".
+  await teacher.locator('#f-room:visible, #new-session:visible').first().waitFor();
+  if (await teacher.locator('#new-session').isVisible()) await teacher.locator('#new-session').click();
   await teacher.getByLabel('Sala').fill(room);
   if (options.policy || options.periodSeconds) {
     await teacher.locator('#advanced > summary').click();
