@@ -129,7 +129,7 @@ describe('podman compose, high availability: node-service', () => {
       const back = list.find((entry) => entry.codeAt !== undefined && entry.codeAt > killedAt && entry.closedAt === undefined);
       expect(back, 'a new socket with a live code').toBeDefined();
       expect(back!.codeAt! - killedAt).toBeLessThanOrEqual(RECONNECT_BOUND_MS);
-      await annotate(`${victim} killed: a projector on it showed a live code again ${back!.codeAt! - killedAt} ms later`);
+      await note(annotate, `${victim} killed: a projector on it showed a live code again ${back!.codeAt! - killedAt} ms later`);
     }
 
     // Scans go on, whichever instance takes them.
@@ -141,6 +141,12 @@ describe('podman compose, high availability: node-service', () => {
     for (const page of projectors.slice(1)) await page.close();
   });
 });
+
+/** A measured figure: annotated on the test, and printed (the default reporter does not show annotations). */
+async function note(annotate: (message: string) => Promise<unknown>, message: string): Promise<void> {
+  console.log(message);
+  await annotate(message);
+}
 
 /** Every QR frame a projector page receives, on any of its sockets: when it arrived. */
 function watchCodes(page: Page): number[] {
@@ -184,7 +190,7 @@ describe('podman compose, high availability: Valkey behind three sentinels', () 
     await scanUntilPresent(phones[0]!, projector, 'containers-ha-valkey-ana', 60_000);
     await projector.getByText('1 / 3 presentes').waitFor({ timeout: 10_000 });
     expect(await sql(stack, `SELECT count(*) FROM attendance.validations WHERE session_id = '${classroom.sessionId}'`)).toEqual(['1']);
-    await annotate(
+    await note(annotate, 
       `Valkey primary ${primary} killed: ${promoted} promoted ${promotedAt - killedAt} ms later (seen from the sentinels); ` +
         `the projector got a new code ${backAt - promotedAt} ms after that (${backAt - killedAt} ms after the kill; ${during} codes between kill and promotion)`,
     );
@@ -280,7 +286,7 @@ describe('podman compose, high availability: PostgreSQL under Patroni behind HAP
       expect(told.size).toBe(BURST);
       expect(await haSql(stack, `SELECT count(*) FROM attendance.validations WHERE session_id = '${classroom.sessionId}'`)).toEqual([String(BURST)]);
       expect(await nodeStarts(), 'node-service was not restarted').toEqual(started);
-      await annotate(
+      await note(annotate, 
         `PostgreSQL primary ${leader} killed after ${CRASH_AFTER} of ${BURST} confirmations: ${survivor} led ${promotedMs} ms later; ` +
           `${toldBefore} told confirmed before, all with rows; ${refusals.length} answers 503 with Retry-After; ` +
           `first confirmation again ${firstAgainMs ?? 0} ms after the kill; all ${BURST} confirmed in the end`,
