@@ -142,9 +142,9 @@ describe('podman compose, high availability: node-service', () => {
   });
 });
 
-/** A measured figure: annotated on the test, and printed (the default reporter does not show annotations). */
+/** A measured figure: annotated on the test, and printed to stderr (the default reporter does not show annotations). */
 async function note(annotate: (message: string) => Promise<unknown>, message: string): Promise<void> {
-  console.log(message);
+  console.warn(message);
   await annotate(message);
 }
 
