@@ -2,16 +2,17 @@
 //
 //   bases                 make the local base images (Debian, Node 24, PostgreSQL 15, Valkey) when no
 //                         registry is reachable; kept while their inputs are unchanged
-//   build dev|prod|ha     build the images compose runs, on the local bases (ha: tagged :ha)
+//   build dev|prod|ha     build the images compose runs, on the local bases (ha: tagged :ha, and the
+//                         Patroni, HAProxy, etcd and Sentinel images of containers/ha/)
 //   up dev|prod|ha        build, bring the whole compose up and keep running its health checks (there is no
 //                         systemd here to run them) until Ctrl-C, which takes it down (`down -v`)
 //   down dev|prod|ha      remove every container, volume and network of that project (an interrupted run)
 //   test dev|prod|upgrade|kube|ha|all
 //                         the containers lane of the tests (test/containers/live/): build, bring up, drive
 //                         through Apache only, take down; kube: `podman kube play` of the Kubernetes
-//                         manifests (deploy/kubernetes) on the same images. ha (production with three
-//                         node-service instances, its own project asistencia-ha, ports 19680/19685 and
-//                         network) is not in all
+//                         manifests (deploy/kubernetes) on the same images; ha: production with
+//                         compose.ha.yaml (Valkey with sentinels, PostgreSQL under Patroni behind HAProxy),
+//                         its own project asistencia-ha, ports 19680/19685 and network, last in all
 import { spawn } from 'node:child_process';
 import { buildImages, makeBases, removeProject, REPO_ROOT, startEngine, startStack, stopEngine, type Flavour } from './stack.js';
 
@@ -23,14 +24,12 @@ function flavourOf(value: string | undefined): Flavour {
   process.exit(2);
 }
 
-const LANES = ['dev', 'prod', 'upgrade', 'kube'];
+const LANES = ['dev', 'prod', 'upgrade', 'kube', 'ha'];
 /** A lane's files under test/containers/live/ (its own name unless listed). */
 const FILES: Record<string, string[]> = { kube: ['kube-valkey', 'kube-stack'] };
-/** Lanes run only when named: not (yet) reliable or quick enough for `all`. */
-const NAMED_ONLY = ['ha'];
 
 async function test(which: string | undefined): Promise<number> {
-  if (which !== 'all' && !LANES.includes(which ?? '') && !NAMED_ONLY.includes(which ?? '')) {
+  if (which !== 'all' && !LANES.includes(which ?? '')) {
     console.error(USAGE);
     return 2;
   }

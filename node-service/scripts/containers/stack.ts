@@ -53,8 +53,16 @@ const OWN_TAG: Partial<Record<Flavour, string>> = { ha: 'ha' };
 const COMPOSE_FILES_OF: Record<Flavour, readonly string[]> = {
   dev: ['compose.yaml', 'compose.dev.yaml'],
   prod: ['compose.yaml', 'compose.prod.yaml'],
-  ha: ['compose.yaml', 'compose.prod.yaml'],
+  ha: ['compose.yaml', 'compose.prod.yaml', 'compose.ha.yaml'],
 };
+
+/** compose.ha.yaml's own images: each folder under containers/ha/, and the base it builds on. */
+const HA_IMAGES = [
+  { name: 'patroni', arg: `POSTGRES_IMAGE=${LOCAL_BASES.postgres}` },
+  { name: 'haproxy', arg: `POSTGRES_IMAGE=${LOCAL_BASES.postgres}` },
+  { name: 'etcd', arg: `DEBIAN_IMAGE=${LOCAL_BASES.debian}` },
+  { name: 'sentinel', arg: `VALKEY_IMAGE=${LOCAL_BASES.valkey}` },
+] as const;
 
 const SOCKET = '/run/asistencia-containers/podman.sock';
 const ENGINE_ENV = {
@@ -151,6 +159,14 @@ export async function buildImages(flavour: Flavour, options: BuildOptions = {}):
     '-f', join(source, 'php-legacy/Containerfile'),
     '-t', `localhost/asistencia-php:${tag}`,
   ]);
+  if (flavour !== 'ha') return;
+  log('building the high-availability images (Patroni, HAProxy, etcd, Sentinel)');
+  for (const { name, arg } of HA_IMAGES) {
+    const context = join(REPO_ROOT, 'containers/ha', name);
+    await podman(['build', '--format', 'docker', '--pull=never', '--layers', '--network', 'host', '--build-arg', arg, '-t', `localhost/asistencia-ha-${name}:${tag}`, context], {
+      timeoutMs: 1_200_000,
+    });
+  }
 }
 
 /** Runs every container's health check of a project every two seconds: what systemd timers do elsewhere. */
@@ -202,7 +218,7 @@ function secretValues(): Record<string, string> {
 
 async function projectDir(flavour: Flavour, source: string, values: Record<string, string>, env: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `asistencia-${flavour}-`));
-  for (const folder of ['database', 'php-legacy', 'apache-config', 'node-service']) {
+  for (const folder of ['database', 'php-legacy', 'apache-config', 'node-service', 'containers']) {
     await symlink(join(source, folder), join(dir, folder));
   }
   const ports = DOOR_PORTS[flavour];
@@ -217,18 +233,20 @@ async function projectDir(flavour: Flavour, source: string, values: Record<strin
         };
   Object.assign(settings, OWN_NETWORK[flavour] ?? {}, env);
   await writeFile(join(dir, '.env'), Object.entries(settings).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
-  if (flavour !== 'dev') await writeSecrets(join(dir, 'secrets'), values);
+  if (flavour !== 'dev') await writeSecrets(join(dir, 'secrets'), values, flavour === 'ha');
   return dir;
 }
 
 /** secrets/ as docs/operations.md has operators make it, with a self-signed certificate for localhost. */
-async function writeSecrets(dir: string, values: Record<string, string>): Promise<void> {
+async function writeSecrets(dir: string, values: Record<string, string>, ha: boolean): Promise<void> {
   await mkdir(dir, { mode: 0o700 });
   const files: Record<string, string> = {
     jwt_secret: values['JWT_SECRET']!,
     internal_api_token: values['INTERNAL_API_TOKEN']!,
     postgres_password: values['POSTGRES_PASSWORD']!,
     database_url: `postgres://asistencia:${values['POSTGRES_PASSWORD']}@asistencia-postgres:5432/asistencia`,
+    // compose.ha.yaml: Patroni's superuser and replication users.
+    ...(ha ? { patroni_superuser_password: randomBytes(32).toString('hex'), patroni_replication_password: randomBytes(32).toString('hex') } : {}),
   };
   for (const [name, value] of Object.entries(files)) await writeFile(join(dir, name), value);
   await run('openssl', [

@@ -25,6 +25,8 @@ const DEV = ['compose.yaml', 'compose.dev.yaml'] as const;
 const PROD = ['compose.yaml', 'compose.prod.yaml'] as const;
 const dev = await composeProject(DEV, env);
 const prod = await composeProject(PROD, env);
+const HA = ['compose.yaml', 'compose.prod.yaml', 'compose.ha.yaml'] as const;
+const ha = await composeProject(HA, env);
 const SERVICES = ['asistencia-php', 'asistencia-node', 'asistencia-postgres', 'asistencia-valkey'];
 /** Production runs node-service three times behind Apache's balancer (replicas.test.ts). */
 const PROD_SERVICES = [...SERVICES, 'asistencia-node-2', 'asistencia-node-3'];
@@ -47,6 +49,7 @@ describe('the Compose Specification schema', () => {
   it.each([
     ['compose.yaml + compose.dev.yaml', dev],
     ['compose.yaml + compose.prod.yaml', prod],
+    ['compose.yaml + compose.prod.yaml + compose.ha.yaml', ha],
   ])('%s, merged and interpolated, is valid', (_name, project) => {
     expect(schemaErrors(project)).toEqual([]);
   });
@@ -175,6 +178,95 @@ describe('production (compose.yaml + compose.prod.yaml)', () => {
     expect(services(prod)['asistencia-postgres']!.tmpfs).toEqual(
       expect.arrayContaining([expect.stringMatching(/^\/var\/run\/postgresql/)]),
     );
+  });
+});
+
+describe('high availability (compose.yaml + compose.prod.yaml + compose.ha.yaml)', () => {
+  const NODES = ['asistencia-node', 'asistencia-node-2', 'asistencia-node-3'];
+  const SENTINELS = ['asistencia-sentinel-1', 'asistencia-sentinel-2', 'asistencia-sentinel-3'];
+  const MEMBERS = ['asistencia-pg-1', 'asistencia-pg-2'];
+  const HA_SERVICES = [...PROD_SERVICES, ...MEMBERS, 'asistencia-etcd', 'asistencia-valkey-replica', ...SENTINELS];
+  const haproxy = readFileSync(join(REPO_ROOT, 'containers/ha/haproxy/haproxy.cfg'), 'utf8');
+
+  it('runs production with a standby for each store: two Patroni members and etcd, a Valkey replica and three sentinels', () => {
+    expect(Object.keys(services(ha)).sort()).toEqual([...HA_SERVICES].sort());
+  });
+
+  it.each(HA_SERVICES)('%s has a health check, restarts unless stopped, has limits and a read-only root', (name) => {
+    const s = services(ha)[name]!;
+    expect(isMapping(s.healthcheck) && Array.isArray(s.healthcheck.test) && s.healthcheck.test.length > 1).toBe(true);
+    expect(s.restart).toBe('unless-stopped');
+    expect(s.deploy).toMatchObject({ resources: { limits: { cpus: expect.any(Number), memory: expect.any(String) } } });
+    expect(s.read_only).toBe(true);
+  });
+
+  it('publishes only Apache, as production does', () => {
+    expect(publishedPorts(ha).map((p) => p.service)).toEqual(['asistencia-php', 'asistencia-php']);
+  });
+
+  it('every dependency waits for a healthy service', () => {
+    for (const [name, s] of Object.entries(services(ha))) {
+      for (const [dependency, how] of Object.entries(isMapping(s.depends_on) ? s.depends_on : {})) {
+        expect(how, `${name} → ${dependency}`).toMatchObject({ condition: 'service_healthy' });
+        expect(services(ha)[dependency]?.healthcheck, dependency).toBeDefined();
+      }
+    }
+  });
+
+  it.each(NODES)('%s finds the Valkey primary through the three sentinels, and PostgreSQL through HAProxy', (name) => {
+    const node = environmentOf(services(ha)[name]!);
+    expect(node.VALKEY_SENTINELS!.split(',').sort()).toEqual(SENTINELS.map((s) => `${s}:26379`));
+    for (const sentinel of SENTINELS) expect(environmentOf(services(ha)[sentinel]!).SENTINEL_MASTER).toBe(node.VALKEY_SENTINEL_MASTER);
+    // DATABASE_URL (the database_url secret) names asistencia-postgres, which is HAProxy here.
+    expect(node.DATABASE_URL_FILE).toBe('/run/secrets/database_url');
+    expect(services(ha)['asistencia-postgres']!.image).toMatch(/^localhost\/asistencia-ha-haproxy:/);
+    expect(Object.keys(services(ha)[name]!.depends_on as Mapping)).toEqual(expect.arrayContaining(['asistencia-postgres', ...SENTINELS]));
+  });
+
+  it('HAProxy sends connections only to the member whose Patroni answers GET /primary, and cuts them when it stops', () => {
+    expect(haproxy).toMatch(/^\s*option httpchk GET \/primary$/m);
+    expect(haproxy).toMatch(/^\s*http-check expect status 200$/m);
+    expect(haproxy).toMatch(/^\s*default-server .*on-marked-down shutdown-sessions/m);
+    const servers = [...haproxy.matchAll(/^\s*server (\S+) (\S+):5432 check port 8008$/gm)].map((m) => [m[1], m[2]]);
+    expect(servers).toEqual(MEMBERS.map((member) => [member, member]));
+  });
+
+  it('runs Patroni with synchronous replication, each member under its own name, on its own volume', () => {
+    for (const member of MEMBERS) {
+      const patroni = environmentOf(services(ha)[member]!);
+      expect(patroni.PATRONI_SYNCHRONOUS).toBe('on');
+      expect(patroni.PATRONI_NAME).toBe(member);
+      expect(patroni.PATRONI_ETCD3_HOSTS).toBe('asistencia-etcd:2379');
+      const volumes = (services(ha)[member]!.volumes as unknown[]).map(parseVolume);
+      expect(volumes).toEqual([expect.objectContaining({ type: 'volume', source: `${member.replace('asistencia-', '')}-data`, target: '/var/lib/postgresql/data' })]);
+    }
+  });
+
+  it('reads the Patroni passwords from secret files, through *_FILE settings', () => {
+    const declared = ha.secrets as Record<string, { file: string }>;
+    for (const name of ['patroni_superuser_password', 'patroni_replication_password']) {
+      expect(relative(REPO_ROOT, declared[name]!.file)).toBe(`secrets/${name}`);
+    }
+    for (const member of MEMBERS) {
+      const s = services(ha)[member]!;
+      expect((s.secrets as Array<{ source: string }>).map((secret) => secret.source).sort()).toEqual(
+        ['patroni_replication_password', 'patroni_superuser_password', 'postgres_password'],
+      );
+      expect(environmentOf(s)).toMatchObject({
+        PATRONI_SUPERUSER_PASSWORD_FILE: '/run/secrets/patroni_superuser_password',
+        PATRONI_REPLICATION_PASSWORD_FILE: '/run/secrets/patroni_replication_password',
+        ASISTENCIA_PASSWORD_FILE: '/run/secrets/postgres_password',
+      });
+    }
+  });
+
+  it('announces the Valkey servers by host name, so the sentinels find a recreated one again', () => {
+    for (const name of ['asistencia-valkey', 'asistencia-valkey-replica']) {
+      const command = services(ha)[name]!.command as string[];
+      expect(command[command.indexOf('--replica-announce-ip') + 1]).toBe(name);
+      expect(command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+    }
+    expect(services(ha)['asistencia-valkey-replica']!.command).toEqual(expect.arrayContaining(['--replicaof', 'asistencia-valkey', '6379']));
   });
 });
 

@@ -17,7 +17,7 @@ import { parse } from 'yaml';
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export type Mapping = Record<string, unknown>;
 
-export const COMPOSE_FILES = ['compose.yaml', 'compose.dev.yaml', 'compose.prod.yaml'] as const;
+export const COMPOSE_FILES = ['compose.yaml', 'compose.dev.yaml', 'compose.prod.yaml', 'compose.ha.yaml'] as const;
 
 export function readComposeFile(name: string): Mapping {
   return parseCompose(readFileSync(resolve(REPO_ROOT, name), 'utf8'), name);

@@ -208,3 +208,24 @@ describe('both images', () => {
     }
   });
 });
+
+describe('the high-availability images (containers/ha/, compose.ha.yaml)', () => {
+  // Each builds on an image the other services already use, chosen by a build argument (the local bases
+  // here, the official Debian bookworm images where a registry is reachable).
+  const bases: Record<string, [string, string]> = {
+    patroni: ['POSTGRES_IMAGE', 'docker.io/library/postgres:15-bookworm'],
+    haproxy: ['POSTGRES_IMAGE', 'docker.io/library/postgres:15-bookworm'],
+    etcd: ['DEBIAN_IMAGE', 'docker.io/library/debian:bookworm-slim'],
+    sentinel: ['VALKEY_IMAGE', 'docker.io/valkey/valkey:8-bookworm'],
+  };
+  it.each(Object.entries(bases))('%s builds FROM the build argument that names its base', (name, [arg, image]) => {
+    const file = readContainerfile(`containers/ha/${name}/Containerfile`);
+    expect(file.globalArgs).toEqual({ [arg]: image });
+    expect(file.stages.map((stage) => stage.from)).toEqual([image]);
+    for (const copy of file.stages[0]!.instructions.filter((i) => i.keyword === 'COPY')) {
+      for (const source of copy.rest.split(/\s+/).slice(0, -1)) {
+        expect(existsSync(join(REPO_ROOT, 'containers/ha', name, source)), source).toBe(true);
+      }
+    }
+  });
+});

@@ -50,9 +50,16 @@ export async function portalCommand(stack: Stack, password: string, ...args: str
   return stack.exec('asistencia-php', ['sh', '-c', `printf '%s\\n' '${password}' | php /srv/asistencia/php-legacy/bin/portal.php ${quoted}`]);
 }
 
-/** psql inside the PostgreSQL container, over its socket (no password there): one value per row. */
+/**
+ * psql inside the PostgreSQL container, over its socket (no password there): one value per row. Under
+ * compose.ha.yaml asistencia-postgres is HAProxy: psql there reaches the primary over TCP with the password.
+ */
 export async function sql(stack: Stack, query: string): Promise<string[]> {
-  const out = await stack.exec('asistencia-postgres', ['psql', '-X', '-At', '-U', 'asistencia', '-d', 'asistencia', '-c', query]);
+  const psql = ['psql', '-X', '-At', '-U', 'asistencia', '-d', 'asistencia', '-c', query];
+  const out =
+    stack.flavour === 'ha'
+      ? await stack.exec('asistencia-postgres', ['sh', '-c', 'export PGPASSWORD=$(cat /run/secrets/postgres_password); exec "$@"', 'psql', ...psql, '-h', '127.0.0.1'])
+      : await stack.exec('asistencia-postgres', psql);
   return out.split('\n').filter(Boolean);
 }
 
@@ -62,12 +69,35 @@ export interface Classroom {
   readonly sessionId: string;
 }
 
+/** The teacher's choices in the form's advanced options (the defaults otherwise). */
+export interface ClassOptions {
+  /** Students not on the course's list: 'flag' accepts and marks them. */
+  readonly policy?: 'flag';
+  /** How often the QR changes. */
+  readonly periodSeconds?: number;
+}
+
 /** The teacher signs in, creates and opens a session, starts round 1 and projects it in a new window. */
-export async function openClass(browser: BrowserHarness, origin: string, teacherName: string, room: string, password?: string): Promise<Classroom> {
+export async function openClass(
+  browser: BrowserHarness,
+  origin: string,
+  teacherName: string,
+  room: string,
+  password?: string,
+  options: ClassOptions = {},
+): Promise<Classroom> {
   const teacher = await browser.newPage({ viewport: laptop });
   await portalSignIn(teacher, origin, '/asistencia/teacher/', teacherName, password);
   await teacher.getByRole('heading', { level: 1, name: 'Mis sesiones' }).waitFor();
+  // A teacher with sessions sees them first, and opens the form with "Nueva sesión".
+  await teacher.locator('#f-room:visible, #new-session:visible').first().waitFor();
+  if (await teacher.locator('#new-session').isVisible()) await teacher.locator('#new-session').click();
   await teacher.getByLabel('Sala').fill(room);
+  if (options.policy || options.periodSeconds) {
+    await teacher.locator('#advanced > summary').click();
+    if (options.periodSeconds) await teacher.locator('#f-period').fill(String(options.periodSeconds));
+    if (options.policy) await teacher.locator('#f-policy').selectOption(options.policy);
+  }
   await teacher.getByRole('button', { name: 'Crear sesión' }).click();
   await teacher.waitForURL(/\/asistencia\/teacher\/\?session=[0-9a-f-]{36}$/);
   const sessionId = new URL(teacher.url()).searchParams.get('session')!;
