@@ -62,11 +62,12 @@ function projectorView(record: BenchRecord): View {
     ['server CPU (% of one core, per instance)', (r) => each(r, (x) => one(x.cpuPercent))],
     ['server RSS at start / after setup / max in window (MB, per instance)', (r) => each(r, (x) => `${one(x.rssAtStartMB)} / ${one(x.rssAfterSetupMB)} / ${one(x.rssMaxMB)}`)],
     ['server V8 heap used / total; external, after the window (MB)', (r) => each(r, ({ heap: h }) => (h ? `${one(h.usedMB)} / ${one(h.totalMB)}; ${one(h.externalMB)}` : '–'))],
-    ['client CPU (% of one core, separate process)', (r) => one(r.clientCpuPercent)],
+    ['client CPU (% of one core, separate process); Apache CPU (--door)', (r) => `${one(r.clientCpuPercent)}; ${r.apacheCpuPercent === null ? '–' : one(r.apacheCpuPercent)}`],
+    ['load average (1 min) at the end of the window', (r) => one(r.loadAverage)],
     ['setup: sessions created, opened, round 1; projectors subscribed (s)', (r) => `${one(r.setupSeconds)}; ${one(r.connectSeconds)}`],
   ];
   return {
-    columns: results.map((r) => `N = ${count(r.sessions)}`),
+    columns: results.map((r) => `N = ${count(r.sessions)}${r.servers.length > 1 ? `, ${r.servers.length} instances` : ''}${r.door ? ', through Apache' : ''}`),
     rows: table(results, rows),
     notes: [
       `${results[0]?.slots ?? 0} whole slots of ${Number(record.periodMs) / 1000} s measured after two of warm-up.`,
@@ -99,6 +100,7 @@ function scanView(record: BenchRecord): View {
       ...(r.arrivalSeconds > 0 ? [`arriving over ${r.arrivalSeconds} s`] : []),
       ...(r.projectors > 0 ? [`${r.projectors} projectors rotating`] : []),
       ...(r.valkeyDelayMs !== null && r.valkeyDelayMs !== undefined ? [`Valkey + ${r.valkeyDelayMs} ms each way`] : []),
+      ...(r.door ? ['through Apache'] : []),
     ].join(', ');
   const label = (r: ScanRun) => `${setting(r)}${ab ? `, ${r.build === 0 ? 'this build' : 'baseline'} run ${r.pair}` : ''}`;
   const part = (r: ScanRun, name: string) => r.parts[name]!;
@@ -111,14 +113,16 @@ function scanView(record: BenchRecord): View {
     ['confirm alone; challenge alone p50 / p99 / max (ms)', (r) => `${ms(b(r).confirm)}; ${ms(b(r).challenge)}`],
     ['Valkey round trips (commands) of one scan alone: challenge; confirmation', ({ valkeyRoundTrips: v }) =>
       v ? `${v.challenge.roundTrips} (${v.challenge.commands}); ${v.confirm ? `${v.confirm.roundTrips} (${v.confirm.commands})` : v.outcome}` : '– (no --valkey-delay)'],
-    ['confirmed on the other instance than the challenge', (r) => (r.instances > 1 ? count(b(r).crossInstance) : '–')],
+    ['confirmed on the other instance than the challenge', (r) => (r.instances > 1 && !r.door ? count(b(r).crossInstance) : '–')],
     ['rows committed (= confirmed?); projector live count after', (r) => `${count(r.committedRows)} (${r.committedRows === b(r).successes ? 'yes' : '**NO**'}); ${r.projectorCount ?? '–'}`],
     ['**CPU per confirmed scan, server + PostgreSQL + Valkey (ms)**', (r) => `**${two(r.costMs)}**`],
     ['÷ SimpleWebAuthn verification alone (R)', (r) => two(ratio(r))],
     ['server CPU: % of one core; ms per scan (per instance)', (r) => each(r, (s) => `${one(s.percent)}; ${two(s.msPerScan)}`)],
     ['PostgreSQL; Valkey CPU: ms per scan', (r) => `${two(part(r, 'PostgreSQL').msPerScan)}; ${two(part(r, 'Valkey').msPerScan)}`],
+    ['Apache CPU: ms per scan (--door; not in the R line)', (r) => (r.parts.Apache ? two(r.parts.Apache.msPerScan) : '–')],
     ['load generator; everything else (kernel, other programs): ms per scan', (r) => `${two(part(r, 'load generator').msPerScan)}; ${two(part(r, 'everything else').msPerScan)}`],
-    ['whole machine busy in the burst (% of one core); before it (% of all)', (r) => `${one(r.machinePercent)}; ${one(r.busyBeforePercent)}`],
+    ['whole machine busy in the burst (% of one core); before it (% of all); load average (1 min) after it', (r) =>
+      `${one(r.machinePercent)}; ${one(r.busyBeforePercent)}; ${one(r.loadAverage)}`],
     ['server socket writes / reads per scan (per instance)', (r) => each(r, (s) => `${one(s.writesPerScan)} / ${one(s.readsPerScan)}`)],
     ['PostgreSQL transactions per scan; rollbacks; Valkey commands per scan', (r) => `${one(r.dbTransactionsPerScan)}; ${r.dbRollbacks}; ${one(r.valkeyCommandsPerScan)}`],
     ['server RSS max in the burst (MB, per instance)', (r) => each(r, (s) => one(s.rssMaxMB))],

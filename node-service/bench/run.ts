@@ -33,11 +33,12 @@ const { values, positionals } = parseArgs({
     service: { type: 'string' },
     baseline: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    door: { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
     env: { type: 'string', multiple: true, default: [] },
   },
 });
-const flags = values as Record<string, string | boolean | string[] | undefined> & { env: string[]; profile: boolean; 'no-docs': boolean };
+const flags = values as Record<string, string | boolean | string[] | undefined> & { env: string[]; profile: boolean; door: boolean; 'no-docs': boolean };
 
 /** `--name=1,2,3`: whole numbers (≥ 1, or ≥ 0 where ZERO_ALLOWED says). */
 function sizes(name: SizeOption): number[] | undefined {
@@ -73,7 +74,7 @@ async function measure(): Promise<void> {
   const runner = service ? prebuiltRunner(service) : await buildService();
   const baseline = flags.baseline ? await buildBaseline(flags.baseline as string, teardown) : undefined;
   const machine = await describeMachine();
-  const context: ScenarioContext = { runner, baseline, teardown, machine, sizes, env: serviceEnv(), profile: flags.profile, log: print };
+  const context: ScenarioContext = { runner, baseline, teardown, machine, sizes, door: flags.door, env: serviceEnv(), profile: flags.profile, log: print };
   const keepDocs = flags['no-docs'] || flags.profile;
   print(`machine: ${machine.line}`);
   for (const name of chosen()) {

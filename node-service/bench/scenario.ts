@@ -16,6 +16,8 @@ export interface ScenarioContext {
   machine: Machine;
   /** `--name=1,2,3` as given, or undefined: each scenario has its defaults. */
   sizes(name: SizeOption): number[] | undefined;
+  /** `--door`: the clients reach the instances through Apache, its balancer over them as in production (scan, projector). */
+  door: boolean;
   /** Extra environment for the service under test (`--env NAME=value`). */
   env: Record<string, string>;
   profile: boolean;

@@ -1,7 +1,8 @@
+import { loadavg } from 'node:os';
 import { apiAs } from '../../test/support/api.js';
 import { portalToken, users } from '../../test/support/tokens.js';
 import { startChild } from '../support/child.js';
-import { cpuBetween, cpuSnapshot, maxSampler, rssBytes } from '../support/proc.js';
+import { cpuBetween, cpuSnapshot, groupOf, maxSampler, rssBytes } from '../support/proc.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
 import { startStack } from '../support/service.js';
 import { distribution, mapLimit, sleep, within } from '../support/stats.js';
@@ -9,21 +10,24 @@ import type { Teardown } from '../support/teardown.js';
 import type { FrameRecord, handlers } from './client.js';
 
 /**
- * N sessions projected at once: N sessions created, opened and in round 1 through the API, one projector
- * WebSocket each from a separate process; after a warm-up, every `qr` frame of a window of whole slots is
- * recorded, and the server's CPU and RSS sampled.
+ * N sessions projected at once, on one instance or several (`--instances`, with `--door` through Apache's
+ * balancer): N sessions created, opened and in round 1 through the API, one projector WebSocket each from a
+ * separate process; after a warm-up, every `qr` frame of a window of whole slots is recorded, and each
+ * server's CPU and RSS sampled.
  */
 const PERIOD_MS = 3000;
 const WARMUP_PERIODS = 2;
 const MB = 1e6;
 
 export const projectorScenario: Scenario = {
-  title: 'projector: sessions projected at once on one instance',
+  title: 'projector: sessions projected at once',
   async run(context) {
     const results = [];
     for (const sessions of context.sizes('sessions') ?? [100, 1000]) {
-      context.log(`projector, N = ${sessions}`);
-      results.push(await measureProjection(sessions, context));
+      for (const instances of context.sizes('instances') ?? [1]) {
+        context.log(`projector, N = ${sessions}, ${instances} instance(s)${context.door ? ', through Apache' : ''}`);
+        results.push(await measureProjection(sessions, instances, context));
+      }
     }
     return { periodMs: PERIOD_MS, windowSeconds: context.sizes('window')?.[0] ?? 30, results };
   },
@@ -58,12 +62,12 @@ export async function projectSessions(baseUrl: string, ids: string[], teardown: 
   return { client, seconds: connected.ms / 1000 };
 }
 
-async function measureProjection(sessions: number, context: ScenarioContext) {
+async function measureProjection(sessions: number, instances: number, context: ScenarioContext) {
   const scope = context.teardown.scope();
   try {
     const env = { SESSION_DEFAULT_PERIOD_MS: String(PERIOD_MS), ...context.env };
-    const { servers, profiles } = await startStack({ runner: context.runner, teardown: scope, env, profile: context.profile, log: context.log });
-    const baseUrl = servers[0]!.baseUrl;
+    const stack = await startStack({ runner: context.runner, teardown: scope, instances, env, profile: context.profile, door: context.door, log: context.log });
+    const { servers, profiles, apache, url: baseUrl } = stack;
     const rss = () => servers.map((s) => rssBytes(s.pid) / MB);
     const rssAtStartMB = rss();
     const setupStarted = performance.now();
@@ -79,12 +83,14 @@ async function measureProjection(sessions: number, context: ScenarioContext) {
     const firstSlot = Math.floor(Date.now() / PERIOD_MS) + 1 + WARMUP_PERIODS;
     const lastSlot = firstSlot + slots - 1;
     const span = { from: firstSlot * PERIOD_MS - PERIOD_MS / 2, to: (lastSlot + 1) * PERIOD_MS - PERIOD_MS / 2 };
-    const groups = { client: () => [client.pid], ...Object.fromEntries(servers.map((s, i) => [`server ${i}`, () => [s.pid]])) };
+    const groups: Record<string, () => number[]> = { client: () => [client.pid], ...Object.fromEntries(servers.map((s, i) => [`server ${i}`, () => [s.pid]])) };
+    if (apache) groups.Apache = () => groupOf(apache.pids.apache);
     await sleep(span.from - Date.now());
     const before = cpuSnapshot(groups);
     const rssMax = servers.map((s) => maxSampler(() => rssBytes(s.pid), 200));
     await sleep(span.to - Date.now());
     const cpu = cpuBetween(before, cpuSnapshot(groups), context.machine.cpus);
+    const loadAverage = loadavg()[0]!;
     await sleep(span.to + PERIOD_MS - Date.now());
     const heaps = await Promise.all(servers.map((s) => heapOf(s.baseUrl)));
     await sleep(span.to + 1.5 * PERIOD_MS - Date.now());
@@ -92,7 +98,7 @@ async function measureProjection(sessions: number, context: ScenarioContext) {
     const { frames, problems } = await within(60_000, 'collecting frames', client.call('report', undefined));
     await client.stop();
     for (const s of servers) await s.stop();
-    const instances = servers.map((_, i) => ({
+    const perInstance = servers.map((_, i) => ({
       cpuPercent: cpu.percent(`server ${i}`),
       rssAtStartMB: rssAtStartMB[i]!,
       rssAfterSetupMB: rssAfterSetupMB[i]!,
@@ -101,7 +107,8 @@ async function measureProjection(sessions: number, context: ScenarioContext) {
     }));
     const summaries = profiles.map((p) => p?.summarise(span, Date.now())).filter((p) => p !== undefined);
     const figures = analyseFrames(frames, sessions, firstSlot, lastSlot);
-    return { sessions, slots, frames: figures, servers: instances, clientCpuPercent: cpu.percent('client'), setupSeconds, connectSeconds, problems, profiles: summaries };
+    const apacheCpuPercent = apache ? cpu.percent('Apache') : null;
+    return { sessions, door: context.door, slots, frames: figures, servers: perInstance, clientCpuPercent: cpu.percent('client'), apacheCpuPercent, loadAverage, setupSeconds, connectSeconds, problems, profiles: summaries };
   } finally {
     await scope.run();
   }

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { TEST_JWT_SECRET, VALKEY_URL, withAdmin, withDatabase } from '../../test/support/environment.js';
 import { startValkeyProxy, type ValkeyProxy } from '../../test/support/valkey-proxy.js';
 import { benchCourse } from '../support/directory.js';
-import { childrenOf, cpuBetween, cpuSnapshot, machineBusyPercent, maxSampler, parentOf, rssBytes, syscalls, waitForQuietMachine } from '../support/proc.js';
+import { childrenOf, groupOf, cpuBetween, cpuSnapshot, machineBusyPercent, maxSampler, parentOf, rssBytes, syscalls, waitForQuietMachine } from '../support/proc.js';
 import { spawnNode, startStack, withValkey, type BenchService, type ServiceRunner, type Stack } from '../support/service.js';
 import { sleep } from '../support/stats.js';
 import type { ScenarioContext } from '../scenario.js';
@@ -47,12 +48,13 @@ export async function measureScan(c: Configuration, runner: ServiceRunner, conte
     }
     const courses = [benchCourse(COURSE_ID, c.students), benchCourse('PROJECTED', 1)];
     const env = { ...(proxy ? { VALKEY_URL: proxy.url } : {}), ...context.env };
-    const stack = await startStack({ runner, teardown: scope, instances: c.instances, courses, env, profile: context.profile, log });
+    const stack = await startStack({ runner, teardown: scope, instances: c.instances, courses, env, profile: context.profile, door: context.door, log });
     servers = stack.servers;
     const classroom = await enrollClassroom(stack.url, c.students, context.sizes('clients')?.[0] ?? 2, scope);
     log(`  ${c.students} students enrolled a phone each in ${classroom.enrollSeconds.toFixed(1)} s`);
     if (c.projectors > 0) await projectSessions(stack.url, await runningSessions(stack.url, c.projectors, 'PROJECTED'), scope);
-    const plan = planScans(classroom, servers.map((s) => s.baseUrl), c.arrivalSeconds * 1000);
+    // Through the door, Apache's balancer chooses the instance of each step; otherwise the plan spreads them.
+    const plan = planScans(classroom, context.door ? [stack.url] : servers.map((s) => s.baseUrl), c.arrivalSeconds * 1000);
     const valkeyRoundTrips = proxy ? await probeRoundTrips(stack.url, classroom, plan, proxy, log) : null;
     const groups = await processGroups(stack, classroom);
     const run = () => meteredBurst(stack, classroom, plan, groups, context.machine.cpus);
@@ -75,6 +77,7 @@ export async function measureScan(c: Configuration, runner: ServiceRunner, conte
     const exitedAt = Date.now();
     return {
       ...c,
+      door: context.door,
       valkeyRoundTrips,
       runner: runner.label,
       enrollSeconds: classroom.enrollSeconds,
@@ -173,6 +176,7 @@ async function meteredBurst(stack: Stack, classroom: Classroom, plan: ReturnType
     /** CPU per confirmed scan, server(s) + PostgreSQL + Valkey (ms). */
     costMs: instances.reduce((sum, s) => sum + s.msPerScan, 0) + parts.PostgreSQL!.msPerScan + parts.Valkey!.msPerScan,
     machinePercent: cpu.machinePercent,
+    loadAverage: loadavg()[0]!,
     valkeyCommandsPerScan: per(valkeyAfter - valkeyBefore),
     projectorCount,
     window: cpu.window,
@@ -182,9 +186,10 @@ async function meteredBurst(stack: Stack, classroom: Classroom, plan: ReturnType
 
 /**
  * The processes whose CPU is metered: each instance, the load generator, this coordinator (the projector
- * sockets), PostgreSQL (its background processes and this run's backends, not anyone else's) and Valkey.
+ * sockets), PostgreSQL (its background processes and this run's backends, not anyone else's), Valkey, and
+ * Apache's processes when the scans go through the door.
  */
-async function processGroups({ servers, databaseUrl }: Stack, classroom: Classroom): Promise<Record<string, () => number[]>> {
+async function processGroups({ servers, databaseUrl, apache }: Stack, classroom: Classroom): Promise<Record<string, () => number[]>> {
   const postmaster = await withAdmin(async (admin) => parentOf((await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
   const valkeyPid = Number(/^process_id:(\d+)/m.exec(await withValkey((valkey) => valkey.info('server')))?.[1]);
   const database = new URL(databaseUrl).pathname.slice(1);
@@ -203,6 +208,7 @@ async function processGroups({ servers, databaseUrl }: Stack, classroom: Classro
     coordinator: () => [process.pid],
     PostgreSQL: () => [postmaster, ...childrenOf(postmaster).filter(ours)],
     Valkey: () => (valkeyPid > 0 ? [valkeyPid] : []),
+    ...(apache ? { Apache: () => groupOf(apache.pids.apache) } : {}),
   };
 }
 

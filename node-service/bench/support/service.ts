@@ -159,7 +159,8 @@ export interface Stack {
  * What every scenario measures: `instances` services (1) in production mode with quiet logs, sharing a fresh
  * database and key prefix, with the bench's JWT secret, limits no classroom of one address can reach, the
  * portal stand-in serving `courses` (none: the demo directory), the scenario's `env` and then `--env`; with
- * `door`, Apache and php-fpm in front as in production (apache-config/, its production MPM). The instances
+ * `door`, Apache and php-fpm in front as in production (apache-config/, its production MPM, its balancer over
+ * every instance as compose.prod.yaml runs three). The instances
  * start one after the other: the first migrates the database, the next find it done.
  */
 export async function startStack(o: {
@@ -200,6 +201,7 @@ export async function startStack(o: {
     const apache = await startApache({
       internalPort: await freePort(),
       node: new URL(stack.url).host,
+      moreNodes: stack.servers.slice(1).map((s) => new URL(s.baseUrl).host),
       nodeInternalUrl: stack.url,
       jwtSecret: TEST_JWT_SECRET,
       internalApiToken: directory?.INTERNAL_API_TOKEN ?? randomBytes(24).toString('hex'),
