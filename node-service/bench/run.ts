@@ -23,7 +23,7 @@ const scenarios: Record<string, Scenario> = { projector: projectorScenario, scan
 const RESULTS_DIR = join(SERVICE_ROOT, 'bench', 'results');
 /** The sizes that may be 0 (no sockets, all at once, no projectors, no added delay); the others start at 1. */
 const ZERO_ALLOWED = new Set<SizeOption>(['sockets', 'arrival', 'projectors', 'valkey-delay']);
-const SIZES: SizeOption[] = ['sessions', 'students', 'sockets', 'instances', 'arrival', 'projectors', 'clients', 'pairs', 'quiet', 'window', 'minutes', 'restart', 'valkey-delay'];
+const SIZES: SizeOption[] = ['sessions', 'students', 'sockets', 'instances', 'arrival', 'projectors', 'clients', 'pairs', 'quiet', 'window', 'minutes', 'restart', 'valkey-delay', 'warmups'];
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
 const { values, positionals } = parseArgs({

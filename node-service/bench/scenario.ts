@@ -5,7 +5,7 @@ import type { Teardown } from './support/teardown.js';
 /** The numeric options (`--name=1,2,3`), each a list of sizes; docs/benchmarks.md says which scenario reads which. */
 export type SizeOption =
   | 'sessions' | 'students' | 'sockets' | 'instances' | 'arrival' | 'projectors' | 'clients' | 'pairs'
-  | 'quiet' | 'window' | 'minutes' | 'restart' | 'valkey-delay';
+  | 'quiet' | 'window' | 'minutes' | 'restart' | 'valkey-delay' | 'warmups';
 
 /** What every scenario gets from bench/run.ts. */
 export interface ScenarioContext {

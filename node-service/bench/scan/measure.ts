@@ -31,9 +31,8 @@ export interface Configuration {
 const PG_STATS_SETTLE_MS = 11_000;
 /** Each burst waits (at most QUIET_WAIT_MS) for the machine to be at most `--quiet` busy (default 20 %): it may be shared. */
 export const QUIET_WAIT_MS = 3 * 60_000;
-/** Warm-up bursts repeat until two in a row differ by less than this in CPU per scan, within the bounds. */
+/** Warm-up bursts repeat until two in a row differ by less than this in CPU per scan, at least 2 and at most `--warmups` (8). */
 const SETTLED = 0.1;
-const WARMUPS = { min: 2, max: 8 };
 
 export async function measureScan(c: Configuration, runner: ServiceRunner, context: ScenarioContext) {
   const { log } = context;
@@ -61,7 +60,7 @@ export async function measureScan(c: Configuration, runner: ServiceRunner, conte
 
     await sleep(PG_STATS_SETTLE_MS);
     const dbBefore = await dbCounters(stack.databaseUrl);
-    const warmups = await warmUntilSettled(run, context.sizes('quiet')?.[0] ?? 20, log);
+    const warmups = await warmUntilSettled(run, context.sizes('quiet')?.[0] ?? 20, context.sizes('warmups')?.[0] ?? 8, log);
     const busyBeforePercent = await machineBusyPercent(1000);
     const measured = await run();
     for (const server of servers) if (!server.running()) throw new Error(`a service exited during the burst:\n${server.output().slice(-2000)}`);
@@ -126,18 +125,18 @@ async function probeRoundTrips(url: string, classroom: Classroom, plan: ReturnTy
 }
 
 /** Warm-up bursts (JIT, pools, keep-alive connections) until the CPU per scan of two in a row differs by less than SETTLED. */
-async function warmUntilSettled(run: () => Promise<MeteredBurst>, quietPercent: number, log: (line: string) => void): Promise<MeteredBurst[]> {
+async function warmUntilSettled(run: () => Promise<MeteredBurst>, quietPercent: number, most: number, log: (line: string) => void): Promise<MeteredBurst[]> {
   const warmups: MeteredBurst[] = [];
-  for (let i = 0; i < WARMUPS.max; i += 1) {
+  for (let i = 0; i < most; i += 1) {
     await waitForQuietMachine(quietPercent, QUIET_WAIT_MS, log);
     const w = await run();
     const change = i === 0 ? NaN : Math.abs(w.costMs - warmups[i - 1]!.costMs) / warmups[i - 1]!.costMs;
     warmups.push(w);
     const moved = i === 0 ? '' : ` (${(change * 100).toFixed(0)}% from the last)`;
     log(`  warm-up ${i + 1}: ${w.burst.successes} confirmed in ${w.burst.wallMs.toFixed(0)} ms, ${w.costMs.toFixed(2)} ms of CPU per scan${moved}`);
-    if (i + 1 >= WARMUPS.min && change < SETTLED) return warmups;
+    if (i + 1 >= Math.min(2, most) && change < SETTLED) return warmups;
   }
-  log(`  the cost per scan did not settle within ${WARMUPS.max} warm-up bursts: measuring anyway`);
+  log(`  the cost per scan did not settle within ${most} warm-up bursts: measuring anyway`);
   await waitForQuietMachine(quietPercent, QUIET_WAIT_MS, log);
   return warmups;
 }
