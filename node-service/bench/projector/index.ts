@@ -5,7 +5,7 @@ import { startChild } from '../support/child.js';
 import { cpuBetween, cpuSnapshot, groupOf, maxSampler, rssBytes } from '../support/proc.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
 import { startStack } from '../support/service.js';
-import { distribution, mapLimit, sleep, within } from '../support/stats.js';
+import { distribution, mapLimit, retryUnavailable, sleep, within } from '../support/stats.js';
 import type { Teardown } from '../support/teardown.js';
 import type { FrameRecord, handlers } from './client.js';
 
@@ -45,9 +45,9 @@ export async function runningSessions(baseUrl: string, count: number, courseId =
     const start = new Date();
     const end = new Date(start.getTime() + 90 * 60_000);
     const draft = { courseId, room: `Aula ${100 + (i % 900)}`, plannedStart: start.toISOString(), plannedEnd: end.toISOString(), roundsPlanned: 1 };
-    const { id } = await expect(201, teacher.post('/api/sessions', rotationPeriodMs ? { ...draft, rotationPeriodMs } : draft));
-    await expect(200, teacher.post(`/api/sessions/${id}/open`));
-    await expect(200, teacher.post(`/api/sessions/${id}/rounds`));
+    const { id } = await retryUnavailable(() => expect(201, teacher.post('/api/sessions', rotationPeriodMs ? { ...draft, rotationPeriodMs } : draft)));
+    await retryUnavailable(() => expect(200, teacher.post(`/api/sessions/${id}/open`)));
+    await retryUnavailable(() => expect(200, teacher.post(`/api/sessions/${id}/rounds`)));
     return id!;
   });
 }

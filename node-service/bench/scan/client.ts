@@ -4,7 +4,7 @@ import { createSoftAuthenticator } from '../../test/support/authenticator.js';
 import { challengeProof, withPhoneKey, type Phone } from '../../test/support/phone.js';
 import { portalToken } from '../../test/support/tokens.js';
 import { serve } from '../support/child.js';
-import { mapLimit, sleep } from '../support/stats.js';
+import { mapLimit, retryUnavailable, sleep } from '../support/stats.js';
 
 /**
  * A share of the classroom, in a process of its own so that its CPU (ES256 signing, HTTP) is not the
@@ -58,15 +58,17 @@ async function enroll(request: { baseUrl: string; origin: string; students: Arra
   const failures: string[] = [];
   await mapLimit(request.students, request.concurrency, async ({ index, studentId }) => {
     try {
-      const phone = withPhoneKey(createSoftAuthenticator({ origin: request.origin, rpId: new URL(request.origin).hostname }));
-      const auth = { authorization: `Bearer ${await portalToken({ sub: studentId, role: 'student', name: `Estudiante ${index + 1}` })}` };
-      const options = await post(`${request.baseUrl}/asistencia/api/enrollment/options`, {}, auth);
-      if (options.status !== 200) throw new Error(`options: ${options.status} ${JSON.stringify(options.body).slice(0, 200)}`);
-      const creation = options.body.options as PublicKeyCredentialCreationOptionsJSON;
-      const phoneKey = { publicKey: phone.phoneKey.publicKey, signature: phone.phoneKey.sign('enroll', creation.challenge) };
-      const verified = await post(`${request.baseUrl}/asistencia/api/enrollment/verify`, { response: phone.register(creation), phoneKey }, auth);
-      if (verified.status !== 201) throw new Error(`verify: ${verified.status} ${JSON.stringify(verified.body).slice(0, 200)}`);
-      phones.set(index, phone);
+      await retryUnavailable(async () => {
+        const phone = withPhoneKey(createSoftAuthenticator({ origin: request.origin, rpId: new URL(request.origin).hostname }));
+        const auth = { authorization: `Bearer ${await portalToken({ sub: studentId, role: 'student', name: `Estudiante ${index + 1}` })}` };
+        const options = await post(`${request.baseUrl}/asistencia/api/enrollment/options`, {}, auth);
+        if (options.status !== 200) throw new Error(`options: ${options.status} ${JSON.stringify(options.body).slice(0, 200)}`);
+        const creation = options.body.options as PublicKeyCredentialCreationOptionsJSON;
+        const phoneKey = { publicKey: phone.phoneKey.publicKey, signature: phone.phoneKey.sign('enroll', creation.challenge) };
+        const verified = await post(`${request.baseUrl}/asistencia/api/enrollment/verify`, { response: phone.register(creation), phoneKey }, auth);
+        if (verified.status !== 201) throw new Error(`verify: ${verified.status} ${JSON.stringify(verified.body).slice(0, 200)}`);
+        phones.set(index, phone);
+      });
     } catch (error) {
       failures.push(`student ${index}: ${error instanceof Error ? error.message : String(error)}`);
     }
