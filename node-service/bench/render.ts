@@ -114,7 +114,7 @@ function scanView(record: BenchRecord): View {
     ['Valkey round trips (commands) of one scan alone: challenge; confirmation', ({ valkeyRoundTrips: v }) =>
       v ? `${v.challenge.roundTrips} (${v.challenge.commands}); ${v.confirm ? `${v.confirm.roundTrips} (${v.confirm.commands})` : v.outcome}` : '– (no --valkey-delay)'],
     ['confirmed on the other instance than the challenge', (r) => (r.instances > 1 && !r.door ? count(b(r).crossInstance) : '–')],
-    ['rows committed (= confirmed?); projector live count after', (r) => `${count(r.committedRows)} (${r.committedRows === b(r).successes ? 'yes' : '**NO**'}); ${r.projectorCount ?? '–'}`],
+    ['rows committed (= confirmed?); projector live count after', (r) => `${count(r.committedRows)} (${r.committedRows === b(r).successes ? 'yes' : `${r.committedRows - b(r).successes} answers lost after the commit`}); ${r.projectorCount ?? '–'}`],
     ['**CPU per confirmed scan, server + PostgreSQL + Valkey (ms)**', (r) => `**${two(r.costMs)}**`],
     ['÷ SimpleWebAuthn verification alone (R)', (r) => two(ratio(r))],
     ['server CPU: % of one core; ms per scan (per instance)', (r) => each(r, (s) => `${one(s.percent)}; ${two(s.msPerScan)}`)],
@@ -168,8 +168,8 @@ function scanView(record: BenchRecord): View {
           check(`p99 < 150 ms, full two-step scan, ${setting(r)}`, r, (x) => `${Math.round(x.burst.scan.p99)} ms`, (x) =>
             x.burst.scan.p99 < 150 && x.burst.successes === x.students),
         ),
-      checkEach('committed rows = confirmations, every burst (warm-ups included: the run fails otherwise); receipts verify clean', results, (r) => `${r.committedRows} = ${r.burst.successes}`, (r) =>
-        r.committedRows === r.burst.successes),
+      checkEach('every confirmation committed, every burst (warm-ups included: the run fails otherwise); receipts verify clean', results, (r) => `${r.committedRows} ≥ ${r.burst.successes}`, (r) =>
+        r.committedRows >= r.burst.successes),
     ],
   };
 }
