@@ -11,8 +11,8 @@ import { median, type Distribution } from './support/stats.js';
 import { SERVICE_ROOT } from './support/service.js';
 
 /**
- * The one renderer: a run's JSON record (bench/results/<scenario>.json) as console text and as its section
- * of docs/benchmarks.md, between markers that only this replaces. `npx tsx bench/run.ts render` redoes the
+ * The one renderer: a run's JSON record (bench/results/<scenario>.json) as its section of
+ * docs/benchmarks.md, between markers that only this replaces. `npx tsx bench/run.ts render` redoes the
  * sections from the stored records.
  */
 export interface BenchRecord {
@@ -27,32 +27,29 @@ export interface BenchRecord {
 }
 
 type Row<R> = [label: string, cell: (r: R) => string];
-interface Check {
-  target: string;
-  measured: string;
-  met: boolean | undefined;
-}
-interface View {
-  columns: string[];
-  rows: string[][];
-  notes: string[];
-  checks: Check[];
-}
+type Check = { target: string; measured: string; met: boolean | undefined };
+type View = { columns: string[]; rows: string[][]; notes: string[]; checks: Check[] };
 
 const count = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
 const one = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
 const two = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
 const ms = (d: Distribution) => (d.count === 0 ? '–' : `${Math.round(d.p50)} / ${Math.round(d.p99)} / ${Math.round(d.max)}`);
 const errors = (e: Record<string, number>) => Object.entries(e).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} × ${n}`).join(', ') || 'none';
+/** One cell per instance, joined. */
+const each = <S>(r: { servers: S[] }, f: (s: S) => string) => r.servers.map(f).join(' + ');
 const table = <R>(results: readonly R[], rows: Array<Row<R>>) => rows.map(([label, cell]) => [label, ...results.map(cell)]);
 /** A target: what was measured of `subject` and whether it meets it; "not measured" when the run did not include it. */
 const check = <T>(target: string, subject: T | undefined, measured: (s: T) => string, met: (s: T) => boolean): Check =>
   subject === undefined ? { target, measured: 'not measured', met: undefined } : { target, measured: measured(subject), met: met(subject) };
+/** A target every result must meet, each one's figure listed. */
+const checkEach = <R>(target: string, results: R[], measured: (r: R) => string, met: (r: R) => boolean): Check =>
+  check(target, results, (all) => all.map(measured).join('; '), (all) => all.every(met));
 
 function projectorView(record: BenchRecord): View {
   const results = record.results as ProjectorResult[];
-  const at = results.find((r) => r.sessions === 1000);
-  const moonshot = results.filter((r) => r.sessions >= 5000);
+  const at = results.find((r) => r.sessions === 1000 && r.servers.length === 1);
+  const rssMax = (r: ProjectorResult) => Math.max(...r.servers.map((x) => x.rssMaxMB));
+  const moonshot = results.filter((r) => r.sessions >= 5000 && r.servers.length === 1);
   const rows: Array<Row<ProjectorResult>> = [
     ['frames expected / received / missing', (r) => `${count(r.frames.expected)} / ${count(r.frames.received)} / ${count(r.frames.missing)}`],
     ['sessions missing a frame; duplicate frames; slots with >1 token', (r) => `${r.frames.sessionsMissing}; ${r.frames.duplicates}; ${r.frames.slotsWithSeveralTokens}`],
@@ -62,14 +59,15 @@ function projectorView(record: BenchRecord): View {
     ['arrival lateness p50 / p99 / max (ms; negative: ahead)', (r) => ms(r.frames.arrivalLateness)],
     ['send → receipt p50 / p99 / max (ms)', (r) => ms(r.frames.delivery)],
     ['per slot: first / last frame sent after the boundary (ms, median of slots)', (r) => `${r.frames.burst.firstMs} / ${r.frames.burst.lastMs}`],
-    ['server CPU (% of one core)', (r) => one(r.serverCpuPercent)],
-    ['server RSS at start / after setup / max in window (MB)', (r) => `${one(r.rssAtStartMB)} / ${one(r.rssAfterSetupMB)} / ${one(r.rssMaxMB)}`],
-    ['server V8 heap used / total; external, after the window (MB)', (r) => (r.heap ? `${one(r.heap.usedMB)} / ${one(r.heap.totalMB)}; ${one(r.heap.externalMB)}` : '–')],
-    ['client CPU (% of one core, separate process)', (r) => one(r.clientCpuPercent)],
+    ['server CPU (% of one core, per instance)', (r) => each(r, (x) => one(x.cpuPercent))],
+    ['server RSS at start / after setup / max in window (MB, per instance)', (r) => each(r, (x) => `${one(x.rssAtStartMB)} / ${one(x.rssAfterSetupMB)} / ${one(x.rssMaxMB)}`)],
+    ['server V8 heap used / total; external, after the window (MB)', (r) => each(r, ({ heap: h }) => (h ? `${one(h.usedMB)} / ${one(h.totalMB)}; ${one(h.externalMB)}` : '–'))],
+    ['client CPU (% of one core, separate process); Apache CPU (--door)', (r) => `${one(r.clientCpuPercent)}; ${r.apacheCpuPercent === null ? '–' : one(r.apacheCpuPercent)}`],
+    ['load average (1 min) at the end of the window', (r) => one(r.loadAverage)],
     ['setup: sessions created, opened, round 1; projectors subscribed (s)', (r) => `${one(r.setupSeconds)}; ${one(r.connectSeconds)}`],
   ];
   return {
-    columns: results.map((r) => `N = ${count(r.sessions)}`),
+    columns: results.map((r) => `N = ${count(r.sessions)}${r.servers.length > 1 ? `, ${r.servers.length} instances` : ''}${r.door ? ', through Apache' : ''}`),
     rows: table(results, rows),
     notes: [
       `${results[0]?.slots ?? 0} whole slots of ${Number(record.periodMs) / 1000} s measured after two of warm-up.`,
@@ -78,17 +76,13 @@ function projectorView(record: BenchRecord): View {
     checks: [
       check('1,000 sessions: rotation jitter p99 ≤ 50 ms (when the projector can show each code)', at, (r) => `${r.frames.showLateness.p99} ms`, (r) =>
         r.frames.showLateness.p99 <= 50),
-      check('1,000 sessions: RSS < 200 MB', at, (r) => `${one(r.rssMaxMB)} MB`, (r) => r.rssMaxMB < 200),
+      check('1,000 sessions: RSS < 200 MB', at, (r) => `${one(rssMax(r))} MB`, (r) => rssMax(r) < 200),
       ...moonshot.map((r) =>
-        check(`${count(r.sessions)} sessions (moonshot): rotation jitter p99 ≤ 50 ms; RSS max`, r, (x) => `${x.frames.showLateness.p99} ms; ${one(x.rssMaxMB)} MB`, (x) =>
+        check(`${count(r.sessions)} sessions (moonshot): rotation jitter p99 ≤ 50 ms; RSS max`, r, (x) => `${x.frames.showLateness.p99} ms; ${one(rssMax(x))} MB`, (x) =>
           x.frames.showLateness.p99 <= 50),
       ),
-      check(
-        'every session gets one frame per slot, one token per (session, slot)',
-        results,
-        (all) => all.map((r) => `N=${r.sessions}: ${r.frames.missing} missing, ${r.frames.slotsWithSeveralTokens} with >1 token`).join('; '),
-        (all) => all.every((r) => r.frames.missing === 0 && r.frames.slotsWithSeveralTokens === 0),
-      ),
+      checkEach('every session gets one frame per slot, one token per (session, slot)', results, (r) => `N=${r.sessions}: ${r.frames.missing} missing, ${r.frames.slotsWithSeveralTokens} with >1 token`, (r) =>
+        r.frames.missing === 0 && r.frames.slotsWithSeveralTokens === 0),
     ],
   };
 }
@@ -106,9 +100,9 @@ function scanView(record: BenchRecord): View {
       ...(r.arrivalSeconds > 0 ? [`arriving over ${r.arrivalSeconds} s`] : []),
       ...(r.projectors > 0 ? [`${r.projectors} projectors rotating`] : []),
       ...(r.valkeyDelayMs !== null && r.valkeyDelayMs !== undefined ? [`Valkey + ${r.valkeyDelayMs} ms each way`] : []),
+      ...(r.door ? ['through Apache'] : []),
     ].join(', ');
   const label = (r: ScanRun) => `${setting(r)}${ab ? `, ${r.build === 0 ? 'this build' : 'baseline'} run ${r.pair}` : ''}`;
-  const each = (r: ScanRun, f: (s: ScanRun['servers'][number]) => string) => r.servers.map(f).join(' + ');
   const part = (r: ScanRun, name: string) => r.parts[name]!;
   const ratio = (r: ScanRun) => r.costMs / ceilings.simpleWebAuthn.msCpu;
   const b = (r: ScanRun): BurstFigures => r.burst;
@@ -117,36 +111,23 @@ function scanView(record: BenchRecord): View {
     ['errors by code', (r) => errors(b(r).errors)],
     ['full two-step scan p50 / p99 / max (ms)', (r) => ms(b(r).scan)],
     ['confirm alone; challenge alone p50 / p99 / max (ms)', (r) => `${ms(b(r).confirm)}; ${ms(b(r).challenge)}`],
-    [
-      'Valkey round trips (commands) of one scan alone: challenge; confirmation',
-      ({ valkeyRoundTrips: v }) =>
-        v ? `${v.challenge.roundTrips} (${v.challenge.commands}); ${v.confirm ? `${v.confirm.roundTrips} (${v.confirm.commands})` : v.outcome}` : '– (no --valkey-delay)',
-    ],
-    ['confirmed on the other instance than the challenge', (r) => (r.instances > 1 ? count(b(r).crossInstance) : '–')],
-    [
-      'rows committed (= confirmed?); projector live count after',
-      (r) => `${count(r.committedRows)} (${r.committedRows === b(r).successes ? 'yes' : '**NO**'}); ${r.projectorCount ?? '–'}`,
-    ],
+    ['Valkey round trips (commands) of one scan alone: challenge; confirmation', ({ valkeyRoundTrips: v }) =>
+      v ? `${v.challenge.roundTrips} (${v.challenge.commands}); ${v.confirm ? `${v.confirm.roundTrips} (${v.confirm.commands})` : v.outcome}` : '– (no --valkey-delay)'],
+    ['confirmed on the other instance than the challenge', (r) => (r.instances > 1 && !r.door ? count(b(r).crossInstance) : '–')],
+    ['rows committed (= confirmed?); projector live count after', (r) => `${count(r.committedRows)} (${r.committedRows === b(r).successes ? 'yes' : `${r.committedRows - b(r).successes} answers lost after the commit`}); ${r.projectorCount ?? '–'}`],
     ['**CPU per confirmed scan, server + PostgreSQL + Valkey (ms)**', (r) => `**${two(r.costMs)}**`],
     ['÷ SimpleWebAuthn verification alone (R)', (r) => two(ratio(r))],
     ['server CPU: % of one core; ms per scan (per instance)', (r) => each(r, (s) => `${one(s.percent)}; ${two(s.msPerScan)}`)],
     ['PostgreSQL; Valkey CPU: ms per scan', (r) => `${two(part(r, 'PostgreSQL').msPerScan)}; ${two(part(r, 'Valkey').msPerScan)}`],
-    [
-      'load generator; everything else (kernel, other programs): ms per scan',
-      (r) => `${two(part(r, 'load generator').msPerScan)}; ${two(part(r, 'everything else').msPerScan)}`,
-    ],
-    ['whole machine busy in the burst (% of one core); before it (% of all)', (r) => `${one(r.machinePercent)}; ${one(r.busyBeforePercent)}`],
+    ['Apache CPU: ms per scan (--door; not in the R line)', (r) => (r.parts.Apache ? two(r.parts.Apache.msPerScan) : '–')],
+    ['load generator; everything else (kernel, other programs): ms per scan', (r) => `${two(part(r, 'load generator').msPerScan)}; ${two(part(r, 'everything else').msPerScan)}`],
+    ['whole machine busy in the burst (% of one core); before it (% of all); load average (1 min) after it', (r) =>
+      `${one(r.machinePercent)}; ${one(r.busyBeforePercent)}; ${one(r.loadAverage)}`],
     ['server socket writes / reads per scan (per instance)', (r) => each(r, (s) => `${one(s.writesPerScan)} / ${one(s.readsPerScan)}`)],
-    [
-      'PostgreSQL transactions per scan; rollbacks; Valkey commands per scan',
-      (r) => `${one(r.dbTransactionsPerScan)}; ${r.dbRollbacks}; ${one(r.valkeyCommandsPerScan)}`,
-    ],
+    ['PostgreSQL transactions per scan; rollbacks; Valkey commands per scan', (r) => `${one(r.dbTransactionsPerScan)}; ${r.dbRollbacks}; ${one(r.valkeyCommandsPerScan)}`],
     ['server RSS max in the burst (MB, per instance)', (r) => each(r, (s) => one(s.rssMaxMB))],
     ['warm-up bursts: CPU per scan of each (ms)', (r) => r.warmups.map((w) => two(w.costMs)).join(', ')],
-    [
-      'receipts verify --all: receipts; ms per receipt wall / CPU / PostgreSQL CPU',
-      ({ receipts: v }) => (v ? `${count(v.receipts)}; ${[v.wallMsPerReceipt, v.cpuMsPerReceipt, v.postgresMsPerReceipt].map(two).join(' / ')}` : 'not in this build'),
-    ],
+    ['receipts verify --all: receipts; ms per receipt wall / CPU / PostgreSQL CPU', ({ receipts: v }) => `${count(v.receipts)}; ${[v.wallMsPerReceipt, v.cpuMsPerReceipt, v.postgresMsPerReceipt].map(two).join(' / ')}`],
     ['setup: N phones enrolled through the API (s)', (r) => one(r.enrollSeconds)],
   ];
   const ours = results.filter((r) => r.build === 0);
@@ -157,17 +138,13 @@ function scanView(record: BenchRecord): View {
     const pairs = results.filter((r) => setting(r) === s);
     const a = pairs.filter((r) => r.build === 0).map((r) => r.costMs);
     const z = pairs.filter((r) => r.build === 1).map((r) => r.costMs);
-    const differences = a.map((x, i) => z[i]! - x);
-    const ratios = a.map((x, i) => z[i]! / x);
-    return { s, a, z, difference: median(differences), ratio: median(ratios) };
+    return { s, a, z, difference: median(a.map((x, i) => z[i]! - x)), ratio: median(a.map((x, i) => z[i]! / x)) };
   });
-  const abLines = ab
-    ? comparisons.map(
-        (c) =>
-          `A/B, ${c.s}: CPU per scan this build ${c.a.map(two).join(', ')} ms; baseline ${c.z.map(two).join(', ')} ms; ` +
-          `median of paired differences (baseline − this) ${two(c.difference)} ms; baseline ÷ this build ${two(c.ratio)} (median of the pairs)`,
-      )
-    : [];
+  const abLines = (ab ? comparisons : []).map(
+    (c) =>
+      `A/B, ${c.s}: CPU per scan this build ${c.a.map(two).join(', ')} ms; baseline ${c.z.map(two).join(', ')} ms; ` +
+      `median of paired differences (baseline − this) ${two(c.difference)} ms; baseline ÷ this build ${two(c.ratio)} (median of the pairs)`,
+  );
   const at500 = ours.find((r) => setting(r) === 'N = 500, 1 instance');
   const ab500 = comparisons.find((c) => c.s === 'N = 500, 1 instance');
   const swa = ceilings.simpleWebAuthn;
@@ -191,12 +168,8 @@ function scanView(record: BenchRecord): View {
           check(`p99 < 150 ms, full two-step scan, ${setting(r)}`, r, (x) => `${Math.round(x.burst.scan.p99)} ms`, (x) =>
             x.burst.scan.p99 < 150 && x.burst.successes === x.students),
         ),
-      check(
-        'committed rows = confirmations, every burst (warm-ups included: the run fails otherwise); receipts verify clean',
-        results,
-        (all) => all.map((r) => `${r.committedRows} = ${r.burst.successes}`).join('; '),
-        (all) => all.every((r) => r.committedRows === r.burst.successes),
-      ),
+      checkEach('every confirmation committed, every burst (warm-ups included: the run fails otherwise); receipts verify clean', results, (r) => `${r.committedRows} ≥ ${r.burst.successes}`, (r) =>
+        r.committedRows >= r.burst.successes),
     ],
   };
 }
@@ -217,10 +190,7 @@ function doorView(record: BenchRecord): View {
     ['**Apache** with the sockets, processes: RSS sum / PSS (MB)', (r) => memory(r.apache)],
     ['php-fpm, processes: RSS sum / PSS (MB)', (r) => memory(r.phpFpm)],
     ['**node-service** RSS before the sockets / max with them (MB)', (r) => `${Math.round(r.nodeIdleMB)} / ${Math.round(r.nodeMB)}`],
-    [
-      'CPU in the window, % of one core: Apache / php-fpm / node-service / socket client',
-      (r) => [r.cpu.apache, r.cpu.phpFpm, r.cpu.node, r.cpu.client].map(Math.round).join(' / '),
-    ],
+    ['CPU in the window, % of one core: Apache / php-fpm / node-service / socket client', (r) => [r.cpu.apache, r.cpu.phpFpm, r.cpu.node, r.cpu.client].map(Math.round).join(' / ')],
     ["machine busy in the window (% of all cores, anyone's); load average", (r) => `${Math.round(r.machineBusyPercent)}; ${one(r.loadAverage)}`],
   ];
   const at = results.find((r) => r.sockets === 2000);
@@ -239,15 +209,9 @@ function doorView(record: BenchRecord): View {
       p99('sign-in (POST /login.php)', (r) => r.signIn),
       p99('API (GET /asistencia/api/me)', (r) => r.api),
       p99('scan challenge (POST /asistencia/api/scan/challenge)', (r) => r.scanChallenge),
-      check(
-        'every socket stays open and answered, every request and scan answered right',
-        results,
-        (all) =>
-          all
-            .map((r) => `N=${r.sockets}: ${r.opened - r.answeredSockets} unanswered, ${r.dropped} closed, ${r.failures.length} failed, scans: ${errors(r.scanErrors)}`)
-            .join('; '),
-        (all) => all.every((r) => r.answeredSockets === r.sockets && r.dropped === 0 && r.failures.length === 0 && Object.keys(r.scanErrors).length === 0),
-      ),
+      checkEach('every socket stays open and answered, every request and scan answered right', results, (r) =>
+        `N=${r.sockets}: ${r.opened - r.answeredSockets} unanswered, ${r.dropped} closed, ${r.failures.length} failed, scans: ${errors(r.scanErrors)}`, (r) =>
+        r.answeredSockets === r.sockets && r.dropped === 0 && r.failures.length === 0 && Object.keys(r.scanErrors).length === 0),
     ],
   };
 }
@@ -289,19 +253,20 @@ function soakView(record: BenchRecord): View {
 const views: Record<string, (record: BenchRecord) => View> = { projector: projectorView, scan: scanView, door: doorView, soak: soakView };
 const verdict = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? 'met' : '**not met**');
 
-export function render(record: BenchRecord): { text: string; markdown: string } {
+/** The record as its section of docs/benchmarks.md (also what a run prints). */
+export function render(record: BenchRecord): string {
   const view = views[record.scenario]!(record);
-  const header = ['', ...view.columns];
   const env = Object.entries(record.env).map(([name, value]) => `, \`${name}=${value}\``).join('');
-  const about = [`\`${record.command}\` on ${record.runner}${env}.`, `Machine: ${record.machine.line}.`, `Service source: ${record.source}.`];
-  const markdown = [
+  return [
     `## ${record.title[0]!.toUpperCase()}${record.title.slice(1)}`,
     '',
-    ...about.map((line) => `${line}  `),
+    `\`${record.command}\` on ${record.runner}${env}.  `,
+    `Machine: ${record.machine.line}.  `,
+    `Service source: ${record.source}.  `,
     '',
     ...view.notes.map((note) => `- ${note}`),
     '',
-    `| ${header.join(' | ')} |`,
+    `| ${['', ...view.columns].join(' | ')} |`,
     `|---|${view.columns.map(() => '---:').join('|')}|`,
     ...view.rows.map((row) => `| ${row.join(' | ')} |`),
     '',
@@ -309,17 +274,6 @@ export function render(record: BenchRecord): { text: string; markdown: string } 
     '|---|---|---|',
     ...view.checks.map((c) => `| ${c.target} | ${c.measured} | ${verdict(c.met)} |`),
   ].join('\n');
-  const plain = [header, ...view.rows].map((row) => row.map((cell) => cell.replaceAll('**', '')));
-  const widths = header.map((_, i) => Math.max(...plain.map((row) => row[i]!.length)));
-  const text = [
-    ...about,
-    ...view.notes,
-    '',
-    ...plain.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')),
-    '',
-    ...view.checks.map((c) => `${verdict(c.met).replaceAll('*', '').padEnd(12)} ${c.target}: ${c.measured}`),
-  ].join('\n');
-  return { text, markdown };
 }
 
 const BENCHMARKS_DOC = join(SERVICE_ROOT, '..', 'docs', 'benchmarks.md');

@@ -6,40 +6,45 @@ import { projectorScenario } from './projector/index.js';
 import { render, writeSection, type BenchRecord } from './render.js';
 import { scanScenario } from './scan/index.js';
 import { soakScenario } from './soak/index.js';
-import type { Scenario, ScenarioContext } from './scenario.js';
+import type { Scenario, ScenarioContext, SizeOption } from './scenario.js';
 import { formatProfile, type ProfileSummary } from './support/cpu-profile.js';
 import { describeMachine, describeSource } from './support/machine.js';
-import { buildBaseline, buildService, prebuiltRunner, SERVICE_ROOT, tsxRunner } from './support/service.js';
+import { buildBaseline, buildService, prebuiltRunner, SERVICE_ROOT } from './support/service.js';
 import { createTeardown } from './support/teardown.js';
 
 /**
  * `npm run bench -- [scenario…] [options]`, or `npm run bench -- render [scenario…]` to redo the docs from
  * the stored results. Benchmarks, not tests: each scenario measures the real service on this machine, writes
- * its figures to bench/results/<scenario>.json (this machine's, not committed), prints them and rewrites its section of docs/benchmarks.md
- * (not with --no-docs or --profile). Everything a run starts it stops, also on failure or Ctrl-C, and no run
- * outlives --minutes. The options are listed in docs/benchmarks.md.
+ * its figures to bench/results/<scenario>.json (this machine's, not committed), prints them and rewrites its
+ * section of docs/benchmarks.md (not with --no-docs or --profile). Everything a run starts it stops, also on
+ * failure or Ctrl-C, and no run outlives --minutes. The options are listed in docs/benchmarks.md.
  */
 const scenarios: Record<string, Scenario> = { projector: projectorScenario, scan: scanScenario, door: doorScenario, soak: soakScenario };
 const RESULTS_DIR = join(SERVICE_ROOT, 'bench', 'results');
+/** The sizes that may be 0 (no sockets, all at once, no projectors, no added delay); the others start at 1. */
+const ZERO_ALLOWED = new Set<SizeOption>(['sockets', 'arrival', 'projectors', 'valkey-delay']);
+const SIZES: SizeOption[] = ['sessions', 'students', 'sockets', 'instances', 'arrival', 'projectors', 'clients', 'pairs', 'quiet', 'window', 'minutes', 'restart', 'valkey-delay', 'warmups'];
 const print = (text: string) => process.stdout.write(`${text}\n`);
-const list = { type: 'string' } as const;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    sessions: list, students: list, sockets: list, instances: list, arrival: list, projectors: list,
-    clients: list, pairs: list, quiet: list, window: list, service: list, baseline: list, minutes: list, restart: list, 'valkey-delay': list,
+    ...Object.fromEntries(SIZES.map((name) => [name, { type: 'string' } as const])),
+    service: { type: 'string' },
+    baseline: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    door: { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
-    tsx: { type: 'boolean', default: false },
     env: { type: 'string', multiple: true, default: [] },
   },
 });
+const flags = values as Record<string, string | boolean | string[] | undefined> & { env: string[]; profile: boolean; door: boolean; 'no-docs': boolean };
 
-/** `--name=1,2,3`: whole numbers of at least `min`. */
-function numbers(name: keyof typeof values, min = 1): number[] | undefined {
-  const text = values[name] as string | undefined;
+/** `--name=1,2,3`: whole numbers (≥ 1, or ≥ 0 where ZERO_ALLOWED says). */
+function sizes(name: SizeOption): number[] | undefined {
+  const text = flags[name] as string | undefined;
   if (text === undefined) return undefined;
+  const min = ZERO_ALLOWED.has(name) ? 0 : 1;
   const parsed = text.split(',').map(Number);
   if (parsed.some((n) => !Number.isInteger(n) || n < min)) throw new Error(`--${name}: expected whole numbers ≥ ${min}, got "${text}"`);
   return parsed;
@@ -48,7 +53,7 @@ function numbers(name: keyof typeof values, min = 1): number[] | undefined {
 /** `--env NAME=value`: extra environment for the service under test (e.g. NODE_OPTIONS), recorded with its figures. */
 const serviceEnv = () =>
   Object.fromEntries(
-    values.env.map((pair) => {
+    flags.env.map((pair) => {
       if (pair.indexOf('=') <= 0) throw new Error(`--env: expected NAME=value, got "${pair}"`);
       return [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
     }),
@@ -65,53 +70,29 @@ function chosen(): string[] {
 const teardown = createTeardown();
 
 async function measure(): Promise<void> {
-  const runner = values.service ? prebuiltRunner(values.service) : values.tsx ? tsxRunner : await buildService();
-  const baseline = values.baseline ? await buildBaseline(values.baseline, teardown) : undefined;
+  const service = flags.service as string | undefined;
+  const runner = service ? prebuiltRunner(service) : await buildService();
+  const baseline = flags.baseline ? await buildBaseline(flags.baseline as string, teardown) : undefined;
   const machine = await describeMachine();
-  const context: ScenarioContext = {
-    runner,
-    baseline,
-    teardown,
-    machine,
-    env: serviceEnv(),
-    profile: values.profile,
-    log: print,
-    sessions: numbers('sessions'),
-    students: numbers('students'),
-    sockets: numbers('sockets', 0),
-    instances: numbers('instances'),
-    arrivals: numbers('arrival', 0),
-    projectors: numbers('projectors', 0),
-    clients: numbers('clients')?.[0],
-    pairs: numbers('pairs')?.[0],
-    windowSeconds: numbers('window')?.[0],
-    quietPercent: numbers('quiet')?.[0],
-    valkeyDelays: numbers('valkey-delay', 0),
-    minutes: numbers('minutes')?.[0],
-    restartMinutes: numbers('restart')?.[0],
-  };
+  const context: ScenarioContext = { runner, baseline, teardown, machine, sizes, door: flags.door, env: serviceEnv(), profile: flags.profile, log: print };
+  const keepDocs = flags['no-docs'] || flags.profile;
   print(`machine: ${machine.line}`);
   for (const name of chosen()) {
     const scenario = scenarios[name]!;
     print(`\n== ${scenario.title}`);
     const figures = await scenario.run(context);
-    const source = values.service ? `the build at ${values.service}` : describeSource();
+    const source = service ? `the build at ${service}` : describeSource();
     const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
     const record: BenchRecord = { scenario: name, title: scenario.title, command, machine, runner: runner.label, source, env: context.env, ...figures };
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(record, null, 1)}\n`);
-    const { text, markdown } = render(record);
-    print(`\n${text}`);
-    printProfiles(record);
+    const markdown = render(record);
+    print(`\n${markdown}`);
+    const results = (record.results ?? []) as Array<{ profiles?: ProfileSummary[] }>;
+    for (const profile of results.flatMap((r) => r.profiles ?? [])) print(`\nCPU profile of the server: ${formatProfile(profile)}`);
     // A profiled server is slower: its figures are printed, never recorded.
-    if (!values['no-docs'] && !values.profile) writeSection(name, markdown);
-    print(`\nbench/results/${name}.json written${values['no-docs'] || values.profile ? '' : `, docs/benchmarks.md's ${name} section rewritten`}`);
-  }
-}
-
-function printProfiles(record: BenchRecord): void {
-  for (const result of (record.results ?? []) as Array<{ cpuProfile?: ProfileSummary; profiles?: ProfileSummary[] }>) {
-    for (const profile of [result.cpuProfile, ...(result.profiles ?? [])]) if (profile) print(`\nCPU profile of the server: ${formatProfile(profile)}`);
+    if (!keepDocs) writeSection(name, markdown);
+    print(`\nbench/results/${name}.json written${keepDocs ? '' : `, docs/benchmarks.md's ${name} section rewritten`}`);
   }
 }
 
@@ -122,12 +103,11 @@ function printProfiles(record: BenchRecord): void {
 function renderStored(): void {
   const stored = existsSync(RESULTS_DIR) ? readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : [];
   const names = positionals.length > 1 ? chosen() : stored;
+  const found = names.filter((n) => stored.includes(n));
+  for (const name of found) writeSection(name, render(JSON.parse(readFileSync(join(RESULTS_DIR, `${name}.json`), 'utf8')) as BenchRecord));
   const missing = names.filter((name) => !stored.includes(name));
-  for (const name of names.filter((n) => stored.includes(n))) {
-    writeSection(name, render(JSON.parse(readFileSync(join(RESULTS_DIR, `${name}.json`), 'utf8')) as BenchRecord).markdown);
-  }
   if (missing.length > 0) print(`no stored results for ${missing.join(', ')} (bench/results/ is not committed): run \`npm run bench -- ${missing.join(' ')}\``);
-  print(`docs/benchmarks.md: ${names.filter((n) => stored.includes(n)).join(', ') || 'nothing'} rendered from bench/results/`);
+  print(`docs/benchmarks.md: ${found.join(', ') || 'nothing'} rendered from bench/results/`);
 }
 
 function stopEverything(why: string, exitCode: number): void {
@@ -138,7 +118,7 @@ function stopEverything(why: string, exitCode: number): void {
 process.once('SIGINT', () => stopEverything('interrupted', 130));
 process.once('SIGTERM', () => stopEverything('terminated', 143));
 // The soak runs for --minutes: its setup and teardown get 20 more.
-const minutes = (numbers('minutes')?.[0] ?? 60) + (positionals[0] !== 'render' && chosen().includes('soak') ? 20 : 0);
+const minutes = (sizes('minutes')?.[0] ?? 60) + (positionals[0] !== 'render' && chosen().includes('soak') ? 20 : 0);
 const limit = setTimeout(() => stopEverything(`time limit of ${minutes} min reached (--minutes)`, 1), minutes * 60_000);
 
 (positionals[0] === 'render' ? Promise.resolve().then(renderStored) : measure())

@@ -1,13 +1,13 @@
 import { loadavg } from 'node:os';
-import { CookieJar, csrfTokenIn, formBody, freePort, request, startApache } from '../../test/support/apache.js';
+import { CookieJar, csrfTokenIn, formBody, pageError, request, type HttpRequestOptions } from '../../test/support/apache.js';
 import { portalToken, users } from '../../test/support/tokens.js';
 import { startChild } from '../support/child.js';
-import { benchCourse, startDirectory } from '../support/directory.js';
-import { busyPercent, cpuSeconds, groupCpuSeconds, groupMemory, machineJiffies, maxSampler, rssBytes, waitForQuietMachine } from '../support/proc.js';
-import { BENCH_JWT_SECRET, createDatabase, serviceEnv, startService } from '../support/service.js';
+import { benchCourse } from '../support/directory.js';
+import { cpuBetween, cpuSnapshot, groupMemory, groupOf, maxSampler, rssBytes, waitForQuietMachine } from '../support/proc.js';
+import { startStack } from '../support/service.js';
 import { distribution, sleep, within } from '../support/stats.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
-import { burst, COURSE_ID, enrollClassroom, openRound, planScans, PUBLIC_ORIGIN } from '../scan/classroom.js';
+import { burst, COURSE_ID, enrollClassroom, openRound, planScans } from '../scan/classroom.js';
 import type { handlers } from './crowd-client.js';
 
 /**
@@ -28,10 +28,10 @@ const WARMUP_SCANS = 20;
 export const doorScenario: Scenario = {
   title: 'door: WebSockets held open through Apache while HTTP flows',
   async run(context) {
-    const windowSeconds = context.windowSeconds ?? 20;
+    const windowSeconds = context.sizes('window')?.[0] ?? 20;
     const results = [];
     // 0: the same load with no socket open, the baseline each N is compared with.
-    for (const sockets of context.sockets ?? [0, 500, 2000, 5000]) {
+    for (const sockets of context.sizes('sockets') ?? [0, 500, 2000, 5000]) {
       context.log(`door, N = ${sockets} sockets`);
       results.push(await measureDoor(sockets, windowSeconds, context));
     }
@@ -44,67 +44,38 @@ async function measureDoor(sockets: number, windowSeconds: number, context: Scen
   try {
     const scanSeconds = Math.min(windowSeconds, SCAN_WINDOW_MAX_S);
     const students = Math.max(WARMUP_SCANS, Math.round(PACE.scans * scanSeconds));
-    const directory = await startDirectory([benchCourse(COURSE_ID, students)], scope);
-    const service = await startService(context.runner, {
-      teardown: scope,
-      env: {
-        ...serviceEnv(await createDatabase(scope), scope),
-        PUBLIC_URL: PUBLIC_ORIGIN,
-        TRUST_PROXY: '127.0.0.1',
-        // The whole crowd and classroom come from one address (127.0.0.1 behind Apache), and one token makes the API calls.
-        WS_MAX_PER_ADDRESS: String(sockets + 100),
-        RATE_LIMIT_SCAN_PER_MINUTE: '1000000',
-        RATE_LIMIT_USER_PER_MINUTE: '100000',
-        RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
-        ...directory,
-        ...context.env,
-      },
-    });
-    const apache = await startApache({
-      internalPort: await freePort(),
-      node: new URL(service.baseUrl).host,
-      nodeInternalUrl: service.baseUrl,
-      jwtSecret: BENCH_JWT_SECRET,
-      internalApiToken: directory.INTERNAL_API_TOKEN,
-      mpm: 'production',
-    });
-    scope.defer('stop Apache and php-fpm', () => apache.stop());
-    context.log(`  node-service pid ${service.pid}, Apache pid ${apache.pids.apache}, php-fpm pid ${apache.pids.phpFpm}`);
+    const courses = [benchCourse(COURSE_ID, students)];
+    const stack = await startStack({ runner: context.runner, teardown: scope, courses, door: true, env: context.env, log: context.log });
+    const [service, apache] = [stack.servers[0]!, stack.apache!];
 
     // Enrolment is setup (straight to node); the scans go through the door. The portal makes its store and PHP
     // compiles its scripts on first use, JIT and pools warm: a warm-up of every kind of request first.
     const classroom = await enrollClassroom(service.baseUrl, students, 1, scope);
-    const scansOver = (ms: number, count: number) => planScans(classroom, [apache.httpUrl], ms).map((p) => (p.index < count ? p : undefined));
+    const scansOver = (ms: number, count: number) => planScans(classroom, [stack.url], ms).map((p) => (p.index < count ? p : undefined));
     const token = await portalToken(users.student);
     const warmRound = await openRound(service.baseUrl);
-    const [warmUp] = await Promise.all([steadyLoad(apache.httpUrl, WARMUP_MS, token), burst(classroom, scansOver(WARMUP_MS, WARMUP_SCANS), await warmRound.liveToken())]);
+    const [warmUp] = await Promise.all([steadyLoad(stack.url, WARMUP_MS, token), burst(classroom, scansOver(WARMUP_MS, WARMUP_SCANS), await warmRound.liveToken())]);
     if (warmUp.failures.length > 0) throw new Error(`the door does not answer right before any socket is open: ${warmUp.failures[0]}`);
     const apacheIdle = groupMemory(apache.pids.apache);
     const nodeIdleMB = rssBytes(service.pid) / 1e6;
 
     const crowd = startChild<typeof handlers>(new URL('./crowd-client.ts', import.meta.url), 'the socket client', scope);
-    const wsUrl = `${apache.httpUrl.replace('http', 'ws')}/asistencia/ws`;
+    const wsUrl = `${stack.url.replace('http', 'ws')}/asistencia/ws`;
     const opened = await within(180_000, `opening ${sockets} sockets`, crowd.call('open', { wsUrl, count: sockets, pingPeriodMs: PING_PERIOD_MS }));
     context.log(`  ${opened.open} sockets open and authenticated in ${(opened.ms / 1000).toFixed(1)} s`);
     await sleep(WARMUP_MS);
-    await waitForQuietMachine(context.quietPercent ?? 50, 120_000, context.log);
+    await waitForQuietMachine(context.sizes('quiet')?.[0] ?? 50, 120_000, context.log);
     const round = await openRound(service.baseUrl);
     const qrToken = await round.liveToken();
     await crowd.call('report', undefined);
-    const machineBefore = machineJiffies();
-    const cpuOf = () => [groupCpuSeconds(apache.pids.apache), groupCpuSeconds(apache.pids.phpFpm), cpuSeconds(service.pid), cpuSeconds(crowd.pid)];
-    const cpuBefore = cpuOf();
-    const started = performance.now();
+    const groups = { apache: () => groupOf(apache.pids.apache), phpFpm: () => groupOf(apache.pids.phpFpm), node: () => [service.pid], client: () => [crowd.pid] };
+    const before = cpuSnapshot(groups);
     const apacheMax = maxSampler(() => groupMemory(apache.pids.apache), 500, (m) => m.pssMB);
     const fpmMax = maxSampler(() => groupMemory(apache.pids.phpFpm), 500, (m) => m.pssMB);
     const nodeMax = maxSampler(() => rssBytes(service.pid), 500);
-    const [load, scans] = await Promise.all([
-      steadyLoad(apache.httpUrl, windowSeconds * 1000, token),
-      burst(classroom, scansOver(scanSeconds * 1000, students), qrToken),
-    ]);
+    const [load, scans] = await Promise.all([steadyLoad(stack.url, windowSeconds * 1000, token), burst(classroom, scansOver(scanSeconds * 1000, students), qrToken)]);
     const during = await crowd.call('report', undefined);
-    const seconds = (performance.now() - started) / 1000;
-    const [apacheCpu, fpmCpu, nodeCpu, clientCpu] = cpuOf().map((after, i) => ((after - cpuBefore[i]!) / seconds) * 100);
+    const cpu = cpuBetween(before, cpuSnapshot(groups), context.machine.cpus);
     return {
       sockets,
       opened: opened.open,
@@ -121,8 +92,8 @@ async function measureDoor(sockets: number, windowSeconds: number, context: Scen
       phpFpm: fpmMax.stop(),
       nodeIdleMB,
       nodeMB: nodeMax.stop() / 1e6,
-      cpu: { apache: apacheCpu!, phpFpm: fpmCpu!, node: nodeCpu!, client: clientCpu! },
-      machineBusyPercent: busyPercent(machineBefore, machineJiffies()),
+      cpu: Object.fromEntries(Object.keys(groups).map((name) => [name, cpu.percent(name)])) as Record<keyof typeof groups, number>,
+      machineBusyPercent: cpu.machinePercent / context.machine.cpus,
       loadAverage: loadavg()[0]!,
     };
   } finally {
@@ -136,34 +107,31 @@ export type DoorResult = Awaited<ReturnType<typeof measureDoor>>;
 async function steadyLoad(origin: string, windowMs: number, token: string) {
   const times = { loginPage: [] as number[], signIn: [] as number[], api: [] as number[] };
   const failures: string[] = [];
-  const timed = async (into: number[], what: string, work: () => Promise<boolean>) => {
+  /** Times one request that should answer `expected`; a wrong status or no answer is a failure. */
+  const timed = async (into: number[], what: string, expected: number, url: string, options?: HttpRequestOptions) => {
     const started = performance.now();
     try {
-      if (await work()) into.push(Math.round(performance.now() - started));
-      else failures.push(`${what}: wrong answer`);
+      const answer = await request(`${origin}${url}`, options);
+      if (answer.status === expected) into.push(Math.round(performance.now() - started));
+      else failures.push(`${what}: HTTP ${answer.status} ${pageError(answer.body) ?? answer.body.slice(0, 200)}`);
+      return answer;
     } catch (error) {
       failures.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
   const signIn = async () => {
     const jar = new CookieJar();
-    let csrf = '';
-    await timed(times.loginPage, 'GET /login.php', async () => {
-      const form = await request(`${origin}/login.php`);
-      jar.store(form.setCookies);
-      csrf = csrfTokenIn(form.body);
-      return form.status === 200;
-    });
-    if (!csrf) return;
-    const body = formBody({ csrf_token: csrf, username: 'luis.estudiante', password: 'demo1234', next: '/' });
+    const form = await timed(times.loginPage, 'GET /login.php', 200, '/login.php');
+    if (form?.status !== 200) return;
+    jar.store(form.setCookies);
+    const body = formBody({ csrf_token: csrfTokenIn(form.body), username: 'luis.estudiante', password: 'demo1234', next: '/' });
     const headers = { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() };
-    await timed(times.signIn, 'POST /login.php', async () => (await request(`${origin}/login.php`, { method: 'POST', headers, body })).status === 303);
+    await timed(times.signIn, 'POST /login.php', 303, '/login.php', { method: 'POST', headers, body });
   };
-  const me = { headers: { authorization: `Bearer ${token}` } };
-  const api = () => timed(times.api, 'GET /asistencia/api/me', async () => (await request(`${origin}/asistencia/api/me`, me)).status === 200);
-  const running: Array<Promise<void>> = [];
+  const api = () => timed(times.api, 'GET /asistencia/api/me', 200, '/asistencia/api/me', { headers: { authorization: `Bearer ${token}` } });
+  const running: Array<Promise<unknown>> = [];
   const started = Date.now();
-  const paced = async (perSecond: number, work: () => Promise<void>) => {
+  const paced = async (perSecond: number, work: () => Promise<unknown>) => {
     for (let at = started; at < started + windowMs; at += 1000 / perSecond) {
       await sleep(at - Date.now());
       running.push(work());

@@ -8,15 +8,6 @@ import { mapLimit } from '../support/stats.js';
  * anything else is done with it, and frames are parsed only at the end, so that the client's own work does
  * not show up as lateness.
  */
-export interface FrameRecord {
-  session: number;
-  slot: number;
-  token: string;
-  slotStartsAt: number;
-  serverTime: number;
-  arrivedAt: number;
-}
-
 const QR_PREFIX = '{"type":"qr"';
 const received: Array<{ session: number; arrivedAt: number; data: Buffer }> = [];
 const problems: string[] = [];
@@ -67,13 +58,14 @@ async function connect(request: { wsUrl: string; token: string; sessionIds: stri
 }
 
 async function report() {
-  const frames = received.map(({ session, arrivedAt, data }): FrameRecord => {
+  const frames = received.map(({ session, arrivedAt, data }) => {
     const frame = JSON.parse(data.toString()) as { slot: number; url: string; slotStartsAt: number; serverTime: number };
     return { session, slot: frame.slot, token: frame.url.slice(frame.url.indexOf('#') + 1), slotStartsAt: frame.slotStartsAt, serverTime: frame.serverTime, arrivedAt };
   });
   return { frames, problems: problems.slice(0, 50) };
 }
 
+export type FrameRecord = Awaited<ReturnType<typeof report>>['frames'][number];
 export const handlers = { connect, report };
 serve(handlers, () => {
   stopping = true;

@@ -1,32 +1,35 @@
+import { loadavg } from 'node:os';
 import { apiAs } from '../../test/support/api.js';
 import { portalToken, users } from '../../test/support/tokens.js';
 import { startChild } from '../support/child.js';
-import { profiler, type ProfileSummary } from '../support/cpu-profile.js';
-import { cpuSeconds, maxSampler, rssBytes } from '../support/proc.js';
+import { cpuBetween, cpuSnapshot, groupOf, maxSampler, rssBytes } from '../support/proc.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
-import { createDatabase, serviceEnv, startService, type BenchService } from '../support/service.js';
-import { distribution, mapLimit, sleep, within } from '../support/stats.js';
+import { startStack } from '../support/service.js';
+import { distribution, mapLimit, retryUnavailable, sleep, within } from '../support/stats.js';
 import type { Teardown } from '../support/teardown.js';
 import type { FrameRecord, handlers } from './client.js';
 
 /**
- * N sessions projected at once on one instance: N sessions created, opened and in round 1 through the API,
- * one projector WebSocket each from a separate process; after a warm-up, every `qr` frame of a window of
- * whole slots is recorded, and the server's CPU and RSS sampled.
+ * N sessions projected at once, on one instance or several (`--instances`, with `--door` through Apache's
+ * balancer): N sessions created, opened and in round 1 through the API, one projector WebSocket each from a
+ * separate process; after a warm-up, every `qr` frame of a window of whole slots is recorded, and each
+ * server's CPU and RSS sampled.
  */
 const PERIOD_MS = 3000;
 const WARMUP_PERIODS = 2;
 const MB = 1e6;
 
 export const projectorScenario: Scenario = {
-  title: 'projector: sessions projected at once on one instance',
+  title: 'projector: sessions projected at once',
   async run(context) {
     const results = [];
-    for (const sessions of context.sessions ?? [100, 1000]) {
-      context.log(`projector, N = ${sessions}`);
-      results.push(await measureProjection(sessions, context));
+    for (const sessions of context.sizes('sessions') ?? [100, 1000]) {
+      for (const instances of context.sizes('instances') ?? [1]) {
+        context.log(`projector, N = ${sessions}, ${instances} instance(s)${context.door ? ', through Apache' : ''}`);
+        results.push(await measureProjection(sessions, instances, context));
+      }
     }
-    return { periodMs: PERIOD_MS, windowSeconds: context.windowSeconds ?? 30, results };
+    return { periodMs: PERIOD_MS, windowSeconds: context.sizes('window')?.[0] ?? 30, results };
   },
 };
 
@@ -42,72 +45,70 @@ export async function runningSessions(baseUrl: string, count: number, courseId =
     const start = new Date();
     const end = new Date(start.getTime() + 90 * 60_000);
     const draft = { courseId, room: `Aula ${100 + (i % 900)}`, plannedStart: start.toISOString(), plannedEnd: end.toISOString(), roundsPlanned: 1 };
-    const { id } = await expect(201, teacher.post('/api/sessions', rotationPeriodMs ? { ...draft, rotationPeriodMs } : draft));
-    await expect(200, teacher.post(`/api/sessions/${id}/open`));
-    await expect(200, teacher.post(`/api/sessions/${id}/rounds`));
+    const { id } = await retryUnavailable(() => expect(201, teacher.post('/api/sessions', rotationPeriodMs ? { ...draft, rotationPeriodMs } : draft)));
+    await retryUnavailable(() => expect(200, teacher.post(`/api/sessions/${id}/open`)));
+    await retryUnavailable(() => expect(200, teacher.post(`/api/sessions/${id}/rounds`)));
     return id!;
   });
 }
 
 /** A projector per session from a process of its own (the teardown closes them); every one must subscribe. Its token lasts `tokenSeconds` (the socket closes when it expires). */
-export async function projectSessions(service: BenchService, ids: string[], teardown: Teardown, tokenSeconds = 300) {
+export async function projectSessions(baseUrl: string, ids: string[], teardown: Teardown, tokenSeconds = 300) {
   const client = startChild<typeof handlers>(new URL('./client.ts', import.meta.url), 'the projector client', teardown);
-  const wsUrl = `${service.baseUrl.replace('http:', 'ws:')}/asistencia/ws`;
   const token = await portalToken(users.teacher, { exp: Math.floor(Date.now() / 1000) + tokenSeconds });
-  const request = { wsUrl, token, sessionIds: ids, concurrency: 50 };
+  const request = { wsUrl: `${baseUrl.replace('http:', 'ws:')}/asistencia/ws`, token, sessionIds: ids, concurrency: 50 };
   const connected = await within(60_000 + ids.length * 100, 'connecting projectors', client.call('connect', request));
-  if (connected.subscribed !== ids.length) {
-    throw new Error(`${connected.subscribed} of ${ids.length} projectors subscribed: ${connected.failures.join('; ')}\n${service.output().slice(-1000)}`);
-  }
+  if (connected.subscribed !== ids.length) throw new Error(`${connected.subscribed} of ${ids.length} projectors subscribed: ${connected.failures.join('; ')}`);
   return { client, seconds: connected.ms / 1000 };
 }
 
-async function measureProjection(sessions: number, context: ScenarioContext) {
+async function measureProjection(sessions: number, instances: number, context: ScenarioContext) {
   const scope = context.teardown.scope();
   try {
-    const profile = context.profile ? profiler() : undefined;
-    const env = {
-      ...serviceEnv(await createDatabase(scope), scope),
-      RATE_LIMIT_USER_PER_MINUTE: '100000',
-      // Every projector is the same teacher's socket from the same address.
-      WS_MAX_PER_USER: String(sessions + 100),
-      WS_MAX_PER_ADDRESS: String(sessions + 100),
-      SESSION_DEFAULT_PERIOD_MS: String(PERIOD_MS),
-      ...context.env,
-    };
-    const service = await startService(context.runner, { teardown: scope, env, nodeArgs: profile?.nodeArgs ?? [] });
-    const rssAtStartMB = rssBytes(service.pid) / MB;
+    const env = { SESSION_DEFAULT_PERIOD_MS: String(PERIOD_MS), ...context.env };
+    const stack = await startStack({ runner: context.runner, teardown: scope, instances, env, profile: context.profile, door: context.door, log: context.log });
+    const { servers, profiles, apache, url: baseUrl } = stack;
+    const rss = () => servers.map((s) => rssBytes(s.pid) / MB);
+    const rssAtStartMB = rss();
     const setupStarted = performance.now();
-    const ids = await within(120_000 + sessions * 200, 'setting up sessions', runningSessions(service.baseUrl, sessions));
+    const ids = await within(120_000 + sessions * 200, 'setting up sessions', runningSessions(baseUrl, sessions));
     const setupSeconds = (performance.now() - setupStarted) / 1000;
-    const rssAfterSetupMB = rssBytes(service.pid) / MB;
+    const rssAfterSetupMB = rss();
     // The token outlasts the subscriptions and the window: 5,000 projectors on a busy machine took over 5 minutes to subscribe.
-    const { client, seconds: connectSeconds } = await projectSessions(service, ids, scope, 600 + sessions);
+    const { client, seconds: connectSeconds } = await projectSessions(baseUrl, ids, scope, 600 + sessions);
     context.log(`  ${sessions} sessions set up in ${setupSeconds.toFixed(1)} s, their projectors subscribed in ${connectSeconds.toFixed(1)} s`);
 
     // Whole slots, metered from mid-slot to mid-slot; late frames of the last slot count: the window closes a period after it.
-    const slots = Math.max(1, Math.round(((context.windowSeconds ?? 30) * 1000) / PERIOD_MS));
+    const slots = Math.max(1, Math.round(((context.sizes('window')?.[0] ?? 30) * 1000) / PERIOD_MS));
     const firstSlot = Math.floor(Date.now() / PERIOD_MS) + 1 + WARMUP_PERIODS;
     const lastSlot = firstSlot + slots - 1;
     const span = { from: firstSlot * PERIOD_MS - PERIOD_MS / 2, to: (lastSlot + 1) * PERIOD_MS - PERIOD_MS / 2 };
+    const groups: Record<string, () => number[]> = { client: () => [client.pid], ...Object.fromEntries(servers.map((s, i) => [`server ${i}`, () => [s.pid]])) };
+    if (apache) groups.Apache = () => groupOf(apache.pids.apache);
     await sleep(span.from - Date.now());
-    const cpuBefore = [cpuSeconds(service.pid), cpuSeconds(client.pid)];
-    const rss = maxSampler(() => rssBytes(service.pid), 200);
+    const before = cpuSnapshot(groups);
+    const rssMax = servers.map((s) => maxSampler(() => rssBytes(s.pid), 200));
     await sleep(span.to - Date.now());
-    const percentOfOneCore = (pid: number, before: number) => ((cpuSeconds(pid) - before) / ((span.to - span.from) / 1000)) * 100;
-    const serverCpuPercent = percentOfOneCore(service.pid, cpuBefore[0]!);
-    const clientCpuPercent = percentOfOneCore(client.pid, cpuBefore[1]!);
+    const cpu = cpuBetween(before, cpuSnapshot(groups), context.machine.cpus);
+    const loadAverage = loadavg()[0]!;
     await sleep(span.to + PERIOD_MS - Date.now());
-    const heap = await heapOf(service.baseUrl);
+    const heaps = await Promise.all(servers.map((s) => heapOf(s.baseUrl)));
     await sleep(span.to + 1.5 * PERIOD_MS - Date.now());
-    const rssMaxMB = rss.stop() / MB;
-    if (!service.running()) throw new Error(`the service exited during the run:\n${service.output().slice(-2000)}`);
+    for (const s of servers) if (!s.running()) throw new Error(`the service exited during the run:\n${s.output().slice(-2000)}`);
     const { frames, problems } = await within(60_000, 'collecting frames', client.call('report', undefined));
     await client.stop();
-    await service.stop();
-    const cpuProfile: ProfileSummary | undefined = profile?.summarise(span, Date.now());
+    for (const s of servers) await s.stop();
+    const perInstance = servers.map((_, i) => ({
+      cpuPercent: cpu.percent(`server ${i}`),
+      rssAtStartMB: rssAtStartMB[i]!,
+      rssAfterSetupMB: rssAfterSetupMB[i]!,
+      rssMaxMB: rssMax[i]!.stop() / MB,
+      heap: heaps[i]!,
+    }));
+    const summaries = profiles.map((p) => p?.summarise(span, Date.now())).filter((p) => p !== undefined);
     const figures = analyseFrames(frames, sessions, firstSlot, lastSlot);
-    return { sessions, slots, frames: figures, serverCpuPercent, clientCpuPercent, rssAtStartMB, rssAfterSetupMB, rssMaxMB, heap, setupSeconds, connectSeconds, problems, cpuProfile };
+    const apacheCpuPercent = apache ? cpu.percent('Apache') : null;
+    return { sessions, door: context.door, slots, frames: figures, servers: perInstance, clientCpuPercent: cpu.percent('client'), apacheCpuPercent, loadAverage, setupSeconds, connectSeconds, problems, profiles: summaries };
   } finally {
     await scope.run();
   }

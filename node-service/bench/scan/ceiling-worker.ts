@@ -1,5 +1,5 @@
-import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
-import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
+import { verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { createSoftAuthenticator } from '../../test/support/authenticator.js';
 import { serve } from '../support/child.js';
 import { median } from '../support/stats.js';
@@ -15,44 +15,31 @@ const ORIGIN = 'http://localhost:9500';
 const RP_ID = 'localhost';
 const CREDENTIALS = 64;
 const ASSERTIONS_PER_CREDENTIAL = 16;
+const b64 = (text: string) => Buffer.from(text, 'base64url');
 
-interface Sample {
-  response: AuthenticationResponseJSON;
-  challenge: string;
-  credential: { id: string; publicKey: Uint8Array<ArrayBuffer>; counter: number; transports: [] };
-  key: KeyObject;
-  signedData: Buffer;
-  signature: Buffer;
-}
-
-function samples(): Sample[] {
+function samples() {
   return Array.from({ length: CREDENTIALS }, (_, c) => {
     const phone = createSoftAuthenticator({ origin: ORIGIN, rpId: RP_ID });
     const user = { id: Buffer.from(`ceiling-${c}`).toString('base64url'), name: `student ${c}`, displayName: `Student ${c}` };
-    const challenge = randomBytes(32).toString('base64url');
-    phone.register({ challenge, rp: { id: RP_ID, name: 'Asistencia' }, user, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] });
+    const rp = { id: RP_ID, name: 'Asistencia' };
+    phone.register({ challenge: randomBytes(32).toString('base64url'), rp, user, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] });
     const made = phone.credentials()[0]!;
     const credential = { id: made.id, publicKey: new Uint8Array(made.publicKeyCose), counter: 0, transports: [] as [] };
+    const key = createPublicKey(made.privateKey);
     return Array.from({ length: ASSERTIONS_PER_CREDENTIAL }, () => {
       const challenge = randomBytes(32).toString('base64url');
       const response = phone.assert({ challenge, rpId: RP_ID, allowCredentials: [], userVerification: 'required' });
-      const clientDataHash = createHash('sha256').update(Buffer.from(response.response.clientDataJSON, 'base64url')).digest();
-      const signedData = Buffer.concat([Buffer.from(response.response.authenticatorData, 'base64url'), clientDataHash]);
-      return { response, challenge, credential, key: createPublicKey(made.privateKey), signedData, signature: Buffer.from(response.response.signature, 'base64url') };
+      const clientDataHash = createHash('sha256').update(b64(response.response.clientDataJSON)).digest();
+      const signedData = Buffer.concat([b64(response.response.authenticatorData), clientDataHash]);
+      return { response, challenge, credential, key, signedData, signature: b64(response.response.signature) };
     });
   }).flat();
 }
+type Sample = ReturnType<typeof samples>[number];
 
 async function simpleWebAuthn(s: Sample): Promise<void> {
-  const { verified } = await verifyAuthenticationResponse({
-    response: s.response,
-    expectedChallenge: s.challenge,
-    expectedOrigin: [ORIGIN],
-    expectedRPID: RP_ID,
-    requireUserVerification: true,
-    credential: s.credential,
-  });
-  if (!verified) throw new Error('SimpleWebAuthn refused a valid assertion');
+  const options = { response: s.response, expectedChallenge: s.challenge, expectedOrigin: [ORIGIN], expectedRPID: RP_ID, requireUserVerification: true, credential: s.credential };
+  if (!(await verifyAuthenticationResponse(options)).verified) throw new Error('SimpleWebAuthn refused a valid assertion');
 }
 
 function rawEs256(s: Sample): void {
@@ -79,13 +66,12 @@ async function measure({ roundMs, rounds }: { roundMs: number; rounds: number })
   const all = samples();
   await rate(all, 700, simpleWebAuthn);
   await rate(all, 700, rawEs256);
-  const swa = [];
-  const es256 = [];
+  const [swa, es256] = [[], []] as Array<Array<Awaited<ReturnType<typeof rate>>>>;
   for (let r = 0; r < rounds; r += 1) {
-    swa.push(await rate(all, roundMs, simpleWebAuthn));
-    es256.push(await rate(all, roundMs, rawEs256));
+    swa!.push(await rate(all, roundMs, simpleWebAuthn));
+    es256!.push(await rate(all, roundMs, rawEs256));
   }
-  return { assertions: all.length, credentials: CREDENTIALS, roundMs, rounds, simpleWebAuthn: summary(swa), es256: summary(es256) };
+  return { assertions: all.length, credentials: CREDENTIALS, roundMs, rounds, simpleWebAuthn: summary(swa!), es256: summary(es256!) };
 }
 
 export type CeilingFigures = Awaited<ReturnType<typeof measure>>;

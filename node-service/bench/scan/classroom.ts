@@ -1,8 +1,8 @@
-import { withAdmin } from '../../test/support/environment.js';
 import { openSocket } from '../../test/support/ws-client.js';
 import { portalToken, users } from '../../test/support/tokens.js';
 import { startChild, type Child } from '../support/child.js';
 import { studentId } from '../support/directory.js';
+import { PUBLIC_ORIGIN } from '../support/service.js';
 import { distribution, sleep, within } from '../support/stats.js';
 import type { Teardown } from '../support/teardown.js';
 import { runningSessions } from '../projector/index.js';
@@ -13,8 +13,6 @@ import type { handlers, PlannedScan, ScanRecord } from './client.js';
  * rounds to scan (a session with its projector, which shows the live code), and bursts of scans.
  */
 export const COURSE_ID = 'BENCH';
-/** The public origin, as behind Apache, for every instance: the phones' origin and RP id. */
-export const PUBLIC_ORIGIN = 'http://localhost:9500';
 /** The longest rotation allowed by default: one live code covers a whole burst. */
 const ROTATION_PERIOD_MS = 30_000;
 
@@ -27,23 +25,6 @@ export interface Classroom {
   enrollSeconds: number;
 }
 
-/** What the service and this run's PostgreSQL sessions are doing, for a step that never finished. */
-async function stallReport(baseUrl: string): Promise<string> {
-  const asked = performance.now();
-  const ready = await fetch(`${baseUrl}/asistencia/ready`, { signal: AbortSignal.timeout(5000) }).then(
-    async (response) => `${response.status} ${(await response.text()).slice(0, 300)}`,
-    (error: unknown) => `no answer (${error instanceof Error ? error.message : String(error)})`,
-  );
-  const activity = await withAdmin(async (admin) => {
-    const { rows } = await admin.query(
-      `SELECT pid, state, wait_event_type, wait_event, now() - xact_start AS in_transaction, left(query, 120) AS query
-       FROM pg_stat_activity WHERE datname LIKE 'asistencia_bench%'`,
-    );
-    return rows.map((row) => JSON.stringify(row)).join('\n');
-  }).catch((error: unknown) => `pg_stat_activity unreadable: ${String(error)}`);
-  return `the service's /ready answered in ${(performance.now() - asked).toFixed(0)} ms: ${ready}\nPostgreSQL sessions of the run:\n${activity}`;
-}
-
 export async function enrollClassroom(baseUrl: string, students: number, processes: number, teardown: Teardown): Promise<Classroom> {
   const clients = Array.from({ length: processes }, () => startChild<typeof handlers>(new URL('./client.ts', import.meta.url), 'a load client', teardown));
   const from = (p: number) => Math.floor((p * students) / processes);
@@ -54,10 +35,7 @@ export async function enrollClassroom(baseUrl: string, students: number, process
       const share = shares[c]!.map((index) => ({ index, studentId: studentId(index) }));
       return within(120_000 + share.length * 200, 'enrolling passkeys', client.call('enroll', { baseUrl, origin: PUBLIC_ORIGIN, students: share, concurrency: 16 }));
     }),
-  ).catch(async (error: unknown) => {
-    // An enrolment that never finished was seen twice in dozens of runs: say what the service and PostgreSQL were doing.
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${await stallReport(baseUrl)}`);
-  });
+  );
   const failed = answers.reduce((sum, a) => sum + a.failed, 0);
   if (failed > 0) throw new Error(`enrolment failed for ${failed} students: ${answers.flatMap((a) => a.failures).slice(0, 5).join('; ')}`);
   return { clients, shares, enrollSeconds: (performance.now() - started) / 1000 };

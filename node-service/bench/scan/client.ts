@@ -4,7 +4,7 @@ import { createSoftAuthenticator } from '../../test/support/authenticator.js';
 import { challengeProof, withPhoneKey, type Phone } from '../../test/support/phone.js';
 import { portalToken } from '../../test/support/tokens.js';
 import { serve } from '../support/child.js';
-import { mapLimit, sleep } from '../support/stats.js';
+import { mapLimit, retryUnavailable, sleep } from '../support/stats.js';
 
 /**
  * A share of the classroom, in a process of its own so that its CPU (ES256 signing, HTTP) is not the
@@ -21,19 +21,7 @@ export interface PlannedScan {
   offsetMs: number;
 }
 
-/** One student's scan, on this process's clock (ms since the epoch); `outcome` is 'confirmed' or where it failed and why. */
-export interface ScanRecord {
-  startedAt: number;
-  challengedAt: number;
-  signedAt: number;
-  endedAt: number;
-  outcome: string;
-  crossInstance: boolean;
-}
-
 const phones = new Map<number, Phone>();
-/** A build from before the phone binding (an A/B baseline) has no phoneKeyId on its devices and refuses the phone fields at scan time. */
-let phoneBinding = true;
 // One keep-alive pool without a cap: every student in flight has its own connection.
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024 });
 const now = () => performance.timeOrigin + performance.now();
@@ -70,16 +58,17 @@ async function enroll(request: { baseUrl: string; origin: string; students: Arra
   const failures: string[] = [];
   await mapLimit(request.students, request.concurrency, async ({ index, studentId }) => {
     try {
-      const phone = withPhoneKey(createSoftAuthenticator({ origin: request.origin, rpId: new URL(request.origin).hostname }));
-      const auth = { authorization: `Bearer ${await portalToken({ sub: studentId, role: 'student', name: `Estudiante ${index + 1}` })}` };
-      const options = await post(`${request.baseUrl}/asistencia/api/enrollment/options`, {}, auth);
-      if (options.status !== 200) throw new Error(`options: ${options.status} ${JSON.stringify(options.body).slice(0, 200)}`);
-      const creation = options.body.options as PublicKeyCredentialCreationOptionsJSON;
-      const phoneKey = { publicKey: phone.phoneKey.publicKey, signature: phone.phoneKey.sign('enroll', creation.challenge) };
-      const verified = await post(`${request.baseUrl}/asistencia/api/enrollment/verify`, { response: phone.register(creation), phoneKey }, auth);
-      if (verified.status !== 201) throw new Error(`verify: ${verified.status} ${JSON.stringify(verified.body).slice(0, 200)}`);
-      phoneBinding = (verified.body.device as { phoneKeyId?: unknown }).phoneKeyId !== undefined;
-      phones.set(index, phone);
+      await retryUnavailable(async () => {
+        const phone = withPhoneKey(createSoftAuthenticator({ origin: request.origin, rpId: new URL(request.origin).hostname }));
+        const auth = { authorization: `Bearer ${await portalToken({ sub: studentId, role: 'student', name: `Estudiante ${index + 1}` })}` };
+        const options = await post(`${request.baseUrl}/asistencia/api/enrollment/options`, {}, auth);
+        if (options.status !== 200) throw new Error(`options: ${options.status} ${JSON.stringify(options.body).slice(0, 200)}`);
+        const creation = options.body.options as PublicKeyCredentialCreationOptionsJSON;
+        const phoneKey = { publicKey: phone.phoneKey.publicKey, signature: phone.phoneKey.sign('enroll', creation.challenge) };
+        const verified = await post(`${request.baseUrl}/asistencia/api/enrollment/verify`, { response: phone.register(creation), phoneKey }, auth);
+        if (verified.status !== 201) throw new Error(`verify: ${verified.status} ${JSON.stringify(verified.body).slice(0, 200)}`);
+        phones.set(index, phone);
+      });
     } catch (error) {
       failures.push(`student ${index}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -87,30 +76,40 @@ async function enroll(request: { baseUrl: string; origin: string; students: Arra
   return { failures: failures.slice(0, 20), failed: failures.length, ms: performance.now() - started };
 }
 
-async function scan(qrToken: string, planned: PlannedScan): Promise<ScanRecord> {
+type Offer = { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON };
+
+/** The QR token signed by the phone key buys a challenge: the offer, or where it failed. */
+async function challenge(qrToken: string, planned: PlannedScan): Promise<{ offer?: Offer; outcome: string }> {
   const phone = phones.get(planned.index);
-  const crossInstance = planned.challengeBase !== planned.confirmBase;
-  const record: ScanRecord = { startedAt: now(), challengedAt: NaN, signedAt: NaN, endedAt: NaN, outcome: '', crossInstance };
+  if (!phone) throw Object.assign(new Error(`student ${planned.index} is not enrolled in this load process`), { code: 'NOT_ENROLLED' });
+  const answer = await post(`${planned.challengeBase}/asistencia/api/scan/challenge`, { token: qrToken, phone: challengeProof(phone.phoneKey, qrToken) });
+  // A refusal is a figure too (a Valkey so slow that the challenge passes REQUEST_DEADLINE_MS: 503).
+  return answer.status === 200 ? { offer: answer.body as Offer, outcome: 'offered' } : { outcome: `challenge:${errorCode(answer)}` };
+}
+
+/** A fresh assertion over the server's challenge (it cannot be computed ahead), with the phone key's signature. */
+async function confirm(offer: Offer, planned: PlannedScan, signed: () => void = () => undefined): Promise<string> {
+  const phone = phones.get(planned.index)!;
+  const assertion = phone.assert(offer.options);
+  const phoneSignature = phone.phoneKey.sign('scan-confirm', offer.challengeId, offer.options.challenge);
+  signed();
+  const answer = await post(`${planned.confirmBase}/asistencia/api/scan/confirm`, { challengeId: offer.challengeId, assertion, phoneSignature });
+  return answer.status === 200 ? String(answer.body.outcome) : `confirm:${errorCode(answer)}`;
+}
+
+/** One student's scan, on this process's clock (ms since the epoch); `outcome` is 'confirmed' or where it failed and why. */
+async function scan(qrToken: string, planned: PlannedScan) {
+  const record = { startedAt: now(), challengedAt: NaN, signedAt: NaN, endedAt: NaN, outcome: '', crossInstance: planned.challengeBase !== planned.confirmBase };
   let step = 'challenge';
   try {
-    if (!phone) throw Object.assign(new Error('not enrolled'), { code: 'NOT_ENROLLED' });
-    const asked = phoneBinding ? { token: qrToken, phone: challengeProof(phone.phoneKey, qrToken) } : { token: qrToken };
-    const offer = await post(`${planned.challengeBase}/asistencia/api/scan/challenge`, asked);
+    const { offer, outcome } = await challenge(qrToken, planned);
     record.challengedAt = now();
-    if (offer.status !== 200) return { ...record, endedAt: record.challengedAt, outcome: `challenge:${errorCode(offer)}` };
     step = 'confirm';
-    const { challengeId, options } = offer.body as { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON };
-    // The phone signs the server's fresh challenge: this cannot be computed ahead.
-    const assertion = phone.assert(options);
-    const signed = phoneBinding ? { phoneSignature: phone.phoneKey.sign('scan-confirm', challengeId, options.challenge) } : {};
-    record.signedAt = now();
-    const answer = await post(`${planned.confirmBase}/asistencia/api/scan/confirm`, { challengeId, assertion, ...signed });
-    record.endedAt = now();
-    record.outcome = answer.status === 200 ? String(answer.body.outcome) : `confirm:${errorCode(answer)}`;
+    record.outcome = offer ? await confirm(offer, planned, () => (record.signedAt = now())) : outcome;
   } catch (error) {
-    record.endedAt = now();
     record.outcome = `${step}:${(error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error))}`;
   }
+  record.endedAt = now();
   return record;
 }
 
@@ -129,28 +128,20 @@ async function burst(request: { qrToken: string; startAt: number; scans: Planned
  * of a challenge, then of its confirmation): `probeChallenge` asks and keeps the offer, `probeConfirm`
  * answers it.
  */
-const probes = new Map<number, { offer: { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }; planned: PlannedScan }>();
+const probes = new Map<number, { offer: Offer; planned: PlannedScan }>();
 
-async function probeChallenge(request: { qrToken: string; planned: PlannedScan }) {
-  const phone = phones.get(request.planned.index);
-  if (!phone) throw new Error(`student ${request.planned.index} is not enrolled in this load process`);
-  const asked = phoneBinding ? { token: request.qrToken, phone: challengeProof(phone.phoneKey, request.qrToken) } : { token: request.qrToken };
-  const offer = await post(`${request.planned.challengeBase}/asistencia/api/scan/challenge`, asked);
-  // A refusal is a figure too (a Valkey so slow that the challenge passes REQUEST_DEADLINE_MS: 503).
-  if (offer.status !== 200) return { outcome: `challenge:${errorCode(offer)}` };
-  probes.set(request.planned.index, { offer: offer.body as { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }, planned: request.planned });
-  return { outcome: 'offered' };
+async function probeChallenge({ qrToken, planned }: { qrToken: string; planned: PlannedScan }) {
+  const { offer, outcome } = await challenge(qrToken, planned);
+  if (offer) probes.set(planned.index, { offer, planned });
+  return { outcome };
 }
 
-async function probeConfirm(request: { index: number }) {
-  const phone = phones.get(request.index)!;
-  const { offer, planned } = probes.get(request.index)!;
-  probes.delete(request.index);
-  const assertion = phone.assert(offer.options);
-  const signed = phoneBinding ? { phoneSignature: phone.phoneKey.sign('scan-confirm', offer.challengeId, offer.options.challenge) } : {};
-  const answer = await post(`${planned.confirmBase}/asistencia/api/scan/confirm`, { challengeId: offer.challengeId, assertion, ...signed });
-  return { outcome: answer.status === 200 ? String(answer.body.outcome) : `confirm:${errorCode(answer)}` };
+async function probeConfirm({ index }: { index: number }) {
+  const { offer, planned } = probes.get(index)!;
+  probes.delete(index);
+  return { outcome: await confirm(offer, planned) };
 }
 
+export type ScanRecord = Awaited<ReturnType<typeof scan>>;
 export const handlers = { enroll, burst, probeChallenge, probeConfirm };
 serve(handlers, () => agent.destroy());

@@ -1,107 +1,95 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { VALKEY_URL, withAdmin, withDatabase } from '../../test/support/environment.js';
+import { loadavg } from 'node:os';
+import { TEST_JWT_SECRET, VALKEY_URL, withAdmin, withDatabase } from '../../test/support/environment.js';
 import { startValkeyProxy, type ValkeyProxy } from '../../test/support/valkey-proxy.js';
-import { profiler, type ProfileSummary } from '../support/cpu-profile.js';
-import { benchCourse, startDirectory } from '../support/directory.js';
-import { childrenOf, cpuBetween, cpuSnapshot, machineBusyPercent, maxSampler, parentOf, rssBytes, syscalls, waitForQuietMachine } from '../support/proc.js';
-import { BENCH_JWT_SECRET, createDatabase, serviceEnv, startService, withValkey, type BenchService, type ServiceRunner } from '../support/service.js';
+import { benchCourse } from '../support/directory.js';
+import { childrenOf, groupOf, cpuBetween, cpuSnapshot, machineBusyPercent, maxSampler, parentOf, rssBytes, syscalls, waitForQuietMachine } from '../support/proc.js';
+import { spawnNode, startStack, withValkey, type BenchService, type ServiceRunner, type Stack } from '../support/service.js';
 import { sleep } from '../support/stats.js';
-import type { Teardown } from '../support/teardown.js';
+import type { ScenarioContext } from '../scenario.js';
 import { projectSessions, runningSessions } from '../projector/index.js';
-import { burst, enrollClassroom, openRound, planScans, PUBLIC_ORIGIN, COURSE_ID, type Classroom } from './classroom.js';
+import { burst, COURSE_ID, enrollClassroom, openRound, planScans, type Classroom } from './classroom.js';
 
 /**
  * N students of one course, each with a phone enrolled through the real API, scan one live code and confirm,
- * against one service instance or two sharing PostgreSQL and Valkey, optionally while other sessions'
+ * against one service instance or several sharing PostgreSQL and Valkey, optionally while other sessions'
  * projectors rotate. Warm-up bursts repeat until the cost per scan settles; then one burst is measured:
  * the CPU of every process involved, the rows committed, the receipts re-verified.
  */
-export interface ScanOptions {
+export interface Configuration {
   students: number;
   instances: number;
   /** Seconds over which the students start, evenly spread (0: all at the same instant). */
   arrivalSeconds: number;
   /** Other sessions projected (rotating) during the bursts. */
   projectors: number;
-  runner: ServiceRunner;
-  teardown: Teardown;
-  env: Record<string, string>;
-  profile: boolean;
-  clients: number;
-  cores: number;
-  quietPercent: number;
   /** Through a TCP proxy that holds each write this long (ms) each way, as a distant Valkey; null: straight to Valkey. */
   valkeyDelayMs: number | null;
-  log: (line: string) => void;
 }
 
 /** PostgreSQL 15 publishes a busy backend's statistics once it has been idle 10 s: wait that out before reading them. */
 const PG_STATS_SETTLE_MS = 11_000;
-/** Each burst waits (at most QUIET_WAIT_MS) for the machine to be at most `quietPercent` busy (default 20 %): it may be shared. */
+/** Each burst waits (at most QUIET_WAIT_MS) for the machine to be at most `--quiet` busy (default 20 %): it may be shared. */
 export const QUIET_WAIT_MS = 3 * 60_000;
-/** Warm-up bursts repeat until two in a row differ by less than this in CPU per scan, within the bounds. */
+/** Warm-up bursts repeat until two in a row differ by less than this in CPU per scan, at least 2 and at most `--warmups` (8). */
 const SETTLED = 0.1;
-const WARMUPS = { min: 2, max: 8 };
-const MB = 1e6;
 
-export async function measureScan(o: ScanOptions) {
-  const scope = o.teardown.scope();
-  const servers: BenchService[] = [];
+export async function measureScan(c: Configuration, runner: ServiceRunner, context: ScenarioContext) {
+  const { log } = context;
+  const scope = context.teardown.scope();
+  let servers: BenchService[] = [];
   try {
-    const databaseUrl = await createDatabase(scope);
-    const proxy = o.valkeyDelayMs === null ? null : await valkeyProxy(o.valkeyDelayMs, scope);
-    const profiles = await startInstances(o, databaseUrl, servers, scope, proxy);
-    const classroom = await enrollClassroom(servers[0]!.baseUrl, o.students, o.clients, scope);
-    o.log(`  ${o.students} students enrolled a phone each in ${classroom.enrollSeconds.toFixed(1)} s`);
-    if (o.projectors > 0) await projectSessions(servers[0]!, await runningSessions(servers[0]!.baseUrl, o.projectors, 'PROJECTED'), scope);
-    const plan = planScans(classroom, servers.map((s) => s.baseUrl), o.arrivalSeconds * 1000);
-    const valkeyRoundTrips = proxy ? await probeRoundTrips(servers[0]!.baseUrl, classroom, plan, proxy) : null;
-    if (valkeyRoundTrips) {
-      const { challenge, confirm } = valkeyRoundTrips;
-      const confirmed = confirm ? `${confirm.roundTrips} (${confirm.commands}) to confirm` : 'no confirmation';
-      o.log(`  one scan alone (${valkeyRoundTrips.outcome}): Valkey round trips (commands) ${challenge.roundTrips} (${challenge.commands}) to challenge, ${confirmed}`);
+    let proxy: ValkeyProxy | undefined;
+    if (c.valkeyDelayMs !== null) {
+      const target = new URL(VALKEY_URL);
+      proxy = await startValkeyProxy({ host: target.hostname, port: Number(target.port || 6379) }, { delayMs: c.valkeyDelayMs });
+      scope.defer('close the Valkey proxy', () => proxy!.close());
     }
-    const groups = await processGroups(servers, classroom, databaseUrl);
-    const run = () => meteredBurst(servers, classroom, plan, groups, o.cores);
+    const courses = [benchCourse(COURSE_ID, c.students), benchCourse('PROJECTED', 1)];
+    const env = { ...(proxy ? { VALKEY_URL: proxy.url } : {}), ...context.env };
+    const stack = await startStack({ runner, teardown: scope, instances: c.instances, courses, env, profile: context.profile, door: context.door, log });
+    servers = stack.servers;
+    const classroom = await enrollClassroom(stack.url, c.students, context.sizes('clients')?.[0] ?? 2, scope);
+    log(`  ${c.students} students enrolled a phone each in ${classroom.enrollSeconds.toFixed(1)} s`);
+    if (c.projectors > 0) await projectSessions(stack.url, await runningSessions(stack.url, c.projectors, 'PROJECTED'), scope);
+    // Through the door, Apache's balancer chooses the instance of each step; otherwise the plan spreads them.
+    const plan = planScans(classroom, context.door ? [stack.url] : servers.map((s) => s.baseUrl), c.arrivalSeconds * 1000);
+    const valkeyRoundTrips = proxy ? await probeRoundTrips(stack.url, classroom, plan, proxy, log) : null;
+    const groups = await processGroups(stack, classroom);
+    const run = () => meteredBurst(stack, classroom, plan, groups, context.machine.cpus);
 
     await sleep(PG_STATS_SETTLE_MS);
-    const dbBefore = await dbCounters(databaseUrl);
-    const warmups = await warmUntilSettled(run, o.quietPercent, o.log);
+    const dbBefore = await dbCounters(stack.databaseUrl);
+    const warmups = await warmUntilSettled(run, context.sizes('quiet')?.[0] ?? 20, context.sizes('warmups')?.[0] ?? 8, log);
     const busyBeforePercent = await machineBusyPercent(1000);
     const measured = await run();
     for (const server of servers) if (!server.running()) throw new Error(`a service exited during the burst:\n${server.output().slice(-2000)}`);
-    o.log(`  measured burst: ${measured.burst.successes} confirmed in ${measured.burst.wallMs.toFixed(0)} ms, ${measured.costMs.toFixed(2)} ms of CPU per scan`);
+    log(`  measured burst: ${measured.burst.successes} confirmed in ${measured.burst.wallMs.toFixed(0)} ms, ${measured.costMs.toFixed(2)} ms of CPU per scan`);
 
     await sleep(PG_STATS_SETTLE_MS);
-    const dbAfter = await dbCounters(databaseUrl);
+    const dbAfter = await dbCounters(stack.databaseUrl);
     const bursts = [...warmups, measured];
-    await checkCommitted(databaseUrl, bursts);
-    const receipts = o.runner.receiptsArgs ? await verifyReceipts(o.runner, databaseUrl, groups, o.log) : null;
+    await checkCommitted(stack.databaseUrl, bursts);
+    const receipts = await verifyReceipts(runner, stack.databaseUrl, groups, log);
     for (const client of classroom.clients) await client.stop();
     for (const server of servers) await server.stop();
     const exitedAt = Date.now();
-    const successes = bursts.reduce((sum, b) => sum + b.burst.successes, 0);
     return {
-      students: o.students,
-      instances: o.instances,
-      arrivalSeconds: o.arrivalSeconds,
-      projectors: o.projectors,
-      valkeyDelayMs: o.valkeyDelayMs,
+      ...c,
+      door: context.door,
       valkeyRoundTrips,
-      clients: o.clients,
-      runner: o.runner.label,
+      runner: runner.label,
       enrollSeconds: classroom.enrollSeconds,
       warmups: warmups.map((w) => ({ successes: w.burst.successes, scanP99: w.burst.scan.p99, costMs: w.costMs, errors: w.burst.errors })),
       ...measured,
       busyBeforePercent,
-      dbTransactionsPerScan: (dbAfter.commits - dbBefore.commits) / successes,
+      dbTransactionsPerScan: (dbAfter.commits - dbBefore.commits) / bursts.reduce((sum, b) => sum + b.burst.successes, 0),
       dbRollbacks: dbAfter.rollbacks - dbBefore.rollbacks,
       receipts,
-      profiles: profiles.map((p) => p?.summarise(measured.window, exitedAt)).filter((p): p is ProfileSummary => p !== undefined),
+      profiles: stack.profiles.map((p) => p?.summarise(measured.window, exitedAt)).filter((p) => p !== undefined),
     };
   } catch (error) {
-    for (const server of servers) o.log(`  the service pid ${server.pid} said, last:\n${server.output().trim().split('\n').slice(-10).join('\n')}`);
+    for (const server of servers) log(`  the service pid ${server.pid} said, last:\n${server.output().trim().split('\n').slice(-10).join('\n')}`);
     throw error;
   } finally {
     await scope.run();
@@ -110,78 +98,45 @@ export async function measureScan(o: ScanOptions) {
 
 export type ScanResult = Awaited<ReturnType<typeof measureScan>>;
 
-/** One after the other: the first migrates the fresh database, the second finds it done. */
-async function startInstances(o: ScanOptions, databaseUrl: string, servers: BenchService[], scope: Teardown, proxy: ValkeyProxy | null) {
-  const directory = await startDirectory([benchCourse(COURSE_ID, o.students), benchCourse('PROJECTED', 1)], scope);
-  const env = {
-    ...serviceEnv(databaseUrl, scope),
-    ...(proxy ? { VALKEY_URL: proxy.url } : {}),
-    PUBLIC_URL: PUBLIC_ORIGIN,
-    // All the traffic comes from 127.0.0.1: the per-address and per-user limits would stop a classroom of one address.
-    RATE_LIMIT_SCAN_PER_MINUTE: '1000000',
-    RATE_LIMIT_USER_PER_MINUTE: '100000',
-    RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
-    // The rotating projectors are one teacher's sockets from one address.
-    WS_MAX_PER_USER: String(o.projectors + 100),
-    WS_MAX_PER_ADDRESS: String(o.projectors + 100),
-    ...directory,
-    ...o.env,
-  };
-  const profiles = [];
-  for (let i = 0; i < o.instances; i += 1) {
-    const profile = o.profile ? profiler() : undefined;
-    servers.push(await startService(o.runner, { teardown: scope, env, nodeArgs: profile?.nodeArgs ?? [] }));
-    profiles.push(profile);
-  }
-  o.log(`  ${o.runner.label}: ${servers.map((s) => `pid ${s.pid} at ${s.baseUrl}`).join(', ')}`);
-  return profiles;
-}
-
-/** Valkey behind test/support/valkey-proxy.ts, `delayMs` later each way; closed with the run. */
-async function valkeyProxy(delayMs: number, scope: Teardown): Promise<ValkeyProxy> {
-  const target = new URL(VALKEY_URL);
-  const proxy = await startValkeyProxy({ host: target.hostname, port: Number(target.port || 6379) }, { delayMs });
-  scope.defer('close the Valkey proxy', () => proxy.close());
-  return proxy;
-}
-
 /**
  * One student scans alone on a round of its own, each step metered by the proxy: the writes that carry the
  * scan's keys (anything under scan:, and the code it presents) are its round trips to Valkey (ioredis sends
  * the commands of one tick in one write and waits for their answers before a command that needs them).
  */
-async function probeRoundTrips(baseUrl: string, classroom: Classroom, plan: ReturnType<typeof planScans>, proxy: ValkeyProxy) {
-  const round = await openRound(baseUrl);
+async function probeRoundTrips(url: string, classroom: Classroom, plan: ReturnType<typeof planScans>, proxy: ValkeyProxy, log: (line: string) => void) {
+  const round = await openRound(url);
   const qrToken = await round.liveToken();
   const planned = plan[classroom.shares[0]![0]!]!;
   const client = classroom.clients[0]!;
   const markers = ['scan:', `qr:token:${qrToken}`];
-  const metered = async (step: () => Promise<unknown>) => {
+  const metered = async (step: () => Promise<{ outcome: string }>) => {
     proxy.record();
-    await step();
+    outcome = (await step()).outcome;
     proxy.pause();
     return { roundTrips: proxy.roundTrips(...markers), commands: proxy.commands(...markers) };
   };
   let outcome = '';
-  const challenge = await metered(async () => (outcome = (await client.call('probeChallenge', { qrToken, planned })).outcome));
-  const confirm = outcome === 'offered' ? await metered(async () => (outcome = (await client.call('probeConfirm', { index: planned.index })).outcome)) : null;
+  const challenge = await metered(() => client.call('probeChallenge', { qrToken, planned }));
+  const confirm = outcome === 'offered' ? await metered(() => client.call('probeConfirm', { index: planned.index })) : null;
   round.close();
+  const confirmed = confirm ? `${confirm.roundTrips} (${confirm.commands}) to confirm` : 'no confirmation';
+  log(`  one scan alone (${outcome}): Valkey round trips (commands) ${challenge.roundTrips} (${challenge.commands}) to challenge, ${confirmed}`);
   return { challenge, confirm, outcome };
 }
 
 /** Warm-up bursts (JIT, pools, keep-alive connections) until the CPU per scan of two in a row differs by less than SETTLED. */
-async function warmUntilSettled(run: () => Promise<MeteredBurst>, quietPercent: number, log: (line: string) => void): Promise<MeteredBurst[]> {
+async function warmUntilSettled(run: () => Promise<MeteredBurst>, quietPercent: number, most: number, log: (line: string) => void): Promise<MeteredBurst[]> {
   const warmups: MeteredBurst[] = [];
-  for (let i = 0; i < WARMUPS.max; i += 1) {
+  for (let i = 0; i < most; i += 1) {
     await waitForQuietMachine(quietPercent, QUIET_WAIT_MS, log);
     const w = await run();
-    warmups.push(w);
     const change = i === 0 ? NaN : Math.abs(w.costMs - warmups[i - 1]!.costMs) / warmups[i - 1]!.costMs;
+    warmups.push(w);
     const moved = i === 0 ? '' : ` (${(change * 100).toFixed(0)}% from the last)`;
     log(`  warm-up ${i + 1}: ${w.burst.successes} confirmed in ${w.burst.wallMs.toFixed(0)} ms, ${w.costMs.toFixed(2)} ms of CPU per scan${moved}`);
-    if (i + 1 >= WARMUPS.min && change < SETTLED) return warmups;
+    if (i + 1 >= Math.min(2, most) && change < SETTLED) return warmups;
   }
-  log(`  the cost per scan did not settle within ${WARMUPS.max} warm-up bursts: measuring anyway`);
+  log(`  the cost per scan did not settle within ${most} warm-up bursts: measuring anyway`);
   await waitForQuietMachine(quietPercent, QUIET_WAIT_MS, log);
   return warmups;
 }
@@ -189,28 +144,29 @@ async function warmUntilSettled(run: () => Promise<MeteredBurst>, quietPercent: 
 type MeteredBurst = Awaited<ReturnType<typeof meteredBurst>>;
 
 /** A burst on a fresh round, with every meter around it: CPU by process group, system calls, Valkey commands, RSS. */
-async function meteredBurst(servers: BenchService[], classroom: Classroom, plan: ReturnType<typeof planScans>, groups: Record<string, () => number[]>, cores: number) {
-  const round = await openRound(servers[0]!.baseUrl);
+async function meteredBurst(stack: Stack, classroom: Classroom, plan: ReturnType<typeof planScans>, groups: Record<string, () => number[]>, cores: number) {
+  const { servers } = stack;
+  const round = await openRound(stack.url);
   const qrToken = await round.liveToken();
   const rss = servers.map((s) => maxSampler(() => rssBytes(s.pid), 50));
   const valkeyBefore = await valkeyCommands();
-  let before = { cpu: cpuSnapshot(groups), calls: servers.map((s) => syscalls(s.pid)) };
-  const figures = await burst(classroom, plan, qrToken, () => (before = { cpu: cpuSnapshot(groups), calls: servers.map((s) => syscalls(s.pid)) }));
-  const cpuAfter = cpuSnapshot(groups);
-  const callsAfter = servers.map((s) => syscalls(s.pid));
+  const meters = () => ({ cpu: cpuSnapshot(groups), calls: servers.map((s) => syscalls(s.pid)) });
+  let before = meters();
+  const figures = await burst(classroom, plan, qrToken, () => (before = meters()));
+  const after = meters();
   const valkeyAfter = await valkeyCommands();
   const projectorCount = await round.countReaching(figures.successes, 3000);
   round.close();
-  const cpu = cpuBetween(before.cpu, cpuAfter, cores);
+  const cpu = cpuBetween(before.cpu, after.cpu, cores);
   const per = (n: number) => n / figures.successes;
-  const part = (name: string) => ({ percent: ((cpu.seconds[name] ?? 0) / cpu.wallSeconds) * 100, msPerScan: per((cpu.seconds[name] ?? 0) * 1000) });
-  const instances = servers.map((s, i) => ({
+  const part = (name: string) => ({ percent: cpu.percent(name), msPerScan: per((cpu.seconds[name] ?? 0) * 1000) });
+  const instances = servers.map((_, i) => ({
     ...part(`server ${i}`),
-    rssMaxMB: rss[i]!.stop() / MB,
-    writesPerScan: per(callsAfter[i]!.writes - before.calls[i]!.writes),
-    readsPerScan: per(callsAfter[i]!.reads - before.calls[i]!.reads),
+    rssMaxMB: rss[i]!.stop() / 1e6,
+    writesPerScan: per(after.calls[i]!.writes - before.calls[i]!.writes),
+    readsPerScan: per(after.calls[i]!.reads - before.calls[i]!.reads),
   }));
-  const parts = Object.fromEntries(['PostgreSQL', 'Valkey', 'load generator', 'coordinator', 'everything else'].map((name) => [name, part(name)]));
+  const parts = Object.fromEntries(Object.keys(groups).filter((name) => !name.startsWith('server ')).concat('everything else').map((name) => [name, part(name)]));
   return {
     sessionId: round.sessionId,
     burst: figures,
@@ -219,25 +175,28 @@ async function meteredBurst(servers: BenchService[], classroom: Classroom, plan:
     /** CPU per confirmed scan, server(s) + PostgreSQL + Valkey (ms). */
     costMs: instances.reduce((sum, s) => sum + s.msPerScan, 0) + parts.PostgreSQL!.msPerScan + parts.Valkey!.msPerScan,
     machinePercent: cpu.machinePercent,
+    loadAverage: loadavg()[0]!,
     valkeyCommandsPerScan: per(valkeyAfter - valkeyBefore),
     projectorCount,
-    window: { from: before.cpu.at, to: cpuAfter.at },
+    window: cpu.window,
     committedRows: NaN,
   };
 }
 
 /**
  * The processes whose CPU is metered: each instance, the load generator, this coordinator (the projector
- * sockets), PostgreSQL (its background processes and this run's backends, not anyone else's) and Valkey.
+ * sockets), PostgreSQL (its background processes and this run's backends, not anyone else's), Valkey, and
+ * Apache's processes when the scans go through the door.
  */
-async function processGroups(servers: BenchService[], classroom: Classroom, databaseUrl: string): Promise<Record<string, () => number[]>> {
+async function processGroups({ servers, databaseUrl, apache }: Stack, classroom: Classroom): Promise<Record<string, () => number[]>> {
   const postmaster = await withAdmin(async (admin) => parentOf((await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
   const valkeyPid = Number(/^process_id:(\d+)/m.exec(await withValkey((valkey) => valkey.info('server')))?.[1]);
   const database = new URL(databaseUrl).pathname.slice(1);
+  const background = /: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher)/;
   const ours = (pid: number) => {
     try {
       const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return title.includes(database) || /: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher)/.test(title);
+      return title.includes(database) || background.test(title);
     } catch {
       return false;
     }
@@ -248,17 +207,21 @@ async function processGroups(servers: BenchService[], classroom: Classroom, data
     coordinator: () => [process.pid],
     PostgreSQL: () => [postmaster, ...childrenOf(postmaster).filter(ours)],
     Valkey: () => (valkeyPid > 0 ? [valkeyPid] : []),
+    ...(apache ? { Apache: () => groupOf(apache.pids.apache) } : {}),
   };
 }
 
-/** Committed rows must equal "confirmed" answers, in every burst: anything else is a broken promise to a student, and the run fails. */
+/**
+ * Every "confirmed" answer must be a committed row, in every burst: fewer rows is a broken promise to a
+ * student, and the run fails. More rows than answers is an answer lost after the commit (the client's 30 s
+ * timeout, or the door's 502 under overload): the student was told an error and finds the scan confirmed
+ * on retrying; it is counted, not fatal.
+ */
 async function checkCommitted(databaseUrl: string, bursts: MeteredBurst[]): Promise<void> {
+  const sql = 'SELECT count(*)::int AS n FROM attendance.validations WHERE session_id = $1 AND round = 1';
   for (const b of bursts) {
-    const sql = 'SELECT count(*)::int AS n FROM attendance.validations WHERE session_id = $1 AND round = 1';
     b.committedRows = await withDatabase(databaseUrl, async (db) => (await db.query<{ n: number }>(sql, [b.sessionId])).rows[0]!.n);
-    if (b.committedRows !== b.burst.successes) {
-      throw new Error(`INTEGRITY: a burst answered "confirmed" ${b.burst.successes} times but committed ${b.committedRows} rows`);
-    }
+    if (b.committedRows < b.burst.successes) throw new Error(`INTEGRITY: a burst answered "confirmed" ${b.burst.successes} times but committed ${b.committedRows} rows`);
   }
 }
 
@@ -278,17 +241,13 @@ const valkeyCommands = async () => Number(/^total_commands_processed:(\d+)/m.exe
 async function verifyReceipts(runner: ServiceRunner, databaseUrl: string, groups: Record<string, () => number[]>, log: (line: string) => void) {
   const database = { PostgreSQL: groups.PostgreSQL! };
   const before = cpuSnapshot(database);
-  const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, JWT_SECRET: BENCH_JWT_SECRET };
-  const child = spawn(process.execPath, [...runner.receiptsArgs!, 'verify', '--all'], { cwd: runner.cwd, env });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const env = { NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, JWT_SECRET: TEST_JWT_SECRET };
+  const { output, exited } = spawnNode([...runner.receiptsArgs, 'verify', '--all'], runner.cwd, env);
+  const code = await exited;
   const postgresSeconds = cpuBetween(before, cpuSnapshot(database), 1).seconds.PostgreSQL!;
-  const summary = /^(OK|FAILED): (\d+) receipt\(s\) in (\d+) session\(s\), (\d+) problem\(s\), (\d+) ms.*CPU (\d+) ms/m.exec(output);
-  log(`  receipts verify --all: ${output.trim().split('\n').pop()}`);
-  if (code !== 0 || !summary) throw new Error(`receipts verify found problems (exit ${code}):\n${output.slice(-3000)}`);
-  const receipts = Number(summary[2]);
-  const per = (ms: number) => ms / receipts;
-  return { receipts, wallMsPerReceipt: per(Number(summary[5])), cpuMsPerReceipt: per(Number(summary[6])), postgresMsPerReceipt: per(postgresSeconds * 1000) };
+  const summary = /^(OK|FAILED): (\d+) receipt\(s\) in (\d+) session\(s\), (\d+) problem\(s\), (\d+) ms.*CPU (\d+) ms/m.exec(output());
+  log(`  receipts verify --all: ${output().trim().split('\n').pop()}`);
+  if (code !== 0 || !summary) throw new Error(`receipts verify found problems (exit ${code}):\n${output().slice(-3000)}`);
+  const per = (ms: number) => ms / Number(summary[2]);
+  return { receipts: Number(summary[2]), wallMsPerReceipt: per(Number(summary[5])), cpuMsPerReceipt: per(Number(summary[6])), postgresMsPerReceipt: per(postgresSeconds * 1000) };
 }

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_ROOT } from './service.js';
 import type { Teardown } from './teardown.js';
@@ -10,20 +10,25 @@ import type { Teardown } from './teardown.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler declares its own request type
 type Handlers = Record<string, (request: any) => Promise<unknown>>;
 type Reply = { id: number; result?: unknown; error?: string };
+const message = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
 
 /** In the child: answers each call with its handler; exits when the parent goes (finished, failed or interrupted). */
 export function serve(handlers: Handlers, onExit: () => void = () => undefined): void {
   process.on('message', ({ id, method, request }: { id: number; method: string; request: unknown }) => {
     const answer = (reply: Reply) => process.send!(reply);
-    handlers[method]!(request).then(
-      (result) => answer({ id, result }),
-      (error: unknown) => answer({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
-    );
+    handlers[method]!(request).then((result) => answer({ id, result }), (error: unknown) => answer({ id, error: message(error) }));
   });
-  process.on('disconnect', () => {
-    onExit();
-    process.exit(0);
-  });
+  process.on('disconnect', () => (onExit(), process.exit(0)));
+}
+
+/** Asks `child` to end (`ask`), SIGKILL after `graceMs`; resolves once it has exited. */
+export async function stopProcess(child: ChildProcess, ask: () => void, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  ask();
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }
 
 export interface Child<H extends Handlers> {
@@ -35,7 +40,6 @@ export interface Child<H extends Handlers> {
 /** Starts `script` (TypeScript, through tsx) with an IPC channel; the teardown stops it (SIGKILL after 5 s). */
 export function startChild<H extends Handlers>(script: URL, label: string, teardown: Teardown): Child<H> {
   const child = fork(fileURLToPath(script), [], { cwd: SERVICE_ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const pending = new Map<number, { resolve(value: never): void; reject(error: Error): void }>();
   let nextId = 0;
   child.on('message', ({ id, result, error }: Reply) => {
@@ -49,18 +53,8 @@ export function startChild<H extends Handlers>(script: URL, label: string, teard
   });
   const handle: Child<H> = {
     pid: child.pid!,
-    call: (method, request) =>
-      new Promise((resolve, reject) => {
-        pending.set(++nextId, { resolve, reject });
-        child.send({ id: nextId, method, request });
-      }),
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      if (child.connected) child.disconnect();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
+    call: (method, request) => new Promise((resolve, reject) => (pending.set(++nextId, { resolve, reject }), child.send({ id: nextId, method, request }))),
+    stop: () => stopProcess(child, () => child.connected && child.disconnect(), 5000),
   };
   teardown.defer(`stop ${label} pid ${child.pid}`, () => handle.stop());
   return handle;

@@ -35,7 +35,8 @@ export async function startDirectory(courses: readonly BenchCourse[], teardown: 
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     if (request.headers.authorization !== `Bearer ${credential}`) return send(response, 401, { error: { code: 'UNAUTHORIZED' } });
     const url = new URL(request.url ?? '/', 'http://directory');
-    const teacher = url.searchParams.get('teacher');
+    // `staff=` (the courses a person teaches or helps in) is `teacher=` here: these courses have no other staff.
+    const teacher = url.searchParams.get('teacher') ?? url.searchParams.get('staff');
     const student = url.searchParams.get('student');
     if (url.pathname === '/internal/courses.php') {
       const found = courses.filter((c) => c.teacherId === teacher || c.students.some((s) => s.id === student));

@@ -11,21 +11,26 @@ const statFields = (pid: number | string) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 };
-const processIds = () => readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
 
-/** Each process of /proc that `keep` accepts (by its stat fields), skipping any that ended meanwhile. */
-function eachProcess(keep: (fields: string[]) => boolean, use: (pid: string) => void): void {
-  for (const pid of processIds()) {
+/** Every process whose stat field `index` (1: parent, 2: process group) is `value`, skipping any that ended meanwhile. */
+function processesWhere(index: 1 | 2, value: number): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
     try {
-      if (keep(statFields(pid))) use(pid);
+      if (Number(statFields(pid)[index]) === value) found.push(Number(pid));
     } catch {
       // it ended meanwhile
     }
   }
+  return found;
 }
+export const childrenOf = (parent: number) => processesWhere(1, parent);
+/** Every process of the process group `pgid` (Apache and its workers, php-fpm and its). */
+export const groupOf = (pgid: number) => processesWhere(2, pgid);
+export const parentOf = (pid: number) => Number(statFields(pid)[1]);
 
 /** User plus system CPU time of `pid` (utime, stime), in seconds. */
-export function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number): number {
   const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
@@ -57,44 +62,31 @@ export function syscalls(pid: number): { reads: number; writes: number } {
   return { reads: field('syscr'), writes: field('syscw') };
 }
 
-/** Every process of the process group `pgid` (Apache and its workers, php-fpm and its): count, RSS summed, PSS summed. */
+/** The processes of a group (`pgid`): count, RSS summed, PSS summed. */
 export function groupMemory(pgid: number): { processes: number; rssMB: number; pssMB: number } {
   const sum = { processes: 0, rssMB: 0, pssMB: 0 };
-  eachProcess(
-    (fields) => Number(fields[2]) === pgid,
-    (pid) => {
+  for (const pid of groupOf(pgid)) {
+    try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
       sum.rssMB += Number(/^Rss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) / 1000;
       sum.pssMB += Number(/^Pss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) / 1000;
       sum.processes += 1;
-    },
-  );
+    } catch {
+      // it ended meanwhile
+    }
+  }
   return sum;
 }
 
-export function groupCpuSeconds(pgid: number): number {
-  let seconds = 0;
-  eachProcess((fields) => Number(fields[2]) === pgid, (pid) => (seconds += cpuSeconds(Number(pid))));
-  return seconds;
-}
-
-export function childrenOf(parent: number): number[] {
-  const children: number[] = [];
-  eachProcess((fields) => Number(fields[1]) === parent, (pid) => children.push(Number(pid)));
-  return children;
-}
-
-export const parentOf = (pid: number) => Number(statFields(pid)[1]);
-
 /** Aggregate jiffies of every CPU: busy (all but idle and iowait) and total. */
-export function machineJiffies(): { busy: number; total: number } {
+function machineJiffies(): { busy: number; total: number } {
   const values = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
   return { busy: total - (values[3] ?? 0) - (values[4] ?? 0), total };
 }
 
 /** The share of the machine (0–100 % of all cores) busy between two readings. */
-export const busyPercent = (before: { busy: number; total: number }, after: { busy: number; total: number }) =>
+const busyPercent = (before: { busy: number; total: number }, after: { busy: number; total: number }) =>
   ((after.busy - before.busy) / Math.max(1, after.total - before.total)) * 100;
 
 export async function machineBusyPercent(ms: number): Promise<number> {
@@ -141,8 +133,9 @@ export function cpuSnapshot(groups: Record<string, () => number[]>): CpuSnapshot
 /**
  * CPU seconds per group between two snapshots (a process born in between counts from zero), plus
  * "everything else": the machine's busy time minus all the groups (the kernel's work, other programs).
+ * `percent` is a group's CPU in % of one core; `machinePercent` the machine's busy time, in % of one core.
  */
-export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, cores: number): { wallSeconds: number; seconds: Record<string, number>; machinePercent: number } {
+export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, cores: number) {
   const seconds: Record<string, number> = {};
   for (const [name, now] of Object.entries(after.groups)) {
     seconds[name] = [...now].reduce((sum, [pid, cpu]) => sum + Math.max(0, cpu - (before.groups[name]?.get(pid) ?? 0)), 0);
@@ -151,5 +144,6 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, cores: numbe
   const machinePercent = busyPercent(before.machine, after.machine) * cores;
   const metered = Object.values(seconds).reduce((a, b) => a + b, 0);
   seconds['everything else'] = Math.max(0, (machinePercent / 100) * wallSeconds - metered);
-  return { wallSeconds, seconds, machinePercent };
+  const percent = (name: string) => ((seconds[name] ?? 0) / wallSeconds) * 100;
+  return { wallSeconds, seconds, machinePercent, percent, window: { from: before.at, to: after.at } };
 }

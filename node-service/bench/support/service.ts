@@ -7,8 +7,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort } from '../../test/support/apache.js';
+import { freePort, startApache, type RunningApache } from '../../test/support/apache.js';
 import { databaseUrl, TEST_JWT_SECRET, VALKEY_URL, withAdmin } from '../../test/support/environment.js';
+import { stopProcess } from './child.js';
+import { profiler } from './cpu-profile.js';
+import { startDirectory, type BenchCourse } from './directory.js';
 import { sleep } from './stats.js';
 import type { Teardown } from './teardown.js';
 
@@ -18,30 +21,31 @@ import type { Teardown } from './teardown.js';
  * token helpers sign in for the benchmark too. Everything stays on 127.0.0.1.
  */
 export const SERVICE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export { TEST_JWT_SECRET as BENCH_JWT_SECRET };
+/** The public origin, as behind Apache, for every instance: the phones' origin and RP id. */
+export const PUBLIC_ORIGIN = 'http://localhost:9500';
 
-/** A build of the service: where it runs from, its entry point, and its receipts command (a build may predate it). */
+/** A build of the service: where it runs from, its entry point, and its receipts command. */
 export interface ServiceRunner {
   label: string;
   cwd: string;
   args: string[];
-  receiptsArgs: string[] | undefined;
+  receiptsArgs: string[];
 }
 
-function compiledRunner(label: string, root: string, dist = join(root, 'dist')): ServiceRunner {
-  const receipts = join(dist, 'cli', 'receipts.js');
-  return { label, cwd: root, args: [join(dist, 'main.js')], receiptsArgs: existsSync(receipts) ? [receipts] : undefined };
-}
+const compiledRunner = (label: string, root: string, dist = join(root, 'dist')): ServiceRunner => ({
+  label,
+  cwd: root,
+  args: [join(dist, 'main.js')],
+  receiptsArgs: [join(dist, 'cli', 'receipts.js')],
+});
 
 /** `tsc -p tsconfig.build.json` in `root`; tsc emits even on type errors (someone may be mid-edit): say so and measure it. */
 async function compile(root: string): Promise<void> {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const started = performance.now();
-  try {
-    await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root });
-  } catch (error) {
-    console.warn(`tsc reported errors in ${root}; measuring what it emitted:\n${String((error as { stdout?: string }).stdout ?? error).slice(0, 1500)}`);
-  }
+  await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root }).catch((error: { stdout?: string }) =>
+    console.warn(`tsc reported errors in ${root}; measuring what it emitted:\n${String(error.stdout ?? error).slice(0, 1500)}`),
+  );
   if (!existsSync(join(root, 'dist', 'main.js'))) throw new Error(`the build in ${root} produced no dist/main.js`);
   process.stdout.write(`compiled ${root} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
@@ -54,22 +58,18 @@ export async function buildService(): Promise<ServiceRunner> {
 
 /**
  * `rev` built aside for an A/B run: its tree exported (git archive) into a temporary directory, with this
- * checkout's node_modules linked in (the baseline's dependencies must be the same: checked on the lock file).
+ * checkout's node_modules linked in when the lock files are the same, else its own installed (npm ci).
  */
 export async function buildBaseline(rev: string, teardown: Teardown): Promise<ServiceRunner> {
   const git = (...args: string[]) => execFileSync('git', ['-C', SERVICE_ROOT, ...args], { encoding: 'utf8' }).trim();
   const commit = git('rev-parse', '--verify', `${rev}^{commit}`);
-  const sameLock = git('diff', '--numstat', commit, '--', '../package-lock.json') === '';
   const dir = mkdtempSync(join(tmpdir(), `asistencia-baseline-${commit.slice(0, 7)}-`));
   teardown.defer(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
   const root = dirname(SERVICE_ROOT);
   execFileSync('sh', ['-c', `git -C "$1" archive "$2" | tar -x -C "$3"`, 'sh', root, commit, dir]);
-  if (sameLock) {
-    for (const modules of ['node_modules', 'node-service/node_modules']) {
-      if (existsSync(join(root, modules))) symlinkSync(join(root, modules), join(dir, modules));
-    }
+  if (git('diff', '--numstat', commit, '--', '../package-lock.json') === '') {
+    for (const modules of ['node_modules', 'node-service/node_modules']) if (existsSync(join(root, modules))) symlinkSync(join(root, modules), join(dir, modules));
   } else {
-    // Its own dependencies, as its package-lock.json names them: this checkout's may lack one it imports.
     console.warn(`--baseline: ${rev}'s package-lock.json differs from this checkout's: installing its own dependencies`);
     execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
   }
@@ -83,21 +83,6 @@ export function prebuiltRunner(dir: string): ServiceRunner {
   return compiledRunner(`\`node ${resolve(dir, 'main.js')}\``, SERVICE_ROOT, resolve(dir));
 }
 
-export const tsxRunner: ServiceRunner = {
-  label: '`node --import tsx src/main.ts`',
-  cwd: SERVICE_ROOT,
-  args: ['--import', 'tsx', 'src/main.ts'],
-  receiptsArgs: ['--import', 'tsx', 'src/cli/receipts.ts'],
-};
-
-/** A fresh, empty database (the service migrates it at start-up), dropped by the teardown. */
-export async function createDatabase(teardown: Teardown): Promise<string> {
-  const name = `asistencia_bench_${randomBytes(4).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
-  teardown.defer(`drop database ${name}`, () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
-  return databaseUrl(name);
-}
-
 /** A Valkey client for one piece of work. */
 export async function withValkey<T>(work: (valkey: Redis) => Promise<T>): Promise<T> {
   const valkey = new Redis(VALKEY_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -109,35 +94,30 @@ export async function withValkey<T>(work: (valkey: Redis) => Promise<T>): Promis
   }
 }
 
-/**
- * What every scenario's service runs with: production mode, quiet logs, its own database and key prefix
- * (both removed by the teardown) and the bench's JWT secret. Scenarios add their own limits.
- */
-export function serviceEnv(databaseUrl: string, teardown: Teardown): Record<string, string> {
-  return {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: databaseUrl,
-    VALKEY_URL,
-    VALKEY_KEY_PREFIX: createKeyPrefix(teardown),
-    JWT_SECRET: TEST_JWT_SECRET,
-  };
-}
-
-/** A Valkey key prefix of its own; the teardown deletes every key under it. */
-function createKeyPrefix(teardown: Teardown): string {
+/** A fresh, empty database (the service migrates it at start-up) and a Valkey key prefix, both removed by the teardown. */
+async function freshStores(teardown: Teardown): Promise<{ DATABASE_URL: string; VALKEY_KEY_PREFIX: string }> {
+  const name = `asistencia_bench_${randomBytes(4).toString('hex')}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
+  teardown.defer(`drop database ${name}`, () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
   const prefix = `asistencia-bench:${randomBytes(4).toString('hex')}:`;
   teardown.defer(`delete Valkey keys ${prefix}*`, () =>
     withValkey(async (valkey) => {
-      let cursor = '0';
-      do {
-        const [next, keys] = await valkey.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      for (let cursor = '0', keys: string[]; ; ) {
+        [cursor, keys] = await valkey.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
         if (keys.length > 0) await valkey.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+        if (cursor === '0') return;
+      }
     }),
   );
-  return prefix;
+  return { DATABASE_URL: databaseUrl(name), VALKEY_KEY_PREFIX: prefix };
+}
+
+/** Node running `args` in `cwd` with only `env` (and PATH, HOME); the last 20,000 characters of its output are kept. */
+export function spawnNode(args: string[], cwd: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  return { child, output: () => output, exited: new Promise<number | null>((done) => child.once('exit', done)) };
 }
 
 export interface BenchService {
@@ -150,35 +130,88 @@ export interface BenchService {
 }
 
 /** Starts the service with `env` on a free port and waits until it is ready; the teardown stops it. */
-export async function startService(runner: ServiceRunner, options: { env: Record<string, string>; nodeArgs?: string[]; teardown: Teardown }): Promise<BenchService> {
+async function startService(runner: ServiceRunner, env: Record<string, string>, teardown: Teardown, nodeArgs: string[] = []): Promise<BenchService> {
   const port = await freePort();
-  let output = '';
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...runner.args], {
-    cwd: runner.cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', PORT: String(port), ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child, output } = spawnNode([...nodeArgs, ...runner.args], runner.cwd, { HOST: '127.0.0.1', PORT: String(port), ...env });
   const running = () => child.exitCode === null && child.signalCode === null;
-  const service: BenchService = {
-    baseUrl: `http://127.0.0.1:${port}`,
-    pid: child.pid!,
-    running,
-    output: () => output,
-    async stop() {
-      if (!running()) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-  options.teardown.defer(`stop service pid ${child.pid}`, () => service.stop());
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const service = { baseUrl, pid: child.pid!, running, output, stop: () => stopProcess(child, () => child.kill('SIGTERM'), 10_000) };
+  teardown.defer(`stop service pid ${child.pid}`, () => service.stop());
   for (const deadline = Date.now() + 60_000; Date.now() < deadline && running(); await sleep(100)) {
-    if (await fetch(`${service.baseUrl}/asistencia/ready`).then((r) => r.status === 200, () => false)) return service;
+    if (await fetch(`${baseUrl}/asistencia/ready`).then((r) => r.status === 200, () => false)) return service;
   }
-  throw new Error(`the service did not become ready at ${service.baseUrl}\n${output}`);
+  throw new Error(`the service did not become ready at ${baseUrl}\n${output()}`);
+}
+
+export interface Stack {
+  servers: BenchService[];
+  databaseUrl: string;
+  /** `--profile`: one profiler per instance. */
+  profiles: Array<ReturnType<typeof profiler> | undefined>;
+  /** One more instance with the same settings (the soak restarts one). */
+  start(): Promise<BenchService>;
+  apache?: RunningApache;
+  /** Where clients reach the service: the door, or the first instance. */
+  url: string;
+}
+
+/**
+ * What every scenario measures: `instances` services (1) in production mode with quiet logs, sharing a fresh
+ * database and key prefix, with the bench's JWT secret, limits no classroom of one address can reach, the
+ * portal stand-in serving `courses` (none: the demo directory), the scenario's `env` and then `--env`; with
+ * `door`, Apache and php-fpm in front as in production (apache-config/, its production MPM, its balancer over
+ * every instance as compose.prod.yaml runs three). The instances
+ * start one after the other: the first migrates the database, the next find it done.
+ */
+export async function startStack(o: {
+  runner: ServiceRunner;
+  teardown: Teardown;
+  instances?: number;
+  courses?: BenchCourse[];
+  env: Record<string, string>;
+  profile?: boolean;
+  door?: boolean;
+  log(line: string): void;
+}): Promise<Stack> {
+  const stores = await freshStores(o.teardown);
+  const directory = o.courses ? await startDirectory(o.courses, o.teardown) : undefined;
+  const env = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    ...stores,
+    VALKEY_URL,
+    JWT_SECRET: TEST_JWT_SECRET,
+    PUBLIC_URL: PUBLIC_ORIGIN,
+    // All the traffic comes from 127.0.0.1, and one teacher projects every session.
+    RATE_LIMIT_SCAN_PER_MINUTE: '1000000',
+    ...Object.fromEntries(['RATE_LIMIT_USER_PER_MINUTE', 'RATE_LIMIT_PUBLIC_PER_MINUTE', 'WS_MAX_PER_USER', 'WS_MAX_PER_ADDRESS'].map((name) => [name, '100000'])),
+    ...(o.door ? { TRUST_PROXY: '127.0.0.1' } : {}),
+    ...directory,
+    ...o.env,
+  };
+  const stack: Stack = { servers: [], databaseUrl: stores.DATABASE_URL, profiles: [], start: () => startService(o.runner, env, o.teardown), url: '' };
+  for (let i = 0; i < (o.instances ?? 1); i += 1) {
+    const profile = o.profile ? profiler() : undefined;
+    stack.servers.push(await startService(o.runner, env, o.teardown, profile?.nodeArgs));
+    stack.profiles.push(profile);
+  }
+  stack.url = stack.servers[0]!.baseUrl;
+  o.log(`  ${o.runner.label}: ${stack.servers.map((s) => `pid ${s.pid} at ${s.baseUrl}`).join(', ')}`);
+  if (o.door) {
+    const apache = await startApache({
+      internalPort: await freePort(),
+      node: new URL(stack.url).host,
+      moreNodes: stack.servers.slice(1).map((s) => new URL(s.baseUrl).host),
+      nodeInternalUrl: stack.url,
+      jwtSecret: TEST_JWT_SECRET,
+      internalApiToken: directory?.INTERNAL_API_TOKEN ?? randomBytes(24).toString('hex'),
+      mpm: 'production',
+      // The door's sign-ins are one user from one address, several at a time: the portal's throttle counts each until its password is checked.
+      env: Object.fromEntries(['LOGIN_MAX_FAILURES', 'LOGIN_MAX_USER_FAILURES', 'LOGIN_MAX_ADDRESS_FAILURES'].map((name) => [name, '100000'])),
+    });
+    o.teardown.defer('stop Apache and php-fpm', () => apache.stop());
+    [stack.apache, stack.url] = [apache, apache.httpUrl];
+    o.log(`  Apache pid ${apache.pids.apache} at ${stack.url}, php-fpm pid ${apache.pids.phpFpm}`);
+  }
+  return stack;
 }

@@ -31,6 +31,21 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
+/**
+ * Set-up (not a measurement) on a loaded shared machine: a step the service refused with 503 (its
+ * PostgreSQL pool or deadline gave out) is tried again, up to 4 times, 1, 2, 3 s apart.
+ */
+export async function retryUnavailable<T>(step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await step();
+    } catch (error) {
+      if (attempt >= 4 || !/\b503\b/.test(String(error))) throw error;
+      await sleep(1000 * attempt);
+    }
+  }
+}
+
 /** Resolves with `promise`, or rejects naming `what` after `ms`. */
 export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
