@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePorts } from './apache.js';
+import { POSTGRES_BIN_DIR, postgresUser } from './postgres-binaries.js';
 
 /**
  * PostgreSQL as a highly available deployment runs it, on this machine without containers: one etcd
@@ -41,18 +42,10 @@ export interface PatroniOptions {
   healthCheck?: boolean;
 }
 
-const BIN_DIR = process.env.TEST_POSTGRES_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
 const SCOPE = 'asistencia-test';
 const DATABASE = 'asistencia';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function postgresUser(): { uid: number; gid: number } {
-  return {
-    uid: Number(execFileSync('id', ['-u', 'postgres']).toString()),
-    gid: Number(execFileSync('id', ['-g', 'postgres']).toString()),
-  };
-}
 
 interface Member {
   name: string;
@@ -108,7 +101,7 @@ function patroniConfig(member: Member, dir: string, etcdPort: number, options: P
       listen: `127.0.0.1:${member.pgPort}`,
       connect_address: `127.0.0.1:${member.pgPort}`,
       data_dir: member.dataDir,
-      bin_dir: BIN_DIR,
+      bin_dir: POSTGRES_BIN_DIR,
       pgpass: join(dir, `pgpass-${member.name}`),
       authentication: {
         superuser: { username: 'postgres', password: 'postgres-28' },

@@ -1,10 +1,11 @@
-import { execFile as execFileCallback, execFileSync } from 'node:child_process';
+import { execFile as execFileCallback } from 'node:child_process';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePorts } from './apache.js';
+import { POSTGRES_BIN_DIR, postgresUser } from './postgres-binaries.js';
 
 const execFile = promisify(execFileCallback);
 
@@ -32,17 +33,9 @@ export interface StreamingStandby {
   stop(): Promise<void>;
 }
 
-const BIN_DIR = process.env.TEST_POSTGRES_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
 const DATABASE = 'asistencia';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function postgresUser(): { uid: number; gid: number } {
-  return {
-    uid: Number(execFileSync('id', ['-u', 'postgres']).toString()),
-    gid: Number(execFileSync('id', ['-g', 'postgres']).toString()),
-  };
-}
 
 async function one<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
@@ -62,7 +55,7 @@ export async function startStreamingStandby(): Promise<StreamingStandby> {
   const primaryDir = join(dir, 'primary');
   const standbyDir = join(dir, 'standby');
   const asPostgres = (tool: string, args: string[]) =>
-    execFile(join(BIN_DIR, tool), args, { ...owner, cwd: dir, env: { PATH: process.env.PATH ?? '', LC_ALL: 'C.UTF-8', HOME: dir }, timeout: 120_000 });
+    execFile(join(POSTGRES_BIN_DIR, tool), args, { ...owner, cwd: dir, env: { PATH: process.env.PATH ?? '', LC_ALL: 'C.UTF-8', HOME: dir }, timeout: 120_000 });
   // Small and quiet: a test's cluster, not a production one. The socket lives in the test's directory.
   const serverOptions = (port: number) => `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_buffers=16MB -c max_connections=60 -c fsync=off`;
   const start = (dataDir: string, port: number, log: string) =>
