@@ -44,21 +44,18 @@ export type LaunchResult =
 /** The custom parameter a hand-made LMS activity may carry to name its Asistencia course (a teacher's launch links it). */
 const COURSE_CUSTOM_PARAMETER = 'asistencia_course';
 
-/** A teacher acts on a course only when the portal says they teach it (linking it, deep linking, the LMS views). */
-export function teachingCheck(people: Pick<People, 'coursesTaughtBy'>) {
-  return async (personId: string, courseId: string): Promise<void> => {
-    const taught = await people.coursesTaughtBy(personId);
-    if (!taught.some((course) => course.id === courseId)) throw ltiErrors.LTI_COURSE_NOT_TAUGHT({ courseId });
+/** A check that the person is in `courses`' answer for them (else LTI_COURSE_NOT_TAUGHT). */
+const listedIn =
+  (courses: (personId: string) => Promise<Array<{ id: string }>>) =>
+  async (personId: string, courseId: string): Promise<void> => {
+    if (!(await courses(personId)).some((course) => course.id === courseId)) throw ltiErrors.LTI_COURSE_NOT_TAUGHT({ courseId });
   };
-}
+
+/** A teacher acts on a course only when the portal says they teach it (linking it, deep linking, the LMS views). */
+export const teachingCheck = (people: Pick<People, 'coursesTaughtBy'>) => listedIn((id) => people.coursesTaughtBy(id));
 
 /** Launching into a course already linked is for any of its staff: an assistant lands with an assistant's rights. */
-function staffCheck(people: Pick<People, 'coursesStaffedBy'>) {
-  return async (personId: string, courseId: string): Promise<void> => {
-    const staffed = await people.coursesStaffedBy(personId);
-    if (!staffed.some((course) => course.id === courseId)) throw ltiErrors.LTI_COURSE_NOT_TAUGHT({ courseId });
-  };
-}
+const staffCheck = (people: Pick<People, 'coursesStaffedBy'>) => listedIn((id) => people.coursesStaffedBy(id));
 
 export function createLaunchService(deps: {
   platforms: PlatformRepository;
