@@ -1,5 +1,6 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { request as send } from '../../test/support/apache.js';
 import { createSoftAuthenticator } from '../../test/support/authenticator.js';
 import { challengeProof, withPhoneKey, type Phone } from '../../test/support/phone.js';
 import { portalToken } from '../../test/support/tokens.js';
@@ -26,32 +27,20 @@ const phones = new Map<number, Phone>();
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024 });
 const now = () => performance.timeOrigin + performance.now();
 
-/** POST JSON; resolves with any status, rejects only when there is no answer (the error's code says why). */
-function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const payload = Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const sent = { 'content-type': 'application/json', 'content-length': String(payload.length), ...headers };
-    const req = request(url, { method: 'POST', agent, timeout: 30_000, headers: sent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        let parsed: Record<string, unknown> = {};
-        try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>;
-        } catch {
-          // not JSON: the status says enough
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-    req.on('error', reject);
-    req.end(payload);
-  });
+type Answer = { status: number; body: Record<string, unknown> };
+
+/** POST JSON on the pool; resolves with any status, rejects only when there is no answer (the error's code says why). */
+async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const options = { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+  const answer = await send(url, { ...options, agent, timeoutMs: 30_000 });
+  try {
+    return { status: answer.status, body: JSON.parse(answer.body) as Record<string, unknown> };
+  } catch {
+    return { status: answer.status, body: {} }; // not JSON: the status says enough
+  }
 }
 
-const errorCode = (answer: { status: number; body: Record<string, unknown> }) => (answer.body.error as { code?: string } | undefined)?.code ?? String(answer.status);
+const errorCode = (answer: Answer) => (answer.body.error as { code?: string } | undefined)?.code ?? String(answer.status);
 
 async function enroll(request: { baseUrl: string; origin: string; students: Array<{ index: number; studentId: string }>; concurrency: number }) {
   const started = performance.now();

@@ -2,7 +2,7 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -496,19 +496,23 @@ export interface HttpRequestOptions {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+  /** A keep-alive pool (the benchmark's load clients); none by default: a connection per request. */
+  agent?: Agent;
+  timeoutMs?: number;
 }
 
 export function request(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
   const target = new URL(url);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const headers = { ...options.headers };
+  const agent = options.agent ?? false;
   if (options.body !== undefined && headers['transfer-encoding'] === undefined) {
     headers['content-length'] = String(Buffer.byteLength(options.body));
   }
   return new Promise((resolve, reject) => {
     const req = send(
       target,
-      { method: options.method ?? 'GET', headers, agent: false, rejectUnauthorized: false, timeout: 20_000 },
+      { method: options.method ?? 'GET', headers, agent, rejectUnauthorized: false, timeout: options.timeoutMs ?? 20_000 },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -523,7 +527,7 @@ export function request(url: string, options: HttpRequestOptions = {}): Promise<
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`request to ${url} timed out`)));
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`request to ${url} timed out`), { code: 'TIMEOUT' })));
     req.on('error', reject);
     req.end(options.body);
   });
