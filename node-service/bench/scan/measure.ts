@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { TEST_JWT_SECRET, VALKEY_URL, withAdmin, withDatabase } from '../../test/support/environment.js';
+import { spawnNode } from '../../test/support/spawn.js';
 import { startValkeyProxy, type ValkeyProxy } from '../../test/support/valkey-proxy.js';
 import { benchCourse } from '../support/directory.js';
 import { childrenOf, groupOf, cpuBetween, cpuSnapshot, machineBusyPercent, maxSampler, parentOf, rssBytes, syscalls, waitForQuietMachine } from '../support/proc.js';
-import { spawnNode, startStack, withValkey, type BenchService, type ServiceRunner, type Stack } from '../support/service.js';
+import { startStack, withValkey, type BenchService, type ServiceRunner, type Stack } from '../support/service.js';
 import { sleep } from '../support/stats.js';
 import type { ScenarioContext } from '../scenario.js';
 import { projectSessions, runningSessions } from '../projector/index.js';

@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,10 +9,10 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort, startApache, type RunningApache } from '../../test/support/apache.js';
 import { databaseUrl, TEST_JWT_SECRET, VALKEY_URL, withAdmin } from '../../test/support/environment.js';
+import { spawnNode, waitForReady } from '../../test/support/spawn.js';
 import { stopProcess } from './child.js';
 import { profiler } from './cpu-profile.js';
 import { startDirectory, type BenchCourse } from './directory.js';
-import { sleep } from './stats.js';
 import type { Teardown } from './teardown.js';
 
 /**
@@ -112,14 +112,6 @@ async function freshStores(teardown: Teardown): Promise<{ DATABASE_URL: string; 
   return { DATABASE_URL: databaseUrl(name), VALKEY_KEY_PREFIX: prefix };
 }
 
-/** Node running `args` in `cwd` with only `env` (and PATH, HOME); the last 20,000 characters of its output are kept. */
-export function spawnNode(args: string[], cwd: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-  return { child, output: () => output, exited: new Promise<number | null>((done) => child.once('exit', done)) };
-}
-
 export interface BenchService {
   baseUrl: string;
   pid: number;
@@ -132,15 +124,13 @@ export interface BenchService {
 /** Starts the service with `env` on a free port and waits until it is ready; the teardown stops it. */
 async function startService(runner: ServiceRunner, env: Record<string, string>, teardown: Teardown, nodeArgs: string[] = []): Promise<BenchService> {
   const port = await freePort();
-  const { child, output } = spawnNode([...nodeArgs, ...runner.args], runner.cwd, { HOST: '127.0.0.1', PORT: String(port), ...env });
+  const { child, output } = spawnNode([...nodeArgs, ...runner.args], runner.cwd, { HOST: '127.0.0.1', PORT: String(port), ...env }, 20_000);
   const running = () => child.exitCode === null && child.signalCode === null;
   const baseUrl = `http://127.0.0.1:${port}`;
   const service = { baseUrl, pid: child.pid!, running, output, stop: () => stopProcess(child, () => child.kill('SIGTERM'), 10_000) };
   teardown.defer(`stop service pid ${child.pid}`, () => service.stop());
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline && running(); await sleep(100)) {
-    if (await fetch(`${baseUrl}/asistencia/ready`).then((r) => r.status === 200, () => false)) return service;
-  }
-  throw new Error(`the service did not become ready at ${baseUrl}\n${output()}`);
+  await waitForReady(`${baseUrl}/asistencia/ready`, 60_000, output, running);
+  return service;
 }
 
 export interface Stack {

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts, startApache, type RunningApache } from '../support/apache.js';
 import { createTestDatabase, testKeyPrefix, type TestDatabase } from '../support/databases.js';
 import { VALKEY_URL } from '../support/environment.js';
-import { spawnService, TEST_JWT_SECRET, waitForReady, type SpawnedService } from '../support/service.js';
+import { spawnService, TEST_JWT_SECRET, type SpawnedService } from '../support/service.js';
+import { waitForReady } from '../support/spawn.js';
 import { DOOR_INTERNAL_API_TOKEN } from './door.js';
 
 /**

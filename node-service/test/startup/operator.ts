@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnService, waitForReady, type SpawnedService } from '../support/service.js';
+import { freePort, spawnService, type SpawnedService } from '../support/service.js';
+import { waitForReady } from '../support/spawn.js';
 
 /**
  * The service as an operator runs it: its own process, judged only by what it prints, how it answers and

@@ -1,6 +1,6 @@
 import { afterAll, expect, test } from 'vitest';
 import { createTestDatabase } from '../support/databases.js';
-import { waitForReady } from '../support/service.js';
+import { waitForReady } from '../support/spawn.js';
 import { cleanUp, launch } from './operator.js';
 
 // Valkey unreachable at start: the process still starts and says what is missing, instead of dying.

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { buildApp, type App } from '../../src/app.js';
@@ -10,6 +10,7 @@ import type { SqlDatabase } from '../../src/shared/storage/sql.js';
 import type { SteppedClock } from './stepped-clock.js';
 import { createTestDatabase, testKeyPrefix, type TestDatabase } from './databases.js';
 import { TEST_JWT_SECRET, VALKEY_URL } from './environment.js';
+import { spawnNode } from './spawn.js';
 
 export const SERVICE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export { TEST_JWT_SECRET };
@@ -101,40 +102,18 @@ export interface SpawnedService {
 
 /** The service as its own process (`tsx src/main.ts`), for start-up, shutdown and multi-instance tests. */
 export function spawnService(env: Record<string, string>, port: number): SpawnedService {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: SERVICE_ROOT,
-    // JSON lines: tests read the log (operator.ts); people running it see the pretty default.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', LOG_FORMAT: 'json', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // JSON lines: tests read the log (operator.ts); people running it see the pretty default.
+  const settings = { LOG_LEVEL: 'info', LOG_FORMAT: 'json', PORT: String(port), ...env };
+  const { child, output, exited } = spawnNode(['--import', 'tsx', 'src/main.ts'], SERVICE_ROOT, settings);
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     process: child,
-    output: () => output,
+    output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       return exited;
     },
   };
-}
-
-/** Polls until `url` answers 200, or throws with what the process printed. */
-export async function waitForReady(url: string, timeoutMs: number, describe: () => string = () => ''): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    try {
-      const response = await fetch(url);
-      if (response.status === 200) return Date.now() - started;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} not ready within ${timeoutMs} ms\n${describe()}`);
 }
 
 /**
