@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort, startApache, type RunningApache } from '../../test/support/apache.js';
-import { databaseUrl, TEST_JWT_SECRET, VALKEY_URL, withAdmin } from '../../test/support/environment.js';
+import { databaseUrl, deleteKeys, TEST_JWT_SECRET, VALKEY_URL, withAdmin } from '../../test/support/environment.js';
 import { spawnNode, waitForReady } from '../../test/support/spawn.js';
 import { stopProcess } from './child.js';
 import { profiler } from './cpu-profile.js';
@@ -100,15 +100,7 @@ async function freshStores(teardown: Teardown): Promise<{ DATABASE_URL: string; 
   await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
   teardown.defer(`drop database ${name}`, () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
   const prefix = `asistencia-bench:${randomBytes(4).toString('hex')}:`;
-  teardown.defer(`delete Valkey keys ${prefix}*`, () =>
-    withValkey(async (valkey) => {
-      for (let cursor = '0', keys: string[]; ; ) {
-        [cursor, keys] = await valkey.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        if (keys.length > 0) await valkey.del(...keys);
-        if (cursor === '0') return;
-      }
-    }),
-  );
+  teardown.defer(`delete Valkey keys ${prefix}*`, () => withValkey((valkey) => deleteKeys(valkey, prefix)));
   return { DATABASE_URL: databaseUrl(name), VALKEY_KEY_PREFIX: prefix };
 }
 

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 
 /**
@@ -30,6 +31,15 @@ export async function withDatabase<T>(url: string, work: (client: pg.Client) => 
 /** One statement or more on the admin connection (CREATE/DROP DATABASE, server counters). */
 export function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
   return withDatabase(POSTGRES_ADMIN_URL, work);
+}
+
+/** Deletes every key under `prefix` (a run's or a benchmark's), SCAN by SCAN. */
+export async function deleteKeys(valkey: Redis, prefix: string): Promise<void> {
+  for (let cursor = '0', keys: string[]; ; ) {
+    [cursor, keys] = await valkey.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) await valkey.del(...keys);
+    if (cursor === '0') return;
+  }
 }
 
 declare module 'vitest' {

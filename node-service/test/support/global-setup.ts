@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { createPgDatabase } from '../../src/shared/storage/pg-database.js';
 import { migrate } from '../../src/shared/storage/migrations.js';
-import { databaseUrl, POSTGRES_ADMIN_URL, VALKEY_URL } from './environment.js';
+import { databaseUrl, deleteKeys, POSTGRES_ADMIN_URL, VALKEY_URL } from './environment.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../database/migrations', import.meta.url));
 export const FUNCTIONS_DIR = fileURLToPath(new URL('../../../database/functions', import.meta.url));
@@ -47,12 +47,7 @@ export default async function setup(project: TestProject) {
     );
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     await admin.end();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${valkeyPrefix}*`, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeys(redis, valkeyPrefix);
     await redis.quit();
   };
 }
