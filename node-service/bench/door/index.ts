@@ -40,8 +40,7 @@ export const doorScenario: Scenario = {
 };
 
 async function measureDoor(sockets: number, windowSeconds: number, context: ScenarioContext) {
-  const scope = context.teardown.scope();
-  try {
+  return context.teardown.scoped(async (scope) => {
     const scanSeconds = Math.min(windowSeconds, SCAN_WINDOW_MAX_S);
     const students = Math.max(WARMUP_SCANS, Math.round(PACE.scans * scanSeconds));
     const courses = [benchCourse(COURSE_ID, students)];
@@ -96,9 +95,7 @@ async function measureDoor(sockets: number, windowSeconds: number, context: Scen
       machineBusyPercent: cpu.machinePercent / context.machine.cpus,
       loadAverage: loadavg()[0]!,
     };
-  } finally {
-    await scope.run();
-  }
+  });
 }
 
 export type DoorResult = Awaited<ReturnType<typeof measureDoor>>;

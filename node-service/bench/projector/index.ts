@@ -63,8 +63,7 @@ export async function projectSessions(baseUrl: string, ids: string[], teardown: 
 }
 
 async function measureProjection(sessions: number, instances: number, context: ScenarioContext) {
-  const scope = context.teardown.scope();
-  try {
+  return context.teardown.scoped(async (scope) => {
     const env = { SESSION_DEFAULT_PERIOD_MS: String(PERIOD_MS), ...context.env };
     const stack = await startStack({ runner: context.runner, teardown: scope, instances, env, profile: context.profile, door: context.door, log: context.log });
     const { servers, profiles, apache, url: baseUrl } = stack;
@@ -109,9 +108,7 @@ async function measureProjection(sessions: number, instances: number, context: S
     const figures = analyseFrames(frames, sessions, firstSlot, lastSlot);
     const apacheCpuPercent = apache ? cpu.percent('Apache') : null;
     return { sessions, door: context.door, slots, frames: figures, servers: perInstance, clientCpuPercent: cpu.percent('client'), apacheCpuPercent, loadAverage, setupSeconds, connectSeconds, problems, profiles: summaries };
-  } finally {
-    await scope.run();
-  }
+  });
 }
 
 export type ProjectorResult = Awaited<ReturnType<typeof measureProjection>>;

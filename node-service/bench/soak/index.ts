@@ -24,8 +24,7 @@ async function soak(context: ScenarioContext) {
   const restartMinutes = context.sizes('restart')?.[0] ?? 10;
   const sampleMinutes = Math.min(5, minutes / 6);
   const warmupMinutes = Math.min(10, restartMinutes);
-  const scope = context.teardown.scope();
-  try {
+  return context.teardown.scoped(async (scope) => {
     const courses = [benchCourse(COURSE_ID, STUDENTS), benchCourse('PROJECTED', 1)];
     const stack = await startStack({ runner: context.runner, teardown: scope, instances: 2, courses, env: context.env, log: context.log });
     const servers = stack.servers;
@@ -69,9 +68,7 @@ async function soak(context: ScenarioContext) {
     }
     const { problems } = await projectors[0]!.call('report', undefined);
     return { minutes, restartMinutes, sampleMinutes, warmupMinutes, projectors: PROJECTORS, students: STUDENTS, samples, scans, restarts, problems: problems.slice(0, 10) };
-  } finally {
-    await scope.run();
-  }
+  });
 }
 
 export type SoakRecord = Awaited<ReturnType<typeof soak>>;

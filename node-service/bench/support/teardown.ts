@@ -5,7 +5,8 @@
  */
 export interface Teardown {
   defer(label: string, step: () => unknown): void;
-  scope(): Teardown;
+  /** Runs `work` with a scope of its own, undone when the work ends. */
+  scoped<T>(work: (scope: Teardown) => Promise<T>): Promise<T>;
   run(): Promise<void>;
 }
 
@@ -13,17 +14,16 @@ export function createTeardown(): Teardown {
   const steps: Array<{ label: string; step: () => unknown }> = [];
   return {
     defer: (label, step) => void steps.push({ label, step }),
-    scope() {
-      const child = createTeardown();
-      const entry = { label: 'scope', step: () => child.run() };
+    async scoped(work) {
+      const scope = createTeardown();
+      const entry = { label: 'scope', step: () => scope.run() };
       steps.push(entry);
-      return {
-        ...child,
-        async run() {
-          await child.run();
-          if (steps.includes(entry)) steps.splice(steps.indexOf(entry), 1);
-        },
-      };
+      try {
+        return await work(scope);
+      } finally {
+        await scope.run();
+        if (steps.includes(entry)) steps.splice(steps.indexOf(entry), 1);
+      }
     },
     async run() {
       for (let next = steps.pop(); next; next = steps.pop()) {
