@@ -12,17 +12,19 @@ const statFields = (pid: number | string) => {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 };
 
-/** Every process whose stat field `index` (1: parent, 2: process group) is `value`, skipping any that ended meanwhile. */
-function processesWhere(index: 1 | 2, value: number): number[] {
-  const found: number[] = [];
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    try {
-      if (Number(statFields(pid)[index]) === value) found.push(Number(pid));
-    } catch {
-      // it ended meanwhile
-    }
+/** `read()`, or undefined when the process it reads has ended meanwhile (its /proc files are gone). */
+function unlessEnded<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
   }
-  return found;
+}
+
+/** Every process whose stat field `index` (1: parent, 2: process group) is `value`. */
+function processesWhere(index: 1 | 2, value: number): number[] {
+  const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number);
+  return pids.filter((pid) => unlessEnded(() => Number(statFields(pid)[index]) === value));
 }
 export const childrenOf = (parent: number) => processesWhere(1, parent);
 /** Every process of the process group `pgid` (Apache and its workers, php-fpm and its). */
@@ -41,16 +43,12 @@ export function rssBytes(pid: number): number {
   return Number(kib) * 1024;
 }
 
-/** Samples `read` every `everyMs` until stopped; `stop` returns the largest value seen (by `size`). */
+/** Samples `read` every `everyMs` (a process that ended gives no sample); `stop` returns the largest seen (by `size`). */
 export function maxSampler<T>(read: () => T, everyMs: number, size: (value: T) => number = Number) {
   let max = read();
   const timer = setInterval(() => {
-    try {
-      const now = read();
-      if (size(now) > size(max)) max = now;
-    } catch {
-      // the process ended; stop() still reports what was seen
-    }
+    const now = unlessEnded(read);
+    if (now !== undefined && size(now) > size(max)) max = now;
   }, everyMs);
   return { stop: (): T => (clearInterval(timer), max) };
 }
@@ -66,14 +64,11 @@ export function syscalls(pid: number): { reads: number; writes: number } {
 export function groupMemory(pgid: number): { processes: number; rssMB: number; pssMB: number } {
   const sum = { processes: 0, rssMB: 0, pssMB: 0 };
   for (const pid of groupOf(pgid)) {
-    try {
-      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      sum.rssMB += Number(/^Rss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) / 1000;
-      sum.pssMB += Number(/^Pss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) / 1000;
-      sum.processes += 1;
-    } catch {
-      // it ended meanwhile
-    }
+    const rollup = unlessEnded(() => readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    if (rollup === undefined) continue;
+    sum.rssMB += Number(/^Rss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) / 1000;
+    sum.pssMB += Number(/^Pss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) / 1000;
+    sum.processes += 1;
   }
   return sum;
 }
@@ -120,11 +115,8 @@ export function cpuSnapshot(groups: Record<string, () => number[]>): CpuSnapshot
   for (const [name, list] of Object.entries(groups)) {
     snapshot.groups[name] = new Map();
     for (const pid of list()) {
-      try {
-        snapshot.groups[name].set(pid, cpuSeconds(pid));
-      } catch {
-        // it ended meanwhile
-      }
+      const seconds = unlessEnded(() => cpuSeconds(pid));
+      if (seconds !== undefined) snapshot.groups[name].set(pid, seconds);
     }
   }
   return snapshot;
