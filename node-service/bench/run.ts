@@ -6,7 +6,7 @@ import { projectorScenario } from './projector/index.js';
 import { render, writeSection, type BenchRecord } from './render.js';
 import { scanScenario } from './scan/index.js';
 import { soakScenario } from './soak/index.js';
-import type { Scenario, ScenarioContext, SizeOption } from './scenario.js';
+import { SIZE_OPTIONS, type Scenario, type ScenarioContext, type SizeOption } from './scenario.js';
 import { formatProfile, type ProfileSummary } from './support/cpu-profile.js';
 import { describeMachine, describeSource } from './support/machine.js';
 import { buildBaseline, buildService, prebuiltRunner, SERVICE_ROOT } from './support/service.js';
@@ -23,13 +23,12 @@ const scenarios: Record<string, Scenario> = { projector: projectorScenario, scan
 const RESULTS_DIR = join(SERVICE_ROOT, 'bench', 'results');
 /** The sizes that may be 0 (no sockets, all at once, no projectors, no added delay); the others start at 1. */
 const ZERO_ALLOWED = new Set<SizeOption>(['sockets', 'arrival', 'projectors', 'valkey-delay']);
-const SIZES: SizeOption[] = ['sessions', 'students', 'sockets', 'instances', 'arrival', 'projectors', 'clients', 'pairs', 'quiet', 'window', 'minutes', 'restart', 'valkey-delay', 'warmups'];
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    ...Object.fromEntries(SIZES.map((name) => [name, { type: 'string' } as const])),
+    ...Object.fromEntries(SIZE_OPTIONS.map((name) => [name, { type: 'string' } as const])),
     service: { type: 'string' },
     baseline: { type: 'string' },
     profile: { type: 'boolean', default: false },

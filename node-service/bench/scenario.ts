@@ -3,9 +3,11 @@ import type { ServiceRunner } from './support/service.js';
 import type { Teardown } from './support/teardown.js';
 
 /** The numeric options (`--name=1,2,3`), each a list of sizes; docs/benchmarks.md says which scenario reads which. */
-export type SizeOption =
-  | 'sessions' | 'students' | 'sockets' | 'instances' | 'arrival' | 'projectors' | 'clients' | 'pairs'
-  | 'quiet' | 'window' | 'minutes' | 'restart' | 'valkey-delay' | 'warmups';
+export const SIZE_OPTIONS = [
+  'sessions', 'students', 'sockets', 'instances', 'arrival', 'projectors', 'clients', 'pairs',
+  'quiet', 'window', 'minutes', 'restart', 'valkey-delay', 'warmups',
+] as const;
+export type SizeOption = (typeof SIZE_OPTIONS)[number];
 
 /** What every scenario gets from bench/run.ts. */
 export interface ScenarioContext {
