@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, release, totalmem } from 'node:os';
 import { withAdmin } from '../../test/support/environment.js';
-import { SERVICE_ROOT, withValkey } from './service.js';
+import { git, withValkey } from './service.js';
 
 /** What a figure was measured on: without it a benchmark figure means little. */
 export interface Machine {
@@ -26,10 +25,9 @@ export async function describeMachine(): Promise<Machine> {
 
 /**
  * Which source a figure was measured on: the commit, and the files of src/ that differ from it (the service
- * is compiled from the working tree). `--no-optional-locks` keeps `git status` from rewriting the index.
+ * is compiled from the working tree).
  */
 export function describeSource(): string {
-  const git = (...args: string[]) => execFileSync('git', ['--no-optional-locks', '-C', SERVICE_ROOT, ...args], { encoding: 'utf8' }).trim();
   try {
     const changed = git('status', '--porcelain', '--', 'src')
       .split('\n')

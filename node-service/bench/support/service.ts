@@ -39,6 +39,10 @@ const compiledRunner = (label: string, root: string, dist = join(root, 'dist')):
   receiptsArgs: [join(dist, 'cli', 'receipts.js')],
 });
 
+/** git in this checkout; `--no-optional-locks` keeps `git status` from rewriting the index. */
+export const git = (...args: string[]) =>
+  execFileSync('git', ['--no-optional-locks', '-C', SERVICE_ROOT, ...args], { encoding: 'utf8' }).trim();
+
 /** `tsc -p tsconfig.build.json` in `root`; tsc emits even on type errors (someone may be mid-edit): say so and measure it. */
 async function compile(root: string): Promise<void> {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -61,7 +65,6 @@ export async function buildService(): Promise<ServiceRunner> {
  * checkout's node_modules linked in when the lock files are the same, else its own installed (npm ci).
  */
 export async function buildBaseline(rev: string, teardown: Teardown): Promise<ServiceRunner> {
-  const git = (...args: string[]) => execFileSync('git', ['-C', SERVICE_ROOT, ...args], { encoding: 'utf8' }).trim();
   const commit = git('rev-parse', '--verify', `${rev}^{commit}`);
   const dir = mkdtempSync(join(tmpdir(), `asistencia-baseline-${commit.slice(0, 7)}-`));
   teardown.defer(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
