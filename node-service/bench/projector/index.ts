@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import { apiAs } from '../../test/support/api.js';
+import { apiAs, draftSession } from '../../test/support/api.js';
 import { portalToken, users } from '../../test/support/tokens.js';
 import { startChild } from '../support/child.js';
 import { cpuBetween, cpuSnapshot, groupOf, maxSampler, rssBytes } from '../support/proc.js';
@@ -42,10 +42,8 @@ export async function runningSessions(baseUrl: string, count: number, courseId =
     return body;
   };
   return mapLimit(Array.from({ length: count }, (_, i) => i), 16, async (i) => {
-    const start = new Date();
-    const end = new Date(start.getTime() + 90 * 60_000);
-    const draft = { courseId, room: `Aula ${100 + (i % 900)}`, plannedStart: start.toISOString(), plannedEnd: end.toISOString(), roundsPlanned: 1 };
-    const { id } = await retryUnavailable(() => expect(201, teacher.post('/api/sessions', rotationPeriodMs ? { ...draft, rotationPeriodMs } : draft)));
+    const draft = draftSession({ courseId, room: `Aula ${100 + (i % 900)}`, roundsPlanned: 1, ...(rotationPeriodMs ? { rotationPeriodMs } : {}) });
+    const { id } = await retryUnavailable(() => expect(201, teacher.post('/api/sessions', draft)));
     await retryUnavailable(() => expect(200, teacher.post(`/api/sessions/${id}/open`)));
     await retryUnavailable(() => expect(200, teacher.post(`/api/sessions/${id}/rounds`)));
     return id!;
