@@ -1,6 +1,6 @@
 import WebSocket, { type RawData } from 'ws';
 import { serve } from '../support/child.js';
-import { mapLimit } from '../support/stats.js';
+import { mapLimit } from '../../test/support/map-limit.js';
 
 /**
  * The projectors, in a process of their own: one WebSocket per session, authenticated by its first

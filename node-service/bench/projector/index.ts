@@ -5,7 +5,8 @@ import { startChild } from '../support/child.js';
 import { cpuBetween, cpuSnapshot, groupOf, maxSampler, rssBytes } from '../support/proc.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
 import { startStack } from '../support/service.js';
-import { distribution, mapLimit, retryUnavailable, sleep, within } from '../support/stats.js';
+import { mapLimit } from '../../test/support/map-limit.js';
+import { distribution, retryUnavailable, sleep, within } from '../support/stats.js';
 import type { Teardown } from '../support/teardown.js';
 import type { FrameRecord, handlers } from './client.js';
 

@@ -5,7 +5,8 @@ import { createSoftAuthenticator } from '../../test/support/authenticator.js';
 import { challengeProof, withPhoneKey, type Phone } from '../../test/support/phone.js';
 import { portalToken } from '../../test/support/tokens.js';
 import { serve } from '../support/child.js';
-import { mapLimit, retryUnavailable, sleep } from '../support/stats.js';
+import { mapLimit } from '../../test/support/map-limit.js';
+import { retryUnavailable, sleep } from '../support/stats.js';
 
 /**
  * A share of the classroom, in a process of its own so that its CPU (ES256 signing, HTTP) is not the

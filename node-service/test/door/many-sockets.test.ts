@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfTokenIn, request } from '../support/apache.js';
+import { mapLimit } from '../support/map-limit.js';
 import { openCrowd, type SocketCrowd } from '../support/socket-crowd.js';
 import { challengeProof, type Phone } from '../support/phone.js';
 import { portalToken, users } from '../support/tokens.js';
@@ -50,18 +51,6 @@ afterAll(async () => {
 
 const student = (index: number) => ({ sub: `door-student-${index}`, role: 'student', name: `Estudiante ${index}` });
 
-/** Runs `task` `count` times, `concurrency` at once; returns every result. */
-async function pool<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let index = next++; index < count; index = next++) results[index] = await task(index);
-    }),
-  );
-  return results;
-}
-
 describe(`the door with ${SOCKETS} WebSockets open`, () => {
   it('holds every socket open and authenticated at node-service', async () => {
     crowd = await openCrowd({
@@ -80,7 +69,7 @@ describe(`the door with ${SOCKETS} WebSockets open`, () => {
     crowd!.startPinging(2_000);
     const token = await portalToken(student(0));
     const qr = (await session!.screen()).token;
-    const answers = await pool(REQUESTS, 10, async (index) => {
+    const answers = await mapLimit(Array.from({ length: REQUESTS }, (_, i) => i), 10, async (index) => {
       if (index % 4 === 3) {
         const body = JSON.stringify({ token: qr, phone: challengeProof(phone.phoneKey, qr) });
         const offer = await request(`${door.apache.httpUrl}/asistencia/api/scan/challenge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

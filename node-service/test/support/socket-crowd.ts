@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { mapLimit } from './map-limit.js';
 
 /**
  * Many authenticated WebSockets held open at once, each pinging now and then, as a campus of projectors
@@ -40,15 +41,12 @@ export async function openCrowd(options: CrowdOptions): Promise<SocketCrowd> {
   const dropped: Array<{ code: number; reason: string }> = [];
   let closing = false;
   let pinger: NodeJS.Timeout | undefined;
-  let next = 0;
-  const openOne = async (): Promise<void> => {
-    for (let index = next++; index < options.count; index = next++) {
-      const member = await openMember(options.url, await options.token(index), options.openTimeoutMs ?? 20_000);
-      member.socket.once('close', (code, reason) => {
-        if (!closing) dropped.push({ code, reason: reason.toString() });
-      });
-      members.push(member);
-    }
+  const openOne = async (index: number): Promise<void> => {
+    const member = await openMember(options.url, await options.token(index), options.openTimeoutMs ?? 20_000);
+    member.socket.once('close', (code, reason) => {
+      if (!closing) dropped.push({ code, reason: reason.toString() });
+    });
+    members.push(member);
   };
   const crowd: SocketCrowd = {
     get open() {
@@ -96,7 +94,7 @@ export async function openCrowd(options: CrowdOptions): Promise<SocketCrowd> {
     },
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 100, options.count) }, openOne));
+    await mapLimit(Array.from({ length: options.count }, (_, index) => index), options.concurrency ?? 100, openOne);
   } catch (error) {
     await crowd.close();
     throw error;
