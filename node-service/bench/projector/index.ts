@@ -43,7 +43,8 @@ export async function runningSessions(baseUrl: string, count: number, courseId =
     return body;
   };
   return mapLimit(Array.from({ length: count }, (_, i) => i), 16, async (i) => {
-    const draft = draftSession({ courseId, room: `Aula ${100 + (i % 900)}`, roundsPlanned: 1, ...(rotationPeriodMs ? { rotationPeriodMs } : {}) });
+    const rotation = rotationPeriodMs ? { rotationPeriodMs } : {};
+    const draft = draftSession({ courseId, room: `Aula ${100 + (i % 900)}`, roundsPlanned: 1, ...rotation });
     const { id } = await retryUnavailable(() => expect(201, teacher.post('/api/sessions', draft)));
     await retryUnavailable(() => expect(200, teacher.post(`/api/sessions/${id}/open`)));
     await retryUnavailable(() => expect(200, teacher.post(`/api/sessions/${id}/rounds`)));

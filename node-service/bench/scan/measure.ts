@@ -38,62 +38,61 @@ const SETTLED = 0.1;
 export async function measureScan(c: Configuration, runner: ServiceRunner, context: ScenarioContext) {
   const { log } = context;
   let servers: BenchService[] = [];
+  const lastWords = (error: unknown) => {
+    for (const server of servers) log(`  the service pid ${server.pid} said, last:\n${server.output().trim().split('\n').slice(-10).join('\n')}`);
+    throw error;
+  };
   return context.teardown.scoped(async (scope) => {
-    try {
-      let proxy: ValkeyProxy | undefined;
-      if (c.valkeyDelayMs !== null) {
-        const target = new URL(VALKEY_URL);
-        proxy = await startValkeyProxy({ host: target.hostname, port: Number(target.port || 6379) }, { delayMs: c.valkeyDelayMs });
-        scope.defer('close the Valkey proxy', () => proxy!.close());
-      }
-      const courses = [benchCourse(COURSE_ID, c.students), benchCourse('PROJECTED', 1)];
-      const env = { ...(proxy ? { VALKEY_URL: proxy.url } : {}), ...context.env };
-      const stack = await startStack({ runner, teardown: scope, instances: c.instances, courses, env, profile: context.profile, door: context.door, log });
-      servers = stack.servers;
-      const classroom = await enrollClassroom(stack.url, c.students, context.sizes('clients')?.[0] ?? 2, scope);
-      log(`  ${c.students} students enrolled a phone each in ${classroom.enrollSeconds.toFixed(1)} s`);
-      if (c.projectors > 0) await projectSessions(stack.url, await runningSessions(stack.url, c.projectors, 'PROJECTED'), scope);
-      // Through the door, Apache's balancer chooses the instance of each step; otherwise the plan spreads them.
-      const plan = planScans(classroom, context.door ? [stack.url] : servers.map((s) => s.baseUrl), c.arrivalSeconds * 1000);
-      const valkeyRoundTrips = proxy ? await probeRoundTrips(stack.url, classroom, plan, proxy, log) : null;
-      const groups = await processGroups(stack, classroom);
-      const run = () => meteredBurst(stack, classroom, plan, groups, context.machine.cpus);
-
-      await sleep(PG_STATS_SETTLE_MS);
-      const dbBefore = await dbCounters(stack.databaseUrl);
-      const warmups = await warmUntilSettled(run, context.sizes('quiet')?.[0] ?? 20, context.sizes('warmups')?.[0] ?? 8, log);
-      const busyBeforePercent = await machineBusyPercent(1000);
-      const measured = await run();
-      for (const server of servers) if (!server.running()) throw new Error(`a service exited during the burst:\n${server.output().slice(-2000)}`);
-      log(`  measured burst: ${measured.burst.successes} confirmed in ${measured.burst.wallMs.toFixed(0)} ms, ${measured.costMs.toFixed(2)} ms of CPU per scan`);
-
-      await sleep(PG_STATS_SETTLE_MS);
-      const dbAfter = await dbCounters(stack.databaseUrl);
-      const bursts = [...warmups, measured];
-      await checkCommitted(stack.databaseUrl, bursts);
-      const receipts = await verifyReceipts(runner, stack.databaseUrl, groups, log);
-      for (const client of classroom.clients) await client.stop();
-      for (const server of servers) await server.stop();
-      const exitedAt = Date.now();
-      return {
-        ...c,
-        door: context.door,
-        valkeyRoundTrips,
-        runner: runner.label,
-        enrollSeconds: classroom.enrollSeconds,
-        warmups: warmups.map((w) => ({ successes: w.burst.successes, scanP99: w.burst.scan.p99, costMs: w.costMs, errors: w.burst.errors })),
-        ...measured,
-        busyBeforePercent,
-        dbTransactionsPerScan: (dbAfter.commits - dbBefore.commits) / bursts.reduce((sum, b) => sum + b.burst.successes, 0),
-        dbRollbacks: dbAfter.rollbacks - dbBefore.rollbacks,
-        receipts,
-        profiles: stack.profiles.map((p) => p?.summarise(measured.window, exitedAt)).filter((p) => p !== undefined),
-      };
-    } catch (error) {
-      for (const server of servers) log(`  the service pid ${server.pid} said, last:\n${server.output().trim().split('\n').slice(-10).join('\n')}`);
-      throw error;
+    let proxy: ValkeyProxy | undefined;
+    if (c.valkeyDelayMs !== null) {
+      const target = new URL(VALKEY_URL);
+      proxy = await startValkeyProxy({ host: target.hostname, port: Number(target.port || 6379) }, { delayMs: c.valkeyDelayMs });
+      scope.defer('close the Valkey proxy', () => proxy!.close());
     }
-  });
+    const courses = [benchCourse(COURSE_ID, c.students), benchCourse('PROJECTED', 1)];
+    const env = { ...(proxy ? { VALKEY_URL: proxy.url } : {}), ...context.env };
+    const stack = await startStack({ runner, teardown: scope, instances: c.instances, courses, env, profile: context.profile, door: context.door, log });
+    servers = stack.servers;
+    const classroom = await enrollClassroom(stack.url, c.students, context.sizes('clients')?.[0] ?? 2, scope);
+    log(`  ${c.students} students enrolled a phone each in ${classroom.enrollSeconds.toFixed(1)} s`);
+    if (c.projectors > 0) await projectSessions(stack.url, await runningSessions(stack.url, c.projectors, 'PROJECTED'), scope);
+    // Through the door, Apache's balancer chooses the instance of each step; otherwise the plan spreads them.
+    const plan = planScans(classroom, context.door ? [stack.url] : servers.map((s) => s.baseUrl), c.arrivalSeconds * 1000);
+    const valkeyRoundTrips = proxy ? await probeRoundTrips(stack.url, classroom, plan, proxy, log) : null;
+    const groups = await processGroups(stack, classroom);
+    const run = () => meteredBurst(stack, classroom, plan, groups, context.machine.cpus);
+
+    await sleep(PG_STATS_SETTLE_MS);
+    const dbBefore = await dbCounters(stack.databaseUrl);
+    const warmups = await warmUntilSettled(run, context.sizes('quiet')?.[0] ?? 20, context.sizes('warmups')?.[0] ?? 8, log);
+    const busyBeforePercent = await machineBusyPercent(1000);
+    const measured = await run();
+    for (const server of servers) if (!server.running()) throw new Error(`a service exited during the burst:\n${server.output().slice(-2000)}`);
+    log(`  measured burst: ${measured.burst.successes} confirmed in ${measured.burst.wallMs.toFixed(0)} ms, ${measured.costMs.toFixed(2)} ms of CPU per scan`);
+
+    await sleep(PG_STATS_SETTLE_MS);
+    const dbAfter = await dbCounters(stack.databaseUrl);
+    const bursts = [...warmups, measured];
+    await checkCommitted(stack.databaseUrl, bursts);
+    const receipts = await verifyReceipts(runner, stack.databaseUrl, groups, log);
+    for (const client of classroom.clients) await client.stop();
+    for (const server of servers) await server.stop();
+    const exitedAt = Date.now();
+    return {
+      ...c,
+      door: context.door,
+      valkeyRoundTrips,
+      runner: runner.label,
+      enrollSeconds: classroom.enrollSeconds,
+      warmups: warmups.map((w) => ({ successes: w.burst.successes, scanP99: w.burst.scan.p99, costMs: w.costMs, errors: w.burst.errors })),
+      ...measured,
+      busyBeforePercent,
+      dbTransactionsPerScan: (dbAfter.commits - dbBefore.commits) / bursts.reduce((sum, b) => sum + b.burst.successes, 0),
+      dbRollbacks: dbAfter.rollbacks - dbBefore.rollbacks,
+      receipts,
+      profiles: stack.profiles.map((p) => p?.summarise(measured.window, exitedAt)).filter((p) => p !== undefined),
+    };
+  }).catch(lastWords);
 }
 
 export type ScanResult = Awaited<ReturnType<typeof measureScan>>;
