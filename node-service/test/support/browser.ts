@@ -35,7 +35,7 @@ const PLAYWRIGHT_DISABLED_FEATURES = [
 ];
 
 /** The features an earlier --disable-features of `args` names that the last one does not (Chromium keeps the last). */
-export function featuresLost(args: readonly string[]): string[] {
+function featuresLost(args: readonly string[]): string[] {
   const lists = args.filter((arg) => arg.startsWith('--disable-features=')).map((arg) => arg.slice('--disable-features='.length).split(','));
   const kept = new Set(lists.at(-1) ?? []);
   return [...new Set(lists.flat())].filter((feature) => !kept.has(feature));
