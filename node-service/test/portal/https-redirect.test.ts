@@ -1,39 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApache } from '../support/apache.js';
+import { request, startApache, type RunningApache } from '../support/apache.js';
 
-// Define ASISTENCIA_REDIRECT_HTTPS (production): the HTTP virtual host sends everything but the health
-// check to the public HTTPS origin, with the path and query exactly as sent.
-//
-// startApache has no option for extra Defines, but it Includes APACHE_MODULES_CONF before asistencia.conf
-// (read once, when test/support/apache.ts is loaded). So this file points it at a modules file that
-// Includes the real one and then Defines the redirect, as the container's httpd-defines.conf does; the
-// support module is therefore imported only after that, below.
+// Define ASISTENCIA_REDIRECT_HTTPS (production, as the container's httpd-defines.conf does): the HTTP
+// virtual host sends everything but the health check to the public HTTPS origin, with the path and query
+// exactly as sent.
 
 const ORIGIN = 'https://asistencia.example.edu:9443';
-const REAL_MODULES = fileURLToPath(new URL('../../../apache-config/modules-debian.conf', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'asistencia-redirect-'));
-chmodSync(dir, 0o755);
-const modulesWithDefines = join(dir, 'modules-and-defines.conf');
-
-function writeDefines(lines: string[]): void {
-  const modules = process.env.APACHE_MODULES_CONF ?? REAL_MODULES;
-  writeFileSync(modulesWithDefines, [`Include "${modules}"`, ...lines, ''].join('\n'), { mode: 0o644 });
-}
-
-writeDefines(['Define ASISTENCIA_REDIRECT_HTTPS', `Define ASISTENCIA_PUBLIC_HTTPS_ORIGIN ${ORIGIN}`]);
-const previous = process.env.APACHE_MODULES_CONF;
-process.env.APACHE_MODULES_CONF = modulesWithDefines;
-const { request, startApache } = await import('../support/apache.js');
-if (previous === undefined) delete process.env.APACHE_MODULES_CONF;
-else process.env.APACHE_MODULES_CONF = previous;
+const REDIRECT = { ASISTENCIA_REDIRECT_HTTPS: true, ASISTENCIA_PUBLIC_HTTPS_ORIGIN: ORIGIN } as const;
 
 /** Stands in for node-service: answers every request with its URL, and remembers it. */
 async function startUpstream(): Promise<{ address: string; seen: string[]; server: Server }> {
@@ -52,13 +30,12 @@ let upstream: Awaited<ReturnType<typeof startUpstream>>;
 
 beforeAll(async () => {
   upstream = await startUpstream();
-  apache = await startApache({ node: upstream.address });
+  apache = await startApache({ node: upstream.address, defines: REDIRECT });
 });
 
 afterAll(async () => {
   await apache?.stop();
   await new Promise((resolve) => upstream?.server.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('HTTP with ASISTENCIA_REDIRECT_HTTPS', () => {
@@ -130,7 +107,7 @@ describe('the container health check with the redirect on', () => {
 
   it('passes when HTTP redirects /style.css to the configured origin, and fails when the origin differs', async () => {
     // healthcheck.php probes the container's fixed ports by default; here, a second door on free ports.
-    const door: RunningApache = await startApache();
+    const door: RunningApache = await startApache({ defines: REDIRECT });
     try {
       const run = (origin: string) =>
         promisify(execFile)('php', [healthcheck], {
@@ -155,11 +132,8 @@ describe('the container health check with the redirect on', () => {
 
 describe('asistencia.conf', () => {
   it('refuses to start with the redirect but without the public HTTPS origin', async () => {
-    writeDefines(['Define ASISTENCIA_REDIRECT_HTTPS']);
-    try {
-      await expect(startApache()).rejects.toThrow(/ASISTENCIA_REDIRECT_HTTPS needs Define ASISTENCIA_PUBLIC_HTTPS_ORIGIN/);
-    } finally {
-      writeDefines(['Define ASISTENCIA_REDIRECT_HTTPS', `Define ASISTENCIA_PUBLIC_HTTPS_ORIGIN ${ORIGIN}`]);
-    }
+    await expect(startApache({ defines: { ASISTENCIA_REDIRECT_HTTPS: true } })).rejects.toThrow(
+      /ASISTENCIA_REDIRECT_HTTPS needs Define ASISTENCIA_PUBLIC_HTTPS_ORIGIN/,
+    );
   });
 });

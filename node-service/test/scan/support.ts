@@ -30,6 +30,8 @@ export async function liveSession(
   const created = await teacher.post('/api/sessions', draftSession({ rotationPeriodMs: 2000, ...overrides }));
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const id = created.body.id as string;
+  // The next frame may be a whole rotation away (the newest was already used): wait that long, and a margin.
+  const frameWaitMs = Number(created.body.rotationPeriodMs) + 4000;
   await teacher.post(`/api/sessions/${id}/open`);
   await teacher.post(`/api/sessions/${id}/rounds`);
   const projector = await projectorFor(service, id, owner);
@@ -47,7 +49,7 @@ export async function liveSession(
       const ofRound = (frame: Record<string, unknown>) => round === undefined || frame.round === round;
       let frame = projector.drain('qr').filter(ofRound).at(-1);
       while (!frame) {
-        const next = await projector.next('qr', 4000);
+        const next = await projector.next('qr', frameWaitMs);
         if (ofRound(next)) frame = next;
       }
       await reachServerTime(service, frame.slotStartsAt as number);

@@ -52,6 +52,8 @@ export interface ApacheOptions {
   /** ASISTENCIA_JUSTIFICATION_BODY_LIMIT_BYTES: node-service's for its justification route (unset: Apache's default). */
   justificationBodyLimitBytes?: number;
   startTimeoutMs?: number;
+  /** More `Define`s for asistencia.conf, as the container's httpd-defines.conf sets (e.g. ASISTENCIA_REDIRECT_HTTPS). */
+  defines?: Record<string, string | true>;
   /**
    * The door's size. 'production' includes apache-config/mpm-event.conf as every deployment does (24
    * children and 6,000 threads started at boot); the capacity test, the benchmark and `npm run stack` need
@@ -143,6 +145,7 @@ async function startIn(serverRoot: string, options: ApacheOptions): Promise<Runn
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     justificationBodyLimitBytes: options.justificationBodyLimitBytes,
     mpm: options.mpm ?? 'test',
+    defines: options.defines ?? {},
   }));
   const fpmConfPath = join(serverRoot, 'php-fpm.conf');
   await writeFile(fpmConfPath, phpFpmConf(dirs, fpmSocket));
@@ -327,6 +330,7 @@ interface ConfInput {
   bodyLimitBytes: number;
   justificationBodyLimitBytes: number | undefined;
   mpm: 'production' | 'test';
+  defines: Record<string, string | true>;
 }
 
 /**
@@ -350,7 +354,7 @@ function mpmConf(mpm: 'production' | 'test'): string {
   return mpm === 'production' ? `Include "${join(APACHE_CONFIG_DIR, 'mpm-event.conf')}"\n` : TEST_SIZE_MPM;
 }
 
-function httpdConf({ serverRoot, dirs, ports, tls, portalRoot, fpmSocket, node, moreNodes, bodyLimitBytes, justificationBodyLimitBytes, mpm }: ConfInput): string {
+function httpdConf({ serverRoot, dirs, ports, tls, portalRoot, fpmSocket, node, moreNodes, bodyLimitBytes, justificationBodyLimitBytes, mpm, defines }: ConfInput): string {
   const user = isRoot() ? `User ${WORKER_ACCOUNT}\nGroup ${WORKER_ACCOUNT}\n` : '';
   // apache-config/asistencia.conf names three members at most.
   if (moreNodes.length > 2) throw new Error(`the balancer takes at most 3 members, got ${moreNodes.length + 1}`);
@@ -376,7 +380,7 @@ Define PHP_FPM_SOCKET "${fpmSocket}"
 Define TLS_CERT "${tls.cert}"
 Define TLS_KEY "${tls.key}"
 Define ASISTENCIA_ACCESS_LOG "${join(dirs.logs, 'access.log')}"
-Include "${join(APACHE_CONFIG_DIR, 'asistencia.conf')}"
+${Object.entries(defines).map(([name, value]) => (value === true ? `Define ${name}\n` : `Define ${name} ${value}\n`)).join('')}Include "${join(APACHE_CONFIG_DIR, 'asistencia.conf')}"
 `;
 }
 

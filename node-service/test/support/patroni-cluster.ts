@@ -196,8 +196,14 @@ export async function startPatroniCluster(options: PatroniOptions): Promise<Patr
       timeoutMs,
       `no leader with a standby following it\n${output}`,
     ).then(() => undefined);
+  /**
+   * WAL senders stopped by pauseReplication. PostgreSQL's children lead process groups of their own, so killing
+   * the postmaster's group misses them, and a stopped one never runs to notice its postmaster is gone.
+   */
+  const paused = new Set<number>();
   const stopAll = async () => {
     const exits = children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise((resolve) => c.once('exit', resolve)));
+    for (const pid of paused) killGroup(pid);
     for (const member of members) killGroup(await postmasterGroup(member));
     for (const child of children) killGroup(child.pid);
     await Promise.race([Promise.all(exits), sleep(5000)]);
@@ -262,7 +268,10 @@ export async function startPatroniCluster(options: PatroniOptions): Promise<Patr
       const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_replication');
       await client.end();
       // The sender, not the receiver: WAL already sent would wait in the socket and still reach the standby.
-      for (const { pid } of rows) process.kill(pid, 'SIGSTOP');
+      for (const { pid } of rows) {
+        paused.add(pid);
+        process.kill(pid, 'SIGSTOP');
+      }
     },
     async crashLeader() {
       const name = await leader();

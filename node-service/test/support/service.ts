@@ -118,13 +118,13 @@ export function spawnService(env: Record<string, string>, port: number): Spawned
 
 /**
  * Two instances sharing one database and one Valkey key prefix, as behind Apache's balancer, with one
- * public origin (students reach one URL, whichever instance answers).
+ * public origin (students reach one URL, whichever instance answers). Clocks given are shared by both.
  */
-export async function startTwoInstances(env: Record<string, string> = {}) {
+export async function startTwoInstances(env: Record<string, string> = {}, clocks: Pick<ServiceOptions, 'clock' | 'tokenClock'> = {}) {
   const database = await createTestDatabase();
   const shared = { VALKEY_KEY_PREFIX: testKeyPrefix(), ...env };
-  const a = await startService({ database, env: shared });
-  const b = await startService({ database, env: shared });
+  const a = await startService({ database, env: shared, ...clocks });
+  const b = await startService({ database, env: shared, ...clocks });
   return {
     a,
     b,

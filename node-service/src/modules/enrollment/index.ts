@@ -92,15 +92,16 @@ export function createEnrollmentModule(deps: {
   const devices = createDeviceRepository(deps.db, deps.phoneLookups);
   const policy = policyOf(config);
   const ttlMs = config.enrollment.challengeTtlMs;
+  const ceremony = createWebAuthnCeremony({
+    ...config.webauthn,
+    attestation: config.enrollment.attestation,
+    attestationRoots: config.enrollment.attestationRoots,
+    timeoutMs: ttlMs,
+  });
   const registration = createRegistrationService({
     devices,
     challenges: createChallengeStore(deps.store, ttlMs, 'enroll'),
-    ceremony: createWebAuthnCeremony({
-      ...config.webauthn,
-      attestation: config.enrollment.attestation,
-      attestationRoots: config.enrollment.attestationRoots,
-      timeoutMs: ttlMs,
-    }),
+    ceremony,
     policy,
     proofs: { challenges: createChallengeStore(deps.store, ttlMs, 'add'), assertions: deps.assertions, challengeTtlMs: ttlMs },
     now,
@@ -128,6 +129,7 @@ export function createEnrollmentModule(deps: {
     ...(deps.report ? { report: deps.report } : {}),
   });
   const routes: FastifyPluginAsyncZod = async (app) => {
+    app.addHook('onClose', async () => ceremony.release());
     await app.register(studentRoutes({ registration, rebinding, revocation, management, guards: deps.guards, limits: deps.limits }));
     await app.register(adminRoutes({ management, lookup, guards: deps.guards, limits: deps.limits }));
     await app.register(internalRoutes({ management, guards: deps.guards, noticeDays: config.enrollment.changeNoticeDays, now }));

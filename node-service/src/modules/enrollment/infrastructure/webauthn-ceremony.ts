@@ -57,23 +57,40 @@ const isHardwareFormat = (format: string): format is HardwareFormat => (HARDWARE
  */
 const SHIPPED_ROOTS = new Map(HARDWARE_FORMATS.map((format) => [format, SettingsService.getRootCertificates({ identifier: format })] as const));
 
+/** The roots this process's running ceremonies trust now, and how many of them share that trust. */
+let held: { key: string; ceremonies: number } | undefined;
+
 /**
- * Hands SimpleWebAuthn the trust anchors of each hardware format. The library
- * keeps them in one process-wide setting (SettingsService): the service builds one ceremony from its one
- * Config, and a second ceremony in the same process with other roots is refused rather than quietly changing
- * the first one's. A format with no anchor is never "verified": the library then skips the path check, and
- * a chain made by anyone would pass.
+ * Hands SimpleWebAuthn the trust anchors of each hardware format, until `release()`. The library keeps them
+ * in one process-wide setting (SettingsService): the service builds one ceremony from its one Config, and a
+ * second ceremony alive in the same process with other roots is refused rather than quietly changing the
+ * first one's (ceremonies with the same roots share them; the shipped roots come back when the last one is
+ * released, when its app closes). A format with no anchor is never "verified": the library then skips the
+ * path check, and a chain made by anyone would pass.
  */
-function trustAttestationRoots(roots: readonly Uint8Array[]): void {
+function trustAttestationRoots(roots: readonly Uint8Array[]): { release(): void } {
   const pems = roots.map((root) => convertCertBufferToPEM(new Uint8Array(root)));
   const wanted = new Map(HARDWARE_FORMATS.map((format) => [format, [...(SHIPPED_ROOTS.get(format) ?? []), ...pems]] as const));
-  for (const [format, certificates] of wanted) {
-    const current = SettingsService.getRootCertificates({ identifier: format }).join();
-    if (current !== (SHIPPED_ROOTS.get(format) ?? []).join() && current !== certificates.join()) {
-      throw new Error(`SimpleWebAuthn's attestation roots are process-wide, and this process already trusts other ${format} roots`);
-    }
+  const key = JSON.stringify([...wanted]);
+  if (held !== undefined && held.key !== key) {
+    throw new Error("SimpleWebAuthn's attestation roots are process-wide, and a running ceremony of this process trusts other roots");
   }
-  for (const [format, certificates] of wanted) SettingsService.setRootCertificates({ identifier: format, certificates: [...certificates] });
+  if (held === undefined) {
+    for (const [format, certificates] of wanted) SettingsService.setRootCertificates({ identifier: format, certificates: [...certificates] });
+    held = { key, ceremonies: 0 };
+  }
+  held.ceremonies += 1;
+  let released = false;
+  return {
+    release() {
+      if (released || held === undefined) return;
+      released = true;
+      held.ceremonies -= 1;
+      if (held.ceremonies > 0) return;
+      held = undefined;
+      for (const [format, certificates] of SHIPPED_ROOTS) SettingsService.setRootCertificates({ identifier: format, certificates: [...certificates] });
+    },
+  };
 }
 
 /** EdDSA, ES256, RS256: what phones and security keys make (https://www.iana.org/assignments/cose). */
@@ -85,9 +102,9 @@ const SUPPORTED_ALGORITHMS = [-8, -7, -257];
  * wrong origin, wrong RP id, no user presence, no user verification. Anything else the library refuses is
  * ENROLLMENT_RESPONSE_INVALID. Nothing it throws ever becomes a 500.
  */
-export function createWebAuthnCeremony(settings: WebAuthnSettings): RegistrationCeremony {
+export function createWebAuthnCeremony(settings: WebAuthnSettings): RegistrationCeremony & { release(): void } {
   const rpIdHash = createHash('sha256').update(settings.rpId).digest();
-  trustAttestationRoots(settings.attestationRoots);
+  const trust = trustAttestationRoots(settings.attestationRoots);
   const library = (response: RegistrationResponse, expectedChallenge: string) =>
     verifyRegistrationResponse({
       response,
@@ -102,6 +119,8 @@ export function createWebAuthnCeremony(settings: WebAuthnSettings): Registration
   const invalid = (error: unknown) => enrollmentErrors.ENROLLMENT_RESPONSE_INVALID({}, { reason: reasonOf(error) });
 
   return {
+    /** Gives the attestation roots back when the app closes (see trustAttestationRoots). */
+    release: () => trust.release(),
     options: (input) =>
       generateRegistrationOptions({
         rpName: settings.rpName,
