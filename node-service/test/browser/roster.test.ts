@@ -43,6 +43,19 @@ const pageAs = (user: User, path: string, viewport?: { width: number; height: nu
 const names = (page: Page) => page.locator('table.roster tbody th.roster__name > div > span:first-child').evaluateAll((spans) => spans.map((s) => s.firstChild?.textContent));
 
 describe('the roster', () => {
+  test('keeps its rows while a refresh brings nothing new, so a press on Corregir is never lost to a redraw', async () => {
+    const teacher = await pageAs(users.teacher, `/asistencia/teacher/?session=${sessionId}`, laptop);
+    // Drawn again once the course's trends arrive (a column more); after that, nothing changes.
+    await teacher.locator('table.roster th.roster__trend').waitFor();
+    const button = await teacher.locator('[data-correct="3"]').elementHandle();
+    // The open class is read again every 3 s: two refreshes that change nothing.
+    for (let i = 0; i < 2; i += 1) await teacher.waitForResponse((r) => r.url().endsWith(`/sessions/${sessionId}`) && r.status() === 200);
+    await teacher.evaluate(() => new Promise(requestAnimationFrame));
+    expect(await button!.evaluate((element) => element.isConnected)).toBe(true);
+    expect(browser.pageErrors(teacher)).toEqual([]);
+    await teacher.context().close();
+  });
+
   test('shows status and first confirmation time, searches, filters the missing and sorts', async () => {
     const teacher = await pageAs(users.teacher, `/asistencia/teacher/?session=${sessionId}`, laptop);
     await teacher.getByRole('heading', { level: 1, name: 'Cálculo I · Aula 204' }).waitFor();

@@ -89,7 +89,14 @@ export function rosterPanel(page: SessionContext) {
     }
   }
 
-  /** Rebuilt on every refresh: a focused "Corregir" button keeps the focus across it. */
+  /** What the roster was last drawn from: a refresh that changes none of it leaves the table alone. */
+  let drawnFrom = '';
+
+  /**
+   * Rebuilt when what it shows changed, not on every refresh (every 3 s while the class is open): a button
+   * replaced between a teacher's press and release loses the click. A focused "Corregir" button keeps the
+   * focus across a rebuild.
+   */
   function renderRoster(current: Overview): void {
     // A correction the service now reports itself no longer needs this page's memory of it.
     for (const row of current.roster) {
@@ -101,11 +108,14 @@ export function rosterPanel(page: SessionContext) {
     const ticked = active instanceof HTMLElement && roster.contains(active) ? active.dataset['select'] : undefined;
     const enabled = current.session.state !== 'scheduled' && page.can('mark_present');
     for (const id of selected) if (!current.roster.some((r) => r.studentId === id)) selected.delete(id);
+    const from = JSON.stringify([i18n.lang, current.session, current.rounds, current.roster, [...corrected], enabled, [...selected], tools.filter(), trends && [...trends]]);
+    bulkBar.hidden = !enabled || selected.size === 0;
+    selectedCount.textContent = i18n.t('roster.selected', { count: selected.size });
+    if (from === drawnFrom) return;
+    drawnFrom = from;
     roster.replaceChildren(...rosterView(current, i18n, { corrected, enabled, selected, filter: tools.filter(), timeZone, ...(trends ? { trends } : {}) }));
     if (focused) correctButton(focused)?.focus();
     if (ticked) roster.querySelector<HTMLElement>(`[data-select="${CSS.escape(ticked)}"]`)?.focus();
-    bulkBar.hidden = !enabled || selected.size === 0;
-    selectedCount.textContent = i18n.t('roster.selected', { count: selected.size });
   }
 
   /** One click for a student who tried and could not: present, with the reason said for the audit trail. */
