@@ -50,7 +50,7 @@ describe('the roster', () => {
     const button = await teacher.locator('[data-correct="3"]').elementHandle();
     // The open class is read again every 3 s: two refreshes that change nothing.
     for (let i = 0; i < 2; i += 1) await teacher.waitForResponse((r) => r.url().endsWith(`/sessions/${sessionId}`) && r.status() === 200);
-    await teacher.evaluate(() => new Promise(requestAnimationFrame));
+    await teacher.evaluate('new Promise((drawn) => requestAnimationFrame(drawn))');
     expect(await button!.evaluate((element) => element.isConnected)).toBe(true);
     expect(browser.pageErrors(teacher)).toEqual([]);
     await teacher.context().close();
