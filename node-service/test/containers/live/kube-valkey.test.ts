@@ -28,6 +28,13 @@ async function ask<T>(address: string, port: number, command: string, ...args: s
 }
 
 /** The primary's stable name as each sentinel sees it (undefined for one that does not answer). */
+/** The replicas each sentinel knows of (a sentinel learns them from the primary's INFO, every 10 s). */
+async function replicasPerSentinel(): Promise<string[][]> {
+  const sentinels = played!.pods.filter((p) => p.hostname.startsWith('asistencia-sentinel-'));
+  const names = (replicas: string[][]) => replicas.map((fields) => fields[fields.indexOf('ip') + 1] ?? '');
+  return Promise.all(sentinels.map((s) => ask<string[][]>(s.address, 26379, 'SENTINEL', 'REPLICAS', MASTER).then(names, () => [])));
+}
+
 async function primaryPerSentinel(): Promise<Array<string | undefined>> {
   const sentinels = played!.pods.filter((p) => p.hostname.startsWith('asistencia-sentinel-'));
   return Promise.all(sentinels.map((s) => ask<string[]>(s.address, 26379, 'SENTINEL', 'get-master-addr-by-name', MASTER).then((a) => a[0], () => undefined)));
@@ -67,6 +74,10 @@ describe('podman kube play: Valkey under its sentinels', () => {
     const [first, second] = [pod('asistencia-valkey-0'), pod('asistencia-valkey-1')];
     await ask(first.address, 6379, 'SET', 'asistencia:kube-play', 'kept');
     await until('the write replicated', 10_000, async () => ((await ask<string | null>(second.address, 6379, 'GET', 'asistencia:kube-play')) === 'kept' ? true : undefined));
+    // Only a replica the sentinels know can be elected: an operator waits for that too before taking the primary down.
+    await until('every sentinel knowing the replica', 30_000, async () =>
+      (await replicasPerSentinel()).every((replicas) => replicas.includes(second.stableName)) ? true : undefined,
+    );
 
     const downAt = Date.now();
     await podman('kube', 'down', first.file);
