@@ -1,30 +1,20 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { linearRegression } from 'simple-statistics';
 import type { DoorResult } from './door/index.js';
 import type { ProjectorResult } from './projector/index.js';
 import type { CeilingFigures } from './scan/ceiling-worker.js';
-import type { BurstFigures } from './scan/classroom.js';
-import type { ScanResult } from './scan/measure.js';
+import type { ScanResult } from './scan/index.js';
 import type { SoakRecord } from './soak/index.js';
 import type { Machine } from './support/machine.js';
-import { median, type Distribution } from './support/stats.js';
+import type { Distribution } from './support/stats.js';
 import { SERVICE_ROOT } from './support/service.js';
 
 /**
- * The one renderer: a run's JSON record (bench/results/<scenario>.json) as its section of
- * docs/benchmarks.md, between markers that only this replaces. `npx tsx bench/run.ts render` redoes the
- * sections from the stored records.
+ * The one renderer: a run's JSON record (bench/results/<scenario>.json: what was run, on what, and the
+ * scenario's figures) as its section of docs/benchmarks.md, between markers that only this replaces.
  */
-export interface BenchRecord {
-  scenario: string;
-  title: string;
-  command: string;
-  machine: Machine;
-  runner: string;
-  source: string;
-  env: Record<string, string>;
-  [figures: string]: unknown;
-}
+export type BenchRecord = { scenario: string; title: string; command: string; machine: Machine; runner: string; source: string; env: Record<string, string>; [figures: string]: unknown };
 
 type Row<R> = [label: string, cell: (r: R) => string];
 type Check = { target: string; measured: string; met: boolean | undefined };
@@ -58,7 +48,7 @@ function projectorView(record: BenchRecord): View {
     ['server lateness p50 / p99 / max (ms; negative: sent ahead)', (r) => ms(r.frames.serverLateness)],
     ['arrival lateness p50 / p99 / max (ms; negative: ahead)', (r) => ms(r.frames.arrivalLateness)],
     ['send → receipt p50 / p99 / max (ms)', (r) => ms(r.frames.delivery)],
-    ['per slot: first / last frame sent after the boundary (ms, median of slots)', (r) => `${r.frames.burst.firstMs} / ${r.frames.burst.lastMs}`],
+    ['per slot: first / last frame sent after the boundary (ms, median of slots)', (r) => `${Math.round(r.frames.burst.firstMs)} / ${Math.round(r.frames.burst.lastMs)}`],
     ['server CPU (% of one core, per instance)', (r) => each(r, (x) => one(x.cpuPercent))],
     ['server RSS at start / after setup / max in window (MB, per instance)', (r) => each(r, (x) => `${one(x.rssAtStartMB)} / ${one(x.rssAfterSetupMB)} / ${one(x.rssMaxMB)}`)],
     ['server V8 heap used / total; external, after the window (MB)', (r) => each(r, ({ heap: h }) => (h ? `${one(h.usedMB)} / ${one(h.totalMB)}; ${one(h.externalMB)}` : '–'))],
@@ -87,32 +77,19 @@ function projectorView(record: BenchRecord): View {
   };
 }
 
-type ScanRun = ScanResult & { build: number; pair: number };
-const R_LINE = 'CPU per confirmed scan (server + PostgreSQL + Valkey) ÷ SimpleWebAuthn verification alone';
-
 function scanView(record: BenchRecord): View {
-  const results = record.results as ScanRun[];
+  const results = record.results as ScanResult[];
   const ceilings = record.ceilings as CeilingFigures;
-  const ab = record.baseline !== null;
-  const setting = (r: ScanRun) =>
-    [
-      `N = ${count(r.students)}, ${r.instances} instance${r.instances === 1 ? '' : 's'}`,
-      ...(r.arrivalSeconds > 0 ? [`arriving over ${r.arrivalSeconds} s`] : []),
-      ...(r.projectors > 0 ? [`${r.projectors} projectors rotating`] : []),
-      ...(r.valkeyDelayMs !== null && r.valkeyDelayMs !== undefined ? [`Valkey + ${r.valkeyDelayMs} ms each way`] : []),
-      ...(r.door ? ['through Apache'] : []),
-    ].join(', ');
-  const label = (r: ScanRun) => `${setting(r)}${ab ? `, ${r.build === 0 ? 'this build' : 'baseline'} run ${r.pair}` : ''}`;
-  const part = (r: ScanRun, name: string) => r.parts[name]!;
-  const ratio = (r: ScanRun) => r.costMs / ceilings.simpleWebAuthn.msCpu;
-  const b = (r: ScanRun): BurstFigures => r.burst;
-  const rows: Array<Row<ScanRun>> = [
+  const setting = (r: ScanResult) =>
+    `N = ${count(r.students)}, ${r.instances} instance${r.instances === 1 ? '' : 's'}${r.arrivalSeconds > 0 ? `, arriving over ${r.arrivalSeconds} s` : ''}${r.door ? ', through Apache' : ''}`;
+  const part = (r: ScanResult, name: string) => r.parts[name]!;
+  const ratio = (r: ScanResult) => r.costMs / ceilings.simpleWebAuthn.msCpu;
+  const b = (r: ScanResult) => r.burst;
+  const rows: Array<Row<ScanResult>> = [
     ['confirmed / wall time of the burst (ms); **confirmed/s**', (r) => `${count(b(r).successes)} / ${count(b(r).wallMs)}; **${count(b(r).confirmedPerSecond)}**`],
     ['errors by code', (r) => errors(b(r).errors)],
     ['full two-step scan p50 / p99 / max (ms)', (r) => ms(b(r).scan)],
     ['confirm alone; challenge alone p50 / p99 / max (ms)', (r) => `${ms(b(r).confirm)}; ${ms(b(r).challenge)}`],
-    ['Valkey round trips (commands) of one scan alone: challenge; confirmation', ({ valkeyRoundTrips: v }) =>
-      v ? `${v.challenge.roundTrips} (${v.challenge.commands}); ${v.confirm ? `${v.confirm.roundTrips} (${v.confirm.commands})` : v.outcome}` : '– (no --valkey-delay)'],
     ['confirmed on the other instance than the challenge', (r) => (r.instances > 1 && !r.door ? count(b(r).crossInstance) : '–')],
     ['rows committed (= confirmed?); projector live count after', (r) => `${count(r.committedRows)} (${r.committedRows === b(r).successes ? 'yes' : `${r.committedRows - b(r).successes} answers lost after the commit`}); ${r.projectorCount ?? '–'}`],
     ['**CPU per confirmed scan, server + PostgreSQL + Valkey (ms)**', (r) => `**${two(r.costMs)}**`],
@@ -130,39 +107,23 @@ function scanView(record: BenchRecord): View {
     ['receipts verify --all: receipts; ms per receipt wall / CPU / PostgreSQL CPU', ({ receipts: v }) => `${count(v.receipts)}; ${[v.wallMsPerReceipt, v.cpuMsPerReceipt, v.postgresMsPerReceipt].map(two).join(' / ')}`],
     ['setup: N phones enrolled through the API (s)', (r) => one(r.enrollSeconds)],
   ];
-  const ours = results.filter((r) => r.build === 0);
-  const rLines = ours
+  const rLines = results
     .filter((r) => r.arrivalSeconds === 0)
-    .map((r) => `${R_LINE}: ${two(ratio(r))} (${label(r)}: ${two(r.costMs)} ms ÷ ${two(ceilings.simpleWebAuthn.msCpu)} ms)`);
-  const comparisons = [...new Set(results.map(setting))].map((s) => {
-    const pairs = results.filter((r) => setting(r) === s);
-    const a = pairs.filter((r) => r.build === 0).map((r) => r.costMs);
-    const z = pairs.filter((r) => r.build === 1).map((r) => r.costMs);
-    return { s, a, z, difference: median(a.map((x, i) => z[i]! - x)), ratio: median(a.map((x, i) => z[i]! / x)) };
-  });
-  const abLines = (ab ? comparisons : []).map(
-    (c) =>
-      `A/B, ${c.s}: CPU per scan this build ${c.a.map(two).join(', ')} ms; baseline ${c.z.map(two).join(', ')} ms; ` +
-      `median of paired differences (baseline − this) ${two(c.difference)} ms; baseline ÷ this build ${two(c.ratio)} (median of the pairs)`,
-  );
-  const at500 = ours.find((r) => setting(r) === 'N = 500, 1 instance');
-  const ab500 = comparisons.find((c) => c.s === 'N = 500, 1 instance');
+    .map((r) => `CPU per confirmed scan (server + PostgreSQL + Valkey) ÷ SimpleWebAuthn verification alone: ${two(ratio(r))} (${setting(r)}: ${two(r.costMs)} ms ÷ ${two(ceilings.simpleWebAuthn.msCpu)} ms)`);
+  const at500 = results.find((r) => setting(r) === 'N = 500, 1 instance');
   const swa = ceilings.simpleWebAuthn;
   return {
-    columns: results.map(label),
+    columns: results.map(setting),
     rows: table(results, rows),
     notes: [
-      `Baseline: ${String(record.baseline ?? 'none (no --baseline)')}.`,
       `SimpleWebAuthn verifyAuthenticationResponse alone, one at a time in one process: ${count(swa.perSecond)}/s ` +
         `(rounds ${count(swa.min)}–${count(swa.max)}), ${two(swa.msCpu)} ms of CPU each; ` +
         `raw ES256 (node:crypto, ready keys): ${count(ceilings.es256.perSecond)}/s, ${two(ceilings.es256.msCpu)} ms.`,
       ...rLines,
-      ...abLines,
     ],
     checks: [
       check('R ≤ 3.00 at N = 500 at once, one instance (moonshot 2.00)', at500, (r) => two(ratio(r)), (r) => ratio(r) <= 3),
-      ...(ab ? [check('at least 2× less CPU per scan than the baseline (N = 500, 1 instance)', ab500, (c) => `${two(c.ratio)}×`, (c) => c.ratio >= 2)] : []),
-      ...ours
+      ...results
         .filter((r) => r.arrivalSeconds > 0 && r.students === 500)
         .map((r) =>
           check(`p99 < 150 ms, full two-step scan, ${setting(r)}`, r, (x) => `${Math.round(x.burst.scan.p99)} ms`, (x) =>
@@ -216,15 +177,6 @@ function doorView(record: BenchRecord): View {
   };
 }
 
-/** RSS growth in MB per 10 minutes: the least-squares slope of `points` (minute, MB). */
-function growthPer10Minutes(points: Array<[number, number]>): number {
-  const n = points.length;
-  const mx = points.reduce((a, [x]) => a + x, 0) / n;
-  const my = points.reduce((a, [, y]) => a + y, 0) / n;
-  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
-  return n < 2 || sxx === 0 ? NaN : (points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / sxx) * 10;
-}
-
 function soakView(record: BenchRecord): View {
   const soak = record as unknown as BenchRecord & SoakRecord;
   const minutes = [...new Set(soak.samples.map((s) => s.minute))];
@@ -235,7 +187,9 @@ function soakView(record: BenchRecord): View {
     [`${instance}: V8 heap used / total (MB)`, ...minutes.map((m) => heap(at(instance, m)))],
   ]);
   rows.push(['B: process', ...minutes.map((m) => String(at('B', m)?.pid ?? '–'))]);
-  const growth = growthPer10Minutes(soak.samples.filter((s) => s.instance === 'A' && s.minute >= soak.warmupMinutes).map((s) => [s.minute, s.rssMB]));
+  // RSS growth in MB per 10 minutes: the least-squares slope over A's samples (at least two).
+  const points = soak.samples.filter((s) => s.instance === 'A' && s.minute >= soak.warmupMinutes).map((s) => [s.minute, s.rssMB]);
+  const growth = points.length < 2 ? NaN : linearRegression(points).m * 10;
   return {
     columns: minutes.map((m) => `${m} min`),
     rows,

@@ -7,61 +7,53 @@ import { render, writeSection, type BenchRecord } from './render.js';
 import { scanScenario } from './scan/index.js';
 import { soakScenario } from './soak/index.js';
 import { SIZE_OPTIONS, type Scenario, type ScenarioContext, type SizeOption } from './scenario.js';
-import { formatProfile, type ProfileSummary } from './support/cpu-profile.js';
 import { describeMachine, describeSource } from './support/machine.js';
-import { buildBaseline, buildService, prebuiltRunner, SERVICE_ROOT } from './support/service.js';
-import { createTeardown } from './support/teardown.js';
+import { buildService, prebuiltRunner, SERVICE_ROOT } from './support/service.js';
+import { createTeardown } from './support/lifecycle.js';
 
 /**
- * `npm run bench -- [scenario…] [options]`, or `npm run bench -- render [scenario…]` to redo the docs from
- * the stored results. Benchmarks, not tests: each scenario measures the real service on this machine, writes
- * its figures to bench/results/<scenario>.json (this machine's, not committed), prints them and rewrites its
- * section of docs/benchmarks.md (not with --no-docs or --profile). Everything a run starts it stops, also on
- * failure or Ctrl-C, and no run outlives --minutes. The options are listed in docs/benchmarks.md.
+ * `npm run bench -- [scenario…] [options]`, or `npm run bench -- render` to redo the docs from the stored
+ * results. Each scenario measures the real service on this machine, writes its figures to
+ * bench/results/<scenario>.json (not committed), prints them and rewrites its section of docs/benchmarks.md
+ * (not with --no-docs or --profile). Everything a run starts it stops, also on failure or Ctrl-C, and no run
+ * outlives --minutes. The options are listed in docs/benchmarks.md.
  */
 const scenarios: Record<string, Scenario> = { projector: projectorScenario, scan: scanScenario, door: doorScenario, soak: soakScenario };
 const RESULTS_DIR = join(SERVICE_ROOT, 'bench', 'results');
-/** The sizes that may be 0 (no sockets, all at once, no projectors, no added delay); the others start at 1. */
-const ZERO_ALLOWED = new Set<SizeOption>(['sockets', 'arrival', 'projectors', 'valkey-delay']);
+/** The sizes that may be 0 (no sockets, all at once); the others start at 1. */
+const ZERO_ALLOWED = new Set<SizeOption>(['sockets', 'arrival']);
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
-const { values, positionals } = parseArgs({
+const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     ...Object.fromEntries(SIZE_OPTIONS.map((name) => [name, { type: 'string' } as const])),
     service: { type: 'string' },
-    baseline: { type: 'string' },
     profile: { type: 'boolean', default: false },
     door: { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
     env: { type: 'string', multiple: true, default: [] },
   },
 });
-const flags = values as Record<string, string | boolean | string[] | undefined> & { env: string[]; profile: boolean; door: boolean; 'no-docs': boolean };
 
 /** `--name=1,2,3`: whole numbers (≥ 1, or ≥ 0 where ZERO_ALLOWED says). */
 function sizes(name: SizeOption): number[] | undefined {
-  const text = flags[name] as string | undefined;
-  if (text === undefined) return undefined;
+  const text = (flags as Record<string, unknown>)[name] as string | undefined;
   const min = ZERO_ALLOWED.has(name) ? 0 : 1;
-  const parsed = text.split(',').map(Number);
-  if (parsed.some((n) => !Number.isInteger(n) || n < min)) throw new Error(`--${name}: expected whole numbers ≥ ${min}, got "${text}"`);
+  const parsed = text?.split(',').map(Number);
+  if (parsed?.some((n) => !Number.isInteger(n) || n < min)) throw new Error(`--${name}: expected whole numbers ≥ ${min}, got "${text}"`);
   return parsed;
 }
 
 /** `--env NAME=value`: extra environment for the service under test (e.g. NODE_OPTIONS), recorded with its figures. */
-const serviceEnv = () =>
-  Object.fromEntries(
-    flags.env.map((pair) => {
-      if (pair.indexOf('=') <= 0) throw new Error(`--env: expected NAME=value, got "${pair}"`);
-      return [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
-    }),
-  );
+function serviceEnv(): Record<string, string> {
+  for (const pair of flags.env) if (pair.indexOf('=') <= 0) throw new Error(`--env: expected NAME=value, got "${pair}"`);
+  return Object.fromEntries(flags.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
 
 function chosen(): string[] {
-  const names = positionals.filter((p) => p !== 'render');
   // The soak (an hour) runs only when named.
-  const picked = names.length === 0 || names.includes('all') ? Object.keys(scenarios).filter((n) => n !== 'soak') : names;
+  const picked = positionals.length === 0 || positionals.includes('all') ? Object.keys(scenarios).filter((n) => n !== 'soak') : positionals;
   for (const name of picked) if (!(name in scenarios)) throw new Error(`unknown scenario "${name}"; known: ${Object.keys(scenarios).join(', ')}, all`);
   return picked;
 }
@@ -69,44 +61,39 @@ function chosen(): string[] {
 const teardown = createTeardown();
 
 async function measure(): Promise<void> {
-  const service = flags.service as string | undefined;
-  const runner = service ? prebuiltRunner(service) : await buildService();
-  const baseline = flags.baseline ? await buildBaseline(flags.baseline as string, teardown) : undefined;
+  const runner = flags.service ? prebuiltRunner(flags.service) : await buildService();
   const machine = await describeMachine();
-  const context: ScenarioContext = { runner, baseline, teardown, machine, sizes, door: flags.door, env: serviceEnv(), profile: flags.profile, log: print };
+  const context: ScenarioContext = { runner, teardown, machine, sizes, door: flags.door, env: serviceEnv(), profile: flags.profile, log: print };
+  // A profiled server is slower: its figures are printed, never recorded.
   const keepDocs = flags['no-docs'] || flags.profile;
   print(`machine: ${machine.line}`);
   for (const name of chosen()) {
     const scenario = scenarios[name]!;
     print(`\n== ${scenario.title}`);
     const figures = await scenario.run(context);
-    const source = service ? `the build at ${service}` : describeSource();
+    const source = flags.service ? `the build at ${flags.service}` : describeSource();
     const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
     const record: BenchRecord = { scenario: name, title: scenario.title, command, machine, runner: runner.label, source, env: context.env, ...figures };
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(record, null, 1)}\n`);
     const markdown = render(record);
     print(`\n${markdown}`);
-    const results = (record.results ?? []) as Array<{ profiles?: ProfileSummary[] }>;
-    for (const profile of results.flatMap((r) => r.profiles ?? [])) print(`\nCPU profile of the server: ${formatProfile(profile)}`);
-    // A profiled server is slower: its figures are printed, never recorded.
+    const results = (record.results ?? []) as Array<{ profile?: string }>;
+    for (const { profile } of results) if (profile) print(`\nCPU profiles of the server (node --cpu-prof): ${profile}`);
     if (!keepDocs) writeSection(name, markdown);
     print(`\nbench/results/${name}.json written${keepDocs ? '' : `, docs/benchmarks.md's ${name} section rewritten`}`);
   }
 }
 
 /**
- * Redoes the docs sections from bench/results/*.json (e.g. after the renderer changed). The results are this
- * machine's own (not committed): a scenario with none stored is named, and its section left as it is.
+ * Redoes the docs sections from bench/results/*.json (e.g. after the renderer changed): this machine's own
+ * results (not committed); the section of a scenario with none stored is left as it is.
  */
 function renderStored(): void {
   const stored = existsSync(RESULTS_DIR) ? readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : [];
-  const names = positionals.length > 1 ? chosen() : stored;
-  const found = names.filter((n) => stored.includes(n));
-  for (const name of found) writeSection(name, render(JSON.parse(readFileSync(join(RESULTS_DIR, `${name}.json`), 'utf8')) as BenchRecord));
-  const missing = names.filter((name) => !stored.includes(name));
-  if (missing.length > 0) print(`no stored results for ${missing.join(', ')} (bench/results/ is not committed): run \`npm run bench -- ${missing.join(' ')}\``);
-  print(`docs/benchmarks.md: ${found.join(', ') || 'nothing'} rendered from bench/results/`);
+  for (const name of stored) writeSection(name, render(JSON.parse(readFileSync(join(RESULTS_DIR, `${name}.json`), 'utf8')) as BenchRecord));
+  const missing = Object.keys(scenarios).filter((name) => !stored.includes(name));
+  print(`docs/benchmarks.md: ${stored.join(', ') || 'nothing'} rendered from bench/results/${missing.length > 0 ? `; none stored for ${missing.join(', ')}` : ''}`);
 }
 
 function stopEverything(why: string, exitCode: number): void {

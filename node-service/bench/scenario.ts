@@ -1,19 +1,14 @@
 import type { Machine } from './support/machine.js';
 import type { ServiceRunner } from './support/service.js';
-import type { Teardown } from './support/teardown.js';
+import type { Teardown } from './support/lifecycle.js';
 
 /** The numeric options (`--name=1,2,3`), each a list of sizes; docs/benchmarks.md says which scenario reads which. */
-export const SIZE_OPTIONS = [
-  'sessions', 'students', 'sockets', 'instances', 'arrival', 'projectors', 'clients', 'pairs',
-  'quiet', 'window', 'minutes', 'restart', 'valkey-delay', 'warmups',
-] as const;
+export const SIZE_OPTIONS = ['sessions', 'students', 'sockets', 'instances', 'arrival', 'clients', 'window', 'minutes', 'restart', 'warmups'] as const;
 export type SizeOption = (typeof SIZE_OPTIONS)[number];
 
 /** What every scenario gets from bench/run.ts. */
 export interface ScenarioContext {
   runner: ServiceRunner;
-  /** `--baseline=<rev>`: a second build to alternate with (scan). */
-  baseline: ServiceRunner | undefined;
   teardown: Teardown;
   machine: Machine;
   /** `--name=1,2,3` as given, or undefined: each scenario has its defaults. */
@@ -27,7 +22,4 @@ export interface ScenarioContext {
 }
 
 /** A scenario's figures: plain JSON, written to bench/results/ and rendered by bench/render.ts. */
-export interface Scenario {
-  title: string;
-  run(context: ScenarioContext): Promise<Record<string, unknown>>;
-}
+export type Scenario = { title: string; run(context: ScenarioContext): Promise<Record<string, unknown>> };

@@ -1,6 +1,6 @@
 import { openCrowd, type SocketCrowd } from '../../test/support/socket-crowd.js';
 import { portalToken } from '../../test/support/tokens.js';
-import { serve } from '../support/child.js';
+import { serve } from '../support/lifecycle.js';
 
 /** The door's sockets, in a process of their own: N WebSockets through Apache, each one user, authenticated and pinging. */
 let crowd: SocketCrowd | undefined;

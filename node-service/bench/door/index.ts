@@ -1,9 +1,9 @@
 import { loadavg } from 'node:os';
 import { CookieJar, csrfTokenIn, formBody, pageError, request, type HttpRequestOptions } from '../../test/support/apache.js';
 import { portalToken, users } from '../../test/support/tokens.js';
-import { startChild } from '../support/child.js';
+import { startChild } from '../support/lifecycle.js';
 import { benchCourse } from '../support/directory.js';
-import { cpuBetween, cpuSnapshot, groupMemory, groupOf, maxSampler, rssBytes, waitForQuietMachine } from '../support/proc.js';
+import { cpuBetween, cpuSnapshot, groupMemory, groupOf, maxSampler, rssBytes } from '../support/proc.js';
 import { startStack } from '../support/service.js';
 import { distribution, sleep, within } from '../support/stats.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
@@ -11,11 +11,10 @@ import { burst, COURSE_ID, enrollClassroom, openRound, planScans } from '../scan
 import type { handlers } from './crowd-client.js';
 
 /**
- * The door holds a campus: the whole door as in production (Apache's event MPM sized by
- * apache-config/mpm-event.conf, the portal in php-fpm, node-service compiled), N authenticated WebSockets
- * held open through it by a separate process, while, at a steady pace, people sign in on the portal, call
- * the API, and a classroom scans (challenge and confirm, through Apache). Every request is timed; Apache's,
- * php-fpm's and node's memory and CPU are read from /proc.
+ * The door holds a campus: the whole door as in production (Apache's production MPM, the portal in php-fpm,
+ * node-service compiled), N authenticated WebSockets held open through it by a separate process, while, at a
+ * steady pace, people sign in on the portal, call the API, and a classroom scans through it. Every request is
+ * timed; Apache's, php-fpm's and node's memory and CPU are read from /proc (docs/benchmarks.md says how).
  */
 const PING_PERIOD_MS = 10_000;
 const WARMUP_MS = 2_000;
@@ -44,7 +43,7 @@ async function measureDoor(sockets: number, windowSeconds: number, context: Scen
     const scanSeconds = Math.min(windowSeconds, SCAN_WINDOW_MAX_S);
     const students = Math.max(WARMUP_SCANS, Math.round(PACE.scans * scanSeconds));
     const courses = [benchCourse(COURSE_ID, students)];
-    const stack = await startStack({ runner: context.runner, teardown: scope, courses, door: true, env: context.env, log: context.log });
+    const stack = await startStack(context, scope, { courses, door: true });
     const [service, apache] = [stack.servers[0]!, stack.apache!];
 
     // Enrolment is setup (straight to node); the scans go through the door. The portal makes its store and PHP
@@ -63,7 +62,6 @@ async function measureDoor(sockets: number, windowSeconds: number, context: Scen
     const opened = await within(180_000, `opening ${sockets} sockets`, crowd.call('open', { wsUrl, count: sockets, pingPeriodMs: PING_PERIOD_MS }));
     context.log(`  ${opened.open} sockets open and authenticated in ${(opened.ms / 1000).toFixed(1)} s`);
     await sleep(WARMUP_MS);
-    await waitForQuietMachine(context.sizes('quiet')?.[0] ?? 50, 120_000, context.log);
     const round = await openRound(service.baseUrl);
     const qrToken = await round.liveToken();
     await crowd.call('report', undefined);

@@ -1,12 +1,11 @@
 import WebSocket, { type RawData } from 'ws';
-import { serve } from '../support/child.js';
+import { serve } from '../support/lifecycle.js';
 import { mapLimit } from '../../test/support/map-limit.js';
 
 /**
- * The projectors, in a process of their own: one WebSocket per session, authenticated by its first
- * message, subscribed to its session, recording every `qr` frame. A frame's arrival time is taken before
- * anything else is done with it, and frames are parsed only at the end, so that the client's own work does
- * not show up as lateness.
+ * The projectors, in a process of their own: one WebSocket per session, authenticated, subscribed, recording
+ * every `qr` frame. A frame's arrival time is taken first and frames are parsed only at the end, so that the
+ * client's own work does not show up as lateness.
  */
 const QR_PREFIX = '{"type":"qr"';
 const received: Array<{ session: number; arrivedAt: number; data: Buffer }> = [];

@@ -1,20 +1,18 @@
 import { loadavg } from 'node:os';
 import { apiAs, draftSession } from '../../test/support/api.js';
 import { portalToken, users } from '../../test/support/tokens.js';
-import { startChild } from '../support/child.js';
+import { startChild, type Teardown } from '../support/lifecycle.js';
 import { cpuBetween, cpuSnapshot, groupOf, maxSampler, rssBytes } from '../support/proc.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
 import { startStack } from '../support/service.js';
 import { mapLimit } from '../../test/support/map-limit.js';
 import { distribution, retryUnavailable, sleep, within } from '../support/stats.js';
-import type { Teardown } from '../support/teardown.js';
 import type { FrameRecord, handlers } from './client.js';
 
 /**
- * N sessions projected at once, on one instance or several (`--instances`, with `--door` through Apache's
- * balancer): N sessions created, opened and in round 1 through the API, one projector WebSocket each from a
- * separate process; after a warm-up, every `qr` frame of a window of whole slots is recorded, and each
- * server's CPU and RSS sampled.
+ * N sessions projected at once, on one instance or several (`--instances`, `--door`): created, opened and in
+ * round 1 through the API, one projector WebSocket each from a separate process; after a warm-up, every `qr`
+ * frame of a window of whole slots is recorded, and each server's CPU and RSS sampled.
  */
 const PERIOD_MS = 3000;
 const WARMUP_PERIODS = 2;
@@ -64,9 +62,8 @@ export async function projectSessions(baseUrl: string, ids: string[], teardown: 
 
 async function measureProjection(sessions: number, instances: number, context: ScenarioContext) {
   return context.teardown.scoped(async (scope) => {
-    const env = { SESSION_DEFAULT_PERIOD_MS: String(PERIOD_MS), ...context.env };
-    const stack = await startStack({ runner: context.runner, teardown: scope, instances, env, profile: context.profile, door: context.door, log: context.log });
-    const { servers, profiles, apache, url: baseUrl } = stack;
+    const stack = await startStack(context, scope, { instances, env: { SESSION_DEFAULT_PERIOD_MS: String(PERIOD_MS) } });
+    const { servers, apache, url: baseUrl } = stack;
     const rss = () => servers.map((s) => rssBytes(s.pid) / MB);
     const rssAtStartMB = rss();
     const setupStarted = performance.now();
@@ -104,10 +101,9 @@ async function measureProjection(sessions: number, instances: number, context: S
       rssMaxMB: rssMax[i]!.stop() / MB,
       heap: heaps[i]!,
     }));
-    const summaries = profiles.map((p) => p?.summarise(span, Date.now())).filter((p) => p !== undefined);
     const figures = analyseFrames(frames, sessions, firstSlot, lastSlot);
     const apacheCpuPercent = apache ? cpu.percent('Apache') : null;
-    return { sessions, door: context.door, slots, frames: figures, servers: perInstance, clientCpuPercent: cpu.percent('client'), apacheCpuPercent, loadAverage, setupSeconds, connectSeconds, problems, profiles: summaries };
+    return { sessions, door: context.door, slots, frames: figures, servers: perInstance, clientCpuPercent: cpu.percent('client'), apacheCpuPercent, loadAverage, setupSeconds, connectSeconds, problems, profile: stack.profile(span) };
   });
 }
 

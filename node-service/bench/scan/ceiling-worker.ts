@@ -1,25 +1,24 @@
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { createSoftAuthenticator } from '../../test/support/authenticator.js';
-import { serve } from '../support/child.js';
-import { median } from '../support/stats.js';
+import { serve } from '../support/lifecycle.js';
+import { PUBLIC_ORIGIN } from '../support/service.js';
+import { median } from 'simple-statistics';
 
 /**
  * The scan's floor, in a process of its own, one verification at a time: SimpleWebAuthn's
- * verifyAuthenticationResponse with the very arguments the service passes
- * (scan/infrastructure/assertion-ceremony.ts), and a raw ES256 verify with ready key objects, over real
- * assertions of the tests' software authenticator, each over its own random challenge. Rounds alternate
- * between the two, so that a neighbour's burst of work touches both alike.
+ * verifyAuthenticationResponse with the arguments the service passes (scan/infrastructure/assertion-ceremony.ts),
+ * and a raw ES256 verify with ready keys, over real assertions of the tests' software authenticator. Rounds
+ * alternate between the two, so that a neighbour's burst of work touches both alike.
  */
-const ORIGIN = 'http://localhost:9500';
-const RP_ID = 'localhost';
+const RP_ID = new URL(PUBLIC_ORIGIN).hostname;
 const CREDENTIALS = 64;
 const ASSERTIONS_PER_CREDENTIAL = 16;
 const b64 = (text: string) => Buffer.from(text, 'base64url');
 
 function samples() {
   return Array.from({ length: CREDENTIALS }, (_, c) => {
-    const phone = createSoftAuthenticator({ origin: ORIGIN, rpId: RP_ID });
+    const phone = createSoftAuthenticator({ origin: PUBLIC_ORIGIN, rpId: RP_ID });
     const user = { id: Buffer.from(`ceiling-${c}`).toString('base64url'), name: `student ${c}`, displayName: `Student ${c}` };
     const rp = { id: RP_ID, name: 'Asistencia' };
     phone.register({ challenge: randomBytes(32).toString('base64url'), rp, user, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] });
@@ -38,7 +37,7 @@ function samples() {
 type Sample = ReturnType<typeof samples>[number];
 
 async function simpleWebAuthn(s: Sample): Promise<void> {
-  const options = { response: s.response, expectedChallenge: s.challenge, expectedOrigin: [ORIGIN], expectedRPID: RP_ID, requireUserVerification: true, credential: s.credential };
+  const options = { response: s.response, expectedChallenge: s.challenge, expectedOrigin: [PUBLIC_ORIGIN], expectedRPID: RP_ID, requireUserVerification: true, credential: s.credential };
   if (!(await verifyAuthenticationResponse(options)).verified) throw new Error('SimpleWebAuthn refused a valid assertion');
 }
 

@@ -1,12 +1,10 @@
 import { openSocket } from '../../test/support/ws-client.js';
 import { portalToken, users } from '../../test/support/tokens.js';
-import { startChild, type Child } from '../support/child.js';
-import { studentId } from '../support/directory.js';
+import { startChild, type Teardown } from '../support/lifecycle.js';
 import { PUBLIC_ORIGIN } from '../support/service.js';
 import { distribution, sleep, within } from '../support/stats.js';
-import type { Teardown } from '../support/teardown.js';
 import { runningSessions } from '../projector/index.js';
-import type { handlers, PlannedScan, ScanRecord } from './client.js';
+import type { handlers, ScanRecord } from './client.js';
 
 /**
  * A classroom of the bench course: load processes whose students each enrolled a phone through the API,
@@ -16,30 +14,26 @@ export const COURSE_ID = 'BENCH';
 /** The longest rotation allowed by default: one live code covers a whole burst. */
 const ROTATION_PERIOD_MS = 30_000;
 
-type LoadClient = Child<typeof handlers>;
-
-export interface Classroom {
-  clients: LoadClient[];
-  /** Contiguous blocks of student indexes, one per load process. */
-  shares: number[][];
-  enrollSeconds: number;
-}
-
-export async function enrollClassroom(baseUrl: string, students: number, processes: number, teardown: Teardown): Promise<Classroom> {
+/** `processes` load processes, each with a contiguous block of the students (its `share` of the indexes), every phone enrolled. */
+export async function enrollClassroom(baseUrl: string, students: number, processes: number, teardown: Teardown) {
   const clients = Array.from({ length: processes }, () => startChild<typeof handlers>(new URL('./client.ts', import.meta.url), 'a load client', teardown));
   const from = (p: number) => Math.floor((p * students) / processes);
   const shares = clients.map((_, p) => Array.from({ length: from(p + 1) - from(p) }, (_, i) => from(p) + i));
   const started = performance.now();
   const answers = await Promise.all(
     clients.map((client, c) => {
-      const share = shares[c]!.map((index) => ({ index, studentId: studentId(index) }));
-      return within(120_000 + share.length * 200, 'enrolling passkeys', client.call('enroll', { baseUrl, origin: PUBLIC_ORIGIN, students: share, concurrency: 16 }));
+      const students = shares[c]!;
+      return within(120_000 + students.length * 200, 'enrolling passkeys', client.call('enroll', { baseUrl, origin: PUBLIC_ORIGIN, students, concurrency: 16 }));
     }),
   );
   const failed = answers.reduce((sum, a) => sum + a.failed, 0);
   if (failed > 0) throw new Error(`enrolment failed for ${failed} students: ${answers.flatMap((a) => a.failures).slice(0, 5).join('; ')}`);
   return { clients, shares, enrollSeconds: (performance.now() - started) / 1000 };
 }
+export type Classroom = Awaited<ReturnType<typeof enrollClassroom>>;
+
+/** One student's scan: the instance of each step, and when it starts after the burst's start (ms; 0 for all at once). */
+export type PlannedScan = { index: number; challengeBase: string; confirmBase: string; offsetMs: number };
 
 /**
  * Which instance each student's two steps go to, and when each starts. With two instances the students are
@@ -52,8 +46,7 @@ export function planScans(classroom: Classroom, bases: string[], arrivalMs: numb
   for (const [p, share] of classroom.shares.entries()) {
     for (const [j, index] of share.entries()) {
       const offsetMs = Math.round(((j * classroom.shares.length + p) * arrivalMs) / students);
-      const challengeBase = bases[index % bases.length]!;
-      plan[index] = { index, studentId: studentId(index), challengeBase, confirmBase: bases[Math.floor(index / bases.length) % bases.length]!, offsetMs };
+      plan[index] = { index, challengeBase: bases[index % bases.length]!, confirmBase: bases[Math.floor(index / bases.length) % bases.length]!, offsetMs };
     }
   }
   return plan;
@@ -114,10 +107,6 @@ function analyseBurst(records: readonly ScanRecord[], startAt: number) {
     scan: distribution(confirmed.map((r) => r.endedAt - r.startedAt)),
     confirm: distribution(confirmed.map((r) => r.endedAt - r.signedAt)),
     challenge: distribution(records.filter((r) => Number.isFinite(r.challengedAt)).map((r) => r.challengedAt - r.startedAt)),
-    sign: distribution(confirmed.map((r) => r.signedAt - r.challengedAt)),
-    lastStartMs: Math.max(...records.map((r) => r.startedAt)) - startAt,
     crossInstance: confirmed.filter((r) => r.crossInstance).length,
   };
 }
-
-export type BurstFigures = ReturnType<typeof analyseBurst>;

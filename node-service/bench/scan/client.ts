@@ -4,25 +4,17 @@ import { request as send } from '../../test/support/apache.js';
 import { createSoftAuthenticator } from '../../test/support/authenticator.js';
 import { challengeProof, withPhoneKey, type Phone } from '../../test/support/phone.js';
 import { portalToken } from '../../test/support/tokens.js';
-import { serve } from '../support/child.js';
+import { serve } from '../support/lifecycle.js';
+import { studentId } from '../support/directory.js';
 import { mapLimit } from '../../test/support/map-limit.js';
 import { retryUnavailable, sleep } from '../support/stats.js';
+import type { PlannedScan } from './classroom.js';
 
 /**
  * A share of the classroom, in a process of its own so that its CPU (ES256 signing, HTTP) is not the
  * server's. Each student has a phone (the tests' software authenticator and phone key), enrols it through
- * the real API once, then scans as the scan page does: the QR token signed by the phone key buys a
- * challenge; a fresh assertion over it, with the phone key's signature, confirms.
+ * the real API once, then scans as the scan page does.
  */
-export interface PlannedScan {
-  index: number;
-  studentId: string;
-  challengeBase: string;
-  confirmBase: string;
-  /** When this student starts after the burst's start (ms): 0 for all at once. */
-  offsetMs: number;
-}
-
 const phones = new Map<number, Phone>();
 // One keep-alive pool without a cap: every student in flight has its own connection.
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024 });
@@ -43,14 +35,14 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 
 const errorCode = (answer: Answer) => (answer.body.error as { code?: string } | undefined)?.code ?? String(answer.status);
 
-async function enroll(request: { baseUrl: string; origin: string; students: Array<{ index: number; studentId: string }>; concurrency: number }) {
+async function enroll(request: { baseUrl: string; origin: string; students: number[]; concurrency: number }) {
   const started = performance.now();
   const failures: string[] = [];
-  await mapLimit(request.students, request.concurrency, async ({ index, studentId }) => {
+  await mapLimit(request.students, request.concurrency, async (index) => {
     try {
       await retryUnavailable(async () => {
         const phone = withPhoneKey(createSoftAuthenticator({ origin: request.origin, rpId: new URL(request.origin).hostname }));
-        const auth = { authorization: `Bearer ${await portalToken({ sub: studentId, role: 'student', name: `Estudiante ${index + 1}` })}` };
+        const auth = { authorization: `Bearer ${await portalToken({ sub: studentId(index), role: 'student', name: `Estudiante ${index + 1}` })}` };
         const options = await post(`${request.baseUrl}/asistencia/api/enrollment/options`, {}, auth);
         if (options.status !== 200) throw new Error(`options: ${options.status} ${JSON.stringify(options.body).slice(0, 200)}`);
         const creation = options.body.options as PublicKeyCredentialCreationOptionsJSON;
@@ -66,36 +58,30 @@ async function enroll(request: { baseUrl: string; origin: string; students: Arra
   return { failures: failures.slice(0, 20), failed: failures.length, ms: performance.now() - started };
 }
 
-type Offer = { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON };
-
-/** The QR token signed by the phone key buys a challenge: the offer, or where it failed. */
-async function challenge(qrToken: string, planned: PlannedScan): Promise<{ offer?: Offer; outcome: string }> {
-  const phone = phones.get(planned.index);
-  if (!phone) throw Object.assign(new Error(`student ${planned.index} is not enrolled in this load process`), { code: 'NOT_ENROLLED' });
-  const answer = await post(`${planned.challengeBase}/asistencia/api/scan/challenge`, { token: qrToken, phone: challengeProof(phone.phoneKey, qrToken) });
-  // A refusal is a figure too (a Valkey so slow that the challenge passes REQUEST_DEADLINE_MS: 503).
-  return answer.status === 200 ? { offer: answer.body as Offer, outcome: 'offered' } : { outcome: `challenge:${errorCode(answer)}` };
-}
-
-/** A fresh assertion over the server's challenge (it cannot be computed ahead), with the phone key's signature. */
-async function confirm(offer: Offer, planned: PlannedScan, signed: () => void = () => undefined): Promise<string> {
-  const phone = phones.get(planned.index)!;
-  const assertion = phone.assert(offer.options);
-  const phoneSignature = phone.phoneKey.sign('scan-confirm', offer.challengeId, offer.options.challenge);
-  signed();
-  const answer = await post(`${planned.confirmBase}/asistencia/api/scan/confirm`, { challengeId: offer.challengeId, assertion, phoneSignature });
-  return answer.status === 200 ? String(answer.body.outcome) : `confirm:${errorCode(answer)}`;
-}
-
-/** One student's scan, on this process's clock (ms since the epoch); `outcome` is 'confirmed' or where it failed and why. */
+/**
+ * One student's scan, on this process's clock (ms since the epoch): the QR token signed by the phone key buys a
+ * challenge; a fresh assertion over it (it cannot be computed ahead), with the phone key's signature, confirms.
+ * `outcome` is 'confirmed' or where it failed and why: a refusal is a figure too (a Valkey so slow that the
+ * challenge passes REQUEST_DEADLINE_MS: 503).
+ */
 async function scan(qrToken: string, planned: PlannedScan) {
   const record = { startedAt: now(), challengedAt: NaN, signedAt: NaN, endedAt: NaN, outcome: '', crossInstance: planned.challengeBase !== planned.confirmBase };
   let step = 'challenge';
   try {
-    const { offer, outcome } = await challenge(qrToken, planned);
+    const phone = phones.get(planned.index);
+    if (!phone) throw Object.assign(new Error(`student ${planned.index} is not enrolled in this load process`), { code: 'NOT_ENROLLED' });
+    const offered = await post(`${planned.challengeBase}/asistencia/api/scan/challenge`, { token: qrToken, phone: challengeProof(phone.phoneKey, qrToken) });
     record.challengedAt = now();
     step = 'confirm';
-    record.outcome = offer ? await confirm(offer, planned, () => (record.signedAt = now())) : outcome;
+    if (offered.status !== 200) record.outcome = `challenge:${errorCode(offered)}`;
+    else {
+      const offer = offered.body as { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON };
+      const assertion = phone.assert(offer.options);
+      const phoneSignature = phone.phoneKey.sign('scan-confirm', offer.challengeId, offer.options.challenge);
+      record.signedAt = now();
+      const answer = await post(`${planned.confirmBase}/asistencia/api/scan/confirm`, { challengeId: offer.challengeId, assertion, phoneSignature });
+      record.outcome = answer.status === 200 ? String(answer.body.outcome) : `confirm:${errorCode(answer)}`;
+    }
   } catch (error) {
     record.outcome = `${step}:${(error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error))}`;
   }
@@ -113,25 +99,6 @@ async function burst(request: { qrToken: string; startAt: number; scans: Planned
   return { records };
 }
 
-/**
- * One student's scan in two calls, so that the coordinator can meter each step alone (the Valkey round trips
- * of a challenge, then of its confirmation): `probeChallenge` asks and keeps the offer, `probeConfirm`
- * answers it.
- */
-const probes = new Map<number, { offer: Offer; planned: PlannedScan }>();
-
-async function probeChallenge({ qrToken, planned }: { qrToken: string; planned: PlannedScan }) {
-  const { offer, outcome } = await challenge(qrToken, planned);
-  if (offer) probes.set(planned.index, { offer, planned });
-  return { outcome };
-}
-
-async function probeConfirm({ index }: { index: number }) {
-  const { offer, planned } = probes.get(index)!;
-  probes.delete(index);
-  return { outcome: await confirm(offer, planned) };
-}
-
 export type ScanRecord = Awaited<ReturnType<typeof scan>>;
-export const handlers = { enroll, burst, probeChallenge, probeConfirm };
+export const handlers = { enroll, burst };
 serve(handlers, () => agent.destroy());

@@ -7,11 +7,9 @@ import { startStack } from '../support/service.js';
 import { sleep } from '../support/stats.js';
 
 /**
- * Memory over time: two instances sharing PostgreSQL and Valkey, 50 sessions projected (half on each), a
- * class of 40 scanning a fresh round every 10 s (half the students on each instance), instance B restarted
- * every `--restart` minutes (its projectors reconnect to the new one), for `--minutes`. Every sample (5 min,
- * or a sixth of a shorter run) reads each instance's RSS and V8 heap. The pass line is the growth of A (never
- * restarted) after the first 10 minutes (or the first restart interval, if shorter).
+ * Memory over time: two instances, 50 sessions projected and a class of 40 scanning a fresh round every 10 s
+ * (half on each), instance B restarted every `--restart` minutes, for `--minutes`; each instance's RSS and V8
+ * heap sampled every 5 min (a sixth of a shorter run). docs/benchmarks.md says how, and its pass line.
  */
 const PROJECTORS = 50;
 const STUDENTS = 40;
@@ -26,8 +24,7 @@ async function soak(context: ScenarioContext) {
   const warmupMinutes = Math.min(10, restartMinutes);
   return context.teardown.scoped(async (scope) => {
     const courses = [benchCourse(COURSE_ID, STUDENTS), benchCourse('PROJECTED', 1)];
-    const stack = await startStack({ runner: context.runner, teardown: scope, instances: 2, courses, env: context.env, log: context.log });
-    const servers = stack.servers;
+    const { servers, start } = await startStack(context, scope, { instances: 2, courses, door: false });
     const ids = await runningSessions(servers[0]!.baseUrl, PROJECTORS, 'PROJECTED');
     const half = [ids.slice(0, PROJECTORS / 2), ids.slice(PROJECTORS / 2)];
     // The projectors' token outlasts the run (the page would reconnect with a fresh one).
@@ -52,7 +49,7 @@ async function soak(context: ScenarioContext) {
         const restartedAt = performance.now();
         await projectors[1]!.stop();
         await servers[1]!.stop();
-        servers[1] = await stack.start();
+        servers[1] = await start();
         projectors[1] = await project(1);
         restarts.push({ minute: Math.round(minute() * 10) / 10, seconds: (performance.now() - restartedAt) / 1000 });
         nextRestart += restartMinutes;

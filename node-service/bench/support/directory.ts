@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Teardown } from './teardown.js';
+import type { Teardown } from './lifecycle.js';
 
 /**
  * A stand-in for the portal's two server-to-server endpoints (`/internal/courses.php`, `/internal/roster.php`,
@@ -9,18 +9,13 @@ import type { Teardown } from './teardown.js';
  * directory has three students. The service reads it as in production (PORTAL_INTERNAL_URL and
  * INTERNAL_API_TOKEN), only when a session is created and opened: never during a measurement.
  */
-export interface BenchCourse {
-  id: string;
-  name: string;
-  teacherId: string;
-  students: Array<{ id: string; name: string }>;
-}
 
 /** A course of `size` students, taught by the demo teacher (user 1). */
-export function benchCourse(id: string, size: number): BenchCourse {
+export function benchCourse(id: string, size: number) {
   const students = Array.from({ length: size }, (_, i) => ({ id: studentId(i), name: `Estudiante ${String(i + 1).padStart(4, '0')}` }));
   return { id, name: `Banco de pruebas ${id} (${size} estudiantes)`, teacherId: '1', students };
 }
+export type BenchCourse = ReturnType<typeof benchCourse>;
 
 export const studentId = (index: number) => String(100_000 + index);
 

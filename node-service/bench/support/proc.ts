@@ -12,6 +12,9 @@ const statFields = (pid: number | string) => {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 };
 
+/** The number after `name:` in /proc/<pid>/<file> (status, io, smaps_rollup: sizes there are in kB). */
+const procField = (pid: number, file: string, name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/${file}`, 'utf8'))?.[1]);
+
 /** `read()`, or undefined when the process it reads has ended meanwhile (its /proc files are gone). */
 function unlessEnded<T>(read: () => T): T | undefined {
   try {
@@ -30,18 +33,13 @@ export const childrenOf = (parent: number) => processesWhere(1, parent);
 /** Every process of the process group `pgid` (Apache and its workers, php-fpm and its). */
 export const groupOf = (pgid: number) => processesWhere(2, pgid);
 export const parentOf = (pid: number) => Number(statFields(pid)[1]);
+/** A process's command line (PostgreSQL's backends show their database there); '' once it has ended. */
+export const commandLine = (pid: number) => unlessEnded(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8')) ?? '';
 
-/** User plus system CPU time of `pid` (utime, stime), in seconds. */
-function cpuSeconds(pid: number): number {
-  const fields = statFields(pid);
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-}
+export const rssBytes = (pid: number) => procField(pid, 'status', 'VmRSS') * 1024;
 
-export function rssBytes(pid: number): number {
-  const kib = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(kib) * 1024;
-}
+/** Read and write system calls of `pid` so far (/proc/<pid>/io): each socket read or write is one. */
+export const syscalls = (pid: number) => ({ reads: procField(pid, 'io', 'syscr'), writes: procField(pid, 'io', 'syscw') });
 
 /** Samples `read` every `everyMs` (a process that ended gives no sample); `stop` returns the largest seen (by `size`). */
 export function maxSampler<T>(read: () => T, everyMs: number, size: (value: T) => number = Number) {
@@ -53,21 +51,14 @@ export function maxSampler<T>(read: () => T, everyMs: number, size: (value: T) =
   return { stop: (): T => (clearInterval(timer), max) };
 }
 
-/** Read and write system calls of `pid` so far (/proc/<pid>/io): each socket read or write is one. */
-export function syscalls(pid: number): { reads: number; writes: number } {
-  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
-  return { reads: field('syscr'), writes: field('syscw') };
-}
-
-/** The processes of a group (`pgid`): count, RSS summed, PSS summed. */
+/** The processes of a group (`pgid`): count, RSS summed, PSS summed (from smaps_rollup). */
 export function groupMemory(pgid: number): { processes: number; rssMB: number; pssMB: number } {
   const sum = { processes: 0, rssMB: 0, pssMB: 0 };
   for (const pid of groupOf(pgid)) {
-    const rollup = unlessEnded(() => readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    if (rollup === undefined) continue;
-    sum.rssMB += Number(/^Rss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) / 1000;
-    sum.pssMB += Number(/^Pss:\s+(\d+) kB$/m.exec(rollup)?.[1] ?? 0) / 1000;
+    const [rss = NaN, pss = NaN] = ['Rss', 'Pss'].map((name) => unlessEnded(() => procField(pid, 'smaps_rollup', name) / 1000));
+    if (Number.isNaN(rss + pss)) continue;
+    sum.rssMB += rss;
+    sum.pssMB += pss;
     sum.processes += 1;
   }
   return sum;
@@ -90,37 +81,18 @@ export async function machineBusyPercent(ms: number): Promise<number> {
   return busyPercent(before, machineJiffies());
 }
 
-/** The machine is shared: waits (at most `maxWaitMs`) for a second in which it is at most `threshold` % busy. */
-export async function waitForQuietMachine(threshold: number, maxWaitMs: number, log: (line: string) => void): Promise<number> {
-  const deadline = Date.now() + maxWaitMs;
-  let busy = await machineBusyPercent(1000);
-  while (busy > threshold && Date.now() < deadline) {
-    log(`  the machine is ${busy.toFixed(0)}% busy (someone else is using it): waiting for it to calm down`);
-    await sleep(2000);
-    busy = await machineBusyPercent(1000);
-  }
-  return busy;
+/**
+ * Per named group, the CPU seconds (utime + stime) of each of its processes now, and the machine's jiffies.
+ * `groups` lists each group's processes now: a pool may open backends between two snapshots.
+ */
+export function cpuSnapshot(groups: Record<string, () => number[]>) {
+  const cpuSeconds = (fields: string[]) => (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  const at = performance.timeOrigin + performance.now();
+  // A process that ended meanwhile counts 0 (and so nothing in cpuBetween).
+  const perGroup = Object.entries(groups).map(([name, list]) => [name, new Map(list().map((pid) => [pid, unlessEnded(() => cpuSeconds(statFields(pid))) ?? 0]))]);
+  return { at, groups: Object.fromEntries(perGroup) as Record<string, Map<number, number>>, machine: machineJiffies() };
 }
-
-/** Per named group, the CPU seconds of each of its processes now, and the machine's jiffies. */
-export interface CpuSnapshot {
-  at: number;
-  groups: Record<string, Map<number, number>>;
-  machine: { busy: number; total: number };
-}
-
-/** `groups` lists each group's processes now: a pool may open backends between two snapshots. */
-export function cpuSnapshot(groups: Record<string, () => number[]>): CpuSnapshot {
-  const snapshot: CpuSnapshot = { at: performance.timeOrigin + performance.now(), groups: {}, machine: machineJiffies() };
-  for (const [name, list] of Object.entries(groups)) {
-    snapshot.groups[name] = new Map();
-    for (const pid of list()) {
-      const seconds = unlessEnded(() => cpuSeconds(pid));
-      if (seconds !== undefined) snapshot.groups[name].set(pid, seconds);
-    }
-  }
-  return snapshot;
-}
+type CpuSnapshot = ReturnType<typeof cpuSnapshot>;
 
 /**
  * CPU seconds per group between two snapshots (a process born in between counts from zero), plus

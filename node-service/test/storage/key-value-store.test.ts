@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { createMemoryStore } from '../../src/shared/storage/memory-store.js';
 import { createValkeyStore } from '../../src/shared/storage/valkey-store.js';
 import { testKeyPrefix } from '../support/databases.js';
-import { VALKEY_URL } from '../support/environment.js';
+import { VALKEY_URL, withValkey } from '../support/environment.js';
 import { keyValueStoreContract } from './key-value-contract.js';
 
 // One contract, two adapters: Valkey shared by every instance, and the in-process store for one instance.
@@ -75,9 +75,7 @@ describe('Valkey scripts', () => {
     const [value, answer] = await Promise.all([store.get(key), store.runScript!(script, [key], ['one'])]);
     expect(value).toBeNull();
     expect(answer).toEqual([`${prefix}${key}`, 'one']);
-    const raw = new Redis(VALKEY_URL);
-    await raw.script('FLUSH');
-    await raw.quit();
+    await withValkey((raw) => raw.script('FLUSH'));
     expect(await Promise.all([store.get(key), store.runScript!(script, [key], ['two'])])).toEqual([null, [`${prefix}${key}`, 'two']]);
   });
 });

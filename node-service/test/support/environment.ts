@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
 /**
@@ -31,6 +31,17 @@ export async function withDatabase<T>(url: string, work: (client: pg.Client) => 
 /** One statement or more on the admin connection (CREATE/DROP DATABASE, server counters). */
 export function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
   return withDatabase(POSTGRES_ADMIN_URL, work);
+}
+
+/** One Valkey client for `work`, disconnected after it. */
+export async function withValkey<T>(work: (valkey: Redis) => Promise<T>): Promise<T> {
+  const valkey = new Redis(VALKEY_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await valkey.connect();
+  try {
+    return await work(valkey);
+  } finally {
+    valkey.disconnect();
+  }
 }
 
 /** Deletes every key under `prefix` (a run's or a benchmark's), SCAN by SCAN. */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 /**
  * Node running `args` in `cwd` with only `env` (and PATH, HOME): the service as its own process, for the
@@ -27,4 +27,14 @@ export async function waitForReady(url: string, timeoutMs: number, describe = ()
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${url} not ready ${alive() ? `within ${timeoutMs} ms` : '(its process exited)'}\n${describe()}`);
+}
+
+/** Asks `child` to end (`ask`), SIGKILL after `graceMs`; resolves once it has exited (at once if it already has). */
+export async function stopProcess(child: ChildProcess, ask: () => void, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  ask();
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }

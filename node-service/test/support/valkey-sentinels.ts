@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePorts } from './apache.js';
+import { stopProcess } from './spawn.js';
 
 /**
  * Valkey as a highly available deployment runs it, on this machine without containers: a primary, a replica
@@ -113,12 +114,7 @@ export async function startOwnSentinels(): Promise<OwnSentinels> {
     const [, port] = (await until([sentinelPorts[0]!, SENTINEL_PASSWORD], (c) => c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER) as Promise<string[]>, Boolean, 5000, 'no primary')) ?? [];
     return Number(port);
   };
-  const kill = async (child: ChildProcess | undefined) => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  };
+  const kill = async (child: ChildProcess | undefined) => child && stopProcess(child, () => child.kill('SIGKILL'), 5000);
   return {
     master: MASTER,
     sentinels: sentinelPorts.map((port) => `127.0.0.1:${port}`).join(','),

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort } from './service.js';
+import { stopProcess } from './spawn.js';
 
 /** A redis-server of a test's own (Debian's binary), on a free port of 127.0.0.1, that it may kill and restart. */
 export interface OwnValkey {
@@ -45,10 +46,7 @@ export async function startOwnValkey(): Promise<OwnValkey> {
   const kill = async () => {
     const dying = child;
     child = undefined;
-    if (!dying || dying.exitCode !== null) return;
-    const exited = new Promise((resolve) => dying.once('exit', resolve));
-    dying.kill('SIGKILL');
-    await exited;
+    if (dying) await stopProcess(dying, () => dying.kill('SIGKILL'), 5000);
   };
   await start();
   return {

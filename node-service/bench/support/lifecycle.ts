@@ -1,7 +1,46 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stopProcess } from '../../test/support/spawn.js';
 import { SERVICE_ROOT } from './service.js';
-import type { Teardown } from './teardown.js';
+
+/**
+ * What a benchmark started (processes, databases, Valkey keys), undone last-in first-out after a
+ * normal run, a failure or Ctrl-C. A scope is a teardown nested in its parent: running the root also runs
+ * every scope still open.
+ */
+export interface Teardown {
+  defer(label: string, step: () => unknown): void;
+  /** Runs `work` with a scope of its own, undone when the work ends. */
+  scoped<T>(work: (scope: Teardown) => Promise<T>): Promise<T>;
+  run(): Promise<void>;
+}
+
+export function createTeardown(): Teardown {
+  const steps: Array<{ label: string; step: () => unknown }> = [];
+  return {
+    defer: (label, step) => void steps.push({ label, step }),
+    async scoped(work) {
+      const scope = createTeardown();
+      const entry = { label: 'scope', step: () => scope.run() };
+      steps.push(entry);
+      try {
+        return await work(scope);
+      } finally {
+        await scope.run();
+        if (steps.includes(entry)) steps.splice(steps.indexOf(entry), 1);
+      }
+    },
+    async run() {
+      for (let next = steps.pop(); next; next = steps.pop()) {
+        try {
+          await next.step();
+        } catch (error) {
+          console.warn(`teardown: ${next.label} failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    },
+  };
+}
 
 /**
  * Load generators, projectors and sockets run in processes of their own, so that their CPU is not the
@@ -21,24 +60,8 @@ export function serve(handlers: Handlers, onExit: () => void = () => undefined):
   process.on('disconnect', () => (onExit(), process.exit(0)));
 }
 
-/** Asks `child` to end (`ask`), SIGKILL after `graceMs`; resolves once it has exited. */
-export async function stopProcess(child: ChildProcess, ask: () => void, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  ask();
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-export interface Child<H extends Handlers> {
-  pid: number;
-  call<K extends keyof H & string>(method: K, request: Parameters<H[K]>[0]): Promise<Awaited<ReturnType<H[K]>>>;
-  stop(): Promise<void>;
-}
-
 /** Starts `script` (TypeScript, through tsx) with an IPC channel; the teardown stops it (SIGKILL after 5 s). */
-export function startChild<H extends Handlers>(script: URL, label: string, teardown: Teardown): Child<H> {
+export function startChild<H extends Handlers>(script: URL, label: string, teardown: Teardown) {
   const child = fork(fileURLToPath(script), [], { cwd: SERVICE_ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, { resolve(value: never): void; reject(error: Error): void }>();
   let nextId = 0;
@@ -51,9 +74,10 @@ export function startChild<H extends Handlers>(script: URL, label: string, teard
   child.once('exit', (code) => {
     for (const waiter of pending.values()) waiter.reject(new Error(`${label} exited (${code}) before answering`));
   });
-  const handle: Child<H> = {
+  const handle = {
     pid: child.pid!,
-    call: (method, request) => new Promise((resolve, reject) => (pending.set(++nextId, { resolve, reject }), child.send({ id: nextId, method, request }))),
+    call: <K extends keyof H & string>(method: K, request: Parameters<H[K]>[0]) =>
+      new Promise<Awaited<ReturnType<H[K]>>>((resolve, reject) => (pending.set(++nextId, { resolve, reject }), child.send({ id: nextId, method, request }))),
     stop: () => stopProcess(child, () => child.connected && child.disconnect(), 5000),
   };
   teardown.defer(`stop ${label} pid ${child.pid}`, () => handle.stop());
