@@ -19,6 +19,11 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts', 'web/**/*.test.ts', 'scripts/**/*.test.ts'],
           environment: 'node',
+          // Pure logic with fakes: one worker runs file after file with the modules it loaded (the unit lane
+          // took 23.6 s isolated, 11.7 s so). Stubbed globals and environment go back after each test.
+          isolate: false,
+          unstubGlobals: true,
+          unstubEnvs: true,
         },
       },
       {
