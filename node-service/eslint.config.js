@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', '.data/**', '*.cjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', '.data/**', '.test-build-*/**', '*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_ROOT, startService, type RunningService } from '../support/service.js';
+import { serviceEntry } from '../support/service-build.js';
 import { deviceRows, enrollment, freshStudent, historyRows, phoneFor } from './support.js';
 
 /**
@@ -18,7 +19,7 @@ function devices(...args: string[]): Promise<{ code: number | null; stdout: stri
   const config = service.config.database;
   if (!('url' in config)) throw new Error('the CLI test needs the real PostgreSQL');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/devices.ts', ...args], {
+    const child = spawn(process.execPath, [...serviceEntry('cli/devices'), ...args], {
       cwd: SERVICE_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: config.url, NODE_ENV: 'test' },
       stdio: ['ignore', 'pipe', 'pipe'],

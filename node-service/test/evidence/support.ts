@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createReceiptTools } from '../../src/modules/evidence/index.js';
 import type { RunningService } from '../support/service.js';
+import { serviceEntry } from '../support/service-build.js';
 import { SERVICE_ROOT } from '../support/service.js';
 import { portalToken, users } from '../support/tokens.js';
 
@@ -20,7 +21,7 @@ export async function downloadReceipts(service: RunningService, sessionId: strin
 /** The receipts command itself, as an operator runs it; its exit code and output. */
 export function receiptsCommand(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/receipts.ts', ...args], {
+    const child = spawn(process.execPath, [...serviceEntry('cli/receipts'), ...args], {
       cwd: SERVICE_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

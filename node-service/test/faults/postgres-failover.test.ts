@@ -38,7 +38,9 @@ let crowd: { student: TestUser; phone: Phone }[];
 
 beforeAll(async () => {
   cluster = await startPatroniCluster({ synchronous: true });
-  service = await startService({ database: { name: 'asistencia', url: cluster.url, drop: async () => undefined } });
+  service = await startService({ database: { name: 'asistencia', url: cluster.url, drop: async () => undefined } }).catch((error: Error) => {
+    throw new Error(`${error.message}\n--- Patroni and HAProxy:\n${cluster.output().slice(-4000)}`);
+  });
   const students = Array.from({ length: STUDENTS }, () => freshStudent());
   // Enrolled phones seeded in one statement (what an enrolment writes): the subject here is the failover.
   const phones = await seedEnrolledPhones(service, students);

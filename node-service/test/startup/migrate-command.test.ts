@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { SERVICE_ROOT } from '../support/service.js';
+import { serviceEntry } from '../support/service-build.js';
 
 const run = promisify(execFile);
 let database: TestDatabase;
@@ -16,7 +17,7 @@ afterAll(() => database?.drop());
 /** `npm run migrate` as an operator runs it, against a fresh database. */
 describe('npm run migrate', () => {
   const migrateCommand = (env: Record<string, string>) =>
-    run(process.execPath, ['--import', 'tsx', 'src/cli/migrate.ts'], { cwd: SERVICE_ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+    run(process.execPath, serviceEntry('cli/migrate'), { cwd: SERVICE_ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
 
   it('applies every migration once, then finds nothing to apply', async () => {
     const first = await migrateCommand({ DATABASE_URL: database.url });

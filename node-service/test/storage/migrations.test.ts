@@ -246,6 +246,17 @@ describe('the function files (database/functions)', () => {
     expect(await tableExists(db, MIGRATIONS_TABLE)).toBe(false);
   });
 
+  test('a run cut by an outage says why, not only that PostgreSQL is unavailable', async () => {
+    const db = pool();
+    const functions = copyOfFunctions();
+    // The migrating connection is ended by the server, as by a failover or an administrator.
+    writeFileSync(join(functions, 'zz.cut.sql'), 'SELECT pg_terminate_backend(pg_backend_pid());\n');
+    await expect(migrate(db, MIGRATIONS_DIR, functions)).rejects.toThrow(
+      /^Migration failed in function file zz\.cut\.sql: SERVICE_UNAVAILABLE: .*postgres\. \(terminating connection due to administrator command\)$/,
+    );
+    expect(await tableExists(db, MIGRATIONS_TABLE)).toBe(false);
+  });
+
   test('a functions folder that does not exist is named, before anything runs', async () => {
     const db = pool();
     await expect(migrate(db, MIGRATIONS_DIR, '/nonexistent/functions')).rejects.toThrow('Cannot read the functions folder /nonexistent/functions');

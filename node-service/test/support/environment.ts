@@ -58,6 +58,8 @@ declare module 'vitest' {
     runId: string;
     templateDatabase: string;
     valkeyPrefix: string;
+    /** The service compiled for this run (test/support/service-build.ts). */
+    serviceBuild: string;
     /** The browser project's shared Chromium (test/support/chromium-server.ts); absent elsewhere. */
     chromiumEndpoint?: string;
   }

@@ -6,13 +6,15 @@ import type { TestProject } from 'vitest/node';
 import { createPgDatabase } from '../../src/shared/storage/pg-database.js';
 import { migrate } from '../../src/shared/storage/migrations.js';
 import { databaseUrl, deleteKeys, POSTGRES_ADMIN_URL, VALKEY_URL } from './environment.js';
+import { buildServiceForRun } from './service-build.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../database/migrations', import.meta.url));
 export const FUNCTIONS_DIR = fileURLToPath(new URL('../../../database/functions', import.meta.url));
 
 /**
- * One run, fresh state: a migrated template database that each test file copies, and a Valkey key prefix
- * of its own. Both are removed at the end. An unreachable PostgreSQL or Valkey fails the run, by name.
+ * One run, fresh state: a migrated template database that each test file copies, a Valkey key prefix of
+ * its own, and the service compiled for the files that start it as its own process. All are removed at the
+ * end. An unreachable PostgreSQL or Valkey fails the run, by name.
  */
 export default async function setup(project: TestProject) {
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -36,7 +38,10 @@ export default async function setup(project: TestProject) {
     await template.close();
   }
 
+  const serviceBuild = await buildServiceForRun(runId);
+
   project.provide('runId', runId);
+  project.provide('serviceBuild', serviceBuild.dir);
   project.provide('templateDatabase', templateDatabase);
   project.provide('valkeyPrefix', valkeyPrefix);
 
@@ -49,5 +54,6 @@ export default async function setup(project: TestProject) {
     await admin.end();
     await deleteKeys(redis, valkeyPrefix);
     await redis.quit();
+    await serviceBuild.remove();
   };
 }

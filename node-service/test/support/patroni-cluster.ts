@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -69,6 +70,24 @@ async function poll<T>(ask: () => Promise<T | undefined>, timeoutMs: number, wha
   }
 }
 
+/** One command on HAProxy's stats socket; its whole answer. */
+function askHaproxy(socket: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const connection = connect(socket, () => connection.end(`${command}\n`));
+    connection.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    connection.once('end', () => resolve(answer));
+    connection.once('error', reject);
+  });
+}
+
+/** The servers `show stat` (CSV) lists as UP. */
+function serversUp(stat: string): string[] {
+  const [header, ...rows] = stat.replace(/^# /, '').trim().split('\n').map((line) => line.split(','));
+  const column = (name: string) => header!.indexOf(name);
+  return rows.filter((row) => !['FRONTEND', 'BACKEND'].includes(row[column('svname')]!) && row[column('status')] === 'UP').map((row) => row[column('svname')]!);
+}
+
 async function isPrimary(member: Member): Promise<boolean> {
   const response = await fetch(`http://127.0.0.1:${member.apiPort}/primary`, { signal: AbortSignal.timeout(1000) });
   return response.status === 200;
@@ -112,11 +131,12 @@ function patroniConfig(member: Member, dir: string, etcdPort: number, options: P
   });
 }
 
-function haproxyConfig(port: number, members: Member[], healthCheck: boolean): string {
+function haproxyConfig(port: number, members: Member[], healthCheck: boolean, statsSocket: string): string {
   const check = healthCheck ? ['  option httpchk GET /primary', '  http-check expect status 200'] : [];
   return [
     'global',
     '  maxconn 2000',
+    `  stats socket ${statsSocket} mode 600 level user`,
     'defaults',
     '  mode tcp',
     '  timeout connect 1s',
@@ -232,10 +252,24 @@ export async function startPatroniCluster(options: PatroniOptions): Promise<Patr
     await startMember(members[1]!);
     await healthy(60_000);
 
-    await writeFile(join(dir, 'haproxy.cfg'), haproxyConfig(haproxyPort!, members, options.healthCheck ?? true));
+    const statsSocket = join(dir, 'haproxy.sock');
+    await writeFile(join(dir, 'haproxy.cfg'), haproxyConfig(haproxyPort!, members, options.healthCheck ?? true, statsSocket));
     run('haproxy', ['-f', join(dir, 'haproxy.cfg'), '-db']);
     // HAProxy counts every server up until its first checks say otherwise: retried until it reaches the primary.
     await poll(() => admin((client) => client.query(`CREATE DATABASE ${DATABASE}`)), 15_000, `HAProxy did not reach the primary\n${output}`);
+    // ...and a connection made before its checks marked the standby down still reaches the standby, where the
+    // database may not be yet (the service's migrations then failed at start, once in a whole run).
+    if (options.healthCheck ?? true) {
+      const primary = members[0]!.name;
+      await poll(
+        async () => {
+          const up = serversUp(await askHaproxy(statsSocket, 'show stat'));
+          return up.length === 1 && up[0] === primary ? true : undefined;
+        },
+        15_000,
+        `HAProxy did not route to the primary alone\n${output}`,
+      );
+    }
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/env.js';
@@ -10,9 +9,10 @@ import type { SqlDatabase } from '../../src/shared/storage/sql.js';
 import type { SteppedClock } from './stepped-clock.js';
 import { createTestDatabase, testKeyPrefix, type TestDatabase } from './databases.js';
 import { TEST_JWT_SECRET, VALKEY_URL } from './environment.js';
+import { SERVICE_ROOT, serviceEntry } from './service-build.js';
 import { spawnNode } from './spawn.js';
 
-export const SERVICE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export { SERVICE_ROOT };
 export { TEST_JWT_SECRET };
 /** One free-port helper for all of test/support (and the benchmark). */
 export { freePort } from './apache.js';
@@ -100,11 +100,11 @@ export interface SpawnedService {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** The service as its own process (`tsx src/main.ts`), for start-up, shutdown and multi-instance tests. */
+/** The service as its own process (the run's compiled `main`), for start-up, shutdown and multi-instance tests. */
 export function spawnService(env: Record<string, string>, port: number): SpawnedService {
   // JSON lines: tests read the log (operator.ts); people running it see the pretty default.
   const settings = { LOG_LEVEL: 'info', LOG_FORMAT: 'json', PORT: String(port), ...env };
-  const { child, output, exited } = spawnNode(['--import', 'tsx', 'src/main.ts'], SERVICE_ROOT, settings);
+  const { child, output, exited } = spawnNode(serviceEntry('main'), SERVICE_ROOT, settings);
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     process: child,

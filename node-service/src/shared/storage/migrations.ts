@@ -112,7 +112,10 @@ function functionFiles(dir: string): FunctionFile[] {
 }
 
 function explain(error: unknown, files: MigrationFile[], running: string | undefined): Error {
-  const message = error instanceof Error ? error.message : String(error);
+  // An outage says which part and why in its details (the reason PostgreSQL or the pool gave): kept, so the
+  // operator reads more than "not available".
+  const reason = (error as { details?: { reason?: unknown } } | null)?.details?.reason;
+  const message = `${error instanceof Error ? error.message : String(error)}${typeof reason === 'string' ? ` (${reason})` : ''}`;
   const edited = /MD5 checksum failed for migration \[(\d+)\]/.exec(message);
   if (edited) {
     const file = files.find((f) => f.version === Number(edited[1]));
