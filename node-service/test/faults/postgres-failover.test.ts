@@ -39,7 +39,8 @@ let crowd: { student: TestUser; phone: Phone }[];
 beforeAll(async () => {
   cluster = await startPatroniCluster({ synchronous: true });
   service = await startService({ database: { name: 'asistencia', url: cluster.url, drop: async () => undefined } }).catch((error: Error) => {
-    throw new Error(`${error.message}\n--- Patroni and HAProxy:\n${cluster.output().slice(-4000)}`);
+    const haproxy = cluster.output().split('\n').filter((line) => /Health check|is (UP|DOWN)/.test(line));
+    throw new Error(`${error.message}\n--- HAProxy's checks:\n${haproxy.join('\n')}\n--- Patroni, last lines:\n${cluster.output().slice(-3000)}`);
   });
   const students = Array.from({ length: STUDENTS }, () => freshStudent());
   // Enrolled phones seeded in one statement (what an enrolment writes): the subject here is the failover.

@@ -136,18 +136,26 @@ function haproxyConfig(port: number, members: Member[], healthCheck: boolean, st
   return [
     'global',
     '  maxconn 2000',
+    // Every change of a server's state, with the check's reason, on stderr: in a failing test's message.
+    '  log stderr format raw local0',
     `  stats socket ${statsSocket} mode 600 level user`,
     'defaults',
     '  mode tcp',
+    '  log global',
+    '  option log-health-checks',
     '  timeout connect 1s',
     '  timeout client 60s',
     '  timeout server 60s',
-    '  timeout check 1s',
+    // Patroni's REST API is Python: on a machine busy with the rest of the suite it can take over a second to
+    // answer, and two such checks marked the primary down and cut the service's connections
+    // (shutdown-sessions) while it migrated. A crashed node refuses the check's connection at once, whatever
+    // this timeout.
+    '  timeout check 3s',
     'listen postgres',
     `  bind 127.0.0.1:${port}`,
     ...check,
-    // Checked every 300 ms; down after two failures, up after one success; its connections cut when down.
-    '  default-server inter 300ms fall 2 rise 1 on-marked-down shutdown-sessions',
+    // Checked every 300 ms; down after three failures, up after one success; its connections cut when down.
+    '  default-server inter 300ms fall 3 rise 1 on-marked-down shutdown-sessions',
     ...members.map((m) => `  server ${m.name} 127.0.0.1:${m.pgPort}${healthCheck ? ` check port ${m.apiPort}` : ''}`),
     '',
   ].join('\n');
