@@ -68,6 +68,10 @@ function portalCli(apache: RunningApache, args: string[], options: CliOptions = 
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
+    // A command that refuses to run exits before reading its input: what it said and its exit code are the answer.
+    child.stdin.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.stdin.end(options.stdin ?? '');
   });
 }
