@@ -305,8 +305,11 @@ describe('the grade after a change', () => {
     expect(lti.platform.scores).toEqual([]);
     expect((await teacher('POST', `/api/sessions/${created.body.id}/close`, {})).status).toBe(200);
     // Everyone absent from the one class held: 0 for Luis and María (Carla has no portal account).
-    await vi.waitFor(() => expect(scoresOf('lms-maria')).toEqual([0]), { timeout: 15_000, interval: 100 });
-    expect(scoresOf('lms-luis')).toEqual([0]);
+    // Each student's score is its own request to the platform: both are waited for.
+    await vi.waitFor(() => expect({ maria: scoresOf('lms-maria'), luis: scoresOf('lms-luis') }).toEqual({ maria: [0], luis: [0] }), {
+      timeout: 15_000,
+      interval: 100,
+    });
 
     const corrected = await teacher('POST', `/api/sessions/${created.body.id}/students/2/correction`, { status: 'manual_present', reason: 'Olvidó su teléfono' });
     expect(corrected.status, corrected.raw).toBe(200);
