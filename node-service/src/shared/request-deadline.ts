@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { commonErrors, type AppError } from './errors.js';
+import { commonErrors, isAppError, type AppError } from './errors.js';
 
 /**
  * When the request being served arrived, and how long it may still wait for PostgreSQL or Valkey. The
@@ -61,4 +61,10 @@ export const requestDeadline = {
 /** What a request that waited too long for `part`, or found it down, answers: 503 with Retry-After. */
 export function unavailable(part: 'postgres' | 'valkey', reason: string): AppError {
   return commonErrors.SERVICE_UNAVAILABLE({ part }, { reason });
+}
+
+/** Why `unavailable` was answered (what PostgreSQL, Valkey or the pool said), for an operator's message. */
+export function unavailableReason(error: unknown): string | undefined {
+  const details = isAppError(error) && error.code === 'SERVICE_UNAVAILABLE' ? (error.details as { reason?: unknown } | undefined) : undefined;
+  return typeof details?.reason === 'string' ? details.reason : undefined;
 }

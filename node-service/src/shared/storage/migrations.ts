@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
 import Postgrator from 'postgrator';
+import { unavailableReason } from '../request-deadline.js';
 import { locks, takeLock } from './locks.js';
 import type { SqlDatabase } from './sql.js';
 
@@ -112,10 +113,9 @@ function functionFiles(dir: string): FunctionFile[] {
 }
 
 function explain(error: unknown, files: MigrationFile[], running: string | undefined): Error {
-  // An outage says which part and why in its details (the reason PostgreSQL or the pool gave): kept, so the
-  // operator reads more than "not available".
-  const reason = (error as { details?: { reason?: unknown } } | null)?.details?.reason;
-  const message = `${error instanceof Error ? error.message : String(error)}${typeof reason === 'string' ? ` (${reason})` : ''}`;
+  // An outage keeps why (what PostgreSQL or the pool said): the operator reads more than "not available".
+  const reason = unavailableReason(error);
+  const message = `${error instanceof Error ? error.message : String(error)}${reason ? ` (${reason})` : ''}`;
   const edited = /MD5 checksum failed for migration \[(\d+)\]/.exec(message);
   if (edited) {
     const file = files.find((f) => f.version === Number(edited[1]));
