@@ -136,12 +136,11 @@ function haproxyConfig(port: number, members: Member[], healthCheck: boolean, st
   return [
     'global',
     '  maxconn 2000',
-    // Every change of a server's state, with the check's reason, on stderr: in a failing test's message.
-    '  log stderr format raw local0',
     `  stats socket ${statsSocket} mode 600 level user`,
     'defaults',
     '  mode tcp',
-    '  log global',
+    // Every check that changes a server's health, with its reason, on stderr (HAProxy prints its warnings
+    // there in the foreground): in a failing test's message.
     '  option log-health-checks',
     '  timeout connect 1s',
     '  timeout client 60s',
@@ -261,13 +260,14 @@ export async function startPatroniCluster(options: PatroniOptions): Promise<Patr
     await healthy(60_000);
 
     const statsSocket = join(dir, 'haproxy.sock');
-    await writeFile(join(dir, 'haproxy.cfg'), haproxyConfig(haproxyPort!, members, options.healthCheck ?? true, statsSocket));
+    const healthCheck = options.healthCheck ?? true;
+    await writeFile(join(dir, 'haproxy.cfg'), haproxyConfig(haproxyPort!, members, healthCheck, statsSocket));
     run('haproxy', ['-f', join(dir, 'haproxy.cfg'), '-db']);
     // HAProxy counts every server up until its first checks say otherwise: retried until it reaches the primary.
     await poll(() => admin((client) => client.query(`CREATE DATABASE ${DATABASE}`)), 15_000, `HAProxy did not reach the primary\n${output}`);
     // ...and a connection made before its checks marked the standby down still reaches the standby, where the
     // database may not be yet (the service's migrations then failed at start, once in a whole run).
-    if (options.healthCheck ?? true) {
+    if (healthCheck) {
       const primary = members[0]!.name;
       await poll(
         async () => {
