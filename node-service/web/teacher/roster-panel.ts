@@ -108,12 +108,13 @@ export function rosterPanel(page: SessionContext) {
     const ticked = active instanceof HTMLElement && roster.contains(active) ? active.dataset['select'] : undefined;
     const enabled = current.session.state !== 'scheduled' && page.can('mark_present');
     for (const id of selected) if (!current.roster.some((r) => r.studentId === id)) selected.delete(id);
-    const from = JSON.stringify([i18n.lang, current.session, current.rounds, current.roster, [...corrected], enabled, [...selected], tools.filter(), trends && [...trends]]);
+    const filter = tools.filter();
+    const from = JSON.stringify([i18n.lang, current.session, current.rounds, current.roster, [...corrected], enabled, [...selected], filter, trends && [...trends]]);
     bulkBar.hidden = !enabled || selected.size === 0;
     selectedCount.textContent = i18n.t('roster.selected', { count: selected.size });
     if (from === drawnFrom) return;
     drawnFrom = from;
-    roster.replaceChildren(...rosterView(current, i18n, { corrected, enabled, selected, filter: tools.filter(), timeZone, ...(trends ? { trends } : {}) }));
+    roster.replaceChildren(...rosterView(current, i18n, { corrected, enabled, selected, filter, timeZone, ...(trends ? { trends } : {}) }));
     if (focused) correctButton(focused)?.focus();
     if (ticked) roster.querySelector<HTMLElement>(`[data-select="${CSS.escape(ticked)}"]`)?.focus();
   }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createPortalDirectory } from './portal-directory.js';
 
 const course = { id: 'MAT101', name: 'Cálculo I', teacherId: 1 };
@@ -13,8 +13,6 @@ function olderPortal(asked: string[]) {
     return json(200, { courses: url.searchParams.get('teacher') === '1' ? [course] : [] });
   };
 }
-
-afterEach(() => void vi.unstubAllGlobals());
 
 describe('the portal directory', () => {
   const directory = createPortalDirectory({ baseUrl: 'http://portal.test', credential: 'x'.repeat(32) });
