@@ -43,23 +43,34 @@ describe('teacher page and projector', () => {
     await page.waitForURL(`${service.baseUrl}${next}`);
   };
 
-  /** The screenshot's QR code, decoded the way a phone would read the screen. */
   /**
    * The code on the projector, decoded from a picture of the code's area (with a margin) the way a phone
    * camera reads it; the whole 1920×1080 screen took seconds to capture and decode on a loaded machine,
-   * longer than the code lives. The full screen is kept as an artifact after the code is read.
+   * longer than the code lives. The full screen is kept as an artifact after the code is read. The page
+   * takes a code down between one slot and the next whenever the next one is late or still being drawn, as a
+   * slow machine makes it, so a reading that finds no code (or half of one) looks again, for up to three
+   * periods; only a code that never comes back fails.
    */
   const readQr = async (page: Page, name: string): Promise<string> => {
-    const box = await page.locator('#qr svg').boundingBox();
-    if (!box) throw new Error(`no QR code on the projector (${name})`);
+    const deadline = Date.now() + 3 * PERIOD_MS;
+    for (;;) {
+      const code = await readQrOnce(page);
+      if (code) {
+        void screenshot(page, name).catch(() => undefined);
+        return code;
+      }
+      if (Date.now() > deadline) throw new Error(`no QR code on the projector for ${3 * PERIOD_MS} ms (${name})`);
+      await page.waitForTimeout(100);
+    }
+  };
+  const readQrOnce = async (page: Page): Promise<string | null> => {
+    const box = await page.locator('#qr svg').boundingBox({ timeout: PERIOD_MS }).catch(() => null);
+    if (!box) return null;
     const margin = 24;
     const clip = { x: Math.max(0, box.x - margin), y: Math.max(0, box.y - margin), width: box.width + 2 * margin, height: box.height + 2 * margin };
     const png = PNG.sync.read(await page.screenshot({ clip }));
-    void screenshot(page, name).catch(() => undefined);
     const pixels = new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length);
-    const code = jsQR.default(pixels, png.width, png.height);
-    if (!code) throw new Error(`no QR code found in screenshot ${name}`);
-    return code.data;
+    return jsQR.default(pixels, png.width, png.height)?.data ?? null;
   };
 
   const claimOf = (url: string) => liveClaim(service, url.split('#')[1] ?? '', { periodMs: PERIOD_MS, graceMs: PERIOD_MS });

@@ -56,6 +56,13 @@ const confirmed = (outcome: ScanOutcome | null) => outcome?.status === 200 && ou
 /** A scan again of a confirmation committed while its answer was lost with the primary. */
 const alreadyConfirmed = (outcome: ScanOutcome | null) => outcome?.status === 200 && outcome.body?.outcome === 'already_confirmed';
 
+/**
+ * "The code changed, scan the one on screen now": what a student is told whose scan reached the service
+ * after the code's slot and grace, as the tail of a 500-student burst does on a slow machine. Not a refusal
+ * of the failover: the student scans the code on screen again, as the page tells them.
+ */
+const codeChanged = (outcome: ScanOutcome | null) => outcome?.status === 410 && outcome.body?.error?.code === 'SCAN_CODE_EXPIRED';
+
 /** A refusal while there is no primary: 503 SERVICE_UNAVAILABLE with Retry-After, never a 500. */
 function expectUnavailable(outcome: ScanOutcome | null) {
   expect({ status: outcome?.status, code: outcome?.body?.error?.code }, JSON.stringify(outcome)).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
@@ -131,6 +138,7 @@ describe('PostgreSQL primary crashes during a burst of confirmations, under Patr
     const told = new Set<string>();
     const refused: { student: TestUser; phone: Phone }[] = [];
     const refusals: (ScanOutcome | null)[] = [];
+    let rescanned = 0;
     let crash: Promise<{ at: number; name: string }> | undefined;
 
     const burst = crowd.map(async (member) => {
@@ -148,7 +156,8 @@ describe('PostgreSQL primary crashes during a burst of confirmations, under Patr
           })();
         }
       } else {
-        refusals.push(outcome);
+        if (!codeChanged(outcome)) refusals.push(outcome);
+        else rescanned += 1;
         refused.push(member);
       }
     });
@@ -162,7 +171,7 @@ describe('PostgreSQL primary crashes during a burst of confirmations, under Patr
     const promoted = await cluster.failedOver(crashed, FAILOVER_BOUND_MS);
     const failoverMs = Date.now() - crashedAt;
     expect(promoted).not.toBe(crashed);
-    expect(refused.length).toBeGreaterThan(0);
+    expect(refusals.length, 'no scan of the burst was refused for the missing primary').toBeGreaterThan(0);
     // Told "confirmed" ⊆ rows on the promoted node.
     const afterFailover = await service.db.query<{ student_id: string }>('SELECT student_id FROM attendance.validations WHERE session_id = $1', [session.id]);
     const committedEarly = new Set(afterFailover.rows.map((row) => row.student_id));
@@ -179,6 +188,7 @@ describe('PostgreSQL primary crashes during a burst of confirmations, under Patr
       const outcomes = await Promise.all(left.map(async (member) => scanOnce(service, await showing(), member.phone)));
       left = left.filter((member, index) => {
         const outcome = outcomes[index]!;
+        if (codeChanged(outcome)) return (rescanned += 1), true;
         if (!confirmed(outcome) && !alreadyConfirmed(outcome)) return refusals.push(outcome), true;
         firstAgainMs ??= Date.now() - crashedAt;
         told.add(member.student.sub);
@@ -189,7 +199,7 @@ describe('PostgreSQL primary crashes during a burst of confirmations, under Patr
       if (left.length > 0) await new Promise((resolve) => setTimeout(resolve, wait * 1000));
     }
 
-    // Every answer but "confirmed", during the burst and the retries, was 503 with Retry-After.
+    // Every answer but "confirmed" (and "the code changed"), during the burst and the retries, was 503 with Retry-After.
     refusals.forEach(expectUnavailable);
 
     // In the end every student was told "confirmed" once, and has one row.
@@ -204,7 +214,7 @@ describe('PostgreSQL primary crashes during a burst of confirmations, under Patr
     await annotate(
       `PostgreSQL failover (Patroni ttl 10 s, loop_wait 1 s; HAProxy inter 300 ms fall 2): ${crashed} crashed after ${CRASH_AFTER} confirmations, ` +
         `${promoted} primary through HAProxy ${failoverMs} ms later; first retried scan confirmed ${firstAgainMs} ms after the crash; ` +
-        `${toldBefore} told confirmed and ${refused.length} answered 503 during the burst (${committedUntold} of them committed all the same)`,
+        `${toldBefore} told confirmed and ${refused.length} answered 503 or "the code changed" during the burst (${committedUntold} of them committed all the same, ${rescanned} scanned a changed code)`,
     );
     session.close();
   }, 150_000);

@@ -5,14 +5,17 @@ import { migrationFiles } from '../storage/migration-files.js';
 import { appliedMigrations, cleanUp, launchReady, stopAndTime, tempDir, type Launched } from './operator.js';
 
 // `PORT=… DATA_DIR=… node src/main.ts` and nothing else: embedded PGlite and the in-process store.
+// PGlite is PostgreSQL compiled to WebAssembly: a first start (initdb, then every migration) took 7 s alone
+// on a slow 2-core machine and over 30 s there beside three other test files, so it is given 90 s.
+const FIRST_START_MS = 90_000;
 
 describe('started with no environment but PORT and DATA_DIR', () => {
   const dataDir = tempDir('data');
   let first: Launched;
 
   beforeAll(async () => {
-    first = await launchReady({ DATA_DIR: dataDir });
-  }, 45_000);
+    first = await launchReady({ DATA_DIR: dataDir }, FIRST_START_MS);
+  }, FIRST_START_MS + 15_000);
   afterAll(cleanUp);
 
   test('is ready, with every part answering', async () => {
@@ -42,8 +45,8 @@ describe('started with no environment but PORT and DATA_DIR', () => {
 
   test('restarted on the same DATA_DIR, it is ready again without re-applying the migrations', async () => {
     await first.exited;
-    const second = await launchReady({ DATA_DIR: dataDir });
+    const second = await launchReady({ DATA_DIR: dataDir }, FIRST_START_MS);
     expect(appliedMigrations(second)).toEqual([]);
     expect((await stopAndTime(second, 'SIGINT')).code).toBe(0);
-  }, 45_000);
+  }, FIRST_START_MS + 15_000);
 });

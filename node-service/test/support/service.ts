@@ -86,11 +86,34 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     ...clocks,
     async stop() {
       app.gateway.closeAll();
-      await app.server.close();
-      await Promise.allSettled([db.close(), store.close(), replica?.close()]);
+      await settleWithin(STOP_STEP_MS, { 'the HTTP server': app.server.close() });
+      await settleWithin(STOP_STEP_MS, {
+        'the PostgreSQL pool': db.close(),
+        'the Valkey connection': store.close(),
+        ...(replica ? { 'the replica pool': replica.close() } : {}),
+      });
+      // WITH (FORCE): also ends any connection a pool above could not close.
       await ownDatabase?.drop();
     },
   };
+}
+
+/**
+ * A stop that hangs holds its whole test file until the hook's timeout, with nothing said of why (seen once in
+ * a full run on a slow machine, never alone). Each step gets this long; one still pending is named on stderr
+ * and the stop goes on, so the file's database is still dropped.
+ */
+const STOP_STEP_MS = 15_000;
+
+async function settleWithin(ms: number, steps: Record<string, Promise<unknown>>): Promise<void> {
+  const pending = new Set(Object.keys(steps));
+  const settled = Promise.allSettled(Object.entries(steps).map(([name, step]) => step.finally(() => pending.delete(name))));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  if ((await Promise.race([settled, late])) === 'late') {
+    console.warn(`startService().stop(): ${[...pending].join(', ')} still closing after ${ms} ms; going on without waiting`);
+  }
+  clearTimeout(timer);
 }
 
 export interface SpawnedService {
