@@ -5,17 +5,34 @@ import type { AddressInfo } from 'node:net';
  * A TCP forwarder on a free port of 127.0.0.1 that a test can cut, like a server going away: `cut()` drops
  * every open connection and stops listening (new connections are refused, as by a stopped server) until
  * `restore()` listens again on the same port. Used to take this machine's shared PostgreSQL or Valkey away
- * from one service without stopping it for everyone else.
+ * from one service without stopping it for everyone else. `hold()` drops every open connection too, but
+ * accepts new ones and holds them, unanswered, until `restore()` forwards them: an outage as long as the
+ * test needs that a client's reconnection attempts cannot see end (each refused attempt would count
+ * against a client's retries, so an outage of "a moment" would depend on how fast the machine is).
  */
 export interface TcpSwitch {
   port: number;
   cut(): Promise<void>;
+  hold(): void;
   restore(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startTcpSwitch(target: { host: string; port: number }): Promise<TcpSwitch> {
   const pairs = new Set<[Socket, Socket]>();
+  let held: Socket[] | undefined;
+  const accept = (client: Socket) => {
+    if (!held) return forward(client);
+    client.pause();
+    client.on('error', () => client.destroy());
+    held.push(client);
+  };
+  const dropOpen = () => {
+    for (const [client, upstream] of [...pairs]) {
+      client.destroy();
+      upstream.destroy();
+    }
+  };
   const forward = (client: Socket) => {
     const upstream = createConnection(target);
     const pair: [Socket, Socket] = [client, upstream];
@@ -32,7 +49,7 @@ export async function startTcpSwitch(target: { host: string; port: number }): Pr
   };
   const listen = (port: number) =>
     new Promise<Server>((resolve, reject) => {
-      const server = createServer(forward);
+      const server = createServer(accept);
       server.once('error', reject).listen(port, '127.0.0.1', () => resolve(server));
     });
   let server: Server | undefined = await listen(0);
@@ -41,17 +58,24 @@ export async function startTcpSwitch(target: { host: string; port: number }): Pr
     const closing = server;
     server = undefined;
     const closed = closing ? new Promise<void>((resolve) => closing.close(() => resolve())) : Promise.resolve();
-    for (const [client, upstream] of [...pairs]) {
-      client.destroy();
-      upstream.destroy();
-    }
+    for (const client of held?.splice(0) ?? []) client.destroy();
+    held = undefined;
+    dropOpen();
     await closed;
   };
   return {
     port,
     cut,
+    hold() {
+      held ??= [];
+      dropOpen();
+    },
     async restore() {
       server ??= await listen(port);
+      const waiting = held ?? [];
+      held = undefined;
+      // pipe() in forward() resumes each one, with what it sent while held.
+      for (const client of waiting) if (!client.destroyed) forward(client);
     },
     close: cut,
   };
