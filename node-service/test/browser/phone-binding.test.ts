@@ -1,11 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import jsQR from 'jsqr';
 import type { Page } from 'playwright-core';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDoor, type Door } from '../door/door.js';
 import { apiAs, draftSession } from '../support/api.js';
-import { addVirtualAuthenticator, type BrowserHarness, clearSiteData, launchBrowser, portalSignIn, screenshot, type VirtualAuthenticator } from '../support/browser.js';
+import { addVirtualAuthenticator, type BrowserHarness, clearSiteData, launchBrowser, portalSignIn, readProjectorQr, screenshot, type VirtualAuthenticator } from '../support/browser.js';
 import { users } from '../support/tokens.js';
 
 /**
@@ -50,11 +47,7 @@ async function liveCodeUrl(): Promise<string> {
     await portalSignIn(projector, origin, '/asistencia/teacher/', 'ana.docente');
     await projector.goto(`${origin}/asistencia/projector/?session=${sessionId}`);
   }
-  await projector.locator('#qr svg').waitFor();
-  const png = PNG.sync.read(await readFile(await screenshot(projector, 'binding-projector')));
-  const code = jsQR.default(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
-  if (!code) throw new Error('no QR code on the projector');
-  return code.data;
+  return readProjectorQr(projector, 'binding-projector');
 }
 
 async function validations(studentId: string): Promise<number> {

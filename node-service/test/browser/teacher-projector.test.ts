@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import jsQR from 'jsqr';
 import type { BrowserContext, Page } from 'playwright-core';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { builtPagesDir, launchBrowser, screenshot, type BrowserHarness } from '../support/browser.js';
+import { builtPagesDir, launchBrowser, readProjectorQr, screenshot, type BrowserHarness } from '../support/browser.js';
 import { liveClaim } from '../support/live-codes.js';
 import { startService, type RunningService } from '../support/service.js';
 
@@ -43,35 +41,8 @@ describe('teacher page and projector', () => {
     await page.waitForURL(`${service.baseUrl}${next}`);
   };
 
-  /**
-   * The code on the projector, decoded from a picture of the code's area (with a margin) the way a phone
-   * camera reads it; the whole 1920×1080 screen took seconds to capture and decode on a loaded machine,
-   * longer than the code lives. The full screen is kept as an artifact after the code is read. The page
-   * takes a code down between one slot and the next whenever the next one is late or still being drawn, as a
-   * slow machine makes it, so a reading that finds no code (or half of one) looks again, for up to three
-   * periods; only a code that never comes back fails.
-   */
-  const readQr = async (page: Page, name: string): Promise<string> => {
-    const deadline = Date.now() + 3 * PERIOD_MS;
-    for (;;) {
-      const code = await readQrOnce(page);
-      if (code) {
-        void screenshot(page, name).catch(() => undefined);
-        return code;
-      }
-      if (Date.now() > deadline) throw new Error(`no QR code on the projector for ${3 * PERIOD_MS} ms (${name})`);
-      await page.waitForTimeout(100);
-    }
-  };
-  const readQrOnce = async (page: Page): Promise<string | null> => {
-    const box = await page.locator('#qr svg').boundingBox({ timeout: PERIOD_MS }).catch(() => null);
-    if (!box) return null;
-    const margin = 24;
-    const clip = { x: Math.max(0, box.x - margin), y: Math.max(0, box.y - margin), width: box.width + 2 * margin, height: box.height + 2 * margin };
-    const png = PNG.sync.read(await page.screenshot({ clip }));
-    const pixels = new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length);
-    return jsQR.default(pixels, png.width, png.height)?.data ?? null;
-  };
+  /** Read within three periods: the page may be between two codes at the moment it is looked at. */
+  const readQr = (page: Page, name: string): Promise<string> => readProjectorQr(page, name, 3 * PERIOD_MS);
 
   const claimOf = (url: string) => liveClaim(service, url.split('#')[1] ?? '', { periodMs: PERIOD_MS, graceMs: PERIOD_MS });
 

@@ -8,6 +8,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { inject } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Download, type Page } from 'playwright-core';
 import { portalToken } from './tokens.js';
@@ -169,6 +171,37 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(screenshotDir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * The code on a projector page, decoded from a picture of the code's area (with a margin) the way a phone
+ * camera reads it; the whole screen is then kept as `name`'s screenshot, without waiting for it (the code
+ * lives on meanwhile). Capturing and decoding a whole
+ * 1920×1080 screen took seconds on a slow, busy machine, longer than a 2 s code lives. The page takes its
+ * code down between one slot and the next whenever the next is late or still being drawn, so a reading that
+ * finds no code, or half of one, looks again until `withinMs` has passed; only a code that never comes back
+ * fails.
+ */
+export async function readProjectorQr(page: Page, name: string, withinMs = 10_000): Promise<string> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const code = await readQrOnce(page, Math.max(1, deadline - Date.now()));
+    if (code) {
+      void screenshot(page, name).catch(() => undefined);
+      return code;
+    }
+    if (Date.now() > deadline) throw new Error(`no QR code on the projector for ${withinMs} ms (${name})`);
+    await page.waitForTimeout(100);
+  }
+}
+
+async function readQrOnce(page: Page, timeoutMs: number): Promise<string | null> {
+  const box = await page.locator('#qr svg').boundingBox({ timeout: timeoutMs }).catch(() => null);
+  if (!box) return null;
+  const margin = 24;
+  const clip = { x: Math.max(0, box.x - margin), y: Math.max(0, box.y - margin), width: box.width + 2 * margin, height: box.height + 2 * margin };
+  const png = PNG.sync.read(await page.screenshot({ clip }));
+  return jsQR.default(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height)?.data ?? null;
 }
 
 export interface VirtualAuthenticatorOptions {

@@ -5,12 +5,10 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import jsQR from 'jsqr';
 import type { Page } from 'playwright-core';
-import { PNG } from 'pngjs';
 import { expect } from 'vitest';
 import type { Stack } from '../../../scripts/containers/stack.js';
-import { addVirtualAuthenticator, screenshot, type BrowserHarness } from '../../support/browser.js';
+import { addVirtualAuthenticator, readProjectorQr, type BrowserHarness } from '../../support/browser.js';
 import { parseCsv } from '../../support/csv.js';
 
 const laptop = { width: 1280, height: 800 };
@@ -26,13 +24,8 @@ export async function portalSignIn(page: Page, origin: string, path: string, use
   await page.waitForURL(`${origin}${path}`);
 }
 
-/** The projector's QR, decoded from a screenshot the way a phone camera reads the screen. */
-export async function readQr(page: Page, name: string): Promise<string> {
-  const png = PNG.sync.read(await readFile(await screenshot(page, name)));
-  const code = jsQR.default(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
-  if (!code) throw new Error(`no QR code found in screenshot ${name}`);
-  return code.data;
-}
+/** The projector's QR, read the way a phone camera reads the screen. */
+export const readQr = (page: Page, name: string): Promise<string> => readProjectorQr(page, name);
 
 /** Chromium trusts the stack's own certificate (by its public key) as an operator's real one is trusted. */
 export async function certificateSpki(stack: Stack): Promise<string> {
