@@ -4,7 +4,7 @@ import { chmodSync, chownSync, cpSync, existsSync, readFileSync, statSync } from
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -443,29 +443,39 @@ function accepts(port: number): Promise<boolean> {
 }
 
 /** `count` distinct free ports of 127.0.0.1 (all held open until every one is chosen). */
+/**
+ * Free ports of 127.0.0.1, for servers the tests start. They are taken below Linux's ephemeral range
+ * (32768-60999 by default): a port the kernel hands out there, as `listen(0)` did here, can be taken by any
+ * process's next outgoing connection or `listen(0)` before the server binds it, and four files at a time
+ * make thousands (seen: Apache's "Address already in use" on a port found free a moment before). Each
+ * vitest worker picks from a slice of its own (VITEST_POOL_ID; 0 for the main process and scripts), so two
+ * workers never pick the same port, and a port is checked free before it is handed out.
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-        const server = createServer();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve(server));
-      }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  const ports: number[] = [];
+  while (ports.length < count) ports.push(await freePort());
   return ports;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+const PORT_BASE = 20_000;
+const PORT_SLICE = 1_500;
+const PORT_SLICES = 8; // 20000-31999: below the ephemeral range
+const portSlice = PORT_BASE + (Number(process.env['VITEST_POOL_ID'] ?? 0) % PORT_SLICES) * PORT_SLICE;
+let portCursor = Math.floor(Math.random() * PORT_SLICE);
+
+export async function freePort(): Promise<number> {
+  for (let tried = 0; tried < PORT_SLICE; tried++) {
+    const port = portSlice + (portCursor++ % PORT_SLICE);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port of 127.0.0.1 in ${portSlice}-${portSlice + PORT_SLICE - 1}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 

@@ -1,5 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { freePort } from './apache.js';
 
 /**
  * A TCP forwarder on a free port of 127.0.0.1 that a test can cut, like a server going away: `cut()` drops
@@ -52,7 +53,8 @@ export async function startTcpSwitch(target: { host: string; port: number }): Pr
       const server = createServer(accept);
       server.once('error', reject).listen(port, '127.0.0.1', () => resolve(server));
     });
-  let server: Server | undefined = await listen(0);
+  // A port below the ephemeral range (freePort): while cut, an outgoing connection could take an ephemeral one.
+  let server: Server | undefined = await listen(await freePort());
   const port = (server.address() as AddressInfo).port;
   const cut = async () => {
     const closing = server;
