@@ -442,15 +442,7 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** `count` distinct free ports of 127.0.0.1 (all held open until every one is chosen). */
-/**
- * Free ports of 127.0.0.1, for servers the tests start. They are taken below Linux's ephemeral range
- * (32768-60999 by default): a port the kernel hands out there, as `listen(0)` did here, can be taken by any
- * process's next outgoing connection or `listen(0)` before the server binds it, and four files at a time
- * make thousands (seen: Apache's "Address already in use" on a port found free a moment before). Each
- * vitest worker picks from a slice of its own (VITEST_POOL_ID; 0 for the main process and scripts), so two
- * workers never pick the same port, and a port is checked free before it is handed out.
- */
+/** `count` distinct free ports of 127.0.0.1 (see freePort). */
 export async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) ports.push(await freePort());
@@ -463,6 +455,16 @@ const PORT_SLICES = 8; // 20000-31999: below the ephemeral range
 const portSlice = PORT_BASE + (Number(process.env['VITEST_POOL_ID'] ?? 0) % PORT_SLICES) * PORT_SLICE;
 let portCursor = Math.floor(Math.random() * PORT_SLICE);
 
+/**
+ * A free port of 127.0.0.1, for a server a test starts. Taken below Linux's ephemeral range
+ * (32768-60999 by default): a port the kernel hands out there, as `listen(0)` did here, can be taken by any
+ * process's next outgoing connection or `listen(0)` before the server binds it, and four files at a time
+ * make thousands (seen: Apache's "Address already in use" on a port found free a moment before). Each
+ * vitest worker picks from a slice of its own (VITEST_POOL_ID; 0 for the main process and scripts), so two
+ * workers never pick the same port (with more than eight workers, slices are shared and only the check
+ * below tells them apart), and a port is checked free before it is handed out; the cursor moves on, so
+ * ports asked for one after another are distinct.
+ */
 export async function freePort(): Promise<number> {
   for (let tried = 0; tried < PORT_SLICE; tried++) {
     const port = portSlice + (portCursor++ % PORT_SLICE);

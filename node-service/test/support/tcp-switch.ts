@@ -1,5 +1,4 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { freePort } from './apache.js';
 
 /**
@@ -54,8 +53,8 @@ export async function startTcpSwitch(target: { host: string; port: number }): Pr
       server.once('error', reject).listen(port, '127.0.0.1', () => resolve(server));
     });
   // A port below the ephemeral range (freePort): while cut, an outgoing connection could take an ephemeral one.
-  let server: Server | undefined = await listen(await freePort());
-  const port = (server.address() as AddressInfo).port;
+  const port = await freePort();
+  let server: Server | undefined = await listen(port);
   const cut = async () => {
     const closing = server;
     server = undefined;
